@@ -1,0 +1,441 @@
+/**
+ * Lowering: a {@link ScenarioSpec} plus a policy becomes a {@link Model} with
+ * its initial state. Programs are straight-line, so every variable use resolves
+ * statically to the one operation that produced it, and every object an
+ * operation creates gets a fixed table slot.
+ */
+import {
+  BLK_CONTENT,
+  BLK_STRIDE,
+  BLK_USERS,
+  CONTENT_STALE,
+  CONTENT_ZERO,
+  type CPeerOp,
+  type CProcOp,
+  FR_STRIDE,
+  INO_EXISTS,
+  INO_EXT,
+  INO_SIZE,
+  type InodeInfo,
+  K_STRIDE,
+  type Model,
+  type MrInfo,
+  OFD_STRIDE,
+  type OfdInfo,
+  P_VARS,
+  type PeerInfo,
+  type ProcInfo,
+  R_VARS,
+  type State,
+  type UserInfo,
+  type VmaInfo,
+} from "./layout.js";
+import type { Policy } from "./policy.js";
+import type { ProcOp, ScenarioSpec, SourcePos } from "./spec.js";
+
+export interface CompileError {
+  readonly message: string;
+  readonly at?: SourcePos;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly model: Model }
+  | { readonly ok: false; readonly errors: readonly CompileError[] };
+
+type VarKind = "fd" | "va" | "mr";
+interface VarDef {
+  kind: VarKind;
+  slot: number; // ofd / vma / mr slot
+}
+
+const FALLOC_MODES = { alloc: 0, punch: 1, collapse: 2 } as const;
+const LEASE_TYPES = { unlck: 0, rd: 1, wr: 2 } as const;
+
+/** Lowers a scenario for one policy. Never throws on a bad scenario: returns its errors. */
+export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
+  const errors: CompileError[] = [];
+  const err = (message: string, at?: SourcePos) => errors.push(at ? { message, at } : { message });
+
+  if (!Number.isInteger(spec.fs.blocks) || spec.fs.blocks < 1 || spec.fs.blocks > 64)
+    err(`fs blocks must be an integer in 1..64 (got ${spec.fs.blocks})`);
+
+  const users: UserInfo[] = spec.users.map((u) => ({
+    name: u.name,
+    capLease: u.caps.includes("CAP_LEASE"),
+    capIpcLock: u.caps.includes("CAP_IPC_LOCK"),
+  }));
+  const userIdx = new Map(users.map((u, i) => [u.name, i]));
+  const inodes: InodeInfo[] = [];
+  const inodeIdx = new Map<string, number>();
+  for (const f of spec.files) {
+    const owner = userIdx.get(f.owner);
+    if (owner === undefined) err(`file ${f.name}: unknown owner ${f.owner}`);
+    if (inodeIdx.has(f.name)) err(`file ${f.name} declared twice`);
+    inodeIdx.set(f.name, inodes.length);
+    inodes.push({
+      name: f.name,
+      owner: owner ?? 0,
+      mode: f.mode,
+      pfnmap: f.kind === "pfnmap",
+      movable: f.movable ?? false,
+      declared: true,
+    });
+  }
+  // Files created by `open ... create` get an inode slot that starts non-existent.
+  spec.procs.forEach((p) => {
+    const owner = userIdx.get(p.user) ?? 0;
+    for (const op of p.program) {
+      if (op.op === "open" && op.create && !inodeIdx.has(op.file)) {
+        inodeIdx.set(op.file, inodes.length);
+        inodes.push({
+          name: op.file,
+          owner,
+          mode: 0o644,
+          pfnmap: false,
+          movable: false,
+          declared: false,
+        });
+      }
+    }
+  });
+
+  // Largest page index any file can reach.
+  let maxPages = 1;
+  for (const f of spec.files) maxPages = Math.max(maxPages, f.pages);
+  const bump = (n: number) => {
+    if (Number.isInteger(n) && n >= 0 && n < 64) maxPages = Math.max(maxPages, n);
+  };
+  for (const p of spec.procs)
+    for (const op of p.program) {
+      if (op.op === "truncate" || op.op === "ftruncate") bump(op.pages);
+      if (op.op === "fallocate" || op.op === "mmap") bump(op.last + 1);
+      if (op.op === "write" || op.op === "read") bump(op.page + 1);
+    }
+
+  const procIdx = new Map(spec.procs.map((p, i) => [p.name, i]));
+  const peerIdx = new Map(spec.peers.map((r, i) => [r.name, i]));
+  const ofds: OfdInfo[] = [];
+  const vmaDefs: Omit<VmaInfo, "off">[] = [];
+  const mrDefs: Omit<MrInfo, "off">[] = [];
+  const progs: CProcOp[][] = [];
+  const procVars: string[][] = [];
+  const sendsTo = spec.peers.map(() => 0);
+  let privatePages = 0;
+
+  spec.procs.forEach((p, pi) => {
+    if (userIdx.get(p.user) === undefined) err(`process ${p.name}: unknown user ${p.user}`, p.at);
+    const vars = new Map<string, VarDef>();
+    const prog: CProcOp[] = [];
+    const use = (name: string, kind: VarKind, at?: SourcePos): number => {
+      const v = vars.get(name);
+      if (!v) {
+        err(`process ${p.name}: variable ${name} is used before it is assigned`, at);
+        return 0;
+      }
+      if (v.kind !== kind) err(`process ${p.name}: ${name} is ${article(v.kind)}, not ${article(kind)}`, at);
+      return v.slot;
+    };
+    const inode = (name: string, at?: SourcePos): number => {
+      const i = inodeIdx.get(name);
+      if (i === undefined) {
+        err(`process ${p.name}: unknown file ${name}`, at);
+        return 0;
+      }
+      return i;
+    };
+    const page = (n: number, at?: SourcePos): number => {
+      if (!Number.isInteger(n) || n < 0 || n >= 64) err(`page ${n} is out of range 0..63`, at);
+      return n;
+    };
+    p.program.forEach((op: ProcOp, index) => {
+      const at = op.at;
+      const push = (a = 0, b = 0, c = 0, d = 0) => prog.push({ spec: op, index, a, b, c, d });
+      switch (op.op) {
+        case "open": {
+          const i = inode(op.file, at);
+          const slot = ofds.length;
+          ofds.push({ proc: pi, inode: i, read: op.mode !== "w", write: op.mode !== "r" });
+          vars.set(op.dst, { kind: "fd", slot });
+          push(slot, i, slot, op.create ? 1 : 0);
+          break;
+        }
+        case "close":
+          push(use(op.fd, "fd", at));
+          break;
+        case "mmap": {
+          const o = use(op.fd, "fd", at);
+          if (op.last < op.first) err(`mmap: page range ${op.first}..${op.last} is empty`, at);
+          page(op.first, at);
+          page(op.last, at);
+          const slot = vmaDefs.length;
+          const pages = Math.max(1, op.last - op.first + 1);
+          vmaDefs.push({
+            proc: pi,
+            ofd: o,
+            inode: ofds[o]?.inode ?? 0,
+            first: op.first,
+            pages,
+            shared: op.shared,
+            writable: op.prot === "rw",
+          });
+          if (!op.shared) privatePages += pages;
+          vars.set(op.dst, { kind: "va", slot });
+          push(slot, o, slot);
+          break;
+        }
+        case "munmap":
+          push(use(op.va, "va", at));
+          break;
+        case "store":
+        case "load": {
+          const v = use(op.va, "va", at);
+          const pages = vmaDefs[v]?.pages ?? 1;
+          if (op.page < 0 || op.page >= pages)
+            err(`${op.op}: page ${op.page} is outside the mapping ${op.va} (pages 0..${pages - 1})`, at);
+          push(v, op.page);
+          break;
+        }
+        case "read":
+        case "write":
+          push(use(op.fd, "fd", at), page(op.page, at));
+          break;
+        case "reg_mr": {
+          const v = use(op.va, "va", at);
+          const vd = vmaDefs[v];
+          const slot = mrDefs.length;
+          const remoteWrite = op.access.includes("remote_write");
+          const localWrite = op.access.includes("local_write");
+          mrDefs.push({
+            proc: pi,
+            vma: v,
+            pages: vd?.pages ?? 1,
+            remoteWrite,
+            remoteRead: op.access.includes("remote_read"),
+            writable: remoteWrite || localWrite,
+            // ib_check_mr_access(): remote write needs local write (include/rdma/ib_verbs.h)
+            accessValid: !remoteWrite || localWrite,
+            odp: (op.odp ?? false) || policy.odp,
+          });
+          vars.set(op.dst, { kind: "mr", slot });
+          push(slot, v, slot);
+          break;
+        }
+        case "dereg_mr":
+          push(use(op.mr, "mr", at));
+          break;
+        case "send": {
+          const r = peerIdx.get(op.peer);
+          if (r === undefined) err(`send: unknown peer ${op.peer}`, at);
+          else sendsTo[r] = (sendsTo[r] ?? 0) + 1;
+          push(r ?? 0, use(op.mr, "mr", at));
+          break;
+        }
+        case "setlease":
+          if (op.unbreak && !op.layout) err("setlease: F_UNBREAK needs F_LAYOUT", at);
+          push(
+            use(op.fd, "fd", at),
+            LEASE_TYPES[op.type],
+            (op.layout ? 1 : 0) | (op.unbreak ? 2 : 0),
+          );
+          break;
+        case "truncate":
+          push(inode(op.file, at), page(op.pages, at));
+          break;
+        case "ftruncate":
+          push(use(op.fd, "fd", at), page(op.pages, at));
+          break;
+        case "fallocate":
+          if (op.last < op.first) err(`fallocate: page range ${op.first}..${op.last} is empty`, at);
+          push(use(op.fd, "fd", at), FALLOC_MODES[op.mode], page(op.first, at), page(op.last, at));
+          break;
+        case "reflink":
+          push(use(op.src, "fd", at), use(op.dst, "fd", at));
+          break;
+        case "fsync":
+          push(use(op.fd, "fd", at));
+          break;
+        case "await": {
+          const r = peerIdx.get(op.peer);
+          if (r === undefined) err(`await: unknown peer ${op.peer}`, at);
+          push(r ?? 0);
+          break;
+        }
+        case "kill": {
+          const t = procIdx.get(op.proc);
+          if (t === undefined) err(`kill: unknown process ${op.proc}`, at);
+          push(t ?? 0);
+          break;
+        }
+        case "unplug":
+        case "exit":
+          push();
+          break;
+      }
+    });
+    progs.push(prog);
+    procVars.push([...vars.keys()]);
+  });
+
+  const peerProgs: { prog: CPeerOp[]; vars: string[] }[] = spec.peers.map((r) => {
+    const vars = new Map<string, number>();
+    const prog: CPeerOp[] = [];
+    r.program.forEach((op, index) => {
+      if (op.op === "recv") {
+        if (!vars.has(op.dst)) vars.set(op.dst, vars.size);
+        prog.push({ spec: op, index, a: vars.get(op.dst)!, b: 0 });
+      } else {
+        const v = vars.get(op.mr);
+        if (v === undefined) err(`peer ${r.name}: ${op.mr} is used before a recv assigns it`, op.at);
+        if (!Number.isInteger(op.page) || op.page < 0) err(`page ${op.page} is out of range`, op.at);
+        prog.push({ spec: op, index, a: v ?? 0, b: op.page });
+      }
+    });
+    return { prog, vars: [...vars.keys()] };
+  });
+
+  for (const n of spec.faults.crash) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
+  for (const n of spec.faults.hang) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
+  for (const n of spec.faults.partition) if (!peerIdx.has(n)) err(`faults: unknown peer ${n}`);
+  for (const f of spec.files) {
+    if (f.reflinkOf !== undefined && !inodeIdx.has(f.reflinkOf))
+      err(`file ${f.name}: reflink source ${f.reflinkOf} is not a file`);
+    if (!Number.isInteger(f.pages) || f.pages < 0 || f.pages > 32)
+      err(`file ${f.name}: pages must be in 0..32 (got ${f.pages})`);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  // ---- state layout ----
+  const dax = spec.fs.kind === "dax";
+  const nBlocks = spec.fs.blocks;
+  const totalPages = inodes.length * maxPages;
+  const ramFrames = dax ? privatePages + 2 : 3 * totalPages + privatePages + 2;
+  const nFrames = (dax ? nBlocks : 0) + ramFrames;
+  const inodeStride = INO_EXT + 2 * maxPages;
+  let off = 0;
+  const offBlocks = off;
+  off += nBlocks * BLK_STRIDE;
+  const offInodes = off;
+  off += inodes.length * inodeStride;
+  const offFrames = off;
+  off += nFrames * FR_STRIDE;
+  const offOfds = off;
+  off += ofds.length * OFD_STRIDE;
+  const vmas: VmaInfo[] = vmaDefs.map((v) => {
+    const o = off;
+    off += 1 + v.pages;
+    return { ...v, off: o };
+  });
+  const mrs: MrInfo[] = mrDefs.map((x) => {
+    const o = off;
+    off += 2 + x.pages;
+    return { ...x, off: o };
+  });
+  const procs: ProcInfo[] = spec.procs.map((p, i) => {
+    const o = off;
+    off += P_VARS;
+    return {
+      name: p.name,
+      user: userIdx.get(p.user)!,
+      onLeaseBreak: p.onLeaseBreak,
+      prog: progs[i]!,
+      vars: procVars[i]!,
+      off: o,
+      mayCrash: spec.faults.crash.includes(p.name),
+      mayHang: spec.faults.hang.includes(p.name),
+    };
+  });
+  const peers: PeerInfo[] = spec.peers.map((r, i) => {
+    const o = off;
+    off += R_VARS + peerProgs[i]!.vars.length;
+    return {
+      name: r.name,
+      cancel: r.cancel,
+      prog: peerProgs[i]!.prog,
+      vars: peerProgs[i]!.vars,
+      off: o,
+      mayPartition: spec.faults.partition.includes(r.name),
+    };
+  });
+  const mboxOff: number[] = [];
+  const mboxCap: number[] = [];
+  spec.peers.forEach((_, i) => {
+    mboxOff.push(off);
+    mboxCap.push(sendsTo[i]!);
+    off += 1 + sendsTo[i]!;
+  });
+  const offKernel = off;
+  off += K_STRIDE;
+
+  const init: State = new Int32Array(off);
+  const model: Model = {
+    spec,
+    policy,
+    dax,
+    users,
+    inodes,
+    ofds,
+    vmas,
+    mrs,
+    procs,
+    peers,
+    nBlocks,
+    nFrames,
+    maxPages,
+    nicNoInvalidate: spec.faults.nicNoInvalidate,
+    mboxOff,
+    mboxCap,
+    offBlocks,
+    offInodes,
+    inodeStride,
+    offFrames,
+    offOfds,
+    offKernel,
+    size: off,
+    init,
+  };
+
+  // ---- initial state: declared files exist with their extents ----
+  let nextBlock = 0;
+  const blockOf = new Map<string, number[]>();
+  for (const f of spec.files) {
+    if (f.reflinkOf !== undefined) continue;
+    const i = inodeIdx.get(f.name)!;
+    const base = offInodes + i * inodeStride;
+    init[base + INO_EXISTS] = 1;
+    init[base + INO_SIZE] = f.pages;
+    const blocks: number[] = [];
+    if (f.layout === "allocated" && f.kind !== "pfnmap") {
+      for (let pg = 0; pg < f.pages; pg++) {
+        if (nextBlock >= nBlocks)
+          return { ok: false, errors: [{ message: `fs has ${nBlocks} blocks: too few for the declared files` }] };
+        const b = nextBlock++;
+        blocks.push(b);
+        init[base + INO_EXT + pg] = b + 1;
+        init[offBlocks + b * BLK_STRIDE + BLK_USERS] = 1;
+        init[offBlocks + b * BLK_STRIDE + BLK_CONTENT] = f.zeroed ? CONTENT_ZERO : CONTENT_STALE;
+      }
+    }
+    blockOf.set(f.name, blocks);
+  }
+  for (const f of spec.files) {
+    if (f.reflinkOf === undefined) continue;
+    const i = inodeIdx.get(f.name)!;
+    const src = inodeIdx.get(f.reflinkOf)!;
+    const base = offInodes + i * inodeStride;
+    const sbase = offInodes + src * inodeStride;
+    init[base + INO_EXISTS] = 1;
+    init[base + INO_SIZE] = init[sbase + INO_SIZE]!;
+    for (let pg = 0; pg < maxPages; pg++) {
+      const b1 = init[sbase + INO_EXT + pg]!;
+      init[base + INO_EXT + pg] = b1;
+      if (b1 > 0) init[offBlocks + (b1 - 1) * BLK_STRIDE + BLK_USERS]! += 1;
+    }
+  }
+  // Blocks never allocated hold leftovers of earlier files (CONTENT_STALE): the fs zeroes on allocation.
+  for (let b = nextBlock; b < nBlocks; b++) init[offBlocks + b * BLK_STRIDE + BLK_CONTENT] = CONTENT_STALE;
+  return { ok: true, model };
+}
+
+function article(k: VarKind): string {
+  return k === "fd" ? "a file descriptor" : k === "va" ? "a mapping" : "a memory registration";
+}

@@ -1,0 +1,114 @@
+/**
+ * What a step did, as data: the engines collect these, properties judge them,
+ * reports render them. Object ids are model table indices.
+ */
+
+/** Why a DMA or a read landed where it did, judged against the file the MR was registered on. */
+export type DmaOutcome =
+  | "ok" // the block/page belongs to the MR's file at that index
+  | "foreign" // the block belongs to another inode
+  | "shared" // the block is shared by reflink with another inode
+  | "free" // the block is in the free pool
+  | "busy" // the block was freed by a layout change and is held busy (deferred free)
+  | "orphan" // a page-cache page no longer in the file's mapping
+  | "anon"; // an anonymous (COW) page, not the file
+
+export type ModelEvent =
+  /** A process operation returned: result ≥ 0 is success (an object id or a count), < 0 is -errno. */
+  | {
+      readonly k: "ret";
+      readonly proc: number;
+      readonly pc: number;
+      readonly result: number;
+      /** Processes whose pins caused a layout change to fail. */
+      readonly blockers?: readonly number[];
+      readonly note?: string;
+    }
+  /** An operation was skipped because an input variable holds no object (its producer failed). */
+  | { readonly k: "skip"; readonly proc: number; readonly pc: number; readonly missing: string }
+  | {
+      readonly k: "block";
+      readonly proc: number;
+      readonly pc: number;
+      readonly why: string;
+      readonly blockers: readonly number[];
+    }
+  | { readonly k: "resume"; readonly proc: number; readonly pc: number }
+  | { readonly k: "sigio"; readonly proc: number; readonly inode: number }
+  | { readonly k: "lease-break"; readonly holder: number; readonly inode: number; readonly what: string }
+  | { readonly k: "lease-removed"; readonly holder: number; readonly inode: number; readonly forced: boolean }
+  | { readonly k: "timer"; readonly holder: number; readonly inode: number }
+  | { readonly k: "escalate"; readonly proc: number; readonly mr: number; readonly how: "sigkill" | "invalidate" }
+  | {
+      readonly k: "exit";
+      readonly proc: number;
+      readonly how: "exit" | "killed" | "crashed";
+      /** `escalation` = SIGKILL sent by the kernel to make a layout change progress. */
+      readonly cause: "program" | "kill" | "escalation" | "fault" | "lease-break" | "signal";
+      readonly sig?: string;
+    }
+  | { readonly k: "hang"; readonly proc: number }
+  | { readonly k: "blocks-freed"; readonly inode: number; readonly blocks: readonly number[] }
+  | { readonly k: "blocks-busy"; readonly inode: number; readonly blocks: readonly number[] }
+  | { readonly k: "blocks-reclaimed"; readonly blocks: readonly number[] }
+  | { readonly k: "blocks-alloc"; readonly inode: number; readonly blocks: readonly number[] }
+  | { readonly k: "cow"; readonly inode: number; readonly page: number; readonly from: number; readonly to: number }
+  | { readonly k: "orphaned"; readonly inode: number; readonly frames: readonly number[] }
+  | {
+      readonly k: "pin";
+      readonly proc: number;
+      readonly mr: number;
+      readonly frames: readonly number[];
+      readonly dax: boolean;
+    }
+  | { readonly k: "unpin"; readonly mr: number; readonly frames: readonly number[]; readonly dirty: boolean }
+  | { readonly k: "migrate"; readonly inode: number; readonly page: number; readonly from: number; readonly to: number }
+  | {
+      readonly k: "issue";
+      readonly peer: number;
+      readonly op: "write" | "read";
+      readonly mr: number;
+      readonly page: number;
+      readonly frame: number; // -1: ODP page fault pending
+    }
+  | {
+      readonly k: "dma";
+      readonly peer: number;
+      readonly op: "write" | "read";
+      readonly mr: number;
+      readonly inode: number;
+      readonly page: number;
+      readonly frame: number;
+      readonly outcome: DmaOutcome;
+      /** For a foreign/shared block: the other inode. */
+      readonly other: number;
+      /** Content observed by a read (CONTENT_*). */
+      readonly content: number;
+    }
+  /** A local read (pread or a load through a mapping) observed a page's content. */
+  | {
+      readonly k: "read";
+      readonly proc: number;
+      readonly inode: number;
+      readonly page: number;
+      readonly content: number;
+    }
+  | {
+      readonly k: "rdma-error";
+      readonly peer: number;
+      readonly status: "REM_ACCESS_ERR" | "RETRY_EXC_ERR" | "WR_FLUSH_ERR";
+      readonly why: string;
+    }
+  | { readonly k: "qp-error"; readonly peer: number }
+  | { readonly k: "odp-invalidate"; readonly mr: number; readonly pages: readonly number[] }
+  | { readonly k: "odp-fault"; readonly peer: number; readonly mr: number; readonly page: number; readonly frame: number }
+  | { readonly k: "cancel-sent"; readonly proc: number; readonly peer: number }
+  | { readonly k: "cancel-acked"; readonly peer: number }
+  | { readonly k: "writeback"; readonly frame: number; readonly inode: number; readonly page: number }
+  | { readonly k: "partition"; readonly peer: number }
+  /** The model hit a state the kernel would BUG() or corrupt on. */
+  | { readonly k: "bug"; readonly frame: number; readonly inode: number; readonly what: string }
+  | { readonly k: "recv"; readonly peer: number; readonly mr: number }
+  | { readonly k: "peer-done"; readonly peer: number; readonly cancelled: boolean };
+
+export type EventKind = ModelEvent["k"];

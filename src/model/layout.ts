@@ -1,0 +1,248 @@
+/**
+ * The compiled model: static tables (who owns what, resolved programs) and the
+ * layout of a state. A state is one Int32Array with a fixed field order, so it
+ * has exactly one encoding: equal states are equal arrays (see fingerprint.ts).
+ *
+ * Kernel objects live in tables indexed by small integers. Objects created by
+ * an operation (an open file description, a VMA, an MR) have their table slot
+ * fixed by the operation that creates them, so the tables are static and the
+ * state holds only what changes.
+ */
+import type { Policy } from "./policy.js";
+import type { PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
+
+export type State = Int32Array;
+
+/** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): a FOLL_PIN on a small folio adds 1024 refs. */
+export const GUP_PIN_COUNTING_BIAS = 1024;
+
+// ---- block fields (one block = one page of the device) ----
+export const BLK_USERS = 0; // extent references (0 = free; >1 = shared by reflink)
+export const BLK_BUSY = 1; // 1 = freed by a layout change but held busy until the last unpin
+export const BLK_CONTENT = 2; // CONTENT_* or data of an inode
+export const BLK_STRIDE = 3;
+
+/** Block and page contents: zeroes, a previous owner's leftovers, or data written for inode i. */
+export const CONTENT_ZERO = 0;
+export const CONTENT_STALE = 1;
+export const contentOf = (inode: number): number => 2 + inode;
+export const contentInode = (c: number): number => c - 2;
+
+// ---- inode fields ----
+export const INO_EXISTS = 0;
+export const INO_SIZE = 1; // pages
+export const INO_SWAP = 2; // >0: S_SWAPFILE-like (immutable policy: number of pinning MRs)
+export const INO_EXT = 3; // then maxPages extents (block+1, 0 = hole), then maxPages page-cache slots (frame+1)
+
+// ---- page frame fields (fs-DAX: frame i is the pfn of block i) ----
+export const FR_REF = 0; // references beyond the mapping's own: pins count GUP_PIN_COUNTING_BIAS each
+export const FR_INODE = 1; // page cache: inode+1 while in the mapping, 0 when orphaned/anon/free
+export const FR_INDEX = 2;
+export const FR_FLAGS = 3;
+export const FR_CONTENT = 4;
+export const FR_STRIDE = 5;
+export const FF_USED = 1;
+export const FF_DIRTY = 2;
+/** Written by DMA while clean (no page_mkwrite since the last writeback). */
+export const FF_DMA_CLEAN = 4;
+export const FF_MOVABLE = 8;
+export const FF_ANON = 16;
+
+// ---- open file descriptions ----
+export const OFD_OPEN = 0;
+export const OFD_LEASE = 1; // LEASE_*
+export const OFD_LFLAGS = 2; // LF_*
+export const OFD_STRIDE = 3;
+export const LEASE_NONE = 0;
+export const LEASE_RD = 1;
+export const LEASE_WR = 2;
+export const LF_LAYOUT = 1;
+export const LF_UNBREAK = 2;
+export const LF_BREAKING = 4;
+
+// ---- VMAs: [mapped, pte per page] ----
+export const PTE_NONE = 0;
+export const PTE_RO = 1;
+export const PTE_RW = 2;
+
+// ---- MRs: [state, lease, frame+1 per page] ----
+export const MR_NONE = 0;
+export const MR_VALID = 1;
+export const MR_INVALID = 2; // rkey revoked by the kernel: remote access fails
+export const MR_DEREG = 3;
+export const MRL_NONE = 0;
+export const MRL_HELD = 1;
+export const MRL_BREAKING = 2;
+
+// ---- processes ----
+export const P_STATUS = 0;
+export const P_PC = 1;
+export const P_SIG = 2; // SIGIO pending
+export const P_HANDLER = 3; // 1 = cancel sent, waiting for the peers' acks
+export const P_PHASE = 4; // progress inside a blocked operation
+export const P_VARS = 5;
+export const PS_RUN = 0;
+export const PS_BLOCKED = 1;
+export const PS_DONE = 2; // program finished; the process stays alive (its event loop)
+export const PS_EXITED = 3;
+export const PS_KILLED = 4;
+export const PS_CRASHED = 5;
+export const PS_HUNG = 6;
+
+// ---- peers ----
+export const R_PC = 0;
+export const R_QP = 1; // 0 ready (RTS), 1 error
+export const R_INFL = 2; // INF_*
+export const R_TGT = 3; // frame+1 the in-flight op targets
+export const R_OPMR = 4; // mr+1 of the in-flight op
+export const R_OPPAGE = 5;
+export const R_CANCEL = 6; // 0 none, 1 requested, 2 acknowledged
+export const R_PART = 7; // network partitioned
+export const R_MBOX = 8; // number of messages received so far (mailbox read position is R_PC-driven)
+export const R_VARS = 9;
+export const INF_NONE = 0;
+export const INF_WRITE = 1;
+export const INF_READ = 2;
+export const INF_WRITE_FAULT = 3; // ODP: waiting for the page fault to resolve
+export const INF_READ_FAULT = 4;
+export const QP_READY = 0;
+export const QP_ERROR = 1;
+
+// ---- global kernel fields ----
+export const K_UNPLUGGED = 0;
+export const K_STRIDE = 1;
+
+/** Operation kinds of compiled programs. */
+export interface CProcOp {
+  readonly spec: ProcOp;
+  readonly index: number;
+  /** Resolved operands: variable slots, inode ids, peer ids, object slots. */
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly d: number;
+}
+
+export interface CPeerOp {
+  readonly spec: PeerOp;
+  readonly index: number;
+  readonly a: number; // variable slot
+  readonly b: number; // page
+}
+
+export interface UserInfo {
+  readonly name: string;
+  readonly capLease: boolean;
+  readonly capIpcLock: boolean;
+}
+
+export interface InodeInfo {
+  readonly name: string;
+  readonly owner: number;
+  readonly mode: number;
+  readonly pfnmap: boolean;
+  readonly movable: boolean;
+  /** Declared in the scenario (exists at start) or created by an `open ... create`. */
+  readonly declared: boolean;
+}
+
+export interface OfdInfo {
+  readonly proc: number;
+  readonly inode: number;
+  readonly read: boolean;
+  readonly write: boolean;
+}
+
+export interface VmaInfo {
+  readonly proc: number;
+  readonly ofd: number;
+  readonly inode: number;
+  readonly first: number;
+  readonly pages: number;
+  readonly shared: boolean;
+  readonly writable: boolean;
+  readonly off: number; // offset of [mapped, pte...] in the state
+}
+
+export interface MrInfo {
+  readonly proc: number;
+  readonly vma: number;
+  readonly pages: number;
+  readonly remoteWrite: boolean;
+  readonly remoteRead: boolean;
+  /** FOLL_WRITE: local or remote write access. */
+  readonly writable: boolean;
+  readonly accessValid: boolean;
+  readonly odp: boolean;
+  readonly off: number;
+}
+
+export interface ProcInfo {
+  readonly name: string;
+  readonly user: number;
+  readonly onLeaseBreak: "cancel" | "ignore" | "hang" | "crash";
+  readonly prog: readonly CProcOp[];
+  readonly vars: readonly string[];
+  readonly off: number;
+  readonly mayCrash: boolean;
+  readonly mayHang: boolean;
+}
+
+export interface PeerInfo {
+  readonly name: string;
+  readonly cancel: boolean;
+  readonly prog: readonly CPeerOp[];
+  readonly vars: readonly string[];
+  /** The send operations (proc, op index) feeding this peer's mailbox, in program order per sender. */
+  readonly off: number;
+  readonly mayPartition: boolean;
+}
+
+export interface Model {
+  readonly spec: ScenarioSpec;
+  readonly policy: Policy;
+  readonly dax: boolean;
+  readonly users: readonly UserInfo[];
+  readonly inodes: readonly InodeInfo[];
+  readonly ofds: readonly OfdInfo[];
+  readonly vmas: readonly VmaInfo[];
+  readonly mrs: readonly MrInfo[];
+  readonly procs: readonly ProcInfo[];
+  readonly peers: readonly PeerInfo[];
+  readonly nBlocks: number;
+  readonly nFrames: number;
+  readonly maxPages: number;
+  readonly nicNoInvalidate: boolean;
+  /** Mailbox: messages sent to peer r are stored at mbox[r] (mr+1, or -1 for "no MR"), capacity mboxCap[r]. */
+  readonly mboxOff: readonly number[];
+  readonly mboxCap: readonly number[];
+  // offsets
+  readonly offBlocks: number;
+  readonly offInodes: number;
+  readonly inodeStride: number;
+  readonly offFrames: number;
+  readonly offOfds: number;
+  readonly offKernel: number;
+  readonly size: number;
+  readonly init: State;
+}
+
+// ---- accessors (inline-friendly) ----
+export const blk = (m: Model, b: number): number => m.offBlocks + b * BLK_STRIDE;
+export const ino = (m: Model, i: number): number => m.offInodes + i * m.inodeStride;
+export const ext = (m: Model, i: number, page: number): number =>
+  m.offInodes + i * m.inodeStride + INO_EXT + page;
+export const pcache = (m: Model, i: number, page: number): number =>
+  m.offInodes + i * m.inodeStride + INO_EXT + m.maxPages + page;
+export const frm = (m: Model, f: number): number => m.offFrames + f * FR_STRIDE;
+export const ofd = (m: Model, o: number): number => m.offOfds + o * OFD_STRIDE;
+export const proc = (m: Model, p: number): number => m.procs[p]!.off;
+export const peer = (m: Model, r: number): number => m.peers[r]!.off;
+export const vma = (m: Model, v: number): number => m.vmas[v]!.off;
+export const mr = (m: Model, x: number): number => m.mrs[x]!.off;
+
+/** A process that exists and holds its resources (running, blocked, finished its program, or hung). */
+export function alive(s: State, m: Model, p: number): boolean {
+  const st = s[proc(m, p) + P_STATUS]!;
+  return st === PS_RUN || st === PS_BLOCKED || st === PS_DONE || st === PS_HUNG;
+}

@@ -1,0 +1,100 @@
+/**
+ * The policy interface: each option proposed for long-term pins on file pages
+ * answers these few questions. The model asks them at the points where the
+ * kernel (or the proposal) decides; everything else is shared kernel behaviour.
+ * A policy keeps no state of its own: whatever it needs lives in the model state.
+ */
+import type { Model, State } from "./layout.js";
+
+/** Question 1, asked in check_vma_flags() at the position of the fs-DAX test. */
+export interface PinQuery {
+  readonly model: Model;
+  readonly state: State;
+  readonly proc: number;
+  readonly inode: number;
+  readonly ofd: number;
+  readonly writable: boolean;
+}
+
+export type LayoutChangeKind = "truncate" | "punch" | "collapse" | "alloc" | "reflink" | "unplug";
+
+/** Question 2: a layout change meets pinned pages in its range. */
+export interface LayoutQuery {
+  readonly model: Model;
+  readonly state: State;
+  readonly kind: LayoutChangeKind;
+  readonly caller: number;
+  readonly inode: number;
+  readonly dax: boolean;
+}
+
+/**
+ * What a layout change over pinned pages does:
+ * - `proceed`: change the layout now, pinned or not (blocks freed under the pin; page-cache pages orphaned);
+ * - `wait`: block until no page of the range is pinned (dax_layout_busy_page), no timeout;
+ * - `fail`: return the errno;
+ * - `defer`: change the layout now; pinned blocks stay busy until the last unpin;
+ * - `revoke`: break the pins' leases (SIGIO, lease-break timer), then wait.
+ */
+export type LayoutDecision =
+  | { readonly do: "proceed" }
+  | { readonly do: "wait" }
+  | { readonly do: "fail"; readonly errno: number }
+  | { readonly do: "defer" }
+  | { readonly do: "revoke" };
+
+export type Escalation = "sigkill" | "invalidate";
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly values: readonly string[];
+  readonly default: string;
+  readonly doc: string;
+}
+
+export interface Policy {
+  readonly name: string;
+  /** One line for `pinlab policies`. */
+  readonly summary: string;
+  /** Who proposed it, with the mail or commit it models. */
+  readonly source: string;
+  readonly params: Readonly<Record<string, string>>;
+  /**
+   * check_vma_flags() step 3: a FOLL_LONGTERM pin of an fs-DAX VMA. Return 0 to
+   * allow it or a positive errno. Today's kernel returns EOPNOTSUPP.
+   */
+  longtermFsdax(q: PinQuery): number;
+  /**
+   * Whether writable_file_mapping_allowed() (v6.5, commit 8ac268436e6d) refuses a
+   * writable long-term pin of a dirty-tracked shared file mapping with EFAULT:
+   * `all` mappings, `pagecache` mappings only, or `none` (before v6.5).
+   */
+  readonly writableFileRule: "all" | "pagecache" | "none";
+  /** Every registration takes the ODP path: no pins, MMU-notifier invalidation. */
+  readonly odp: boolean;
+  /** An fs-DAX long-term pin holds a revocable lease; layout changes break it. */
+  readonly revocablePins: boolean;
+  /** Userspace F_LAYOUT and F_UNBREAK leases exist (Ira Weiny's RFC). */
+  readonly layoutLeases: boolean;
+  /** A long-term pin makes its file behave like an active swapfile (S_SWAPFILE). */
+  readonly swapfileOnPin: boolean;
+  /**
+   * Which pages a layout change checks for pins: the whole `file`, as
+   * xfs_break_dax_layouts()/ext4_break_layouts() do, or only the affected `range`
+   * (Ira Weiny's RFC made dax_layout_busy_page range-based).
+   */
+  readonly busyScope: "file" | "range";
+  /** What happens when the lease-break timer of a revocable pin fires. */
+  readonly escalation: Escalation;
+  /** A layout change meets pinned pages (fs-DAX blocks or page-cache pages) in its range. */
+  layoutChange(q: LayoutQuery): LayoutDecision;
+}
+
+/** A policy module: its name, documentation and a constructor taking parameters. */
+export interface PolicyModule {
+  readonly name: string;
+  readonly summary: string;
+  readonly source: string;
+  readonly params: readonly ParamSpec[];
+  create(params: Readonly<Record<string, string>>): Policy;
+}

@@ -1,0 +1,220 @@
+/**
+ * A scenario as plain data: what the builder API and the `.pin` parser both
+ * produce, and what `compile()` lowers into a model. Names (users, files,
+ * variables, peers) are strings here; lowering turns them into small ids.
+ */
+
+/** Where a construct came from in a scenario file (1-based), for traces and diagnostics. */
+export interface SourcePos {
+  readonly line: number;
+  readonly col: number;
+}
+
+export type FsKind = "dax" | "pagecache";
+
+/** Capabilities the model consults (capable() checks in the kernel paths modelled). */
+export type Cap = "CAP_LEASE" | "CAP_IPC_LOCK";
+export const CAPS: readonly Cap[] = ["CAP_LEASE", "CAP_IPC_LOCK"];
+
+export interface FsSpec {
+  /** fs-DAX (the page *is* the block) or a page-cache filesystem (ext4/xfs without DAX). */
+  readonly kind: FsKind;
+  /** Number of blocks on the device (one block = one page). */
+  readonly blocks: number;
+}
+
+export interface UserSpec {
+  readonly name: string;
+  readonly caps: readonly Cap[];
+}
+
+/** The program of a local process: what it does on a lease break (SIGIO). */
+export type LeaseBreakBehaviour = "cancel" | "ignore" | "hang" | "crash";
+export const LEASE_BREAK_BEHAVIOURS: readonly LeaseBreakBehaviour[] = [
+  "cancel",
+  "ignore",
+  "hang",
+  "crash",
+];
+
+export interface FileSpec {
+  readonly name: string;
+  readonly owner: string;
+  /** Permission bits, e.g. 0o644 (owner and others; groups are not modelled). */
+  readonly mode: number;
+  /** File size in pages. */
+  readonly pages: number;
+  /** `allocated`: every page has a block at start; `sparse`: every page is a hole. */
+  readonly layout: "allocated" | "sparse";
+  /**
+   * Whether the allocated blocks hold zeroes. `false` models blocks allocated
+   * without zeroing that still hold a previous owner's data (Dave Chinner,
+   * https://lore.kernel.org/r/20190208044302.GA20493@dastard).
+   */
+  readonly zeroed: boolean;
+  /** This file shares its extents with another file (FICLONE at setup). */
+  readonly reflinkOf?: string;
+  /** `pfnmap`: a device file whose mmap is VM_IO|VM_PFNMAP (e.g. a PCI BAR). */
+  readonly kind?: "regular" | "pfnmap";
+  /** Page-cache pages of this file are allocated in ZONE_MOVABLE (or CMA). */
+  readonly movable?: boolean;
+}
+
+/** Access flags of an RDMA memory registration (IBV_ACCESS_*). */
+export type Access = "local_write" | "remote_write" | "remote_read";
+export const ACCESSES: readonly Access[] = ["local_write", "remote_write", "remote_read"];
+
+interface OpBase {
+  readonly at?: SourcePos;
+  /** Optional label so that expectations can name one of several like operations. */
+  readonly label?: string;
+}
+
+/** One operation of a local process. `dst` names the variable that receives the result. */
+export type ProcOp =
+  | (OpBase & {
+      readonly op: "open";
+      readonly dst: string;
+      readonly file: string;
+      readonly mode: "r" | "w" | "rw";
+      /** O_CREAT|O_EXCL: the file must not exist yet; it is created owned by the caller. */
+      readonly create?: boolean;
+    })
+  | (OpBase & { readonly op: "close"; readonly fd: string })
+  | (OpBase & {
+      readonly op: "mmap";
+      readonly dst: string;
+      readonly fd: string;
+      readonly first: number;
+      readonly last: number;
+      readonly shared: boolean;
+      readonly prot: "r" | "rw";
+    })
+  | (OpBase & { readonly op: "munmap"; readonly va: string })
+  /** A CPU store through a mapping: write fault → page_mkwrite → dirty. */
+  | (OpBase & { readonly op: "store"; readonly va: string; readonly page: number })
+  /** A CPU load through a mapping. */
+  | (OpBase & { readonly op: "load"; readonly va: string; readonly page: number })
+  /** pread(2) of one page. */
+  | (OpBase & { readonly op: "read"; readonly fd: string; readonly page: number })
+  /** pwrite(2) of one page. */
+  | (OpBase & { readonly op: "write"; readonly fd: string; readonly page: number })
+  | (OpBase & {
+      readonly op: "reg_mr";
+      readonly dst: string;
+      readonly va: string;
+      readonly access: readonly Access[];
+      /** IBV_ACCESS_ON_DEMAND: no pin; the device faults pages through an MMU notifier. */
+      readonly odp?: boolean;
+    })
+  | (OpBase & { readonly op: "dereg_mr"; readonly mr: string })
+  /** Hand an MR's rkey to a remote peer (over the application's own protocol). */
+  | (OpBase & { readonly op: "send"; readonly peer: string; readonly mr: string })
+  | (OpBase & {
+      readonly op: "setlease";
+      readonly fd: string;
+      readonly type: "rd" | "wr" | "unlck";
+      /** F_LAYOUT (Ira Weiny's 2019 RFC exposes FL_LAYOUT to userspace). */
+      readonly layout?: boolean;
+      /** F_UNBREAK (RFC): breakers get ETXTBSY instead of a lease break. */
+      readonly unbreak?: boolean;
+    })
+  | (OpBase & { readonly op: "truncate"; readonly file: string; readonly pages: number })
+  | (OpBase & { readonly op: "ftruncate"; readonly fd: string; readonly pages: number })
+  | (OpBase & {
+      readonly op: "fallocate";
+      readonly fd: string;
+      readonly mode: "alloc" | "punch" | "collapse";
+      readonly first: number;
+      readonly last: number;
+    })
+  /** FICLONE: make `dst` share all of `src`'s extents. */
+  | (OpBase & { readonly op: "reflink"; readonly src: string; readonly dst: string })
+  /** fsync(2): write back the file's dirty pages now. */
+  | (OpBase & { readonly op: "fsync"; readonly fd: string })
+  /** Remove the pmem device (driver unbind / hot-unplug). */
+  | (OpBase & { readonly op: "unplug" })
+  /** Wait until a peer reports over the application's protocol that it is done (or failed). */
+  | (OpBase & { readonly op: "await"; readonly peer: string })
+  | (OpBase & { readonly op: "kill"; readonly proc: string })
+  | (OpBase & { readonly op: "exit" });
+
+/** One operation of a remote peer. */
+export type PeerOp =
+  /** Receive an rkey sent by a local process's `send`. */
+  | (OpBase & { readonly op: "recv"; readonly dst: string })
+  | (OpBase & { readonly op: "rdma_write"; readonly mr: string; readonly page: number })
+  | (OpBase & { readonly op: "rdma_read"; readonly mr: string; readonly page: number });
+
+export type ProcOpName = ProcOp["op"];
+export type PeerOpName = PeerOp["op"];
+
+export interface ProcSpec {
+  readonly name: string;
+  readonly user: string;
+  readonly onLeaseBreak: LeaseBreakBehaviour;
+  readonly program: readonly ProcOp[];
+  readonly at?: SourcePos;
+}
+
+export interface PeerSpec {
+  readonly name: string;
+  /** Whether the application's wire protocol has a cancel operation (most do not). */
+  readonly cancel: boolean;
+  readonly program: readonly PeerOp[];
+  readonly at?: SourcePos;
+}
+
+/** Faults the kernel/hardware may inject at any moment (nondeterministic choices). */
+export interface FaultSpec {
+  /** Processes that may crash at any time. */
+  readonly crash: readonly string[];
+  /** Processes that may hang (stop making progress, still killable). */
+  readonly hang: readonly string[];
+  /** Peers whose network link may be partitioned. */
+  readonly partition: readonly string[];
+  /** The NIC cannot invalidate a single MR (Jason Gunthorpe: 14 of 17 drivers lack rereg). */
+  readonly nicNoInvalidate: boolean;
+}
+
+export type Quantifier = "never" | "sometimes" | "always";
+
+export type Expectation =
+  | {
+      readonly kind: "property";
+      readonly quantifier: Quantifier;
+      readonly property: string;
+      readonly policies?: readonly string[];
+      readonly at?: SourcePos;
+    }
+  | {
+      readonly kind: "result";
+      readonly proc: string;
+      /** The operation name (`truncate`) or its label. */
+      readonly op: string;
+      /** `ok`, `blocks`, or an errno name such as `ETXTBSY`. */
+      readonly result: string;
+      readonly policies?: readonly string[];
+      readonly at?: SourcePos;
+    };
+
+export interface Bounds {
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+}
+
+export interface ScenarioSpec {
+  readonly name: string;
+  /** The file the scenario came from, if any. */
+  readonly file?: string;
+  readonly fs: FsSpec;
+  readonly users: readonly UserSpec[];
+  readonly files: readonly FileSpec[];
+  readonly procs: readonly ProcSpec[];
+  readonly peers: readonly PeerSpec[];
+  readonly faults: FaultSpec;
+  readonly bounds: Bounds;
+  readonly expectations: readonly Expectation[];
+}
+
+export const NO_FAULTS: FaultSpec = { crash: [], hang: [], partition: [], nicNoInvalidate: false };

@@ -1,0 +1,259 @@
+/**
+ * The TypeScript scenario builder: a fluent way to write a {@link ScenarioSpec}.
+ * The `.pin` text format compiles to the same plain data.
+ *
+ *   scenario("truncate vs RDMA WRITE")
+ *     .fs("dax", 4).user("alice").file("data", { owner: "alice", pages: 2 })
+ *     .proc("server", "alice", (p) => p.open("fd", "data", "rw").mmap("va", "fd", 0, 1)...)
+ */
+import type {
+  Access,
+  Bounds,
+  Cap,
+  Expectation,
+  FaultSpec,
+  FileSpec,
+  FsKind,
+  LeaseBreakBehaviour,
+  PeerOp,
+  PeerSpec,
+  ProcOp,
+  ProcSpec,
+  Quantifier,
+  ScenarioSpec,
+  UserSpec,
+} from "../model/spec.js";
+import { NO_FAULTS } from "../model/spec.js";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Builds the program of one local process. Every method appends one operation. */
+export class ProcBuilder {
+  readonly ops: ProcOp[] = [];
+  private push(op: ProcOp): this {
+    this.ops.push(op);
+    return this;
+  }
+  open(dst: string, file: string, mode: "r" | "w" | "rw" = "rw", create = false): this {
+    return this.push({ op: "open", dst, file, mode, create });
+  }
+  create(dst: string, file: string): this {
+    return this.open(dst, file, "rw", true);
+  }
+  close(fd: string): this {
+    return this.push({ op: "close", fd });
+  }
+  mmap(
+    dst: string,
+    fd: string,
+    first: number,
+    last: number,
+    opts: { shared?: boolean; prot?: "r" | "rw" } = {},
+  ): this {
+    return this.push({
+      op: "mmap",
+      dst,
+      fd,
+      first,
+      last,
+      shared: opts.shared ?? true,
+      prot: opts.prot ?? "rw",
+    });
+  }
+  munmap(va: string): this {
+    return this.push({ op: "munmap", va });
+  }
+  store(va: string, page: number): this {
+    return this.push({ op: "store", va, page });
+  }
+  load(va: string, page: number): this {
+    return this.push({ op: "load", va, page });
+  }
+  read(fd: string, page: number): this {
+    return this.push({ op: "read", fd, page });
+  }
+  write(fd: string, page: number): this {
+    return this.push({ op: "write", fd, page });
+  }
+  regMr(dst: string, va: string, access: readonly Access[], opts: { odp?: boolean } = {}): this {
+    return this.push({ op: "reg_mr", dst, va, access, odp: opts.odp ?? false });
+  }
+  deregMr(mr: string): this {
+    return this.push({ op: "dereg_mr", mr });
+  }
+  send(peer: string, mr: string): this {
+    return this.push({ op: "send", peer, mr });
+  }
+  setlease(
+    fd: string,
+    type: "rd" | "wr" | "unlck",
+    opts: { layout?: boolean; unbreak?: boolean } = {},
+  ): this {
+    return this.push({
+      op: "setlease",
+      fd,
+      type,
+      layout: opts.layout ?? false,
+      unbreak: opts.unbreak ?? false,
+    });
+  }
+  truncate(file: string, pages: number): this {
+    return this.push({ op: "truncate", file, pages });
+  }
+  ftruncate(fd: string, pages: number): this {
+    return this.push({ op: "ftruncate", fd, pages });
+  }
+  fallocate(fd: string, mode: "alloc" | "punch" | "collapse", first: number, last: number): this {
+    return this.push({ op: "fallocate", fd, mode, first, last });
+  }
+  reflink(src: string, dst: string): this {
+    return this.push({ op: "reflink", src, dst });
+  }
+  fsync(fd: string): this {
+    return this.push({ op: "fsync", fd });
+  }
+  await(peer: string): this {
+    return this.push({ op: "await", peer });
+  }
+  unplug(): this {
+    return this.push({ op: "unplug" });
+  }
+  kill(proc: string): this {
+    return this.push({ op: "kill", proc });
+  }
+  exit(): this {
+    return this.push({ op: "exit" });
+  }
+  /** Labels the last operation, so that an expectation can name it. */
+  as(label: string): this {
+    const last = this.ops.pop();
+    if (last === undefined) throw new Error("as(): no operation to label");
+    this.ops.push({ ...last, label });
+    return this;
+  }
+}
+
+/** Builds the RDMA program of one remote peer. */
+export class PeerBuilder {
+  readonly ops: PeerOp[] = [];
+  recv(dst: string): this {
+    this.ops.push({ op: "recv", dst });
+    return this;
+  }
+  rdmaWrite(mr: string, page: number): this {
+    this.ops.push({ op: "rdma_write", mr, page });
+    return this;
+  }
+  rdmaRead(mr: string, page: number): this {
+    this.ops.push({ op: "rdma_read", mr, page });
+    return this;
+  }
+}
+
+export interface FileOptions {
+  owner: string;
+  pages: number;
+  mode?: number;
+  layout?: "allocated" | "sparse";
+  zeroed?: boolean;
+  reflinkOf?: string;
+  kind?: "regular" | "pfnmap";
+  movable?: boolean;
+}
+
+export interface ProcOptions {
+  user: string;
+  onLeaseBreak?: LeaseBreakBehaviour;
+}
+
+/** The scenario under construction; `build()` returns the plain {@link ScenarioSpec}. */
+export class ScenarioBuilder {
+  private readonly spec: Mutable<ScenarioSpec>;
+  constructor(name: string) {
+    this.spec = {
+      name,
+      fs: { kind: "dax", blocks: 4 },
+      users: [],
+      files: [],
+      procs: [],
+      peers: [],
+      faults: NO_FAULTS,
+      bounds: {},
+      expectations: [],
+    };
+  }
+  fs(kind: FsKind, blocks: number): this {
+    this.spec.fs = { kind, blocks };
+    return this;
+  }
+  user(name: string, caps: readonly Cap[] = []): this {
+    (this.spec.users as UserSpec[]).push({ name, caps });
+    return this;
+  }
+  file(name: string, o: FileOptions): this {
+    const f: FileSpec = {
+      name,
+      owner: o.owner,
+      mode: o.mode ?? 0o644,
+      pages: o.pages,
+      layout: o.layout ?? "allocated",
+      zeroed: o.zeroed ?? true,
+      ...(o.reflinkOf !== undefined ? { reflinkOf: o.reflinkOf } : {}),
+      kind: o.kind ?? "regular",
+      movable: o.movable ?? false,
+    };
+    (this.spec.files as FileSpec[]).push(f);
+    return this;
+  }
+  proc(name: string, o: ProcOptions | string, body: (p: ProcBuilder) => ProcBuilder): this {
+    const opts = typeof o === "string" ? { user: o } : o;
+    const p: ProcSpec = {
+      name,
+      user: opts.user,
+      onLeaseBreak: opts.onLeaseBreak ?? "ignore",
+      program: body(new ProcBuilder()).ops,
+    };
+    (this.spec.procs as ProcSpec[]).push(p);
+    return this;
+  }
+  peer(name: string, body: (r: PeerBuilder) => PeerBuilder, opts: { cancel?: boolean } = {}): this {
+    const r: PeerSpec = { name, cancel: opts.cancel ?? true, program: body(new PeerBuilder()).ops };
+    (this.spec.peers as PeerSpec[]).push(r);
+    return this;
+  }
+  faults(f: Partial<FaultSpec>): this {
+    this.spec.faults = { ...this.spec.faults, ...f };
+    return this;
+  }
+  bounds(b: Bounds): this {
+    this.spec.bounds = { ...this.spec.bounds, ...b };
+    return this;
+  }
+  expect(quantifier: Quantifier, property: string, policies?: readonly string[]): this {
+    const e: Expectation = {
+      kind: "property",
+      quantifier,
+      property,
+      ...(policies ? { policies } : {}),
+    };
+    (this.spec.expectations as Expectation[]).push(e);
+    return this;
+  }
+  expectResult(proc: string, op: string, result: string, policies?: readonly string[]): this {
+    const e: Expectation = { kind: "result", proc, op, result, ...(policies ? { policies } : {}) };
+    (this.spec.expectations as Expectation[]).push(e);
+    return this;
+  }
+  /** Replaces one process's lease-break behaviour (for variants of a scenario). */
+  onLeaseBreak(proc: string, b: LeaseBreakBehaviour): this {
+    this.spec.procs = this.spec.procs.map((p) => (p.name === proc ? { ...p, onLeaseBreak: b } : p));
+    return this;
+  }
+  build(): ScenarioSpec {
+    return structuredClone(this.spec);
+  }
+}
+
+export function scenario(name: string): ScenarioBuilder {
+  return new ScenarioBuilder(name);
+}
