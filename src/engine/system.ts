@@ -19,4 +19,45 @@ export interface System<E = unknown> {
   judgeEnd(s: Int32Array): number;
   /** A short name for an action (for replay tokens and debugging). */
   describe(a: number): string;
+
+  // ---- optional: what the explorer can use when a system offers it ----
+
+  /**
+   * Liveness obligations pending in `s`, as a bit mask (bit i: obligation i,
+   * e.g. "a truncate is blocked"). The explorer reports obligation i violated
+   * when a terminal state, or a reachable cycle of states, keeps bit i set for
+   * ever. No fairness is assumed: any such cycle counts.
+   */
+  pending?(s: Int32Array): number;
+  /** Names of the `pending` bits, in bit order (for reports). */
+  readonly obligations?: readonly string[];
+  /**
+   * Whether actions `a` and `b`, both enabled in `s`, are independent there:
+   * each stays enabled after the other, both orders reach the same state, and
+   * neither order changes what `judge` says about the other action. The
+   * explorer's partial-order reduction (sleep sets) trusts this; answering
+   * `false` is always safe.
+   */
+  independent?(a: number, b: number, s: Int32Array): boolean;
+  /**
+   * The representative of `s`'s symmetry class (e.g. identical processes
+   * sorted). For symmetry reduction to be exact, `enabled`, `step`, `judge`,
+   * `judgeEnd` and `pending` must treat symmetric states alike (a permutation
+   * of the state permutes the actions and leaves every mask unchanged).
+   */
+  canonical?(s: Int32Array): Int32Array;
+  /** How a worker thread builds this same system (for parallel exploration). */
+  readonly factory?: SystemFactory;
+}
+
+/**
+ * A recipe for building a system in another thread: a module (absolute file
+ * URL) whose named export is a function `(arg) => System`. Worker threads
+ * cannot receive functions, so they build their own system from this.
+ */
+export interface SystemFactory {
+  readonly module: string;
+  readonly export: string;
+  /** Structured-cloneable argument. */
+  readonly arg: unknown;
 }

@@ -132,7 +132,8 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
         err(`process ${p.name}: variable ${name} is used before it is assigned`, at);
         return 0;
       }
-      if (v.kind !== kind) err(`process ${p.name}: ${name} is ${article(v.kind)}, not ${article(kind)}`, at);
+      if (v.kind !== kind)
+        err(`process ${p.name}: ${name} is ${article(v.kind)}, not ${article(kind)}`, at);
       return v.slot;
     };
     const inode = (name: string, at?: SourcePos): number => {
@@ -191,7 +192,10 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           const v = use(op.va, "va", at);
           const pages = vmaDefs[v]?.pages ?? 1;
           if (op.page < 0 || op.page >= pages)
-            err(`${op.op}: page ${op.page} is outside the mapping ${op.va} (pages 0..${pages - 1})`, at);
+            err(
+              `${op.op}: page ${op.page} is outside the mapping ${op.va} (pages 0..${pages - 1})`,
+              at,
+            );
           push(v, op.page);
           break;
         }
@@ -285,8 +289,10 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
         prog.push({ spec: op, index, a: vars.get(op.dst)!, b: 0 });
       } else {
         const v = vars.get(op.mr);
-        if (v === undefined) err(`peer ${r.name}: ${op.mr} is used before a recv assigns it`, op.at);
-        if (!Number.isInteger(op.page) || op.page < 0) err(`page ${op.page} is out of range`, op.at);
+        if (v === undefined)
+          err(`peer ${r.name}: ${op.mr} is used before a recv assigns it`, op.at);
+        if (!Number.isInteger(op.page) || op.page < 0)
+          err(`page ${op.page} is out of range`, op.at);
         prog.push({ spec: op, index, a: v ?? 0, b: op.page });
       }
     });
@@ -407,7 +413,10 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     if (f.layout === "allocated" && f.kind !== "pfnmap") {
       for (let pg = 0; pg < f.pages; pg++) {
         if (nextBlock >= nBlocks)
-          return { ok: false, errors: [{ message: `fs has ${nBlocks} blocks: too few for the declared files` }] };
+          return {
+            ok: false,
+            errors: [{ message: `fs has ${nBlocks} blocks: too few for the declared files` }],
+          };
         const b = nextBlock++;
         blocks.push(b);
         init[base + INO_EXT + pg] = b + 1;
@@ -432,7 +441,8 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     }
   }
   // Blocks never allocated hold leftovers of earlier files (CONTENT_STALE): the fs zeroes on allocation.
-  for (let b = nextBlock; b < nBlocks; b++) init[offBlocks + b * BLK_STRIDE + BLK_CONTENT] = CONTENT_STALE;
+  for (let b = nextBlock; b < nBlocks; b++)
+    init[offBlocks + b * BLK_STRIDE + BLK_CONTENT] = CONTENT_STALE;
   return { ok: true, model };
 }
 

@@ -35,10 +35,26 @@ export type ModelEvent =
     }
   | { readonly k: "resume"; readonly proc: number; readonly pc: number }
   | { readonly k: "sigio"; readonly proc: number; readonly inode: number }
-  | { readonly k: "lease-break"; readonly holder: number; readonly inode: number; readonly what: string }
-  | { readonly k: "lease-removed"; readonly holder: number; readonly inode: number; readonly forced: boolean }
+  | { readonly k: "sigio-ignored"; readonly proc: number }
+  | {
+      readonly k: "lease-break";
+      readonly holder: number;
+      readonly inode: number;
+      readonly what: string;
+    }
+  | {
+      readonly k: "lease-removed";
+      readonly holder: number;
+      readonly inode: number;
+      readonly forced: boolean;
+    }
   | { readonly k: "timer"; readonly holder: number; readonly inode: number }
-  | { readonly k: "escalate"; readonly proc: number; readonly mr: number; readonly how: "sigkill" | "invalidate" }
+  | {
+      readonly k: "escalate";
+      readonly proc: number;
+      readonly mr: number;
+      readonly how: "sigkill" | "invalidate";
+    }
   | {
       readonly k: "exit";
       readonly proc: number;
@@ -52,7 +68,13 @@ export type ModelEvent =
   | { readonly k: "blocks-busy"; readonly inode: number; readonly blocks: readonly number[] }
   | { readonly k: "blocks-reclaimed"; readonly blocks: readonly number[] }
   | { readonly k: "blocks-alloc"; readonly inode: number; readonly blocks: readonly number[] }
-  | { readonly k: "cow"; readonly inode: number; readonly page: number; readonly from: number; readonly to: number }
+  | {
+      readonly k: "cow";
+      readonly inode: number;
+      readonly page: number;
+      readonly from: number;
+      readonly to: number;
+    }
   | { readonly k: "orphaned"; readonly inode: number; readonly frames: readonly number[] }
   | {
       readonly k: "pin";
@@ -61,8 +83,19 @@ export type ModelEvent =
       readonly frames: readonly number[];
       readonly dax: boolean;
     }
-  | { readonly k: "unpin"; readonly mr: number; readonly frames: readonly number[]; readonly dirty: boolean }
-  | { readonly k: "migrate"; readonly inode: number; readonly page: number; readonly from: number; readonly to: number }
+  | {
+      readonly k: "unpin";
+      readonly mr: number;
+      readonly frames: readonly number[];
+      readonly dirty: boolean;
+    }
+  | {
+      readonly k: "migrate";
+      readonly inode: number;
+      readonly page: number;
+      readonly from: number;
+      readonly to: number;
+    }
   | {
       readonly k: "issue";
       readonly peer: number;
@@ -100,11 +133,24 @@ export type ModelEvent =
       readonly why: string;
     }
   | { readonly k: "qp-error"; readonly peer: number }
+  | { readonly k: "odp-register"; readonly mr: number }
   | { readonly k: "odp-invalidate"; readonly mr: number; readonly pages: readonly number[] }
-  | { readonly k: "odp-fault"; readonly peer: number; readonly mr: number; readonly page: number; readonly frame: number }
+  | {
+      readonly k: "odp-fault";
+      readonly peer: number;
+      readonly mr: number;
+      readonly page: number;
+      readonly frame: number;
+    }
   | { readonly k: "cancel-sent"; readonly proc: number; readonly peer: number }
   | { readonly k: "cancel-acked"; readonly peer: number }
-  | { readonly k: "writeback"; readonly frame: number; readonly inode: number; readonly page: number }
+  | { readonly k: "handler-done"; readonly proc: number; readonly mrs: readonly number[] }
+  | {
+      readonly k: "writeback";
+      readonly frame: number;
+      readonly inode: number;
+      readonly page: number;
+    }
   | { readonly k: "partition"; readonly peer: number }
   /** The model hit a state the kernel would BUG() or corrupt on. */
   | { readonly k: "bug"; readonly frame: number; readonly inode: number; readonly what: string }

@@ -1,0 +1,227 @@
+/**
+ * Layout changes: truncate, hole punch, collapse range, allocation, reflink
+ * and device removal all change the file-offset → block map that a pinned
+ * page's DMA relies on. The shared path is the filesystem's
+ * xfs_break_layouts()/ext4_break_layouts(): unmap the range everywhere (which
+ * fires MMU notifiers), then look for pages still referenced and ask the
+ * policy what to do with them. The kernel's own answer is to wait
+ * (dax_layout_busy_page + ___wait_var_event, no timeout; kernel-semantics §1c).
+ */
+import { BLOCK, block, type Ctx, emit } from "../ctx.js";
+import {
+  ext,
+  FF_DIRTY,
+  FF_DMA_CLEAN,
+  FR_FLAGS,
+  FR_INODE,
+  FR_REF,
+  frm,
+  INF_READ,
+  INF_WRITE,
+  INO_SIZE,
+  ino,
+  MR_VALID,
+  MRL_BREAKING,
+  MRL_HELD,
+  mr as mrOff,
+  P_SIG,
+  pcache,
+  peer as peerOff,
+  proc,
+  R_INFL,
+  R_OPMR,
+  R_TGT,
+} from "../layout.js";
+import { breakLayoutLeases } from "../locks/lease.js";
+import { frameBusy, releaseIfIdle } from "../mm/frames.js";
+import { unmapMappingRange } from "../mm/unmap.js";
+import type { LayoutChangeKind } from "../policy.js";
+import { dropBlock } from "./blocks.js";
+
+/** Pages [first, last] of an inode (empty when first > last). */
+export interface PageRange {
+  readonly inode: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+export const GO_PROCEED = 0;
+export const GO_DEFER = 1;
+
+/** The frames backing a range: block pfns on fs-DAX, cached pages otherwise. */
+function rangeFrames(ctx: Ctx, r: PageRange): number[] {
+  const { m, s } = ctx;
+  const out: number[] = [];
+  for (let p = r.first; p <= r.last && p < m.maxPages; p++) {
+    const slot = m.dax ? s[ext(m, r.inode, p)]! : s[pcache(m, r.inode, p)]!;
+    if (slot > 0) out.push(slot - 1);
+  }
+  return out;
+}
+
+/**
+ * Decides whether a layout change over `ranges` may go ahead now.
+ * Returns GO_PROCEED, GO_DEFER (free pinned blocks later), -errno, or BLOCK.
+ */
+export function layoutGate(
+  ctx: Ctx,
+  kind: LayoutChangeKind,
+  caller: number,
+  ranges: readonly PageRange[],
+): number {
+  const { m, s } = ctx;
+  const policy = m.policy;
+  if (policy.layoutLeases && kind !== "unplug") {
+    for (const r of ranges) {
+      const e = breakLayoutLeases(ctx, r.inode, caller);
+      if (e !== 0) return e;
+    }
+  }
+  for (const r of ranges) unmapMappingRange(ctx, r.inode, r.first, r.last, kind === "truncate");
+  // An ODP invalidation does not return while the device may still access the pages.
+  const affected = new Set<number>();
+  for (const r of ranges) for (const f of rangeFrames(ctx, r)) affected.add(f);
+  for (let q = 0; q < m.peers.length; q++) {
+    const po = peerOff(m, q);
+    const infl = s[po + R_INFL]!;
+    if (infl !== INF_WRITE && infl !== INF_READ) continue;
+    const x = s[po + R_OPMR]! - 1;
+    if (x >= 0 && m.mrs[x]!.odp && affected.has(s[po + R_TGT]! - 1))
+      return block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[x]!.proc], 1);
+  }
+  // Which pages are still referenced: the range, or the whole file (xfs_break_dax_layouts).
+  const busy = new Set<number>();
+  for (const r of ranges) {
+    const scope =
+      policy.busyScope === "file"
+        ? { inode: r.inode, first: 0, last: Math.max(r.last, s[ino(m, r.inode) + INO_SIZE]! - 1) }
+        : r;
+    for (const f of rangeFrames(ctx, scope)) if (frameBusy(m, s, f)) busy.add(f);
+  }
+  if (busy.size === 0) return GO_PROCEED;
+  const holders = pinHolders(ctx, busy);
+  const dax = m.dax;
+  let decision = policy.layoutChange({
+    model: m,
+    state: s,
+    kind,
+    caller,
+    inode: ranges[0]!.inode,
+    dax,
+  });
+  if (
+    kind === "unplug" &&
+    (decision.do === "fail" || decision.do === "proceed" || decision.do === "defer")
+  )
+    decision = { do: "wait" }; // device removal cannot fail: memunmap_pages() waits for page references
+  switch (decision.do) {
+    case "proceed":
+      return GO_PROCEED;
+    case "defer":
+      return GO_DEFER;
+    case "fail":
+      ctx.blockers = holders.procs;
+      return -decision.errno;
+    case "wait":
+      return block(
+        ctx,
+        "waiting for pinned pages to be released (dax_layout_busy_page)",
+        holders.procs,
+        2,
+      );
+    case "revoke": {
+      for (const x of holders.mrs) {
+        const o = mrOff(m, x);
+        if (s[o + 1] !== MRL_HELD) continue;
+        s[o + 1] = MRL_BREAKING;
+        const owner = m.mrs[x]!.proc;
+        s[proc(m, owner) + P_SIG] = 1;
+        emit(ctx, {
+          k: "lease-break",
+          holder: owner,
+          inode: m.vmas[m.mrs[x]!.vma]!.inode,
+          what: "revoke pin",
+        });
+        emit(ctx, { k: "sigio", proc: owner, inode: m.vmas[m.mrs[x]!.vma]!.inode });
+      }
+      return block(
+        ctx,
+        "revoking pins: waiting for the holder or lease-break-time",
+        holders.procs,
+        3,
+      );
+    }
+  }
+}
+
+/** The registrations (and their processes) pinning any of the frames. */
+function pinHolders(ctx: Ctx, frames: Set<number>): { mrs: number[]; procs: number[] } {
+  const { m, s } = ctx;
+  const mrs: number[] = [];
+  const procs: number[] = [];
+  for (let x = 0; x < m.mrs.length; x++) {
+    const mi = m.mrs[x]!;
+    if (mi.odp) continue;
+    const o = mrOff(m, x);
+    if (s[o] !== MR_VALID) continue;
+    for (let k = 0; k < mi.pages; k++) {
+      if (frames.has(s[o + 2 + k]! - 1)) {
+        mrs.push(x);
+        if (!procs.includes(mi.proc)) procs.push(mi.proc);
+        break;
+      }
+    }
+  }
+  return { mrs, procs };
+}
+
+/** Removes pages [first, last] from the file: blocks freed (or held busy), cached pages dropped or orphaned. */
+export function removePages(
+  ctx: Ctx,
+  inode: number,
+  first: number,
+  last: number,
+  defer: boolean,
+): void {
+  const { m, s } = ctx;
+  const freed: number[] = [];
+  const busy: number[] = [];
+  const orphaned: number[] = [];
+  for (let p = first; p <= last && p < m.maxPages; p++) {
+    const pc = pcache(m, inode, p);
+    if (!m.dax && s[pc]! > 0) {
+      const f = s[pc]! - 1;
+      s[pc] = 0;
+      const fo = frm(m, f);
+      s[fo + FR_INODE] = 0;
+      s[fo + FR_FLAGS] = s[fo + FR_FLAGS]! & ~(FF_DIRTY | FF_DMA_CLEAN);
+      if (s[fo + FR_REF]! > 0) orphaned.push(f);
+      else releaseIfIdle(ctx, f);
+    }
+    const e = ext(m, inode, p);
+    if (s[e]! > 0) {
+      const b = s[e]! - 1;
+      s[e] = 0;
+      const r = dropBlock(ctx, b, defer);
+      if (r === 1) freed.push(b);
+      else if (r === 2) busy.push(b);
+    }
+  }
+  if (orphaned.length > 0) emit(ctx, { k: "orphaned", inode, frames: orphaned });
+  if (freed.length > 0) emit(ctx, { k: "blocks-freed", inode, blocks: freed });
+  if (busy.length > 0) emit(ctx, { k: "blocks-busy", inode, blocks: busy });
+}
+
+/** Shifts pages (last, size) down to first (FALLOC_FL_COLLAPSE_RANGE after the range is removed). */
+export function shiftDown(ctx: Ctx, inode: number, first: number, last: number): void {
+  const { m, s } = ctx;
+  const n = last - first + 1;
+  const size = s[ino(m, inode) + INO_SIZE]!;
+  for (let p = last + 1; p < size; p++) {
+    s[ext(m, inode, p - n)] = s[ext(m, inode, p)]!;
+    s[ext(m, inode, p)] = 0;
+  }
+  s[ino(m, inode) + INO_SIZE] = size - n;
+}
+
+export { BLOCK };

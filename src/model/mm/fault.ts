@@ -1,0 +1,150 @@
+/**
+ * Page faults on file mappings (handle_mm_fault): what a CPU access, GUP or an
+ * ODP device fault (hmm_range_fault) resolves a virtual page to.
+ *
+ * - fs-DAX: the pfn of the block (dax_iomap_fault); a read of a hole maps the
+ *   zero page (dax_load_hole); a write allocates a zeroed block, and a write to
+ *   a block shared by reflink copies it first (fsdax COW).
+ * - page cache: the cached page, read in from its block; a write fault calls
+ *   ->page_mkwrite (allocating a hole's block) and dirties the page.
+ * - MAP_PRIVATE write: copy-on-write into an anonymous page.
+ * - past EOF: VM_FAULT_SIGBUS, which GUP turns into -EFAULT (mm/gup.c).
+ */
+import { type Ctx, emit } from "../ctx.js";
+import { EFAULT, ENOMEM, ENOSPC } from "../errno.js";
+import { allocBlock, dropBlock } from "../fs/blocks.js";
+import {
+  BLK_CONTENT,
+  BLK_USERS,
+  blk,
+  CONTENT_ZERO,
+  contentOf,
+  ext,
+  FF_ANON,
+  FF_DIRTY,
+  FF_DMA_CLEAN,
+  FF_MOVABLE,
+  FR_CONTENT,
+  FR_FLAGS,
+  FR_INDEX,
+  FR_INODE,
+  frm,
+  INO_SIZE,
+  ino,
+  K_UNPLUGGED,
+  PTE_RO,
+  PTE_RW,
+  pcache,
+  vma as vmaOff,
+} from "../layout.js";
+import { allocFrame, frameContent, zeroFrame } from "./frames.js";
+import { pteFrame, ptePack, ptePerm } from "./pte.js";
+import { unmapMappingRange } from "./unmap.js";
+
+/** The cached page of (inode, page), reading it in from its block if needed; -1 if out of memory. */
+export function pageCacheGet(ctx: Ctx, inode: number, page: number): number {
+  const { m, s } = ctx;
+  const slot = pcache(m, inode, page);
+  if (s[slot]! > 0) return s[slot]! - 1;
+  const b1 = s[ext(m, inode, page)]!;
+  const content = b1 > 0 ? s[blk(m, b1 - 1) + BLK_CONTENT]! : CONTENT_ZERO;
+  const f = allocFrame(ctx, m.inodes[inode]!.movable ? FF_MOVABLE : 0, content);
+  if (f < 0) return -1;
+  s[frm(m, f) + FR_INODE] = inode + 1;
+  s[frm(m, f) + FR_INDEX] = page;
+  s[slot] = f + 1;
+  return f;
+}
+
+/**
+ * Makes (inode, page) writable in place: allocates a hole's block, and breaks
+ * reflink sharing by moving the page to a private copy of the block. Moving
+ * the page changes the file's layout, so every mapping of it is zapped first
+ * (unmap_mapping_range, which also fires MMU notifiers). Returns 0 or -errno.
+ */
+export function prepareWrite(ctx: Ctx, inode: number, page: number): number {
+  const { m, s } = ctx;
+  const e = ext(m, inode, page);
+  const b1 = s[e]!;
+  if (b1 === 0) {
+    const b = allocBlock(ctx, inode);
+    if (b < 0) return -ENOSPC;
+    s[e] = b + 1;
+    return 0;
+  }
+  const old = b1 - 1;
+  if (s[blk(m, old) + BLK_USERS]! <= 1) return 0;
+  // Shared extent: copy-on-write (xfs_reflink_allocate_cow / iomap COW).
+  const b = allocBlock(ctx, inode, s[blk(m, old) + BLK_CONTENT]!);
+  if (b < 0) return -ENOSPC;
+  unmapMappingRange(ctx, inode, page, page, false);
+  s[e] = b + 1;
+  dropBlock(ctx, old, false);
+  emit(ctx, { k: "cow", inode, page, from: old, to: b });
+  return 0;
+}
+
+/**
+ * Resolves page k of VMA v for a read or a write access by process p.
+ * Returns the frame, or -errno (-EFAULT stands for SIGBUS/SIGSEGV).
+ */
+export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
+  const { m, s } = ctx;
+  const vi = m.vmas[v]!;
+  const vo = vmaOff(m, v);
+  if (s[vo] !== 1) return -EFAULT; // no VMA: SIGSEGV
+  if (write && !vi.writable) return -EFAULT;
+  const inode = vi.inode;
+  const page = vi.first + k;
+  if (m.dax && s[m.offKernel + K_UNPLUGGED] === 1) return -EFAULT;
+  if (page >= s[ino(m, inode) + INO_SIZE]!) return -EFAULT; // VM_FAULT_SIGBUS
+  const pte = s[vo + 1 + k]!;
+  if (pte !== 0 && (ptePerm(pte) === PTE_RW || !write)) return pteFrame(pte);
+
+  if (!vi.shared && write) {
+    // MAP_PRIVATE write: copy the file page into an anonymous page (do_cow_fault / wp_page_copy).
+    const src = pte !== 0 ? pteFrame(pte) : fileFrame(ctx, inode, page, false);
+    if (src < 0 && src !== -1) return src;
+    const content = src >= 0 ? frameContent(m, s, src) : CONTENT_ZERO;
+    const f = allocFrame(ctx, FF_ANON, content);
+    if (f < 0) return -ENOMEM;
+    s[vo + 1 + k] = ptePack(f, PTE_RW);
+    return f;
+  }
+  if (write) {
+    const r = prepareWrite(ctx, inode, page);
+    if (r < 0) return -EFAULT; // ENOSPC in a fault is VM_FAULT_SIGBUS
+  }
+  const f = fileFrame(ctx, inode, page, write);
+  if (f < 0) return f === -1 ? -ENOMEM : f;
+  if (write && !m.dax) {
+    // ->page_mkwrite then set_page_dirty: the filesystem knows the page is dirty.
+    const o = frm(m, f);
+    s[o + FR_FLAGS] = (s[o + FR_FLAGS]! | FF_DIRTY) & ~FF_DMA_CLEAN;
+  }
+  s[vo + 1 + k] = ptePack(f, write ? PTE_RW : PTE_RO);
+  return f;
+}
+
+/** The frame backing a file page: the block's pfn on fs-DAX (zero page for a hole), else the cached page. */
+function fileFrame(ctx: Ctx, inode: number, page: number, write: boolean): number {
+  const { m, s } = ctx;
+  if (m.dax) {
+    const b1 = s[ext(m, inode, page)]!;
+    if (b1 === 0) return write ? -EFAULT : zeroFrame(m);
+    return b1 - 1;
+  }
+  return pageCacheGet(ctx, inode, page);
+}
+
+/** A CPU store: the data written is the file's own (or the process's private copy). */
+export function cpuStore(ctx: Ctx, v: number, k: number): number {
+  const { m, s } = ctx;
+  const f = fault(ctx, v, k, true);
+  if (f < 0) return f;
+  const vi = m.vmas[v]!;
+  const data = contentOf(vi.inode);
+  if (m.dax && f < m.nBlocks) s[blk(m, f) + BLK_CONTENT] = data;
+  else s[frm(m, f) + FR_CONTENT] = data;
+  return 0;
+}

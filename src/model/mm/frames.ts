@@ -1,0 +1,95 @@
+/**
+ * Page frames. On fs-DAX, frame b is the pfn of device block b (the page *is*
+ * the storage); frames from nBlocks on are RAM (anonymous COW copies). On a
+ * page-cache filesystem every frame is RAM. The shared zero page is the
+ * virtual frame `zeroFrame(m)`: never refcounted, never pinned
+ * (pin_user_pages on the zero page is a no-op, mm/gup.c try_grab_folio).
+ */
+import { type Ctx, emit } from "../ctx.js";
+import {
+  BLK_BUSY,
+  BLK_USERS,
+  blk,
+  CONTENT_ZERO,
+  FF_ANON,
+  FF_MOVABLE,
+  FF_USED,
+  FR_CONTENT,
+  FR_FLAGS,
+  FR_INDEX,
+  FR_INODE,
+  FR_REF,
+  frm,
+  type Model,
+  type State,
+} from "../layout.js";
+
+export const zeroFrame = (m: Model): number => m.nFrames;
+
+/** A RAM frame, or -1 when memory is exhausted. */
+export function allocFrame(ctx: Ctx, flags: number, content: number): number {
+  const { m, s } = ctx;
+  for (let f = m.dax ? m.nBlocks : 0; f < m.nFrames; f++) {
+    const o = frm(m, f);
+    if ((s[o + FR_FLAGS]! & FF_USED) === 0) {
+      s[o + FR_REF] = 0;
+      s[o + FR_INODE] = 0;
+      s[o + FR_INDEX] = 0;
+      s[o + FR_FLAGS] = FF_USED | flags;
+      s[o + FR_CONTENT] = content;
+      return f;
+    }
+  }
+  return -1;
+}
+
+export function isDaxFrame(m: Model, f: number): boolean {
+  return m.dax && f < m.nBlocks;
+}
+
+/** The content a frame holds (fs-DAX frames read their block). */
+export function frameContent(m: Model, s: State, f: number): number {
+  if (f === zeroFrame(m)) return CONTENT_ZERO;
+  return s[frm(m, f) + FR_CONTENT]!;
+}
+
+/**
+ * Drops a RAM frame that nothing references any more: out of the page cache
+ * (orphaned or anonymous) and no pin or GUP reference left.
+ */
+export function releaseIfIdle(ctx: Ctx, f: number): void {
+  const { m, s } = ctx;
+  if (f === zeroFrame(m) || isDaxFrame(m, f)) return;
+  const o = frm(m, f);
+  if (s[o + FR_REF]! === 0 && s[o + FR_INODE]! === 0) {
+    s[o + FR_FLAGS] = 0;
+    s[o + FR_CONTENT] = 0;
+    s[o + FR_INDEX] = 0;
+  }
+}
+
+/** The shared-or-owned test used by dax_layout_busy_page(): any reference beyond the mapping's. */
+export function frameBusy(m: Model, s: State, f: number): boolean {
+  return f !== zeroFrame(m) && s[frm(m, f) + FR_REF]! > 0;
+}
+
+/**
+ * When the last reference to a busy (deferred-free) block's pfn drops, the
+ * block returns to the free pool (the extent-busy list idea, option (i)).
+ */
+export function reclaimIfBusy(ctx: Ctx, b: number): void {
+  const { m, s } = ctx;
+  const o = blk(m, b);
+  if (s[o + BLK_BUSY] === 1 && s[o + BLK_USERS] === 0 && s[frm(m, b) + FR_REF]! === 0) {
+    s[o + BLK_BUSY] = 0;
+    emit(ctx, { k: "blocks-reclaimed", blocks: [b] });
+  }
+}
+
+export function isMovable(s: State, m: Model, f: number): boolean {
+  return (s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0;
+}
+
+export function isAnon(s: State, m: Model, f: number): boolean {
+  return !isDaxFrame(m, f) && f !== zeroFrame(m) && (s[frm(m, f) + FR_FLAGS]! & FF_ANON) !== 0;
+}

@@ -1,0 +1,166 @@
+/**
+ * pin_user_pages(FOLL_PIN | FOLL_LONGTERM [| FOLL_WRITE]) as RDMA memory
+ * registration uses it (ib_umem_get → pin_user_pages_fast → the slow path
+ * __gup_longterm_locked, mm/gup.c), and the matching unpin.
+ *
+ * The admission checks run in check_vma_flags() order (kernel-semantics §2.2):
+ *   1. VM_IO | VM_PFNMAP                          → EFAULT
+ *   3. FOLL_LONGTERM && vma_is_fsdax()            → the policy (linux: EOPNOTSUPP)
+ *   6. FOLL_WRITE && !writable_file_mapping_allowed() → EFAULT (v6.5)
+ *      FOLL_WRITE && !(vm_flags & VM_WRITE)        → EFAULT
+ * then each page is faulted in (past EOF: -EFAULT), pages that may not be
+ * long-term pinned (ZONE_MOVABLE/CMA) are migrated first
+ * (check_and_migrate_movable_pages), and each page gets
+ * GUP_PIN_COUNTING_BIAS references.
+ */
+import { type Ctx, emit } from "../ctx.js";
+import { EFAULT } from "../errno.js";
+import {
+  FF_DIRTY,
+  FF_MOVABLE,
+  FR_CONTENT,
+  FR_FLAGS,
+  FR_INDEX,
+  FR_INODE,
+  FR_REF,
+  frm,
+  GUP_PIN_COUNTING_BIAS,
+  INO_SWAP,
+  ino,
+  MRL_HELD,
+  mr as mrOff,
+  pcache,
+  vma as vmaOff,
+} from "../layout.js";
+import { fault } from "./fault.js";
+import { allocFrame, isAnon, isDaxFrame, releaseIfIdle, zeroFrame } from "./frames.js";
+import { pteFrame, ptePack, ptePerm } from "./pte.js";
+
+/** The kernel's folio_maybe_dma_pinned() for a small folio: refcount ≥ GUP_PIN_COUNTING_BIAS. */
+export function maybeDmaPinned(ctx: Pick<Ctx, "m" | "s">, f: number): boolean {
+  const { m, s } = ctx;
+  return f !== zeroFrame(m) && s[frm(m, f) + FR_REF]! >= GUP_PIN_COUNTING_BIAS;
+}
+
+/** Pins every page of MR x's VMA. Returns 0, or -errno with nothing left pinned. */
+export function pinMrPages(ctx: Ctx, x: number): number {
+  const { m, s } = ctx;
+  const mi = m.mrs[x]!;
+  const vi = m.vmas[mi.vma]!;
+  const vo = vmaOff(m, mi.vma);
+  if (s[vo] !== 1) return -EFAULT; // find_vma() finds nothing
+  const inode = m.inodes[vi.inode]!;
+  // check_vma_flags() 1: VM_IO | VM_PFNMAP
+  if (inode.pfnmap) return -EFAULT;
+  // check_vma_flags() 3: FOLL_LONGTERM on fs-DAX
+  if (m.dax) {
+    const e = m.policy.longtermFsdax({
+      model: m,
+      state: s,
+      proc: mi.proc,
+      inode: vi.inode,
+      ofd: vi.ofd,
+      writable: mi.writable,
+    });
+    if (e !== 0) return -e;
+  }
+  if (mi.writable) {
+    // writable_file_mapping_allowed(): vma_needs_dirty_tracking() is true for a shared
+    // writable mapping of a file with ->page_mkwrite (ext4, xfs; DAX has ->pfn_mkwrite).
+    const rule = m.policy.writableFileRule;
+    const applies = rule === "all" || (rule === "pagecache" && !m.dax);
+    if (applies && vi.shared && vi.writable) return -EFAULT;
+    if (!vi.writable) return -EFAULT; // no VM_WRITE and no FOLL_FORCE
+  }
+  // gup_must_unshare(): a R/O long-term pin of a private, may-write mapping breaks COW early.
+  const write = mi.writable || (!vi.shared && vi.writable);
+  const frames: number[] = [];
+  for (let k = 0; k < mi.pages; k++) {
+    const f = fault(ctx, mi.vma, k, write);
+    if (f < 0) return -EFAULT; // nothing pinned yet: pins are taken after every page resolved
+    frames.push(f);
+  }
+  // check_and_migrate_movable_pages(): move pages out of ZONE_MOVABLE/CMA before pinning.
+  for (let k = 0; k < frames.length; k++) {
+    const f = frames[k]!;
+    if (f === zeroFrame(m) || isDaxFrame(m, f)) continue;
+    if ((s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0) frames[k] = migrate(ctx, f);
+  }
+  const o = mrOff(m, x);
+  for (let k = 0; k < frames.length; k++) {
+    const f = frames[k]!;
+    if (f !== zeroFrame(m)) s[frm(m, f) + FR_REF]! += GUP_PIN_COUNTING_BIAS;
+    s[o + 2 + k] = f + 1;
+  }
+  if (m.dax && m.policy.swapfileOnPin) s[ino(m, vi.inode) + INO_SWAP]! += 1;
+  if (m.dax && m.policy.revocablePins) s[o + 1] = MRL_HELD;
+  emit(ctx, { k: "pin", proc: mi.proc, mr: x, frames, dax: m.dax });
+  return 0;
+}
+
+/**
+ * unpin_user_pages_dirty_lock(): drop the pins of MR x, marking the pages dirty
+ * if the registration was writable (ib_umem_release). Dirtying a page-cache
+ * page that writeback cleaned while it was pinned is the set_page_dirty()
+ * without ->page_mkwrite that crashed ext4 (BUG_ON(!PagePrivate)).
+ */
+export function unpinMrPages(ctx: Ctx, x: number): void {
+  const { m, s } = ctx;
+  const mi = m.mrs[x]!;
+  const o = mrOff(m, x);
+  const frames: number[] = [];
+  for (let k = 0; k < mi.pages; k++) {
+    const f1 = s[o + 2 + k]!;
+    if (f1 === 0) continue;
+    s[o + 2 + k] = 0;
+    const f = f1 - 1;
+    frames.push(f);
+    if (f === zeroFrame(m)) continue;
+    const fo = frm(m, f);
+    s[fo + FR_REF]! -= GUP_PIN_COUNTING_BIAS;
+    if (mi.writable && !isDaxFrame(m, f) && !isAnon(s, m, f)) {
+      const inodeId = s[fo + FR_INODE]! - 1;
+      if (inodeId >= 0 && (s[fo + FR_FLAGS]! & FF_DIRTY) === 0)
+        emit(ctx, {
+          k: "bug",
+          frame: f,
+          inode: inodeId,
+          what: "set_page_dirty() on a pinned page that writeback cleaned: no ->page_mkwrite (ext4_writepage BUG_ON)",
+        });
+      s[fo + FR_FLAGS] = s[fo + FR_FLAGS]! | FF_DIRTY;
+    }
+    releaseIfIdle(ctx, f);
+  }
+  const vi = m.vmas[mi.vma]!;
+  if (m.dax && m.policy.swapfileOnPin && frames.length > 0) s[ino(m, vi.inode) + INO_SWAP]! -= 1;
+  s[o + 1] = 0;
+  if (frames.length > 0) emit(ctx, { k: "unpin", mr: x, frames, dirty: mi.writable });
+}
+
+/** Migrates page-cache frame f to a new frame outside ZONE_MOVABLE; returns the new frame. */
+function migrate(ctx: Ctx, f: number): number {
+  const { m, s } = ctx;
+  const fo = frm(m, f);
+  const flags = s[fo + FR_FLAGS]! & ~FF_MOVABLE;
+  const g = allocFrame(ctx, 0, s[fo + FR_CONTENT]!);
+  if (g < 0) return f;
+  const go = frm(m, g);
+  s[go + FR_FLAGS] = flags;
+  s[go + FR_INODE] = s[fo + FR_INODE]!;
+  s[go + FR_INDEX] = s[fo + FR_INDEX]!;
+  s[go + FR_REF] = s[fo + FR_REF]!;
+  const inode = s[fo + FR_INODE]! - 1;
+  if (inode >= 0) s[pcache(m, inode, s[fo + FR_INDEX]!)] = g + 1;
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vo = vmaOff(m, v);
+    for (let k = 0; k < m.vmas[v]!.pages; k++) {
+      const pte = s[vo + 1 + k]!;
+      if (pte !== 0 && pteFrame(pte) === f) s[vo + 1 + k] = ptePack(g, ptePerm(pte));
+    }
+  }
+  s[fo + FR_INODE] = 0;
+  s[fo + FR_REF] = 0;
+  releaseIfIdle(ctx, f);
+  emit(ctx, { k: "migrate", inode, page: s[go + FR_INDEX]!, from: f, to: g });
+  return g;
+}

@@ -1,0 +1,90 @@
+/**
+ * Process teardown (do_exit): files closed (leases released), mappings
+ * removed, and the uverbs context closed, which destroys every MR and QP of the
+ * process: "SIGKILL tears down all of a process's RDMA resources, and that path
+ * is supported" (Jason Gunthorpe, https://lore.kernel.org/r/20190207171736.GD22726@ziepe.ca).
+ */
+import { type Ctx, emit } from "../ctx.js";
+import type { ModelEvent } from "../events.js";
+import {
+  MR_DEREG,
+  MR_INVALID,
+  MR_VALID,
+  mr as mrOff,
+  OFD_OPEN,
+  ofd,
+  P_HANDLER,
+  P_PHASE,
+  P_SIG,
+  P_STATUS,
+  proc,
+  vma as vmaOff,
+} from "../layout.js";
+import { releaseLease } from "../locks/lease.js";
+import { releaseIfIdle } from "../mm/frames.js";
+import { unpinMrPages } from "../mm/gup.js";
+import { pteFrame } from "../mm/pte.js";
+import { invalidateOdp } from "../mm/unmap.js";
+import { abortInflight } from "../rdma/mr.js";
+
+type ExitEvent = Extract<ModelEvent, { k: "exit" }>;
+
+export function teardown(
+  ctx: Ctx,
+  p: number,
+  status: number,
+  how: ExitEvent["how"],
+  cause: ExitEvent["cause"],
+  sig?: string,
+): void {
+  const { m, s } = ctx;
+  for (let x = 0; x < m.mrs.length; x++) {
+    if (m.mrs[x]!.proc !== p) continue;
+    const o = mrOff(m, x);
+    if (s[o] !== MR_VALID && s[o] !== MR_INVALID) continue;
+    abortInflight(ctx, x, "RETRY_EXC_ERR", "the process and its QPs are gone");
+    if (s[o] === MR_VALID && !m.mrs[x]!.odp) unpinMrPages(ctx, x);
+    s[o] = MR_DEREG;
+    s[o + 1] = 0;
+  }
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vi = m.vmas[v]!;
+    if (vi.proc !== p) continue;
+    const vo = vmaOff(m, v);
+    if (s[vo] !== 1) continue;
+    unmapVma(ctx, v);
+  }
+  for (let o = 0; o < m.ofds.length; o++) {
+    if (m.ofds[o]!.proc !== p) continue;
+    const oo = ofd(m, o);
+    if (s[oo + OFD_OPEN] !== 1) continue;
+    releaseLease(ctx, o, false);
+    s[oo + OFD_OPEN] = 2;
+  }
+  const po = proc(m, p);
+  s[po + P_SIG] = 0;
+  s[po + P_HANDLER] = 0;
+  s[po + P_PHASE] = 0;
+  s[po + P_STATUS] = status;
+  emit(
+    ctx,
+    sig === undefined
+      ? { k: "exit", proc: p, how, cause }
+      : { k: "exit", proc: p, how, cause, sig },
+  );
+}
+
+/** munmap of a whole VMA: PTEs zapped (anonymous copies freed when unreferenced), ODP notified. */
+export function unmapVma(ctx: Ctx, v: number): void {
+  const { m, s } = ctx;
+  const vi = m.vmas[v]!;
+  const vo = vmaOff(m, v);
+  for (let k = 0; k < vi.pages; k++) {
+    const pte = s[vo + 1 + k]!;
+    if (pte === 0) continue;
+    s[vo + 1 + k] = 0;
+    releaseIfIdle(ctx, pteFrame(pte));
+  }
+  invalidateOdp(ctx, v, 0, vi.pages - 1);
+  s[vo] = 2;
+}

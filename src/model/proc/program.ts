@@ -1,0 +1,230 @@
+/**
+ * A local process runs its program one system call per step. A call either
+ * returns (success or -errno, both domain data), or blocks: the process stays
+ * in the call and retries it when the engine schedules it again, like a
+ * kernel wait loop re-checking its condition.
+ */
+import { BLOCK, type Ctx, emit } from "../ctx.js";
+import { EACCES, EBADF, EPERM } from "../errno.js";
+import {
+  sysFallocate,
+  sysFsync,
+  sysFtruncate,
+  sysOpen,
+  sysRead,
+  sysReflink,
+  sysTruncate,
+  sysUnplug,
+  sysWrite,
+} from "../fs/file-ops.js";
+import {
+  alive,
+  type CProcOp,
+  MR_NONE,
+  mr as mrOff,
+  OFD_OPEN,
+  ofd,
+  P_PC,
+  P_PHASE,
+  P_STATUS,
+  PS_BLOCKED,
+  PS_DONE,
+  PS_EXITED,
+  PS_KILLED,
+  PS_RUN,
+  proc,
+  vma as vmaOff,
+} from "../layout.js";
+import { releaseLease, setlease } from "../locks/lease.js";
+import { cpuStore, fault } from "../mm/fault.js";
+import { frameContent } from "../mm/frames.js";
+import { deregMr, regMr } from "../rdma/mr.js";
+import { peerDone } from "../rdma/nic.js";
+import { teardown, unmapVma } from "./exit.js";
+
+/** ESRCH: no such process. */
+const ESRCH = 3;
+/** The call killed its own process (SIGBUS/SIGSEGV): nothing returns. */
+const DIED = -0x40000001;
+
+/** The name of an input variable whose producing operation never succeeded, if any. */
+function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
+  const { m, s } = ctx;
+  const spec = op.spec;
+  const fdMissing = (o: number) => s[ofd(m, o) + OFD_OPEN] === 0;
+  const vaMissing = (v: number) => s[vmaOff(m, v)] === 0;
+  const mrMissing = (x: number) => s[mrOff(m, x)] === MR_NONE;
+  switch (spec.op) {
+    case "close":
+    case "read":
+    case "write":
+    case "setlease":
+    case "ftruncate":
+    case "fallocate":
+    case "fsync":
+      return fdMissing(op.a) ? spec.fd : undefined;
+    case "mmap":
+      return fdMissing(op.b) ? spec.fd : undefined;
+    case "munmap":
+    case "store":
+    case "load":
+      return vaMissing(op.a) ? spec.va : undefined;
+    case "reg_mr":
+      return vaMissing(op.b) ? spec.va : undefined;
+    case "dereg_mr":
+      return mrMissing(op.a) ? spec.mr : undefined;
+    case "reflink":
+      return fdMissing(op.a) ? spec.src : fdMissing(op.b) ? spec.dst : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Executes operation `op` of process p. Returns ≥ 0, -errno, BLOCK, or DIED. */
+function syscall(ctx: Ctx, p: number, op: CProcOp): number {
+  const { m, s } = ctx;
+  switch (op.spec.op) {
+    case "open":
+      return sysOpen(ctx, p, op.c, op.b, op.d === 1);
+    case "close": {
+      const oo = ofd(m, op.a);
+      if (s[oo + OFD_OPEN] !== 1) return -EBADF;
+      releaseLease(ctx, op.a, false); // a lease ends with its open file
+      s[oo + OFD_OPEN] = 2;
+      return 0;
+    }
+    case "mmap": {
+      const oo = ofd(m, op.b);
+      if (s[oo + OFD_OPEN] !== 1) return -EBADF;
+      const info = m.ofds[op.b]!;
+      const vi = m.vmas[op.c]!;
+      // do_mmap(): a mapping needs a readable file; MAP_SHARED|PROT_WRITE needs FMODE_WRITE.
+      if (!info.read || (vi.shared && vi.writable && !info.write)) return -EACCES;
+      s[vmaOff(m, op.c)] = 1;
+      return op.c;
+    }
+    case "munmap":
+      if (s[vmaOff(m, op.a)] === 1) unmapVma(ctx, op.a);
+      return 0; // munmap of an unmapped range succeeds
+    case "store": {
+      const r = cpuStore(ctx, op.a, op.b);
+      return r < 0 ? signalDeath(ctx, p, op.a, true) : 0;
+    }
+    case "load": {
+      const f = fault(ctx, op.a, op.b, false);
+      if (f < 0) return signalDeath(ctx, p, op.a, false);
+      const vi = m.vmas[op.a]!;
+      emit(ctx, {
+        k: "read",
+        proc: p,
+        inode: vi.inode,
+        page: vi.first + op.b,
+        content: frameContent(m, s, f),
+      });
+      return 0;
+    }
+    case "read":
+      return sysRead(ctx, p, op.a, op.b);
+    case "write":
+      return sysWrite(ctx, op.a, op.b);
+    case "reg_mr":
+      return regMr(ctx, op.c);
+    case "dereg_mr":
+      return deregMr(ctx, op.a);
+    case "send": {
+      // The rkey travels over the application's own connection; a failed registration sends none.
+      const box = m.mboxOff[op.a]!;
+      const n = s[box]!;
+      s[box + 1 + n] = s[mrOff(m, op.b)] === MR_NONE ? -1 : op.b + 1;
+      s[box] = n + 1;
+      return 0;
+    }
+    case "setlease":
+      return setlease(ctx, p, op.a, op.b, op.c);
+    case "truncate":
+      return sysTruncate(ctx, p, op.a, op.b);
+    case "ftruncate":
+      return sysFtruncate(ctx, p, op.a, op.b);
+    case "fallocate":
+      return sysFallocate(ctx, p, op.a, op.b, op.c, op.d);
+    case "reflink":
+      return sysReflink(ctx, p, op.a, op.b);
+    case "fsync":
+      return sysFsync(ctx, op.a);
+    case "unplug":
+      return sysUnplug(ctx, p);
+    case "await":
+      if (peerDone(m, s, op.a)) return 0;
+      ctx.why = `waiting for ${m.peers[op.a]!.name} to report completion`;
+      ctx.blockers = [];
+      ctx.phase = 5;
+      return BLOCK;
+    case "kill": {
+      const t = op.a;
+      if (!alive(s, m, t)) return -ESRCH;
+      // kill_ok_by_cred(): same uid (CAP_KILL is not modelled)
+      if (m.procs[t]!.user !== m.procs[p]!.user) return -EPERM;
+      teardown(ctx, t, PS_KILLED, "killed", "kill", "SIGKILL");
+      return t === p ? DIED : 0;
+    }
+    case "exit":
+      teardown(ctx, p, PS_EXITED, "exit", "program");
+      return DIED;
+  }
+}
+
+/**
+ * A faulting access the kernel answers with a signal whose default action
+ * kills: SIGSEGV without a mapping or permission, SIGBUS past EOF.
+ */
+function signalDeath(ctx: Ctx, p: number, v: number, write: boolean): number {
+  const { m, s } = ctx;
+  const segv = s[vmaOff(m, v)] !== 1 || (write && !m.vmas[v]!.writable);
+  teardown(ctx, p, PS_KILLED, "killed", "signal", segv ? "SIGSEGV" : "SIGBUS");
+  return DIED;
+}
+
+/** One step of process p: its next call, or a retry of the call it is blocked in. */
+export function procStep(ctx: Ctx, p: number): void {
+  const { m, s } = ctx;
+  const po = proc(m, p);
+  const pc = s[po + P_PC]!;
+  const info = m.procs[p]!;
+  const op = info.prog[pc]!;
+  const wasBlocked = s[po + P_STATUS] === PS_BLOCKED;
+  const missing = missingInput(ctx, op);
+  if (missing !== undefined && op.spec.op !== "send") {
+    emit(ctx, { k: "skip", proc: p, pc, missing });
+    advance(ctx, p);
+    return;
+  }
+  ctx.blockers = [];
+  const r = syscall(ctx, p, op);
+  if (r === DIED) {
+    s[po + P_PC] = pc + 1;
+    return;
+  }
+  if (r === BLOCK) {
+    s[po + P_STATUS] = PS_BLOCKED;
+    s[po + P_PHASE] = ctx.phase;
+    emit(ctx, { k: "block", proc: p, pc, why: ctx.why, blockers: ctx.blockers });
+    return;
+  }
+  if (wasBlocked) emit(ctx, { k: "resume", proc: p, pc });
+  emit(
+    ctx,
+    ctx.blockers.length > 0
+      ? { k: "ret", proc: p, pc, result: r, blockers: ctx.blockers }
+      : { k: "ret", proc: p, pc, result: r },
+  );
+  advance(ctx, p);
+}
+
+function advance(ctx: Ctx, p: number): void {
+  const { m, s } = ctx;
+  const po = proc(m, p);
+  if (s[po + P_STATUS] !== PS_RUN && s[po + P_STATUS] !== PS_BLOCKED) return; // died or hung during the call
+  s[po + P_PHASE] = 0;
+  s[po + P_PC]! += 1;
+  s[po + P_STATUS] = s[po + P_PC]! >= m.procs[p]!.prog.length ? PS_DONE : PS_RUN;
+}

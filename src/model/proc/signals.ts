@@ -1,0 +1,126 @@
+/**
+ * A lease holder's answer to SIGIO, as the application wrote it:
+ * - cancel: agree with the peers on cancelling the RDMA, then drop the pins
+ *   and the lease (Jan Kara's revoke handler,
+ *   https://lore.kernel.org/r/20190206095000.GA12006@quack2.suse.cz);
+ * - ignore: keep going as if nothing happened;
+ * - hang: stop making progress (still killable);
+ * - crash: die, which releases everything.
+ */
+import { type Ctx, emit } from "../ctx.js";
+import {
+  LEASE_NONE,
+  LF_BREAKING,
+  type Model,
+  MR_VALID,
+  MRL_BREAKING,
+  mr as mrOff,
+  OFD_LEASE,
+  OFD_LFLAGS,
+  OFD_OPEN,
+  ofd,
+  P_HANDLER,
+  P_SIG,
+  P_STATUS,
+  PS_CRASHED,
+  PS_HUNG,
+  peer as peerOff,
+  proc,
+  R_CANCEL,
+  type State,
+} from "../layout.js";
+import { releaseLease } from "../locks/lease.js";
+import { deregMr } from "../rdma/mr.js";
+import { peerDone } from "../rdma/nic.js";
+import { teardown } from "./exit.js";
+
+/** The MRs of process p that a pending lease break is about: revoked pins, or pins on a file whose lease breaks. */
+export function mrsUnderBreak(m: Model, s: State, p: number): number[] {
+  const inodes = new Set<number>();
+  for (let o = 0; o < m.ofds.length; o++) {
+    if (m.ofds[o]!.proc !== p) continue;
+    const oo = ofd(m, o);
+    if (s[oo + OFD_LEASE] !== LEASE_NONE && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
+      inodes.add(m.ofds[o]!.inode);
+  }
+  const out: number[] = [];
+  for (let x = 0; x < m.mrs.length; x++) {
+    const mi = m.mrs[x]!;
+    if (mi.proc !== p) continue;
+    const o = mrOff(m, x);
+    if (s[o] !== MR_VALID) continue;
+    if (s[o + 1] === MRL_BREAKING || inodes.has(m.vmas[mi.vma]!.inode)) out.push(x);
+  }
+  return out;
+}
+
+/** Peers that received one of these MRs. */
+export function peersOf(m: Model, s: State, mrs: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < m.peers.length; r++) {
+    const box = m.mboxOff[r]!;
+    const n = s[box]!;
+    for (let i = 0; i < n; i++) {
+      if (mrs.includes(s[box + 1 + i]! - 1)) {
+        out.push(r);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Process p runs its SIGIO handler. */
+export function handleSigio(ctx: Ctx, p: number): void {
+  const { m, s } = ctx;
+  const po = proc(m, p);
+  s[po + P_SIG] = 0;
+  switch (m.procs[p]!.onLeaseBreak) {
+    case "ignore":
+      emit(ctx, { k: "sigio-ignored", proc: p });
+      return;
+    case "hang":
+      s[po + P_STATUS] = PS_HUNG;
+      emit(ctx, { k: "hang", proc: p });
+      return;
+    case "crash":
+      teardown(ctx, p, PS_CRASHED, "crashed", "lease-break");
+      return;
+    case "cancel": {
+      const peers = peersOf(m, s, mrsUnderBreak(m, s, p));
+      for (const r of peers) {
+        const ro = peerOff(m, r);
+        if (s[ro + R_CANCEL] === 0 && !peerDone(m, s, r)) {
+          s[ro + R_CANCEL] = 1;
+          emit(ctx, { k: "cancel-sent", proc: p, peer: r });
+        }
+      }
+      s[po + P_HANDLER] = 1;
+      return;
+    }
+  }
+}
+
+/** The cancel handler may finish once every peer involved acknowledged or is gone. */
+export function handlerCanFinish(m: Model, s: State, p: number): boolean {
+  const peers = peersOf(m, s, mrsUnderBreak(m, s, p));
+  for (const r of peers) {
+    if (s[peerOff(m, r) + R_CANCEL] !== 2 && !peerDone(m, s, r)) return false;
+  }
+  return true;
+}
+
+/** The cancel handler drops the pins (ibv_dereg_mr) and releases the breaking leases (F_UNLCK). */
+export function finishHandler(ctx: Ctx, p: number): void {
+  const { m, s } = ctx;
+  const mrs = mrsUnderBreak(m, s, p);
+  emit(ctx, { k: "handler-done", proc: p, mrs });
+  for (const x of mrs) deregMr(ctx, x);
+  for (let o = 0; o < m.ofds.length; o++) {
+    if (m.ofds[o]!.proc !== p) continue;
+    const oo = ofd(m, o);
+    if (s[oo + OFD_OPEN] === 1 && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
+      releaseLease(ctx, o, false);
+  }
+  s[proc(m, p) + P_HANDLER] = 0;
+}

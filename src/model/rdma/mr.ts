@@ -1,0 +1,108 @@
+/**
+ * RDMA memory registration (ibv_reg_mr → ib_umem_get, drivers/infiniband/core/umem.c)
+ * and its end: deregistration, kernel invalidation, destruction with the process.
+ */
+import { type Ctx, emit } from "../ctx.js";
+import { EINVAL } from "../errno.js";
+import {
+  INF_NONE,
+  MR_DEREG,
+  MR_INVALID,
+  MR_VALID,
+  mr as mrOff,
+  peer as peerOff,
+  QP_ERROR,
+  R_INFL,
+  R_OPMR,
+  R_QP,
+  R_TGT,
+} from "../layout.js";
+import { pinMrPages, unpinMrPages } from "../mm/gup.js";
+
+/**
+ * ibv_reg_mr(): ib_check_mr_access() (remote write needs local write → EINVAL),
+ * then either the ODP path (no pin: an mmu_interval_notifier over the range,
+ * pages faulted on device access) or a long-term pin of every page.
+ */
+export function regMr(ctx: Ctx, x: number): number {
+  const { m, s } = ctx;
+  const mi = m.mrs[x]!;
+  if (!mi.accessValid) return -EINVAL;
+  if (mi.odp) {
+    s[mrOff(m, x)] = MR_VALID;
+    emit(ctx, { k: "odp-register", mr: x });
+    return x;
+  }
+  const e = pinMrPages(ctx, x);
+  if (e < 0) return e;
+  s[mrOff(m, x)] = MR_VALID;
+  return x;
+}
+
+/** ibv_dereg_mr(): the device stops using the MR, then ib_umem_release() unpins (dirtying if writable). */
+export function deregMr(ctx: Ctx, x: number): number {
+  const { m, s } = ctx;
+  const o = mrOff(m, x);
+  if (s[o] !== MR_VALID && s[o] !== MR_INVALID) return -EINVAL;
+  abortInflight(ctx, x, "REM_ACCESS_ERR", "MR deregistered under an in-flight access");
+  if (s[o] === MR_VALID && !m.mrs[x]!.odp) unpinMrPages(ctx, x);
+  s[o] = MR_DEREG;
+  s[o + 1] = 0;
+  return 0;
+}
+
+/**
+ * The kernel disables one MR (revoke's escalation "invalidate"): the rkey stops
+ * working and the pins are dropped. Only a few drivers can (rereg_user_mr in 3 of
+ * 17, Jason Gunthorpe, https://lore.kernel.org/r/20190207171736.GD22726@ziepe.ca).
+ */
+export function invalidateMr(ctx: Ctx, x: number): void {
+  const { m, s } = ctx;
+  const o = mrOff(m, x);
+  abortInflight(ctx, x, "REM_ACCESS_ERR", "MR invalidated by the kernel");
+  if (s[o] === MR_VALID && !m.mrs[x]!.odp) unpinMrPages(ctx, x);
+  s[o] = MR_INVALID;
+  s[o + 1] = 0;
+}
+
+/** Fails a peer's in-flight operation on MR x: error completion, QP to the error state. */
+export function abortInflight(
+  ctx: Ctx,
+  x: number,
+  status: "REM_ACCESS_ERR" | "RETRY_EXC_ERR",
+  why: string,
+): void {
+  const { m, s } = ctx;
+  for (let r = 0; r < m.peers.length; r++) {
+    const po = peerOff(m, r);
+    if (s[po + R_INFL] !== INF_NONE && s[po + R_OPMR] === x + 1) peerFail(ctx, r, status, why);
+  }
+}
+
+/**
+ * An error completion on an RC QP moves it to the error state; every pending
+ * work request completes with IBV_WC_WR_FLUSH_ERR and the connection must be
+ * re-established (kernel-semantics §2.8).
+ */
+export function peerFail(
+  ctx: Ctx,
+  r: number,
+  status: "REM_ACCESS_ERR" | "RETRY_EXC_ERR" | "WR_FLUSH_ERR",
+  why: string,
+): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  s[po + R_INFL] = INF_NONE;
+  s[po + R_TGT] = 0;
+  s[po + R_OPMR] = 0;
+  emit(ctx, { k: "rdma-error", peer: r, status, why });
+  if (s[po + R_QP] !== QP_ERROR) {
+    s[po + R_QP] = QP_ERROR;
+    emit(ctx, { k: "qp-error", peer: r });
+  }
+}
+
+/** Whether MR x is registered and usable by remote peers. */
+export function mrUsable(ctx: Pick<Ctx, "m" | "s">, x: number): boolean {
+  return ctx.s[mrOff(ctx.m, x)] === MR_VALID;
+}

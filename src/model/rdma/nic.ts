@@ -1,0 +1,258 @@
+/**
+ * The remote side and the NIC. A remote RDMA WRITE or READ is two steps: the
+ * peer issues it (the responder NIC translates the rkey and address to a
+ * page: the pinned page of the MR, or for ODP the device's current
+ * translation, faulting if there is none), then the data lands. Between the
+ * two, the kernel may change the file's layout: that window is the race of
+ * the whole thread.
+ */
+import { type Ctx, emit } from "../ctx.js";
+import type { DmaOutcome } from "../events.js";
+import { ownerOf } from "../fs/blocks.js";
+import {
+  alive,
+  BLK_BUSY,
+  BLK_CONTENT,
+  BLK_USERS,
+  blk,
+  contentOf,
+  ext,
+  FF_ANON,
+  FF_DIRTY,
+  FF_DMA_CLEAN,
+  FR_CONTENT,
+  FR_FLAGS,
+  FR_INDEX,
+  FR_INODE,
+  frm,
+  INF_NONE,
+  INF_READ,
+  INF_READ_FAULT,
+  INF_WRITE,
+  INF_WRITE_FAULT,
+  type Model,
+  MR_DEREG,
+  MR_INVALID,
+  MR_VALID,
+  mr as mrOff,
+  peer as peerOff,
+  QP_ERROR,
+  QP_READY,
+  R_CANCEL,
+  R_INFL,
+  R_MBOX,
+  R_OPMR,
+  R_OPPAGE,
+  R_PART,
+  R_PC,
+  R_QP,
+  R_TGT,
+  R_VARS,
+  type State,
+} from "../layout.js";
+import { fault } from "../mm/fault.js";
+import { frameContent, zeroFrame } from "../mm/frames.js";
+import { peerFail } from "./mr.js";
+
+/** Whether peer r's program has ended (finished, cancelled, or its QP failed). */
+export function peerDone(m: Model, s: State, r: number): boolean {
+  const po = peerOff(m, r);
+  return (
+    (s[po + R_PC]! >= m.peers[r]!.prog.length && s[po + R_INFL] === INF_NONE) ||
+    s[po + R_QP] === QP_ERROR ||
+    s[po + R_CANCEL] === 2
+  );
+}
+
+/** Whether peer r can take its next program step now. */
+export function peerCanStep(m: Model, s: State, r: number): boolean {
+  const po = peerOff(m, r);
+  const info = m.peers[r]!;
+  const pc = s[po + R_PC]!;
+  if (pc >= info.prog.length || s[po + R_QP] !== QP_READY || s[po + R_CANCEL] === 2) return false;
+  if (s[po + R_INFL] !== INF_NONE) return false; // one outstanding work request at a time
+  const op = info.prog[pc]!;
+  if (op.spec.op === "recv") return s[po + R_MBOX]! < s[m.mboxOff[r]!]!;
+  return true;
+}
+
+/** Runs peer r's next operation. */
+export function peerStep(ctx: Ctx, r: number): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  const info = m.peers[r]!;
+  const op = info.prog[s[po + R_PC]!]!;
+  s[po + R_PC]! += 1;
+  if (op.spec.op === "recv") {
+    const msg = s[m.mboxOff[r]! + 1 + s[po + R_MBOX]!]!;
+    s[po + R_MBOX]! += 1;
+    s[po + R_VARS + op.a] = msg;
+    emit(ctx, { k: "recv", peer: r, mr: msg > 0 ? msg - 1 : -1 });
+    // No rkey (the registration failed): the peer has nothing to access.
+    if (msg <= 0) s[po + R_PC] = info.prog.length;
+  } else {
+    const msg = s[po + R_VARS + op.a]!;
+    const write = op.spec.op === "rdma_write";
+    if (msg <= 0) {
+      emit(ctx, {
+        k: "rdma-error",
+        peer: r,
+        status: "REM_ACCESS_ERR",
+        why: "no rkey was received",
+      });
+    } else issue(ctx, r, msg - 1, op.b, write);
+  }
+  if (s[po + R_QP] === QP_READY && peerDone(m, s, r)) emit(ctx, { k: "peer-done", peer: r, cancelled: false });
+}
+
+/** The responder NIC checks the rkey and translates the address. */
+function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  const mi = m.mrs[x]!;
+  const o = mrOff(m, x);
+  const st = s[o]!;
+  if (st === MR_DEREG && !alive(s, m, mi.proc)) {
+    peerFail(ctx, r, "RETRY_EXC_ERR", "the remote QP is gone (its process died)");
+    return;
+  }
+  if (st !== MR_VALID) {
+    peerFail(
+      ctx,
+      r,
+      "REM_ACCESS_ERR",
+      st === MR_INVALID ? "rkey invalidated" : "rkey deregistered",
+    );
+    return;
+  }
+  if ((write && !mi.remoteWrite) || (!write && !mi.remoteRead) || page >= mi.pages) {
+    peerFail(ctx, r, "REM_ACCESS_ERR", "access outside the MR's rights or bounds");
+    return;
+  }
+  const f1 = s[o + 2 + page]!;
+  s[po + R_OPMR] = x + 1;
+  s[po + R_OPPAGE] = page;
+  if (f1 === 0) {
+    // ODP: no translation on the device → page fault, resolved by the driver (hmm_range_fault)
+    s[po + R_INFL] = write ? INF_WRITE_FAULT : INF_READ_FAULT;
+    s[po + R_TGT] = 0;
+    emit(ctx, { k: "issue", peer: r, op: write ? "write" : "read", mr: x, page, frame: -1 });
+    return;
+  }
+  s[po + R_INFL] = write ? INF_WRITE : INF_READ;
+  s[po + R_TGT] = f1;
+  emit(ctx, { k: "issue", peer: r, op: write ? "write" : "read", mr: x, page, frame: f1 - 1 });
+}
+
+/**
+ * The ODP driver resolves a device page fault through the owner's page tables
+ * (ib_umem_odp_map_dma_and_lock → hmm_range_fault). A fault it cannot resolve
+ * (no VMA, past EOF) fails the access: remote access error, QP in error.
+ */
+export function odpFault(ctx: Ctx, r: number): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  const x = s[po + R_OPMR]! - 1;
+  const page = s[po + R_OPPAGE]!;
+  const write = s[po + R_INFL] === INF_WRITE_FAULT;
+  const mi = m.mrs[x]!;
+  const f = alive(s, m, mi.proc) ? fault(ctx, mi.vma, page, write) : -1;
+  if (f < 0) {
+    peerFail(ctx, r, "REM_ACCESS_ERR", "ODP page fault failed (page gone)");
+    return;
+  }
+  s[mrOff(m, x) + 2 + page] = f + 1;
+  s[po + R_INFL] = write ? INF_WRITE : INF_READ;
+  s[po + R_TGT] = f + 1;
+  emit(ctx, { k: "odp-fault", peer: r, mr: x, page, frame: f });
+}
+
+/** Where a DMA to frame f lands, judged against (inode, page), the MR's file page. */
+export function judgeTarget(
+  m: Model,
+  s: State,
+  f: number,
+  inode: number,
+  page: number,
+): { outcome: DmaOutcome; other: number } {
+  if (f === zeroFrame(m)) return { outcome: "ok", other: -1 };
+  if (m.dax && f < m.nBlocks) {
+    const bo = blk(m, f);
+    const mine = s[ext(m, inode, page)] === f + 1;
+    if (s[bo + BLK_USERS] === 0)
+      return { outcome: s[bo + BLK_BUSY] === 1 ? "busy" : "free", other: -1 };
+    if (mine && s[bo + BLK_USERS]! === 1) return { outcome: "ok", other: -1 };
+    const other = ownerOf(m, s, f, inode);
+    return { outcome: mine ? "shared" : "foreign", other };
+  }
+  const fo = frm(m, f);
+  if ((s[fo + FR_FLAGS]! & FF_ANON) !== 0) return { outcome: "anon", other: -1 };
+  if (s[fo + FR_INODE] === inode + 1 && s[fo + FR_INDEX] === page)
+    return { outcome: "ok", other: -1 };
+  if (s[fo + FR_INODE] === 0) return { outcome: "orphan", other: -1 };
+  return { outcome: "foreign", other: s[fo + FR_INODE]! - 1 };
+}
+
+/** The data of peer r's in-flight operation lands (WRITE) or is read (READ). */
+export function nicLand(ctx: Ctx, r: number): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  const x = s[po + R_OPMR]! - 1;
+  const k = s[po + R_OPPAGE]!;
+  const f = s[po + R_TGT]! - 1;
+  const write = s[po + R_INFL] === INF_WRITE;
+  const mi = m.mrs[x]!;
+  const vi = m.vmas[mi.vma]!;
+  const inode = vi.inode;
+  const page = vi.first + k;
+  const { outcome, other } = judgeTarget(m, s, f, inode, page);
+  let content = 0;
+  if (write) {
+    const data = contentOf(inode);
+    if (m.dax && f < m.nBlocks) s[blk(m, f) + BLK_CONTENT] = data;
+    else {
+      const fo = frm(m, f);
+      s[fo + FR_CONTENT] = data;
+      // A device write does not go through ->page_mkwrite: a clean page stays clean.
+      if ((s[fo + FR_FLAGS]! & FF_DIRTY) === 0 && s[fo + FR_INODE]! > 0)
+        s[fo + FR_FLAGS]! |= FF_DMA_CLEAN;
+    }
+  } else content = frameContent(m, s, f);
+  s[po + R_INFL] = INF_NONE;
+  s[po + R_TGT] = 0;
+  s[po + R_OPMR] = 0;
+  s[po + R_OPPAGE] = 0;
+  emit(ctx, {
+    k: "dma",
+    peer: r,
+    op: write ? "write" : "read",
+    mr: x,
+    inode,
+    page,
+    frame: f,
+    outcome,
+    other,
+    content,
+  });
+  if (peerDone(m, s, r)) emit(ctx, { k: "peer-done", peer: r, cancelled: false });
+}
+
+/** The peer answers the application's cancel message once nothing is in flight, and stops. */
+export function peerAck(ctx: Ctx, r: number): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  s[po + R_CANCEL] = 2;
+  emit(ctx, { k: "cancel-acked", peer: r });
+  emit(ctx, { k: "peer-done", peer: r, cancelled: true });
+}
+
+export function peerCanAck(m: Model, s: State, r: number): boolean {
+  const po = peerOff(m, r);
+  return (
+    s[po + R_CANCEL] === 1 &&
+    m.peers[r]!.cancel &&
+    s[po + R_PART] === 0 &&
+    s[po + R_QP] === QP_READY &&
+    s[po + R_INFL] === INF_NONE
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * The heart of the model: `enabled(m, s)` lists every step that may happen
+ * next, `step(m, s, a)` performs one and returns the new state plus events as
+ * data. Both are pure and deterministic; every engine drives them.
+ *
+ * An action is a small integer: (kind << 16) | index.
+ */
+import { emit, newCtx } from "./ctx.js";
+import type { ModelEvent } from "./events.js";
+import {
+  alive,
+  FF_DIRTY,
+  FF_USED,
+  FR_FLAGS,
+  FR_INODE,
+  frm,
+  INF_READ,
+  INF_READ_FAULT,
+  INF_WRITE,
+  INF_WRITE_FAULT,
+  LEASE_NONE,
+  LF_BREAKING,
+  type Model,
+  MR_VALID,
+  MRL_BREAKING,
+  mr as mrOff,
+  OFD_LEASE,
+  OFD_LFLAGS,
+  ofd,
+  P_HANDLER,
+  P_SIG,
+  P_STATUS,
+  PS_BLOCKED,
+  PS_CRASHED,
+  PS_HUNG,
+  PS_KILLED,
+  PS_RUN,
+  peer as peerOff,
+  proc,
+  R_INFL,
+  R_PART,
+  type State,
+} from "./layout.js";
+import { leaseTimeout } from "./locks/lease.js";
+import { writeback } from "./mm/writeback.js";
+import { teardown } from "./proc/exit.js";
+import { procStep } from "./proc/program.js";
+import { finishHandler, handlerCanFinish, handleSigio } from "./proc/signals.js";
+import { invalidateMr } from "./rdma/mr.js";
+import { nicLand, odpFault, peerAck, peerCanAck, peerCanStep, peerStep } from "./rdma/nic.js";
+
+export const A_PROC = 0;
+export const A_SIGIO = 1;
+export const A_HANDLER = 2;
+export const A_LAND = 3;
+export const A_ODP_FAULT = 4;
+export const A_WRITEBACK = 5;
+export const A_PEER_ACK = 6;
+export const A_LEASE_TIMER = 7;
+export const A_PIN_TIMER = 8;
+export const A_PEER = 9;
+export const A_CRASH = 10;
+export const A_HANG = 11;
+export const A_PARTITION = 12;
+
+export const actionKind = (a: number): number => a >>> 16;
+export const actionIndex = (a: number): number => a & 0xffff;
+const act = (kind: number, index: number): number => (kind << 16) | index;
+
+/** Fault injections are the actions of these kinds. */
+export function isFault(a: number): boolean {
+  const k = actionKind(a);
+  return k === A_CRASH || k === A_HANG || k === A_PARTITION;
+}
+
+/**
+ * Every action enabled in s, in priority order: local processes, then the
+ * hardware (DMA landing, ODP faults, writeback), the peers' answers to cancel
+ * messages, the lease-break timers (45 s: slower than any of the above), the
+ * peers' next operations, and last the injected faults.
+ */
+export function enabled(m: Model, s: State): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < m.procs.length; p++) {
+    const po = proc(m, p);
+    const st = s[po + P_STATUS]!;
+    if (!alive(s, m, p)) continue;
+    if (st !== PS_HUNG && s[po + P_SIG] === 1) out.push(act(A_SIGIO, p));
+    if (st !== PS_HUNG && s[po + P_HANDLER] === 1 && handlerCanFinish(m, s, p))
+      out.push(act(A_HANDLER, p));
+    if (st === PS_RUN) out.push(act(A_PROC, p));
+    else if (st === PS_BLOCKED && retryChanges(m, s, p)) out.push(act(A_PROC, p));
+  }
+  for (let r = 0; r < m.peers.length; r++) {
+    const infl = s[peerOff(m, r) + R_INFL]!;
+    if (infl === INF_WRITE || infl === INF_READ) out.push(act(A_LAND, r));
+    else if (infl === INF_WRITE_FAULT || infl === INF_READ_FAULT) out.push(act(A_ODP_FAULT, r));
+  }
+  if (!m.dax) {
+    for (let f = 0; f < m.nFrames; f++) {
+      const fo = frm(m, f);
+      const fl = s[fo + FR_FLAGS]!;
+      if ((fl & FF_USED) !== 0 && (fl & FF_DIRTY) !== 0 && s[fo + FR_INODE]! > 0)
+        out.push(act(A_WRITEBACK, f));
+    }
+  }
+  for (let r = 0; r < m.peers.length; r++) if (peerCanAck(m, s, r)) out.push(act(A_PEER_ACK, r));
+  for (let o = 0; o < m.ofds.length; o++) {
+    const oo = ofd(m, o);
+    if (s[oo + OFD_LEASE] !== LEASE_NONE && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
+      out.push(act(A_LEASE_TIMER, o));
+  }
+  for (let x = 0; x < m.mrs.length; x++) {
+    const o = mrOff(m, x);
+    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING) out.push(act(A_PIN_TIMER, x));
+  }
+  for (let r = 0; r < m.peers.length; r++) if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
+  for (let p = 0; p < m.procs.length; p++) {
+    const info = m.procs[p]!;
+    if (!alive(s, m, p)) continue;
+    if (info.mayCrash) out.push(act(A_CRASH, p));
+    if (info.mayHang && s[proc(m, p) + P_STATUS] !== PS_HUNG) out.push(act(A_HANG, p));
+  }
+  for (let r = 0; r < m.peers.length; r++)
+    if (m.peers[r]!.mayPartition && s[peerOff(m, r) + R_PART] === 0) out.push(act(A_PARTITION, r));
+  return out;
+}
+
+/** A blocked call may be retried only when the retry would change something. */
+function retryChanges(m: Model, s: State, p: number): boolean {
+  const n = s.slice();
+  procStep(newCtx(m, n, null), p);
+  for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) return true;
+  return false;
+}
+
+/** Performs action a in state s; returns the successor (s is not modified). */
+export function step(m: Model, s: State, a: number, ev: ModelEvent[] | null): State {
+  const n = s.slice();
+  const ctx = newCtx(m, n, ev);
+  const i = actionIndex(a);
+  switch (actionKind(a)) {
+    case A_PROC:
+      procStep(ctx, i);
+      break;
+    case A_SIGIO:
+      handleSigio(ctx, i);
+      break;
+    case A_HANDLER:
+      finishHandler(ctx, i);
+      break;
+    case A_LAND:
+      nicLand(ctx, i);
+      break;
+    case A_ODP_FAULT:
+      odpFault(ctx, i);
+      break;
+    case A_WRITEBACK:
+      writeback(ctx, i);
+      break;
+    case A_PEER_ACK:
+      peerAck(ctx, i);
+      break;
+    case A_LEASE_TIMER:
+      leaseTimeout(ctx, i);
+      break;
+    case A_PIN_TIMER: {
+      // lease-break-time expired on a revocable pin: the policy's escalation.
+      const owner = m.mrs[i]!.proc;
+      emit(ctx, { k: "timer", holder: owner, inode: m.vmas[m.mrs[i]!.vma]!.inode });
+      if (m.policy.escalation === "invalidate" && !m.nicNoInvalidate) {
+        emit(ctx, { k: "escalate", proc: owner, mr: i, how: "invalidate" });
+        invalidateMr(ctx, i);
+      } else {
+        emit(ctx, { k: "escalate", proc: owner, mr: i, how: "sigkill" });
+        teardown(ctx, owner, PS_KILLED, "killed", "escalation", "SIGKILL");
+      }
+      break;
+    }
+    case A_PEER:
+      peerStep(ctx, i);
+      break;
+    case A_CRASH:
+      teardown(ctx, i, PS_CRASHED, "crashed", "fault");
+      break;
+    case A_HANG:
+      n[proc(m, i) + P_STATUS] = PS_HUNG;
+      emit(ctx, { k: "hang", proc: i });
+      break;
+    case A_PARTITION:
+      n[peerOff(m, i) + R_PART] = 1;
+      emit(ctx, { k: "partition", peer: i });
+      break;
+    default:
+      throw new Error(`pinlab bug: unknown action ${a}`);
+  }
+  return n;
+}

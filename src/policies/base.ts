@@ -1,0 +1,53 @@
+/**
+ * Helpers shared by policy modules: parameter validation and the defaults
+ * every policy starts from (today's kernel rules where a proposal is silent).
+ */
+import type { ParamSpec, Policy, PolicyModule } from "../model/policy.js";
+
+/** The lease-break-time parameter: /proc/sys/fs/lease-break-time, 45 s by default (fs/locks.c). */
+export const LEASE_BREAK_TIME: ParamSpec = {
+  name: "lease-break-time",
+  values: ["<seconds>"],
+  default: "45",
+  doc: "seconds before the kernel stops waiting for a lease holder (used by timed simulation)",
+};
+
+type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
+
+/** Builds a policy module from its documentation and a constructor over validated parameters. */
+export function definePolicy(
+  name: string,
+  summary: string,
+  source: string,
+  params: readonly ParamSpec[],
+  body: (p: Readonly<Record<string, string>>) => Body,
+): PolicyModule {
+  return {
+    name,
+    summary,
+    source,
+    params,
+    create(given) {
+      const values: Record<string, string> = {};
+      for (const spec of params) values[spec.name] = given[spec.name] ?? spec.default;
+      return { name, summary, source, params: values, ...body(values) };
+    },
+  };
+}
+
+/** Checks parameters against a module: unknown names and values outside the documented set. */
+export function checkParams(mod: PolicyModule, given: Readonly<Record<string, string>>): string[] {
+  const errors: string[] = [];
+  for (const [k, v] of Object.entries(given)) {
+    const spec = mod.params.find((p) => p.name === k);
+    if (!spec) {
+      const known = mod.params.map((p) => p.name).join(", ") || "none";
+      errors.push(`policy ${mod.name} has no parameter ${k} (parameters: ${known})`);
+      continue;
+    }
+    const numeric = spec.values.length === 1 && spec.values[0]!.startsWith("<");
+    if (numeric ? !/^\d+$/.test(v) : !spec.values.includes(v))
+      errors.push(`policy ${mod.name}: ${k} must be ${spec.values.join(" or ")} (got ${v})`);
+  }
+  return errors;
+}

@@ -1,0 +1,26 @@
+import { EBUSY } from "../model/errno.js";
+import { definePolicy } from "./base.js";
+
+/**
+ * Doug Ledford: truncate returns EBUSY, "this file has pinned pages that can
+ * not be freed" (https://lore.kernel.org/r/47820c4d696aee41225854071ec73373a273fd4a.camel@redhat.com).
+ * Any layout change over a pinned page fails; unpinned ranges change normally.
+ * Objection: "We can't give people a way to make files un-truncatable" (Matthew Wilcox, seed mail).
+ */
+export const ebusyPolicy = definePolicy(
+  "ebusy",
+  "Doug Ledford: layout changes over pinned blocks fail with EBUSY",
+  "https://lore.kernel.org/r/47820c4d696aee41225854071ec73373a273fd4a.camel@redhat.com",
+  [],
+  () => ({
+    longtermFsdax: () => 0,
+    writableFileRule: "pagecache",
+    odp: false,
+    revocablePins: false,
+    layoutLeases: false,
+    swapfileOnPin: false,
+    busyScope: "range",
+    escalation: "sigkill",
+    layoutChange: () => ({ do: "fail", errno: EBUSY }),
+  }),
+);

@@ -1,0 +1,28 @@
+import { EOPNOTSUPP } from "../model/errno.js";
+import { definePolicy } from "./base.js";
+
+/**
+ * Today's kernel (mm/gup.c check_vma_flags): FOLL_LONGTERM on fs-DAX →
+ * EOPNOTSUPP (since v4.15, 2bb6d2837083); a writable long-term pin of a
+ * dirty-tracked shared file mapping → EFAULT (v6.5, 8ac268436e6d); page-cache
+ * truncate orphans pinned pages (truncate_inode_pages_range does not wait);
+ * fs-DAX layout changes wait for transient references with no timeout
+ * (xfs_break_dax_layouts over the whole file).
+ */
+export const linuxPolicy = definePolicy(
+  "linux",
+  "today's kernel: FOLL_LONGTERM on fs-DAX → EOPNOTSUPP; writable pin of a shared file mapping → EFAULT",
+  "mm/gup.c check_vma_flags(), writable_file_mapping_allowed(); fs/xfs xfs_break_dax_layouts()",
+  [],
+  () => ({
+    longtermFsdax: () => EOPNOTSUPP,
+    writableFileRule: "all",
+    odp: false,
+    revocablePins: false,
+    layoutLeases: false,
+    swapfileOnPin: false,
+    busyScope: "file",
+    escalation: "sigkill",
+    layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
+  }),
+);

@@ -1,0 +1,28 @@
+import { EOPNOTSUPP } from "../model/errno.js";
+import { definePolicy } from "./base.js";
+
+/**
+ * On-demand paging (IB_ACCESS_ON_DEMAND, HMM): no pins at all. Every
+ * registration is an mmu_interval_notifier; an invalidation (truncate, munmap,
+ * writeback, migration) stops device access before it returns, and the device
+ * faults pages back in through hmm_range_fault(). Needs page-fault capable
+ * NICs. https://lore.kernel.org/r/20190207052310.GA22726@ziepe.ca,
+ * drivers/infiniband/core/umem_odp.c
+ */
+export const odpPolicy = definePolicy(
+  "odp",
+  "ODP/HMM: no pins; the MMU notifier stops device access, the device faults pages back in",
+  "drivers/infiniband/core/umem_odp.c; https://lore.kernel.org/r/20190207052310.GA22726@ziepe.ca",
+  [],
+  () => ({
+    longtermFsdax: () => EOPNOTSUPP,
+    writableFileRule: "all",
+    odp: true,
+    revocablePins: false,
+    layoutLeases: false,
+    swapfileOnPin: false,
+    busyScope: "file",
+    escalation: "sigkill",
+    layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
+  }),
+);

@@ -1,0 +1,24 @@
+import { definePolicy } from "./base.js";
+
+/**
+ * Before v4.15: get_user_pages() with no long-term distinction. fs-DAX blocks
+ * are freed under a pin and writable pins of page-cache files are allowed
+ * (they were refused only from v6.5). The baseline every option is measured against.
+ */
+export const unsafePolicy = definePolicy(
+  "unsafe",
+  "before v4.15: long-term pins on fs-DAX allowed; truncate frees blocks under the pin",
+  "pre-2bb6d2837083 kernels (http://mail.spinics.net/lists/linux-rdma/msg57688.html)",
+  [],
+  () => ({
+    longtermFsdax: () => 0,
+    writableFileRule: "none",
+    odp: false,
+    revocablePins: false,
+    layoutLeases: false,
+    swapfileOnPin: false,
+    busyScope: "range",
+    escalation: "sigkill",
+    layoutChange: () => ({ do: "proceed" }),
+  }),
+);

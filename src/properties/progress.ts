@@ -1,0 +1,113 @@
+/**
+ * Properties about layout changes returning, and who can stop them.
+ */
+
+import { errnoName } from "../model/errno.js";
+import { mayAccess } from "../model/fs/file-ops.js";
+import {
+  alive,
+  INO_SIZE,
+  ino,
+  type Model,
+  MR_VALID,
+  mr as mrOff,
+  P_PC,
+  P_STATUS,
+  PS_BLOCKED,
+  proc,
+  type State,
+} from "../model/layout.js";
+import { fileName, procName, userName } from "./names.js";
+import type { Finding, Property } from "./property.js";
+
+const LAYOUT_OPS = new Set(["truncate", "ftruncate", "fallocate", "reflink", "unplug"]);
+
+/** The inode a layout-changing operation of process p at pc works on, or -1. */
+function layoutTarget(m: Model, p: number, pc: number): number {
+  const op = m.procs[p]!.prog[pc];
+  if (!op || !LAYOUT_OPS.has(op.spec.op)) return -1;
+  if (op.spec.op === "truncate") return op.a;
+  if (op.spec.op === "unplug") return -2;
+  if (op.spec.op === "reflink") return m.ofds[op.a]!.inode;
+  return m.ofds[op.a]!.inode;
+}
+
+/** Processes blocked inside a layout-changing call. */
+function blockedInLayout(m: Model, s: State): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < m.procs.length; p++) {
+    const po = proc(m, p);
+    if (s[po + P_STATUS] === PS_BLOCKED && layoutTarget(m, p, s[po + P_PC]!) !== -1) out.push(p);
+  }
+  return out;
+}
+
+/** Liveness: every truncate / hole punch / layout change returns. */
+export const truncateReturns: Property = {
+  name: "truncate-returns",
+  summary: "every truncate / punch / layout change returns",
+  kind: "liveness",
+  pending: (m, s) => blockedInLayout(m, s).length > 0,
+  atEnd(m, s): Finding | null {
+    const stuck = blockedInLayout(m, s);
+    if (stuck.length === 0) return null;
+    const p = stuck[0]!;
+    const op = m.procs[p]!.prog[s[proc(m, p) + P_PC]!]!;
+    return {
+      message: `${procName(m, p)}'s ${op.spec.op} never returns: nothing left can release what it waits for`,
+    };
+  },
+};
+
+/** Users holding pins on the file whose truncate is refused or stuck. */
+function pinnersOf(m: Model, s: State, inode: number): number[] {
+  const out: number[] = [];
+  for (let x = 0; x < m.mrs.length; x++) {
+    const mi = m.mrs[x]!;
+    if (mi.odp || s[mrOff(m, x)] !== MR_VALID) continue;
+    if (inode >= 0 && m.vmas[mi.vma]!.inode !== inode) continue;
+    if (!out.includes(mi.proc)) out.push(mi.proc);
+  }
+  return out;
+}
+
+function nonWriters(m: Model, procs: readonly number[], inode: number): number[] {
+  if (inode < 0) return [];
+  return procs.filter((q) => !mayAccess(m, m.procs[q]!.user, inode, true));
+}
+
+/**
+ * A user who may not write a file cannot make the owner's truncate fail or hang
+ * ("We can't give people a way to make files un-truncatable", Matthew Wilcox).
+ */
+export const noUntruncatable: Property = {
+  name: "no-untruncatable",
+  summary: "a user who may not write the file cannot make the owner's truncate fail or hang",
+  kind: "safety",
+  onStep(m, before, _after, events): Finding | null {
+    for (const e of events) {
+      if (e.k !== "ret" || e.result >= 0 || !e.blockers) continue;
+      const inode = layoutTarget(m, e.proc, e.pc);
+      if (inode < 0 || !mayAccess(m, m.procs[e.proc]!.user, inode, true)) continue;
+      const bad = nonWriters(m, e.blockers, inode);
+      if (bad.length > 0)
+        return {
+          message: `${procName(m, e.proc)}'s ${m.procs[e.proc]!.prog[e.pc]!.spec.op} of ${fileName(m, inode)} failed with ${errnoName(-e.result)} because ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission) pins it`,
+        };
+    }
+    void before;
+    return null;
+  },
+  atEnd(m, s): Finding | null {
+    for (const p of blockedInLayout(m, s)) {
+      const inode = layoutTarget(m, p, s[proc(m, p) + P_PC]!);
+      if (inode < 0 || !mayAccess(m, m.procs[p]!.user, inode, true)) continue;
+      const bad = nonWriters(m, pinnersOf(m, s, inode), inode).filter((q) => alive(s, m, q));
+      if (bad.length > 0)
+        return {
+          message: `${procName(m, p)} cannot truncate ${fileName(m, inode)} (size ${s[ino(m, inode) + INO_SIZE]}): ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission) holds a pin forever`,
+        };
+    }
+    return null;
+  },
+};

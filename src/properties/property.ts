@@ -1,0 +1,27 @@
+/**
+ * A property judges transitions (events) and terminal states of the model.
+ * - safety: an occurrence is a violation (`never` is the goal);
+ * - liveness: an obligation that must eventually be met; `pending` marks
+ *   states where it is open, a terminal state with it open is a violation;
+ * - possibility: an occurrence shows something can happen (`sometimes` is the goal).
+ * Users may add their own by implementing this interface.
+ */
+import type { ModelEvent } from "../model/events.js";
+import type { Model, State } from "../model/layout.js";
+
+export interface Finding {
+  /** One line for a reviewer: what happened, to which objects. */
+  readonly message: string;
+}
+
+export interface Property {
+  readonly name: string;
+  readonly summary: string;
+  readonly kind: "safety" | "liveness" | "possibility";
+  /** Judges one transition by its events; returns a finding when the property's event occurs. */
+  onStep?(m: Model, before: State, after: State, events: readonly ModelEvent[]): Finding | null;
+  /** Judges a terminal state (nothing enabled). */
+  atEnd?(m: Model, s: State): Finding | null;
+  /** Liveness: whether the obligation is open in s. */
+  pending?(m: Model, s: State): boolean;
+}

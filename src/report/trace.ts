@@ -1,0 +1,313 @@
+/**
+ * The text trace of one run: a line per step (actor, operation, result), the
+ * kernel's reactions indented beneath it, the first step at which each
+ * property showed marked on its line, then every property's verdict and the
+ * scenario's expectations. Meant to be pasted into a mail.
+ */
+import type { RunResult, TraceStep } from "../engine/exec.js";
+import type { ExpectationResult } from "../engine/expect.js";
+import { errnoName } from "../model/errno.js";
+import type { ModelEvent } from "../model/events.js";
+import type { Model } from "../model/layout.js";
+import { A_LAND, A_ODP_FAULT, A_PEER, A_PEER_ACK, actionIndex, actionKind } from "../model/step.js";
+import { contentName, fileName, mrName, peerName, procName } from "../properties/names.js";
+import type { Property } from "../properties/property.js";
+import { procOpText } from "./optext.js";
+
+/** Who acted in a step, for the actor column. */
+export function actorOf(m: Model, a: number): string {
+  const i = actionIndex(a);
+  const k = actionKind(a);
+  if (k === A_PEER || k === A_PEER_ACK) return peerName(m, i);
+  if (k === A_LAND || k === A_ODP_FAULT) return "nic";
+  if (k <= 2) return procName(m, i);
+  return "kernel";
+}
+
+const plural = (n: number, w: string) => `${w}${n === 1 ? "" : "s"}`;
+
+/** The main line of a step and its indented reactions. */
+export function describeStep(m: Model, st: TraceStep): { line: string; reactions: string[] } {
+  let line = "";
+  const reactions: string[] = [];
+  for (const e of coalesce(st.events)) {
+    const text = eventText(m, e);
+    if (text === null) continue;
+    if (text.main && line === "") line = text.text;
+    else reactions.push(text.text);
+  }
+  return { line: line || "(nothing visible)", reactions };
+}
+
+/** Merges consecutive block allocations to one file into one event. */
+function coalesce(events: readonly ModelEvent[]): ModelEvent[] {
+  const out: ModelEvent[] = [];
+  for (const e of events) {
+    const last = out[out.length - 1];
+    if (e.k === "blocks-alloc" && last?.k === "blocks-alloc" && last.inode === e.inode)
+      out[out.length - 1] = { ...last, blocks: [...last.blocks, ...e.blocks] };
+    else out.push(e);
+  }
+  return out;
+}
+
+function resultText(m: Model, p: number, pc: number, result: number): string {
+  const op = m.procs[p]!.prog[pc]!.spec;
+  if (result < 0) return errnoName(-result);
+  if ("dst" in op && (op.op === "open" || op.op === "mmap" || op.op === "reg_mr"))
+    return `ok (${op.dst})`;
+  if (op.op === "read") return result === 0 ? "0 (EOF)" : "ok";
+  return "ok";
+}
+
+function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | null {
+  const unit = m.dax ? "block" : "frame";
+  switch (e.k) {
+    case "ret":
+      return {
+        main: true,
+        text: `${procOpText(m.procs[e.proc]!.prog[e.pc]!.spec)}  → ${resultText(m, e.proc, e.pc, e.result)}${e.note ? ` (${e.note})` : ""}`,
+      };
+    case "skip":
+      return {
+        main: true,
+        text: `${procOpText(m.procs[e.proc]!.prog[e.pc]!.spec)}  → skipped (${e.missing} was never set)`,
+      };
+    case "block":
+      return {
+        main: true,
+        text: `${procOpText(m.procs[e.proc]!.prog[e.pc]!.spec)}  … blocks: ${e.why}${e.blockers.length ? ` (held by ${e.blockers.map((p) => procName(m, p)).join(", ")})` : ""}`,
+      };
+    case "resume":
+      return null;
+    case "sigio-ignored":
+      return { main: true, text: "SIGIO handler: ignores the lease break" };
+    case "handler-done":
+      return {
+        main: true,
+        text: `cancel handler done: dereg_mr ${e.mrs.map((x) => mrName(m, x)).join(", ") || "(none)"}, lease released`,
+      };
+    case "sigio":
+      return {
+        main: false,
+        text: `SIGIO → ${procName(m, e.proc)} (lease on ${fileName(m, e.inode)})`,
+      };
+    case "lease-break":
+      return {
+        main: false,
+        text: `lease break: ${procName(m, e.holder)}'s lease on ${fileName(m, e.inode)} (${e.what})`,
+      };
+    case "lease-removed":
+      return {
+        main: false,
+        text: `${e.forced ? "lease forcibly removed" : "lease released"}: ${procName(m, e.holder)} on ${fileName(m, e.inode)}`,
+      };
+    case "timer":
+      return {
+        main: true,
+        text: `lease-break-time expires for ${procName(m, e.holder)} (${fileName(m, e.inode)})`,
+      };
+    case "escalate":
+      return {
+        main: false,
+        text:
+          e.how === "sigkill"
+            ? `escalation: SIGKILL → ${procName(m, e.proc)}`
+            : `escalation: ${mrName(m, e.mr)} invalidated`,
+      };
+    case "exit":
+      return {
+        main: e.cause === "fault",
+        text:
+          e.how === "exit"
+            ? `${procName(m, e.proc)} exits`
+            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: its MRs, QPs and files are released`,
+      };
+    case "hang":
+      return { main: true, text: `${procName(m, e.proc)} hangs` };
+    case "blocks-freed":
+      return {
+        main: false,
+        text: `${plural(e.blocks.length, "block")} ${e.blocks.join(",")} of ${fileName(m, e.inode)} freed`,
+      };
+    case "blocks-busy":
+      return {
+        main: false,
+        text: `${plural(e.blocks.length, "block")} ${e.blocks.join(",")} of ${fileName(m, e.inode)} held busy (still pinned)`,
+      };
+    case "blocks-reclaimed":
+      return {
+        main: false,
+        text: `${plural(e.blocks.length, "block")} ${e.blocks.join(",")} returned to the free pool`,
+      };
+    case "blocks-alloc":
+      return {
+        main: false,
+        text: `${plural(e.blocks.length, "block")} ${e.blocks.join(",")} allocated to ${fileName(m, e.inode)}`,
+      };
+    case "cow":
+      return {
+        main: false,
+        text: `COW: ${fileName(m, e.inode)} page ${e.page} moves from block ${e.from} to ${e.to}`,
+      };
+    case "orphaned":
+      return {
+        main: false,
+        text: `pinned ${plural(e.frames.length, "page")} (frame ${e.frames.join(",")}) orphaned: out of ${fileName(m, e.inode)}'s page cache, still pinned`,
+      };
+    case "pin":
+      return {
+        main: false,
+        text: `pinned ${e.dax ? "blocks" : "frames"} ${e.frames.map((f) => (f === m.nFrames ? "zero-page" : `${f}`)).join(",")} (FOLL_LONGTERM, +${1024} refs each)`,
+      };
+    case "unpin":
+      return {
+        main: false,
+        text: `unpinned ${e.frames.join(",")}${e.dirty ? " (set_page_dirty)" : ""}`,
+      };
+    case "migrate":
+      return {
+        main: false,
+        text: `migrated page ${e.page} of ${fileName(m, e.inode)} out of ZONE_MOVABLE: frame ${e.from} → ${e.to}`,
+      };
+    case "issue":
+      return {
+        main: true,
+        text:
+          e.frame < 0
+            ? `rdma_${e.op} ${mrName(m, e.mr)} page=${e.page}  → issued; ODP page fault`
+            : `rdma_${e.op} ${mrName(m, e.mr)} page=${e.page}  → issued to ${unit} ${e.frame}`,
+      };
+    case "dma":
+      return {
+        main: true,
+        text: `${e.op === "write" ? "RDMA WRITE lands in" : "RDMA READ from"} ${unit} ${e.frame === m.nFrames ? "zero-page" : e.frame} (${e.outcome === "ok" ? `${fileName(m, e.inode)} page ${e.page}` : e.outcome}${e.other >= 0 ? `: ${fileName(m, e.other)}` : ""})${e.op === "read" ? `, returns ${contentName(m, e.content)}` : ""}`,
+      };
+    case "read":
+      return { main: false, text: `read returns ${contentName(m, e.content)}` };
+    case "rdma-error":
+      return { main: true, text: `completion error IBV_WC_${e.status}: ${e.why}` };
+    case "qp-error":
+      return {
+        main: false,
+        text: `${peerName(m, e.peer)}'s QP → error (pending work requests flushed)`,
+      };
+    case "odp-register":
+      return { main: false, text: "ODP: no page pinned; an MMU interval notifier covers the range" };
+    case "odp-invalidate":
+      return {
+        main: false,
+        text: `MMU notifier: ${mrName(m, e.mr)} device mapping of page ${e.pages.join(",")} invalidated`,
+      };
+    case "odp-fault":
+      return {
+        main: true,
+        text: `ODP fault resolved: ${mrName(m, e.mr)} page ${e.page} → ${unit} ${e.frame}`,
+      };
+    case "cancel-sent":
+      return { main: true, text: `SIGIO handler: asks ${peerName(m, e.peer)} to cancel` };
+    case "cancel-acked":
+      return { main: true, text: "acknowledges the cancel and stops using the MR" };
+    case "writeback":
+      return {
+        main: true,
+        text: `writeback: ${fileName(m, e.inode)} page ${e.page} (frame ${e.frame}) cleaned and write-protected`,
+      };
+    case "partition":
+      return { main: true, text: `network partition: ${peerName(m, e.peer)} unreachable` };
+    case "bug":
+      return { main: false, text: `KERNEL BUG: ${e.what}` };
+    case "recv":
+      return {
+        main: true,
+        text:
+          e.mr >= 0
+            ? `recv → rkey of ${mrName(m, e.mr)}`
+            : "recv → no rkey (the registration failed)",
+      };
+    case "peer-done":
+      return {
+        main: false,
+        text: `${peerName(m, e.peer)} ${e.cancelled ? "cancelled its transfer" : "is done"}`,
+      };
+  }
+}
+
+export interface TraceOptions {
+  readonly policyName: string;
+  readonly policySummary: string;
+  readonly properties: readonly Property[];
+  readonly expectations: readonly ExpectationResult[];
+  readonly header?: string;
+}
+
+/** Renders a run as text: header, steps, property verdicts, expectations. */
+export function renderTrace(run: RunResult, o: TraceOptions): string {
+  const m = run.model;
+  const out: string[] = [];
+  out.push(`scenario  ${m.spec.name}${m.spec.file ? `  (${m.spec.file})` : ""}`);
+  out.push(`policy    ${o.policyName} — ${o.policySummary}`);
+  out.push(
+    `schedule  ${run.seed === 0 ? "seed 0 (priority order, no faults)" : `seed ${run.seed}`}`,
+  );
+  out.push("");
+  const marks = new Map<number, string[]>();
+  for (const [name, occ] of run.occurrences)
+    if (occ.step > 0) marks.set(occ.step, [...(marks.get(occ.step) ?? []), name]);
+  const actorW = Math.max(
+    6,
+    ...m.procs.map((p) => p.name.length),
+    ...m.peers.map((p) => p.name.length),
+  );
+  const numW = String(run.steps.length).length;
+  for (const st of run.steps) {
+    const { line, reactions } = describeStep(m, st);
+    const actor = actorOf(m, st.action).padEnd(actorW);
+    const mark = marks.get(st.n);
+    const flag = mark
+      ? `   ⚑ ${mark
+          .map((n) => {
+            const kind = o.properties.find((p) => p.name === n)?.kind;
+            return kind === "possibility" ? `${n} shown` : `${n} violated`;
+          })
+          .join(", ")}`
+      : "";
+    out.push(`${String(st.n).padStart(numW)}  ${actor}  ${line}${flag}`);
+    for (const r of reactions) out.push(`${" ".repeat(numW)}  ${" ".repeat(actorW)}    · ${r}`);
+  }
+  out.push("");
+  const endText =
+    run.end === "quiescent"
+      ? "nothing left to run"
+      : run.end === "deadlock"
+        ? "deadlock: a process waits for something that can no longer happen"
+        : "stopped at the step bound";
+  out.push(`end       ${endText} after ${run.steps.length} steps`);
+  out.push("");
+  out.push("properties");
+  const nameW = Math.max(...o.properties.map((p) => p.name.length));
+  for (const p of o.properties) {
+    const occ = run.occurrences.get(p.name);
+    const at = occ ? (occ.step > 0 ? `at step ${occ.step}` : "at the end") : "";
+    let verdict: string;
+    if (p.kind === "possibility")
+      verdict = occ ? `shown ${at}: ${occ.message}` : "not shown in this run";
+    else verdict = occ ? `VIOLATED ${at}: ${occ.message}` : "held";
+    out.push(`  ${p.name.padEnd(nameW)}  ${verdict}`);
+  }
+  if (o.expectations.length > 0) {
+    out.push("");
+    out.push("expectations");
+    for (const e of o.expectations)
+      out.push(`  ${e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail})`);
+    const failed = o.expectations.filter((e) => !e.ok).length;
+    out.push("");
+    out.push(
+      failed === 0
+        ? "result    every expectation met"
+        : `result    ${failed} of ${o.expectations.length} expectations failed`,
+    );
+  }
+  return `${out.join("\n")}\n`;
+}
+
