@@ -1,0 +1,143 @@
+/**
+ * The two trees of a `.pin` file.
+ *
+ * The *statement tree* is what the grammar knows: every statement is
+ * `[label:] [var =] word args... [{ block }]`, whatever the word. Keeping the
+ * grammar this uniform makes the parser small and its error recovery simple.
+ *
+ * The *declaration tree* is the statement tree given meaning by the
+ * statement signatures (schema.ts): each node holds the plain spec data it
+ * lowers to, plus the source span of each field, so that later phases can
+ * point at the exact word that is wrong.
+ */
+
+import type {
+  Bounds,
+  Expectation,
+  FaultSpec,
+  FileSpec,
+  FsSpec,
+  LeaseBreakBehaviour,
+  PeerOp,
+  ProcOp,
+  UserSpec,
+} from "../model/spec.js";
+import type { Span } from "./diagnostics.js";
+
+/** A word of the source with its place. */
+export interface Name extends Span {
+  readonly text: string;
+}
+
+/** One element of an argument: `rw`, `2`, `"a b"`, `0..1` or `admin.truncate`. */
+export type Item =
+  | { readonly kind: "word"; readonly name: Name; readonly span: Span }
+  | { readonly kind: "number"; readonly name: Name; readonly span: Span }
+  | { readonly kind: "string"; readonly name: Name; readonly span: Span }
+  | { readonly kind: "range"; readonly first: Name; readonly last: Name; readonly span: Span }
+  | { readonly kind: "dotted"; readonly left: Name; readonly right: Name; readonly span: Span };
+
+/** `key=a,b`, `a,b` or just `a`. */
+export interface Arg {
+  readonly key?: Name;
+  readonly items: readonly Item[];
+  readonly span: Span;
+}
+
+export interface Block {
+  readonly open: Span;
+  /** Absent when the block was never closed (a PIN104 was reported). */
+  readonly close?: Span;
+  readonly body: readonly Stmt[];
+}
+
+export interface Stmt {
+  readonly label?: Name;
+  readonly dst?: Name;
+  readonly head: Name;
+  readonly args: readonly Arg[];
+  readonly block?: Block;
+  /** The first token of the statement (its label, variable or word). */
+  readonly start: Span;
+  /** The last token before the block's body: the `{` if there is a block. */
+  readonly end: Span;
+  /** A syntax error was reported inside; later phases stay quiet about its gaps. */
+  readonly broken: boolean;
+}
+
+/** The statement tree of one file, and whether it was read without syntax errors. */
+export interface SyntaxTree {
+  readonly stmts: readonly Stmt[];
+}
+
+// ---- the declaration tree ----
+
+/** Where each field of a node came from: keys are spec field names, `name[i]` for list elements. */
+export type Spans = ReadonlyMap<string, Span>;
+
+interface NodeBase {
+  readonly stmt: Stmt;
+  readonly spans: Spans;
+}
+
+export type VarKind = "fd" | "va" | "mr";
+
+/** An operation whose arguments were understood. */
+export interface OpNode<T extends ProcOp | PeerOp> extends NodeBase {
+  readonly kind: "op";
+  readonly op: T;
+}
+
+/**
+ * An operation that could not be understood (already reported). It still
+ * defines its variable, with the kind its operation would give if known, so a
+ * misspelt `fd = opne data` does not also make every later use of `fd` an error.
+ */
+export interface BadOpNode extends NodeBase {
+  readonly kind: "bad";
+  readonly dst?: Name;
+  readonly dstKind?: VarKind;
+}
+
+export type ProcOpNode = OpNode<ProcOp> | BadOpNode;
+export type PeerOpNode = OpNode<PeerOp> | BadOpNode;
+
+export type Decl =
+  | (NodeBase & { readonly kind: "scenario"; readonly name: string })
+  | (NodeBase & { readonly kind: "fs"; readonly spec: FsSpec })
+  | (NodeBase & { readonly kind: "user"; readonly spec: UserSpec })
+  | (NodeBase & { readonly kind: "file"; readonly spec: FileSpec; readonly sizeKnown: boolean })
+  | (NodeBase & {
+      readonly kind: "proc";
+      readonly name: string;
+      readonly user: string;
+      readonly onLeaseBreak: LeaseBreakBehaviour;
+      readonly body: readonly ProcOpNode[];
+    })
+  | (NodeBase & {
+      readonly kind: "remote";
+      readonly name: string;
+      readonly cancel: boolean;
+      readonly body: readonly PeerOpNode[];
+    })
+  | (NodeBase & { readonly kind: "faults"; readonly spec: FaultSpec })
+  | (NodeBase & { readonly kind: "bounds"; readonly spec: Bounds })
+  | (NodeBase & { readonly kind: "expect"; readonly spec: Expectation });
+
+export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;
+
+/** The declarations of one file in source order. */
+export interface Program {
+  readonly decls: readonly Decl[];
+}
+
+/** The span of a field, or the start of its statement when the field was defaulted. */
+export function spanOf(node: NodeBase, key: string): Span {
+  return node.spans.get(key) ?? node.stmt.start;
+}
+
+/** The whole first line of a statement, from its first token to the end of its header. */
+export function stmtSpan(stmt: Stmt): Span {
+  const endCol = stmt.end.line === stmt.start.line ? stmt.end.endCol : stmt.start.endCol;
+  return { line: stmt.start.line, col: stmt.start.col, endCol };
+}

@@ -1,0 +1,348 @@
+/**
+ * Checking: what is wrong with a scenario whose names all resolve. Sizes and
+ * page ranges against the model's bounds and against the files they touch,
+ * enough blocks for the declared files, and combinations the model rejects.
+ * `compile()` re-checks some of this without positions; catching it here
+ * gives the user a line and a column instead.
+ */
+
+import type { PeerOp, ProcOp } from "../model/spec.js";
+import type { DeclOf, OpNode, Program } from "./ast.js";
+import { spanOf } from "./ast.js";
+import { list } from "./bind.js";
+import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
+import { type AnyOpNode, type Resolution, signatureOf } from "./resolve.js";
+import { RESULTS } from "./schema.js";
+
+/** Bounds of the model (compile.ts): one block per page, small fixed tables. */
+export const MAX_BLOCKS = 64;
+export const MAX_FILE_PAGES = 32;
+export const MAX_PAGE = 63;
+
+export function check(program: Program, res: Resolution, file = "<input>"): PhaseResult<null> {
+  const sink = new DiagnosticSink(file);
+  new Checker(program, res, sink).run();
+  return { result: null, diagnostics: sink.drain() };
+}
+
+type ProcNode = OpNode<ProcOp>;
+
+class Checker {
+  /** Largest size (pages) each declared file can reach, counting every resize anywhere. */
+  private readonly reach = new Map<string, number>();
+  /** The same, not counting `write` (which extends a file as a side effect). */
+  private readonly reachNoWrite = new Map<string, number>();
+  /** Files whose size cannot be known statically (the target of a reflink). */
+  private readonly unknownSize = new Set<string>();
+  /** Some process has an operation that could not be read: it may have been a `send`. */
+  private readonly anyBadSend: boolean;
+
+  constructor(
+    private readonly program: Program,
+    private readonly res: Resolution,
+    private readonly sink: DiagnosticSink,
+  ) {
+    this.anyBadSend = program.decls.some(
+      (d) => d.kind === "proc" && d.body.some((n) => n.kind === "bad"),
+    );
+  }
+
+  run(): void {
+    const decls = this.program.decls;
+    const fs = decls.find((d): d is DeclOf<"fs"> => d.kind === "fs");
+    if (fs && (fs.spec.blocks < 1 || fs.spec.blocks > MAX_BLOCKS))
+      this.sink.report(
+        "PIN306",
+        spanOf(fs, "blocks"),
+        `the model has 1..${MAX_BLOCKS} blocks (got ${fs.spec.blocks})`,
+      );
+    for (const d of decls) if (d.kind === "bounds") this.bounds(d);
+    this.files(fs?.spec.blocks ?? 4);
+    this.sizes();
+    const sent = new Map<string, { count: number; pages: number[] }>();
+    for (const d of decls)
+      if (d.kind === "proc") for (const n of d.body) if (n.kind === "op") this.procOp(n, sent);
+    for (const d of decls)
+      if (d.kind === "remote") this.remote(d, sent.get(d.name) ?? { count: 0, pages: [] });
+    for (const d of decls) if (d.kind === "expect") this.expect(d);
+  }
+
+  private bounds(d: DeclOf<"bounds">): void {
+    for (const [key, v] of [
+      ["max_states", d.spec.maxStates],
+      ["max_depth", d.spec.maxDepth],
+    ] as const)
+      if (v !== undefined && v < 1)
+        this.sink.report("PIN306", spanOf(d, key), `\`${key}=\` must be at least 1`);
+  }
+
+  private files(blocks: number): void {
+    let used = 0;
+    let reported = false;
+    for (const f of this.res.files.values()) {
+      const s = f.spec;
+      if (f.sizeKnown && s.pages > MAX_FILE_PAGES)
+        this.sink.report(
+          "PIN306",
+          spanOf(f, "pages"),
+          `a file has at most ${MAX_FILE_PAGES} pages in the model (got ${s.pages})`,
+        );
+      if (s.reflinkOf !== undefined) {
+        const src = this.res.files.get(s.reflinkOf);
+        if (s.reflinkOf === s.name)
+          this.sink.report(
+            "PIN309",
+            spanOf(f, "reflink"),
+            `\`${s.name}\` cannot be a reflink of itself`,
+          );
+        else if (src?.spec.reflinkOf !== undefined)
+          this.sink.report(
+            "PIN309",
+            spanOf(f, "reflink"),
+            `\`${s.reflinkOf}\` is itself a reflink of \`${src.spec.reflinkOf}\``,
+            `write \`reflink=${src.spec.reflinkOf}\`: every clone shares the same extents`,
+          );
+        else if (src?.sizeKnown && f.sizeKnown && src.spec.pages !== s.pages)
+          this.sink.report(
+            "PIN309",
+            spanOf(f, "pages"),
+            `\`${s.name}\` is a reflink of \`${s.reflinkOf}\`, which has ${pages(src.spec.pages)}`,
+            `a clone has its source's size: write \`pages=${src.spec.pages}\``,
+          );
+        continue;
+      }
+      if (s.layout !== "allocated" || s.kind === "pfnmap" || !f.sizeKnown) continue;
+      used += s.pages;
+      if (used > blocks && !reported) {
+        reported = true;
+        this.sink.report(
+          "PIN307",
+          spanOf(f, "pages"),
+          `not enough blocks: the files declared up to \`${s.name}\` need ${used}, the fs has ${blocks}`,
+          "raise `blocks=` in the `fs` statement, or declare a file `sparse`",
+        );
+      }
+    }
+  }
+
+  /** The file an fd argument was opened on, following the variable to its `open`. */
+  private fileOf(n: AnyOpNode, role: string): string | undefined {
+    const def = this.res.defs.get(n)?.get(role);
+    if (def?.kind !== "op") return undefined;
+    const op = def.op as ProcOp;
+    if (op.op === "open") return op.file;
+    return undefined;
+  }
+
+  /** The `mmap` a mapping argument came from. */
+  private mmapOf(n: AnyOpNode, role: string): (ProcOp & { op: "mmap" }) | undefined {
+    const def = this.res.defs.get(n)?.get(role);
+    if (def?.kind !== "op") return undefined;
+    const op = def.op as ProcOp;
+    return op.op === "mmap" ? op : undefined;
+  }
+
+  private sizes(): void {
+    for (const [name, f] of this.res.files) {
+      if (!f.sizeKnown) this.unknownSize.add(name);
+      this.reach.set(name, f.spec.pages);
+      this.reachNoWrite.set(name, f.spec.pages);
+    }
+    const grow = (file: string | undefined, pages: number, byWrite: boolean) => {
+      if (file === undefined) return;
+      this.reach.set(file, Math.max(this.reach.get(file) ?? 0, pages));
+      if (!byWrite) this.reachNoWrite.set(file, Math.max(this.reachNoWrite.get(file) ?? 0, pages));
+    };
+    for (const d of this.program.decls) {
+      if (d.kind !== "proc") continue;
+      for (const n of d.body) {
+        if (n.kind !== "op") continue;
+        const op = n.op;
+        if (op.op === "truncate") grow(op.file, op.pages, false);
+        else if (op.op === "ftruncate") grow(this.fileOf(n, "fd"), op.pages, false);
+        else if (op.op === "fallocate" && op.mode === "alloc")
+          grow(this.fileOf(n, "fd"), op.last + 1, false);
+        else if (op.op === "write") grow(this.fileOf(n, "fd"), op.page + 1, true);
+        else if (op.op === "reflink") {
+          const dst = this.fileOf(n, "dst");
+          if (dst !== undefined) this.unknownSize.add(dst);
+        }
+      }
+    }
+  }
+
+  /** A page index within the model's bounds. */
+  private page(n: AnyOpNode, key: string, value: number): boolean {
+    if (value <= MAX_PAGE) return true;
+    this.sink.report(
+      "PIN306",
+      spanOf(n, key),
+      `page ${value} is beyond the model's last page, ${MAX_PAGE}`,
+    );
+    return false;
+  }
+
+  private range(n: AnyOpNode, first: number, last: number): boolean {
+    if (!this.page(n, "pages", first) || !this.page(n, "pages", last)) return false;
+    if (first <= last) return true;
+    this.sink.report(
+      "PIN305",
+      spanOf(n, "pages"),
+      `page range ${first}..${last} is empty`,
+      `write \`pages=${last}..${first}\``,
+    );
+    return false;
+  }
+
+  /** The size of a declared file whose size is static, for end-of-file checks. */
+  private staticSize(file: string | undefined, noWrite = false): number | undefined {
+    if (file === undefined || !this.res.files.has(file) || this.unknownSize.has(file))
+      return undefined;
+    return (noWrite ? this.reachNoWrite : this.reach).get(file);
+  }
+
+  private pastEof(n: ProcNode, key: string, what: string, file: string, size: number): void {
+    this.sink.report(
+      "PIN301",
+      spanOf(n, key),
+      `${what} is past the end of \`${file}\` (${pages(size)})`,
+      size === 0
+        ? `\`${file}\` is empty; give it \`pages=\` or extend it first`
+        : `the last page of \`${file}\` is ${size - 1}`,
+    );
+  }
+
+  private procOp(n: ProcNode, sent: Map<string, { count: number; pages: number[] }>): void {
+    const op = n.op;
+    switch (op.op) {
+      case "mmap": {
+        if (!this.range(n, op.first, op.last)) return;
+        const file = this.fileOf(n, "fd");
+        const size = this.staticSize(file);
+        if (file !== undefined && size !== undefined && op.last >= size)
+          this.pastEof(n, "pages", `mmap of pages ${op.first}..${op.last}`, file, size);
+        return;
+      }
+      case "read":
+      case "write": {
+        if (!this.page(n, "page", op.page)) return;
+        const file = this.fileOf(n, "fd");
+        const size = this.staticSize(file, op.op === "write");
+        if (file === undefined || size === undefined || op.page < size) return;
+        if (op.op === "read") this.pastEof(n, "page", `read of page ${op.page}`, file, size);
+        else
+          this.sink.report(
+            "PIN302",
+            spanOf(n, "page"),
+            `write to page ${op.page} extends \`${file}\` past its ${pages(size)}`,
+            "if that is meant, extend it explicitly with `ftruncate` or `fallocate ... alloc`",
+          );
+        return;
+      }
+      case "store":
+      case "load": {
+        if (!this.page(n, "page", op.page)) return;
+        const m = this.mmapOf(n, "va");
+        if (!m || m.last < m.first) return;
+        const len = m.last - m.first + 1;
+        if (op.page >= len)
+          this.sink.report(
+            "PIN303",
+            spanOf(n, "page"),
+            `${op.op} to page ${op.page} is outside the mapping \`${op.va}\` (${pages(len)}: 0..${len - 1})`,
+            `pages of a mapping count from its start: page 0 is file page ${m.first}`,
+          );
+        return;
+      }
+      case "fallocate": {
+        if (!this.range(n, op.first, op.last) || op.mode === "alloc") return;
+        const file = this.fileOf(n, "fd");
+        const size = this.staticSize(file);
+        if (file !== undefined && size !== undefined && op.last >= size)
+          this.pastEof(n, "pages", `${op.mode} of pages ${op.first}..${op.last}`, file, size);
+        return;
+      }
+      case "truncate":
+      case "ftruncate":
+        if (op.pages > MAX_PAGE)
+          this.sink.report(
+            "PIN306",
+            spanOf(n, "pages"),
+            `a file has at most ${MAX_PAGE} pages in the model (got ${op.pages})`,
+          );
+        return;
+      case "setlease":
+        if (op.unbreak && !op.layout)
+          this.sink.report(
+            "PIN308",
+            spanOf(n, "unbreak"),
+            "`unbreak` (F_UNBREAK) needs `layout` (F_LAYOUT)",
+            "write `setlease FD rd layout unbreak`",
+          );
+        return;
+      case "send": {
+        const s = sent.get(op.peer) ?? { count: 0, pages: [] };
+        s.count++;
+        const reg = this.res.defs.get(n)?.get("mr");
+        const m = reg?.kind === "op" ? this.mmapOf(reg, "va") : undefined;
+        s.pages.push(m && m.last >= m.first ? m.last - m.first + 1 : Number.POSITIVE_INFINITY);
+        sent.set(op.peer, s);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private remote(d: DeclOf<"remote">, sent: { count: number; pages: number[] }): void {
+    let recvs = 0;
+    const largest = sent.pages.length > 0 ? Math.max(...sent.pages) : Number.POSITIVE_INFINITY;
+    for (const n of d.body) {
+      if (n.kind !== "op") continue;
+      const op = n.op as PeerOp;
+      if (op.op === "recv") {
+        recvs++;
+        if (recvs === sent.count + 1 && !this.anyBadSend)
+          this.sink.report(
+            "PIN310",
+            n.stmt.head,
+            sent.count === 0
+              ? `no process sends a registration to \`${d.name}\`: this \`recv\` waits forever`
+              : `only ${sent.count} registration${sent.count === 1 ? " is" : "s are"} sent to \`${d.name}\`: this \`recv\` waits forever`,
+            `add \`send ${d.name} MR\` to a process`,
+          );
+        continue;
+      }
+      if (!this.page(n, "page", op.page)) continue;
+      if (sent.count > 0 && op.page >= largest)
+        this.sink.report(
+          "PIN304",
+          spanOf(n, "page"),
+          `${op.op} to page ${op.page} is outside every registration sent to \`${d.name}\` (the largest has ${pages(largest)})`,
+          "pages of a registration count from the start of its mapping",
+        );
+    }
+  }
+
+  private expect(d: DeclOf<"expect">): void {
+    const e = d.spec;
+    if (e.kind !== "result" || e.result === "ok" || e.result === "blocks") return;
+    const proc = this.res.procs.get(e.proc);
+    const ops = proc?.body.filter((n): n is ProcNode => n.kind === "op") ?? [];
+    const target = ops.find((n) => n.op.label === e.op) ?? ops.find((n) => n.op.op === e.op);
+    if (!target) return;
+    const name = signatureOf(target.op).name;
+    const can = RESULTS[name];
+    if (can && !can.includes(e.result))
+      this.sink.report(
+        "PIN312",
+        spanOf(d, "result"),
+        `\`${name}\` does not return ${e.result} in the model`,
+        `it returns \`ok\`, blocks, or one of ${list(can.filter((x) => x !== "EDEADLK"))}`,
+      );
+  }
+}
+
+function pages(n: number): string {
+  return `${n} page${n === 1 ? "" : "s"}`;
+}

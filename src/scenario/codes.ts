@@ -1,0 +1,62 @@
+/**
+ * The catalogue of diagnostic codes. A code never changes meaning once
+ * released, so scripts and documentation may refer to it; retired codes are
+ * left as gaps. 0xx: reading characters, 1xx: syntax and statement shape,
+ * 2xx: names, 3xx: meaning (sizes, ranges, combinations).
+ */
+
+interface CodeInfo {
+  readonly severity: "error" | "warning";
+  readonly title: string;
+}
+
+export const CODES = {
+  PIN000: { severity: "error", title: "too many errors" },
+  PIN001: { severity: "error", title: "unexpected character" },
+  PIN002: { severity: "error", title: "unterminated string" },
+  PIN003: { severity: "error", title: "malformed number" },
+
+  PIN101: { severity: "error", title: "unknown statement" },
+  PIN102: { severity: "error", title: "unknown operation" },
+  PIN103: { severity: "error", title: "unexpected token" },
+  PIN104: { severity: "error", title: "missing closing brace" },
+  PIN105: { severity: "error", title: "unmatched closing brace" },
+  PIN106: { severity: "error", title: "unknown argument" },
+  PIN107: { severity: "error", title: "argument given twice" },
+  PIN108: { severity: "error", title: "missing argument" },
+  PIN109: { severity: "error", title: "invalid value" },
+  PIN110: { severity: "error", title: "statement not allowed here" },
+  PIN111: { severity: "error", title: "result variable missing or not allowed" },
+  PIN112: { severity: "error", title: "statement given twice" },
+  PIN113: { severity: "error", title: "label not allowed here" },
+
+  PIN201: { severity: "error", title: "unknown user" },
+  PIN202: { severity: "error", title: "unknown file" },
+  PIN203: { severity: "error", title: "unknown process" },
+  PIN204: { severity: "error", title: "unknown remote peer" },
+  PIN205: { severity: "error", title: "variable used before assignment" },
+  PIN206: { severity: "error", title: "variable of the wrong kind" },
+  PIN207: { severity: "error", title: "duplicate name" },
+  PIN208: { severity: "error", title: "duplicate label" },
+  PIN209: { severity: "error", title: "unknown policy" },
+  PIN210: { severity: "error", title: "unknown property" },
+  PIN211: { severity: "error", title: "unknown operation in expectation" },
+  PIN212: { severity: "error", title: "unknown result" },
+  PIN213: { severity: "error", title: "create of a declared file" },
+
+  PIN301: { severity: "error", title: "page past the end of the file" },
+  PIN302: { severity: "warning", title: "write past the end of the file" },
+  PIN303: { severity: "error", title: "page outside the mapping" },
+  PIN304: { severity: "error", title: "page outside every registration sent to the peer" },
+  PIN305: { severity: "error", title: "empty page range" },
+  PIN306: { severity: "error", title: "number out of the model's bounds" },
+  PIN307: { severity: "error", title: "not enough blocks" },
+  PIN308: { severity: "error", title: "F_UNBREAK without F_LAYOUT" },
+  PIN309: { severity: "error", title: "bad reflink source" },
+  PIN310: { severity: "warning", title: "recv that can never complete" },
+  PIN311: { severity: "warning", title: "ambiguous operation in expectation" },
+  PIN312: { severity: "warning", title: "result the operation never returns" },
+  PIN313: { severity: "warning", title: "value listed twice" },
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;

@@ -1,0 +1,85 @@
+/**
+ * The front door of the `.pin` format: text in, a {@link ScenarioSpec} and
+ * diagnostics out. Runs every phase even after errors, so one run reports
+ * syntax, name and size problems together; each later phase is written to
+ * stay quiet about gaps an earlier one already reported.
+ */
+
+import type { ScenarioSpec } from "../model/spec.js";
+import type { Program, SyntaxTree } from "./ast.js";
+import { check } from "./check.js";
+import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
+import { type Comment, scan } from "./lexer.js";
+import { lower } from "./lower.js";
+import { parse } from "./parser.js";
+import { type ResolveOptions, resolve } from "./resolve.js";
+import { shape } from "./shape.js";
+
+export interface ParseOptions extends ResolveOptions {
+  /** At most this many errors are reported (default 100). */
+  readonly maxErrors?: number;
+}
+
+export interface ParseResult {
+  /** Present exactly when there is no error (warnings allowed). */
+  readonly spec?: ScenarioSpec;
+  /** In source order. */
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Parses and checks a scenario. Never throws on any input text. */
+export function parseScenario(text: string, file: string, opts: ParseOptions = {}): ParseResult {
+  const syn = readSyntax(text, file);
+  const res = resolve(syn.program, file, opts);
+  const chk = check(syn.program, res.result, file);
+  const all = sortDiagnostics([...syn.diagnostics, ...res.diagnostics, ...chk.diagnostics]);
+  const diagnostics = cap(all, opts.maxErrors ?? 100);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  return { spec: lower(syn.program, file).result, diagnostics };
+}
+
+export interface SyntaxResult {
+  readonly tree: SyntaxTree;
+  readonly program: Program;
+  readonly comments: readonly Comment[];
+  /** Diagnostics of scanning, parsing and shaping only: what stops a file from being formatted. */
+  readonly diagnostics: Diagnostic[];
+}
+
+/** The syntactic phases (scan → parse → shape), for the formatter and for tools. */
+export function readSyntax(text: string, file: string): SyntaxResult {
+  const scanned = scan(text, file);
+  const parsed = parse(scanned.result.tokens, file);
+  const shaped = shape(parsed.result, file);
+  return {
+    tree: parsed.result,
+    program: shaped.result,
+    comments: scanned.result.comments,
+    diagnostics: sortDiagnostics([
+      ...scanned.diagnostics,
+      ...parsed.diagnostics,
+      ...shaped.diagnostics,
+    ]),
+  };
+}
+
+function cap(list: Diagnostic[], maxErrors: number): Diagnostic[] {
+  let errors = 0;
+  const out: Diagnostic[] = [];
+  for (const d of list) {
+    if (d.severity === "error" && ++errors > maxErrors) continue;
+    out.push(d);
+  }
+  if (errors > maxErrors) {
+    const last = out[out.length - 1]!;
+    out.push({
+      code: "PIN000",
+      severity: "error",
+      message: `too many errors; ${errors - maxErrors} more not shown`,
+      file: last.file,
+      line: last.line,
+      col: last.col,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,506 @@
+/**
+ * Resolution: every name is looked up. Users, files, processes and remote
+ * peers are global; variables are local to their program and must be
+ * assigned, by an operation giving the right kind of value, before they are
+ * used (programs are straight-line, so "before" is textual order). Policy and
+ * property names are checked against the lists the caller knows.
+ *
+ * The result records, for each operation, the operation that produced each of
+ * its variables, so the checker can follow `va` back to the file it maps.
+ */
+
+import { ERRNO_NAMES } from "../model/errno.js";
+import type { PeerOp, ProcOp } from "../model/spec.js";
+import { closest } from "../util/suggest.js";
+import type { Decl, DeclOf, OpNode, PeerOpNode, ProcOpNode, Program, VarKind } from "./ast.js";
+import { spanOf } from "./ast.js";
+import { list } from "./bind.js";
+import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
+import {
+  DEFAULT_POLICIES,
+  DEFAULT_PROPERTIES,
+  PEER_OPS,
+  PROC_OPS,
+  type Signature,
+} from "./schema.js";
+
+export interface ResolveOptions {
+  /** Property names an `expect` may use (default: the ten of DESIGN.md). */
+  readonly properties?: readonly string[];
+  /** Policy names an `under` may use (default: the nine of DESIGN.md). */
+  readonly policies?: readonly string[];
+}
+
+export type AnyOpNode = ProcOpNode | PeerOpNode;
+
+export interface Resolution {
+  readonly users: ReadonlyMap<string, DeclOf<"user">>;
+  /** Declared files. */
+  readonly files: ReadonlyMap<string, DeclOf<"file">>;
+  /** Files that some process creates (`create`) and that are not declared. */
+  readonly created: ReadonlySet<string>;
+  readonly procs: ReadonlyMap<string, DeclOf<"proc">>;
+  readonly remotes: ReadonlyMap<string, DeclOf<"remote">>;
+  /** For an operation, the operation that assigned each of its variable arguments (by role). */
+  readonly defs: ReadonlyMap<AnyOpNode, ReadonlyMap<string, AnyOpNode>>;
+}
+
+const RESULT_WORDS = ["ok", "blocks"];
+
+/** The signature an operation was written with (`create` is an `open`). */
+export function signatureOf(op: ProcOp | PeerOp): Signature {
+  if (op.op === "open" && op.create) return PROC_OPS.create!;
+  return (PROC_OPS[op.op] ?? PEER_OPS[op.op])!;
+}
+
+export function resolve(
+  program: Program,
+  file = "<input>",
+  opts: ResolveOptions = {},
+): PhaseResult<Resolution> {
+  const sink = new DiagnosticSink(file);
+  const r = new Resolver(sink, opts);
+  return { result: r.run(program), diagnostics: sink.drain() };
+}
+
+class Resolver {
+  private readonly users = new Map<string, DeclOf<"user">>();
+  private readonly files = new Map<string, DeclOf<"file">>();
+  private readonly created = new Set<string>();
+  private readonly procs = new Map<string, DeclOf<"proc">>();
+  private readonly remotes = new Map<string, DeclOf<"remote">>();
+  private readonly defs = new Map<AnyOpNode, Map<string, AnyOpNode>>();
+  /** Where each process assigns each variable, for "assigned in another process" hints. */
+  private readonly assignedIn = new Map<string, string>();
+
+  constructor(
+    private readonly sink: DiagnosticSink,
+    private readonly opts: ResolveOptions,
+  ) {}
+
+  run(program: Program): Resolution {
+    this.declare(program.decls);
+    for (const d of program.decls) {
+      if (d.kind === "file") this.file(d);
+      else if (d.kind === "proc") this.proc(d);
+      else if (d.kind === "remote") this.remote(d);
+      else if (d.kind === "faults") this.faults(d);
+      else if (d.kind === "expect") this.expect(d);
+    }
+    return {
+      users: this.users,
+      files: this.files,
+      created: this.created,
+      procs: this.procs,
+      remotes: this.remotes,
+      defs: this.defs,
+    };
+  }
+
+  /** Global names first, so a process may name a peer declared below it. */
+  private declare(decls: readonly Decl[]): void {
+    const actors = new Map<string, Span>();
+    const once = (map: Map<string, Span>, what: string, name: string, at: Span): boolean => {
+      if (name === "") return false;
+      const prev = map.get(name);
+      if (prev) {
+        this.sink.report(
+          "PIN207",
+          at,
+          `${what} \`${name}\` is already declared`,
+          `the first declaration is at line ${prev.line}; rename one`,
+        );
+        return false;
+      }
+      map.set(name, at);
+      return true;
+    };
+    const userAt = new Map<string, Span>();
+    const fileAt = new Map<string, Span>();
+    for (const d of decls) {
+      const at = spanOf(d, "name");
+      if (d.kind === "user" && once(userAt, "user", d.spec.name, at))
+        this.users.set(d.spec.name, d);
+      if (d.kind === "file" && once(fileAt, "file", d.spec.name, at))
+        this.files.set(d.spec.name, d);
+      if (d.kind === "proc" && once(actors, "a process or remote called", d.name, at))
+        this.procs.set(d.name, d);
+      if (d.kind === "remote" && once(actors, "a process or remote called", d.name, at))
+        this.remotes.set(d.name, d);
+    }
+    for (const d of decls) {
+      if (d.kind !== "proc") continue;
+      for (const n of d.body) {
+        if (n.kind !== "op") continue;
+        if (n.op.op === "open" && n.op.create) {
+          if (this.files.has(n.op.file))
+            this.sink.report(
+              "PIN213",
+              spanOf(n, "file"),
+              `\`create\` of \`${n.op.file}\`, which is declared with \`file\``,
+              `\`create\` makes a new file (O_CREAT|O_EXCL); use \`open ${n.op.file}\`, or remove the \`file\` declaration`,
+            );
+          else this.created.add(n.op.file);
+        }
+        const dst =
+          n.op.op === "open" || n.op.op === "mmap" || n.op.op === "reg_mr" ? n.op.dst : undefined;
+        if (dst !== undefined && !this.assignedIn.has(dst)) this.assignedIn.set(dst, d.name);
+      }
+    }
+  }
+
+  private file(d: DeclOf<"file">): void {
+    this.lookup(
+      "PIN201",
+      "user",
+      d.spec.owner,
+      spanOf(d, "owner"),
+      this.users,
+      "declare it with `user NAME`",
+    );
+    if (d.spec.reflinkOf !== undefined)
+      this.lookup(
+        "PIN202",
+        "file",
+        d.spec.reflinkOf,
+        spanOf(d, "reflink"),
+        this.files,
+        "a reflink source must be a declared file",
+      );
+  }
+
+  private proc(d: DeclOf<"proc">): void {
+    this.lookup(
+      "PIN201",
+      "user",
+      d.user,
+      spanOf(d, "user"),
+      this.users,
+      "declare it with `user NAME`",
+    );
+    const env = new Map<string, { kind?: VarKind; node: AnyOpNode; name: string }>();
+    const labels = new Map<string, Span>();
+    const later = new Map<string, Span>();
+    for (const n of d.body) {
+      const dst = n.kind === "bad" ? n.dst : n.stmt.dst;
+      if (dst && !later.has(dst.text)) later.set(dst.text, dst);
+    }
+    for (const n of d.body) {
+      this.label(n, labels);
+      if (n.kind === "bad") {
+        if (n.dst)
+          env.set(n.dst.text, { ...(n.dstKind ? { kind: n.dstKind } : {}), node: n, name: "" });
+        continue;
+      }
+      const op = n.op;
+      const sig = signatureOf(op);
+      const defs = new Map<string, AnyOpNode>();
+      for (const ref of sig.refs) {
+        const value = (op as unknown as Record<string, string>)[ref.role] ?? "";
+        const at = spanOf(n, ref.role);
+        if (ref.kind === "file") {
+          if (!(op.op === "open" && op.create) && !this.created.has(value))
+            this.lookup(
+              "PIN202",
+              "file",
+              value,
+              at,
+              this.files,
+              wordHint(sig, value) ??
+                "declare it with `file NAME owner=USER pages=N`, or `create` it first",
+            );
+        } else if (ref.kind === "peer") {
+          this.lookup(
+            "PIN204",
+            "remote peer",
+            value,
+            at,
+            this.remotes,
+            this.procs.has(value)
+              ? `\`${value}\` is a process; ${sig.name} needs a \`remote\``
+              : "declare it with `remote NAME { ... }`",
+          );
+        } else if (ref.kind === "proc") {
+          this.lookup(
+            "PIN203",
+            "process",
+            value,
+            at,
+            this.procs,
+            this.remotes.has(value)
+              ? `\`${value}\` is a remote peer; only processes can be killed`
+              : undefined,
+          );
+        } else if (ref.kind === "fd" || ref.kind === "va" || ref.kind === "mr") {
+          const def = this.variable(value, ref.kind, at, env, later, d.name, sig);
+          if (def) defs.set(ref.role, def);
+        }
+      }
+      this.defs.set(n, defs);
+      if (sig.result && "dst" in op) env.set(op.dst, { kind: sig.result, node: n, name: sig.name });
+    }
+  }
+
+  private remote(d: DeclOf<"remote">): void {
+    const env = new Map<string, { kind?: VarKind; node: AnyOpNode; name: string }>();
+    const labels = new Map<string, Span>();
+    const later = new Map<string, Span>();
+    for (const n of d.body) {
+      const dst = n.kind === "bad" ? n.dst : n.stmt.dst;
+      if (dst && !later.has(dst.text)) later.set(dst.text, dst);
+    }
+    for (const n of d.body) {
+      this.label(n, labels);
+      if (n.kind === "bad") {
+        if (n.dst)
+          env.set(n.dst.text, { ...(n.dstKind ? { kind: n.dstKind } : {}), node: n, name: "" });
+        continue;
+      }
+      const op = n.op as PeerOp;
+      const defs = new Map<string, AnyOpNode>();
+      if (op.op === "recv") env.set(op.dst, { kind: "mr", node: n, name: "recv" });
+      else {
+        const def = this.variable(
+          op.mr,
+          "mr",
+          spanOf(n, "mr"),
+          env,
+          later,
+          d.name,
+          signatureOf(op),
+        );
+        if (def) defs.set("mr", def);
+      }
+      this.defs.set(n, defs);
+    }
+  }
+
+  private label(n: AnyOpNode, labels: Map<string, Span>): void {
+    const l = n.stmt.label;
+    if (!l) return;
+    const prev = labels.get(l.text);
+    if (prev)
+      this.sink.report(
+        "PIN208",
+        l,
+        `label \`${l.text}\` is already used in this program`,
+        `the first one is at line ${prev.line}`,
+      );
+    else labels.set(l.text, l);
+  }
+
+  /** A variable use: assigned earlier in this program, by an operation giving a `kind`. */
+  private variable(
+    name: string,
+    kind: VarKind,
+    at: Span,
+    env: Map<string, { kind?: VarKind; node: AnyOpNode; name: string }>,
+    later: Map<string, Span>,
+    owner: string,
+    sig: Signature,
+  ): AnyOpNode | undefined {
+    if (name === "") return undefined;
+    const v = env.get(name);
+    if (!v) {
+      const after = later.get(name);
+      const elsewhere = this.assignedIn.get(name);
+      const near = closest(
+        name,
+        [...env.entries()].filter(([, e]) => e.kind === kind || !e.kind).map(([k]) => k),
+      );
+      this.sink.report(
+        "PIN205",
+        at,
+        `\`${name}\` is used before it is assigned`,
+        wordHint(sig, name) ??
+          (after && (after.line > at.line || (after.line === at.line && after.col > at.col))
+            ? `it is assigned at line ${after.line}, after this use`
+            : near
+              ? `did you mean \`${near}\`?`
+              : elsewhere && elsewhere !== owner
+                ? `variables are local to their program; \`${name}\` is assigned in \`${elsewhere}\``
+                : PEER_OPS[sig.name]
+                  ? `receive it first: \`${name} = recv\``
+                  : `assign it first, e.g. \`${example(kind, name)}\``),
+      );
+      return undefined;
+    }
+    if (v.kind && v.kind !== kind) {
+      this.sink.report(
+        "PIN206",
+        at,
+        `\`${name}\` is ${what(v.kind)}, but \`${sig.name}\` needs ${what(kind)} here`,
+        v.name
+          ? `\`${name}\` was assigned by \`${v.name}\` at line ${v.node.stmt.start.line}`
+          : undefined,
+      );
+      return undefined;
+    }
+    return v.node;
+  }
+
+  private faults(d: DeclOf<"faults">): void {
+    const check = (key: string, names: readonly string[], code: "PIN203" | "PIN204") =>
+      names.forEach((n, i) => {
+        const at = spanOf(d, `${key}[${i}]`);
+        if (code === "PIN203")
+          this.lookup(
+            code,
+            "process",
+            n,
+            at,
+            this.procs,
+            this.remotes.has(n) ? `\`${n}\` is a remote peer: use \`partition=${n}\`` : undefined,
+          );
+        else
+          this.lookup(
+            code,
+            "remote peer",
+            n,
+            at,
+            this.remotes,
+            this.procs.has(n)
+              ? `\`${n}\` is a process: use \`crash=${n}\` or \`hang=${n}\``
+              : undefined,
+          );
+      });
+    check("crash", d.spec.crash, "PIN203");
+    check("hang", d.spec.hang, "PIN203");
+    check("partition", d.spec.partition, "PIN204");
+  }
+
+  private expect(d: DeclOf<"expect">): void {
+    const e = d.spec;
+    const policies = this.opts.policies ?? DEFAULT_POLICIES;
+    (e.policies ?? []).forEach((p, i) => {
+      if (!policies.includes(p))
+        this.unknown(
+          "PIN209",
+          "policy",
+          p,
+          spanOf(d, `policies[${i}]`),
+          policies,
+          `known policies: ${list(policies)}`,
+        );
+    });
+    if (e.kind === "property") {
+      const props = this.opts.properties ?? DEFAULT_PROPERTIES;
+      if (!props.includes(e.property))
+        this.unknown(
+          "PIN210",
+          "property",
+          e.property,
+          spanOf(d, "property"),
+          props,
+          `known properties: ${list(props)}`,
+        );
+      return;
+    }
+    const proc = this.lookup(
+      "PIN203",
+      "process",
+      e.proc,
+      spanOf(d, "proc"),
+      this.procs,
+      this.remotes.has(e.proc)
+        ? `\`${e.proc}\` is a remote peer; results are expected of processes`
+        : undefined,
+    );
+    if (proc) {
+      const ops = proc.body.filter((n): n is OpNode<ProcOp> => n.kind === "op");
+      const byLabel = ops.filter((n) => n.op.label === e.op);
+      const byName = ops.filter((n) => n.op.op === e.op);
+      if (byLabel.length === 0 && byName.length === 0 && !proc.body.some((n) => n.kind === "bad")) {
+        const names = [
+          ...new Set([
+            ...ops.map((n) => n.op.op),
+            ...ops.flatMap((n) => (n.op.label ? [n.op.label] : [])),
+          ]),
+        ];
+        const near = closest(e.op, names);
+        this.sink.report(
+          "PIN211",
+          spanOf(d, "op"),
+          `\`${e.proc}\` has no operation or label \`${e.op}\``,
+          e.op === "create" && byName.length === 0 && ops.some((n) => n.op.op === "open")
+            ? "a `create` is an `open`: write `.open`, or label it"
+            : near
+              ? `did you mean \`${near}\`?`
+              : names.length > 0
+                ? `its operations and labels are ${list(names)}`
+                : undefined,
+        );
+      } else if (byLabel.length === 0 && byName.length > 1) {
+        const lines = byName.map((n) => n.stmt.start.line).join(", ");
+        this.sink.report(
+          "PIN311",
+          spanOf(d, "op"),
+          `\`${e.proc}\` runs \`${e.op}\` ${byName.length} times (lines ${lines}); this expectation names the first`,
+          `label the one you mean, e.g. \`t1: ${e.op} ...\`, and write \`${e.proc}.t1\``,
+        );
+      }
+    }
+    const results = [...RESULT_WORDS, ...ERRNO_NAMES, "EDEADLK"];
+    if (!results.includes(e.result))
+      this.unknown(
+        "PIN212",
+        "result",
+        e.result,
+        spanOf(d, "result"),
+        results,
+        "a result is `ok`, `blocks` or an errno name such as `EBUSY`",
+      );
+  }
+
+  private lookup<T>(
+    code: "PIN201" | "PIN202" | "PIN203" | "PIN204",
+    what: string,
+    name: string,
+    at: Span,
+    table: ReadonlyMap<string, T>,
+    hint?: string,
+  ): T | undefined {
+    if (name === "") return undefined;
+    const found = table.get(name);
+    if (found === undefined) {
+      const extra = what === "file" ? [...this.created] : [];
+      this.unknown(code, what, name, at, [...table.keys(), ...extra], hint);
+    }
+    return found;
+  }
+
+  private unknown(
+    code: Parameters<DiagnosticSink["report"]>[0],
+    what: string,
+    name: string,
+    at: Span,
+    candidates: readonly string[],
+    hint?: string,
+  ): void {
+    const near = closest(name, candidates);
+    this.sink.report(
+      code,
+      at,
+      `unknown ${what} \`${name}\``,
+      near ? `did you mean \`${near}\`?` : hint,
+    );
+  }
+}
+
+/** When a name is spelt like a keyword of the operation, the user most likely left out the name. */
+function wordHint(sig: Signature, name: string): string | undefined {
+  if (!sig.words.some((g) => g.values.includes(name))) return undefined;
+  return `\`${name}\` is a keyword of \`${sig.name}\`; the names come first: \`${sig.synopsis}\``;
+}
+
+function what(k: VarKind): string {
+  return k === "fd" ? "a file descriptor" : k === "va" ? "a mapping" : "a memory registration";
+}
+
+function example(k: VarKind, name: string): string {
+  return k === "fd"
+    ? `${name} = open FILE rw`
+    : k === "va"
+      ? `${name} = mmap FD pages=0..0 shared rw`
+      : `${name} = reg_mr VA access=local_write`;
+}

@@ -1,0 +1,321 @@
+/**
+ * Signatures of every statement and operation of the `.pin` format, as data.
+ * The binder (bind.ts) reads arguments against them, the shaper (shape.ts)
+ * turns bound arguments into spec data, and hints and documentation quote
+ * their synopses, so the format is described in exactly one place.
+ */
+
+import { ACCESSES, CAPS, LEASE_BREAK_BEHAVIOURS } from "../model/spec.js";
+import type { VarKind } from "./ast.js";
+
+/** What a positional name refers to. `new` declares a name. */
+export type RefKind = "new" | "file" | "fd" | "va" | "mr" | "peer" | "proc";
+
+export interface RefSlot {
+  readonly role: string;
+  readonly kind: RefKind;
+}
+
+/** Bare words of which at most one may appear (`shared`/`private`); a flag is a group of one. */
+export interface WordGroup {
+  readonly role: string;
+  readonly values: readonly string[];
+  readonly required?: boolean;
+}
+
+export type KeyType = "int" | "octal" | "range" | "name" | "names" | "enum" | "enums" | "yesno";
+
+/** A `key=value` argument. */
+export interface KeySlot {
+  readonly key: string;
+  readonly type: KeyType;
+  readonly values?: readonly string[];
+  readonly required?: boolean;
+}
+
+export interface Signature {
+  readonly name: string;
+  readonly refs: readonly RefSlot[];
+  readonly words: readonly WordGroup[];
+  readonly keys: readonly KeySlot[];
+  /** The kind of variable an operation assigns (`fd = open ...`); absent: it assigns none. */
+  readonly result?: VarKind;
+  /** Takes a `{ ... }` block (proc, remote). */
+  readonly block?: boolean;
+  /** How to write it, for hints and the documentation. */
+  readonly synopsis: string;
+}
+
+const sig = (s: Partial<Signature> & Pick<Signature, "name" | "synopsis">): Signature => ({
+  refs: [],
+  words: [],
+  keys: [],
+  ...s,
+});
+
+const OPEN_MODE: WordGroup = { role: "mode", values: ["r", "w", "rw"] };
+const page: KeySlot = { key: "page", type: "int", required: true };
+const size: KeySlot = { key: "pages", type: "int", required: true };
+const range: KeySlot = { key: "pages", type: "range", required: true };
+
+/** Top-level statements other than `scenario "..."` and `expect ...`, which have their own shapes. */
+export const DECLS: Readonly<Record<string, Signature>> = {
+  fs: sig({
+    name: "fs",
+    synopsis: "fs dax|pagecache [blocks=N]",
+    words: [{ role: "kind", values: ["dax", "pagecache"], required: true }],
+    keys: [{ key: "blocks", type: "int" }],
+  }),
+  user: sig({
+    name: "user",
+    synopsis: "user NAME [caps=CAP_LEASE,CAP_IPC_LOCK]",
+    refs: [{ role: "name", kind: "new" }],
+    keys: [{ key: "caps", type: "enums", values: CAPS }],
+  }),
+  file: sig({
+    name: "file",
+    synopsis:
+      "file NAME owner=USER pages=N [mode=0644] [sparse] [unzeroed] [reflink=FILE] [pfnmap] [movable]",
+    refs: [{ role: "name", kind: "new" }],
+    words: [
+      { role: "layout", values: ["allocated", "sparse"] },
+      { role: "zeroed", values: ["zeroed", "unzeroed"] },
+      { role: "kind", values: ["regular", "pfnmap"] },
+      { role: "movable", values: ["movable"] },
+    ],
+    keys: [
+      { key: "owner", type: "name", required: true },
+      { key: "pages", type: "int", required: true },
+      { key: "mode", type: "octal" },
+      { key: "reflink", type: "name" },
+    ],
+  }),
+  proc: sig({
+    name: "proc",
+    synopsis: "proc NAME user=USER [on_lease_break=cancel|ignore|hang|crash] { ... }",
+    refs: [{ role: "name", kind: "new" }],
+    keys: [
+      { key: "user", type: "name", required: true },
+      { key: "on_lease_break", type: "enum", values: LEASE_BREAK_BEHAVIOURS },
+    ],
+    block: true,
+  }),
+  remote: sig({
+    name: "remote",
+    synopsis: "remote NAME [cancel=yes|no] { ... }",
+    refs: [{ role: "name", kind: "new" }],
+    keys: [{ key: "cancel", type: "yesno" }],
+    block: true,
+  }),
+  faults: sig({
+    name: "faults",
+    synopsis: "faults [crash=PROC,...] [hang=PROC,...] [partition=REMOTE,...] [nic_no_invalidate]",
+    words: [{ role: "nic_no_invalidate", values: ["nic_no_invalidate"] }],
+    keys: [
+      { key: "crash", type: "names" },
+      { key: "hang", type: "names" },
+      { key: "partition", type: "names" },
+    ],
+  }),
+  bounds: sig({
+    name: "bounds",
+    synopsis: "bounds [max_states=N] [max_depth=N]",
+    keys: [
+      { key: "max_states", type: "int" },
+      { key: "max_depth", type: "int" },
+    ],
+  }),
+};
+
+/** Operations of a local process (`proc`). `create` is `open` with O_CREAT|O_EXCL. */
+export const PROC_OPS: Readonly<Record<string, Signature>> = {
+  open: sig({
+    name: "open",
+    synopsis: "FD = open FILE [r|w|rw]",
+    refs: [{ role: "file", kind: "file" }],
+    words: [OPEN_MODE],
+    result: "fd",
+  }),
+  create: sig({
+    name: "create",
+    synopsis: "FD = create FILE [r|w|rw]",
+    refs: [{ role: "file", kind: "file" }],
+    words: [OPEN_MODE],
+    result: "fd",
+  }),
+  close: sig({ name: "close", synopsis: "close FD", refs: [{ role: "fd", kind: "fd" }] }),
+  mmap: sig({
+    name: "mmap",
+    synopsis: "VA = mmap FD pages=FIRST..LAST [shared|private] [r|rw]",
+    refs: [{ role: "fd", kind: "fd" }],
+    words: [
+      { role: "shared", values: ["shared", "private"] },
+      { role: "prot", values: ["r", "rw"] },
+    ],
+    keys: [range],
+    result: "va",
+  }),
+  munmap: sig({ name: "munmap", synopsis: "munmap VA", refs: [{ role: "va", kind: "va" }] }),
+  store: sig({
+    name: "store",
+    synopsis: "store VA page=N",
+    refs: [{ role: "va", kind: "va" }],
+    keys: [page],
+  }),
+  load: sig({
+    name: "load",
+    synopsis: "load VA page=N",
+    refs: [{ role: "va", kind: "va" }],
+    keys: [page],
+  }),
+  read: sig({
+    name: "read",
+    synopsis: "read FD page=N",
+    refs: [{ role: "fd", kind: "fd" }],
+    keys: [page],
+  }),
+  write: sig({
+    name: "write",
+    synopsis: "write FD page=N",
+    refs: [{ role: "fd", kind: "fd" }],
+    keys: [page],
+  }),
+  reg_mr: sig({
+    name: "reg_mr",
+    synopsis: "MR = reg_mr VA [access=local_write,remote_write,remote_read] [odp]",
+    refs: [{ role: "va", kind: "va" }],
+    words: [{ role: "odp", values: ["odp"] }],
+    keys: [{ key: "access", type: "enums", values: ACCESSES }],
+    result: "mr",
+  }),
+  dereg_mr: sig({ name: "dereg_mr", synopsis: "dereg_mr MR", refs: [{ role: "mr", kind: "mr" }] }),
+  send: sig({
+    name: "send",
+    synopsis: "send REMOTE MR",
+    refs: [
+      { role: "peer", kind: "peer" },
+      { role: "mr", kind: "mr" },
+    ],
+  }),
+  setlease: sig({
+    name: "setlease",
+    synopsis: "setlease FD rd|wr|unlck [layout] [unbreak]",
+    refs: [{ role: "fd", kind: "fd" }],
+    words: [
+      { role: "type", values: ["rd", "wr", "unlck"], required: true },
+      { role: "layout", values: ["layout"] },
+      { role: "unbreak", values: ["unbreak"] },
+    ],
+  }),
+  truncate: sig({
+    name: "truncate",
+    synopsis: "truncate FILE pages=N",
+    refs: [{ role: "file", kind: "file" }],
+    keys: [size],
+  }),
+  ftruncate: sig({
+    name: "ftruncate",
+    synopsis: "ftruncate FD pages=N",
+    refs: [{ role: "fd", kind: "fd" }],
+    keys: [size],
+  }),
+  fallocate: sig({
+    name: "fallocate",
+    synopsis: "fallocate FD alloc|punch|collapse pages=FIRST..LAST",
+    refs: [{ role: "fd", kind: "fd" }],
+    words: [{ role: "mode", values: ["alloc", "punch", "collapse"], required: true }],
+    keys: [range],
+  }),
+  reflink: sig({
+    name: "reflink",
+    synopsis: "reflink SRC_FD DST_FD",
+    refs: [
+      { role: "src", kind: "fd" },
+      { role: "dst", kind: "fd" },
+    ],
+  }),
+  fsync: sig({ name: "fsync", synopsis: "fsync FD", refs: [{ role: "fd", kind: "fd" }] }),
+  await: sig({ name: "await", synopsis: "await REMOTE", refs: [{ role: "peer", kind: "peer" }] }),
+  unplug: sig({ name: "unplug", synopsis: "unplug" }),
+  kill: sig({ name: "kill", synopsis: "kill PROC", refs: [{ role: "proc", kind: "proc" }] }),
+  exit: sig({ name: "exit", synopsis: "exit" }),
+};
+
+/** Operations of a remote peer (`remote`). */
+export const PEER_OPS: Readonly<Record<string, Signature>> = {
+  recv: sig({ name: "recv", synopsis: "MR = recv", result: "mr" }),
+  rdma_write: sig({
+    name: "rdma_write",
+    synopsis: "rdma_write MR page=N",
+    refs: [{ role: "mr", kind: "mr" }],
+    keys: [page],
+  }),
+  rdma_read: sig({
+    name: "rdma_read",
+    synopsis: "rdma_read MR page=N",
+    refs: [{ role: "mr", kind: "mr" }],
+    keys: [page],
+  }),
+};
+
+export const QUANTIFIERS = ["never", "sometimes", "always"] as const;
+
+/** Properties a scenario may name when the caller does not pass its own list (DESIGN.md). */
+export const DEFAULT_PROPERTIES: readonly string[] = [
+  "no-foreign-dma",
+  "no-stale-exposure",
+  "no-lost-write",
+  "truncate-returns",
+  "no-untruncatable",
+  "no-kill",
+  "no-comm-failure",
+  "rdma-on-dax",
+  "space-reclaimed",
+  "no-kernel-bug",
+];
+
+/** Policies a scenario may name when the caller does not pass its own list (DESIGN.md). */
+export const DEFAULT_POLICIES: readonly string[] = [
+  "unsafe",
+  "linux",
+  "wait",
+  "ebusy",
+  "revoke",
+  "layout-lease",
+  "immutable",
+  "deferred-free",
+  "odp",
+];
+
+/**
+ * Errnos an operation can return in the model, where the kernel paths it
+ * models are narrow enough to list (kernel-semantics.md, spec.ts). `ok` and
+ * `blocks` are always possible. Operations not listed are not checked.
+ */
+export const RESULTS: Readonly<Record<string, readonly string[]>> = {
+  // may_open() / O_CREAT|O_EXCL / a file not yet created
+  open: ["EACCES", "ENOENT", "EEXIST", "EINTR"],
+  create: ["EACCES", "ENOENT", "EEXIST", "EINTR"],
+  // do_mmap(): a shared writable mapping needs an fd open for writing; unplugged pmem
+  mmap: ["EACCES", "EBADF", "ENODEV"],
+  // ib_check_mr_access(), check_vma_flags(), ib_umem_get(), and the policies' own refusals
+  reg_mr: ["EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM", "EAGAIN"],
+  // do_truncate() → notify_change() → the layout policy
+  truncate: ["EACCES", "ENOENT", "EPERM", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
+  ftruncate: ["EBADF", "EINVAL", "EPERM", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
+  // vfs_fallocate() and the layout policy
+  fallocate: [
+    "EBADF",
+    "EPERM",
+    "ETXTBSY",
+    "EINVAL",
+    "ENOSPC",
+    "EBUSY",
+    "EDEADLOCK",
+    "EDEADLK",
+    "EINTR",
+    "EOPNOTSUPP",
+  ],
+  // generic_setlease(), and F_LAYOUT/F_UNBREAK outside the layout-lease policy
+  setlease: ["EACCES", "EAGAIN", "EINVAL", "EBADF"],
+};

@@ -1,0 +1,535 @@
+/**
+ * Shaping: the statement tree given meaning. Each statement is bound against
+ * its signature and becomes a declaration node holding the spec data it
+ * lowers to. This is the last syntactic phase: names are not looked up yet,
+ * so a file with an unknown user still shapes completely and the resolver can
+ * report every unknown name in one run.
+ */
+
+import type {
+  Access,
+  Cap,
+  Expectation,
+  LeaseBreakBehaviour,
+  PeerOp,
+  ProcOp,
+  Quantifier,
+  SourcePos,
+} from "../model/spec.js";
+import { closest } from "../util/suggest.js";
+import type {
+  BadOpNode,
+  Decl,
+  Name,
+  PeerOpNode,
+  ProcOpNode,
+  Program,
+  Stmt,
+  SyntaxTree,
+} from "./ast.js";
+import { type Bound, bind, list } from "./bind.js";
+import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
+import { TOP_LEVEL_WORDS } from "./parser.js";
+import { DECLS, PEER_OPS, PROC_OPS, QUANTIFIERS, type Signature } from "./schema.js";
+
+/** Statements that may appear at most once. */
+const SINGLETONS = new Set(["scenario", "fs", "faults", "bounds"]);
+
+export function shape(tree: SyntaxTree, file = "<input>"): PhaseResult<Program> {
+  const sink = new DiagnosticSink(file);
+  const decls: Decl[] = [];
+  const once = new Map<string, Span>();
+  for (const stmt of tree.stmts) {
+    const head = stmt.head.text;
+    if (SINGLETONS.has(head)) {
+      const prev = once.get(head);
+      if (prev)
+        sink.report(
+          "PIN112",
+          stmt.head,
+          `\`${head}\` given twice`,
+          `the first one is at line ${prev.line}; merge them`,
+        );
+      else once.set(head, stmt.head);
+    }
+    const d = topLevel(stmt, sink);
+    if (d) decls.push(d);
+  }
+  return { result: { decls }, diagnostics: sink.drain() };
+}
+
+function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
+  const head = stmt.head;
+  const sig = DECLS[head.text];
+  if (!sig && head.text !== "scenario" && head.text !== "expect") {
+    unknownTopLevel(stmt, sink);
+    return undefined;
+  }
+  if (stmt.label)
+    sink.report(
+      "PIN113",
+      stmt.label,
+      `\`${head.text}\` cannot have a label`,
+      "labels name operations inside a `proc`",
+    );
+  if (stmt.dst)
+    sink.report(
+      "PIN111",
+      stmt.dst,
+      `\`${head.text}\` assigns no variable`,
+      `remove \`${stmt.dst.text} =\``,
+    );
+  if (stmt.block && !sig?.block)
+    sink.report(
+      "PIN110",
+      stmt.block.open,
+      `\`${head.text}\` takes no block`,
+      "only `proc` and `remote` have a `{ ... }` block",
+    );
+  if (head.text === "scenario") return scenarioDecl(stmt, sink);
+  if (head.text === "expect") return expectDecl(stmt, sink);
+  const s = sig!;
+  const b = bind(stmt, s, sink);
+  const base = { stmt, spans: b.spans };
+  switch (s.name) {
+    case "fs":
+      return {
+        ...base,
+        kind: "fs",
+        spec: { kind: b.name("kind", "dax") as "dax", blocks: b.int("blocks", 4) },
+      };
+    case "user":
+      return {
+        ...base,
+        kind: "user",
+        spec: { name: b.name("name"), caps: b.list("caps") as Cap[] },
+      };
+    case "file": {
+      const reflink = b.names.get("reflink");
+      return {
+        ...base,
+        kind: "file",
+        sizeKnown: b.ints.has("pages"),
+        spec: {
+          name: b.name("name"),
+          owner: b.name("owner"),
+          mode: b.int("mode", 0o644),
+          pages: b.int("pages"),
+          layout: b.name("layout", "allocated") as "allocated",
+          zeroed: b.name("zeroed", "zeroed") === "zeroed",
+          ...(reflink !== undefined ? { reflinkOf: reflink } : {}),
+          kind: b.name("kind", "regular") as "regular",
+          movable: b.has("movable"),
+        },
+      };
+    }
+    case "proc":
+      if (!stmt.block) missingBlock(stmt, s, sink);
+      return {
+        ...base,
+        kind: "proc",
+        name: b.name("name"),
+        user: b.name("user"),
+        onLeaseBreak: b.name("on_lease_break", "ignore") as LeaseBreakBehaviour,
+        body: (stmt.block?.body ?? []).map((op) => opNode(op, "proc", sink) as ProcOpNode),
+      };
+    case "remote":
+      if (!stmt.block) missingBlock(stmt, s, sink);
+      return {
+        ...base,
+        kind: "remote",
+        name: b.name("name"),
+        cancel: b.name("cancel", "yes") === "yes",
+        body: (stmt.block?.body ?? []).map((op) => opNode(op, "remote", sink) as PeerOpNode),
+      };
+    case "faults":
+      return {
+        ...base,
+        kind: "faults",
+        spec: {
+          crash: b.list("crash"),
+          hang: b.list("hang"),
+          partition: b.list("partition"),
+          nicNoInvalidate: b.has("nic_no_invalidate"),
+        },
+      };
+    default: {
+      const maxStates = b.ints.get("max_states");
+      const maxDepth = b.ints.get("max_depth");
+      return {
+        ...base,
+        kind: "bounds",
+        spec: {
+          ...(maxStates !== undefined ? { maxStates } : {}),
+          ...(maxDepth !== undefined ? { maxDepth } : {}),
+        },
+      };
+    }
+  }
+}
+
+function missingBlock(stmt: Stmt, sig: Signature, sink: DiagnosticSink): void {
+  if (!stmt.broken)
+    sink.report(
+      "PIN108",
+      stmt.head,
+      `\`${sig.name}\` needs a program in \`{ ... }\``,
+      `write \`${sig.synopsis}\``,
+    );
+}
+
+function unknownTopLevel(stmt: Stmt, sink: DiagnosticSink): void {
+  const w = stmt.head.text;
+  if (PROC_OPS[w] || PEER_OPS[w]) {
+    sink.report(
+      "PIN110",
+      stmt.head,
+      `operation \`${w}\` outside a program`,
+      PROC_OPS[w]
+        ? "operations of a local process go inside `proc NAME user=USER { ... }`"
+        : "operations of a remote peer go inside `remote NAME { ... }`",
+    );
+    return;
+  }
+  const near = closest(w, TOP_LEVEL_WORDS);
+  sink.report(
+    "PIN101",
+    stmt.head,
+    `unknown statement \`${w}\``,
+    near
+      ? `did you mean \`${near}\`?`
+      : w === "peer"
+        ? "a remote peer is declared with `remote NAME { ... }`"
+        : `a statement starts with one of ${list(TOP_LEVEL_WORDS)}`,
+  );
+}
+
+function scenarioDecl(stmt: Stmt, sink: DiagnosticSink): Decl {
+  const first = stmt.args[0]?.items[0];
+  const spans = new Map<string, Span>();
+  let name = "";
+  if (first?.kind === "string" && !stmt.args[0]!.key && stmt.args[0]!.items.length === 1) {
+    name = first.name.text;
+    spans.set("name", first.span);
+  } else if (!stmt.broken) {
+    sink.report(
+      "PIN108",
+      first?.span ?? stmt.head,
+      "`scenario` needs its name in double quotes",
+      'write `scenario "truncate while a peer writes"`',
+    );
+  }
+  for (const extra of stmt.args.slice(1))
+    sink.report(
+      "PIN106",
+      extra.span,
+      "`scenario` takes only its name",
+      "put the whole name in one pair of quotes",
+    );
+  return { kind: "scenario", name, stmt, spans };
+}
+
+/**
+ * `expect never|sometimes|always PROPERTY [under POLICY,...]` or
+ * `expect PROC.OP returns RESULT [under POLICY,...]`.
+ */
+function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
+  const spans = new Map<string, Span>();
+  const at: SourcePos = { line: stmt.start.line, col: stmt.start.col };
+  const words: { name: Name; span: Span; dotted?: Name }[] = [];
+  let bad = false;
+  for (const arg of stmt.args) {
+    if (arg.key) {
+      sink.report(
+        "PIN106",
+        arg.key,
+        `\`expect\` has no argument \`${arg.key.text}=\``,
+        EXPECT_SYNOPSIS,
+      );
+      bad = true;
+      continue;
+    }
+    for (const it of arg.items) {
+      if (it.kind === "word") words.push({ name: it.name, span: it.span });
+      else if (it.kind === "dotted") words.push({ name: it.left, span: it.span, dotted: it.right });
+      else {
+        sink.report("PIN106", it.span, "unexpected value in `expect`", EXPECT_SYNOPSIS);
+        bad = true;
+      }
+    }
+  }
+  const quiet = stmt.broken || bad;
+  const fail = (at: Span, message: string, hint = EXPECT_SYNOPSIS): undefined => {
+    if (!quiet) sink.report("PIN108", at, message, hint);
+    return undefined;
+  };
+  const first = words[0];
+  if (!first)
+    return fail(
+      stmt.head,
+      "`expect` needs a quantifier and a property, or `PROC.OP returns RESULT`",
+    );
+
+  // The optional `under` tail.
+  const underAt = words.findIndex((w, i) => i > 0 && w.name.text === "under" && !w.dotted);
+  const body = underAt >= 0 ? words.slice(0, underAt) : words;
+  let policies: string[] | undefined;
+  if (underAt >= 0) {
+    policies = [];
+    const names = words.slice(underAt + 1);
+    if (names.length === 0)
+      return fail(
+        words[underAt]!.span,
+        "`under` needs one or more policies",
+        "e.g. `under linux,wait`",
+      );
+    for (const w of names) {
+      spans.set(`policies[${policies.length}]`, w.span);
+      policies.push(w.dotted ? `${w.name.text}.${w.dotted.text}` : w.name.text);
+    }
+  }
+  const extra = (from: number) => {
+    const e = body[from];
+    if (e)
+      sink.report("PIN106", e.span, `unexpected \`${e.name.text}\` in \`expect\``, EXPECT_SYNOPSIS);
+  };
+
+  if (first.dotted) {
+    spans.set("proc", first.name);
+    spans.set("op", first.dotted);
+    const returns = body[1];
+    if (returns?.name.text !== "returns" || returns.dotted) {
+      if (returns && !quiet)
+        sink.report(
+          "PIN106",
+          returns.span,
+          `expected \`returns\` after \`${first.name.text}.${first.dotted.text}\``,
+          EXPECT_SYNOPSIS,
+        );
+      return returns ? undefined : fail(first.span, "`expect PROC.OP` needs `returns RESULT`");
+    }
+    const result = body[2];
+    if (!result || result.dotted)
+      return fail(returns.span, "`returns` needs a result: `ok`, `blocks` or an errno name");
+    spans.set("result", result.span);
+    extra(3);
+    const spec: Expectation = {
+      kind: "result",
+      proc: first.name.text,
+      op: first.dotted.text,
+      result: result.name.text,
+      ...(policies ? { policies } : {}),
+      at,
+    };
+    return { kind: "expect", spec, stmt, spans };
+  }
+
+  const q = first.name.text;
+  if (!(QUANTIFIERS as readonly string[]).includes(q)) {
+    const near = closest(q, QUANTIFIERS);
+    sink.report(
+      "PIN109",
+      first.span,
+      `\`${q}\` is not a quantifier`,
+      near
+        ? `did you mean \`${near}\`?`
+        : `write \`expect never PROPERTY\` or \`expect PROC.OP returns RESULT\``,
+    );
+    return undefined;
+  }
+  const prop = body[1];
+  if (!prop || prop.dotted)
+    return fail(first.span, `\`expect ${q}\` needs a property, e.g. \`no-foreign-dma\``);
+  spans.set("property", prop.span);
+  extra(2);
+  const spec: Expectation = {
+    kind: "property",
+    quantifier: q as Quantifier,
+    property: prop.name.text,
+    ...(policies ? { policies } : {}),
+    at,
+  };
+  return { kind: "expect", spec, stmt, spans };
+}
+
+const EXPECT_SYNOPSIS =
+  "write `expect never|sometimes|always PROPERTY [under POLICY,...]` or `expect PROC.OP returns RESULT [under POLICY,...]`";
+
+function opNode(
+  stmt: Stmt,
+  where: "proc" | "remote",
+  sink: DiagnosticSink,
+): ProcOpNode | PeerOpNode {
+  const table = where === "proc" ? PROC_OPS : PEER_OPS;
+  const w = stmt.head.text;
+  const sig = table[w];
+  const bad = (dstKind?: Signature["result"]): BadOpNode => ({
+    kind: "bad",
+    stmt,
+    spans: new Map(),
+    ...(stmt.dst ? { dst: stmt.dst } : {}),
+    ...(dstKind ? { dstKind } : {}),
+  });
+  if (stmt.block)
+    sink.report(
+      "PIN110",
+      stmt.block.open,
+      "operations take no block",
+      "blocks do not nest: close the program first",
+    );
+  if (!sig) {
+    unknownOp(stmt, where, sink);
+    return bad();
+  }
+  if (sig.result && !stmt.dst) {
+    if (!stmt.broken)
+      sink.report(
+        "PIN111",
+        stmt.head,
+        `\`${w}\` returns ${resultWhat(sig.result)}: assign it to a variable`,
+        `write \`${sig.synopsis}\``,
+      );
+    bind(stmt, sig, sink);
+    return bad();
+  }
+  if (!sig.result && stmt.dst)
+    sink.report(
+      "PIN111",
+      stmt.dst,
+      `\`${w}\` returns nothing to assign`,
+      `remove \`${stmt.dst.text} =\``,
+    );
+  const b = bind(stmt, sig, sink);
+  if (!b.complete) return bad(sig.result);
+  const spans = b.spans;
+  if (stmt.dst) spans.set("result", stmt.dst);
+  const base = {
+    ...(stmt.label ? { label: stmt.label.text } : {}),
+    at: { line: stmt.start.line, col: stmt.start.col },
+  };
+  if (stmt.label) spans.set("label", stmt.label);
+  const dst = stmt.dst?.text ?? "";
+  const op = where === "proc" ? procOp(w, dst, b) : peerOp(w, dst, b);
+  return { kind: "op", op: { ...op, ...base } as ProcOp & PeerOp, stmt, spans };
+}
+
+function unknownOp(stmt: Stmt, where: "proc" | "remote", sink: DiagnosticSink): void {
+  const w = stmt.head.text;
+  const other = where === "proc" ? PEER_OPS : PROC_OPS;
+  if (TOP_LEVEL_WORDS.includes(w)) {
+    sink.report(
+      "PIN110",
+      stmt.head,
+      `\`${w}\` is not allowed inside a program`,
+      `\`${w}\` statements belong at the top level, outside \`{ ... }\``,
+    );
+    return;
+  }
+  if (other[w]) {
+    sink.report(
+      "PIN110",
+      stmt.head,
+      `\`${w}\` is an operation of a ${where === "proc" ? "remote peer" : "local process"}`,
+      where === "proc"
+        ? "put it in a `remote NAME { ... }` program"
+        : "put it in a `proc NAME user=USER { ... }` program",
+    );
+    return;
+  }
+  const names = Object.keys(where === "proc" ? PROC_OPS : PEER_OPS);
+  const near = closest(w, names);
+  sink.report(
+    "PIN102",
+    stmt.head,
+    `unknown operation \`${w}\``,
+    near
+      ? `did you mean \`${near}\`?`
+      : `the operations of a ${where === "proc" ? "process" : "remote peer"} are ${list(names)}`,
+  );
+}
+
+function resultWhat(k: Signature["result"]): string {
+  return k === "fd" ? "a file descriptor" : k === "va" ? "a mapping" : "a memory registration";
+}
+
+/** Bound arguments to a ProcOp, with the same defaults as the builder (builder.ts). */
+function procOp(w: string, dst: string, b: Bound): ProcOp {
+  switch (w) {
+    case "open":
+    case "create":
+      return {
+        op: "open",
+        dst,
+        file: b.name("file"),
+        mode: b.name("mode", "rw") as "rw",
+        create: w === "create",
+      };
+    case "close":
+      return { op: "close", fd: b.name("fd") };
+    case "mmap": {
+      const [first, last] = b.range("pages");
+      return {
+        op: "mmap",
+        dst,
+        fd: b.name("fd"),
+        first,
+        last,
+        shared: b.name("shared", "shared") === "shared",
+        prot: b.name("prot", "rw") as "rw",
+      };
+    }
+    case "munmap":
+      return { op: "munmap", va: b.name("va") };
+    case "store":
+    case "load":
+      return { op: w, va: b.name("va"), page: b.int("page") };
+    case "read":
+    case "write":
+      return { op: w, fd: b.name("fd"), page: b.int("page") };
+    case "reg_mr":
+      return {
+        op: "reg_mr",
+        dst,
+        va: b.name("va"),
+        access: b.list("access") as Access[],
+        odp: b.has("odp"),
+      };
+    case "dereg_mr":
+      return { op: "dereg_mr", mr: b.name("mr") };
+    case "send":
+      return { op: "send", peer: b.name("peer"), mr: b.name("mr") };
+    case "setlease":
+      return {
+        op: "setlease",
+        fd: b.name("fd"),
+        type: b.name("type") as "rd",
+        layout: b.has("layout"),
+        unbreak: b.has("unbreak"),
+      };
+    case "truncate":
+      return { op: "truncate", file: b.name("file"), pages: b.int("pages") };
+    case "ftruncate":
+      return { op: "ftruncate", fd: b.name("fd"), pages: b.int("pages") };
+    case "fallocate": {
+      const [first, last] = b.range("pages");
+      return { op: "fallocate", fd: b.name("fd"), mode: b.name("mode") as "alloc", first, last };
+    }
+    case "reflink":
+      return { op: "reflink", src: b.name("src"), dst: b.name("dst") };
+    case "fsync":
+      return { op: "fsync", fd: b.name("fd") };
+    case "await":
+      return { op: "await", peer: b.name("peer") };
+    case "kill":
+      return { op: "kill", proc: b.name("proc") };
+    case "unplug":
+      return { op: "unplug" };
+    default:
+      return { op: "exit" };
+  }
+}
+
+function peerOp(w: string, dst: string, b: Bound): PeerOp {
+  if (w === "recv") return { op: "recv", dst };
+  return { op: w as "rdma_write", mr: b.name("mr"), page: b.int("page") };
+}
