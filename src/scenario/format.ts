@@ -1,0 +1,181 @@
+/**
+ * Canonical formatting of a `.pin` file, keeping its comments. Every
+ * statement is reprinted from the data it means (print.ts), one per line,
+ * blocks indented by two spaces; comments stay beside or above the statement
+ * they were beside or above; runs of blank lines become one. Since the text
+ * is printed from its meaning, reading the output gives the same scenario,
+ * and formatting twice changes nothing.
+ */
+
+import type { PeerOp, ProcOp } from "../model/spec.js";
+import type { Decl } from "./ast.js";
+import { type Diagnostic, hasErrors } from "./diagnostics.js";
+import type { Comment } from "./lexer.js";
+import { readSyntax } from "./pin.js";
+import {
+  INDENT,
+  printDecl,
+  printPeerOp,
+  printProcHeader,
+  printProcOp,
+  printRemoteHeader,
+} from "./print.js";
+
+export interface FormatResult {
+  /** The canonical text; absent when the file has syntax errors (see diagnostics). */
+  readonly text?: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** One output line made from one statement (or a block's braces). */
+interface Slot {
+  text: string;
+  depth: number;
+  startLine: number;
+  /** Line and column where the statement's last token ends. */
+  endLine: number;
+  endCol: number;
+  kind: "line" | "open" | "close";
+  leading: Comment[];
+  trailing?: Comment;
+}
+
+/** Formats a file. Refuses (returning only diagnostics) when it has syntax errors; name errors do not matter. */
+export function formatText(text: string, file = "<input>"): FormatResult {
+  const syn = readSyntax(text, file);
+  if (hasErrors(syn.diagnostics)) return { diagnostics: syn.diagnostics };
+  const slots = syn.program.decls.flatMap(slotsOf);
+  const tail = attachComments(slots, syn.comments);
+  return { text: render(slots, tail, text.split("\n")), diagnostics: syn.diagnostics };
+}
+
+function slotsOf(d: Decl): Slot[] {
+  const s = d.stmt;
+  const slot = (text: string, depth: number, kind: Slot["kind"], st = s): Slot => ({
+    text,
+    depth,
+    startLine: st.start.line,
+    endLine: st.end.line,
+    endCol: st.end.endCol,
+    kind,
+    leading: [],
+  });
+  if (d.kind !== "proc" && d.kind !== "remote") return [slot(printDecl(d), 0, "line")];
+  const header = d.kind === "proc" ? printProcHeader(d) : printRemoteHeader(d);
+  const body = d.body.map((n) => {
+    const op = n.kind === "op" ? n.op : undefined;
+    const text =
+      op === undefined
+        ? ""
+        : d.kind === "proc"
+          ? printProcOp(op as ProcOp)
+          : printPeerOp(op as PeerOp);
+    return slot(text, 1, "line", n.stmt);
+  });
+  const close = s.block?.close ?? s.end;
+  return [
+    slot(`${header} {`, 0, "open"),
+    ...body,
+    {
+      text: "}",
+      depth: 0,
+      startLine: close.line,
+      endLine: close.line,
+      endCol: close.endCol,
+      kind: "close",
+      leading: [],
+    },
+  ];
+}
+
+/**
+ * A comment after code on the same line trails the last statement ending on
+ * that line; a comment on a line of its own leads the next statement. Returns
+ * the comments after the last statement.
+ */
+function attachComments(slots: Slot[], comments: readonly Comment[]): Comment[] {
+  const tail: Comment[] = [];
+  let i = 0;
+  for (const c of comments) {
+    while (i < slots.length && slots[i]!.startLine < c.line) i++;
+    // Slots ending on the comment's line, before it: the last one gets it.
+    let owner: Slot | undefined;
+    for (let j = i - 1; j >= 0 && slots[j]!.endLine >= c.line; j--)
+      if (slots[j]!.endLine === c.line && slots[j]!.endCol <= c.col) {
+        owner = slots[j];
+        break;
+      }
+    // A statement starting on the comment's line (`a; b  # c` or `} # c`) may be the owner too.
+    let k = i;
+    while (k < slots.length && slots[k]!.startLine === c.line) {
+      if (slots[k]!.endLine === c.line && slots[k]!.endCol <= c.col) owner = slots[k];
+      k++;
+    }
+    if (owner && !owner.trailing) owner.trailing = c;
+    else if (k < slots.length) slots[k]!.leading.push(c);
+    else tail.push(c);
+  }
+  return tail;
+}
+
+function render(slots: Slot[], tail: Comment[], source: string[]): string {
+  const out: Line[] = [];
+  const blank = (line: number) => (source[line - 1] ?? "").trim() === "";
+  let prevEnd = 0; // source line where the previous output entry ended
+  let prevKind: Slot["kind"] | "comment" | undefined;
+  const emit = (line: Line, start: number, end: number, kind: Slot["kind"] | "comment") => {
+    if (prevKind !== undefined && prevKind !== "open" && kind !== "close") {
+      for (let l = prevEnd + 1; l < start; l++)
+        if (blank(l)) {
+          out.push({ code: "" });
+          break;
+        }
+    }
+    out.push(line);
+    prevEnd = end;
+    prevKind = kind;
+  };
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i]!;
+    const pad = INDENT.repeat(s.depth);
+    const cpad = INDENT.repeat(s.kind === "close" ? s.depth + 1 : s.depth);
+    for (const c of s.leading) emit({ code: cpad + c.text }, c.line, c.line, "comment");
+    const next = slots[i + 1];
+    // An empty block with nothing inside prints as `{}` on the header's line.
+    if (s.kind === "open" && next?.kind === "close" && next.leading.length === 0 && !s.trailing) {
+      emit(withComment(`${pad}${s.text}}`, next.trailing), s.startLine, next.endLine, "line");
+      i++;
+      continue;
+    }
+    emit(withComment(pad + s.text, s.trailing), s.startLine, s.endLine, s.kind);
+  }
+  for (const c of tail) emit({ code: c.text }, c.line, c.line, "comment");
+  return out.length > 0 ? `${align(out).join("\n")}\n` : "";
+}
+
+interface Line {
+  code: string;
+  comment?: string;
+}
+
+function withComment(code: string, c: Comment | undefined): Line {
+  return c ? { code, comment: c.text } : { code };
+}
+
+/** Trailing comments on consecutive lines start in one column, two spaces after the longest code. */
+function align(lines: readonly Line[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j < lines.length && lines[j]!.comment !== undefined) j++;
+    if (j === i) {
+      out.push(lines[i]!.code);
+      i++;
+      continue;
+    }
+    const width = Math.max(...lines.slice(i, j).map((l) => l.code.length));
+    for (const l of lines.slice(i, j)) out.push(`${l.code.padEnd(width)}  ${l.comment}`);
+    i = j;
+  }
+  return out;
+}

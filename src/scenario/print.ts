@@ -1,0 +1,192 @@
+/**
+ * Printing spec data as canonical `.pin` text. Each printer is the inverse of
+ * shaping: reading its output gives back the same data. Defaults the reader
+ * fills in are left out where the builder has them too (`on_lease_break=ignore`,
+ * `cancel=yes`, `allocated`, `zeroed`); the rest is always spelt out.
+ *
+ * Names are printed as they are; a spec built in TypeScript must use names
+ * that are words of the format (letters, digits, `_`, inner `-`).
+ */
+
+import type {
+  Bounds,
+  Expectation,
+  FaultSpec,
+  FileSpec,
+  FsSpec,
+  PeerOp,
+  PeerSpec,
+  ProcOp,
+  ProcSpec,
+  ScenarioSpec,
+  UserSpec,
+} from "../model/spec.js";
+import type { DeclOf } from "./ast.js";
+
+export const INDENT = "  ";
+
+export function printName(name: string): string {
+  return `scenario "${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+export function printFs(fs: FsSpec): string {
+  return `fs ${fs.kind} blocks=${fs.blocks}`;
+}
+
+export function printUser(u: UserSpec): string {
+  return u.caps.length > 0 ? `user ${u.name} caps=${u.caps.join(",")}` : `user ${u.name}`;
+}
+
+export function printFile(f: FileSpec): string {
+  const parts = [`file ${f.name}`, `owner=${f.owner}`, `mode=${octal(f.mode)}`, `pages=${f.pages}`];
+  if (f.layout === "sparse") parts.push("sparse");
+  if (!f.zeroed) parts.push("unzeroed");
+  if (f.reflinkOf !== undefined) parts.push(`reflink=${f.reflinkOf}`);
+  if (f.kind === "pfnmap") parts.push("pfnmap");
+  if (f.movable) parts.push("movable");
+  return parts.join(" ");
+}
+
+/** `0644`: permission bits in octal with a leading zero. */
+export function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, "0")}`;
+}
+
+export function printProcHeader(p: Pick<ProcSpec, "name" | "user" | "onLeaseBreak">): string {
+  const lb = p.onLeaseBreak === "ignore" ? "" : ` on_lease_break=${p.onLeaseBreak}`;
+  return `proc ${p.name} user=${p.user}${lb}`;
+}
+
+export function printRemoteHeader(r: Pick<PeerSpec, "name" | "cancel">): string {
+  return `remote ${r.name}${r.cancel ? "" : " cancel=no"}`;
+}
+
+export function printProcOp(op: ProcOp): string {
+  return labelled(op.label, procOpBody(op));
+}
+
+export function printPeerOp(op: PeerOp): string {
+  const body = op.op === "recv" ? `${op.dst} = recv` : `${op.op} ${op.mr} page=${op.page}`;
+  return labelled(op.label, body);
+}
+
+function labelled(label: string | undefined, body: string): string {
+  return label === undefined ? body : `${label}: ${body}`;
+}
+
+function procOpBody(op: ProcOp): string {
+  switch (op.op) {
+    case "open":
+      return `${op.dst} = ${op.create ? "create" : "open"} ${op.file} ${op.mode}`;
+    case "mmap":
+      return `${op.dst} = mmap ${op.fd} pages=${op.first}..${op.last} ${op.shared ? "shared" : "private"} ${op.prot}`;
+    case "reg_mr": {
+      const access = op.access.length > 0 ? ` access=${op.access.join(",")}` : "";
+      return `${op.dst} = reg_mr ${op.va}${access}${op.odp ? " odp" : ""}`;
+    }
+    case "close":
+    case "fsync":
+      return `${op.op} ${op.fd}`;
+    case "munmap":
+      return `munmap ${op.va}`;
+    case "store":
+    case "load":
+      return `${op.op} ${op.va} page=${op.page}`;
+    case "read":
+    case "write":
+      return `${op.op} ${op.fd} page=${op.page}`;
+    case "dereg_mr":
+      return `dereg_mr ${op.mr}`;
+    case "send":
+      return `send ${op.peer} ${op.mr}`;
+    case "setlease":
+      return `setlease ${op.fd} ${op.type}${op.layout ? " layout" : ""}${op.unbreak ? " unbreak" : ""}`;
+    case "truncate":
+      return `truncate ${op.file} pages=${op.pages}`;
+    case "ftruncate":
+      return `ftruncate ${op.fd} pages=${op.pages}`;
+    case "fallocate":
+      return `fallocate ${op.fd} ${op.mode} pages=${op.first}..${op.last}`;
+    case "reflink":
+      return `reflink ${op.src} ${op.dst}`;
+    case "await":
+      return `await ${op.peer}`;
+    case "kill":
+      return `kill ${op.proc}`;
+    case "unplug":
+    case "exit":
+      return op.op;
+  }
+}
+
+export function printFaults(f: FaultSpec): string {
+  const parts = ["faults"];
+  if (f.crash.length > 0) parts.push(`crash=${f.crash.join(",")}`);
+  if (f.hang.length > 0) parts.push(`hang=${f.hang.join(",")}`);
+  if (f.partition.length > 0) parts.push(`partition=${f.partition.join(",")}`);
+  if (f.nicNoInvalidate) parts.push("nic_no_invalidate");
+  return parts.join(" ");
+}
+
+export function printBounds(b: Bounds): string {
+  const parts = ["bounds"];
+  if (b.maxStates !== undefined) parts.push(`max_states=${b.maxStates}`);
+  if (b.maxDepth !== undefined) parts.push(`max_depth=${b.maxDepth}`);
+  return parts.join(" ");
+}
+
+export function printExpectation(e: Expectation): string {
+  const under = e.policies && e.policies.length > 0 ? ` under ${e.policies.join(",")}` : "";
+  return e.kind === "property"
+    ? `expect ${e.quantifier} ${e.property}${under}`
+    : `expect ${e.proc}.${e.op} returns ${e.result}${under}`;
+}
+
+/** The one line of a top-level declaration without a block. */
+export function printDecl(
+  d: DeclOf<"scenario" | "fs" | "user" | "file" | "faults" | "bounds" | "expect">,
+): string {
+  switch (d.kind) {
+    case "scenario":
+      return printName(d.name);
+    case "fs":
+      return printFs(d.spec);
+    case "user":
+      return printUser(d.spec);
+    case "file":
+      return printFile(d.spec);
+    case "faults":
+      return printFaults(d.spec);
+    case "bounds":
+      return printBounds(d.spec);
+    case "expect":
+      return printExpectation(d.spec);
+  }
+}
+
+/**
+ * A whole scenario as canonical text, in the order scenario, fs, users,
+ * files, processes, remotes, faults, bounds, expectations. Used to turn a
+ * builder scenario into a file; comments of a file are kept by formatText.
+ */
+export function formatScenario(spec: ScenarioSpec): string {
+  const out: string[] = [printName(spec.name), printFs(spec.fs)];
+  for (const u of spec.users) out.push(printUser(u));
+  for (const f of spec.files) out.push(printFile(f));
+  const block = (header: string, lines: string[]) => {
+    out.push("");
+    if (lines.length === 0) out.push(`${header} {}`);
+    else out.push(`${header} {`, ...lines.map((l) => INDENT + l), "}");
+  };
+  for (const p of spec.procs) block(printProcHeader(p), p.program.map(printProcOp));
+  for (const r of spec.peers) block(printRemoteHeader(r), r.program.map(printPeerOp));
+  const f = spec.faults;
+  const tail: string[] = [];
+  if (f.crash.length + f.hang.length + f.partition.length > 0 || f.nicNoInvalidate)
+    tail.push(printFaults(f));
+  if (spec.bounds.maxStates !== undefined || spec.bounds.maxDepth !== undefined)
+    tail.push(printBounds(spec.bounds));
+  for (const e of spec.expectations) tail.push(printExpectation(e));
+  if (tail.length > 0) out.push("", ...tail);
+  return `${out.join("\n")}\n`;
+}
