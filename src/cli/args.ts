@@ -38,7 +38,10 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     const spec = byName.get(name);
     if (!spec) {
       const near = closest(name, [...byName.keys()]);
-      return { ok: false, error: `unknown option --${name}${near ? ` (did you mean --${near}?)` : ""}` };
+      return {
+        ok: false,
+        error: `unknown option --${name}${near ? ` (did you mean --${near}?)` : ""}`,
+      };
     }
     let value = "true";
     if (spec.value) {
@@ -51,7 +54,8 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
       }
     } else if (eq >= 0) return { ok: false, error: `option --${name} takes no value` };
     const list = options.get(name) ?? [];
-    if (list.length > 0 && !spec.repeat) return { ok: false, error: `option --${name} given twice` };
+    if (list.length > 0 && !spec.repeat)
+      return { ok: false, error: `option --${name} given twice` };
     list.push(value);
     options.set(name, list);
   }
@@ -65,4 +69,3 @@ export function opt(a: ParsedArgs, name: string): string | undefined {
 export function flag(a: ParsedArgs, name: string): boolean {
   return a.options.has(name);
 }
-

@@ -46,7 +46,9 @@ export function memoryHost(files: Record<string, string> = {}): Host & {
     readFile(p: string): string {
       const f = h.files[p];
       if (f === undefined) {
-        const e = new Error(`ENOENT: no such file or directory, open '${p}'`) as Error & { code: string };
+        const e = new Error(`ENOENT: no such file or directory, open '${p}'`) as Error & {
+          code: string;
+        };
         e.code = "ENOENT";
         throw e;
       }

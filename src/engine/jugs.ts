@@ -64,8 +64,8 @@ export function jugsSystem(p: JugsParams = { a: 3, b: 5, goal: 4 }): System<neve
       const [x, y] = next(s, act);
       return Int32Array.of(x, y);
     },
-    judge(before, _a, after) {
-      return after[1] === p.goal && before[1] !== p.goal ? 1 : 0;
+    judge(_before, _a, after) {
+      return after[1] === p.goal ? 1 : 0;
     },
     judgeEnd: () => 0,
     describe: (act) => NAMES[act] ?? `action ${act}`,

@@ -193,7 +193,10 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text: `${peerName(m, e.peer)}'s QP → error (pending work requests flushed)`,
       };
     case "odp-register":
-      return { main: false, text: "ODP: no page pinned; an MMU interval notifier covers the range" };
+      return {
+        main: false,
+        text: "ODP: no page pinned; an MMU interval notifier covers the range",
+      };
     case "odp-invalidate":
       return {
         main: false,
@@ -310,4 +313,3 @@ export function renderTrace(run: RunResult, o: TraceOptions): string {
   }
   return `${out.join("\n")}\n`;
 }
-

@@ -33,7 +33,14 @@ import {
   vma as vmaOff,
 } from "../layout.js";
 import { fault } from "./fault.js";
-import { allocFrame, isAnon, isDaxFrame, releaseIfIdle, zeroFrame } from "./frames.js";
+import {
+  allocFrame,
+  isAnon,
+  isDaxFrame,
+  reclaimIfBusy,
+  releaseIfIdle,
+  zeroFrame,
+} from "./frames.js";
 import { pteFrame, ptePack, ptePerm } from "./pte.js";
 
 /** The kernel's folio_maybe_dma_pinned() for a small folio: refcount ≥ GUP_PIN_COUNTING_BIAS. */
@@ -129,7 +136,8 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
         });
       s[fo + FR_FLAGS] = s[fo + FR_FLAGS]! | FF_DIRTY;
     }
-    releaseIfIdle(ctx, f);
+    if (isDaxFrame(m, f)) reclaimIfBusy(ctx, f);
+    else releaseIfIdle(ctx, f);
   }
   const vi = m.vmas[mi.vma]!;
   if (m.dax && m.policy.swapfileOnPin && frames.length > 0) s[ino(m, vi.inode) + INO_SWAP]! -= 1;

@@ -102,7 +102,8 @@ export function peerStep(ctx: Ctx, r: number): void {
       });
     } else issue(ctx, r, msg - 1, op.b, write);
   }
-  if (s[po + R_QP] === QP_READY && peerDone(m, s, r)) emit(ctx, { k: "peer-done", peer: r, cancelled: false });
+  if (s[po + R_QP] === QP_READY && peerDone(m, s, r))
+    emit(ctx, { k: "peer-done", peer: r, cancelled: false });
 }
 
 /** The responder NIC checks the rkey and translates the address. */

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { closest } from "../util/suggest.js";
+/**
+ * The `pinlab` command line: dispatches to one command per file in commands/.
+ * Bad input is reported as a message with exit status 2, never a stack trace;
+ * a stack trace means a bug in pinlab.
+ */
+import type { Command } from "./command.js";
+import { demoCommand } from "./commands/demo.js";
+import { policiesCommand } from "./commands/policies.js";
+import { runCommand } from "./commands/run.js";
+import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
+
+export const COMMANDS: readonly Command[] = [runCommand, policiesCommand, demoCommand];
+
+function help(host: Host): void {
+  host.out(
+    "pinlab — an executable model of long-term pins (RDMA) vs. fs-DAX and page-cache files\n\n",
+  );
+  host.out("usage: pinlab <command> [options]\n\ncommands:\n");
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  for (const c of COMMANDS) host.out(`  ${c.name.padEnd(w)}  ${c.summary}\n`);
+  host.out("\n'pinlab help <command>' or 'pinlab <command> --help' shows a command's options.\n");
+}
+
+export async function main(argv: readonly string[], host: Host): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const topic = name === "help" ? rest[0] : undefined;
+    const cmd = topic ? COMMANDS.find((c) => c.name === topic) : undefined;
+    if (topic && !cmd) {
+      host.err(`pinlab: no command '${topic}'\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (cmd) host.out(`${cmd.usage}\n`);
+    else help(host);
+    return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+  }
+  if (name === "--version") {
+    host.out("pinlab 0.1.0\n");
+    return EXIT_OK;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    const near = closest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    host.err(
+      `pinlab: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ""}; see pinlab --help\n`,
+    );
+    return EXIT_BAD_INPUT;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    host.out(`${cmd.usage}\n`);
+    return EXIT_OK;
+  }
+  return cmd.run(rest, host);
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || process.argv[1]?.endsWith("/pinlab")) {
+  main(process.argv.slice(2), nodeHost()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(
+        `pinlab: internal error (a bug in pinlab, please report it):\n${(e as Error)?.stack ?? e}\n`,
+      );
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,44 @@
+/** Turning `--policy` and `--param` options into policy instances, with clear errors. */
+import type { Policy } from "../model/policy.js";
+import { makePolicy, POLICY_NAMES } from "../policies/index.js";
+
+export function parseParams(
+  values: readonly string[],
+): { ok: true; params: Record<string, string> } | { ok: false; error: string } {
+  const params: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf("=");
+    if (eq <= 0) return { ok: false, error: `--param expects name=value (got '${v}')` };
+    params[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return { ok: true, params };
+}
+
+/** The policies named by `--policy` options (`all` or none given: every policy). */
+export function selectPolicies(
+  names: readonly string[],
+  params: Record<string, string>,
+): { ok: true; policies: Policy[] } | { ok: false; error: string } {
+  const wanted =
+    names.length === 0 || names.includes("all")
+      ? [...POLICY_NAMES]
+      : names.flatMap((n) => n.split(","));
+  const policies: Policy[] = [];
+  for (const name of wanted) {
+    // A parameter applies to the policies that have it.
+    const mine: Record<string, string> = {};
+    const r0 = makePolicy(name);
+    if (!r0.ok) return r0;
+    for (const [k, v] of Object.entries(params)) if (k in r0.policy.params) mine[k] = v;
+    const r = makePolicy(name, mine);
+    if (!r.ok) return r;
+    policies.push(r.policy);
+  }
+  for (const k of Object.keys(params))
+    if (!policies.some((p) => k in p.params))
+      return {
+        ok: false,
+        error: `no selected policy has a parameter '${k}' (see pinlab policies)`,
+      };
+  return { ok: true, policies };
+}
