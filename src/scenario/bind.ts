@@ -47,6 +47,8 @@ export function bind(stmt: Stmt, sig: Signature, sink: DiagnosticSink): Bound {
   /** Required keys a misspelt key was suggested for: their absence is not reported again. */
   const excused = new Set<string>();
   let nextRef = 0;
+  /** One "unexpected argument" per statement: the rest are usually the same mistake. */
+  let strays = 0;
 
   for (const arg of stmt.args) {
     if (arg.key) {
@@ -91,7 +93,7 @@ export function bind(stmt: Stmt, sig: Signature, sink: DiagnosticSink): Bound {
         b.spans.set(group.role, w);
         continue;
       }
-      unknownWord(w, sig, sink);
+      if (strays++ === 0) unknownWord(w, sig, sink);
       continue;
     }
     if (item.kind === "number" || item.kind === "range") {
@@ -109,12 +111,13 @@ export function bind(stmt: Stmt, sig: Signature, sink: DiagnosticSink): Bound {
         continue;
       }
     }
-    sink.report(
-      "PIN106",
-      item.span,
-      `unexpected ${describeItem(item)} in \`${sig.name}\``,
-      `write it as in \`${sig.synopsis}\``,
-    );
+    if (strays++ === 0)
+      sink.report(
+        "PIN106",
+        item.span,
+        `unexpected ${describeItem(item)} in \`${sig.name}\``,
+        `write it as in \`${sig.synopsis}\``,
+      );
   }
 
   // What is missing. A broken statement has already been reported: stay quiet.

@@ -6,6 +6,7 @@
  * gives the user a line and a column instead.
  */
 
+import { ERRNO_NAMES } from "../model/errno.js";
 import type { PeerOp, ProcOp } from "../model/spec.js";
 import type { DeclOf, OpNode, Program } from "./ast.js";
 import { spanOf } from "./ast.js";
@@ -28,10 +29,11 @@ export function check(program: Program, res: Resolution, file = "<input>"): Phas
 type ProcNode = OpNode<ProcOp>;
 
 class Checker {
-  /** Largest size (pages) each declared file can reach, counting every resize anywhere. */
-  private readonly reach = new Map<string, number>();
-  /** The same, not counting `write` (which extends a file as a side effect). */
-  private readonly reachNoWrite = new Map<string, number>();
+  /** The largest size (pages) each process may give each file: truncate, fallocate, write. */
+  private readonly growth = new Map<DeclOf<"proc">, Map<string, number>>();
+  /** The process being checked, and what its operations so far may have grown. */
+  private current: DeclOf<"proc"> | undefined;
+  private own = new Map<string, number>();
   /** Files whose size cannot be known statically (the target of a reflink). */
   private readonly unknownSize = new Set<string>();
   /** Some process has an operation that could not be read: it may have been a `send`. */
@@ -60,8 +62,16 @@ class Checker {
     this.files(fs?.spec.blocks ?? 4);
     this.sizes();
     const sent = new Map<string, { count: number; pages: number[] }>();
-    for (const d of decls)
-      if (d.kind === "proc") for (const n of d.body) if (n.kind === "op") this.procOp(n, sent);
+    for (const d of decls) {
+      if (d.kind !== "proc") continue;
+      this.current = d;
+      this.own = new Map();
+      for (const n of d.body) {
+        if (n.kind !== "op") continue;
+        this.procOp(n, sent);
+        this.grow(n, this.own);
+      }
+    }
     for (const d of decls)
       if (d.kind === "remote") this.remote(d, sent.get(d.name) ?? { count: 0, pages: [] });
     for (const d of decls) if (d.kind === "expect") this.expect(d);
@@ -143,31 +153,28 @@ class Checker {
   }
 
   private sizes(): void {
-    for (const [name, f] of this.res.files) {
-      if (!f.sizeKnown) this.unknownSize.add(name);
-      this.reach.set(name, f.spec.pages);
-      this.reachNoWrite.set(name, f.spec.pages);
-    }
-    const grow = (file: string | undefined, pages: number, byWrite: boolean) => {
-      if (file === undefined) return;
-      this.reach.set(file, Math.max(this.reach.get(file) ?? 0, pages));
-      if (!byWrite) this.reachNoWrite.set(file, Math.max(this.reachNoWrite.get(file) ?? 0, pages));
-    };
+    for (const [name, f] of this.res.files) if (!f.sizeKnown) this.unknownSize.add(name);
     for (const d of this.program.decls) {
       if (d.kind !== "proc") continue;
-      for (const n of d.body) {
-        if (n.kind !== "op") continue;
-        const op = n.op;
-        if (op.op === "truncate") grow(op.file, op.pages, false);
-        else if (op.op === "ftruncate") grow(this.fileOf(n, "fd"), op.pages, false);
-        else if (op.op === "fallocate" && op.mode === "alloc")
-          grow(this.fileOf(n, "fd"), op.last + 1, false);
-        else if (op.op === "write") grow(this.fileOf(n, "fd"), op.page + 1, true);
-        else if (op.op === "reflink") {
-          const dst = this.fileOf(n, "dst");
-          if (dst !== undefined) this.unknownSize.add(dst);
-        }
-      }
+      const m = new Map<string, number>();
+      for (const n of d.body) if (n.kind === "op") this.grow(n, m);
+      this.growth.set(d, m);
+    }
+  }
+
+  /** Records how far an operation may extend a file; a reflink target's size becomes unknown. */
+  private grow(n: ProcNode, into: Map<string, number>): void {
+    const op = n.op;
+    const set = (file: string | undefined, pages: number) => {
+      if (file !== undefined) into.set(file, Math.max(into.get(file) ?? 0, pages));
+    };
+    if (op.op === "truncate") set(op.file, op.pages);
+    else if (op.op === "ftruncate") set(this.fileOf(n, "fd"), op.pages);
+    else if (op.op === "fallocate" && op.mode === "alloc") set(this.fileOf(n, "fd"), op.last + 1);
+    else if (op.op === "write") set(this.fileOf(n, "fd"), op.page + 1);
+    else if (op.op === "reflink") {
+      const dst = this.fileOf(n, "dst");
+      if (dst !== undefined) this.unknownSize.add(dst);
     }
   }
 
@@ -194,11 +201,18 @@ class Checker {
     return false;
   }
 
-  /** The size of a declared file whose size is static, for end-of-file checks. */
-  private staticSize(file: string | undefined, noWrite = false): number | undefined {
-    if (file === undefined || !this.res.files.has(file) || this.unknownSize.has(file))
-      return undefined;
-    return (noWrite ? this.reachNoWrite : this.reach).get(file);
+  /**
+   * The largest size a declared file can have when the current operation
+   * runs: its declared size, what earlier operations of this process may have
+   * made it, and what any other process, running concurrently, may make it.
+   */
+  private staticSize(file: string | undefined): number | undefined {
+    const f = file === undefined ? undefined : this.res.files.get(file);
+    if (file === undefined || !f || this.unknownSize.has(file)) return undefined;
+    let size = Math.max(f.spec.pages, this.own.get(file) ?? 0);
+    for (const [proc, m] of this.growth)
+      if (proc !== this.current) size = Math.max(size, m.get(file) ?? 0);
+    return size;
   }
 
   private pastEof(n: ProcNode, key: string, what: string, file: string, size: number): void {
@@ -227,7 +241,7 @@ class Checker {
       case "write": {
         if (!this.page(n, "page", op.page)) return;
         const file = this.fileOf(n, "fd");
-        const size = this.staticSize(file, op.op === "write");
+        const size = this.staticSize(file);
         if (file === undefined || size === undefined || op.page < size) return;
         if (op.op === "read") this.pastEof(n, "page", `read of page ${op.page}`, file, size);
         else
@@ -333,7 +347,7 @@ class Checker {
     if (!target) return;
     const name = signatureOf(target.op).name;
     const can = RESULTS[name];
-    if (can && !can.includes(e.result))
+    if (can && !can.includes(e.result) && ERRNO_NAMES.includes(e.result))
       this.sink.report(
         "PIN312",
         spanOf(d, "result"),

@@ -33,57 +33,54 @@ export interface PhaseResult<T> {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/**
- * Collects diagnostics for one file. After `limit` errors it stops collecting,
- * so that a binary file fed to the parser yields a screenful, not a megabyte.
- */
+/** Collects the diagnostics of one phase for one file. */
 export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
-  private errors = 0;
-  constructor(
-    readonly file: string,
-    private readonly limit = 100,
-  ) {}
+  constructor(readonly file: string) {}
 
   report(code: Code, at: Span, message: string, hint?: string, severity?: Severity): void {
-    const sev = severity ?? CODES[code].severity;
-    if (sev === "error") {
-      this.errors++;
-      if (this.errors > this.limit) return;
-    }
-    const d: Diagnostic = {
+    this.list.push({
       code,
-      severity: sev,
+      severity: severity ?? CODES[code].severity,
       message,
       file: this.file,
       line: at.line,
       col: at.col,
       ...(at.endCol > at.col ? { endCol: at.endCol } : {}),
       ...(hint !== undefined ? { hint } : {}),
-    };
-    this.list.push(d);
+    });
   }
 
-  get errorCount(): number {
-    return this.errors;
-  }
-
-  /** The collected diagnostics, plus a note when some errors were dropped over the limit. */
   drain(): Diagnostic[] {
-    const out = [...this.list];
-    if (this.errors > this.limit) {
-      const last = out[out.length - 1];
-      out.push({
-        code: "PIN000",
-        severity: "error",
-        message: `too many errors; ${this.errors - this.limit} more not shown`,
-        file: this.file,
-        line: last?.line ?? 1,
-        col: last?.col ?? 1,
-      });
-    }
-    return out;
+    return [...this.list];
   }
+}
+
+/**
+ * Keeps the first `max` errors (and every warning before the cut), then one
+ * PIN000 saying how many were left out: a binary file fed to the parser
+ * yields a screenful, not a megabyte.
+ */
+export function limitErrors(list: readonly Diagnostic[], max: number): Diagnostic[] {
+  let errors = 0;
+  const out: Diagnostic[] = [];
+  let last: Diagnostic | undefined;
+  for (const d of list) {
+    if (d.severity === "error") errors++;
+    if (errors > max) continue;
+    out.push(d);
+    last = d;
+  }
+  if (errors > max && last)
+    out.push({
+      code: "PIN000",
+      severity: "error",
+      message: `too many errors; ${errors - max} more not shown`,
+      file: last.file,
+      line: last.line,
+      col: last.col,
+    });
+  return out;
 }
 
 /** Source order, then errors before warnings at the same place. */

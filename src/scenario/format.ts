@@ -9,7 +9,7 @@
 
 import type { PeerOp, ProcOp } from "../model/spec.js";
 import type { Decl } from "./ast.js";
-import { type Diagnostic, hasErrors } from "./diagnostics.js";
+import { type Diagnostic, hasErrors, limitErrors } from "./diagnostics.js";
 import type { Comment } from "./lexer.js";
 import { readSyntax } from "./pin.js";
 import {
@@ -43,7 +43,7 @@ interface Slot {
 /** Formats a file. Refuses (returning only diagnostics) when it has syntax errors; name errors do not matter. */
 export function formatText(text: string, file = "<input>"): FormatResult {
   const syn = readSyntax(text, file);
-  if (hasErrors(syn.diagnostics)) return { diagnostics: syn.diagnostics };
+  if (hasErrors(syn.diagnostics)) return { diagnostics: limitErrors(syn.diagnostics, 100) };
   const slots = syn.program.decls.flatMap(slotsOf);
   const tail = attachComments(slots, syn.comments);
   return { text: render(slots, tail, text.split("\n")), diagnostics: syn.diagnostics };

@@ -140,6 +140,14 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
       i++;
       continue;
     }
+    if (c === "/" && text[i + 1] === "/") {
+      // A C-style comment: one report, then the rest of the line is skipped like a comment.
+      flushBad(i);
+      badRun = i;
+      flushBad(i + 2);
+      while (i < text.length && text[i] !== "\n") i++;
+      continue;
+    }
     if (badRun < 0) badRun = i;
     i++;
   }

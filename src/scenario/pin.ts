@@ -8,7 +8,7 @@
 import type { ScenarioSpec } from "../model/spec.js";
 import type { Program, SyntaxTree } from "./ast.js";
 import { check } from "./check.js";
-import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
+import { type Diagnostic, hasErrors, limitErrors, sortDiagnostics } from "./diagnostics.js";
 import { type Comment, scan } from "./lexer.js";
 import { lower } from "./lower.js";
 import { parse } from "./parser.js";
@@ -33,7 +33,7 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
   const res = resolve(syn.program, file, opts);
   const chk = check(syn.program, res.result, file);
   const all = sortDiagnostics([...syn.diagnostics, ...res.diagnostics, ...chk.diagnostics]);
-  const diagnostics = cap(all, opts.maxErrors ?? 100);
+  const diagnostics = limitErrors(all, opts.maxErrors ?? 100);
   if (hasErrors(diagnostics)) return { diagnostics };
   return { spec: lower(syn.program, file).result, diagnostics };
 }
@@ -61,25 +61,4 @@ export function readSyntax(text: string, file: string): SyntaxResult {
       ...shaped.diagnostics,
     ]),
   };
-}
-
-function cap(list: Diagnostic[], maxErrors: number): Diagnostic[] {
-  let errors = 0;
-  const out: Diagnostic[] = [];
-  for (const d of list) {
-    if (d.severity === "error" && ++errors > maxErrors) continue;
-    out.push(d);
-  }
-  if (errors > maxErrors) {
-    const last = out[out.length - 1]!;
-    out.push({
-      code: "PIN000",
-      severity: "error",
-      message: `too many errors; ${errors - maxErrors} more not shown`,
-      file: last.file,
-      line: last.line,
-      col: last.col,
-    });
-  }
-  return out;
 }

@@ -196,10 +196,10 @@ function unknownTopLevel(stmt: Stmt, sink: DiagnosticSink): void {
     "PIN101",
     stmt.head,
     `unknown statement \`${w}\``,
-    near
-      ? `did you mean \`${near}\`?`
-      : w === "peer"
-        ? "a remote peer is declared with `remote NAME { ... }`"
+    w === "peer"
+      ? "a remote peer is declared with `remote NAME { ... }`"
+      : near
+        ? `did you mean \`${near}\`?`
         : `a statement starts with one of ${list(TOP_LEVEL_WORDS)}`,
   );
 }
@@ -211,22 +211,39 @@ function scenarioDecl(stmt: Stmt, sink: DiagnosticSink): Decl {
   if (first?.kind === "string" && !stmt.args[0]!.key && stmt.args[0]!.items.length === 1) {
     name = first.name.text;
     spans.set("name", first.span);
+    const extra = stmt.args[1];
+    if (extra)
+      sink.report(
+        "PIN106",
+        extra.span,
+        "`scenario` takes only its name",
+        "put the whole name in one pair of quotes",
+      );
   } else if (!stmt.broken) {
     sink.report(
       "PIN108",
       first?.span ?? stmt.head,
       "`scenario` needs its name in double quotes",
-      'write `scenario "truncate while a peer writes"`',
+      first
+        ? `write \`scenario "${sourceWords(stmt)}"\``
+        : 'write `scenario "truncate while a peer writes"`',
     );
   }
-  for (const extra of stmt.args.slice(1))
-    sink.report(
-      "PIN106",
-      extra.span,
-      "`scenario` takes only its name",
-      "put the whole name in one pair of quotes",
-    );
   return { kind: "scenario", name, stmt, spans };
+}
+
+/** The arguments of a statement roughly as written, for quoting them back in a hint. */
+function sourceWords(stmt: Stmt): string {
+  return stmt.args
+    .flatMap((a) => a.items)
+    .map((it) =>
+      it.kind === "range"
+        ? `${it.first.text}..${it.last.text}`
+        : it.kind === "dotted"
+          ? `${it.left.text}.${it.right.text}`
+          : it.name.text,
+    )
+    .join(" ");
 }
 
 /**
