@@ -44,15 +44,8 @@ export function memoryHost(files: Record<string, string> = {}): Host & {
       h.stderr += t;
     },
     readFile(p: string): string {
-      const f = h.files[p];
-      if (f === undefined) {
-        const e = new Error(`ENOENT: no such file or directory, open '${p}'`) as Error & {
-          code: string;
-        };
-        e.code = "ENOENT";
-        throw e;
-      }
-      return f;
+      // Files given to the host first; anything else (the bundled library) from disk.
+      return h.files[p] ?? readFileSync(p, "utf8");
     },
     writeFile(p: string, t: string) {
       h.files[p] = t;

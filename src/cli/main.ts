@@ -7,11 +7,23 @@ import { closest } from "../util/suggest.js";
  */
 import type { Command } from "./command.js";
 import { demoCommand } from "./commands/demo.js";
+import { fmtCommand } from "./commands/fmt.js";
+import { lintCommand, loadPinFile } from "./commands/lint.js";
 import { policiesCommand } from "./commands/policies.js";
 import { runCommand } from "./commands/run.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
 
-export const COMMANDS: readonly Command[] = [runCommand, policiesCommand, demoCommand];
+import { setPinLoader } from "./scenarios.js";
+
+export const COMMANDS: readonly Command[] = [
+  runCommand,
+  lintCommand,
+  fmtCommand,
+  policiesCommand,
+  demoCommand,
+];
+
+setPinLoader(loadPinFile);
 
 function help(host: Host): void {
   host.out(

@@ -2,6 +2,9 @@
  * Finding a scenario by what the user typed: a bundled name, or a path to a
  * `.pin` file. Errors are messages for the user, never exceptions.
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ScenarioSpec } from "../model/spec.js";
 import { LIBRARY } from "../scenario/library.js";
 import { closest } from "../util/suggest.js";
@@ -21,9 +24,31 @@ export function setPinLoader(l: PinLoader): void {
   pinLoader = l;
 }
 
-export const BUNDLED: readonly string[] = Object.keys(LIBRARY);
+/** The bundled `.pin` library, shipped beside dist/ in the package. */
+export const LIBRARY_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+
+/** Names of the bundled `.pin` scenarios (file names without `.pin`). */
+export function bundledPins(): string[] {
+  try {
+    return readdirSync(LIBRARY_DIR)
+      .filter((f) => f.endsWith(".pin"))
+      .map((f) => f.slice(0, -4))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Every scenario name `run` accepts: the `.pin` library, then builder-only scenarios. */
+export function bundledNames(): string[] {
+  const pins = bundledPins();
+  return [...pins, ...Object.keys(LIBRARY).filter((n) => !pins.includes(n))];
+}
 
 export function loadScenario(arg: string, host: Host): Loaded {
+  if (!arg.endsWith(".pin") && !arg.includes("/") && bundledPins().includes(arg)) {
+    if (pinLoader) return pinLoader(join(LIBRARY_DIR, `${arg}.pin`), host);
+  }
   const builder = LIBRARY[arg];
   if (builder) return { ok: true, spec: builder() };
   if (arg.endsWith(".pin") || arg.includes("/")) {
@@ -31,10 +56,11 @@ export function loadScenario(arg: string, host: Host): Loaded {
       return { ok: false, error: "reading .pin files is not available in this build", exit: 2 };
     return pinLoader(arg, host);
   }
-  const near = closest(arg, BUNDLED);
+  const names = bundledNames();
+  const near = closest(arg, names);
   return {
     ok: false,
     exit: 2,
-    error: `unknown scenario '${arg}'${near ? ` (did you mean '${near}'?)` : ""}; bundled: ${BUNDLED.join(", ")}; or give a path to a .pin file`,
+    error: `unknown scenario '${arg}'${near ? ` (did you mean '${near}'?)` : ""}; bundled: ${names.join(", ")}; or give a path to a .pin file`,
   };
 }

@@ -82,6 +82,8 @@ export type ModelEvent =
       readonly mr: number;
       readonly frames: readonly number[];
       readonly dax: boolean;
+      /** Frames left in ZONE_MOVABLE/CMA under a long-term pin. */
+      readonly movable: readonly number[];
     }
   | {
       readonly k: "unpin";

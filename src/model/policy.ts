@@ -70,6 +70,8 @@ export interface Policy {
    * `all` mappings, `pagecache` mappings only, or `none` (before v6.5).
    */
   readonly writableFileRule: "all" | "pagecache" | "none";
+  /** FOLL_LONGTERM migrates pages out of ZONE_MOVABLE/CMA before pinning them (v5.1/v5.13). */
+  readonly migrateBeforePin: boolean;
   /** Every registration takes the ODP path: no pins, MMU-notifier invalidation. */
   readonly odp: boolean;
   /** An fs-DAX long-term pin holds a revocable lease; layout changes break it. */

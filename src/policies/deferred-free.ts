@@ -15,6 +15,7 @@ export const deferredFreePolicy = definePolicy(
   () => ({
     longtermFsdax: () => 0,
     writableFileRule: "pagecache",
+    migrateBeforePin: true,
     odp: false,
     revocablePins: false,
     layoutLeases: false,

@@ -27,6 +27,7 @@ export const immutablePolicy = definePolicy(
       return 0;
     },
     writableFileRule: "pagecache",
+    migrateBeforePin: true,
     odp: false,
     revocablePins: false,
     layoutLeases: false,

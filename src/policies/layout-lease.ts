@@ -19,6 +19,7 @@ export const layoutLeasePolicy = definePolicy(
   () => ({
     longtermFsdax: (q) => (holdsLayoutLease(q.model, q.state, q.proc, q.inode) ? 0 : EPERM),
     writableFileRule: "pagecache",
+    migrateBeforePin: true,
     odp: false,
     revocablePins: false,
     layoutLeases: true,

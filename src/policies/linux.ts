@@ -17,6 +17,7 @@ export const linuxPolicy = definePolicy(
   () => ({
     longtermFsdax: () => EOPNOTSUPP,
     writableFileRule: "all",
+    migrateBeforePin: true,
     odp: false,
     revocablePins: false,
     layoutLeases: false,

@@ -17,6 +17,7 @@ export const odpPolicy = definePolicy(
   () => ({
     longtermFsdax: () => EOPNOTSUPP,
     writableFileRule: "all",
+    migrateBeforePin: true,
     odp: true,
     revocablePins: false,
     layoutLeases: false,

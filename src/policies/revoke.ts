@@ -25,6 +25,7 @@ export const revokePolicy = definePolicy(
   (p) => ({
     longtermFsdax: () => 0,
     writableFileRule: "pagecache",
+    migrateBeforePin: true,
     odp: false,
     revocablePins: true,
     layoutLeases: false,

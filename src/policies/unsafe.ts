@@ -13,6 +13,7 @@ export const unsafePolicy = definePolicy(
   () => ({
     longtermFsdax: () => 0,
     writableFileRule: "none",
+    migrateBeforePin: false,
     odp: false,
     revocablePins: false,
     layoutLeases: false,

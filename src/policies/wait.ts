@@ -15,6 +15,7 @@ export const waitPolicy = definePolicy(
   () => ({
     longtermFsdax: () => 0,
     writableFileRule: "none",
+    migrateBeforePin: false,
     odp: false,
     revocablePins: false,
     layoutLeases: false,

@@ -1,6 +1,14 @@
 /** The bundled properties, in DESIGN.md's order. */
 import { noForeignDma, noLostWrite, noStaleExposure } from "./dma.js";
-import { noCommFailure, noKernelBug, noKill, rdmaOnDax, spaceReclaimed } from "./outcomes.js";
+import {
+  noCommFailure,
+  noKernelBug,
+  noKill,
+  noPinnedMovable,
+  noRevoke,
+  rdmaOnDax,
+  spaceReclaimed,
+} from "./outcomes.js";
 import { noUntruncatable, truncateReturns } from "./progress.js";
 import type { Property } from "./property.js";
 
@@ -10,11 +18,13 @@ export const PROPERTIES: readonly Property[] = [
   noLostWrite,
   truncateReturns,
   noUntruncatable,
+  noRevoke,
   noKill,
   noCommFailure,
   rdmaOnDax,
   spaceReclaimed,
   noKernelBug,
+  noPinnedMovable,
 ];
 
 export const PROPERTY_NAMES: readonly string[] = PROPERTIES.map((p) => p.name);

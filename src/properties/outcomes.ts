@@ -3,7 +3,7 @@
  * connection failures, stranded space, kernel bugs, and whether RDMA on
  * fs-DAX works at all.
  */
-import { BLK_BUSY, blk } from "../model/layout.js";
+import { BLK_BUSY, blk, MR_VALID, mr as mrOff } from "../model/layout.js";
 import { mrName, peerName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
@@ -18,6 +18,31 @@ export const noKill: Property = {
         return {
           message: `the kernel sent SIGKILL to ${procName(m, e.proc)} after lease-break-time`,
         };
+    return null;
+  },
+};
+
+/**
+ * No pin holder is asked to give its pins up: no lease protecting a pin is
+ * broken. Jason Gunthorpe: "how can the FS/MM side provide a guarantee to the
+ * user that revoke won't happen under a certain system design?" (seed mail).
+ */
+export const noRevoke: Property = {
+  name: "no-revoke",
+  summary: "no lease protecting a pin is broken (revoke never happens)",
+  kind: "safety",
+  onStep(m, _b, after, events): Finding | null {
+    for (const e of events) {
+      if (e.k !== "lease-break") continue;
+      for (let x = 0; x < m.mrs.length; x++) {
+        const mi = m.mrs[x]!;
+        if (mi.proc !== e.holder || m.vmas[mi.vma]!.inode !== e.inode) continue;
+        if (after[mrOff(m, x)] === MR_VALID)
+          return {
+            message: `the kernel broke ${procName(m, e.holder)}'s lease to revoke ${mrName(m, x)} (${e.what})`,
+          };
+      }
+    }
     return null;
   },
 };
@@ -66,6 +91,25 @@ export const spaceReclaimed: Property = {
     return {
       message: `block${busy.length > 1 ? "s" : ""} ${busy.join(", ")} stay busy forever: still pinned after truncate`,
     };
+  },
+};
+
+/**
+ * A long-term pin never holds a page in ZONE_MOVABLE or CMA: such a page can no
+ * longer be migrated, so memory offlining and CMA allocations fail. This is why
+ * FOLL_LONGTERM migrates first (check_and_migrate_movable_pages, mm/gup.c).
+ */
+export const noPinnedMovable: Property = {
+  name: "no-pinned-movable",
+  summary: "a long-term pin never holds a page in ZONE_MOVABLE/CMA (it could never be migrated)",
+  kind: "safety",
+  onStep(m, _b, _a, events): Finding | null {
+    for (const e of events)
+      if (e.k === "pin" && e.movable.length > 0)
+        return {
+          message: `${procName(m, e.proc)} long-term pinned frame ${e.movable.join(",")} in ZONE_MOVABLE: it can no longer be migrated or offlined`,
+        };
+    return null;
   },
 };
 

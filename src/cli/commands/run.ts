@@ -12,7 +12,7 @@ import { flag, opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
-import { BUNDLED, loadScenario } from "../scenarios.js";
+import { bundledNames, loadScenario } from "../scenarios.js";
 
 const USAGE = `pinlab run <scenario> --policy <name> [options]
 
@@ -47,7 +47,7 @@ export const runCommand: Command = {
     if (!parsed.ok) return bad(host, parsed.error);
     const a = parsed.args;
     if (flag(a, "list")) {
-      for (const n of BUNDLED) host.out(`${n}\n`);
+      for (const n of bundledNames()) host.out(`${n}\n`);
       return EXIT_OK;
     }
     if (a.positionals.length !== 1)

@@ -87,8 +87,9 @@ export function pinMrPages(ctx: Ctx, x: number): number {
     if (f < 0) return -EFAULT; // nothing pinned yet: pins are taken after every page resolved
     frames.push(f);
   }
-  // check_and_migrate_movable_pages(): move pages out of ZONE_MOVABLE/CMA before pinning.
-  for (let k = 0; k < frames.length; k++) {
+  // check_and_migrate_movable_pages(): move pages out of ZONE_MOVABLE/CMA before pinning
+  // (CMA since v5.1, ZONE_MOVABLE since v5.13; policies modelling older kernels skip it).
+  for (let k = 0; k < frames.length && m.policy.migrateBeforePin; k++) {
     const f = frames[k]!;
     if (f === zeroFrame(m) || isDaxFrame(m, f)) continue;
     if ((s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0) frames[k] = migrate(ctx, f);
@@ -101,7 +102,10 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   }
   if (m.dax && m.policy.swapfileOnPin) s[ino(m, vi.inode) + INO_SWAP]! += 1;
   if (m.dax && m.policy.revocablePins) s[o + 1] = MRL_HELD;
-  emit(ctx, { k: "pin", proc: mi.proc, mr: x, frames, dax: m.dax });
+  const movable = frames.filter(
+    (f) => f !== zeroFrame(m) && !isDaxFrame(m, f) && (s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0,
+  );
+  emit(ctx, { k: "pin", proc: mi.proc, mr: x, frames, dax: m.dax, movable });
   return 0;
 }
 
