@@ -66,10 +66,14 @@ export const lintCommand: Command = {
       report.push({ file, diagnostics: shown });
       if (!json) for (const d of shown) host.out(`${renderDiagnostic(d, read.text)}\n\n`);
     }
+    const unread = report.filter((r) => r.error !== undefined).length;
+    const read = files.length - unread;
     if (json)
       host.out(`${JSON.stringify({ schema: "pinlab.diagnostics/1", files: report }, null, 2)}\n`);
     else
-      host.out(`${files.length} file${files.length === 1 ? "" : "s"} checked: ${summarize(all)}\n`);
+      host.out(
+        `${read} file${read === 1 ? "" : "s"} checked: ${summarize(all)}${unread > 0 ? `; ${unread} could not be read` : ""}\n`,
+      );
     return failed ? EXIT_BAD_INPUT : EXIT_OK;
   },
 };
