@@ -46,6 +46,13 @@ export interface System<E = unknown> {
    * of the state permutes the actions and leaves every mask unchanged).
    */
   canonical?(s: Int32Array): Int32Array;
+  /**
+   * `step` without allocating: writes the successor into `out` (a distinct
+   * array of the state's length). Must agree with `step` exactly. The
+   * explorer uses it when offered, since allocating a typed array per
+   * transition costs more than a small model's whole step.
+   */
+  stepInto?(s: Int32Array, a: number, out: Int32Array, events: E[] | null): void;
   /** How a worker thread builds this same system (for parallel exploration). */
   readonly factory?: SystemFactory;
 }

@@ -77,6 +77,41 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
   const issueAllowed = (s: Int32Array, sig: number) =>
     !(sig && cancel) && !(mode === "revoke" && s[0] === B_BREAKING && s[1]! >= T);
 
+  /** The successor of s by a, written into t. */
+  function advance(s: Int32Array, a: number, t: Int32Array): void {
+    for (let i = 0; i < L; i++) t[i] = s[i]!;
+    if (a >= BRK) {
+      if (a === TRUNCATE) {
+        if (mode === "unsafe" || !anyHolder(s)) t[0] = B_TRUNCATED;
+        else {
+          t[0] = B_BREAKING;
+          for (let j = 2; j < L; j++) if (holds(t[j]! & 15)) t[j]! |= SIG; // SIGIO to holders
+        }
+      } else if (a === COMPLETE) {
+        t[0] = B_TRUNCATED;
+        t[1] = 0;
+      } else {
+        for (let j = 2; j < L; j++) if (holds(t[j]! & 15)) t[j] = KILLED;
+        t[0] = B_TRUNCATED;
+        t[1] = 0;
+      }
+      return;
+    }
+    const j = 2 + ((a / OPS) | 0);
+    const op = a % OPS;
+    const v = s[j]!;
+    const pc = v & 15;
+    const sig = v & SIG;
+    if (op === LEASE) t[j] = LEASED;
+    else if (op === PIN) t[j] = (s[0] === B_TRUNCATED ? UNPINNED : PINNED) | sig;
+    else if (op < LAND) {
+      t[j] = (INFLIGHT + (pc - PINNED) * P + (op - ISSUE)) | sig;
+      if (mode === "revoke" && s[0] === B_BREAKING) t[1] = s[1]! + 1;
+    } else if (op === LAND) t[j] = (PINNED + (((((pc - INFLIGHT) / P) | 0) + 1) % D)) | sig;
+    else if (op === UNPIN) t[j] = UNPINNED | sig;
+    else t[j] = IDLE;
+  }
+
   const sys: System<never> = {
     init: new Int32Array(L),
     properties: ["foreign-dma", "killed"],
@@ -107,38 +142,11 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
     },
     step(s, a) {
       const t = new Int32Array(L);
-      t.set(s);
-      if (a >= BRK) {
-        if (a === TRUNCATE) {
-          if (mode === "unsafe" || !anyHolder(s)) t[0] = B_TRUNCATED;
-          else {
-            t[0] = B_BREAKING;
-            for (let j = 2; j < L; j++) if (holds(t[j]! & 15)) t[j]! |= SIG; // SIGIO to holders
-          }
-        } else if (a === COMPLETE) {
-          t[0] = B_TRUNCATED;
-          t[1] = 0;
-        } else {
-          for (let j = 2; j < L; j++) if (holds(t[j]! & 15)) t[j] = KILLED;
-          t[0] = B_TRUNCATED;
-          t[1] = 0;
-        }
-        return t;
-      }
-      const j = 2 + ((a / OPS) | 0);
-      const op = a % OPS;
-      const v = s[j]!;
-      const pc = v & 15;
-      const sig = v & SIG;
-      if (op === LEASE) t[j] = LEASED;
-      else if (op === PIN) t[j] = (s[0] === B_TRUNCATED ? UNPINNED : PINNED) | sig;
-      else if (op < LAND) {
-        t[j] = (INFLIGHT + (pc - PINNED) * P + (op - ISSUE)) | sig;
-        if (mode === "revoke" && s[0] === B_BREAKING) t[1] = s[1]! + 1;
-      } else if (op === LAND) t[j] = (PINNED + ((((pc - INFLIGHT) / P) | 0) + 1) % D) | sig;
-      else if (op === UNPIN) t[j] = UNPINNED | sig;
-      else t[j] = IDLE;
+      advance(s, a, t);
       return t;
+    },
+    stepInto(s, a, t) {
+      advance(s, a, t);
     },
     judge(before, a, after) {
       if (a === TIMEOUT) {

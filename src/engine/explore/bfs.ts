@@ -1,0 +1,228 @@
+/**
+ * The serial breadth-first search. States are numbered in discovery order
+ * (0 = initial); the queue holds the states themselves, the visited set only
+ * their 64-bit fingerprints, and the parent links about two bytes per state.
+ *
+ * States are expanded in batches (up to BATCH states, never across a level
+ * boundary), in three passes: (1) every successor of every state in the
+ * batch is computed, judged and fingerprinted into scratch arrays reused
+ * across batches; (2) the home slot of each fingerprint in the visited set is
+ * read, so that the cache misses of a large table overlap instead of
+ * queueing one after another; (3) the fingerprints are inserted in order and
+ * the new states queued. Insertion order, hence numbering, parent links and
+ * witnesses, is exactly that of a plain one-state-at-a-time BFS.
+ *
+ * `run` does a bounded slice of work so that the driver can check bounds,
+ * report progress and let Ctrl-C through between slices; the loop allocates
+ * nothing but what the system's `enabled`, `step` and `canonical` return.
+ */
+import { fpHi, fpLo } from "../../model/fingerprint.js";
+import type { System } from "../system.js";
+import { Findings } from "./findings.js";
+import { fingerprintInto } from "./fingerprint.js";
+import { Frontier } from "./frontier.js";
+import { PendingGraph } from "./liveness.js";
+import { ParentLog } from "./parents.js";
+import { asleep, childSleep, SLEEP_SLOTS } from "./por.js";
+import { type AllowGrowth, FingerprintTable } from "./table.js";
+
+/** States per batch: enough successors for the memory system to overlap their probes. */
+const BATCH = 64;
+
+export interface SearchConfig {
+  readonly por: boolean;
+  readonly symmetry: boolean;
+  readonly expectedStates: number;
+  readonly allow: AllowGrowth;
+}
+
+export class SerialSearch<E> {
+  readonly table: FingerprintTable;
+  readonly queue: Frontier;
+  readonly log: ParentLog;
+  readonly found = new Findings();
+  readonly graph: PendingGraph | null;
+  states = 1;
+  transitions = 0;
+  depth = 0;
+  /** Index of the next state to expand. */
+  private next = 0;
+  /** First index of the level after the one being expanded. */
+  private levelEnd = 1;
+  private readonly L: number;
+  private readonly width: number;
+  private readonly cur: Int32Array;
+  private readonly tmp: Int32Array;
+  private readonly events: E[] = [];
+  // the batch: parent records (state + sleep set) and where their successors end
+  private readonly parents: Int32Array;
+  private readonly ends = new Int32Array(BATCH);
+  // successors of the batch: states, fingerprints (hi, lo pairs), actions
+  private succ: Int32Array;
+  private fps: Int32Array;
+  private acts: Int32Array;
+  /** Where touched slot values go, so the loads are not optimised away. */
+  sink = 0;
+
+  constructor(
+    readonly sys: System<E>,
+    readonly cfg: SearchConfig,
+  ) {
+    const L = sys.init.length;
+    this.L = L;
+    this.width = cfg.por ? L + 1 + SLEEP_SLOTS : L;
+    this.table = new FingerprintTable(cfg.expectedStates, cfg.allow);
+    this.queue = new Frontier(this.width, 1024, cfg.allow);
+    this.log = new ParentLog(cfg.allow);
+    this.graph = sys.pending ? new PendingGraph(cfg.allow) : null;
+    this.cur = new Int32Array(L);
+    this.tmp = new Int32Array(L);
+    this.parents = new Int32Array(BATCH * this.width);
+    this.succ = new Int32Array(BATCH * 8 * L);
+    this.fps = new Int32Array(BATCH * 8 * 2);
+    this.acts = new Int32Array(BATCH * 8);
+    const key = cfg.symmetry && sys.canonical ? sys.canonical(sys.init) : sys.init;
+    this.table.add(fpHi(key) | 0, fpLo(key) | 0);
+    const o = this.queue.alloc();
+    this.queue.buf.set(sys.init, o);
+    if (cfg.por) this.queue.buf[o + L] = 0;
+  }
+
+  /** Makes room for `n` successors in the batch. */
+  private room(n: number): void {
+    if (n <= this.acts.length) return;
+    const c = Math.max(n, this.acts.length * 2);
+    const s = new Int32Array(c * this.L);
+    s.set(this.succ);
+    this.succ = s;
+    const f = new Int32Array(c * 2);
+    f.set(this.fps);
+    this.fps = f;
+    const a = new Int32Array(c);
+    a.set(this.acts);
+    this.acts = a;
+  }
+
+  /** Bytes of the visited set and parent links. */
+  get tableBytes(): number {
+    return this.table.bytes;
+  }
+  get traceBytes(): number {
+    return this.log.bytes;
+  }
+
+  /** Whether states remain to expand. */
+  get more(): boolean {
+    return this.queue.count > 0;
+  }
+
+  /** Expands about `budget` states; stops early once `maxStates` states are stored. */
+  run(budget: number, maxStates: number): void {
+    while (budget > 0 && this.queue.count > 0 && this.states < maxStates && !this.table.full) {
+      if (this.next === this.levelEnd) {
+        this.depth++;
+        this.levelEnd = this.states;
+      }
+      const b = Math.min(BATCH, budget, this.queue.count, this.levelEnd - this.next);
+      this.batch(b);
+      budget -= b;
+    }
+  }
+
+  /** Expands the next `b` queued states, all of the current level. */
+  private batch(b: number): void {
+    const sys = this.sys;
+    const L = this.L;
+    const W = this.width;
+    const q = this.queue;
+    const found = this.found;
+    const cur = this.cur;
+    const tmp = this.tmp;
+    const events = this.events;
+    const graph = this.graph;
+    const por = this.cfg.por;
+    const par = this.parents;
+    const ends = this.ends;
+    const canon = this.cfg.symmetry && sys.canonical ? sys.canonical.bind(sys) : null;
+    const into = sys.stepInto ? sys.stepInto.bind(sys) : null;
+    const d = this.depth;
+    const first = this.next;
+    // pass 1: successors, judgements, fingerprints
+    let m = 0;
+    for (let p = 0; p < b; p++) {
+      const id = first + p;
+      const h = q.head();
+      const buf = q.buf;
+      const po = p * W;
+      for (let i = 0; i < W; i++) par[po + i] = buf[h + i]!;
+      q.drop();
+      for (let i = 0; i < L; i++) cur[i] = par[po + i]!;
+      const en = sys.enabled(cur);
+      const n = en.length;
+      const pend = graph ? sys.pending!(cur) : 0;
+      found.pendingBits |= pend;
+      if (n === 0) {
+        found.terminal(id, d, sys.judgeEnd(cur), pend);
+        ends[p] = m;
+        continue;
+      }
+      let row = -1;
+      if (pend !== 0) {
+        const k = canon ? canon(cur) : cur;
+        row = graph!.addState(id, d, fpHi(k) | 0, fpLo(k) | 0, pend);
+        if (por) par[po + L] = 0; // liveness needs every edge of a pending state
+      }
+      if (m + n > this.acts.length) this.room(m + n);
+      const succ = this.succ;
+      const fps = this.fps;
+      const acts = this.acts;
+      for (let i = 0; i < n; i++) {
+        const a = en[i]!;
+        if (por && asleep(par, po + L, a)) continue;
+        if (events.length !== 0) events.length = 0;
+        let nx = tmp;
+        if (into) into(cur, a, tmp, events);
+        else nx = sys.step(cur, a, events);
+        const bits = sys.judge(cur, a, nx, events);
+        if (bits !== 0) found.transition(bits, id, a, d + 1);
+        fingerprintInto(canon ? canon(nx) : nx, fps, 2 * m);
+        if (row >= 0 && (sys.pending!(nx) & pend) !== 0)
+          graph!.addEdge(row, a, fps[2 * m]!, fps[2 * m + 1]!);
+        const so = m * L;
+        for (let j = 0; j < L; j++) succ[so + j] = nx[j]!;
+        acts[m++] = a;
+      }
+      ends[p] = m;
+    }
+    this.next = first + b;
+    this.transitions += m;
+    // pass 2: touch every home slot
+    const table = this.table;
+    const fps = this.fps;
+    let t = 0;
+    for (let k = 0; k < m; k++) t ^= table.touch(fps[2 * k]!, fps[2 * k + 1]!);
+    this.sink ^= t;
+    // pass 3: insert in order, queue the new states
+    const log = this.log;
+    const succ = this.succ;
+    const acts = this.acts;
+    let k = 0;
+    for (let p = 0; p < b; p++) {
+      log.expand();
+      const start = k;
+      const end = ends[p]!;
+      if (por && end > start) for (let i = 0; i < L; i++) cur[i] = par[p * W + i]!;
+      for (; k < end; k++) {
+        if (!table.add(fps[2 * k]!, fps[2 * k + 1]!)) continue;
+        this.states++;
+        log.child(acts[k]!);
+        const o = q.alloc();
+        const qb = q.buf;
+        const so = k * L;
+        for (let j = 0; j < L; j++) qb[o + j] = succ[so + j]!;
+        // explored before acts[k] here: acts[start, k)
+        if (por) childSleep(sys, cur, acts[k]!, par, p * W + L, acts, start, k, qb, o + L);
+      }
+    }
+  }
+}

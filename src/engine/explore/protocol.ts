@@ -1,0 +1,22 @@
+/**
+ * What the parallel coordinator (parallel.ts) and its workers (worker.ts)
+ * share: the worker's start-up data and the words of the shared control block.
+ */
+import type { SystemFactory } from "../system.js";
+
+export interface WorkerInit {
+  readonly factory: SystemFactory;
+  readonly id: number;
+  readonly workers: number;
+  readonly symmetry: boolean;
+  /** Int32Array over a SharedArrayBuffer: [stop, states] */
+  readonly control: SharedArrayBuffer;
+  readonly maxStates: number;
+  readonly maxMemoryBytes: number;
+  readonly expectedStates: number;
+}
+
+/** Control words shared by the coordinator and the workers. */
+export const CTL_STOP = 0;
+export const CTL_STATES = 1;
+export const CTL_WORDS = 2;

@@ -1,0 +1,92 @@
+/**
+ * Turns a search's findings into an ExploreResult: rebuilds witness paths from
+ * parent links and runs the lasso search over the recorded pending graph.
+ */
+import type { System } from "../system.js";
+import type { Findings } from "./findings.js";
+import { findCycles } from "./liveness.js";
+import type {
+  ExploreResult,
+  ExploreStats,
+  IncompleteReason,
+  LivenessResult,
+  PropertyResult,
+} from "./types.js";
+import { concretizeCycle } from "./witness.js";
+
+export interface Outcome {
+  readonly sys: System;
+  readonly found: Findings;
+  /** Actions from the initial state to the state with this id. */
+  readonly pathTo: (id: number) => number[];
+  /** Rows of the pending graph(s), concatenated; null if the system has no `pending`. */
+  readonly pendingStates: Int32Array | null;
+  readonly pendingEdges: Int32Array | null;
+  readonly stats: ExploreStats;
+  readonly reason: IncompleteReason | null;
+  readonly por: boolean;
+  readonly symmetry: boolean;
+  readonly workers: number;
+}
+
+export function buildResult(o: Outcome): ExploreResult {
+  const { sys, found } = o;
+  const properties: PropertyResult[] = sys.properties.map((name, b) => {
+    if ((found.shown & (1 << b)) === 0) return { name, shown: false };
+    const id = found.ref[b]!;
+    const a = found.act[b]!;
+    const witness = a < 0 ? o.pathTo(id) : [...o.pathTo(id), a];
+    return { name, shown: true, witness, kind: a < 0 ? "end" : "transition" };
+  });
+  const nObl = Math.max(
+    sys.obligations?.length ?? 0,
+    32 - Math.clz32(found.pendingBits | found.deadEnds),
+  );
+  const cycles =
+    o.pendingStates && o.pendingEdges
+      ? findCycles(o.pendingStates, o.pendingEdges, found.pendingBits & ~found.deadEnds)
+      : [];
+  const liveness: LivenessResult[] = [];
+  for (let b = 0; b < nObl; b++) {
+    const name = sys.obligations?.[b] ?? `obligation-${b}`;
+    if (found.deadEnds & (1 << b)) {
+      liveness.push({
+        name,
+        violated: true,
+        deadEnd: true,
+        witness: o.pathTo(found.deadEndId[b]!),
+      });
+      continue;
+    }
+    const c = cycles.find((x) => x.bit === b);
+    if (!c) {
+      liveness.push({ name, violated: false });
+      continue;
+    }
+    const prefix = o.pathTo(c.startId);
+    const lasso = o.symmetry
+      ? concretizeCycle(sys, prefix, c.targets)
+      : { prefix, cycle: c.actions };
+    if (!lasso) throw new Error(`symmetry contract broken: no concrete cycle for ${name}`);
+    liveness.push({
+      name,
+      violated: true,
+      witness: [...lasso.prefix, ...lasso.cycle],
+      lasso,
+    });
+  }
+  const deadlocks =
+    found.terminals > 0
+      ? { count: found.terminals, witness: o.pathTo(found.terminalId) }
+      : { count: 0 };
+  return {
+    status: o.reason ? "incomplete" : "complete",
+    ...(o.reason ? { reason: o.reason } : {}),
+    stats: o.stats,
+    properties,
+    deadlocks,
+    liveness,
+    reductions: { por: o.por, symmetry: o.symmetry },
+    workers: o.workers,
+  };
+}
