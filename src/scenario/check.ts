@@ -13,7 +13,7 @@ import { spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
 import { type AnyOpNode, type Resolution, signatureOf } from "./resolve.js";
-import { RESULTS } from "./schema.js";
+import { EXTRA_ERRNOS, RESULTS } from "./schema.js";
 
 /** Bounds of the model (compile.ts): one block per page, small fixed tables. */
 export const MAX_BLOCKS = 64;
@@ -347,7 +347,11 @@ class Checker {
     if (!target) return;
     const name = signatureOf(target.op).name;
     const can = RESULTS[name];
-    if (can && !can.includes(e.result) && ERRNO_NAMES.includes(e.result))
+    if (
+      can &&
+      !can.includes(e.result) &&
+      (ERRNO_NAMES.includes(e.result) || EXTRA_ERRNOS.includes(e.result))
+    )
       this.sink.report(
         "PIN312",
         spanOf(d, "result"),

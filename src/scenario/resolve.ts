@@ -19,6 +19,7 @@ import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
 import {
   DEFAULT_POLICIES,
   DEFAULT_PROPERTIES,
+  EXTRA_ERRNOS,
   PEER_OPS,
   PROC_OPS,
   type Signature,
@@ -440,7 +441,7 @@ class Resolver {
         );
       }
     }
-    const results = [...RESULT_WORDS, ...ERRNO_NAMES, "EDEADLK"];
+    const results = [...RESULT_WORDS, ...ERRNO_NAMES, ...EXTRA_ERRNOS];
     if (!results.includes(e.result))
       this.unknown(
         "PIN212",

@@ -288,34 +288,40 @@ export const DEFAULT_POLICIES: readonly string[] = [
 ];
 
 /**
- * Errnos an operation can return in the model, where the kernel paths it
- * models are narrow enough to list (kernel-semantics.md, spec.ts). `ok` and
- * `blocks` are always possible. Operations not listed are not checked.
+ * Errnos an operation can return in the model, in the order the kernel paths
+ * it models check them (src/model/fs/file-ops.ts, locks/lease.ts, mm/gup.ts,
+ * rdma/mr.ts, proc/program.ts). `ok` and `blocks` are always possible; an
+ * expectation naming another errno gets a PIN312 warning. Operations not
+ * listed (send, await, store, load, munmap, exit) return only `ok` or block,
+ * or end the process with a signal.
  */
 export const RESULTS: Readonly<Record<string, readonly string[]>> = {
-  // may_open() / O_CREAT|O_EXCL / a file not yet created
-  open: ["EACCES", "ENOENT", "EEXIST", "EINTR"],
-  create: ["EACCES", "ENOENT", "EEXIST", "EINTR"],
-  // do_mmap(): a shared writable mapping needs an fd open for writing; unplugged pmem
-  mmap: ["EACCES", "EBADF", "ENODEV"],
-  // ib_check_mr_access(), check_vma_flags(), ib_umem_get(), and the policies' own refusals
-  reg_mr: ["EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM", "EAGAIN"],
-  // do_truncate() → notify_change() → the layout policy
-  truncate: ["EACCES", "ENOENT", "EPERM", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
-  ftruncate: ["EBADF", "EINVAL", "EPERM", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
-  // vfs_fallocate() and the layout policy
-  fallocate: [
-    "EBADF",
-    "EPERM",
-    "ETXTBSY",
-    "EINVAL",
-    "ENOSPC",
-    "EBUSY",
-    "EDEADLOCK",
-    "EDEADLK",
-    "EINTR",
-    "EOPNOTSUPP",
-  ],
-  // generic_setlease(), and F_LAYOUT/F_UNBREAK outside the layout-lease policy
-  setlease: ["EACCES", "EAGAIN", "EINVAL", "EBADF"],
+  // create: O_CREAT|O_EXCL → EEXIST; open: a file not (yet) created → ENOENT, may_open() → EACCES
+  open: ["EEXIST", "ENOENT", "EACCES"],
+  create: ["EEXIST", "ENOENT", "EACCES"],
+  close: ["EBADF"],
+  // do_mmap(): a closed fd; MAP_SHARED|PROT_WRITE on an fd not open for writing
+  mmap: ["EBADF", "EACCES"],
+  read: ["EBADF"],
+  // generic_write_checks() on an active swapfile; no free block
+  write: ["EBADF", "ETXTBSY", "ENOSPC"],
+  fsync: ["EBADF"],
+  // ib_check_mr_access(), check_vma_flags(), writable_file_mapping_allowed(), the policies
+  reg_mr: ["EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
+  dereg_mr: ["EINVAL"],
+  // generic_setlease(); F_LAYOUT/F_UNBREAK where the policy has no layout leases → EINVAL
+  setlease: ["EINVAL", "EBADF", "EACCES", "EAGAIN"],
+  // vfs_truncate(), notify_change(), then the layout change (policy, layout leases)
+  truncate: ["ENOENT", "EINVAL", "EACCES", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK"],
+  ftruncate: ["EBADF", "EINVAL", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK"],
+  // vfs_fallocate(), then the layout change
+  fallocate: ["EBADF", "ETXTBSY", "ENODEV", "EINVAL", "ENOSPC", "EBUSY", "EDEADLOCK", "EDEADLK"],
+  // FICLONE: vfs_clone_file_range(), generic_remap_file_range_prep(), layout change
+  reflink: ["EBADF", "EXDEV", "EINVAL", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK"],
+  unplug: ["EINVAL", "ENODEV"],
+  // kill_pid_info(): no such process; kill_ok_by_cred(): another user
+  kill: ["ESRCH", "EPERM"],
 };
+
+/** Errno names an expectation may use beyond the model's table (src/model/errno.ts). */
+export const EXTRA_ERRNOS: readonly string[] = ["EDEADLK", "ESRCH"];
