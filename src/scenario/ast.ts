@@ -135,9 +135,3 @@ export interface Program {
 export function spanOf(node: NodeBase, key: string): Span {
   return node.spans.get(key) ?? node.stmt.start;
 }
-
-/** The whole first line of a statement, from its first token to the end of its header. */
-export function stmtSpan(stmt: Stmt): Span {
-  const endCol = stmt.end.line === stmt.start.line ? stmt.end.endCol : stmt.start.endCol;
-  return { line: stmt.start.line, col: stmt.start.col, endCol };
-}

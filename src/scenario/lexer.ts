@@ -78,7 +78,7 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
 
   while (i < text.length) {
     const c = text[i]!;
-    if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v") {
+    if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v" || c === "\uFEFF") {
       flushBad(i);
       i++;
       continue;

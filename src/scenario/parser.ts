@@ -129,7 +129,7 @@ class Parser {
       block.open,
       `missing \`}\`: the block of ${block.owner} is never closed`,
       before
-        ? `add \`}\` before line ${before.line} (\`${before.text}\`)`
+        ? `add \`}\` before \`${before.text}\` on line ${before.line}`
         : "add `}` at the end of the block",
     );
   }
@@ -303,7 +303,7 @@ function join(a: Span, b: Span): Span {
   return { line: a.line, col: a.col, endCol: b.line === a.line ? b.endCol : a.endCol };
 }
 
-export function describe(t: Token): string {
+function describe(t: Token): string {
   switch (t.kind) {
     case "eof":
       return "the end of the file";

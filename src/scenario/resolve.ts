@@ -157,7 +157,7 @@ class Resolver {
       d.spec.owner,
       spanOf(d, "owner"),
       this.users,
-      "declare it with `user NAME`",
+      `declare it with \`user ${d.spec.owner}\``,
     );
     if (d.spec.reflinkOf !== undefined)
       this.lookup(
@@ -177,7 +177,7 @@ class Resolver {
       d.user,
       spanOf(d, "user"),
       this.users,
-      "declare it with `user NAME`",
+      `declare it with \`user ${d.user}\``,
     );
     const env = new Map<string, { kind?: VarKind; node: AnyOpNode; name: string }>();
     const labels = new Map<string, Span>();
@@ -208,7 +208,7 @@ class Resolver {
               at,
               this.files,
               wordHint(sig, value) ??
-                "declare it with `file NAME owner=USER pages=N`, or `create` it first",
+                `declare it with \`file ${value} owner=USER pages=N\`, or \`create\` it first`,
             );
         } else if (ref.kind === "peer") {
           this.lookup(
@@ -219,7 +219,7 @@ class Resolver {
             this.remotes,
             this.procs.has(value)
               ? `\`${value}\` is a process; ${sig.name} needs a \`remote\``
-              : "declare it with `remote NAME { ... }`",
+              : `declare it with \`remote ${value} { ... }\``,
           );
         } else if (ref.kind === "proc") {
           this.lookup(
