@@ -1,8 +1,9 @@
 /**
- * Scenario expectations judged against one run: `never P` holds when P did not
- * show, `sometimes`/`always P` when it did (over a single run both mean "it
- * happened"; `check` gives them their full meaning over every run), and
- * `proc.op returns R` compares the operation's result.
+ * Scenario expectations judged against one run. One run can refute `never P`
+ * (P showed) and confirm `sometimes P` (P showed), but it cannot refute
+ * `sometimes P`: that needs every run, which is what `check` explores. Such an
+ * expectation is left undecided, not failed. `proc.op returns R` compares the
+ * operation's result in this run.
  */
 import { errnoByName, errnoName } from "../model/errno.js";
 import type { Expectation } from "../model/spec.js";
@@ -11,7 +12,10 @@ import type { RunResult } from "./exec.js";
 export interface ExpectationResult {
   readonly expectation: Expectation;
   readonly text: string;
+  /** False only when the run refutes the expectation. */
   readonly ok: boolean;
+  /** True when one run cannot decide it (a `sometimes` that did not show). */
+  readonly undecided: boolean;
   readonly detail: string;
 }
 
@@ -34,17 +38,26 @@ export function judgeRun(run: RunResult, policy: string): ExpectationResult[] {
     if (e.kind === "property") {
       const occ = run.occurrences.get(e.property);
       const shown = occ !== undefined;
-      const ok = e.quantifier === "never" ? !shown : shown;
+      const undecided = e.quantifier === "sometimes" && !shown;
+      const ok = e.quantifier === "never" ? !shown : shown || undecided;
       const detail = shown
         ? `${occ.step > 0 ? `step ${occ.step}` : "at the end"}: ${occ.message}`
-        : "did not happen in this run";
-      return { expectation: e, text, ok, detail };
+        : undecided
+          ? "not in this run; pinlab check explores every run"
+          : "did not happen in this run";
+      return { expectation: e, text, ok, undecided, detail };
     }
     const p = m.procs.findIndex((x) => x.name === e.proc);
     const ops =
       p < 0 ? [] : m.procs[p]!.prog.filter((o) => o.spec.op === e.op || o.spec.label === e.op);
     if (ops.length === 0)
-      return { expectation: e, text, ok: false, detail: `${e.proc} has no operation ${e.op}` };
+      return {
+        expectation: e,
+        text,
+        ok: false,
+        undecided: false,
+        detail: `${e.proc} has no operation ${e.op}`,
+      };
     const pcs = new Set(ops.map((o) => o.index));
     let result: number | undefined;
     let blocked = false;
@@ -65,6 +78,6 @@ export function judgeRun(run: RunResult, policy: string): ExpectationResult[] {
     if (e.result === "blocks") ok = result === undefined && blocked;
     else if (e.result === "ok") ok = result !== undefined && result >= 0;
     else ok = result !== undefined && result === -(errnoByName(e.result) ?? Number.NaN);
-    return { expectation: e, text, ok, detail: `got ${got}` };
+    return { expectation: e, text, ok, undecided: false, detail: `got ${got}` };
   });
 }

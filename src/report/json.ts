@@ -46,7 +46,12 @@ export function runJson(
         message: occ ? occ.message : null,
       };
     }),
-    expectations: expectations.map((e) => ({ text: e.text, ok: e.ok, detail: e.detail })),
+    expectations: expectations.map((e) => ({
+      text: e.text,
+      ok: e.ok,
+      undecided: e.undecided,
+      detail: e.detail,
+    })),
     ok: expectations.every((e) => e.ok),
   };
 }

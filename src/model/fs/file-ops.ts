@@ -33,6 +33,8 @@ import {
   ino,
   K_UNPLUGGED,
   type Model,
+  MR_VALID,
+  mr,
   OFD_OPEN,
   ofd,
   pcache,
@@ -48,6 +50,22 @@ export function mayAccess(m: Model, user: number, inode: number, write: boolean)
   const info = m.inodes[inode]!;
   const bits = info.owner === user ? info.mode >> 6 : info.mode;
   return (bits & (write ? 2 : 4)) !== 0;
+}
+
+/**
+ * S_SWAPFILE-like refusal (immutable policy): ETXTBSY, naming the processes
+ * whose pins made the file immutable.
+ */
+function swapBusy(ctx: Ctx, inode: number): number {
+  const { m, s } = ctx;
+  const holders: number[] = [];
+  for (let x = 0; x < m.mrs.length; x++) {
+    const mi = m.mrs[x]!;
+    if (m.vmas[mi.vma]!.inode === inode && s[mr(m, x)] === MR_VALID && !holders.includes(mi.proc))
+      holders.push(mi.proc);
+  }
+  ctx.blockers = holders;
+  return -ETXTBSY;
 }
 
 const unplugged = (ctx: Ctx): boolean => ctx.m.dax && ctx.s[ctx.m.offKernel + K_UNPLUGGED] === 1;
@@ -169,7 +187,7 @@ export function sysTruncate(ctx: Ctx, p: number, inode: number, pages: number): 
   if (m.inodes[inode]!.pfnmap) return -EINVAL;
   if (!mayAccess(m, m.procs[p]!.user, inode, true)) return -EACCES;
   if (breakLease(ctx, inode, true) === BLOCK) return BLOCK;
-  if (s[ino(m, inode) + INO_SWAP]! > 0) return -ETXTBSY;
+  if (s[ino(m, inode) + INO_SWAP]! > 0) return swapBusy(ctx, inode);
   if (unplugged(ctx)) return -EIO;
   return setSize(ctx, p, inode, pages);
 }
@@ -180,7 +198,7 @@ export function sysFtruncate(ctx: Ctx, p: number, o: number, pages: number): num
   if (!openFd(ctx, o)) return -EBADF;
   const inode = m.ofds[o]!.inode;
   if (!m.ofds[o]!.write || m.inodes[inode]!.pfnmap) return -EINVAL;
-  if (s[ino(m, inode) + INO_SWAP]! > 0) return -ETXTBSY;
+  if (s[ino(m, inode) + INO_SWAP]! > 0) return swapBusy(ctx, inode);
   if (unplugged(ctx)) return -EIO;
   return setSize(ctx, p, inode, pages);
 }
@@ -202,7 +220,7 @@ export function sysFallocate(
   if (!openFd(ctx, o) || !m.ofds[o]!.write) return -EBADF;
   const inode = m.ofds[o]!.inode;
   const io = ino(m, inode);
-  if (s[io + INO_SWAP]! > 0) return -ETXTBSY;
+  if (s[io + INO_SWAP]! > 0) return swapBusy(ctx, inode);
   if (m.inodes[inode]!.pfnmap) return -ENODEV;
   if (unplugged(ctx)) return -EIO;
   const size = s[io + INO_SIZE]!;
@@ -256,7 +274,8 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
   const di = m.ofds[dst]!.inode;
   if (m.inodes[si]!.pfnmap || m.inodes[di]!.pfnmap) return -EXDEV;
   if (si === di) return -EINVAL;
-  if (s[ino(m, si) + INO_SWAP]! > 0 || s[ino(m, di) + INO_SWAP]! > 0) return -ETXTBSY;
+  if (s[ino(m, si) + INO_SWAP]! > 0) return swapBusy(ctx, si);
+  if (s[ino(m, di) + INO_SWAP]! > 0) return swapBusy(ctx, di);
   if (unplugged(ctx)) return -EIO;
   const ssize = s[ino(m, si) + INO_SIZE]!;
   const dsize = s[ino(m, di) + INO_SIZE]!;

@@ -124,7 +124,7 @@ export function breakLease(ctx: Ctx, inode: number, write: boolean): number {
 export function breakLayoutLeases(ctx: Ctx, inode: number, caller: number): number {
   const { m, s } = ctx;
   let own = false;
-  let other = false;
+  const others: number[] = [];
   const breaking: number[] = [];
   for (let q = 0; q < m.ofds.length; q++) {
     if (m.ofds[q]!.inode !== inode) continue;
@@ -133,13 +133,16 @@ export function breakLayoutLeases(ctx: Ctx, inode: number, caller: number): numb
     const mine = m.ofds[q]!.proc === caller;
     if ((s[qo + OFD_LFLAGS]! & LF_UNBREAK) !== 0) {
       if (mine) own = true;
-      else other = true;
+      else if (!others.includes(m.ofds[q]!.proc)) others.push(m.ofds[q]!.proc);
       continue;
     }
     if (mine) continue;
     breaking.push(q);
   }
-  if (other) return -ETXTBSY;
+  if (others.length > 0) {
+    ctx.blockers = others;
+    return -ETXTBSY;
+  }
   if (own) return -EDEADLK;
   if (breaking.length === 0) return 0;
   for (const q of breaking) startBreak(ctx, q, "layout change");

@@ -8,6 +8,7 @@
 import { type Ctx, emit } from "../ctx.js";
 import {
   BLK_BUSY,
+  BLK_CONTENT,
   BLK_USERS,
   blk,
   CONTENT_ZERO,
@@ -50,6 +51,7 @@ export function isDaxFrame(m: Model, f: number): boolean {
 /** The content a frame holds (fs-DAX frames read their block). */
 export function frameContent(m: Model, s: State, f: number): number {
   if (f === zeroFrame(m)) return CONTENT_ZERO;
+  if (isDaxFrame(m, f)) return s[blk(m, f) + BLK_CONTENT]!;
   return s[frm(m, f) + FR_CONTENT]!;
 }
 
