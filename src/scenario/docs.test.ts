@@ -8,7 +8,7 @@ import { parseScenario } from "./pin.js";
 import { DECLS, PEER_OPS, PROC_OPS } from "./schema.js";
 
 const DOC = readFileSync(new URL("../../docs/scenario-format.md", import.meta.url), "utf8");
-const blocks = [...DOC.matchAll(/```\n(scenario [^]*?)```/g)].map((m) => m[1]!);
+const blocks = [...DOC.matchAll(/```\n(scenario [\s\S]*?)```/g)].map((m) => m[1]!);
 
 test("every example in the format documentation parses without errors", () => {
   assert.ok(blocks.length >= 4);
@@ -25,6 +25,10 @@ test("every example in the format documentation parses without errors", () => {
 
 test("the documentation lists every diagnostic code, statement and operation", () => {
   for (const code of Object.keys(CODES)) assert.match(DOC, new RegExp(`\\| ${code} \\|`), code);
-  for (const sig of [...Object.values(DECLS), ...Object.values(PROC_OPS), ...Object.values(PEER_OPS)])
+  for (const sig of [
+    ...Object.values(DECLS),
+    ...Object.values(PROC_OPS),
+    ...Object.values(PEER_OPS),
+  ])
     assert.ok(DOC.includes(sig.synopsis.replace(/\|/g, "\\|")), sig.synopsis);
 });
