@@ -2,9 +2,14 @@
  * The kernel model as a {@link System} for the explorer: properties become
  * bit masks over transitions and terminal states.
  */
+import { compile } from "../model/compile.js";
+import { errnoByName } from "../model/errno.js";
 import type { ModelEvent } from "../model/events.js";
-import type { Model, State } from "../model/layout.js";
+import { type Model, P_PC, P_STATUS, PS_BLOCKED, type State } from "../model/layout.js";
+import type { ScenarioSpec } from "../model/spec.js";
 import { enabled, step } from "../model/step.js";
+import { makePolicy } from "../policies/index.js";
+import { PROPERTIES } from "../properties/index.js";
 import type { Property } from "../properties/property.js";
 import { describeAction } from "./describe.js";
 import type { System } from "./system.js";
@@ -15,6 +20,7 @@ export function modelSystem(
 ): System<ModelEvent> & {
   pending(s: State): number;
 } {
+  const live = props.filter((p) => p.pending);
   return {
     init: m.init,
     properties: props.map((p) => p.name),
@@ -36,14 +42,94 @@ export function modelSystem(
       }
       return bits;
     },
+    // Bit i of `pending` is obligation i: the i-th property that has one.
     pending(s) {
       let bits = 0;
-      for (let i = 0; i < props.length; i++) {
-        const p = props[i]!;
-        if (p.pending?.(m, s)) bits |= 1 << i;
-      }
+      for (let i = 0; i < live.length; i++) if (live[i]!.pending!(m, s)) bits |= 1 << i;
       return bits;
     },
+    obligations: live.map((p) => p.name),
     describe: (a) => describeAction(m, a),
+  };
+}
+
+/** What a worker thread needs to rebuild a model system: plain, structured-cloneable data. */
+export interface ModelSystemArg {
+  readonly spec: ScenarioSpec;
+  readonly policy: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** The model system for a scenario under a policy, with a factory so that workers can rebuild it. */
+export function systemFromArg(arg: ModelSystemArg): System<ModelEvent> & { readonly model: Model } {
+  const p = makePolicy(arg.policy, arg.params);
+  if (!p.ok) throw new Error(`pinlab bug: ${p.error}`);
+  const c = compile(arg.spec, p.policy);
+  if (!c.ok) throw new Error(`pinlab bug: scenario does not compile: ${c.errors[0]?.message}`);
+  const sys = modelSystem(c.model, propertiesFor(arg.spec));
+  return {
+    ...sys,
+    model: c.model,
+    factory: { module: import.meta.url, export: "systemFromArg", arg },
+  };
+}
+
+/**
+ * The properties judged for a scenario: the bundled ones, plus one per result
+ * expectation ("proc.op returns R"), shown when some run gets that result.
+ */
+export function propertiesFor(spec: ScenarioSpec): Property[] {
+  const extra: Property[] = [];
+  for (const e of spec.expectations) {
+    if (e.kind !== "result") continue;
+    const name = `${e.proc}.${e.op} returns ${e.result}`;
+    if (extra.some((p) => p.name === name)) continue;
+    extra.push(resultProperty(name, e.proc, e.op, e.result));
+  }
+  return [...PROPERTIES, ...extra];
+}
+
+function resultProperty(name: string, procName: string, op: string, result: string): Property {
+  const want = result === "ok" ? 0 : result === "blocks" ? 1 : -(errnoByName(result) ?? 0);
+  const pcsOf = (m: Model) => {
+    const p = m.procs.findIndex((x) => x.name === procName);
+    const pcs =
+      p < 0
+        ? []
+        : m.procs[p]!.prog.filter((o) => o.spec.op === op || o.spec.label === op).map(
+            (o) => o.index,
+          );
+    return { p, pcs };
+  };
+  if (result === "blocks")
+    return {
+      name,
+      summary: `${procName}'s ${op} blocks and never returns`,
+      kind: "possibility",
+      atEnd(m, s) {
+        const { p, pcs } = pcsOf(m);
+        if (p < 0) return null;
+        const po = m.procs[p]!.off;
+        return s[po + P_STATUS] === PS_BLOCKED && pcs.includes(s[po + P_PC]!)
+          ? { message: `${procName}'s ${op} is still blocked at the end` }
+          : null;
+      },
+    };
+  return {
+    name,
+    summary: `${procName}'s ${op} returns ${result}`,
+    kind: "possibility",
+    onStep(m, _b, _a, events) {
+      const { p, pcs } = pcsOf(m);
+      for (const e of events)
+        if (
+          e.k === "ret" &&
+          e.proc === p &&
+          pcs.includes(e.pc) &&
+          (want === 0 ? e.result >= 0 : e.result === want)
+        )
+          return { message: `${procName}'s ${op} returned ${result}` };
+      return null;
+    },
   };
 }
