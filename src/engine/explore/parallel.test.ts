@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { toyPinsFactory, toyPinsSystem } from "../toy-pins.js";
+import { explore } from "./explore.js";
+import type { ExploreResult } from "./types.js";
+import { replay } from "./witness.js";
+
+function verdicts(r: ExploreResult) {
+  return {
+    states: r.stats.states,
+    transitions: r.stats.transitions,
+    properties: r.properties.map((p) => [p.shown, p.witness?.length ?? -1]),
+    deadlocks: [r.deadlocks.count, r.deadlocks.witness?.length ?? -1],
+    liveness: r.liveness.map((l) => l.violated),
+    depth: r.stats.depth,
+  };
+}
+
+describe("parallel exploration", () => {
+  for (const mode of ["unsafe", "wait", "revoke"] as const)
+    it(`toy pins (${mode}): 2 and 3 workers = 1 worker, with and without symmetry`, async () => {
+      for (const handler of ["cancel", "ignore"] as const) {
+        const f = toyPinsFactory({ n: 3, mode, handler });
+        const sys = toyPinsSystem({ n: 3, mode, handler });
+        for (const symmetry of [false, true]) {
+          const one = await explore(sys, { symmetry });
+          for (const workers of [2, 3]) {
+            const many = await explore(f, { workers, symmetry });
+            assert.equal(many.status, "complete");
+            assert.deepEqual(verdicts(many), verdicts(one), `${handler} ${workers} ${symmetry}`);
+            for (const p of many.properties) {
+              if (!p.witness) continue;
+              let s = sys.init;
+              for (const a of p.witness) {
+                assert.ok(sys.enabled(s).includes(a));
+                s = sys.step(s, a, null);
+              }
+            }
+            for (const l of many.liveness) {
+              if (!l.lasso) continue;
+              const start = replay(sys, l.lasso.prefix);
+              assert.deepEqual([...replay(sys, [...l.lasso.prefix, ...l.lasso.cycle])], [...start]);
+            }
+          }
+        }
+      }
+    });
+
+  it("a system object with a factory can be explored in parallel", async () => {
+    const sys = toyPinsSystem({ n: 2, mode: "wait" });
+    const r = await explore(sys, { workers: 2 });
+    assert.equal(r.workers, 2);
+    assert.equal(r.stats.states, (await explore(sys)).stats.states);
+  });
+
+  it("bounds end a parallel run cleanly too", async () => {
+    const f = toyPinsFactory({ n: 4, mode: "wait" });
+    const r = await explore(f, { workers: 2, maxStates: 5000 });
+    assert.equal(r.status, "incomplete");
+    assert.equal(r.reason, "max-states");
+    assert.ok(r.stats.states >= 5000);
+    const a = await explore(f, { workers: 2, signal: AbortSignal.abort() });
+    assert.equal(a.reason, "interrupted");
+  });
+
+  it("partial-order reduction is not applied across workers (it needs the serial order)", async () => {
+    const r = await explore(toyPinsFactory({ n: 2 }), { workers: 2, reduce: true });
+    assert.deepEqual(r.reductions, { por: false, symmetry: true });
+  });
+});
