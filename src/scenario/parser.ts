@@ -179,12 +179,13 @@ class Parser {
       blk = this.block({ col: start.col, text: ownerName }, depth);
     }
     const broken = this.broken;
+    // Every statement has the same fields (absent ones undefined): one object shape, fast to read.
     return {
-      ...(label ? { label } : {}),
-      ...(dst ? { dst } : {}),
+      label,
+      dst,
       head,
       args,
-      ...(blk ? { block: blk } : {}),
+      block: blk,
       start: span(start),
       end: blk ? blk.open : span(end),
       broken,
