@@ -71,9 +71,7 @@ test("formatting keeps comments beside and above their statements", () => {
     "  # before the brace",
     "}  # after the brace",
     "remote r {}",
-    "proc q user=b {",
-    "  exit",
-    "}  # one-liner",
+    "proc q user=b { exit }  # one-liner",
     "expect never no-kill under linux,wait",
     "# trailing file comment",
     "",
@@ -89,7 +87,7 @@ test("a file with syntax errors is not formatted; name errors do not matter", ()
   assert.equal(broken.text, undefined);
   assert.equal(broken.diagnostics[0]?.code, "PIN102");
   const unresolved = formatText("proc p user=nobody { truncate nofile pages=0 }\n", "u.pin");
-  assert.equal(unresolved.text, "proc p user=nobody {\n  truncate nofile pages=0\n}\n");
+  assert.equal(unresolved.text, "proc p user=nobody { truncate nofile pages=0 }\n");
 });
 
 const NAMES = ["a", "data", "x-1", "rw", "shared", "peer", "t_2", "données"];

@@ -1,7 +1,8 @@
 /**
  * Canonical formatting of a `.pin` file, keeping its comments. Every
  * statement is reprinted from the data it means (print.ts), one per line,
- * blocks indented by two spaces; comments stay beside or above the statement
+ * blocks indented by two spaces (a program written on one line stays on one
+ * line, `;`-separated); comments stay beside or above the statement
  * they were beside or above; runs of blank lines become one. Since the text
  * is printed from its meaning, reading the output gives the same scenario,
  * and formatting twice changes nothing.
@@ -73,6 +74,15 @@ function slotsOf(d: Decl): Slot[] {
     return slot(text, 1, "line", n.stmt);
   });
   const close = s.block?.close ?? s.end;
+  // A program written on one line stays on one line (it cannot hold a comment), as gofmt keeps one-line bodies.
+  if (close.line === s.start.line && body.length > 0)
+    return [
+      {
+        ...slot(`${header} { ${body.map((b) => b.text).join("; ")} }`, 0, "line"),
+        endLine: close.line,
+        endCol: close.endCol,
+      },
+    ];
   return [
     slot(`${header} {`, 0, "open"),
     ...body,

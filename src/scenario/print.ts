@@ -175,7 +175,9 @@ export function formatScenario(spec: ScenarioSpec): string {
   for (const f of spec.files) out.push(printFile(f));
   const block = (header: string, lines: string[]) => {
     out.push("");
+    const one = `${header} { ${lines.join("; ")} }`;
     if (lines.length === 0) out.push(`${header} {}`);
+    else if (lines.length === 1 && one.length <= 80) out.push(one);
     else out.push(`${header} {`, ...lines.map((l) => INDENT + l), "}");
   };
   for (const p of spec.procs) block(printProcHeader(p), p.program.map(printProcOp));

@@ -5,7 +5,7 @@ import { fmtCommand } from "./fmt.js";
 
 const MESSY = "user a;file f owner=a pages=1   # the file\nproc p user=a { fd=open f }\n";
 const CLEAN =
-  "user a\nfile f owner=a mode=0644 pages=1  # the file\nproc p user=a {\n  fd = open f rw\n}\n";
+  "user a\nfile f owner=a mode=0644 pages=1  # the file\nproc p user=a { fd = open f rw }\n";
 
 test("fmt prints the canonical text of one file", async () => {
   const h = memoryHost({ "m.pin": MESSY });
