@@ -10,6 +10,8 @@ export interface Host {
   readFile(path: string): string;
   writeFile(path: string, text: string): void;
   now(): number;
+  /** Calls `f` on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt?(f: () => void): () => void;
   /** Whether stderr is a terminal (progress lines are drawn only then, or with --progress). */
   readonly tty: boolean;
   readonly cwd: string;
@@ -22,6 +24,17 @@ export function nodeHost(): Host {
     readFile: (p) => readFileSync(p, "utf8"),
     writeFile: (p, t) => writeFileSync(p, t),
     now: () => performance.now(),
+    onInterrupt(f) {
+      const handler = () => {
+        process.stderr.write(
+          "\ninterrupted: finishing with what was found so far (Ctrl-C again to quit)\n",
+        );
+        process.removeListener("SIGINT", handler);
+        f();
+      };
+      process.on("SIGINT", handler);
+      return () => process.removeListener("SIGINT", handler);
+    },
     tty: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
   };
@@ -52,7 +65,7 @@ export function memoryHost(files: Record<string, string> = {}): Host & {
     },
     now: () => 0,
     tty: false,
-    cwd: "/",
+    cwd: process.cwd(),
   };
   return h;
 }

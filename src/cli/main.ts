@@ -6,10 +6,12 @@ import { closest } from "../util/suggest.js";
  * a stack trace means a bug in pinlab.
  */
 import type { Command } from "./command.js";
+import { checkCommand } from "./commands/check.js";
 import { demoCommand } from "./commands/demo.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { lintCommand, loadPinFile } from "./commands/lint.js";
 import { policiesCommand } from "./commands/policies.js";
+import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
 
@@ -17,6 +19,8 @@ import { setPinLoader } from "./scenarios.js";
 
 export const COMMANDS: readonly Command[] = [
   runCommand,
+  checkCommand,
+  replayCommand,
   lintCommand,
   fmtCommand,
   policiesCommand,

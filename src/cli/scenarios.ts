@@ -3,7 +3,7 @@
  * `.pin` file. Errors are messages for the user, never exceptions.
  */
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScenarioSpec } from "../model/spec.js";
 import { LIBRARY } from "../scenario/library.js";
@@ -47,7 +47,9 @@ export function bundledNames(): string[] {
 
 export function loadScenario(arg: string, host: Host): Loaded {
   if (!arg.endsWith(".pin") && !arg.includes("/") && bundledPins().includes(arg)) {
-    if (pinLoader) return pinLoader(join(LIBRARY_DIR, `${arg}.pin`), host);
+    const abs = join(LIBRARY_DIR, `${arg}.pin`);
+    const rel = relative(host.cwd, abs);
+    if (pinLoader) return pinLoader(rel.startsWith("..") ? abs : rel, host);
   }
   const builder = LIBRARY[arg];
   if (builder) return { ok: true, spec: builder() };

@@ -29,7 +29,7 @@ export interface RunResult {
   readonly steps: readonly TraceStep[];
   readonly final: State;
   /** How the run ended: nothing left to do, some process waits forever, or the step bound. */
-  readonly end: "quiescent" | "deadlock" | "max-steps";
+  readonly end: "quiescent" | "deadlock" | "max-steps" | "replayed";
   readonly occurrences: ReadonlyMap<string, Occurrence>;
 }
 
@@ -74,7 +74,8 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
     steps.push({ n, action: a!, events });
     s = next;
   }
-  if (end !== "max-steps") {
+  if (opts.actions && enabled(m, s).length > 0) end = "replayed";
+  else if (end !== "max-steps") {
     for (const p of opts.properties) {
       if (!p.atEnd || occurrences.has(p.name)) continue;
       const f = p.atEnd(m, s);

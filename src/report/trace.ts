@@ -241,7 +241,8 @@ export interface TraceOptions {
   readonly policySummary: string;
   readonly properties: readonly Property[];
   readonly expectations: readonly ExpectationResult[];
-  readonly header?: string;
+  /** How the schedule was chosen, when not by a seed (e.g. replayed from a token). */
+  readonly schedule?: string;
 }
 
 /** Renders a run as text: header, steps, property verdicts, expectations. */
@@ -251,40 +252,19 @@ export function renderTrace(run: RunResult, o: TraceOptions): string {
   out.push(`scenario  ${m.spec.name}${m.spec.file ? `  (${m.spec.file})` : ""}`);
   out.push(`policy    ${o.policyName} — ${o.policySummary}`);
   out.push(
-    `schedule  ${run.seed === 0 ? "seed 0 (priority order, no faults)" : `seed ${run.seed}`}`,
+    `schedule  ${o.schedule ?? (run.seed === 0 ? "seed 0 (priority order, no faults)" : `seed ${run.seed}`)}`,
   );
   out.push("");
-  const marks = new Map<number, string[]>();
-  for (const [name, occ] of run.occurrences)
-    if (occ.step > 0) marks.set(occ.step, [...(marks.get(occ.step) ?? []), name]);
-  const actorW = Math.max(
-    6,
-    ...m.procs.map((p) => p.name.length),
-    ...m.peers.map((p) => p.name.length),
-  );
-  const numW = String(run.steps.length).length;
-  for (const st of run.steps) {
-    const { line, reactions } = describeStep(m, st);
-    const actor = actorOf(m, st.action).padEnd(actorW);
-    const mark = marks.get(st.n);
-    const flag = mark
-      ? `   ⚑ ${mark
-          .map((n) => {
-            const kind = o.properties.find((p) => p.name === n)?.kind;
-            return kind === "possibility" ? `${n} shown` : `${n} violated`;
-          })
-          .join(", ")}`
-      : "";
-    out.push(`${String(st.n).padStart(numW)}  ${actor}  ${line}${flag}`);
-    for (const r of reactions) out.push(`${" ".repeat(numW)}  ${" ".repeat(actorW)}    · ${r}`);
-  }
+  out.push(...renderSteps(run, o.properties));
   out.push("");
   const endText =
-    run.end === "quiescent"
-      ? "nothing left to run"
-      : run.end === "deadlock"
-        ? "deadlock: a process waits for something that can no longer happen"
-        : "stopped at the step bound";
+    run.end === "replayed"
+      ? "end of the replayed steps"
+      : run.end === "quiescent"
+        ? "nothing left to run"
+        : run.end === "deadlock"
+          ? "deadlock: a process waits for something that can no longer happen"
+          : "stopped at the step bound";
   out.push(`end       ${endText} after ${run.steps.length} steps`);
   out.push("");
   out.push("properties");
@@ -301,15 +281,57 @@ export function renderTrace(run: RunResult, o: TraceOptions): string {
   if (o.expectations.length > 0) {
     out.push("");
     out.push("expectations");
-    for (const e of o.expectations)
-      out.push(`  ${e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail})`);
-    const failed = o.expectations.filter((e) => !e.ok).length;
-    out.push("");
-    out.push(
-      failed === 0
-        ? "result    every expectation met"
-        : `result    ${failed} of ${o.expectations.length} expectations failed`,
-    );
+    out.push(...renderExpectations(o.expectations));
   }
   return `${out.join("\n")}\n`;
+}
+
+/** The step lines of a run (or a witness), each property marked where it first showed. */
+export function renderSteps(run: RunResult, properties: readonly Property[]): string[] {
+  const m = run.model;
+  const out: string[] = [];
+  const marks = new Map<number, string[]>();
+  for (const [name, occ] of run.occurrences)
+    if (occ.step > 0) marks.set(occ.step, [...(marks.get(occ.step) ?? []), name]);
+  const actorW = Math.max(
+    6,
+    ...m.procs.map((p) => p.name.length),
+    ...m.peers.map((p) => p.name.length),
+  );
+  const numW = String(run.steps.length).length;
+  for (const st of run.steps) {
+    const { line, reactions } = describeStep(m, st);
+    const actor = actorOf(m, st.action).padEnd(actorW);
+    const mark = marks.get(st.n);
+    const flag = mark
+      ? `   ⚑ ${mark
+          .map((n) => {
+            const kind = properties.find((p) => p.name === n)?.kind;
+            return kind === "possibility" ? `${n} shown` : `${n} violated`;
+          })
+          .join(", ")}`
+      : "";
+    out.push(`${String(st.n).padStart(numW)}  ${actor}  ${line}${flag}`);
+    for (const r of reactions) out.push(`${" ".repeat(numW)}  ${" ".repeat(actorW)}    · ${r}`);
+  }
+  return out;
+}
+
+/** Expectation lines and the closing result line, shared by run and check reports. */
+export function renderExpectations(
+  list: readonly { ok: boolean; undecided: boolean; text: string; detail: string }[],
+): string[] {
+  const out = list.map(
+    (e) => `  ${e.undecided ? "?   " : e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail})`,
+  );
+  const failed = list.filter((e) => !e.ok).length;
+  const open = list.filter((e) => e.undecided).length;
+  const rest = open > 0 ? ` (${open} undecided)` : "";
+  out.push("");
+  out.push(
+    failed === 0
+      ? `result    every expectation met${rest}`
+      : `result    ${failed} of ${list.length} expectations failed${rest}`,
+  );
+  return out;
 }

@@ -1,0 +1,140 @@
+/**
+ * `check` for the kernel model: explores every interleaving of a scenario
+ * under a policy and turns the explorer's findings into herd7-style verdicts
+ * (Never / Sometimes) with shortest witnesses, and judges the scenario's
+ * expectations against them.
+ */
+import type { Expectation } from "../model/spec.js";
+import { applicable, expectationText } from "./expect.js";
+import { explore } from "./explore/explore.js";
+import type { ExploreOptions, ExploreResult } from "./explore/types.js";
+import { type ModelSystemArg, propertiesFor, systemFromArg } from "./model-system.js";
+
+export type Verdict = "Never" | "Sometimes";
+
+export interface PropertyVerdict {
+  readonly name: string;
+  readonly kind: "safety" | "liveness" | "possibility";
+  readonly summary: string;
+  readonly verdict: Verdict;
+  /** Whether "Never" is a proof (the exploration was complete). */
+  readonly proved: boolean;
+  /** Shortest action sequence that shows it (for liveness: to the dead end, or prefix + cycle). */
+  readonly witness?: readonly number[];
+  readonly lasso?: { readonly prefix: readonly number[]; readonly cycle: readonly number[] };
+}
+
+export interface CheckedExpectation {
+  readonly expectation: Expectation;
+  readonly text: string;
+  readonly ok: boolean;
+  readonly undecided: boolean;
+  readonly detail: string;
+}
+
+export interface CheckResult {
+  readonly arg: ModelSystemArg;
+  readonly explore: ExploreResult;
+  readonly verdicts: readonly PropertyVerdict[];
+  readonly expectations: readonly CheckedExpectation[];
+  /** 0 every expectation met, 1 one failed, 3 incomplete. */
+  readonly exit: 0 | 1 | 3;
+}
+
+export async function checkScenario(
+  arg: ModelSystemArg,
+  opts: ExploreOptions = {},
+): Promise<CheckResult> {
+  const sys = systemFromArg(arg);
+  const props = propertiesFor(arg.spec);
+  const res = await explore(opts.workers && opts.workers > 1 ? sys.factory! : sys, opts);
+  const complete = res.status === "complete";
+  const verdicts: PropertyVerdict[] = props.map((p, i) => {
+    const found = res.properties[i];
+    const live = p.pending ? res.liveness[sys.obligations!.indexOf(p.name)] : undefined;
+    const shownByEnd = found?.shown === true;
+    const shownByCycle = live?.violated === true && live.lasso !== undefined;
+    const shown = shownByEnd || shownByCycle;
+    const base = { name: p.name, kind: p.kind, summary: p.summary, proved: complete };
+    if (!shown) return { ...base, verdict: "Never" as const };
+    if (shownByEnd && found?.witness)
+      return { ...base, verdict: "Sometimes" as const, witness: found.witness };
+    return {
+      ...base,
+      verdict: "Sometimes" as const,
+      witness: [...live!.lasso!.prefix, ...live!.lasso!.cycle],
+      lasso: live!.lasso!,
+    };
+  });
+  const byName = new Map(verdicts.map((v) => [v.name, v]));
+  const expectations = applicable(arg.spec.expectations, arg.policy).map(
+    (e): CheckedExpectation => {
+      const text = expectationText(e);
+      const name = e.kind === "property" ? e.property : `${e.proc}.${e.op} returns ${e.result}`;
+      const v = byName.get(name);
+      if (!v)
+        return { expectation: e, text, ok: false, undecided: false, detail: `no property ${name}` };
+      const quant = e.kind === "property" ? e.quantifier : "sometimes";
+      if (quant === "always")
+        return {
+          expectation: e,
+          text,
+          ok: true,
+          undecided: true,
+          detail: "'always' is judged by run only, not yet by check",
+        };
+      const shown = v.verdict === "Sometimes";
+      if (quant === "never") {
+        if (shown)
+          return {
+            expectation: e,
+            text,
+            ok: false,
+            undecided: false,
+            detail: `shown in ${v.witness!.length} steps`,
+          };
+        if (!complete)
+          return {
+            expectation: e,
+            text,
+            ok: true,
+            undecided: true,
+            detail: "not shown, but the exploration is incomplete",
+          };
+        return {
+          expectation: e,
+          text,
+          ok: true,
+          undecided: false,
+          detail: `proved over ${res.stats.states} states`,
+        };
+      }
+      if (shown)
+        return {
+          expectation: e,
+          text,
+          ok: true,
+          undecided: false,
+          detail: `witness of ${v.witness!.length} steps`,
+        };
+      if (!complete)
+        return {
+          expectation: e,
+          text,
+          ok: true,
+          undecided: true,
+          detail: "not shown yet; the exploration is incomplete",
+        };
+      return {
+        expectation: e,
+        text,
+        ok: false,
+        undecided: false,
+        detail: `impossible: never shown in ${res.stats.states} states`,
+      };
+    },
+  );
+  const failed = expectations.some((e) => !e.ok);
+  const exit = failed ? 1 : complete ? 0 : 3;
+  return { arg, explore: res, verdicts, expectations, exit };
+}

@@ -1,0 +1,95 @@
+/**
+ * The text report of `check`: one verdict line per property in herd7's
+ * spirit, the shortest witness of every violation printed like `run`'s trace
+ * with its replay token, the expectations, and the statistics.
+ */
+import type { CheckResult, PropertyVerdict } from "../engine/check.js";
+import { runSchedule } from "../engine/exec.js";
+import { encodeToken } from "../engine/explore/token.js";
+import type { ExploreStats } from "../engine/explore/types.js";
+import { propertiesFor, systemFromArg } from "../engine/model-system.js";
+import { renderExpectations, renderSteps } from "./trace.js";
+
+const n = (x: number) => Math.round(x).toLocaleString("en");
+
+export function statsLine(s: ExploreStats): string {
+  return `states ${n(s.states)}  transitions ${n(s.transitions)}  depth ${s.depth}  time ${(s.timeMs / 1000).toFixed(2)} s  (${n(s.statesPerSec)} states/s)  peak memory ${n(s.peakMemoryBytes / 2 ** 20)} MiB  ${s.bytesPerState.toFixed(1)} bytes/state`;
+}
+
+/** The verdict column text of one property. */
+export function verdictText(v: PropertyVerdict, states: number): string {
+  if (v.verdict === "Never")
+    return v.proved
+      ? `Never      proved over ${n(states)} states`
+      : `Never      so far (exploration incomplete)`;
+  if (v.lasso)
+    return `Sometimes  lasso: ${v.lasso.prefix.length} steps, then a cycle of ${v.lasso.cycle.length} that never ends`;
+  const how = v.kind === "liveness" ? "dead end after" : "shortest witness";
+  return `Sometimes  ${how} ${v.witness!.length} step${v.witness!.length === 1 ? "" : "s"}`;
+}
+
+/** Which verdicts deserve a printed witness: violations, and anything an expectation got wrong. */
+function wanted(r: CheckResult, v: PropertyVerdict, all: boolean): boolean {
+  if (v.verdict !== "Sometimes") return false;
+  if (all) return true;
+  return v.kind !== "possibility";
+}
+
+export function tokenFor(r: CheckResult, scenarioRef: string, witness: readonly number[]): string {
+  return encodeToken({
+    scenario: scenarioRef,
+    policy: r.arg.policy,
+    params: r.arg.params,
+    actions: [...witness],
+  });
+}
+
+export function renderCheck(
+  r: CheckResult,
+  scenarioRef: string,
+  o: { allWitnesses?: boolean } = {},
+): string {
+  const spec = r.arg.spec;
+  const out: string[] = [];
+  const params = Object.entries(r.arg.params).map(([k, v]) => `${k}=${v}`);
+  out.push(`check     ${spec.name}${spec.file ? `  (${spec.file})` : ""}`);
+  out.push(`policy    ${r.arg.policy}${params.length ? ` (${params.join(", ")})` : ""}`);
+  const red = r.explore.reductions;
+  out.push(
+    `search    every interleaving, breadth first${red.por || red.symmetry ? `, with ${[red.por && "partial-order", red.symmetry && "symmetry"].filter(Boolean).join(" and ")} reduction` : ""}${r.explore.workers > 1 ? `, ${r.explore.workers} workers` : ""}`,
+  );
+  out.push("");
+  const w = Math.max(...r.verdicts.map((v) => v.name.length));
+  for (const v of r.verdicts)
+    out.push(`  ${v.name.padEnd(w)}  ${verdictText(v, r.explore.stats.states)}`);
+  if (r.explore.deadlocks.count > 0)
+    out.push(
+      `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
+    );
+  const sys = systemFromArg(r.arg);
+  const props = propertiesFor(spec);
+  for (const v of r.verdicts) {
+    if (!wanted(r, v, o.allWitnesses ?? false) || !v.witness) continue;
+    const run = runSchedule(sys.model, { actions: v.witness, properties: props });
+    out.push("");
+    out.push(
+      `${v.name}: ${v.verdict === "Sometimes" && v.kind !== "possibility" ? "witness" : "example"}${v.lasso ? ` (the last ${v.lasso.cycle.length} steps repeat for ever)` : ""}`,
+    );
+    out.push(...renderSteps(run, props).map((l) => `  ${l}`));
+    const occ = run.occurrences.get(v.name);
+    if (occ) out.push(`  → ${occ.message}`);
+    out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, v.witness)}`);
+  }
+  if (r.expectations.length > 0) {
+    out.push("");
+    out.push("expectations");
+    out.push(...renderExpectations(r.expectations));
+  }
+  out.push("");
+  out.push(`statistics ${statsLine(r.explore.stats)}`);
+  if (r.explore.status === "incomplete")
+    out.push(
+      `INCOMPLETE ${r.explore.reason}: the verdicts above hold for the states explored so far`,
+    );
+  return `${out.join("\n")}\n`;
+}
