@@ -18,5 +18,6 @@ export function samples(): { name: string; text: string }[] {
 
 /** A deep copy without `at` and `file`, so specs read from different texts compare equal. */
 export function strip<T>(value: T): T {
+  if (value === undefined) return value;
   return JSON.parse(JSON.stringify(value, (k, v) => (k === "at" || k === "file" ? undefined : v)));
 }
