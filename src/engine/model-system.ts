@@ -7,7 +7,7 @@ import { errnoByName } from "../model/errno.js";
 import type { ModelEvent } from "../model/events.js";
 import { type Model, P_PC, P_STATUS, PS_BLOCKED, type State } from "../model/layout.js";
 import type { ScenarioSpec } from "../model/spec.js";
-import { enabled, step } from "../model/step.js";
+import { enabled, isFault, step } from "../model/step.js";
 import { makePolicy } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import type { Property } from "../properties/property.js";
@@ -21,6 +21,20 @@ export function modelSystem(
   pending(s: State): number;
 } {
   const live = props.filter((p) => p.pending);
+  const faulty =
+    m.procs.some((p) => p.mayCrash || p.mayHang) || m.peers.some((r) => r.mayPartition);
+  const quietButFaults = (s: State): boolean => {
+    const en = enabled(m, s);
+    return en.length > 0 && en.every(isFault);
+  };
+  const judgeEndBits = (s: State): number => {
+    let bits = 0;
+    for (let i = 0; i < props.length; i++) {
+      const p = props[i]!;
+      if (p.atEnd && p.atEnd(m, s) !== null) bits |= 1 << i;
+    }
+    return bits;
+  };
   return {
     init: m.init,
     properties: props.map((p) => p.name),
@@ -32,16 +46,12 @@ export function modelSystem(
         const p = props[i]!;
         if (p.onStep && p.onStep(m, before, after, events) !== null) bits |= 1 << i;
       }
+      // Injected faults are possibilities, not progress: a state where only a
+      // fault could still happen may last for ever, so it is judged like an end.
+      if (faulty && quietButFaults(after)) bits |= judgeEndBits(after);
       return bits;
     },
-    judgeEnd(s) {
-      let bits = 0;
-      for (let i = 0; i < props.length; i++) {
-        const p = props[i]!;
-        if (p.atEnd && p.atEnd(m, s) !== null) bits |= 1 << i;
-      }
-      return bits;
-    },
+    judgeEnd: (s) => judgeEndBits(s),
     // Bit i of `pending` is obligation i: the i-th property that has one.
     pending(s) {
       let bits = 0;
