@@ -7,6 +7,7 @@ import { closest } from "../util/suggest.js";
  */
 import type { Command } from "./command.js";
 import { checkCommand } from "./commands/check.js";
+import { compareCommand } from "./commands/compare.js";
 import { demoCommand } from "./commands/demo.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { lintCommand, loadPinFile } from "./commands/lint.js";
@@ -19,6 +20,7 @@ import { setPinLoader } from "./scenarios.js";
 
 export const COMMANDS: readonly Command[] = [
   runCommand,
+  compareCommand,
   checkCommand,
   replayCommand,
   lintCommand,

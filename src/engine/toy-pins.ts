@@ -67,6 +67,14 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
   const COMPLETE = BRK + 1;
   const TIMEOUT = BRK + 2;
   const L = N + 2;
+  // action → (pinner, op), precomputed: a division per step shows in the profile
+  const whoOf = new Int32Array(BRK);
+  const opOf = new Int32Array(BRK);
+  for (let a = 0; a < BRK; a++) {
+    whoOf[a] = Math.floor(a / OPS);
+    opOf[a] = a % OPS;
+  }
+  const revoke = mode === "revoke";
   if (KILLED >= SIG) throw new RangeError("toy-pins: dmas × pages too large for the pc field");
 
   const holds = (pc: number) => pc >= LEASED && pc <= UNPINNED;
@@ -75,7 +83,7 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
     return false;
   };
   const issueAllowed = (s: Int32Array, sig: number) =>
-    !(sig && cancel) && !(mode === "revoke" && s[0] === B_BREAKING && s[1]! >= T);
+    !(sig && cancel) && !(revoke && s[0] === B_BREAKING && s[1]! >= T);
 
   /** The successor of s by a, written into t. */
   function advance(s: Int32Array, a: number, t: Int32Array): void {
@@ -97,8 +105,8 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
       }
       return;
     }
-    const j = 2 + ((a / OPS) | 0);
-    const op = a % OPS;
+    const j = 2 + whoOf[a]!;
+    const op = opOf[a]!;
     const v = s[j]!;
     const pc = v & 15;
     const sig = v & SIG;
@@ -106,7 +114,7 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
     else if (op === PIN) t[j] = (s[0] === B_TRUNCATED ? UNPINNED : PINNED) | sig;
     else if (op < LAND) {
       t[j] = (INFLIGHT + (pc - PINNED) * P + (op - ISSUE)) | sig;
-      if (mode === "revoke" && s[0] === B_BREAKING) t[1] = s[1]! + 1;
+      if (revoke && s[0] === B_BREAKING) t[1] = s[1]! + 1;
     } else if (op === LAND) t[j] = (PINNED + (((((pc - INFLIGHT) / P) | 0) + 1) % D)) | sig;
     else if (op === UNPIN) t[j] = UNPINNED | sig;
     else t[j] = IDLE;
@@ -136,7 +144,7 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
       if (b === B_IDLE) out.push(TRUNCATE);
       else if (b === B_BREAKING) {
         if (!anyHolder(s)) out.push(COMPLETE);
-        if (mode === "revoke") out.push(TIMEOUT);
+        if (revoke) out.push(TIMEOUT);
       }
       return out;
     },
@@ -153,20 +161,18 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
         for (let j = 2; j < L; j++) if (after[j] === KILLED && before[j] !== KILLED) return 2;
         return 0;
       }
-      if (a < BRK && a % OPS === LAND && before[0] === B_TRUNCATED) return 1;
+      if (a < BRK && opOf[a] === LAND && before[0] === B_TRUNCATED) return 1;
       return 0;
     },
     judgeEnd: () => 0,
     pending: (s) => (s[0] === B_BREAKING ? 1 : 0),
     independent(a, b, s) {
       if (a >= BRK || b >= BRK) return false;
-      const ja = (a / OPS) | 0;
-      const jb = (b / OPS) | 0;
-      if (ja === jb) return false;
+      if (whoOf[a] === whoOf[b]) return false;
       // DMAs issued while breaking share the lease-break timer
-      if (mode === "revoke" && s[0] === B_BREAKING) {
-        const oa = a % OPS;
-        const ob = b % OPS;
+      if (revoke && s[0] === B_BREAKING) {
+        const oa = opOf[a]!;
+        const ob = opOf[b]!;
         if (oa >= ISSUE && oa < LAND && ob >= ISSUE && ob < LAND) return false;
       }
       return true;

@@ -3,13 +3,19 @@
  * whose fingerprint maps to it (partition.ts): it keeps their fingerprints,
  * their parent links and the frontier of its part of each BFS level.
  *
- * Per level: expand the owned frontier; a successor owned here is inserted
- * at once, others are batched per owner and sent through a MessagePort (the
- * buffer is transferred, not copied). Batches received from peers are
- * inserted between chunks of expansion work. After its last batch a worker
- * sends each peer an end-of-level mark; ports deliver in order, so when all
- * marks are in, the next level's part is complete, and the worker reports to
- * the coordinator and waits for the next level.
+ * Per level: expand the owned frontier, appending every successor as a record
+ * [hi, lo, parent gid, action, state…] to the outbox of its owner. A full
+ * outbox of a peer is sent through a MessagePort (its buffer transferred, not
+ * copied); the outbox of this worker is inserted here. Either way a batch is
+ * inserted in two passes, touching every home slot first so that the cache
+ * misses overlap (as in bfs.ts). Peers' batches are inserted between chunks of
+ * expansion work. After its last batch a worker sends each peer an
+ * end-of-level mark; ports deliver in order, so when all marks are in, the
+ * next level's part is complete, and the worker reports to the coordinator
+ * and waits for the next level.
+ *
+ * The shared state counter is updated once per chunk, not per state: an
+ * atomic on a cache line two threads write is slow.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { System } from "../system.js";
@@ -24,10 +30,12 @@ import { FingerprintTable } from "./table.js";
 
 /** States expanded between two looks at peers' batches and the stop flag. */
 const CHUNK = 1024;
-/** Records per batch sent to a peer. */
-const BATCH_RECORDS = 2048;
+/** Records per batch. */
+const BATCH_RECORDS = 1024;
 /** A progress tick every this many expansions. */
 const TICK_EVERY = 32768;
+/** Slots of the cache of fingerprints already sent to peers (a power of two). */
+const SENT_SLOTS = 1 << 14;
 
 type PeerMessage = Int32Array | { readonly done: number };
 type CoordMessage =
@@ -53,19 +61,29 @@ class Part {
   nextCount = 0;
   transitions = 0;
   expanded = 0;
-  private outbox: Int32Array[] = [];
-  private outN: number[] = [];
-  /** End-of-level marks received, per level (a fast peer may be a level ahead). */
-  private doneFor = new Map<number, number>();
+  memoryFull = false;
   /** Where touched slot values go, so the loads are not optimised away. */
   sink = 0;
+  private readonly outbox: Int32Array[] = [];
+  private readonly outN: number[] = [];
+  /** End-of-level marks received, per level (a fast peer may be a level ahead). */
+  private readonly doneFor = new Map<number, number>();
   private wake: (() => void) | null = null;
   private readonly tmp: Int32Array;
   private readonly state: Int32Array;
   private readonly fp = new Int32Array(2);
   private readonly events: unknown[] = [];
   private lastTick = 0;
-  memoryFull = false;
+  /** New states not yet added to the shared counter. */
+  private uncounted = 0;
+  /**
+   * Fingerprints recently sent to peers, direct-mapped (hi, lo pairs). A
+   * successor found here was already sent: its owner has it or will insert
+   * it within this level, so sending it again would only cost bandwidth.
+   * Most transitions lead to known states, many of them shortly after.
+   */
+  private readonly sent = new Int32Array(SENT_SLOTS * 2);
+  sentSkipped = 0;
 
   constructor(
     readonly sys: System,
@@ -92,8 +110,13 @@ class Part {
     }
     const key = init.symmetry && sys.canonical ? sys.canonical(sys.init) : sys.init;
     fingerprintInto(key, this.fp, 0);
-    if (ownerOf(this.fp[0]!, init.workers) === init.id)
-      this.add(this.fp[0]!, this.fp[1]!, -1, -1, sys.init, 0);
+    if (ownerOf(this.fp[0]!, init.workers) === init.id) {
+      const b = this.outbox[init.id]!;
+      b.set([this.fp[0]!, this.fp[1]!, -1, -1], 0);
+      b.set(sys.init, 4);
+      this.insert(b, 1);
+    }
+    this.count();
     this.advance();
   }
 
@@ -111,67 +134,59 @@ class Part {
     this.nextCount = 0;
   }
 
-  /** Inserts a state if new: next frontier, parent link, shared count. */
-  private add(
-    hi: number,
-    lo: number,
-    parent: number,
-    a: number,
-    src: Int32Array,
-    off: number,
-  ): void {
-    if (!this.table.add(hi, lo)) return;
-    const L = this.L;
-    if ((this.nextCount + 1) * L > this.next.length) {
-      const n = new Int32Array(this.next.length * 2);
-      n.set(this.next);
-      this.next = n;
-    }
-    const o = this.nextCount++ * L;
-    for (let i = 0; i < L; i++) this.next[o + i] = src[off + i]!;
-    const r = this.links.push();
-    this.links.data[r] = parent;
-    this.links.data[r + 1] = a;
-    Atomics.add(this.ctl, CTL_STATES, 1);
+  /** Publishes the states stored since the last call. */
+  private count(): void {
+    if (this.uncounted === 0) return;
+    Atomics.add(this.ctl, CTL_STATES, this.uncounted);
+    this.uncounted = 0;
   }
 
-  /** A peer's message: a batch of [hi, lo, parent gid, action, state…] records, or its end of level. */
-  receive(m: PeerMessage): void {
-    if (m instanceof Int32Array) {
-      const R = this.rec;
-      const n = m.length / R;
-      let t = 0;
-      for (let k = 0; k < n; k++) t ^= this.table.touch(m[k * R]!, m[k * R + 1]!);
-      this.sink ^= t;
-      for (let k = 0; k < n; k++) {
-        const o = k * R;
-        this.add(m[o]!, m[o + 1]!, m[o + 2]!, m[o + 3]!, m, o + 4);
+  /** Inserts `n` records of batch `m`: new states go to the next frontier with their parent link. */
+  private insert(m: Int32Array, n: number): void {
+    const R = this.rec;
+    const L = this.L;
+    const table = this.table;
+    let t = 0;
+    for (let k = 0; k < n; k++) t ^= table.touch(m[k * R]!, m[k * R + 1]!);
+    this.sink ^= t;
+    for (let k = 0; k < n; k++) {
+      const o = k * R;
+      if (!table.add(m[o]!, m[o + 1]!)) continue;
+      if ((this.nextCount + 1) * L > this.next.length) {
+        const g = new Int32Array(this.next.length * 2);
+        g.set(this.next);
+        this.next = g;
       }
-    } else {
-      this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
+      const d = this.nextCount++ * L;
+      const next = this.next;
+      for (let i = 0; i < L; i++) next[d + i] = m[o + 4 + i]!;
+      const r = this.links.push();
+      this.links.data[r] = m[o + 2]!;
+      this.links.data[r + 1] = m[o + 3]!;
+      this.uncounted++;
     }
+  }
+
+  /** A peer's message: a batch of records, or its end of a level. */
+  receive(m: PeerMessage): void {
+    if (m instanceof Int32Array) this.insert(m, m.length / this.rec);
+    else this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
     this.wake?.();
   }
 
+  /** Sends (or, for this worker, inserts) the outbox of worker w. */
   private flush(w: number): void {
     const n = this.outN[w]!;
     if (n === 0) return;
+    this.outN[w] = 0;
     const b = this.outbox[w]!;
+    if (w === this.init.id) {
+      this.insert(b, n);
+      return;
+    }
     const data = n * this.rec === b.length ? b : b.slice(0, n * this.rec);
     this.ports[w]!.postMessage(data, [data.buffer as ArrayBuffer]);
-    this.outbox[w] = new Int32Array(BATCH_RECORDS * this.rec);
-    this.outN[w] = 0;
-  }
-
-  private send(w: number, hi: number, lo: number, parent: number, a: number, s: Int32Array): void {
-    const b = this.outbox[w]!;
-    const o = this.outN[w]! * this.rec;
-    b[o] = hi;
-    b[o + 1] = lo;
-    b[o + 2] = parent;
-    b[o + 3] = a;
-    for (let i = 0; i < this.L; i++) b[o + 4 + i] = s[i]!;
-    if (++this.outN[w]! === BATCH_RECORDS) this.flush(w);
+    if (data === b) this.outbox[w] = new Int32Array(BATCH_RECORDS * this.rec);
   }
 
   private stopped(): boolean {
@@ -183,10 +198,48 @@ class Part {
     );
   }
 
-  /** Expands this worker's part of level `level` (states at depth `level`). */
+  /**
+   * Expands this worker's part of level `level` (states at depth `level`).
+   * The hot loop lives in the synchronous `expand`: locals of an async
+   * function live in its heap-allocated frame, which is measurably slower.
+   */
   async level(level: number): Promise<{ broke: boolean; nextCount: number }> {
+    const W = this.init.workers;
+    const me = this.init.id;
+    let broke = false;
+    for (let i = 0; i < this.curCount; i += CHUNK) {
+      if (i > 0) {
+        this.count();
+        if (this.stopped()) {
+          broke = true;
+          break;
+        }
+        await yieldNow();
+      }
+      this.expand(level, i, Math.min(this.curCount, i + CHUNK));
+    }
+    for (let w = 0; w < W; w++) {
+      this.flush(w);
+      if (w !== me) this.ports[w]!.postMessage({ done: level });
+    }
+    while ((this.doneFor.get(level) ?? 0) < W - 1) {
+      await new Promise<void>((r) => {
+        this.wake = r;
+      });
+      this.wake = null;
+    }
+    this.doneFor.delete(level);
+    this.count();
+    const nextCount = this.nextCount;
+    this.advance();
+    return { broke, nextCount };
+  }
+
+  /** Expands the current level's states [from, to). */
+  private expand(level: number, from: number, to: number): void {
     const sys = this.sys;
     const L = this.L;
+    const R = this.rec;
     const W = this.init.workers;
     const me = this.init.id;
     const canon = this.init.symmetry && sys.canonical ? sys.canonical.bind(sys) : null;
@@ -196,23 +249,20 @@ class Part {
     const fp = this.fp;
     const events = this.events;
     const graph = this.graph;
-    let broke = false;
-    for (let i = 0; i < this.curCount; i++) {
-      if (i % CHUNK === 0 && i > 0) {
-        if (this.stopped()) {
-          broke = true;
-          break;
-        }
-        await yieldNow();
-      }
+    const outbox = this.outbox;
+    const outN = this.outN;
+    const found = this.found;
+    const cur = this.cur;
+    const sent = this.sent;
+    let transitions = 0;
+    for (let i = from; i < to; i++) {
       const gid = (this.curStart + i) * W + me;
-      for (let j = 0; j < L; j++) s[j] = this.cur[i * L + j]!;
-      this.expanded++;
+      for (let j = 0; j < L; j++) s[j] = cur[i * L + j]!;
       const en = sys.enabled(s);
       const pend = graph ? sys.pending!(s) : 0;
-      this.found.pendingBits |= pend;
+      found.pendingBits |= pend;
       if (en.length === 0) {
-        this.found.terminal(gid, level, sys.judgeEnd(s), pend);
+        found.terminal(gid, level, sys.judgeEnd(s), pend);
         continue;
       }
       let row = -1;
@@ -220,46 +270,49 @@ class Part {
         fingerprintInto(canon ? canon(s) : s, fp, 0);
         row = graph!.addState(gid, level, fp[0]!, fp[1]!, pend);
       }
-      for (const a of en) {
+      for (let e = 0; e < en.length; e++) {
+        const a = en[e]!;
         if (events.length !== 0) events.length = 0;
         let nx = tmp;
         if (into) into(s, a, tmp, events);
         else nx = sys.step(s, a, events);
-        this.transitions++;
         const bits = sys.judge(s, a, nx, events);
-        if (bits !== 0) this.found.transition(bits, gid, a, level + 1);
+        if (bits !== 0) found.transition(bits, gid, a, level + 1);
         fingerprintInto(canon ? canon(nx) : nx, fp, 0);
         const hi = fp[0]!;
         const lo = fp[1]!;
         if (row >= 0 && (sys.pending!(nx) & pend) !== 0) graph!.addEdge(row, a, hi, lo);
         const w = ownerOf(hi, W);
-        if (w === me) this.add(hi, lo, gid, a, nx, 0);
-        else this.send(w, hi, lo, gid, a, nx);
+        if (w !== me) {
+          const c = (lo & (SENT_SLOTS - 1)) << 1;
+          if (sent[c] === hi && sent[c + 1] === lo && (hi | lo) !== 0) {
+            this.sentSkipped++;
+            continue;
+          }
+          sent[c] = hi;
+          sent[c + 1] = lo;
+        }
+        const b = outbox[w]!;
+        const o = outN[w]! * R;
+        b[o] = hi;
+        b[o + 1] = lo;
+        b[o + 2] = gid;
+        b[o + 3] = a;
+        for (let j = 0; j < L; j++) b[o + 4 + j] = nx[j]!;
+        if (++outN[w]! === BATCH_RECORDS) this.flush(w);
       }
-      if (this.expanded - this.lastTick >= TICK_EVERY) {
-        this.lastTick = this.expanded;
-        parentPort!.postMessage({
-          type: "tick",
-          expanded: this.expanded,
-          transitions: this.transitions,
-        });
-      }
+      transitions += en.length;
     }
-    for (let w = 0; w < W; w++) {
-      if (w === me) continue;
-      this.flush(w);
-      this.ports[w]!.postMessage({ done: level });
-    }
-    while ((this.doneFor.get(level) ?? 0) < W - 1) {
-      await new Promise<void>((r) => {
-        this.wake = r;
+    this.transitions += transitions;
+    this.expanded += to - from;
+    if (this.expanded - this.lastTick >= TICK_EVERY) {
+      this.lastTick = this.expanded;
+      parentPort!.postMessage({
+        type: "tick",
+        expanded: this.expanded,
+        transitions: this.transitions,
       });
-      this.wake = null;
     }
-    this.doneFor.delete(level);
-    const nextCount = this.nextCount;
-    this.advance();
-    return { broke, nextCount };
   }
 }
 
@@ -293,6 +346,7 @@ async function main(): Promise<void> {
         found: part.found,
       });
     } else {
+      if (process.env.PINLAB_DEBUG_SENT) console.error("sent-skipped", part.sentSkipped, "transitions", part.transitions);
       const links = part.links.used().slice();
       const ps = part.graph ? part.graph.states.used().slice() : null;
       const pe = part.graph ? part.graph.edges.used().slice() : null;

@@ -1,0 +1,195 @@
+/**
+ * `pinlab compare`: every policy × scenario checked over every interleaving,
+ * and the matrix of verdicts that the 2019 thread could not produce.
+ */
+import { cpus } from "node:os";
+import type { CellJob } from "../../engine/cell.js";
+import { checkCells, shardJobs } from "../../engine/compare.js";
+import type { ScenarioSpec } from "../../model/spec.js";
+import {
+  buildDoc,
+  type CompareDoc,
+  renderCompareMarkdown,
+  renderCompareText,
+} from "../../report/compare.js";
+import { renderCompareHtml } from "../../report/html.js";
+import { flag, opt, parseArgs } from "../args.js";
+import type { Command } from "../command.js";
+import { EXIT_BAD_INPUT, type Host } from "../host.js";
+import { parseParams, selectPolicies } from "../policy-args.js";
+import { bundledPins, loadScenario } from "../scenarios.js";
+
+const USAGE = `pinlab compare [scenario...] [options]
+
+Checks every scenario (default: the bundled library in scenarios/) under
+every policy, exploring every interleaving of each, and prints the matrix:
+rows are policies, columns are properties, each cell the number of scenarios
+in which the property is violated (or '.' when proved never), then per
+scenario the violations with their shortest witness length.
+
+  --policy <name>       restrict to these policies (repeatable); default all
+  --param name=value    a policy parameter
+  --md                  print Markdown (for a mail or an issue) instead of text
+  --json                print the comparison document (schema pinlab.compare/1)
+  --html FILE           also write a self-contained HTML report with sequence diagrams
+  --out FILE            also write the comparison document (JSON) to FILE
+  --shard I/N           check only shard I of N (1-based); join shards with pinlab merge
+  --workers N           worker threads (default: the number of cores)
+  --max-states N        bound each check (incomplete cells are marked)
+  --max-time SECONDS    bound each check
+  --brief               the matrix only, without the per-scenario lines
+
+Exit status: 0 every expectation met, 1 one failed, 2 bad input, 3 a check was incomplete.`;
+
+export const compareCommand: Command = {
+  name: "compare",
+  summary: "check every policy x scenario and print the least-bad-options matrix",
+  usage: USAGE,
+  async run(argv, host) {
+    const parsed = parseArgs(argv, [
+      { name: "policy", value: true, repeat: true },
+      { name: "param", value: true, repeat: true },
+      { name: "md", value: false },
+      { name: "json", value: false },
+      { name: "html", value: true },
+      { name: "out", value: true },
+      { name: "shard", value: true },
+      { name: "workers", value: true },
+      { name: "max-states", value: true },
+      { name: "max-time", value: true },
+      { name: "brief", value: false },
+      { name: "progress", value: false },
+    ]);
+    if (!parsed.ok) return bad(host, parsed.error);
+    const a = parsed.args;
+    let shard: { index: number; count: number } | null = null;
+    const shardText = opt(a, "shard");
+    if (shardText !== undefined) {
+      const m = /^(\d+)\/(\d+)$/.exec(shardText);
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+        return bad(host, `--shard expects I/N with 1 <= I <= N (got '${shardText}')`);
+      shard = { index: Number(m[1]), count: Number(m[2]) };
+    }
+    const num = (k: string): number | undefined | string => {
+      const v = opt(a, k);
+      if (v === undefined) return undefined;
+      return /^\d+(\.\d+)?$/.test(v) && Number(v) > 0
+        ? Number(v)
+        : `--${k} expects a positive number (got '${v}')`;
+    };
+    const workers = num("workers");
+    const maxStates = num("max-states");
+    const maxTime = num("max-time");
+    for (const v of [workers, maxStates, maxTime]) if (typeof v === "string") return bad(host, v);
+    const params = parseParams(a.options.get("param") ?? []);
+    if (!params.ok) return bad(host, params.error);
+    const sel = selectPolicies(a.options.get("policy") ?? [], params.params);
+    if (!sel.ok) return bad(host, sel.error);
+    const refs = a.positionals.length > 0 ? a.positionals : bundledPins();
+    if (refs.length === 0)
+      return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");
+    const specs = new Map<string, ScenarioSpec>();
+    for (const ref of refs) {
+      const l = loadScenario(ref, host);
+      if (!l.ok) return bad(host, l.error, l.exit);
+      specs.set(ref, l.spec);
+    }
+    const jobs: CellJob[] = [];
+    for (const [ref, spec] of specs)
+      for (const p of sel.policies) jobs.push({ ref, spec, policy: p.name, params: p.params });
+    const mine = shardJobs(jobs, shard ?? undefined);
+    const controller = new AbortController();
+    const stop = host.onInterrupt?.(() => controller.abort());
+    const bar = progressBar(host, flag(a, "progress"));
+    let cells;
+    try {
+      cells = await checkCells(mine, {
+        workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
+        explore: {
+          reduce: true,
+          ...(maxStates ? { maxStates: maxStates as number } : {}),
+          ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
+        },
+        signal: controller.signal,
+        onCell: (done, total, cell) => bar.update(done, total, `${cell.scenario} x ${cell.policy}`),
+      });
+    } finally {
+      bar.clear();
+      stop?.();
+    }
+    const usedSpecs = new Map([...specs].filter(([ref]) => cells.some((c) => c.scenario === ref)));
+    const doc = buildDoc(cells, usedSpecs, shard);
+    return emit(doc, host, {
+      md: flag(a, "md"),
+      json: flag(a, "json"),
+      brief: flag(a, "brief"),
+      html: opt(a, "html"),
+      out: opt(a, "out"),
+      interrupted: controller.signal.aborted,
+    });
+  },
+};
+
+/** Prints a comparison document the way the options ask, writes its files, and picks the exit status. */
+export function emit(
+  doc: CompareDoc,
+  host: Host,
+  o: {
+    md: boolean;
+    json: boolean;
+    brief: boolean;
+    html?: string | undefined;
+    out?: string | undefined;
+    interrupted: boolean;
+  },
+): number {
+  const json = `${JSON.stringify(doc, null, 1)}\n`;
+  if (o.json) host.out(json);
+  else if (o.md) host.out(renderCompareMarkdown(doc));
+  else host.out(renderCompareText(doc, { drill: !o.brief }));
+  try {
+    if (o.out) {
+      host.writeFile(o.out, json);
+      host.err(`wrote ${o.out}\n`);
+    }
+    if (o.html) {
+      host.writeFile(o.html, renderCompareHtml(doc));
+      host.err(`wrote ${o.html}\n`);
+    }
+  } catch (e) {
+    host.err(`pinlab: cannot write: ${(e as Error).message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (o.interrupted) {
+    host.err("interrupted: the matrix above covers only the checks that finished\n");
+    return 3;
+  }
+  if (doc.totals.expectationsFailed > 0) return 1;
+  if (doc.totals.incomplete > 0) return 3;
+  return 0;
+}
+
+/** A progress bar on stderr (when it is a terminal, or with --progress). */
+function progressBar(host: Host, force: boolean) {
+  let shown = false;
+  return {
+    update(done: number, total: number, label: string) {
+      if (!(host.tty || force)) return;
+      shown = true;
+      const width = 30;
+      const fill = Math.round((done / total) * width);
+      host.err(
+        `\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  ${label.slice(0, 40).padEnd(40)}`,
+      );
+    },
+    clear() {
+      if (shown) host.err("\r\x1b[K");
+      shown = false;
+    },
+  };
+}
+
+function bad(host: Host, message: string, exit = EXIT_BAD_INPUT): number {
+  host.err(`pinlab compare: ${message}\n`);
+  return exit;
+}

@@ -1,0 +1,109 @@
+/**
+ * One cell of the policy × scenario matrix: `check` of one scenario under one
+ * policy, reduced to plain data (verdicts, witnesses as action lists, replay
+ * tokens, expectations), so that cells can cross worker threads, be written
+ * to shard files and be merged.
+ */
+import type { ScenarioSpec } from "../model/spec.js";
+import { checkScenario } from "./check.js";
+import { runSchedule } from "./exec.js";
+import { encodeToken } from "./explore/token.js";
+import type { ExploreOptions, ExploreStats } from "./explore/types.js";
+import { propertiesFor, systemFromArg } from "./model-system.js";
+
+export interface CellJob {
+  /** What the user calls the scenario (a bundled name or a path): replay tokens use it. */
+  readonly ref: string;
+  readonly spec: ScenarioSpec;
+  readonly policy: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export interface CellVerdict {
+  readonly name: string;
+  readonly kind: "safety" | "liveness" | "possibility";
+  readonly verdict: "Never" | "Sometimes";
+  readonly proved: boolean;
+  readonly witnessLength: number | null;
+  readonly lasso: { readonly prefix: number; readonly cycle: number } | null;
+  readonly token: string | null;
+  readonly message: string | null;
+  /** The shortest witness as actions from the initial state (replayed by reports). */
+  readonly witness: readonly number[] | null;
+}
+
+export interface Cell {
+  readonly scenario: string;
+  readonly title: string;
+  readonly file: string | null;
+  readonly policy: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly status: "complete" | "incomplete";
+  readonly reason: string | null;
+  readonly stats: ExploreStats;
+  readonly verdicts: readonly CellVerdict[];
+  readonly expectations: readonly {
+    text: string;
+    ok: boolean;
+    undecided: boolean;
+    detail: string;
+  }[];
+  readonly exit: 0 | 1 | 3;
+}
+
+/** Checks one cell and renders its witnesses. */
+export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<Cell> {
+  const arg = { spec: job.spec, policy: job.policy, params: job.params };
+  const r = await checkScenario(arg, opts);
+  const sys = systemFromArg(arg);
+  const props = propertiesFor(job.spec);
+  const verdicts: CellVerdict[] = r.verdicts.map((v) => {
+    if (!v.witness)
+      return {
+        name: v.name,
+        kind: v.kind,
+        verdict: v.verdict,
+        proved: v.proved,
+        witnessLength: null,
+        lasso: null,
+        token: null,
+        message: null,
+        witness: null,
+      };
+    const run = runSchedule(sys.model, { actions: v.witness, properties: props });
+    return {
+      name: v.name,
+      kind: v.kind,
+      verdict: v.verdict,
+      proved: v.proved,
+      witnessLength: v.witness.length,
+      lasso: v.lasso ? { prefix: v.lasso.prefix.length, cycle: v.lasso.cycle.length } : null,
+      token: encodeToken({
+        scenario: job.ref,
+        policy: job.policy,
+        params: job.params,
+        actions: [...v.witness],
+      }),
+      message: run.occurrences.get(v.name)?.message ?? null,
+      witness: v.witness,
+    };
+  });
+  return {
+    scenario: job.ref,
+    title: job.spec.name,
+    file: job.spec.file ?? null,
+    policy: job.policy,
+    params: job.params,
+    status: r.explore.status,
+    reason: r.explore.reason ?? null,
+    stats: r.explore.stats,
+    verdicts,
+    expectations: r.expectations.map((e) => ({
+      text: e.text,
+      ok: e.ok,
+      undecided: e.undecided,
+      detail: e.detail,
+    })),
+    exit: r.exit,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The least-bad-options matrix: every policy × scenario cell checked, in
+ * parallel over worker threads, then aggregated per policy and property.
+ * Cells are independent, so a matrix also splits into shards (`--shard i/N`)
+ * that plain processes run anywhere and `merge` joins.
+ */
+import { Worker } from "node:worker_threads";
+import { type Cell, type CellJob, runCell } from "./cell.js";
+import type { ExploreOptions } from "./explore/types.js";
+
+export const COMPARE_SCHEMA = "pinlab.compare/1";
+
+/** The cells of shard i of n (1-based), in a fixed order. */
+export function shardJobs<T>(
+  jobs: readonly T[],
+  shard: { index: number; count: number } | undefined,
+): T[] {
+  if (!shard) return [...jobs];
+  return jobs.filter((_, k) => k % shard.count === shard.index - 1);
+}
+
+export interface CompareOptions {
+  readonly workers: number;
+  readonly explore: Omit<ExploreOptions, "signal" | "progress" | "workers">;
+  readonly signal?: AbortSignal;
+  /** Called after each finished cell. */
+  readonly onCell?: (done: number, total: number, cell: Cell) => void;
+}
+
+/** Checks every job; results come back in job order. */
+export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): Promise<Cell[]> {
+  const out: Cell[] = new Array(jobs.length);
+  let next = 0;
+  let done = 0;
+  const finish = (k: number, cell: Cell) => {
+    out[k] = cell;
+    done++;
+    o.onCell?.(done, jobs.length, cell);
+  };
+  if (o.workers <= 1 || jobs.length <= 1) {
+    for (let k = 0; k < jobs.length && !o.signal?.aborted; k++)
+      finish(
+        k,
+        await runCell(jobs[k]!, { ...o.explore, ...(o.signal ? { signal: o.signal } : {}) }),
+      );
+    return out.filter(Boolean);
+  }
+  const lanes = Array.from(
+    { length: Math.min(o.workers, jobs.length) },
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(new URL("./cell-worker.js", import.meta.url), {
+          workerData: { explore: o.explore },
+        });
+        const feed = () => {
+          if (next >= jobs.length || o.signal?.aborted) {
+            void w.terminate().then(() => resolve());
+            return;
+          }
+          const k = next++;
+          w.once("message", (cell: Cell) => {
+            finish(k, cell);
+            feed();
+          });
+          w.postMessage({ k, job: jobs[k] });
+        };
+        w.once("error", reject);
+        feed();
+      }),
+  );
+  await Promise.all(lanes);
+  return out.filter(Boolean);
+}
+
+export type Aggregate = {
+  readonly verdict: "Never" | "Sometimes";
+  /** Every cell complete: a Never is a proof. */
+  readonly proved: boolean;
+  /** Scenarios in which it showed. */
+  readonly scenarios: readonly string[];
+  /** The scenario with the shortest witness, and its length. */
+  readonly shortest: { readonly scenario: string; readonly length: number } | null;
+};
+
+/** Per policy and property: Sometimes if any scenario shows it. */
+export function aggregate(cells: readonly Cell[], policy: string, property: string): Aggregate {
+  const mine = cells.filter((c) => c.policy === policy);
+  const shown: { scenario: string; length: number }[] = [];
+  for (const c of mine) {
+    const v = c.verdicts.find((x) => x.name === property);
+    if (v?.verdict === "Sometimes")
+      shown.push({ scenario: c.scenario, length: v.witnessLength ?? 0 });
+  }
+  shown.sort((a, b) => a.length - b.length || a.scenario.localeCompare(b.scenario));
+  return {
+    verdict: shown.length > 0 ? "Sometimes" : "Never",
+    proved: mine.every((c) => c.status === "complete"),
+    scenarios: shown.map((s) => s.scenario),
+    shortest: shown[0] ?? null,
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * The comparison document (schema `pinlab.compare/1`) and its text and
+ * Markdown renderings: the least-bad-options matrix, rows policies, columns
+ * properties, each cell backed by the scenarios and shortest witnesses behind it.
+ */
+import type { Cell } from "../engine/cell.js";
+import { aggregate, COMPARE_SCHEMA } from "../engine/compare.js";
+import { actionLane } from "../engine/describe.js";
+import { runSchedule } from "../engine/exec.js";
+import { propertiesFor, systemFromArg } from "../engine/model-system.js";
+import type { ScenarioSpec } from "../model/spec.js";
+import { POLICIES } from "../policies/index.js";
+import { PROPERTIES } from "../properties/index.js";
+import { actorOf, describeStep } from "./trace.js";
+
+export interface DocStep {
+  readonly n: number;
+  readonly actor: string;
+  /** Sequence-diagram lane: `proc:NAME`, `peer:NAME`, `nic` or `kernel`. */
+  readonly lane: string;
+  readonly text: string;
+  readonly reactions: readonly string[];
+  readonly marks: readonly string[];
+}
+
+export interface DocScenario {
+  readonly ref: string;
+  readonly title: string;
+  readonly file: string | null;
+  /** The lanes of its sequence diagrams, in order. */
+  readonly lanes: readonly string[];
+  readonly spec: ScenarioSpec;
+}
+
+export interface DocCell extends Omit<Cell, "verdicts"> {
+  readonly verdicts: readonly (Cell["verdicts"][number] & {
+    readonly steps: readonly DocStep[] | null;
+  })[];
+}
+
+export interface CompareDoc {
+  readonly schema: typeof COMPARE_SCHEMA;
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  readonly policies: readonly {
+    readonly name: string;
+    readonly summary: string;
+    readonly source: string;
+  }[];
+  readonly properties: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly summary: string;
+  }[];
+  readonly scenarios: readonly DocScenario[];
+  readonly cells: readonly DocCell[];
+  readonly totals: {
+    readonly cells: number;
+    readonly states: number;
+    readonly incomplete: number;
+    readonly expectationsMet: number;
+    readonly expectationsFailed: number;
+    readonly expectationsUndecided: number;
+  };
+}
+
+/** Lanes of a scenario's diagrams: its processes, the kernel, the NIC, its peers. */
+export function lanesOf(spec: ScenarioSpec): string[] {
+  return [
+    ...spec.procs.map((p) => `proc:${p.name}`),
+    "kernel",
+    "nic",
+    ...spec.peers.map((r) => `peer:${r.name}`),
+  ];
+}
+
+/** Renders a cell's witnesses as steps (replaying them through the model). */
+function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
+  const sys = systemFromArg({ spec, policy: cell.policy, params: cell.params });
+  const m = sys.model;
+  const props = propertiesFor(spec);
+  const lane = (a: number): string => {
+    const l = actionLane(a);
+    if (l.kind === "proc") return `proc:${m.procs[l.index]!.name}`;
+    if (l.kind === "peer") return `peer:${m.peers[l.index]!.name}`;
+    return l.kind;
+  };
+  return {
+    ...cell,
+    verdicts: cell.verdicts.map((v) => {
+      if (!v.witness) return { ...v, steps: null };
+      const run = runSchedule(m, { actions: v.witness, properties: props });
+      const marks = new Map<number, string[]>();
+      for (const [name, occ] of run.occurrences)
+        if (occ.step > 0) marks.set(occ.step, [...(marks.get(occ.step) ?? []), name]);
+      const steps = run.steps.map((st) => {
+        const d = describeStep(m, st);
+        return {
+          n: st.n,
+          actor: actorOf(m, st.action),
+          lane: lane(st.action),
+          text: d.line,
+          reactions: d.reactions,
+          marks: marks.get(st.n) ?? [],
+        };
+      });
+      return { ...v, steps };
+    }),
+  };
+}
+
+export function buildDoc(
+  cells: readonly Cell[],
+  specs: ReadonlyMap<string, ScenarioSpec>,
+  shard: { index: number; count: number } | null,
+): CompareDoc {
+  const docCells = cells.map((c) => withSteps(c, specs.get(c.scenario)!));
+  return assembleDoc(docCells, specs, shard);
+}
+
+/** Puts rendered cells together (also used by `merge`, whose cells are already rendered). */
+export function assembleDoc(
+  cells: readonly DocCell[],
+  specs: ReadonlyMap<string, ScenarioSpec>,
+  shard: { index: number; count: number } | null,
+): CompareDoc {
+  const usedPolicies = new Set(cells.map((c) => c.policy));
+  const scenarios: DocScenario[] = [...specs.entries()].map(([ref, spec]) => ({
+    ref,
+    title: spec.name,
+    file: spec.file ?? null,
+    lanes: lanesOf(spec),
+    spec,
+  }));
+  const exp = cells.flatMap((c) => c.expectations);
+  return {
+    schema: COMPARE_SCHEMA,
+    shard,
+    policies: POLICIES.filter((p) => usedPolicies.has(p.name)).map((p) => ({
+      name: p.name,
+      summary: p.summary,
+      source: p.source,
+    })),
+    properties: PROPERTIES.map((p) => ({ name: p.name, kind: p.kind, summary: p.summary })),
+    scenarios,
+    cells,
+    totals: {
+      cells: cells.length,
+      states: cells.reduce((a, c) => a + c.stats.states, 0),
+      incomplete: cells.filter((c) => c.status !== "complete").length,
+      expectationsMet: exp.filter((e) => e.ok && !e.undecided).length,
+      expectationsFailed: exp.filter((e) => !e.ok).length,
+      expectationsUndecided: exp.filter((e) => e.undecided).length,
+    },
+  };
+}
+
+/** Column codes of the terminal table (explained under it). */
+const SHORT: Record<string, string> = {
+  "no-foreign-dma": "FDMA",
+  "no-stale-exposure": "STALE",
+  "no-lost-write": "LOST",
+  "truncate-returns": "HANG",
+  "no-untruncatable": "VETO",
+  "no-revoke": "RVK",
+  "no-kill": "KILL",
+  "no-comm-failure": "COMM",
+  "rdma-on-dax": "DAX",
+  "space-reclaimed": "SPACE",
+  "no-kernel-bug": "BUG",
+  "no-pinned-movable": "MOVE",
+};
+
+const short = (name: string) => SHORT[name] ?? name.slice(0, 6).toUpperCase();
+
+/** The terminal text of one matrix cell. */
+function cellText(doc: CompareDoc, policy: string, property: string, kind: string): string {
+  const a = aggregate(doc.cells, policy, property);
+  if (kind === "possibility") return a.verdict === "Sometimes" ? "yes" : a.proved ? "no" : "no?";
+  if (a.verdict === "Never") return a.proved ? "." : "?";
+  return String(a.scenarios.length);
+}
+
+export function renderCompareText(doc: CompareDoc, o: { drill?: boolean } = {}): string {
+  const out: string[] = [];
+  const t = doc.totals;
+  out.push(
+    `pinlab compare: ${doc.scenarios.length} scenarios x ${doc.policies.length} policies, every interleaving of each (${t.cells} checks, ${t.states.toLocaleString("en")} states)`,
+  );
+  out.push("");
+  const pw = Math.max(6, ...doc.policies.map((p) => p.name.length));
+  const cols = doc.properties.map((p) => ({ ...p, code: short(p.name) }));
+  const widths = cols.map((c) => Math.max(c.code.length, 3));
+  out.push(`${"".padEnd(pw)}  ${cols.map((c, i) => c.code.padStart(widths[i]!)).join("  ")}`);
+  for (const pol of doc.policies)
+    out.push(
+      `${pol.name.padEnd(pw)}  ${cols.map((c, i) => cellText(doc, pol.name, c.name, c.kind).padStart(widths[i]!)).join("  ")}`,
+    );
+  out.push("");
+  out.push("  N  the property is violated in N scenarios (shortest witnesses below)");
+  out.push("  .  never violated: proved over every reachable state of every scenario");
+  out.push("  ?  not violated in the states explored, but a bound was hit");
+  for (const c of cols) out.push(`  ${c.code.padEnd(5)} ${c.name}: ${c.summary}`);
+  if (o.drill ?? true) {
+    out.push("");
+    out.push(
+      "by scenario (property and shortest witness length; pinlab check <scenario> --policy <p> prints it)",
+    );
+    for (const sc of doc.scenarios) {
+      out.push("");
+      out.push(`${sc.ref}  ${sc.title}`);
+      for (const pol of doc.policies) {
+        const cell = doc.cells.find((c) => c.scenario === sc.ref && c.policy === pol.name);
+        if (!cell) continue;
+        const bad = cell.verdicts.filter(
+          (v) =>
+            v.verdict === "Sometimes" &&
+            v.kind !== "possibility" &&
+            doc.properties.some((p) => p.name === v.name),
+        );
+        const failed = cell.expectations.filter((e) => !e.ok);
+        const parts = bad.map((v) => `${v.name}(${v.witnessLength})`);
+        const status = cell.status === "complete" ? "" : ` [incomplete: ${cell.reason}]`;
+        out.push(
+          `  ${pol.name.padEnd(pw)}  ${parts.length ? parts.join(" ") : "-"}${status}${failed.length ? `   EXPECTATION FAILED: ${failed.map((e) => e.text).join("; ")}` : ""}`,
+        );
+      }
+    }
+  }
+  out.push("");
+  out.push(
+    `expectations: ${t.expectationsMet} met, ${t.expectationsFailed} failed${t.expectationsUndecided ? `, ${t.expectationsUndecided} undecided` : ""}${t.incomplete ? `; ${t.incomplete} checks incomplete` : ""}`,
+  );
+  return `${out.join("\n")}\n`;
+}
+
+/** Markdown for a mail or an issue: the matrix with full names, then the witnesses with replay tokens. */
+export function renderCompareMarkdown(doc: CompareDoc): string {
+  const out: string[] = [];
+  out.push(`## pinlab: least bad options (${doc.scenarios.length} scenarios, every interleaving)`);
+  out.push("");
+  out.push(`| policy | ${doc.properties.map((p) => p.name).join(" | ")} |`);
+  out.push(`|---|${doc.properties.map(() => "---").join("|")}|`);
+  for (const pol of doc.policies) {
+    const cells = doc.properties.map((p) => {
+      const a = aggregate(doc.cells, pol.name, p.name);
+      if (a.verdict === "Never") return a.proved ? "Never" : "Never so far";
+      return `Sometimes (${a.scenarios.length}: ${a.shortest!.scenario}, ${a.shortest!.length} steps)`;
+    });
+    out.push(`| ${pol.name} | ${cells.join(" | ")} |`);
+  }
+  out.push("");
+  out.push(
+    "Sometimes (n: s, k steps) = shown in n scenarios; the shortest witness is k steps in scenario s.",
+  );
+  out.push("Never = proved over every reachable state of every scenario.");
+  out.push("");
+  out.push("### Witnesses");
+  for (const pol of doc.policies) {
+    for (const p of doc.properties) {
+      if (p.kind === "possibility") continue;
+      const a = aggregate(doc.cells, pol.name, p.name);
+      if (!a.shortest) continue;
+      const cell = doc.cells.find(
+        (c) => c.scenario === a.shortest!.scenario && c.policy === pol.name,
+      )!;
+      const v = cell.verdicts.find((x) => x.name === p.name)!;
+      out.push(
+        `- **${pol.name} / ${p.name}** in \`${cell.scenario}\` (${v.witnessLength} steps): ${v.message ?? ""}  `,
+      );
+      out.push(`  \`pinlab replay ${v.token}\``);
+    }
+  }
+  out.push("");
+  return `${out.join("\n")}\n`;
+}
