@@ -22,6 +22,7 @@ export class Budget {
     this.start = this.now();
     this.progressAt = this.start;
     this.maxMem = opt.maxMemoryBytes ?? Number.POSITIVE_INFINITY;
+    this.memory = new MemoryGate(this.maxMem);
     this.sampleRss();
   }
 
@@ -38,8 +39,9 @@ export class Budget {
   /** May the explorer allocate `bytes` more without passing the memory bound? */
   readonly allow = (bytes: number): boolean => {
     if (this.maxMem === Number.POSITIVE_INFINITY) return true;
-    return this.sampleRss() + bytes <= this.maxMem;
+    return this.memory.allow(bytes);
   };
+  private readonly memory: MemoryGate;
 
   /** A bound that has been hit, if any (checked between slices of work). */
   check(states: number): IncompleteReason | null {
@@ -92,4 +94,30 @@ export class Budget {
 /** Lets pending events (Ctrl-C, messages) run between slices of work. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Answers "may we allocate n more bytes?" against a resident-set bound.
+ * Reading the RSS costs a system call (tens of microseconds on a VM), so it
+ * is read on every RESAMPLE-th question, or when the answer is close; in
+ * between, the bytes granted since the last reading are added to it.
+ */
+export class MemoryGate {
+  private rss = 0;
+  private granted = 0;
+  private asked = 0;
+
+  constructor(readonly max: number) {}
+
+  allow(bytes: number): boolean {
+    if (this.max === Number.POSITIVE_INFINITY) return true;
+    const near = this.rss + this.granted + bytes > this.max * 0.9;
+    if (this.asked++ % 16 === 0 || near) {
+      this.rss = process.memoryUsage.rss();
+      this.granted = 0;
+    }
+    if (this.rss + this.granted + bytes > this.max) return false;
+    this.granted += bytes;
+    return true;
+  }
 }

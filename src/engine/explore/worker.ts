@@ -19,6 +19,7 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { System } from "../system.js";
+import { MemoryGate } from "./budget.js";
 import { Rows } from "./columns.js";
 import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
@@ -91,8 +92,9 @@ class Part {
   ) {
     this.L = sys.init.length;
     this.rec = 4 + this.L;
+    const gate = new MemoryGate(init.maxMemoryBytes);
     const allow = (bytes: number) => {
-      const ok = process.memoryUsage.rss() + bytes <= init.maxMemoryBytes;
+      const ok = gate.allow(bytes);
       if (!ok) this.memoryFull = true;
       return ok;
     };
@@ -346,7 +348,6 @@ async function main(): Promise<void> {
         found: part.found,
       });
     } else {
-      if (process.env.PINLAB_DEBUG_SENT) console.error("sent-skipped", part.sentSkipped, "transitions", part.transitions);
       const links = part.links.used().slice();
       const ps = part.graph ? part.graph.states.used().slice() : null;
       const pe = part.graph ? part.graph.edges.used().slice() : null;
