@@ -35,7 +35,7 @@ export type ModelEvent =
     }
   | { readonly k: "resume"; readonly proc: number; readonly pc: number }
   | { readonly k: "sigio"; readonly proc: number; readonly inode: number }
-  | { readonly k: "sigio-ignored"; readonly proc: number }
+  | { readonly k: "sigio-ignored"; readonly proc: number; readonly why: string }
   | {
       readonly k: "lease-break";
       readonly holder: number;

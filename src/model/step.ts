@@ -37,8 +37,11 @@ import {
   PS_RUN,
   peer as peerOff,
   proc,
+  QP_READY,
+  R_CANCEL,
   R_INFL,
   R_PART,
+  R_QP,
   type State,
 } from "./layout.js";
 import { leaseTimeout } from "./locks/lease.js";
@@ -108,11 +111,12 @@ export function enabled(m: Model, s: State): number[] {
   for (let o = 0; o < m.ofds.length; o++) {
     const oo = ofd(m, o);
     if (s[oo + OFD_LEASE] !== LEASE_NONE && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
-      out.push(act(A_LEASE_TIMER, o));
+      if (!answering(m, s, m.ofds[o]!.proc)) out.push(act(A_LEASE_TIMER, o));
   }
   for (let x = 0; x < m.mrs.length; x++) {
     const o = mrOff(m, x);
-    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING) out.push(act(A_PIN_TIMER, x));
+    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING)
+      if (!answering(m, s, m.mrs[x]!.proc)) out.push(act(A_PIN_TIMER, x));
   }
   for (let r = 0; r < m.peers.length; r++) if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
   for (let p = 0; p < m.procs.length; p++) {
@@ -124,6 +128,34 @@ export function enabled(m: Model, s: State): number[] {
   for (let r = 0; r < m.peers.length; r++)
     if (m.peers[r]!.mayPartition && s[peerOff(m, r) + R_PART] === 0) out.push(act(A_PARTITION, r));
   return out;
+}
+
+/**
+ * Whether lease holder p is still answering a lease break and can finish:
+ * its SIGIO handler has yet to run, or it has asked its peers to cancel and
+ * they can still acknowledge (their link is up and they understand cancel).
+ * lease-break-time (45 s) is far longer than such an answer, so the timer
+ * fires only when the answer cannot come: an ignored or hung handler, a peer
+ * without a cancel operation, a partition, a dead connection.
+ */
+function answering(m: Model, s: State, p: number): boolean {
+  const po = proc(m, p);
+  const st = s[po + P_STATUS]!;
+  if (!alive(s, m, p) || st === PS_HUNG) return false;
+  if (s[po + P_SIG] === 1) return true;
+  if (s[po + P_HANDLER] !== 1) return false;
+  if (handlerCanFinish(m, s, p)) return true;
+  for (let r = 0; r < m.peers.length; r++) {
+    const ro = peerOff(m, r);
+    if (
+      s[ro + R_CANCEL] === 1 &&
+      m.peers[r]!.cancel &&
+      s[ro + R_PART] === 0 &&
+      s[ro + R_QP] === QP_READY
+    )
+      return true;
+  }
+  return false;
 }
 
 /** A blocked call may be retried only when the retry would change something. */

@@ -81,7 +81,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "resume":
       return null;
     case "sigio-ignored":
-      return { main: true, text: "SIGIO handler: ignores the lease break" };
+      return { main: true, text: `SIGIO handler: ${e.why}` };
     case "handler-done":
       return {
         main: true,

@@ -77,7 +77,7 @@ export function handleSigio(ctx: Ctx, p: number): void {
   s[po + P_SIG] = 0;
   switch (m.procs[p]!.onLeaseBreak) {
     case "ignore":
-      emit(ctx, { k: "sigio-ignored", proc: p });
+      emit(ctx, { k: "sigio-ignored", proc: p, why: "the handler ignores it" });
       return;
     case "hang":
       s[po + P_STATUS] = PS_HUNG;
@@ -88,32 +88,53 @@ export function handleSigio(ctx: Ctx, p: number): void {
       return;
     case "cancel": {
       const peers = peersOf(m, s, mrsUnderBreak(m, s, p));
+      let asked = 0;
       for (const r of peers) {
         const ro = peerOff(m, r);
         if (s[ro + R_CANCEL] === 0 && !peerDone(m, s, r)) {
           s[ro + R_CANCEL] = 1;
           emit(ctx, { k: "cancel-sent", proc: p, peer: r });
+          asked++;
         }
       }
+      if (asked === 0) emit(ctx, { k: "sigio-ignored", proc: p, why: "no peer to cancel with" });
       s[po + P_HANDLER] = 1;
       return;
     }
   }
 }
 
-/** The cancel handler may finish once every peer involved acknowledged or is gone. */
+/**
+ * The cancel handler can move: a peer that got one of the MRs has not been
+ * asked to cancel yet (it received the rkey after the handler started), or
+ * every peer involved acknowledged or is gone, so it can drop the pins.
+ */
 export function handlerCanFinish(m: Model, s: State, p: number): boolean {
   const peers = peersOf(m, s, mrsUnderBreak(m, s, p));
+  let waiting = false;
   for (const r of peers) {
-    if (s[peerOff(m, r) + R_CANCEL] !== 2 && !peerDone(m, s, r)) return false;
+    const c = s[peerOff(m, r) + R_CANCEL]!;
+    if (peerDone(m, s, r) || c === 2) continue;
+    if (c === 0) return true;
+    waiting = true;
   }
-  return true;
+  return !waiting;
 }
 
 /** The cancel handler drops the pins (ibv_dereg_mr) and releases the breaking leases (F_UNLCK). */
 export function finishHandler(ctx: Ctx, p: number): void {
   const { m, s } = ctx;
   const mrs = mrsUnderBreak(m, s, p);
+  let asked = false;
+  for (const r of peersOf(m, s, mrs)) {
+    const ro = peerOff(m, r);
+    if (s[ro + R_CANCEL] === 0 && !peerDone(m, s, r)) {
+      s[ro + R_CANCEL] = 1;
+      emit(ctx, { k: "cancel-sent", proc: p, peer: r });
+      asked = true;
+    }
+  }
+  if (asked) return;
   emit(ctx, { k: "handler-done", proc: p, mrs });
   for (const x of mrs) deregMr(ctx, x);
   for (let o = 0; o < m.ofds.length; o++) {
