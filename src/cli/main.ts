@@ -11,6 +11,7 @@ import { compareCommand } from "./commands/compare.js";
 import { demoCommand } from "./commands/demo.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { lintCommand, loadPinFile } from "./commands/lint.js";
+import { mergeCommand } from "./commands/merge.js";
 import { policiesCommand } from "./commands/policies.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
@@ -21,6 +22,7 @@ import { setPinLoader } from "./scenarios.js";
 export const COMMANDS: readonly Command[] = [
   runCommand,
   compareCommand,
+  mergeCommand,
   checkCommand,
   replayCommand,
   lintCommand,

@@ -1,0 +1,58 @@
+/**
+ * The scenario library as a regression suite: every bundled scenario under
+ * every policy, every interleaving, and each expectation written in the
+ * scenario (with the argument from the thread beside it) must hold.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CellJob } from "../engine/cell.js";
+import { checkCells } from "../engine/compare.js";
+import { runSchedule } from "../engine/exec.js";
+import { POLICIES } from "../policies/index.js";
+import { PROPERTIES } from "../properties/index.js";
+import { LIBRARY } from "../scenario/library.js";
+import { modelOf } from "../testing/run.js";
+import { loadPinFile } from "./commands/lint.js";
+import { memoryHost } from "./host.js";
+import { bundledPins } from "./scenarios.js";
+
+test("every expectation of the bundled library holds under every policy, over every interleaving", async () => {
+  const host = memoryHost();
+  const jobs: CellJob[] = [];
+  for (const name of bundledPins()) {
+    const l = loadPinFile(`scenarios/${name}.pin`, host);
+    assert.ok(l.ok, `${name}: ${!l.ok && l.error}`);
+    if (!l.ok) continue;
+    for (const p of POLICIES) jobs.push({ ref: name, spec: l.spec, policy: p.name, params: {} });
+  }
+  assert.ok(jobs.length >= 15 * 9, "the library covers every concern");
+  const cells = await checkCells(jobs, {
+    workers: 2,
+    explore: { reduce: true, maxStates: 500_000 },
+  });
+  assert.equal(cells.length, jobs.length);
+  const failures: string[] = [];
+  for (const c of cells) {
+    if (c.status !== "complete")
+      failures.push(`${c.scenario} x ${c.policy}: incomplete (${c.reason})`);
+    for (const e of c.expectations)
+      if (!e.ok || e.undecided)
+        failures.push(`${c.scenario} x ${c.policy}: ${e.text} — ${e.detail}`);
+  }
+  assert.deepEqual(failures, []);
+});
+
+test("the core scenario as a .pin file behaves exactly as the builder-API version under every policy", () => {
+  const l = loadPinFile("scenarios/core.pin", memoryHost());
+  assert.ok(l.ok);
+  if (!l.ok) return;
+  const fromText = { ...l.spec, expectations: [], file: undefined };
+  const fromBuilder = { ...LIBRARY.core!(), expectations: [] };
+  for (const p of POLICIES)
+    for (const seed of [0, 1, 2, 3]) {
+      const a = runSchedule(modelOf(fromText, p.name), { seed, properties: PROPERTIES });
+      const b = runSchedule(modelOf(fromBuilder, p.name), { seed, properties: PROPERTIES });
+      assert.deepEqual(a.steps, b.steps, `${p.name}, seed ${seed}`);
+      assert.deepEqual([...a.occurrences], [...b.occurrences]);
+    }
+});
