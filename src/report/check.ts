@@ -28,8 +28,8 @@ export function verdictText(v: PropertyVerdict, states: number): string {
   return `Sometimes  ${how} ${v.witness!.length} step${v.witness!.length === 1 ? "" : "s"}`;
 }
 
-/** Which verdicts deserve a printed witness: violations, and anything an expectation got wrong. */
-function wanted(r: CheckResult, v: PropertyVerdict, all: boolean): boolean {
+/** Which verdicts deserve a printed witness: violations (and, on request, possibilities). */
+function wanted(v: PropertyVerdict, all: boolean): boolean {
   if (v.verdict !== "Sometimes") return false;
   if (all) return true;
   return v.kind !== "possibility";
@@ -69,7 +69,7 @@ export function renderCheck(
   const sys = systemFromArg(r.arg);
   const props = propertiesFor(spec);
   for (const v of r.verdicts) {
-    if (!wanted(r, v, o.allWitnesses ?? false) || !v.witness) continue;
+    if (!wanted(v, o.allWitnesses ?? false) || !v.witness) continue;
     const run = runSchedule(sys.model, { actions: v.witness, properties: props });
     out.push("");
     out.push(

@@ -3,7 +3,7 @@
  * and the matrix of verdicts that the 2019 thread could not produce.
  */
 import { cpus } from "node:os";
-import type { CellJob } from "../../engine/cell.js";
+import type { Cell, CellJob } from "../../engine/cell.js";
 import { checkCells, shardJobs } from "../../engine/compare.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import {
@@ -101,7 +101,7 @@ export const compareCommand: Command = {
     const controller = new AbortController();
     const stop = host.onInterrupt?.(() => controller.abort());
     const bar = progressBar(host, flag(a, "progress"));
-    let cells;
+    let cells: Cell[];
     try {
       cells = await checkCells(mine, {
         workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
