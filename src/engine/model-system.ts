@@ -5,13 +5,23 @@
 import { compile } from "../model/compile.js";
 import { errnoByName } from "../model/errno.js";
 import type { ModelEvent } from "../model/events.js";
-import { type Model, P_PC, P_STATUS, PS_BLOCKED, type State } from "../model/layout.js";
+import {
+  INF_READ,
+  type Model,
+  P_PC,
+  P_STATUS,
+  PS_BLOCKED,
+  R_INFL,
+  R_TGT,
+  type State,
+} from "../model/layout.js";
 import type { ScenarioSpec } from "../model/spec.js";
-import { enabled, isFault, step } from "../model/step.js";
+import { A_LAND, A_PEER, actionIndex, actionKind, enabled, isFault, step } from "../model/step.js";
 import { makePolicy } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import type { Property } from "../properties/property.js";
 import { describeAction } from "./describe.js";
+import { findSymmetry } from "./symmetry.js";
 import type { System } from "./system.js";
 
 export function modelSystem(
@@ -21,6 +31,7 @@ export function modelSystem(
   pending(s: State): number;
 } {
   const live = props.filter((p) => p.pending);
+  const sym = findSymmetry(m);
   const faulty =
     m.procs.some((p) => p.mayCrash || p.mayHang) || m.peers.some((r) => r.mayPartition);
   const quietButFaults = (s: State): boolean => {
@@ -59,8 +70,33 @@ export function modelSystem(
       return bits;
     },
     obligations: live.map((p) => p.name),
+    independent: (a, b, s) => peersIndependent(m, a, b, s),
+    ...(sym ? { canonical: sym.canonical } : {}),
     describe: (a) => describeAction(m, a),
   };
+}
+
+/**
+ * Independence for partial-order reduction, kept to what is evident from the
+ * model: two different peers' steps (issuing an operation, receiving a
+ * message, or their NIC completing a DMA) touch only their own peer's fields
+ * and, for a landing DMA, its target page. They commute and do not change
+ * each other's judgement, unless both land on the same page and one writes.
+ */
+function peersIndependent(m: Model, a: number, b: number, s: State): boolean {
+  const ka = actionKind(a);
+  const kb = actionKind(b);
+  if ((ka !== A_PEER && ka !== A_LAND) || (kb !== A_PEER && kb !== A_LAND)) return false;
+  const ra = actionIndex(a);
+  const rb = actionIndex(b);
+  if (ra === rb) return false;
+  if (ka === A_LAND && kb === A_LAND) {
+    const pa = m.peers[ra]!.off;
+    const pb = m.peers[rb]!.off;
+    const bothRead = s[pa + R_INFL] === INF_READ && s[pb + R_INFL] === INF_READ;
+    return bothRead || s[pa + R_TGT] !== s[pb + R_TGT];
+  }
+  return true;
 }
 
 /** What a worker thread needs to rebuild a model system: plain, structured-cloneable data. */

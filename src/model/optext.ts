@@ -1,5 +1,5 @@
 /** Operations as a person writes them in a scenario (the `.pin` spelling). */
-import type { PeerOp, ProcOp } from "../model/spec.js";
+import type { PeerOp, ProcOp } from "./spec.js";
 
 const range = (a: number, b: number) => (a === b ? `${a}` : `${a}..${b}`);
 

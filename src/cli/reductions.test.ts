@@ -1,0 +1,62 @@
+/**
+ * Reductions and workers keep verdicts exact on the real model: every bundled
+ * scenario, every policy, with and without partial-order and symmetry
+ * reduction, and with one or two worker threads.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { checkScenario } from "../engine/check.js";
+import { POLICIES } from "../policies/index.js";
+import { loadPinFile } from "./commands/lint.js";
+import { memoryHost } from "./host.js";
+import { bundledPins } from "./scenarios.js";
+
+const specOf = (name: string) => {
+  const l = loadPinFile(`scenarios/${name}.pin`, memoryHost());
+  if (!l.ok) throw new Error(l.error);
+  return l.spec;
+};
+const verdicts = (r: Awaited<ReturnType<typeof checkScenario>>) =>
+  r.verdicts.map((v) => `${v.name}:${v.verdict}`).join(" ");
+
+test("verdicts are identical with and without reductions; symmetric scenarios store fewer states", async () => {
+  let reducedSomewhere = false;
+  for (const name of bundledPins()) {
+    const spec = specOf(name);
+    for (const p of POLICIES) {
+      const arg = { spec, policy: p.name, params: {} };
+      const plain = await checkScenario(arg, { reduce: false });
+      const reduced = await checkScenario(arg, { reduce: true });
+      assert.equal(verdicts(reduced), verdicts(plain), `${name} under ${p.name}`);
+      assert.ok(reduced.explore.stats.states <= plain.explore.stats.states);
+      assert.ok(reduced.explore.stats.transitions <= plain.explore.stats.transitions);
+      if (reduced.explore.stats.states < plain.explore.stats.states) reducedSomewhere = true;
+    }
+  }
+  assert.ok(reducedSomewhere, "symmetry reduction applies to the replicated servers");
+  const r = specOf("replicas");
+  const plain = await checkScenario({ spec: r, policy: "revoke", params: {} }, { reduce: false });
+  const reduced = await checkScenario({ spec: r, policy: "revoke", params: {} }, { reduce: true });
+  assert.ok(
+    reduced.explore.stats.states * 3 < plain.explore.stats.states,
+    "three interchangeable servers",
+  );
+});
+
+test("one and two worker threads give the same verdicts and the same state counts", async () => {
+  for (const name of ["core", "replicas", "multi-pinner"])
+    for (const policy of ["unsafe", "revoke", "wait"]) {
+      const arg = { spec: specOf(name), policy, params: {} };
+      for (const reduce of [false, true]) {
+        const one = await checkScenario(arg, { reduce, workers: 1 });
+        const two = await checkScenario(arg, { reduce, workers: 2 });
+        assert.equal(verdicts(two), verdicts(one), `${name} ${policy} reduce=${reduce}`);
+        assert.equal(
+          two.explore.stats.states,
+          one.explore.stats.states,
+          `${name} ${policy} reduce=${reduce}`,
+        );
+        assert.equal(two.explore.workers, 2);
+      }
+    }
+});

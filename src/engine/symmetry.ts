@@ -1,0 +1,174 @@
+/**
+ * Symmetry reduction for the kernel model: interchangeable actors.
+ *
+ * A "replica" is a local process together with the one remote peer it hands
+ * its MRs to. Replicas are interchangeable when their processes run the same
+ * program as the same user with the same lease-break behaviour, their peers
+ * run the same program, no one else talks to those peers, and nothing in the
+ * scenario names them apart (faults, kills, result expectations, files they
+ * create). Swapping two such replicas — their process fields, open files,
+ * mappings, MRs, peer fields and mailbox, with the MR numbers inside the
+ * peers renamed — maps reachable states to reachable states and leaves every
+ * property mask unchanged, so exploring one state per class keeps verdicts exact.
+ */
+import { type Model, OFD_STRIDE, P_VARS, R_OPMR, R_VARS, type State } from "../model/layout.js";
+import { peerOpText, procOpText } from "../model/optext.js";
+import type { ProcOp } from "../model/spec.js";
+
+/** Where one replica lives in the state. */
+interface Replica {
+  /** [offset, length] ranges, in a fixed order shared by the group. */
+  readonly ranges: readonly (readonly [number, number])[];
+  readonly mrs: readonly number[];
+  readonly peerOff: number;
+  readonly peerVars: number;
+  readonly mboxOff: number;
+  readonly mboxCap: number;
+}
+
+export interface Symmetry {
+  readonly groups: readonly (readonly Replica[])[];
+  canonical(s: State): State;
+}
+
+/** The replica groups of a model (groups of two or more), or null when there is nothing to reduce. */
+export function findSymmetry(m: Model): Symmetry | null {
+  const spec = m.spec;
+  const named = new Set<string>();
+  for (const e of spec.expectations) if (e.kind === "result") named.add(e.proc);
+  for (const n of [...spec.faults.crash, ...spec.faults.hang, ...spec.faults.partition])
+    named.add(n);
+  const sendsTo = new Map<string, string[]>(); // peer -> processes that send or await it
+  for (const p of spec.procs)
+    for (const op of p.program) {
+      if (op.op === "send" || op.op === "await")
+        sendsTo.set(op.peer, [...(sendsTo.get(op.peer) ?? []), p.name]);
+      if (op.op === "kill") named.add(op.proc);
+    }
+  const candidates = new Map<string, number[]>();
+  m.procs.forEach((info, p) => {
+    const ps = spec.procs[p]!;
+    if (named.has(ps.name)) return;
+    if (ps.program.some((op) => op.op === "open" && op.create)) return;
+    const peers = [...new Set(ps.program.flatMap((op) => (op.op === "send" ? [op.peer] : [])))];
+    if (peers.length !== 1) return;
+    const r = m.peers.findIndex((x) => x.name === peers[0]);
+    const rs = spec.peers[r]!;
+    if (named.has(rs.name) || (sendsTo.get(rs.name) ?? []).some((q) => q !== ps.name)) return;
+    const key = JSON.stringify([
+      ps.user,
+      ps.onLeaseBreak,
+      ps.program.map((op) => normalise(op, rs.name)),
+      rs.cancel,
+      rs.program.map(peerOpText),
+    ]);
+    candidates.set(key, [...(candidates.get(key) ?? []), p]);
+    void info;
+  });
+  const groups: Replica[][] = [];
+  for (const members of candidates.values()) {
+    if (members.length < 2) continue;
+    groups.push(members.map((p) => replicaOf(m, p)));
+  }
+  if (groups.length === 0) return null;
+  return { groups, canonical: (s) => canonicalise(m, groups, s) };
+}
+
+/** An operation's text with its peer's name replaced, so replicas compare equal. */
+function normalise(op: ProcOp, peer: string): string {
+  if (op.op === "send" || op.op === "await") return procOpText({ ...op, peer: "·" });
+  void peer;
+  return procOpText(op);
+}
+
+function replicaOf(m: Model, p: number): Replica {
+  const info = m.procs[p]!;
+  const ranges: [number, number][] = [[info.off, P_VARS]];
+  m.ofds.forEach((o, i) => {
+    if (o.proc === p) ranges.push([m.offOfds + i * OFD_STRIDE, OFD_STRIDE]);
+  });
+  m.vmas.forEach((v) => {
+    if (v.proc === p) ranges.push([v.off, 1 + v.pages]);
+  });
+  const mrs: number[] = [];
+  m.mrs.forEach((x, i) => {
+    if (x.proc === p) {
+      ranges.push([x.off, 2 + x.pages]);
+      mrs.push(i);
+    }
+  });
+  const peerName = m.spec.procs[p]!.program.find((op) => op.op === "send");
+  const r = m.peers.findIndex((x) => peerName?.op === "send" && x.name === peerName.peer);
+  const peer = m.peers[r]!;
+  return {
+    ranges,
+    mrs,
+    peerOff: peer.off,
+    peerVars: peer.vars.length,
+    mboxOff: m.mboxOff[r]!,
+    mboxCap: m.mboxCap[r]!,
+  };
+}
+
+/** Positions inside a replica's peer fields that hold an MR number + 1. */
+function mrRefs(r: Replica): number[] {
+  const out = [r.peerOff + R_OPMR];
+  for (let v = 0; v < r.peerVars; v++) out.push(r.peerOff + R_VARS + v);
+  for (let i = 0; i < r.mboxCap; i++) out.push(r.mboxOff + 1 + i);
+  return out;
+}
+
+/** A replica's state with its MR numbers replaced by their rank among its own MRs. */
+function keyOf(r: Replica, s: State): number[] {
+  const key: number[] = [];
+  for (const [o, n] of r.ranges) for (let i = 0; i < n; i++) key.push(s[o + i]!);
+  const refs = new Set(mrRefs(r));
+  const len = R_VARS + r.peerVars;
+  for (let i = 0; i < len; i++) {
+    const at = r.peerOff + i;
+    key.push(refs.has(at) ? localRef(r, s[at]!) : s[at]!);
+  }
+  for (let i = 0; i <= r.mboxCap; i++) {
+    const at = r.mboxOff + i;
+    key.push(refs.has(at) ? localRef(r, s[at]!) : s[at]!);
+  }
+  return key;
+}
+
+const localRef = (r: Replica, v: number): number => (v > 0 ? r.mrs.indexOf(v - 1) + 1 : v);
+const globalRef = (r: Replica, v: number): number => (v > 0 ? r.mrs[v - 1]! + 1 : v);
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+function canonicalise(m: Model, groups: readonly (readonly Replica[])[], s: State): State {
+  let out: State | null = null;
+  for (const group of groups) {
+    const keys = group.map((r) => keyOf(r, s));
+    const order = group.map((_, i) => i).sort((x, y) => compare(keys[x]!, keys[y]!) || x - y);
+    if (order.every((x, i) => x === i)) continue;
+    out ??= s.slice();
+    order.forEach((src, dst) => {
+      if (src === dst) return;
+      const from = group[src]!;
+      const to = group[dst]!;
+      from.ranges.forEach(([o, n], k) => {
+        const [t] = to.ranges[k]!;
+        for (let i = 0; i < n; i++) out![t + i] = s[o + i]!;
+      });
+      const refs = new Set(mrRefs(from));
+      for (let i = 0; i < R_VARS + from.peerVars; i++) {
+        const v = s[from.peerOff + i]!;
+        out![to.peerOff + i] = refs.has(from.peerOff + i) ? globalRef(to, localRef(from, v)) : v;
+      }
+      for (let i = 0; i <= from.mboxCap; i++) {
+        const v = s[from.mboxOff + i]!;
+        out![to.mboxOff + i] = i > 0 ? globalRef(to, localRef(from, v)) : v;
+      }
+    });
+  }
+  void m;
+  return out ?? s;
+}
