@@ -71,7 +71,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "skip":
       return {
         main: true,
-        text: `${procOpText(m.procs[e.proc]!.prog[e.pc]!.spec)}  → skipped (${e.missing} was never set)`,
+        text: `${procOpText(m.procs[e.proc]!.prog[e.pc]!.spec)}  → skipped (${e.missing.endsWith("(deregistered)") ? e.missing : `${e.missing} was never set`})`,
       };
     case "block":
       return {

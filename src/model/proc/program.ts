@@ -20,6 +20,7 @@ import {
 import {
   alive,
   type CProcOp,
+  MR_DEREG,
   MR_NONE,
   mr as mrOff,
   OFD_OPEN,
@@ -75,6 +76,9 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
       return mrMissing(op.a) ? spec.mr : undefined;
     case "reflink":
       return fdMissing(op.a) ? spec.src : fdMissing(op.b) ? spec.dst : undefined;
+    case "send":
+      // The application knows when its own handler deregistered the MR: it sends nothing.
+      return s[mrOff(m, op.b)] === MR_DEREG ? `${spec.mr} (deregistered)` : undefined;
     default:
       return undefined;
   }
@@ -193,7 +197,7 @@ export function procStep(ctx: Ctx, p: number): void {
   const op = info.prog[pc]!;
   const wasBlocked = s[po + P_STATUS] === PS_BLOCKED;
   const missing = missingInput(ctx, op);
-  if (missing !== undefined && op.spec.op !== "send") {
+  if (missing !== undefined) {
     emit(ctx, { k: "skip", proc: p, pc, missing });
     advance(ctx, p);
     return;
