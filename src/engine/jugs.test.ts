@@ -87,7 +87,7 @@ describe("water jugs (3 and 5 litres, 4 wanted)", () => {
 
   it("two workers give the same state count and verdicts", async () => {
     const one = await explore(jugsSystem());
-    const two = await explore(jugsFactory(), { workers: 2 });
+    const two = await explore(jugsFactory(), { workers: 2, parallelFrom: 1 });
     assert.equal(two.workers, 2);
     assert.equal(two.status, "complete");
     assert.equal(two.stats.states, one.stats.states);

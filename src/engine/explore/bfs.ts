@@ -116,10 +116,24 @@ export class SerialSearch<E> {
     return this.queue.count > 0;
   }
 
-  /** Expands about `budget` states; stops early once `maxStates` states are stored. */
-  run(budget: number, maxStates: number): void {
+  /** Whether every state of the levels begun so far is expanded (the queue holds one whole level). */
+  get atLevelEnd(): boolean {
+    return this.next === this.levelEnd;
+  }
+
+  /** Index of the next state to expand (the first queued one). */
+  get nextId(): number {
+    return this.next;
+  }
+
+  /**
+   * Expands about `budget` states; stops early once `maxStates` states are
+   * stored, or at the end of a level once `pauseFrom` states are stored.
+   */
+  run(budget: number, maxStates: number, pauseFrom = Number.POSITIVE_INFINITY): void {
     while (budget > 0 && this.queue.count > 0 && this.states < maxStates && !this.table.full) {
       if (this.next === this.levelEnd) {
+        if (this.states >= pauseFrom && this.next > 0) return;
         this.depth++;
         this.levelEnd = this.states;
       }

@@ -3,7 +3,19 @@
  * (the injected `now`) and the process's memory. Checks are cheap and happen
  * between slices of work, so the hot loop never reads a clock.
  */
+import { totalmem } from "node:os";
 import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js";
+
+/**
+ * The memory bound when none is given: 80% of the machine's memory (or of
+ * the container's limit), so that a long run ends as "incomplete" instead of
+ * being killed by the kernel's OOM killer.
+ */
+export function defaultMemoryBound(): number {
+  const limit = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  const total = totalmem();
+  return Math.floor(0.8 * (limit && limit > 0 && limit < total ? limit : total));
+}
 
 /** How often the resident set size is sampled (it costs a system call). */
 const RSS_EVERY_MS = 100;
@@ -21,7 +33,7 @@ export class Budget {
     this.now = opt.now ?? (() => performance.now());
     this.start = this.now();
     this.progressAt = this.start;
-    this.maxMem = opt.maxMemoryBytes ?? Number.POSITIVE_INFINITY;
+    this.maxMem = opt.maxMemoryBytes ?? defaultMemoryBound();
     this.memory = new MemoryGate(this.maxMem);
     this.sampleRss();
   }

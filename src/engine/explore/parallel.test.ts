@@ -25,7 +25,7 @@ describe("parallel exploration", () => {
         for (const symmetry of [false, true]) {
           const one = await explore(sys, { symmetry });
           for (const workers of [2, 3]) {
-            const many = await explore(f, { workers, symmetry });
+            const many = await explore(f, { workers, symmetry, parallelFrom: 1 + workers * 40 });
             assert.equal(many.status, "complete");
             assert.deepEqual(verdicts(many), verdicts(one), `${handler} ${workers} ${symmetry}`);
             for (const p of many.properties) {
@@ -48,23 +48,43 @@ describe("parallel exploration", () => {
 
   it("a system object with a factory can be explored in parallel", async () => {
     const sys = toyPinsSystem({ n: 2, mode: "wait" });
-    const r = await explore(sys, { workers: 2 });
+    const r = await explore(sys, { workers: 2, parallelFrom: 1 });
     assert.equal(r.workers, 2);
     assert.equal(r.stats.states, (await explore(sys)).stats.states);
   });
 
   it("bounds end a parallel run cleanly too", async () => {
     const f = toyPinsFactory({ n: 4, mode: "wait" });
-    const r = await explore(f, { workers: 2, maxStates: 5000 });
+    const r = await explore(f, { workers: 2, maxStates: 5000, parallelFrom: 100 });
     assert.equal(r.status, "incomplete");
     assert.equal(r.reason, "max-states");
     assert.ok(r.stats.states >= 5000);
     const a = await explore(f, { workers: 2, signal: AbortSignal.abort() });
     assert.equal(a.reason, "interrupted");
+    const ac = new AbortController();
+    const b = await explore(f, {
+      workers: 2,
+      parallelFrom: 100,
+      signal: ac.signal,
+      progressIntervalMs: 0,
+      progress: () => ac.abort(),
+    });
+    assert.equal(b.reason, "interrupted");
   });
 
-  it("partial-order reduction is not applied across workers (it needs the serial order)", async () => {
-    const r = await explore(toyPinsFactory({ n: 2 }), { workers: 2, reduce: true });
-    assert.deepEqual(r.reductions, { por: false, symmetry: true });
+  it("small searches finish in this thread without starting workers", async () => {
+    const r = await explore(toyPinsFactory({ n: 2 }), { workers: 2 });
+    assert.equal(r.workers, 1);
+    assert.equal(r.status, "complete");
+  });
+
+  it("sleep sets apply before the hand-over; states and verdicts stay those of the serial search", async () => {
+    const sys = toyPinsSystem({ n: 4, mode: "wait", handler: "ignore" });
+    const one = await explore(sys, { reduce: true });
+    const two = await explore(sys, { reduce: true, workers: 2, parallelFrom: 300 });
+    assert.equal(two.workers, 2);
+    assert.deepEqual(two.reductions, { por: true, symmetry: true });
+    const v = (r: ExploreResult) => ({ ...verdicts(r), transitions: 0 });
+    assert.deepEqual(v(two), v(one));
   });
 });

@@ -1,37 +1,50 @@
 /**
  * Parallel exploration with worker threads: level-synchronous BFS with the
- * states partitioned among the workers by fingerprint (partition.ts). Each
- * worker builds the system itself from a SystemFactory, owns the visited set,
- * parent links and frontier of its part, and sends successors it does not own
- * to their owners in batches (worker.ts). This coordinator starts every level
- * once all workers have finished the previous one, so each state is stored at
- * its BFS depth and witnesses are as short as in the serial search; it also
- * watches the bounds and rebuilds witnesses from the workers' parent links.
+ * states partitioned among the workers by fingerprint (partition.ts).
+ *
+ * The search starts in this thread (bfs.ts) while the workers boot, since
+ * most checks are small and a worker costs tens of milliseconds to start;
+ * once `parallelFrom` states are stored it finishes the current level and
+ * hands over: each worker gets the stored fingerprints it owns and its part
+ * of the next level. From then on each worker owns the visited set, parent
+ * links and frontier of its part, and sends successors it does not own to
+ * their owners in batches (worker.ts). This coordinator starts every level
+ * once all workers have finished the previous one, so each state is stored
+ * at its BFS depth and witnesses are as short as in the serial search; it
+ * also watches the bounds and rebuilds witnesses from the parent links.
  *
  * The distinct state count is that of the serial search: a state is stored
  * once, by its owner. Which parent is recorded for a state reached from two
  * parents in one level depends on timing, so witnesses may differ between
- * runs, never in length. Sleep-set reduction needs the serial discovery
- * order (see por.ts) and is not applied here; symmetry reduction is.
+ * runs, never in length. Sleep sets need the serial discovery order (see
+ * por.ts), so they apply only to the part searched here; the workers expand
+ * every state fully (more transitions, never fewer states). Symmetry
+ * reduction applies throughout.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import type { SystemFactory } from "../system.js";
-import { Budget } from "./budget.js";
+import { fpHi } from "../../model/fingerprint.js";
+import type { System, SystemFactory } from "../system.js";
+import { SerialSearch } from "./bfs.js";
+import { Budget, defaultMemoryBound, yieldToEventLoop } from "./budget.js";
 import { reductionsFor } from "./explore.js";
 import { loadSystem } from "./factory.js";
 import { Findings, type FindingsData } from "./findings.js";
 import { EDGE_WIDTH, STATE_WIDTH } from "./liveness.js";
+import { ownerOf } from "./partition.js";
 import { CTL_STATES, CTL_STOP, CTL_WORDS, type WorkerInit } from "./protocol.js";
 import { buildResult } from "./result.js";
 import type { ExploreOptions, ExploreResult, IncompleteReason } from "./types.js";
+
+/** States stored in this thread before the workers take over (when not given). */
+export const PARALLEL_FROM = 20000;
+const SLICE = 4096;
+const YIELD_MS = 50;
 
 interface LevelDone {
   readonly type: "level-done";
   readonly broke: boolean;
   readonly memoryFull: boolean;
   readonly nextCount: number;
-  readonly states: number;
-  readonly expanded: number;
   readonly transitions: number;
   readonly tableBytes: number;
   readonly traceBytes: number;
@@ -48,6 +61,7 @@ interface Final {
 type FromWorker =
   | { readonly type: "booted" }
   | { readonly type: "ready" }
+  | { readonly type: "seeded" }
   | { readonly type: "tick"; readonly expanded: number; readonly transitions: number }
   | LevelDone
   | Final;
@@ -59,13 +73,13 @@ class Handle {
   private waiting = new Map<string, (m: FromWorker) => void>();
   private early = new Map<string, FromWorker>();
 
-  constructor(data: WorkerInit, onTick: (h: Handle) => void, onError: (e: unknown) => void) {
+  constructor(data: WorkerInit, onTick: () => void, onError: (e: unknown) => void) {
     this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: data });
     this.worker.on("error", onError);
     this.worker.on("message", (m: FromWorker) => {
       if (m.type === "tick") {
         this.transitions = m.transitions;
-        onTick(this);
+        onTick();
         return;
       }
       const w = this.waiting.get(m.type);
@@ -86,6 +100,53 @@ class Handle {
   }
 }
 
+/** The workers, started in the background, with a rejection if one crashes. */
+class Pool {
+  readonly handles: Handle[] = [];
+  readonly crashed: Promise<never>;
+  failure: unknown = null;
+
+  constructor(n: number, data: (id: number) => WorkerInit, onTick: () => void) {
+    let crash: (e: unknown) => void = () => {};
+    this.crashed = new Promise<never>((_, reject) => {
+      crash = reject;
+    });
+    this.crashed.catch(() => {}); // observed where awaited
+    for (let id = 0; id < n; id++)
+      this.handles.push(
+        new Handle(data(id), onTick, (e) => {
+          this.failure ??= e;
+          crash(e);
+        }),
+      );
+  }
+
+  all<T extends FromWorker>(type: T["type"]): Promise<T[]> {
+    return Promise.race([Promise.all(this.handles.map((h) => h.next<T>(type))), this.crashed]);
+  }
+
+  async connect(): Promise<void> {
+    await this.all("booted");
+    const n = this.handles.length;
+    const ports: Array<Record<number, MessagePort>> = this.handles.map(() => ({}));
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) {
+        const ch = new MessageChannel();
+        ports[i]![j] = ch.port1;
+        ports[j]![i] = ch.port2;
+      }
+    this.handles.forEach((h, i) => {
+      const p = ports[i]!;
+      h.worker.postMessage({ type: "ports", ports: p }, Object.values(p) as never[]);
+    });
+    await this.all("ready");
+  }
+
+  terminate(): Promise<unknown> {
+    return Promise.all(this.handles.map((h) => h.worker.terminate()));
+  }
+}
+
 export async function exploreParallel(
   factory: SystemFactory,
   workers: number,
@@ -93,11 +154,19 @@ export async function exploreParallel(
 ): Promise<ExploreResult> {
   const sys = await loadSystem(factory);
   const budget = new Budget(opt);
-  const { symmetry } = reductionsFor(sys, opt);
+  const red = reductionsFor(sys, opt);
+  const maxStates = opt.maxStates ?? Number.POSITIVE_INFINITY;
+  const from = Math.max(1, opt.parallelFrom ?? PARALLEL_FROM);
+  const search = new SerialSearch(sys, {
+    ...red,
+    expectedStates: opt.expectedStates ?? 0,
+    allow: budget.allow,
+  });
   const control = new SharedArrayBuffer(CTL_WORDS * 4);
   const ctl = new Int32Array(control);
   let reason: IncompleteReason | null = null;
-  let failure: unknown = null;
+  let pool: Pool | null = null;
+  let handed = false;
   let depth = 0;
   let tableBytes = 0;
   let traceBytes = 0;
@@ -105,64 +174,92 @@ export async function exploreParallel(
     reason ??= r;
     Atomics.store(ctl, CTL_STOP, 1);
   };
-  const states = () => Atomics.load(ctl, CTL_STATES);
-  const transitions = () => handles.reduce((t, h) => t + h.transitions, 0);
-  const stats = () => budget.stats(states(), transitions(), depth, tableBytes, traceBytes);
+  const states = () => (handed ? Atomics.load(ctl, CTL_STATES) : search.states);
+  const transitions = () =>
+    search.transitions + (pool?.handles.reduce((t, h) => t + h.transitions, 0) ?? 0);
+  const stats = () =>
+    budget.stats(
+      states(),
+      transitions(),
+      handed ? depth : search.depth,
+      search.tableBytes + tableBytes,
+      search.traceBytes + traceBytes,
+    );
   const onTick = () => {
+    if (!handed) return;
     const r = budget.check(states());
     if (r) stop(r);
     budget.tick(stats);
   };
   const onAbort = () => stop("interrupted");
   opt.signal?.addEventListener("abort", onAbort);
-  if (opt.signal?.aborted) stop("interrupted");
-  const handles: Handle[] = [];
-  let crash: (e: unknown) => void = () => {};
-  const crashed = new Promise<never>((_, reject) => {
-    crash = reject;
-  });
-  const onError = (e: unknown) => {
-    failure = e;
-    crash(e);
-  };
-  for (let id = 0; id < workers; id++) {
-    const data: WorkerInit = {
-      factory,
-      id,
+  const startPool = () =>
+    new Pool(
       workers,
-      symmetry,
-      control,
-      maxStates: opt.maxStates ?? Number.POSITIVE_INFINITY,
-      maxMemoryBytes: opt.maxMemoryBytes ?? Number.POSITIVE_INFINITY,
-      expectedStates: opt.expectedStates ?? 0,
-    };
-    handles.push(new Handle(data, onTick, onError));
-  }
-  const all = <T extends FromWorker>(type: T["type"]): Promise<T[]> =>
-    Promise.race([Promise.all(handles.map((h) => h.next<T>(type))), crashed]);
+      (id) => ({
+        factory,
+        id,
+        workers,
+        symmetry: red.symmetry,
+        control,
+        maxStates,
+        maxMemoryBytes: opt.maxMemoryBytes ?? defaultMemoryBound(),
+        expectedStates: opt.expectedStates ?? 0,
+      }),
+      onTick,
+    );
   try {
-    await all("booted");
-    // a MessageChannel between every pair of workers
-    const ports: Array<Record<number, MessagePort>> = handles.map(() => ({}));
-    for (let i = 0; i < workers; i++)
-      for (let j = i + 1; j < workers; j++) {
-        const ch = new MessageChannel();
-        ports[i]![j] = ch.port1;
-        ports[j]![i] = ch.port2;
+    // 1. in this thread, until the search is big enough to share (or done)
+    let yieldAt = budget.elapsed();
+    try {
+      while (search.more) {
+        reason ??= budget.check(search.states);
+        if (reason) break;
+        if (!pool && search.states >= from / 4) pool = startPool();
+        if (search.states >= from && search.atLevelEnd) break;
+        search.run(SLICE, maxStates, from);
+        if (search.table.full) reason = "max-memory";
+        budget.tick(stats);
+        const t = budget.elapsed();
+        if (t - yieldAt >= YIELD_MS) {
+          yieldAt = t;
+          await yieldToEventLoop();
+        }
       }
-    handles.forEach((h, i) => {
-      const p = ports[i]!;
-      h.worker.postMessage({ type: "ports", ports: p }, Object.values(p) as never[]);
-    });
-    await all("ready");
-    const found = new Findings();
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      reason = "max-memory";
+    }
+    if (!search.more || reason) {
+      return buildResult({
+        sys,
+        found: search.found,
+        pathTo: (id) => search.log.pathTo(id),
+        pendingStates: search.graph?.states.used() ?? null,
+        pendingEdges: search.graph?.edges.used() ?? null,
+        stats: stats(),
+        reason,
+        ...red,
+        workers: 1,
+      });
+    }
+    // 2. hand over to the workers
+    pool ??= startPool();
+    await pool.connect();
+    const base = search.states;
+    Atomics.store(ctl, CTL_STATES, base);
+    depth = search.depth + 1;
+    seed(pool, sys, search, workers, red.symmetry);
+    await pool.all("seeded");
+    handed = true;
+    // 3. level by level
     let last: LevelDone[] = [];
-    for (let level = 0; ; level++) {
+    for (let level = depth; ; level++) {
       depth = level;
-      for (const h of handles) h.worker.postMessage({ type: "level", level });
-      last = await all<LevelDone>("level-done");
+      for (const h of pool.handles) h.worker.postMessage({ type: "level", level });
+      last = await pool.all<LevelDone>("level-done");
       last.forEach((d, i) => {
-        handles[i]!.transitions = d.transitions;
+        pool!.handles[i]!.transitions = d.transitions;
       });
       tableBytes = last.reduce((t, d) => t + d.tableBytes, 0);
       traceBytes = last.reduce((t, d) => t + d.traceBytes, 0);
@@ -170,7 +267,7 @@ export async function exploreParallel(
       if (last.some((d) => d.memoryFull)) stop("max-memory");
       if (reason) break;
       if (last.some((d) => d.broke)) {
-        stop(states() >= (opt.maxStates ?? Number.POSITIVE_INFINITY) ? "max-states" : "max-memory");
+        stop(states() >= maxStates ? "max-states" : "max-memory");
         break;
       }
       if (next === 0) break;
@@ -182,66 +279,103 @@ export async function exploreParallel(
       }
       budget.tick(stats);
     }
-    // each worker's findings are cumulative
-    for (const d of last) found.merge(d.found);
-    for (const h of handles) h.worker.postMessage({ type: "finish" });
-    const finals = await all<Final>("final");
-    return finish(finals);
-
-    function finish(fs: Final[]): ExploreResult {
-      const links = fs.map((f) => f.links);
-      const pathTo = (gid: number): number[] => {
-        const out: number[] = [];
-        for (;;) {
-          const w = gid % workers;
-          const local = (gid - w) / workers;
-          const l = links[w]!;
-          const parent = l[local * 2]!;
-          if (parent < 0) break;
-          out.push(l[local * 2 + 1]!);
-          gid = parent;
-        }
-        return out.reverse();
-      };
-      let pendingStates: Int32Array | null = null;
-      let pendingEdges: Int32Array | null = null;
-      if (sys.pending) {
-        const sn = fs.reduce((t, f) => t + (f.pendingStates?.length ?? 0), 0);
-        const en = fs.reduce((t, f) => t + (f.pendingEdges?.length ?? 0), 0);
-        pendingStates = new Int32Array(sn);
-        pendingEdges = new Int32Array(en);
-        let so = 0;
-        let eo = 0;
-        for (const f of fs) {
-          const base = so / STATE_WIDTH;
-          if (f.pendingStates) pendingStates.set(f.pendingStates, so);
-          if (f.pendingEdges) {
-            pendingEdges.set(f.pendingEdges, eo);
-            for (let e = eo; e < eo + f.pendingEdges.length; e += EDGE_WIDTH)
-              pendingEdges[e]! += base;
-          }
-          so += f.pendingStates?.length ?? 0;
-          eo += f.pendingEdges?.length ?? 0;
-        }
+    // 4. gather: findings, parent links, pending graphs
+    const found = new Findings();
+    found.merge(search.found);
+    for (const d of last) found.merge(d.found); // each worker's findings are cumulative
+    for (const h of pool.handles) h.worker.postMessage({ type: "finish" });
+    const finals = await pool.all<Final>("final");
+    const links = finals.map((f) => f.links);
+    const pathTo = (gid: number): number[] => {
+      const out: number[] = [];
+      while (gid >= base) {
+        const w = (gid - base) % workers;
+        const local = (gid - base - w) / workers;
+        out.push(links[w]![local * 2 + 1]!);
+        gid = links[w]![local * 2]!;
       }
-      return buildResult({
-        sys,
-        found,
-        pathTo,
-        pendingStates,
-        pendingEdges,
-        stats: stats(),
-        reason,
-        por: false,
-        symmetry,
-        workers,
-      });
-    }
+      return [...search.log.pathTo(gid), ...out.reverse()];
+    };
+    const graphs = sys.pending
+      ? concatGraphs([
+          {
+            states: search.graph!.states.used(),
+            edges: search.graph!.edges.used(),
+          },
+          ...finals.map((f) => ({ states: f.pendingStates!, edges: f.pendingEdges! })),
+        ])
+      : null;
+    return buildResult({
+      sys,
+      found,
+      pathTo,
+      pendingStates: graphs?.states ?? null,
+      pendingEdges: graphs?.edges ?? null,
+      stats: stats(),
+      reason,
+      ...red,
+      workers,
+    });
   } catch (e) {
-    if (failure) throw failure;
+    if (pool?.failure) throw pool.failure;
     throw e;
   } finally {
     opt.signal?.removeEventListener("abort", onAbort);
-    await Promise.all(handles.map((h) => h.worker.terminate()));
+    await pool?.terminate();
   }
+}
+
+/** Sends each worker the fingerprints it owns and its part of the queued level. */
+function seed(
+  pool: Pool,
+  sys: System,
+  search: SerialSearch<unknown>,
+  n: number,
+  sym: boolean,
+): void {
+  const L = sys.init.length;
+  const fps: number[][] = Array.from({ length: n }, () => []);
+  search.table.forEach((hi, lo) => {
+    fps[ownerOf(hi, n)]!.push(hi, lo);
+  });
+  const parts: number[][] = Array.from({ length: n }, () => []);
+  const q = search.queue;
+  const state = new Int32Array(L);
+  for (let i = 0, id = search.nextId; q.count > 0; i++, id++) {
+    const h = q.head();
+    for (let j = 0; j < L; j++) state[j] = q.buf[h + j]!;
+    q.drop();
+    const key = sym && sys.canonical ? sys.canonical(state) : state;
+    const part = parts[ownerOf(fpHi(key) | 0, n)]!;
+    part.push(id);
+    for (let j = 0; j < L; j++) part.push(state[j]!);
+  }
+  pool.handles.forEach((h, w) => {
+    const f = Int32Array.from(fps[w]!);
+    const fr = Int32Array.from(parts[w]!);
+    h.worker.postMessage({ type: "seed", fps: f, frontier: fr, gidBase: search.states }, [
+      f.buffer,
+      fr.buffer,
+    ]);
+  });
+}
+
+/** Concatenates pending graphs, shifting each one's edge sources past the states before it. */
+function concatGraphs(gs: ReadonlyArray<{ states: Int32Array; edges: Int32Array }>): {
+  states: Int32Array;
+  edges: Int32Array;
+} {
+  const states = new Int32Array(gs.reduce((t, g) => t + g.states.length, 0));
+  const edges = new Int32Array(gs.reduce((t, g) => t + g.edges.length, 0));
+  let so = 0;
+  let eo = 0;
+  for (const g of gs) {
+    const base = so / STATE_WIDTH;
+    states.set(g.states, so);
+    edges.set(g.edges, eo);
+    for (let e = eo; e < eo + g.edges.length; e += EDGE_WIDTH) edges[e]! += base;
+    so += g.states.length;
+    eo += g.edges.length;
+  }
+  return { states, edges };
 }

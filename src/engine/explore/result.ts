@@ -4,7 +4,7 @@
  */
 import type { System } from "../system.js";
 import type { Findings } from "./findings.js";
-import { findCycles } from "./liveness.js";
+import { type FoundCycle, findCycles } from "./liveness.js";
 import type {
   ExploreResult,
   ExploreStats,
@@ -42,10 +42,16 @@ export function buildResult(o: Outcome): ExploreResult {
     sys.obligations?.length ?? 0,
     32 - Math.clz32(found.pendingBits | found.deadEnds),
   );
-  const cycles =
-    o.pendingStates && o.pendingEdges
-      ? findCycles(o.pendingStates, o.pendingEdges, found.pendingBits & ~found.deadEnds)
-      : [];
+  let reason = o.reason;
+  let cycles: FoundCycle[] = [];
+  try {
+    if (o.pendingStates && o.pendingEdges)
+      cycles = findCycles(o.pendingStates, o.pendingEdges, found.pendingBits & ~found.deadEnds);
+  } catch (e) {
+    // the lasso search needs memory proportional to the pending graph
+    if (!(e instanceof RangeError)) throw e;
+    reason ??= "max-memory";
+  }
   const liveness: LivenessResult[] = [];
   for (let b = 0; b < nObl; b++) {
     const name = sys.obligations?.[b] ?? `obligation-${b}`;
@@ -80,8 +86,8 @@ export function buildResult(o: Outcome): ExploreResult {
       ? { count: found.terminals, witness: o.pathTo(found.terminalId) }
       : { count: 0 };
   return {
-    status: o.reason ? "incomplete" : "complete",
-    ...(o.reason ? { reason: o.reason } : {}),
+    status: reason ? "incomplete" : "complete",
+    ...(reason ? { reason } : {}),
     stats: o.stats,
     properties,
     deadlocks,

@@ -139,6 +139,12 @@ export class FingerprintTable {
     }
   }
 
+  /** Calls `f` with every stored fingerprint (as stored: (0, 0) appears as (0, 1)). */
+  forEach(f: (hi: number, lo: number) => void): void {
+    for (const t of this.tabs)
+      for (let j = 0; j < t.length; j += 2) if ((t[j]! | t[j + 1]!) !== 0) f(t[j]!, t[j + 1]!);
+  }
+
   private grow(k: number): void {
     const old = this.tabs[k]!;
     const slots = (this.masks[k]! + 1) * 2;

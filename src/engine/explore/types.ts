@@ -28,6 +28,11 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /** Worker threads (default 1: explore in this thread). More needs a `SystemFactory`. */
   readonly workers?: number;
+  /**
+   * With workers: states stored in this thread before the workers take over
+   * (default 20,000; smaller searches never pay for starting threads).
+   */
+  readonly parallelFrom?: number;
   /** Expected number of states, to size the visited set up front. */
   readonly expectedStates?: number;
 }

@@ -41,6 +41,12 @@ const SENT_SLOTS = 1 << 14;
 type PeerMessage = Int32Array | { readonly done: number };
 type CoordMessage =
   | { readonly type: "ports"; readonly ports: Record<number, MessagePort> }
+  | {
+      readonly type: "seed";
+      readonly fps: Int32Array;
+      readonly frontier: Int32Array;
+      readonly gidBase: number;
+    }
   | { readonly type: "level"; readonly level: number }
   | { readonly type: "finish" };
 
@@ -58,6 +64,9 @@ class Part {
   cur: Int32Array;
   curCount = 0;
   curStart = 0;
+  /** Global ids of the seeded level (states handed over by the coordinator), else null. */
+  curGids: Int32Array | null = null;
+  gidBase = 0;
   next: Int32Array;
   nextCount = 0;
   transitions = 0;
@@ -110,16 +119,29 @@ class Part {
       this.outbox.push(new Int32Array(BATCH_RECORDS * this.rec));
       this.outN.push(0);
     }
-    const key = init.symmetry && sys.canonical ? sys.canonical(sys.init) : sys.init;
-    fingerprintInto(key, this.fp, 0);
-    if (ownerOf(this.fp[0]!, init.workers) === init.id) {
-      const b = this.outbox[init.id]!;
-      b.set([this.fp[0]!, this.fp[1]!, -1, -1], 0);
-      b.set(sys.init, 4);
-      this.insert(b, 1);
+  }
+
+  /**
+   * Takes over from the coordinator's serial search: the fingerprints it
+   * stored that this worker owns, and this worker's part of the level to
+   * expand next (records [gid, state…]). States found from here get global
+   * ids from `gidBase` on: gidBase + local index × workers + worker id.
+   */
+  seed(fps: Int32Array, frontier: Int32Array, gidBase: number): void {
+    for (let i = 0; i < fps.length; i += 2) this.table.add(fps[i]!, fps[i + 1]!);
+    const n = frontier.length / (this.L + 1);
+    const cur = new Int32Array(Math.max(1, n) * this.L);
+    const gids = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = i * (this.L + 1);
+      gids[i] = frontier[o]!;
+      cur.set(frontier.subarray(o + 1, o + 1 + this.L), i * this.L);
     }
-    this.count();
-    this.advance();
+    this.cur = cur;
+    this.curGids = gids;
+    this.curCount = n;
+    this.curStart = 0;
+    this.gidBase = gidBase;
   }
 
   /**
@@ -132,7 +154,8 @@ class Part {
     this.cur = this.next;
     this.curCount = this.nextCount;
     this.curStart = this.links.length - this.nextCount;
-    this.next = t;
+    this.curGids = null;
+    this.next = t.length >= 1024 * this.L ? t : new Int32Array(1024 * this.L);
     this.nextCount = 0;
   }
 
@@ -146,27 +169,31 @@ class Part {
   /** Inserts `n` records of batch `m`: new states go to the next frontier with their parent link. */
   private insert(m: Int32Array, n: number): void {
     const R = this.rec;
-    const L = this.L;
     const table = this.table;
     let t = 0;
     for (let k = 0; k < n; k++) t ^= table.touch(m[k * R]!, m[k * R + 1]!);
     this.sink ^= t;
     for (let k = 0; k < n; k++) {
       const o = k * R;
-      if (!table.add(m[o]!, m[o + 1]!)) continue;
-      if ((this.nextCount + 1) * L > this.next.length) {
-        const g = new Int32Array(this.next.length * 2);
-        g.set(this.next);
-        this.next = g;
-      }
-      const d = this.nextCount++ * L;
-      const next = this.next;
-      for (let i = 0; i < L; i++) next[d + i] = m[o + 4 + i]!;
-      const r = this.links.push();
-      this.links.data[r] = m[o + 2]!;
-      this.links.data[r + 1] = m[o + 3]!;
-      this.uncounted++;
+      if (table.add(m[o]!, m[o + 1]!)) this.store(m, o + 4, m[o + 2]!, m[o + 3]!);
     }
+  }
+
+  /** Appends a new state (at src[off…]) to the next frontier, with its parent link. */
+  private store(src: Int32Array, off: number, parent: number, a: number): void {
+    const L = this.L;
+    if ((this.nextCount + 1) * L > this.next.length) {
+      const g = new Int32Array(this.next.length * 2);
+      g.set(this.next);
+      this.next = g;
+    }
+    const d = this.nextCount++ * L;
+    const next = this.next;
+    for (let i = 0; i < L; i++) next[d + i] = src[off + i]!;
+    const r = this.links.push();
+    this.links.data[r] = parent;
+    this.links.data[r + 1] = a;
+    this.uncounted++;
   }
 
   /** A peer's message: a batch of records, or its end of a level. */
@@ -255,10 +282,12 @@ class Part {
     const outN = this.outN;
     const found = this.found;
     const cur = this.cur;
+    const gids = this.curGids;
     const sent = this.sent;
+    const table = this.table;
     let transitions = 0;
     for (let i = from; i < to; i++) {
-      const gid = (this.curStart + i) * W + me;
+      const gid = gids ? gids[i]! : this.gidBase + (this.curStart + i) * W + me;
       for (let j = 0; j < L; j++) s[j] = cur[i * L + j]!;
       const en = sys.enabled(s);
       const pend = graph ? sys.pending!(s) : 0;
@@ -285,15 +314,18 @@ class Part {
         const lo = fp[1]!;
         if (row >= 0 && (sys.pending!(nx) & pend) !== 0) graph!.addEdge(row, a, hi, lo);
         const w = ownerOf(hi, W);
-        if (w !== me) {
-          const c = (lo & (SENT_SLOTS - 1)) << 1;
-          if (sent[c] === hi && sent[c + 1] === lo && (hi | lo) !== 0) {
-            this.sentSkipped++;
-            continue;
-          }
-          sent[c] = hi;
-          sent[c + 1] = lo;
+        if (w === me) {
+          // owned here: insert at once (the table's front cache answers most repeats)
+          if (table.add(hi, lo)) this.store(nx, 0, gid, a);
+          continue;
         }
+        const c = (lo & (SENT_SLOTS - 1)) << 1;
+        if (sent[c] === hi && sent[c + 1] === lo && (hi | lo) !== 0) {
+          this.sentSkipped++;
+          continue;
+        }
+        sent[c] = hi;
+        sent[c + 1] = lo;
         const b = outbox[w]!;
         const o = outN[w]! * R;
         b[o] = hi;
@@ -332,6 +364,9 @@ async function main(): Promise<void> {
       part.ports = m.ports;
       for (const p of Object.values(m.ports)) p.on("message", (x: PeerMessage) => part.receive(x));
       port.postMessage({ type: "ready" });
+    } else if (m.type === "seed") {
+      part.seed(m.fps, m.frontier, m.gidBase);
+      port.postMessage({ type: "seeded" });
     } else if (m.type === "level") {
       const r = await part.level(m.level);
       port.postMessage({
