@@ -341,7 +341,7 @@ function seed(
   const parts: number[][] = Array.from({ length: n }, () => []);
   const q = search.queue;
   const state = new Int32Array(L);
-  for (let i = 0, id = search.nextId; q.count > 0; i++, id++) {
+  for (let id = search.nextId; q.count > 0; id++) {
     const h = q.head();
     for (let j = 0; j < L; j++) state[j] = q.buf[h + j]!;
     q.drop();
