@@ -53,7 +53,8 @@ interface LevelDone {
 
 interface Final {
   readonly type: "final";
-  readonly links: Int32Array;
+  readonly parents: Int32Array;
+  readonly actions: Int32Array;
   readonly pendingStates: Int32Array | null;
   readonly pendingEdges: Int32Array | null;
 }
@@ -285,14 +286,13 @@ export async function exploreParallel(
     for (const d of last) found.merge(d.found); // each worker's findings are cumulative
     for (const h of pool.handles) h.worker.postMessage({ type: "finish" });
     const finals = await pool.all<Final>("final");
-    const links = finals.map((f) => f.links);
     const pathTo = (gid: number): number[] => {
       const out: number[] = [];
       while (gid >= base) {
         const w = (gid - base) % workers;
         const local = (gid - base - w) / workers;
-        out.push(links[w]![local * 2 + 1]!);
-        gid = links[w]![local * 2]!;
+        out.push(finals[w]!.actions[local]!);
+        gid = finals[w]!.parents[local]!;
       }
       return [...search.log.pathTo(gid), ...out.reverse()];
     };

@@ -30,7 +30,7 @@ const FRONT_SLOTS = 1 << 16;
 const SPLIT_SHIFT = 32 - SPLIT_BITS;
 export const SEGMENTS = 16;
 /** Load factor at which a segment doubles. Linear probing stays short below ~0.85. */
-export const MAX_LOAD = 0.8;
+export const MAX_LOAD = 0.85;
 const MIN_SLOTS = 256;
 
 /** Asked before a segment grows: may `extraBytes` more be allocated? */

@@ -27,6 +27,7 @@ import { fingerprintInto } from "./fingerprint.js";
 import { PendingGraph } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_STATES, CTL_STOP, type WorkerInit } from "./protocol.js";
+import { SmallInts } from "./small-ints.js";
 import { FingerprintTable } from "./table.js";
 
 /** States expanded between two looks at peers' batches and the stop flag. */
@@ -54,8 +55,9 @@ class Part {
   readonly L: number;
   readonly rec: number;
   readonly table: FingerprintTable;
-  /** Per local state: [parent gid, action]. */
+  /** Per local state: the parent's global id, and the action from it. */
   readonly links: Rows;
+  readonly actions: SmallInts;
   readonly found = new Findings();
   readonly graph: PendingGraph | null;
   readonly ctl: Int32Array;
@@ -108,7 +110,8 @@ class Part {
       return ok;
     };
     this.table = new FingerprintTable(init.expectedStates / init.workers, allow);
-    this.links = new Rows(2, 1024, allow);
+    this.links = new Rows(1, 1024, allow);
+    this.actions = new SmallInts(1024, allow);
     this.graph = sys.pending ? new PendingGraph(allow) : null;
     this.ctl = new Int32Array(init.control);
     this.cur = new Int32Array(1024 * this.L);
@@ -192,7 +195,7 @@ class Part {
     for (let i = 0; i < L; i++) next[d + i] = src[off + i]!;
     const r = this.links.push();
     this.links.data[r] = parent;
-    this.links.data[r + 1] = a;
+    this.actions.set(r, a);
     this.uncounted++;
   }
 
@@ -379,17 +382,21 @@ async function main(): Promise<void> {
         expanded: part.expanded,
         transitions: part.transitions,
         tableBytes: part.table.bytes,
-        traceBytes: part.links.bytes,
+        traceBytes: part.links.bytes + part.actions.bytes,
         found: part.found,
       });
     } else {
-      const links = part.links.used().slice();
+      const parents = part.links.used().slice();
+      const actions = part.actions.toInt32(part.links.length);
       const ps = part.graph ? part.graph.states.used().slice() : null;
       const pe = part.graph ? part.graph.edges.used().slice() : null;
-      const transfer = [links, ...(ps ? [ps] : []), ...(pe ? [pe] : [])].map(
+      const transfer = [parents, actions, ...(ps ? [ps] : []), ...(pe ? [pe] : [])].map(
         (a) => a.buffer as ArrayBuffer,
       );
-      port.postMessage({ type: "final", links, pendingStates: ps, pendingEdges: pe }, transfer);
+      port.postMessage(
+        { type: "final", parents, actions, pendingStates: ps, pendingEdges: pe },
+        transfer,
+      );
       for (const p of Object.values(part.ports)) p.close();
     }
   });

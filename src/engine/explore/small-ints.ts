@@ -1,0 +1,69 @@
+/**
+ * A growable array of integers that starts as bytes and widens (to 16, then
+ * 32 bits) only when a value does not fit: actions and child counts are
+ * nearly always small, and they are stored once per state.
+ */
+import type { AllowGrowth } from "./table.js";
+
+type Cells = Uint8Array | Uint16Array | Int32Array;
+
+export class SmallInts {
+  private a: Cells;
+
+  constructor(
+    initial = 1024,
+    private readonly allow: AllowGrowth = () => true,
+  ) {
+    this.a = new Uint8Array(initial);
+  }
+
+  get bytes(): number {
+    return this.a.byteLength;
+  }
+
+  get(i: number): number {
+    return this.a[i]!;
+  }
+
+  set(i: number, v: number): void {
+    if (i >= this.a.length) this.enlarge(i + 1);
+    const a = this.a;
+    a[i] = v;
+    if (a[i] !== v) {
+      this.widen(v);
+      this.a[i] = v;
+    }
+  }
+
+  /** The first n values as an Int32Array (a copy). */
+  toInt32(n: number): Int32Array {
+    const out = new Int32Array(n);
+    out.set(this.a.subarray(0, n));
+    return out;
+  }
+
+  private make(n: number, like: Cells): Cells {
+    if (like instanceof Uint8Array) return new Uint8Array(n);
+    if (like instanceof Uint16Array) return new Uint16Array(n);
+    return new Int32Array(n);
+  }
+
+  private enlarge(min: number): void {
+    let n = this.a.length * 2;
+    while (n < min) n *= 2;
+    if (!this.allow(n * this.a.BYTES_PER_ELEMENT)) throw new RangeError("memory budget");
+    const b = this.make(n, this.a);
+    b.set(this.a);
+    this.a = b;
+  }
+
+  private widen(v: number): void {
+    const a = this.a;
+    const fits16 = v >= 0 && v < 65536;
+    const b: Cells =
+      a instanceof Uint8Array && fits16 ? new Uint16Array(a.length) : new Int32Array(a.length);
+    if (!this.allow(b.byteLength)) throw new RangeError("memory budget");
+    b.set(a);
+    this.a = b;
+  }
+}
