@@ -49,7 +49,7 @@ test("one and two worker threads give the same verdicts and the same state count
       const arg = { spec: specOf(name), policy, params: {} };
       for (const reduce of [false, true]) {
         const one = await checkScenario(arg, { reduce, workers: 1 });
-        const two = await checkScenario(arg, { reduce, workers: 2 });
+        const two = await checkScenario(arg, { reduce, workers: 2, parallelFrom: 1 });
         assert.equal(verdicts(two), verdicts(one), `${name} ${policy} reduce=${reduce}`);
         assert.equal(
           two.explore.stats.states,

@@ -46,7 +46,7 @@ export function findSymmetry(m: Model): Symmetry | null {
       if (op.op === "kill") named.add(op.proc);
     }
   const candidates = new Map<string, number[]>();
-  m.procs.forEach((info, p) => {
+  m.procs.forEach((_, p) => {
     const ps = spec.procs[p]!;
     if (named.has(ps.name)) return;
     if (ps.program.some((op) => op.op === "open" && op.create)) return;
@@ -58,12 +58,11 @@ export function findSymmetry(m: Model): Symmetry | null {
     const key = JSON.stringify([
       ps.user,
       ps.onLeaseBreak,
-      ps.program.map((op) => normalise(op, rs.name)),
+      ps.program.map(normalise),
       rs.cancel,
       rs.program.map(peerOpText),
     ]);
     candidates.set(key, [...(candidates.get(key) ?? []), p]);
-    void info;
   });
   const groups: Replica[][] = [];
   for (const members of candidates.values()) {
@@ -71,14 +70,12 @@ export function findSymmetry(m: Model): Symmetry | null {
     groups.push(members.map((p) => replicaOf(m, p)));
   }
   if (groups.length === 0) return null;
-  return { groups, canonical: (s) => canonicalise(m, groups, s) };
+  return { groups, canonical: (s) => canonicalise(groups, s) };
 }
 
 /** An operation's text with its peer's name replaced, so replicas compare equal. */
-function normalise(op: ProcOp, peer: string): string {
-  if (op.op === "send" || op.op === "await") return procOpText({ ...op, peer: "·" });
-  void peer;
-  return procOpText(op);
+function normalise(op: ProcOp): string {
+  return procOpText(op.op === "send" || op.op === "await" ? { ...op, peer: "·" } : op);
 }
 
 function replicaOf(m: Model, p: number): Replica {
@@ -143,7 +140,7 @@ function compare(a: readonly number[], b: readonly number[]): number {
   return 0;
 }
 
-function canonicalise(m: Model, groups: readonly (readonly Replica[])[], s: State): State {
+function canonicalise(groups: readonly (readonly Replica[])[], s: State): State {
   let out: State | null = null;
   for (const group of groups) {
     const keys = group.map((r) => keyOf(r, s));
@@ -169,6 +166,5 @@ function canonicalise(m: Model, groups: readonly (readonly Replica[])[], s: Stat
       }
     });
   }
-  void m;
   return out ?? s;
 }

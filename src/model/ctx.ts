@@ -12,8 +12,6 @@ export interface Ctx {
   /** Set by an operation that blocks: why, and which processes hold what it waits for. */
   why: string;
   blockers: number[];
-  /** P_PHASE value to record while blocked. */
-  phase: number;
 }
 
 /** Returned by a system call that must wait; the process stays in the call. */
@@ -23,13 +21,12 @@ export function emit(ctx: Ctx, e: ModelEvent): void {
   if (ctx.ev !== null) ctx.ev.push(e);
 }
 
-export function block(ctx: Ctx, why: string, blockers: number[], phase: number): number {
+export function block(ctx: Ctx, why: string, blockers: number[]): number {
   ctx.why = why;
   ctx.blockers = blockers;
-  ctx.phase = phase;
   return BLOCK;
 }
 
 export function newCtx(m: Model, s: State, ev: ModelEvent[] | null): Ctx {
-  return { m, s, ev, why: "", blockers: [], phase: 0 };
+  return { m, s, ev, why: "", blockers: [] };
 }

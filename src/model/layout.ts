@@ -79,8 +79,7 @@ export const P_STATUS = 0;
 export const P_PC = 1;
 export const P_SIG = 2; // SIGIO pending
 export const P_HANDLER = 3; // 1 = cancel sent, waiting for the peers' acks
-export const P_PHASE = 4; // progress inside a blocked operation
-export const P_VARS = 5;
+export const P_VARS = 4;
 export const PS_RUN = 0;
 export const PS_BLOCKED = 1;
 export const PS_DONE = 2; // program finished; the process stays alive (its event loop)
@@ -193,7 +192,6 @@ export interface PeerInfo {
   readonly cancel: boolean;
   readonly prog: readonly CPeerOp[];
   readonly vars: readonly string[];
-  /** The send operations (proc, op index) feeding this peer's mailbox, in program order per sender. */
   readonly off: number;
   readonly mayPartition: boolean;
 }

@@ -118,9 +118,8 @@ export const noKernelBug: Property = {
   name: "no-kernel-bug",
   summary: "no page is dirtied after writeback without page_mkwrite (ext4 BUG_ON)",
   kind: "safety",
-  onStep(m, _b, _a, events): Finding | null {
+  onStep(_m, _b, _a, events): Finding | null {
     for (const e of events) if (e.k === "bug") return { message: `frame ${e.frame}: ${e.what}` };
-    void m;
     return null;
   },
 };

@@ -84,7 +84,7 @@ export const noUntruncatable: Property = {
   name: "no-untruncatable",
   summary: "a user who may not write the file cannot make the owner's truncate fail or hang",
   kind: "safety",
-  onStep(m, before, _after, events): Finding | null {
+  onStep(m, _before, _after, events): Finding | null {
     for (const e of events) {
       if (e.k !== "ret" || e.result >= 0 || !e.blockers) continue;
       const inode = layoutTarget(m, e.proc, e.pc);
@@ -95,7 +95,6 @@ export const noUntruncatable: Property = {
           message: `${procName(m, e.proc)}'s ${m.procs[e.proc]!.prog[e.pc]!.spec.op} of ${fileName(m, inode)} failed with ${errnoName(-e.result)} because ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission) pins it`,
         };
     }
-    void before;
     return null;
   },
   atEnd(m, s): Finding | null {

@@ -7,7 +7,7 @@
  * policy what to do with them. The kernel's own answer is to wait
  * (dax_layout_busy_page + ___wait_var_event, no timeout; kernel-semantics §1c).
  */
-import { BLOCK, block, type Ctx, emit } from "../ctx.js";
+import { block, type Ctx, emit } from "../ctx.js";
 import {
   ext,
   FF_DIRTY,
@@ -87,7 +87,7 @@ export function layoutGate(
     if (infl !== INF_WRITE && infl !== INF_READ) continue;
     const x = s[po + R_OPMR]! - 1;
     if (x >= 0 && m.mrs[x]!.odp && affected.has(s[po + R_TGT]! - 1))
-      return block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[x]!.proc], 1);
+      return block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[x]!.proc]);
   }
   // Which pages are still referenced: the range, or the whole file (xfs_break_dax_layouts).
   const busy = new Set<number>();
@@ -127,7 +127,6 @@ export function layoutGate(
         ctx,
         "waiting for pinned pages to be released (dax_layout_busy_page)",
         holders.procs,
-        2,
       );
     case "revoke": {
       for (const x of holders.mrs) {
@@ -144,12 +143,7 @@ export function layoutGate(
         });
         emit(ctx, { k: "sigio", proc: owner, inode: m.vmas[m.mrs[x]!.vma]!.inode });
       }
-      return block(
-        ctx,
-        "revoking pins: waiting for the holder or lease-break-time",
-        holders.procs,
-        3,
-      );
+      return block(ctx, "revoking pins: waiting for the holder or lease-break-time", holders.procs);
     }
   }
 }
@@ -223,5 +217,3 @@ export function shiftDown(ctx: Ctx, inode: number, first: number, last: number):
   }
   s[ino(m, inode) + INO_SIZE] = size - n;
 }
-
-export { BLOCK };

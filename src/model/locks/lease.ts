@@ -109,7 +109,7 @@ export function breakLease(ctx: Ctx, inode: number, write: boolean): number {
     startBreak(ctx, q, write ? "write access" : "read access");
     holders.push(m.ofds[q]!.proc);
   }
-  return holders.length === 0 ? 0 : block(ctx, "lease break (break_lease)", holders, 4);
+  return holders.length === 0 ? 0 : block(ctx, "lease break (break_lease)", holders);
 }
 
 /**
@@ -150,7 +150,6 @@ export function breakLayoutLeases(ctx: Ctx, inode: number, caller: number): numb
     ctx,
     "layout lease break (break_layout)",
     breaking.map((q) => m.ofds[q]!.proc),
-    4,
   );
 }
 

@@ -14,7 +14,6 @@ import {
   OFD_OPEN,
   ofd,
   P_HANDLER,
-  P_PHASE,
   P_SIG,
   P_STATUS,
   proc,
@@ -64,7 +63,6 @@ export function teardown(
   const po = proc(m, p);
   s[po + P_SIG] = 0;
   s[po + P_HANDLER] = 0;
-  s[po + P_PHASE] = 0;
   s[po + P_STATUS] = status;
   emit(
     ctx,

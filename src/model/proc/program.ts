@@ -26,7 +26,6 @@ import {
   OFD_OPEN,
   ofd,
   P_PC,
-  P_PHASE,
   P_STATUS,
   PS_BLOCKED,
   PS_DONE,
@@ -161,7 +160,6 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       if (peerDone(m, s, op.a)) return 0;
       ctx.why = `waiting for ${m.peers[op.a]!.name} to report completion`;
       ctx.blockers = [];
-      ctx.phase = 5;
       return BLOCK;
     case "kill": {
       const t = op.a;
@@ -210,7 +208,6 @@ export function procStep(ctx: Ctx, p: number): void {
   }
   if (r === BLOCK) {
     s[po + P_STATUS] = PS_BLOCKED;
-    s[po + P_PHASE] = ctx.phase;
     emit(ctx, { k: "block", proc: p, pc, why: ctx.why, blockers: ctx.blockers });
     return;
   }
@@ -228,7 +225,6 @@ function advance(ctx: Ctx, p: number): void {
   const { m, s } = ctx;
   const po = proc(m, p);
   if (s[po + P_STATUS] !== PS_RUN && s[po + P_STATUS] !== PS_BLOCKED) return; // died or hung during the call
-  s[po + P_PHASE] = 0;
   s[po + P_PC]! += 1;
   s[po + P_STATUS] = s[po + P_PC]! >= m.procs[p]!.prog.length ? PS_DONE : PS_RUN;
 }
