@@ -4,7 +4,9 @@
  * cancel), for N = 2…6, one and two workers, with and without reduction.
  *
  * Prints distinct states per second (wall clock, and per CPU second of the
- * whole process: on a shared machine the latter is the steadier figure),
+ * whole process: on a shared machine the latter is the steadier figure;
+ * with workers it sums every thread), the threads that did the search (with
+ * two workers, searches under 20,000 states finish before the hand-over),
  * transitions per second, bytes per visited state (visited set + parent
  * links, divided by states; the visited set alone in brackets) and peak
  * resident memory. Figures only; nothing is asserted (machines are noisy).
@@ -41,6 +43,7 @@ export async function runExploreBench(
     [
       "N".padStart(2),
       "wk".padStart(3),
+      "thr".padStart(3),
       "reduce".padEnd(6),
       "states".padStart(11),
       "transitions".padStart(12),
@@ -78,6 +81,7 @@ export async function runExploreBench(
           [
             String(n).padStart(2),
             String(workers).padStart(3),
+            String(best!.r.workers).padStart(3),
             (reduce ? "yes" : "no").padEnd(6),
             fmt(s.states).padStart(11),
             fmt(s.transitions).padStart(12),

@@ -72,6 +72,20 @@ describe("parallel exploration", () => {
     assert.equal(b.reason, "interrupted");
   });
 
+  it("a time bound stops the workers too", async () => {
+    let t = 0;
+    const r = await explore(toyPinsFactory({ n: 5, mode: "wait" }), {
+      workers: 2,
+      parallelFrom: 1000,
+      maxTimeMs: 40,
+      now: () => (t += 1),
+    });
+    assert.equal(r.status, "incomplete");
+    assert.equal(r.reason, "max-time");
+    assert.equal(r.workers, 2);
+    assert.ok(r.stats.states < 497665);
+  });
+
   it("small searches finish in this thread without starting workers", async () => {
     const r = await explore(toyPinsFactory({ n: 2 }), { workers: 2 });
     assert.equal(r.workers, 1);
