@@ -95,7 +95,7 @@ class Part {
    * Most transitions lead to known states, many of them shortly after.
    */
   private readonly sent = new Int32Array(SENT_SLOTS * 2);
-  sentSkipped = 0;
+  private readonly allow: (bytes: number) => boolean;
 
   constructor(
     readonly sys: System,
@@ -109,6 +109,7 @@ class Part {
       if (!ok) this.memoryFull = true;
       return ok;
     };
+    this.allow = allow;
     this.table = new FingerprintTable(init.expectedStates / init.workers, allow);
     this.links = new Rows(1, 1024, allow);
     this.actions = new SmallInts(1024, allow);
@@ -186,6 +187,8 @@ class Part {
   private store(src: Int32Array, off: number, parent: number, a: number): void {
     const L = this.L;
     if ((this.nextCount + 1) * L > this.next.length) {
+      // a found state must be kept: allocate even if over budget (the run then stops)
+      this.allow(this.next.byteLength * 2);
       const g = new Int32Array(this.next.length * 2);
       g.set(this.next);
       this.next = g;
@@ -323,10 +326,7 @@ class Part {
           continue;
         }
         const c = (lo & (SENT_SLOTS - 1)) << 1;
-        if (sent[c] === hi && sent[c + 1] === lo && (hi | lo) !== 0) {
-          this.sentSkipped++;
-          continue;
-        }
+        if (sent[c] === hi && sent[c + 1] === lo && (hi | lo) !== 0) continue;
         sent[c] = hi;
         sent[c + 1] = lo;
         const b = outbox[w]!;
