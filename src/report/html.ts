@@ -35,6 +35,7 @@ export function renderCompareHtml(doc: CompareDoc): string {
     "<main>",
     renderMatrix(doc),
     renderDrillPanel(),
+    renderProperties(doc),
     renderScenarios(doc),
     renderPolicies(doc),
     "</main>",
@@ -109,7 +110,7 @@ export function look(kind: string, verdict: string, proved: boolean): Look {
     return possibility
       ? { tone: "possible", symbol: "◆", word: "Sometimes", note: "possible" }
       : { tone: "bad", symbol: "✗", word: "Sometimes", note: "violated" };
-  if (!proved) return { tone: "unknown", symbol: "?", word: "Never so far", note: "bound hit" };
+  if (!proved) return { tone: "unknown", symbol: "?", word: "Never", note: "not proved" };
   return possibility
     ? { tone: "impossible", symbol: "–", word: "Never", note: "impossible" }
     : { tone: "good", symbol: "✓", word: "Never", note: "proved" };
@@ -155,7 +156,7 @@ function renderHeader(doc: CompareDoc): string {
     stat("undecided", t.expectationsUndecided, t.expectationsUndecided > 0 ? "unknown" : ""),
     stat("incomplete checks", t.incomplete, t.incomplete > 0 ? "unknown" : ""),
     "</dl>",
-    '<nav class="toc" aria-label="Sections"><a href="#matrix">Matrix</a> <a href="#scenarios">Scenarios</a> <a href="#policies">Policies</a></nav>',
+    '<nav class="toc" aria-label="Sections"><a href="#matrix">Matrix</a> <a href="#properties">Properties</a> <a href="#scenarios">Scenarios</a> <a href="#policies">Policies</a></nav>',
     "</header>",
   ].join("\n");
 }
@@ -184,7 +185,7 @@ function renderMatrix(doc: CompareDoc): string {
     `<thead><tr><th scope="col" class="corner">policy</th>${head}</tr></thead>`,
     `<tbody>${rows.join("\n")}</tbody>`,
     "</table></div>",
-    renderLegend(doc),
+    renderLegend(),
     "</section>",
   ].join("\n");
 }
@@ -212,41 +213,44 @@ function matrixButton(
   return `<button type="button" class="cell ${l.tone}" data-policy="${esc(policy)}" data-property="${esc(prop.name)}" data-row="${row}" data-col="${col}" title="${esc(`${policy} / ${prop.name}: ${title}`)}">${lines.join("")}</button>`;
 }
 
-/** What the symbols mean and what each property says (the column tooltips, readable and printable). */
-function renderLegend(doc: CompareDoc): string {
+/** What the symbols of the matrix mean. */
+function renderLegend(): string {
   const key = (l: Look, text: string) =>
     `<li><span class="chip ${l.tone}">${l.symbol} ${esc(l.word)}</span> ${text}</li>`;
-  const props = doc.properties
+  return [
+    '<ul class="legend" aria-label="Legend">',
+    key(
+      look("safety", "Sometimes", true),
+      "violated in some scenario (how many, and the shortest witness)",
+    ),
+    key(look("safety", "Never", true), "proved over every reachable state of every scenario"),
+    key(look("safety", "Never", false), "not seen, but a bound was hit: not proved"),
+    key(look("possibility", "Sometimes", true), "a possibility that happens: good news"),
+    key(look("possibility", "Never", true), "a possibility that can never happen"),
+    "</ul>",
+  ].join("\n");
+}
+
+/** What each property says (the column tooltips, readable and printable). */
+function renderProperties(doc: CompareDoc): string {
+  const items = doc.properties
     .map(
       (p) =>
         `<div><dt><code>${esc(p.name)}</code> <span class="kind">${esc(p.kind)}</span></dt><dd>${esc(p.summary)}</dd></div>`,
     )
     .join("\n");
   return [
-    '<ul class="legend">',
-    key(
-      look("safety", "Sometimes", true),
-      "the property is violated in some scenario (the cell counts them and gives the shortest witness)",
-    ),
-    key(
-      look("safety", "Never", true),
-      "never violated: proved over every reachable state of every scenario",
-    ),
-    key(look("safety", "Never", false), "not seen in the states explored, but a bound was hit"),
-    key(
-      look("possibility", "Sometimes", true),
-      "a possibility that can happen (good news, e.g. RDMA on fs-DAX works)",
-    ),
-    key(look("possibility", "Never", true), "a possibility that can never happen"),
-    "</ul>",
-    `<details class="props" open><summary>Properties</summary><dl>${props}</dl></details>`,
+    '<section id="properties" aria-labelledby="properties-h">',
+    '<h2 id="properties-h">Properties</h2>',
+    `<dl class="defs">${items}</dl>`,
+    "</section>",
   ].join("\n");
 }
 
 /** The empty panel that the inline script fills when a cell is chosen. */
 function renderDrillPanel(): string {
   return [
-    '<section id="drill" class="drill" hidden aria-live="polite" aria-labelledby="drill-h"></section>',
+    '<section id="drill" class="drill" hidden aria-labelledby="drill-h"></section>',
     '<noscript><p class="hint">The drill-down with sequence diagrams needs JavaScript; <code>pinlab check &lt;scenario&gt; --policy &lt;policy&gt;</code> prints the same witnesses.</p></noscript>',
   ].join("\n");
 }
@@ -269,6 +273,7 @@ function renderScenarios(doc: CompareDoc): string {
   ].join("\n");
 }
 
+/** One scenario: title, file, lanes, the verdict grid, and any expectation that failed spelled out. */
 function renderScenario(
   doc: CompareDoc,
   sc: DocScenario,
@@ -323,11 +328,13 @@ function expectationSummary(cell: DocCell): string {
   const parts: string[] = [];
   if (failed) parts.push(`<span class="chip bad">✗ ${failed} failed</span>`);
   if (undecided) parts.push(`<span class="chip unknown">? ${undecided} undecided</span>`);
-  const met = e.length - failed - undecided;
+  const met = e.filter((x) => x.ok && !x.undecided).length;
   if (met) parts.push(`<span class="chip good">✓ ${met} met</span>`);
   if (!e.length) parts.push('<span class="muted">none</span>');
   if (cell.status !== "complete")
-    parts.push(`<span class="chip unknown">incomplete: ${esc(cell.reason ?? "bound hit")}</span>`);
+    parts.push(
+      `<span class="chip unknown" title="${esc(`incomplete: ${cell.reason ?? "a bound was hit"}`)}">? incomplete</span>`,
+    );
   return parts.join(" ");
 }
 
@@ -342,7 +349,7 @@ function renderPolicies(doc: CompareDoc): string {
   return [
     '<section id="policies" aria-labelledby="policies-h">',
     '<h2 id="policies-h">Policies</h2>',
-    `<dl class="policies">${items}</dl>`,
+    `<dl class="defs">${items}</dl>`,
     "</section>",
   ].join("\n");
 }
@@ -408,9 +415,9 @@ table{border-collapse:collapse}
 caption{text-align:left;color:var(--muted);font-size:.85rem;padding:.2rem 0}
 .matrix{width:100%;table-layout:fixed}
 .matrix th,.matrix td{border:1px solid var(--line);padding:1px;vertical-align:middle}
-.matrix thead th{font-size:.78rem;font-weight:600;padding:.3rem .15rem;text-align:center;background:var(--bg2)}
+.matrix thead th{font-size:.76rem;font-weight:600;padding:.3rem 0;text-align:center;background:var(--bg2)}
 .matrix th.corner{width:10.5rem;text-align:left;padding-left:.5rem}
-.pname{display:block;font-family:var(--mono);line-height:1.25}
+.pname{display:block;font-family:var(--mono);font-size:.68rem;line-height:1.25;overflow-wrap:anywhere}
 .kind{display:block;font-weight:400;color:var(--muted);font-size:.72rem}
 .matrix tbody th{text-align:left;padding:.25rem .5rem;background:var(--bg2);font-weight:400}
 .pol{display:block;font-family:var(--mono);font-weight:700}
@@ -427,14 +434,15 @@ button.cell.bad{border-color:var(--bad);box-shadow:inset 0 0 0 1px var(--bad)}
 button.cell.possible{border-style:dashed;border-color:var(--possible)}
 button.cell:hover,button.mini:hover{filter:brightness(.95);text-decoration:underline}
 button.cell:focus-visible,button.mini:focus-visible,summary:focus-visible,.close:focus-visible{outline:3px solid var(--accent);outline-offset:1px}
-button.cell[aria-pressed=true],button.mini[aria-pressed=true]{outline:3px solid var(--fg);outline-offset:-3px}
+button.cell[aria-current=true],button.mini[aria-current=true]{outline:3px solid var(--fg);outline-offset:-3px}
 .chip{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;font-weight:600;white-space:nowrap}
-.legend{list-style:none;padding:0;margin:.6rem 0;display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:.2rem 1.2rem;font-size:.85rem}
+.legend{list-style:none;padding:0;margin:.6rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1.6rem;font-size:.85rem}
 .legend .chip{min-width:8rem}
-details.props summary{cursor:pointer;font-weight:600;margin:.3rem 0}
-details.props dl,dl.policies{display:grid;grid-template-columns:repeat(auto-fit,minmax(26rem,1fr));gap:.25rem 1.5rem;margin:.3rem 0;font-size:.85rem}
-details.props dt,dl.policies dt{font-weight:600}
-details.props dd,dl.policies dd{margin:0 0 .3rem 0;overflow-wrap:anywhere}
+.defs{margin:.3rem 0;font-size:.88rem}
+.defs>div{display:grid;grid-template-columns:14rem 1fr;gap:1rem;padding:.2rem 0;border-bottom:1px solid var(--line)}
+.defs dt{font-weight:600}
+.defs dt .kind{display:inline;margin-left:.3rem}
+.defs dd{margin:0;overflow-wrap:anywhere}
 .drill{margin:1.2rem 0;padding:.8rem 1rem 1rem;border:2px solid var(--accent);border-radius:8px;background:var(--bg)}
 .drill-head{display:flex;align-items:flex-start;gap:1rem}
 .drill-head h2{flex:1;margin:0;border:0;font-size:1.2rem}
@@ -444,9 +452,11 @@ details.props dd,dl.policies dd{margin:0 0 .3rem 0;overflow-wrap:anywhere}
 .drill .verdict{font-size:1rem;margin:.5rem 0}
 details.witness{border:1px solid var(--line);border-radius:6px;margin:.5rem 0;background:var(--bg)}
 details.witness>summary{cursor:pointer;padding:.4rem .6rem;background:var(--bg2);border-radius:6px}
+details.witness .msg{display:block;margin:.1rem 0 0 1.2rem;font-size:.82rem;color:var(--muted)}
 details.witness[open]>summary{border-bottom:1px solid var(--line);border-radius:6px 6px 0 0}
 details.witness>.body{padding:.6rem}
 .nowit{font-size:.85rem;border-collapse:collapse;margin:.4rem 0}
+.nowit tr.picked td{background:var(--unknown-bg);font-weight:600}
 .nowit td,.nowit th{border-bottom:1px solid var(--line);padding:.15rem .6rem .15rem 0;text-align:left}
 .seq{display:grid;border:1px solid var(--line);border-radius:4px;font:12px/1.35 var(--mono);overflow-x:auto;background:var(--bg)}
 .seq>.row{display:contents}
@@ -467,21 +477,23 @@ background-image:linear-gradient(to right,transparent calc(50% - 1px),var(--line
 .note{background:var(--note-bg);border:1px dashed var(--note-line);border-radius:3px;padding:.1rem .35rem;font-size:11px;max-width:100%;overflow-wrap:anywhere;position:relative;z-index:1}
 .mark{display:inline-block;margin:.15rem .2rem 0 0;font:600 11px/1.3 system-ui,sans-serif;border-radius:3px;padding:0 .3rem}
 .mark.focus{outline:1.5px solid currentColor}
-.cycle{font-size:10px;color:var(--unknown)}
+.seq .n.cyc{color:var(--unknown);font-weight:700;white-space:nowrap}
 .why{margin:.6rem 0 .3rem}
 .replay{display:flex;flex-wrap:wrap;align-items:baseline;gap:.3rem .6rem;margin:.3rem 0;font-size:.85rem}
 .replay code{user-select:all;-webkit-user-select:all;background:var(--bg2);border:1px solid var(--line);border-radius:3px;padding:.1rem .4rem;overflow-wrap:anywhere}
-.index{display:grid;grid-template-columns:repeat(auto-fill,minmax(28rem,1fr));gap:0 2.5rem;font-size:.88rem;padding-left:1.6rem}
+.index{columns:2 28rem;column-gap:2.5rem;font-size:.88rem;padding-left:1.6rem}
+.index li{break-inside:avoid}
 .scenario .meta{margin:.1rem 0 .4rem;font-size:.85rem;color:var(--muted)}
 .ref{font-weight:700}
 .lane-name{font-family:var(--mono);border:1px solid var(--line);border-radius:3px;padding:0 .3rem;font-size:.8rem}
 .grid{width:100%;table-layout:fixed;font-size:.8rem}
 .grid th,.grid td{border:1px solid var(--line);padding:1px;text-align:center}
-.grid thead th{font-family:var(--mono);font-weight:600;font-size:.7rem;background:var(--bg2);padding:.2rem .1rem;line-height:1.2}
-.grid th.corner{width:9rem}
-.grid thead th:last-child{width:11rem}
+.grid thead th{font-family:var(--mono);font-weight:600;font-size:.6rem;overflow-wrap:anywhere;background:var(--bg2);padding:.2rem .1rem;line-height:1.2}
+.grid th.corner{width:7.5rem}
+.grid thead th:last-child{width:7rem}
 .grid tbody th{font-family:var(--mono);text-align:left;padding:0 .4rem;background:var(--bg2);font-weight:600}
 .grid td.exp{text-align:left;padding:1px .3rem}
+.grid td.exp .chip{font-size:.72rem}
 button.mini{width:100%;border:0;border-radius:2px;font:600 .8rem/1.5 var(--mono);cursor:pointer;padding:.1rem 0}
 button.mini.good,button.mini.impossible{font-weight:400}
 button.mini.bad{outline:1px solid var(--bad);outline-offset:-1px}
@@ -542,7 +554,7 @@ const CLIENT = String.raw`
     if (verdict === "Sometimes") return possibility
       ? { tone: "possible", symbol: "\u25c6", word: "Sometimes", note: "possible" }
       : { tone: "bad", symbol: "\u2717", word: "Sometimes", note: "violated" };
-    if (!proved) return { tone: "unknown", symbol: "?", word: "Never so far", note: "bound hit" };
+    if (!proved) return { tone: "unknown", symbol: "?", word: "Never", note: "not proved" };
     return possibility
       ? { tone: "impossible", symbol: "\u2013", word: "Never", note: "impossible" }
       : { tone: "good", symbol: "\u2713", word: "Never", note: "proved" };
@@ -597,7 +609,7 @@ const CLIENT = String.raw`
     var lanes = sc.lanes;
     var kernel = lanes.indexOf("kernel");
     var grid = el("div", { class: "seq", role: "table", "aria-label": "sequence diagram, " + plural(v.steps.length, "step") });
-    grid.style.gridTemplateColumns = "3.2em repeat(" + lanes.length + ", minmax(8.5em, 1fr))";
+    grid.style.gridTemplateColumns = "3.6em repeat(" + lanes.length + ", minmax(8.5em, 1fr))";
     grid.append(el("div", { class: "row", role: "row" },
       el("div", { class: "hd", role: "columnheader" }, el("small", null, "step")),
       lanes.map(function (l) {
@@ -614,8 +626,9 @@ const CLIENT = String.raw`
       var focusKind = props.get(focus) ? props.get(focus).kind : "safety";
       var rowClass = "row" + (hit ? (focusKind === "possibility" ? " reach" : " hit") : "");
       var row = el("div", { class: rowClass, role: "row", "data-step": st.n });
-      row.append(el("div", { class: "n", role: "rowheader" }, String(st.n),
-        k >= cycleFrom ? el("span", { class: "cycle", title: "this step repeats for ever" }, "\u21bb cycle") : null));
+      var cyc = k >= cycleFrom;
+      row.append(el("div", { class: "n" + (cyc ? " cyc" : ""), role: "rowheader", title: cyc ? "in the cycle that repeats for ever" : null },
+        cyc ? "\u21bb " + st.n : String(st.n)));
       lanes.forEach(function (l, i) {
         var lo = Math.min(at, notesAt), hi = Math.max(at, notesAt);
         var linked = notesAt >= 0 && i > lo && i < hi;
@@ -657,7 +670,8 @@ const CLIENT = String.raw`
     var d = el("details", { class: "witness", "data-scenario": row.sc.ref });
     var built = false;
     d.append(el("summary", null, chip(l), " ",
-      plural(row.v.witnessLength, "step"), " \u2014 ", el("code", { class: "ref" }, row.sc.ref), " ", row.sc.title));
+      plural(row.v.witnessLength, "step"), " \u2014 ", el("code", { class: "ref" }, row.sc.ref), " ", row.sc.title,
+      row.v.message ? el("span", { class: "msg" }, row.v.message) : null));
     var body = el("div", { class: "body" });
     d.append(body);
     function build() {
@@ -671,15 +685,17 @@ const CLIENT = String.raw`
     return d;
   }
 
-  /** The scenarios without a witness, as a compact table. */
-  function quietTable(rows, property) {
+  /** The scenarios without a witness, as a compact table (the one asked for, if any, marked). */
+  function quietTable(rows, property, scenario) {
     var p = props.get(property);
     var t = el("table", { class: "nowit" }, el("thead", null, el("tr", null,
       el("th", { scope: "col" }, "scenario"), el("th", { scope: "col" }, "title"), el("th", { scope: "col" }, "verdict"))));
     var tb = el("tbody");
     rows.forEach(function (r) {
       var l = look(p.kind, r.v.verdict, r.v.proved);
-      tb.append(el("tr", null, el("td", null, el("code", null, r.sc.ref)), el("td", null, r.sc.title),
+      var picked = r.sc.ref === scenario;
+      tb.append(el("tr", { class: picked ? "picked" : null, "aria-current": picked ? "true" : null },
+        el("td", null, el("code", null, r.sc.ref)), el("td", null, r.sc.title),
         el("td", null, chip(l, l.word + " (" + l.note + ")"),
           r.cell.status !== "complete" ? " incomplete: " + (r.cell.reason || "bound hit") : null)));
     });
@@ -717,14 +733,15 @@ const CLIENT = String.raw`
     }
     if (quiet.length) {
       panel.append(el("h3", null, shown.length ? "Other scenarios" : "Scenarios"));
-      panel.append(quietTable(quiet, property));
+      panel.append(quietTable(quiet, property, scenario));
     }
     panel.hidden = false;
     pressed(policy, property, scenario);
     try { history.replaceState(null, "", "#cell=" + encodeURIComponent(policy) + "/" + encodeURIComponent(property) + (scenario ? "/" + encodeURIComponent(scenario) : "")); } catch (e) { /* some file:// hosts refuse */ }
     if (focusPanel) {
-      var target = want ? panel.querySelector("details[open]") : panel;
-      (target || panel).scrollIntoView({ block: "start" });
+      // From a scenario's grid, go straight to its witness; from the matrix, to the panel's top.
+      var target = !scenario ? panel : want === scenario ? panel.querySelector("details[open]") : panel.querySelector("tr.picked");
+      (target || panel).scrollIntoView({ block: target && target.tagName === "TR" ? "center" : "start" });
       h.focus({ preventScroll: true });
     }
   }
@@ -742,12 +759,12 @@ const CLIENT = String.raw`
     }
   }
 
-  /** Shows which cell the panel belongs to (aria-pressed is read out by screen readers). */
+  /** Shows which cell the panel belongs to (aria-current is read out by screen readers). */
   function pressed(policy, property, scenario) {
     document.querySelectorAll("button[data-policy][data-property]").forEach(function (b) {
       var on = b.dataset.policy === policy && b.dataset.property === property &&
         (b.dataset.scenario === undefined || b.dataset.scenario === scenario);
-      if (on) b.setAttribute("aria-pressed", "true"); else b.removeAttribute("aria-pressed");
+      if (on) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
     });
   }
 
