@@ -180,10 +180,9 @@ export class SerialSearch<E> {
         ends[p] = m;
         continue;
       }
-      let row = -1;
       if (pend !== 0) {
         const k = canon ? canon(cur) : cur;
-        row = graph!.addState(id, d, fpHi(k) | 0, fpLo(k) | 0, pend);
+        graph!.addState(id, d, fpHi(k) | 0, fpLo(k) | 0, pend);
         if (por) par[po + L] = 0; // liveness needs every edge of a pending state
       }
       if (m + n > this.acts.length) this.room(m + n);
@@ -200,8 +199,8 @@ export class SerialSearch<E> {
         const bits = sys.judge(cur, a, nx, events);
         if (bits !== 0) found.transition(bits, id, a, d + 1);
         fingerprintInto(canon ? canon(nx) : nx, fps, 2 * m);
-        if (row >= 0 && (sys.pending!(nx) & pend) !== 0)
-          graph!.addEdge(row, a, fps[2 * m]!, fps[2 * m + 1]!);
+        if (pend !== 0 && (sys.pending!(nx) & pend) !== 0)
+          graph!.addEdge(fps[2 * m]!, fps[2 * m + 1]!);
         const so = m * L;
         for (let j = 0; j < L; j++) succ[so + j] = nx[j]!;
         acts[m++] = a;

@@ -85,6 +85,7 @@ export class Budget {
     depth: number,
     tableBytes: number,
     traceBytes: number,
+    livenessBytes = 0,
   ): ExploreStats {
     const timeMs = this.elapsed();
     const sec = Math.max(timeMs, 1e-3) / 1000;
@@ -99,6 +100,7 @@ export class Budget {
       bytesPerState: states > 0 ? (tableBytes + traceBytes) / states : 0,
       tableBytes,
       traceBytes,
+      livenessBytes,
     };
   }
 }

@@ -25,7 +25,8 @@ export class Rows {
   push(): number {
     const o = this.length * this.width;
     if (o + this.width > this.data.length) {
-      const n = this.data.length * 2;
+      // grow by half: these tables can be the biggest thing a search keeps
+      const n = Math.ceil((this.data.length * 1.5) / this.width) * this.width + this.width;
       if (!this.allow(n * 4)) throw new RangeError("memory budget");
       const d = new Int32Array(n);
       d.set(this.data);

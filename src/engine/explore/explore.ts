@@ -65,6 +65,7 @@ async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreR
       search.depth,
       search.tableBytes,
       search.traceBytes,
+      search.graph?.bytes ?? 0,
     );
   let reason: IncompleteReason | null = null;
   let yieldAt = budget.elapsed();

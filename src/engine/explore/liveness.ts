@@ -6,7 +6,7 @@
  *
  * During the search the explorer records only what a lasso can use: each
  * expanded pending state (id, depth, fingerprint, mask) and each edge between
- * two states that share a pending bit. Afterwards, per bit, Tarjan's algorithm
+ * two states that share a pending bit, as the target's fingerprint. Afterwards, per bit, Tarjan's algorithm
  * finds the strongly connected components of the sub-graph of states with
  * that bit; a component with an edge inside is a cycle. The witness starts at
  * the shallowest state of such a component (shortest prefix) and takes the
@@ -18,30 +18,36 @@
 import { Rows } from "./columns.js";
 import type { AllowGrowth } from "./table.js";
 
-/** Pending state row: [id, depth, hi, lo, mask]. */
+/** Pending state row: [id, depth, hi, lo, mask, first edge]; its edges run to the next row's first. */
 const S_ID = 0;
 const S_DEPTH = 1;
 const S_HI = 2;
 const S_LO = 3;
 const S_MASK = 4;
-export const STATE_WIDTH = 5;
-/** Edge row: [source row, action, target hi, target lo]. */
-export const EDGE_WIDTH = 4;
+const S_EDGES = 5;
+export const STATE_WIDTH = 6;
+/**
+ * Edge row: the target's fingerprint [hi, lo]. The source is implicit (edges
+ * are recorded right after their source's row) and so is the action: the
+ * witness is rebuilt by finding, from the concrete state, an action that
+ * reaches the target (witness.ts). Eight bytes an edge.
+ */
+export const EDGE_WIDTH = 2;
 
 export class PendingGraph {
   readonly states: Rows;
   readonly edges: Rows;
   constructor(allow?: AllowGrowth) {
     this.states = new Rows(STATE_WIDTH, 256, allow);
-    this.edges = new Rows(EDGE_WIDTH, 256, allow);
+    this.edges = new Rows(EDGE_WIDTH, 1024, allow);
   }
 
   get bytes(): number {
     return this.states.bytes + this.edges.bytes;
   }
 
-  /** Records an expanded pending state; returns its row for `addEdge`. */
-  addState(id: number, depth: number, hi: number, lo: number, mask: number): number {
+  /** Records an expanded pending state; its edges follow with `addEdge`. */
+  addState(id: number, depth: number, hi: number, lo: number, mask: number): void {
     const o = this.states.push();
     const d = this.states.data;
     d[o + S_ID] = id;
@@ -49,33 +55,50 @@ export class PendingGraph {
     d[o + S_HI] = hi;
     d[o + S_LO] = lo;
     d[o + S_MASK] = mask;
-    return this.states.length - 1;
+    d[o + S_EDGES] = this.edges.length;
   }
 
-  addEdge(row: number, action: number, hi: number, lo: number): void {
+  /** An edge from the last recorded state to the state with this fingerprint. */
+  addEdge(hi: number, lo: number): void {
     const o = this.edges.push();
     const d = this.edges.data;
-    d[o] = row;
-    d[o + 1] = action;
-    d[o + 2] = hi;
-    d[o + 3] = lo;
+    d[o] = hi;
+    d[o + 1] = lo;
   }
 }
 
-/** A cycle found for one obligation bit: start state id, then the edges (action, target fingerprint). */
+/** Concatenates pending graphs (e.g. of several workers), shifting each one's edge indices. */
+export function concatGraphs(gs: ReadonlyArray<{ states: Int32Array; edges: Int32Array }>): {
+  states: Int32Array;
+  edges: Int32Array;
+} {
+  const states = new Int32Array(gs.reduce((t, g) => t + g.states.length, 0));
+  const edges = new Int32Array(gs.reduce((t, g) => t + g.edges.length, 0));
+  let so = 0;
+  let eo = 0;
+  for (const g of gs) {
+    states.set(g.states, so);
+    edges.set(g.edges, eo);
+    const shift = eo / EDGE_WIDTH;
+    for (let r = so; r < so + g.states.length; r += STATE_WIDTH) states[r + S_EDGES]! += shift;
+    so += g.states.length;
+    eo += g.edges.length;
+  }
+  return { states, edges };
+}
+
+/** A cycle found for one obligation bit: its first state, and the fingerprints along it. */
 export interface FoundCycle {
   readonly bit: number;
   readonly startId: number;
   readonly startDepth: number;
-  readonly actions: number[];
-  /** Fingerprints (hi, lo) of the states after each action; the last is the start's. */
+  /** Fingerprints (hi, lo) of the states after each step; the last is the start's. */
   readonly targets: Array<[number, number]>;
 }
 
 /**
- * Finds, per bit of `bits`, a reachable cycle of states all pending that bit.
- * `states`/`edges` are the concatenated rows of one or more PendingGraphs
- * (edge source rows relative to the start of `states`).
+ * Finds, per bit of `bits`, a reachable cycle of states all pending that bit,
+ * in the rows of one PendingGraph (or of several, concatenated).
  */
 export function findCycles(states: Int32Array, edges: Int32Array, bits: number): FoundCycle[] {
   const n = states.length / STATE_WIDTH;
@@ -94,34 +117,29 @@ export function findCycles(states: Int32Array, edges: Int32Array, bits: number):
   };
   for (let r = 0; r < n; r++) {
     const i = slotOf(states[r * STATE_WIDTH + S_HI]!, states[r * STATE_WIDTH + S_LO]!);
-    if (vals[i] !== -1) continue; // the same state recorded twice (a parallel race): keep one
+    if (vals[i] !== -1) continue; // recorded twice (cannot happen in one search): keep one
     keys[i * 2] = states[r * STATE_WIDTH + S_HI]!;
     keys[i * 2 + 1] = states[r * STATE_WIDTH + S_LO]!;
     vals[i] = r;
   }
-  // edges as (src, tgt, action), in CSR order by source
+  // adjacency in CSR form: the edges of row r are adj[deg[r], deg[r+1])
   const deg = new Int32Array(n + 1);
-  const tgt = new Int32Array(m);
-  for (let e = 0; e < m; e++) {
-    const v = vals[slotOf(edges[e * EDGE_WIDTH + 2]!, edges[e * EDGE_WIDTH + 3]!)]!;
-    tgt[e] = v;
-    if (v >= 0) deg[edges[e * EDGE_WIDTH]! + 1]!++;
+  const adj = new Int32Array(m);
+  let k = 0;
+  for (let r = 0; r < n; r++) {
+    deg[r] = k;
+    const from = states[r * STATE_WIDTH + S_EDGES]!;
+    const to = r + 1 < n ? states[(r + 1) * STATE_WIDTH + S_EDGES]! : m;
+    for (let e = from; e < to; e++) {
+      const v = vals[slotOf(edges[e * EDGE_WIDTH]!, edges[e * EDGE_WIDTH + 1]!)]!;
+      if (v >= 0) adj[k++] = v; // edges to states never expanded (a bound hit) are dropped
+    }
   }
-  for (let r = 0; r < n; r++) deg[r + 1]! += deg[r]!;
-  const adj = new Int32Array(deg[n]!);
-  const act = new Int32Array(deg[n]!);
-  const fill = deg.slice(0, n);
-  for (let e = 0; e < m; e++) {
-    if (tgt[e]! < 0) continue;
-    const src = edges[e * EDGE_WIDTH]!;
-    const k = fill[src]!++;
-    adj[k] = tgt[e]!;
-    act[k] = edges[e * EDGE_WIDTH + 1]!;
-  }
+  deg[n] = k;
   const out: FoundCycle[] = [];
   for (let b = 0; b < 31; b++) {
     if ((bits & (1 << b)) === 0) continue;
-    const c = cycleForBit(states, n, deg, adj, act, 1 << b);
+    const c = cycleForBit(states, n, deg, adj, 1 << b);
     if (c) out.push({ bit: b, ...c });
   }
   return out;
@@ -132,7 +150,6 @@ function cycleForBit(
   n: number,
   deg: Int32Array,
   adj: Int32Array,
-  act: Int32Array,
   bit: number,
 ): Omit<FoundCycle, "bit"> | null {
   const has = (r: number) => (states[r * STATE_WIDTH + S_MASK]! & bit) !== 0;
@@ -205,13 +222,11 @@ function cycleForBit(
   if (best < 0) return null;
   // shortest cycle through `best` inside its component
   const from = new Int32Array(n).fill(-1);
-  const via = new Int32Array(n);
   const queue = new Int32Array(n);
   let qh = 0;
   let qt = 0;
   queue[qt++] = best;
   let last = -1;
-  let lastAct = 0;
   search: while (qh < qt) {
     const v = queue[qh++]!;
     for (let e = deg[v]!; e < deg[v + 1]!; e++) {
@@ -219,23 +234,16 @@ function cycleForBit(
       if (comp[w] !== bestComp) continue;
       if (w === best) {
         last = v;
-        lastAct = act[e]!;
         break search;
       }
       if (from[w] !== -1) continue;
       from[w] = v;
-      via[w] = act[e]!;
       queue[qt++] = w;
     }
   }
-  const actions: number[] = [lastAct];
+  // collected backwards from the closing edge: then rows[i] is the state after step i
   const rows: number[] = [best];
-  for (let v = last; v !== best; v = from[v]!) {
-    actions.push(via[v]!);
-    rows.push(v);
-  }
-  // collected backwards from the closing edge: rows[i] is the state after actions[i]
-  actions.reverse();
+  for (let v = last; v !== best; v = from[v]!) rows.push(v);
   rows.reverse();
   const targets: Array<[number, number]> = rows.map((r) => [
     states[r * STATE_WIDTH + S_HI]!,
@@ -244,7 +252,6 @@ function cycleForBit(
   return {
     startId: states[best * STATE_WIDTH + S_ID]!,
     startDepth: depthOf(states, best),
-    actions,
     targets,
   };
 }

@@ -29,7 +29,7 @@ import { Budget, defaultMemoryBound, yieldToEventLoop } from "./budget.js";
 import { reductionsFor } from "./explore.js";
 import { loadSystem } from "./factory.js";
 import { Findings, type FindingsData } from "./findings.js";
-import { EDGE_WIDTH, STATE_WIDTH } from "./liveness.js";
+import { concatGraphs } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_STATES, CTL_STOP, CTL_WORDS, type WorkerInit } from "./protocol.js";
 import { buildResult } from "./result.js";
@@ -48,6 +48,7 @@ interface LevelDone {
   readonly transitions: number;
   readonly tableBytes: number;
   readonly traceBytes: number;
+  readonly livenessBytes: number;
   readonly found: FindingsData;
 }
 
@@ -171,6 +172,7 @@ export async function exploreParallel(
   let depth = 0;
   let tableBytes = 0;
   let traceBytes = 0;
+  let livenessBytes = 0;
   const stop = (r: IncompleteReason) => {
     reason ??= r;
     Atomics.store(ctl, CTL_STOP, 1);
@@ -185,6 +187,7 @@ export async function exploreParallel(
       handed ? depth : search.depth,
       search.tableBytes + tableBytes,
       search.traceBytes + traceBytes,
+      (search.graph?.bytes ?? 0) + livenessBytes,
     );
   const onTick = () => {
     if (!handed) return;
@@ -264,6 +267,7 @@ export async function exploreParallel(
       });
       tableBytes = last.reduce((t, d) => t + d.tableBytes, 0);
       traceBytes = last.reduce((t, d) => t + d.traceBytes, 0);
+      livenessBytes = last.reduce((t, d) => t + d.livenessBytes, 0);
       const next = last.reduce((t, d) => t + d.nextCount, 0);
       if (last.some((d) => d.memoryFull)) stop("max-memory");
       if (reason) break;
@@ -358,24 +362,4 @@ function seed(
       fr.buffer,
     ]);
   });
-}
-
-/** Concatenates pending graphs, shifting each one's edge sources past the states before it. */
-function concatGraphs(gs: ReadonlyArray<{ states: Int32Array; edges: Int32Array }>): {
-  states: Int32Array;
-  edges: Int32Array;
-} {
-  const states = new Int32Array(gs.reduce((t, g) => t + g.states.length, 0));
-  const edges = new Int32Array(gs.reduce((t, g) => t + g.edges.length, 0));
-  let so = 0;
-  let eo = 0;
-  for (const g of gs) {
-    const base = so / STATE_WIDTH;
-    states.set(g.states, so);
-    edges.set(g.edges, eo);
-    for (let e = eo; e < eo + g.edges.length; e += EDGE_WIDTH) edges[e]! += base;
-    so += g.states.length;
-    eo += g.edges.length;
-  }
-  return { states, edges };
 }

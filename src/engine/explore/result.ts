@@ -69,11 +69,9 @@ export function buildResult(o: Outcome): ExploreResult {
       liveness.push({ name, violated: false });
       continue;
     }
-    const prefix = o.pathTo(c.startId);
-    const lasso = o.symmetry
-      ? concretizeCycle(sys, prefix, c.targets)
-      : { prefix, cycle: c.actions };
-    if (!lasso) throw new Error(`symmetry contract broken: no concrete cycle for ${name}`);
+    const lasso = concretizeCycle(sys, o.pathTo(c.startId), c.targets, o.symmetry);
+    if (!lasso)
+      throw new Error(`pinlab bug: no concrete cycle for ${name} (step or canonical not pure?)`);
     liveness.push({
       name,
       violated: true,

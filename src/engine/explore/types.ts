@@ -55,6 +55,8 @@ export interface ExploreStats {
   readonly tableBytes: number;
   /** Bytes of the parent links. */
   readonly traceBytes: number;
+  /** Bytes of the pending-state graph kept for lasso search (0 without `pending`). */
+  readonly livenessBytes: number;
 }
 
 export interface PropertyResult {

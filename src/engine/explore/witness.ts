@@ -2,13 +2,14 @@
  * Witnesses are action sequences from the initial state; these helpers replay
  * them through the pure `step`.
  *
- * Under symmetry reduction the search stores one state per symmetry class, and
- * an edge of a cycle leads from a stored state to *some* state of the next
- * class, not necessarily the stored one. `concretizeCycle` turns such a cycle
- * of classes into a concrete lasso: from the concrete start it picks, at each
- * step, an enabled action leading into the next class (one exists because the
- * system treats symmetric states alike), and goes round until a concrete state
- * repeats; the rounds before the repeat join the prefix.
+ * A lasso is found as a cycle of fingerprints (liveness.ts records no
+ * actions). `concretizeCycle` turns it into actions: from the concrete start
+ * it picks, at each step, an enabled action whose successor has the next
+ * fingerprint. Under symmetry reduction the fingerprints are of canonical
+ * forms, so a step leads to *some* state of the next symmetry class (one
+ * exists because the system treats symmetric states alike); it goes round
+ * until a concrete state repeats, and the rounds before the repeat join the
+ * prefix. Without symmetry one round closes the cycle.
  */
 import { fpHi, fpLo } from "../../model/fingerprint.js";
 import type { System } from "../system.js";
@@ -37,8 +38,9 @@ export function concretizeCycle(
   sys: System,
   prefix: readonly number[],
   targets: ReadonlyArray<readonly [number, number]>,
+  symmetry: boolean,
 ): Lasso | null {
-  const canon = sys.canonical ?? ((s: Int32Array) => s);
+  const canon = symmetry && sys.canonical ? sys.canonical.bind(sys) : (s: Int32Array) => s;
   const path = [...prefix];
   const starts: Int32Array[] = [];
   const startAt: number[] = [];

@@ -302,10 +302,9 @@ class Part {
         found.terminal(gid, level, sys.judgeEnd(s), pend);
         continue;
       }
-      let row = -1;
       if (pend !== 0) {
         fingerprintInto(canon ? canon(s) : s, fp, 0);
-        row = graph!.addState(gid, level, fp[0]!, fp[1]!, pend);
+        graph!.addState(gid, level, fp[0]!, fp[1]!, pend);
       }
       for (let e = 0; e < en.length; e++) {
         const a = en[e]!;
@@ -318,7 +317,7 @@ class Part {
         fingerprintInto(canon ? canon(nx) : nx, fp, 0);
         const hi = fp[0]!;
         const lo = fp[1]!;
-        if (row >= 0 && (sys.pending!(nx) & pend) !== 0) graph!.addEdge(row, a, hi, lo);
+        if (pend !== 0 && (sys.pending!(nx) & pend) !== 0) graph!.addEdge(hi, lo);
         const w = ownerOf(hi, W);
         if (w === me) {
           // owned here: insert at once (the table's front cache answers most repeats)
@@ -383,6 +382,7 @@ async function main(): Promise<void> {
         transitions: part.transitions,
         tableBytes: part.table.bytes,
         traceBytes: part.links.bytes + part.actions.bytes,
+        livenessBytes: part.graph?.bytes ?? 0,
         found: part.found,
       });
     } else {
