@@ -6,10 +6,11 @@
  * Prints distinct states per second (wall clock, and per CPU second of the
  * whole process: on a shared machine the latter is the steadier figure;
  * with workers it sums every thread), the threads that did the search (with
- * two workers, searches under 20,000 states finish before the hand-over),
+ * two workers, searches under 100,000 states finish before the hand-over),
  * transitions per second, bytes per visited state (visited set + parent
- * links, divided by states; the visited set alone in brackets) and peak
- * resident memory. Figures only; nothing is asserted (machines are noisy).
+ * links, divided by states; the visited set alone in brackets), the bytes
+ * per state of the pending-state graph kept for liveness, and peak resident
+ * memory (of the whole process, so far). Figures only; nothing is asserted (machines are noisy).
  */
 import { explore } from "../engine/explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "../engine/explore/types.js";
@@ -52,6 +53,7 @@ export async function runExploreBench(
       "states/cpu-s".padStart(13),
       "trans/s".padStart(11),
       "B/state".padStart(13),
+      "live B/st".padStart(9),
       "peak RSS".padStart(9),
       "vs 1 wk".padStart(7),
     ].join(" "),
@@ -90,6 +92,7 @@ export async function runExploreBench(
             fmt(s.states / (best!.cpuMs / 1000)).padStart(13),
             fmt(s.transitionsPerSec).padStart(11),
             `${s.bytesPerState.toFixed(1)} (${(s.tableBytes / s.states).toFixed(1)})`.padStart(13),
+            (s.livenessBytes / s.states).toFixed(1).padStart(9),
             `${fmt(s.peakMemoryBytes / 2 ** 20)}M`.padStart(9),
             speedup.padStart(7),
           ].join(" "),
