@@ -12,7 +12,6 @@
  * property mask unchanged, so exploring one state per class keeps verdicts exact.
  */
 import { type Model, OFD_STRIDE, P_VARS, R_OPMR, R_VARS, type State } from "../model/layout.js";
-import { peerOpText, procOpText } from "../model/optext.js";
 import type { ProcOp } from "../model/spec.js";
 
 /** Where one replica lives in the state. */
@@ -60,7 +59,7 @@ export function findSymmetry(m: Model): Symmetry | null {
       ps.onLeaseBreak,
       ps.program.map(normalise),
       rs.cancel,
-      rs.program.map(peerOpText),
+      rs.program.map(({ at: _, ...op }) => op),
     ]);
     candidates.set(key, [...(candidates.get(key) ?? []), p]);
   });
@@ -73,9 +72,9 @@ export function findSymmetry(m: Model): Symmetry | null {
   return { groups, canonical: (s) => canonicalise(groups, s) };
 }
 
-/** An operation's text with its peer's name replaced, so replicas compare equal. */
-function normalise(op: ProcOp): string {
-  return procOpText(op.op === "send" || op.op === "await" ? { ...op, peer: "·" } : op);
+/** An operation without its position, and with its peer's name blanked, so replicas compare equal. */
+function normalise({ at: _, ...op }: ProcOp): unknown {
+  return op.op === "send" || op.op === "await" ? { ...op, peer: "" } : op;
 }
 
 function replicaOf(m: Model, p: number): Replica {

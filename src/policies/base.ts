@@ -14,13 +14,33 @@ export const LEASE_BREAK_TIME: ParamSpec = {
 
 type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
 
+/**
+ * What a 2019 proposal leaves as the kernel does it: long-term pins of fs-DAX
+ * pages allowed (that is each proposal's point), today's v6.5 rule for
+ * writable pins of page-cache mappings, migration out of ZONE_MOVABLE before
+ * pinning, no ODP, no revocable pins, no userspace layout leases, a busy
+ * check over the changed range only, and SIGKILL as the only escalation.
+ * A policy states only how it differs, plus its answer to a layout change.
+ */
+export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
+  longtermFsdax: () => 0,
+  writableFileRule: "pagecache",
+  migrateBeforePin: true,
+  odp: false,
+  revocablePins: false,
+  layoutLeases: false,
+  swapfileOnPin: false,
+  busyScope: "range",
+  escalation: "sigkill",
+};
+
 /** Builds a policy module from its documentation and a constructor over validated parameters. */
 export function definePolicy(
   name: string,
   summary: string,
   source: string,
   params: readonly ParamSpec[],
-  body: (p: Readonly<Record<string, string>>) => Body,
+  body: (p: Readonly<Record<string, string>>) => Partial<Body> & Pick<Body, "layoutChange">,
 ): PolicyModule {
   return {
     name,
@@ -30,7 +50,7 @@ export function definePolicy(
     create(given) {
       const values: Record<string, string> = {};
       for (const spec of params) values[spec.name] = given[spec.name] ?? spec.default;
-      return { name, summary, source, params: values, ...body(values) };
+      return { name, summary, source, params: values, ...PROPOSAL_DEFAULTS, ...body(values) };
     },
   };
 }

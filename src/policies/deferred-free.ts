@@ -13,15 +13,6 @@ export const deferredFreePolicy = definePolicy(
   "https://lore.kernel.org/r/20190205175059.GB21617@iweiny-DESK2.sc.intel.com",
   [],
   () => ({
-    longtermFsdax: () => 0,
-    writableFileRule: "pagecache",
-    migrateBeforePin: true,
-    odp: false,
-    revocablePins: false,
-    layoutLeases: false,
-    swapfileOnPin: false,
-    busyScope: "range",
-    escalation: "sigkill",
     layoutChange: (q) => (q.dax ? { do: "defer" } : { do: "proceed" }),
   }),
 );

@@ -13,15 +13,6 @@ export const ebusyPolicy = definePolicy(
   "https://lore.kernel.org/r/47820c4d696aee41225854071ec73373a273fd4a.camel@redhat.com",
   [],
   () => ({
-    longtermFsdax: () => 0,
-    writableFileRule: "pagecache",
-    migrateBeforePin: true,
-    odp: false,
-    revocablePins: false,
-    layoutLeases: false,
-    swapfileOnPin: false,
-    busyScope: "range",
-    escalation: "sigkill",
     layoutChange: () => ({ do: "fail", errno: EBUSY }),
   }),
 );

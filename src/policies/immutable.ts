@@ -26,14 +26,7 @@ export const immutablePolicy = definePolicy(
       }
       return 0;
     },
-    writableFileRule: "pagecache",
-    migrateBeforePin: true,
-    odp: false,
-    revocablePins: false,
-    layoutLeases: false,
     swapfileOnPin: true,
-    busyScope: "range",
-    escalation: "sigkill",
     // Layout changes are refused before they get here (S_SWAPFILE); what is left waits.
     layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
   }),

@@ -18,14 +18,7 @@ export const layoutLeasePolicy = definePolicy(
   [LEASE_BREAK_TIME],
   () => ({
     longtermFsdax: (q) => (holdsLayoutLease(q.model, q.state, q.proc, q.inode) ? 0 : EPERM),
-    writableFileRule: "pagecache",
-    migrateBeforePin: true,
-    odp: false,
-    revocablePins: false,
     layoutLeases: true,
-    swapfileOnPin: false,
-    busyScope: "range",
-    escalation: "sigkill",
     layoutChange: (q) => (q.dax ? { do: "fail", errno: ETXTBSY } : { do: "proceed" }),
   }),
 );

@@ -17,13 +17,7 @@ export const linuxPolicy = definePolicy(
   () => ({
     longtermFsdax: () => EOPNOTSUPP,
     writableFileRule: "all",
-    migrateBeforePin: true,
-    odp: false,
-    revocablePins: false,
-    layoutLeases: false,
-    swapfileOnPin: false,
     busyScope: "file",
-    escalation: "sigkill",
     layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
   }),
 );

@@ -17,13 +17,8 @@ export const odpPolicy = definePolicy(
   () => ({
     longtermFsdax: () => EOPNOTSUPP,
     writableFileRule: "all",
-    migrateBeforePin: true,
     odp: true,
-    revocablePins: false,
-    layoutLeases: false,
-    swapfileOnPin: false,
     busyScope: "file",
-    escalation: "sigkill",
     layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
   }),
 );

@@ -11,15 +11,8 @@ export const unsafePolicy = definePolicy(
   "pre-2bb6d2837083 kernels (http://mail.spinics.net/lists/linux-rdma/msg57688.html)",
   [],
   () => ({
-    longtermFsdax: () => 0,
     writableFileRule: "none",
     migrateBeforePin: false,
-    odp: false,
-    revocablePins: false,
-    layoutLeases: false,
-    swapfileOnPin: false,
-    busyScope: "range",
-    escalation: "sigkill",
     layoutChange: () => ({ do: "proceed" }),
   }),
 );

@@ -13,15 +13,9 @@ export const waitPolicy = definePolicy(
   "dax_layout_busy_page(), libnvdimm-for-4.18; Dave Chinner 2019-02-06",
   [],
   () => ({
-    longtermFsdax: () => 0,
     writableFileRule: "none",
     migrateBeforePin: false,
-    odp: false,
-    revocablePins: false,
-    layoutLeases: false,
-    swapfileOnPin: false,
     busyScope: "file",
-    escalation: "sigkill",
     layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
   }),
 );

@@ -9,10 +9,10 @@ import type { ExpectationResult } from "../engine/expect.js";
 import { errnoName } from "../model/errno.js";
 import type { ModelEvent } from "../model/events.js";
 import type { Model } from "../model/layout.js";
-import { procOpText } from "../model/optext.js";
 import { A_LAND, A_ODP_FAULT, A_PEER, A_PEER_ACK, actionIndex, actionKind } from "../model/step.js";
 import { contentName, fileName, mrName, peerName, procName } from "../properties/names.js";
 import type { Property } from "../properties/property.js";
+import { printProcOp as procOpText } from "../scenario/print.js";
 
 /** Who acted in a step, for the actor column. */
 export function actorOf(m: Model, a: number): string {
