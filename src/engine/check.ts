@@ -70,68 +70,29 @@ export async function checkScenario(
   const expectations = applicable(arg.spec.expectations, arg.policy).map(
     (e): CheckedExpectation => {
       const text = expectationText(e);
-      const name = e.kind === "property" ? e.property : `${e.proc}.${e.op} returns ${e.result}`;
-      const v = byName.get(name);
-      if (!v)
-        return { expectation: e, text, ok: false, undecided: false, detail: `no property ${name}` };
-      const quant = e.kind === "property" ? e.quantifier : "sometimes";
-      if (quant === "always")
-        return {
-          expectation: e,
-          text,
-          ok: true,
-          undecided: true,
-          detail: "'always' is judged by run only, not yet by check",
-        };
-      const shown = v.verdict === "Sometimes";
-      if (quant === "never") {
-        if (shown)
-          return {
-            expectation: e,
-            text,
-            ok: false,
-            undecided: false,
-            detail: `shown in ${v.witness!.length} steps`,
-          };
-        if (!complete)
-          return {
-            expectation: e,
-            text,
-            ok: true,
-            undecided: true,
-            detail: "not shown, but the exploration is incomplete",
-          };
-        return {
-          expectation: e,
-          text,
-          ok: true,
-          undecided: false,
-          detail: `proved over ${res.stats.states} states`,
-        };
-      }
-      if (shown)
-        return {
-          expectation: e,
-          text,
-          ok: true,
-          undecided: false,
-          detail: `witness of ${v.witness!.length} steps`,
-        };
-      if (!complete)
-        return {
-          expectation: e,
-          text,
-          ok: true,
-          undecided: true,
-          detail: "not shown yet; the exploration is incomplete",
-        };
-      return {
+      const judged = (ok: boolean, undecided: boolean, detail: string) => ({
         expectation: e,
         text,
-        ok: false,
-        undecided: false,
-        detail: `impossible: never shown in ${res.stats.states} states`,
-      };
+        ok,
+        undecided,
+        detail,
+      });
+      const name = e.kind === "property" ? e.property : `${e.proc}.${e.op} returns ${e.result}`;
+      const v = byName.get(name);
+      if (!v) return judged(false, false, `no property ${name}`);
+      const quant = e.kind === "property" ? e.quantifier : "sometimes";
+      if (quant === "always")
+        return judged(true, true, "'always' is judged by run only, not yet by check");
+      const shown = v.verdict === "Sometimes";
+      const states = res.stats.states;
+      if (quant === "never") {
+        if (shown) return judged(false, false, `shown in ${v.witness!.length} steps`);
+        if (!complete) return judged(true, true, "not shown, but the exploration is incomplete");
+        return judged(true, false, `proved over ${states} states`);
+      }
+      if (shown) return judged(true, false, `witness of ${v.witness!.length} steps`);
+      if (!complete) return judged(true, true, "not shown yet; the exploration is incomplete");
+      return judged(false, false, `impossible: never shown in ${states} states`);
     },
   );
   const failed = expectations.some((e) => !e.ok);
