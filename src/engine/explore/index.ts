@@ -14,6 +14,7 @@
  * they are exact), liveness.ts (lassos), parallel.ts and worker.ts (worker
  * threads), budget.ts (bounds and progress), token.ts (replay tokens).
  */
+export { type ContractReport, checkContracts } from "./contracts.js";
 export { explore, reductionsFor } from "./explore.js";
 export { decodeToken, encodeToken, type ReplayToken } from "./token.js";
 export type {
