@@ -26,7 +26,7 @@ export interface SpinBenchOptions {
   readonly scenario?: "core" | "no-cancel";
   /** Policies the twin models (default all three: wait, unsafe, revoke). */
   readonly policies?: readonly ("wait" | "unsafe" | "revoke")[];
-  /** Timed runs per configuration, the best kept (default 5). */
+  /** Timed runs per configuration, the best kept (default 10). */
   readonly reps?: number;
   readonly now?: () => number;
 }
@@ -133,7 +133,7 @@ export async function runSpinBench(
 ): Promise<void> {
   const scenario = o.scenario ?? "core";
   const policies = o.policies ?? ["wait", "unsafe", "revoke"];
-  const reps = Math.max(1, o.reps ?? 5);
+  const reps = Math.max(1, o.reps ?? 10);
   const now = o.now ?? (() => performance.now());
   const script = fileURLToPath(new URL("../../bench/spin/run.sh", import.meta.url));
   const pin = fileURLToPath(new URL(`../../scenarios/${scenario}.pin`, import.meta.url));
@@ -164,7 +164,7 @@ export async function runSpinBench(
     return;
   }
   print(
-    `# pinlab: checkScenario in this process, best wall time of ${reps}; SPIN: the pan process, best of ${reps}`,
+    `# pinlab: checkScenario in this process, best wall time of ${reps} after a warm-up; SPIN: the pan process, best of ${reps}`,
   );
   print(
     "# edges: transitions explored (pan prints edges + 1); mem: pan's own accounting / pinlab's peak RSS",
@@ -195,6 +195,7 @@ export async function runSpinBench(
     }
     for (const reduce of [true, false]) {
       const arg = { spec: loaded.spec, policy, params: {} };
+      await checkScenario(arg, { reduce }); // warm-up: let the JIT compile the model first
       let best = Number.POSITIVE_INFINITY;
       let result: Awaited<ReturnType<typeof checkScenario>> | null = null;
       for (let i = 0; i < reps; i++) {
