@@ -37,7 +37,7 @@ const BATCH_RECORDS = 1024;
 /** A progress tick every this many expansions. */
 const TICK_EVERY = 32768;
 /** Slots of the cache of fingerprints already sent to peers (a power of two). */
-const SENT_SLOTS = 1 << 14;
+const SENT_SLOTS = 1 << 16;
 
 type PeerMessage = Int32Array | { readonly done: number };
 type CoordMessage =
