@@ -7,6 +7,10 @@
  * `canonical` (states are stored by the fingerprint of their canonical form,
  * witnesses stay concrete paths). With symmetry, state counts are counts of
  * symmetry classes; with sleep sets alone, they are unchanged.
+ *
+ * With `workers > 1` (parallel.ts) the search starts here and is handed to
+ * worker threads once it is big enough; counts and verdicts are those of
+ * the serial search.
  */
 import type { System, SystemFactory } from "../system.js";
 import { SerialSearch } from "./bfs.js";

@@ -22,9 +22,28 @@
  * and without reduction), every judge bit is seen at the same shortest depth,
  * and terminal states are the same; only transitions are saved.
  *
- * Liveness needs the edges among pending states, so pending states are always
- * fully expanded. Sleep sets are capped at SLEEP_SLOTS actions: dropping
- * members only explores more.
+ * The same argument holds under symmetry reduction (take π least among the
+ * paths to any state of the class: the stored representative is its end).
+ * It needs the serial discovery order, so with worker threads sleep sets
+ * apply only to the part searched before the hand-over (parallel.ts); later
+ * states are expanded fully, which only explores more.
+ *
+ * Conditions, in short: `independent(a, b, s)` must mean that a and b are
+ * enabled in s, each stays enabled after the other, both orders reach the
+ * same state, and judge(s·b, a) = judge(s, a), judge(s·a, b) = judge(s, b).
+ * Nothing is asked of `pending`: liveness needs the edges among pending
+ * states, so pending states are always fully expanded. checkContracts
+ * (contracts.ts) tests these conditions on a system's reachable states.
+ *
+ * Why not ample (persistent) sets, which also cut states: a pairwise relation
+ * on the actions enabled now says nothing about actions that become enabled
+ * later, so it cannot show that a subset of enabled actions is persistent;
+ * ample sets would need the system to say more (e.g. which actions are
+ * private to a process for ever) and a cycle proviso for liveness. Sleep sets
+ * are exact with what `independent` gives; symmetry is what cuts states.
+ *
+ * Sleep sets are capped at SLEEP_SLOTS actions: dropping members only
+ * explores more.
  *
  * The frontier record of a state is then [state…, n, t0…t(SLEEP_SLOTS-1)].
  */
