@@ -3,7 +3,10 @@
  * shared and noisy). Each benchmark gets the clock from here.
  */
 import { cpus } from "node:os";
+import { runCheckBench } from "./check-bench.js";
+import { runExploreBench } from "./explore-bench.js";
 import { runModelBench } from "./model-bench.js";
+import { runSpinBench } from "./spin-bench.js";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const clock = { now: () => performance.now() };
@@ -14,16 +17,18 @@ print(
 print("");
 runModelBench(print, clock);
 
-// The explorer's benchmark lives beside it when built.
-try {
-  const specifier = "./explore-bench.js";
-  const mod = (await import(specifier)) as {
-    runExploreBench?: (p: typeof print) => unknown;
-  };
-  if (mod.runExploreBench) {
-    print("");
-    await mod.runExploreBench(print);
-  }
-} catch (e) {
-  if ((e as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw e;
+print("");
+await runExploreBench(print);
+print("");
+await runCheckBench(print);
+
+// The SPIN twin of a bundled scenario (compiles Promela with gcc: slow, so on request).
+if (process.argv.includes("--spin")) {
+  print("");
+  await runSpinBench(print);
+} else {
+  print("");
+  print(
+    "(npm run bench:spin also times the SPIN twin of scenarios/core.pin: bench/spin/README.md)",
+  );
 }

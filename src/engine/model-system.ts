@@ -16,7 +16,16 @@ import {
   type State,
 } from "../model/layout.js";
 import type { ScenarioSpec } from "../model/spec.js";
-import { A_LAND, A_PEER, actionIndex, actionKind, enabled, isFault, step } from "../model/step.js";
+import {
+  A_LAND,
+  A_PEER,
+  actionIndex,
+  actionKind,
+  enabled,
+  isFault,
+  step,
+  stepInto,
+} from "../model/step.js";
 import { makePolicy } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import type { Property } from "../properties/property.js";
@@ -51,6 +60,7 @@ export function modelSystem(
     properties: props.map((p) => p.name),
     enabled: (s) => enabled(m, s),
     step: (s, a, ev) => step(m, s, a, ev),
+    stepInto: (s, a, out, ev) => stepInto(m, s, a, out, ev),
     judge(before, _a, after, events) {
       let bits = 0;
       for (let i = 0; i < props.length; i++) {

@@ -169,6 +169,18 @@ function retryChanges(m: Model, s: State, p: number): boolean {
 /** Performs action a in state s; returns the successor (s is not modified). */
 export function step(m: Model, s: State, a: number, ev: ModelEvent[] | null): State {
   const n = s.slice();
+  apply(m, n, a, ev);
+  return n;
+}
+
+/** `step` into a caller's array (same length as s, not s itself): no allocation per transition. */
+export function stepInto(m: Model, s: State, a: number, out: State, ev: ModelEvent[] | null): void {
+  out.set(s);
+  apply(m, out, a, ev);
+}
+
+/** Performs action a on state n in place. */
+function apply(m: Model, n: State, a: number, ev: ModelEvent[] | null): void {
   const ctx = newCtx(m, n, ev);
   const i = actionIndex(a);
   switch (actionKind(a)) {
@@ -226,5 +238,4 @@ export function step(m: Model, s: State, a: number, ev: ModelEvent[] | null): St
     default:
       throw new Error(`pinlab bug: unknown action ${a}`);
   }
-  return n;
 }
