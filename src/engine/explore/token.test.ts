@@ -21,6 +21,13 @@ describe("replay tokens", () => {
     );
   });
 
+  it("keep a parameter named __proto__ as a plain parameter", () => {
+    const params = Object.fromEntries([["__proto__", "x"]]);
+    const d = decodeToken(encodeToken({ scenario: "s", policy: "p", params, actions: [] }));
+    assert.ok(!("error" in d));
+    assert.deepEqual(Object.entries(d.params), [["__proto__", "x"]]);
+  });
+
   it("are short for typical witnesses", () => {
     const s = encodeToken({
       scenario: "fs-dax-truncate",

@@ -174,12 +174,11 @@ export function decodeToken(token: string): ReplayToken | { readonly error: stri
     const r = new Reader(payload);
     const scenario = r.str();
     const policy = r.str();
-    const params: Record<string, string> = {};
+    const entries: Array<[string, string]> = [];
     const np = r.uint();
-    for (let i = 0; i < np; i++) {
-      const k = r.str();
-      params[k] = r.str();
-    }
+    for (let i = 0; i < np; i++) entries.push([r.str(), r.str()]);
+    // fromEntries defines own properties, even one named "__proto__"
+    const params: Record<string, string> = Object.fromEntries(entries);
     const na = r.uint();
     if (na > payload.length) throw new RangeError("action count");
     const actions: number[] = [];
