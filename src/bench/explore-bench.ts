@@ -6,7 +6,7 @@
  * Prints distinct states per second (wall clock, and per CPU second of the
  * whole process: on a shared machine the latter is the steadier figure;
  * with workers it sums every thread), the threads that did the search (with
- * two workers, searches under 100,000 states finish before the hand-over),
+ * two workers, searches under 50,000 states finish before the hand-over),
  * transitions per second, bytes per visited state (visited set + parent
  * links, divided by states; the visited set alone in brackets), the bytes
  * per state of the pending-state graph kept for liveness, and peak resident

@@ -36,7 +36,7 @@ import { buildResult } from "./result.js";
 import type { ExploreOptions, ExploreResult, IncompleteReason } from "./types.js";
 
 /** States stored in this thread before the workers take over (when not given). */
-export const PARALLEL_FROM = 100_000;
+export const PARALLEL_FROM = 50_000;
 const SLICE = 4096;
 const YIELD_MS = 50;
 

@@ -30,7 +30,7 @@ export interface ExploreOptions {
   readonly workers?: number;
   /**
    * With workers: states stored in this thread before the workers take over
-   * (default 100,000; smaller searches never pay for starting threads).
+   * (default 50,000; smaller searches never pay for starting threads).
    */
   readonly parallelFrom?: number;
   /** Expected number of states, to size the visited set up front. */
