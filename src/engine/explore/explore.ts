@@ -98,7 +98,7 @@ async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreR
     pathTo: (id) => search.log.pathTo(id),
     pendingStates: search.graph?.states.used() ?? null,
     pendingEdges: search.graph?.edges.used() ?? null,
-    stats: stats(),
+    stats,
     reason,
     ...red,
     workers: 1,

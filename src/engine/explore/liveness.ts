@@ -104,34 +104,18 @@ export function findCycles(states: Int32Array, edges: Int32Array, bits: number):
   const n = states.length / STATE_WIDTH;
   const m = edges.length / EDGE_WIDTH;
   if (n === 0 || m === 0 || bits === 0) return [];
-  // fingerprint → row
-  let cap = 16;
-  while (cap < n * 2) cap *= 2;
-  const keys = new Int32Array(cap * 2);
-  const vals = new Int32Array(cap).fill(-1);
-  const mask = cap - 1;
-  const slotOf = (hi: number, lo: number): number => {
-    let i = lo & mask;
-    while (vals[i] !== -1 && !(keys[i * 2] === hi && keys[i * 2 + 1] === lo)) i = (i + 1) & mask;
-    return i;
-  };
-  for (let r = 0; r < n; r++) {
-    const i = slotOf(states[r * STATE_WIDTH + S_HI]!, states[r * STATE_WIDTH + S_LO]!);
-    if (vals[i] !== -1) continue; // recorded twice (cannot happen in one search): keep one
-    keys[i * 2] = states[r * STATE_WIDTH + S_HI]!;
-    keys[i * 2 + 1] = states[r * STATE_WIDTH + S_LO]!;
-    vals[i] = r;
-  }
-  // adjacency in CSR form: the edges of row r are adj[deg[r], deg[r+1])
+  const target = resolveTargets(states, edges);
+  // adjacency in CSR form: the edges of row r are adj[deg[r], deg[r+1]);
+  // edges are stored row by row, so this only drops the unresolved ones
   const deg = new Int32Array(n + 1);
-  const adj = new Int32Array(m);
+  const adj = target;
   let k = 0;
   for (let r = 0; r < n; r++) {
     deg[r] = k;
     const from = states[r * STATE_WIDTH + S_EDGES]!;
     const to = r + 1 < n ? states[(r + 1) * STATE_WIDTH + S_EDGES]! : m;
     for (let e = from; e < to; e++) {
-      const v = vals[slotOf(edges[e * EDGE_WIDTH]!, edges[e * EDGE_WIDTH + 1]!)]!;
+      const v = target[e]!;
       if (v >= 0) adj[k++] = v; // edges to states never expanded (a bound hit) are dropped
     }
   }
@@ -143,6 +127,106 @@ export function findCycles(states: Int32Array, edges: Int32Array, bits: number):
     if (c) out.push({ bit: b, ...c });
   }
   return out;
+}
+
+/** Buckets for resolving edge targets (a power of two), and passes over them. */
+const BUCKET_BITS = 10;
+const PASSES = 4;
+
+/**
+ * The row of each edge's target (-1: not a recorded state). Looking up tens
+ * of millions of fingerprints in one big hash map is a cache miss each, and
+ * so is reading the edges in any order but their own. So the edges are read
+ * in order and copied, bucket by bucket (buckets by fingerprint bits), into
+ * contiguous runs; each bucket is then resolved against a map of its states
+ * small enough to stay in cache, and only the answers are written back out
+ * of order (writes do not stall the way reads do). A quarter of the buckets
+ * per pass bounds the copies to a quarter of the edges.
+ */
+function resolveTargets(states: Int32Array, edges: Int32Array): Int32Array {
+  const n = states.length / STATE_WIDTH;
+  const m = edges.length / EDGE_WIDTH;
+  const B = 1 << BUCKET_BITS;
+  const shift = 32 - BUCKET_BITS;
+  // state rows ordered by bucket (counting sort)
+  const sStart = new Int32Array(B + 1);
+  for (let r = 0; r < n; r++) sStart[(states[r * STATE_WIDTH + S_LO]! >>> shift) + 1]!++;
+  for (let b = 0; b < B; b++) sStart[b + 1]! += sStart[b]!;
+  // (rows with their fingerprints, so that a bucket is read in one run)
+  const sRow = new Int32Array(n);
+  const sKeys = new Int32Array(n * 2);
+  const sFill = sStart.slice(0, B);
+  for (let r = 0; r < n; r++) {
+    const lo = states[r * STATE_WIDTH + S_LO]!;
+    const i = sFill[lo >>> shift]!++;
+    sRow[i] = r;
+    sKeys[i * 2] = states[r * STATE_WIDTH + S_HI]!;
+    sKeys[i * 2 + 1] = lo;
+  }
+  // edges per bucket
+  const eCount = new Int32Array(B);
+  for (let e = 0; e < m; e++) eCount[edges[e * EDGE_WIDTH + 1]! >>> shift]!++;
+  let biggest = 1;
+  for (let b = 0; b < B; b++) biggest = Math.max(biggest, sStart[b + 1]! - sStart[b]!);
+  let cap = 16;
+  while (cap < biggest * 2) cap *= 2;
+  const keys = new Int32Array(cap * 2);
+  const vals = new Int32Array(cap);
+  const target = new Int32Array(m).fill(-1);
+  const per = B / PASSES;
+  let most = 0;
+  for (let p = 0; p < PASSES; p++) {
+    let k = 0;
+    for (let b = p * per; b < (p + 1) * per; b++) k += eCount[b]!;
+    most = Math.max(most, k);
+  }
+  const eKeys = new Int32Array(most * 2);
+  const eIdx = new Int32Array(most);
+  const eFill = new Int32Array(per + 1);
+  for (let p = 0; p < PASSES; p++) {
+    const b0 = p * per;
+    eFill[0] = 0;
+    for (let b = 0; b < per; b++) eFill[b + 1] = eFill[b]! + eCount[b0 + b]!;
+    const eStart = eFill.slice();
+    for (let e = 0; e < m; e++) {
+      const lo = edges[e * EDGE_WIDTH + 1]!;
+      const b = (lo >>> shift) - b0;
+      if (b < 0 || b >= per) continue;
+      const i = eFill[b]!++;
+      eKeys[i * 2] = edges[e * EDGE_WIDTH]!;
+      eKeys[i * 2 + 1] = lo;
+      eIdx[i] = e;
+    }
+    for (let b = 0; b < per; b++) {
+      const s0 = sStart[b0 + b]!;
+      const s1 = sStart[b0 + b + 1]!;
+      if (s0 === s1) continue;
+      let c = 16;
+      while (c < (s1 - s0) * 2) c *= 2;
+      const mask = c - 1;
+      vals.fill(-1, 0, c);
+      for (let i = s0; i < s1; i++) {
+        const hi = sKeys[i * 2]!;
+        const lo = sKeys[i * 2 + 1]!;
+        let j = (hi ^ lo) & mask;
+        while (vals[j] !== -1 && !(keys[j * 2] === hi && keys[j * 2 + 1] === lo))
+          j = (j + 1) & mask;
+        if (vals[j] !== -1) continue; // recorded twice (cannot happen in one search): keep one
+        keys[j * 2] = hi;
+        keys[j * 2 + 1] = lo;
+        vals[j] = sRow[i]!;
+      }
+      for (let i = eStart[b]!; i < eStart[b + 1]!; i++) {
+        const hi = eKeys[i * 2]!;
+        const lo = eKeys[i * 2 + 1]!;
+        let j = (hi ^ lo) & mask;
+        while (vals[j] !== -1 && !(keys[j * 2] === hi && keys[j * 2 + 1] === lo))
+          j = (j + 1) & mask;
+        target[eIdx[i]!] = vals[j]!;
+      }
+    }
+  }
+  return target;
 }
 
 function cycleForBit(

@@ -22,7 +22,8 @@ export interface Outcome {
   /** Rows of the pending graph(s), concatenated; null if the system has no `pending`. */
   readonly pendingStates: Int32Array | null;
   readonly pendingEdges: Int32Array | null;
-  readonly stats: ExploreStats;
+  /** Read last, so that time spent on lassos and witnesses counts. */
+  readonly stats: () => ExploreStats;
   readonly reason: IncompleteReason | null;
   readonly por: boolean;
   readonly symmetry: boolean;
@@ -86,7 +87,7 @@ export function buildResult(o: Outcome): ExploreResult {
   return {
     status: reason ? "incomplete" : "complete",
     ...(reason ? { reason } : {}),
-    stats: o.stats,
+    stats: o.stats(),
     properties,
     deadlocks,
     liveness,
