@@ -18,7 +18,7 @@ import { Budget, yieldToEventLoop } from "./budget.js";
 import { loadSystem } from "./factory.js";
 import { exploreParallel } from "./parallel.js";
 import { buildResult } from "./result.js";
-import type { ExploreOptions, ExploreResult, IncompleteReason } from "./types.js";
+import type { ExploreOptions, ExploreResult, ExploreStats, IncompleteReason } from "./types.js";
 
 /** Expansions between two looks at the clock. */
 const SLICE = 4096;
@@ -53,6 +53,43 @@ export async function explore(
   return exploreSerial(sys, opt);
 }
 
+/**
+ * Runs a serial search in slices until it is done, a bound is hit, or (with
+ * `pauseFrom`) a level ends once that many states are stored; between slices
+ * it checks bounds, reports progress, calls `between` and lets the event loop
+ * run. Returns the bound hit, if any.
+ */
+export async function drive(
+  search: SerialSearch<unknown>,
+  budget: Budget,
+  stats: () => ExploreStats,
+  maxStates: number,
+  pauseFrom = Number.POSITIVE_INFINITY,
+  between: () => void = () => {},
+): Promise<IncompleteReason | null> {
+  let yieldAt = budget.elapsed();
+  try {
+    while (search.more) {
+      const r = budget.check(search.states);
+      if (r) return r;
+      between();
+      if (search.states >= pauseFrom && search.atLevelEnd) return null;
+      search.run(SLICE, maxStates, pauseFrom);
+      if (search.table.full) return "max-memory";
+      budget.tick(stats);
+      const t = budget.elapsed();
+      if (t - yieldAt >= YIELD_MS) {
+        yieldAt = t;
+        await yieldToEventLoop();
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return "max-memory";
+  }
+  return null;
+}
+
 async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreResult> {
   const budget = new Budget(opt);
   const red = reductionsFor(sys, opt);
@@ -71,26 +108,7 @@ async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreR
       search.traceBytes,
       search.graph?.bytes ?? 0,
     );
-  let reason: IncompleteReason | null = null;
-  let yieldAt = budget.elapsed();
-  try {
-    while (search.more) {
-      reason = budget.check(search.states);
-      if (reason) break;
-      search.run(SLICE, maxStates);
-      if (search.table.full) reason = "max-memory";
-      if (reason) break;
-      budget.tick(stats);
-      const t = budget.elapsed();
-      if (t - yieldAt >= YIELD_MS) {
-        yieldAt = t;
-        await yieldToEventLoop();
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    reason = "max-memory";
-  }
+  let reason = await drive(search, budget, stats, maxStates);
   if (!reason && search.more) reason = "max-states";
   return buildResult({
     sys,

@@ -25,8 +25,8 @@ import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { fpHi } from "../../model/fingerprint.js";
 import type { System, SystemFactory } from "../system.js";
 import { SerialSearch } from "./bfs.js";
-import { Budget, defaultMemoryBound, yieldToEventLoop } from "./budget.js";
-import { reductionsFor } from "./explore.js";
+import { Budget, defaultMemoryBound } from "./budget.js";
+import { drive, reductionsFor } from "./explore.js";
 import { loadSystem } from "./factory.js";
 import { Findings, type FindingsData } from "./findings.js";
 import { concatGraphs } from "./liveness.js";
@@ -37,8 +37,6 @@ import type { ExploreOptions, ExploreResult, IncompleteReason } from "./types.js
 
 /** States stored in this thread before the workers take over (when not given). */
 export const PARALLEL_FROM = 50_000;
-const SLICE = 4096;
-const YIELD_MS = 50;
 
 interface LevelDone {
   readonly type: "level-done";
@@ -214,26 +212,9 @@ export async function exploreParallel(
     );
   try {
     // 1. in this thread, until the search is big enough to share (or done)
-    let yieldAt = budget.elapsed();
-    try {
-      while (search.more) {
-        reason ??= budget.check(search.states);
-        if (reason) break;
-        if (!pool && search.states >= from / 4) pool = startPool();
-        if (search.states >= from && search.atLevelEnd) break;
-        search.run(SLICE, maxStates, from);
-        if (search.table.full) reason = "max-memory";
-        budget.tick(stats);
-        const t = budget.elapsed();
-        if (t - yieldAt >= YIELD_MS) {
-          yieldAt = t;
-          await yieldToEventLoop();
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      reason = "max-memory";
-    }
+    reason = await drive(search, budget, stats, maxStates, from, () => {
+      if (!pool && search.states >= from / 4) pool = startPool(); // boots meanwhile
+    });
     if (!search.more || reason) {
       return buildResult({
         sys,
