@@ -1,7 +1,9 @@
 /**
  * Benchmark of the explorer on the toy pins-vs-lease-break model
  * (engine/toy-pins.ts: N pinners, one breaker, "wait" policy, handlers that
- * cancel), for N = 2…6, one and two workers, with and without reduction.
+ * cancel), for N = 2…6, one and two workers, without reduction, with sleep
+ * sets only ("por": the same states, fewer transitions) and with sleep sets
+ * and symmetry ("yes").
  *
  * Prints distinct states per second (wall clock, and per CPU second of the
  * whole process: on a shared machine the latter is the steadier figure;
@@ -22,10 +24,13 @@ export interface ExploreBenchOptions {
   readonly now?: () => number;
 }
 
+/** none; sleep sets only (same states, fewer transitions); sleep sets and symmetry. */
+type Reduction = "no" | "por" | "yes";
+
 interface Row {
   readonly n: number;
   readonly workers: number;
-  readonly reduce: boolean;
+  readonly reduce: Reduction;
   readonly r: ExploreResult;
   readonly cpuMs: number;
 }
@@ -60,11 +65,15 @@ export async function runExploreBench(
   );
   const rows: Row[] = [];
   for (const n of sizes)
-    for (const reduce of [false, true])
+    for (const reduce of ["no", "por", "yes"] as const)
       for (const workers of workerCounts) {
         const params: ToyPinsParams = { n, mode: "wait", handler: "cancel" };
         const target = workers > 1 ? toyPinsFactory(params) : toyPinsSystem(params);
-        const opt: ExploreOptions = { workers, reduce, now };
+        const opt: ExploreOptions = {
+          workers,
+          now,
+          ...(reduce === "por" ? { por: true } : { reduce: reduce === "yes" }),
+        };
         // small sizes finish in milliseconds: repeat and keep the best run
         const reps = n <= 4 ? 5 : 1;
         let best: Row | null = null;
@@ -84,7 +93,7 @@ export async function runExploreBench(
             String(n).padStart(2),
             String(workers).padStart(3),
             String(best!.r.workers).padStart(3),
-            (reduce ? "yes" : "no").padEnd(6),
+            reduce.padEnd(6),
             fmt(s.states).padStart(11),
             fmt(s.transitions).padStart(12),
             fmt(s.timeMs).padStart(7),
