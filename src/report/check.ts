@@ -8,6 +8,7 @@ import { runSchedule } from "../engine/exec.js";
 import { encodeToken } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
 import { propertiesFor, systemFromArg } from "../engine/model-system.js";
+import { PROPERTY_NAMES } from "../properties/index.js";
 import { renderExpectations, renderSteps } from "./trace.js";
 
 const n = (x: number) => Math.round(x).toLocaleString("en");
@@ -59,8 +60,11 @@ export function renderCheck(
     `search    every interleaving, breadth first${red.por || red.symmetry ? `, with ${[red.por && "partial-order", red.symmetry && "symmetry"].filter(Boolean).join(" and ")} reduction` : ""}${r.explore.workers > 1 ? `, ${r.explore.workers} workers` : ""}`,
   );
   out.push("");
-  const w = Math.max(...r.verdicts.map((v) => v.name.length));
-  for (const v of r.verdicts)
+  // The bundled properties, and the result expectations that apply under this policy.
+  const mentioned = new Set(r.expectations.map((e) => e.text.replace(/ under .*$/, "")));
+  const shown = r.verdicts.filter((v) => PROPERTY_NAMES.includes(v.name) || mentioned.has(v.name));
+  const w = Math.max(...shown.map((v) => v.name.length));
+  for (const v of shown)
     out.push(`  ${v.name.padEnd(w)}  ${verdictText(v, r.explore.stats.states)}`);
   if (r.explore.deadlocks.count > 0)
     out.push(
