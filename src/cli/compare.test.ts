@@ -82,3 +82,29 @@ expect admin.truncate returns EBUSY under linux
   assert.equal(await main(["check", "/w.pin", "--policy", "linux"], c), 1);
   assert.match(c.stdout, /FAIL\s+admin\.truncate returns EBUSY under linux/);
 });
+
+test("check proves 'always' over every run and refutes it with a run that lacks it", async () => {
+  const text = `scenario "always"
+fs dax blocks=4
+user alice
+file data owner=alice pages=1
+proc server user=alice {
+  fd = open data rw
+  va = mmap fd pages=0..0 shared rw
+  mr = reg_mr va access=local_write,remote_write
+}
+expect always rdma-on-dax under unsafe,linux
+`;
+  const ok = memoryHost({ "/a.pin": text });
+  assert.equal(await main(["check", "/a.pin", "--policy", "unsafe"], ok), 0);
+  assert.match(
+    ok.stdout,
+    /ok\s+always rdma-on-dax under unsafe,linux\s+\(on every run, proved over \d+ states\)/,
+  );
+  const bad = memoryHost({ "/a.pin": text });
+  assert.equal(await main(["check", "/a.pin", "--policy", "linux"], bad), 1);
+  assert.match(
+    bad.stdout,
+    /FAIL\s+always rdma-on-dax under unsafe,linux\s+\(a run without it: \d+ steps\)/,
+  );
+});

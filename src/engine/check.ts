@@ -81,8 +81,19 @@ export async function checkScenario(
       const v = byName.get(name);
       if (!v) return judged(false, false, `no property ${name}`);
       const quant = e.kind === "property" ? e.quantifier : "sometimes";
-      if (quant === "always")
-        return judged(true, true, "'always' is judged by run only, not yet by check");
+      if (quant === "always") {
+        const k = sys.obligations?.indexOf(`always ${name}`) ?? -1;
+        const l = k >= 0 ? res.liveness[k] : undefined;
+        if (!l) return judged(true, true, "'always' is judged only for properties shown by a step");
+        if (l.violated)
+          return judged(
+            false,
+            false,
+            `a run without it: ${l.witness?.length ?? 0} steps${l.lasso ? ", then a cycle" : ""}`,
+          );
+        if (!complete) return judged(true, true, "not refuted, but the exploration is incomplete");
+        return judged(true, false, `on every run, proved over ${res.stats.states} states`);
+      }
       const shown = v.verdict === "Sometimes";
       const states = res.stats.states;
       if (quant === "never") {

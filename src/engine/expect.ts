@@ -58,7 +58,8 @@ export function judgeRun(run: RunResult, policy: string): ExpectationResult[] {
         undecided: false,
         detail: `${e.proc} has no operation ${e.op}`,
       };
-    const pcs = new Set(ops.map((o) => o.index));
+    // The expectation names the first such operation of the process (docs/scenario-format.md).
+    const pcs = new Set([ops[0]!.index]);
     let result: number | undefined;
     let blocked = false;
     for (const st of run.steps)

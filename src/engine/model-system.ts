@@ -33,13 +33,29 @@ import { describeAction } from "./describe.js";
 import { findSymmetry } from "./symmetry.js";
 import type { System } from "./system.js";
 
+/**
+ * @param always names of properties that an `always` expectation wants on
+ * every run. Each gets a monitor bit in one extra state word (set once the
+ * property has shown on the path) and a liveness obligation "always P",
+ * pending until the bit is set: a run that ends, or loops for ever, with the
+ * bit clear is a run without P.
+ */
 export function modelSystem(
   m: Model,
   props: readonly Property[],
+  always: readonly string[] = [],
 ): System<ModelEvent> & {
   pending(s: State): number;
 } {
   const live = props.filter((p) => p.pending);
+  const watched = always.map((n) => props.find((p) => p.name === n && p.onStep)!).filter(Boolean);
+  const MON = m.size;
+  const init = watched.length === 0 ? m.init : Int32Array.from([...m.init, 0]);
+  /** Sets the monitor bits of the `always` properties that this transition shows. */
+  const monitor = (before: State, after: State, events: readonly ModelEvent[]) => {
+    for (let j = 0; j < watched.length; j++)
+      if (watched[j]!.onStep!(m, before, after, events) !== null) after[MON]! |= 1 << j;
+  };
   const sym = findSymmetry(m);
   const faulty =
     m.procs.some((p) => p.mayCrash || p.mayHang) || m.peers.some((r) => r.mayPartition);
@@ -56,11 +72,22 @@ export function modelSystem(
     return bits;
   };
   return {
-    init: m.init,
+    init,
     properties: props.map((p) => p.name),
     enabled: (s) => enabled(m, s),
-    step: (s, a, ev) => step(m, s, a, ev),
-    stepInto: (s, a, out, ev) => stepInto(m, s, a, out, ev),
+    step(s, a, ev) {
+      if (watched.length === 0) return step(m, s, a, ev);
+      const events = ev ?? [];
+      const n = step(m, s, a, events);
+      monitor(s, n, events);
+      return n;
+    },
+    stepInto(s, a, out, ev) {
+      if (watched.length === 0) return stepInto(m, s, a, out, ev);
+      const events = ev ?? [];
+      stepInto(m, s, a, out, events);
+      monitor(s, out, events);
+    },
     judge(before, _a, after, events) {
       let bits = 0;
       for (let i = 0; i < props.length; i++) {
@@ -77,9 +104,11 @@ export function modelSystem(
     pending(s) {
       let bits = 0;
       for (let i = 0; i < live.length; i++) if (live[i]!.pending!(m, s)) bits |= 1 << i;
+      for (let j = 0; j < watched.length; j++)
+        if ((s[MON]! & (1 << j)) === 0) bits |= 1 << (live.length + j);
       return bits;
     },
-    obligations: live.map((p) => p.name),
+    obligations: [...live.map((p) => p.name), ...watched.map((p) => `always ${p.name}`)],
     independent: (a, b, s) => peersIndependent(m, a, b, s),
     ...(sym ? { canonical: sym.canonical } : {}),
     describe: (a) => describeAction(m, a),
@@ -122,7 +151,14 @@ export function systemFromArg(arg: ModelSystemArg): System<ModelEvent> & { reado
   if (!p.ok) throw new Error(`pinlab bug: ${p.error}`);
   const c = compile(arg.spec, p.policy);
   if (!c.ok) throw new Error(`pinlab bug: scenario does not compile: ${c.errors[0]?.message}`);
-  const sys = modelSystem(c.model, propertiesFor(arg.spec));
+  const always = arg.spec.expectations.flatMap((e) =>
+    e.kind === "property" &&
+    e.quantifier === "always" &&
+    (!e.policies || e.policies.includes(arg.policy))
+      ? [e.property]
+      : [],
+  );
+  const sys = modelSystem(c.model, propertiesFor(arg.spec), [...new Set(always)]);
   return {
     ...sys,
     model: c.model,
@@ -149,13 +185,10 @@ function resultProperty(name: string, procName: string, op: string, result: stri
   const want = result === "ok" ? 0 : result === "blocks" ? 1 : -(errnoByName(result) ?? 0);
   const pcsOf = (m: Model) => {
     const p = m.procs.findIndex((x) => x.name === procName);
-    const pcs =
-      p < 0
-        ? []
-        : m.procs[p]!.prog.filter((o) => o.spec.op === op || o.spec.label === op).map(
-            (o) => o.index,
-          );
-    return { p, pcs };
+    // The first operation of that name or label (docs/scenario-format.md).
+    const first =
+      p < 0 ? undefined : m.procs[p]!.prog.find((o) => o.spec.op === op || o.spec.label === op);
+    return { p, pcs: first ? [first.index] : [] };
   };
   if (result === "blocks")
     return {
