@@ -30,6 +30,8 @@ export interface CheckedExpectation {
   readonly ok: boolean;
   readonly undecided: boolean;
   readonly detail: string;
+  /** For a refuted `always`: a run without the property (to its end, or prefix + cycle). */
+  readonly witness?: readonly number[];
 }
 
 export interface CheckResult {
@@ -85,12 +87,17 @@ export async function checkScenario(
         const k = sys.obligations?.indexOf(`always ${name}`) ?? -1;
         const l = k >= 0 ? res.liveness[k] : undefined;
         if (!l) return judged(true, true, "'always' is judged only for properties shown by a step");
-        if (l.violated)
-          return judged(
-            false,
-            false,
-            `a run without it: ${l.witness?.length ?? 0} steps${l.lasso ? ", then a cycle" : ""}`,
-          );
+        if (l.violated) {
+          const witness = l.lasso ? [...l.lasso.prefix, ...l.lasso.cycle] : (l.witness ?? []);
+          return {
+            ...judged(
+              false,
+              false,
+              `a run without it: ${witness.length} steps${l.lasso ? " ending in a cycle" : ""}`,
+            ),
+            witness,
+          };
+        }
         if (!complete) return judged(true, true, "not refuted, but the exploration is incomplete");
         return judged(true, false, `on every run, proved over ${res.stats.states} states`);
       }

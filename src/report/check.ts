@@ -84,6 +84,14 @@ export function renderCheck(
     if (occ) out.push(`  → ${occ.message}`);
     out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, v.witness)}`);
   }
+  for (const e of r.expectations) {
+    if (!e.witness) continue;
+    const run = runSchedule(sys.model, { actions: e.witness, properties: props });
+    out.push("");
+    out.push(`${e.text}: a run without it`);
+    out.push(...renderSteps(run, props).map((l) => `  ${l}`));
+    out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, e.witness)}`);
+  }
   if (r.expectations.length > 0) {
     out.push("");
     out.push("expectations");
