@@ -77,6 +77,9 @@ export function layoutGate(
       if (e !== 0) return e;
     }
   }
+  // Allocating into holes moves no existing block: only XFS's whole-file
+  // xfs_break_layouts() (busyScope "file") treats it like any other change.
+  if (kind === "alloc" && policy.busyScope === "range") return GO_PROCEED;
   for (const r of ranges) unmapMappingRange(ctx, r.inode, r.first, r.last, kind === "truncate");
   // An ODP invalidation does not return while the device may still access the pages.
   const affected = new Set<number>();
