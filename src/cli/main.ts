@@ -81,6 +81,12 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || process.argv[1]?.endsWith("/pinlab")) {
+  // `pinlab compare | head`: a closed pipe ends the output quietly, as for any Unix tool.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(0);
+      throw e;
+    });
   main(process.argv.slice(2), nodeHost()).then(
     (code) => {
       process.exitCode = code;
