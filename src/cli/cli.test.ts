@@ -1,6 +1,7 @@
 /** The command line as a user meets it: exit statuses, messages, no stack traces. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { DESIGN_POLICIES } from "../testing/run.js";
 import { memoryHost } from "./host.js";
 import { main } from "./main.js";
 
@@ -47,18 +48,7 @@ test("--seed gives the same trace twice; policies and help list everything", asy
   const b = await pinlab("run", "core", "--policy", "revoke", "--seed", "7");
   assert.equal(a.out, b.out);
   const p = await pinlab("policies");
-  for (const name of [
-    "unsafe",
-    "linux",
-    "wait",
-    "ebusy",
-    "revoke",
-    "layout-lease",
-    "immutable",
-    "deferred-free",
-    "odp",
-  ])
-    assert.match(p.out, new RegExp(`^${name} `, "m"));
+  for (const name of DESIGN_POLICIES) assert.match(p.out, new RegExp(`^${name} `, "m"));
   const h = await pinlab("--help");
   assert.match(h.out, /run\s+run one deterministic schedule/);
 });

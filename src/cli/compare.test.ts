@@ -1,6 +1,7 @@
 /** compare and merge as a user runs them: shards join into the same matrix; bad input exits 2. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { DESIGN_POLICIES } from "../testing/run.js";
 import { memoryHost } from "./host.js";
 import { main } from "./main.js";
 
@@ -31,18 +32,7 @@ test("compare --shard 1/2 + 2/2, then merge, gives the same matrix as one run", 
 test("compare --md prints a Markdown table with every policy as a row", async () => {
   const h = memoryHost();
   await main(["compare", "core", "--md", "--workers", "1"], h);
-  for (const p of [
-    "unsafe",
-    "linux",
-    "wait",
-    "ebusy",
-    "revoke",
-    "layout-lease",
-    "immutable",
-    "deferred-free",
-    "odp",
-  ])
-    assert.match(h.stdout, new RegExp(`^\\| ${p} \\|`, "m"));
+  for (const p of DESIGN_POLICIES) assert.match(h.stdout, new RegExp(`^\\| ${p} \\|`, "m"));
   assert.match(h.stdout, /pinlab replay pl1\./);
 });
 

@@ -55,3 +55,16 @@ export function resultOf(
 export function events(r: { run: RunResult }): ModelEvent[] {
   return r.run.steps.flatMap((s) => s.events);
 }
+
+/** The policies of DESIGN.md's table, spelt out so that tests check the registry against the design. */
+export const DESIGN_POLICIES = [
+  "unsafe",
+  "linux",
+  "wait",
+  "ebusy",
+  "revoke",
+  "layout-lease",
+  "immutable",
+  "deferred-free",
+  "odp",
+] as const;

@@ -13,7 +13,7 @@ import {
   renderCompareText,
 } from "../../report/compare.js";
 import { renderCompareHtml } from "../../report/html.js";
-import { flag, opt, parseArgs } from "../args.js";
+import { flag, type OptionSpec, opt, type ParsedArgs, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
@@ -49,15 +49,11 @@ export const compareCommand: Command = {
     const parsed = parseArgs(argv, [
       { name: "policy", value: true, repeat: true },
       { name: "param", value: true, repeat: true },
-      { name: "md", value: false },
-      { name: "json", value: false },
-      { name: "html", value: true },
-      { name: "out", value: true },
+      ...OUTPUT_OPTIONS,
       { name: "shard", value: true },
       { name: "workers", value: true },
       { name: "max-states", value: true },
       { name: "max-time", value: true },
-      { name: "brief", value: false },
       { name: "progress", value: false },
     ]);
     if (!parsed.ok) return bad(host, parsed.error);
@@ -119,16 +115,28 @@ export const compareCommand: Command = {
     }
     const usedSpecs = new Map([...specs].filter(([ref]) => cells.some((c) => c.scenario === ref)));
     const doc = buildDoc(cells, usedSpecs, shard);
-    return emit(doc, host, {
-      md: flag(a, "md"),
-      json: flag(a, "json"),
-      brief: flag(a, "brief"),
-      html: opt(a, "html"),
-      out: opt(a, "out"),
-      interrupted: controller.signal.aborted,
-    });
+    return emit(doc, host, { ...outputOptions(a), interrupted: controller.signal.aborted });
   },
 };
+
+/** How a comparison is printed and saved: shared by compare and merge. */
+export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
+  { name: "md", value: false },
+  { name: "json", value: false },
+  { name: "html", value: true },
+  { name: "out", value: true },
+  { name: "brief", value: false },
+];
+
+export function outputOptions(a: ParsedArgs) {
+  return {
+    md: flag(a, "md"),
+    json: flag(a, "json"),
+    brief: flag(a, "brief"),
+    html: opt(a, "html"),
+    out: opt(a, "out"),
+  };
+}
 
 /** Prints a comparison document the way the options ask, writes its files, and picks the exit status. */
 export function emit(

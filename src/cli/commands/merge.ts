@@ -6,10 +6,10 @@ import { COMPARE_SCHEMA } from "../../engine/compare.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import { POLICY_NAMES } from "../../policies/index.js";
 import { assembleDoc, type CompareDoc, type DocCell } from "../../report/compare.js";
-import { flag, opt, parseArgs } from "../args.js";
+import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
-import { emit } from "./compare.js";
+import { emit, OUTPUT_OPTIONS, outputOptions } from "./compare.js";
 import { readText } from "./lint.js";
 
 export const mergeCommand: Command = {
@@ -21,13 +21,7 @@ Reads comparison documents (schema ${COMPARE_SCHEMA}) written by
 'pinlab compare --shard I/N --out FILE' and prints the joined matrix as
 compare would. A cell present in two shards must agree.`,
   run(argv, host) {
-    const parsed = parseArgs(argv, [
-      { name: "md", value: false },
-      { name: "json", value: false },
-      { name: "html", value: true },
-      { name: "out", value: true },
-      { name: "brief", value: false },
-    ]);
+    const parsed = parseArgs(argv, OUTPUT_OPTIONS);
     if (!parsed.ok) return bad(host, parsed.error);
     const a = parsed.args;
     if (a.positionals.length === 0) return bad(host, "give the shard files to merge");
@@ -61,14 +55,7 @@ compare would. A cell present in two shards must agree.`,
         policyRank(x.policy) - policyRank(y.policy),
     );
     const doc = assembleDoc(sorted, specs, null);
-    return emit(doc, host, {
-      md: flag(a, "md"),
-      json: flag(a, "json"),
-      brief: flag(a, "brief"),
-      html: opt(a, "html"),
-      out: opt(a, "out"),
-      interrupted: false,
-    });
+    return emit(doc, host, { ...outputOptions(a), interrupted: false });
   },
 };
 
