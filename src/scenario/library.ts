@@ -3,7 +3,7 @@
  * and the variants that show each policy's distinguishing behaviour.
  */
 import type { ScenarioSpec } from "../model/spec.js";
-import { type ScenarioBuilder, scenario } from "./builder.js";
+import { type ProcBuilder, type ScenarioBuilder, scenario } from "./builder.js";
 
 const EXCEPT_UNSAFE = [
   "linux",
@@ -15,6 +15,25 @@ const EXCEPT_UNSAFE = [
   "deferred-free",
   "odp",
 ];
+
+/**
+ * The server of most scenarios: open the file, map pages 0..last shared and
+ * writable, register them for remote writes (a FOLL_LONGTERM|FOLL_WRITE pin),
+ * hand the rkey to a peer; optionally under an unbreakable read layout lease.
+ */
+function pinAndSend(
+  p: ProcBuilder,
+  peer: string,
+  last: number,
+  o: { lease?: boolean } = {},
+): ProcBuilder {
+  p.open("fd", "data", "rw");
+  if (o.lease) p.setlease("fd", "rd", { layout: true, unbreak: true });
+  return p
+    .mmap("va", "fd", 0, last, { shared: true, prot: "rw" })
+    .regMr("mr", "va", ["local_write", "remote_write"])
+    .send(peer, "mr");
+}
 
 /**
  * The core scenario: a server registers an MR over a 2-page fs-DAX file and
@@ -31,13 +50,7 @@ export function coreBuilder(
     .user("alice")
     .user("bob")
     .file("data", { owner: "alice", mode: 0o644, pages: 2 })
-    .proc("server", { user: "alice", onLeaseBreak: "cancel" }, (p) =>
-      p
-        .open("fd", "data", "rw")
-        .mmap("va", "fd", 0, 1, { shared: true, prot: "rw" })
-        .regMr("mr", "va", ["local_write", "remote_write"])
-        .send("peer", "mr"),
-    )
+    .proc("server", { user: "alice", onLeaseBreak: "cancel" }, (p) => pinAndSend(p, "peer", 1))
     .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0).rdmaWrite("mr", 1))
     .proc("admin", "alice", (p) => p.truncate("data", 0))
     .proc("intruder", "bob", (p) =>
@@ -99,12 +112,7 @@ export function coreLayoutLease(): ScenarioSpec {
     .user("bob")
     .file("data", { owner: "alice", mode: 0o644, pages: 2 })
     .proc("server", { user: "alice", onLeaseBreak: "cancel" }, (p) =>
-      p
-        .open("fd", "data", "rw")
-        .setlease("fd", "rd", { layout: true, unbreak: true })
-        .mmap("va", "fd", 0, 1, { shared: true, prot: "rw" })
-        .regMr("mr", "va", ["local_write", "remote_write"])
-        .send("peer", "mr"),
+      pinAndSend(p, "peer", 1, { lease: true }),
     )
     .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0))
     .proc("admin", "alice", (p) => p.truncate("data", 0))
@@ -121,13 +129,7 @@ export function coreSparse(): ScenarioSpec {
     .fs("dax", 4)
     .user("alice")
     .file("data", { owner: "alice", mode: 0o644, pages: 2, layout: "sparse" })
-    .proc("server", { user: "alice", onLeaseBreak: "cancel" }, (p) =>
-      p
-        .open("fd", "data", "rw")
-        .mmap("va", "fd", 0, 1, { shared: true, prot: "rw" })
-        .regMr("mr", "va", ["local_write", "remote_write"])
-        .send("peer", "mr"),
-    )
+    .proc("server", { user: "alice", onLeaseBreak: "cancel" }, (p) => pinAndSend(p, "peer", 1))
     .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0))
     .proc("admin", "alice", (p) => p.truncate("data", 0))
     .expectResult("server", "reg_mr", "EINVAL", ["immutable"])
@@ -142,13 +144,7 @@ export function coreDereg(): ScenarioSpec {
     .user("bob")
     .file("data", { owner: "alice", mode: 0o644, pages: 2 })
     .proc("server", { user: "alice", onLeaseBreak: "cancel" }, (p) =>
-      p
-        .open("fd", "data", "rw")
-        .mmap("va", "fd", 0, 1, { shared: true, prot: "rw" })
-        .regMr("mr", "va", ["local_write", "remote_write"])
-        .send("peer", "mr")
-        .await("peer")
-        .deregMr("mr"),
+      pinAndSend(p, "peer", 1).await("peer").deregMr("mr"),
     )
     .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0).rdmaWrite("mr", 1))
     .proc("admin", "alice", (p) => p.truncate("data", 0))
@@ -167,13 +163,7 @@ export function pagecache(): ScenarioSpec {
     .fs("pagecache", 6)
     .user("alice")
     .file("data", { owner: "alice", mode: 0o644, pages: 2 })
-    .proc("writer", "alice", (p) =>
-      p
-        .open("fd", "data", "rw")
-        .mmap("va", "fd", 0, 1, { shared: true, prot: "rw" })
-        .regMr("mr", "va", ["local_write", "remote_write"])
-        .send("wpeer", "mr"),
-    )
+    .proc("writer", "alice", (p) => pinAndSend(p, "wpeer", 1))
     .proc("reader", "alice", (p) =>
       p
         .open("fd", "data", "r")
@@ -198,15 +188,7 @@ export function pagecacheWriteback(): ScenarioSpec {
     .fs("pagecache", 4)
     .user("alice")
     .file("data", { owner: "alice", mode: 0o644, pages: 1 })
-    .proc("writer", "alice", (p) =>
-      p
-        .open("fd", "data", "rw")
-        .mmap("va", "fd", 0, 0, { shared: true, prot: "rw" })
-        .regMr("mr", "va", ["local_write", "remote_write"])
-        .send("peer", "mr")
-        .await("peer")
-        .deregMr("mr"),
-    )
+    .proc("writer", "alice", (p) => pinAndSend(p, "peer", 0).await("peer").deregMr("mr"))
     .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0))
     .expect("sometimes", "no-kernel-bug", ["unsafe", "wait"])
     .expect("never", "no-kernel-bug", ["linux"])
