@@ -6,6 +6,8 @@
  */
 
 import { ACCESSES, CAPS, LEASE_BREAK_BEHAVIOURS } from "../model/spec.js";
+import { POLICY_NAMES } from "../policies/index.js";
+import { PROPERTY_NAMES } from "../properties/index.js";
 import type { VarKind } from "./ast.js";
 
 /** What a positional name refers to. `new` declares a name. */
@@ -260,32 +262,13 @@ export const PEER_OPS: Readonly<Record<string, Signature>> = {
 
 export const QUANTIFIERS = ["never", "sometimes", "always"] as const;
 
-/** Properties a scenario may name when the caller does not pass its own list (DESIGN.md). */
-export const DEFAULT_PROPERTIES: readonly string[] = [
-  "no-foreign-dma",
-  "no-stale-exposure",
-  "no-lost-write",
-  "truncate-returns",
-  "no-untruncatable",
-  "no-kill",
-  "no-comm-failure",
-  "rdma-on-dax",
-  "space-reclaimed",
-  "no-kernel-bug",
-];
-
-/** Policies a scenario may name when the caller does not pass its own list (DESIGN.md). */
-export const DEFAULT_POLICIES: readonly string[] = [
-  "unsafe",
-  "linux",
-  "wait",
-  "ebusy",
-  "revoke",
-  "layout-lease",
-  "immutable",
-  "deferred-free",
-  "odp",
-];
+/**
+ * Properties and policies a scenario may name when the caller passes no list
+ * of its own: the registries themselves, so the text format never falls
+ * behind a new property or policy.
+ */
+export const DEFAULT_PROPERTIES: readonly string[] = PROPERTY_NAMES;
+export const DEFAULT_POLICIES: readonly string[] = POLICY_NAMES;
 
 /**
  * Errnos an operation can return in the model, in the order the kernel paths

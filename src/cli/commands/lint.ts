@@ -4,8 +4,6 @@
  * provides the loader that other commands use to read a `.pin` file.
  */
 import type { ScenarioSpec } from "../../model/spec.js";
-import { POLICY_NAMES } from "../../policies/index.js";
-import { PROPERTY_NAMES } from "../../properties/index.js";
 import {
   type Diagnostic,
   renderDiagnostic,
@@ -30,9 +28,6 @@ docs/scenario-format.md lists the codes.
 
 Exit status: 0 no errors (warnings allowed), 2 an error, or a file that
 cannot be read.`;
-
-/** Names the checker accepts: the policies and properties this build has. */
-export const NAME_LISTS = { policies: POLICY_NAMES, properties: PROPERTY_NAMES };
 
 export const lintCommand: Command = {
   name: "lint",
@@ -59,7 +54,7 @@ export const lintCommand: Command = {
         if (!json) host.err(`pinlab lint: ${read.error}\n`);
         continue;
       }
-      const { diagnostics } = parseScenario(read.text, file, NAME_LISTS);
+      const { diagnostics } = parseScenario(read.text, file);
       const shown = quiet ? diagnostics.filter((d) => d.severity === "error") : diagnostics;
       if (diagnostics.some((d) => d.severity === "error")) failed = true;
       all.push(...shown);
@@ -112,7 +107,7 @@ export type PinLoaded =
 export function loadPinFile(path: string, host: Host): PinLoaded {
   const read = readText(path, host);
   if (!read.ok) return { ok: false, error: read.error, exit: EXIT_BAD_INPUT };
-  const { spec, diagnostics } = parseScenario(read.text, path, NAME_LISTS);
+  const { spec, diagnostics } = parseScenario(read.text, path);
   if (!spec)
     return {
       ok: false,
