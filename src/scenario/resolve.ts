@@ -179,13 +179,7 @@ class Resolver {
       this.users,
       `declare it with \`user ${d.user}\``,
     );
-    const env = new Map<string, { kind?: VarKind; node: AnyOpNode; name: string }>();
-    const labels = new Map<string, Span>();
-    const later = new Map<string, Span>();
-    for (const n of d.body) {
-      const dst = n.kind === "bad" ? n.dst : n.stmt.dst;
-      if (dst && !later.has(dst.text)) later.set(dst.text, dst);
-    }
+    const { env, labels, later } = scopeOf(d.body);
     for (const n of d.body) {
       this.label(n, labels);
       if (n.kind === "bad") {
@@ -243,13 +237,7 @@ class Resolver {
   }
 
   private remote(d: DeclOf<"remote">): void {
-    const env = new Map<string, { kind?: VarKind; node: AnyOpNode; name: string }>();
-    const labels = new Map<string, Span>();
-    const later = new Map<string, Span>();
-    for (const n of d.body) {
-      const dst = n.kind === "bad" ? n.dst : n.stmt.dst;
-      if (dst && !later.has(dst.text)) later.set(dst.text, dst);
-    }
+    const { env, labels, later } = scopeOf(d.body);
     for (const n of d.body) {
       this.label(n, labels);
       if (n.kind === "bad") {
@@ -504,4 +492,20 @@ function example(k: VarKind, name: string): string {
     : k === "va"
       ? `${name} = mmap FD pages=0..0 shared rw`
       : `${name} = reg_mr VA access=local_write`;
+}
+
+/**
+ * The scopes of a process or remote body: its variables as they get assigned,
+ * its labels, and where each variable is first assigned (so that a use before
+ * the assignment can say "assigned later, on line N").
+ */
+function scopeOf(body: readonly AnyOpNode[]) {
+  const env = new Map<string, { kind?: VarKind; node: AnyOpNode; name: string }>();
+  const labels = new Map<string, Span>();
+  const later = new Map<string, Span>();
+  for (const n of body) {
+    const dst = n.kind === "bad" ? n.dst : n.stmt.dst;
+    if (dst && !later.has(dst.text)) later.set(dst.text, dst);
+  }
+  return { env, labels, later };
 }
