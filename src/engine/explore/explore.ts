@@ -17,7 +17,7 @@ import { SerialSearch } from "./bfs.js";
 import { Budget, yieldToEventLoop } from "./budget.js";
 import { loadSystem } from "./factory.js";
 import { exploreParallel } from "./parallel.js";
-import { buildResult } from "./result.js";
+import { serialResult } from "./result.js";
 import type { ExploreOptions, ExploreResult, ExploreStats, IncompleteReason } from "./types.js";
 
 /** Expansions between two looks at the clock. */
@@ -110,15 +110,5 @@ async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreR
     );
   let reason = await drive(search, budget, stats, maxStates);
   if (!reason && search.more) reason = "max-states";
-  return buildResult({
-    sys,
-    found: search.found,
-    pathTo: (id) => search.log.pathTo(id),
-    pendingStates: search.graph?.states.used() ?? null,
-    pendingEdges: search.graph?.edges.used() ?? null,
-    stats,
-    reason,
-    ...red,
-    workers: 1,
-  });
+  return serialResult(sys, search, stats, reason, red);
 }

@@ -32,7 +32,7 @@ import { Findings, type FindingsData } from "./findings.js";
 import { concatGraphs } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_STATES, CTL_STOP, CTL_WORDS, type WorkerInit } from "./protocol.js";
-import { buildResult } from "./result.js";
+import { buildResult, serialResult } from "./result.js";
 import type { ExploreOptions, ExploreResult, IncompleteReason } from "./types.js";
 
 /** States stored in this thread before the workers take over (when not given). */
@@ -216,17 +216,7 @@ export async function exploreParallel(
       if (!pool && search.states >= from / 4) pool = startPool(); // boots meanwhile
     });
     if (!search.more || reason) {
-      return buildResult({
-        sys,
-        found: search.found,
-        pathTo: (id) => search.log.pathTo(id),
-        pendingStates: search.graph?.states.used() ?? null,
-        pendingEdges: search.graph?.edges.used() ?? null,
-        stats,
-        reason,
-        ...red,
-        workers: 1,
-      });
+      return serialResult(sys, search, stats, reason, red);
     }
     // 2. hand over to the workers
     pool ??= startPool();

@@ -3,6 +3,7 @@
  * parent links and runs the lasso search over the recorded pending graph.
  */
 import type { System } from "../system.js";
+import type { SerialSearch } from "./bfs.js";
 import type { Findings } from "./findings.js";
 import { type FoundCycle, findCycles } from "./liveness.js";
 import type {
@@ -28,6 +29,27 @@ export interface Outcome {
   readonly por: boolean;
   readonly symmetry: boolean;
   readonly workers: number;
+}
+
+/** The result of a search that ended in this thread (serial, or before the hand-over to workers). */
+export function serialResult(
+  sys: System,
+  search: SerialSearch<unknown>,
+  stats: () => ExploreStats,
+  reason: IncompleteReason | null,
+  red: { por: boolean; symmetry: boolean },
+): ExploreResult {
+  return buildResult({
+    sys,
+    found: search.found,
+    pathTo: (id) => search.log.pathTo(id),
+    pendingStates: search.graph?.states.used() ?? null,
+    pendingEdges: search.graph?.edges.used() ?? null,
+    stats,
+    reason,
+    ...red,
+    workers: 1,
+  });
 }
 
 export function buildResult(o: Outcome): ExploreResult {
