@@ -10,14 +10,12 @@ import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
 import { demoCommand } from "./commands/demo.js";
 import { fmtCommand } from "./commands/fmt.js";
-import { lintCommand, loadPinFile } from "./commands/lint.js";
+import { lintCommand } from "./commands/lint.js";
 import { mergeCommand } from "./commands/merge.js";
 import { policiesCommand } from "./commands/policies.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
-
-import { setPinLoader } from "./scenarios.js";
 
 export const COMMANDS: readonly Command[] = [
   runCommand,
@@ -30,8 +28,6 @@ export const COMMANDS: readonly Command[] = [
   policiesCommand,
   demoCommand,
 ];
-
-setPinLoader(loadPinFile);
 
 function help(host: Host): void {
   host.out(

@@ -8,21 +8,12 @@ import { fileURLToPath } from "node:url";
 import type { ScenarioSpec } from "../model/spec.js";
 import { LIBRARY } from "../scenario/library.js";
 import { closest } from "../util/suggest.js";
+import { loadPinFile } from "./commands/lint.js";
 import type { Host } from "./host.js";
 
 export type Loaded =
   | { ok: true; spec: ScenarioSpec; source?: string }
   | { ok: false; error: string; exit: number };
-
-/** A hook for the text format: parses a `.pin` file into a spec, or renders its diagnostics. */
-export type PinLoader = (path: string, host: Host) => Loaded;
-
-let pinLoader: PinLoader | undefined;
-
-/** Registered by the command line at start-up once the text format is available. */
-export function setPinLoader(l: PinLoader): void {
-  pinLoader = l;
-}
 
 /** The bundled `.pin` library, shipped beside dist/ in the package. */
 export const LIBRARY_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
@@ -49,15 +40,11 @@ export function loadScenario(arg: string, host: Host): Loaded {
   if (!arg.endsWith(".pin") && !arg.includes("/") && bundledPins().includes(arg)) {
     const abs = join(LIBRARY_DIR, `${arg}.pin`);
     const rel = relative(host.cwd, abs);
-    if (pinLoader) return pinLoader(rel.startsWith("..") ? abs : rel, host);
+    return loadPinFile(rel.startsWith("..") ? abs : rel, host);
   }
   const builder = LIBRARY[arg];
   if (builder) return { ok: true, spec: builder() };
-  if (arg.endsWith(".pin") || arg.includes("/")) {
-    if (!pinLoader)
-      return { ok: false, error: "reading .pin files is not available in this build", exit: 2 };
-    return pinLoader(arg, host);
-  }
+  if (arg.endsWith(".pin") || arg.includes("/")) return loadPinFile(arg, host);
   const names = bundledNames();
   const near = closest(arg, names);
   return {
