@@ -34,6 +34,7 @@ import {
 } from "../layout.js";
 import { breakLayoutLeases } from "../locks/lease.js";
 import { frameBusy, releaseIfIdle } from "../mm/frames.js";
+import { maybeDmaPinned } from "../mm/gup.js";
 import { unmapMappingRange } from "../mm/unmap.js";
 import type { LayoutChangeKind } from "../policy.js";
 import { dropBlock } from "./blocks.js";
@@ -99,7 +100,11 @@ export function layoutGate(
       policy.busyScope === "file"
         ? { inode: r.inode, first: 0, last: Math.max(r.last, s[ino(m, r.inode) + INO_SIZE]! - 1) }
         : r;
-    for (const f of rangeFrames(ctx, scope)) if (frameBusy(m, s, f)) busy.add(f);
+    // fs-DAX: dax_layout_busy_page() waits for any reference beyond the mapping's.
+    // Page cache: the cache holds its own references, so only pins can be seen,
+    // through folio_maybe_dma_pinned().
+    for (const f of rangeFrames(ctx, scope))
+      if (m.dax ? frameBusy(m, s, f) : maybeDmaPinned(ctx, f)) busy.add(f);
   }
   if (busy.size === 0) return GO_PROCEED;
   const holders = pinHolders(ctx, busy);

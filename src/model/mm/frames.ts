@@ -13,7 +13,6 @@ import {
   blk,
   CONTENT_ZERO,
   FF_ANON,
-  FF_MOVABLE,
   FF_USED,
   FR_CONTENT,
   FR_FLAGS,
@@ -86,10 +85,6 @@ export function reclaimIfBusy(ctx: Ctx, b: number): void {
     s[o + BLK_BUSY] = 0;
     emit(ctx, { k: "blocks-reclaimed", blocks: [b] });
   }
-}
-
-export function isMovable(s: State, m: Model, f: number): boolean {
-  return (s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0;
 }
 
 export function isAnon(s: State, m: Model, f: number): boolean {

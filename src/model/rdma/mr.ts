@@ -101,8 +101,3 @@ export function peerFail(
     emit(ctx, { k: "qp-error", peer: r });
   }
 }
-
-/** Whether MR x is registered and usable by remote peers. */
-export function mrUsable(ctx: Pick<Ctx, "m" | "s">, x: number): boolean {
-  return ctx.s[mrOff(ctx.m, x)] === MR_VALID;
-}
