@@ -9,7 +9,6 @@ import { checkScenario } from "./check.js";
 import { runSchedule } from "./exec.js";
 import { encodeToken } from "./explore/token.js";
 import type { ExploreOptions, ExploreStats } from "./explore/types.js";
-import { propertiesFor, systemFromArg } from "./model-system.js";
 
 export interface CellJob {
   /** What the user calls the scenario (a bundled name or a path): replay tokens use it. */
@@ -55,8 +54,7 @@ export interface Cell {
 export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<Cell> {
   const arg = { spec: job.spec, policy: job.policy, params: job.params };
   const r = await checkScenario(arg, opts);
-  const sys = systemFromArg(arg);
-  const props = propertiesFor(job.spec);
+  const { model, properties: props } = r;
   const verdicts: CellVerdict[] = r.verdicts.map((v) => {
     if (!v.witness)
       return {
@@ -70,7 +68,7 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
         message: null,
         witness: null,
       };
-    const run = runSchedule(sys.model, { actions: v.witness, properties: props });
+    const run = runSchedule(model, { actions: v.witness, properties: props });
     return {
       name: v.name,
       kind: v.kind,

@@ -4,7 +4,9 @@
  * (Never / Sometimes) with shortest witnesses, and judges the scenario's
  * expectations against them.
  */
+import type { Model } from "../model/layout.js";
 import type { Expectation } from "../model/spec.js";
+import type { Property } from "../properties/property.js";
 import { applicable, expectationText } from "./expect.js";
 import { explore } from "./explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "./explore/types.js";
@@ -36,6 +38,9 @@ export interface CheckedExpectation {
 
 export interface CheckResult {
   readonly arg: ModelSystemArg;
+  /** The compiled model that was explored, and the properties judged (for replaying witnesses). */
+  readonly model: Model;
+  readonly properties: readonly Property[];
   readonly explore: ExploreResult;
   readonly verdicts: readonly PropertyVerdict[];
   readonly expectations: readonly CheckedExpectation[];
@@ -115,5 +120,5 @@ export async function checkScenario(
   );
   const failed = expectations.some((e) => !e.ok);
   const exit = failed ? 1 : complete ? 0 : 3;
-  return { arg, explore: res, verdicts, expectations, exit };
+  return { arg, model: sys.model, properties: props, explore: res, verdicts, expectations, exit };
 }

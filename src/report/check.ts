@@ -7,7 +7,6 @@ import type { CheckResult, PropertyVerdict } from "../engine/check.js";
 import { runSchedule } from "../engine/exec.js";
 import { encodeToken } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
-import { propertiesFor, systemFromArg } from "../engine/model-system.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { renderExpectations, renderSteps } from "./trace.js";
 
@@ -70,11 +69,10 @@ export function renderCheck(
     out.push(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
     );
-  const sys = systemFromArg(r.arg);
-  const props = propertiesFor(spec);
+  const { model, properties: props } = r;
   for (const v of r.verdicts) {
     if (!wanted(v, o.allWitnesses ?? false) || !v.witness) continue;
-    const run = runSchedule(sys.model, { actions: v.witness, properties: props });
+    const run = runSchedule(model, { actions: v.witness, properties: props });
     out.push("");
     out.push(
       `${v.name}: ${v.verdict === "Sometimes" && v.kind !== "possibility" ? "witness" : "example"}${v.lasso ? ` (the last ${v.lasso.cycle.length} steps repeat for ever)` : ""}`,
@@ -86,7 +84,7 @@ export function renderCheck(
   }
   for (const e of r.expectations) {
     if (!e.witness) continue;
-    const run = runSchedule(sys.model, { actions: e.witness, properties: props });
+    const run = runSchedule(model, { actions: e.witness, properties: props });
     out.push("");
     out.push(`${e.text}: a run without it`);
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
