@@ -25,9 +25,9 @@
  * state and back, and both searches store the same number of states.
  *
  * Properties (src/properties):
- *   no-foreign-dma     assertion where the DMA lands (process nic)
- *   no-stale-exposure  assertion where the intruder reads its new file
- *   truncate-returns   invalid end state: every process but admin rests at
+ *   foreign-dma     assertion where the DMA lands (process nic)
+ *   stale-exposure  assertion where the intruder reads its new file
+ *   truncate-hang   invalid end state: every process but admin rests at
  *                      an end label; admin reaches its own only when its
  *                      truncate returns. With -DLIVE also the LTL formula
  *                      truncate_returns (pan -a); the state graph has no
@@ -421,7 +421,7 @@ end_intruder:
   :: d_step { int_st == PS_RUN && int_pc == 2 ->
        if
        :: ofd_open[1] == 1 && other_size > 0 && other_ext[0] != 0 ->
-          /* no-stale-exposure: zeroes, or the file's own data */
+          /* stale-exposure: zeroes, or the file's own data */
           no_stale_exposure = (CONTENT(other_ext[0] - 1) == C_ZERO || CONTENT(other_ext[0] - 1) == C_OTHER);
           assert(no_stale_exposure)
        :: else -> skip
@@ -465,7 +465,7 @@ end_nic:
   :: d_step { peer_infl == INF_WRITE ->
        b = peer_tgt - 1;
        /*
-        * no-foreign-dma (judgeTarget): the block must be data's page, not
+        * foreign-dma (judgeTarget): the block must be data's page, not
         * shared; a free block, or one now in another file, violates it.
         */
        no_foreign_dma = (USERS(b) == 1 && DATA_EXT(peer_oppage) == b + 1);
@@ -488,6 +488,6 @@ end_timer:
 }
 
 #ifdef LIVE
-/* truncate-returns as liveness: a truncate that blocks eventually returns */
+/* truncate-hang as liveness: a truncate that blocks eventually returns */
 ltl truncate_returns { [] ((adm_st == PS_BLOCKED) -> <> (adm_st != PS_BLOCKED)) }
 #endif

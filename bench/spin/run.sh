@@ -8,8 +8,8 @@
 #   transitions   pan's "transitions (= stored+matched)": edges + 1 (the initial state)
 #   depth         deepest DFS stack
 #   errors        assertion violations and invalid end states found (pan -c0 keeps going)
-#   violated      the properties those errors violate: no-foreign-dma, no-stale-exposure
-#                 (assertions), truncate-returns (invalid end state); or none
+#   violated      the properties those errors violate: foreign-dma, stale-exposure
+#                 (assertions), truncate-hang (invalid end state); or none
 #   search_s      pan's own elapsed time (its clock ticks in hundredths of a second)
 #   wall_ms       the whole pan process, best of $SPIN_BENCH_REPS runs (default 5)
 #   memory_mb     pan's "total actual memory usage" (mostly its default 2^24-slot hash table)
@@ -132,9 +132,9 @@ for policy in "${policies[@]}"; do
     memory="$(awk '/total actual memory usage/ { print $1; exit }' "$out")"
     # pan prints every error whose message differs from the previous one: each kind shows
     violated=""
-    grep -q "^pan:[0-9]*: assertion violated no_foreign_dma" "$out" && violated+=",no-foreign-dma"
-    grep -q "^pan:[0-9]*: assertion violated no_stale_exposure" "$out" && violated+=",no-stale-exposure"
-    grep -q "^pan:[0-9]*: invalid end state" "$out" && violated+=",truncate-returns"
+    grep -q "^pan:[0-9]*: assertion violated no_foreign_dma" "$out" && violated+=",foreign-dma"
+    grep -q "^pan:[0-9]*: assertion violated no_stale_exposure" "$out" && violated+=",stale-exposure"
+    grep -q "^pan:[0-9]*: invalid end state" "$out" && violated+=",truncate-hang"
     violated="${violated#,}"
     # The default hash table (-w24, 2^24 slots, 128 MB) costs ~0.1 s of page zeroing on
     # spaces this small: run again with a table sized to the states found (-w: log2 slots).

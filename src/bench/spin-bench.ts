@@ -19,7 +19,7 @@ import { checkScenario } from "../engine/check.js";
 const run = promisify(execFile);
 
 /** The properties the twin checks: two assertions and an end-state check. */
-const TWIN_PROPERTIES = ["no-foreign-dma", "no-stale-exposure", "truncate-returns"] as const;
+const TWIN_PROPERTIES = ["foreign-dma", "stale-exposure", "truncate-hang"] as const;
 
 export interface SpinBenchOptions {
   /** core.pin (default) or no-cancel.pin, the twin's -DNOCANCEL variant. */

@@ -195,6 +195,7 @@ function resultProperty(name: string, procName: string, op: string, result: stri
       name,
       summary: `${procName}'s ${op} blocks and never returns`,
       kind: "possibility",
+      group: "result",
       atEnd(m, s) {
         const { p, pcs } = pcsOf(m);
         if (p < 0) return null;
@@ -208,6 +209,7 @@ function resultProperty(name: string, procName: string, op: string, result: stri
     name,
     summary: `${procName}'s ${op} returns ${result}`,
     kind: "possibility",
+    group: "result",
     onStep(m, _b, _a, events) {
       const { p, pcs } = pcsOf(m);
       for (const e of events)

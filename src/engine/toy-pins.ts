@@ -15,7 +15,7 @@
  * them at `timer` (so the timer models lease-break-time, not a free choice).
  *
  * Properties: "foreign-dma" (a DMA landed after truncate freed the blocks),
- * "killed" (the timer killed a pinner). Obligation: "truncate-returns".
+ * "killed" (the timer killed a pinner). Obligation: "truncate-hang".
  *
  * State: [breaker, elapsed, pinner 0, …, pinner N-1]; a pinner is pc | sig<<4.
  */
@@ -123,7 +123,7 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
   const sys: System<never> = {
     init: new Int32Array(L),
     properties: ["foreign-dma", "killed"],
-    obligations: ["truncate-returns"],
+    obligations: ["truncate-hang"],
     enabled(s) {
       const out: number[] = [];
       const b = s[0]!;

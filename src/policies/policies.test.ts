@@ -21,9 +21,9 @@ test("every bundled builder scenario meets its expectations under every policy",
     }
 });
 
-test("unsafe: the DMA lands in another user's block, and no-foreign-dma points at that step", () => {
+test("unsafe: the DMA lands in another user's block, and foreign-dma points at that step", () => {
   const r = runOf(core, "unsafe");
-  const occ = r.run.occurrences.get("no-foreign-dma");
+  const occ = r.run.occurrences.get("foreign-dma");
   assert.ok(occ);
   const step = r.run.steps[occ.step - 1]!;
   const dma = step.events.find((e) => e.k === "dma");
@@ -35,14 +35,14 @@ test("unsafe: the DMA lands in another user's block, and no-foreign-dma points a
 test("linux: reg_mr fails with EOPNOTSUPP and nothing bad happens", () => {
   const r = runOf(core, "linux");
   assert.equal(resultOf(r, "server", "reg_mr"), -EOPNOTSUPP);
-  assert.ok(!shows(r, "no-foreign-dma") && !shows(r, "rdma-on-dax"));
+  assert.ok(!shows(r, "foreign-dma") && !shows(r, "rdma-on-dax"));
 });
 
 test("wait: truncate blocks while the MR lives and never returns", () => {
   const r = runOf(core, "wait");
   assert.equal(resultOf(r, "admin", "truncate"), "blocks");
   assert.equal(r.run.end, "deadlock");
-  assert.ok(shows(r, "truncate-returns"));
+  assert.ok(shows(r, "truncate-hang"));
   // With a server that deregisters when its peer is done, the same truncate returns.
   const d = runOf(LIBRARY["core-dereg"]!(), "wait");
   assert.equal(resultOf(d, "admin", "truncate"), 0);
@@ -53,11 +53,11 @@ test("ebusy: truncate returns EBUSY; a read-only pinner makes the file un-trunca
   const r = runOf(LIBRARY["core-readonly-pinner"]!(), "ebusy");
   assert.equal(resultOf(r, "admin", "truncate"), -EBUSY);
   assert.match(
-    r.run.occurrences.get("no-untruncatable")!.message,
+    r.run.occurrences.get("untruncatable")!.message,
     /reader \(user bob, no write permission\)/,
   );
   // Under today's kernel the same reader cannot pin at all.
-  assert.ok(!shows(runOf(LIBRARY["core-readonly-pinner"]!(), "linux"), "no-untruncatable"));
+  assert.ok(!shows(runOf(LIBRARY["core-readonly-pinner"]!(), "linux"), "untruncatable"));
 });
 
 test("revoke, cooperative handler: the peer is told, pins drop, truncate completes, nobody is killed", () => {
@@ -75,20 +75,20 @@ test("revoke, cooperative handler: the peer is told, pins drop, truncate complet
     order,
   );
   assert.equal(resultOf(r, "admin", "truncate"), 0);
-  assert.ok(!shows(r, "no-kill") && !shows(r, "no-comm-failure") && !shows(r, "no-foreign-dma"));
+  assert.ok(!shows(r, "kill") && !shows(r, "comm-failure") && !shows(r, "foreign-dma"));
 });
 
 test("revoke, ignored SIGIO: the timer fires, the escalation happens, the peer's next access fails", () => {
   const kill = runOf(LIBRARY["core-ignore"]!(), "revoke");
   const ek = events(kill);
   assert.ok(ek.some((e) => e.k === "escalate" && e.how === "sigkill"));
-  assert.ok(shows(kill, "no-kill") && shows(kill, "no-comm-failure"));
+  assert.ok(shows(kill, "kill") && shows(kill, "comm-failure"));
   assert.ok(ek.some((e) => e.k === "rdma-error"));
   const inv = runOf(LIBRARY["core-ignore"]!(), "revoke", { params: { escalation: "invalidate" } });
   const ei = events(inv);
   assert.ok(ei.some((e) => e.k === "escalate" && e.how === "invalidate"));
   assert.ok(ei.some((e) => e.k === "rdma-error" && e.status === "REM_ACCESS_ERR"));
-  assert.ok(!shows(inv, "no-kill") && shows(inv, "no-comm-failure"));
+  assert.ok(!shows(inv, "kill") && shows(inv, "comm-failure"));
   assert.equal(resultOf(inv, "admin", "truncate"), 0);
 });
 
@@ -116,14 +116,14 @@ test("deferred-free: truncate succeeds, blocks stay busy until dereg, then retur
   const r = runOf(core, "deferred-free");
   assert.equal(resultOf(r, "admin", "truncate"), 0);
   assert.ok(events(r).some((e) => e.k === "blocks-busy"));
-  assert.ok(shows(r, "space-reclaimed"), "without dereg the blocks are stranded");
-  assert.ok(!shows(r, "no-foreign-dma"));
+  assert.ok(shows(r, "stranded-space"), "without dereg the blocks are stranded");
+  assert.ok(!shows(r, "foreign-dma"));
   const d = runOf(LIBRARY["core-dereg"]!(), "deferred-free");
   const ev = events(d);
   const busy = ev.findIndex((e) => e.k === "blocks-busy");
   const back = ev.findIndex((e) => e.k === "blocks-reclaimed");
   assert.ok(busy >= 0 && back > busy);
-  assert.ok(!shows(d, "space-reclaimed"));
+  assert.ok(!shows(d, "stranded-space"));
 });
 
 test("odp: no pin is taken, the notifier invalidates, the peer's access after truncate fails cleanly", () => {
@@ -132,10 +132,10 @@ test("odp: no pin is taken, the notifier invalidates, the peer's access after tr
   assert.ok(!ev.some((e) => e.k === "pin"));
   assert.ok(ev.some((e) => e.k === "odp-register"));
   assert.ok(ev.some((e) => e.k === "rdma-error" && e.status === "REM_ACCESS_ERR"));
-  assert.ok(!shows(r, "no-foreign-dma"));
+  assert.ok(!shows(r, "foreign-dma"));
   // Before the truncate, the device faults the page back in and the write lands in the file.
   const d = runOf(LIBRARY["core-dereg"]!(), "odp", { seed: 0 });
-  assert.ok(!shows(d, "no-foreign-dma"));
+  assert.ok(!shows(d, "foreign-dma"));
 });
 
 test("page cache under linux: EFAULT for the writable pin, read pin ok, truncate orphans the pinned page", () => {
@@ -147,7 +147,7 @@ test("page cache under linux: EFAULT for the writable pin, read pin ok, truncate
     "the device keeps reading the old page",
   );
   const u = runOf(LIBRARY.pagecache!(), "unsafe");
-  assert.match(u.run.occurrences.get("no-lost-write")!.message, /orphaned by truncate/);
+  assert.match(u.run.occurrences.get("lost-write")!.message, /orphaned by truncate/);
 });
 
 test("page cache writeback under a writable pin: set_page_dirty without page_mkwrite", () => {

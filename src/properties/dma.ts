@@ -33,9 +33,10 @@ function dmaEvents(events: readonly ModelEvent[], op: "write" | "read"): Dma[] {
 }
 
 /** A DMA never lands in a block owned by another inode, shared with one, or free. */
-export const noForeignDma: Property = {
-  name: "no-foreign-dma",
-  summary: "a DMA never lands in a block owned by another inode, or free",
+export const foreignDma: Property = {
+  name: "foreign-dma",
+  group: "safety",
+  summary: "a DMA lands in a block owned by another inode, or free",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
     for (const e of dmaEvents(events, "write")) {
@@ -49,9 +50,10 @@ export const noForeignDma: Property = {
 };
 
 /** A read (remote RDMA READ or local) never returns another file's data or uninitialised data. */
-export const noStaleExposure: Property = {
-  name: "no-stale-exposure",
-  summary: "a read never returns another file's or uninitialised data",
+export const staleExposure: Property = {
+  name: "stale-exposure",
+  group: "safety",
+  summary: "a read returns another file's or uninitialised data",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events) {
@@ -80,10 +82,10 @@ export const noStaleExposure: Property = {
 };
 
 /** A completed RDMA WRITE is in the file (unless a later layout change removed it). */
-export const noLostWrite: Property = {
-  name: "no-lost-write",
-  summary:
-    "a completed RDMA WRITE is in the file unless a later successful layout change removed it",
+export const lostWrite: Property = {
+  name: "lost-write",
+  group: "safety",
+  summary: "a completed RDMA WRITE is missing from the file, and no layout change removed it",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
     for (const e of dmaEvents(events, "write")) {

@@ -8,9 +8,10 @@ import { mrName, peerName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
 /** No process is killed by the kernel to make a layout change progress. */
-export const noKill: Property = {
-  name: "no-kill",
-  summary: "no process is killed by the kernel to make progress (lease-break escalation)",
+export const kill: Property = {
+  name: "kill",
+  group: "cost",
+  summary: "the kernel kills a process to make progress (lease-break escalation)",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events)
@@ -27,9 +28,10 @@ export const noKill: Property = {
  * broken. Jason Gunthorpe: "how can the FS/MM side provide a guarantee to the
  * user that revoke won't happen under a certain system design?" (seed mail).
  */
-export const noRevoke: Property = {
-  name: "no-revoke",
-  summary: "no lease protecting a pin is broken (revoke never happens)",
+export const revocation: Property = {
+  name: "revocation",
+  group: "cost",
+  summary: "a lease protecting a pin is broken: the pin holder is asked to give it up",
   kind: "safety",
   onStep(m, _b, after, events): Finding | null {
     for (const e of events) {
@@ -48,9 +50,10 @@ export const noRevoke: Property = {
 };
 
 /** No RDMA connection fails (no QP moves to the error state). */
-export const noCommFailure: Property = {
-  name: "no-comm-failure",
-  summary: "no RDMA connection fails (no QP moves to the error state)",
+export const commFailure: Property = {
+  name: "comm-failure",
+  group: "cost",
+  summary: "an RDMA connection fails (a QP moves to the error state)",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events)
@@ -63,7 +66,8 @@ export const noCommFailure: Property = {
 /** Possibility: an RDMA registration over an fs-DAX file succeeds. */
 export const rdmaOnDax: Property = {
   name: "rdma-on-dax",
-  summary: "RDMA registration on fs-DAX is possible at all",
+  group: "capability",
+  summary: "an RDMA registration over an fs-DAX file succeeds",
   kind: "possibility",
   onStep(m, _b, _a, events): Finding | null {
     if (!m.dax) return null;
@@ -80,9 +84,10 @@ export const rdmaOnDax: Property = {
 };
 
 /** At the end, no block is stranded on the busy list. */
-export const spaceReclaimed: Property = {
-  name: "space-reclaimed",
-  summary: "blocks freed by a layout change return to the free pool",
+export const strandedSpace: Property = {
+  name: "stranded-space",
+  group: "cost",
+  summary: "blocks freed by a layout change never return to the free pool",
   kind: "safety",
   atEnd(m, s): Finding | null {
     const busy: number[] = [];
@@ -99,9 +104,10 @@ export const spaceReclaimed: Property = {
  * longer be migrated, so memory offlining and CMA allocations fail. This is why
  * FOLL_LONGTERM migrates first (check_and_migrate_movable_pages, mm/gup.c).
  */
-export const noPinnedMovable: Property = {
-  name: "no-pinned-movable",
-  summary: "a long-term pin never holds a page in ZONE_MOVABLE/CMA (it could never be migrated)",
+export const pinnedMovable: Property = {
+  name: "pinned-movable",
+  group: "safety",
+  summary: "a long-term pin holds a page in ZONE_MOVABLE/CMA (it can never migrate)",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events)
@@ -114,9 +120,10 @@ export const noPinnedMovable: Property = {
 };
 
 /** No state the kernel would BUG() on (a page dirtied without ->page_mkwrite after writeback). */
-export const noKernelBug: Property = {
-  name: "no-kernel-bug",
-  summary: "no page is dirtied after writeback without page_mkwrite (ext4 BUG_ON)",
+export const kernelBug: Property = {
+  name: "kernel-bug",
+  group: "safety",
+  summary: "a page is dirtied after writeback without page_mkwrite (ext4 BUG_ON)",
   kind: "safety",
   onStep(_m, _b, _a, events): Finding | null {
     for (const e of events) if (e.k === "bug") return { message: `frame ${e.frame}: ${e.what}` };

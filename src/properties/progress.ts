@@ -43,9 +43,10 @@ function blockedInLayout(m: Model, s: State): number[] {
 }
 
 /** Liveness: every truncate / hole punch / layout change returns. */
-export const truncateReturns: Property = {
-  name: "truncate-returns",
-  summary: "every truncate / punch / layout change returns",
+export const truncateHang: Property = {
+  name: "truncate-hang",
+  group: "cost",
+  summary: "a truncate, punch or other layout change never returns",
   kind: "liveness",
   pending: (m, s) => blockedInLayout(m, s).length > 0,
   atEnd(m, s): Finding | null {
@@ -80,9 +81,10 @@ function nonWriters(m: Model, procs: readonly number[], inode: number): number[]
  * A user who may not write a file cannot make the owner's truncate fail or hang
  * ("We can't give people a way to make files un-truncatable", Matthew Wilcox).
  */
-export const noUntruncatable: Property = {
-  name: "no-untruncatable",
-  summary: "a user who may not write the file cannot make the owner's truncate fail or hang",
+export const untruncatable: Property = {
+  name: "untruncatable",
+  group: "cost",
+  summary: "a user who may not write the file makes the owner's truncate fail or hang",
   kind: "safety",
   onStep(m, _before, _after, events): Finding | null {
     for (const e of events) {

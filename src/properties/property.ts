@@ -18,6 +18,13 @@ export interface Property {
   readonly name: string;
   readonly summary: string;
   readonly kind: "safety" | "liveness" | "possibility";
+  /**
+   * Where the matrix shows it: `safety` (corruption and bugs; one occurrence
+   * is a violation), `cost` (what progress costs: hangs, refusals, kills,
+   * failures, stranded space), `capability` (something wanted that can happen),
+   * `result` (a scenario's `expect P.op returns R`: shown or not, never a violation).
+   */
+  readonly group: "safety" | "cost" | "capability" | "result";
   /** Judges one transition by its events; returns a finding when the property's event occurs. */
   onStep?(m: Model, before: State, after: State, events: readonly ModelEvent[]): Finding | null;
   /** Judges a terminal state (nothing enabled). */

@@ -49,6 +49,8 @@ export interface CompareDoc {
   readonly properties: readonly {
     readonly name: string;
     readonly kind: string;
+    /** safety, cost or capability (a document of schema 1 has none: safety). */
+    readonly group?: string;
     readonly summary: string;
   }[];
   readonly scenarios: readonly DocScenario[];
@@ -140,7 +142,12 @@ export function assembleDoc(
       summary: p.summary,
       source: p.source,
     })),
-    properties: PROPERTIES.map((p) => ({ name: p.name, kind: p.kind, summary: p.summary })),
+    properties: PROPERTIES.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      group: p.group,
+      summary: p.summary,
+    })),
     scenarios,
     cells,
     totals: {
@@ -156,26 +163,39 @@ export function assembleDoc(
 
 /** Column codes of the terminal table (explained under it). */
 const SHORT: Record<string, string> = {
-  "no-foreign-dma": "FDMA",
-  "no-stale-exposure": "STALE",
-  "no-lost-write": "LOST",
-  "truncate-returns": "HANG",
-  "no-untruncatable": "VETO",
-  "no-revoke": "RVK",
-  "no-kill": "KILL",
-  "no-comm-failure": "COMM",
+  "foreign-dma": "FDMA",
+  "stale-exposure": "STALE",
+  "lost-write": "LOST",
+  "kernel-bug": "BUG",
+  "pinned-movable": "MOVE",
+  "truncate-hang": "HANG",
+  untruncatable: "UNTR",
+  revocation: "RVK",
+  kill: "KILL",
+  "comm-failure": "COMM",
+  "stranded-space": "SPACE",
   "rdma-on-dax": "DAX",
-  "space-reclaimed": "SPACE",
-  "no-kernel-bug": "BUG",
-  "no-pinned-movable": "MOVE",
 };
 
 const short = (name: string) => SHORT[name] ?? name.slice(0, 6).toUpperCase();
 
+/** The matrix's column groups, in order, with the heading each is drawn under. */
+export const GROUP_HEADINGS = [
+  ["safety", "safety"],
+  ["cost", "costs"],
+  ["capability", "capabilities"],
+] as const;
+
+/** The properties of the document in matrix order: grouped, each group in document order. */
+export function matrixColumns(doc: CompareDoc): CompareDoc["properties"][number][][] {
+  return GROUP_HEADINGS.map(([g]) => doc.properties.filter((p) => (p.group ?? "safety") === g));
+}
+
 /** The terminal text of one matrix cell. */
 function cellText(doc: CompareDoc, policy: string, property: string, kind: string): string {
   const a = aggregate(doc.cells, policy, property);
-  if (kind === "possibility") return a.verdict === "Sometimes" ? "yes" : a.proved ? "no" : "no?";
+  if (kind === "possibility")
+    return a.verdict === "Sometimes" ? String(a.scenarios.length) : a.proved ? "0" : "0?";
   if (a.verdict === "Never") return a.proved ? "." : "?";
   return String(a.scenarios.length);
 }
@@ -188,17 +208,33 @@ export function renderCompareText(doc: CompareDoc, o: { drill?: boolean } = {}):
   );
   out.push("");
   const pw = Math.max(6, ...doc.policies.map((p) => p.name.length));
-  const cols = doc.properties.map((p) => ({ ...p, code: short(p.name) }));
-  const widths = cols.map((c) => Math.max(c.code.length, 3));
-  out.push(`${"".padEnd(pw)}  ${cols.map((c, i) => c.code.padStart(widths[i]!)).join("  ")}`);
+  const groups = matrixColumns(doc)
+    .map((cols, gi) => ({
+      heading: GROUP_HEADINGS[gi]![1],
+      cols: cols.map((c) => ({ ...c, code: short(c.name) })),
+    }))
+    .filter((g) => g.cols.length > 0);
+  const cols = groups.flatMap((g) => g.cols);
+  const width = (c: { code: string }) => Math.max(c.code.length, 3);
+  const groupText = (g: (typeof groups)[number], f: (c: (typeof cols)[number]) => string) =>
+    g.cols.map((c) => f(c).padStart(width(c))).join(" ");
+  const row = (f: (c: (typeof cols)[number]) => string) =>
+    groups.map((g) => groupText(g, f)).join(" | ");
+  const headings = groups
+    .map((g) => {
+      const w = groupText(g, (c) => c.code).length;
+      return `${g.heading} `.padEnd(w, "-").slice(0, w);
+    })
+    .join(" | ");
+  out.push(`${"".padEnd(pw)}  ${headings}`);
+  out.push(`${"".padEnd(pw)}  ${row((c) => c.code)}`);
   for (const pol of doc.policies)
-    out.push(
-      `${pol.name.padEnd(pw)}  ${cols.map((c, i) => cellText(doc, pol.name, c.name, c.kind).padStart(widths[i]!)).join("  ")}`,
-    );
+    out.push(`${pol.name.padEnd(pw)}  ${row((c) => cellText(doc, pol.name, c.name, c.kind))}`);
   out.push("");
-  out.push("  N  the property is violated in N scenarios (shortest witnesses below)");
-  out.push("  .  never violated: proved over every reachable state of every scenario");
-  out.push("  ?  not violated in the states explored, but a bound was hit");
+  out.push("  N  safety and costs: the event happens in N scenarios (shortest witnesses below);");
+  out.push("     capabilities: it is possible in N scenarios");
+  out.push("  .  never happens: proved over every reachable state of every scenario");
+  out.push("  ?  does not happen in the states explored, but a bound was hit");
   for (const c of cols) out.push(`  ${c.code.padEnd(5)} ${c.name}: ${c.summary}`);
   if (o.drill ?? true) {
     out.push("");

@@ -144,13 +144,11 @@ test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", 
     assert.equal(await page.locator("img").count(), 0);
 
     // Choosing a matrix cell opens its drill-down with the shortest witness drawn.
-    const cell = page.locator(
-      '#matrix button[data-policy="unsafe"][data-property="no-foreign-dma"]',
-    );
+    const cell = page.locator('#matrix button[data-policy="unsafe"][data-property="foreign-dma"]');
     await cell.click();
     const diagram = page.locator("#drill details[open] .seq").first();
     await diagram.waitFor({ state: "visible", timeout: 10_000 });
-    const shortest = aggregate(doc.cells, "unsafe", "no-foreign-dma").shortest;
+    const shortest = aggregate(doc.cells, "unsafe", "foreign-dma").shortest;
     assert.ok(shortest, "unsafe lets a DMA land in another file's block");
     const lanes = doc.scenarios.find((s) => s.ref === shortest.scenario)!.lanes;
     const shown = await diagram
@@ -159,7 +157,7 @@ test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", 
     assert.deepEqual(shown, [...lanes], "one column per lane of the scenario");
     const text = (await diagram.textContent()) ?? "";
     assert.match(text, /RDMA WRITE lands in block/);
-    assert.match(text, /violates no-foreign-dma/);
+    assert.match(text, /violates foreign-dma/);
     assert.ok(await diagram.locator(".row.hit").first().isVisible(), "the marked step stands out");
     assert.match((await page.textContent("#drill")) ?? "", /pinlab replay pl1\./);
 
@@ -167,7 +165,7 @@ test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", 
     await cell.focus();
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Enter");
-    assert.match((await page.textContent("#drill-h")) ?? "", /linux × no-foreign-dma/);
+    assert.match((await page.textContent("#drill-h")) ?? "", /linux × foreign-dma/);
     assert.match((await page.textContent("#drill")) ?? "", /proved over every reachable state/);
     await page.keyboard.press("Escape");
     await page.locator("#drill").waitFor({ state: "hidden" });

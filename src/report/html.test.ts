@@ -86,7 +86,7 @@ test("the fixture really carries hostile strings through the pipeline", async ()
   assert.ok(evil.title.includes("<img src=x onerror=alert(1)>"));
   assert.ok(evil.lanes.includes(`proc:${HOSTILE_PROC}`));
   const cell = doc.cells.find((c) => c.scenario === evil.ref && c.policy === "unsafe")!;
-  const v = cell.verdicts.find((x) => x.name === "no-foreign-dma")!;
+  const v = cell.verdicts.find((x) => x.name === "foreign-dma")!;
   assert.equal(v.verdict, "Sometimes");
   assert.ok(
     v.steps?.some((s) => s.text.includes(HOSTILE_PROC)),
@@ -182,7 +182,7 @@ test("the matrix has a button per policy and property, and the report has every 
       );
   assert.match(
     html,
-    /<button type="button" class="cell bad" data-policy="unsafe" data-property="no-foreign-dma"[^>]*><span class="v">✗ Sometimes<\/span><span class="d">2 scenarios<\/span><span class="d">8 steps<\/span>/,
+    /<button type="button" class="cell bad" data-policy="unsafe" data-property="foreign-dma"[^>]*><span class="v">✗ Sometimes<\/span><span class="d">2 scenarios<\/span><span class="d">8 steps<\/span>/,
   );
   // A possibility that happens is good news, told apart from a violation in words and class.
   assert.match(
@@ -191,7 +191,7 @@ test("the matrix has a button per policy and property, and the report has every 
   );
   assert.match(
     html,
-    /class="cell good" data-policy="linux" data-property="no-foreign-dma"[^>]*><span class="v">✓ Never<\/span><span class="d">proved/,
+    /class="cell good" data-policy="linux" data-property="foreign-dma"[^>]*><span class="v">✓ Never<\/span><span class="d">proved/,
   );
   for (const id of ["matrix", "drill", "properties", "scenarios", "policies"])
     assert.ok(html.includes(`id="${id}"`), id);

@@ -275,7 +275,9 @@ export function renderTrace(run: RunResult, o: TraceOptions): string {
     let verdict: string;
     if (p.kind === "possibility")
       verdict = occ ? `shown ${at}: ${occ.message}` : "not shown in this run";
-    else verdict = occ ? `VIOLATED ${at}: ${occ.message}` : "held";
+    else if (p.group === "cost")
+      verdict = occ ? `happened ${at}: ${occ.message}` : "did not happen";
+    else verdict = occ ? `VIOLATED ${at}: ${occ.message}` : "did not happen";
     out.push(`  ${p.name.padEnd(nameW)}  ${verdict}`);
   }
   if (o.expectations.length > 0) {

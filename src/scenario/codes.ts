@@ -43,6 +43,7 @@ export const CODES = {
   PIN211: { severity: "error", title: "unknown operation in expectation" },
   PIN212: { severity: "error", title: "unknown result" },
   PIN213: { severity: "error", title: "create of a declared file" },
+  PIN214: { severity: "error", title: "renamed property" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },

@@ -52,7 +52,7 @@ test("formatting keeps comments beside and above their statements", () => {
     "}  # after the brace",
     "remote r cancel=yes { }",
     "proc q user=b { exit }  # one-liner",
-    "expect never no-kill under linux , wait",
+    "expect never kill under linux , wait",
     "# trailing file comment",
   ].join("\n");
   const want = [
@@ -72,7 +72,7 @@ test("formatting keeps comments beside and above their statements", () => {
     "}  # after the brace",
     "remote r {}",
     "proc q user=b { exit }  # one-liner",
-    "expect never no-kill under linux,wait",
+    "expect never kill under linux,wait",
     "# trailing file comment",
     "",
   ].join("\n");
@@ -221,7 +221,7 @@ const spec: fc.Arbitrary<ScenarioSpec> = fc.record({
         fc.record({
           kind: fc.constant("property" as const),
           quantifier: fc.constantFrom("never" as const, "sometimes" as const, "always" as const),
-          property: fc.constantFrom("no-kill", "no-foreign-dma", "mine"),
+          property: fc.constantFrom("kill", "foreign-dma", "mine"),
         }),
       ),
       withPolicies(

@@ -94,7 +94,7 @@ const WORDS = [
   "returns",
   "ok",
   "EBUSY",
-  "no-foreign-dma",
+  "foreign-dma",
   "linux",
   "open",
   "create",

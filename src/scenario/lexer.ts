@@ -102,7 +102,7 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
     if (isLetter(c)) {
       flushBad(i);
       let j = i + 1;
-      // `-` joins words (no-foreign-dma, layout-lease) when a letter or digit follows.
+      // `-` joins words (foreign-dma, layout-lease) when a letter or digit follows.
       while (
         j < text.length &&
         (isWordChar(text[j]!) ||

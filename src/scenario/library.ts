@@ -60,8 +60,8 @@ export function coreBuilder(
 
 export function core(): ScenarioSpec {
   return coreBuilder()
-    .expect("never", "no-foreign-dma", EXCEPT_UNSAFE)
-    .expect("sometimes", "no-foreign-dma", ["unsafe"])
+    .expect("never", "foreign-dma", EXCEPT_UNSAFE)
+    .expect("sometimes", "foreign-dma", ["unsafe"])
     .expectResult("server", "reg_mr", "EOPNOTSUPP", ["linux"])
     .expectResult("server", "reg_mr", "EPERM", ["layout-lease"])
     .expectResult("admin", "truncate", "blocks", ["wait"])
@@ -75,7 +75,7 @@ export function core(): ScenarioSpec {
 export function coreIgnore(): ScenarioSpec {
   return coreBuilder("fs-DAX truncate; the lease holder ignores SIGIO")
     .onLeaseBreak("server", "ignore")
-    .expect("sometimes", "no-comm-failure", ["revoke"])
+    .expect("sometimes", "comm-failure", ["revoke"])
     .build();
 }
 
@@ -99,7 +99,7 @@ export function coreReadonlyPinner(): ScenarioSpec {
     )
     .peer("peer", (r) => r.recv("mr").rdmaRead("mr", 0))
     .proc("admin", "alice", (p) => p.truncate("data", 0))
-    .expect("sometimes", "no-untruncatable", ["ebusy"])
+    .expect("sometimes", "untruncatable", ["ebusy"])
     .expectResult("admin", "truncate", "EBUSY", ["ebusy"])
     .build();
 }
@@ -118,8 +118,8 @@ export function coreLayoutLease(): ScenarioSpec {
     .proc("admin", "alice", (p) => p.truncate("data", 0))
     .expectResult("server", "reg_mr", "ok", ["layout-lease"])
     .expectResult("admin", "truncate", "ETXTBSY", ["layout-lease"])
-    .expect("never", "no-foreign-dma", ["layout-lease"])
-    .expect("sometimes", "no-foreign-dma", ["unsafe"])
+    .expect("never", "foreign-dma", ["layout-lease"])
+    .expect("sometimes", "foreign-dma", ["unsafe"])
     .build();
 }
 
@@ -149,8 +149,8 @@ export function coreDereg(): ScenarioSpec {
     .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0).rdmaWrite("mr", 1))
     .proc("admin", "alice", (p) => p.truncate("data", 0))
     .proc("intruder", "bob", (p) => p.create("g", "other").fallocate("g", "alloc", 0, 1))
-    .expect("never", "space-reclaimed", ["deferred-free"])
-    .expect("never", "no-foreign-dma", ["deferred-free"])
+    .expect("never", "stranded-space", ["deferred-free"])
+    .expect("never", "foreign-dma", ["deferred-free"])
     .build();
 }
 
@@ -177,8 +177,8 @@ export function pagecache(): ScenarioSpec {
     .expectResult("writer", "reg_mr", "EFAULT", ["linux"])
     .expectResult("reader", "reg_mr", "ok", ["linux", "unsafe"])
     .expectResult("admin", "truncate", "ok", ["linux", "unsafe"])
-    .expect("never", "no-lost-write", ["linux"])
-    .expect("sometimes", "no-lost-write", ["unsafe"])
+    .expect("never", "lost-write", ["linux"])
+    .expect("sometimes", "lost-write", ["unsafe"])
     .build();
 }
 
@@ -190,8 +190,8 @@ export function pagecacheWriteback(): ScenarioSpec {
     .file("data", { owner: "alice", mode: 0o644, pages: 1 })
     .proc("writer", "alice", (p) => pinAndSend(p, "peer", 0).await("peer").deregMr("mr"))
     .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0))
-    .expect("sometimes", "no-kernel-bug", ["unsafe", "wait"])
-    .expect("never", "no-kernel-bug", ["linux"])
+    .expect("sometimes", "kernel-bug", ["unsafe", "wait"])
+    .expect("never", "kernel-bug", ["linux"])
     .build();
 }
 

@@ -130,7 +130,8 @@ test("semantic errors are caught with positions before anything runs", () => {
     ["user a\nproc p user=a { kill ^q }", "PIN203", "unknown process `q`"],
     ["user a\nproc p user=a { await ^r }", "PIN204", "unknown remote peer `r`"],
     ["user a\nexpect never ^no-foreign-dam", "PIN210", "unknown property"],
-    ["user a\nexpect never no-foreign-dma under ^linx", "PIN209", "unknown policy"],
+    ["user a\nexpect never ^no-foreign-dma", "PIN214", "is now called `foreign-dma`"],
+    ["user a\nexpect never foreign-dma under ^linx", "PIN209", "unknown policy"],
     ["user a\nproc p user=a { close ^fd }", "PIN205", "used before it is assigned"],
     [
       "user a\nfile f owner=a pages=1\nproc p user=a { fd = open f rw; munmap ^fd }",
@@ -198,7 +199,7 @@ test("semantic errors are caught with positions before anything runs", () => {
 
 test("unknown names get a did-you-mean hint", () => {
   const r = parseScenario(
-    "user alice\nfile data owner=alcie pages=1\nproc p user=alice { fd = open dta rw }\nexpect nevr no-kill",
+    "user alice\nfile data owner=alcie pages=1\nproc p user=alice { fd = open dta rw }\nexpect nevr kill",
     "t.pin",
   );
   assert.deepEqual(

@@ -11,6 +11,7 @@
 
 import { ERRNO_NAMES } from "../model/errno.js";
 import type { PeerOp, ProcOp } from "../model/spec.js";
+import { RENAMED_PROPERTIES } from "../properties/index.js";
 import { closest } from "../util/suggest.js";
 import type { Decl, DeclOf, OpNode, PeerOpNode, ProcOpNode, Program, VarKind } from "./ast.js";
 import { spanOf } from "./ast.js";
@@ -374,7 +375,15 @@ class Resolver {
     });
     if (e.kind === "property") {
       const props = this.opts.properties ?? DEFAULT_PROPERTIES;
-      if (!props.includes(e.property))
+      const renamed = RENAMED_PROPERTIES.get(e.property);
+      if (renamed && props.includes(renamed) && !props.includes(e.property))
+        this.sink.report(
+          "PIN214",
+          spanOf(d, "property"),
+          `\`${e.property}\` is now called \`${renamed}\``,
+          `properties are named for the event they watch: write \`${e.quantifier} ${renamed}\``,
+        );
+      else if (!props.includes(e.property))
         this.unknown(
           "PIN210",
           "property",

@@ -356,7 +356,7 @@ function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
   }
   const prop = body[1];
   if (!prop || prop.dotted)
-    return fail(first.span, `\`expect ${q}\` needs a property, e.g. \`no-foreign-dma\``);
+    return fail(first.span, `\`expect ${q}\` needs a property, e.g. \`foreign-dma\``);
   spans.set("property", prop.span);
   extra(2);
   const spec: Expectation = {

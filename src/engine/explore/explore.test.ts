@@ -118,7 +118,7 @@ describe("explore: what it reports", () => {
     for (const reduce of [false, true]) {
       const r = await explore(sys, { reduce });
       const l = r.liveness[0]!;
-      assert.equal(l.name, "truncate-returns");
+      assert.equal(l.name, "truncate-hang");
       assert.equal(l.violated, true);
       const start = replay(sys, l.lasso!.prefix);
       const end = l.lasso!.cycle.reduce((s, a) => {
