@@ -33,7 +33,7 @@ test("compare --md prints a Markdown table with every policy as a row", async ()
   const h = memoryHost();
   await main(["compare", "core", "--md", "--workers", "1"], h);
   for (const p of DESIGN_POLICIES) assert.match(h.stdout, new RegExp(`^\\| ${p} \\|`, "m"));
-  assert.match(h.stdout, /pinlab replay pl1\./);
+  assert.match(h.stdout, /pinlab replay pl2\./);
 });
 
 test("compare and merge refuse bad input with exit 2", async () => {

@@ -2,7 +2,25 @@
  * All I/O of the command line goes through a host object, so that commands can
  * be run in tests against strings instead of the real terminal and disk.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, writeFileSync } from "node:fs";
+
+/**
+ * Reads a file only if it is a regular file: a FIFO, a device (/dev/zero) or
+ * a directory is refused (error code ENOTREG) before a byte is read. Opened
+ * non-blocking, so that opening a FIFO with no writer cannot hang, and
+ * checked on the open descriptor, so that nothing can swap the file between
+ * the check and the read.
+ */
+export function readRegularFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile())
+      throw Object.assign(new Error(`${path} is not a regular file`), { code: "ENOTREG" });
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export interface Host {
   out(text: string): void;
@@ -21,7 +39,7 @@ export function nodeHost(): Host {
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
-    readFile: (p) => readFileSync(p, "utf8"),
+    readFile: (p) => readRegularFile(p),
     writeFile: (p, t) => writeFileSync(p, t),
     now: () => performance.now(),
     onInterrupt(f) {
@@ -58,7 +76,7 @@ export function memoryHost(files: Record<string, string> = {}): Host & {
     },
     readFile(p: string): string {
       // Files given to the host first; anything else (the bundled library) from disk.
-      return h.files[p] ?? readFileSync(p, "utf8");
+      return h.files[p] ?? readRegularFile(p);
     },
     writeFile(p: string, t: string) {
       h.files[p] = t;

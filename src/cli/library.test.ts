@@ -11,6 +11,7 @@ import { runSchedule } from "../engine/exec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import { LIBRARY } from "../scenario/library.js";
+import { sourceHash } from "../scenario/source-hash.js";
 import { modelOf } from "../testing/run.js";
 import { loadPinFile } from "./commands/lint.js";
 import { memoryHost } from "./host.js";
@@ -23,7 +24,9 @@ test("every expectation of the bundled library holds under every policy, over ev
     const l = loadPinFile(`scenarios/${name}.pin`, host);
     assert.ok(l.ok, `${name}: ${!l.ok && l.error}`);
     if (!l.ok) continue;
-    for (const p of POLICIES) jobs.push({ ref: name, spec: l.spec, policy: p.name, params: {} });
+    const origin = { kind: "bundled" as const, name, hash: sourceHash(l.source) };
+    for (const p of POLICIES)
+      jobs.push({ ref: name, spec: l.spec, origin, policy: p.name, params: {} });
   }
   assert.ok(jobs.length >= 15 * 9, "the library covers every concern");
   const cells = await checkCells(jobs, {

@@ -1,18 +1,22 @@
 /**
  * Finding a scenario by what the user typed: a bundled name, or a path to a
- * `.pin` file. Errors are messages for the user, never exceptions.
+ * `.pin` file. Errors are messages for the user, never exceptions. Each loaded
+ * scenario carries its origin for replay tokens: a bundled scenario's name and
+ * content hash, or a file's whole text and its hash (a token never names a path).
  */
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { TokenScenario } from "../engine/explore/token.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { LIBRARY } from "../scenario/library.js";
+import { sourceHash, specHash } from "../scenario/source-hash.js";
 import { closest } from "../util/suggest.js";
 import { loadPinFile } from "./commands/lint.js";
 import type { Host } from "./host.js";
 
 export type Loaded =
-  | { ok: true; spec: ScenarioSpec; source?: string }
+  | { ok: true; spec: ScenarioSpec; source?: string; origin: TokenScenario }
   | { ok: false; error: string; exit: number };
 
 /** The bundled `.pin` library, shipped beside dist/ in the package. */
@@ -30,21 +34,40 @@ export function bundledPins(): string[] {
   }
 }
 
+/** The builder-only scenarios (a name there is looked up as an own key, never inherited). */
+function builder(name: string): (() => ScenarioSpec) | undefined {
+  return Object.hasOwn(LIBRARY, name) ? LIBRARY[name] : undefined;
+}
+
 /** Every scenario name `run` accepts: the `.pin` library, then builder-only scenarios. */
 export function bundledNames(): string[] {
   const pins = bundledPins();
   return [...pins, ...Object.keys(LIBRARY).filter((n) => !pins.includes(n))];
 }
 
-export function loadScenario(arg: string, host: Host): Loaded {
-  if (!arg.endsWith(".pin") && !arg.includes("/") && bundledPins().includes(arg)) {
-    const abs = join(LIBRARY_DIR, `${arg}.pin`);
+/**
+ * A bundled scenario by its name alone: never a path, whatever the name
+ * holds (replay tokens name scenarios this way). Undefined if there is none.
+ */
+export function loadBundled(name: string, host: Host): Loaded | undefined {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) return undefined;
+  if (bundledPins().includes(name)) {
+    const abs = join(LIBRARY_DIR, `${name}.pin`);
     const rel = relative(host.cwd, abs);
-    return loadPinFile(rel.startsWith("..") ? abs : rel, host);
+    const l = loadPinFile(rel.startsWith("..") ? abs : rel, host);
+    if (!l.ok) return l;
+    return { ...l, origin: { kind: "bundled", name, hash: sourceHash(l.source) } };
   }
-  const builder = LIBRARY[arg];
-  if (builder) return { ok: true, spec: builder() };
-  if (arg.endsWith(".pin") || arg.includes("/")) return loadPinFile(arg, host);
+  const b = builder(name);
+  if (!b) return undefined;
+  const spec = b();
+  return { ok: true, spec, origin: { kind: "bundled", name, hash: specHash(spec) } };
+}
+
+export function loadScenario(arg: string, host: Host): Loaded {
+  const bundled = arg.endsWith(".pin") ? undefined : loadBundled(arg, host);
+  if (bundled) return bundled;
+  if (arg.endsWith(".pin") || arg.includes("/")) return loadFile(arg, host);
   const names = bundledNames();
   const near = closest(arg, names);
   return {
@@ -52,4 +75,11 @@ export function loadScenario(arg: string, host: Host): Loaded {
     exit: 2,
     error: `unknown scenario '${arg}'${near ? ` (did you mean '${near}'?)` : ""}; bundled: ${names.join(", ")}; or give a path to a .pin file`,
   };
+}
+
+/** A `.pin` file the user named; its token carries the whole text. */
+export function loadFile(path: string, host: Host): Loaded {
+  const l = loadPinFile(path, host);
+  if (!l.ok) return l;
+  return { ...l, origin: { kind: "text", text: l.source, hash: sourceHash(l.source) } };
 }

@@ -7,12 +7,15 @@
 import type { ScenarioSpec } from "../model/spec.js";
 import { checkScenario } from "./check.js";
 import { runSchedule } from "./exec.js";
-import { encodeToken } from "./explore/token.js";
+import { encodeToken, type TokenScenario } from "./explore/token.js";
 import type { ExploreOptions, ExploreStats } from "./explore/types.js";
+import { verdictClaim } from "./rejudge.js";
 
 export interface CellJob {
-  /** What the user calls the scenario (a bundled name or a path): replay tokens use it. */
+  /** What the user calls the scenario (a bundled name or a path). */
   readonly ref: string;
+  /** Where replay tokens find the scenario: its bundled name or its text, with its hash. */
+  readonly origin: TokenScenario;
   readonly spec: ScenarioSpec;
   readonly policy: string;
   readonly params: Readonly<Record<string, string>>;
@@ -77,9 +80,10 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
       witnessLength: v.witness.length,
       lasso: v.lasso ? { prefix: v.lasso.prefix.length, cycle: v.lasso.cycle.length } : null,
       token: encodeToken({
-        scenario: job.ref,
+        scenario: job.origin,
         policy: job.policy,
         params: job.params,
+        claim: verdictClaim(v),
         actions: [...v.witness],
       }),
       message: run.occurrences.get(v.name)?.message ?? null,

@@ -11,6 +11,7 @@ import { applicable, expectationText } from "./expect.js";
 import { explore } from "./explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "./explore/types.js";
 import { type ModelSystemArg, propertiesFor, systemFromArg } from "./model-system.js";
+import { alwaysDetail } from "./rejudge.js";
 
 export type Verdict = "Never" | "Sometimes";
 
@@ -34,6 +35,7 @@ export interface CheckedExpectation {
   readonly detail: string;
   /** For a refuted `always`: a run without the property (to its end, or prefix + cycle). */
   readonly witness?: readonly number[];
+  readonly lasso?: { readonly prefix: readonly number[]; readonly cycle: readonly number[] };
 }
 
 export interface CheckResult {
@@ -95,12 +97,9 @@ export async function checkScenario(
         if (l.violated) {
           const witness = l.lasso ? [...l.lasso.prefix, ...l.lasso.cycle] : (l.witness ?? []);
           return {
-            ...judged(
-              false,
-              false,
-              `a run without it: ${witness.length} steps${l.lasso ? " ending in a cycle" : ""}`,
-            ),
+            ...judged(false, false, alwaysDetail(witness.length, l.lasso !== undefined)),
             witness,
+            ...(l.lasso ? { lasso: l.lasso } : {}),
           };
         }
         if (!complete) return judged(true, true, "not refuted, but the exploration is incomplete");

@@ -2,11 +2,13 @@
  * `check` results as JSON (schema `pinlab.check/1`, see docs/json.md).
  */
 import type { CheckResult } from "../engine/check.js";
-import { tokenFor } from "./check.js";
+import type { TokenScenario } from "../engine/explore/token.js";
+import { verdictClaim } from "../engine/rejudge.js";
+import { irreproducible, tokenFor } from "./check.js";
 
 export const CHECK_SCHEMA = "pinlab.check/1";
 
-export function checkJson(r: CheckResult, scenarioRef: string) {
+export function checkJson(r: CheckResult, origin: TokenScenario) {
   const e = r.explore;
   return {
     schema: CHECK_SCHEMA,
@@ -16,6 +18,7 @@ export function checkJson(r: CheckResult, scenarioRef: string) {
     params: r.arg.params,
     status: e.status,
     reason: e.reason ?? null,
+    reproducible: irreproducible(r) === null,
     stats: e.stats,
     reductions: e.reductions,
     workers: e.workers,
@@ -26,7 +29,7 @@ export function checkJson(r: CheckResult, scenarioRef: string) {
       proved: v.verdict === "Never" && v.proved,
       witnessLength: v.witness ? v.witness.length : null,
       lasso: v.lasso ? { prefix: v.lasso.prefix.length, cycle: v.lasso.cycle.length } : null,
-      token: v.witness ? tokenFor(r, scenarioRef, v.witness) : null,
+      token: v.witness ? tokenFor(r, origin, verdictClaim(v), v.witness) : null,
     })),
     deadlocks: e.deadlocks.count,
     expectations: r.expectations.map((x) => ({

@@ -5,8 +5,9 @@
  */
 import type { CheckResult, PropertyVerdict } from "../engine/check.js";
 import { runSchedule } from "../engine/exec.js";
-import { encodeToken } from "../engine/explore/token.js";
+import { encodeToken, type TokenScenario, type WitnessClaim } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
+import { alwaysClaim, verdictClaim } from "../engine/rejudge.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { renderExpectations, renderSteps } from "./trace.js";
 
@@ -28,6 +29,36 @@ export function verdictText(v: PropertyVerdict, states: number): string {
   return `Sometimes  ${how} ${v.witness!.length} step${v.witness!.length === 1 ? "" : "s"}`;
 }
 
+/**
+ * Why a bounded search would not stop at the same states if run again, or
+ * null if it would (a complete search, or a serial one stopped by a state
+ * bound). The count printed is exact either way.
+ */
+export function irreproducible(r: CheckResult): string | null {
+  const e = r.explore;
+  if (e.status === "complete") return null;
+  if (e.reason === "max-states" && e.workers > 1)
+    return `${e.workers} workers stop where each one is when the bound is reached, so the states explored past the bound differ from run to run (--workers 1 stops at the same states every time)`;
+  if (e.reason === "max-time")
+    return "where a time bound stops depends on the machine and its load";
+  if (e.reason === "max-memory") return "where a memory bound stops depends on the machine";
+  if (e.reason === "interrupted") return "the search was interrupted";
+  return null;
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /** Which verdicts deserve a printed witness: violations (and, on request, possibilities). */
 function wanted(v: PropertyVerdict, all: boolean): boolean {
   if (v.verdict !== "Sometimes") return false;
@@ -35,18 +66,25 @@ function wanted(v: PropertyVerdict, all: boolean): boolean {
   return v.kind !== "possibility";
 }
 
-export function tokenFor(r: CheckResult, scenarioRef: string, witness: readonly number[]): string {
+/** The replay token of a witness: the scenario (name or text, and hash), policy, claim and steps. */
+export function tokenFor(
+  r: CheckResult,
+  origin: TokenScenario,
+  claim: WitnessClaim,
+  witness: readonly number[],
+): string {
   return encodeToken({
-    scenario: scenarioRef,
+    scenario: origin,
     policy: r.arg.policy,
     params: r.arg.params,
+    claim,
     actions: [...witness],
   });
 }
 
 export function renderCheck(
   r: CheckResult,
-  scenarioRef: string,
+  origin: TokenScenario,
   o: { allWitnesses?: boolean } = {},
 ): string {
   const spec = r.arg.spec;
@@ -80,15 +118,16 @@ export function renderCheck(
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
     const occ = run.occurrences.get(v.name);
     if (occ) out.push(`  → ${occ.message}`);
-    out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, v.witness)}`);
+    out.push(`  replay: pinlab replay ${tokenFor(r, origin, verdictClaim(v), v.witness)}`);
   }
   for (const e of r.expectations) {
-    if (!e.witness) continue;
+    const claim = alwaysClaim(e);
+    if (!e.witness || !claim) continue;
     const run = runSchedule(model, { actions: e.witness, properties: props });
     out.push("");
     out.push(`${e.text}: a run without it`);
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
-    out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, e.witness)}`);
+    out.push(`  replay: pinlab replay ${tokenFor(r, origin, claim, e.witness)}`);
   }
   if (r.expectations.length > 0) {
     out.push("");
@@ -97,9 +136,12 @@ export function renderCheck(
   }
   out.push("");
   out.push(`statistics ${statsLine(r.explore.stats)}`);
-  if (r.explore.status === "incomplete")
+  if (r.explore.status === "incomplete") {
     out.push(
-      `INCOMPLETE ${r.explore.reason}: the verdicts above hold for the states explored so far`,
+      `INCOMPLETE ${r.explore.reason}: the verdicts above hold for the ${n(r.explore.stats.states)} states explored so far`,
     );
+    const why = irreproducible(r);
+    if (why) out.push(...wrap(`not reproducible: ${why}`, 88).map((l) => `           ${l}`));
+  }
   return `${out.join("\n")}\n`;
 }

@@ -159,7 +159,7 @@ test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", 
     assert.match(text, /RDMA WRITE lands in block/);
     assert.match(text, /violates foreign-dma/);
     assert.ok(await diagram.locator(".row.hit").first().isVisible(), "the marked step stands out");
-    assert.match((await page.textContent("#drill")) ?? "", /pinlab replay pl1\./);
+    assert.match((await page.textContent("#drill")) ?? "", /pinlab replay pl2\./);
 
     // The keyboard reaches the same place: arrow down to linux, Enter, Escape closes.
     await cell.focus();

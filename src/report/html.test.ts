@@ -11,6 +11,7 @@ import type { CellJob } from "../engine/cell.js";
 import { checkCells } from "../engine/compare.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { parseScenario } from "../scenario/pin.js";
+import { specHash } from "../scenario/source-hash.js";
 import { buildDoc, type CompareDoc } from "./compare.js";
 import {
   CONTENT_SECURITY_POLICY,
@@ -55,8 +56,10 @@ async function fixtureDoc(
 ): Promise<CompareDoc> {
   const specs = fixtureSpecs();
   const jobs: CellJob[] = [];
-  for (const [ref, spec] of specs)
-    for (const policy of policies) jobs.push({ ref, spec, policy, params: {} });
+  for (const [ref, spec] of specs) {
+    const origin = { kind: "bundled" as const, name: ref, hash: specHash(spec) };
+    for (const policy of policies) jobs.push({ ref, spec, origin, policy, params: {} });
+  }
   const cells = await checkCells(jobs, { workers: 1, explore: { reduce: true } });
   return buildDoc(cells, specs, null);
 }

@@ -103,7 +103,7 @@ export const checkCommand: Command = {
         results.push(r);
         if (!flag(a, "json")) {
           if (results.length > 1) host.out(`\n${"─".repeat(72)}\n\n`);
-          host.out(renderCheck(r, ref, { allWitnesses: flag(a, "all-witnesses") }));
+          host.out(renderCheck(r, loaded.origin, { allWitnesses: flag(a, "all-witnesses") }));
         }
         if (controller.signal.aborted) break;
       }
@@ -112,7 +112,7 @@ export const checkCommand: Command = {
       stopInterrupt?.();
     }
     if (flag(a, "json")) {
-      const docs = results.map((r) => checkJson(r, ref));
+      const docs = results.map((r) => checkJson(r, loaded.origin));
       host.out(`${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`);
     }
     if (results.some((r) => r.exit === 1)) return 1;

@@ -5,6 +5,7 @@
 import { cpus } from "node:os";
 import type { Cell, CellJob } from "../../engine/cell.js";
 import { checkCells, shardJobs } from "../../engine/compare.js";
+import type { TokenScenario } from "../../engine/explore/token.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import {
   buildDoc,
@@ -85,14 +86,17 @@ export const compareCommand: Command = {
     if (refs.length === 0)
       return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");
     const specs = new Map<string, ScenarioSpec>();
+    const origins = new Map<string, TokenScenario>();
     for (const ref of refs) {
       const l = loadScenario(ref, host);
       if (!l.ok) return bad(host, l.error, l.exit);
       specs.set(ref, l.spec);
+      origins.set(ref, l.origin);
     }
     const jobs: CellJob[] = [];
     for (const [ref, spec] of specs)
-      for (const p of sel.policies) jobs.push({ ref, spec, policy: p.name, params: p.params });
+      for (const p of sel.policies)
+        jobs.push({ ref, spec, origin: origins.get(ref)!, policy: p.name, params: p.params });
     const mine = shardJobs(jobs, shard ?? undefined);
     const controller = new AbortController();
     const stop = host.onInterrupt?.(() => controller.abort());

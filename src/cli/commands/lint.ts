@@ -88,9 +88,11 @@ export function readText(path: string, host: Host): ReadResult {
           ? "it is a directory"
           : code === "EACCES"
             ? "permission denied"
-            : e instanceof Error
-              ? e.message
-              : String(e);
+            : code === "ENOTREG"
+              ? "not a regular file (only regular files are read)"
+              : e instanceof Error
+                ? e.message
+                : String(e);
     return { ok: false, error: `cannot read ${path}: ${why}` };
   }
 }

@@ -1,54 +1,74 @@
 /**
- * `pinlab replay TOKEN`: prints a witness again, on any machine, from the
- * token that `check` (or `compare`) printed beside it.
+ * `pinlab replay TOKEN [--scenario FILE]`: prints a witness again, on any
+ * machine and from any directory, from the token that `check` (or `compare`)
+ * printed beside it, and judges it again: the verdict printed is check's, or
+ * the token is refused. A token never names a path: it carries its
+ * scenario's text, or names a bundled scenario; either way with a content
+ * hash, so an edited scenario is refused rather than replayed.
  */
 import { runSchedule } from "../../engine/exec.js";
 import { judgeRun } from "../../engine/expect.js";
-import { decodeToken } from "../../engine/explore/token.js";
+import { decodeToken, type ReplayToken } from "../../engine/explore/token.js";
 import { propertiesFor } from "../../engine/model-system.js";
+import { rejudge } from "../../engine/rejudge.js";
 import { compile } from "../../model/compile.js";
-import { enabled, step } from "../../model/step.js";
 import { makePolicy } from "../../policies/index.js";
+import { verdictText } from "../../report/check.js";
 import { renderTrace } from "../../report/trace.js";
-import { parseArgs } from "../args.js";
+import { renderDiagnostic, renderDiagnostics } from "../../scenario/diagnostics.js";
+import { parseScenario } from "../../scenario/pin.js";
+import { sourceHash } from "../../scenario/source-hash.js";
+import { opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host } from "../host.js";
-import { loadScenario } from "../scenarios.js";
+import { type Loaded, loadBundled, loadFile } from "../scenarios.js";
+
+/** What `spec.file` reads for a scenario that came inside a token. */
+const IN_TOKEN = "scenario carried in the token";
 
 export const replayCommand: Command = {
   name: "replay",
-  summary: "print a witness again from its replay token",
-  usage: `pinlab replay <token>
+  summary: "print a witness again from its replay token, and judge it again",
+  usage: `pinlab replay <token> [--scenario FILE]
 
-Decodes a replay token (printed by check and compare beside each witness:
-scenario, policy, parameters and the exact sequence of steps) and prints the
-same trace as 'run' does. The scenario is looked up by the name or path in the
-token, so a token from a .pin file replays where that file is.`,
+Decodes a replay token (printed by check and compare beside each witness),
+prints the same trace as 'run' does, judges it again and prints the verdict
+check gave it (for example 'truncate-hang  Sometimes  dead end after 8 steps').
+A token carries its scenario: the text of a .pin file, or the name of a
+bundled scenario, with a content hash either way. It never names a path.
+
+  --scenario FILE   replay against this .pin file (a regular file), e.g. the
+                    original of a bundled scenario that has changed since
+
+A scenario that changed since the token was made (its hash differs) is
+refused with exit 2, as is a token whose steps no longer show what check
+found. docs/replay.md describes the token format.`,
   run(argv, host) {
-    const parsed = parseArgs(argv, []);
+    const parsed = parseArgs(argv, [{ name: "scenario", value: true }]);
     if (!parsed.ok) return bad(host, parsed.error);
     if (parsed.args.positionals.length !== 1) return bad(host, "expected one replay token");
     const t = decodeToken(parsed.args.positionals[0]!.trim());
     if ("error" in t) return bad(host, `not a valid replay token: ${t.error}`);
-    const loaded = loadScenario(t.scenario, host);
-    if (!loaded.ok)
-      return bad(host, `the token names scenario '${t.scenario}': ${loaded.error}`, loaded.exit);
+    const file = opt(parsed.args, "scenario");
+    const loaded = file !== undefined ? fromFile(t, file, host) : fromToken(t, host);
+    if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
     const p = makePolicy(t.policy, t.params);
     if (!p.ok) return bad(host, p.error);
     const c = compile(loaded.spec, p.policy);
-    if (!c.ok) return bad(host, `the scenario no longer compiles: ${c.errors[0]?.message}`);
-    // Every action must be enabled where the token says it ran: otherwise the scenario changed.
-    let s = c.model.init;
+    if (!c.ok) return bad(host, `the scenario does not compile: ${c.errors[0]?.message}`);
+    const arg = { spec: loaded.spec, policy: p.policy.name, params: t.params };
+    const j = rejudge(arg, t.actions, t.claim);
+    if (!j.ok) return bad(host, j.error);
     const props = propertiesFor(loaded.spec);
-    for (let i = 0; i < t.actions.length; i++) {
-      if (!enabled(c.model, s).includes(t.actions[i]!))
-        return bad(
-          host,
-          `step ${i + 1} of the token cannot happen in '${t.scenario}' any more: the scenario or pinlab changed since the token was made`,
-        );
-      s = step(c.model, s, t.actions[i]!, null);
-    }
-    const run = runSchedule(c.model, { actions: t.actions, properties: props });
+    const ran = runSchedule(c.model, { actions: t.actions, properties: props });
+    // A dead end or a cycle shows at the end of the steps, which a plain replay does not judge.
+    const occurrences = new Map(ran.occurrences);
+    if (!occurrences.has(j.verdict.name)) occurrences.set(j.verdict.name, j.finding);
+    const run = { ...ran, occurrences };
+    const sc = t.scenario;
+    host.out(
+      `token     ${sc.kind === "bundled" ? `bundled scenario ${sc.name}` : "carries its scenario"} (content hash ${sc.hash}${file !== undefined ? `, read from ${file}` : ""})\n`,
+    );
     host.out(
       renderTrace(run, {
         policyName: p.policy.name,
@@ -60,9 +80,68 @@ token, so a token from a .pin file replays where that file is.`,
         schedule: `replayed from a token (${t.actions.length} steps)`,
       }),
     );
+    host.out("\n");
+    if (j.expectation)
+      host.out(`verdict   FAIL  ${j.expectation.text}  (${j.expectation.detail})\n`);
+    else host.out(`verdict   ${j.verdict.name}  ${verdictText(j.verdict, 0)}\n`);
+    host.out(`          → ${j.finding.message}\n`);
+    host.out("          (judged again from the token's steps: the verdict check gave)\n");
     return EXIT_OK;
   },
 };
+
+/** The scenario the token carries or names; never a file the token names. */
+function fromToken(t: ReplayToken, host: Host): Loaded {
+  const sc = t.scenario;
+  if (sc.kind === "text") {
+    if (sourceHash(sc.text) !== sc.hash)
+      return refuse("the scenario text in the token does not match its content hash");
+    const { spec, diagnostics } = parseScenario(sc.text, IN_TOKEN);
+    if (!spec)
+      return refuse(
+        `the scenario in the token does not parse:\n${renderDiagnostics(diagnostics, sc.text).trimEnd()}`,
+      );
+    for (const d of diagnostics) host.err(`${renderDiagnostic(d, sc.text)}\n\n`);
+    return { ok: true, spec, source: sc.text, origin: sc };
+  }
+  const l = loadBundled(sc.name, host);
+  if (!l)
+    return refuse(
+      `the token names ${shown(sc.name)}, which is no bundled scenario of this pinlab; give its .pin file with --scenario FILE`,
+    );
+  if (!l.ok) return l;
+  if (l.origin.hash !== sc.hash)
+    return refuse(
+      `the scenario changed since the token was made: bundled '${sc.name}' has content hash ${l.origin.hash} now, the token was made from ${sc.hash}. Give the scenario it was made from with --scenario FILE, or run 'pinlab check' again for a new token`,
+    );
+  return l;
+}
+
+/** A .pin file the user passed; it must be the scenario the token was made from. */
+function fromFile(t: ReplayToken, file: string, host: Host): Loaded {
+  const l = loadFile(file, host);
+  if (!l.ok) return l;
+  if (l.origin.hash !== t.scenario.hash)
+    return refuse(
+      `the scenario changed since the token was made: ${file} has content hash ${l.origin.hash}, the token was made from ${t.scenario.hash}`,
+    );
+  return l;
+}
+
+function refuse(error: string): Loaded {
+  return { ok: false, error, exit: EXIT_BAD_INPUT };
+}
+
+/** A name from a token, quoted and cut short, with control characters escaped. */
+function shown(name: string): string {
+  const cut = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+  let out = "";
+  for (const ch of cut) {
+    const c = ch.codePointAt(0)!;
+    out += c < 0x20 || (c >= 0x7f && c < 0xa0) ? `\\x${c.toString(16).padStart(2, "0")}` : ch;
+  }
+  return `'${out}'`;
+}
 
 function bad(host: Host, message: string, exit = EXIT_BAD_INPUT): number {
   host.err(`pinlab replay: ${message}\n`);

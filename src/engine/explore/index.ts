@@ -16,7 +16,13 @@
  */
 export { type ContractReport, checkContracts } from "./contracts.js";
 export { explore, reductionsFor } from "./explore.js";
-export { decodeToken, encodeToken, type ReplayToken } from "./token.js";
+export {
+  decodeToken,
+  encodeToken,
+  type ReplayToken,
+  type TokenScenario,
+  type WitnessClaim,
+} from "./token.js";
 export type {
   ExploreOptions,
   ExploreResult,
