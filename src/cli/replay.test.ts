@@ -170,6 +170,18 @@ describe("pinlab replay", () => {
     );
   });
 
+  it("the README's example token replays as the tour says", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const token = /^\.\/pinlab replay (pl\S+)/m.exec(readme)?.[1];
+    assert.ok(token, "the README shows a replay");
+    const r = await pinlab(["replay", token]);
+    assert.equal(
+      r.code,
+      0,
+      `README's token no longer replays (${r.err.trim()}): paste the first token of './pinlab check core --policy unsafe'`,
+    );
+  });
+
   it("refuses a version-1 token with exit 2 and a reason", async () => {
     const r = await pinlab(["replay", "pl1.C2h1bmctaG9sZGVyBHdhaXQACAAAAAACgIBIgIBIgIAYA-rulg"]);
     assert.equal(r.code, 2);

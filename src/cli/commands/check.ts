@@ -28,7 +28,8 @@ judged against these verdicts.
   --max-states N        stop after N distinct states (incomplete, exit 3)
   --max-time SECONDS    stop after this long (incomplete, exit 3)
   --max-memory MB       stop before the process would use more (incomplete, exit 3)
-  --workers N           explore with N worker threads (same verdicts and counts)
+  --workers N           explore with N worker threads (same verdicts and counts;
+                        stopped by --max-states, the count past the bound varies)
   --no-reduce           switch partial-order and symmetry reduction off
   --all-witnesses       also print examples of possibilities (e.g. rdma-on-dax)
   --json                print results as JSON (schema pinlab.check/1, docs/json.md)

@@ -85,7 +85,6 @@ found. docs/replay.md describes the token format.`,
       host.out(`verdict   FAIL  ${j.expectation.text}  (${j.expectation.detail})\n`);
     else host.out(`verdict   ${j.verdict.name}  ${verdictText(j.verdict, 0)}\n`);
     host.out(`          → ${j.finding.message}\n`);
-    host.out("          (judged again from the token's steps: the verdict check gave)\n");
     return EXIT_OK;
   },
 };
