@@ -216,6 +216,13 @@ function named(name: string): string {
 }
 
 describe("a replay token never chooses a file to read", () => {
+  it("quotes what a token holds without its control characters", async () => {
+    const r = await pinlab(["replay", named("\x1b]0;owned\x07\x1b[2J")]);
+    assert.equal(r.code, 2);
+    assert.doesNotMatch(r.err, /\x1b|\x07/);
+    assert.match(r.err, /\\x1b\]0;owned/);
+  });
+
   const fifo = join(tmp, "fifo");
   spawnSync("mkfifo", [fifo]);
   const paths = ["/etc/passwd", "../../../../etc/hosts", "/proc/self/environ", "/dev/zero", fifo];

@@ -21,7 +21,8 @@ import { sourceHash } from "../../scenario/source-hash.js";
 import { opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host } from "../host.js";
-import { type Loaded, loadBundled, loadFile } from "../scenarios.js";
+import { type Loaded, loadBundled } from "../scenarios.js";
+import { readText } from "./lint.js";
 
 /** What `spec.file` reads for a scenario that came inside a token. */
 const IN_TOKEN = "scenario carried in the token";
@@ -95,13 +96,7 @@ function fromToken(t: ReplayToken, host: Host): Loaded {
   if (sc.kind === "text") {
     if (sourceHash(sc.text) !== sc.hash)
       return refuse("the scenario text in the token does not match its content hash");
-    const { spec, diagnostics } = parseScenario(sc.text, IN_TOKEN);
-    if (!spec)
-      return refuse(
-        `the scenario in the token does not parse:\n${renderDiagnostics(diagnostics, sc.text).trimEnd()}`,
-      );
-    for (const d of diagnostics) host.err(`${renderDiagnostic(d, sc.text)}\n\n`);
-    return { ok: true, spec, source: sc.text, origin: sc };
+    return parsed(sc.text, IN_TOKEN, host);
   }
   const l = loadBundled(sc.name, host);
   if (!l)
@@ -116,33 +111,52 @@ function fromToken(t: ReplayToken, host: Host): Loaded {
   return l;
 }
 
-/** A .pin file the user passed; it must be the scenario the token was made from. */
+/** A .pin file the user passed: it must be the scenario the token was made from. */
 function fromFile(t: ReplayToken, file: string, host: Host): Loaded {
-  const l = loadFile(file, host);
-  if (!l.ok) return l;
-  if (l.origin.hash !== t.scenario.hash)
+  const read = readText(file, host);
+  if (!read.ok) return refuse(read.error);
+  const hash = sourceHash(read.text);
+  if (hash !== t.scenario.hash)
     return refuse(
-      `the scenario changed since the token was made: ${file} has content hash ${l.origin.hash}, the token was made from ${t.scenario.hash}`,
+      `the scenario changed since the token was made: ${file} has content hash ${hash}, the token was made from ${t.scenario.hash}`,
     );
-  return l;
+  return parsed(read.text, file, host);
+}
+
+/** A scenario's text, parsed; warnings go to stderr. */
+function parsed(text: string, label: string, host: Host): Loaded {
+  const { spec, diagnostics } = parseScenario(text, label);
+  if (!spec)
+    return refuse(
+      `the scenario does not parse:\n${renderDiagnostics(diagnostics, text).trimEnd()}`,
+    );
+  for (const d of diagnostics) host.err(`${renderDiagnostic(d, text)}\n\n`);
+  return { ok: true, spec, source: text, origin: { kind: "text", text, hash: sourceHash(text) } };
 }
 
 function refuse(error: string): Loaded {
   return { ok: false, error, exit: EXIT_BAD_INPUT };
 }
 
-/** A name from a token, quoted and cut short, with control characters escaped. */
+/** A name from a token, quoted and cut short. */
 function shown(name: string): string {
-  const cut = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+  return `'${name.length > 60 ? `${name.slice(0, 60)}…` : name}'`;
+}
+
+/** Control characters (but newlines) escaped: messages quote what a token holds. */
+function printable(text: string): string {
   let out = "";
-  for (const ch of cut) {
+  for (const ch of text) {
     const c = ch.codePointAt(0)!;
-    out += c < 0x20 || (c >= 0x7f && c < 0xa0) ? `\\x${c.toString(16).padStart(2, "0")}` : ch;
+    out +=
+      (c < 0x20 && ch !== "\n") || (c >= 0x7f && c < 0xa0)
+        ? `\\x${c.toString(16).padStart(2, "0")}`
+        : ch;
   }
-  return `'${out}'`;
+  return out;
 }
 
 function bad(host: Host, message: string, exit = EXIT_BAD_INPUT): number {
-  host.err(`pinlab replay: ${message}\n`);
+  host.err(`pinlab replay: ${printable(message)}\n`);
   return exit;
 }
