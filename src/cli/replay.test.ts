@@ -66,6 +66,9 @@ describe("pinlab replay", () => {
     const r = await pinlab(["replay", w.token]);
     assert.equal(r.code, 0, r.err);
     assert.equal(lineOf(r.out, "verdict"), `verdict   truncate-hang  ${w.verdict}`);
+    // wrapped by a mail client into pieces, it is the same token
+    const pieces = [w.token.slice(0, 30), `${w.token.slice(30, 60)}\n`, w.token.slice(60)];
+    assert.equal((await pinlab(["replay", ...pieces])).out, r.out);
     assert.match(r.out, /truncate-hang\s+happened at the end: admin's truncate never returns/);
     assert.doesNotMatch(r.out, /truncate-hang\s+did not happen/);
   });
