@@ -61,3 +61,11 @@ test("loadPinFile gives a spec, or the rendered diagnostics as the error", () =>
   const missing = loadPinFile("gone.pin", h);
   assert.ok(!missing.ok && missing.error === "cannot read gone.pin: no such file");
 });
+
+test("lint: only regular files are read (a device or a directory is a message at once)", async () => {
+  for (const p of ["/dev/zero", "/etc"]) {
+    const h = memoryHost();
+    assert.equal(await lintCommand.run([p], h), EXIT_BAD_INPUT);
+    assert.match(h.stderr, new RegExp(`cannot read ${p}: not a regular file`));
+  }
+});
