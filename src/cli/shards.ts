@@ -224,10 +224,14 @@ function scenarioInputs(
       listed.add(sc.ref);
       if (sc.hash !== hash)
         return fail(`${where} has content hash ${sc.hash}, but its comparison says ${hash}`);
+      if (sc.source !== null && sourceHash(sc.source) !== hash)
+        return fail(`${where}: its source does not match its content hash ${hash}`);
       const prev = found.get(sc.ref);
       if (prev) {
         if (prev.input.source !== sc.source || prev.file !== sc.file)
           return fail(`${where} is not the one in ${prev.path}`);
+        if (!same(prev.input.spec, sc.spec))
+          return fail(`${where}: its data is not what its source parses to`);
         continue;
       }
       const r = rebuild(sc.ref, sc.source, sc.file, hash);
