@@ -14,6 +14,7 @@ import { main } from "./main.js";
 const SUBSET = ["core", "readonly-pinner", "no-cancel"];
 const CORE = readFileSync(new URL("../../scenarios/core.pin", import.meta.url), "utf8");
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests edit shards as free JSON, as an attacker would
 type Json = Record<string, any>;
 
 /** `compare SUBSET --shard i/n --out`, as text, for each i (memoized: the checks are the slow part). */
@@ -216,7 +217,7 @@ test("duplicated cells, cells of another shard and cells for a scenario not list
 test("a flipped verdict is refused: by the digest, by its witness, or by the expectations", async () => {
   const s = await shards(3);
   const at = find(s, "core", "unsafe");
-  const flip = (text: string, f: (cell: Json) => void) =>
+  const flip = (f: (cell: Json) => void) =>
     s.map((t, i) => (i === at.shard ? reseal(t, (d) => f(d.cells[at.cell])) : t));
   const fdma = (cell: Json) => cell.verdicts.find((v: Json) => v.name === "foreign-dma");
   // Edited by hand: the digest no longer matches.
@@ -228,12 +229,12 @@ test("a flipped verdict is refused: by the digest, by its witness, or by the exp
   );
   // Sealed again, but the word alone was changed: a 'Never' with a witness.
   await refused(
-    flip("", (c) => (fdma(c).verdict = "Never")),
+    flip((c) => (fdma(c).verdict = "Never")),
     /core x unsafe: foreign-dma: 'Never' with a witness/,
   );
   // Sealed again with the witness gone too: the scenario expects it under unsafe.
   await refused(
-    flip("", (c) => {
+    flip((c) => {
       Object.assign(fdma(c), {
         verdict: "Never",
         witness: null,
@@ -247,7 +248,7 @@ test("a flipped verdict is refused: by the digest, by its witness, or by the exp
   );
   // 'Never' turned into 'Sometimes' with a borrowed witness: the replay does not show it.
   await refused(
-    flip("", (c) => {
+    flip((c) => {
       const v = c.verdicts.find((x: Json) => x.name === "stale-exposure");
       Object.assign(v, { ...fdma(c), name: "stale-exposure", kind: v.kind });
     }),
@@ -255,7 +256,7 @@ test("a flipped verdict is refused: by the digest, by its witness, or by the exp
   );
   // A witness that is not a run of the scenario.
   await refused(
-    flip("", (c) => {
+    flip((c) => {
       const v = fdma(c);
       v.witness[0] = 99999;
     }),
@@ -263,12 +264,12 @@ test("a flipped verdict is refused: by the digest, by its witness, or by the exp
   );
   // Steps shown that are not what the witness replays to.
   await refused(
-    flip("", (c) => (fdma(c).steps[0].text = "nothing happened")),
+    flip((c) => (fdma(c).steps[0].text = "nothing happened")),
     /the steps shown for foreign-dma are not the ones its witness replays to/,
   );
   // A replay token for another trace.
   await refused(
-    flip("", (c) => (fdma(c).token = c.verdicts.find((x: Json) => x.token && x !== fdma(c)).token)),
+    flip((c) => (fdma(c).token = c.verdicts.find((x: Json) => x.token && x !== fdma(c)).token)),
     /foreign-dma: its replay token is not its witness's/,
   );
 });

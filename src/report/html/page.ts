@@ -26,7 +26,7 @@ import { STYLE } from "./style.js";
  * elsewhere. CSP has no directive that stops navigation (`navigate-to` was
  * never shipped), so this guard does it for links.
  */
-export const NAVIGATION_GUARD = String.raw`
+export const NAVIGATION_GUARD = `
 (function () {
   "use strict";
   function stay(ev) {
