@@ -330,7 +330,7 @@ test("no edit of any one field of a shard makes merge crash", async () => {
   // Every leaf path of the document, a deterministic sample of them.
   const paths: (string | number)[][] = [];
   const walk = (v: unknown, path: (string | number)[]) => {
-    if (Array.isArray(v)) v.slice(0, 2).forEach((x, i) => walk(x, [...path, i]));
+    if (Array.isArray(v)) for (const [i, x] of v.slice(0, 2).entries()) walk(x, [...path, i]);
     else if (v && typeof v === "object")
       for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
     else paths.push(path);
