@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
+import { runCell } from "../engine/cell.js";
+import { LIBRARY } from "../scenario/library.js";
 import { buildDoc } from "./compare.js";
 import { sha256Base64 } from "./html/sha256.js";
 import { CONTENT_SECURITY_POLICY, renderCompareHtml } from "./html.js";
@@ -46,4 +48,25 @@ test("the CSP has no 'unsafe-inline', limits base and forms, and hashes every in
     styles.map((s) => `'sha256-${hash(s)}'`),
   );
   assert.doesNotMatch(html, /\sstyle=|\son[a-z]+=/i, "no style or event-handler attribute");
+});
+
+test("numbers of a document are escaped at render time too (a crafted document cannot inject markup)", async () => {
+  const spec = LIBRARY.core!();
+  const cell = await runCell({ ref: "core", spec, policy: "unsafe", params: {} });
+  const doc = buildDoc([cell], new Map([["core", spec]]), null);
+  const evil = "<img src=x onerror=alert(1)>";
+  const d = JSON.parse(JSON.stringify(doc));
+  for (const c of d.cells) {
+    c.stats.states = evil;
+    for (const v of c.verdicts) if (v.witnessLength !== null) v.witnessLength = evil;
+  }
+  d.totals.states = evil;
+  d.totals.cells = evil;
+  d.shard = { index: evil, count: evil };
+  const html = renderCompareHtml(d);
+  assert.ok(
+    html.includes("&lt;img src=x onerror=alert(1)&gt;"),
+    "the crafted values are shown as text",
+  );
+  assert.doesNotMatch(html, /<img/i);
 });
