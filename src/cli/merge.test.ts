@@ -321,6 +321,12 @@ test("malformed documents are exit 2 with a message naming the field, never a st
       /does not match its content hash/,
     ],
   ];
+  const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+  cases.push([good.replace(/^\{/, `{"junk":${deep},`), /nested deeper than 64 levels/]);
+  cases.push([
+    reseal(good, (d) => (d.cells[0].scenario = "\u001b]0;owned\u0007\u001b[2J")),
+    /a cell for scenario \\u001b\]0;owned\\u0007\\u001b\[2J, which/,
+  ]);
   for (const [text, pattern] of cases) await refused([text], pattern);
 });
 

@@ -14,9 +14,13 @@ import type { CompareDoc } from "./compare.js";
 /** A checker: null when `v` fits, else what is wrong with it (`at` names the field). */
 type Check = (v: unknown, at: string) => string | null;
 
+/** A value in a message, short (and with control characters escaped, as JSON does). */
 const show = (v: unknown): string => {
-  const s = v === undefined ? "nothing" : JSON.stringify(v);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  if (v === undefined) return "nothing";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object" && v !== null) return "an object";
+  if (typeof v === "string" && v.length > 40) return `${JSON.stringify(v.slice(0, 37))}...`;
+  return JSON.stringify(v);
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -165,6 +169,21 @@ const document = object({
   digest: hex16,
 });
 
+/** The deepest nesting a document may have (a real one has about 10): deeper JSON is refused before anything recurses over it. */
+export const MAX_DEPTH = 64;
+
+/** Whether `v` nests arrays and objects deeper than `limit` (without recursion). */
+function deeper(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (typeof x !== "object" || x === null) continue;
+    if (d >= limit) return true;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) stack.push([y, d + 1]);
+  }
+  return false;
+}
+
 /**
  * Checks a parsed JSON value against the comparison document's schema. A
  * scenario's `spec` is only checked to be an object here: `merge` parses the
@@ -173,6 +192,11 @@ const document = object({
 export function checkCompareDoc(
   v: unknown,
 ): { ok: true; doc: CompareDoc } | { ok: false; error: string } {
+  if (deeper(v, MAX_DEPTH))
+    return {
+      ok: false,
+      error: `nested deeper than ${MAX_DEPTH} levels: not a comparison document`,
+    };
   if (!isObject(v)) return { ok: false, error: `not a comparison document (got ${show(v)})` };
   if (v.schema !== COMPARE_SCHEMA)
     return {

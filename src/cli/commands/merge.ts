@@ -41,6 +41,14 @@ with a message saying what is wrong.`,
 };
 
 function bad(host: Host, message: string): number {
-  host.err(`pinlab merge: ${message}\n`);
+  // Messages quote names from the shards: no control character reaches the terminal.
+  const safe = [...message]
+    .map((c) => {
+      const n = c.charCodeAt(0);
+      const control = (n < 0x20 && c !== "\n") || (n >= 0x7f && n < 0xa0);
+      return control ? `\\u${n.toString(16).padStart(4, "0")}` : c;
+    })
+    .join("");
+  host.err(`pinlab merge: ${safe}\n`);
   return EXIT_BAD_INPUT;
 }
