@@ -145,7 +145,14 @@ const document = object({
   comparison,
   shard: nullable(shard),
   policies: array(object({ name: str, summary: str, source: str })),
-  properties: array(object({ name: str, kind: str, summary: str })),
+  properties: array(
+    object({
+      name: str,
+      kind: str,
+      group: (v, at) => (v === undefined ? null : str(v, at)),
+      summary: str,
+    }),
+  ),
   scenarios: array(
     object({
       ref: str,
