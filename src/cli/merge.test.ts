@@ -254,6 +254,15 @@ test("a flipped verdict is refused: by the digest, by its witness, or by the exp
     }),
     /core x unsafe: stale-exposure: its witness does not show it/,
   );
+  // The same for a liveness property: the borrowed run does not end with a truncate hanging.
+  await refused(
+    flip((c) => {
+      const v = c.verdicts.find((x: Json) => x.name === "truncate-hang");
+      assert.equal(v.verdict, "Never");
+      Object.assign(v, { ...fdma(c), name: "truncate-hang", kind: v.kind });
+    }),
+    /core x unsafe: truncate-hang: its witness does not show it/,
+  );
   // A witness that is not a run of the scenario.
   await refused(
     flip((c) => {

@@ -374,19 +374,23 @@ function checkCell(
         return bad("its cycle does not fit its witness");
     }
     // Replay the witness, every action possible where it is taken.
+    const p = props[i]!;
     let s = model.init;
+    let pendingThroughout = true;
     for (const [n, a] of w.entries()) {
       if (!enabled(model, s).includes(a))
         return bad(`step ${n + 1} of its witness is not possible in the scenario`);
       s = step(model, s, a, []);
+      if (v.lasso && n + 1 >= v.lasso.prefix) pendingThroughout &&= p.pending?.(model, s) === true;
     }
     const run = runSchedule(model, { actions: w, properties: props });
-    const p = props[i]!;
     const shows =
       run.occurrences.has(v.name) ||
       (p.atEnd?.(model, s) ?? null) !== null ||
-      // A liveness witness ends in a dead end or a cycle that a finite run does not judge.
-      p.kind === "liveness";
+      // A liveness witness ends in a dead end with the obligation still pending, or in a
+      // cycle of states that all have it pending (engine/explore/liveness.ts); that the
+      // dead end is one, or that the cycle closes, is not judged again here.
+      (p.kind === "liveness" && (v.lasso ? pendingThroughout : p.pending?.(model, s) === true));
     if (!shows) return bad("its witness does not show it (a flipped verdict?)");
     const token = encodeToken({
       scenario: d.scenario,
