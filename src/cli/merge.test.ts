@@ -315,6 +315,10 @@ test("malformed documents are exit 2 with a message naming the field, never a st
     [reseal(good, (d) => (d.shard = { index: 0, count: 1 })), /shard\.index must be a positive/],
     [reseal(good, (d) => (d.shard = { index: 3, count: 2 })), /shard 3\/2 does not exist/],
     [
+      reseal(good, (d) => (d.shard = { index: 1, count: 2 ** 52 })),
+      /missing shards 2\/4503599627370496, .* and 4503599627370487 more/,
+    ],
+    [
       reseal(good, (d) => (d.cells[0].verdicts[0].witness = ["a"])),
       /witness\[0\] must be an integer/,
     ],
