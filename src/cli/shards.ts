@@ -24,10 +24,9 @@
  *   recomputes the digest, of a property no expectation names, cannot be
  *   told from a true "Never" without checking the cell again.
  */
-import type { Cell, CellVerdict } from "../engine/cell.js";
+import { type Cell, type CellVerdict, witnessToken } from "../engine/cell.js";
 import { runSchedule } from "../engine/exec.js";
 import { applicable, expectationText } from "../engine/expect.js";
-import { encodeToken } from "../engine/explore/token.js";
 import { propertiesFor, systemFromArg } from "../engine/model-system.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { enabled, step } from "../model/step.js";
@@ -397,12 +396,7 @@ function checkCell(
       // dead end is one, or that the cycle closes, is not judged again here.
       (p.kind === "liveness" && (v.lasso ? pendingThroughout : p.pending?.(model, s) === true));
     if (!shows) return bad("its witness does not show it (a flipped verdict?)");
-    const token = encodeToken({
-      scenario: d.scenario,
-      policy: d.policy,
-      params: d.params,
-      actions: [...w],
-    });
+    const token = witnessToken({ ref: d.scenario, spec, policy: d.policy, params: d.params }, w);
     if (v.token !== token) return bad("its replay token is not its witness's");
     verdicts.push({
       name: v.name,
