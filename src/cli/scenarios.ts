@@ -45,23 +45,37 @@ export function bundledNames(): string[] {
   return [...pins, ...Object.keys(LIBRARY).filter((n) => !pins.includes(n))];
 }
 
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/**
+ * What a replay token records for a scenario that `loadScenario(ref)` loaded
+ * (with its source, null for one built in TypeScript): a bundled one by its
+ * name, a file by its whole text. A file's ref always has a `/` or ends in
+ * `.pin`, which no bundled name has.
+ */
+export function originOf(ref: string, source: string | null, hash: string): TokenScenario {
+  return source !== null && !(NAME.test(ref) && !ref.endsWith(".pin"))
+    ? { kind: "text", text: source, hash }
+    : { kind: "bundled", name: ref, hash };
+}
+
 /**
  * A bundled scenario by its name alone: never a path, whatever the name
  * holds (replay tokens name scenarios this way). Undefined if there is none.
  */
 export function loadBundled(name: string, host: Host): Loaded | undefined {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) return undefined;
+  if (!NAME.test(name)) return undefined;
   if (bundledPins().includes(name)) {
     const abs = join(LIBRARY_DIR, `${name}.pin`);
     const rel = relative(host.cwd, abs);
     const l = loadPinFile(rel.startsWith("..") ? abs : rel, host);
     if (!l.ok) return l;
-    return { ...l, origin: { kind: "bundled", name, hash: sourceHash(l.source) } };
+    return { ...l, origin: originOf(name, l.source, sourceHash(l.source)) };
   }
   const b = builder(name);
   if (!b) return undefined;
   const spec = b();
-  return { ok: true, spec, origin: { kind: "bundled", name, hash: specHash(spec) } };
+  return { ok: true, spec, origin: originOf(name, null, specHash(spec)) };
 }
 
 export function loadScenario(arg: string, host: Host): Loaded {
@@ -81,5 +95,5 @@ export function loadScenario(arg: string, host: Host): Loaded {
 export function loadFile(path: string, host: Host): Loaded {
   const l = loadPinFile(path, host);
   if (!l.ok) return l;
-  return { ...l, origin: { kind: "text", text: l.source, hash: sourceHash(l.source) } };
+  return { ...l, origin: originOf(path, l.source, sourceHash(l.source)) };
 }

@@ -7,7 +7,7 @@
 import type { ScenarioSpec } from "../model/spec.js";
 import { checkScenario } from "./check.js";
 import { runSchedule } from "./exec.js";
-import { encodeToken, type TokenScenario } from "./explore/token.js";
+import { encodeToken, type TokenScenario, type WitnessClaim } from "./explore/token.js";
 import type { ExploreOptions, ExploreStats } from "./explore/types.js";
 import { verdictClaim } from "./rejudge.js";
 
@@ -53,6 +53,21 @@ export interface Cell {
   readonly exit: 0 | 1 | 3;
 }
 
+/** The replay token of a cell's witness (merge makes it again from a shard's witness, and compares). */
+export function witnessToken(
+  job: CellJob,
+  claim: WitnessClaim,
+  actions: readonly number[],
+): string {
+  return encodeToken({
+    scenario: job.origin,
+    policy: job.policy,
+    params: job.params,
+    claim,
+    actions: [...actions],
+  });
+}
+
 /** Checks one cell and renders its witnesses. */
 export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<Cell> {
   const arg = { spec: job.spec, policy: job.policy, params: job.params };
@@ -79,13 +94,7 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
       proved: v.proved,
       witnessLength: v.witness.length,
       lasso: v.lasso ? { prefix: v.lasso.prefix.length, cycle: v.lasso.cycle.length } : null,
-      token: encodeToken({
-        scenario: job.origin,
-        policy: job.policy,
-        params: job.params,
-        claim: verdictClaim(v),
-        actions: [...v.witness],
-      }),
+      token: witnessToken(job, verdictClaim(v), v.witness),
       message: run.occurrences.get(v.name)?.message ?? null,
       witness: v.witness,
     };
