@@ -31,7 +31,13 @@ import {
   type VmaInfo,
 } from "./layout.js";
 import type { Policy } from "./policy.js";
-import type { ProcOp, ScenarioSpec, SourcePos } from "./spec.js";
+import {
+  DEFAULT_MEMLOCK_PAGES,
+  DEFAULT_NIC,
+  type ProcOp,
+  type ScenarioSpec,
+  type SourcePos,
+} from "./spec.js";
 
 export interface CompileError {
   readonly message: string;
@@ -299,6 +305,9 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     return { prog, vars: [...vars.keys()] };
   });
 
+  for (const p of spec.procs)
+    if (p.memlock !== undefined && (!Number.isInteger(p.memlock) || p.memlock < 0))
+      err(`process ${p.name}: memlock must be a number of pages (got ${p.memlock})`, p.at);
   for (const n of spec.faults.crash) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
   for (const n of spec.faults.hang) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
   for (const n of spec.faults.partition) if (!peerIdx.has(n)) err(`faults: unknown peer ${n}`);
@@ -333,7 +342,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
   });
   const mrs: MrInfo[] = mrDefs.map((x) => {
     const o = off;
-    off += 2 + x.pages;
+    off += 3 + x.pages; // state, lease, pages, invalidator (layout.ts mrInval)
     return { ...x, off: o };
   });
   const procs: ProcInfo[] = spec.procs.map((p, i) => {
@@ -348,6 +357,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       off: o,
       mayCrash: spec.faults.crash.includes(p.name),
       mayHang: spec.faults.hang.includes(p.name),
+      memlock: p.memlock ?? DEFAULT_MEMLOCK_PAGES,
     };
   });
   const peers: PeerInfo[] = spec.peers.map((r, i) => {
@@ -387,7 +397,8 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     nBlocks,
     nFrames,
     maxPages,
-    nicNoInvalidate: spec.faults.nicNoInvalidate,
+    // `faults nic_no_invalidate` (old spelling) is the default `none`.
+    nicInvalidate: spec.faults.nicNoInvalidate ? "none" : (spec.nic ?? DEFAULT_NIC).invalidate,
     mboxOff,
     mboxCap,
     offBlocks,

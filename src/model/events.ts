@@ -54,6 +54,8 @@ export type ModelEvent =
       readonly proc: number;
       readonly mr: number;
       readonly how: "sigkill" | "invalidate";
+      /** For `invalidate`: whether the NIC fenced the MR (no issued operation can land after). */
+      readonly fenced?: boolean;
     }
   | {
       readonly k: "exit";
@@ -98,6 +100,8 @@ export type ModelEvent =
       readonly from: number;
       readonly to: number;
     }
+  /** check_and_migrate_movable_pages() could not move a page: the pin fails with ENOMEM. */
+  | { readonly k: "migrate-failed"; readonly inode: number; readonly frame: number }
   | {
       readonly k: "issue";
       readonly peer: number;
