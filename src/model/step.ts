@@ -51,7 +51,7 @@ import { procStep } from "./proc/program.js";
 import { finishHandler, handlerCanFinish, handleSigio } from "./proc/signals.js";
 import { escalate } from "./rdma/escalate.js";
 import { nicLand, odpFault, peerAck, peerCanAck, peerCanStep, peerStep } from "./rdma/nic.js";
-import { odpFaultMayResolve } from "./rdma/odp.js";
+import { odpFaultMayResolve, odpInflightOnFrame } from "./rdma/odp.js";
 
 export const A_PROC = 0;
 export const A_SIGIO = 1;
@@ -108,7 +108,7 @@ export function enabled(m: Model, s: State): number[] {
       const fo = frm(m, f);
       const fl = s[fo + FR_FLAGS]!;
       if ((fl & FF_USED) !== 0 && (fl & FF_DIRTY) !== 0 && s[fo + FR_INODE]! > 0)
-        out.push(act(A_WRITEBACK, f));
+        if (!odpInflightOnFrame(m, s, f)) out.push(act(A_WRITEBACK, f));
     }
   }
   for (let r = 0; r < m.peers.length; r++) if (peerCanAck(m, s, r)) out.push(act(A_PEER_ACK, r));

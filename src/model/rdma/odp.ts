@@ -30,9 +30,11 @@ import {
   R_INFL,
   R_OPMR,
   R_OPPAGE,
+  R_TGT,
   type State,
   vma as vmaOff,
 } from "../layout.js";
+import { invalidateOdp } from "../mm/unmap.js";
 
 /** Pages [first, last] of an inode. */
 interface Range {
@@ -65,6 +67,34 @@ export function odpInflightInRange(ctx: Ctx, ranges: readonly Range[]): number {
     if (covers(m, x, s[po + R_OPPAGE]!, ranges)) return x;
   }
   return -1;
+}
+
+/** The notifier callbacks for an inode's pages [first, last]: every ODP MR over them loses its translations. */
+export function invalidateOdpRange(ctx: Ctx, r: Range): void {
+  const { m, s } = ctx;
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vi = m.vmas[v]!;
+    if (vi.inode !== r.inode || s[vmaOff(m, v)] !== 1) continue;
+    const lo = Math.max(r.first, vi.first);
+    const hi = Math.min(r.last, vi.first + vi.pages - 1);
+    if (lo <= hi) invalidateOdp(ctx, v, lo - vi.first, hi - vi.first);
+  }
+}
+
+/**
+ * Whether an ODP access already translated to frame f is in flight. Writeback's
+ * folio_mkclean() fires the MMU notifier (MMU_NOTIFY_PROTECTION_PAGE), whose ODP
+ * callback waits it out, so writeback of f cannot start meanwhile.
+ */
+export function odpInflightOnFrame(m: Model, s: State, f: number): boolean {
+  for (let q = 0; q < m.peers.length; q++) {
+    const po = peerOff(m, q);
+    const infl = s[po + R_INFL]!;
+    if (infl !== INF_WRITE && infl !== INF_READ) continue;
+    const x = s[po + R_OPMR]! - 1;
+    if (x >= 0 && m.mrs[x]!.odp && s[po + R_TGT] === f + 1) return true;
+  }
+  return false;
 }
 
 /** Marks every ODP MR over the ranges as inside `caller`'s invalidation (it waits). */
