@@ -270,6 +270,13 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           push(r ?? 0);
           break;
         }
+        case "send_uverbs": {
+          const t = procIdx.get(op.proc);
+          if (t === undefined) err(`send_uverbs: unknown process ${op.proc}`, at);
+          if (t === pi) err("send_uverbs: a process already holds its own uverbs file", at);
+          push(t ?? 0);
+          break;
+        }
         case "kill": {
           const t = procIdx.get(op.proc);
           if (t === undefined) err(`kill: unknown process ${op.proc}`, at);
@@ -305,6 +312,11 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     return { prog, vars: [...vars.keys()] };
   });
 
+  if (
+    spec.procs.length > 30 &&
+    spec.procs.some((p) => p.program.some((o) => o.op === "send_uverbs"))
+  )
+    err("send_uverbs: at most 30 processes");
   for (const p of spec.procs)
     if (p.memlock !== undefined && (!Number.isInteger(p.memlock) || p.memlock < 0))
       err(`process ${p.name}: memlock must be a number of pages (got ${p.memlock})`, p.at);
@@ -342,7 +354,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
   });
   const mrs: MrInfo[] = mrDefs.map((x) => {
     const o = off;
-    off += 3 + x.pages; // state, lease, pages, invalidator (layout.ts mrInval)
+    off += 4 + x.pages; // state, lease, pages, invalidator, holders (layout.ts mrInval, mrHolders)
     return { ...x, off: o };
   });
   const procs: ProcInfo[] = spec.procs.map((p, i) => {

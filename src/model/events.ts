@@ -64,8 +64,12 @@ export type ModelEvent =
       /** `escalation` = SIGKILL sent by the kernel to make a layout change progress. */
       readonly cause: "program" | "kill" | "escalation" | "fault" | "lease-break" | "signal";
       readonly sig?: string;
+      /** Some of its MRs live on: another process holds its uverbs file. */
+      readonly kept?: boolean;
     }
   | { readonly k: "hang"; readonly proc: number }
+  /** A dead process's MR lives on: another process holds its uverbs file (SCM_RIGHTS). */
+  | { readonly k: "mr-kept"; readonly mr: number; readonly holders: readonly number[] }
   | { readonly k: "blocks-freed"; readonly inode: number; readonly blocks: readonly number[] }
   | { readonly k: "blocks-busy"; readonly inode: number; readonly blocks: readonly number[] }
   | { readonly k: "blocks-reclaimed"; readonly blocks: readonly number[] }

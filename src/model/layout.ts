@@ -65,7 +65,7 @@ export const PTE_NONE = 0;
 export const PTE_RO = 1;
 export const PTE_RW = 2;
 
-// ---- MRs: [state, lease, frame+1 per page, invalidator] ----
+// ---- MRs: [state, lease, frame+1 per page, invalidator, holders] ----
 // The last field (see mrInval) is proc+1 of a process whose layout change is
 // inside the MMU-notifier invalidation of this ODP MR, waiting for in-flight
 // device access: mmu_interval_read_begin() makes device faults wait meanwhile.
@@ -246,6 +246,8 @@ export const vma = (m: Model, v: number): number => m.vmas[v]!.off;
 export const mr = (m: Model, x: number): number => m.mrs[x]!.off;
 /** The MR's invalidator field (proc+1 inside an ODP invalidation of it, else 0). */
 export const mrInval = (m: Model, x: number): number => m.mrs[x]!.off + 2 + m.mrs[x]!.pages;
+/** Bit q set: process q holds a reference to the uverbs file of the MR's owner (SCM_RIGHTS). */
+export const mrHolders = (m: Model, x: number): number => m.mrs[x]!.off + 3 + m.mrs[x]!.pages;
 
 /** A process that exists and holds its resources (running, blocked, finished its program, or hung). */
 export function alive(s: State, m: Model, p: number): boolean {

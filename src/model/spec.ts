@@ -137,6 +137,12 @@ export type ProcOp =
   /** Wait until a peer reports over the application's protocol that it is done (or failed). */
   | (OpBase & { readonly op: "await"; readonly peer: string })
   | (OpBase & { readonly op: "kill"; readonly proc: string })
+  /**
+   * Pass the process's uverbs file (its RDMA context, which owns its MRs) to
+   * another process over a unix socket (SCM_RIGHTS): the file, and every MR
+   * in it, then lives until both have let go of it.
+   */
+  | (OpBase & { readonly op: "send_uverbs"; readonly proc: string })
   | (OpBase & { readonly op: "exit" });
 
 /** One operation of a remote peer. */

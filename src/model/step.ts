@@ -119,7 +119,9 @@ export function enabled(m: Model, s: State): number[] {
   }
   for (let x = 0; x < m.mrs.length; x++) {
     const o = mrOff(m, x);
-    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING)
+    // A dead owner has nothing left to escalate against: its MR outlives it only
+    // while another process holds its uverbs file (rdma/uverbs.ts).
+    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING && alive(s, m, m.mrs[x]!.proc))
       if (!answering(m, s, m.mrs[x]!.proc)) out.push(act(A_PIN_TIMER, x));
   }
   for (let r = 0; r < m.peers.length; r++) if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));

@@ -129,7 +129,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text:
           e.how === "exit"
             ? `${procName(m, e.proc)} exits`
-            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: its MRs, QPs and files are released`,
+            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: ${e.kept ? "its files are closed; its MRs and QPs live on in the uverbs file another process holds" : "its MRs, QPs and files are released"}`,
       };
     case "hang":
       return { main: true, text: `${procName(m, e.proc)} hangs` };
@@ -172,6 +172,11 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
       return {
         main: false,
         text: `unpinned ${e.frames.join(",")}${e.dirty ? " (set_page_dirty)" : ""}`,
+      };
+    case "mr-kept":
+      return {
+        main: false,
+        text: `${mrName(m, e.mr)} and its pins live on: ${e.holders.map((q) => procName(m, q)).join(", ")} still hold${e.holders.length === 1 ? "s" : ""} the uverbs file`,
       };
     case "migrate-failed":
       return {

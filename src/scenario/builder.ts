@@ -122,6 +122,9 @@ export class ProcBuilder {
   kill(proc: string): this {
     return this.push({ op: "kill", proc });
   }
+  sendUverbs(proc: string): this {
+    return this.push({ op: "send_uverbs", proc });
+  }
   exit(): this {
     return this.push({ op: "exit" });
   }

@@ -117,6 +117,8 @@ function procOpBody(op: ProcOp): string {
       return `await ${op.peer}`;
     case "kill":
       return `kill ${op.proc}`;
+    case "send_uverbs":
+      return `send_uverbs ${op.proc}`;
     case "unplug":
     case "exit":
       return op.op;

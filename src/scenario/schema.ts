@@ -247,6 +247,11 @@ export const PROC_OPS: Readonly<Record<string, Signature>> = {
   await: sig({ name: "await", synopsis: "await REMOTE", refs: [{ role: "peer", kind: "peer" }] }),
   unplug: sig({ name: "unplug", synopsis: "unplug" }),
   kill: sig({ name: "kill", synopsis: "kill PROC", refs: [{ role: "proc", kind: "proc" }] }),
+  send_uverbs: sig({
+    name: "send_uverbs",
+    synopsis: "send_uverbs PROC",
+    refs: [{ role: "proc", kind: "proc" }],
+  }),
   exit: sig({ name: "exit", synopsis: "exit" }),
 };
 

@@ -547,6 +547,8 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       return { op: "await", peer: b.name("peer") };
     case "kill":
       return { op: "kill", proc: b.name("proc") };
+    case "send_uverbs":
+      return { op: "send_uverbs", proc: b.name("proc") };
     case "unplug":
       return { op: "unplug" };
     default:

@@ -40,6 +40,7 @@ import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
+import { sendUverbs } from "../rdma/uverbs.js";
 import { teardown, unmapVma } from "./exit.js";
 
 /** ESRCH: no such process. */
@@ -169,6 +170,8 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       teardown(ctx, t, PS_KILLED, "killed", "kill", "SIGKILL");
       return t === p ? DIED : 0;
     }
+    case "send_uverbs":
+      return sendUverbs(ctx, p, op.a);
     case "exit":
       teardown(ctx, p, PS_EXITED, "exit", "program");
       return DIED;
