@@ -40,6 +40,7 @@ import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
+import { odpUnmapWait } from "../rdma/odp.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { teardown, unmapVma } from "./exit.js";
 
@@ -107,9 +108,18 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       s[vmaOff(m, op.c)] = 1;
       return op.c;
     }
-    case "munmap":
-      if (s[vmaOff(m, op.a)] === 1) unmapVma(ctx, op.a);
-      return 0; // munmap of an unmapped range succeeds
+    case "munmap": {
+      if (s[vmaOff(m, op.a)] !== 1) return 0; // munmap of an unmapped range succeeds
+      // The MMU notifier waits out an in-flight ODP access before the pages go (rdma/odp.ts).
+      const owner = odpUnmapWait(ctx, p, op.a);
+      if (owner >= 0) {
+        ctx.why = "MMU notifier waits for in-flight ODP access";
+        ctx.blockers = [owner];
+        return BLOCK;
+      }
+      unmapVma(ctx, op.a);
+      return 0;
+    }
     case "store": {
       const r = cpuStore(ctx, op.a, op.b);
       return r < 0 ? signalDeath(ctx, p, op.a, true) : 0;

@@ -89,3 +89,60 @@ test("writeback of a page waits while an ODP access to it is in flight (folio_mk
   d.do(A_LAND, 0);
   assert.ok(d.can(A_WRITEBACK, f.frame));
 });
+
+test("munmap waits out an in-flight ODP access to the mapping's private copy before freeing it", () => {
+  const spec = scenario("unmap")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("server", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 0, { shared: false })
+        .regMr("mr", "va", ["local_write", "remote_write"], { odp: true })
+        .send("a", "mr")
+        .munmap("va"),
+    )
+    .peer("a", (r) => r.recv("mr").rdmaWrite("mr", 0))
+    .build();
+  const m = modelOf(spec, "odp");
+  const d = new Driver(m);
+  d.proc(0, 4);
+  d.do(A_PEER, 0);
+  d.do(A_PEER, 0);
+  d.do(A_ODP_FAULT, 0);
+  d.do(A_PROC, 0); // munmap: the notifier waits
+  assert.equal(d.s[proc(m, 0) + P_STATUS], PS_BLOCKED);
+  const dma = d.do(A_LAND, 0).find((e) => e.k === "dma");
+  assert.ok(dma && dma.k === "dma" && dma.outcome === "anon", "landed in the live private copy");
+  d.do(A_PROC, 0);
+  assert.notEqual(d.s[proc(m, 0) + P_STATUS], PS_BLOCKED);
+});
+
+test("fsync waits while an ODP write to a dirty page is in flight, then writes it", () => {
+  const spec = scenario("fsync")
+    .fs("pagecache", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("server", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 0)
+        .regMr("mr", "va", ["local_write", "remote_write"], { odp: true })
+        .send("a", "mr")
+        .fsync("fd"),
+    )
+    .peer("a", (r) => r.recv("mr").rdmaWrite("mr", 0))
+    .build();
+  const m = modelOf(spec, "odp");
+  const d = new Driver(m);
+  d.proc(0, 4);
+  d.do(A_PEER, 0);
+  d.do(A_PEER, 0);
+  d.do(A_ODP_FAULT, 0); // write fault: the page is dirty
+  d.do(A_PROC, 0);
+  assert.equal(d.s[proc(m, 0) + P_STATUS], PS_BLOCKED, "fsync waits for the notifier");
+  d.do(A_LAND, 0);
+  const ev = d.do(A_PROC, 0);
+  assert.ok(ev.some((e) => e.k === "writeback"));
+});

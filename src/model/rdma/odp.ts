@@ -97,6 +97,29 @@ export function odpInflightOnFrame(m: Model, s: State, f: number): boolean {
   return false;
 }
 
+/**
+ * munmap(2) of VMA v by `caller`: the notifier (MMU_NOTIFY_UNMAP) removes the
+ * device's translations of the whole VMA and waits out an access already
+ * translated. Returns the owner of the MR waited for, or -1 when the unmap may go on.
+ */
+export function odpUnmapWait(ctx: Ctx, caller: number, v: number): number {
+  const { m, s } = ctx;
+  const vi = m.vmas[v]!;
+  invalidateOdp(ctx, v, 0, vi.pages - 1);
+  const range = [{ inode: vi.inode, first: vi.first, last: vi.first + vi.pages - 1 }];
+  for (let q = 0; q < m.peers.length; q++) {
+    const po = peerOff(m, q);
+    const infl = s[po + R_INFL]!;
+    if (infl !== INF_WRITE && infl !== INF_READ) continue;
+    const x = s[po + R_OPMR]! - 1;
+    if (x < 0 || !m.mrs[x]!.odp || m.mrs[x]!.vma !== v) continue;
+    markInvalidating(ctx, caller, range);
+    return m.mrs[x]!.proc;
+  }
+  endInvalidating(ctx, caller);
+  return -1;
+}
+
 /** Marks every ODP MR over the ranges as inside `caller`'s invalidation (it waits). */
 export function markInvalidating(ctx: Ctx, caller: number, ranges: readonly Range[]): void {
   const { m, s } = ctx;
