@@ -28,7 +28,6 @@ import {
   OFD_LFLAGS,
   ofd,
   P_HANDLER,
-  P_SIG,
   P_STATUS,
   PS_BLOCKED,
   PS_CRASHED,
@@ -48,7 +47,7 @@ import { leaseTimeout } from "./locks/lease.js";
 import { writeback } from "./mm/writeback.js";
 import { teardown } from "./proc/exit.js";
 import { procStep } from "./proc/program.js";
-import { finishHandler, handlerCanFinish, handleSigio } from "./proc/signals.js";
+import { finishHandler, handlerCanFinish, handleSigio, signalDeliverable } from "./proc/signals.js";
 import { invalidateMr } from "./rdma/mr.js";
 import { nicLand, odpFault, peerAck, peerCanAck, peerCanStep, peerStep } from "./rdma/nic.js";
 
@@ -88,7 +87,7 @@ export function enabled(m: Model, s: State): number[] {
     const po = proc(m, p);
     const st = s[po + P_STATUS]!;
     if (!alive(s, m, p)) continue;
-    if (st !== PS_HUNG && s[po + P_SIG] === 1) out.push(act(A_SIGIO, p));
+    if (signalDeliverable(m, s, p)) out.push(act(A_SIGIO, p));
     if (st !== PS_HUNG && s[po + P_HANDLER] === 1 && handlerCanFinish(m, s, p))
       out.push(act(A_HANDLER, p));
     if (st === PS_RUN) out.push(act(A_PROC, p));
@@ -142,7 +141,7 @@ function answering(m: Model, s: State, p: number): boolean {
   const po = proc(m, p);
   const st = s[po + P_STATUS]!;
   if (!alive(s, m, p) || st === PS_HUNG) return false;
-  if (s[po + P_SIG] === 1) return true;
+  if (signalDeliverable(m, s, p)) return true;
   if (s[po + P_HANDLER] !== 1) return false;
   if (handlerCanFinish(m, s, p)) return true;
   for (let r = 0; r < m.peers.length; r++) {

@@ -18,6 +18,7 @@ import type {
   FileSpec,
   FsSpec,
   LeaseBreakBehaviour,
+  LeaseVariant,
   PeerOp,
   ProcOp,
   UserSpec,
@@ -122,6 +123,7 @@ export type Decl =
     })
   | (NodeBase & { readonly kind: "faults"; readonly spec: FaultSpec })
   | (NodeBase & { readonly kind: "bounds"; readonly spec: Bounds })
+  | (NodeBase & { readonly kind: "layout_lease"; readonly variant: LeaseVariant })
   | (NodeBase & { readonly kind: "expect"; readonly spec: Expectation });
 
 export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;

@@ -15,6 +15,7 @@ import type {
   FileSpec,
   FsKind,
   LeaseBreakBehaviour,
+  LeaseVariant,
   PeerOp,
   PeerSpec,
   ProcOp,
@@ -118,8 +119,13 @@ export class ProcBuilder {
   unplug(): this {
     return this.push({ op: "unplug" });
   }
-  kill(proc: string): this {
-    return this.push({ op: "kill", proc });
+  /** kill(2); without a signal, SIGKILL. */
+  kill(proc: string, signal?: string): this {
+    return this.push(signal === undefined ? { op: "kill", proc } : { op: "kill", proc, signal });
+  }
+  /** fcntl(fd, F_SETSIG, signal). */
+  setsig(fd: string, signal: string): this {
+    return this.push({ op: "setsig", fd, signal });
   }
   exit(): this {
     return this.push({ op: "exit" });
@@ -210,7 +216,7 @@ export class ScenarioBuilder {
     const p: ProcSpec = {
       name,
       user: opts.user,
-      onLeaseBreak: opts.onLeaseBreak ?? "ignore",
+      onLeaseBreak: opts.onLeaseBreak ?? "terminate",
       program: body(new ProcBuilder()).ops,
     };
     (this.spec.procs as ProcSpec[]).push(p);
@@ -223,6 +229,11 @@ export class ScenarioBuilder {
   }
   faults(f: Partial<FaultSpec>): this {
     this.spec.faults = { ...this.spec.faults, ...f };
+    return this;
+  }
+  /** Which layout-lease patches the programs are written for (the `layout_lease` statement). */
+  layoutLease(variant: LeaseVariant): this {
+    this.spec.layoutLease = variant;
     return this;
   }
   bounds(b: Bounds): this {

@@ -52,6 +52,8 @@ export function lower(program: Program, file?: string): PhaseResult<ScenarioSpec
     bounds: of("bounds")[0]?.spec ?? {},
     expectations: of("expect").map((e) => e.spec),
   };
+  const variant = of("layout_lease")[0]?.variant;
+  if (variant !== undefined) return { result: { ...spec, layoutLease: variant }, diagnostics: [] };
   return { result: spec, diagnostics: [] };
 }
 

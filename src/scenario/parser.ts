@@ -24,6 +24,7 @@ export const TOP_LEVEL_WORDS: readonly string[] = [
   "remote",
   "faults",
   "bounds",
+  "layout_lease",
   "expect",
 ];
 const TOP = new Set(TOP_LEVEL_WORDS);

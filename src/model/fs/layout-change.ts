@@ -24,10 +24,8 @@ import {
   MRL_BREAKING,
   MRL_HELD,
   mr as mrOff,
-  P_SIG,
   pcache,
   peer as peerOff,
-  proc,
   R_INFL,
   R_OPMR,
   R_TGT,
@@ -37,6 +35,8 @@ import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned } from "../mm/gup.js";
 import { unmapMappingRange } from "../mm/unmap.js";
 import type { LayoutChangeKind } from "../policy.js";
+import { sendLeaseSignal } from "../proc/deliver.js";
+import { SIGIO } from "../proc/signum.js";
 import { dropBlock } from "./blocks.js";
 
 /** Pages [first, last] of an inode (empty when first > last). */
@@ -90,8 +90,12 @@ export function layoutGate(
     const infl = s[po + R_INFL]!;
     if (infl !== INF_WRITE && infl !== INF_READ) continue;
     const x = s[po + R_OPMR]! - 1;
-    if (x >= 0 && m.mrs[x]!.odp && affected.has(s[po + R_TGT]! - 1))
-      return block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[x]!.proc]);
+    if (x >= 0 && m.mrs[x]!.odp && affected.has(s[po + R_TGT]! - 1)) {
+      // the invalidation callback cannot be interrupted: it must not return while the device may access the pages
+      const r = block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[x]!.proc]);
+      ctx.uninterruptible = true;
+      return r;
+    }
   }
   // Which pages are still referenced: the range, or the whole file (xfs_break_dax_layouts).
   const busy = new Set<number>();
@@ -130,28 +134,38 @@ export function layoutGate(
     case "fail":
       ctx.blockers = holders.procs;
       return -decision.errno;
-    case "wait":
+    case "wait": {
+      if (kind === "unplug") {
+        // memunmap_pages() → wait_for_completion(&pgmap->done): TASK_UNINTERRUPTIBLE (mm/memremap.c)
+        const r = block(ctx, "waiting for page references to drop (memunmap_pages)", holders.procs);
+        ctx.uninterruptible = true;
+        return r;
+      }
+      // ___wait_var_event(..., TASK_INTERRUPTIBLE, ...) in xfs_break_dax_layouts()/ext4_break_layouts()
       return block(
         ctx,
         "waiting for pinned pages to be released (dax_layout_busy_page)",
         holders.procs,
       );
+    }
     case "revoke": {
       for (const x of holders.mrs) {
         const o = mrOff(m, x);
         if (s[o + 1] !== MRL_HELD) continue;
         s[o + 1] = MRL_BREAKING;
         const owner = m.mrs[x]!.proc;
-        s[proc(m, owner) + P_SIG] = 1;
-        emit(ctx, {
-          k: "lease-break",
-          holder: owner,
-          inode: m.vmas[m.mrs[x]!.vma]!.inode,
-          what: "revoke pin",
-        });
-        emit(ctx, { k: "sigio", proc: owner, inode: m.vmas[m.mrs[x]!.vma]!.inode });
+        const inode = m.vmas[m.mrs[x]!.vma]!.inode;
+        const by = kind === "unplug" ? -1 : caller;
+        emit(ctx, { k: "lease-break", holder: owner, inode, what: "revoke pin", by });
+        sendLeaseSignal(ctx, owner, SIGIO, by >= 0 && by !== owner, inode);
       }
-      return block(ctx, "revoking pins: waiting for the holder or lease-break-time", holders.procs);
+      const r = block(
+        ctx,
+        "revoking pins: waiting for the holder or lease-break-time",
+        holders.procs,
+      );
+      ctx.uninterruptible = kind === "unplug"; // memunmap_pages() sleeps uninterruptibly
+      return r;
     }
   }
 }

@@ -8,13 +8,14 @@
  *   3. FOLL_LONGTERM && vma_is_fsdax()            → the policy (linux: EOPNOTSUPP)
  *   6. FOLL_WRITE && !writable_file_mapping_allowed() → EFAULT (v6.5)
  *      FOLL_WRITE && !(vm_flags & VM_WRITE)        → EFAULT
- * then each page is faulted in (past EOF: -EFAULT), pages that may not be
+ * then each page is faulted in (past EOF: -EFAULT) and, under the layout-lease
+ * policy, follow_page_pte() checks the RFC's layout lease (EPERM), pages that may not be
  * long-term pinned (ZONE_MOVABLE/CMA) are migrated first
  * (check_and_migrate_movable_pages), and each page gets
  * GUP_PIN_COUNTING_BIAS references.
  */
 import { type Ctx, emit } from "../ctx.js";
-import { EFAULT } from "../errno.js";
+import { EFAULT, EPERM } from "../errno.js";
 import {
   FF_DIRTY,
   FF_MOVABLE,
@@ -32,6 +33,7 @@ import {
   pcache,
   vma as vmaOff,
 } from "../layout.js";
+import { pinLeaseHeld } from "../locks/lease.js";
 import { fault } from "./fault.js";
 import {
   allocFrame,
@@ -85,6 +87,13 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   for (let k = 0; k < mi.pages; k++) {
     const f = fault(ctx, mi.vma, k, write);
     if (f < 0) return -EFAULT; // nothing pinned yet: pins are taken after every page resolved
+    // Ira Weiny's RFC (patch 04 of v1 and v2): follow_page_pte() refuses a
+    // FOLL_LONGTERM pin of an fs-DAX page without the layout lease, after
+    // check_vma_flags() and after faultin_page() resolved the page (its fault
+    // has happened: a hole got its block). Anonymous COW copies and the zero
+    // page are not device pages and pass.
+    if (m.dax && m.policy.layoutLeases && isDaxFrame(m, f))
+      if (!pinLeaseHeld(m, s, mi.proc, vi.inode)) return -EPERM;
     frames.push(f);
   }
   // check_and_migrate_movable_pages(): move pages out of ZONE_MOVABLE/CMA before pinning

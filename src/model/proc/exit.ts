@@ -11,6 +11,7 @@ import {
   MR_INVALID,
   MR_VALID,
   mr as mrOff,
+  OFD_MAPPED,
   OFD_OPEN,
   ofd,
   P_HANDLER,
@@ -35,6 +36,7 @@ export function teardown(
   how: ExitEvent["how"],
   cause: ExitEvent["cause"],
   sig?: string,
+  byOther?: boolean,
 ): void {
   const { m, s } = ctx;
   for (let x = 0; x < m.mrs.length; x++) {
@@ -56,7 +58,7 @@ export function teardown(
   for (let o = 0; o < m.ofds.length; o++) {
     if (m.ofds[o]!.proc !== p) continue;
     const oo = ofd(m, o);
-    if (s[oo + OFD_OPEN] !== 1) continue;
+    if (s[oo + OFD_OPEN] !== 1 && s[oo + OFD_OPEN] !== OFD_MAPPED) continue;
     releaseLease(ctx, o, false);
     s[oo + OFD_OPEN] = 2;
   }
@@ -64,12 +66,9 @@ export function teardown(
   s[po + P_SIG] = 0;
   s[po + P_HANDLER] = 0;
   s[po + P_STATUS] = status;
-  emit(
-    ctx,
-    sig === undefined
-      ? { k: "exit", proc: p, how, cause }
-      : { k: "exit", proc: p, how, cause, sig },
-  );
+  const base = { k: "exit", proc: p, how, cause } as const;
+  const withSig = sig === undefined ? base : { ...base, sig };
+  emit(ctx, byOther === undefined ? withSig : { ...withSig, byOther });
 }
 
 /** munmap of a whole VMA: PTEs zapped (anonymous copies freed when unreferenced), ODP notified. */
@@ -85,4 +84,12 @@ export function unmapVma(ctx: Ctx, v: number): void {
   }
   invalidateOdp(ctx, v, 0, vi.pages - 1);
   s[vo] = 2;
+  // The mapping held a reference to the struct file (vma->vm_file): after close(2),
+  // the last munmap is the last fput, and __fput() → locks_remove_file() ends the lease.
+  const oo = ofd(m, vi.ofd);
+  if (s[oo + OFD_OPEN] !== OFD_MAPPED) return;
+  for (let w = 0; w < m.vmas.length; w++)
+    if (m.vmas[w]!.ofd === vi.ofd && s[vmaOff(m, w)] === 1) return;
+  releaseLease(ctx, vi.ofd, false);
+  s[oo + OFD_OPEN] = 2;
 }
