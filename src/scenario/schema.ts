@@ -338,4 +338,4 @@ export const RESULTS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Errno names an expectation may use beyond the model's table (src/model/errno.ts). */
-export const EXTRA_ERRNOS: readonly string[] = ["EDEADLK", "ESRCH"];
+export const EXTRA_ERRNOS: readonly string[] = ["EDEADLK"];

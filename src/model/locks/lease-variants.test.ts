@@ -248,3 +248,28 @@ test("a lease ends at the last fput: close(2) with a mapping in place keeps it; 
   assert.ok(unmapped.events.some((e) => e.k === "lease-removed"));
   assert.equal(closed.s[proc(m, 0) + P_SIG]! & SIGF_PENDING, 0);
 });
+
+test("v1 and v2: once the lease is released, further pins fail (EPERM); a pin taken before stays, and a truncate over it fails with ETXTBSY", () => {
+  for (const v of ["v1", "v2"] as const) {
+    const spec = base(v)
+      .proc("h", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+        p
+          .open("fd", "data", "rw")
+          .setlease("fd", "rd", { layout: true, unbreak: v === "v2" })
+          .mmap("va", "fd", 0, 1)
+          .regMr("m1", "va", ["local_write"])
+          .setlease("fd", "unlck")
+          .regMr("m2", "va", ["local_write"]),
+      )
+      .proc("admin", "alice", (p) => p.truncate("data", 0))
+      .build();
+    const m = modelOf(spec, "layout-lease");
+    const d = drive(m, ["h", "h", "h", "h", "h", "h", "admin"]);
+    // reg_mr m1 is operation 3 of h, reg_mr m2 operation 5
+    const regs = d.events.flatMap((e) =>
+      e.k === "ret" && e.proc === 0 && (e.pc === 3 || e.pc === 5) ? [e.result] : [],
+    );
+    assert.deepEqual(regs, [0, -EPERM], v);
+    assert.equal(returned(m, d.events, "admin", "truncate"), -ETXTBSY, v);
+  }
+});

@@ -5,7 +5,7 @@
  * kernel wait loop re-checking its condition.
  */
 import { BLOCK, type Ctx, emit } from "../ctx.js";
-import { EACCES, EBADF, EINTR, EPERM } from "../errno.js";
+import { EACCES, EBADF, EINTR, EPERM, ESRCH } from "../errno.js";
 import {
   sysFallocate,
   sysFsync,
@@ -50,8 +50,6 @@ import { sendKill } from "./deliver.js";
 import { teardown, unmapVma } from "./exit.js";
 import { signalName } from "./signum.js";
 
-/** ESRCH: no such process. */
-const ESRCH = 3;
 /** The call killed its own process (SIGBUS/SIGSEGV): nothing returns. */
 const DIED = -0x40000001;
 

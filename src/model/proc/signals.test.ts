@@ -161,3 +161,20 @@ test("device removal waits uninterruptibly (memunmap_pages): a SIGKILL takes eff
   assert.equal(returned(m, done.events, "admin", "unplug"), 0, "the removal completes");
   assert.ok(!alive(done.s, m, admin), "then the pending SIGKILL kills");
 });
+
+test("an open waiting for a lease break (__break_lease, wait_event_interruptible_timeout) ends with EINTR on a handled signal; the break goes on", () => {
+  const spec = scenario("open eintr")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("holder", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+      p.open("fd", "data", "r").setlease("fd", "rd"),
+    )
+    .proc("opener", { user: "alice", onLeaseBreak: "ignore" }, (p) => p.open("fd", "data", "w"))
+    .proc("k", "alice", (p) => p.kill("opener", "SIGIO"))
+    .build();
+  const m = modelOf(spec, "linux");
+  const d = drive(m, ["holder", "holder", "opener", "k", "opener!"]);
+  assert.equal(returned(m, d.events, "opener", "open"), -EINTR);
+  assert.ok(canStep(m, d.s, "holder!"), "the holder still has its break to answer");
+});
