@@ -95,7 +95,9 @@ export const SIGF_FATAL_LEASE = 4;
 export const SIGF_FATAL_KILL = 8;
 /** The process is blocked in an uninterruptible wait (TASK_UNINTERRUPTIBLE): signals wait. */
 export const SIGF_UNINTERRUPTIBLE = 16;
-export const SIGF_PENDING = SIGF_LEASE | SIGF_FATAL_LEASE | SIGF_FATAL_KILL;
+/** The kernel's SIGKILL escalation waits for an uninterruptible sleep to end. */
+export const SIGF_FATAL_ESCALATION = 32;
+export const SIGF_PENDING = SIGF_LEASE | SIGF_FATAL_LEASE | SIGF_FATAL_KILL | SIGF_FATAL_ESCALATION;
 export const SIGF_SIG_SHIFT = 8;
 export const PS_RUN = 0;
 export const PS_BLOCKED = 1;

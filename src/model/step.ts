@@ -28,6 +28,7 @@ import {
   OFD_LFLAGS,
   ofd,
   P_HANDLER,
+  P_SIG,
   P_STATUS,
   PS_BLOCKED,
   PS_CRASHED,
@@ -41,6 +42,8 @@ import {
   R_INFL,
   R_PART,
   R_QP,
+  SIGF_FATAL_ESCALATION,
+  SIGF_UNINTERRUPTIBLE,
   type State,
 } from "./layout.js";
 import { leaseTimeout } from "./locks/lease.js";
@@ -114,8 +117,11 @@ export function enabled(m: Model, s: State): number[] {
   }
   for (let x = 0; x < m.mrs.length; x++) {
     const o = mrOff(m, x);
-    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING)
-      if (!answering(m, s, m.mrs[x]!.proc)) out.push(act(A_PIN_TIMER, x));
+    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING) {
+      const owner = m.mrs[x]!.proc;
+      const escalated = (s[proc(m, owner) + P_SIG]! & SIGF_FATAL_ESCALATION) !== 0;
+      if (!escalated && !answering(m, s, owner)) out.push(act(A_PIN_TIMER, x));
+    }
   }
   for (let r = 0; r < m.peers.length; r++) if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
   for (let p = 0; p < m.procs.length; p++) {
@@ -216,7 +222,10 @@ function apply(m: Model, n: State, a: number, ev: ModelEvent[] | null): void {
         invalidateMr(ctx, i);
       } else {
         emit(ctx, { k: "escalate", proc: owner, mr: i, how: "sigkill" });
-        teardown(ctx, owner, PS_KILLED, "killed", "escalation", "SIGKILL");
+        const po = proc(m, owner);
+        if (n[po + P_STATUS] === PS_BLOCKED && (n[po + P_SIG]! & SIGF_UNINTERRUPTIBLE) !== 0)
+          n[po + P_SIG]! |= SIGF_FATAL_ESCALATION; // acted on when the uninterruptible sleep ends
+        else teardown(ctx, owner, PS_KILLED, "killed", "escalation", "SIGKILL");
       }
       break;
     }

@@ -36,6 +36,7 @@ import {
   PS_KILLED,
   PS_RUN,
   proc,
+  SIGF_FATAL_ESCALATION,
   SIGF_FATAL_KILL,
   SIGF_SIG_SHIFT,
   SIGF_UNINTERRUPTIBLE,
@@ -272,7 +273,9 @@ export function procStep(ctx: Ctx, p: number): void {
   advance(ctx, p);
   // A fatal signal that waited for an uninterruptible sleep acts on the way back to user mode.
   const pending = s[po + P_SIG]!;
-  if ((pending & SIGF_FATAL_KILL) !== 0 && alive(s, m, p))
+  if ((pending & SIGF_FATAL_ESCALATION) !== 0 && alive(s, m, p))
+    teardown(ctx, p, PS_KILLED, "killed", "escalation", "SIGKILL");
+  else if ((pending & SIGF_FATAL_KILL) !== 0 && alive(s, m, p))
     teardown(ctx, p, PS_KILLED, "killed", "kill", signalName(pending >> SIGF_SIG_SHIFT));
 }
 

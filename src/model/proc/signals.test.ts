@@ -15,6 +15,7 @@ import { modelOf } from "../../testing/run.js";
 import { EINTR } from "../errno.js";
 import type { ModelEvent } from "../events.js";
 import { alive, type Model } from "../layout.js";
+import { A_PIN_TIMER, actionKind, enabled, step } from "../step.js";
 
 const pid = (m: Model, name: string) => m.procs.findIndex((p) => p.name === name);
 const killFinding = (m: Model, ev: readonly ModelEvent[]) => kill.onStep!(m, m.init, m.init, ev);
@@ -177,4 +178,24 @@ test("an open waiting for a lease break (__break_lease, wait_event_interruptible
   const d = drive(m, ["holder", "holder", "opener", "k", "opener!"]);
   assert.equal(returned(m, d.events, "opener", "open"), -EINTR);
   assert.ok(canStep(m, d.s, "holder!"), "the holder still has its break to answer");
+});
+
+test("the SIGKILL escalation of a pin holder asleep in TASK_UNINTERRUPTIBLE waits for the sleep to end", () => {
+  // The server pins data and then unbinds the device itself: memunmap_pages() waits for its own pin.
+  const spec = scenario("escalate in D")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("server", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+      p.open("fd", "data", "rw").mmap("va", "fd", 0, 0).regMr("mr", "va", ["local_write"]).unplug(),
+    )
+    .build();
+  const m = modelOf(spec, "revoke");
+  const d = drive(m, ["server", "server", "server", "server"]);
+  assert.ok(!canStep(m, d.s, "server!"), "its SIGIO waits too: no handler runs in D state");
+  const timer = enabled(m, d.s).find((a) => actionKind(a) === A_PIN_TIMER);
+  assert.ok(timer !== undefined, "no answer can come: lease-break-time runs out");
+  const after = step(m, d.s, timer, []);
+  assert.ok(alive(after, m, 0), "asleep in memunmap_pages(): not dead yet");
+  assert.ok(!enabled(m, after).some((a) => actionKind(a) === A_PIN_TIMER), "escalated once");
 });

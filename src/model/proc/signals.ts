@@ -31,8 +31,10 @@ import {
   proc,
   R_CANCEL,
   SIGF_BY_OTHER,
+  SIGF_FATAL_ESCALATION,
   SIGF_FATAL_KILL,
   SIGF_FATAL_LEASE,
+  SIGF_LEASE,
   SIGF_PENDING,
   SIGF_SIG_SHIFT,
   SIGF_UNINTERRUPTIBLE,
@@ -88,7 +90,7 @@ export function signalDeliverable(m: Model, s: State, p: number): boolean {
   if ((v & SIGF_PENDING) === 0) return false;
   if (s[po + P_STATUS] === PS_BLOCKED && (v & SIGF_UNINTERRUPTIBLE) !== 0) return false;
   // a hung process takes no handler, but a fatal signal still kills it
-  if (s[po + P_STATUS] === PS_HUNG) return (v & (SIGF_FATAL_KILL | SIGF_FATAL_LEASE)) !== 0;
+  if (s[po + P_STATUS] === PS_HUNG) return (v & (SIGF_PENDING & ~SIGF_LEASE)) !== 0;
   return true;
 }
 
@@ -102,6 +104,10 @@ export function handleSigio(ctx: Ctx, p: number): void {
   const po = proc(m, p);
   const v = s[po + P_SIG]!;
   const sig = signalName(v >> SIGF_SIG_SHIFT);
+  if ((v & SIGF_FATAL_ESCALATION) !== 0) {
+    teardown(ctx, p, PS_KILLED, "killed", "escalation", "SIGKILL");
+    return;
+  }
   if ((v & SIGF_FATAL_KILL) !== 0) {
     teardown(ctx, p, PS_KILLED, "killed", "kill", sig);
     return;
