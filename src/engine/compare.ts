@@ -78,6 +78,8 @@ export type Aggregate = {
   readonly proved: boolean;
   /** Scenarios in which it showed. */
   readonly scenarios: readonly string[];
+  /** Scenarios whose Never is vacuous: no page was ever pinned there. */
+  readonly vacuous: readonly string[];
   /** The scenario with the shortest witness, and its length. */
   readonly shortest: { readonly scenario: string; readonly length: number } | null;
 };
@@ -86,8 +88,10 @@ export type Aggregate = {
 export function aggregate(cells: readonly Cell[], policy: string, property: string): Aggregate {
   const mine = cells.filter((c) => c.policy === policy);
   const shown: { scenario: string; length: number }[] = [];
+  const vacuous: string[] = [];
   for (const c of mine) {
     const v = c.verdicts.find((x) => x.name === property);
+    if (v?.verdict === "Never" && v.vacuous) vacuous.push(c.scenario);
     if (v?.verdict === "Sometimes")
       shown.push({ scenario: c.scenario, length: v.witnessLength ?? 0 });
   }
@@ -96,6 +100,7 @@ export function aggregate(cells: readonly Cell[], policy: string, property: stri
     verdict: shown.length > 0 ? "Sometimes" : "Never",
     proved: mine.every((c) => c.status === "complete"),
     scenarios: shown.map((s) => s.scenario),
+    vacuous,
     shortest: shown[0] ?? null,
   };
 }

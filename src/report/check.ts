@@ -9,6 +9,7 @@ import { encodeToken } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { renderExpectations, renderSteps } from "./trace.js";
+import { wrap } from "./wrap.js";
 
 const n = (x: number) => Math.round(x).toLocaleString("en");
 
@@ -20,7 +21,7 @@ export function statsLine(s: ExploreStats): string {
 export function verdictText(v: PropertyVerdict, states: number): string {
   if (v.verdict === "Never")
     return v.proved
-      ? `Never      proved over ${n(states)} states`
+      ? `Never      proved over ${n(states)} states${v.vacuous ? ", vacuously (no page pinned)" : ""}`
       : `Never      so far (exploration incomplete)`;
   if (v.lasso)
     return `Sometimes  lasso: ${v.lasso.prefix.length} steps, then a cycle of ${v.lasso.cycle.length} that never ends`;
@@ -47,8 +48,9 @@ export function tokenFor(r: CheckResult, scenarioRef: string, witness: readonly 
 export function renderCheck(
   r: CheckResult,
   scenarioRef: string,
-  o: { allWitnesses?: boolean } = {},
+  o: { allWitnesses?: boolean; width?: number } = {},
 ): string {
+  const width = o.width ?? 100;
   const spec = r.arg.spec;
   const out: string[] = [];
   const params = Object.entries(r.arg.params).map(([k, v]) => `${k}=${v}`);
@@ -69,6 +71,9 @@ export function renderCheck(
     out.push(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
     );
+  if (r.vacuity) out.push(...wrap(`vacuous: proved, but ${r.vacuity}`, width, "  ", "    "));
+  else if (r.coverage?.unreached.length)
+    out.push(...wrap(`unreached: ${r.coverage.unreached.join(", ")}`, width, "  ", "    "));
   const { model, properties: props } = r;
   for (const v of r.verdicts) {
     if (!wanted(v, o.allWitnesses ?? false) || !v.witness) continue;
@@ -79,7 +84,8 @@ export function renderCheck(
     );
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
     const occ = run.occurrences.get(v.name);
-    if (occ) out.push(`  → ${occ.message}`);
+    if (v.reason) out.push(...wrap(v.reason.text, width, "  reason: ", "          "));
+    else if (occ) out.push(`  → ${occ.message}`);
     out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, v.witness)}`);
   }
   for (const e of r.expectations) {

@@ -8,6 +8,7 @@ import { type CheckResult, checkScenario } from "../../engine/check.js";
 import type { ExploreStats } from "../../engine/explore/types.js";
 import { renderCheck } from "../../report/check.js";
 import { checkJson } from "../../report/check-json.js";
+import { wrapLines } from "../../report/wrap.js";
 import { flag, opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
@@ -31,7 +32,8 @@ judged against these verdicts.
   --workers N           explore with N worker threads (same verdicts and counts)
   --no-reduce           switch partial-order and symmetry reduction off
   --all-witnesses       also print examples of possibilities (e.g. rdma-on-dax)
-  --json                print results as JSON (schema pinlab.check/1, docs/json.md)
+  --json                print results as JSON (schema pinlab.check/2, docs/json.md)
+  --mail                plain text wrapped at 72 columns, to paste into a mail
   --progress            draw the progress line even when stderr is not a terminal
 
 Ctrl-C stops the search and prints what was found so far (exit 3).
@@ -59,6 +61,7 @@ export const checkCommand: Command = {
       { name: "no-reduce", value: false },
       { name: "all-witnesses", value: false },
       { name: "json", value: false },
+      { name: "mail", value: false },
       { name: "progress", value: false },
     ]);
     if (!parsed.ok) return bad(host, parsed.error);
@@ -103,7 +106,12 @@ export const checkCommand: Command = {
         results.push(r);
         if (!flag(a, "json")) {
           if (results.length > 1) host.out(`\n${"─".repeat(72)}\n\n`);
-          host.out(renderCheck(r, ref, { allWitnesses: flag(a, "all-witnesses") }));
+          const mail = flag(a, "mail");
+          const text = renderCheck(r, ref, {
+            allWitnesses: flag(a, "all-witnesses"),
+            width: mail ? 72 : 100,
+          });
+          host.out(mail ? wrapLines(text, 72) : text);
         }
         if (controller.signal.aborted) break;
       }

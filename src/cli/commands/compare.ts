@@ -29,7 +29,8 @@ scenario the violations with their shortest witness length.
 
   --policy <name>       restrict to these policies (repeatable); default all
   --param name=value    a policy parameter
-  --md                  print Markdown (for a mail or an issue) instead of text
+  --md                  print Markdown (for an issue or a web page) instead of text
+  --mail                plain text wrapped at 72 columns, to paste into a mail
   --json                print the comparison document (schema pinlab.compare/1)
   --html FILE           also write a self-contained HTML report with sequence diagrams
   --out FILE            also write the comparison document (JSON) to FILE
@@ -122,6 +123,7 @@ export const compareCommand: Command = {
 /** How a comparison is printed and saved: shared by compare and merge. */
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { name: "md", value: false },
+  { name: "mail", value: false },
   { name: "json", value: false },
   { name: "html", value: true },
   { name: "out", value: true },
@@ -131,6 +133,7 @@ export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
 export function outputOptions(a: ParsedArgs) {
   return {
     md: flag(a, "md"),
+    mail: flag(a, "mail"),
     json: flag(a, "json"),
     brief: flag(a, "brief"),
     html: opt(a, "html"),
@@ -144,6 +147,7 @@ export function emit(
   host: Host,
   o: {
     md: boolean;
+    mail: boolean;
     json: boolean;
     brief: boolean;
     html?: string | undefined;
@@ -154,7 +158,7 @@ export function emit(
   const json = `${JSON.stringify(doc, null, 1)}\n`;
   if (o.json) host.out(json);
   else if (o.md) host.out(renderCompareMarkdown(doc));
-  else host.out(renderCompareText(doc, { drill: !o.brief }));
+  else host.out(renderCompareText(doc, { drill: !o.brief, width: o.mail ? 72 : 100 }));
   try {
     if (o.out) {
       host.writeFile(o.out, json);

@@ -26,7 +26,7 @@ property's verdict on this run and the scenario's expectations.
   --param name=value   a policy parameter, e.g. escalation=invalidate
   --seed N             0 (default): priority order, no faults; N > 0: a seeded random schedule
   --max-steps N        stop after N steps (default 1000)
-  --json               print the run as JSON (schema pinlab.run/1)
+  --json               print the run as JSON (schema pinlab.run/2)
   --list               list the bundled scenarios
 
 Exit status: 0 every expectation met, 1 one failed, 2 bad input.`;

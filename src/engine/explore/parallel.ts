@@ -56,6 +56,7 @@ interface Final {
   readonly actions: Int32Array;
   readonly pendingStates: Int32Array | null;
   readonly pendingEdges: Int32Array | null;
+  readonly coverage: Uint8Array | null;
 }
 
 type FromWorker =
@@ -290,6 +291,7 @@ export async function exploreParallel(
       reason,
       ...red,
       workers,
+      coverage: finals.flatMap((f) => (f.coverage ? [f.coverage] : [])),
     });
   } catch (e) {
     if (pool?.failure) throw pool.failure;

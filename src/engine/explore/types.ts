@@ -97,6 +97,8 @@ export interface ExploreResult {
   readonly deadlocks: { readonly count: number; readonly witness?: number[] };
   /** One per liveness obligation (`pending` bit), in bit order. */
   readonly liveness: LivenessResult[];
+  /** The system's coverage bitmap after the search (its union over threads), or null. */
+  readonly coverage: Uint8Array | null;
   /** The reductions that were applied. */
   readonly reductions: { readonly por: boolean; readonly symmetry: boolean };
   readonly workers: number;
