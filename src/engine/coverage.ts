@@ -99,8 +99,8 @@ export function readCoverage(m: Model, bytes: Uint8Array, sym: Symmetry | null):
       (b[base + pc] === 1 ? reached : unreached).push(name);
     });
   };
-  m.procs.forEach((p, i) => own(p.name, p.prog, procBase[i]!));
-  m.peers.forEach((r, i) => own(r.name, r.prog, peerBase[i]!));
+  for (const [i, p] of m.procs.entries()) own(p.name, p.prog, procBase[i]!);
+  for (const [i, r] of m.peers.entries()) own(r.name, r.prog, peerBase[i]!);
   return {
     reached,
     unreached,
