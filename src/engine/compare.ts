@@ -23,6 +23,8 @@ export interface CompareOptions {
   readonly workers: number;
   readonly explore: Omit<ExploreOptions, "signal" | "progress" | "workers">;
   readonly signal?: AbortSignal;
+  /** Called when a cell starts. */
+  readonly onStart?: (job: CellJob) => void;
   /** Called after each finished cell. */
   readonly onCell?: (done: number, total: number, cell: Cell) => void;
 }
@@ -38,11 +40,13 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
     o.onCell?.(done, jobs.length, cell);
   };
   if (o.workers <= 1 || jobs.length <= 1) {
-    for (let k = 0; k < jobs.length && !o.signal?.aborted; k++)
+    for (let k = 0; k < jobs.length && !o.signal?.aborted; k++) {
+      o.onStart?.(jobs[k]!);
       finish(
         k,
         await runCell(jobs[k]!, { ...o.explore, ...(o.signal ? { signal: o.signal } : {}) }),
       );
+    }
     return out.filter(Boolean);
   }
   const lanes = Array.from(
@@ -58,6 +62,7 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
             return;
           }
           const k = next++;
+          o.onStart?.(jobs[k]!);
           w.once("message", (cell: Cell) => {
             finish(k, cell);
             feed();

@@ -98,7 +98,7 @@ export const checkCommand: Command = {
             workers: Math.min(nums.workers ?? 1, Math.max(1, cpus().length * 2)),
             reduce: !flag(a, "no-reduce"),
             signal: controller.signal,
-            progress: (s) => progress.update(policy.name, s),
+            progress: (s) => progress.update(`${ref} under ${policy.name}`, s),
             now: host.now,
           },
         );
@@ -138,8 +138,9 @@ export function progressLine(host: Host, force: boolean) {
       if (!(host.tty || force) || host.now() - start < 1000) return;
       shown = true;
       const mem = Math.round(s.peakMemoryBytes / 2 ** 20);
+      const queued = s.queued !== undefined ? `  queue ${s.queued.toLocaleString("en")}` : "";
       host.err(
-        `\r${label}: ${s.states.toLocaleString("en")} states  ${Math.round(s.statesPerSec).toLocaleString("en")}/s  depth ${s.depth}  ${mem} MiB   `,
+        `\r${elapsed(host.now() - start)}  ${label}: ${s.states.toLocaleString("en")} states${queued}  ${Math.round(s.statesPerSec).toLocaleString("en")}/s  depth ${s.depth}  ${mem} MiB   `,
       );
     },
     clear() {
@@ -147,6 +148,14 @@ export function progressLine(host: Host, force: boolean) {
       shown = false;
     },
   };
+}
+
+/** Elapsed time as m:ss (h:mm:ss past an hour). */
+export function elapsed(ms: number): string {
+  const t = Math.floor(ms / 1000);
+  const ss = String(t % 60).padStart(2, "0");
+  const m = Math.floor(t / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
 function bad(host: Host, message: string, exit = EXIT_BAD_INPUT): number {

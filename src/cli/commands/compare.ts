@@ -18,6 +18,7 @@ import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
 import { bundledPins, loadScenario } from "../scenarios.js";
+import { elapsed } from "./check.js";
 
 const USAGE = `pinlab compare [scenario...] [options]
 
@@ -108,7 +109,9 @@ export const compareCommand: Command = {
           ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
         },
         signal: controller.signal,
-        onCell: (done, total, cell) => bar.update(done, total, `${cell.scenario} x ${cell.policy}`),
+        onStart: (job) => bar.start(`${job.ref} under ${job.policy}`),
+        onCell: (done, total, cell) =>
+          bar.update(done, total, `${cell.scenario} under ${cell.policy}`),
       });
     } finally {
       bar.clear();
@@ -184,14 +187,23 @@ export function emit(
 /** A progress bar on stderr (when it is a terminal, or with --progress). */
 function progressBar(host: Host, force: boolean) {
   let shown = false;
+  const start = host.now();
+  const running: string[] = [];
   return {
-    update(done: number, total: number, label: string) {
+    /** A cell started: shown (the oldest running one) until it finishes. */
+    start(label: string) {
+      running.push(label);
+    },
+    update(done: number, total: number, finished: string) {
+      const i = running.indexOf(finished);
+      if (i >= 0) running.splice(i, 1);
+      const label = running[0] ?? "";
       if (!(host.tty || force)) return;
       shown = true;
       const width = 30;
       const fill = Math.round((done / total) * width);
       host.err(
-        `\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  ${label.slice(0, 40).padEnd(40)}`,
+        `\r${elapsed(host.now() - start)} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  queue ${total - done - running.length}  ${label.slice(0, 40).padEnd(40)}`,
       );
     },
     clear() {

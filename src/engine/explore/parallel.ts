@@ -71,6 +71,7 @@ type FromWorker =
 class Handle {
   readonly worker: Worker;
   transitions = 0;
+  expanded = 0;
   private waiting = new Map<string, (m: FromWorker) => void>();
   private early = new Map<string, FromWorker>();
 
@@ -80,6 +81,7 @@ class Handle {
     this.worker.on("message", (m: FromWorker) => {
       if (m.type === "tick") {
         this.transitions = m.transitions;
+        this.expanded = m.expanded;
         onTick();
         return;
       }
@@ -187,6 +189,12 @@ export async function exploreParallel(
       search.tableBytes + tableBytes,
       search.traceBytes + traceBytes,
       (search.graph?.bytes ?? 0) + livenessBytes,
+      handed
+        ? Math.max(
+            0,
+            states() - search.nextId - (pool?.handles.reduce((t, h) => t + h.expanded, 0) ?? 0),
+          )
+        : search.queue.count,
     );
   const onTick = () => {
     if (!handed) return;

@@ -57,6 +57,8 @@ export interface ExploreStats {
   readonly traceBytes: number;
   /** Bytes of the pending-state graph kept for lasso search (0 without `pending`). */
   readonly livenessBytes: number;
+  /** States found but not yet expanded (the BFS queue), when known. */
+  readonly queued?: number;
 }
 
 export interface PropertyResult {
