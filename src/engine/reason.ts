@@ -88,10 +88,12 @@ export function livenessReason(m: Model, s: State, cycle: number | null): Livene
     end === "faults-only"
       ? en.filter(isFault).map((a) => describeAction(m, a).replace(/^fault: /, ""))
       : [];
+  const me = procName(m, p);
   const holders = heldBy
-    .map(
-      (h) =>
-        `${h.proc} (${h.state}${h.mrs.length ? `, keeps ${h.mrs.join(", ")} registered` : ""})`,
+    .map((h) =>
+      h.proc === me
+        ? `${h.proc} itself${h.mrs.length ? ` (through ${h.mrs.join(", ")})` : ""}`
+        : `${h.proc} (${h.state}${h.mrs.length ? `, keeps ${h.mrs.join(", ")} registered` : ""})`,
     )
     .join(", ");
   const how =

@@ -25,8 +25,10 @@ const USAGE = `pinlab compare [scenario...] [options]
 Checks every scenario (default: the bundled library in scenarios/) under
 every policy, exploring every interleaving of each, and prints the matrix:
 rows are policies, columns are properties, each cell the number of scenarios
-in which the property is violated (or '.' when proved never), then per
-scenario the violations with their shortest witness length.
+in which the property is violated (or '.' when proved never; 'v' when in
+some scenario the proof is vacuous, because no page was ever pinned), then
+per scenario the violations with their shortest witness length and the
+vacuous proofs with the operations that never ran.
 
   --policy <name>       restrict to these policies (repeatable); default all
   --param name=value    a policy parameter
