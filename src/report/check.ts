@@ -72,8 +72,20 @@ export function renderCheck(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
     );
   if (r.vacuity) out.push(...wrap(`vacuous: proved, but ${r.vacuity}`, width, "  ", "    "));
-  else if (r.coverage?.unreached.length)
-    out.push(...wrap(`unreached: ${r.coverage.unreached.join(", ")}`, width, "  ", "    "));
+  else if (r.coverage) {
+    const c = r.coverage;
+    const all = c.reached.length + c.unreached.length;
+    out.push(
+      ...wrap(
+        c.unreached.length === 0
+          ? `coverage: all ${all} operations ran`
+          : `coverage: ${c.reached.length} of ${all} operations ran; unreached ${c.unreached.join(", ")}`,
+        width,
+        "  ",
+        "    ",
+      ),
+    );
+  }
   const { model, properties: props } = r;
   for (const v of r.verdicts) {
     if (!wanted(v, o.allWitnesses ?? false) || !v.witness) continue;
