@@ -6,14 +6,13 @@
  */
 import type { Model } from "../model/layout.js";
 import type { Expectation } from "../model/spec.js";
-import { step } from "../model/step.js";
 import type { Property } from "../properties/property.js";
 import { type Coverage, readCoverage } from "./coverage.js";
 import { applicable, expectationText } from "./expect.js";
 import { explore } from "./explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "./explore/types.js";
 import { type ModelSystemArg, propertiesFor, systemFromArg } from "./model-system.js";
-import { type LivenessReason, livenessReason } from "./reason.js";
+import { type LivenessReason, witnessReason } from "./reason.js";
 import { findSymmetry } from "./symmetry.js";
 
 export type Verdict = "Never" | "Sometimes";
@@ -80,10 +79,7 @@ export async function checkScenario(
       )
     : null;
   // Every registration failed: safety and cost properties, all about pins, had nothing to watch.
-  const vacuity =
-    complete && coverage?.registers && !coverage.registered
-      ? `no page was ever pinned${coverage.unreached.length ? `: unreached ${coverage.unreached.join(", ")}` : ""}`
-      : null;
+  const vacuity = vacuityOf(coverage, complete);
   const verdicts: PropertyVerdict[] = props.map((p, i) => {
     const found = res.properties[i];
     const live = p.pending ? res.liveness[sys.obligations!.indexOf(p.name)] : undefined;
@@ -95,10 +91,10 @@ export async function checkScenario(
       return {
         ...base,
         verdict: "Never" as const,
-        ...(vacuity && (p.group === "safety" || p.group === "cost") ? { vacuous: true } : {}),
+        ...(isVacuous(vacuity, p.group, "Never") ? { vacuous: true } : {}),
       };
     if (shownByEnd && found?.witness) {
-      const reason = p.kind === "liveness" ? reasonAt(sys.model, found.witness, null) : null;
+      const reason = p.kind === "liveness" ? witnessReason(sys.model, found.witness, null) : null;
       return {
         ...base,
         verdict: "Sometimes" as const,
@@ -107,7 +103,7 @@ export async function checkScenario(
       };
     }
     const witness = [...live!.lasso!.prefix, ...live!.lasso!.cycle];
-    const reason = reasonAt(sys.model, witness, live!.lasso!.cycle.length);
+    const reason = witnessReason(sys.model, witness, live!.lasso!.cycle.length);
     return {
       ...base,
       verdict: "Sometimes" as const,
@@ -176,9 +172,20 @@ export async function checkScenario(
   };
 }
 
-/** The liveness reason at the end of a witness (replayed from the initial state). */
-function reasonAt(m: Model, witness: readonly number[], cycle: number | null) {
-  let s = m.init;
-  for (const a of witness) s = step(m, s, a, null);
-  return livenessReason(m, s, cycle);
+/**
+ * Why a cell's safety and cost Nevers are empty proofs: a complete search in
+ * which every registration of a scenario that registers memory failed.
+ */
+export function vacuityOf(coverage: Coverage | null, complete: boolean): string | null {
+  if (!complete || !coverage?.registers || coverage.registered) return null;
+  return `no page was ever pinned${coverage.unreached.length ? `: unreached ${coverage.unreached.join(", ")}` : ""}`;
+}
+
+/** Whether a verdict is vacuous in a cell with this vacuity. */
+export function isVacuous(
+  vacuity: string | null,
+  group: Property["group"],
+  verdict: Verdict,
+): boolean {
+  return vacuity !== null && verdict === "Never" && (group === "safety" || group === "cost");
 }

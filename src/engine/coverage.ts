@@ -84,27 +84,41 @@ export function readCoverage(m: Model, bytes: Uint8Array, sym: Symmetry | null):
     share((r) => procBase[r.proc]!, m.procs[group[0]!.proc]!.prog.length);
     share((r) => peerBase[r.peer]!, m.peers[group[0]!.peer]!.prog.length);
   }
-  const reached: string[] = [];
-  const unreached: string[] = [];
-  const own = (
-    owner: string,
-    ops: readonly { spec: { op: string; label?: string; at?: SourcePos } }[],
-    base: number,
-  ) => {
-    const names = ops.map((o) => `${owner}.${o.spec.label ?? o.spec.op}`);
-    ops.forEach((o, pc) => {
-      // two like operations of one actor are told apart by their line
-      const twin = names.filter((x) => x === names[pc]).length > 1;
-      const name = twin && o.spec.at ? `${names[pc]}@${o.spec.at.line}` : names[pc]!;
-      (b[base + pc] === 1 ? reached : unreached).push(name);
-    });
-  };
-  for (const [i, p] of m.procs.entries()) own(p.name, p.prog, procBase[i]!);
-  for (const [i, r] of m.peers.entries()) own(r.name, r.prog, peerBase[i]!);
+  const names = operationNames(m);
+  const all = [
+    ...procBase.flatMap((b, i) => m.procs[i]!.prog.map((_, pc) => b + pc)),
+    ...peerBase.flatMap((b, i) => m.peers[i]!.prog.map((_, pc) => b + pc)),
+  ];
+  const reached = names.filter((_, k) => b[all[k]!] === 1);
+  const unreached = names.filter((_, k) => b[all[k]!] !== 1);
   return {
     reached,
     unreached,
     registers: m.procs.some((p) => p.prog.some((o) => o.spec.op === "reg_mr")),
     registered: b[registered] === 1,
   };
+}
+
+/**
+ * The scenario's operations by name, processes first then peers, each in
+ * program order: `proc.op` (its label if it has one), and `@LINE` after two
+ * like operations of one actor.
+ */
+export function operationNames(m: Model): string[] {
+  const out: string[] = [];
+  const own = (
+    owner: string,
+    ops: readonly { spec: { op: string; label?: string; at?: SourcePos } }[],
+  ) => {
+    const names = ops.map((o) => `${owner}.${o.spec.label ?? o.spec.op}`);
+    ops.forEach((o, pc) => {
+      // two like operations of one actor are told apart by their line
+      const twin = names.filter((x) => x === names[pc]).length > 1;
+      const name = twin && o.spec.at ? `${names[pc]}@${o.spec.at.line}` : names[pc]!;
+      out.push(name);
+    });
+  };
+  for (const p of m.procs) own(p.name, p.prog);
+  for (const r of m.peers) own(r.name, r.prog);
+  return out;
 }

@@ -56,6 +56,17 @@ const STATE_WORDS: Record<number, string> = {
   [PS_CRASHED]: "crashed",
 };
 
+/** The reason at the end of a liveness witness (replayed from the initial state); `cycle`: its lasso's cycle length. */
+export function witnessReason(
+  m: Model,
+  witness: readonly number[],
+  cycle: number | null,
+): LivenessReason | null {
+  let s = m.init;
+  for (const a of witness) s = step(m, s, a, null);
+  return livenessReason(m, s, cycle);
+}
+
 /**
  * The reason of a liveness witness whose last state is `s` (for a lasso: the
  * state the cycle of `cycle` steps returns to), or null when no process is
