@@ -6,13 +6,14 @@
  */
 import type { Model } from "../model/layout.js";
 import type { Expectation } from "../model/spec.js";
+import { enabled, step } from "../model/step.js";
 import type { Property } from "../properties/property.js";
 import { type Coverage, readCoverage } from "./coverage.js";
 import { applicable, expectationText } from "./expect.js";
 import { explore } from "./explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "./explore/types.js";
 import { type ModelSystemArg, propertiesFor, systemFromArg } from "./model-system.js";
-import { type LivenessReason, witnessReason } from "./reason.js";
+import { type LivenessReason, livenessReason, witnessReason } from "./reason.js";
 import { findSymmetry } from "./symmetry.js";
 
 export type Verdict = "Never" | "Sometimes";
@@ -45,6 +46,8 @@ export interface CheckedExpectation {
   readonly detail: string;
   /** For a refuted `always`: a run without the property (to its end, or prefix + cycle). */
   readonly witness?: readonly number[];
+  /** For a refuted `always`: why that run never gets the property (how it ends, and any call left blocked). */
+  readonly reason?: string;
 }
 
 export interface CheckResult {
@@ -140,6 +143,7 @@ export async function checkScenario(
               `a run without it: ${witness.length} steps${l.lasso ? " ending in a cycle" : ""}`,
             ),
             witness,
+            reason: withoutReason(sys.model, name, witness, l.lasso ? l.lasso.cycle.length : null),
           };
         }
         if (!complete) return judged(true, true, "not refuted, but the exploration is incomplete");
@@ -170,6 +174,21 @@ export async function checkScenario(
     vacuity,
     exit,
   };
+}
+
+/** Why a run refuting `always P` never shows P: it stops, or loops, without it. */
+function withoutReason(m: Model, p: string, witness: readonly number[], cycle: number | null) {
+  let s = m.init;
+  for (const a of witness) s = step(m, s, a, null);
+  const en = cycle === null ? enabled(m, s) : [];
+  const how =
+    cycle !== null
+      ? `the last ${cycle} step${cycle === 1 ? "" : "s"} repeat for ever`
+      : en.length === 0
+        ? "it ends: nothing can move"
+        : "it ends: nothing can move but an injected fault, which need not happen";
+  const blocked = livenessReason(m, s, cycle);
+  return `${p} never happens on this run: ${how}${blocked ? `; ${blocked.text}` : ""}`;
 }
 
 /**

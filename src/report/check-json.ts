@@ -66,6 +66,7 @@ export function checkJson(r: CheckResult, scenarioRef: string) {
       ...(x.witness
         ? {
             witnessLength: x.witness.length,
+            reason: x.reason ?? null,
             token: tokenFor(r, scenarioRef, x.witness),
             steps: witnessJson(x.witness, null).steps,
           }

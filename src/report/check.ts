@@ -106,6 +106,7 @@ export function renderCheck(
     out.push("");
     out.push(`${e.text}: a run without it`);
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
+    if (e.reason) out.push(...wrap(e.reason, width, "  reason: ", "          "));
     out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, e.witness)}`);
   }
   if (r.expectations.length > 0) {
