@@ -45,6 +45,7 @@ export function checkJson(r: CheckResult, scenarioRef: string) {
     reductions: e.reductions,
     workers: e.workers,
     coverage: r.coverage,
+    vacuity: r.vacuity,
     properties: r.verdicts.map((v) => ({
       name: v.name,
       kind: v.kind,
