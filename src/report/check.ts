@@ -9,6 +9,7 @@ import { encodeToken } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { renderExpectations, renderSteps } from "./trace.js";
+import { wrap } from "./wrap.js";
 
 const n = (x: number) => Math.round(x).toLocaleString("en");
 
@@ -20,7 +21,7 @@ export function statsLine(s: ExploreStats): string {
 export function verdictText(v: PropertyVerdict, states: number): string {
   if (v.verdict === "Never")
     return v.proved
-      ? `Never      proved over ${n(states)} states`
+      ? `Never      proved over ${n(states)} states${v.vacuous ? ", vacuously (no page pinned)" : ""}`
       : `Never      so far (exploration incomplete)`;
   if (v.lasso)
     return `Sometimes  lasso: ${v.lasso.prefix.length} steps, then a cycle of ${v.lasso.cycle.length} that never ends`;
@@ -47,8 +48,9 @@ export function tokenFor(r: CheckResult, scenarioRef: string, witness: readonly 
 export function renderCheck(
   r: CheckResult,
   scenarioRef: string,
-  o: { allWitnesses?: boolean } = {},
+  o: { allWitnesses?: boolean; width?: number } = {},
 ): string {
+  const width = o.width ?? 100;
   const spec = r.arg.spec;
   const out: string[] = [];
   const params = Object.entries(r.arg.params).map(([k, v]) => `${k}=${v}`);
@@ -69,6 +71,21 @@ export function renderCheck(
     out.push(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
     );
+  if (r.vacuity) out.push(...wrap(`vacuous: proved, but ${r.vacuity}`, width, "  ", "    "));
+  else if (r.coverage) {
+    const c = r.coverage;
+    const all = c.reached.length + c.unreached.length;
+    out.push(
+      ...wrap(
+        c.unreached.length === 0
+          ? `coverage: all ${all} operations ran`
+          : `coverage: ${c.reached.length} of ${all} operations ran; unreached ${c.unreached.join(", ")}`,
+        width,
+        "  ",
+        "    ",
+      ),
+    );
+  }
   const { model, properties: props } = r;
   for (const v of r.verdicts) {
     if (!wanted(v, o.allWitnesses ?? false) || !v.witness) continue;
@@ -79,7 +96,8 @@ export function renderCheck(
     );
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
     const occ = run.occurrences.get(v.name);
-    if (occ) out.push(`  → ${occ.message}`);
+    if (v.reason) out.push(...wrap(v.reason.text, width, "  reason: ", "          "));
+    else if (occ) out.push(`  → ${occ.message}`);
     out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, v.witness)}`);
   }
   for (const e of r.expectations) {
@@ -88,6 +106,7 @@ export function renderCheck(
     out.push("");
     out.push(`${e.text}: a run without it`);
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
+    if (e.reason) out.push(...wrap(e.reason, width, "  reason: ", "          "));
     out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, e.witness)}`);
   }
   if (r.expectations.length > 0) {
