@@ -23,7 +23,7 @@ test("--policy all --json gives one versioned result per policy", async () => {
   const j = await pinlab("run", "core", "--policy", "all", "--json");
   const runs = JSON.parse(j.out) as { policy: string; ok: boolean; schema: string }[];
   assert.equal(runs.length, 9);
-  assert.ok(runs.every((x) => x.schema === "pinlab.run/1" && x.ok));
+  assert.ok(runs.every((x) => x.schema === "pinlab.run/2" && x.ok));
 });
 
 test("bad input exits 2 with a clear message and no stack trace", async () => {

@@ -2,7 +2,12 @@
  * `run`: one deterministic schedule. Seed 0 takes the first enabled action in
  * the model's priority order (processes, hardware, peers' answers, timers,
  * peers' next operations) and never injects faults; any other seed picks
- * uniformly among all enabled actions with a seeded PRNG, faults included.
+ * among the enabled actions with a seeded PRNG. There an injected fault
+ * (crash, hang, partition) weighs `faultWeight` (default 0.02) against 1 for
+ * every other action, so that most random runs show the scenario and only
+ * some a fault; where only faults could still happen, the run ends unless
+ * the same weighted draw picks one. A weight of 1 draws faults like anything
+ * else.
  */
 import type { ModelEvent } from "../model/events.js";
 import { type Model, P_STATUS, PS_BLOCKED, proc, type State } from "../model/layout.js";
@@ -37,8 +42,28 @@ export interface RunOptions {
   readonly seed?: number;
   readonly maxSteps?: number;
   readonly properties: readonly Property[];
+  /** Weight of each fault action in a random schedule, against 1 for the others (default 0.02). */
+  readonly faultWeight?: number;
   /** Replay exactly these actions instead of scheduling (replay tokens). */
   readonly actions?: readonly number[];
+}
+
+export const DEFAULT_FAULT_WEIGHT = 0.02;
+
+/**
+ * A weighted draw: faults weigh `w`, other actions 1. When only faults are
+ * enabled, "nothing happens" weighs 1 too and ends the run (undefined).
+ */
+function draw(choices: readonly number[], rand: () => number, w: number): number | undefined {
+  const faults = choices.filter(isFault).length;
+  const others = choices.length - faults;
+  const total = (others === 0 ? 1 : others) + faults * w;
+  let x = rand() * total;
+  for (const a of choices) {
+    x -= isFault(a) ? w : 1;
+    if (x < 0) return a;
+  }
+  return others === 0 ? undefined : choices.find((a) => !isFault(a));
 }
 
 export function runSchedule(m: Model, opts: RunOptions): RunResult {
@@ -62,7 +87,9 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
         end = "max-steps";
         break;
       }
-      a = rand === null ? choices[0] : choices[Math.floor(rand() * choices.length)];
+      a =
+        rand === null ? choices[0] : draw(choices, rand, opts.faultWeight ?? DEFAULT_FAULT_WEIGHT);
+      if (a === undefined) break;
     }
     const events: ModelEvent[] = [];
     const next = step(m, s, a!, events);

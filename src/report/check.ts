@@ -10,6 +10,7 @@ import type { ExploreStats } from "../engine/explore/types.js";
 import { alwaysClaim, verdictClaim } from "../engine/rejudge.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { renderExpectations, renderSteps } from "./trace.js";
+import { wrap } from "./wrap.js";
 
 const n = (x: number) => Math.round(x).toLocaleString("en");
 
@@ -21,7 +22,7 @@ export function statsLine(s: ExploreStats): string {
 export function verdictText(v: PropertyVerdict, states: number): string {
   if (v.verdict === "Never")
     return v.proved
-      ? `Never      proved over ${n(states)} states`
+      ? `Never      proved over ${n(states)} states${v.vacuous ? ", vacuously (no page pinned)" : ""}`
       : `Never      so far (exploration incomplete)`;
   if (v.lasso)
     return `Sometimes  lasso: ${v.lasso.prefix.length} steps, then a cycle of ${v.lasso.cycle.length} that never ends`;
@@ -44,19 +45,6 @@ export function irreproducible(r: CheckResult): string | null {
   if (e.reason === "max-memory") return "where a memory bound stops depends on the machine";
   if (e.reason === "interrupted") return "the search was interrupted";
   return null;
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }
 
 /** Which verdicts deserve a printed witness: violations (and, on request, possibilities). */
@@ -85,8 +73,9 @@ export function tokenFor(
 export function renderCheck(
   r: CheckResult,
   origin: TokenScenario,
-  o: { allWitnesses?: boolean } = {},
+  o: { allWitnesses?: boolean; width?: number } = {},
 ): string {
+  const width = o.width ?? 100;
   const spec = r.arg.spec;
   const out: string[] = [];
   const params = Object.entries(r.arg.params).map(([k, v]) => `${k}=${v}`);
@@ -107,6 +96,21 @@ export function renderCheck(
     out.push(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
     );
+  if (r.vacuity) out.push(...wrap(`vacuous: proved, but ${r.vacuity}`, width, "  ", "    "));
+  else if (r.coverage) {
+    const c = r.coverage;
+    const all = c.reached.length + c.unreached.length;
+    out.push(
+      ...wrap(
+        c.unreached.length === 0
+          ? `coverage: all ${all} operations ran`
+          : `coverage: ${c.reached.length} of ${all} operations ran; unreached ${c.unreached.join(", ")}`,
+        width,
+        "  ",
+        "    ",
+      ),
+    );
+  }
   const { model, properties: props } = r;
   for (const v of r.verdicts) {
     if (!wanted(v, o.allWitnesses ?? false) || !v.witness) continue;
@@ -117,7 +121,8 @@ export function renderCheck(
     );
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
     const occ = run.occurrences.get(v.name);
-    if (occ) out.push(`  → ${occ.message}`);
+    if (v.reason) out.push(...wrap(v.reason.text, width, "  reason: ", "          "));
+    else if (occ) out.push(`  → ${occ.message}`);
     out.push(`  replay: pinlab replay ${tokenFor(r, origin, verdictClaim(v), v.witness)}`);
   }
   for (const e of r.expectations) {
@@ -127,6 +132,7 @@ export function renderCheck(
     out.push("");
     out.push(`${e.text}: a run without it`);
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
+    if (e.reason) out.push(...wrap(e.reason, width, "  reason: ", "          "));
     out.push(`  replay: pinlab replay ${tokenFor(r, origin, claim, e.witness)}`);
   }
   if (r.expectations.length > 0) {
@@ -141,7 +147,7 @@ export function renderCheck(
       `INCOMPLETE ${r.explore.reason}: the verdicts above hold for the ${n(r.explore.stats.states)} states explored so far`,
     );
     const why = irreproducible(r);
-    if (why) out.push(...wrap(`not reproducible: ${why}`, 88).map((l) => `           ${l}`));
+    if (why) out.push(...wrap(`not reproducible: ${why}`, width, "           "));
   }
   return `${out.join("\n")}\n`;
 }
