@@ -31,6 +31,8 @@ export interface RunResult {
   /** How the run ended: nothing left to do, some process waits forever, or the step bound. */
   readonly end: "quiescent" | "deadlock" | "max-steps" | "replayed";
   readonly occurrences: ReadonlyMap<string, Occurrence>;
+  /** With `keepStates`: the initial state, then the state after each step. */
+  readonly states?: readonly State[];
 }
 
 export interface RunOptions {
@@ -39,6 +41,8 @@ export interface RunOptions {
   readonly properties: readonly Property[];
   /** Replay exactly these actions instead of scheduling (replay tokens). */
   readonly actions?: readonly number[];
+  /** Keep every state of the run (reports show what each step changed). */
+  readonly keepStates?: boolean;
 }
 
 export function runSchedule(m: Model, opts: RunOptions): RunResult {
@@ -49,6 +53,7 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
   const occurrences = new Map<string, Occurrence>();
   let s = m.init;
   let end: RunResult["end"] = "quiescent";
+  const states: State[] | undefined = opts.keepStates ? [s] : undefined;
   for (let n = 1; ; n++) {
     let a: number | undefined;
     if (opts.actions) {
@@ -72,6 +77,7 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
       if (f) occurrences.set(p.name, { step: n, message: f.message });
     }
     steps.push({ n, action: a!, events });
+    states?.push(next);
     s = next;
   }
   if (opts.actions && enabled(m, s).length > 0) end = "replayed";
@@ -84,5 +90,5 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
     for (let p = 0; p < m.procs.length; p++)
       if (s[proc(m, p) + P_STATUS] === PS_BLOCKED) end = "deadlock";
   }
-  return { model: m, seed, steps, final: s, end, occurrences };
+  return { model: m, seed, steps, final: s, end, occurrences, ...(states ? { states } : {}) };
 }

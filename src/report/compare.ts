@@ -5,23 +5,14 @@
  */
 import type { Cell } from "../engine/cell.js";
 import { aggregate, COMPARE_SCHEMA } from "../engine/compare.js";
-import { actionLane } from "../engine/describe.js";
-import { runSchedule } from "../engine/exec.js";
 import { propertiesFor, systemFromArg } from "../engine/model-system.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
-import { actorOf, describeStep } from "./trace.js";
+import { type Group, groupOf, type Outcome, outcomeOf } from "./marks.js";
+import { type DocStep, witnessSteps } from "./witness-view.js";
 
-export interface DocStep {
-  readonly n: number;
-  readonly actor: string;
-  /** Sequence-diagram lane: `proc:NAME`, `peer:NAME`, `nic` or `kernel`. */
-  readonly lane: string;
-  readonly text: string;
-  readonly reactions: readonly string[];
-  readonly marks: readonly string[];
-}
+export type { DocArrow, DocStep } from "./witness-view.js";
 
 export interface DocScenario {
   readonly ref: string;
@@ -30,10 +21,16 @@ export interface DocScenario {
   /** The lanes of its sequence diagrams, in order. */
   readonly lanes: readonly string[];
   readonly spec: ScenarioSpec;
+  /** The `.pin` text it was loaded from (its header comments quote the mails); null for a built-in one. */
+  readonly source: string | null;
 }
 
 export interface DocCell extends Omit<Cell, "verdicts"> {
   readonly verdicts: readonly (Cell["verdicts"][number] & {
+    /** safety, cost, capability or result (a scenario's `expect P.op returns R`). */
+    readonly group: Group;
+    /** How every format marks it (marks.ts): violation, hang, cost, possible, shown, proved, ... */
+    readonly outcome: Outcome;
     readonly steps: readonly DocStep[] | null;
   })[];
 }
@@ -75,37 +72,17 @@ export function lanesOf(spec: ScenarioSpec): string[] {
   ];
 }
 
-/** Renders a cell's witnesses as steps (replaying them through the model). */
+/** Renders a cell's witnesses as steps (replaying them through the model) and marks each verdict. */
 function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
-  const sys = systemFromArg({ spec, policy: cell.policy, params: cell.params });
-  const m = sys.model;
+  const m = systemFromArg({ spec, policy: cell.policy, params: cell.params }).model;
   const props = propertiesFor(spec);
-  const lane = (a: number): string => {
-    const l = actionLane(a);
-    if (l.kind === "proc") return `proc:${m.procs[l.index]!.name}`;
-    if (l.kind === "peer") return `peer:${m.peers[l.index]!.name}`;
-    return l.kind;
-  };
   return {
     ...cell,
     verdicts: cell.verdicts.map((v) => {
-      if (!v.witness) return { ...v, steps: null };
-      const run = runSchedule(m, { actions: v.witness, properties: props });
-      const marks = new Map<number, string[]>();
-      for (const [name, occ] of run.occurrences)
-        if (occ.step > 0) marks.set(occ.step, [...(marks.get(occ.step) ?? []), name]);
-      const steps = run.steps.map((st) => {
-        const d = describeStep(m, st);
-        return {
-          n: st.n,
-          actor: actorOf(m, st.action),
-          lane: lane(st.action),
-          text: d.line,
-          reactions: d.reactions,
-          marks: marks.get(st.n) ?? [],
-        };
-      });
-      return { ...v, steps };
+      const group = groupOf(v.name, props);
+      const outcome = outcomeOf({ group, kind: v.kind }, v.verdict, v.proved);
+      const steps = v.witness ? witnessSteps(m, props, v.witness, v.kind === "liveness") : null;
+      return { ...v, group, outcome, steps };
     }),
   };
 }
@@ -114,9 +91,10 @@ export function buildDoc(
   cells: readonly Cell[],
   specs: ReadonlyMap<string, ScenarioSpec>,
   shard: { index: number; count: number } | null,
+  sources: ReadonlyMap<string, string> = new Map(),
 ): CompareDoc {
   const docCells = cells.map((c) => withSteps(c, specs.get(c.scenario)!));
-  return assembleDoc(docCells, specs, shard);
+  return assembleDoc(docCells, specs, shard, sources);
 }
 
 /** Puts rendered cells together (also used by `merge`, whose cells are already rendered). */
@@ -124,6 +102,7 @@ export function assembleDoc(
   cells: readonly DocCell[],
   specs: ReadonlyMap<string, ScenarioSpec>,
   shard: { index: number; count: number } | null,
+  sources: ReadonlyMap<string, string> = new Map(),
 ): CompareDoc {
   const usedPolicies = new Set(cells.map((c) => c.policy));
   const scenarios: DocScenario[] = [...specs.entries()].map(([ref, spec]) => ({
@@ -132,6 +111,7 @@ export function assembleDoc(
     file: spec.file ?? null,
     lanes: lanesOf(spec),
     spec,
+    source: sources.get(ref) ?? null,
   }));
   const exp = cells.flatMap((c) => c.expectations);
   return {

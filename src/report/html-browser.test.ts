@@ -157,7 +157,7 @@ test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", 
     assert.deepEqual(shown, [...lanes], "one column per lane of the scenario");
     const text = (await diagram.textContent()) ?? "";
     assert.match(text, /RDMA WRITE lands in block/);
-    assert.match(text, /violates foreign-dma/);
+    assert.match(text, /✗ foreign-dma violated/);
     assert.ok(await diagram.locator(".row.hit").first().isVisible(), "the marked step stands out");
     assert.match((await page.textContent("#drill")) ?? "", /pinlab replay pl1\./);
 

@@ -182,17 +182,25 @@ test("the matrix has a button per policy and property, and the report has every 
       );
   assert.match(
     html,
-    /<button type="button" class="cell bad" data-policy="unsafe" data-property="foreign-dma"[^>]*><span class="v">✗ Sometimes<\/span><span class="d">2 scenarios<\/span><span class="d">8 steps<\/span>/,
+    /<button type="button" class="cell violation" data-summary="violation" data-policy="unsafe" data-property="foreign-dma"[^>]*><span class="v">✗ Sometimes<\/span><span class="d">2 scenarios<\/span><span class="d">8 steps<\/span>/,
   );
   // A possibility that happens is good news, told apart from a violation in words and class.
   assert.match(
     html,
-    /class="cell possible" data-policy="unsafe" data-property="rdma-on-dax"[^>]*><span class="v">◆ Sometimes/,
+    /class="cell possible" data-summary="possible" data-policy="unsafe" data-property="rdma-on-dax"[^>]*><span class="v">◆ Sometimes/,
   );
   assert.match(
     html,
-    /class="cell good" data-policy="linux" data-property="foreign-dma"[^>]*><span class="v">✓ Never<\/span><span class="d">proved/,
+    /class="cell proved" data-summary="proved" data-policy="linux" data-property="foreign-dma"[^>]*><span class="v">✓ Never<\/span><span class="d">proved/,
   );
+  // A cost is not painted like corruption: revoke's revocations are a cost, not a violation.
+  assert.match(
+    html,
+    /class="cell cost" data-summary="cost" data-policy="revoke" data-property="revocation"[^>]*><span class="v">▲ Sometimes/,
+  );
+  // A result expectation that some run gets is shown, never marked as a violation.
+  assert.match(html, /data-outcome="shown" data-result="server\.reg_mr returns EOPNOTSUPP"/);
+  assert.doesNotMatch(html, /data-outcome="violation" data-result=/);
   for (const id of ["matrix", "drill", "properties", "scenarios", "policies"])
     assert.ok(html.includes(`id="${id}"`), id);
   assert.ok(html.includes("scenarios/core.pin"));

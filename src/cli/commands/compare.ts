@@ -85,10 +85,12 @@ export const compareCommand: Command = {
     if (refs.length === 0)
       return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");
     const specs = new Map<string, ScenarioSpec>();
+    const sources = new Map<string, string>();
     for (const ref of refs) {
       const l = loadScenario(ref, host);
       if (!l.ok) return bad(host, l.error, l.exit);
       specs.set(ref, l.spec);
+      if (l.source !== undefined) sources.set(ref, l.source);
     }
     const jobs: CellJob[] = [];
     for (const [ref, spec] of specs)
@@ -114,7 +116,7 @@ export const compareCommand: Command = {
       stop?.();
     }
     const usedSpecs = new Map([...specs].filter(([ref]) => cells.some((c) => c.scenario === ref)));
-    const doc = buildDoc(cells, usedSpecs, shard);
+    const doc = buildDoc(cells, usedSpecs, shard, sources);
     return emit(doc, host, { ...outputOptions(a), interrupted: controller.signal.aborted });
   },
 };

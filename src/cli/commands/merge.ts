@@ -27,6 +27,7 @@ compare would. A cell present in two shards must agree.`,
     if (a.positionals.length === 0) return bad(host, "give the shard files to merge");
     const cells = new Map<string, DocCell>();
     const specs = new Map<string, ScenarioSpec>();
+    const sources = new Map<string, string>();
     for (const path of a.positionals) {
       const read = readText(path, host);
       if (!read.ok) return bad(host, read.error);
@@ -38,7 +39,10 @@ compare would. A cell present in two shards must agree.`,
       }
       if (doc?.schema !== COMPARE_SCHEMA || !Array.isArray(doc.cells))
         return bad(host, `${path} is not a comparison document (schema ${COMPARE_SCHEMA})`);
-      for (const sc of doc.scenarios) specs.set(sc.ref, sc.spec);
+      for (const sc of doc.scenarios) {
+        specs.set(sc.ref, sc.spec);
+        if (typeof sc.source === "string") sources.set(sc.ref, sc.source);
+      }
       for (const c of doc.cells) {
         const key = `${c.scenario}\u0000${c.policy}`;
         const prev = cells.get(key);
@@ -54,7 +58,7 @@ compare would. A cell present in two shards must agree.`,
         order.indexOf(x.scenario) - order.indexOf(y.scenario) ||
         policyRank(x.policy) - policyRank(y.policy),
     );
-    const doc = assembleDoc(sorted, specs, null);
+    const doc = assembleDoc(sorted, specs, null, sources);
     return emit(doc, host, { ...outputOptions(a), interrupted: false });
   },
 };
