@@ -3,6 +3,7 @@
  */
 import type { CheckResult } from "../engine/check.js";
 import { tokenFor } from "./check.js";
+import { groupOf, outcomeOf } from "./marks.js";
 
 export const CHECK_SCHEMA = "pinlab.check/1";
 
@@ -22,6 +23,12 @@ export function checkJson(r: CheckResult, scenarioRef: string) {
     properties: r.verdicts.map((v) => ({
       name: v.name,
       kind: v.kind,
+      group: groupOf(v.name, r.properties),
+      outcome: outcomeOf(
+        { group: groupOf(v.name, r.properties), kind: v.kind },
+        v.verdict,
+        v.proved,
+      ),
       verdict: v.verdict,
       proved: v.verdict === "Never" && v.proved,
       witnessLength: v.witness ? v.witness.length : null,

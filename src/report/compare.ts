@@ -9,7 +9,7 @@ import { propertiesFor, systemFromArg } from "../engine/model-system.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
-import { type Group, groupOf, type Outcome, outcomeOf } from "./marks.js";
+import { type Group, groupOf, OUTCOMES, type Outcome, outcomeOf } from "./marks.js";
 import { type DocStep, witnessSteps } from "./witness-view.js";
 
 export type { DocArrow, DocStep } from "./witness-view.js";
@@ -259,8 +259,10 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
   for (const pol of doc.policies) {
     const cells = doc.properties.map((p) => {
       const a = aggregate(doc.cells, pol.name, p.name);
-      if (a.verdict === "Never") return a.proved ? "Never" : "Never so far";
-      return `Sometimes (${a.scenarios.length}: ${a.shortest!.scenario}, ${a.shortest!.length} steps)`;
+      // Each outcome its own mark (marks.ts): a cost is not drawn like corruption.
+      const mark = OUTCOMES[outcomeOf(p, a.verdict, a.proved)].symbol;
+      if (a.verdict === "Never") return a.proved ? `${mark} Never` : `${mark} Never so far`;
+      return `${mark} Sometimes (${a.scenarios.length}: ${a.shortest!.scenario}, ${a.shortest!.length} steps)`;
     });
     out.push(`| ${pol.name} | ${cells.join(" | ")} |`);
   }
@@ -269,6 +271,9 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
     "Sometimes (n: s, k steps) = shown in n scenarios; the shortest witness is k steps in scenario s.",
   );
   out.push("Never = proved over every reachable state of every scenario.");
+  out.push(
+    `${(["violation", "hang", "cost", "possible", "proved", "impossible", "unproved"] as const).map((o) => `${OUTCOMES[o].symbol} ${OUTCOMES[o].note}`).join(", ")}.`,
+  );
   out.push("");
   out.push("### Witnesses");
   for (const pol of doc.policies) {
