@@ -206,3 +206,26 @@ test("the matrix has a button per policy and property, and the report has every 
   assert.ok(html.includes("scenarios/core.pin"));
   assert.match(html, /<html lang="en">/);
 });
+
+test("a vacuous proof and the operations a check never reached are shown apart from real proofs", async () => {
+  const doc = await theDoc();
+  const why = "proved, but no page was ever pinned: unreached server.send, peer.rdma_write";
+  const cells = doc.cells.map((c) =>
+    c.scenario === "core" && c.policy === "linux"
+      ? {
+          ...c,
+          coverage: { reached: ["server.open"], unreached: ["server.send", "peer.rdma_write"] },
+          verdicts: c.verdicts.map((v) => (v.name === "foreign-dma" ? { ...v, vacuous: why } : v)),
+        }
+      : c,
+  );
+  const html = renderCompareHtml({ ...doc, cells });
+  assert.match(
+    html,
+    /class="cell proved vacuous" data-summary="proved" data-policy="linux" data-property="foreign-dma"[^>]*>.*∅ 1 vacuous/,
+  );
+  assert.ok(html.includes(`; ${why}`), "the grid's verdict says why the proof is vacuous");
+  assert.match(html, /under <b>linux<\/b>: unreached: server\.send, peer\.rdma_write/);
+  // Without the fields, no proof is called vacuous.
+  assert.doesNotMatch(renderCompareHtml(doc), /class="cell [a-z-]+ vacuous"|∅ \d+ vacuous/);
+});

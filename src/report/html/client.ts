@@ -85,16 +85,22 @@ export const CLIENT = String.raw`
     return { name: name, kind: v.kind, group: v.group || "result", summary: "a result the scenario's expectations ask about: some run gets it" };
   }
 
-  /** Text of a field that is a string or an object with a text (fields a document may add). */
+  /** Mirrors evidence.ts: fields a document may carry beside a verdict, read tolerantly. */
   function textOf(x) {
     if (typeof x === "string") return x;
     if (x && typeof x === "object") {
-      var ks = ["text", "line", "message", "summary"];
+      var ks = ["text", "line", "message", "summary", "why"];
       for (var i = 0; i < ks.length; i++) if (typeof x[ks[i]] === "string") return x[ks[i]];
     }
     return null;
   }
-  function vacuity(v) { return v.vacuous === true ? "proved, but vacuously" : textOf(v.vacuous); }
+  function vacuity(v) {
+    if (v.verdict !== "Never") return null;
+    var x = v.vacuous !== undefined ? v.vacuous : v.vacuity;
+    if (x === undefined || x === null || x === false) return null;
+    if (typeof x === "object" && x.vacuous === false) return null;
+    return textOf(x) || "proved, but vacuously: what it is about never happened";
+  }
 
   function chip(l, text) { return el("span", { class: "chip " + l.tone, "data-outcome": l.tone }, l.symbol + " " + (text || l.word)); }
 
@@ -301,7 +307,7 @@ export const CLIENT = String.raw`
     rows.forEach(function (r) {
       var l = vlook(p, r.v);
       var picked = r.sc.ref === scenario;
-      var vac = r.v.verdict === "Never" ? vacuity(r.v) : null;
+      var vac = vacuity(r.v);
       tb.append(el("tr", { class: picked ? "picked" : null, "aria-current": picked ? "true" : null },
         el("td", null, el("code", null, r.sc.ref)), el("td", null, r.sc.title),
         el("td", null, chip(l, l.word + " (" + l.note + ")"),
@@ -331,6 +337,8 @@ export const CLIENT = String.raw`
       ? HAPPENS[markOf(p)] + " in " + shown.length + " of " + rows.length +
         " scenarios; the shortest " + kindWord + " is " + plural(shown[0].v.witnessLength, "step") + " (" + shown[0].sc.ref + ")."
       : (anyUnproved ? "not seen in the states explored, but a bound was hit." : "proved over every reachable state of " + plural(rows.length, "scenario") + ".");
+    var vacuous = rows.filter(function (r) { return vacuity(r.v); }).length;
+    if (vacuous) sentence += " \u2205 In " + plural(vacuous, "scenario") + " the proof is vacuous: what it is about never happened.";
     panel.replaceChildren(
       el("div", { class: "drill-head" }, h, close),
       el("p", { class: "about" }, el("b", null, "policy: "), pol.summary),

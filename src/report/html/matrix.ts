@@ -7,6 +7,7 @@
 import { type Aggregate, aggregate } from "../../engine/compare.js";
 import { type CompareDoc, GROUP_HEADINGS, matrixColumns } from "../compare.js";
 import { esc, wrapName } from "./escape.js";
+import { vacuityOf } from "./evidence.js";
 import { type Look, look } from "./look.js";
 import { plural } from "./words.js";
 
@@ -71,8 +72,16 @@ function matrixButton(
     lines.push(`<span class="d">${esc(l.note)}</span>`);
     title = `${l.word}: ${l.note} over every scenario`;
   }
+  // Proofs that hold only because what they are about never happened, told apart from real ones.
+  const vacuous = doc.cells.filter(
+    (c) => c.policy === policy && vacuityOf(c.verdicts.find((v) => v.name === prop.name) ?? {}),
+  ).length;
+  if (vacuous > 0) {
+    lines.push(`<span class="d vac">∅ ${vacuous} vacuous</span>`);
+    title += `; in ${plural(vacuous, "scenario")} the proof is vacuous (what it is about never happened)`;
+  }
   // data-summary, not data-outcome: a matrix cell sums up many verdicts, it is not one.
-  return `<button type="button" class="cell ${l.tone}" data-summary="${l.tone}" data-policy="${esc(policy)}" data-property="${esc(prop.name)}" data-row="${row}" data-col="${col}" title="${esc(`${policy} / ${prop.name}: ${title}`)}">${lines.join("")}</button>`;
+  return `<button type="button" class="cell ${l.tone}${vacuous > 0 ? " vacuous" : ""}" data-summary="${l.tone}" data-policy="${esc(policy)}" data-property="${esc(prop.name)}" data-row="${row}" data-col="${col}" title="${esc(`${policy} / ${prop.name}: ${title}`)}">${lines.join("")}</button>`;
 }
 
 /** What the symbols and colours of the page mean. */
@@ -105,6 +114,7 @@ function renderLegend(): string {
       "a capability that can never happen",
     ),
     key(look(safety, "Never", false), "not seen, but a bound was hit: not proved"),
+    '<li><span class="chip unproved">∅ vacuous</span> proofs that hold only because what they are about never happened (counted in the cell)</li>',
     "</ul>",
   ].join("\n");
 }

@@ -8,6 +8,7 @@
 import { type CompareDoc, type DocCell, type DocScenario, matrixColumns } from "../compare.js";
 import { OUTCOMES, outcomeOf } from "../marks.js";
 import { esc, wrapName } from "./escape.js";
+import { unreachedOf, vacuityOf } from "./evidence.js";
 import { look } from "./look.js";
 import { plural } from "./words.js";
 
@@ -56,7 +57,7 @@ function renderScenario(
       failures.push(
         `<li><span class="chip bad">✗ failed</span> under <b>${esc(pol.name)}</b>: <code>${esc(e.text)}</code> <span class="muted">${esc(e.detail)}</span></li>`,
       );
-    const cov = coverageText(cell);
+    const cov = unreachedOf(cell);
     if (cov) unreached.push(`<li>under <b>${esc(pol.name)}</b>: ${esc(cov)}</li>`);
     return `<tr><th scope="row" title="${esc(pol.summary)}">${esc(pol.name)}</th>${tds.join("")}<td class="exp">${expectationSummary(cell)}</td></tr>`;
   });
@@ -143,42 +144,13 @@ export function verdictOutcome(v: DocVerdict, fallbackGroup: string) {
   );
 }
 
-/** Text of a field that may be a string or an object with a text (fields other contributors add). */
-function textOf(x: unknown): string | null {
-  if (typeof x === "string") return x;
-  if (x && typeof x === "object") {
-    for (const k of ["text", "line", "message", "summary"]) {
-      const v = (x as Record<string, unknown>)[k];
-      if (typeof v === "string") return v;
-    }
-  }
-  return null;
-}
-
-/** Whether a Never holds only because the operations it is about never ran, and why. */
-export function vacuityText(v: DocVerdict): string | null {
-  const x = (v as { vacuous?: unknown }).vacuous;
-  if (x === true) return "proved, but vacuously";
-  return textOf(x);
-}
-
-/** The operations a check never reached, when the document says (SPIN's "unreached in proctype"). */
-function coverageText(cell: DocCell): string | null {
-  const cov = (cell as { coverage?: unknown }).coverage;
-  if (!cov || typeof cov !== "object") return textOf(cov);
-  const un = (cov as { unreached?: unknown }).unreached;
-  if (Array.isArray(un) && un.length)
-    return `unreached ${un.map((u) => textOf(u) ?? String(u)).join(", ")}`;
-  return textOf(cov);
-}
-
 /** One verdict of one scenario under one policy: a symbol and the witness length. */
 function gridButton(sc: DocScenario, cell: DocCell, p: CompareDoc["properties"][number]): string {
   const v = cell.verdicts.find((x) => x.name === p.name);
   if (!v) return '<span class="muted" title="not checked">·</span>';
   const l = look(p, v.verdict, v.proved);
   const tone = verdictOutcome(v, p.group ?? "safety");
-  const vac = v.verdict === "Never" ? vacuityText(v) : null;
+  const vac = vacuityOf(v);
   const len = v.witnessLength !== null ? ` ${v.witnessLength}` : "";
   const title = `${cell.policy} / ${p.name}: ${l.word} (${OUTCOMES[tone].note})${v.witnessLength !== null ? `, ${plural(v.witnessLength, "step")}` : ""}${vac ? `; ${vac}` : ""}`;
   return `<button type="button" class="mini ${tone}${vac ? " vacuous" : ""}" data-outcome="${tone}" data-policy="${esc(cell.policy)}" data-property="${esc(p.name)}" data-scenario="${esc(sc.ref)}" title="${esc(title)}" aria-label="${esc(title)}">${OUTCOMES[tone].symbol}${vac ? "∅" : ""}${len}</button>`;

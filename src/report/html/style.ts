@@ -71,6 +71,8 @@ button.cell.violation{border-color:var(--bad);box-shadow:inset 0 0 0 1px var(--b
 button.cell.hang{border-color:var(--hang);border-style:double;border-width:3px}
 button.cell.cost{border-color:var(--cost)}
 button.cell.possible{border-style:dashed;border-color:var(--possible)}
+button.cell.vacuous{border:2px dotted var(--unknown)}
+button.cell .vac{color:var(--unknown);font-weight:600}
 button.cell:hover,button.mini:hover{filter:brightness(.95);text-decoration:underline}
 button.cell:focus-visible,button.mini:focus-visible,summary:focus-visible,.close:focus-visible{outline:3px solid var(--accent);outline-offset:1px}
 button.cell[aria-current=true],button.mini[aria-current=true]{outline:3px solid var(--fg);outline-offset:-3px}
