@@ -266,9 +266,15 @@ export const CLIENT = String.raw`
     var reason = textOf(v.reason);
     if (reason) out.push(el("p", { class: "why reason" }, el("b", null, "why: "), reason));
     if (v.lasso) out.push(el("p", { class: "why" }, "\u21bb The last " + plural(v.lasso.cycle, "step") + " repeat for ever."));
+    // A hang says which operation never returns, what it waits for and who holds it (its step's text),
+    // and whether a cycle repeats for ever or nothing can move.
     var waiting = v.steps.filter(function (s) { return s.waits; });
-    if (waiting.length) out.push(el("p", { class: "why" }, OUTCOMES.hang.symbol + " Never returns: " + waiting.map(function (s) {
-      return s.waits + "'s operation at step " + s.n; }).join(", ") + "."));
+    waiting.forEach(function (s) {
+      out.push(el("p", { class: "why hang-why" }, el("b", null, OUTCOMES.hang.symbol + " never returns: "),
+        s.waits + " at step " + s.n + ": ", el("code", null, s.text)));
+    });
+    if (v.kind === "liveness" && v.verdict === "Sometimes" && !v.lasso)
+      out.push(el("p", { class: "why" }, "Dead end: after the last step nothing left can move."));
     if (v.token) out.push(el("div", { class: "replay" }, el("span", null, "replay:"),
       el("code", { title: "select to copy" }, "pinlab replay " + v.token)));
     out.push(el("div", { class: "replay" }, el("span", null, "check:"),
