@@ -65,7 +65,8 @@ export const CLIENT = String.raw`
   }
   /** A verdict's look: the document's outcome when it has one. */
   function look(p, verdict, proved, outcome) {
-    var tone = outcome || outcomeOf(p, verdict, proved);
+    // The document's outcome only when it is one of the outcomes (a crafted shard's other words are ignored).
+    var tone = typeof outcome === "string" && Object.prototype.hasOwnProperty.call(OUTCOMES, outcome) ? outcome : outcomeOf(p, verdict, proved);
     var o = OUTCOMES[tone];
     return { tone: tone, symbol: o.symbol, word: verdict === "Sometimes" ? "Sometimes" : "Never", note: o.note };
   }
@@ -155,7 +156,7 @@ export const CLIENT = String.raw`
     var tb = el("tbody");
     ch.forEach(function (c) {
       tb.append(el("tr", { class: "k-" + c.kind },
-        el("td", null, el("span", { class: "kind-tag " + c.kind }, KIND_WORDS[c.kind] || c.kind)),
+        el("td", null, el("span", { class: "kind-tag " + c.kind }, Object.prototype.hasOwnProperty.call(KIND_WORDS, c.kind) ? KIND_WORDS[c.kind] : String(c.kind))),
         el("td", null, el("code", null, c.what)),
         el("td", { class: c.from === null ? "none" : null }, c.from === null ? "\u2014" : c.from),
         el("td", { class: c.to === null ? "none" : null }, c.to === null ? "\u2014 (gone)" : c.to)));

@@ -6,7 +6,7 @@
  * still reads without JavaScript).
  */
 import { type CompareDoc, type DocCell, type DocScenario, matrixColumns } from "../compare.js";
-import { OUTCOMES, outcomeOf } from "../marks.js";
+import { OUTCOMES, type Outcome, outcomeOf } from "../marks.js";
 import { esc, wrapName } from "./escape.js";
 import { unreachedOf, vacuityOf } from "./evidence.js";
 import { look } from "./look.js";
@@ -132,15 +132,19 @@ function renderResults(doc: CompareDoc, sc: DocScenario, cells: readonly DocCell
   return `<p class="res-h">Results the expectations ask about (<span class="chip shown">${OUTCOMES.shown.symbol} shown</span> some run gets it; <span class="chip not-shown">${OUTCOMES["not-shown"].symbol} not shown</span> none does):</p><ul class="results">${items.join("\n")}</ul>`;
 }
 
-/** A verdict's outcome: as the document says, or (a document without it) from its group and kind. */
-export function verdictOutcome(v: DocVerdict, fallbackGroup: string) {
-  return (
-    (v as { outcome?: ReturnType<typeof outcomeOf> }).outcome ??
-    outcomeOf(
-      { group: (v as { group?: string }).group ?? fallbackGroup, kind: v.kind },
-      v.verdict,
-      v.proved,
-    )
+/**
+ * A verdict's outcome: as the document says, when it names one of the
+ * outcomes (a crafted shard's other words are ignored, never written into the
+ * page); otherwise (a document without it) from its group and kind.
+ */
+export function verdictOutcome(v: DocVerdict, fallbackGroup: string): Outcome {
+  const o: unknown = (v as { outcome?: unknown }).outcome;
+  if (typeof o === "string" && Object.hasOwn(OUTCOMES, o)) return o as Outcome;
+  const group: unknown = (v as { group?: unknown }).group;
+  return outcomeOf(
+    { group: typeof group === "string" ? group : fallbackGroup, kind: v.kind },
+    v.verdict,
+    v.proved,
   );
 }
 
@@ -153,7 +157,7 @@ function gridButton(sc: DocScenario, cell: DocCell, p: CompareDoc["properties"][
   const vac = vacuityOf(v);
   const len = v.witnessLength !== null ? ` ${v.witnessLength}` : "";
   const title = `${cell.policy} / ${p.name}: ${l.word} (${OUTCOMES[tone].note})${v.witnessLength !== null ? `, ${plural(v.witnessLength, "step")}` : ""}${vac ? `; ${vac}` : ""}`;
-  return `<button type="button" class="mini ${tone}${vac ? " vacuous" : ""}" data-outcome="${tone}" data-policy="${esc(cell.policy)}" data-property="${esc(p.name)}" data-scenario="${esc(sc.ref)}" title="${esc(title)}" aria-label="${esc(title)}">${OUTCOMES[tone].symbol}${vac ? "∅" : ""}${len}</button>`;
+  return `<button type="button" class="mini ${tone}${vac ? " vacuous" : ""}" data-outcome="${tone}" data-policy="${esc(cell.policy)}" data-property="${esc(p.name)}" data-scenario="${esc(sc.ref)}" title="${esc(title)}" aria-label="${esc(title)}">${OUTCOMES[tone].symbol}${vac ? "∅" : ""}${esc(len)}</button>`;
 }
 
 /** Expectations of a cell in a few words, and whether its check was complete. */
