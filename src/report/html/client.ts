@@ -349,7 +349,7 @@ export const CLIENT = String.raw`
     panel.replaceChildren(
       el("div", { class: "drill-head" }, h, close),
       el("p", { class: "about" }, el("b", null, "policy: "), pol.summary),
-      el("p", { class: "about" }, el("b", null, "property (" + (p.group || "safety") + ", " + p.kind + "): "), p.summary),
+      el("p", { class: "about" }, el("b", null, "property (" + ((p.group || "safety") === p.kind ? p.kind : (p.group || "safety") + ", " + p.kind) + "): "), p.summary),
       el("p", { class: "verdict" }, chip(agg), " ", sentence));
     var want = scenario && shown.some(function (r) { return r.sc.ref === scenario; }) ? scenario : shown.length ? shown[0].sc.ref : null;
     if (shown.length) {

@@ -121,12 +121,12 @@ background-image:linear-gradient(to right,transparent calc(50% - 1px),var(--line
 .stepbtn{font:inherit;color:inherit;background:none;border:1px solid transparent;border-radius:3px;padding:0 .2rem;cursor:pointer;text-decoration:underline dotted}
 .stepbtn[aria-expanded=true]{border-color:var(--accent);color:var(--accent)}
 .stepbtn:focus-visible{outline:3px solid var(--accent)}
-.seq .changes{padding:.3rem .5rem .5rem 3.8em;background:var(--bg2);border-bottom:1px solid var(--line);font-family:system-ui,sans-serif;min-width:0;overflow-x:auto}
+.seq .changes{position:sticky;left:0;max-width:calc(100vw - 2.5rem);padding:.3rem .5rem .5rem 3.8em;background:var(--bg2);border-bottom:1px solid var(--line);font-family:system-ui,sans-serif;min-width:0;overflow-x:auto}
 .diff{font-size:.82rem;border-collapse:collapse}
 .diff caption{font-weight:600;color:var(--fg)}
 .diff th,.diff td{text-align:left;padding:.1rem .6rem .1rem 0;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 .diff td.none{color:var(--muted)}
-.kind-tag{display:inline-block;font-size:.72rem;font-weight:600;border:1px solid var(--line);border-radius:3px;padding:0 .3rem}
+.kind-tag{display:inline-block;white-space:nowrap;font-size:.72rem;font-weight:600;border:1px solid var(--line);border-radius:3px;padding:0 .3rem}
 .kind-tag.pin{border-color:var(--bad);color:var(--bad)}.kind-tag.block{border-color:var(--nic);color:var(--nic)}
 .kind-tag.lease{border-color:var(--kernel);color:var(--kernel)}.kind-tag.mr,.kind-tag.qp{border-color:var(--peer);color:var(--peer)}
 .kind-tag.process{border-color:var(--proc);color:var(--proc)}
@@ -199,6 +199,7 @@ footer.page{margin-top:2.5rem;color:var(--muted);font-size:.82rem;border-top:1px
   .drill-head{flex-wrap:wrap}
   details.witness>.body{padding:.3rem}
   .seq{max-width:100%}
+  .seq .changes{padding-left:.5rem}
   .legend{gap:.3rem .8rem}
   .legend .chip{min-width:0}
   .replay{font-size:.78rem}
