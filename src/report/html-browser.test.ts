@@ -218,7 +218,7 @@ interface PageMarks {
  * cell that is not a plain proof and every witness in its drill-down (each
  * builds its diagram) and collects the marks on the diagrams' steps.
  */
-const READ_MARKS = String.raw`(() => {
+const READ_MARKS = `(() => {
   const cards = {};
   document.querySelectorAll("#scenarios [data-outcome]").forEach((e) => {
     const o = e.getAttribute("data-outcome");
