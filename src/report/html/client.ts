@@ -211,6 +211,14 @@ export const CLIENT = String.raw`
           el("b", null, d.name), el("small", null, d.label));
       })));
     var cycleFrom = v.lasso ? v.lasso.prefix : Infinity;
+    // Where each step's messages arrive, told at the sender too.
+    var outgoing = new Map();
+    v.steps.forEach(function (st) {
+      (st.arrows || []).forEach(function (a) {
+        if (!outgoing.has(a.from)) outgoing.set(a.from, []);
+        outgoing.get(a.from).push(st.n);
+      });
+    });
     v.steps.forEach(function (st, k) {
       var at = lanes.indexOf(st.lane);
       if (at < 0) at = kernel >= 0 ? kernel : 0;
@@ -231,6 +239,7 @@ export const CLIENT = String.raw`
           var d = lane(l);
           var box = el("div", { class: "box " + d.kind + (hit ? " hit m-" + focusMark : "") + (st.waits ? " waits" : "") },
             el("div", null, st.text));
+          if (outgoing.has(st.n)) box.append(el("div", { class: "out" }, "\u2192 arrives at step " + outgoing.get(st.n).join(", ")));
           var chips = markChips(st, focus, cell);
           if (st.waits) chips.push(el("span", { class: "mark hang waiting", "data-waits": st.waits },
             OUTCOMES.hang.symbol + " " + st.waits + " waits here for ever"));

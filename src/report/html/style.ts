@@ -139,6 +139,7 @@ background-image:linear-gradient(to right,transparent calc(50% - 1px),var(--line
 .seq .c.a-end{position:relative}
 .seq .c.a-end.a-r .head{right:calc(50% - 1px)}
 .seq .c.a-end.a-l .head{left:calc(50% - 1px)}
+.box .out{font:10px/1.3 system-ui,sans-serif;color:var(--msg)}
 .seq .c .head{color:var(--msg);font-size:11px;line-height:1;position:absolute;top:calc(50% - .5em);z-index:1}
 .seq .c .lbl{font:10px/1.2 system-ui,sans-serif;color:var(--msg);background:var(--bg);padding:0 .25rem;border-radius:2px;position:relative;z-index:1;overflow-wrap:anywhere;max-width:100%}
 .box{background:var(--bg);border:1.5px solid var(--line);border-radius:4px;padding:.25rem .45rem;max-width:100%;overflow-wrap:anywhere;position:relative;z-index:1}
