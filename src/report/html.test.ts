@@ -211,6 +211,21 @@ test("a vacuous proof and the operations a check never reached are shown apart f
   );
   assert.ok(html.includes(`; ${why}`), "the grid's verdict says why the proof is vacuous");
   assert.match(html, /under <b>linux<\/b>: unreached: server\.send, peer\.rdma_write/);
+  // A cell's own vacuity holds for each of its Nevers, never for its Sometimes.
+  const whole = renderCompareHtml({
+    ...doc,
+    cells: doc.cells.map((c) =>
+      c.scenario === "core" && c.policy === "linux"
+        ? { ...c, vacuous: "no page was ever pinned" }
+        : c,
+    ),
+  });
+  const linuxCore = doc.cells.find((c) => c.scenario === "core" && c.policy === "linux")!;
+  const nevers = linuxCore.verdicts.filter(
+    (v) => v.verdict === "Never" && doc.properties.some((p) => p.name === v.name),
+  ).length;
+  assert.ok(nevers > 0);
+  assert.equal(whole.match(/class="mini [a-z-]+ vacuous"/g)?.length, nevers);
   // Without the fields, no proof is called vacuous.
   assert.doesNotMatch(renderCompareHtml(doc), /class="cell [a-z-]+ vacuous"|∅ \d+ vacuous/);
 });

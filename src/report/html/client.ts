@@ -95,12 +95,18 @@ export const CLIENT = String.raw`
     }
     return null;
   }
-  function vacuity(v) {
-    if (v.verdict !== "Never") return null;
-    var x = v.vacuous !== undefined ? v.vacuous : v.vacuity;
+  function vacuityWords(x) {
     if (x === undefined || x === null || x === false) return null;
     if (typeof x === "object" && x.vacuous === false) return null;
     return textOf(x) || "proved, but vacuously: what it is about never happened";
+  }
+  function vacuity(v, cell) {
+    if (!v || v.verdict !== "Never") return null;
+    var own = v.vacuous !== undefined ? v.vacuous : v.vacuity !== undefined ? v.vacuity : v.proof === "vacuous" ? true : undefined;
+    var w = vacuityWords(own);
+    if (w) return w;
+    if (!cell) return null;
+    return vacuityWords(cell.vacuous !== undefined ? cell.vacuous : cell.vacuity);
   }
 
   function chip(l, text) { return el("span", { class: "chip " + l.tone, "data-outcome": l.tone }, l.symbol + " " + (text || l.word)); }
@@ -323,7 +329,7 @@ export const CLIENT = String.raw`
     rows.forEach(function (r) {
       var l = vlook(p, r.v);
       var picked = r.sc.ref === scenario;
-      var vac = vacuity(r.v);
+      var vac = vacuity(r.v, r.cell);
       tb.append(el("tr", { class: picked ? "picked" : null, "aria-current": picked ? "true" : null },
         el("td", null, el("code", null, r.sc.ref)), el("td", null, r.sc.title),
         el("td", null, chip(l, l.word + " (" + l.note + ")"),
@@ -353,7 +359,7 @@ export const CLIENT = String.raw`
       ? HAPPENS[markOf(p)] + " in " + shown.length + " of " + rows.length +
         " scenarios; the shortest " + kindWord + " is " + plural(shown[0].v.witnessLength, "step") + " (" + shown[0].sc.ref + ")."
       : (anyUnproved ? "not seen in the states explored, but a bound was hit." : "proved over every reachable state of " + plural(rows.length, "scenario") + ".");
-    var vacuous = rows.filter(function (r) { return vacuity(r.v); }).length;
+    var vacuous = rows.filter(function (r) { return vacuity(r.v, r.cell); }).length;
     if (vacuous) sentence += " \u2205 In " + plural(vacuous, "scenario") + " the proof is vacuous: what it is about never happened.";
     panel.replaceChildren(
       el("div", { class: "drill-head" }, h, close),

@@ -26,19 +26,31 @@ export function reasonOf(v: unknown): string | null {
   return textOf((v as Loose).reason);
 }
 
-/** Whether a Never is vacuous (what it is about never happened), and in what words. */
-export function vacuityOf(v: unknown): string | null {
-  const o = v as Loose;
-  if (o.verdict !== "Never") return null;
-  const x = o.vacuous ?? o.vacuity;
+/** A vacuity field in words, or null when it says "not vacuous". */
+function vacuityWords(x: unknown): string | null {
   if (x === undefined || x === null || x === false) return null;
   if (typeof x === "object" && (x as Loose).vacuous === false) return null;
   return textOf(x) ?? "proved, but vacuously: what it is about never happened";
 }
 
+/**
+ * Whether a Never is vacuous (what it is about never happened), and in what
+ * words: the verdict's own `vacuous` (or `vacuity`, or `proof: "vacuous"`),
+ * else its cell's, which then holds for each of the cell's Nevers.
+ */
+export function vacuityOf(v: unknown, cell: unknown = {}): string | null {
+  const o = v as Loose;
+  if (!o || o.verdict !== "Never") return null;
+  const own = vacuityWords(o.vacuous ?? o.vacuity ?? (o.proof === "vacuous" ? true : undefined));
+  if (own) return own;
+  const c = (cell ?? {}) as Loose;
+  return vacuityWords(c.vacuous ?? c.vacuity);
+}
+
 /** The operations a check never reached (SPIN's "unreached in proctype"), when the document says. */
 export function unreachedOf(cell: unknown): string | null {
-  const cov = (cell as Loose).coverage;
+  const c = cell as Loose;
+  const cov = c.coverage ?? (Array.isArray(c.unreached) ? { unreached: c.unreached } : undefined);
   if (!cov) return null;
   if (typeof cov !== "object") return textOf(cov);
   const un = (cov as Loose).unreached;

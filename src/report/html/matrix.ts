@@ -74,7 +74,12 @@ function matrixButton(
   }
   // Proofs that hold only because what they are about never happened, told apart from real ones.
   const vacuous = doc.cells.filter(
-    (c) => c.policy === policy && vacuityOf(c.verdicts.find((v) => v.name === prop.name) ?? {}),
+    (c) =>
+      c.policy === policy &&
+      vacuityOf(
+        c.verdicts.find((v) => v.name === prop.name),
+        c,
+      ),
   ).length;
   if (vacuous > 0) {
     lines.push(`<span class="d vac">∅ ${vacuous} vacuous</span>`);

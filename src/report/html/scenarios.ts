@@ -154,7 +154,7 @@ function gridButton(sc: DocScenario, cell: DocCell, p: CompareDoc["properties"][
   if (!v) return '<span class="muted" title="not checked">·</span>';
   const l = look(p, v.verdict, v.proved);
   const tone = verdictOutcome(v, p.group ?? "safety");
-  const vac = vacuityOf(v);
+  const vac = vacuityOf(v, cell);
   const len = v.witnessLength !== null ? ` ${v.witnessLength}` : "";
   const title = `${cell.policy} / ${p.name}: ${l.word} (${OUTCOMES[tone].note})${v.witnessLength !== null ? `, ${plural(v.witnessLength, "step")}` : ""}${vac ? `; ${vac}` : ""}`;
   return `<button type="button" class="mini ${tone}${vac ? " vacuous" : ""}" data-outcome="${tone}" data-policy="${esc(cell.policy)}" data-property="${esc(p.name)}" data-scenario="${esc(sc.ref)}" title="${esc(title)}" aria-label="${esc(title)}">${OUTCOMES[tone].symbol}${vac ? "∅" : ""}${esc(len)}</button>`;
