@@ -40,7 +40,7 @@ function vacuityWords(x: unknown): string | null {
  */
 export function vacuityOf(v: unknown, cell: unknown = {}): string | null {
   const o = v as Loose;
-  if (!o || o.verdict !== "Never") return null;
+  if (o?.verdict !== "Never") return null;
   const own = vacuityWords(o.vacuous ?? o.vacuity ?? (o.proof === "vacuous" ? true : undefined));
   if (own) return own;
   const c = (cell ?? {}) as Loose;
