@@ -8,6 +8,7 @@ import type { CheckResult } from "../engine/check.js";
 import { runSchedule } from "../engine/exec.js";
 import { tokenFor } from "./check.js";
 import { eventJson } from "./event-json.js";
+import { groupOf, outcomeOf } from "./marks.js";
 import { actorOf, describeStep } from "./trace.js";
 
 export const CHECK_SCHEMA = "pinlab.check/2";
@@ -49,6 +50,12 @@ export function checkJson(r: CheckResult, scenarioRef: string) {
     properties: r.verdicts.map((v) => ({
       name: v.name,
       kind: v.kind,
+      group: groupOf(v.name, r.properties),
+      outcome: outcomeOf(
+        { group: groupOf(v.name, r.properties), kind: v.kind },
+        v.verdict,
+        v.proved,
+      ),
       verdict: v.verdict,
       proved: v.verdict === "Never" && v.proved,
       vacuous: v.vacuous ?? false,
