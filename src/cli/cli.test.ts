@@ -14,8 +14,8 @@ async function pinlab(...argv: string[]) {
 test("run core under unsafe prints the trace, marks the foreign DMA and exits 0 (its expectation holds)", async () => {
   const r = await pinlab("run", "core", "--policy", "unsafe");
   assert.equal(r.code, 0);
-  assert.match(r.out, /RDMA WRITE lands in block 0 \(foreign: other\)\s+⚑ foreign-dma violated/);
-  assert.match(r.out, /foreign-dma\s+VIOLATED at step \d+/);
+  assert.match(r.out, /RDMA WRITE lands in block 0 \(foreign: other\)\s+✗ foreign-dma violated/);
+  assert.match(r.out, /foreign-dma\s+✗ VIOLATED at step \d+/);
   assert.match(r.out, /result\s+every expectation met/);
 });
 

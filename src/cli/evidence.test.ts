@@ -35,7 +35,7 @@ test("a hang's witness ends with its reason: the call, what it waits for, who ho
 
 test("a proof over runs that never pin a page says so, with the operations that never ran", async () => {
   const linux = await pinlab("check", "core", "--policy", "linux");
-  assert.match(linux.out, /foreign-dma\s+Never\s+proved over \d+ states, vacuously/);
+  assert.match(linux.out, /foreign-dma\s+✓ Never\s+proved over \d+ states, vacuously/);
   assert.match(
     linux.out,
     /vacuous: proved, but no page was ever pinned: unreached peer\.rdma_write/,

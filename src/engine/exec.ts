@@ -36,6 +36,8 @@ export interface RunResult {
   /** How the run ended: nothing left to do, some process waits forever, or the step bound. */
   readonly end: "quiescent" | "deadlock" | "max-steps" | "replayed";
   readonly occurrences: ReadonlyMap<string, Occurrence>;
+  /** With `keepStates`: the initial state, then the state after each step. */
+  readonly states?: readonly State[];
 }
 
 export interface RunOptions {
@@ -46,6 +48,8 @@ export interface RunOptions {
   readonly faultWeight?: number;
   /** Replay exactly these actions instead of scheduling (replay tokens). */
   readonly actions?: readonly number[];
+  /** Keep every state of the run (reports show what each step changed). */
+  readonly keepStates?: boolean;
 }
 
 export const DEFAULT_FAULT_WEIGHT = 0.02;
@@ -74,6 +78,7 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
   const occurrences = new Map<string, Occurrence>();
   let s = m.init;
   let end: RunResult["end"] = "quiescent";
+  const states: State[] | undefined = opts.keepStates ? [s] : undefined;
   for (let n = 1; ; n++) {
     let a: number | undefined;
     if (opts.actions) {
@@ -99,6 +104,7 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
       if (f) occurrences.set(p.name, { step: n, message: f.message });
     }
     steps.push({ n, action: a!, events });
+    states?.push(next);
     s = next;
   }
   if (opts.actions && enabled(m, s).length > 0) end = "replayed";
@@ -111,5 +117,5 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
     for (let p = 0; p < m.procs.length; p++)
       if (s[proc(m, p) + P_STATUS] === PS_BLOCKED) end = "deadlock";
   }
-  return { model: m, seed, steps, final: s, end, occurrences };
+  return { model: m, seed, steps, final: s, end, occurrences, ...(states ? { states } : {}) };
 }

@@ -10,6 +10,7 @@ import type { TokenScenario } from "../engine/explore/token.js";
 import { alwaysClaim, verdictClaim } from "../engine/rejudge.js";
 import { irreproducible, tokenFor } from "./check.js";
 import { eventJson } from "./event-json.js";
+import { groupOf, outcomeOf } from "./marks.js";
 import { actorOf, describeStep } from "./trace.js";
 
 export const CHECK_SCHEMA = "pinlab.check/2";
@@ -56,6 +57,12 @@ export function checkJson(r: CheckResult, origin: TokenScenario) {
     properties: r.verdicts.map((v) => ({
       name: v.name,
       kind: v.kind,
+      group: groupOf(v.name, r.properties),
+      outcome: outcomeOf(
+        { group: groupOf(v.name, r.properties), kind: v.kind },
+        v.verdict,
+        v.proved,
+      ),
       verdict: v.verdict,
       proved: v.verdict === "Never" && v.proved,
       vacuous: v.vacuous ?? false,

@@ -9,6 +9,7 @@ import { encodeToken, type TokenScenario, type WitnessClaim } from "../engine/ex
 import type { ExploreStats } from "../engine/explore/types.js";
 import { alwaysClaim, verdictClaim } from "../engine/rejudge.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
+import { OUTCOMES, outcomeOf } from "./marks.js";
 import { renderExpectations, renderSteps } from "./trace.js";
 import { wrap } from "./wrap.js";
 
@@ -18,8 +19,17 @@ export function statsLine(s: ExploreStats): string {
   return `states ${n(s.states)}  transitions ${n(s.transitions)}  depth ${s.depth}  time ${(s.timeMs / 1000).toFixed(2)} s  (${n(s.statesPerSec)} states/s)  peak memory ${n(s.peakMemoryBytes / 2 ** 20)} MiB  ${s.bytesPerState.toFixed(1)} bytes/state`;
 }
 
-/** The verdict column text of one property. */
-export function verdictText(v: PropertyVerdict, states: number): string {
+/** The verdict column text of one property, after its mark (marks.ts): `✗`, `∞`, `▲`, `◆`, `⚑`, `✓`, `–`, `?`. */
+export function verdictText(
+  v: PropertyVerdict,
+  states: number,
+  group: string | undefined = undefined,
+): string {
+  const o = OUTCOMES[outcomeOf({ group: group ?? "safety", kind: v.kind }, v.verdict, v.proved)];
+  return `${o.symbol} ${bareVerdict(v, states)}`;
+}
+
+function bareVerdict(v: PropertyVerdict, states: number): string {
   if (v.verdict === "Never")
     return v.proved
       ? `Never      proved over ${n(states)} states${v.vacuous ? ", vacuously (no page pinned)" : ""}`
@@ -90,8 +100,9 @@ export function renderCheck(
   const mentioned = new Set(r.expectations.map((e) => e.text.replace(/ under .*$/, "")));
   const shown = r.verdicts.filter((v) => PROPERTY_NAMES.includes(v.name) || mentioned.has(v.name));
   const w = Math.max(...shown.map((v) => v.name.length));
+  const groupOf = (name: string) => r.properties.find((p) => p.name === name)?.group;
   for (const v of shown)
-    out.push(`  ${v.name.padEnd(w)}  ${verdictText(v, r.explore.stats.states)}`);
+    out.push(`  ${v.name.padEnd(w)}  ${verdictText(v, r.explore.stats.states, groupOf(v.name))}`);
   if (r.explore.deadlocks.count > 0)
     out.push(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,

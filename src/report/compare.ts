@@ -5,25 +5,16 @@
  */
 import type { Cell } from "../engine/cell.js";
 import { aggregate, COMPARE_SCHEMA } from "../engine/compare.js";
-import { actionLane } from "../engine/describe.js";
-import { runSchedule } from "../engine/exec.js";
 import { propertiesFor, systemFromArg } from "../engine/model-system.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import { specHash } from "../scenario/source-hash.js";
-import { actorOf, describeStep } from "./trace.js";
+import { type Group, groupOf, OUTCOMES, type Outcome, outcomeOf } from "./marks.js";
+import { type DocStep, witnessSteps } from "./witness-view.js";
 import { wrap } from "./wrap.js";
 
-export interface DocStep {
-  readonly n: number;
-  readonly actor: string;
-  /** Sequence-diagram lane: `proc:NAME`, `peer:NAME`, `nic` or `kernel`. */
-  readonly lane: string;
-  readonly text: string;
-  readonly reactions: readonly string[];
-  readonly marks: readonly string[];
-}
+export type { DocArrow, DocStep } from "./witness-view.js";
 
 export interface DocScenario {
   readonly ref: string;
@@ -33,7 +24,7 @@ export interface DocScenario {
   readonly lanes: readonly string[];
   /** Its content hash (as in `comparison.scenarios[]`). */
   readonly hash: string;
-  /** The `.pin` text it was parsed from (null: a scenario built into pinlab). */
+  /** The `.pin` text it was parsed from, header comments quoting the mails included (null: a scenario built into pinlab). */
   readonly source: string | null;
   readonly spec: ScenarioSpec;
 }
@@ -71,6 +62,10 @@ export function comparisonCells(c: Comparison): { scenario: string; policy: stri
 
 export interface DocCell extends Omit<Cell, "verdicts"> {
   readonly verdicts: readonly (Cell["verdicts"][number] & {
+    /** safety, cost, capability or result (a scenario's `expect P.op returns R`). */
+    readonly group: Group;
+    /** How every format marks it (marks.ts): violation, hang, cost, possible, shown, proved, ... */
+    readonly outcome: Outcome;
     readonly steps: readonly DocStep[] | null;
   })[];
 }
@@ -125,37 +120,17 @@ export function lanesOf(spec: ScenarioSpec): string[] {
   ];
 }
 
-/** Renders a cell's witnesses as steps (replaying them through the model). */
+/** Renders a cell's witnesses as steps (replaying them through the model) and marks each verdict. */
 function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
-  const sys = systemFromArg({ spec, policy: cell.policy, params: cell.params });
-  const m = sys.model;
+  const m = systemFromArg({ spec, policy: cell.policy, params: cell.params }).model;
   const props = propertiesFor(spec);
-  const lane = (a: number): string => {
-    const l = actionLane(a);
-    if (l.kind === "proc") return `proc:${m.procs[l.index]!.name}`;
-    if (l.kind === "peer") return `peer:${m.peers[l.index]!.name}`;
-    return l.kind;
-  };
   return {
     ...cell,
     verdicts: cell.verdicts.map((v) => {
-      if (!v.witness) return { ...v, steps: null };
-      const run = runSchedule(m, { actions: v.witness, properties: props });
-      const marks = new Map<number, string[]>();
-      for (const [name, occ] of run.occurrences)
-        if (occ.step > 0) marks.set(occ.step, [...(marks.get(occ.step) ?? []), name]);
-      const steps = run.steps.map((st) => {
-        const d = describeStep(m, st);
-        return {
-          n: st.n,
-          actor: actorOf(m, st.action),
-          lane: lane(st.action),
-          text: d.line,
-          reactions: d.reactions,
-          marks: marks.get(st.n) ?? [],
-        };
-      });
-      return { ...v, steps };
+      const group = groupOf(v.name, props);
+      const outcome = outcomeOf({ group, kind: v.kind }, v.verdict, v.proved);
+      const steps = v.witness ? witnessSteps(m, props, v.witness, v.kind === "liveness") : null;
+      return { ...v, group, outcome, steps };
     }),
   };
 }
@@ -439,14 +414,22 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
   const cols = matrixColumns(doc).flat();
   out.push(`| policy | ${cols.map((p) => short(p.name)).join(" | ")} |`);
   out.push(`|---|${cols.map(() => "--:").join("|")}|`);
+  // Each outcome its own mark (marks.ts): a cost is not drawn like corruption.
+  const mdCell = (pol: string, p: (typeof cols)[number]) => {
+    const a = aggregate(doc.cells, pol, p.name);
+    const text = cellText(doc, pol, p.name, p.kind);
+    return a.verdict === "Sometimes"
+      ? `${OUTCOMES[outcomeOf(p, a.verdict, a.proved)].symbol} ${text}`
+      : text;
+  };
   for (const pol of doc.policies)
-    out.push(
-      `| ${pol.name} | ${cols.map((p) => cellText(doc, pol.name, p.name, p.kind)).join(" | ")} |`,
-    );
+    out.push(`| ${pol.name} | ${cols.map((p) => mdCell(pol.name, p)).join(" | ")} |`);
   out.push("");
-  out.push("- N: shown in N scenarios (for a capability: possible in N)");
+  out.push(
+    `- N: shown in N scenarios (for a capability: possible in N), marked ${(["violation", "hang", "cost", "possible"] as const).map((o) => `${OUTCOMES[o].symbol} ${OUTCOMES[o].note}`).join(", ")}`,
+  );
   out.push("- `.`: proved never over every reachable state of every scenario");
-  out.push("- `v`: proved never, but in some scenarios only because no page was ever pinned");
+  out.push("- `v`: proved never, but vacuously in every scenario: no page was ever pinned");
   out.push("- `?`: not shown, but a bound was hit");
   out.push("");
   for (const [g, heading] of GROUP_HEADINGS) {

@@ -8,6 +8,7 @@ import type { ExpectationResult } from "../engine/expect.js";
 import type { Policy } from "../model/policy.js";
 import type { Property } from "../properties/property.js";
 import { eventJson } from "./event-json.js";
+import { markOf } from "./marks.js";
 import { actorOf, describeStep } from "./trace.js";
 
 export const RUN_SCHEMA = "pinlab.run/2";
@@ -42,6 +43,9 @@ export function runJson(
       return {
         name: p.name,
         kind: p.kind,
+        group: p.group,
+        /** What an occurrence is (marks.ts): violation, hang, cost, possible or shown. */
+        mark: markOf(p),
         occurred: occ !== undefined,
         step: occ ? occ.step : null,
         message: occ ? occ.message : null,
