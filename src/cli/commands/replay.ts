@@ -87,7 +87,10 @@ found. docs/replay.md describes the token format.`,
     host.out("\n");
     if (j.expectation)
       host.out(`verdict   FAIL  ${j.expectation.text}  (${j.expectation.detail})\n`);
-    else host.out(`verdict   ${j.verdict.name}  ${verdictText(j.verdict, 0)}\n`);
+    else {
+      const group = props.find((x) => x.name === j.verdict.name)?.group;
+      host.out(`verdict   ${j.verdict.name}  ${verdictText(j.verdict, 0, group)}\n`);
+    }
     host.out(`          → ${j.finding.message}\n`);
     return EXIT_OK;
   },
