@@ -197,7 +197,7 @@ export class SerialSearch<E> {
         if (into) into(cur, a, tmp, events);
         else nx = sys.step(cur, a, events);
         const bits = sys.judge(cur, a, nx, events);
-        if (bits !== 0) found.transition(bits, id, a, d + 1);
+        if (bits !== 0n) found.transition(bits, id, a, d + 1);
         fingerprintInto(canon ? canon(nx) : nx, fps, 2 * m);
         if (pend !== 0 && (sys.pending!(nx) & pend) !== 0)
           graph!.addEdge(fps[2 * m]!, fps[2 * m + 1]!);

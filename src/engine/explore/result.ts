@@ -4,7 +4,7 @@
  */
 import type { System } from "../system.js";
 import type { SerialSearch } from "./bfs.js";
-import type { Findings } from "./findings.js";
+import { type Findings, hasBit } from "./findings.js";
 import { type FoundCycle, findCycles } from "./liveness.js";
 import type {
   ExploreResult,
@@ -55,7 +55,7 @@ export function serialResult(
 export function buildResult(o: Outcome): ExploreResult {
   const { sys, found } = o;
   const properties: PropertyResult[] = sys.properties.map((name, b) => {
-    if ((found.shown & (1 << b)) === 0) return { name, shown: false };
+    if (!hasBit(found.shown, b)) return { name, shown: false };
     const id = found.ref[b]!;
     const a = found.act[b]!;
     const witness = a < 0 ? o.pathTo(id) : [...o.pathTo(id), a];

@@ -313,7 +313,7 @@ class Part {
         if (into) into(s, a, tmp, events);
         else nx = sys.step(s, a, events);
         const bits = sys.judge(s, a, nx, events);
-        if (bits !== 0) found.transition(bits, gid, a, level + 1);
+        if (bits !== 0n) found.transition(bits, gid, a, level + 1);
         fingerprintInto(canon ? canon(nx) : nx, fp, 0);
         const hi = fp[0]!;
         const lo = fp[1]!;
