@@ -5,7 +5,7 @@
  * expectations against them.
  */
 import type { Model } from "../model/layout.js";
-import type { Expectation } from "../model/spec.js";
+import type { Bounds, Expectation } from "../model/spec.js";
 import type { Property } from "../properties/property.js";
 import { applicable, expectationText } from "./expect.js";
 import { explore } from "./explore/explore.js";
@@ -54,7 +54,10 @@ export async function checkScenario(
 ): Promise<CheckResult> {
   const sys = systemFromArg(arg);
   const props = propertiesFor(arg.spec);
-  const res = await explore(opts.workers && opts.workers > 1 ? sys.factory! : sys, opts);
+  const res = await explore(
+    opts.workers && opts.workers > 1 ? sys.factory! : sys,
+    withScenarioBounds(opts, arg.spec.bounds),
+  );
   const complete = res.status === "complete";
   const verdicts: PropertyVerdict[] = props.map((p, i) => {
     const found = res.properties[i];
@@ -121,4 +124,18 @@ export async function checkScenario(
   const failed = expectations.some((e) => !e.ok);
   const exit = failed ? 1 : complete ? 0 : 3;
   return { arg, model: sys.model, properties: props, explore: res, verdicts, expectations, exit };
+}
+
+/**
+ * The scenario's own `bounds` apply unless the caller gives the same bound
+ * (a command-line `--max-states` overrides the file's `max_states`).
+ */
+export function withScenarioBounds(opts: ExploreOptions, b: Bounds): ExploreOptions {
+  return {
+    ...opts,
+    ...(opts.maxStates === undefined && b.maxStates !== undefined
+      ? { maxStates: b.maxStates }
+      : {}),
+    ...(opts.maxDepth === undefined && b.maxDepth !== undefined ? { maxDepth: b.maxDepth } : {}),
+  };
 }

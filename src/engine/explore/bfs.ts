@@ -121,6 +121,11 @@ export class SerialSearch<E> {
     return this.next === this.levelEnd;
   }
 
+  /** Whether the states left to expand are `maxDepth` or more steps from the initial state. */
+  atDepth(maxDepth: number): boolean {
+    return this.queue.count > 0 && this.atLevelEnd && this.depth + 1 >= maxDepth;
+  }
+
   /** Index of the next state to expand (the first queued one). */
   get nextId(): number {
     return this.next;
@@ -128,12 +133,19 @@ export class SerialSearch<E> {
 
   /**
    * Expands about `budget` states; stops early once `maxStates` states are
-   * stored, or at the end of a level once `pauseFrom` states are stored.
+   * stored, at the end of a level once `pauseFrom` states are stored, or
+   * before the level of states `maxDepth` steps from the initial state.
    */
-  run(budget: number, maxStates: number, pauseFrom = Number.POSITIVE_INFINITY): void {
+  run(
+    budget: number,
+    maxStates: number,
+    pauseFrom = Number.POSITIVE_INFINITY,
+    maxDepth = Number.POSITIVE_INFINITY,
+  ): void {
     while (budget > 0 && this.queue.count > 0 && this.states < maxStates && !this.table.full) {
       if (this.next === this.levelEnd) {
         if (this.states >= pauseFrom && this.next > 0) return;
+        if (this.depth + 1 >= maxDepth) return;
         this.depth++;
         this.levelEnd = this.states;
       }

@@ -156,6 +156,7 @@ export async function exploreParallel(
   const budget = new Budget(opt);
   const red = reductionsFor(sys, opt);
   const maxStates = opt.maxStates ?? Number.POSITIVE_INFINITY;
+  const maxDepth = opt.maxDepth ?? Number.POSITIVE_INFINITY;
   const from = Math.max(1, opt.parallelFrom ?? PARALLEL_FROM);
   const search = new SerialSearch(sys, {
     ...red,
@@ -212,9 +213,17 @@ export async function exploreParallel(
     );
   try {
     // 1. in this thread, until the search is big enough to share (or done)
-    reason = await drive(search, budget, stats, maxStates, from, () => {
-      if (!pool && search.states >= from / 4) pool = startPool(); // boots meanwhile
-    });
+    reason = await drive(
+      search,
+      budget,
+      stats,
+      maxStates,
+      from,
+      () => {
+        if (!pool && search.states >= from / 4) pool = startPool(); // boots meanwhile
+      },
+      maxDepth,
+    );
     if (!search.more || reason) {
       return serialResult(sys, search, stats, reason, red);
     }
@@ -230,6 +239,11 @@ export async function exploreParallel(
     // 3. level by level
     let last: LevelDone[] = [];
     for (let level = depth; ; level++) {
+      if (level >= maxDepth) {
+        depth = level - 1; // the last level expanded, as in the serial search
+        stop("max-depth");
+        break;
+      }
       depth = level;
       for (const h of pool.handles) h.worker.postMessage({ type: "level", level });
       last = await pool.all<LevelDone>("level-done");
