@@ -130,12 +130,12 @@ export function progressLine(host: Host, force: boolean) {
       if (!(host.tty || force) || host.now() - start < 1000) return;
       shown = true;
       const mem = Math.round(s.peakMemoryBytes / 2 ** 20);
-      host.err(
-        `\r${label}: ${s.states.toLocaleString("en")} states  ${Math.round(s.statesPerSec).toLocaleString("en")}/s  depth ${s.depth}  ${mem} MiB   `,
+      host.status(
+        `${label}: ${s.states.toLocaleString("en")} states  ${Math.round(s.statesPerSec).toLocaleString("en")}/s  depth ${s.depth}  ${mem} MiB   `,
       );
     },
     clear() {
-      if (shown) host.err("\r\x1b[K");
+      if (shown) host.status("");
       shown = false;
     },
   };

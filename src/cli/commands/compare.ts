@@ -186,12 +186,12 @@ function progressBar(host: Host, force: boolean) {
       shown = true;
       const width = 30;
       const fill = Math.round((done / total) * width);
-      host.err(
-        `\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  ${label.slice(0, 40).padEnd(40)}`,
+      host.status(
+        `[${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  ${label.slice(0, 40).padEnd(40)}`,
       );
     },
     clear() {
-      if (shown) host.err("\r\x1b[K");
+      if (shown) host.status("");
       shown = false;
     },
   };
