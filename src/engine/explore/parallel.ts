@@ -53,7 +53,7 @@ interface LevelDone {
 interface Final {
   readonly type: "final";
   readonly parents: Int32Array;
-  readonly actions: Int32Array;
+  readonly actions: Uint8Array | Uint16Array | Int32Array;
   readonly pendingStates: Int32Array | null;
   readonly pendingEdges: Int32Array | null;
 }
@@ -285,15 +285,21 @@ export async function exploreParallel(
       }
       return [...search.log.pathTo(gid), ...out.reverse()];
     };
-    const graphs = sys.pending
-      ? concatGraphs([
+    let graphs: ReturnType<typeof concatGraphs> | null = null;
+    try {
+      if (sys.pending)
+        graphs = concatGraphs([
           {
             states: search.graph!.states.used(),
             edges: search.graph!.edges.used(),
           },
           ...finals.map((f) => ({ states: f.pendingStates!, edges: f.pendingEdges! })),
-        ])
-      : null;
+        ]);
+    } catch (e) {
+      // joining the pending graphs needs memory too: without it, no lasso search
+      if (!(e instanceof RangeError)) throw e;
+      reason ??= "max-memory";
+    }
     return buildResult({
       sys,
       found,

@@ -178,3 +178,38 @@ export function reference(sys: System, bits = 3, obligationBits = 2): Reference 
   });
   return { states: depth.size, terminals, shortest, violated };
 }
+
+/** Parameters of {@link wideSystem}. */
+export interface WideSpec {
+  /** Independent counters, each counting from 0 to `top`. */
+  readonly counters: number;
+  readonly top: number;
+  /** Int32 words of each state (at least `counters`): how much memory a state takes. */
+  readonly width: number;
+}
+
+/**
+ * Counters that step one at a time, in states of `width` words: a search
+ * whose levels are wide and whose states are big, to run out of memory
+ * quickly (the memory tests). Nothing is judged.
+ */
+export function wideSystem(w: WideSpec): System<never> {
+  return {
+    init: new Int32Array(w.width),
+    properties: [],
+    enabled: (s) => {
+      const out: number[] = [];
+      for (let i = 0; i < w.counters; i++) if (s[i]! < w.top) out.push(i);
+      return out;
+    },
+    step: (s, a) => {
+      const t = s.slice();
+      t[a]!++;
+      return t;
+    },
+    judge: () => 0n,
+    judgeEnd: () => 0n,
+    describe: (a) => `count ${a}`,
+    factory: { module: import.meta.url, export: "wideSystem", arg: w },
+  };
+}
