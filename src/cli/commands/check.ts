@@ -92,7 +92,7 @@ export const checkCommand: Command = {
             ...(nums["max-states"] ? { maxStates: nums["max-states"] } : {}),
             ...(nums["max-time"] ? { maxTimeMs: nums["max-time"] * 1000 } : {}),
             ...(nums["max-memory"] ? { maxMemoryBytes: nums["max-memory"] * 2 ** 20 } : {}),
-            workers: Math.min(nums.workers ?? 1, Math.max(1, cpus().length * 2)),
+            workers: nums.workers ? Math.min(nums.workers, Math.max(1, cpus().length * 2)) : 1,
             reduce: !flag(a, "no-reduce"),
             signal: controller.signal,
             progress: (s) => progress.update(policy.name, s),
