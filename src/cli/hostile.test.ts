@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { encodeToken } from "../engine/explore/token.js";
 import { terminalSafe } from "../util/terminal.js";
 import { memoryHost } from "./host.js";
 import { main } from "./main.js";
@@ -47,6 +48,15 @@ describe("names that are Object.prototype keys", () => {
         assert.equal(r.code, 2, argv.join(" "));
         assert.match(r.err, /unknown scenario/, argv.join(" "));
       }
+  });
+
+  it("as the scenario a replay token names: unknown scenario, exit 2", async () => {
+    for (const n of names) {
+      const token = encodeToken({ scenario: n, policy: "linux", params: {}, actions: [0] });
+      const r = await pinlab("replay", token);
+      assert.equal(r.code, 2, n);
+      assert.ok(noTrace(r.err), r.err);
+    }
   });
 
   it("as a statement or an operation: a diagnostic", async () => {
