@@ -183,7 +183,9 @@ export function emit(
     return EXIT_BAD_INPUT;
   }
   if (o.interrupted) {
-    host.err("interrupted: the matrix above covers only the checks that finished\n");
+    host.err(
+      "interrupted: the matrix above covers the checks that finished; those that were running are marked incomplete\n",
+    );
     return 3;
   }
   if (doc.totals.expectationsFailed > 0) return 1;
