@@ -78,9 +78,10 @@ export class SerialSearch<E> {
     this.cur = new Int32Array(L);
     this.tmp = new Int32Array(L);
     this.parents = new Int32Array(BATCH * this.width);
-    this.succ = new Int32Array(BATCH * 8 * L);
-    this.fps = new Int32Array(BATCH * 8 * 2);
-    this.acts = new Int32Array(BATCH * 8);
+    // successors of a batch: room for two per state at first, grown by `room`
+    this.succ = new Int32Array(BATCH * 2 * L);
+    this.fps = new Int32Array(BATCH * 2 * 2);
+    this.acts = new Int32Array(BATCH * 2);
     const key = cfg.symmetry && sys.canonical ? sys.canonical(sys.init) : sys.init;
     this.table.add(fpHi(key) | 0, fpLo(key) | 0);
     const o = this.queue.alloc();
