@@ -130,6 +130,25 @@ describe("terminal escape sequences in user strings", () => {
   });
 });
 
+describe("input that lints clean", () => {
+  it("a process with an empty program: check, run and compare finish", async () => {
+    const file = join(dir, "empty.pin");
+    writeFileSync(
+      file,
+      'scenario "empty"\nfs dax blocks=2\nuser alice\nfile data owner=alice pages=1\nproc p user=alice {}\nremote r {}\nproc q user=alice { f = open data r }\nexpect q.open returns ok\n',
+    );
+    assert.equal((await pinlab("lint", file)).code, 0);
+    for (const argv of [
+      ["check", file, "--policy", "all"],
+      ["run", file, "--policy", "all"],
+      ["compare", file, "--workers", "1"],
+    ]) {
+      const r = await pinlab(...argv);
+      assert.equal(r.code, 0, `${argv.join(" ")}: ${r.err}`);
+    }
+  });
+});
+
 describe("files that are not regular files, and empty option values", () => {
   it("lint refuses devices, FIFOs and directories at once", () => {
     const fifo = join(dir, "fifo.pin");
