@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScenarioSpec } from "../model/spec.js";
-import { LIBRARY } from "../scenario/library.js";
+import { LIBRARY, libraryScenario } from "../scenario/library.js";
 import { closest } from "../util/suggest.js";
 import { loadPinFile } from "./commands/lint.js";
 import type { Host } from "./host.js";
@@ -42,7 +42,7 @@ export function loadScenario(arg: string, host: Host): Loaded {
     const rel = relative(host.cwd, abs);
     return loadPinFile(rel.startsWith("..") ? abs : rel, host);
   }
-  const builder = LIBRARY[arg];
+  const builder = libraryScenario(arg);
   if (builder) return { ok: true, spec: builder() };
   if (arg.endsWith(".pin") || arg.includes("/")) return loadPinFile(arg, host);
   const names = bundledNames();
