@@ -52,6 +52,8 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
         value = next;
         i++;
       }
+      // An empty value (`--html ''`) names nothing: refused, not taken as "off".
+      if (value === "") return { ok: false, error: `option --${name} needs a value (got '')` };
     } else if (eq >= 0) return { ok: false, error: `option --${name} takes no value` };
     const list = options.get(name) ?? [];
     if (list.length > 0 && !spec.repeat)

@@ -3,28 +3,15 @@
  * be run in tests against strings instead of the real terminal and disk.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, writeFileSync } from "node:fs";
-
-/**
- * Reads a file only if it is a regular file: a FIFO, a device (/dev/zero) or
- * a directory is refused (error code ENOTREG) before a byte is read. Opened
- * non-blocking, so that opening a FIFO with no writer cannot hang, and
- * checked on the open descriptor, so that nothing can swap the file between
- * the check and the read.
- */
-export function readRegularFile(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    if (!fstatSync(fd).isFile())
-      throw Object.assign(new Error(`${path} is not a regular file`), { code: "ENOTREG" });
-    return readFileSync(fd, "utf8");
-  } finally {
-    closeSync(fd);
-  }
-}
+import { terminalSafe } from "../util/terminal.js";
 
 export interface Host {
+  /** Text for stdout; on the real terminal, control characters are shown as `?` (util/terminal.ts). */
   out(text: string): void;
+  /** Text for stderr, made safe as for `out`. */
   err(text: string): void;
+  /** Redraws the one-line status (progress) on stderr in place; "" clears it. */
+  status(line: string): void;
   readFile(path: string): string;
   writeFile(path: string, text: string): void;
   now(): number;
@@ -37,8 +24,11 @@ export interface Host {
 
 export function nodeHost(): Host {
   return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    // Every string that reaches the terminal passes here: user strings
+    // (titles, names, paths, tokens) cannot send escape sequences.
+    out: (t) => process.stdout.write(terminalSafe(t)),
+    err: (t) => process.stderr.write(terminalSafe(t)),
+    status: (line) => process.stderr.write(`\r${terminalSafe(line)}\x1b[K`),
     readFile: (p) => readRegularFile(p),
     writeFile: (p, t) => writeFileSync(p, t),
     now: () => performance.now(),
@@ -58,6 +48,29 @@ export function nodeHost(): Host {
   };
 }
 
+/** The largest file read (scenarios, shards): far above any real one, far below the memory. */
+export const MAX_READ_BYTES = 64 * 2 ** 20;
+
+/**
+ * Reads a regular file as UTF-8. Devices (`/dev/zero`), FIFOs and sockets
+ * are refused, since their reads may never end; so is a file larger than
+ * MAX_READ_BYTES. The file is opened without blocking (a FIFO would wait for
+ * a writer) and checked on the open descriptor.
+ */
+export function readRegularFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error("it is a directory"), { code: "EISDIR" });
+    if (!st.isFile()) throw new Error("it is not a regular file");
+    if (st.size > MAX_READ_BYTES)
+      throw new Error(`it is larger than ${MAX_READ_BYTES / 2 ** 20} MiB`);
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A host that records output, for tests. */
 export function memoryHost(files: Record<string, string> = {}): Host & {
   stdout: string;
@@ -73,6 +86,9 @@ export function memoryHost(files: Record<string, string> = {}): Host & {
     },
     err(t: string) {
       h.stderr += t;
+    },
+    status(line: string) {
+      h.stderr += `\r${line}`;
     },
     readFile(p: string): string {
       // Files given to the host first; anything else (the bundled library) from disk.

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { closest } from "../util/suggest.js";
+import { terminalSafe } from "../util/terminal.js";
 /**
  * The `pinlab` command line: dispatches to one command per file in commands/.
  * Bad input is reported as a message with exit status 2, never a stack trace;
@@ -90,7 +91,9 @@ if (invokedDirectly || process.argv[1]?.endsWith("/pinlab")) {
     },
     (e: unknown) => {
       process.stderr.write(
-        `pinlab: internal error (a bug in pinlab, please report it):\n${(e as Error)?.stack ?? e}\n`,
+        terminalSafe(
+          `pinlab: internal error (a bug in pinlab, please report it):\n${(e as Error)?.stack ?? e}\n`,
+        ),
       );
       process.exitCode = 70;
     },

@@ -5,13 +5,14 @@ import { makePolicy, POLICY_NAMES } from "../policies/index.js";
 export function parseParams(
   values: readonly string[],
 ): { ok: true; params: Record<string, string> } | { ok: false; error: string } {
-  const params: Record<string, string> = {};
+  // A Map, then own properties only: a name such as `__proto__` stays a name.
+  const params = new Map<string, string>();
   for (const v of values) {
     const eq = v.indexOf("=");
     if (eq <= 0) return { ok: false, error: `--param expects name=value (got '${v}')` };
-    params[v.slice(0, eq)] = v.slice(eq + 1);
+    params.set(v.slice(0, eq), v.slice(eq + 1));
   }
-  return { ok: true, params };
+  return { ok: true, params: Object.fromEntries(params) };
 }
 
 /** The policies named by `--policy` options (`all` or none given: every policy). */
@@ -26,16 +27,17 @@ export function selectPolicies(
   const policies: Policy[] = [];
   for (const name of wanted) {
     // A parameter applies to the policies that have it.
-    const mine: Record<string, string> = {};
     const r0 = makePolicy(name);
     if (!r0.ok) return r0;
-    for (const [k, v] of Object.entries(params)) if (k in r0.policy.params) mine[k] = v;
+    const mine = Object.fromEntries(
+      Object.entries(params).filter(([k]) => Object.hasOwn(r0.policy.params, k)),
+    );
     const r = makePolicy(name, mine);
     if (!r.ok) return r;
     policies.push(r.policy);
   }
   for (const k of Object.keys(params))
-    if (!policies.some((p) => k in p.params))
+    if (!policies.some((p) => Object.hasOwn(p.params, k)))
       return {
         ok: false,
         error: `no selected policy has a parameter '${k}' (see pinlab policies)`,

@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TokenScenario } from "../engine/explore/token.js";
 import type { ScenarioSpec } from "../model/spec.js";
-import { LIBRARY } from "../scenario/library.js";
+import { LIBRARY, libraryScenario } from "../scenario/library.js";
 import { sourceHash, specHash } from "../scenario/source-hash.js";
 import { closest } from "../util/suggest.js";
 import { loadPinFile } from "./commands/lint.js";
@@ -32,11 +32,6 @@ export function bundledPins(): string[] {
   } catch {
     return [];
   }
-}
-
-/** The builder-only scenarios (a name there is looked up as an own key, never inherited). */
-function builder(name: string): (() => ScenarioSpec) | undefined {
-  return Object.hasOwn(LIBRARY, name) ? LIBRARY[name] : undefined;
 }
 
 /** Every scenario name `run` accepts: the `.pin` library, then builder-only scenarios. */
@@ -72,7 +67,7 @@ export function loadBundled(name: string, host: Host): Loaded | undefined {
     if (!l.ok) return l;
     return { ...l, origin: originOf(name, l.source, sourceHash(l.source)) };
   }
-  const b = builder(name);
+  const b = libraryScenario(name);
   if (!b) return undefined;
   const spec = b();
   return { ok: true, spec, origin: originOf(name, null, specHash(spec)) };

@@ -1,9 +1,18 @@
-/** A worker thread of `compare`: checks the cells it is sent, one at a time. */
+/**
+ * A worker thread of `compare`: checks the cells it is sent, one at a time.
+ * An `abort` message stops the running check (it ends "interrupted" and its
+ * partial cell is sent back as usual).
+ */
 import { parentPort, workerData } from "node:worker_threads";
 import { type CellJob, runCell } from "./cell.js";
 import type { ExploreOptions } from "./explore/types.js";
 
 const explore = (workerData as { explore: ExploreOptions }).explore;
-parentPort!.on("message", async (msg: { k: number; job: CellJob }) => {
-  parentPort!.postMessage(await runCell(msg.job, explore));
+const controller = new AbortController();
+parentPort!.on("message", async (msg: { k: number; job: CellJob } | { abort: true }) => {
+  if ("abort" in msg) {
+    controller.abort();
+    return;
+  }
+  parentPort!.postMessage(await runCell(msg.job, { ...explore, signal: controller.signal }));
 });

@@ -5,7 +5,7 @@
  * expectations against them.
  */
 import type { Model } from "../model/layout.js";
-import type { Expectation } from "../model/spec.js";
+import type { Bounds, Expectation } from "../model/spec.js";
 import { enabled, step } from "../model/step.js";
 import type { Property } from "../properties/property.js";
 import { type Coverage, readCoverage } from "./coverage.js";
@@ -74,7 +74,10 @@ export async function checkScenario(
 ): Promise<CheckResult> {
   const sys = systemFromArg(arg);
   const props = propertiesFor(arg.spec);
-  const res = await explore(opts.workers && opts.workers > 1 ? sys.factory! : sys, opts);
+  const res = await explore(
+    opts.workers && opts.workers > 1 ? sys.factory! : sys,
+    withScenarioBounds(opts, arg.spec.bounds),
+  );
   const complete = res.status === "complete";
   const coverage = res.coverage
     ? readCoverage(
@@ -206,4 +209,18 @@ export function isVacuous(
   verdict: Verdict,
 ): boolean {
   return vacuity !== null && verdict === "Never" && (group === "safety" || group === "cost");
+}
+
+/**
+ * The scenario's own `bounds` apply unless the caller gives the same bound
+ * (a command-line `--max-states` overrides the file's `max_states`).
+ */
+export function withScenarioBounds(opts: ExploreOptions, b: Bounds): ExploreOptions {
+  return {
+    ...opts,
+    ...(opts.maxStates === undefined && b.maxStates !== undefined
+      ? { maxStates: b.maxStates }
+      : {}),
+    ...(opts.maxDepth === undefined && b.maxDepth !== undefined ? { maxDepth: b.maxDepth } : {}),
+  };
 }

@@ -49,6 +49,13 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
     }
     return out.filter(Boolean);
   }
+  // On abort, every running check is told at once: it ends "interrupted"
+  // within a slice of work and its partial cell comes back like any other.
+  const running = new Set<Worker>();
+  const onAbort = () => {
+    for (const w of running) w.postMessage({ abort: true });
+  };
+  o.signal?.addEventListener("abort", onAbort);
   const lanes = Array.from(
     { length: Math.min(o.workers, jobs.length) },
     () =>
@@ -56,9 +63,13 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
         const w = new Worker(new URL("./cell-worker.js", import.meta.url), {
           workerData: { explore: o.explore },
         });
+        running.add(w);
+        if (o.signal?.aborted) w.postMessage({ abort: true });
         const feed = () => {
           if (next >= jobs.length || o.signal?.aborted) {
-            void w.terminate().then(() => resolve());
+            running.delete(w);
+            void w.terminate();
+            resolve();
             return;
           }
           const k = next++;
@@ -73,7 +84,11 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
         feed();
       }),
   );
-  await Promise.all(lanes);
+  try {
+    await Promise.all(lanes);
+  } finally {
+    o.signal?.removeEventListener("abort", onAbort);
+  }
   return out.filter(Boolean);
 }
 

@@ -65,9 +65,9 @@ export function jugsSystem(p: JugsParams = { a: 3, b: 5, goal: 4 }): System<neve
       return Int32Array.of(x, y);
     },
     judge(_before, _a, after) {
-      return after[1] === p.goal ? 1 : 0;
+      return after[1] === p.goal ? 1n : 0n;
     },
-    judgeEnd: () => 0,
+    judgeEnd: () => 0n,
     describe: (act) => NAMES[act] ?? `action ${act}`,
     factory: jugsFactory(p),
   };

@@ -50,6 +50,13 @@ export function modelSystem(
 } {
   const live = props.filter((p) => p.pending);
   const watched = always.map((n) => props.find((p) => p.name === n && p.onStep)!).filter(Boolean);
+  // Obligations are the registry's liveness properties and one per `always`
+  // over a registry property: their number is bounded by the registry, not by
+  // the scenario, so one 32-bit mask holds them.
+  if (live.length + watched.length > 32)
+    throw new Error("pinlab bug: more than 32 liveness obligations for one pending mask");
+  /** Judge bit of property i (bigint masks: a scenario may add any number of result properties). */
+  const BIT = props.map((_, i) => 1n << BigInt(i));
   const MON = m.size;
   const init = watched.length === 0 ? m.init : Int32Array.from([...m.init, 0]);
   /** Sets the monitor bits of the `always` properties that this transition shows. */
@@ -65,11 +72,11 @@ export function modelSystem(
     const en = enabled(m, s);
     return en.length > 0 && en.every(isFault);
   };
-  const judgeEndBits = (s: State): number => {
-    let bits = 0;
+  const judgeEndBits = (s: State): bigint => {
+    let bits = 0n;
     for (let i = 0; i < props.length; i++) {
       const p = props[i]!;
-      if (p.atEnd && p.atEnd(m, s) !== null) bits |= 1 << i;
+      if (p.atEnd && p.atEnd(m, s) !== null) bits |= BIT[i]!;
     }
     return bits;
   };
@@ -92,10 +99,10 @@ export function modelSystem(
     },
     judge(before, a, after, events) {
       cov.note(before, a, events);
-      let bits = 0;
+      let bits = 0n;
       for (let i = 0; i < props.length; i++) {
         const p = props[i]!;
-        if (p.onStep && p.onStep(m, before, after, events) !== null) bits |= 1 << i;
+        if (p.onStep && p.onStep(m, before, after, events) !== null) bits |= BIT[i]!;
       }
       // Injected faults are possibilities, not progress: a state where only a
       // fault could still happen may last for ever, so it is judged like an end.

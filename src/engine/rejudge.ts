@@ -79,7 +79,7 @@ export function judgeWitness<E>(
   const fail = (error: string): Shown => ({ ok: false, error });
   const states: Int32Array[] = [sys.init];
   let s = sys.init;
-  let lastBits = 0;
+  let lastBits = 0n;
   let events: E[] = [];
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i]!;
@@ -120,8 +120,9 @@ export function judgeWitness<E>(
     return ok("lasso", { prefix: actions.slice(0, claim.loop), cycle: actions.slice(claim.loop) });
   }
   if (pi >= 0) {
-    if (n > 0 && (lastBits & (1 << pi)) !== 0) return ok("step");
-    if (terminal && (sys.judgeEnd(s) & (1 << pi)) !== 0) return ok("end");
+    const bit = 1n << BigInt(pi);
+    if (n > 0 && (lastBits & bit) !== 0n) return ok("step");
+    if (terminal && (sys.judgeEnd(s) & bit) !== 0n) return ok("end");
     return noLonger("not at its last step, nor at its end");
   }
   if (terminal && sys.pending && (sys.pending(s) & (1 << oi)) !== 0) return ok("dead-end");

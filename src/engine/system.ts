@@ -7,16 +7,20 @@
 export interface System<E = unknown> {
   /** The initial state. Engines never mutate a state they did not create. */
   readonly init: Int32Array;
-  /** Names of the monitored properties, in bit order of `judge`/`judgeEnd` masks. */
+  /**
+   * Names of the monitored properties, in bit order of `judge`/`judgeEnd`
+   * masks. The masks are bigints, so that any number of properties fits (a
+   * scenario adds one per result expectation).
+   */
   readonly properties: readonly string[];
   /** Every action that may happen next, in a fixed priority order (first = the default schedule's pick). */
   enabled(s: Int32Array): number[];
   /** The successor state; `events` (when given) receives what happened, as data. */
   step(s: Int32Array, a: number, events: E[] | null): Int32Array;
   /** Bit i set: property i was violated (for safety) or shown (for possibilities) by this transition. */
-  judge(before: Int32Array, a: number, after: Int32Array, events: readonly E[]): number;
+  judge(before: Int32Array, a: number, after: Int32Array, events: readonly E[]): bigint;
   /** Bit i set: property i is violated at this terminal state (nothing enabled): liveness, leaks. */
-  judgeEnd(s: Int32Array): number;
+  judgeEnd(s: Int32Array): bigint;
   /** A short name for an action (for replay tokens and debugging). */
   describe(a: number): string;
 
@@ -26,7 +30,8 @@ export interface System<E = unknown> {
    * Liveness obligations pending in `s`, as a bit mask (bit i: obligation i,
    * e.g. "a truncate is blocked"). The explorer reports obligation i violated
    * when a terminal state, or a reachable cycle of states, keeps bit i set for
-   * ever. No fairness is assumed: any such cycle counts.
+   * ever. No fairness is assumed: any such cycle counts. At most 32
+   * obligations (a system with more must not offer `pending`).
    */
   pending?(s: Int32Array): number;
   /** Names of the `pending` bits, in bit order (for reports). */

@@ -158,13 +158,13 @@ export function toyPinsSystem(params: ToyPinsParams): System<never> {
     },
     judge(before, a, after) {
       if (a === TIMEOUT) {
-        for (let j = 2; j < L; j++) if (after[j] === KILLED && before[j] !== KILLED) return 2;
-        return 0;
+        for (let j = 2; j < L; j++) if (after[j] === KILLED && before[j] !== KILLED) return 2n;
+        return 0n;
       }
-      if (a < BRK && opOf[a] === LAND && before[0] === B_TRUNCATED) return 1;
-      return 0;
+      if (a < BRK && opOf[a] === LAND && before[0] === B_TRUNCATED) return 1n;
+      return 0n;
     },
-    judgeEnd: () => 0,
+    judgeEnd: () => 0n,
     pending: (s) => (s[0] === B_BREAKING ? 1 : 0),
     independent(a, b, s) {
       if (a >= BRK || b >= BRK) return false;

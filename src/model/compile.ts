@@ -22,9 +22,11 @@ import {
   type MrInfo,
   OFD_STRIDE,
   type OfdInfo,
+  P_STATUS,
   P_VARS,
   type PeerInfo,
   type ProcInfo,
+  PS_DONE,
   R_VARS,
   type State,
   type UserInfo,
@@ -485,6 +487,9 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
   // Blocks never allocated hold leftovers of earlier files (CONTENT_STALE): the fs zeroes on allocation.
   for (let b = nextBlock; b < nBlocks; b++)
     init[offBlocks + b * BLK_STRIDE + BLK_CONTENT] = CONTENT_STALE;
+  // A process with an empty program has finished it before the first step
+  // (the status the last operation's return leaves, program.ts advance()).
+  for (const p of model.procs) if (p.prog.length === 0) init[p.off + P_STATUS] = PS_DONE;
   return { ok: true, model };
 }
 

@@ -384,7 +384,7 @@ class Checker {
     const target = ops.find((n) => n.op.label === e.op) ?? ops.find((n) => n.op.op === e.op);
     if (!target) return;
     const name = signatureOf(target.op).name;
-    const can = RESULTS[name];
+    const can = RESULTS.get(name);
     if (
       can &&
       !can.includes(e.result) &&

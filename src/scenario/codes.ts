@@ -15,6 +15,7 @@ export const CODES = {
   PIN001: { severity: "error", title: "unexpected character" },
   PIN002: { severity: "error", title: "unterminated string" },
   PIN003: { severity: "error", title: "malformed number" },
+  PIN004: { severity: "error", title: "file too large" },
 
   PIN101: { severity: "error", title: "unknown statement" },
   PIN102: { severity: "error", title: "unknown operation" },

@@ -99,6 +99,10 @@ export function hasErrors(list: readonly Diagnostic[]): boolean {
   return list.some((d) => d.severity === "error");
 }
 
+/** The longest stretch of a source line shown in a frame, and how much of it before the column. */
+const MAX_FRAME = 240;
+const FRAME_BEFORE = 80;
+
 /**
  * `file:line:col: error PIN102: message`, then the source line with a caret
  * under the column, then the hint. Tabs before the column are kept in the caret
@@ -107,13 +111,17 @@ export function hasErrors(list: readonly Diagnostic[]): boolean {
 export function renderDiagnostic(d: Diagnostic, sourceText: string): string {
   const head = `${d.file}:${d.line}:${d.col}: ${d.severity} ${d.code}: ${d.message}`;
   const lines = [head];
-  const src = sourceLine(sourceText, d.line);
-  if (src !== undefined) {
+  const line = sourceLine(sourceText, d.line);
+  if (line !== undefined) {
     const num = String(d.line);
     const gutter = " ".repeat(num.length);
+    // A very long line is shown as a window around the column.
+    const from = Math.max(0, Math.min(d.col - 1 - FRAME_BEFORE, line.length - MAX_FRAME));
+    const src = line.slice(from, from + MAX_FRAME);
+    const col = d.col - from;
     const shown = printable(src);
-    const width = Math.max(1, Math.min((d.endCol ?? d.col + 1) - d.col, shown.length - d.col + 1));
-    const pad = shown.slice(0, Math.max(0, d.col - 1)).replace(/[^\t]/g, " ");
+    const width = Math.max(1, Math.min((d.endCol ?? d.col + 1) - d.col, shown.length - col + 1));
+    const pad = shown.slice(0, Math.max(0, col - 1)).replace(/[^\t]/g, " ");
     lines.push(` ${num} | ${shown}`.trimEnd());
     lines.push(` ${gutter} | ${pad}${"^".repeat(width)}`);
   }

@@ -211,3 +211,10 @@ export const LIBRARY: Readonly<Record<string, () => ScenarioSpec>> = {
   pagecache,
   "pagecache-writeback": pagecacheWriteback,
 };
+
+/** A builder scenario by the name a user typed (a Map: `constructor` is no scenario). */
+export function libraryScenario(name: string): (() => ScenarioSpec) | undefined {
+  return LIBRARY_BY_NAME.get(name);
+}
+
+const LIBRARY_BY_NAME: ReadonlyMap<string, () => ScenarioSpec> = new Map(Object.entries(LIBRARY));

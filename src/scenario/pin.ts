@@ -8,7 +8,13 @@
 import type { ScenarioSpec } from "../model/spec.js";
 import type { Program, SyntaxTree } from "./ast.js";
 import { check } from "./check.js";
-import { type Diagnostic, hasErrors, limitErrors, sortDiagnostics } from "./diagnostics.js";
+import {
+  type Diagnostic,
+  DiagnosticSink,
+  hasErrors,
+  limitErrors,
+  sortDiagnostics,
+} from "./diagnostics.js";
 import { type Comment, scan } from "./lexer.js";
 import { lower } from "./lower.js";
 import { parse } from "./parser.js";
@@ -30,6 +36,7 @@ export interface ParseResult {
 /** Parses and checks a scenario. Never throws on any input text. */
 export function parseScenario(text: string, file: string, opts: ParseOptions = {}): ParseResult {
   const syn = readSyntax(text, file);
+  if (syn.diagnostics.some((d) => d.code === "PIN004")) return { diagnostics: syn.diagnostics };
   const res = resolve(syn.program, file, opts);
   const chk = check(syn.program, res.result, file);
   const all = silenced(
@@ -74,8 +81,25 @@ export interface SyntaxResult {
   readonly diagnostics: Diagnostic[];
 }
 
+/**
+ * The longest source read, in UTF-16 units (512 KiB of ASCII). The phases keep
+ * a few hundred bytes per character (tokens, nodes, spans), so a bound on
+ * the input is a bound on memory; real scenarios are a few kilobytes.
+ */
+export const MAX_SOURCE_CHARS = 1 << 19;
+
 /** The syntactic phases (scan → parse → shape), for the formatter and for tools. */
 export function readSyntax(text: string, file: string): SyntaxResult {
+  if (text.length > MAX_SOURCE_CHARS) {
+    const sink = new DiagnosticSink(file);
+    sink.report(
+      "PIN004",
+      { line: 1, col: 1, endCol: 1 },
+      `the file has ${text.length.toLocaleString("en")} characters; a scenario may have at most ${MAX_SOURCE_CHARS.toLocaleString("en")}`,
+      "split it into several scenarios",
+    );
+    return { ...readSyntax("", file), diagnostics: sink.drain() };
+  }
   const scanned = scan(text, file);
   const parsed = parse(scanned.result.tokens, file);
   const shaped = shape(parsed.result, file);

@@ -51,8 +51,8 @@ const RESULT_WORDS = ["ok", "blocks"];
 
 /** The signature an operation was written with (`create` is an `open`). */
 export function signatureOf(op: ProcOp | PeerOp): Signature {
-  if (op.op === "open" && op.create) return PROC_OPS.create!;
-  return (PROC_OPS[op.op] ?? PEER_OPS[op.op])!;
+  if (op.op === "open" && op.create) return PROC_OPS.get("create")!;
+  return (PROC_OPS.get(op.op) ?? PEER_OPS.get(op.op))!;
 }
 
 export function resolve(
@@ -309,7 +309,7 @@ class Resolver {
               ? `did you mean \`${near}\`?`
               : elsewhere && elsewhere !== owner
                 ? `variables are local to their program; \`${name}\` is assigned in \`${elsewhere}\``
-                : PEER_OPS[sig.name]
+                : PEER_OPS.has(sig.name)
                   ? `receive it first: \`${name} = recv\``
                   : `assign it first, e.g. \`${example(kind, name)}\``),
       );

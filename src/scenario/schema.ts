@@ -62,13 +62,20 @@ const sig = (s: Partial<Signature> & Pick<Signature, "name" | "synopsis">): Sign
   ...s,
 });
 
+/**
+ * A table keyed by a word of the format. A Map, since the word looked up is
+ * the user's: a plain object would answer `constructor` or `__proto__`.
+ */
+const table = <T>(entries: Record<string, T>): ReadonlyMap<string, T> =>
+  new Map(Object.entries(entries));
+
 const OPEN_MODE: WordGroup = { role: "mode", values: ["r", "w", "rw"] };
 const page: KeySlot = { key: "page", type: "int", required: true };
 const size: KeySlot = { key: "pages", type: "int", required: true };
 const range: KeySlot = { key: "pages", type: "range", required: true };
 
 /** Top-level statements other than `scenario "..."` and `expect ...`, which have their own shapes. */
-export const DECLS: Readonly<Record<string, Signature>> = {
+export const DECLS: ReadonlyMap<string, Signature> = table({
   fs: sig({
     name: "fs",
     synopsis: "fs dax|pagecache [blocks=N]",
@@ -146,10 +153,10 @@ export const DECLS: Readonly<Record<string, Signature>> = {
       { key: "max_depth", type: "int" },
     ],
   }),
-};
+});
 
 /** Operations of a local process (`proc`). `create` is `open` with O_CREAT|O_EXCL. */
-export const PROC_OPS: Readonly<Record<string, Signature>> = {
+export const PROC_OPS: ReadonlyMap<string, Signature> = table({
   open: sig({
     name: "open",
     synopsis: "FD = open FILE [r|w|rw]",
@@ -276,10 +283,10 @@ export const PROC_OPS: Readonly<Record<string, Signature>> = {
     words: [{ role: "signal", values: SIGNAL_NAMES }],
   }),
   exit: sig({ name: "exit", synopsis: "exit" }),
-};
+});
 
 /** Operations of a remote peer (`remote`). */
-export const PEER_OPS: Readonly<Record<string, Signature>> = {
+export const PEER_OPS: ReadonlyMap<string, Signature> = table({
   recv: sig({ name: "recv", synopsis: "MR = recv", result: "mr" }),
   rdma_write: sig({
     name: "rdma_write",
@@ -293,7 +300,7 @@ export const PEER_OPS: Readonly<Record<string, Signature>> = {
     refs: [{ role: "mr", kind: "mr" }],
     keys: [page],
   }),
-};
+});
 
 export const QUANTIFIERS = ["never", "sometimes", "always"] as const;
 
@@ -313,7 +320,7 @@ export const DEFAULT_POLICIES: readonly string[] = POLICY_NAMES;
  * listed (send, await, store, load, munmap, exit) return only `ok` or block,
  * or end the process with a signal.
  */
-export const RESULTS: Readonly<Record<string, readonly string[]>> = {
+export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   // create: O_CREAT|O_EXCL → EEXIST; open: a file not (yet) created → ENOENT, may_open() → EACCES
   open: ["EEXIST", "ENOENT", "EACCES", "EINTR"],
   create: ["EEXIST", "ENOENT", "EACCES"],
@@ -353,7 +360,7 @@ export const RESULTS: Readonly<Record<string, readonly string[]>> = {
   unplug: ["EINVAL", "ENODEV"],
   // kill_pid_info(): no such process; kill_ok_by_cred(): another user
   kill: ["ESRCH", "EPERM"],
-};
+});
 
 /** Errno names an expectation may use beyond the model's table (src/model/errno.ts). */
 export const EXTRA_ERRNOS: readonly string[] = ["EDEADLK"];

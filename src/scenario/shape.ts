@@ -62,7 +62,7 @@ export function shape(tree: SyntaxTree, file = "<input>"): PhaseResult<Program> 
 
 function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
   const head = stmt.head;
-  const sig = DECLS[head.text];
+  const sig = DECLS.get(head.text);
   if (!sig && head.text !== "scenario" && head.text !== "expect") {
     unknownTopLevel(stmt, sink);
     return undefined;
@@ -191,12 +191,12 @@ function missingBlock(stmt: Stmt, sig: Signature, sink: DiagnosticSink): void {
 
 function unknownTopLevel(stmt: Stmt, sink: DiagnosticSink): void {
   const w = stmt.head.text;
-  if (PROC_OPS[w] || PEER_OPS[w]) {
+  if (PROC_OPS.has(w) || PEER_OPS.has(w)) {
     sink.report(
       "PIN110",
       stmt.head,
       `operation \`${w}\` outside a program`,
-      PROC_OPS[w]
+      PROC_OPS.has(w)
         ? "operations of a local process go inside `proc NAME user=USER { ... }`"
         : "operations of a remote peer go inside `remote NAME { ... }`",
     );
@@ -390,7 +390,7 @@ function opNode(
 ): ProcOpNode | PeerOpNode {
   const table = where === "proc" ? PROC_OPS : PEER_OPS;
   const w = stmt.head.text;
-  const sig = table[w];
+  const sig = table.get(w);
   const bad = (dstKind?: Signature["result"]): BadOpNode => ({
     kind: "bad",
     stmt,
@@ -453,7 +453,7 @@ function unknownOp(stmt: Stmt, where: "proc" | "remote", sink: DiagnosticSink): 
     );
     return;
   }
-  if (other[w]) {
+  if (other.has(w)) {
     sink.report(
       "PIN110",
       stmt.head,
@@ -464,7 +464,7 @@ function unknownOp(stmt: Stmt, where: "proc" | "remote", sink: DiagnosticSink): 
     );
     return;
   }
-  const names = Object.keys(where === "proc" ? PROC_OPS : PEER_OPS);
+  const names = [...(where === "proc" ? PROC_OPS : PEER_OPS).keys()];
   const near = closest(w, names);
   sink.report(
     "PIN102",

@@ -96,7 +96,7 @@ export const checkCommand: Command = {
             ...(nums["max-states"] ? { maxStates: nums["max-states"] } : {}),
             ...(nums["max-time"] ? { maxTimeMs: nums["max-time"] * 1000 } : {}),
             ...(nums["max-memory"] ? { maxMemoryBytes: nums["max-memory"] * 2 ** 20 } : {}),
-            workers: Math.min(nums.workers ?? 1, Math.max(1, cpus().length * 2)),
+            workers: nums.workers ? Math.min(nums.workers, Math.max(1, cpus().length * 2)) : 1,
             reduce: !flag(a, "no-reduce"),
             signal: controller.signal,
             progress: (s) => progress.update(`${ref} under ${policy.name}`, s),
@@ -140,12 +140,12 @@ export function progressLine(host: Host, force: boolean) {
       shown = true;
       const mem = Math.round(s.peakMemoryBytes / 2 ** 20);
       const queued = s.queued !== undefined ? `  queue ${s.queued.toLocaleString("en")}` : "";
-      host.err(
-        `\r${elapsed(host.now() - start)}  ${label}: ${s.states.toLocaleString("en")} states${queued}  ${Math.round(s.statesPerSec).toLocaleString("en")}/s  depth ${s.depth}  ${mem} MiB   `,
+      host.status(
+        `${elapsed(host.now() - start)}  ${label}: ${s.states.toLocaleString("en")} states${queued}  ${Math.round(s.statesPerSec).toLocaleString("en")}/s  depth ${s.depth}  ${mem} MiB   `,
       );
     },
     clear() {
-      if (shown) host.err("\r\x1b[K");
+      if (shown) host.status("");
       shown = false;
     },
   };

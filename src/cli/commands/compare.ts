@@ -196,7 +196,9 @@ export function emit(
     return EXIT_BAD_INPUT;
   }
   if (o.interrupted) {
-    host.err("interrupted: the matrix above covers only the checks that finished\n");
+    host.err(
+      "interrupted: the matrix above covers the checks that finished; those that were running are marked incomplete\n",
+    );
     return 3;
   }
   if (doc.totals.expectationsFailed > 0) return 1;
@@ -222,12 +224,12 @@ function progressBar(host: Host, force: boolean) {
       shown = true;
       const width = 30;
       const fill = Math.round((done / total) * width);
-      host.err(
-        `\r${elapsed(host.now() - start)} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  queue ${total - done - running.length}  ${label.slice(0, 40).padEnd(40)}`,
+      host.status(
+        `${elapsed(host.now() - start)} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  queue ${total - done - running.length}  ${label.slice(0, 40).padEnd(40)}`,
       );
     },
     clear() {
-      if (shown) host.err("\r\x1b[K");
+      if (shown) host.status("");
       shown = false;
     },
   };

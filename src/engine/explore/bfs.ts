@@ -78,9 +78,10 @@ export class SerialSearch<E> {
     this.cur = new Int32Array(L);
     this.tmp = new Int32Array(L);
     this.parents = new Int32Array(BATCH * this.width);
-    this.succ = new Int32Array(BATCH * 8 * L);
-    this.fps = new Int32Array(BATCH * 8 * 2);
-    this.acts = new Int32Array(BATCH * 8);
+    // successors of a batch: room for two per state at first, grown by `room`
+    this.succ = new Int32Array(BATCH * 2 * L);
+    this.fps = new Int32Array(BATCH * 2 * 2);
+    this.acts = new Int32Array(BATCH * 2);
     const key = cfg.symmetry && sys.canonical ? sys.canonical(sys.init) : sys.init;
     this.table.add(fpHi(key) | 0, fpLo(key) | 0);
     const o = this.queue.alloc();
@@ -121,6 +122,11 @@ export class SerialSearch<E> {
     return this.next === this.levelEnd;
   }
 
+  /** Whether the states left to expand are `maxDepth` or more steps from the initial state. */
+  atDepth(maxDepth: number): boolean {
+    return this.queue.count > 0 && this.atLevelEnd && this.depth + 1 >= maxDepth;
+  }
+
   /** Index of the next state to expand (the first queued one). */
   get nextId(): number {
     return this.next;
@@ -128,12 +134,19 @@ export class SerialSearch<E> {
 
   /**
    * Expands about `budget` states; stops early once `maxStates` states are
-   * stored, or at the end of a level once `pauseFrom` states are stored.
+   * stored, at the end of a level once `pauseFrom` states are stored, or
+   * before the level of states `maxDepth` steps from the initial state.
    */
-  run(budget: number, maxStates: number, pauseFrom = Number.POSITIVE_INFINITY): void {
+  run(
+    budget: number,
+    maxStates: number,
+    pauseFrom = Number.POSITIVE_INFINITY,
+    maxDepth = Number.POSITIVE_INFINITY,
+  ): void {
     while (budget > 0 && this.queue.count > 0 && this.states < maxStates && !this.table.full) {
       if (this.next === this.levelEnd) {
         if (this.states >= pauseFrom && this.next > 0) return;
+        if (this.depth + 1 >= maxDepth) return;
         this.depth++;
         this.levelEnd = this.states;
       }
@@ -197,7 +210,7 @@ export class SerialSearch<E> {
         if (into) into(cur, a, tmp, events);
         else nx = sys.step(cur, a, events);
         const bits = sys.judge(cur, a, nx, events);
-        if (bits !== 0) found.transition(bits, id, a, d + 1);
+        if (bits !== 0n) found.transition(bits, id, a, d + 1);
         fingerprintInto(canon ? canon(nx) : nx, fps, 2 * m);
         if (pend !== 0 && (sys.pending!(nx) & pend) !== 0)
           graph!.addEdge(fps[2 * m]!, fps[2 * m + 1]!);

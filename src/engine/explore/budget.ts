@@ -12,10 +12,19 @@ import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js"
  * being killed by the kernel's OOM killer.
  */
 export function defaultMemoryBound(): number {
-  const limit = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
-  const total = totalmem();
-  return Math.floor(0.8 * (limit && limit > 0 && limit < total ? limit : total));
+  if (memoryBound === undefined) {
+    const limit = (
+      process as { constrainedMemory?: () => number | undefined }
+    ).constrainedMemory?.();
+    const total = totalmem();
+    memoryBound = Math.floor(0.8 * (limit && limit > 0 && limit < total ? limit : total));
+  }
+  return memoryBound;
 }
+/** The resident set at the last reading by any search of this thread. */
+let lastProcessRss: number | undefined;
+/** The machine's memory does not change while pinlab runs: read it once. */
+let memoryBound: number | undefined;
 
 /** How often the resident set size is sampled (it costs a system call). */
 const RSS_EVERY_MS = 100;
@@ -25,7 +34,8 @@ export class Budget {
   readonly now: () => number;
   peakRss = 0;
   private lastRss = 0;
-  private rssAt = Number.NEGATIVE_INFINITY;
+  /** When the resident set was last read: a search shorter than one interval never reads it during the run. */
+  private rssAt: number;
   private progressAt: number;
   private readonly maxMem: number;
 
@@ -33,9 +43,9 @@ export class Budget {
     this.now = opt.now ?? (() => performance.now());
     this.start = this.now();
     this.progressAt = this.start;
+    this.rssAt = this.start;
     this.maxMem = opt.maxMemoryBytes ?? defaultMemoryBound();
     this.memory = new MemoryGate(this.maxMem);
-    this.sampleRss();
   }
 
   elapsed(): number {
@@ -44,6 +54,7 @@ export class Budget {
 
   private sampleRss(): number {
     this.lastRss = process.memoryUsage.rss();
+    lastProcessRss = this.lastRss;
     if (this.lastRss > this.peakRss) this.peakRss = this.lastRss;
     return this.lastRss;
   }
@@ -97,7 +108,9 @@ export class Budget {
       timeMs,
       statesPerSec: states / sec,
       transitionsPerSec: transitions / sec,
-      peakMemoryBytes: this.peakRss,
+      // a search too short to have sampled (under RSS_EVERY_MS) reports the
+      // process's last reading: reading it costs more than such a search
+      peakMemoryBytes: this.peakRss > 0 ? this.peakRss : (lastProcessRss ?? this.sampleRss()),
       bytesPerState: states > 0 ? (tableBytes + traceBytes) / states : 0,
       tableBytes,
       traceBytes,
@@ -128,7 +141,7 @@ export class MemoryGate {
   allow(bytes: number): boolean {
     if (this.max === Number.POSITIVE_INFINITY) return true;
     const near = this.rss + this.granted + bytes > this.max * 0.9;
-    if (this.asked++ % 16 === 0 || near) {
+    if (++this.asked % 16 === 0 || near) {
       this.rss = process.memoryUsage.rss();
       this.granted = 0;
     }

@@ -66,6 +66,7 @@ export async function drive(
   maxStates: number,
   pauseFrom = Number.POSITIVE_INFINITY,
   between: () => void = () => {},
+  maxDepth = Number.POSITIVE_INFINITY,
 ): Promise<IncompleteReason | null> {
   let yieldAt = budget.elapsed();
   try {
@@ -73,8 +74,9 @@ export async function drive(
       const r = budget.check(search.states);
       if (r) return r;
       between();
+      if (search.atDepth(maxDepth)) return "max-depth";
       if (search.states >= pauseFrom && search.atLevelEnd) return null;
-      search.run(SLICE, maxStates, pauseFrom);
+      search.run(SLICE, maxStates, pauseFrom, maxDepth);
       if (search.table.full) return "max-memory";
       budget.tick(stats);
       const t = budget.elapsed();
@@ -109,7 +111,8 @@ async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreR
       search.graph?.bytes ?? 0,
       search.queue.count,
     );
-  let reason = await drive(search, budget, stats, maxStates);
+  const maxDepth = opt.maxDepth ?? Number.POSITIVE_INFINITY;
+  let reason = await drive(search, budget, stats, maxStates, undefined, undefined, maxDepth);
   if (!reason && search.more) reason = "max-states";
   return serialResult(sys, search, stats, reason, red);
 }

@@ -22,7 +22,8 @@ export class Frontier {
     initialRecords = 1024,
     private readonly allow: AllowGrowth = () => true,
   ) {
-    this.cap = Math.max(16, initialRecords);
+    // a first buffer of at most 256 KiB: most searches are small, big states are big
+    this.cap = Math.max(16, Math.min(initialRecords, Math.floor(2 ** 16 / record)));
     this.buf = new Int32Array(this.cap * record);
   }
 

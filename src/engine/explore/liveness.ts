@@ -121,7 +121,7 @@ export function findCycles(states: Int32Array, edges: Int32Array, bits: number):
   }
   deg[n] = k;
   const out: FoundCycle[] = [];
-  for (let b = 0; b < 31; b++) {
+  for (let b = 0; b < 32; b++) {
     if ((bits & (1 << b)) === 0) continue;
     const c = cycleForBit(states, n, deg, adj, 1 << b);
     if (c) out.push({ bit: b, ...c });

@@ -53,7 +53,7 @@ interface LevelDone {
 interface Final {
   readonly type: "final";
   readonly parents: Int32Array;
-  readonly actions: Int32Array;
+  readonly actions: Uint8Array | Uint16Array | Int32Array;
   readonly pendingStates: Int32Array | null;
   readonly pendingEdges: Int32Array | null;
   readonly coverage: Uint8Array | null;
@@ -159,6 +159,7 @@ export async function exploreParallel(
   const budget = new Budget(opt);
   const red = reductionsFor(sys, opt);
   const maxStates = opt.maxStates ?? Number.POSITIVE_INFINITY;
+  const maxDepth = opt.maxDepth ?? Number.POSITIVE_INFINITY;
   const from = Math.max(1, opt.parallelFrom ?? PARALLEL_FROM);
   const search = new SerialSearch(sys, {
     ...red,
@@ -221,9 +222,17 @@ export async function exploreParallel(
     );
   try {
     // 1. in this thread, until the search is big enough to share (or done)
-    reason = await drive(search, budget, stats, maxStates, from, () => {
-      if (!pool && search.states >= from / 4) pool = startPool(); // boots meanwhile
-    });
+    reason = await drive(
+      search,
+      budget,
+      stats,
+      maxStates,
+      from,
+      () => {
+        if (!pool && search.states >= from / 4) pool = startPool(); // boots meanwhile
+      },
+      maxDepth,
+    );
     if (!search.more || reason) {
       return serialResult(sys, search, stats, reason, red);
     }
@@ -239,6 +248,11 @@ export async function exploreParallel(
     // 3. level by level
     let last: LevelDone[] = [];
     for (let level = depth; ; level++) {
+      if (level >= maxDepth) {
+        depth = level - 1; // the last level expanded, as in the serial search
+        stop("max-depth");
+        break;
+      }
       depth = level;
       for (const h of pool.handles) h.worker.postMessage({ type: "level", level });
       last = await pool.all<LevelDone>("level-done");
@@ -280,15 +294,21 @@ export async function exploreParallel(
       }
       return [...search.log.pathTo(gid), ...out.reverse()];
     };
-    const graphs = sys.pending
-      ? concatGraphs([
+    let graphs: ReturnType<typeof concatGraphs> | null = null;
+    try {
+      if (sys.pending)
+        graphs = concatGraphs([
           {
             states: search.graph!.states.used(),
             edges: search.graph!.edges.used(),
           },
           ...finals.map((f) => ({ states: f.pendingStates!, edges: f.pendingEdges! })),
-        ])
-      : null;
+        ]);
+    } catch (e) {
+      // joining the pending graphs needs memory too: without it, no lasso search
+      if (!(e instanceof RangeError)) throw e;
+      reason ??= "max-memory";
+    }
     return buildResult({
       sys,
       found,

@@ -51,7 +51,7 @@ function checkWitnesses(sys: System, r: ExploreResult): void {
   r.properties.forEach((p, b) => {
     if (!p.witness) return;
     let s = sys.init;
-    let shown = 0;
+    let shown = 0n;
     for (const a of p.witness) {
       assert.ok(sys.enabled(s).includes(a), "witness action enabled");
       const t = sys.step(s, a, []);
@@ -60,8 +60,8 @@ function checkWitnesses(sys: System, r: ExploreResult): void {
     }
     if (p.kind === "end") {
       assert.equal(sys.enabled(s).length, 0);
-      assert.ok(sys.judgeEnd(s) & (1 << b));
-    } else assert.ok(shown & (1 << b), `${p.name} shown by the last step`);
+      assert.ok(sys.judgeEnd(s) & (1n << BigInt(b)));
+    } else assert.ok(shown & (1n << BigInt(b)), `${p.name} shown by the last step`);
   });
   r.liveness.forEach((l, b) => {
     if (!l.violated) return;

@@ -4,7 +4,7 @@
  */
 import type { System } from "../system.js";
 import type { SerialSearch } from "./bfs.js";
-import type { Findings } from "./findings.js";
+import { type Findings, hasBit } from "./findings.js";
 import { type FoundCycle, findCycles } from "./liveness.js";
 import type {
   ExploreResult,
@@ -64,7 +64,7 @@ function unionCoverage(sys: System, others: readonly Uint8Array[]): Uint8Array |
 export function buildResult(o: Outcome): ExploreResult {
   const { sys, found } = o;
   const properties: PropertyResult[] = sys.properties.map((name, b) => {
-    if ((found.shown & (1 << b)) === 0) return { name, shown: false };
+    if (!hasBit(found.shown, b)) return { name, shown: false };
     const id = found.ref[b]!;
     const a = found.act[b]!;
     const witness = a < 0 ? o.pathTo(id) : [...o.pathTo(id), a];

@@ -63,9 +63,9 @@ export function productSystem(spec: ProductSpec): System<never> {
     },
     judge(before, a) {
       const mv = move(a)!;
-      return mv.when & (1 << before[0]!) ? mv.bits : 0;
+      return mv.when & (1 << before[0]!) ? BigInt(mv.bits) : 0n;
     },
-    judgeEnd: (s) => (s[0] === spec.endX ? 2 : 0),
+    judgeEnd: (s) => (s[0] === spec.endX ? 2n : 0n),
     pending: (s) => (s[0] === spec.pendX ? 1 : 0) | (s[1] === 1 ? 2 : 0),
     independent(a, b, s) {
       if (Math.floor(a / M) === Math.floor(b / M)) return false;
@@ -104,8 +104,8 @@ export function graphSystem(g: GraphSpec): System<never> {
     obligations: ["x", "y"],
     enabled: (s) => g.edges.flatMap(([from], i) => (from === s[0] ? [i] : [])),
     step: (_s, a) => Int32Array.of(g.edges[a]![1]),
-    judge: (_b, a) => g.bits?.[a] ?? 0,
-    judgeEnd: (s) => g.end?.[s[0]!] ?? 0,
+    judge: (_b, a) => BigInt(g.bits?.[a] ?? 0),
+    judgeEnd: (s) => BigInt(g.end?.[s[0]!] ?? 0),
     pending: (s) => g.pending?.[s[0]!] ?? 0,
     describe: (a) => `edge ${a}`,
   };
@@ -143,13 +143,13 @@ export function reference(sys: System, bits = 3, obligationBits = 2): Reference 
       const out: string[] = [];
       if (en.length === 0) {
         terminals++;
-        const e = sys.judgeEnd(s);
+        const e = Number(sys.judgeEnd(s));
         for (let b = 0; b < bits; b++) if (e & (1 << b)) better(b, d);
         for (let b = 0; b < obligationBits; b++) if (p & (1 << b)) deadEnd[b] = true;
       }
       for (const a of en) {
         const t = sys.step(s, a, []);
-        const j = sys.judge(s, a, t, []);
+        const j = Number(sys.judge(s, a, t, []));
         for (let b = 0; b < bits; b++) if (j & (1 << b)) better(b, d + 1);
         const tk = key(t);
         out.push(tk);
@@ -177,4 +177,39 @@ export function reference(sys: System, bits = 3, obligationBits = 2): Reference 
     return set.size > 0;
   });
   return { states: depth.size, terminals, shortest, violated };
+}
+
+/** Parameters of {@link wideSystem}. */
+export interface WideSpec {
+  /** Independent counters, each counting from 0 to `top`. */
+  readonly counters: number;
+  readonly top: number;
+  /** Int32 words of each state (at least `counters`): how much memory a state takes. */
+  readonly width: number;
+}
+
+/**
+ * Counters that step one at a time, in states of `width` words: a search
+ * whose levels are wide and whose states are big, to run out of memory
+ * quickly (the memory tests). Nothing is judged.
+ */
+export function wideSystem(w: WideSpec): System<never> {
+  return {
+    init: new Int32Array(w.width),
+    properties: [],
+    enabled: (s) => {
+      const out: number[] = [];
+      for (let i = 0; i < w.counters; i++) if (s[i]! < w.top) out.push(i);
+      return out;
+    },
+    step: (s, a) => {
+      const t = s.slice();
+      t[a]!++;
+      return t;
+    },
+    judge: () => 0n,
+    judgeEnd: () => 0n,
+    describe: (a) => `count ${a}`,
+    factory: { module: import.meta.url, export: "wideSystem", arg: w },
+  };
 }

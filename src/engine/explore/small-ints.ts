@@ -35,6 +35,11 @@ export class SmallInts {
     }
   }
 
+  /** The first n values, without a copy (of whichever width they are stored in). */
+  view(n: number): Uint8Array | Uint16Array | Int32Array {
+    return this.a.subarray(0, n);
+  }
+
   /** The first n values as an Int32Array (a copy). */
   toInt32(n: number): Int32Array {
     const out = new Int32Array(n);

@@ -9,6 +9,11 @@ export type { SystemFactory } from "../system.js";
 export interface ExploreOptions {
   /** Stop (incomplete, "max-states") after storing this many distinct states. */
   readonly maxStates?: number;
+  /**
+   * Stop (incomplete, "max-depth") rather than expand a state this many
+   * steps from the initial state: only runs of at most this many steps.
+   */
+  readonly maxDepth?: number;
   /** Stop (incomplete, "max-time") after this much time by `now`. */
   readonly maxTimeMs?: number;
   /** Stop (incomplete, "max-memory") when the process's resident set would exceed this. */
@@ -87,7 +92,12 @@ export interface LivenessResult {
   readonly lasso?: Lasso;
 }
 
-export type IncompleteReason = "max-states" | "max-time" | "max-memory" | "interrupted";
+export type IncompleteReason =
+  | "max-states"
+  | "max-depth"
+  | "max-time"
+  | "max-memory"
+  | "interrupted";
 
 export interface ExploreResult {
   readonly status: "complete" | "incomplete";

@@ -34,6 +34,8 @@ import { FingerprintTable } from "./table.js";
 const CHUNK = 1024;
 /** Records per batch. */
 const BATCH_RECORDS = 1024;
+/** Int32 words a batch or a first frontier buffer may take (big states get fewer records). */
+const BUFFER_WORDS = 1 << 18;
 /** A progress tick every this many expansions. */
 const TICK_EVERY = 32768;
 /** Slots of the cache of fingerprints already sent to peers (a power of two). */
@@ -54,6 +56,9 @@ type CoordMessage =
 class Part {
   readonly L: number;
   readonly rec: number;
+  /** States a frontier buffer holds at first, and records per batch to a peer. */
+  private readonly frontRecords: number;
+  private readonly batchRecords: number;
   readonly table: FingerprintTable;
   /** Per local state: the parent's global id, and the action from it. */
   readonly links: Rows;
@@ -115,12 +120,15 @@ class Part {
     this.actions = new SmallInts(1024, allow);
     this.graph = sys.pending ? new PendingGraph(allow) : null;
     this.ctl = new Int32Array(init.control);
-    this.cur = new Int32Array(1024 * this.L);
-    this.next = new Int32Array(1024 * this.L);
+    // buffers sized in words, not records: a model's state can be big
+    this.frontRecords = Math.max(1, Math.min(1024, Math.floor(BUFFER_WORDS / this.L)));
+    this.batchRecords = Math.max(1, Math.min(BATCH_RECORDS, Math.floor(BUFFER_WORDS / this.rec)));
+    this.cur = new Int32Array(this.frontRecords * this.L);
+    this.next = new Int32Array(this.frontRecords * this.L);
     this.tmp = new Int32Array(this.L);
     this.state = new Int32Array(this.L);
     for (let w = 0; w < init.workers; w++) {
-      this.outbox.push(new Int32Array(BATCH_RECORDS * this.rec));
+      this.outbox.push(new Int32Array(this.batchRecords * this.rec));
       this.outN.push(0);
     }
   }
@@ -155,11 +163,14 @@ class Part {
    */
   private advance(): void {
     const t = this.cur;
+    // allocate first: if that fails, nothing has changed
+    const min = this.frontRecords * this.L;
+    const fresh = t.length >= min ? t : new Int32Array(min);
     this.cur = this.next;
     this.curCount = this.nextCount;
     this.curStart = this.links.length - this.nextCount;
     this.curGids = null;
-    this.next = t.length >= 1024 * this.L ? t : new Int32Array(1024 * this.L);
+    this.next = fresh;
     this.nextCount = 0;
   }
 
@@ -187,9 +198,10 @@ class Part {
   private store(src: Int32Array, off: number, parent: number, a: number): void {
     const L = this.L;
     if ((this.nextCount + 1) * L > this.next.length) {
-      // a found state must be kept: allocate even if over budget (the run then stops)
+      // a found state must be kept: allocate even if over budget (the run then
+      // stops); if even that fails, the RangeError ends the level (see `level`)
       this.allow(this.next.byteLength * 2);
-      const g = new Int32Array(this.next.length * 2);
+      const g = new Int32Array(Math.max(this.frontRecords * L, this.next.length * 2));
       g.set(this.next);
       this.next = g;
     }
@@ -204,7 +216,7 @@ class Part {
 
   /** A peer's message: a batch of records, or its end of a level. */
   receive(m: PeerMessage): void {
-    if (m instanceof Int32Array) this.insert(m, m.length / this.rec);
+    if (m instanceof Int32Array) this.guard(() => this.insert(m, m.length / this.rec));
     else this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
     this.wake?.();
   }
@@ -221,7 +233,24 @@ class Part {
     }
     const data = n * this.rec === b.length ? b : b.slice(0, n * this.rec);
     this.ports[w]!.postMessage(data, [data.buffer as ArrayBuffer]);
-    if (data === b) this.outbox[w] = new Int32Array(BATCH_RECORDS * this.rec);
+    if (data === b) this.outbox[w] = new Int32Array(this.batchRecords * this.rec);
+  }
+
+  /**
+   * Runs `f`; an allocation that fails (RangeError: over the memory gate, or
+   * refused by the system, e.g. under `ulimit -v`) marks this part full, so
+   * that the run ends "max-memory" as the serial search does, instead of the
+   * thread dying.
+   */
+  guard(f: () => void): boolean {
+    try {
+      f();
+      return true;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.memoryFull = true;
+      return false;
+    }
   }
 
   private stopped(): boolean {
@@ -251,10 +280,14 @@ class Part {
         }
         await yieldNow();
       }
-      this.expand(level, i, Math.min(this.curCount, i + CHUNK));
+      if (!this.guard(() => this.expand(level, i, Math.min(this.curCount, i + CHUNK)))) {
+        broke = true;
+        break;
+      }
     }
+    // the end of the level is always marked, so that no peer waits for ever
     for (let w = 0; w < W; w++) {
-      this.flush(w);
+      if (!this.guard(() => this.flush(w))) this.outN[w] = 0;
       if (w !== me) this.ports[w]!.postMessage({ done: level });
     }
     while ((this.doneFor.get(level) ?? 0) < W - 1) {
@@ -266,7 +299,7 @@ class Part {
     this.doneFor.delete(level);
     this.count();
     const nextCount = this.nextCount;
-    this.advance();
+    if (!this.guard(() => this.advance())) broke = true;
     return { broke, nextCount };
   }
 
@@ -313,7 +346,7 @@ class Part {
         if (into) into(s, a, tmp, events);
         else nx = sys.step(s, a, events);
         const bits = sys.judge(s, a, nx, events);
-        if (bits !== 0) found.transition(bits, gid, a, level + 1);
+        if (bits !== 0n) found.transition(bits, gid, a, level + 1);
         fingerprintInto(canon ? canon(nx) : nx, fp, 0);
         const hi = fp[0]!;
         const lo = fp[1]!;
@@ -335,7 +368,7 @@ class Part {
         b[o + 2] = gid;
         b[o + 3] = a;
         for (let j = 0; j < L; j++) b[o + 4 + j] = nx[j]!;
-        if (++outN[w]! === BATCH_RECORDS) this.flush(w);
+        if (++outN[w]! === this.batchRecords) this.flush(w);
       }
       transitions += en.length;
     }
@@ -367,7 +400,7 @@ async function main(): Promise<void> {
       for (const p of Object.values(m.ports)) p.on("message", (x: PeerMessage) => part.receive(x));
       port.postMessage({ type: "ready" });
     } else if (m.type === "seed") {
-      part.seed(m.fps, m.frontier, m.gidBase);
+      part.guard(() => part.seed(m.fps, m.frontier, m.gidBase));
       port.postMessage({ type: "seeded" });
     } else if (m.type === "level") {
       const r = await part.level(m.level);
@@ -386,10 +419,12 @@ async function main(): Promise<void> {
         found: part.found,
       });
     } else {
-      const parents = part.links.used().slice();
-      const actions = part.actions.toInt32(part.links.length);
-      const ps = part.graph ? part.graph.states.used().slice() : null;
-      const pe = part.graph ? part.graph.edges.used().slice() : null;
+      // views, not copies: the buffers are handed over whole (no allocation
+      // here, where memory may be what ended the run)
+      const parents = part.links.used();
+      const actions = part.actions.view(part.links.length);
+      const ps = part.graph ? part.graph.states.used() : null;
+      const pe = part.graph ? part.graph.edges.used() : null;
       const transfer = [parents, actions, ...(ps ? [ps] : []), ...(pe ? [pe] : [])].map(
         (a) => a.buffer as ArrayBuffer,
       );
