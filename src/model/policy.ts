@@ -90,6 +90,19 @@ export interface Policy {
   readonly escalation: Escalation;
   /** A layout change meets pinned pages (fs-DAX blocks or page-cache pages) in its range. */
   layoutChange(q: LayoutQuery): LayoutDecision;
+  /**
+   * Where a swapfile-like file (swapfileOnPin) refuses a size change with
+   * ETXTBSY: `vfs`, before the filesystem's ->setattr, for every size change;
+   * or `newsize`, mainline's inode_newsize_ok() in setattr_prepare(), for a
+   * shrink only, which XFS reaches only after xfs_break_layouts().
+   */
+  readonly swapfileCheck: "vfs" | "newsize";
+  /**
+   * At pmem unbind, XFS sends SIGBUS to every process mapping a file on the
+   * device before waiting for page references (v6.8: MF_MEM_PRE_REMOVE,
+   * xfs_dax_notify_failure() → mf_dax_kill_procs()).
+   */
+  readonly unbindSigbus: boolean;
 }
 
 /** A policy module: its name, documentation and a constructor taking parameters. */

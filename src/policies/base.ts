@@ -19,7 +19,8 @@ type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
  * pages allowed (that is each proposal's point), today's v6.5 rule for
  * writable pins of page-cache mappings, migration out of ZONE_MOVABLE before
  * pinning, no ODP, no revocable pins, no userspace layout leases, a busy
- * check over the changed range only, and SIGKILL as the only escalation.
+ * check over the changed range only, SIGKILL as the only escalation, and
+ * no SIGBUS to the file's mappers at pmem unbind (that came with v6.8).
  * A policy states only how it differs, plus its answer to a layout change.
  */
 export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
@@ -32,6 +33,8 @@ export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
   swapfileOnPin: false,
   busyScope: "range",
   escalation: "sigkill",
+  swapfileCheck: "vfs",
+  unbindSigbus: false,
 };
 
 /** Builds a policy module from its documentation and a constructor over validated parameters. */

@@ -7,18 +7,27 @@ import { BLK_BUSY, blk, MR_VALID, mr as mrOff } from "../model/layout.js";
 import { mrName, peerName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
-/** No process is killed by the kernel to make a layout change progress. */
+/**
+ * No process is killed by the kernel to make a layout change progress: SIGKILL
+ * after lease-break-time, or SIGBUS to the file's mappers at pmem unbind.
+ */
 export const kill: Property = {
   name: "kill",
   group: "cost",
-  summary: "the kernel kills a process to make progress (lease-break escalation)",
+  summary:
+    "the kernel kills a process to make progress (lease-break escalation, SIGBUS at pmem unbind)",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
-    for (const e of events)
+    for (const e of events) {
       if (e.k === "exit" && e.cause === "escalation")
         return {
           message: `the kernel sent SIGKILL to ${procName(m, e.proc)} after lease-break-time`,
         };
+      if (e.k === "exit" && e.cause === "memory-failure")
+        return {
+          message: `the kernel sent SIGBUS to ${procName(m, e.proc)}, which maps a file of the pmem device being unbound (mf_dax_kill_procs); its default action kills`,
+        };
+    }
     return null;
   },
 };

@@ -5,7 +5,7 @@
  * their synopses, so the format is described in exactly one place.
  */
 
-import { ACCESSES, CAPS, LEASE_BREAK_BEHAVIOURS } from "../model/spec.js";
+import { ACCESSES, CAPS, FS_FLAVORS, LEASE_BREAK_BEHAVIOURS } from "../model/spec.js";
 import { POLICY_NAMES } from "../policies/index.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import type { VarKind } from "./ast.js";
@@ -64,9 +64,12 @@ const range: KeySlot = { key: "pages", type: "range", required: true };
 export const DECLS: Readonly<Record<string, Signature>> = {
   fs: sig({
     name: "fs",
-    synopsis: "fs dax|pagecache [blocks=N]",
+    synopsis: "fs dax|pagecache [blocks=N] [flavor=xfs|ext4]",
     words: [{ role: "kind", values: ["dax", "pagecache"], required: true }],
-    keys: [{ key: "blocks", type: "int" }],
+    keys: [
+      { key: "blocks", type: "int" },
+      { key: "flavor", type: "enum", values: FS_FLAVORS },
+    ],
   }),
   user: sig({
     name: "user",
@@ -77,11 +80,11 @@ export const DECLS: Readonly<Record<string, Signature>> = {
   file: sig({
     name: "file",
     synopsis:
-      "file NAME owner=USER pages=N [mode=0644] [sparse] [unzeroed] [reflink=FILE] [pfnmap] [movable]",
+      "file NAME owner=USER pages=N [mode=0644] [sparse] [hypothetical-unzeroed] [reflink=FILE] [pfnmap] [movable]",
     refs: [{ role: "name", kind: "new" }],
     words: [
       { role: "layout", values: ["allocated", "sparse"] },
-      { role: "zeroed", values: ["zeroed", "unzeroed"] },
+      { role: "zeroed", values: ["zeroed", "hypothetical-unzeroed"] },
       { role: "kind", values: ["regular", "pfnmap"] },
       { role: "movable", values: ["movable"] },
     ],
