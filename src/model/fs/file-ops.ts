@@ -12,6 +12,7 @@ import {
   ENODEV,
   ENOENT,
   ENOSPC,
+  EOPNOTSUPP,
   ETXTBSY,
   EXDEV,
 } from "../errno.js";
@@ -323,8 +324,15 @@ function dropCache(ctx: Ctx, inode: number, first: number, last: number): void {
 
 /**
  * ioctl(dst, FICLONE, src): vfs_clone_file_range() checks the descriptors
- * (EBADF), the filesystem (EXDEV), then generic_remap_file_range_prep()
- * refuses swapfiles (ETXTBSY); XFS breaks the layouts of both files.
+ * (EBADF) and the filesystem (EXDEV); ext4 has no ->remap_file_range
+ * (EOPNOTSUPP). Then generic_remap_file_range_prep() refuses swapfiles
+ * (ETXTBSY) and XFS breaks the layouts of both files. On fs-DAX, XFS waits
+ * for both files' DAX pages (xfs_reflink_remap_prep → xfs_ilock2_io_mmap →
+ * xfs_mmaplock_two_inodes_and_break_dax_layout) before
+ * dax_remap_file_range_prep() reaches the swapfile check, so under
+ * `swap-check=newsize` the pins are waited for first; the proposal's VFS
+ * check (`vfs`) refuses before. (XFS supports reflink on fs-DAX since v5.19;
+ * in 2019 it refused to combine them.)
  */
 export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): number {
   const { m, s } = ctx;
@@ -333,9 +341,18 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
   const si = m.ofds[src]!.inode;
   const di = m.ofds[dst]!.inode;
   if (m.inodes[si]!.pfnmap || m.inodes[di]!.pfnmap) return -EXDEV;
+  if (m.flavor === "ext4") return -EOPNOTSUPP;
   if (si === di) return -EINVAL;
-  if (s[ino(m, si) + INO_SWAP]! > 0) return swapBusy(ctx, si);
-  if (s[ino(m, di) + INO_SWAP]! > 0) return swapBusy(ctx, di);
+  const swapCheck = (): number => {
+    if (s[ino(m, si) + INO_SWAP]! > 0) return swapBusy(ctx, si);
+    if (s[ino(m, di) + INO_SWAP]! > 0) return swapBusy(ctx, di);
+    return 0;
+  };
+  const late = m.policy.swapfileCheck === "newsize" && m.dax;
+  if (!late) {
+    const e = swapCheck();
+    if (e < 0) return e;
+  }
   if (unplugged(ctx)) return -EIO;
   const ssize = s[ino(m, si) + INO_SIZE]!;
   const dsize = s[ino(m, di) + INO_SIZE]!;
@@ -344,6 +361,10 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
     { inode: di, first: 0, last: Math.max(dsize, ssize) - 1 },
   ]);
   if (go < 0) return go;
+  if (late) {
+    const e = swapCheck();
+    if (e < 0) return e;
+  }
   removePages(ctx, di, 0, dsize - 1, go === GO_DEFER);
   for (let page = 0; page < m.maxPages; page++) {
     const b1 = s[ext(m, si, page)]!;

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { checkScenario } from "../../engine/check.js";
 import { type ProcBuilder, scenario } from "../../scenario/builder.js";
 import { events, resultOf, runOf } from "../../testing/run.js";
-import { EACCES, EBUSY, EINVAL, ETXTBSY } from "../errno.js";
+import { EACCES, EBUSY, EINVAL, EOPNOTSUPP, ETXTBSY } from "../errno.js";
 import {
   BLK_CONTENT,
   BLK_UNWRITTEN,
@@ -311,4 +311,33 @@ test("pmem unbind: XFS under linux sends SIGBUS to every mapper; ext4 and 2019 p
   const r = runOf(one, "linux");
   assert.equal(r.run.final[proc(r.model, 0) + P_STATUS], PS_KILLED);
   assert.ok(events(r).some((e) => e.k === "exit" && e.cause === "memory-failure"));
+});
+
+// FICLONE: ext4 has no ->remap_file_range (EOPNOTSUPP after EBADF and EXDEV).
+// XFS on fs-DAX waits for both files' DAX pages
+// (xfs_mmaplock_two_inodes_and_break_dax_layout) before the swapfile check of
+// dax_remap_file_range_prep(): under immutable the VFS check must come first.
+test("reflink: ext4 EOPNOTSUPP; XFS under immutable ETXTBSY with the VFS check, a wait with mainline's", () => {
+  const spec = (f: FsFlavor) =>
+    scenario("clone-pinned")
+      .fs("dax", 6, f)
+      .user("alice")
+      .file("data", { owner: "alice", pages: 1 })
+      .file("copy", { owner: "alice", pages: 1 })
+      .proc("a", "alice", (p) =>
+        p
+          .open("fd", "data", "rw")
+          .mmap("va", "fd", 0, 0)
+          .regMr("mr", "va", [...RW])
+          .open("ro", "data", "r")
+          .open("dst", "copy", "rw")
+          .reflink("ro", "dst")
+          .as("clone"),
+      )
+      .build();
+  assert.equal(resultOf(runOf(spec("ext4"), "immutable"), "a", "clone"), -EOPNOTSUPP);
+  const vfs = runOf(spec("xfs"), "immutable");
+  assert.equal(resultOf(vfs, "a", "clone"), -ETXTBSY);
+  const late = runOf(spec("xfs"), "immutable", { params: { "swap-check": "newsize" } });
+  assert.equal(resultOf(late, "a", "clone"), "blocks");
 });
