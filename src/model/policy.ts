@@ -83,7 +83,8 @@ export interface Policy {
   /**
    * Which pages a layout change checks for pins: the whole `file`, as
    * xfs_break_dax_layouts()/ext4_break_layouts() do, or only the affected `range`
-   * (Ira Weiny's RFC made dax_layout_busy_page range-based).
+   * (Ira Weiny's RFC made dax_layout_busy_page range-based). fs-DAX on XFS
+   * checks the whole file either way (layoutGate).
    */
   readonly busyScope: "file" | "range";
   /** What happens when the lease-break timer of a revocable pin fires. */

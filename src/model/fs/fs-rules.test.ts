@@ -341,3 +341,38 @@ test("reflink: ext4 EOPNOTSUPP; XFS under immutable ETXTBSY with the VFS check, 
   const late = runOf(spec("xfs"), "immutable", { params: { "swap-check": "newsize" } });
   assert.equal(resultOf(late, "a", "clone"), "blocks");
 });
+
+// The same reuse, the other way: a DMA landing after the free writes the
+// pinner's data into another file's written block, and that file's reader sees it.
+test("a DMA landing in a freed and reused, written block shows the pinner's data to the new owner", () => {
+  const spec = scenario("reuse-write")
+    .fs("dax", 1)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("a", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 0)
+        .regMr("mr", "va", [...RW])
+        .truncate("data", 0)
+        .create("g", "other")
+        .fallocate("g", "alloc", 0, 0)
+        .read("g", 0)
+        .as("unwritten")
+        .write("g", 0)
+        .send("peer", "mr")
+        .await("peer")
+        .read("g", 0)
+        .as("after"),
+    )
+    .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0))
+    .build();
+  const r = runOf(spec, "unsafe");
+  assert.deepEqual(reads(r, "unwritten"), [CONTENT_ZERO]);
+  assert.deepEqual(reads(r, "after"), [contentOf(0)]);
+  assert.match(r.run.occurrences.get("foreign-dma")!.message, /now belongs to other/);
+  assert.match(
+    r.run.occurrences.get("stale-exposure")!.message,
+    /read other page 0 and got data's data/,
+  );
+});
