@@ -31,7 +31,7 @@ function reads(r: ReturnType<typeof runOf>, label: string): number[] {
   const out: number[] = [];
   for (const st of r.run.steps) {
     const ret = st.events.find((e) => e.k === "ret" && e.proc === p);
-    if (!ret || ret.k !== "ret" || !pcs.includes(ret.pc)) continue;
+    if (ret?.k !== "ret" || !pcs.includes(ret.pc)) continue;
     for (const e of st.events) if (e.k === "read") out.push(e.content);
   }
   return out;
