@@ -199,8 +199,13 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   const range: PageRange = shrink
     ? { inode, first: pages, last: size - 1 }
     : { inode, first: Math.max(size - 1, 0), last: Math.max(pages - 1, size - 1, 0) };
-  // An extension zaps no private COW copies: truncate_pagecache() runs only on a shrink.
-  const go = layoutGate(ctx, "truncate", p, [range], { evenCows: shrink });
+  // An extension zaps no private COW copies: truncate_pagecache() runs only on a
+  // shrink. Nor does it move any cached page: in the page cache only its lease
+  // break is left (xfs_break_dax_layouts() does nothing without DAX).
+  const go = layoutGate(ctx, "truncate", p, [range], {
+    evenCows: shrink,
+    leasesOnly: !shrink && !m.dax,
+  });
   if (go < 0) return go;
   if (m.flavor === "xfs") {
     const e = prepare();

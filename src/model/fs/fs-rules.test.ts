@@ -225,6 +225,25 @@ test("an extending truncate breaks layouts too: it meets the pin on the last blo
     .build();
   assert.equal(resultOf(runOf(spec, "ebusy"), "a", "ftruncate"), -EBUSY);
   assert.equal(resultOf(runOf(spec, "wait"), "a", "ftruncate"), "blocks");
+  // In the page cache an extension moves no cached page: the pin is not looked at.
+  const pc = scenario("extend-pc")
+    .fs("pagecache", 6)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 2 })
+    .proc("a", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 1, 1, { shared: true, prot: "r" })
+        .regMr("mr", "va", ["remote_read"])
+        .ftruncate("fd", 4)
+        .as("grow")
+        .ftruncate("fd", 1)
+        .as("shrink"),
+    )
+    .build();
+  const r = runOf(pc, "ebusy");
+  assert.equal(resultOf(r, "a", "grow"), 0);
+  assert.equal(resultOf(r, "a", "shrink"), -EBUSY);
 });
 
 // immutable: the size-change refusal in the VFS (swap-check=vfs) comes before

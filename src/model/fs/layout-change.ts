@@ -69,7 +69,7 @@ export function layoutGate(
   kind: LayoutChangeKind,
   caller: number,
   ranges: readonly PageRange[],
-  opts: { readonly evenCows?: boolean } = {},
+  opts: { readonly evenCows?: boolean; readonly leasesOnly?: boolean } = {},
 ): number {
   const { m, s } = ctx;
   const policy = m.policy;
@@ -79,6 +79,7 @@ export function layoutGate(
       if (e !== 0) return e;
     }
   }
+  if (opts.leasesOnly) return GO_PROCEED;
   // ext4 allocates without breaking layouts (ext4_fallocate() → ext4_do_fallocate()
   // before the invalidate lock); XFS runs xfs_break_layouts(BREAK_UNMAP) for every mode.
   if (kind === "alloc" && m.flavor === "ext4") return GO_PROCEED;
