@@ -16,6 +16,7 @@ import { policiesCommand } from "./commands/policies.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
+import { PINLAB_VERSION } from "./version.js";
 
 export const COMMANDS: readonly Command[] = [
   runCommand,
@@ -53,7 +54,7 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
     return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
   }
   if (name === "--version") {
-    host.out("pinlab 0.1.0\n");
+    host.out(`pinlab ${PINLAB_VERSION}\n`);
     return EXIT_OK;
   }
   const cmd = COMMANDS.find((c) => c.name === name);

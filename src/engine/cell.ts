@@ -50,6 +50,16 @@ export interface Cell {
   readonly exit: 0 | 1 | 3;
 }
 
+/** The replay token of a cell's witness (merge makes it again from a shard's witness, and compares). */
+export function witnessToken(job: CellJob, actions: readonly number[]): string {
+  return encodeToken({
+    scenario: job.ref,
+    policy: job.policy,
+    params: job.params,
+    actions: [...actions],
+  });
+}
+
 /** Checks one cell and renders its witnesses. */
 export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<Cell> {
   const arg = { spec: job.spec, policy: job.policy, params: job.params };
@@ -76,12 +86,7 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
       proved: v.proved,
       witnessLength: v.witness.length,
       lasso: v.lasso ? { prefix: v.lasso.prefix.length, cycle: v.lasso.cycle.length } : null,
-      token: encodeToken({
-        scenario: job.ref,
-        policy: job.policy,
-        params: job.params,
-        actions: [...v.witness],
-      }),
+      token: witnessToken(job, v.witness),
       message: run.occurrences.get(v.name)?.message ?? null,
       witness: v.witness,
     };

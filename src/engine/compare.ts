@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { type Cell, type CellJob, runCell } from "./cell.js";
 import type { ExploreOptions } from "./explore/types.js";
 
-export const COMPARE_SCHEMA = "pinlab.compare/1";
+export const COMPARE_SCHEMA = "pinlab.compare/2";
 
 /** The cells of shard i of n (1-based), in a fixed order. */
 export function shardJobs<T>(

@@ -11,6 +11,7 @@ import { propertiesFor, systemFromArg } from "../engine/model-system.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
+import { specHash } from "../scenario/source-hash.js";
 import { actorOf, describeStep } from "./trace.js";
 
 export interface DocStep {
@@ -29,7 +30,42 @@ export interface DocScenario {
   readonly file: string | null;
   /** The lanes of its sequence diagrams, in order. */
   readonly lanes: readonly string[];
+  /** Its content hash (as in `comparison.scenarios[]`). */
+  readonly hash: string;
+  /** The `.pin` text it was parsed from (null: a scenario built into pinlab). */
+  readonly source: string | null;
   readonly spec: ScenarioSpec;
+}
+
+/** A scenario as a comparison checks it: its data, its source text if any, its content hash. */
+export interface ScenarioInput {
+  readonly spec: ScenarioSpec;
+  readonly source: string | null;
+  /** `sourceHash(source)` for a `.pin` file, `specHash(spec)` for a built-in scenario. */
+  readonly hash: string;
+}
+
+/**
+ * What makes two shards parts of one comparison: the same pinlab, the same
+ * scenarios (by content hash) in the same order, the same policies with the
+ * same parameters, the same bounds. Every shard of a split carries the whole
+ * of it, so `merge` can tell which cells the split must hold.
+ */
+export interface Comparison {
+  /** The version of pinlab (package.json) that checked the cells. */
+  readonly pinlab: string;
+  readonly scenarios: readonly { readonly ref: string; readonly hash: string }[];
+  readonly policies: readonly {
+    readonly name: string;
+    readonly params: Readonly<Record<string, string>>;
+  }[];
+  /** The command-line bounds of every check (null: none). */
+  readonly bounds: { readonly maxStates: number | null; readonly maxTimeMs: number | null };
+}
+
+/** The cells of a comparison, in the order compare checks them: scenario-major, policies as given. */
+export function comparisonCells(c: Comparison): { scenario: string; policy: string }[] {
+  return c.scenarios.flatMap((s) => c.policies.map((p) => ({ scenario: s.ref, policy: p.name })));
 }
 
 export interface DocCell extends Omit<Cell, "verdicts"> {
@@ -40,6 +76,8 @@ export interface DocCell extends Omit<Cell, "verdicts"> {
 
 export interface CompareDoc {
   readonly schema: typeof COMPARE_SCHEMA;
+  /** The whole comparison this document is (a shard of). */
+  readonly comparison: Comparison;
   readonly shard: { readonly index: number; readonly count: number } | null;
   readonly policies: readonly {
     readonly name: string;
@@ -63,6 +101,17 @@ export interface CompareDoc {
     readonly expectationsFailed: number;
     readonly expectationsUndecided: number;
   };
+  /**
+   * `specHash` of the document without this field: `merge` refuses a shard
+   * whose content was changed after compare wrote it. It detects edits and
+   * damage, not an adversary, who can compute it too (docs/json.md).
+   */
+  readonly digest: string;
+}
+
+/** The digest of a document's other fields, in their order (see `CompareDoc.digest`). */
+export function docDigest(body: object): string {
+  return specHash(body);
 }
 
 /** Lanes of a scenario's diagrams: its processes, the kernel, the NIC, its peers. */
@@ -110,32 +159,54 @@ function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
   };
 }
 
+/**
+ * The document of checked cells. `scenarios` holds the scenarios of these
+ * cells (a map of bare specs: built-in scenarios, hashed by `specHash`).
+ * Without a `comparison`, the cells are taken to be the whole of it, at an
+ * unknown version of pinlab.
+ */
 export function buildDoc(
   cells: readonly Cell[],
-  specs: ReadonlyMap<string, ScenarioSpec>,
+  scenarios: ReadonlyMap<string, ScenarioInput> | ReadonlyMap<string, ScenarioSpec>,
   shard: { index: number; count: number } | null,
+  comparison?: Comparison,
 ): CompareDoc {
-  const docCells = cells.map((c) => withSteps(c, specs.get(c.scenario)!));
-  return assembleDoc(docCells, specs, shard);
+  const inputs = new Map<string, ScenarioInput>();
+  for (const [ref, x] of scenarios)
+    inputs.set(ref, "hash" in x ? x : { spec: x, source: null, hash: specHash(x) });
+  const docCells = cells.map((c) => withSteps(c, inputs.get(c.scenario)!.spec));
+  const whole: Comparison = comparison ?? {
+    pinlab: "unknown",
+    scenarios: [...inputs].map(([ref, x]) => ({ ref, hash: x.hash })),
+    policies: [...new Map(cells.map((c) => [c.policy, c.params])).entries()].map(
+      ([name, params]) => ({ name, params }),
+    ),
+    bounds: { maxStates: null, maxTimeMs: null },
+  };
+  return assembleDoc(docCells, inputs, shard, whole);
 }
 
-/** Puts rendered cells together (also used by `merge`, whose cells are already rendered). */
-export function assembleDoc(
+/** Puts rendered cells together and seals the document with its digest. */
+function assembleDoc(
   cells: readonly DocCell[],
-  specs: ReadonlyMap<string, ScenarioSpec>,
+  inputs: ReadonlyMap<string, ScenarioInput>,
   shard: { index: number; count: number } | null,
+  comparison: Comparison,
 ): CompareDoc {
   const usedPolicies = new Set(cells.map((c) => c.policy));
-  const scenarios: DocScenario[] = [...specs.entries()].map(([ref, spec]) => ({
+  const scenarios: DocScenario[] = [...inputs.entries()].map(([ref, x]) => ({
     ref,
-    title: spec.name,
-    file: spec.file ?? null,
-    lanes: lanesOf(spec),
-    spec,
+    title: x.spec.name,
+    file: x.spec.file ?? null,
+    lanes: lanesOf(x.spec),
+    hash: x.hash,
+    source: x.source,
+    spec: x.spec,
   }));
   const exp = cells.flatMap((c) => c.expectations);
-  return {
+  const body: Omit<CompareDoc, "digest"> = {
     schema: COMPARE_SCHEMA,
+    comparison,
     shard,
     policies: POLICIES.filter((p) => usedPolicies.has(p.name)).map((p) => ({
       name: p.name,
@@ -159,6 +230,7 @@ export function assembleDoc(
       expectationsUndecided: exp.filter((e) => e.undecided).length,
     },
   };
+  return { ...body, digest: docDigest(body) };
 }
 
 /** Column codes of the terminal table (explained under it). */

@@ -150,22 +150,7 @@ test("the page reaches for nothing outside itself", async () => {
 });
 
 test("the inline script builds nodes from text only", () => {
-  const html = renderCompareHtml({
-    schema: "pinlab.compare/1",
-    shard: null,
-    policies: [],
-    properties: [],
-    scenarios: [],
-    cells: [],
-    totals: {
-      cells: 0,
-      states: 0,
-      incomplete: 0,
-      expectationsMet: 0,
-      expectationsFailed: 0,
-      expectationsUndecided: 0,
-    },
-  });
+  const html = renderCompareHtml(buildDoc([], new Map(), null));
   const script = html.slice(html.lastIndexOf("<script>"));
   assert.doesNotMatch(script, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
   assert.match(script, /createElement/);

@@ -11,9 +11,10 @@
  *
  * Everything in the document may come from a user's scenario file, so every
  * string is escaped here, the JSON cannot close its script element, and the
- * inline script only ever creates text nodes. A Content-Security-Policy
- * forbids any network access: no fonts, images, scripts or styles from
- * anywhere but the page itself.
+ * inline script only ever creates text nodes. A strict Content-Security-
+ * Policy forbids any network access and any script or style but the page's
+ * own (allowed by hash, never 'unsafe-inline'), `<base>` and forms; a small
+ * guard keeps link clicks on the page.
  *
  * The parts live in html/, one concept a file: page.ts assembles the
  * document; matrix.ts, scenarios.ts and sections.ts render its sections;

@@ -32,3 +32,8 @@ export function sourceHash(text: string): string {
 export function specHash(spec: unknown): string {
   return sourceHash(JSON.stringify(spec));
 }
+
+/** The content hash of a scenario: of its source text when it has one, else of its data. */
+export function scenarioHash(spec: unknown, source: string | null): string {
+  return source === null ? specHash(spec) : sourceHash(source);
+}

@@ -5,19 +5,22 @@
 import { cpus } from "node:os";
 import type { Cell, CellJob } from "../../engine/cell.js";
 import { checkCells, shardJobs } from "../../engine/compare.js";
-import type { ScenarioSpec } from "../../model/spec.js";
 import {
   buildDoc,
   type CompareDoc,
+  type Comparison,
   renderCompareMarkdown,
   renderCompareText,
+  type ScenarioInput,
 } from "../../report/compare.js";
 import { renderCompareHtml } from "../../report/html.js";
+import { scenarioHash } from "../../scenario/source-hash.js";
 import { flag, type OptionSpec, opt, type ParsedArgs, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
 import { bundledPins, loadScenario } from "../scenarios.js";
+import { PINLAB_VERSION } from "../version.js";
 
 const USAGE = `pinlab compare [scenario...] [options]
 
@@ -30,7 +33,7 @@ scenario the violations with their shortest witness length.
   --policy <name>       restrict to these policies (repeatable); default all
   --param name=value    a policy parameter
   --md                  print Markdown (for a mail or an issue) instead of text
-  --json                print the comparison document (schema pinlab.compare/1)
+  --json                print the comparison document (schema pinlab.compare/2)
   --html FILE           also write a self-contained HTML report with sequence diagrams
   --out FILE            also write the comparison document (JSON) to FILE
   --shard I/N           check only shard I of N (1-based); join shards with pinlab merge
@@ -84,15 +87,26 @@ export const compareCommand: Command = {
     const refs = a.positionals.length > 0 ? a.positionals : bundledPins();
     if (refs.length === 0)
       return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");
-    const specs = new Map<string, ScenarioSpec>();
+    const specs = new Map<string, ScenarioInput>();
     for (const ref of refs) {
       const l = loadScenario(ref, host);
       if (!l.ok) return bad(host, l.error, l.exit);
-      specs.set(ref, l.spec);
+      const source = l.source ?? null;
+      specs.set(ref, { spec: l.spec, source, hash: scenarioHash(l.spec, source) });
     }
     const jobs: CellJob[] = [];
-    for (const [ref, spec] of specs)
+    for (const [ref, { spec }] of specs)
       for (const p of sel.policies) jobs.push({ ref, spec, policy: p.name, params: p.params });
+    // Every shard records the whole comparison, so that merge can tell a complete split.
+    const comparison: Comparison = {
+      pinlab: PINLAB_VERSION,
+      scenarios: [...specs].map(([ref, x]) => ({ ref, hash: x.hash })),
+      policies: sel.policies.map((p) => ({ name: p.name, params: p.params })),
+      bounds: {
+        maxStates: (maxStates as number | undefined) ?? null,
+        maxTimeMs: maxTime ? (maxTime as number) * 1000 : null,
+      },
+    };
     const mine = shardJobs(jobs, shard ?? undefined);
     const controller = new AbortController();
     const stop = host.onInterrupt?.(() => controller.abort());
@@ -114,7 +128,7 @@ export const compareCommand: Command = {
       stop?.();
     }
     const usedSpecs = new Map([...specs].filter(([ref]) => cells.some((c) => c.scenario === ref)));
-    const doc = buildDoc(cells, usedSpecs, shard);
+    const doc = buildDoc(cells, usedSpecs, shard, comparison);
     return emit(doc, host, { ...outputOptions(a), interrupted: controller.signal.aborted });
   },
 };

@@ -1,14 +1,14 @@
 /**
  * `pinlab merge shard.json...`: joins the comparison documents written by
- * `compare --shard i/N --out shard.json` into the whole matrix.
+ * `compare --shard i/N --out shard.json` into the whole matrix, after
+ * checking that they are exactly one complete split of one comparison
+ * (shards.ts says what is checked).
  */
 import { COMPARE_SCHEMA } from "../../engine/compare.js";
-import type { ScenarioSpec } from "../../model/spec.js";
-import { POLICY_NAMES } from "../../policies/index.js";
-import { assembleDoc, type CompareDoc, type DocCell } from "../../report/compare.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
+import { joinShards } from "../shards.js";
 import { emit, OUTPUT_OPTIONS, outputOptions } from "./compare.js";
 import { readText } from "./lint.js";
 
@@ -19,52 +19,36 @@ export const mergeCommand: Command = {
 
 Reads comparison documents (schema ${COMPARE_SCHEMA}) written by
 'pinlab compare --shard I/N --out FILE' and prints the joined matrix as
-compare would. A cell present in two shards must agree.`,
+compare would. The shards must be every shard of one split of one
+comparison (same pinlab, scenarios, policies, parameters and bounds), each
+cell once; every witness is replayed. Anything else is refused (exit 2)
+with a message saying what is wrong.`,
   run(argv, host) {
     const parsed = parseArgs(argv, OUTPUT_OPTIONS);
     if (!parsed.ok) return bad(host, parsed.error);
     const a = parsed.args;
     if (a.positionals.length === 0) return bad(host, "give the shard files to merge");
-    const cells = new Map<string, DocCell>();
-    const specs = new Map<string, ScenarioSpec>();
+    const files: { path: string; text: string }[] = [];
     for (const path of a.positionals) {
       const read = readText(path, host);
       if (!read.ok) return bad(host, read.error);
-      let doc: CompareDoc;
-      try {
-        doc = JSON.parse(read.text) as CompareDoc;
-      } catch (e) {
-        return bad(host, `${path} is not JSON: ${(e as Error).message}`);
-      }
-      if (doc?.schema !== COMPARE_SCHEMA || !Array.isArray(doc.cells))
-        return bad(host, `${path} is not a comparison document (schema ${COMPARE_SCHEMA})`);
-      for (const sc of doc.scenarios) specs.set(sc.ref, sc.spec);
-      for (const c of doc.cells) {
-        const key = `${c.scenario}\u0000${c.policy}`;
-        const prev = cells.get(key);
-        if (prev && JSON.stringify(prev.verdicts) !== JSON.stringify(c.verdicts))
-          return bad(host, `${path}: ${c.scenario} x ${c.policy} disagrees with another shard`);
-        cells.set(key, c);
-      }
+      files.push({ path, text: read.text });
     }
-    // Cells in the order compare would produce them: scenarios as listed, policies in registry order.
-    const order = [...specs.keys()];
-    const sorted = [...cells.values()].sort(
-      (x, y) =>
-        order.indexOf(x.scenario) - order.indexOf(y.scenario) ||
-        policyRank(x.policy) - policyRank(y.policy),
-    );
-    const doc = assembleDoc(sorted, specs, null);
-    return emit(doc, host, { ...outputOptions(a), interrupted: false });
+    const joined = joinShards(files);
+    if (!joined.ok) return bad(host, joined.error);
+    return emit(joined.doc, host, { ...outputOptions(a), interrupted: false });
   },
 };
 
-function policyRank(name: string): number {
-  const i = POLICY_NAMES.indexOf(name);
-  return i < 0 ? POLICY_NAMES.length : i;
-}
-
 function bad(host: Host, message: string): number {
-  host.err(`pinlab merge: ${message}\n`);
+  // Messages quote names from the shards: no control character reaches the terminal.
+  const safe = [...message]
+    .map((c) => {
+      const n = c.charCodeAt(0);
+      const control = (n < 0x20 && c !== "\n") || (n >= 0x7f && n < 0xa0);
+      return control ? `\\u${n.toString(16).padStart(4, "0")}` : c;
+    })
+    .join("");
+  host.err(`pinlab merge: ${safe}\n`);
   return EXIT_BAD_INPUT;
 }

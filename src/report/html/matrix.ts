@@ -29,7 +29,7 @@ export function renderMatrix(doc: CompareDoc): string {
     '<h2 id="matrix-h">Least bad options</h2>',
     '<p class="hint no-print">Each cell sums up one policy and one property over every scenario. Choose a cell (click, or Enter; arrow keys move) for the scenarios behind it and the shortest witness as a sequence diagram.</p>',
     '<div class="scroll"><table class="matrix">',
-    `<caption>Rows: policies. Columns: properties. ${plural(doc.scenarios.length, "scenario")}.</caption>`,
+    `<caption>Rows: policies. Columns: properties. ${esc(plural(doc.scenarios.length, "scenario"))}.</caption>`,
     `<thead><tr><th scope="col" class="corner">policy</th>${head}</tr></thead>`,
     `<tbody>${rows.join("\n")}</tbody>`,
     "</table></div>",
@@ -51,8 +51,8 @@ function matrixButton(
   const lines = [`<span class="v">${l.symbol} ${esc(l.word)}</span>`];
   let title: string;
   if (agg.shortest) {
-    lines.push(`<span class="d">${plural(agg.scenarios.length, "scenario")}</span>`);
-    lines.push(`<span class="d">${plural(agg.shortest.length, "step")}</span>`);
+    lines.push(`<span class="d">${esc(plural(agg.scenarios.length, "scenario"))}</span>`);
+    lines.push(`<span class="d">${esc(plural(agg.shortest.length, "step"))}</span>`);
     title = `${l.word}: ${l.note} in ${agg.scenarios.length} of ${doc.scenarios.length} scenarios; shortest ${prop.kind === "possibility" ? "example" : "witness"} ${plural(agg.shortest.length, "step")} in ${agg.shortest.scenario}`;
   } else {
     lines.push(`<span class="d">${esc(l.note)}</span>`);

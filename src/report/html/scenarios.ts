@@ -70,7 +70,7 @@ function gridButton(sc: DocScenario, cell: DocCell, p: CompareDoc["properties"][
   const l = look(p.kind, v.verdict, v.proved);
   const len = v.witnessLength !== null ? ` ${v.witnessLength}` : "";
   const title = `${cell.policy} / ${p.name}: ${l.word} (${l.note})${v.witnessLength !== null ? `, ${plural(v.witnessLength, "step")}` : ""}`;
-  return `<button type="button" class="mini ${l.tone}" data-policy="${esc(cell.policy)}" data-property="${esc(p.name)}" data-scenario="${esc(sc.ref)}" title="${esc(title)}" aria-label="${esc(title)}">${l.symbol}${len}</button>`;
+  return `<button type="button" class="mini ${l.tone}" data-policy="${esc(cell.policy)}" data-property="${esc(p.name)}" data-scenario="${esc(sc.ref)}" title="${esc(title)}" aria-label="${esc(title)}">${l.symbol}${esc(len)}</button>`;
 }
 
 /** Expectations of a cell in a few words, and whether its check was complete. */

@@ -12,11 +12,11 @@ export function renderHeader(doc: CompareDoc): string {
   const t = doc.totals;
   const shard = doc.shard ? `; shard ${doc.shard.index} of ${doc.shard.count}` : "";
   const stat = (label: string, value: number, tone = "") =>
-    `<div class="stat${tone ? ` ${tone}` : ""}"><dt>${label}</dt><dd>${fmt(value)}</dd></div>`;
+    `<div class="stat${tone ? ` ${tone}` : ""}"><dt>${label}</dt><dd>${esc(fmt(value))}</dd></div>`;
   return [
     '<header class="page">',
     "<h1>pinlab compare <small>which long-term pin policy is least bad?</small></h1>",
-    `<p class="lede">${plural(doc.scenarios.length, "scenario")} × ${plural(doc.policies.length, "policy", "policies")}, every interleaving of each (${esc(doc.schema)}${esc(shard)}).</p>`,
+    `<p class="lede">${esc(plural(doc.scenarios.length, "scenario"))} × ${esc(plural(doc.policies.length, "policy", "policies"))}, every interleaving of each (${esc(doc.schema)}${esc(shard)}).</p>`,
     '<dl class="totals">',
     stat("checks", t.cells),
     stat("states explored", t.states),
