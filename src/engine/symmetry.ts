@@ -43,6 +43,10 @@ export function findSymmetry(m: Model): Symmetry | null {
       if (op.op === "send" || op.op === "await")
         sendsTo.set(op.peer, [...(sendsTo.get(op.peer) ?? []), p.name]);
       if (op.op === "kill") named.add(op.proc);
+      if (op.op === "send_uverbs") {
+        named.add(op.proc);
+        named.add(p.name);
+      }
     }
   const candidates = new Map<string, number[]>();
   m.procs.forEach((_, p) => {

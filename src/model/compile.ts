@@ -33,7 +33,13 @@ import {
   type VmaInfo,
 } from "./layout.js";
 import type { Policy } from "./policy.js";
-import type { ProcOp, ScenarioSpec, SourcePos } from "./spec.js";
+import {
+  DEFAULT_MEMLOCK_PAGES,
+  DEFAULT_NIC,
+  type ProcOp,
+  type ScenarioSpec,
+  type SourcePos,
+} from "./spec.js";
 
 export interface CompileError {
   readonly message: string;
@@ -266,6 +272,13 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           push(r ?? 0);
           break;
         }
+        case "send_uverbs": {
+          const t = procIdx.get(op.proc);
+          if (t === undefined) err(`send_uverbs: unknown process ${op.proc}`, at);
+          if (t === pi) err("send_uverbs: a process already holds its own uverbs file", at);
+          push(t ?? 0);
+          break;
+        }
         case "kill": {
           const t = procIdx.get(op.proc);
           if (t === undefined) err(`kill: unknown process ${op.proc}`, at);
@@ -301,6 +314,14 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     return { prog, vars: [...vars.keys()] };
   });
 
+  if (
+    spec.procs.length > 30 &&
+    spec.procs.some((p) => p.program.some((o) => o.op === "send_uverbs"))
+  )
+    err("send_uverbs: at most 30 processes");
+  for (const p of spec.procs)
+    if (p.memlock !== undefined && (!Number.isInteger(p.memlock) || p.memlock < 0))
+      err(`process ${p.name}: memlock must be a number of pages (got ${p.memlock})`, p.at);
   for (const n of spec.faults.crash) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
   for (const n of spec.faults.hang) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
   for (const n of spec.faults.partition) if (!peerIdx.has(n)) err(`faults: unknown peer ${n}`);
@@ -337,7 +358,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
   });
   const mrs: MrInfo[] = mrDefs.map((x) => {
     const o = off;
-    off += 2 + x.pages;
+    off += 4 + x.pages; // state, lease, pages, invalidator, holders (layout.ts mrInval, mrHolders)
     return { ...x, off: o };
   });
   const procs: ProcInfo[] = spec.procs.map((p, i) => {
@@ -352,6 +373,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       off: o,
       mayCrash: spec.faults.crash.includes(p.name),
       mayHang: spec.faults.hang.includes(p.name),
+      memlock: p.memlock ?? DEFAULT_MEMLOCK_PAGES,
     };
   });
   const peers: PeerInfo[] = spec.peers.map((r, i) => {
@@ -391,7 +413,8 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     nBlocks,
     nFrames,
     maxPages,
-    nicNoInvalidate: spec.faults.nicNoInvalidate,
+    // `faults nic_no_invalidate` (old spelling) is the default `none`.
+    nicInvalidate: spec.faults.nicNoInvalidate ? "none" : (spec.nic ?? DEFAULT_NIC).invalidate,
     flavor: spec.fs.flavor ?? "xfs",
     mboxOff,
     mboxCap,

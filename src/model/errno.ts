@@ -20,6 +20,7 @@ export const EDEADLK = 35; // EDEADLOCK is an alias of EDEADLK on x86 and asm-ge
 export const EOPNOTSUPP = 95;
 export const EIO = 5;
 export const EXDEV = 18;
+export const ECONNREFUSED = 111;
 
 const NAMES: Record<number, string> = {
   [EPERM]: "EPERM",
@@ -40,6 +41,7 @@ const NAMES: Record<number, string> = {
   [ENOSPC]: "ENOSPC",
   [EDEADLK]: "EDEADLOCK",
   [EOPNOTSUPP]: "EOPNOTSUPP",
+  [ECONNREFUSED]: "ECONNREFUSED",
 };
 
 /** Name of an errno value (positive), e.g. 95 → "EOPNOTSUPP". */

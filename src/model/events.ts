@@ -54,6 +54,8 @@ export type ModelEvent =
       readonly proc: number;
       readonly mr: number;
       readonly how: "sigkill" | "invalidate";
+      /** For `invalidate`: whether the NIC fenced the MR (no issued operation can land after). */
+      readonly fenced?: boolean;
     }
   | {
       readonly k: "exit";
@@ -72,8 +74,12 @@ export type ModelEvent =
         | "signal"
         | "memory-failure";
       readonly sig?: string;
+      /** Some of its MRs live on: another process holds its uverbs file. */
+      readonly kept?: boolean;
     }
   | { readonly k: "hang"; readonly proc: number }
+  /** A dead process's MR lives on: another process holds its uverbs file (SCM_RIGHTS). */
+  | { readonly k: "mr-kept"; readonly mr: number; readonly holders: readonly number[] }
   | { readonly k: "blocks-freed"; readonly inode: number; readonly blocks: readonly number[] }
   | { readonly k: "blocks-busy"; readonly inode: number; readonly blocks: readonly number[] }
   | { readonly k: "blocks-reclaimed"; readonly blocks: readonly number[] }
@@ -108,6 +114,8 @@ export type ModelEvent =
       readonly from: number;
       readonly to: number;
     }
+  /** check_and_migrate_movable_pages() could not move a page: the pin fails with ENOMEM. */
+  | { readonly k: "migrate-failed"; readonly inode: number; readonly frame: number }
   | {
       readonly k: "issue";
       readonly peer: number;

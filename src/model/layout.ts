@@ -9,7 +9,7 @@
  * state holds only what changes.
  */
 import type { Policy } from "./policy.js";
-import type { FsFlavor, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
+import type { FsFlavor, NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
 
 export type State = Int32Array;
 
@@ -74,7 +74,10 @@ export const PTE_NONE = 0;
 export const PTE_RO = 1;
 export const PTE_RW = 2;
 
-// ---- MRs: [state, lease, frame+1 per page] ----
+// ---- MRs: [state, lease, frame+1 per page, invalidator, holders] ----
+// The last field (see mrInval) is proc+1 of a process whose layout change is
+// inside the MMU-notifier invalidation of this ODP MR, waiting for in-flight
+// device access: mmu_interval_read_begin() makes device faults wait meanwhile.
 export const MR_NONE = 0;
 export const MR_VALID = 1;
 export const MR_INVALID = 2; // rkey revoked by the kernel: remote access fails
@@ -194,6 +197,8 @@ export interface ProcInfo {
   readonly off: number;
   readonly mayCrash: boolean;
   readonly mayHang: boolean;
+  /** RLIMIT_MEMLOCK in pages (ib_umem_get charges mm->pinned_vm against it). */
+  readonly memlock: number;
 }
 
 export interface PeerInfo {
@@ -219,7 +224,8 @@ export interface Model {
   readonly nBlocks: number;
   readonly nFrames: number;
   readonly maxPages: number;
-  readonly nicNoInvalidate: boolean;
+  /** What the NIC can do to one MR (spec.ts NicInvalidate). */
+  readonly nicInvalidate: NicInvalidate;
   /** The filesystem whose order of checks layout changes follow (`fs ... flavor=`). */
   readonly flavor: FsFlavor;
   /** Mailbox: messages sent to peer r are stored at mbox[r] (mr+1, or -1 for "no MR"), capacity mboxCap[r]. */
@@ -252,6 +258,10 @@ export const proc = (m: Model, p: number): number => m.procs[p]!.off;
 export const peer = (m: Model, r: number): number => m.peers[r]!.off;
 export const vma = (m: Model, v: number): number => m.vmas[v]!.off;
 export const mr = (m: Model, x: number): number => m.mrs[x]!.off;
+/** The MR's invalidator field (proc+1 inside an ODP invalidation of it, else 0). */
+export const mrInval = (m: Model, x: number): number => m.mrs[x]!.off + 2 + m.mrs[x]!.pages;
+/** Bit q set: process q holds a reference to the uverbs file of the MR's owner (SCM_RIGHTS). */
+export const mrHolders = (m: Model, x: number): number => m.mrs[x]!.off + 3 + m.mrs[x]!.pages;
 
 /** A process that exists and holds its resources (running, blocked, finished its program, or hung). */
 export function alive(s: State, m: Model, p: number): boolean {

@@ -45,6 +45,16 @@ export type LayoutDecision =
 
 export type Escalation = "sigkill" | "invalidate";
 
+export type GupEra = "2019" | "v6.2";
+
+/** One line per era for `pinlab policies`. */
+export const GUP_ERA_DOC: Readonly<Record<GupEra, string>> = {
+  "2019":
+    "2019 ib_umem_get: every MR pinned FOLL_WRITE (R/O MRs FOLL_WRITE|FOLL_FORCE); a R/O MR over a R/O MAP_SHARED mapping fails EFAULT",
+  "v6.2":
+    "v6.2 and later: FOLL_WRITE only for writable MRs; a R/O long-term pin of a MAP_PRIVATE mapping unshares (gup_must_unshare)",
+};
+
 export interface ParamSpec {
   readonly name: string;
   readonly values: readonly string[];
@@ -70,6 +80,15 @@ export interface Policy {
    * `all` mappings, `pagecache` mappings only, or `none` (before v6.5).
    */
   readonly writableFileRule: "all" | "pagecache" | "none";
+  /**
+   * The GUP rules of RDMA registration the policy assumes (shown by `pinlab policies`):
+   * `2019`: ib_umem_get() pins every MR with FOLL_WRITE, a R/O one with
+   * FOLL_WRITE|FOLL_FORCE, so a R/O MR over a R/O MAP_SHARED mapping fails
+   * with EFAULT (check_vma_flags: a forced write needs a COW mapping);
+   * `v6.2`: FOLL_WRITE only for a writable MR, and a R/O long-term pin of a
+   * MAP_PRIVATE mapping unshares (gup_must_unshare). See mm/unshare.ts.
+   */
+  readonly gupEra: GupEra;
   /** FOLL_LONGTERM migrates pages out of ZONE_MOVABLE/CMA before pinning them (v5.1/v5.13). */
   readonly migrateBeforePin: boolean;
   /** Every registration takes the ODP path: no pins, MMU-notifier invalidation. */

@@ -153,6 +153,12 @@ export type ProcOp =
   /** Wait until a peer reports over the application's protocol that it is done (or failed). */
   | (OpBase & { readonly op: "await"; readonly peer: string })
   | (OpBase & { readonly op: "kill"; readonly proc: string })
+  /**
+   * Pass the process's uverbs file (its RDMA context, which owns its MRs) to
+   * another process over a unix socket (SCM_RIGHTS): the file, and every MR
+   * in it, then lives until both have let go of it.
+   */
+  | (OpBase & { readonly op: "send_uverbs"; readonly proc: string })
   | (OpBase & { readonly op: "exit" });
 
 /** One operation of a remote peer. */
@@ -171,7 +177,37 @@ export interface ProcSpec {
   readonly onLeaseBreak: LeaseBreakBehaviour;
   readonly program: readonly ProcOp[];
   readonly at?: SourcePos;
+  /**
+   * RLIMIT_MEMLOCK of the process in pages; absent: the kernel default,
+   * MLOCK_LIMIT = 8 MiB (v5.16 and later), i.e. {@link DEFAULT_MEMLOCK_PAGES}.
+   */
+  readonly memlock?: number;
 }
+
+/** MLOCK_LIMIT (include/uapi/linux/resource.h, 8 MiB since v5.16) in 4 KiB pages. */
+export const DEFAULT_MEMLOCK_PAGES = 2048;
+
+/**
+ * What the local RDMA NIC (its driver) can do to one MR when the kernel wants
+ * it gone (Jason Gunthorpe, https://lore.kernel.org/r/20190207171736.GD22726@ziepe.ca):
+ * - `fence`: invalidate one MR and fence it: when the call returns, no
+ *   operation issued through it can still land;
+ * - `unfenced`: invalidate one MR (rereg, IB_MR_REREG_PD) without a fence:
+ *   new accesses fail, operations already issued may still land;
+ * - `none`: no per-MR invalidation at all; only tearing down everything the
+ *   process holds (closing its uverbs context, as SIGKILL does).
+ * Most drivers are `none`: rereg_user_mr exists in 3 of 17 drivers, and even
+ * there IB_MR_REREG_PD "is not a fence".
+ */
+export type NicInvalidate = "fence" | "unfenced" | "none";
+export const NIC_INVALIDATE: readonly NicInvalidate[] = ["fence", "unfenced", "none"];
+
+export interface NicSpec {
+  readonly invalidate: NicInvalidate;
+}
+
+/** What most drivers can do: no per-MR invalidation. */
+export const DEFAULT_NIC: NicSpec = { invalidate: "none" };
 
 export interface PeerSpec {
   readonly name: string;
@@ -189,7 +225,11 @@ export interface FaultSpec {
   readonly hang: readonly string[];
   /** Peers whose network link may be partitioned. */
   readonly partition: readonly string[];
-  /** The NIC cannot invalidate a single MR (Jason Gunthorpe: 14 of 17 drivers lack rereg). */
+  /**
+   * The NIC cannot invalidate a single MR (Jason Gunthorpe: 14 of 17 drivers
+   * lack rereg). Kept for old scenarios: it means `nic invalidate=none`, which
+   * is now the default.
+   */
   readonly nicNoInvalidate: boolean;
 }
 
@@ -230,6 +270,8 @@ export interface ScenarioSpec {
   readonly peers: readonly PeerSpec[];
   readonly faults: FaultSpec;
   readonly bounds: Bounds;
+  /** The local NIC's hardware abilities; absent: {@link DEFAULT_NIC}. */
+  readonly nic?: NicSpec;
   readonly expectations: readonly Expectation[];
 }
 

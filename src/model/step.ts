@@ -33,13 +33,13 @@ import {
   PS_BLOCKED,
   PS_CRASHED,
   PS_HUNG,
-  PS_KILLED,
   PS_RUN,
   peer as peerOff,
   proc,
   QP_READY,
   R_CANCEL,
   R_INFL,
+  R_OPMR,
   R_PART,
   R_QP,
   type State,
@@ -49,8 +49,9 @@ import { writeback } from "./mm/writeback.js";
 import { teardown } from "./proc/exit.js";
 import { procStep } from "./proc/program.js";
 import { finishHandler, handlerCanFinish, handleSigio } from "./proc/signals.js";
-import { invalidateMr } from "./rdma/mr.js";
+import { escalate } from "./rdma/escalate.js";
 import { nicLand, odpFault, peerAck, peerCanAck, peerCanStep, peerStep } from "./rdma/nic.js";
+import { odpFaultMayResolve, odpInflightOnFrame } from "./rdma/odp.js";
 
 export const A_PROC = 0;
 export const A_SIGIO = 1;
@@ -97,14 +98,17 @@ export function enabled(m: Model, s: State): number[] {
   for (let r = 0; r < m.peers.length; r++) {
     const infl = s[peerOff(m, r) + R_INFL]!;
     if (infl === INF_WRITE || infl === INF_READ) out.push(act(A_LAND, r));
-    else if (infl === INF_WRITE_FAULT || infl === INF_READ_FAULT) out.push(act(A_ODP_FAULT, r));
+    else if (infl === INF_WRITE_FAULT || infl === INF_READ_FAULT) {
+      // mmu_interval_read_begin(): a fault waits while an invalidation of its MR is in progress.
+      if (odpFaultMayResolve(m, s, s[peerOff(m, r) + R_OPMR]! - 1)) out.push(act(A_ODP_FAULT, r));
+    }
   }
   if (!m.dax) {
     for (let f = 0; f < m.nFrames; f++) {
       const fo = frm(m, f);
       const fl = s[fo + FR_FLAGS]!;
       if ((fl & FF_USED) !== 0 && (fl & FF_DIRTY) !== 0 && s[fo + FR_INODE]! > 0)
-        out.push(act(A_WRITEBACK, f));
+        if (!odpInflightOnFrame(m, s, f)) out.push(act(A_WRITEBACK, f));
     }
   }
   for (let r = 0; r < m.peers.length; r++) if (peerCanAck(m, s, r)) out.push(act(A_PEER_ACK, r));
@@ -115,7 +119,9 @@ export function enabled(m: Model, s: State): number[] {
   }
   for (let x = 0; x < m.mrs.length; x++) {
     const o = mrOff(m, x);
-    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING)
+    // A dead owner has nothing left to escalate against: its MR outlives it only
+    // while another process holds its uverbs file (rdma/uverbs.ts).
+    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING && alive(s, m, m.mrs[x]!.proc))
       if (!answering(m, s, m.mrs[x]!.proc)) out.push(act(A_PIN_TIMER, x));
   }
   for (let r = 0; r < m.peers.length; r++) if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
@@ -208,19 +214,10 @@ function apply(m: Model, n: State, a: number, ev: ModelEvent[] | null): void {
     case A_LEASE_TIMER:
       leaseTimeout(ctx, i);
       break;
-    case A_PIN_TIMER: {
+    case A_PIN_TIMER:
       // lease-break-time expired on a revocable pin: the policy's escalation.
-      const owner = m.mrs[i]!.proc;
-      emit(ctx, { k: "timer", holder: owner, inode: m.vmas[m.mrs[i]!.vma]!.inode });
-      if (m.policy.escalation === "invalidate" && !m.nicNoInvalidate) {
-        emit(ctx, { k: "escalate", proc: owner, mr: i, how: "invalidate" });
-        invalidateMr(ctx, i);
-      } else {
-        emit(ctx, { k: "escalate", proc: owner, mr: i, how: "sigkill" });
-        teardown(ctx, owner, PS_KILLED, "killed", "escalation", "SIGKILL");
-      }
+      escalate(ctx, i);
       break;
-    }
     case A_PEER:
       peerStep(ctx, i);
       break;

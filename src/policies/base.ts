@@ -17,7 +17,8 @@ type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
 /**
  * What a 2019 proposal leaves as the kernel does it: long-term pins of fs-DAX
  * pages allowed (that is each proposal's point), today's v6.5 rule for
- * writable pins of page-cache mappings, migration out of ZONE_MOVABLE before
+ * writable pins of page-cache mappings, today's (v6.2) registration flags
+ * (FOLL_WRITE only for writable MRs, R/O pins of private mappings unshare), migration out of ZONE_MOVABLE before
  * pinning, no ODP, no revocable pins, no userspace layout leases, a busy
  * check over the changed range only, SIGKILL as the only escalation, and
  * no SIGBUS to the file's mappers at pmem unbind (that came with v6.8).
@@ -26,6 +27,7 @@ type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
 export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
   longtermFsdax: () => 0,
   writableFileRule: "pagecache",
+  gupEra: "v6.2",
   migrateBeforePin: true,
   odp: false,
   revocablePins: false,

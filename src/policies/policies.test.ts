@@ -84,7 +84,14 @@ test("revoke, ignored SIGIO: the timer fires, the escalation happens, the peer's
   assert.ok(ek.some((e) => e.k === "escalate" && e.how === "sigkill"));
   assert.ok(shows(kill, "kill") && shows(kill, "comm-failure"));
   assert.ok(ek.some((e) => e.k === "rdma-error"));
-  const inv = runOf(LIBRARY["core-ignore"]!(), "revoke", { params: { escalation: "invalidate" } });
+  // Invalidating one MR needs a NIC that can (nic invalidate=fence); the default
+  // NIC cannot, and the escalation falls back to SIGKILL (Jason Gunthorpe, 2019-02-07).
+  const fallback = runOf(LIBRARY["core-ignore"]!(), "revoke", {
+    params: { escalation: "invalidate" },
+  });
+  assert.ok(events(fallback).some((e) => e.k === "escalate" && e.how === "sigkill"));
+  const fencing = { ...LIBRARY["core-ignore"]!(), nic: { invalidate: "fence" as const } };
+  const inv = runOf(fencing, "revoke", { params: { escalation: "invalidate" } });
   const ei = events(inv);
   assert.ok(ei.some((e) => e.k === "escalate" && e.how === "invalidate"));
   assert.ok(ei.some((e) => e.k === "rdma-error" && e.status === "REM_ACCESS_ERR"));

@@ -12,6 +12,7 @@ export const unsafePolicy = definePolicy(
   [],
   () => ({
     writableFileRule: "none",
+    gupEra: "2019",
     migrateBeforePin: false,
     layoutChange: () => ({ do: "proceed" }),
   }),

@@ -14,6 +14,7 @@ export const waitPolicy = definePolicy(
   [],
   () => ({
     writableFileRule: "none",
+    gupEra: "2019",
     migrateBeforePin: false,
     busyScope: "file",
     layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),

@@ -6,18 +6,22 @@ import {
   CONTENT_STALE,
   CONTENT_ZERO,
   contentInode,
+  FF_DMA_CLEAN,
+  FR_FLAGS,
+  frm,
   INO_T_LINEAGE,
   inoTail,
   type Model,
+  pcache,
   type State,
 } from "../model/layout.js";
-import { contentName, fileName, mrName, peerName, procName } from "./names.js";
+import { contentName, fileName, frameName, mrName, peerName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
 type Dma = Extract<ModelEvent, { k: "dma" }>;
 
 function where(m: Model, e: Dma): string {
-  const unit = m.dax ? `block ${e.frame}` : `page frame ${e.frame}`;
+  const unit = frameName(m, e.frame);
   switch (e.outcome) {
     case "foreign":
       return `${unit}, which now belongs to ${e.other >= 0 ? fileName(m, e.other) : "another file"}`;
@@ -30,7 +34,7 @@ function where(m: Model, e: Dma): string {
     case "orphan":
       return `${unit}, no longer in ${fileName(m, e.inode)}'s page cache (orphaned by truncate)`;
     case "anon":
-      return `${unit}, a private copy`;
+      return `${unit}, the process's private (anonymous) copy`;
     case "ok":
       return unit;
   }
@@ -102,14 +106,39 @@ export const staleExposure: Property = {
   },
 };
 
-/** A completed RDMA WRITE is in the file (unless a later layout change removed it). */
+/**
+ * A completed RDMA WRITE is in the file (unless a later layout change removed
+ * it), and stays there once fsync(2) has returned 0. Two ways to lose it:
+ * - it lands outside the file: in an orphaned page-cache page, a busy or free
+ *   block, another file's block;
+ * - durability: it lands in a page-cache page that writeback had already
+ *   cleaned (the device writes without ->page_mkwrite, so the page stays
+ *   clean, FF_DMA_CLEAN), and a later fsync returns 0 without writing it: the
+ *   data is not on storage although fsync succeeded (John Hubbard's writeback
+ *   race, https://lore.kernel.org/r/20190204052135.25784-1-jhubbard@nvidia.com).
+ * A write through a MAP_PRIVATE mapping's MR goes to the process's private
+ * copy, which never belongs in the file: no lost-write judgement applies.
+ */
 export const lostWrite: Property = {
   name: "lost-write",
   group: "safety",
-  summary: "a completed RDMA WRITE is missing from the file, and no layout change removed it",
+  summary:
+    "a completed RDMA WRITE is missing from the file (or from storage after fsync returned 0), and no layout change removed it",
   kind: "safety",
-  onStep(m, _b, _a, events): Finding | null {
+  onStep(m, _b, after, events): Finding | null {
+    for (const e of events) {
+      if (e.k !== "ret" || e.result !== 0) continue;
+      const op = m.procs[e.proc]!.prog[e.pc]!;
+      if (op.spec.op !== "fsync") continue;
+      const inode = m.ofds[op.a]!.inode;
+      const page = dmaCleanPage(m, after, inode);
+      if (page >= 0)
+        return {
+          message: `${procName(m, e.proc)}'s fsync of ${fileName(m, inode)} returned 0, but page ${page} holds an RDMA WRITE that landed after writeback cleaned the page: it is not on storage`,
+        };
+    }
     for (const e of dmaEvents(events, "write")) {
+      if (m.vmas[m.mrs[e.mr]!.vma]!.shared === false) continue;
       if (
         e.outcome === "orphan" ||
         e.outcome === "busy" ||
@@ -123,3 +152,13 @@ export const lostWrite: Property = {
     return null;
   },
 };
+
+/** A page of the inode's page cache written by DMA after writeback cleaned it (-1: none). */
+function dmaCleanPage(m: Model, s: State, inode: number): number {
+  if (m.dax) return -1;
+  for (let page = 0; page < m.maxPages; page++) {
+    const f1 = s[pcache(m, inode, page)]!;
+    if (f1 > 0 && (s[frm(m, f1 - 1) + FR_FLAGS]! & FF_DMA_CLEAN) !== 0) return page;
+  }
+  return -1;
+}

@@ -15,6 +15,17 @@ export function mrName(m: Model, x: number): string {
   return op && op.spec.op === "reg_mr" ? `${owner.name}.${op.spec.dst}` : `mr#${x}`;
 }
 
+/**
+ * A frame as a reviewer would call it: on fs-DAX frames below nBlocks are the
+ * device's blocks; every other frame is RAM (a page-cache page, or an
+ * anonymous private copy), never "block N".
+ */
+export function frameName(m: Model, f: number): string {
+  if (f === m.nFrames) return "the zero page";
+  if (m.dax && f < m.nBlocks) return `block ${f}`;
+  return `page frame ${f}`;
+}
+
 export function contentName(m: Model, c: number): string {
   if (c === CONTENT_ZERO) return "zeroes";
   if (c === CONTENT_STALE) return "stale data of a previous owner";

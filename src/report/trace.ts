@@ -61,7 +61,15 @@ function resultText(m: Model, p: number, pc: number, result: number): string {
 }
 
 function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | null {
-  const unit = m.dax ? "block" : "frame";
+  // A frame by what it is: a device block on fs-DAX, RAM otherwise (never "block N" for RAM).
+  const unit = (f: number): string =>
+    f === m.nFrames
+      ? "zero-page"
+      : m.dax && f < m.nBlocks
+        ? `block ${f}`
+        : m.dax
+          ? `page frame ${f}`
+          : `frame ${f}`;
   switch (e.k) {
     case "ret":
       return {
@@ -113,7 +121,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text:
           e.how === "sigkill"
             ? `escalation: SIGKILL → ${procName(m, e.proc)}`
-            : `escalation: ${mrName(m, e.mr)} invalidated`,
+            : `escalation: ${mrName(m, e.mr)} invalidated${e.fenced === false ? " without a fence (operations already issued may still land)" : ""}`,
       };
     case "exit":
       return {
@@ -121,7 +129,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text:
           e.how === "exit"
             ? `${procName(m, e.proc)} exits`
-            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: its MRs, QPs and files are released`,
+            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: ${e.kept ? "its files are closed; its MRs and QPs live on in the uverbs file another process holds" : "its MRs, QPs and files are released"}`,
       };
     case "hang":
       return { main: true, text: `${procName(m, e.proc)} hangs` };
@@ -165,6 +173,16 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         main: false,
         text: `unpinned ${e.frames.join(",")}${e.dirty ? " (set_page_dirty)" : ""}`,
       };
+    case "mr-kept":
+      return {
+        main: false,
+        text: `${mrName(m, e.mr)} and its pins live on: ${e.holders.map((q) => procName(m, q)).join(", ")} still hold${e.holders.length === 1 ? "s" : ""} the uverbs file`,
+      };
+    case "migrate-failed":
+      return {
+        main: false,
+        text: `migration of ${unit(e.frame)}${e.inode >= 0 ? ` (${fileName(m, e.inode)})` : ""} out of ZONE_MOVABLE failed: the pin fails with ENOMEM, nothing pinned`,
+      };
     case "migrate":
       return {
         main: false,
@@ -176,12 +194,12 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text:
           e.frame < 0
             ? `rdma_${e.op} ${mrName(m, e.mr)} page=${e.page}  → issued; ODP page fault`
-            : `rdma_${e.op} ${mrName(m, e.mr)} page=${e.page}  → issued to ${unit} ${e.frame}`,
+            : `rdma_${e.op} ${mrName(m, e.mr)} page=${e.page}  → issued to ${unit(e.frame)}`,
       };
     case "dma":
       return {
         main: true,
-        text: `${e.op === "write" ? "RDMA WRITE lands in" : "RDMA READ from"} ${unit} ${e.frame === m.nFrames ? "zero-page" : e.frame} (${e.outcome === "ok" ? `${fileName(m, e.inode)} page ${e.page}` : e.outcome}${e.other >= 0 ? `: ${fileName(m, e.other)}` : ""})${e.op === "read" ? `, returns ${contentName(m, e.content)}` : ""}`,
+        text: `${e.op === "write" ? "RDMA WRITE lands in" : "RDMA READ from"} ${unit(e.frame)} (${e.outcome === "ok" ? `${fileName(m, e.inode)} page ${e.page}` : e.outcome}${e.other >= 0 ? `: ${fileName(m, e.other)}` : ""})${e.op === "read" ? `, returns ${contentName(m, e.content)}` : ""}`,
       };
     case "read":
       return { main: false, text: `read returns ${contentName(m, e.content)}` };
@@ -205,7 +223,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "odp-fault":
       return {
         main: true,
-        text: `ODP fault resolved: ${mrName(m, e.mr)} page ${e.page} → ${unit} ${e.frame}`,
+        text: `ODP fault resolved: ${mrName(m, e.mr)} page ${e.page} → ${unit(e.frame)}`,
       };
     case "cancel-sent":
       return { main: true, text: `SIGIO handler: asks ${peerName(m, e.peer)} to cancel` };

@@ -18,6 +18,7 @@ import type {
   FileSpec,
   FsSpec,
   LeaseBreakBehaviour,
+  NicSpec,
   PeerOp,
   ProcOp,
   UserSpec,
@@ -112,6 +113,8 @@ export type Decl =
       readonly name: string;
       readonly user: string;
       readonly onLeaseBreak: LeaseBreakBehaviour;
+      /** RLIMIT_MEMLOCK in pages, when the file gives one. */
+      readonly memlock?: number;
       readonly body: readonly ProcOpNode[];
     })
   | (NodeBase & {
@@ -122,6 +125,7 @@ export type Decl =
     })
   | (NodeBase & { readonly kind: "faults"; readonly spec: FaultSpec })
   | (NodeBase & { readonly kind: "bounds"; readonly spec: Bounds })
+  | (NodeBase & { readonly kind: "nic"; readonly spec: NicSpec })
   | (NodeBase & { readonly kind: "expect"; readonly spec: Expectation });
 
 export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;

@@ -16,6 +16,7 @@ import type {
   FsFlavor,
   FsKind,
   LeaseBreakBehaviour,
+  NicSpec,
   PeerOp,
   PeerSpec,
   ProcOp,
@@ -122,6 +123,9 @@ export class ProcBuilder {
   kill(proc: string): this {
     return this.push({ op: "kill", proc });
   }
+  sendUverbs(proc: string): this {
+    return this.push({ op: "send_uverbs", proc });
+  }
   exit(): this {
     return this.push({ op: "exit" });
   }
@@ -165,6 +169,8 @@ export interface FileOptions {
 export interface ProcOptions {
   user: string;
   onLeaseBreak?: LeaseBreakBehaviour;
+  /** RLIMIT_MEMLOCK in pages (default: the kernel's 8 MiB). */
+  memlock?: number;
 }
 
 /** The scenario under construction; `build()` returns the plain {@link ScenarioSpec}. */
@@ -212,6 +218,7 @@ export class ScenarioBuilder {
       name,
       user: opts.user,
       onLeaseBreak: opts.onLeaseBreak ?? "ignore",
+      ...(opts.memlock !== undefined ? { memlock: opts.memlock } : {}),
       program: body(new ProcBuilder()).ops,
     };
     (this.spec.procs as ProcSpec[]).push(p);
@@ -224,6 +231,11 @@ export class ScenarioBuilder {
   }
   faults(f: Partial<FaultSpec>): this {
     this.spec.faults = { ...this.spec.faults, ...f };
+    return this;
+  }
+  /** The local NIC's abilities (spec.ts NicSpec). */
+  nic(n: NicSpec): this {
+    this.spec.nic = n;
     return this;
   }
   bounds(b: Bounds): this {

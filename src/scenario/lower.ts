@@ -31,6 +31,7 @@ export function lower(program: Program, file?: string): PhaseResult<ScenarioSpec
     name: p.name,
     user: p.user,
     onLeaseBreak: p.onLeaseBreak,
+    ...(p.memlock !== undefined ? { memlock: p.memlock } : {}),
     program: p.body.flatMap((n) => (n.kind === "op" ? [n.op as ProcOp] : [])),
     at: { line: p.stmt.start.line, col: p.stmt.start.col },
   }));
@@ -50,6 +51,7 @@ export function lower(program: Program, file?: string): PhaseResult<ScenarioSpec
     peers,
     faults: of("faults")[0]?.spec ?? { ...NO_FAULTS },
     bounds: of("bounds")[0]?.spec ?? {},
+    ...(of("nic")[0] !== undefined ? { nic: of("nic")[0]!.spec } : {}),
     expectations: of("expect").map((e) => e.spec),
   };
   return { result: spec, diagnostics: [] };

@@ -23,6 +23,7 @@ export const TOP_LEVEL_WORDS: readonly string[] = [
   "proc",
   "remote",
   "faults",
+  "nic",
   "bounds",
   "expect",
 ];

@@ -14,6 +14,7 @@ import type {
   FaultSpec,
   FileSpec,
   FsSpec,
+  NicSpec,
   PeerOp,
   PeerSpec,
   ProcOp,
@@ -53,9 +54,12 @@ export function octal(mode: number): string {
   return `0${mode.toString(8).padStart(3, "0")}`;
 }
 
-export function printProcHeader(p: Pick<ProcSpec, "name" | "user" | "onLeaseBreak">): string {
+export function printProcHeader(
+  p: Pick<ProcSpec, "name" | "user" | "onLeaseBreak" | "memlock">,
+): string {
   const lb = p.onLeaseBreak === "ignore" ? "" : ` on_lease_break=${p.onLeaseBreak}`;
-  return `proc ${p.name} user=${p.user}${lb}`;
+  const ml = p.memlock === undefined ? "" : ` memlock=${p.memlock}`;
+  return `proc ${p.name} user=${p.user}${lb}${ml}`;
 }
 
 export function printRemoteHeader(r: Pick<PeerSpec, "name" | "cancel">): string {
@@ -114,6 +118,8 @@ function procOpBody(op: ProcOp): string {
       return `await ${op.peer}`;
     case "kill":
       return `kill ${op.proc}`;
+    case "send_uverbs":
+      return `send_uverbs ${op.proc}`;
     case "unplug":
     case "exit":
       return op.op;
@@ -127,6 +133,10 @@ export function printFaults(f: FaultSpec): string {
   if (f.partition.length > 0) parts.push(`partition=${f.partition.join(",")}`);
   if (f.nicNoInvalidate) parts.push("nic_no_invalidate");
   return parts.join(" ");
+}
+
+export function printNic(n: NicSpec): string {
+  return `nic invalidate=${n.invalidate}`;
 }
 
 export function printBounds(b: Bounds): string {
@@ -145,7 +155,7 @@ export function printExpectation(e: Expectation): string {
 
 /** The one line of a top-level declaration without a block. */
 export function printDecl(
-  d: DeclOf<"scenario" | "fs" | "user" | "file" | "faults" | "bounds" | "expect">,
+  d: DeclOf<"scenario" | "fs" | "user" | "file" | "faults" | "nic" | "bounds" | "expect">,
 ): string {
   switch (d.kind) {
     case "scenario":
@@ -158,6 +168,8 @@ export function printDecl(
       return printFile(d.spec);
     case "faults":
       return printFaults(d.spec);
+    case "nic":
+      return printNic(d.spec);
     case "bounds":
       return printBounds(d.spec);
     case "expect":
@@ -187,6 +199,7 @@ export function formatScenario(spec: ScenarioSpec): string {
   const tail: string[] = [];
   if (f.crash.length + f.hang.length + f.partition.length > 0 || f.nicNoInvalidate)
     tail.push(printFaults(f));
+  if (spec.nic !== undefined) tail.push(printNic(spec.nic));
   if (spec.bounds.maxStates !== undefined || spec.bounds.maxDepth !== undefined)
     tail.push(printBounds(spec.bounds));
   for (const e of spec.expectations) tail.push(printExpectation(e));

@@ -224,7 +224,7 @@ class Resolver {
             at,
             this.procs,
             this.remotes.has(value)
-              ? `\`${value}\` is a remote peer; only processes can be killed`
+              ? `\`${value}\` is a remote peer; ${sig.name} needs a local process`
               : undefined,
           );
         } else if (ref.kind === "fd" || ref.kind === "va" || ref.kind === "mr") {

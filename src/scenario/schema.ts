@@ -5,7 +5,13 @@
  * their synopses, so the format is described in exactly one place.
  */
 
-import { ACCESSES, CAPS, FS_FLAVORS, LEASE_BREAK_BEHAVIOURS } from "../model/spec.js";
+import {
+  ACCESSES,
+  CAPS,
+  FS_FLAVORS,
+  LEASE_BREAK_BEHAVIOURS,
+  NIC_INVALIDATE,
+} from "../model/spec.js";
 import { POLICY_NAMES } from "../policies/index.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import type { VarKind } from "./ast.js";
@@ -97,11 +103,13 @@ export const DECLS: Readonly<Record<string, Signature>> = {
   }),
   proc: sig({
     name: "proc",
-    synopsis: "proc NAME user=USER [on_lease_break=cancel|ignore|hang|crash] { ... }",
+    synopsis:
+      "proc NAME user=USER [on_lease_break=cancel|ignore|hang|crash] [memlock=PAGES] { ... }",
     refs: [{ role: "name", kind: "new" }],
     keys: [
       { key: "user", type: "name", required: true },
       { key: "on_lease_break", type: "enum", values: LEASE_BREAK_BEHAVIOURS },
+      { key: "memlock", type: "int" },
     ],
     block: true,
   }),
@@ -121,6 +129,11 @@ export const DECLS: Readonly<Record<string, Signature>> = {
       { key: "hang", type: "names" },
       { key: "partition", type: "names" },
     ],
+  }),
+  nic: sig({
+    name: "nic",
+    synopsis: "nic [invalidate=fence|unfenced|none]",
+    keys: [{ key: "invalidate", type: "enum", values: NIC_INVALIDATE }],
   }),
   bounds: sig({
     name: "bounds",
@@ -243,6 +256,11 @@ export const PROC_OPS: Readonly<Record<string, Signature>> = {
   await: sig({ name: "await", synopsis: "await REMOTE", refs: [{ role: "peer", kind: "peer" }] }),
   unplug: sig({ name: "unplug", synopsis: "unplug" }),
   kill: sig({ name: "kill", synopsis: "kill PROC", refs: [{ role: "proc", kind: "proc" }] }),
+  send_uverbs: sig({
+    name: "send_uverbs",
+    synopsis: "send_uverbs PROC",
+    refs: [{ role: "proc", kind: "proc" }],
+  }),
   exit: sig({ name: "exit", synopsis: "exit" }),
 };
 

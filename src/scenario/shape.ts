@@ -12,6 +12,7 @@ import type {
   Expectation,
   FsFlavor,
   LeaseBreakBehaviour,
+  NicInvalidate,
   PeerOp,
   ProcOp,
   Quantifier,
@@ -34,7 +35,7 @@ import { TOP_LEVEL_WORDS } from "./parser.js";
 import { DECLS, PEER_OPS, PROC_OPS, QUANTIFIERS, type Signature } from "./schema.js";
 
 /** Statements that may appear at most once. */
-const SINGLETONS = new Set(["scenario", "fs", "faults", "bounds"]);
+const SINGLETONS = new Set(["scenario", "fs", "faults", "nic", "bounds"]);
 
 export function shape(tree: SyntaxTree, file = "<input>"): PhaseResult<Program> {
   const sink = new DiagnosticSink(file);
@@ -136,6 +137,7 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
         name: b.name("name"),
         user: b.name("user"),
         onLeaseBreak: b.name("on_lease_break", "ignore") as LeaseBreakBehaviour,
+        ...(b.ints.has("memlock") ? { memlock: b.int("memlock") } : {}),
         body: (stmt.block?.body ?? []).map((op) => opNode(op, "proc", sink) as ProcOpNode),
       };
     case "remote":
@@ -157,6 +159,12 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
           partition: b.list("partition"),
           nicNoInvalidate: b.has("nic_no_invalidate"),
         },
+      };
+    case "nic":
+      return {
+        ...base,
+        kind: "nic",
+        spec: { invalidate: b.name("invalidate", "none") as NicInvalidate },
       };
     default: {
       const maxStates = b.ints.get("max_states");
@@ -544,6 +552,8 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       return { op: "await", peer: b.name("peer") };
     case "kill":
       return { op: "kill", proc: b.name("proc") };
+    case "send_uverbs":
+      return { op: "send_uverbs", proc: b.name("proc") };
     case "unplug":
       return { op: "unplug" };
     default:

@@ -1,3 +1,4 @@
+import { GUP_ERA_DOC } from "../../model/policy.js";
 import { POLICIES } from "../../policies/index.js";
 import type { Command } from "../command.js";
 import { EXIT_OK } from "../host.js";
@@ -12,6 +13,7 @@ export const policiesCommand: Command = {
     for (const p of POLICIES) {
       host.out(`${p.name.padEnd(w)}  ${p.summary}\n`);
       host.out(`${" ".repeat(w)}  source: ${p.source}\n`);
+      host.out(`${" ".repeat(w)}  GUP rules: ${GUP_ERA_DOC[p.create({}).gupEra]}\n`);
       for (const q of p.params)
         host.out(
           `${" ".repeat(w)}  --param ${q.name}=${q.values.join("|")} (default ${q.default}): ${q.doc}\n`,

@@ -2,7 +2,7 @@
  * File system calls on paths and file descriptors, each with its checks in
  * the kernel's order. Layout-changing calls share layoutGate().
  */
-import { BLOCK, type Ctx, emit } from "../ctx.js";
+import { BLOCK, block, type Ctx, emit } from "../ctx.js";
 import {
   EACCES,
   EBADF,
@@ -44,6 +44,7 @@ import {
 import { breakLease } from "../locks/lease.js";
 import { pageCacheGet, prepareWrite } from "../mm/fault.js";
 import { writeback, writebackPending } from "../mm/writeback.js";
+import { odpInflightOnFrame } from "../rdma/odp.js";
 import { allocUnwritten, blockReadContent, writeBlock } from "./blocks.js";
 import { GO_DEFER, layoutGate, type PageRange, removePages, shiftDown } from "./layout-change.js";
 
@@ -164,6 +165,12 @@ export function sysFsync(ctx: Ctx, o: number): number {
   if (!openFd(ctx, o)) return -EBADF;
   if (unplugged(ctx)) return -EIO;
   const inode = m.ofds[o]!.inode;
+  // folio_mkclean()'s MMU notifier waits out an in-flight ODP access first (rdma/odp.ts).
+  for (let page = 0; page < m.maxPages; page++) {
+    const f1 = s[pcache(m, inode, page)]!;
+    if (f1 > 0 && writebackPending(ctx, f1 - 1) && odpInflightOnFrame(m, s, f1 - 1))
+      return block(ctx, "writeback waits for in-flight ODP access (MMU notifier)", []);
+  }
   for (let page = 0; page < m.maxPages; page++) {
     const f1 = s[pcache(m, inode, page)]!;
     if (f1 > 0 && writebackPending(ctx, f1 - 1)) writeback(ctx, f1 - 1);

@@ -111,7 +111,7 @@ test("a pinned block freed by truncate and reused by another file exposes that f
     .proc("a", "alice", (p) =>
       p
         .open("fd", "data", "rw")
-        .mmap("va", "fd", 0, 0, { shared: true, prot: "r" })
+        .mmap("va", "fd", 0, 0)
         .regMr("mr", "va", ["remote_read"])
         .truncate("data", 0)
         .create("g", "other")

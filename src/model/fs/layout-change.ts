@@ -16,8 +16,6 @@ import {
   FR_INODE,
   FR_REF,
   frm,
-  INF_READ,
-  INF_WRITE,
   INO_SIZE,
   ino,
   MR_VALID,
@@ -26,17 +24,19 @@ import {
   mr as mrOff,
   P_SIG,
   pcache,
-  peer as peerOff,
   proc,
-  R_INFL,
-  R_OPMR,
-  R_TGT,
 } from "../layout.js";
 import { breakLayoutLeases } from "../locks/lease.js";
 import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned } from "../mm/gup.js";
 import { unmapMappingRange } from "../mm/unmap.js";
 import type { LayoutChangeKind } from "../policy.js";
+import {
+  endInvalidating,
+  invalidateOdpRange,
+  markInvalidating,
+  odpInflightInRange,
+} from "../rdma/odp.js";
 import { dropBlock } from "./blocks.js";
 
 /** Pages [first, last] of an inode (empty when first > last). */
@@ -97,18 +97,18 @@ export function layoutGate(
   );
   const unmapScopes = m.dax ? scopes : ranges;
   const evenCows = opts.evenCows ?? kind === "truncate";
-  for (const r of unmapScopes) unmapMappingRange(ctx, r.inode, r.first, r.last, evenCows);
-  // An ODP invalidation does not return while the device may still access the pages.
-  const affected = new Set<number>();
-  for (const r of unmapScopes) for (const f of rangeFrames(ctx, r)) affected.add(f);
-  for (let q = 0; q < m.peers.length; q++) {
-    const po = peerOff(m, q);
-    const infl = s[po + R_INFL]!;
-    if (infl !== INF_WRITE && infl !== INF_READ) continue;
-    const x = s[po + R_OPMR]! - 1;
-    if (x >= 0 && m.mrs[x]!.odp && affected.has(s[po + R_TGT]! - 1))
-      return block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[x]!.proc]);
+  // mmu_notifier_invalidate_range_start() runs before the page tables are zapped and
+  // the pages freed: ODP translations go first, and the invalidation does not return
+  // while the device may still access the pages, private COW copies included;
+  // device faults wait for it meanwhile (rdma/odp.ts).
+  for (const r of unmapScopes) invalidateOdpRange(ctx, r);
+  const waitFor = odpInflightInRange(ctx, unmapScopes);
+  if (waitFor >= 0) {
+    markInvalidating(ctx, caller, unmapScopes);
+    return block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[waitFor]!.proc]);
   }
+  endInvalidating(ctx, caller);
+  for (const r of unmapScopes) unmapMappingRange(ctx, r.inode, r.first, r.last, evenCows);
   const busy = new Set<number>();
   for (const scope of scopes) {
     // fs-DAX: dax_layout_busy_page() waits for any reference beyond the mapping's.

@@ -7,14 +7,15 @@
  *   1. VM_IO | VM_PFNMAP                          → EFAULT
  *   3. FOLL_LONGTERM && vma_is_fsdax()            → the policy (linux: EOPNOTSUPP)
  *   6. FOLL_WRITE && !writable_file_mapping_allowed() → EFAULT (v6.5)
- *      FOLL_WRITE && !(vm_flags & VM_WRITE)        → EFAULT
+ *      FOLL_WRITE && !(vm_flags & VM_WRITE)        → EFAULT, unless FOLL_FORCE
+ *                                                    on a COW mapping (2019's R/O MRs)
  * then each page is faulted in (past EOF: -EFAULT), pages that may not be
  * long-term pinned (ZONE_MOVABLE/CMA) are migrated first
  * (check_and_migrate_movable_pages), and each page gets
  * GUP_PIN_COUNTING_BIAS references.
  */
 import { type Ctx, emit } from "../ctx.js";
-import { EFAULT } from "../errno.js";
+import { EFAULT, ENOMEM } from "../errno.js";
 import {
   FF_DIRTY,
   FF_MOVABLE,
@@ -42,6 +43,7 @@ import {
   zeroFrame,
 } from "./frames.js";
 import { pteFrame, ptePack, ptePerm } from "./pte.js";
+import { unshareForPin } from "./unshare.js";
 
 /** The kernel's folio_maybe_dma_pinned() for a small folio: refcount ≥ GUP_PIN_COUNTING_BIAS. */
 export function maybeDmaPinned(ctx: Pick<Ctx, "m" | "s">, f: number): boolean {
@@ -71,28 +73,43 @@ export function pinMrPages(ctx: Ctx, x: number): number {
     });
     if (e !== 0) return -e;
   }
-  if (mi.writable) {
+  // FOLL_WRITE: a writable MR, and in 2019 every MR (ib_umem_get started from
+  // gup_flags = FOLL_WRITE and added FOLL_FORCE for a R/O one; v6.2 dropped both,
+  // "RDMA/umem: remove FOLL_FORCE usage"). See unshare.ts.
+  const era2019 = m.policy.gupEra === "2019";
+  const follWrite = mi.writable || era2019;
+  const follForce = era2019 && !mi.writable;
+  if (follWrite) {
     // writable_file_mapping_allowed(): vma_needs_dirty_tracking() is true for a shared
     // writable mapping of a file with ->page_mkwrite (ext4, xfs; DAX has ->pfn_mkwrite).
     const rule = m.policy.writableFileRule;
     const applies = rule === "all" || (rule === "pagecache" && !m.dax);
     if (applies && vi.shared && vi.writable) return -EFAULT;
-    if (!vi.writable) return -EFAULT; // no VM_WRITE and no FOLL_FORCE
+    // !VM_WRITE: EFAULT without FOLL_FORCE; with it, only a COW (private) mapping may be written.
+    if (!vi.writable && (!follForce || vi.shared)) return -EFAULT;
   }
-  // gup_must_unshare(): a R/O long-term pin of a private, may-write mapping breaks COW early.
-  const write = mi.writable || (!vi.shared && vi.writable);
+  // A private mapping's pin gets the process's own anonymous copy: a write fault
+  // (FOLL_WRITE), or the unshare of a R/O long-term pin (gup_must_unshare, v6.2).
   const frames: number[] = [];
   for (let k = 0; k < mi.pages; k++) {
-    const f = fault(ctx, mi.vma, k, write);
-    if (f < 0) return -EFAULT; // nothing pinned yet: pins are taken after every page resolved
+    const f = vi.shared ? fault(ctx, mi.vma, k, follWrite) : unshareForPin(ctx, mi.vma, k);
+    if (f < 0) return f === -ENOMEM ? -ENOMEM : -EFAULT; // nothing pinned yet
     frames.push(f);
   }
   // check_and_migrate_movable_pages(): move pages out of ZONE_MOVABLE/CMA before pinning
   // (CMA since v5.1, ZONE_MOVABLE since v5.13; policies modelling older kernels skip it).
+  // A failed migration fails the whole pin with ENOMEM and leaves nothing pinned
+  // (migrate_longterm_unpinnable_folios(): migrate_pages() != 0 → -ENOMEM, pofs_unpin()).
   for (let k = 0; k < frames.length && m.policy.migrateBeforePin; k++) {
     const f = frames[k]!;
     if (f === zeroFrame(m) || isDaxFrame(m, f)) continue;
-    if ((s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0) frames[k] = migrate(ctx, f);
+    if ((s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) === 0) continue;
+    const g = migrate(ctx, f);
+    if (g < 0) {
+      emit(ctx, { k: "migrate-failed", inode: s[frm(m, f) + FR_INODE]! - 1, frame: f });
+      return -ENOMEM;
+    }
+    frames[k] = g;
   }
   const o = mrOff(m, x);
   for (let k = 0; k < frames.length; k++) {
@@ -149,18 +166,26 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
   if (frames.length > 0) emit(ctx, { k: "unpin", mr: x, frames, dirty: mi.writable });
 }
 
-/** Migrates page-cache frame f to a new frame outside ZONE_MOVABLE; returns the new frame. */
+/**
+ * Migrates page-cache frame f to a new frame outside ZONE_MOVABLE; returns the
+ * new frame, or -1 when migration fails. Migration never copies pins: a page
+ * with references beyond the mapping's (someone else's pin or GUP reference)
+ * cannot be frozen and stays where it is (folio_migrate_mapping() expects the
+ * mapping's references only; "We can't migrate folios with unexpected
+ * references", migrate_longterm_unpinnable_folios()). Out of memory
+ * (alloc_migration_target) fails too.
+ */
 function migrate(ctx: Ctx, f: number): number {
   const { m, s } = ctx;
   const fo = frm(m, f);
+  if (s[fo + FR_REF]! > 0) return -1;
   const flags = s[fo + FR_FLAGS]! & ~FF_MOVABLE;
   const g = allocFrame(ctx, 0, s[fo + FR_CONTENT]!);
-  if (g < 0) return f;
+  if (g < 0) return -1;
   const go = frm(m, g);
   s[go + FR_FLAGS] = flags;
   s[go + FR_INODE] = s[fo + FR_INODE]!;
   s[go + FR_INDEX] = s[fo + FR_INDEX]!;
-  s[go + FR_REF] = s[fo + FR_REF]!;
   const inode = s[fo + FR_INODE]! - 1;
   if (inode >= 0) s[pcache(m, inode, s[fo + FR_INDEX]!)] = g + 1;
   for (let v = 0; v < m.vmas.length; v++) {
@@ -171,7 +196,6 @@ function migrate(ctx: Ctx, f: number): number {
     }
   }
   s[fo + FR_INODE] = 0;
-  s[fo + FR_REF] = 0;
   releaseIfIdle(ctx, f);
   emit(ctx, { k: "migrate", inode, page: s[go + FR_INDEX]!, from: f, to: g });
   return g;

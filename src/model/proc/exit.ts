@@ -25,6 +25,7 @@ import { unpinMrPages } from "../mm/gup.js";
 import { pteFrame } from "../mm/pte.js";
 import { invalidateOdp } from "../mm/unmap.js";
 import { abortInflight } from "../rdma/mr.js";
+import { dropUverbsRefs, uverbsHeldElsewhere, uverbsHolders } from "../rdma/uverbs.js";
 
 type ExitEvent = Extract<ModelEvent, { k: "exit" }>;
 
@@ -37,14 +38,18 @@ export function teardown(
   sig?: string,
 ): void {
   const { m, s } = ctx;
+  let kept = false;
   for (let x = 0; x < m.mrs.length; x++) {
     if (m.mrs[x]!.proc !== p) continue;
     const o = mrOff(m, x);
     if (s[o] !== MR_VALID && s[o] !== MR_INVALID) continue;
-    abortInflight(ctx, x, "RETRY_EXC_ERR", "the process and its QPs are gone");
-    if (s[o] === MR_VALID && !m.mrs[x]!.odp) unpinMrPages(ctx, x);
-    s[o] = MR_DEREG;
-    s[o + 1] = 0;
+    // The uverbs file outlives the process while another process holds it (uverbs.ts).
+    if (uverbsHeldElsewhere(m, s, x)) {
+      emit(ctx, { k: "mr-kept", mr: x, holders: uverbsHolders(m, s, x) });
+      kept = true;
+      continue;
+    }
+    destroyMr(ctx, x);
   }
   for (let v = 0; v < m.vmas.length; v++) {
     const vi = m.vmas[v]!;
@@ -64,12 +69,26 @@ export function teardown(
   s[po + P_SIG] = 0;
   s[po + P_HANDLER] = 0;
   s[po + P_STATUS] = status;
-  emit(
-    ctx,
-    sig === undefined
-      ? { k: "exit", proc: p, how, cause }
-      : { k: "exit", proc: p, how, cause, sig },
-  );
+  // p's references to other processes' uverbs files go with its descriptors.
+  dropUverbsRefs(ctx, p, (x) => destroyMr(ctx, x));
+  emit(ctx, {
+    k: "exit",
+    proc: p,
+    how,
+    cause,
+    ...(sig !== undefined ? { sig } : {}),
+    ...(kept ? { kept } : {}),
+  });
+}
+
+/** ib_uverbs_close() of the MR's context: in-flight operations fail, the pages are unpinned. */
+function destroyMr(ctx: Ctx, x: number): void {
+  const { m, s } = ctx;
+  const o = mrOff(m, x);
+  abortInflight(ctx, x, "RETRY_EXC_ERR", "the process and its QPs are gone");
+  if (s[o] === MR_VALID && !m.mrs[x]!.odp) unpinMrPages(ctx, x);
+  s[o] = MR_DEREG;
+  s[o + 1] = 0;
 }
 
 /** munmap of a whole VMA: PTEs zapped (anonymous copies freed when unreferenced), ODP notified. */

@@ -43,6 +43,8 @@ import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
+import { odpUnmapWait } from "../rdma/odp.js";
+import { sendUverbs } from "../rdma/uverbs.js";
 import { teardown, unmapVma } from "./exit.js";
 import { unbindKillMappers } from "./memory-failure.js";
 
@@ -114,9 +116,18 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       s[vmaOff(m, op.c)] = 1;
       return op.c;
     }
-    case "munmap":
-      if (s[vmaOff(m, op.a)] === 1) unmapVma(ctx, op.a);
-      return 0; // munmap of an unmapped range succeeds
+    case "munmap": {
+      if (s[vmaOff(m, op.a)] !== 1) return 0; // munmap of an unmapped range succeeds
+      // The MMU notifier waits out an in-flight ODP access before the pages go (rdma/odp.ts).
+      const owner = odpUnmapWait(ctx, p, op.a);
+      if (owner >= 0) {
+        ctx.why = "MMU notifier waits for in-flight ODP access";
+        ctx.blockers = [owner];
+        return BLOCK;
+      }
+      unmapVma(ctx, op.a);
+      return 0;
+    }
     case "store": {
       const r = cpuStore(ctx, op.a, op.b);
       return r < 0 ? signalDeath(ctx, p, op.a, true) : 0;
@@ -178,6 +189,8 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       teardown(ctx, t, PS_KILLED, "killed", "kill", "SIGKILL");
       return t === p ? DIED : 0;
     }
+    case "send_uverbs":
+      return sendUverbs(ctx, p, op.a);
     case "exit":
       teardown(ctx, p, PS_EXITED, "exit", "program");
       return DIED;

@@ -18,6 +18,7 @@ import {
   R_TGT,
 } from "../layout.js";
 import { pinMrPages, unpinMrPages } from "../mm/gup.js";
+import { chargePinnedVm } from "./umem.js";
 
 /**
  * ibv_reg_mr(): ib_check_mr_access() (remote write needs local write → EINVAL),
@@ -33,6 +34,9 @@ export function regMr(ctx: Ctx, x: number): number {
     emit(ctx, { k: "odp-register", mr: x });
     return x;
   }
+  // ib_umem_get(): can_do_mlock() and RLIMIT_MEMLOCK before any page is pinned (umem.ts).
+  const charge = chargePinnedVm(m, s, x);
+  if (charge < 0) return charge;
   const e = pinMrPages(ctx, x);
   if (e < 0) return e;
   s[mrOff(m, x)] = MR_VALID;
@@ -55,11 +59,14 @@ export function deregMr(ctx: Ctx, x: number): number {
  * The kernel disables one MR (revoke's escalation "invalidate"): the rkey stops
  * working and the pins are dropped. Only a few drivers can (rereg_user_mr in 3 of
  * 17, Jason Gunthorpe, https://lore.kernel.org/r/20190207171736.GD22726@ziepe.ca).
+ * With a fence, operations already issued through the MR are aborted before
+ * the unpin; without one (IB_MR_REREG_PD "is not a fence") they stay in flight
+ * and may still land in the pages just unpinned.
  */
-export function invalidateMr(ctx: Ctx, x: number): void {
+export function invalidateMr(ctx: Ctx, x: number, fenced: boolean): void {
   const { m, s } = ctx;
   const o = mrOff(m, x);
-  abortInflight(ctx, x, "REM_ACCESS_ERR", "MR invalidated by the kernel");
+  if (fenced) abortInflight(ctx, x, "REM_ACCESS_ERR", "MR invalidated by the kernel");
   if (s[o] === MR_VALID && !m.mrs[x]!.odp) unpinMrPages(ctx, x);
   s[o] = MR_INVALID;
   s[o + 1] = 0;

@@ -20,6 +20,7 @@ import {
   FF_ANON,
   FF_DIRTY,
   FF_DMA_CLEAN,
+  FF_USED,
   FR_CONTENT,
   FR_FLAGS,
   FR_INDEX,
@@ -187,6 +188,8 @@ export function judgeTarget(
     return { outcome: mine ? "shared" : "foreign", other };
   }
   const fo = frm(m, f);
+  // A RAM page already freed (a private copy zapped and released): nobody's memory now.
+  if ((s[fo + FR_FLAGS]! & FF_USED) === 0) return { outcome: "free", other: -1 };
   if ((s[fo + FR_FLAGS]! & FF_ANON) !== 0) return { outcome: "anon", other: -1 };
   if (s[fo + FR_INODE] === inode + 1 && s[fo + FR_INDEX] === page)
     return { outcome: "ok", other: -1 };

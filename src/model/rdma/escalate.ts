@@ -1,0 +1,31 @@
+/**
+ * The escalation when lease-break-time expires on a revocable pin, as far as
+ * the hardware allows it. Jason Gunthorpe
+ * (https://lore.kernel.org/r/20190207171736.GD22726@ziepe.ca): SIGKILL tears
+ * down all of a process's RDMA resources and that path is supported;
+ * disabling one MR is not generally possible (rereg_user_mr in 3 of 17
+ * drivers), and IB_MR_REREG_PD, which might disable an MR on two of them, is
+ * not a fence. So `escalation=invalidate` invalidates the one MR only on a NIC
+ * that can (`nic invalidate=fence|unfenced`); on the default NIC
+ * (`invalidate=none`) it falls back to SIGKILL: "any lease mechanism is
+ * essentially stuck with SIGKILL as the escalation".
+ */
+import { type Ctx, emit } from "../ctx.js";
+import { PS_KILLED } from "../layout.js";
+import { teardown } from "../proc/exit.js";
+import { invalidateMr } from "./mr.js";
+
+/** lease-break-time expired on MR x's revocable pin. */
+export function escalate(ctx: Ctx, x: number): void {
+  const { m } = ctx;
+  const owner = m.mrs[x]!.proc;
+  emit(ctx, { k: "timer", holder: owner, inode: m.vmas[m.mrs[x]!.vma]!.inode });
+  if (m.policy.escalation === "invalidate" && m.nicInvalidate !== "none") {
+    const fenced = m.nicInvalidate === "fence";
+    emit(ctx, { k: "escalate", proc: owner, mr: x, how: "invalidate", fenced });
+    invalidateMr(ctx, x, fenced);
+    return;
+  }
+  emit(ctx, { k: "escalate", proc: owner, mr: x, how: "sigkill" });
+  teardown(ctx, owner, PS_KILLED, "killed", "escalation", "SIGKILL");
+}

@@ -1,0 +1,151 @@
+/**
+ * ODP and the MMU notifier's invalidation (mm/mmu_notifier.c,
+ * drivers/infiniband/core/umem_odp.c).
+ *
+ * - An invalidation of a range (unmap_mapping_range → mmu_notifier_invalidate_range_start
+ *   → the driver's mmu_interval_notifier ->invalidate, e.g. mlx5_ib_invalidate_range)
+ *   removes the device's translations of every virtual page in the range,
+ *   whatever page backs it (a file page or the process's private COW copy),
+ *   and does not return while the device may still access those pages: an
+ *   access already translated (issued, not landed) is waited out.
+ * - While an invalidation is in progress, a device page fault on the same
+ *   interval does not resolve: ib_umem_odp_map_dma_and_lock() starts with
+ *   mmu_interval_read_begin(), which sleeps until no invalidation of the
+ *   interval is in progress, and retries if mmu_interval_read_retry() says one
+ *   started meanwhile. The fault then sees the layout after the change.
+ * The model's layout changes invalidate in one step unless they must wait for
+ * an in-flight access; the MR's invalidator field (layout.ts mrInval) marks
+ * that wait, and a fault on the MR stays pending until it ends.
+ */
+import type { Ctx } from "../ctx.js";
+import {
+  INF_READ,
+  INF_WRITE,
+  type Model,
+  mrInval,
+  P_STATUS,
+  PS_BLOCKED,
+  peer as peerOff,
+  proc,
+  R_INFL,
+  R_OPMR,
+  R_OPPAGE,
+  R_TGT,
+  type State,
+  vma as vmaOff,
+} from "../layout.js";
+import { invalidateOdp } from "../mm/unmap.js";
+
+/** Pages [first, last] of an inode. */
+interface Range {
+  readonly inode: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+/** Whether ODP MR x's virtual page k lies in one of the ranges being invalidated. */
+function covers(m: Model, x: number, k: number, ranges: readonly Range[]): boolean {
+  const vi = m.vmas[m.mrs[x]!.vma]!;
+  const page = vi.first + k;
+  return ranges.some((r) => r.inode === vi.inode && page >= r.first && page <= r.last);
+}
+
+/**
+ * The ODP MR whose already-translated access into the ranges the invalidation
+ * must wait out, or -1. Any virtual page of the range counts, so an access
+ * to a MAP_PRIVATE mapping's anonymous copy is waited out as well.
+ */
+export function odpInflightInRange(ctx: Ctx, ranges: readonly Range[]): number {
+  const { m, s } = ctx;
+  for (let q = 0; q < m.peers.length; q++) {
+    const po = peerOff(m, q);
+    const infl = s[po + R_INFL]!;
+    if (infl !== INF_WRITE && infl !== INF_READ) continue;
+    const x = s[po + R_OPMR]! - 1;
+    if (x < 0 || !m.mrs[x]!.odp) continue;
+    if (s[vmaOff(m, m.mrs[x]!.vma)] !== 1) continue;
+    if (covers(m, x, s[po + R_OPPAGE]!, ranges)) return x;
+  }
+  return -1;
+}
+
+/** The notifier callbacks for an inode's pages [first, last]: every ODP MR over them loses its translations. */
+export function invalidateOdpRange(ctx: Ctx, r: Range): void {
+  const { m, s } = ctx;
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vi = m.vmas[v]!;
+    if (vi.inode !== r.inode || s[vmaOff(m, v)] !== 1) continue;
+    const lo = Math.max(r.first, vi.first);
+    const hi = Math.min(r.last, vi.first + vi.pages - 1);
+    if (lo <= hi) invalidateOdp(ctx, v, lo - vi.first, hi - vi.first);
+  }
+}
+
+/**
+ * Whether an ODP access already translated to frame f is in flight. Writeback's
+ * folio_mkclean() fires the MMU notifier (MMU_NOTIFY_PROTECTION_PAGE), whose ODP
+ * callback waits it out, so writeback of f cannot start meanwhile.
+ */
+export function odpInflightOnFrame(m: Model, s: State, f: number): boolean {
+  for (let q = 0; q < m.peers.length; q++) {
+    const po = peerOff(m, q);
+    const infl = s[po + R_INFL]!;
+    if (infl !== INF_WRITE && infl !== INF_READ) continue;
+    const x = s[po + R_OPMR]! - 1;
+    if (x >= 0 && m.mrs[x]!.odp && s[po + R_TGT] === f + 1) return true;
+  }
+  return false;
+}
+
+/**
+ * munmap(2) of VMA v by `caller`: the notifier (MMU_NOTIFY_UNMAP) removes the
+ * device's translations of the whole VMA and waits out an access already
+ * translated. Returns the owner of the MR waited for, or -1 when the unmap may go on.
+ */
+export function odpUnmapWait(ctx: Ctx, caller: number, v: number): number {
+  const { m, s } = ctx;
+  const vi = m.vmas[v]!;
+  invalidateOdp(ctx, v, 0, vi.pages - 1);
+  const range = [{ inode: vi.inode, first: vi.first, last: vi.first + vi.pages - 1 }];
+  for (let q = 0; q < m.peers.length; q++) {
+    const po = peerOff(m, q);
+    const infl = s[po + R_INFL]!;
+    if (infl !== INF_WRITE && infl !== INF_READ) continue;
+    const x = s[po + R_OPMR]! - 1;
+    if (x < 0 || !m.mrs[x]!.odp || m.mrs[x]!.vma !== v) continue;
+    markInvalidating(ctx, caller, range);
+    return m.mrs[x]!.proc;
+  }
+  endInvalidating(ctx, caller);
+  return -1;
+}
+
+/** Marks every ODP MR over the ranges as inside `caller`'s invalidation (it waits). */
+export function markInvalidating(ctx: Ctx, caller: number, ranges: readonly Range[]): void {
+  const { m, s } = ctx;
+  for (let x = 0; x < m.mrs.length; x++) {
+    const mi = m.mrs[x]!;
+    if (!mi.odp) continue;
+    for (let k = 0; k < mi.pages; k++)
+      if (covers(m, x, k, ranges)) {
+        s[mrInval(m, x)] = caller + 1;
+        break;
+      }
+  }
+}
+
+/** `caller`'s invalidation is over (mmu_interval_notifier ->invalidate returned). */
+export function endInvalidating(ctx: Ctx, caller: number): void {
+  const { m, s } = ctx;
+  for (let x = 0; x < m.mrs.length; x++) if (s[mrInval(m, x)] === caller + 1) s[mrInval(m, x)] = 0;
+}
+
+/**
+ * Whether an ODP page fault on MR x can resolve now: no invalidation of its
+ * interval is in progress (mmu_interval_read_begin). An invalidator that is no
+ * longer waiting (it was killed) has ended its invalidation.
+ */
+export function odpFaultMayResolve(m: Model, s: State, x: number): boolean {
+  const p1 = s[mrInval(m, x)]!;
+  return p1 === 0 || s[proc(m, p1 - 1) + P_STATUS] !== PS_BLOCKED;
+}
