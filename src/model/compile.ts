@@ -33,6 +33,7 @@ import {
   type VmaInfo,
 } from "./layout.js";
 import type { Policy } from "./policy.js";
+import { SIGIO, SIGKILL, SIGNALS } from "./proc/signum.js";
 import {
   DEFAULT_MEMLOCK_PAGES,
   DEFAULT_NIC,
@@ -282,7 +283,15 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
         case "kill": {
           const t = procIdx.get(op.proc);
           if (t === undefined) err(`kill: unknown process ${op.proc}`, at);
-          push(t ?? 0);
+          const sig = SIGNALS[op.signal ?? "SIGKILL"];
+          if (sig === undefined) err(`kill: unknown signal ${op.signal}`, at);
+          push(t ?? 0, sig ?? SIGKILL);
+          break;
+        }
+        case "setsig": {
+          const sig = SIGNALS[op.signal];
+          if (sig === undefined) err(`setsig: unknown signal ${op.signal}`, at);
+          push(use(op.fd, "fd", at), sig ?? SIGIO);
           break;
         }
         case "unplug":
@@ -368,6 +377,16 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       name: p.name,
       user: userIdx.get(p.user)!,
       onLeaseBreak: p.onLeaseBreak,
+      // sigaction() for SIGIO and for every signal the program names in F_SETSIG, unless it installs none
+      handled:
+        p.onLeaseBreak === "terminate"
+          ? []
+          : [
+              SIGIO,
+              ...p.program.flatMap((op) =>
+                op.op === "setsig" && SIGNALS[op.signal] !== undefined ? [SIGNALS[op.signal]!] : [],
+              ),
+            ],
       prog: progs[i]!,
       vars: procVars[i]!,
       off: o,

@@ -12,6 +12,8 @@ export interface Ctx {
   /** Set by an operation that blocks: why, and which processes hold what it waits for. */
   why: string;
   blockers: number[];
+  /** Set by an operation that blocks in TASK_UNINTERRUPTIBLE: signals cannot end the wait. */
+  uninterruptible: boolean;
 }
 
 /** Returned by a system call that must wait; the process stays in the call. */
@@ -24,9 +26,10 @@ export function emit(ctx: Ctx, e: ModelEvent): void {
 export function block(ctx: Ctx, why: string, blockers: number[]): number {
   ctx.why = why;
   ctx.blockers = blockers;
+  ctx.uninterruptible = false;
   return BLOCK;
 }
 
 export function newCtx(m: Model, s: State, ev: ModelEvent[] | null): Ctx {
-  return { m, s, ev, why: "", blockers: [] };
+  return { m, s, ev, why: "", blockers: [], uninterruptible: false };
 }

@@ -4,6 +4,7 @@
  */
 export const EPERM = 1;
 export const ENOENT = 2;
+export const ESRCH = 3;
 export const EINTR = 4;
 export const EBADF = 9;
 export const EAGAIN = 11;
@@ -25,6 +26,7 @@ export const ECONNREFUSED = 111;
 const NAMES: Record<number, string> = {
   [EPERM]: "EPERM",
   [ENOENT]: "ENOENT",
+  [ESRCH]: "ESRCH",
   [EINTR]: "EINTR",
   [EIO]: "EIO",
   [EBADF]: "EBADF",

@@ -34,13 +34,18 @@ export type ModelEvent =
       readonly blockers: readonly number[];
     }
   | { readonly k: "resume"; readonly proc: number; readonly pc: number }
-  | { readonly k: "sigio"; readonly proc: number; readonly inode: number }
+  /** A lease break signals its holder: SIGIO, or the signal set with F_SETSIG. */
+  | { readonly k: "sigio"; readonly proc: number; readonly inode: number; readonly sig?: string }
+  /** kill(2) delivered a signal that did not kill at once. */
+  | { readonly k: "signal"; readonly proc: number; readonly sig: string; readonly what: string }
   | { readonly k: "sigio-ignored"; readonly proc: number; readonly why: string }
   | {
       readonly k: "lease-break";
       readonly holder: number;
       readonly inode: number;
       readonly what: string;
+      /** The process whose open or layout change breaks it; -1: the kernel (e.g. device removal). */
+      readonly by: number;
     }
   | {
       readonly k: "lease-removed";
@@ -76,6 +81,8 @@ export type ModelEvent =
       readonly sig?: string;
       /** Some of its MRs live on: another process holds its uverbs file. */
       readonly kept?: boolean;
+      /** cause `lease-break`: another process's open or layout change started the break. */
+      readonly byOther?: boolean;
     }
   | { readonly k: "hang"; readonly proc: number }
   /** A dead process's MR lives on: another process holds its uverbs file (SCM_RIGHTS). */

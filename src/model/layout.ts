@@ -60,14 +60,19 @@ export const FF_ANON = 16;
 // ---- open file descriptions ----
 export const OFD_OPEN = 0;
 export const OFD_LEASE = 1; // LEASE_*
-export const OFD_LFLAGS = 2; // LF_*
-export const OFD_STRIDE = 3;
+export const OFD_LFLAGS = 2; // LF_* (bits 8 and up: the lease's place in the inode's lease list)
+export const OFD_SIG = 3; // F_SETSIG signal number; 0 = SIGIO
+export const OFD_STRIDE = 4;
+/** OFD_OPEN values: 0 not yet opened, 1 open, 2 released (last fput), 3 fd closed but a mapping holds the file. */
+export const OFD_MAPPED = 3;
 export const LEASE_NONE = 0;
 export const LEASE_RD = 1;
 export const LEASE_WR = 2;
 export const LF_LAYOUT = 1;
 export const LF_UNBREAK = 2;
 export const LF_BREAKING = 4;
+/** OFD_LFLAGS >> LF_SEQ_SHIFT: 1 + the lease's position in the inode's lease list (list_add_tail order). */
+export const LF_SEQ_SHIFT = 8;
 
 // ---- VMAs: [mapped, pte per page] ----
 export const PTE_NONE = 0;
@@ -89,9 +94,23 @@ export const MRL_BREAKING = 2;
 // ---- processes ----
 export const P_STATUS = 0;
 export const P_PC = 1;
-export const P_SIG = 2; // SIGIO pending
+export const P_SIG = 2; // SIGF_* bits, and the number of a pending fatal signal from SIGF_SIG_SHIFT up
 export const P_HANDLER = 3; // 1 = cancel sent, waiting for the peers' acks
 export const P_VARS = 4;
+/** A lease-break signal (SIGIO or F_SETSIG's) is pending and the process has a handler for it. */
+export const SIGF_LEASE = 1;
+/** The pending lease break was started by another process (for the `kill` property). */
+export const SIGF_BY_OTHER = 2;
+/** A signal whose action kills is pending: the lease-break signal without a handler. */
+export const SIGF_FATAL_LEASE = 4;
+/** A fatal signal from kill(2) waits for an uninterruptible sleep to end. */
+export const SIGF_FATAL_KILL = 8;
+/** The process is blocked in an uninterruptible wait (TASK_UNINTERRUPTIBLE): signals wait. */
+export const SIGF_UNINTERRUPTIBLE = 16;
+/** The kernel's SIGKILL escalation waits for an uninterruptible sleep to end. */
+export const SIGF_FATAL_ESCALATION = 32;
+export const SIGF_PENDING = SIGF_LEASE | SIGF_FATAL_LEASE | SIGF_FATAL_KILL | SIGF_FATAL_ESCALATION;
+export const SIGF_SIG_SHIFT = 8;
 export const PS_RUN = 0;
 export const PS_BLOCKED = 1;
 export const PS_DONE = 2; // program finished; the process stays alive (its event loop)
@@ -191,7 +210,9 @@ export interface MrInfo {
 export interface ProcInfo {
   readonly name: string;
   readonly user: number;
-  readonly onLeaseBreak: "cancel" | "ignore" | "hang" | "crash";
+  readonly onLeaseBreak: "terminate" | "cancel" | "ignore" | "hang" | "crash";
+  /** Signals the program's lease-break handler is installed for: SIGIO and every F_SETSIG signal it names. */
+  readonly handled: readonly number[];
   readonly prog: readonly CProcOp[];
   readonly vars: readonly string[];
   readonly off: number;

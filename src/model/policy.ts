@@ -5,6 +5,7 @@
  * A policy keeps no state of its own: whatever it needs lives in the model state.
  */
 import type { Model, State } from "./layout.js";
+import type { LeaseVariant } from "./spec.js";
 
 /** Question 1, asked in check_vma_flags() at the position of the fs-DAX test. */
 export interface PinQuery {
@@ -97,6 +98,12 @@ export interface Policy {
   readonly revocablePins: boolean;
   /** Userspace F_LAYOUT and F_UNBREAK leases exist (Ira Weiny's RFC). */
   readonly layoutLeases: boolean;
+  /**
+   * Which layout-lease patches apply (only when `layoutLeases`): RFC v1, RFC v2,
+   * or the September 2019 lease semantics. Asked with the model, so that a
+   * scenario's `layout_lease` statement can choose when the policy leaves it open.
+   */
+  readonly layoutLeaseVariant?: (m: Model) => LeaseVariant;
   /** A long-term pin makes its file behave like an active swapfile (S_SWAPFILE). */
   readonly swapfileOnPin: boolean;
   /**

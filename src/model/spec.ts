@@ -22,6 +22,16 @@ export type FsKind = "dax" | "pagecache";
 export type FsFlavor = "xfs" | "ext4";
 export const FS_FLAVORS: readonly FsFlavor[] = ["xfs", "ext4"];
 
+/**
+ * Ira Weiny's layout-lease patches, as each version has them: RFC v1
+ * (https://lore.kernel.org/r/20190606014544.8339-1-ira.weiny@intel.com), RFC v2
+ * (https://lore.kernel.org/r/20190809225833.6657-1-ira.weiny@intel.com), and the
+ * September 2019 lease semantics
+ * (https://lore.kernel.org/r/20190923190853.GA3781@iweiny-DESK2.sc.intel.com).
+ */
+export type LeaseVariant = "v1" | "v2" | "sep2019";
+export const LEASE_VARIANTS: readonly LeaseVariant[] = ["v1", "v2", "sep2019"];
+
 /** Capabilities the model consults (capable() checks in the kernel paths modelled). */
 export type Cap = "CAP_LEASE" | "CAP_IPC_LOCK";
 export const CAPS: readonly Cap[] = ["CAP_LEASE", "CAP_IPC_LOCK"];
@@ -40,9 +50,14 @@ export interface UserSpec {
   readonly caps: readonly Cap[];
 }
 
-/** The program of a local process: what it does on a lease break (SIGIO). */
-export type LeaseBreakBehaviour = "cancel" | "ignore" | "hang" | "crash";
+/**
+ * The program of a local process: what it does on a lease break (SIGIO, or the
+ * F_SETSIG signal). `terminate`: it installed no handler, and the signal's
+ * default action kills it (SIGIO's does); the others name a handler.
+ */
+export type LeaseBreakBehaviour = "terminate" | "cancel" | "ignore" | "hang" | "crash";
 export const LEASE_BREAK_BEHAVIOURS: readonly LeaseBreakBehaviour[] = [
+  "terminate",
   "cancel",
   "ignore",
   "hang",
@@ -152,7 +167,10 @@ export type ProcOp =
   | (OpBase & { readonly op: "unplug" })
   /** Wait until a peer reports over the application's protocol that it is done (or failed). */
   | (OpBase & { readonly op: "await"; readonly peer: string })
-  | (OpBase & { readonly op: "kill"; readonly proc: string })
+  /** fcntl(fd, F_SETSIG, sig): the signal a lease break sends (0 or unset: SIGIO). */
+  | (OpBase & { readonly op: "setsig"; readonly fd: string; readonly signal: string })
+  /** kill(2); `signal` defaults to SIGKILL. */
+  | (OpBase & { readonly op: "kill"; readonly proc: string; readonly signal?: string })
   /**
    * Pass the process's uverbs file (its RDMA context, which owns its MRs) to
    * another process over a unix socket (SCM_RIGHTS): the file, and every MR
@@ -273,6 +291,8 @@ export interface ScenarioSpec {
   /** The local NIC's hardware abilities; absent: {@link DEFAULT_NIC}. */
   readonly nic?: NicSpec;
   readonly expectations: readonly Expectation[];
+  /** Which layout-lease patches the programs are written for (`layout_lease`); default sep2019. */
+  readonly layoutLease?: LeaseVariant;
 }
 
 export const NO_FAULTS: FaultSpec = { crash: [], hang: [], partition: [], nicNoInvalidate: false };

@@ -42,13 +42,14 @@ import {
   R_OPMR,
   R_PART,
   R_QP,
+  SIGF_FATAL_ESCALATION,
   type State,
 } from "./layout.js";
 import { leaseTimeout } from "./locks/lease.js";
 import { writeback } from "./mm/writeback.js";
 import { teardown } from "./proc/exit.js";
 import { procStep } from "./proc/program.js";
-import { finishHandler, handlerCanFinish, handleSigio } from "./proc/signals.js";
+import { finishHandler, handlerCanFinish, handleSigio, signalDeliverable } from "./proc/signals.js";
 import { escalate } from "./rdma/escalate.js";
 import { nicLand, odpFault, peerAck, peerCanAck, peerCanStep, peerStep } from "./rdma/nic.js";
 import { odpFaultMayResolve, odpInflightOnFrame } from "./rdma/odp.js";
@@ -89,7 +90,7 @@ export function enabled(m: Model, s: State): number[] {
     const po = proc(m, p);
     const st = s[po + P_STATUS]!;
     if (!alive(s, m, p)) continue;
-    if (st !== PS_HUNG && s[po + P_SIG] === 1) out.push(act(A_SIGIO, p));
+    if (signalDeliverable(m, s, p)) out.push(act(A_SIGIO, p));
     if (st !== PS_HUNG && s[po + P_HANDLER] === 1 && handlerCanFinish(m, s, p))
       out.push(act(A_HANDLER, p));
     if (st === PS_RUN) out.push(act(A_PROC, p));
@@ -120,9 +121,13 @@ export function enabled(m: Model, s: State): number[] {
   for (let x = 0; x < m.mrs.length; x++) {
     const o = mrOff(m, x);
     // A dead owner has nothing left to escalate against: its MR outlives it only
-    // while another process holds its uverbs file (rdma/uverbs.ts).
-    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING && alive(s, m, m.mrs[x]!.proc))
-      if (!answering(m, s, m.mrs[x]!.proc)) out.push(act(A_PIN_TIMER, x));
+    // while another process holds its uverbs file (rdma/uverbs.ts). An owner already
+    // sent the fatal escalation waits out its uninterruptible sleep.
+    if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING && alive(s, m, m.mrs[x]!.proc)) {
+      const owner = m.mrs[x]!.proc;
+      const escalated = (s[proc(m, owner) + P_SIG]! & SIGF_FATAL_ESCALATION) !== 0;
+      if (!escalated && !answering(m, s, owner)) out.push(act(A_PIN_TIMER, x));
+    }
   }
   for (let r = 0; r < m.peers.length; r++) if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
   for (let p = 0; p < m.procs.length; p++) {
@@ -148,7 +153,7 @@ function answering(m: Model, s: State, p: number): boolean {
   const po = proc(m, p);
   const st = s[po + P_STATUS]!;
   if (!alive(s, m, p) || st === PS_HUNG) return false;
-  if (s[po + P_SIG] === 1) return true;
+  if (signalDeliverable(m, s, p)) return true;
   if (s[po + P_HANDLER] !== 1) return false;
   if (handlerCanFinish(m, s, p)) return true;
   for (let r = 0; r < m.peers.length; r++) {

@@ -1,24 +1,49 @@
-import { EPERM, ETXTBSY } from "../model/errno.js";
-import { holdsLayoutLease } from "../model/locks/lease.js";
+import { ETXTBSY } from "../model/errno.js";
+import type { LeaseVariant } from "../model/spec.js";
+import { LEASE_VARIANTS } from "../model/spec.js";
 import { definePolicy, LEASE_BREAK_TIME } from "./base.js";
 
 /**
- * Ira Weiny's 2019 RFC (never merged): a long-term pin of an fs-DAX file needs
- * an F_LAYOUT lease held by the pinning process, else EPERM (patch 04,
- * https://lore.kernel.org/r/20190606014544.8339-5-ira.weiny@intel.com);
- * truncate or hole punch over a pinned page fails with ETXTBSY; an F_UNBREAK
- * lease makes every other layout change fail with ETXTBSY and breaking your own
- * gives EDEADLOCK (v2, https://lore.kernel.org/r/20190809225833.6657-1-ira.weiny@intel.com).
+ * Ira Weiny's 2019 RFC (never merged), in the version the `variant` parameter
+ * names (or, with `scenario`, the one the scenario's `layout_lease` statement
+ * names; sep2019 when it names none):
+ * - v1 (https://lore.kernel.org/r/20190606014544.8339-1-ira.weiny@intel.com):
+ *   a long-term pin of an fs-DAX page needs an F_LAYOUT lease on the file,
+ *   whoever holds it (patch 04, EPERM in follow_page_pte); layout changes break
+ *   every layout lease; truncate or punch over a pinned page fails with
+ *   ETXTBSY (patches 07/09); there is no unbreakable flag.
+ * - v2 (https://lore.kernel.org/r/20190809225833.6657-1-ira.weiny@intel.com):
+ *   the pin needs the caller's own exclusive layout lease (patch 02; pins are
+ *   tracked to a struct file, patches 13-14); breaking another's exclusive
+ *   lease gives ETXTBSY and one's own EDEADLOCK.
+ * - sep2019 (https://lore.kernel.org/r/20190923190853.GA3781@iweiny-DESK2.sc.intel.com):
+ *   read and write layout leases, F_UNBREAK on either; pinning needs an
+ *   unbreakable layout lease of one's own; a write layout lease lets its holder
+ *   change the layout; anyone breaking an F_UNBREAK lease gets ETXTBSY.
+ * The lease rules live in src/model/locks/lease.ts, the EPERM in src/model/mm/gup.ts.
  * Pages neither pinned nor leased truncate normally.
  */
 export const layoutLeasePolicy = definePolicy(
   "layout-lease",
-  "Ira Weiny's RFC: long-term pin on fs-DAX needs an F_LAYOUT lease (EPERM); F_UNBREAK → ETXTBSY",
+  "Ira Weiny's RFC: long-term pin on fs-DAX needs a layout lease (EPERM); pinned or F_UNBREAK → ETXTBSY",
   "https://lore.kernel.org/r/20190606014544.8339-1-ira.weiny@intel.com",
-  [LEASE_BREAK_TIME],
-  () => ({
-    longtermFsdax: (q) => (holdsLayoutLease(q.model, q.state, q.proc, q.inode) ? 0 : EPERM),
+  [
+    LEASE_BREAK_TIME,
+    {
+      name: "variant",
+      values: ["scenario", ...LEASE_VARIANTS],
+      default: "scenario",
+      doc: "which version of the RFC: v1, v2, sep2019 (the September 2019 lease semantics), or the one the scenario's layout_lease statement names",
+    },
+  ],
+  (params) => ({
+    // Patch 10/19 removes the FOLL_LONGTERM fs-DAX exclusion from check_vma_flags(); the lease test runs later.
+    longtermFsdax: () => 0,
     layoutLeases: true,
+    layoutLeaseVariant: (m) =>
+      params.variant === "scenario" || params.variant === undefined
+        ? (m.spec.layoutLease ?? "sep2019")
+        : (params.variant as LeaseVariant),
     layoutChange: (q) => (q.dax ? { do: "fail", errno: ETXTBSY } : { do: "proceed" }),
   }),
 );

@@ -11,6 +11,7 @@ import {
   pinnedMovable,
   rdmaOnDax,
   revocation,
+  revocationByOther,
   strandedSpace,
 } from "./outcomes.js";
 import { truncateHang, untruncatable } from "./progress.js";
@@ -25,6 +26,7 @@ export const PROPERTIES: readonly Property[] = [
   truncateHang,
   untruncatable,
   revocation,
+  revocationByOther,
   kill,
   commFailure,
   strandedSpace,

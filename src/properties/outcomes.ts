@@ -8,24 +8,35 @@ import { mrName, peerName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
 /**
- * No process is killed by the kernel to make a layout change progress: SIGKILL
- * after lease-break-time, or SIGBUS to the file's mappers at pmem unbind.
+ * No process dies because of someone else's layout change: the kernel's
+ * SIGKILL escalation after lease-break-time, a lease break started by
+ * another process that kills its holder, because it installed no handler
+ * (SIGIO's default action is Term) or because its handler crashes, or the
+ * SIGBUS that pmem unbind sends every process mapping a file of the device.
  */
 export const kill: Property = {
   name: "kill",
   group: "cost",
   summary:
-    "the kernel kills a process to make progress (lease-break escalation, SIGBUS at pmem unbind)",
+    "a process dies of someone else's layout change (escalation SIGKILL, a lease-break signal it does not survive, SIGBUS at pmem unbind)",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events) {
-      if (e.k === "exit" && e.cause === "escalation")
+      if (e.k !== "exit") continue;
+      if (e.cause === "escalation")
         return {
           message: `the kernel sent SIGKILL to ${procName(m, e.proc)} after lease-break-time`,
         };
-      if (e.k === "exit" && e.cause === "memory-failure")
+      if (e.cause === "memory-failure")
         return {
           message: `the kernel sent SIGBUS to ${procName(m, e.proc)}, which maps a file of the pmem device being unbound (mf_dax_kill_procs); its default action kills`,
+        };
+      if (e.cause === "lease-break" && e.byOther === true)
+        return {
+          message:
+            e.how === "crashed"
+              ? `${procName(m, e.proc)}'s lease-break handler crashed on a break another process caused`
+              : `${procName(m, e.proc)} was killed by ${e.sig ?? "SIGIO"} (no handler: its default action terminates) on a lease break another process caused`,
         };
     }
     return null;
@@ -51,6 +62,34 @@ export const revocation: Property = {
         if (after[mrOff(m, x)] === MR_VALID)
           return {
             message: `the kernel broke ${procName(m, e.holder)}'s lease to revoke ${mrName(m, x)} (${e.what})`,
+          };
+      }
+    }
+    return null;
+  },
+};
+
+/**
+ * The revocation another user can cause: a lease protecting a pin is broken
+ * by another process's open or layout change, or by the kernel (device
+ * removal). Jason Gunthorpe called revoke that others trigger a "DoS engine";
+ * a revoke the holder brings on itself (its own truncate) is its own choice.
+ * `revocation` counts both.
+ */
+export const revocationByOther: Property = {
+  name: "revocation-by-other",
+  group: "cost",
+  summary: "a lease protecting a pin is broken by another process or the kernel, not by its holder",
+  kind: "safety",
+  onStep(m, _b, after, events): Finding | null {
+    for (const e of events) {
+      if (e.k !== "lease-break" || e.by === e.holder) continue;
+      for (let x = 0; x < m.mrs.length; x++) {
+        const mi = m.mrs[x]!;
+        if (mi.proc !== e.holder || m.vmas[mi.vma]!.inode !== e.inode) continue;
+        if (after[mrOff(m, x)] === MR_VALID)
+          return {
+            message: `${e.by >= 0 ? procName(m, e.by) : "the kernel"} broke ${procName(m, e.holder)}'s lease to revoke ${mrName(m, x)} (${e.what})`,
           };
       }
     }

@@ -243,6 +243,7 @@ const SHORT: Record<string, string> = {
   "truncate-hang": "HANG",
   untruncatable: "UNTR",
   revocation: "RVK",
+  "revocation-by-other": "RVKO",
   kill: "KILL",
   "comm-failure": "COMM",
   "stranded-space": "SPACE",

@@ -98,8 +98,10 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "sigio":
       return {
         main: false,
-        text: `SIGIO → ${procName(m, e.proc)} (lease on ${fileName(m, e.inode)})`,
+        text: `${e.sig ?? "SIGIO"} → ${procName(m, e.proc)} (lease on ${fileName(m, e.inode)})`,
       };
+    case "signal":
+      return { main: false, text: `${e.sig} → ${procName(m, e.proc)}: ${e.what}` };
     case "lease-break":
       return {
         main: false,

@@ -18,6 +18,7 @@ import type {
   FileSpec,
   FsSpec,
   LeaseBreakBehaviour,
+  LeaseVariant,
   NicSpec,
   PeerOp,
   ProcOp,
@@ -126,6 +127,7 @@ export type Decl =
   | (NodeBase & { readonly kind: "faults"; readonly spec: FaultSpec })
   | (NodeBase & { readonly kind: "bounds"; readonly spec: Bounds })
   | (NodeBase & { readonly kind: "nic"; readonly spec: NicSpec })
+  | (NodeBase & { readonly kind: "layout_lease"; readonly variant: LeaseVariant })
   | (NodeBase & { readonly kind: "expect"; readonly spec: Expectation });
 
 export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;

@@ -16,6 +16,7 @@ import type {
   FsFlavor,
   FsKind,
   LeaseBreakBehaviour,
+  LeaseVariant,
   NicSpec,
   PeerOp,
   PeerSpec,
@@ -120,8 +121,13 @@ export class ProcBuilder {
   unplug(): this {
     return this.push({ op: "unplug" });
   }
-  kill(proc: string): this {
-    return this.push({ op: "kill", proc });
+  /** kill(2); without a signal, SIGKILL. */
+  kill(proc: string, signal?: string): this {
+    return this.push(signal === undefined ? { op: "kill", proc } : { op: "kill", proc, signal });
+  }
+  /** fcntl(fd, F_SETSIG, signal). */
+  setsig(fd: string, signal: string): this {
+    return this.push({ op: "setsig", fd, signal });
   }
   sendUverbs(proc: string): this {
     return this.push({ op: "send_uverbs", proc });
@@ -217,7 +223,7 @@ export class ScenarioBuilder {
     const p: ProcSpec = {
       name,
       user: opts.user,
-      onLeaseBreak: opts.onLeaseBreak ?? "ignore",
+      onLeaseBreak: opts.onLeaseBreak ?? "terminate",
       ...(opts.memlock !== undefined ? { memlock: opts.memlock } : {}),
       program: body(new ProcBuilder()).ops,
     };
@@ -236,6 +242,11 @@ export class ScenarioBuilder {
   /** The local NIC's abilities (spec.ts NicSpec). */
   nic(n: NicSpec): this {
     this.spec.nic = n;
+    return this;
+  }
+  /** Which layout-lease patches the programs are written for (the `layout_lease` statement). */
+  layoutLease(variant: LeaseVariant): this {
+    this.spec.layoutLease = variant;
     return this;
   }
   bounds(b: Bounds): this {

@@ -54,6 +54,8 @@ export function lower(program: Program, file?: string): PhaseResult<ScenarioSpec
     ...(of("nic")[0] !== undefined ? { nic: of("nic")[0]!.spec } : {}),
     expectations: of("expect").map((e) => e.spec),
   };
+  const variant = of("layout_lease")[0]?.variant;
+  if (variant !== undefined) return { result: { ...spec, layoutLease: variant }, diagnostics: [] };
   return { result: spec, diagnostics: [] };
 }
 

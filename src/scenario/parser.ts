@@ -25,6 +25,7 @@ export const TOP_LEVEL_WORDS: readonly string[] = [
   "faults",
   "nic",
   "bounds",
+  "layout_lease",
   "expect",
 ];
 const TOP = new Set(TOP_LEVEL_WORDS);

@@ -1,7 +1,7 @@
 /**
  * Printing spec data as canonical `.pin` text. Each printer is the inverse of
  * shaping: reading its output gives back the same data. Defaults the reader
- * fills in are left out where the builder has them too (`on_lease_break=ignore`,
+ * fills in are left out where the builder has them too (`on_lease_break=terminate`,
  * `cancel=yes`, `allocated`, `zeroed`, `flavor=xfs`); the rest is always spelt out.
  *
  * Names are printed as they are; a spec built in TypeScript must use names
@@ -57,7 +57,7 @@ export function octal(mode: number): string {
 export function printProcHeader(
   p: Pick<ProcSpec, "name" | "user" | "onLeaseBreak" | "memlock">,
 ): string {
-  const lb = p.onLeaseBreak === "ignore" ? "" : ` on_lease_break=${p.onLeaseBreak}`;
+  const lb = p.onLeaseBreak === "terminate" ? "" : ` on_lease_break=${p.onLeaseBreak}`;
   const ml = p.memlock === undefined ? "" : ` memlock=${p.memlock}`;
   return `proc ${p.name} user=${p.user}${lb}${ml}`;
 }
@@ -117,7 +117,9 @@ function procOpBody(op: ProcOp): string {
     case "await":
       return `await ${op.peer}`;
     case "kill":
-      return `kill ${op.proc}`;
+      return `kill ${op.proc}${op.signal !== undefined ? ` ${op.signal}` : ""}`;
+    case "setsig":
+      return `setsig ${op.fd} ${op.signal}`;
     case "send_uverbs":
       return `send_uverbs ${op.proc}`;
     case "unplug":
@@ -155,9 +157,13 @@ export function printExpectation(e: Expectation): string {
 
 /** The one line of a top-level declaration without a block. */
 export function printDecl(
-  d: DeclOf<"scenario" | "fs" | "user" | "file" | "faults" | "nic" | "bounds" | "expect">,
+  d: DeclOf<
+    "scenario" | "fs" | "user" | "file" | "faults" | "nic" | "bounds" | "layout_lease" | "expect"
+  >,
 ): string {
   switch (d.kind) {
+    case "layout_lease":
+      return `layout_lease ${d.variant}`;
     case "scenario":
       return printName(d.name);
     case "fs":
@@ -184,6 +190,7 @@ export function printDecl(
  */
 export function formatScenario(spec: ScenarioSpec): string {
   const out: string[] = [printName(spec.name), printFs(spec.fs)];
+  if (spec.layoutLease !== undefined) out.push(`layout_lease ${spec.layoutLease}`);
   for (const u of spec.users) out.push(printUser(u));
   for (const f of spec.files) out.push(printFile(f));
   const block = (header: string, lines: string[]) => {

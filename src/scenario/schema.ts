@@ -5,11 +5,13 @@
  * their synopses, so the format is described in exactly one place.
  */
 
+import { SIGNAL_NAMES } from "../model/proc/signum.js";
 import {
   ACCESSES,
   CAPS,
   FS_FLAVORS,
   LEASE_BREAK_BEHAVIOURS,
+  LEASE_VARIANTS,
   NIC_INVALIDATE,
 } from "../model/spec.js";
 import { POLICY_NAMES } from "../policies/index.js";
@@ -104,7 +106,7 @@ export const DECLS: Readonly<Record<string, Signature>> = {
   proc: sig({
     name: "proc",
     synopsis:
-      "proc NAME user=USER [on_lease_break=cancel|ignore|hang|crash] [memlock=PAGES] { ... }",
+      "proc NAME user=USER [on_lease_break=terminate|cancel|ignore|hang|crash] [memlock=PAGES] { ... }",
     refs: [{ role: "name", kind: "new" }],
     keys: [
       { key: "user", type: "name", required: true },
@@ -134,6 +136,11 @@ export const DECLS: Readonly<Record<string, Signature>> = {
     name: "nic",
     synopsis: "nic [invalidate=fence|unfenced|none]",
     keys: [{ key: "invalidate", type: "enum", values: NIC_INVALIDATE }],
+  }),
+  layout_lease: sig({
+    name: "layout_lease",
+    synopsis: "layout_lease v1|v2|sep2019",
+    words: [{ role: "variant", values: LEASE_VARIANTS, required: true }],
   }),
   bounds: sig({
     name: "bounds",
@@ -255,11 +262,22 @@ export const PROC_OPS: Readonly<Record<string, Signature>> = {
   fsync: sig({ name: "fsync", synopsis: "fsync FD", refs: [{ role: "fd", kind: "fd" }] }),
   await: sig({ name: "await", synopsis: "await REMOTE", refs: [{ role: "peer", kind: "peer" }] }),
   unplug: sig({ name: "unplug", synopsis: "unplug" }),
-  kill: sig({ name: "kill", synopsis: "kill PROC", refs: [{ role: "proc", kind: "proc" }] }),
   send_uverbs: sig({
     name: "send_uverbs",
     synopsis: "send_uverbs PROC",
     refs: [{ role: "proc", kind: "proc" }],
+  }),
+  setsig: sig({
+    name: "setsig",
+    synopsis: "setsig FD SIGNAL",
+    refs: [{ role: "fd", kind: "fd" }],
+    words: [{ role: "signal", values: SIGNAL_NAMES, required: true }],
+  }),
+  kill: sig({
+    name: "kill",
+    synopsis: "kill PROC [SIGNAL]",
+    refs: [{ role: "proc", kind: "proc" }],
+    words: [{ role: "signal", values: SIGNAL_NAMES }],
   }),
   exit: sig({ name: "exit", synopsis: "exit" }),
 };
@@ -301,31 +319,45 @@ export const DEFAULT_POLICIES: readonly string[] = POLICY_NAMES;
  */
 export const RESULTS: Readonly<Record<string, readonly string[]>> = {
   // create: O_CREAT|O_EXCL → EEXIST; open: a file not (yet) created → ENOENT, may_open() → EACCES
-  open: ["EEXIST", "ENOENT", "EACCES"],
+  open: ["EEXIST", "ENOENT", "EACCES", "EINTR"],
   create: ["EEXIST", "ENOENT", "EACCES"],
   close: ["EBADF"],
   // do_mmap(): a closed fd; MAP_SHARED|PROT_WRITE on an fd not open for writing
   mmap: ["EBADF", "EACCES"],
   read: ["EBADF"],
   // generic_write_checks() on an active swapfile; no free block
-  write: ["EBADF", "ETXTBSY", "ENOSPC"],
+  // and, under layout-lease, an allocating write meeting F_UNBREAK (ETXTBSY, EDEADLOCK) or a signal (EINTR)
+  write: ["EBADF", "ETXTBSY", "ENOSPC", "EDEADLOCK", "EDEADLK", "EINTR"],
   fsync: ["EBADF"],
   // ib_check_mr_access(), check_vma_flags(), writable_file_mapping_allowed(), the policies
   reg_mr: ["EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
   dereg_mr: ["EINVAL"],
   // generic_setlease(); F_LAYOUT/F_UNBREAK where the policy has no layout leases → EINVAL
-  setlease: ["EINVAL", "EBADF", "EACCES", "EAGAIN"],
+  // do_fcntl(): the fd first; lease_alloc() (unknown flag), vfs_setlease(), generic_add_lease()
+  setlease: ["EBADF", "EINVAL", "EACCES", "EAGAIN"],
+  setsig: ["EBADF"],
   // vfs_truncate(), notify_change(), then the layout change (policy, layout leases)
-  truncate: ["ENOENT", "EINVAL", "EACCES", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK"],
-  ftruncate: ["EBADF", "EINVAL", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK"],
+  // EINTR: a signal ends the wait for a lease break or for pinned pages
+  truncate: ["ENOENT", "EINVAL", "EACCES", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
+  ftruncate: ["EBADF", "EINVAL", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
   // vfs_fallocate(), then the layout change
-  fallocate: ["EBADF", "ETXTBSY", "ENODEV", "EINVAL", "ENOSPC", "EBUSY", "EDEADLOCK", "EDEADLK"],
+  fallocate: [
+    "EBADF",
+    "ETXTBSY",
+    "ENODEV",
+    "EINVAL",
+    "ENOSPC",
+    "EBUSY",
+    "EDEADLOCK",
+    "EDEADLK",
+    "EINTR",
+  ],
   // FICLONE: vfs_clone_file_range(), generic_remap_file_range_prep(), layout change
-  reflink: ["EBADF", "EXDEV", "EINVAL", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK"],
+  reflink: ["EBADF", "EXDEV", "EINVAL", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
   unplug: ["EINVAL", "ENODEV"],
   // kill_pid_info(): no such process; kill_ok_by_cred(): another user
   kill: ["ESRCH", "EPERM"],
 };
 
 /** Errno names an expectation may use beyond the model's table (src/model/errno.ts). */
-export const EXTRA_ERRNOS: readonly string[] = ["EDEADLK", "ESRCH"];
+export const EXTRA_ERRNOS: readonly string[] = ["EDEADLK"];

@@ -12,6 +12,7 @@ import type {
   Expectation,
   FsFlavor,
   LeaseBreakBehaviour,
+  LeaseVariant,
   NicInvalidate,
   PeerOp,
   ProcOp,
@@ -35,7 +36,7 @@ import { TOP_LEVEL_WORDS } from "./parser.js";
 import { DECLS, PEER_OPS, PROC_OPS, QUANTIFIERS, type Signature } from "./schema.js";
 
 /** Statements that may appear at most once. */
-const SINGLETONS = new Set(["scenario", "fs", "faults", "nic", "bounds"]);
+const SINGLETONS = new Set(["scenario", "fs", "faults", "nic", "bounds", "layout_lease"]);
 
 export function shape(tree: SyntaxTree, file = "<input>"): PhaseResult<Program> {
   const sink = new DiagnosticSink(file);
@@ -136,7 +137,7 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
         kind: "proc",
         name: b.name("name"),
         user: b.name("user"),
-        onLeaseBreak: b.name("on_lease_break", "ignore") as LeaseBreakBehaviour,
+        onLeaseBreak: b.name("on_lease_break", "terminate") as LeaseBreakBehaviour,
         ...(b.ints.has("memlock") ? { memlock: b.int("memlock") } : {}),
         body: (stmt.block?.body ?? []).map((op) => opNode(op, "proc", sink) as ProcOpNode),
       };
@@ -166,6 +167,8 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
         kind: "nic",
         spec: { invalidate: b.name("invalidate", "none") as NicInvalidate },
       };
+    case "layout_lease":
+      return { ...base, kind: "layout_lease", variant: b.name("variant") as LeaseVariant };
     default: {
       const maxStates = b.ints.get("max_states");
       const maxDepth = b.ints.get("max_depth");
@@ -550,8 +553,12 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       return { op: "fsync", fd: b.name("fd") };
     case "await":
       return { op: "await", peer: b.name("peer") };
-    case "kill":
-      return { op: "kill", proc: b.name("proc") };
+    case "kill": {
+      const signal = b.names.get("signal");
+      return { op: "kill", proc: b.name("proc"), ...(signal !== undefined ? { signal } : {}) };
+    }
+    case "setsig":
+      return { op: "setsig", fd: b.name("fd"), signal: b.name("signal") };
     case "send_uverbs":
       return { op: "send_uverbs", proc: b.name("proc") };
     case "unplug":

@@ -41,7 +41,7 @@ import {
   ofd,
   pcache,
 } from "../layout.js";
-import { breakLease } from "../locks/lease.js";
+import { breakLayoutLeases, breakLease } from "../locks/lease.js";
 import { pageCacheGet, prepareWrite } from "../mm/fault.js";
 import { writeback, writebackPending } from "../mm/writeback.js";
 import { odpInflightOnFrame } from "../rdma/odp.js";
@@ -89,7 +89,7 @@ export function sysOpen(ctx: Ctx, p: number, slot: number, inode: number, create
     )
       return -EACCES;
     // do_dentry_open() → break_lease(inode, flags): the opener waits for conflicting leases.
-    if (breakLease(ctx, inode, info.write) === BLOCK) return BLOCK;
+    if (breakLease(ctx, inode, info.write, p) === BLOCK) return BLOCK;
   }
   if (create) {
     s[io + INO_EXISTS] = 1;
@@ -127,13 +127,15 @@ export function sysRead(ctx: Ctx, p: number, o: number, page: number): number {
 }
 
 /**
- * pwrite(2) of one page. A file made swapfile-like by its pins (immutable
- * policy) keeps its contents mutable: only a write that would change the block
- * map, into a hole, over a shared extent, or past EOF, fails with ETXTBSY, at
- * the place of generic_write_checks()' swapfile test (which refuses every
- * write of a real swapfile). Converting an unwritten extent is no layout change.
+ * pwrite(2) of one page by process p. A file made swapfile-like by its pins
+ * (immutable policy) keeps its contents mutable: only a write that would
+ * change the block map, into a hole, over a shared extent, or past EOF, fails
+ * with ETXTBSY, at the place of generic_write_checks()' swapfile test (which
+ * refuses every write of a real swapfile). Converting an unwritten extent is
+ * no layout change. A write that changes the layout (allocating-write rule of
+ * the layout-lease policy) breaks layout leases first.
  */
-export function sysWrite(ctx: Ctx, o: number, page: number): number {
+export function sysWrite(ctx: Ctx, p: number, o: number, page: number): number {
   const { m, s } = ctx;
   if (!openFd(ctx, o) || !m.ofds[o]!.write) return -EBADF;
   const inode = m.ofds[o]!.inode;
@@ -144,6 +146,10 @@ export function sysWrite(ctx: Ctx, o: number, page: number): number {
       return swapBusy(ctx, inode);
   }
   if (unplugged(ctx)) return -EIO;
+  if (m.policy.layoutLeases && writeChangesLayout(ctx, inode, page)) {
+    const e = breakLayoutLeases(ctx, inode, p);
+    if (e !== 0) return e;
+  }
   const e = prepareWrite(ctx, inode, page);
   if (e < 0) return e;
   const data = contentOf(inode);
@@ -157,6 +163,23 @@ export function sysWrite(ctx: Ctx, o: number, page: number): number {
   }
   if (page + 1 > s[io + INO_SIZE]!) s[io + INO_SIZE] = page + 1;
   return 1;
+}
+
+/**
+ * Whether a write of (inode, page) changes the file's layout: it extends the
+ * file, fills a hole, or copies a block shared by reflink (COW). Such writes
+ * break read layout leases, and fail with ETXTBSY under F_UNBREAK ("truncate(),
+ * fallocate() or write() results in changing the underlying layout",
+ * https://lore.kernel.org/r/20190923190853.GA3781@iweiny-DESK2.sc.intel.com).
+ * The model applies the same rule under RFC v1 and v2, whose patches break
+ * layout leases in truncate and fallocate; mainline XFS's xfs_file_write_checks()
+ * breaks FL_LAYOUT leases on every write (BREAK_WRITE), which would break more.
+ */
+export function writeChangesLayout(ctx: Ctx, inode: number, page: number): boolean {
+  const { m, s } = ctx;
+  if (page >= s[ino(m, inode) + INO_SIZE]!) return true;
+  const b1 = s[ext(m, inode, page)]!;
+  return b1 === 0 || s[blk(m, b1 - 1) + BLK_USERS]! > 1;
 }
 
 /** fsync(2): write back the file's dirty pages. */
@@ -246,7 +269,7 @@ export function sysTruncate(ctx: Ctx, p: number, inode: number, pages: number): 
   if (s[ino(m, inode) + INO_EXISTS] !== 1) return -ENOENT;
   if (m.inodes[inode]!.pfnmap) return -EINVAL;
   if (!mayAccess(m, m.procs[p]!.user, inode, true)) return -EACCES;
-  if (breakLease(ctx, inode, true) === BLOCK) return BLOCK;
+  if (breakLease(ctx, inode, true, p) === BLOCK) return BLOCK;
   const e = swapSizeCheck(ctx, inode);
   if (e < 0) return e;
   if (unplugged(ctx)) return -EIO;

@@ -395,3 +395,26 @@ test("a DMA landing in a freed and reused, written block shows the pinner's data
     /read other page 0 and got data's data/,
   );
 });
+
+// XFS unmaps the whole file, so the MMU notifier of a truncate beyond an ODP
+// page in flight still waits that access out; two such truncates wait side by
+// side, and both return once the access has landed.
+test("XFS: two truncates waiting out the same in-flight ODP access both return", async () => {
+  const spec = scenario("two-invalidations")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 2 })
+    .proc("server", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 1)
+        .regMr("mr", "va", [...RW], { odp: true })
+        .send("peer", "mr")
+        .truncate("data", 1),
+    )
+    .peer("peer", (r) => r.recv("mr").rdmaWrite("mr", 0))
+    .proc("admin", "alice", (p) => p.truncate("data", 0))
+    .build();
+  const r = await checkScenario({ spec, policy: "wait", params: {} });
+  assert.equal(r.verdicts.find((v) => v.name === "truncate-hang")!.verdict, "Never");
+});

@@ -22,15 +22,15 @@ import {
   MRL_BREAKING,
   MRL_HELD,
   mr as mrOff,
-  P_SIG,
   pcache,
-  proc,
 } from "../layout.js";
 import { breakLayoutLeases } from "../locks/lease.js";
 import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned } from "../mm/gup.js";
 import { unmapMappingRange } from "../mm/unmap.js";
 import type { LayoutChangeKind } from "../policy.js";
+import { sendLeaseSignal } from "../proc/deliver.js";
+import { SIGIO } from "../proc/signum.js";
 import {
   endInvalidating,
   invalidateOdpRange,
@@ -105,7 +105,10 @@ export function layoutGate(
   const waitFor = odpInflightInRange(ctx, unmapScopes);
   if (waitFor >= 0) {
     markInvalidating(ctx, caller, unmapScopes);
-    return block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[waitFor]!.proc]);
+    // the invalidation callback cannot be interrupted by a signal
+    const r = block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[waitFor]!.proc]);
+    ctx.uninterruptible = true;
+    return r;
   }
   endInvalidating(ctx, caller);
   for (const r of unmapScopes) unmapMappingRange(ctx, r.inode, r.first, r.last, evenCows);
@@ -141,28 +144,38 @@ export function layoutGate(
     case "fail":
       ctx.blockers = holders.procs;
       return -decision.errno;
-    case "wait":
+    case "wait": {
+      if (kind === "unplug") {
+        // memunmap_pages() → wait_for_completion(&pgmap->done): TASK_UNINTERRUPTIBLE (mm/memremap.c)
+        const r = block(ctx, "waiting for page references to drop (memunmap_pages)", holders.procs);
+        ctx.uninterruptible = true;
+        return r;
+      }
+      // ___wait_var_event(..., TASK_INTERRUPTIBLE, ...) in xfs_break_dax_layouts()/ext4_break_layouts()
       return block(
         ctx,
         "waiting for pinned pages to be released (dax_layout_busy_page)",
         holders.procs,
       );
+    }
     case "revoke": {
       for (const x of holders.mrs) {
         const o = mrOff(m, x);
         if (s[o + 1] !== MRL_HELD) continue;
         s[o + 1] = MRL_BREAKING;
         const owner = m.mrs[x]!.proc;
-        s[proc(m, owner) + P_SIG] = 1;
-        emit(ctx, {
-          k: "lease-break",
-          holder: owner,
-          inode: m.vmas[m.mrs[x]!.vma]!.inode,
-          what: "revoke pin",
-        });
-        emit(ctx, { k: "sigio", proc: owner, inode: m.vmas[m.mrs[x]!.vma]!.inode });
+        const inode = m.vmas[m.mrs[x]!.vma]!.inode;
+        const by = kind === "unplug" ? -1 : caller;
+        emit(ctx, { k: "lease-break", holder: owner, inode, what: "revoke pin", by });
+        sendLeaseSignal(ctx, owner, SIGIO, by >= 0 && by !== owner, inode);
       }
-      return block(ctx, "revoking pins: waiting for the holder or lease-break-time", holders.procs);
+      const r = block(
+        ctx,
+        "revoking pins: waiting for the holder or lease-break-time",
+        holders.procs,
+      );
+      ctx.uninterruptible = kind === "unplug"; // memunmap_pages() sleeps uninterruptibly
+      return r;
     }
   }
 }

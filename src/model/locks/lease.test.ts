@@ -64,9 +64,10 @@ test("truncate breaks a read lease: the breaker blocks, the holder gets SIGIO, l
   assert.equal(resultOf(r, "admin", "truncate"), 0);
 });
 
-test("F_LAYOUT exists only under layout-lease; there, breaking your own unbreakable lease is EDEADLOCK", () => {
+test("F_LAYOUT exists only under layout-lease; there, breaking your own unbreakable lease is EDEADLOCK (RFC v2 patch 02)", () => {
   const spec = scenario("own")
     .fs("dax", 4)
+    .layoutLease("v2")
     .user("alice")
     .file("data", { owner: "alice", pages: 2 })
     .proc("a", "alice", (p) =>
@@ -80,6 +81,9 @@ test("F_LAYOUT exists only under layout-lease; there, breaking your own unbreaka
   const r = runOf(spec, "layout-lease");
   assert.equal(resultOf(r, "a", "setlease"), 0);
   assert.equal(resultOf(r, "a", "truncate"), -EDEADLK);
+  // The September 2019 semantics: "any user attempting to break the lease will fail with ETXTBUSY".
+  const sep = runOf(spec, "layout-lease", { params: { variant: "sep2019" } });
+  assert.equal(resultOf(sep, "a", "truncate"), -ETXTBSY);
 });
 
 test("layout leases of different owners coexist as readers; another's unbreakable lease gives ETXTBSY", () => {

@@ -9,13 +9,14 @@
  *   6. FOLL_WRITE && !writable_file_mapping_allowed() → EFAULT (v6.5)
  *      FOLL_WRITE && !(vm_flags & VM_WRITE)        → EFAULT, unless FOLL_FORCE
  *                                                    on a COW mapping (2019's R/O MRs)
- * then each page is faulted in (past EOF: -EFAULT), pages that may not be
+ * then each page is faulted in (past EOF: -EFAULT) and, under the layout-lease
+ * policy, follow_page_pte() checks the RFC's layout lease (EPERM), pages that may not be
  * long-term pinned (ZONE_MOVABLE/CMA) are migrated first
  * (check_and_migrate_movable_pages), and each page gets
  * GUP_PIN_COUNTING_BIAS references.
  */
 import { type Ctx, emit } from "../ctx.js";
-import { EFAULT, ENOMEM } from "../errno.js";
+import { EFAULT, ENOMEM, EPERM } from "../errno.js";
 import {
   FF_DIRTY,
   FF_MOVABLE,
@@ -33,6 +34,7 @@ import {
   pcache,
   vma as vmaOff,
 } from "../layout.js";
+import { pinLeaseHeld } from "../locks/lease.js";
 import { fault } from "./fault.js";
 import {
   allocFrame,
@@ -94,6 +96,13 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   for (let k = 0; k < mi.pages; k++) {
     const f = vi.shared ? fault(ctx, mi.vma, k, follWrite) : unshareForPin(ctx, mi.vma, k);
     if (f < 0) return f === -ENOMEM ? -ENOMEM : -EFAULT; // nothing pinned yet
+    // Ira Weiny's RFC (patch 04 of v1 and v2): follow_page_pte() refuses a
+    // FOLL_LONGTERM pin of an fs-DAX page without the layout lease, after
+    // check_vma_flags() and after faultin_page() resolved the page (its fault
+    // has happened: a hole got its block). Anonymous COW copies and the zero
+    // page are not device pages and pass.
+    if (m.dax && m.policy.layoutLeases && isDaxFrame(m, f))
+      if (!pinLeaseHeld(m, s, mi.proc, vi.inode)) return -EPERM;
     frames.push(f);
   }
   // check_and_migrate_movable_pages(): move pages out of ZONE_MOVABLE/CMA before pinning

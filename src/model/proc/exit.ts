@@ -11,6 +11,7 @@ import {
   MR_INVALID,
   MR_VALID,
   mr as mrOff,
+  OFD_MAPPED,
   OFD_OPEN,
   ofd,
   P_HANDLER,
@@ -36,6 +37,7 @@ export function teardown(
   how: ExitEvent["how"],
   cause: ExitEvent["cause"],
   sig?: string,
+  byOther?: boolean,
 ): void {
   const { m, s } = ctx;
   let kept = false;
@@ -61,7 +63,7 @@ export function teardown(
   for (let o = 0; o < m.ofds.length; o++) {
     if (m.ofds[o]!.proc !== p) continue;
     const oo = ofd(m, o);
-    if (s[oo + OFD_OPEN] !== 1) continue;
+    if (s[oo + OFD_OPEN] !== 1 && s[oo + OFD_OPEN] !== OFD_MAPPED) continue;
     releaseLease(ctx, o, false);
     s[oo + OFD_OPEN] = 2;
   }
@@ -78,6 +80,7 @@ export function teardown(
     cause,
     ...(sig !== undefined ? { sig } : {}),
     ...(kept ? { kept } : {}),
+    ...(byOther !== undefined ? { byOther } : {}),
   });
 }
 
@@ -104,4 +107,12 @@ export function unmapVma(ctx: Ctx, v: number): void {
   }
   invalidateOdp(ctx, v, 0, vi.pages - 1);
   s[vo] = 2;
+  // The mapping held a reference to the struct file (vma->vm_file): after close(2),
+  // the last munmap is the last fput, and __fput() → locks_remove_file() ends the lease.
+  const oo = ofd(m, vi.ofd);
+  if (s[oo + OFD_OPEN] !== OFD_MAPPED) return;
+  for (let w = 0; w < m.vmas.length; w++)
+    if (m.vmas[w]!.ofd === vi.ofd && s[vmaOff(m, w)] === 1) return;
+  releaseLease(ctx, vi.ofd, false);
+  s[oo + OFD_OPEN] = 2;
 }

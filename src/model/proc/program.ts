@@ -5,7 +5,7 @@
  * kernel wait loop re-checking its condition.
  */
 import { BLOCK, type Ctx, emit } from "../ctx.js";
-import { EACCES, EBADF, EPERM } from "../errno.js";
+import { EACCES, EBADF, EINTR, EPERM, ESRCH } from "../errno.js";
 import {
   swapBusy,
   sysFallocate,
@@ -26,9 +26,12 @@ import {
   MR_DEREG,
   MR_NONE,
   mr as mrOff,
+  OFD_MAPPED,
   OFD_OPEN,
+  OFD_SIG,
   ofd,
   P_PC,
+  P_SIG,
   P_STATUS,
   PS_BLOCKED,
   PS_DONE,
@@ -36,6 +39,10 @@ import {
   PS_KILLED,
   PS_RUN,
   proc,
+  SIGF_FATAL_ESCALATION,
+  SIGF_FATAL_KILL,
+  SIGF_SIG_SHIFT,
+  SIGF_UNINTERRUPTIBLE,
   vma as vmaOff,
 } from "../layout.js";
 import { releaseLease, setlease } from "../locks/lease.js";
@@ -45,11 +52,11 @@ import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { odpUnmapWait } from "../rdma/odp.js";
 import { sendUverbs } from "../rdma/uverbs.js";
+import { sendKill } from "./deliver.js";
 import { teardown, unmapVma } from "./exit.js";
 import { unbindKillMappers } from "./memory-failure.js";
+import { signalName } from "./signum.js";
 
-/** ESRCH: no such process. */
-const ESRCH = 3;
 /** The call killed its own process (SIGBUS/SIGSEGV): nothing returns. */
 const DIED = -0x40000001;
 
@@ -62,6 +69,7 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
   const mrMissing = (x: number) => s[mrOff(m, x)] === MR_NONE;
   switch (spec.op) {
     case "close":
+    case "setsig":
     case "read":
     case "write":
     case "setlease":
@@ -98,8 +106,21 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "close": {
       const oo = ofd(m, op.a);
       if (s[oo + OFD_OPEN] !== 1) return -EBADF;
-      releaseLease(ctx, op.a, false); // a lease ends with its open file
+      // close(2) drops the fd's reference; a mapping still holds the struct file
+      // (vma->vm_file), and the lease ends only at the last fput (locks_remove_file).
+      if (mappedFile(ctx, op.a)) {
+        s[oo + OFD_OPEN] = OFD_MAPPED;
+        return 0;
+      }
+      releaseLease(ctx, op.a, false);
       s[oo + OFD_OPEN] = 2;
+      return 0;
+    }
+    case "setsig": {
+      // fcntl(F_SETSIG): f_setown's signal for this open file description (fs/fcntl.c)
+      const oo = ofd(m, op.a);
+      if (s[oo + OFD_OPEN] !== 1) return -EBADF;
+      s[oo + OFD_SIG] = op.b;
       return 0;
     }
     case "mmap": {
@@ -148,7 +169,7 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "read":
       return sysRead(ctx, p, op.a, op.b);
     case "write":
-      return sysWrite(ctx, op.a, op.b);
+      return sysWrite(ctx, p, op.a, op.b);
     case "reg_mr":
       return regMr(ctx, op.c);
     case "dereg_mr":
@@ -186,8 +207,8 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       if (!alive(s, m, t)) return -ESRCH;
       // kill_ok_by_cred(): same uid (CAP_KILL is not modelled)
       if (m.procs[t]!.user !== m.procs[p]!.user) return -EPERM;
-      teardown(ctx, t, PS_KILLED, "killed", "kill", "SIGKILL");
-      return t === p ? DIED : 0;
+      const died = sendKill(ctx, t, op.b);
+      return t === p && died ? DIED : 0;
     }
     case "send_uverbs":
       return sendUverbs(ctx, p, op.a);
@@ -195,6 +216,33 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       teardown(ctx, p, PS_EXITED, "exit", "program");
       return DIED;
   }
+}
+
+/** Whether a mapping of open file description o is still in place. */
+function mappedFile(ctx: Ctx, o: number): boolean {
+  const { m, s } = ctx;
+  for (let v = 0; v < m.vmas.length; v++)
+    if (m.vmas[v]!.ofd === o && s[vmaOff(m, v)] === 1) return true;
+  return false;
+}
+
+/**
+ * A handled signal meets process p blocked in an interruptible wait
+ * (___wait_var_event(TASK_INTERRUPTIBLE) in the layout break,
+ * wait_event_interruptible_timeout() in __break_lease): the call returns
+ * -ERESTARTSYS, which reaches the program as EINTR (no SA_RESTART).
+ * `await` is the application's own loop, which goes back to waiting.
+ */
+export function interruptCall(ctx: Ctx, p: number): void {
+  const { m, s } = ctx;
+  const po = proc(m, p);
+  if (s[po + P_STATUS] !== PS_BLOCKED) return;
+  const pc = s[po + P_PC]!;
+  if (m.procs[p]!.prog[pc]!.spec.op === "await") return;
+  s[po + P_SIG]! &= ~SIGF_UNINTERRUPTIBLE;
+  emit(ctx, { k: "resume", proc: p, pc });
+  emit(ctx, { k: "ret", proc: p, pc, result: -EINTR, note: "interrupted by a signal" });
+  advance(ctx, p);
 }
 
 /**
@@ -223,6 +271,7 @@ export function procStep(ctx: Ctx, p: number): void {
     return;
   }
   ctx.blockers = [];
+  ctx.uninterruptible = false;
   const r = syscall(ctx, p, op);
   if (r === DIED) {
     s[po + P_PC] = pc + 1;
@@ -230,9 +279,12 @@ export function procStep(ctx: Ctx, p: number): void {
   }
   if (r === BLOCK) {
     s[po + P_STATUS] = PS_BLOCKED;
+    if (ctx.uninterruptible) s[po + P_SIG]! |= SIGF_UNINTERRUPTIBLE;
+    else s[po + P_SIG]! &= ~SIGF_UNINTERRUPTIBLE;
     emit(ctx, { k: "block", proc: p, pc, why: ctx.why, blockers: ctx.blockers });
     return;
   }
+  s[po + P_SIG]! &= ~SIGF_UNINTERRUPTIBLE;
   if (wasBlocked) emit(ctx, { k: "resume", proc: p, pc });
   emit(
     ctx,
@@ -241,6 +293,12 @@ export function procStep(ctx: Ctx, p: number): void {
       : { k: "ret", proc: p, pc, result: r },
   );
   advance(ctx, p);
+  // A fatal signal that waited for an uninterruptible sleep acts on the way back to user mode.
+  const pending = s[po + P_SIG]!;
+  if ((pending & SIGF_FATAL_ESCALATION) !== 0 && alive(s, m, p))
+    teardown(ctx, p, PS_KILLED, "killed", "escalation", "SIGKILL");
+  else if ((pending & SIGF_FATAL_KILL) !== 0 && alive(s, m, p))
+    teardown(ctx, p, PS_KILLED, "killed", "kill", signalName(pending >> SIGF_SIG_SHIFT));
 }
 
 function advance(ctx: Ctx, p: number): void {

@@ -3,7 +3,9 @@
  * - cancel: agree with the peers on cancelling the RDMA, then drop the pins
  *   and the lease (Jan Kara's revoke handler,
  *   https://lore.kernel.org/r/20190206095000.GA12006@quack2.suse.cz);
- * - ignore: keep going as if nothing happened;
+ * - terminate: no handler; the signal's default action (Term for SIGIO) kills it;
+ * - ignore: a handler that returns at once (installed without SA_RESTART, so an
+ *   interruptible sleep it meets still ends with EINTR);
  * - hang: stop making progress (still killable);
  * - crash: die, which releases everything.
  */
@@ -17,22 +19,33 @@ import {
   mr as mrOff,
   OFD_LEASE,
   OFD_LFLAGS,
-  OFD_OPEN,
   ofd,
   P_HANDLER,
   P_SIG,
   P_STATUS,
+  PS_BLOCKED,
   PS_CRASHED,
   PS_HUNG,
+  PS_KILLED,
   peer as peerOff,
   proc,
   R_CANCEL,
+  SIGF_BY_OTHER,
+  SIGF_FATAL_ESCALATION,
+  SIGF_FATAL_KILL,
+  SIGF_FATAL_LEASE,
+  SIGF_LEASE,
+  SIGF_PENDING,
+  SIGF_SIG_SHIFT,
+  SIGF_UNINTERRUPTIBLE,
   type State,
 } from "../layout.js";
-import { releaseLease } from "../locks/lease.js";
+import { fileAlive, releaseLease } from "../locks/lease.js";
 import { deregMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { teardown } from "./exit.js";
+import { interruptCall } from "./program.js";
+import { signalName } from "./signum.js";
 
 /** The MRs of process p that a pending lease break is about: revoked pins, or pins on a file whose lease breaks. */
 export function mrsUnderBreak(m: Model, s: State, p: number): number[] {
@@ -70,12 +83,44 @@ export function peersOf(m: Model, s: State, mrs: readonly number[]): number[] {
   return out;
 }
 
-/** Process p runs its SIGIO handler. */
+/** Whether a signal pending for process p can be acted upon now (not during an uninterruptible sleep). */
+export function signalDeliverable(m: Model, s: State, p: number): boolean {
+  const po = proc(m, p);
+  const v = s[po + P_SIG]!;
+  if ((v & SIGF_PENDING) === 0) return false;
+  if (s[po + P_STATUS] === PS_BLOCKED && (v & SIGF_UNINTERRUPTIBLE) !== 0) return false;
+  // a hung process takes no handler, but a fatal signal still kills it
+  if (s[po + P_STATUS] === PS_HUNG) return (v & (SIGF_PENDING & ~SIGF_LEASE)) !== 0;
+  return true;
+}
+
+/**
+ * Process p acts on its pending signals: a fatal one kills it (the lease-break
+ * signal without a handler: SIGIO's default action is Term, man 7 signal);
+ * otherwise an interruptible sleep ends with EINTR and its lease-break handler runs.
+ */
 export function handleSigio(ctx: Ctx, p: number): void {
   const { m, s } = ctx;
   const po = proc(m, p);
-  s[po + P_SIG] = 0;
+  const v = s[po + P_SIG]!;
+  const sig = signalName(v >> SIGF_SIG_SHIFT);
+  if ((v & SIGF_FATAL_ESCALATION) !== 0) {
+    teardown(ctx, p, PS_KILLED, "killed", "escalation", "SIGKILL");
+    return;
+  }
+  if ((v & SIGF_FATAL_KILL) !== 0) {
+    teardown(ctx, p, PS_KILLED, "killed", "kill", sig);
+    return;
+  }
+  if ((v & SIGF_FATAL_LEASE) !== 0) {
+    teardown(ctx, p, PS_KILLED, "killed", "lease-break", sig, (v & SIGF_BY_OTHER) !== 0);
+    return;
+  }
+  s[po + P_SIG] = v & SIGF_UNINTERRUPTIBLE;
+  interruptCall(ctx, p);
   switch (m.procs[p]!.onLeaseBreak) {
+    case "terminate":
+      throw new Error("pinlab bug: a handled signal for a process without a handler");
     case "ignore":
       emit(ctx, { k: "sigio-ignored", proc: p, why: "the handler ignores it" });
       return;
@@ -84,7 +129,7 @@ export function handleSigio(ctx: Ctx, p: number): void {
       emit(ctx, { k: "hang", proc: p });
       return;
     case "crash":
-      teardown(ctx, p, PS_CRASHED, "crashed", "lease-break");
+      teardown(ctx, p, PS_CRASHED, "crashed", "lease-break", undefined, (v & SIGF_BY_OTHER) !== 0);
       return;
     case "cancel": {
       const peers = peersOf(m, s, mrsUnderBreak(m, s, p));
@@ -140,7 +185,7 @@ export function finishHandler(ctx: Ctx, p: number): void {
   for (let o = 0; o < m.ofds.length; o++) {
     if (m.ofds[o]!.proc !== p) continue;
     const oo = ofd(m, o);
-    if (s[oo + OFD_OPEN] === 1 && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
+    if (fileAlive(s, m, o) && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
       releaseLease(ctx, o, false);
   }
   s[proc(m, p) + P_HANDLER] = 0;

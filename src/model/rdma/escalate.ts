@@ -11,13 +11,21 @@
  * essentially stuck with SIGKILL as the escalation".
  */
 import { type Ctx, emit } from "../ctx.js";
-import { PS_KILLED } from "../layout.js";
+import {
+  P_SIG,
+  P_STATUS,
+  PS_BLOCKED,
+  PS_KILLED,
+  proc,
+  SIGF_FATAL_ESCALATION,
+  SIGF_UNINTERRUPTIBLE,
+} from "../layout.js";
 import { teardown } from "../proc/exit.js";
 import { invalidateMr } from "./mr.js";
 
 /** lease-break-time expired on MR x's revocable pin. */
 export function escalate(ctx: Ctx, x: number): void {
-  const { m } = ctx;
+  const { m, s } = ctx;
   const owner = m.mrs[x]!.proc;
   emit(ctx, { k: "timer", holder: owner, inode: m.vmas[m.mrs[x]!.vma]!.inode });
   if (m.policy.escalation === "invalidate" && m.nicInvalidate !== "none") {
@@ -27,5 +35,9 @@ export function escalate(ctx: Ctx, x: number): void {
     return;
   }
   emit(ctx, { k: "escalate", proc: owner, mr: x, how: "sigkill" });
-  teardown(ctx, owner, PS_KILLED, "killed", "escalation", "SIGKILL");
+  const po = proc(m, owner);
+  // A fatal signal is acted on when an uninterruptible sleep (memunmap_pages()) ends.
+  if (s[po + P_STATUS] === PS_BLOCKED && (s[po + P_SIG]! & SIGF_UNINTERRUPTIBLE) !== 0)
+    s[po + P_SIG]! |= SIGF_FATAL_ESCALATION;
+  else teardown(ctx, owner, PS_KILLED, "killed", "escalation", "SIGKILL");
 }

@@ -1,0 +1,275 @@
+/**
+ * Ira Weiny's layout-lease RFC, each version as its patches or mail say:
+ * v1 https://lore.kernel.org/r/20190606014544.8339-1-ira.weiny@intel.com,
+ * v2 https://lore.kernel.org/r/20190809225833.6657-1-ira.weiny@intel.com (patch 02:
+ * https://patchwork.kernel.org/patch/11087907/), and the September 2019 lease
+ * semantics https://lore.kernel.org/r/20190923190853.GA3781@iweiny-DESK2.sc.intel.com.
+ * Mainline fs/locks.c: leases_conflict() has no owner test; fcntl looks the fd up first.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { LeaseVariant } from "../../model/spec.js";
+import { type ScenarioBuilder, scenario } from "../../scenario/builder.js";
+import { drive, returned } from "../../testing/drive.js";
+import { modelOf } from "../../testing/run.js";
+import { EBADF, EDEADLK, EFAULT, EINVAL, EPERM, ETXTBSY } from "../errno.js";
+import { ext, OFD_LEASE, ofd, P_SIG, proc, SIGF_PENDING } from "../layout.js";
+
+const base = (v: LeaseVariant): ScenarioBuilder =>
+  scenario(`lease ${v}`)
+    .fs("dax", 6)
+    .layoutLease(v)
+    .user("alice", ["CAP_LEASE"])
+    .file("data", { owner: "alice", pages: 2 });
+
+test("v1: a pin needs an F_LAYOUT lease on the file, anyone's (patch 04); v1 has no unbreakable flag", () => {
+  const spec = base("v1")
+    .proc("holder", "alice", (p) =>
+      p.open("fd", "data", "r").setlease("fd", "rd", { layout: true }),
+    )
+    .proc("pin", "alice", (p) =>
+      p.open("fd", "data", "rw").mmap("va", "fd", 0, 1).regMr("mr", "va", ["local_write"]),
+    )
+    .proc("ub", "alice", (p) =>
+      p.open("fd", "data", "r").setlease("fd", "rd", { layout: true, unbreak: true }),
+    )
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const without = drive(m, ["pin", "pin", "pin"]);
+  assert.equal(returned(m, without.events, "pin", "reg_mr"), -EPERM);
+  const withLease = drive(m, ["holder", "holder", "pin", "pin", "pin"]);
+  assert.equal(returned(m, withLease.events, "pin", "reg_mr"), 0);
+  const ub = drive(m, ["ub", "ub"]);
+  assert.equal(returned(m, ub.events, "ub", "setlease"), -EINVAL);
+});
+
+test("v2: a pin needs the caller's own exclusive lease; another's or a breakable one gives EPERM", () => {
+  const spec = (own: { unbreak: boolean } | null, other: boolean) =>
+    base("v2")
+      .proc("holder", "alice", (p) =>
+        other
+          ? p.open("fd", "data", "r").setlease("fd", "rd", { layout: true, unbreak: true })
+          : p.open("fd", "data", "r"),
+      )
+      .proc("pin", "alice", (p) => {
+        p.open("fd", "data", "rw");
+        if (own) p.setlease("fd", "rd", { layout: true, unbreak: own.unbreak });
+        return p.mmap("va", "fd", 0, 1).regMr("mr", "va", ["local_write"]);
+      })
+      .build();
+  const run = (sp: ReturnType<typeof spec>, h: number, n: number) => {
+    const m = modelOf(sp, "layout-lease");
+    const plan = [...Array(h).fill("holder"), ...Array(n).fill("pin")];
+    return returned(m, drive(m, plan).events, "pin", "reg_mr");
+  };
+  assert.equal(run(spec({ unbreak: true }, false), 1, 4), 0);
+  assert.equal(run(spec({ unbreak: false }, false), 1, 4), -EPERM);
+  assert.equal(run(spec(null, true), 2, 3), -EPERM);
+});
+
+test("v2 patch 02: the first exclusive lease in the list decides; EDEADLOCK for the caller's own, ETXTBSY for another's; earlier breakable leases are already broken", () => {
+  // a: breakable; b: exclusive; c: the caller's own exclusive. Order set by who takes its lease first.
+  const spec = base("v2")
+    .proc("a", "alice", (p) => p.open("fd", "data", "r").setlease("fd", "rd", { layout: true }))
+    .proc("b", "alice", (p) =>
+      p.open("fd", "data", "r").setlease("fd", "rd", { layout: true, unbreak: true }),
+    )
+    .proc("c", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+      p
+        .open("fd", "data", "rw")
+        .setlease("fd", "rd", { layout: true, unbreak: true })
+        .truncate("data", 1),
+    )
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const abc = drive(m, ["a", "a", "b", "b", "c", "c", "c"]);
+  assert.equal(returned(m, abc.events, "c", "truncate"), -ETXTBSY);
+  const aProc = m.procs.findIndex((x) => x.name === "a");
+  assert.ok(abc.events.some((e) => e.k === "lease-break" && e.holder === aProc));
+  const cab = drive(m, ["c", "c", "a", "a", "b", "b", "c"]);
+  assert.equal(returned(m, cab.events, "c", "truncate"), -EDEADLK);
+  assert.ok(!cab.events.some((e) => e.k === "lease-break"), "the walk stops before a");
+});
+
+test("sep2019: pins need an F_UNBREAK lease of one's own; anyone breaking it, its holder too, gets ETXTBSY and no break starts", () => {
+  const spec = base("sep2019")
+    .proc("b", "alice", (p) => p.open("fd", "data", "r").setlease("fd", "rd", { layout: true }))
+    .proc("pin", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .setlease("fd", "rd", { layout: true, unbreak: true })
+        .mmap("va", "fd", 0, 1)
+        .regMr("mr", "va", ["local_write"])
+        .truncate("data", 1),
+    )
+    .proc("brk", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .setlease("fd", "rd", { layout: true })
+        .mmap("va", "fd", 0, 1)
+        .regMr("mr", "va", ["local_write"]),
+    )
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const r = drive(m, ["b", "b", "pin", "pin", "pin", "pin", "pin"]);
+  assert.equal(returned(m, r.events, "pin", "reg_mr"), 0);
+  assert.equal(returned(m, r.events, "pin", "truncate"), -ETXTBSY);
+  assert.ok(!r.events.some((e) => e.k === "lease-break"), "F_UNBREAK: no break procedure");
+  const brk = drive(m, ["brk", "brk", "brk", "brk"]);
+  assert.equal(returned(m, brk.events, "brk", "reg_mr"), -EPERM);
+});
+
+test("sep2019: a write layout lease lets its holder change the layout; a read one is broken even by its holder (no owner test in leases_conflict)", () => {
+  const spec = (type: "rd" | "wr") =>
+    base("sep2019")
+      .proc("h", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+        p.open("fd", "data", "rw").setlease("fd", type, { layout: true }).truncate("data", 1),
+      )
+      .build();
+  const wr = modelOf(spec("wr"), "layout-lease");
+  const w = drive(wr, ["h", "h", "h"]);
+  assert.equal(returned(wr, w.events, "h", "truncate"), 0);
+  const rd = modelOf(spec("rd"), "layout-lease");
+  const r = drive(rd, ["h", "h", "h"]);
+  assert.equal(
+    returned(rd, r.events, "h", "truncate"),
+    undefined,
+    "the holder waits for its own lease",
+  );
+  assert.ok(r.events.some((e) => e.k === "lease-break" && e.holder === 0 && e.by === 0));
+  // v1 and v2 have no write-lease exemption either
+  for (const v of ["v1", "v2"] as const) {
+    const mv = modelOf({ ...spec("wr"), layoutLease: v }, "layout-lease");
+    const d = drive(mv, ["h", "h", "h"]);
+    assert.ok(
+      d.events.some((e) => e.k === "lease-break" && e.holder === 0),
+      v,
+    );
+  }
+});
+
+test("the lease test runs in follow_page_pte: after every check_vma_flags() test and after the page's fault", () => {
+  const spec = scenario("order")
+    .fs("dax", 4)
+    .layoutLease("v1")
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1, layout: "sparse" })
+    .proc("ro", "alice", (p) =>
+      p
+        .open("fd", "data", "r")
+        .mmap("va", "fd", 0, 0, { prot: "r" })
+        .regMr("mr", "va", ["local_write"]),
+    )
+    .proc("rw", "alice", (p) =>
+      p.open("fd", "data", "rw").mmap("va", "fd", 0, 0).regMr("mr", "va", ["local_write"]),
+    )
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const ro = drive(m, ["ro", "ro", "ro"]);
+  assert.equal(
+    returned(m, ro.events, "ro", "reg_mr"),
+    -EFAULT,
+    "FOLL_WRITE without VM_WRITE comes first",
+  );
+  const rw = drive(m, ["rw", "rw", "rw"]);
+  assert.equal(returned(m, rw.events, "rw", "reg_mr"), -EPERM);
+  assert.ok(rw.s[ext(m, 0, 0)]! > 0, "the write fault allocated the hole's block before the EPERM");
+});
+
+test("F_SETLEASE looks the fd up first: EBADF before the EINVAL of an unknown flag (do_fcntl)", () => {
+  const spec = scenario("ebadf")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("a", "alice", (p) =>
+      p.open("fd", "data", "r").close("fd").setlease("fd", "rd", { layout: true }),
+    )
+    .build();
+  const m = modelOf(spec, "linux");
+  const r = drive(m, ["a", "a", "a"]);
+  assert.equal(returned(m, r.events, "a", "setlease"), -EBADF);
+});
+
+test("layout-changing writes break read layout leases; under F_UNBREAK they fail with ETXTBSY; a write in place does neither", () => {
+  const spec = (unbreak: boolean, page: number, reflink = false) => {
+    const b = scenario("writes")
+      .fs("dax", 6)
+      .layoutLease("sep2019")
+      .user("alice")
+      .file("src", { owner: "alice", pages: 2 });
+    if (reflink) b.file("data", { owner: "alice", pages: 2, reflinkOf: "src" });
+    else b.file("data", { owner: "alice", pages: 2 });
+    return b
+      .proc("h", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+        p.open("fd", "data", "r").setlease("fd", "rd", { layout: true, unbreak }),
+      )
+      .proc("w", "alice", (p) => p.open("fd", "data", "rw").write("fd", page))
+      .build();
+  };
+  const run = (sp: ReturnType<typeof spec>) => {
+    const m = modelOf(sp, "layout-lease");
+    const d = drive(m, ["h", "h", "w", "w"]);
+    return {
+      r: returned(m, d.events, "w", "write"),
+      broke: d.events.some((e) => e.k === "lease-break"),
+    };
+  };
+  assert.deepEqual(run(spec(false, 1)), { r: 1, broke: false }, "in place");
+  assert.deepEqual(
+    run(spec(false, 2)),
+    { r: undefined, broke: true },
+    "extending: blocks on the break",
+  );
+  assert.deepEqual(run(spec(true, 2)), { r: -ETXTBSY, broke: false }, "extending under F_UNBREAK");
+  assert.deepEqual(
+    run(spec(true, 0, true)),
+    { r: -ETXTBSY, broke: false },
+    "COW over a shared extent",
+  );
+  assert.deepEqual(run(spec(false, 0, true)).broke, true, "COW breaks a read layout lease");
+});
+
+test("a lease ends at the last fput: close(2) with a mapping in place keeps it; the last munmap ends it", () => {
+  const spec = base("v1")
+    .proc("h", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .setlease("fd", "rd", { layout: true })
+        .mmap("va", "fd", 0, 1)
+        .close("fd")
+        .munmap("va"),
+    )
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const closed = drive(m, ["h", "h", "h", "h"]);
+  assert.notEqual(closed.s[ofd(m, 0) + OFD_LEASE], 0, "the mapping holds the file and its lease");
+  const unmapped = drive(m, ["h"], closed.s);
+  assert.equal(unmapped.s[ofd(m, 0) + OFD_LEASE], 0);
+  assert.ok(unmapped.events.some((e) => e.k === "lease-removed"));
+  assert.equal(closed.s[proc(m, 0) + P_SIG]! & SIGF_PENDING, 0);
+});
+
+test("v1 and v2: once the lease is released, further pins fail (EPERM); a pin taken before stays, and a truncate over it fails with ETXTBSY", () => {
+  for (const v of ["v1", "v2"] as const) {
+    const spec = base(v)
+      .proc("h", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+        p
+          .open("fd", "data", "rw")
+          .setlease("fd", "rd", { layout: true, unbreak: v === "v2" })
+          .mmap("va", "fd", 0, 1)
+          .regMr("m1", "va", ["local_write"])
+          .setlease("fd", "unlck")
+          .regMr("m2", "va", ["local_write"]),
+      )
+      .proc("admin", "alice", (p) => p.truncate("data", 0))
+      .build();
+    const m = modelOf(spec, "layout-lease");
+    const d = drive(m, ["h", "h", "h", "h", "h", "h", "admin"]);
+    // reg_mr m1 is operation 3 of h, reg_mr m2 operation 5
+    const regs = d.events.flatMap((e) =>
+      e.k === "ret" && e.proc === 0 && (e.pc === 3 || e.pc === 5) ? [e.result] : [],
+    );
+    assert.deepEqual(regs, [0, -EPERM], v);
+    assert.equal(returned(m, d.events, "admin", "truncate"), -ETXTBSY, v);
+  }
+});
