@@ -14,8 +14,8 @@ async function pinlab(...argv: string[]) {
 test("run core under unsafe prints the trace, marks the foreign DMA and exits 0 (its expectation holds)", async () => {
   const r = await pinlab("run", "core", "--policy", "unsafe");
   assert.equal(r.code, 0);
-  assert.match(r.out, /RDMA WRITE lands in block 0 \(foreign: other\)\s+⚑ foreign-dma violated/);
-  assert.match(r.out, /foreign-dma\s+VIOLATED at step \d+/);
+  assert.match(r.out, /RDMA WRITE lands in block 0 \(foreign: other\)\s+✗ foreign-dma violated/);
+  assert.match(r.out, /foreign-dma\s+✗ VIOLATED at step \d+/);
   assert.match(r.out, /result\s+every expectation met/);
 });
 
@@ -23,7 +23,7 @@ test("--policy all --json gives one versioned result per policy", async () => {
   const j = await pinlab("run", "core", "--policy", "all", "--json");
   const runs = JSON.parse(j.out) as { policy: string; ok: boolean; schema: string }[];
   assert.equal(runs.length, 9);
-  assert.ok(runs.every((x) => x.schema === "pinlab.run/1" && x.ok));
+  assert.ok(runs.every((x) => x.schema === "pinlab.run/2" && x.ok));
 });
 
 test("bad input exits 2 with a clear message and no stack trace", async () => {

@@ -374,3 +374,40 @@ test("no edit of any one field of a shard makes merge crash", async () => {
     if (r.status === 2) assert.doesNotMatch(r.err, /\n\s+at /);
   }
 });
+
+test("a shard's coverage, vacuity and vacuous marks must agree with each other and the scenario", async () => {
+  const s = await shards(2);
+  const at = find(s, "core", "linux");
+  const other = s[1 - at.shard]!;
+  const edit = (f: (c: Json) => void) => {
+    const out = [...s];
+    out[at.shard] = reseal(s[at.shard]!, (d) => f(d.cells[at.cell]));
+    return out;
+  };
+  await refused(
+    edit((c) => {
+      c.vacuity = null;
+    }),
+    /its vacuity is not what its coverage says/,
+  );
+  await refused(
+    edit((c) => {
+      c.coverage.unreached.push("peer.frobnicate");
+    }),
+    /its coverage does not name each of the scenario's operations once/,
+  );
+  await refused(
+    edit((c) => {
+      c.verdicts[0].vacuous = false;
+    }),
+    /foreign-dma: not marked vacuous in a vacuous cell/,
+  );
+  // A shard written before coverage was recorded still merges (nothing vacuous, no coverage).
+  const old = edit((c) => {
+    delete c.coverage;
+    delete c.vacuity;
+    for (const v of c.verdicts) delete v.vacuous;
+  });
+  const r = await merge(at.shard === 0 ? [old[0]!, other] : [other, old[1]!]);
+  assert.equal(r.status, 0, r.err);
+});

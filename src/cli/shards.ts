@@ -25,9 +25,12 @@
  *   told from a true "Never" without checking the cell again.
  */
 import { type Cell, type CellVerdict, witnessToken } from "../engine/cell.js";
+import { isVacuous, vacuityOf } from "../engine/check.js";
+import { type Coverage, operationNames } from "../engine/coverage.js";
 import { runSchedule } from "../engine/exec.js";
 import { applicable, expectationText } from "../engine/expect.js";
 import { propertiesFor, systemFromArg } from "../engine/model-system.js";
+import { witnessReason } from "../engine/reason.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { enabled, step } from "../model/step.js";
 import { makePolicy, POLICY_NAMES } from "../policies/index.js";
@@ -356,17 +359,56 @@ function checkCell(
       "its verdicts are not one for each property of the scenario, in order (written by another pinlab?)",
     );
   const { model } = systemFromArg({ spec, policy: d.policy, params: d.params });
+  // Coverage cannot be checked without checking the cell again; that it names
+  // the scenario's operations, and that the vacuity follows from it, can.
+  let coverage: Coverage | null = null;
+  if (d.coverage) {
+    const names = operationNames(model);
+    const reached = new Set(d.coverage.reached);
+    const unreached = new Set(d.coverage.unreached);
+    if (
+      reached.size + unreached.size !== names.length ||
+      names.some((x) => reached.has(x) === unreached.has(x))
+    )
+      return fail("its coverage does not name each of the scenario's operations once");
+    const registers = model.procs.some((p) => p.prog.some((o) => o.spec.op === "reg_mr"));
+    if (d.coverage.registers !== registers)
+      return fail("its coverage is wrong about whether the scenario registers memory");
+    coverage = {
+      reached: names.filter((x) => reached.has(x)),
+      unreached: names.filter((x) => unreached.has(x)),
+      registers,
+      registered: d.coverage.registered,
+    };
+  }
+  const vacuity = vacuityOf(coverage, complete);
+  if ((d.vacuity ?? null) !== vacuity) return fail("its vacuity is not what its coverage says");
   const verdicts: CellVerdict[] = [];
   for (const [i, v] of d.verdicts.entries()) {
     const shown = v.verdict === "Sometimes";
     const bad = (why: string) => fail(`${v.name}: ${why}`);
+    const vacuous = isVacuous(vacuity, props[i]!.group, v.verdict);
+    if ((v.vacuous ?? false) !== vacuous)
+      return bad(vacuous ? "not marked vacuous in a vacuous cell" : "marked vacuous wrongly");
     if (v.proved !== complete)
       return bad(complete ? "not proved over a complete check" : "proved by an incomplete check");
     if (!shown) {
       if (v.witness !== null || v.witnessLength !== null || v.lasso !== null || v.token !== null)
         return bad("'Never' with a witness (a flipped verdict?)");
       if (v.steps !== null || v.message !== null) return bad("'Never' with the steps of a witness");
-      verdicts.push({ ...v, witness: null });
+      verdicts.push({
+        name: v.name,
+        kind: v.kind,
+        verdict: v.verdict,
+        proved: v.proved,
+        witnessLength: null,
+        lasso: null,
+        token: null,
+        message: null,
+        witness: null,
+        vacuous,
+        reason: null,
+      });
       continue;
     }
     const w = v.witness;
@@ -398,6 +440,8 @@ function checkCell(
     if (!shows) return bad("its witness does not show it (a flipped verdict?)");
     const token = witnessToken({ ref: d.scenario, spec, policy: d.policy, params: d.params }, w);
     if (v.token !== token) return bad("its replay token is not its witness's");
+    const reason =
+      p.kind === "liveness" ? witnessReason(model, w, v.lasso ? v.lasso.cycle : null) : null;
     verdicts.push({
       name: v.name,
       kind: v.kind,
@@ -406,8 +450,10 @@ function checkCell(
       witnessLength: v.witnessLength,
       lasso: v.lasso,
       token,
-      message: run.occurrences.get(v.name)?.message ?? null,
+      message: reason?.text ?? run.occurrences.get(v.name)?.message ?? null,
       witness: [...w],
+      vacuous: false,
+      reason,
     });
   }
   const e = checkExpectations(d, spec, verdicts, complete);
@@ -427,6 +473,8 @@ function checkCell(
       reason: d.reason,
       stats: d.stats,
       verdicts,
+      coverage,
+      vacuity,
       expectations: d.expectations.map((x) => ({
         text: x.text,
         ok: x.ok,

@@ -6,9 +6,11 @@
  */
 import type { ScenarioSpec } from "../model/spec.js";
 import { checkScenario } from "./check.js";
+import type { Coverage } from "./coverage.js";
 import { runSchedule } from "./exec.js";
 import { encodeToken } from "./explore/token.js";
 import type { ExploreOptions, ExploreStats } from "./explore/types.js";
+import type { LivenessReason } from "./reason.js";
 
 export interface CellJob {
   /** What the user calls the scenario (a bundled name or a path): replay tokens use it. */
@@ -29,6 +31,10 @@ export interface CellVerdict {
   readonly message: string | null;
   /** The shortest witness as actions from the initial state (replayed by reports). */
   readonly witness: readonly number[] | null;
+  /** A Never that holds only because no page was ever pinned (the cell's `vacuity` says why). */
+  readonly vacuous: boolean;
+  /** For a liveness witness: why it never ends (the call, what it waits for, who holds it). */
+  readonly reason: LivenessReason | null;
 }
 
 export interface Cell {
@@ -47,6 +53,10 @@ export interface Cell {
     undecided: boolean;
     detail: string;
   }[];
+  /** Operations that ran in the explored states and those that never did (null: not recorded). */
+  readonly coverage: Coverage | null;
+  /** Why this cell's vacuous Nevers are empty proofs, e.g. "no page was ever pinned: unreached peer.rdma_write". */
+  readonly vacuity: string | null;
   readonly exit: 0 | 1 | 3;
 }
 
@@ -77,6 +87,8 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
         token: null,
         message: null,
         witness: null,
+        vacuous: v.vacuous ?? false,
+        reason: null,
       };
     const run = runSchedule(model, { actions: v.witness, properties: props });
     return {
@@ -87,8 +99,10 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
       witnessLength: v.witness.length,
       lasso: v.lasso ? { prefix: v.lasso.prefix.length, cycle: v.lasso.cycle.length } : null,
       token: witnessToken(job, v.witness),
-      message: run.occurrences.get(v.name)?.message ?? null,
+      message: v.reason?.text ?? run.occurrences.get(v.name)?.message ?? null,
       witness: v.witness,
+      vacuous: false,
+      reason: v.reason ?? null,
     };
   });
   return {
@@ -107,6 +121,8 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
       undecided: e.undecided,
       detail: e.detail,
     })),
+    coverage: r.coverage,
+    vacuity: r.vacuity,
     exit: r.exit,
   };
 }

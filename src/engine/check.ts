@@ -6,11 +6,15 @@
  */
 import type { Model } from "../model/layout.js";
 import type { Expectation } from "../model/spec.js";
+import { enabled, step } from "../model/step.js";
 import type { Property } from "../properties/property.js";
+import { type Coverage, readCoverage } from "./coverage.js";
 import { applicable, expectationText } from "./expect.js";
 import { explore } from "./explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "./explore/types.js";
 import { type ModelSystemArg, propertiesFor, systemFromArg } from "./model-system.js";
+import { type LivenessReason, livenessReason, witnessReason } from "./reason.js";
+import { findSymmetry } from "./symmetry.js";
 
 export type Verdict = "Never" | "Sometimes";
 
@@ -24,6 +28,14 @@ export interface PropertyVerdict {
   /** Shortest action sequence that shows it (for liveness: to the dead end, or prefix + cycle). */
   readonly witness?: readonly number[];
   readonly lasso?: { readonly prefix: readonly number[]; readonly cycle: readonly number[] };
+  /**
+   * A proof that holds only because the scenario's registrations never
+   * succeeded (no page was ever pinned), so nothing the property watches
+   * could happen: see `CheckResult.vacuity`.
+   */
+  readonly vacuous?: boolean;
+  /** For a liveness witness: which call never returns, what it waits for, who holds it, how the run ends. */
+  readonly reason?: LivenessReason;
 }
 
 export interface CheckedExpectation {
@@ -34,6 +46,8 @@ export interface CheckedExpectation {
   readonly detail: string;
   /** For a refuted `always`: a run without the property (to its end, or prefix + cycle). */
   readonly witness?: readonly number[];
+  /** For a refuted `always`: why that run never gets the property (how it ends, and any call left blocked). */
+  readonly reason?: string;
 }
 
 export interface CheckResult {
@@ -44,6 +58,10 @@ export interface CheckResult {
   readonly explore: ExploreResult;
   readonly verdicts: readonly PropertyVerdict[];
   readonly expectations: readonly CheckedExpectation[];
+  /** Which operations ran in the explored states, and which never did. */
+  readonly coverage: Coverage | null;
+  /** Why the Never verdicts marked `vacuous` are empty proofs ("no page was ever pinned: unreached ..."), or null. */
+  readonly vacuity: string | null;
   /** 0 every expectation met, 1 one failed, 3 incomplete. */
   readonly exit: 0 | 1 | 3;
 }
@@ -56,6 +74,15 @@ export async function checkScenario(
   const props = propertiesFor(arg.spec);
   const res = await explore(opts.workers && opts.workers > 1 ? sys.factory! : sys, opts);
   const complete = res.status === "complete";
+  const coverage = res.coverage
+    ? readCoverage(
+        sys.model,
+        res.coverage,
+        res.reductions.symmetry ? findSymmetry(sys.model) : null,
+      )
+    : null;
+  // Every registration failed: safety and cost properties, all about pins, had nothing to watch.
+  const vacuity = vacuityOf(coverage, complete);
   const verdicts: PropertyVerdict[] = props.map((p, i) => {
     const found = res.properties[i];
     const live = p.pending ? res.liveness[sys.obligations!.indexOf(p.name)] : undefined;
@@ -63,14 +90,29 @@ export async function checkScenario(
     const shownByCycle = live?.violated === true && live.lasso !== undefined;
     const shown = shownByEnd || shownByCycle;
     const base = { name: p.name, kind: p.kind, summary: p.summary, proved: complete };
-    if (!shown) return { ...base, verdict: "Never" as const };
-    if (shownByEnd && found?.witness)
-      return { ...base, verdict: "Sometimes" as const, witness: found.witness };
+    if (!shown)
+      return {
+        ...base,
+        verdict: "Never" as const,
+        ...(isVacuous(vacuity, p.group, "Never") ? { vacuous: true } : {}),
+      };
+    if (shownByEnd && found?.witness) {
+      const reason = p.kind === "liveness" ? witnessReason(sys.model, found.witness, null) : null;
+      return {
+        ...base,
+        verdict: "Sometimes" as const,
+        witness: found.witness,
+        ...(reason ? { reason } : {}),
+      };
+    }
+    const witness = [...live!.lasso!.prefix, ...live!.lasso!.cycle];
+    const reason = witnessReason(sys.model, witness, live!.lasso!.cycle.length);
     return {
       ...base,
       verdict: "Sometimes" as const,
-      witness: [...live!.lasso!.prefix, ...live!.lasso!.cycle],
+      witness,
       lasso: live!.lasso!,
+      ...(reason ? { reason } : {}),
     };
   });
   const byName = new Map(verdicts.map((v) => [v.name, v]));
@@ -101,6 +143,7 @@ export async function checkScenario(
               `a run without it: ${witness.length} steps${l.lasso ? " ending in a cycle" : ""}`,
             ),
             witness,
+            reason: withoutReason(sys.model, name, witness, l.lasso ? l.lasso.cycle.length : null),
           };
         }
         if (!complete) return judged(true, true, "not refuted, but the exploration is incomplete");
@@ -120,5 +163,48 @@ export async function checkScenario(
   );
   const failed = expectations.some((e) => !e.ok);
   const exit = failed ? 1 : complete ? 0 : 3;
-  return { arg, model: sys.model, properties: props, explore: res, verdicts, expectations, exit };
+  return {
+    arg,
+    model: sys.model,
+    properties: props,
+    explore: res,
+    verdicts,
+    expectations,
+    coverage,
+    vacuity,
+    exit,
+  };
+}
+
+/** Why a run refuting `always P` never shows P: it stops, or loops, without it. */
+function withoutReason(m: Model, p: string, witness: readonly number[], cycle: number | null) {
+  let s = m.init;
+  for (const a of witness) s = step(m, s, a, null);
+  const en = cycle === null ? enabled(m, s) : [];
+  const how =
+    cycle !== null
+      ? `the last ${cycle} step${cycle === 1 ? "" : "s"} repeat for ever`
+      : en.length === 0
+        ? "it ends: nothing can move"
+        : "it ends: nothing can move but an injected fault, which need not happen";
+  const blocked = livenessReason(m, s, cycle);
+  return `${p} never happens on this run: ${how}${blocked ? `; ${blocked.text}` : ""}`;
+}
+
+/**
+ * Why a cell's safety and cost Nevers are empty proofs: a complete search in
+ * which every registration of a scenario that registers memory failed.
+ */
+export function vacuityOf(coverage: Coverage | null, complete: boolean): string | null {
+  if (!complete || !coverage?.registers || coverage.registered) return null;
+  return `no page was ever pinned${coverage.unreached.length ? `: unreached ${coverage.unreached.join(", ")}` : ""}`;
+}
+
+/** Whether a verdict is vacuous in a cell with this vacuity. */
+export function isVacuous(
+  vacuity: string | null,
+  group: Property["group"],
+  verdict: Verdict,
+): boolean {
+  return vacuity !== null && verdict === "Never" && (group === "safety" || group === "cost");
 }

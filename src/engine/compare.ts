@@ -23,6 +23,8 @@ export interface CompareOptions {
   readonly workers: number;
   readonly explore: Omit<ExploreOptions, "signal" | "progress" | "workers">;
   readonly signal?: AbortSignal;
+  /** Called when a cell starts. */
+  readonly onStart?: (job: CellJob) => void;
   /** Called after each finished cell. */
   readonly onCell?: (done: number, total: number, cell: Cell) => void;
 }
@@ -38,11 +40,13 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
     o.onCell?.(done, jobs.length, cell);
   };
   if (o.workers <= 1 || jobs.length <= 1) {
-    for (let k = 0; k < jobs.length && !o.signal?.aborted; k++)
+    for (let k = 0; k < jobs.length && !o.signal?.aborted; k++) {
+      o.onStart?.(jobs[k]!);
       finish(
         k,
         await runCell(jobs[k]!, { ...o.explore, ...(o.signal ? { signal: o.signal } : {}) }),
       );
+    }
     return out.filter(Boolean);
   }
   const lanes = Array.from(
@@ -58,6 +62,7 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
             return;
           }
           const k = next++;
+          o.onStart?.(jobs[k]!);
           w.once("message", (cell: Cell) => {
             finish(k, cell);
             feed();
@@ -78,6 +83,8 @@ export type Aggregate = {
   readonly proved: boolean;
   /** Scenarios in which it showed. */
   readonly scenarios: readonly string[];
+  /** Scenarios whose Never is vacuous: no page was ever pinned there. */
+  readonly vacuous: readonly string[];
   /** The scenario with the shortest witness, and its length. */
   readonly shortest: { readonly scenario: string; readonly length: number } | null;
 };
@@ -86,8 +93,10 @@ export type Aggregate = {
 export function aggregate(cells: readonly Cell[], policy: string, property: string): Aggregate {
   const mine = cells.filter((c) => c.policy === policy);
   const shown: { scenario: string; length: number }[] = [];
+  const vacuous: string[] = [];
   for (const c of mine) {
     const v = c.verdicts.find((x) => x.name === property);
+    if (v?.verdict === "Never" && v.vacuous) vacuous.push(c.scenario);
     if (v?.verdict === "Sometimes")
       shown.push({ scenario: c.scenario, length: v.witnessLength ?? 0 });
   }
@@ -96,6 +105,7 @@ export function aggregate(cells: readonly Cell[], policy: string, property: stri
     verdict: shown.length > 0 ? "Sometimes" : "Never",
     proved: mine.every((c) => c.status === "complete"),
     scenarios: shown.map((s) => s.scenario),
+    vacuous,
     shortest: shown[0] ?? null,
   };
 }

@@ -2,7 +2,12 @@
  * `run`: one deterministic schedule. Seed 0 takes the first enabled action in
  * the model's priority order (processes, hardware, peers' answers, timers,
  * peers' next operations) and never injects faults; any other seed picks
- * uniformly among all enabled actions with a seeded PRNG, faults included.
+ * among the enabled actions with a seeded PRNG. There an injected fault
+ * (crash, hang, partition) weighs `faultWeight` (default 0.02) against 1 for
+ * every other action, so that most random runs show the scenario and only
+ * some a fault; where only faults could still happen, the run ends unless
+ * the same weighted draw picks one. A weight of 1 draws faults like anything
+ * else.
  */
 import type { ModelEvent } from "../model/events.js";
 import { type Model, P_STATUS, PS_BLOCKED, proc, type State } from "../model/layout.js";
@@ -31,14 +36,38 @@ export interface RunResult {
   /** How the run ended: nothing left to do, some process waits forever, or the step bound. */
   readonly end: "quiescent" | "deadlock" | "max-steps" | "replayed";
   readonly occurrences: ReadonlyMap<string, Occurrence>;
+  /** With `keepStates`: the initial state, then the state after each step. */
+  readonly states?: readonly State[];
 }
 
 export interface RunOptions {
   readonly seed?: number;
   readonly maxSteps?: number;
   readonly properties: readonly Property[];
+  /** Weight of each fault action in a random schedule, against 1 for the others (default 0.02). */
+  readonly faultWeight?: number;
   /** Replay exactly these actions instead of scheduling (replay tokens). */
   readonly actions?: readonly number[];
+  /** Keep every state of the run (reports show what each step changed). */
+  readonly keepStates?: boolean;
+}
+
+export const DEFAULT_FAULT_WEIGHT = 0.02;
+
+/**
+ * A weighted draw: faults weigh `w`, other actions 1. When only faults are
+ * enabled, "nothing happens" weighs 1 too and ends the run (undefined).
+ */
+function draw(choices: readonly number[], rand: () => number, w: number): number | undefined {
+  const faults = choices.filter(isFault).length;
+  const others = choices.length - faults;
+  const total = (others === 0 ? 1 : others) + faults * w;
+  let x = rand() * total;
+  for (const a of choices) {
+    x -= isFault(a) ? w : 1;
+    if (x < 0) return a;
+  }
+  return others === 0 ? undefined : choices.find((a) => !isFault(a));
 }
 
 export function runSchedule(m: Model, opts: RunOptions): RunResult {
@@ -49,6 +78,7 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
   const occurrences = new Map<string, Occurrence>();
   let s = m.init;
   let end: RunResult["end"] = "quiescent";
+  const states: State[] | undefined = opts.keepStates ? [s] : undefined;
   for (let n = 1; ; n++) {
     let a: number | undefined;
     if (opts.actions) {
@@ -62,7 +92,9 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
         end = "max-steps";
         break;
       }
-      a = rand === null ? choices[0] : choices[Math.floor(rand() * choices.length)];
+      a =
+        rand === null ? choices[0] : draw(choices, rand, opts.faultWeight ?? DEFAULT_FAULT_WEIGHT);
+      if (a === undefined) break;
     }
     const events: ModelEvent[] = [];
     const next = step(m, s, a!, events);
@@ -72,6 +104,7 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
       if (f) occurrences.set(p.name, { step: n, message: f.message });
     }
     steps.push({ n, action: a!, events });
+    states?.push(next);
     s = next;
   }
   if (opts.actions && enabled(m, s).length > 0) end = "replayed";
@@ -84,5 +117,5 @@ export function runSchedule(m: Model, opts: RunOptions): RunResult {
     for (let p = 0; p < m.procs.length; p++)
       if (s[proc(m, p) + P_STATUS] === PS_BLOCKED) end = "deadlock";
   }
-  return { model: m, seed, steps, final: s, end, occurrences };
+  return { model: m, seed, steps, final: s, end, occurrences, ...(states ? { states } : {}) };
 }

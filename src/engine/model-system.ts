@@ -29,6 +29,7 @@ import {
 import { makePolicy } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import type { Property } from "../properties/property.js";
+import { coverageMap } from "./coverage.js";
 import { describeAction } from "./describe.js";
 import { findSymmetry } from "./symmetry.js";
 import type { System } from "./system.js";
@@ -57,6 +58,7 @@ export function modelSystem(
       if (watched[j]!.onStep!(m, before, after, events) !== null) after[MON]! |= 1 << j;
   };
   const sym = findSymmetry(m);
+  const cov = coverageMap(m);
   const faulty =
     m.procs.some((p) => p.mayCrash || p.mayHang) || m.peers.some((r) => r.mayPartition);
   const quietButFaults = (s: State): boolean => {
@@ -88,7 +90,8 @@ export function modelSystem(
       stepInto(m, s, a, out, events);
       monitor(s, out, events);
     },
-    judge(before, _a, after, events) {
+    judge(before, a, after, events) {
+      cov.note(before, a, events);
       let bits = 0;
       for (let i = 0; i < props.length; i++) {
         const p = props[i]!;
@@ -112,6 +115,7 @@ export function modelSystem(
     independent: (a, b, s) => peersIndependent(m, a, b, s),
     ...(sym ? { canonical: sym.canonical } : {}),
     describe: (a) => describeAction(m, a),
+    coverage: () => cov.bytes,
   };
 }
 

@@ -16,6 +16,9 @@ import type { ProcOp } from "../model/spec.js";
 
 /** Where one replica lives in the state. */
 interface Replica {
+  /** The process and its peer (table indices). */
+  readonly proc: number;
+  readonly peer: number;
   /** [offset, length] ranges, in a fixed order shared by the group. */
   readonly ranges: readonly (readonly [number, number])[];
   readonly mrs: readonly number[];
@@ -101,6 +104,8 @@ function replicaOf(m: Model, p: number): Replica {
   const r = m.peers.findIndex((x) => peerName?.op === "send" && x.name === peerName.peer);
   const peer = m.peers[r]!;
   return {
+    proc: p,
+    peer: r,
     ranges,
     mrs,
     peerOff: peer.off,

@@ -53,6 +53,12 @@ export interface System<E = unknown> {
    * transition costs more than a small model's whole step.
    */
   stepInto?(s: Int32Array, a: number, out: Int32Array, events: E[] | null): void;
+  /**
+   * Coverage: a bitmap the system fills as `judge` sees transitions (e.g. a
+   * byte per program operation that ran). The explorer returns the union
+   * over every thread, so a report can say which parts were never reached.
+   */
+  coverage?(): Uint8Array;
   /** How a worker thread builds this same system (for parallel exploration). */
   readonly factory?: SystemFactory;
 }

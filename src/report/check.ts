@@ -8,7 +8,9 @@ import { runSchedule } from "../engine/exec.js";
 import { encodeToken } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
+import { OUTCOMES, outcomeOf } from "./marks.js";
 import { renderExpectations, renderSteps } from "./trace.js";
+import { wrap } from "./wrap.js";
 
 const n = (x: number) => Math.round(x).toLocaleString("en");
 
@@ -16,11 +18,20 @@ export function statsLine(s: ExploreStats): string {
   return `states ${n(s.states)}  transitions ${n(s.transitions)}  depth ${s.depth}  time ${(s.timeMs / 1000).toFixed(2)} s  (${n(s.statesPerSec)} states/s)  peak memory ${n(s.peakMemoryBytes / 2 ** 20)} MiB  ${s.bytesPerState.toFixed(1)} bytes/state`;
 }
 
-/** The verdict column text of one property. */
-export function verdictText(v: PropertyVerdict, states: number): string {
+/** The verdict column text of one property, after its mark (marks.ts): `✗`, `∞`, `▲`, `◆`, `⚑`, `✓`, `–`, `?`. */
+export function verdictText(
+  v: PropertyVerdict,
+  states: number,
+  group: string | undefined = undefined,
+): string {
+  const o = OUTCOMES[outcomeOf({ group: group ?? "safety", kind: v.kind }, v.verdict, v.proved)];
+  return `${o.symbol} ${bareVerdict(v, states)}`;
+}
+
+function bareVerdict(v: PropertyVerdict, states: number): string {
   if (v.verdict === "Never")
     return v.proved
-      ? `Never      proved over ${n(states)} states`
+      ? `Never      proved over ${n(states)} states${v.vacuous ? ", vacuously (no page pinned)" : ""}`
       : `Never      so far (exploration incomplete)`;
   if (v.lasso)
     return `Sometimes  lasso: ${v.lasso.prefix.length} steps, then a cycle of ${v.lasso.cycle.length} that never ends`;
@@ -47,8 +58,9 @@ export function tokenFor(r: CheckResult, scenarioRef: string, witness: readonly 
 export function renderCheck(
   r: CheckResult,
   scenarioRef: string,
-  o: { allWitnesses?: boolean } = {},
+  o: { allWitnesses?: boolean; width?: number } = {},
 ): string {
+  const width = o.width ?? 100;
   const spec = r.arg.spec;
   const out: string[] = [];
   const params = Object.entries(r.arg.params).map(([k, v]) => `${k}=${v}`);
@@ -63,12 +75,28 @@ export function renderCheck(
   const mentioned = new Set(r.expectations.map((e) => e.text.replace(/ under .*$/, "")));
   const shown = r.verdicts.filter((v) => PROPERTY_NAMES.includes(v.name) || mentioned.has(v.name));
   const w = Math.max(...shown.map((v) => v.name.length));
+  const groupOf = (name: string) => r.properties.find((p) => p.name === name)?.group;
   for (const v of shown)
-    out.push(`  ${v.name.padEnd(w)}  ${verdictText(v, r.explore.stats.states)}`);
+    out.push(`  ${v.name.padEnd(w)}  ${verdictText(v, r.explore.stats.states, groupOf(v.name))}`);
   if (r.explore.deadlocks.count > 0)
     out.push(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
     );
+  if (r.vacuity) out.push(...wrap(`vacuous: proved, but ${r.vacuity}`, width, "  ", "    "));
+  else if (r.coverage) {
+    const c = r.coverage;
+    const all = c.reached.length + c.unreached.length;
+    out.push(
+      ...wrap(
+        c.unreached.length === 0
+          ? `coverage: all ${all} operations ran`
+          : `coverage: ${c.reached.length} of ${all} operations ran; unreached ${c.unreached.join(", ")}`,
+        width,
+        "  ",
+        "    ",
+      ),
+    );
+  }
   const { model, properties: props } = r;
   for (const v of r.verdicts) {
     if (!wanted(v, o.allWitnesses ?? false) || !v.witness) continue;
@@ -79,7 +107,8 @@ export function renderCheck(
     );
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
     const occ = run.occurrences.get(v.name);
-    if (occ) out.push(`  → ${occ.message}`);
+    if (v.reason) out.push(...wrap(v.reason.text, width, "  reason: ", "          "));
+    else if (occ) out.push(`  → ${occ.message}`);
     out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, v.witness)}`);
   }
   for (const e of r.expectations) {
@@ -88,6 +117,7 @@ export function renderCheck(
     out.push("");
     out.push(`${e.text}: a run without it`);
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
+    if (e.reason) out.push(...wrap(e.reason, width, "  reason: ", "          "));
     out.push(`  replay: pinlab replay ${tokenFor(r, scenarioRef, e.witness)}`);
   }
   if (r.expectations.length > 0) {

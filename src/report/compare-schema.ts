@@ -106,6 +106,12 @@ const step = object({
   marks: array(str),
 });
 
+/** A field added within a version: absent in documents written before it. */
+const optional =
+  (c: Check): Check =>
+  (v, at) =>
+    v === undefined ? null : c(v, at);
+
 const verdict = object({
   name: str,
   kind: oneOf("safety", "liveness", "possibility"),
@@ -117,6 +123,9 @@ const verdict = object({
   message: nullable(str),
   witness: nullable(array(int)),
   steps: nullable(array(step)),
+  vacuous: optional(bool),
+  // made again from the witness by merge; only its type is checked here
+  reason: optional(nullable(anyObject)),
 });
 
 const cell = object({
@@ -130,6 +139,12 @@ const cell = object({
   stats: record(amount),
   verdicts: array(verdict),
   expectations: array(object({ text: str, ok: bool, undecided: bool, detail: str })),
+  coverage: optional(
+    nullable(
+      object({ reached: array(str), unreached: array(str), registers: bool, registered: bool }),
+    ),
+  ),
+  vacuity: optional(nullable(str)),
   exit: oneOf(0, 1, 3),
 });
 

@@ -5,24 +5,16 @@
  */
 import type { Cell } from "../engine/cell.js";
 import { aggregate, COMPARE_SCHEMA } from "../engine/compare.js";
-import { actionLane } from "../engine/describe.js";
-import { runSchedule } from "../engine/exec.js";
 import { propertiesFor, systemFromArg } from "../engine/model-system.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import { specHash } from "../scenario/source-hash.js";
-import { actorOf, describeStep } from "./trace.js";
+import { type Group, groupOf, OUTCOMES, type Outcome, outcomeOf } from "./marks.js";
+import { type DocStep, witnessSteps } from "./witness-view.js";
+import { wrap } from "./wrap.js";
 
-export interface DocStep {
-  readonly n: number;
-  readonly actor: string;
-  /** Sequence-diagram lane: `proc:NAME`, `peer:NAME`, `nic` or `kernel`. */
-  readonly lane: string;
-  readonly text: string;
-  readonly reactions: readonly string[];
-  readonly marks: readonly string[];
-}
+export type { DocArrow, DocStep } from "./witness-view.js";
 
 export interface DocScenario {
   readonly ref: string;
@@ -32,7 +24,7 @@ export interface DocScenario {
   readonly lanes: readonly string[];
   /** Its content hash (as in `comparison.scenarios[]`). */
   readonly hash: string;
-  /** The `.pin` text it was parsed from (null: a scenario built into pinlab). */
+  /** The `.pin` text it was parsed from, header comments quoting the mails included (null: a scenario built into pinlab). */
   readonly source: string | null;
   readonly spec: ScenarioSpec;
 }
@@ -70,6 +62,10 @@ export function comparisonCells(c: Comparison): { scenario: string; policy: stri
 
 export interface DocCell extends Omit<Cell, "verdicts"> {
   readonly verdicts: readonly (Cell["verdicts"][number] & {
+    /** safety, cost, capability or result (a scenario's `expect P.op returns R`). */
+    readonly group: Group;
+    /** How every format marks it (marks.ts): violation, hang, cost, possible, shown, proved, ... */
+    readonly outcome: Outcome;
     readonly steps: readonly DocStep[] | null;
   })[];
 }
@@ -124,37 +120,17 @@ export function lanesOf(spec: ScenarioSpec): string[] {
   ];
 }
 
-/** Renders a cell's witnesses as steps (replaying them through the model). */
+/** Renders a cell's witnesses as steps (replaying them through the model) and marks each verdict. */
 function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
-  const sys = systemFromArg({ spec, policy: cell.policy, params: cell.params });
-  const m = sys.model;
+  const m = systemFromArg({ spec, policy: cell.policy, params: cell.params }).model;
   const props = propertiesFor(spec);
-  const lane = (a: number): string => {
-    const l = actionLane(a);
-    if (l.kind === "proc") return `proc:${m.procs[l.index]!.name}`;
-    if (l.kind === "peer") return `peer:${m.peers[l.index]!.name}`;
-    return l.kind;
-  };
   return {
     ...cell,
     verdicts: cell.verdicts.map((v) => {
-      if (!v.witness) return { ...v, steps: null };
-      const run = runSchedule(m, { actions: v.witness, properties: props });
-      const marks = new Map<number, string[]>();
-      for (const [name, occ] of run.occurrences)
-        if (occ.step > 0) marks.set(occ.step, [...(marks.get(occ.step) ?? []), name]);
-      const steps = run.steps.map((st) => {
-        const d = describeStep(m, st);
-        return {
-          n: st.n,
-          actor: actorOf(m, st.action),
-          lane: lane(st.action),
-          text: d.line,
-          reactions: d.reactions,
-          marks: marks.get(st.n) ?? [],
-        };
-      });
-      return { ...v, steps };
+      const group = groupOf(v.name, props);
+      const outcome = outcomeOf({ group, kind: v.kind }, v.verdict, v.proved);
+      const steps = v.witness ? witnessSteps(m, props, v.witness, v.kind === "liveness") : null;
+      return { ...v, group, outcome, steps };
     }),
   };
 }
@@ -264,59 +240,134 @@ export function matrixColumns(doc: CompareDoc): CompareDoc["properties"][number]
   return GROUP_HEADINGS.map(([g]) => doc.properties.filter((p) => (p.group ?? "safety") === g));
 }
 
+/** Shorter codes for a 72-column mail (the terminal has room for the longer ones). */
+const MAIL_SHORT: Record<string, string> = {
+  FDMA: "FDM",
+  STALE: "STL",
+  LOST: "LST",
+  MOVE: "MOV",
+  HANG: "HNG",
+  UNTR: "UNT",
+  RVKO: "RVO",
+  KILL: "KIL",
+  COMM: "COM",
+  SPACE: "SPC",
+};
+
 /** The terminal text of one matrix cell. */
 function cellText(doc: CompareDoc, policy: string, property: string, kind: string): string {
   const a = aggregate(doc.cells, policy, property);
   if (kind === "possibility")
     return a.verdict === "Sometimes" ? String(a.scenarios.length) : a.proved ? "0" : "0?";
-  if (a.verdict === "Never") return a.proved ? "." : "?";
-  return String(a.scenarios.length);
+  if (a.verdict !== "Never") return String(a.scenarios.length);
+  if (!a.proved) return "?";
+  // `v`: nothing was pinned in any scenario, so no proof of this row means anything;
+  // where only some are vacuous the row's VAC column counts them.
+  const all = doc.cells.filter((c) => c.policy === policy).length;
+  return all > 0 && a.vacuous.length === all ? "v" : ".";
 }
 
-export function renderCompareText(doc: CompareDoc, o: { drill?: boolean } = {}): string {
+/** How many of a policy's scenarios never pinned a page (their proofs are vacuous). */
+function vacuousCount(doc: CompareDoc, policy: string): number {
+  return doc.cells.filter((c) => c.policy === policy && c.vacuity).length;
+}
+
+export interface TextOptions {
+  /** The per-scenario lines below the matrix (default true). */
+  readonly drill?: boolean;
+  /** Columns every line fits in: 100 for a terminal (default), 72 for a mail. */
+  readonly width?: number;
+}
+
+export function renderCompareText(doc: CompareDoc, o: TextOptions = {}): string {
+  const width = o.width ?? 100;
+  const narrow = width < 80;
   const out: string[] = [];
   const t = doc.totals;
   out.push(
-    `pinlab compare: ${doc.scenarios.length} scenarios x ${doc.policies.length} policies, every interleaving of each (${t.cells} checks, ${t.states.toLocaleString("en")} states)`,
+    ...wrap(
+      `pinlab compare: ${doc.scenarios.length} scenarios x ${doc.policies.length} policies, every interleaving of each (${t.cells} checks, ${t.states.toLocaleString("en")} states)`,
+      width,
+      "",
+      "  ",
+    ),
   );
   out.push("");
   const pw = Math.max(6, ...doc.policies.map((p) => p.name.length));
+  const code = (name: string) => {
+    const c = short(name);
+    return narrow ? (MAIL_SHORT[c] ?? c.slice(0, 3)) : c;
+  };
   const groups = matrixColumns(doc)
     .map((cols, gi) => ({
       heading: GROUP_HEADINGS[gi]![1],
-      cols: cols.map((c) => ({ ...c, code: short(c.name) })),
+      cols: cols.map((c) => ({ ...c, code: code(c.name) })),
     }))
     .filter((g) => g.cols.length > 0);
   const cols = groups.flatMap((g) => g.cols);
-  const width = (c: { code: string }) => Math.max(c.code.length, 3);
+  const colWidth = (c: { code: string }) => Math.max(c.code.length, 3);
   const groupText = (g: (typeof groups)[number], f: (c: (typeof cols)[number]) => string) =>
-    g.cols.map((c) => f(c).padStart(width(c))).join(" ");
+    g.cols.map((c) => f(c).padStart(colWidth(c))).join(" ");
+  const sep = narrow ? " |" : " | ";
+  const gap = narrow ? " " : "  ";
   const row = (f: (c: (typeof cols)[number]) => string) =>
-    groups.map((g) => groupText(g, f)).join(" | ");
+    groups.map((g) => groupText(g, f)).join(sep);
   const headings = groups
     .map((g) => {
       const w = groupText(g, (c) => c.code).length;
       return `${g.heading} `.padEnd(w, "-").slice(0, w);
     })
-    .join(" | ");
-  out.push(`${"".padEnd(pw)}  ${headings}`);
-  out.push(`${"".padEnd(pw)}  ${row((c) => c.code)}`);
+    .join(sep);
+  const anyVacuous = doc.policies.some((p) => vacuousCount(doc, p.name) > 0);
+  // A mail has no room for the VAC column: the legend counts them instead.
+  const vacColumn = anyVacuous && !narrow;
+  const vacCol = (text: string) => (vacColumn ? `${sep}${text.padStart(3)}` : "");
+  out.push(`${"".padEnd(pw)}${gap}${headings}${vacColumn ? sep.trimEnd() : ""}`);
+  out.push(`${"".padEnd(pw)}${gap}${row((c) => c.code)}${vacCol("VAC")}`);
   for (const pol of doc.policies)
-    out.push(`${pol.name.padEnd(pw)}  ${row((c) => cellText(doc, pol.name, c.name, c.kind))}`);
+    out.push(
+      `${pol.name.padEnd(pw)}${gap}${row((c) => cellText(doc, pol.name, c.name, c.kind))}${vacCol(String(vacuousCount(doc, pol.name) || "."))}`,
+    );
   out.push("");
-  out.push("  N  safety and costs: the event happens in N scenarios (shortest witnesses below);");
-  out.push("     capabilities: it is possible in N scenarios");
-  out.push("  .  never happens: proved over every reachable state of every scenario");
-  out.push("  ?  does not happen in the states explored, but a bound was hit");
-  for (const c of cols) out.push(`  ${c.code.padEnd(5)} ${c.name}: ${c.summary}`);
+  const legend = (mark: string, text: string) =>
+    out.push(...wrap(text, width, `  ${mark.padEnd(4)}`, "      "));
+  legend(
+    "N",
+    "safety and costs: the event happens in N scenarios (shortest witnesses below); capabilities: it is possible in N scenarios",
+  );
+  legend(".", "never happens: proved over every reachable state of every scenario");
+  if (anyVacuous) {
+    const counts = doc.policies
+      .map((p) => ({ p: p.name, n: vacuousCount(doc, p.name) }))
+      .filter((x) => x.n > 0)
+      .map((x) => `${x.n} under ${x.p}`)
+      .join(", ");
+    legend(
+      vacColumn ? "VAC" : "vac",
+      vacColumn
+        ? `how many of the ${doc.scenarios.length} scenarios never pinned a page under the policy (every registration failed); there the row's proofs are vacuous, true only because nothing was pinned; listed below`
+        : `scenarios (of ${doc.scenarios.length}) that never pinned a page, every registration having failed: ${counts}; there the row's proofs are vacuous, true only because nothing was pinned; listed below`,
+    );
+    legend("v", "never happens, but vacuously in every scenario");
+  }
+  legend("?", "does not happen in the states explored, but a bound was hit");
+  const cw = Math.max(...cols.map((c) => c.code.length));
+  for (const c of cols)
+    out.push(
+      ...wrap(`${c.name}: ${c.summary}`, width, `  ${c.code.padEnd(cw)} `, " ".repeat(cw + 3)),
+    );
   if (o.drill ?? true) {
     out.push("");
     out.push(
-      "by scenario (property and shortest witness length; pinlab check <scenario> --policy <p> prints it)",
+      ...wrap(
+        "by scenario (property and shortest witness length; pinlab check <scenario> --policy <p> prints it)",
+        width,
+      ),
     );
+    const ind = " ".repeat(pw + 4);
     for (const sc of doc.scenarios) {
       out.push("");
-      out.push(`${sc.ref}  ${sc.title}`);
+      out.push(...wrap(`${sc.ref}  ${sc.title}`, width, "", "    "));
       for (const pol of doc.policies) {
         const cell = doc.cells.find((c) => c.scenario === sc.ref && c.policy === pol.name);
         if (!cell) continue;
@@ -329,41 +380,75 @@ export function renderCompareText(doc: CompareDoc, o: { drill?: boolean } = {}):
         const failed = cell.expectations.filter((e) => !e.ok);
         const parts = bad.map((v) => `${v.name}(${v.witnessLength})`);
         const status = cell.status === "complete" ? "" : ` [incomplete: ${cell.reason}]`;
+        const vac = cell.vacuity ? ` (vacuous: ${cell.vacuity})` : "";
         out.push(
-          `  ${pol.name.padEnd(pw)}  ${parts.length ? parts.join(" ") : "-"}${status}${failed.length ? `   EXPECTATION FAILED: ${failed.map((e) => e.text).join("; ")}` : ""}`,
+          ...wrap(
+            `${parts.length ? parts.join(" ") : "-"}${vac}${status}${failed.length ? `   EXPECTATION FAILED: ${failed.map((e) => e.text).join("; ")}` : ""}`,
+            width,
+            `  ${pol.name.padEnd(pw)}  `,
+            ind,
+          ),
         );
       }
     }
   }
   out.push("");
   out.push(
-    `expectations: ${t.expectationsMet} met, ${t.expectationsFailed} failed${t.expectationsUndecided ? `, ${t.expectationsUndecided} undecided` : ""}${t.incomplete ? `; ${t.incomplete} checks incomplete` : ""}`,
+    ...wrap(
+      `expectations: ${t.expectationsMet} met, ${t.expectationsFailed} failed${t.expectationsUndecided ? `, ${t.expectationsUndecided} undecided` : ""}${t.incomplete ? `; ${t.incomplete} checks incomplete` : ""}`,
+      width,
+    ),
   );
   return `${out.join("\n")}\n`;
 }
 
-/** Markdown for a mail or an issue: the matrix with full names, then the witnesses with replay tokens. */
+/**
+ * Markdown for a mail or an issue: the matrix with the terminal's short
+ * column codes (explained in a legend, so that a row stays short), then the
+ * shortest witnesses with their replay tokens.
+ */
 export function renderCompareMarkdown(doc: CompareDoc): string {
   const out: string[] = [];
   out.push(`## pinlab: least bad options (${doc.scenarios.length} scenarios, every interleaving)`);
   out.push("");
-  out.push(`| policy | ${doc.properties.map((p) => p.name).join(" | ")} |`);
-  out.push(`|---|${doc.properties.map(() => "---").join("|")}|`);
-  for (const pol of doc.policies) {
-    const cells = doc.properties.map((p) => {
-      const a = aggregate(doc.cells, pol.name, p.name);
-      if (a.verdict === "Never") return a.proved ? "Never" : "Never so far";
-      return `Sometimes (${a.scenarios.length}: ${a.shortest!.scenario}, ${a.shortest!.length} steps)`;
-    });
-    out.push(`| ${pol.name} | ${cells.join(" | ")} |`);
-  }
+  const cols = matrixColumns(doc).flat();
+  out.push(`| policy | ${cols.map((p) => short(p.name)).join(" | ")} |`);
+  out.push(`|---|${cols.map(() => "--:").join("|")}|`);
+  // Each outcome its own mark (marks.ts): a cost is not drawn like corruption.
+  const mdCell = (pol: string, p: (typeof cols)[number]) => {
+    const a = aggregate(doc.cells, pol, p.name);
+    const text = cellText(doc, pol, p.name, p.kind);
+    return a.verdict === "Sometimes"
+      ? `${OUTCOMES[outcomeOf(p, a.verdict, a.proved)].symbol} ${text}`
+      : text;
+  };
+  for (const pol of doc.policies)
+    out.push(`| ${pol.name} | ${cols.map((p) => mdCell(pol.name, p)).join(" | ")} |`);
   out.push("");
   out.push(
-    "Sometimes (n: s, k steps) = shown in n scenarios; the shortest witness is k steps in scenario s.",
+    `- N: shown in N scenarios (for a capability: possible in N), marked ${(["violation", "hang", "cost", "possible"] as const).map((o) => `${OUTCOMES[o].symbol} ${OUTCOMES[o].note}`).join(", ")}`,
   );
-  out.push("Never = proved over every reachable state of every scenario.");
+  out.push("- `.`: proved never over every reachable state of every scenario");
+  out.push("- `v`: proved never, but vacuously in every scenario: no page was ever pinned");
+  out.push("- `?`: not shown, but a bound was hit");
   out.push("");
+  for (const [g, heading] of GROUP_HEADINGS) {
+    const mine = cols.filter((p) => (p.group ?? "safety") === g);
+    if (mine.length === 0) continue;
+    out.push(`**${heading}**`);
+    out.push("");
+    for (const p of mine) out.push(`- ${short(p.name)} \`${p.name}\`: ${p.summary}`);
+    out.push("");
+  }
+  const vac = doc.cells.filter((c) => c.vacuity);
+  if (vac.length > 0) {
+    out.push("### Vacuous proofs");
+    out.push("");
+    for (const c of vac) out.push(`- ${c.policy} / \`${c.scenario}\`: ${c.vacuity}`);
+    out.push("");
+  }
   out.push("### Witnesses");
+  out.push("");
   for (const pol of doc.policies) {
     for (const p of doc.properties) {
       if (p.kind === "possibility") continue;
@@ -374,7 +459,7 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
       )!;
       const v = cell.verdicts.find((x) => x.name === p.name)!;
       out.push(
-        `- **${pol.name} / ${p.name}** in \`${cell.scenario}\` (${v.witnessLength} steps): ${v.message ?? ""}  `,
+        `- **${pol.name} / ${p.name}** in \`${cell.scenario}\` (${v.witnessLength} steps, ${a.scenarios.length} scenario${a.scenarios.length === 1 ? "" : "s"}): ${v.message ?? ""}  `,
       );
       out.push(`  \`pinlab replay ${v.token}\``);
     }

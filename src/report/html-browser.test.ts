@@ -5,7 +5,8 @@
  *
  * Needs Chromium at /usr/bin/chromium (`sudo bash scripts/ensure-chromium.sh`)
  * and the playwright-core devDependency; PINLAB_SKIP_BROWSER=1 skips it.
- * Leaves a screenshot at /tmp/pinlab-report.png for a person to look at.
+ * Leaves screenshots at /tmp/pinlab-report.png and /tmp/pinlab-report-400.png
+ * for a person to look at.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { memoryHost } from "../cli/host.js";
 import { main } from "../cli/main.js";
 import { aggregate } from "../engine/compare.js";
 import type { CompareDoc } from "./compare.js";
+import { markOf } from "./marks.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/pinlab-report.png";
@@ -44,6 +46,8 @@ interface Page {
   on(event: "pageerror", f: (e: Error) => void): void;
   on(event: "console", f: (m: { type(): string; text(): string }) => void): void;
   goto(url: string): Promise<unknown>;
+  /** Evaluates a JavaScript expression in the page (a string: this build has no DOM types). */
+  evaluate<T>(expression: string): Promise<T>;
   locator(selector: string): Locator;
   textContent(selector: string): Promise<string | null>;
   keyboard: { press(key: string): Promise<void> };
@@ -157,7 +161,7 @@ test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", 
     assert.deepEqual(shown, [...lanes], "one column per lane of the scenario");
     const text = (await diagram.textContent()) ?? "";
     assert.match(text, /RDMA WRITE lands in block/);
-    assert.match(text, /violates foreign-dma/);
+    assert.match(text, /✗ foreign-dma violated/);
     assert.ok(await diagram.locator(".row.hit").first().isVisible(), "the marked step stands out");
     assert.match((await page.textContent("#drill")) ?? "", /pinlab replay pl1\./);
 
@@ -179,6 +183,194 @@ test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", 
     assert.deepEqual(dialogs, [], "no script ran from the document's strings");
     assert.deepEqual(errors, [], "no script error and no Content-Security-Policy violation");
     assert.deepEqual(requests, [], "no network request");
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The bundled library's report and its document, as a user makes them: `compare --html` and `--json`. */
+async function writeLibraryReport(dir: string): Promise<{ file: string; doc: CompareDoc }> {
+  const h = memoryHost();
+  const status = await main(["compare", "--html", "/report.html", "--json"], h);
+  assert.equal(status, 0, h.stderr);
+  const file = join(dir, "report.html");
+  writeFileSync(file, h.files["/report.html"]!);
+  return { file, doc: JSON.parse(h.stdout) as CompareDoc };
+}
+
+/** What the page shows, read in the browser after every drill-down of the matrix was opened. */
+interface PageMarks {
+  /** Per-verdict marks of the scenario cards, by outcome. */
+  readonly cards: Record<string, number>;
+  /** ✗ characters in the scenario cards' verdicts. */
+  readonly crosses: number;
+  /** The outcomes of the result marks of the scenario cards. */
+  readonly results: string[];
+  /** Marks on the diagrams' steps: property name and mark. */
+  readonly steps: { name: string; mark: string; text: string }[];
+  readonly witnesses: number;
+  readonly overflow: { body: number; viewport: number; matrix: number; matrixBox: number };
+}
+
+/**
+ * Run in the page: counts the scenario cards' marks, then opens every matrix
+ * cell that is not a plain proof and every witness in its drill-down (each
+ * builds its diagram) and collects the marks on the diagrams' steps.
+ */
+const READ_MARKS = `(() => {
+  const cards = {};
+  document.querySelectorAll("#scenarios [data-outcome]").forEach((e) => {
+    const o = e.getAttribute("data-outcome");
+    cards[o] = (cards[o] || 0) + 1;
+  });
+  let crosses = 0;
+  document.querySelectorAll("#scenarios button.mini").forEach((e) => {
+    crosses += (e.textContent.match(/✗/g) || []).length;
+  });
+  const results = [...document.querySelectorAll("#scenarios [data-result]")].map((e) => e.getAttribute("data-outcome"));
+  const steps = [];
+  const seen = new Set();
+  document.querySelectorAll("#matrix button.cell").forEach((b) => {
+    if (b.dataset.summary === "proved" || b.dataset.summary === "impossible") return;
+    b.click();
+    document.querySelectorAll("#drill details.witness").forEach((d) => {
+      d.open = true;
+      d.dispatchEvent(new Event("toggle"));
+      const key = b.dataset.policy + "/" + b.dataset.property + "/" + d.dataset.scenario;
+      if (seen.has(key)) return;
+      seen.add(key);
+      d.querySelectorAll(".seq .mark[data-name]").forEach((m) =>
+        steps.push({ name: m.getAttribute("data-name"), mark: m.getAttribute("data-mark"), text: m.textContent }));
+    });
+  });
+  const box = document.querySelector(".matrix-scroll");
+  return { cards, crosses, results, steps, witnesses: seen.size,
+    overflow: { body: document.body.scrollWidth, viewport: document.documentElement.clientWidth,
+      matrix: box.scrollWidth, matrixBox: box.clientWidth } };
+})()`;
+
+test("the library's HTML report: its violation marks are the violations of --json, no shown result is one, and it works at 400 px", {
+  skip,
+  timeout: 180_000,
+}, async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (see scripts/ensure-chromium.sh)`);
+  const { chromium } = await loadPlaywright();
+  const dir = mkdtempSync(join(tmpdir(), "pinlab-html-"));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+  });
+  try {
+    const { file, doc } = await writeLibraryReport(dir);
+    // What --json reports, from each verdict's property: its group and kind in the document
+    // (a name the document does not list is a scenario's `expect P.op returns R`).
+    const bundled = new Map(doc.properties.map((p) => [p.name, p]));
+    const verdicts = doc.cells.flatMap((c) => c.verdicts);
+    const isViolation = (v: (typeof verdicts)[number]) => {
+      const p = bundled.get(v.name);
+      return (
+        v.verdict === "Sometimes" && p !== undefined && p.group === "safety" && p.kind === "safety"
+      );
+    };
+    const violations = verdicts.filter(isViolation).length;
+    assert.ok(violations > 0, "the library has violations to count (unsafe's, at least)");
+    for (const v of verdicts)
+      assert.equal(v.outcome === "violation", isViolation(v), `${v.name}: outcome ${v.outcome}`);
+    const results = verdicts.filter((v) => !bundled.has(v.name));
+    const shownResults = results.filter((v) => v.verdict === "Sometimes").length;
+    assert.ok(shownResults > 0, "some result expectation is shown");
+    // Every step mark of every witness, by the mark the document's groups give it.
+    const stepMarks = new Map<string, number>();
+    for (const c of doc.cells)
+      for (const v of c.verdicts)
+        for (const st of v.steps ?? [])
+          for (const m of st.marks) {
+            const p = bundled.get(m) ?? { group: "result", kind: "possibility" };
+            const k = markOf(p);
+            stepMarks.set(k, (stepMarks.get(k) ?? 0) + 1);
+          }
+
+    const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("request", (r) => {
+      if (!r.url().startsWith("file:")) requests.push(r.url());
+    });
+    await page.goto(pathToFileURL(file).href);
+    const seen = await page.evaluate<PageMarks>(READ_MARKS);
+
+    // The violation marks of the page are the violations --json reports, ✗ for ✗.
+    assert.equal(seen.cards.violation ?? 0, violations, JSON.stringify(seen.cards));
+    assert.equal(seen.crosses, violations);
+    // No shown result carries a violation mark: each is shown or not shown, as --json says.
+    assert.equal(seen.results.length, results.length);
+    assert.equal(seen.results.filter((o) => o === "shown").length, shownResults);
+    assert.deepEqual([...new Set(seen.results)].sort(), ["not-shown", "shown"]);
+    // In the diagrams too: a result's step mark says shown, a safety property's says violated.
+    assert.ok(seen.witnesses > 50, `${seen.witnesses} witnesses drawn`);
+    const resultSteps = seen.steps.filter((s) => !bundled.has(s.name));
+    assert.ok(resultSteps.length > 0, "some witness passes a result expectation");
+    for (const s of resultSteps) {
+      assert.equal(s.mark, "shown", `${s.name}: ${s.text}`);
+      assert.doesNotMatch(s.text, /violat|✗/);
+    }
+    for (const s of seen.steps) {
+      const p = bundled.get(s.name);
+      if (p) assert.equal(s.mark, markOf(p), `${s.name}: ${s.text}`);
+    }
+    // Each witness is drawn once per drill-down that lists it; the document's step marks all appear.
+    for (const [k] of stepMarks)
+      assert.ok(
+        seen.steps.some((s) => s.mark === k),
+        `some ${k} mark is drawn`,
+      );
+
+    // At 400 px the body never scrolls sideways; the matrix scrolls in its own box.
+    assert.ok(seen.overflow.body <= seen.overflow.viewport, JSON.stringify(seen.overflow));
+    assert.ok(
+      seen.overflow.matrix > seen.overflow.matrixBox,
+      "the matrix scrolls in its container",
+    );
+
+    // A drill-down at 400 px: arrows for the messages, a step opens what it changed.
+    await page.goto(`${pathToFileURL(file).href}#cell=unsafe/foreign-dma`);
+    const open = page.locator("#drill details[open]").first();
+    await open.locator(".seq").waitFor({ state: "visible", timeout: 10_000 });
+    const scenario = await open.evaluateAll((els) => els[0]!.getAttribute("data-scenario"));
+    const cell = doc.cells.find((c) => c.scenario === scenario && c.policy === "unsafe")!;
+    const v = cell.verdicts.find((x) => x.name === "foreign-dma")!;
+    const arrows = v.steps!.flatMap((s) => s.arrows);
+    assert.ok(arrows.some((a) => a.kind === "message") && arrows.some((a) => a.kind === "rdma"));
+    assert.equal(await open.locator(".seq .row.arrow").count(), arrows.length);
+    const pinning = v.steps!.find((s) => s.changes.some((c) => c.kind === "pin"))!;
+    await open.locator(`.seq .row.step[data-step="${pinning.n}"] .stepbtn`).click();
+    const changes = open.locator(`.seq [data-changes="${pinning.n}"] tbody tr`);
+    assert.equal(await changes.count(), pinning.changes.length);
+    assert.match(
+      (await open.locator(`.seq [data-changes="${pinning.n}"]`).textContent()) ?? "",
+      /long-term pin/,
+    );
+    const wide = await page.evaluate<boolean>(
+      "document.body.scrollWidth <= document.documentElement.clientWidth",
+    );
+    assert.ok(wide, "an open diagram scrolls in its own box, not the page");
+
+    // Each scenario card shows its source, quoted mails included.
+    const sources = await page
+      .locator("#scenarios pre.src")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("class")));
+    assert.equal(sources.length, doc.scenarios.length);
+    const core = doc.scenarios.findIndex((s) => s.ref === "core");
+    assert.match((await page.textContent(`#sc-${core} .src-head`)) ?? "", /Matthew Wilcox/);
+    assert.equal(
+      (await page.textContent(`#sc-${core} pre.src`)) ?? "",
+      doc.scenarios[core]!.source!.replace(/\n$/, ""),
+    );
+    await page.screenshot({ path: "/tmp/pinlab-report-400.png" });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, []);
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });

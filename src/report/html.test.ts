@@ -167,19 +167,85 @@ test("the matrix has a button per policy and property, and the report has every 
       );
   assert.match(
     html,
-    /<button type="button" class="cell bad" data-policy="unsafe" data-property="foreign-dma"[^>]*><span class="v">✗ Sometimes<\/span><span class="d">2 scenarios<\/span><span class="d">8 steps<\/span>/,
+    /<button type="button" class="cell violation" data-summary="violation" data-policy="unsafe" data-property="foreign-dma"[^>]*><span class="v">✗ Sometimes<\/span><span class="d">2 scenarios<\/span><span class="d">8 steps<\/span>/,
   );
   // A possibility that happens is good news, told apart from a violation in words and class.
   assert.match(
     html,
-    /class="cell possible" data-policy="unsafe" data-property="rdma-on-dax"[^>]*><span class="v">◆ Sometimes/,
+    /class="cell possible" data-summary="possible" data-policy="unsafe" data-property="rdma-on-dax"[^>]*><span class="v">◆ Sometimes/,
   );
   assert.match(
     html,
-    /class="cell good" data-policy="linux" data-property="foreign-dma"[^>]*><span class="v">✓ Never<\/span><span class="d">proved/,
+    /class="cell proved( vacuous)?" data-summary="proved" data-policy="linux" data-property="foreign-dma"[^>]*><span class="v">✓ Never<\/span><span class="d">proved/,
   );
+  // A cost is not painted like corruption: revoke's revocations are a cost, not a violation.
+  assert.match(
+    html,
+    /class="cell cost" data-summary="cost" data-policy="revoke" data-property="revocation"[^>]*><span class="v">▲ Sometimes/,
+  );
+  // A result expectation that some run gets is shown, never marked as a violation.
+  assert.match(html, /data-outcome="shown" data-result="server\.reg_mr returns EOPNOTSUPP"/);
+  assert.doesNotMatch(html, /data-outcome="violation" data-result=/);
   for (const id of ["matrix", "drill", "properties", "scenarios", "policies"])
     assert.ok(html.includes(`id="${id}"`), id);
   assert.ok(html.includes("scenarios/core.pin"));
   assert.match(html, /<html lang="en">/);
+});
+
+test("a vacuous proof and the operations a check never reached are shown apart from real proofs", async () => {
+  // The library's own vacuous proofs are cleared, so that only the injected ones show.
+  const real = await theDoc();
+  const doc = {
+    ...real,
+    cells: real.cells.map((c) => ({
+      ...c,
+      vacuity: null,
+      coverage: null,
+      verdicts: c.verdicts.map((v) => ({ ...v, vacuous: false })),
+    })),
+  };
+  const why = "proved, but no page was ever pinned: unreached server.send, peer.rdma_write";
+  const cells = doc.cells.map((c) =>
+    c.scenario === "core" && c.policy === "linux"
+      ? {
+          ...c,
+          coverage: {
+            reached: ["server.open"],
+            unreached: ["server.send", "peer.rdma_write"],
+            registers: true,
+            registered: false,
+          },
+          vacuity: why,
+          verdicts: c.verdicts.map((v) => ({ ...v, vacuous: v.name === "foreign-dma" })),
+        }
+      : c,
+  );
+  const html = renderCompareHtml({ ...doc, cells });
+  assert.match(
+    html,
+    /class="cell proved vacuous" data-summary="proved" data-policy="linux" data-property="foreign-dma"[^>]*>.*∅ 1 vacuous/,
+  );
+  assert.ok(html.includes(`; ${why}`), "the grid's verdict says why the proof is vacuous");
+  assert.match(html, /under <b>linux<\/b>: unreached: server\.send, peer\.rdma_write/);
+  // A cell's own vacuity holds for each of its Nevers, never for its Sometimes.
+  const whole = renderCompareHtml({
+    ...doc,
+    cells: doc.cells.map((c) =>
+      c.scenario === "core" && c.policy === "linux"
+        ? {
+            ...c,
+            vacuity: "no page was ever pinned",
+            verdicts: c.verdicts.map((v) => ({ ...v, vacuous: v.verdict === "Never" })),
+          }
+        : c,
+    ),
+  });
+  const linuxCore = doc.cells.find((c) => c.scenario === "core" && c.policy === "linux")!;
+  const nevers = linuxCore.verdicts.filter(
+    (v) => v.verdict === "Never" && doc.properties.some((p) => p.name === v.name),
+  ).length;
+  assert.ok(nevers > 0);
+  assert.equal(whole.match(/class="mini [a-z-]+ vacuous"/g)?.length, nevers);
+  // Without the fields, no proof is called vacuous.
+  assert.doesNotMatch(renderCompareHtml(doc), /class="cell [a-z-]+ vacuous"|∅ \d+ vacuous/);
 });

@@ -1,5 +1,5 @@
 /**
- * Runs as JSON (schema `pinlab.run/1`, documented in docs/json.md): stable
+ * Runs as JSON (schema `pinlab.run/2`, documented in docs/json.md): stable
  * field names, object names instead of table indices, every step's text as
  * the trace prints it plus its events as data.
  */
@@ -7,9 +7,11 @@ import type { RunResult } from "../engine/exec.js";
 import type { ExpectationResult } from "../engine/expect.js";
 import type { Policy } from "../model/policy.js";
 import type { Property } from "../properties/property.js";
+import { eventJson } from "./event-json.js";
+import { markOf } from "./marks.js";
 import { actorOf, describeStep } from "./trace.js";
 
-export const RUN_SCHEMA = "pinlab.run/1";
+export const RUN_SCHEMA = "pinlab.run/2";
 
 export function runJson(
   run: RunResult,
@@ -33,7 +35,7 @@ export function runJson(
         actor: actorOf(m, st.action),
         text: d.line,
         reactions: d.reactions,
-        events: st.events,
+        events: st.events.map((e) => eventJson(m, e)),
       };
     }),
     properties: props.map((p) => {
@@ -41,6 +43,9 @@ export function runJson(
       return {
         name: p.name,
         kind: p.kind,
+        group: p.group,
+        /** What an occurrence is (marks.ts): violation, hang, cost, possible or shown. */
+        mark: markOf(p),
         occurred: occ !== undefined,
         step: occ ? occ.step : null,
         message: occ ? occ.message : null,

@@ -13,6 +13,7 @@ import { A_LAND, A_ODP_FAULT, A_PEER, A_PEER_ACK, actionIndex, actionKind } from
 import { contentName, fileName, mrName, peerName, procName } from "../properties/names.js";
 import type { Property } from "../properties/property.js";
 import { printProcOp as procOpText } from "../scenario/print.js";
+import { markOf, markText, OUTCOMES } from "./marks.js";
 
 /** Who acted in a step, for the actor column. */
 export function actorOf(m: Model, a: number): string {
@@ -292,12 +293,20 @@ export function renderTrace(run: RunResult, o: TraceOptions): string {
   for (const p of o.properties) {
     const occ = run.occurrences.get(p.name);
     const at = occ ? (occ.step > 0 ? `at step ${occ.step}` : "at the end") : "";
-    let verdict: string;
-    if (p.kind === "possibility")
-      verdict = occ ? `shown ${at}: ${occ.message}` : "not shown in this run";
-    else if (p.group === "cost")
-      verdict = occ ? `happened ${at}: ${occ.message}` : "did not happen";
-    else verdict = occ ? `VIOLATED ${at}: ${occ.message}` : "did not happen";
+    // Each outcome its own mark (marks.ts): a cost or a shown result is not a violation.
+    const mark = markOf(p);
+    const said: Record<typeof mark, string> = {
+      violation: "VIOLATED",
+      hang: "liveness failure",
+      cost: "happened",
+      possible: "possible",
+      shown: "shown",
+    };
+    const verdict = occ
+      ? `${OUTCOMES[mark].symbol} ${said[mark]} ${at}: ${occ.message}`
+      : p.kind === "possibility"
+        ? "not shown in this run"
+        : "did not happen";
     out.push(`  ${p.name.padEnd(nameW)}  ${verdict}`);
   }
   if (o.expectations.length > 0) {
@@ -325,11 +334,12 @@ export function renderSteps(run: RunResult, properties: readonly Property[]): st
     const { line, reactions } = describeStep(m, st);
     const actor = actorOf(m, st.action).padEnd(actorW);
     const mark = marks.get(st.n);
+    // A step's marks, each for what it is (marks.ts): `✗ foreign-dma violated`, `⚑ server.reg_mr returns ok shown`.
     const flag = mark
-      ? `   ⚑ ${mark
+      ? `   ${mark
           .map((n) => {
-            const kind = properties.find((p) => p.name === n)?.kind;
-            return kind === "possibility" ? `${n} shown` : `${n} violated`;
+            const p = properties.find((x) => x.name === n);
+            return markText(n, markOf(p ?? { group: "result", kind: "possibility" }));
           })
           .join(", ")}`
       : "";

@@ -28,6 +28,15 @@ export function check(program: Program, res: Resolution, file = "<input>"): Phas
 
 type ProcNode = OpNode<ProcOp>;
 
+/** What the processes send one peer: how many registrations, their sizes and rights, and who sends. */
+interface Sent {
+  count: number;
+  pages: number[];
+  /** Per send, in order: the registration's access rights (null: not known here). */
+  access: (readonly string[] | null)[];
+  senders: Set<string>;
+}
+
 class Checker {
   /** The largest size (pages) each process may give each file: truncate, fallocate, write. */
   private readonly growth = new Map<DeclOf<"proc">, Map<string, number>>();
@@ -61,7 +70,7 @@ class Checker {
     for (const d of decls) if (d.kind === "bounds") this.bounds(d);
     this.files(fs?.spec.blocks ?? 4);
     this.sizes();
-    const sent = new Map<string, { count: number; pages: number[] }>();
+    const sent = new Map<string, Sent>();
     for (const d of decls) {
       if (d.kind !== "proc") continue;
       this.current = d;
@@ -73,7 +82,8 @@ class Checker {
       }
     }
     for (const d of decls)
-      if (d.kind === "remote") this.remote(d, sent.get(d.name) ?? { count: 0, pages: [] });
+      if (d.kind === "remote")
+        this.remote(d, sent.get(d.name) ?? { count: 0, pages: [], access: [], senders: new Set() });
     for (const d of decls) if (d.kind === "expect") this.expect(d);
   }
 
@@ -226,7 +236,7 @@ class Checker {
     );
   }
 
-  private procOp(n: ProcNode, sent: Map<string, { count: number; pages: number[] }>): void {
+  private procOp(n: ProcNode, sent: Map<string, Sent>): void {
     const op = n.op;
     switch (op.op) {
       case "mmap": {
@@ -295,10 +305,13 @@ class Checker {
           );
         return;
       case "send": {
-        const s = sent.get(op.peer) ?? { count: 0, pages: [] };
+        const s = sent.get(op.peer) ?? { count: 0, pages: [], access: [], senders: new Set() };
         s.count++;
+        s.senders.add(this.current?.name ?? "");
         const reg = this.res.defs.get(n)?.get("mr");
         const m = reg?.kind === "op" ? this.mmapOf(reg, "va") : undefined;
+        const regOp = reg?.kind === "op" ? (reg.op as ProcOp) : undefined;
+        s.access.push(regOp?.op === "reg_mr" ? regOp.access : null);
         s.pages.push(m && m.last >= m.first ? m.last - m.first + 1 : Number.POSITIVE_INFINITY);
         sent.set(op.peer, s);
         return;
@@ -308,13 +321,16 @@ class Checker {
     }
   }
 
-  private remote(d: DeclOf<"remote">, sent: { count: number; pages: number[] }): void {
+  private remote(d: DeclOf<"remote">, sent: Sent): void {
     let recvs = 0;
+    /** Per variable, which registration (in send order) its last `recv` takes. */
+    const got = new Map<string, number>();
     const largest = sent.pages.length > 0 ? Math.max(...sent.pages) : Number.POSITIVE_INFINITY;
     for (const n of d.body) {
       if (n.kind !== "op") continue;
       const op = n.op as PeerOp;
       if (op.op === "recv") {
+        got.set(op.dst, recvs);
         recvs++;
         if (recvs === sent.count + 1 && !this.anyBadSend)
           this.sink.report(
@@ -327,6 +343,7 @@ class Checker {
           );
         continue;
       }
+      this.access(n, op, sent, got.get(op.mr));
       if (!this.page(n, "page", op.page)) continue;
       if (sent.count > 0 && op.page >= largest)
         this.sink.report(
@@ -336,6 +353,27 @@ class Checker {
           "pages of a registration count from the start of its mapping",
         );
     }
+  }
+
+  /**
+   * An RDMA WRITE through an MR registered without IBV_ACCESS_REMOTE_WRITE
+   * (or a READ without REMOTE_READ) fails at the responder with
+   * IBV_WC_REM_ACCESS_ERR and moves the QP to the error state: almost
+   * always a slip in the scenario. With one sender the registration is the
+   * one sent in that `recv`'s turn; with several, any one sent could arrive.
+   */
+  private access(n: AnyOpNode, op: PeerOp, sent: Sent, k: number | undefined): void {
+    if (op.op === "recv" || sent.count === 0) return;
+    const want = op.op === "rdma_write" ? "remote_write" : "remote_read";
+    const which = sent.senders.size === 1 && k !== undefined ? [sent.access[k]] : sent.access;
+    if (which.length === 0 || which.some((a) => a === undefined || a === null)) return;
+    if (which.some((a) => a!.includes(want))) return;
+    this.sink.report(
+      op.op === "rdma_write" ? "PIN314" : "PIN315",
+      n.stmt.head,
+      `\`${op.op}\` through an MR registered without \`${want}\`: the NIC refuses it (IBV_WC_REM_ACCESS_ERR) and the QP goes to the error state`,
+      `add \`${want}\` to the \`access=\` of its \`reg_mr\`, or silence this line with \`# pinlab-ignore ${op.op === "rdma_write" ? "PIN314" : "PIN315"}\``,
+    );
   }
 
   private expect(d: DeclOf<"expect">): void {

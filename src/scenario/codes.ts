@@ -58,6 +58,8 @@ export const CODES = {
   PIN311: { severity: "warning", title: "ambiguous operation in expectation" },
   PIN312: { severity: "warning", title: "result the operation never returns" },
   PIN313: { severity: "warning", title: "value listed twice" },
+  PIN314: { severity: "warning", title: "rdma_write through an MR without remote_write" },
+  PIN315: { severity: "warning", title: "rdma_read through an MR without remote_read" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -32,10 +32,38 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
   const syn = readSyntax(text, file);
   const res = resolve(syn.program, file, opts);
   const chk = check(syn.program, res.result, file);
-  const all = sortDiagnostics([...syn.diagnostics, ...res.diagnostics, ...chk.diagnostics]);
+  const all = silenced(
+    sortDiagnostics([...syn.diagnostics, ...res.diagnostics, ...chk.diagnostics]),
+    syn.comments,
+    text,
+  );
   const diagnostics = limitErrors(all, opts.maxErrors ?? 100);
   if (hasErrors(diagnostics)) return { diagnostics };
   return { spec: lower(syn.program, file).result, diagnostics };
+}
+
+/**
+ * Drops the warnings a `# pinlab-ignore CODE[,CODE...]` comment silences:
+ * one at the end of the warning's line, or one alone on the line above it.
+ * Errors cannot be silenced: the scenario would not mean anything.
+ */
+export function silenced(
+  list: readonly Diagnostic[],
+  comments: readonly Comment[],
+  text: string,
+): Diagnostic[] {
+  const lines = text.split(/\r?\n/);
+  const ignore = new Map<number, Set<string>>();
+  for (const c of comments) {
+    const m = /^#\s*pinlab-ignore\s+(PIN\d{3}(?:\s*,\s*PIN\d{3})*)/.exec(c.text);
+    if (!m) continue;
+    const codes = m[1]!.split(",").map((x) => x.trim());
+    const alone = (lines[c.line - 1] ?? "").slice(0, c.col - 1).trim() === "";
+    const target = alone ? c.line + 1 : c.line;
+    ignore.set(target, new Set([...(ignore.get(target) ?? []), ...codes]));
+  }
+  if (ignore.size === 0) return [...list];
+  return list.filter((d) => d.severity !== "warning" || !ignore.get(d.line)?.has(d.code));
 }
 
 export interface SyntaxResult {

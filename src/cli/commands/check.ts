@@ -8,6 +8,7 @@ import { type CheckResult, checkScenario } from "../../engine/check.js";
 import type { ExploreStats } from "../../engine/explore/types.js";
 import { renderCheck } from "../../report/check.js";
 import { checkJson } from "../../report/check-json.js";
+import { wrapLines } from "../../report/wrap.js";
 import { flag, opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
@@ -31,7 +32,8 @@ judged against these verdicts.
   --workers N           explore with N worker threads (same verdicts and counts)
   --no-reduce           switch partial-order and symmetry reduction off
   --all-witnesses       also print examples of possibilities (e.g. rdma-on-dax)
-  --json                print results as JSON (schema pinlab.check/1, docs/json.md)
+  --json                print results as JSON (schema pinlab.check/2, docs/json.md)
+  --mail                plain text wrapped at 72 columns, to paste into a mail
   --progress            draw the progress line even when stderr is not a terminal
 
 Ctrl-C stops the search and prints what was found so far (exit 3).
@@ -59,6 +61,7 @@ export const checkCommand: Command = {
       { name: "no-reduce", value: false },
       { name: "all-witnesses", value: false },
       { name: "json", value: false },
+      { name: "mail", value: false },
       { name: "progress", value: false },
     ]);
     if (!parsed.ok) return bad(host, parsed.error);
@@ -95,7 +98,7 @@ export const checkCommand: Command = {
             workers: Math.min(nums.workers ?? 1, Math.max(1, cpus().length * 2)),
             reduce: !flag(a, "no-reduce"),
             signal: controller.signal,
-            progress: (s) => progress.update(policy.name, s),
+            progress: (s) => progress.update(`${ref} under ${policy.name}`, s),
             now: host.now,
           },
         );
@@ -103,7 +106,12 @@ export const checkCommand: Command = {
         results.push(r);
         if (!flag(a, "json")) {
           if (results.length > 1) host.out(`\n${"─".repeat(72)}\n\n`);
-          host.out(renderCheck(r, ref, { allWitnesses: flag(a, "all-witnesses") }));
+          const mail = flag(a, "mail");
+          const text = renderCheck(r, ref, {
+            allWitnesses: flag(a, "all-witnesses"),
+            width: mail ? 72 : 100,
+          });
+          host.out(mail ? wrapLines(text, 72) : text);
         }
         if (controller.signal.aborted) break;
       }
@@ -130,8 +138,9 @@ export function progressLine(host: Host, force: boolean) {
       if (!(host.tty || force) || host.now() - start < 1000) return;
       shown = true;
       const mem = Math.round(s.peakMemoryBytes / 2 ** 20);
+      const queued = s.queued !== undefined ? `  queue ${s.queued.toLocaleString("en")}` : "";
       host.err(
-        `\r${label}: ${s.states.toLocaleString("en")} states  ${Math.round(s.statesPerSec).toLocaleString("en")}/s  depth ${s.depth}  ${mem} MiB   `,
+        `\r${elapsed(host.now() - start)}  ${label}: ${s.states.toLocaleString("en")} states${queued}  ${Math.round(s.statesPerSec).toLocaleString("en")}/s  depth ${s.depth}  ${mem} MiB   `,
       );
     },
     clear() {
@@ -139,6 +148,14 @@ export function progressLine(host: Host, force: boolean) {
       shown = false;
     },
   };
+}
+
+/** Elapsed time as m:ss (h:mm:ss past an hour). */
+export function elapsed(ms: number): string {
+  const t = Math.floor(ms / 1000);
+  const ss = String(t % 60).padStart(2, "0");
+  const m = Math.floor(t / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
 function bad(host: Host, message: string, exit = EXIT_BAD_INPUT): number {

@@ -21,18 +21,22 @@ import { EXIT_BAD_INPUT, type Host } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
 import { bundledPins, loadScenario } from "../scenarios.js";
 import { PINLAB_VERSION } from "../version.js";
+import { elapsed } from "./check.js";
 
 const USAGE = `pinlab compare [scenario...] [options]
 
 Checks every scenario (default: the bundled library in scenarios/) under
 every policy, exploring every interleaving of each, and prints the matrix:
 rows are policies, columns are properties, each cell the number of scenarios
-in which the property is violated (or '.' when proved never), then per
-scenario the violations with their shortest witness length.
+in which the property is violated (or '.' when proved never; 'v' when in
+some scenario the proof is vacuous, because no page was ever pinned), then
+per scenario the violations with their shortest witness length and the
+vacuous proofs with the operations that never ran.
 
   --policy <name>       restrict to these policies (repeatable); default all
   --param name=value    a policy parameter
-  --md                  print Markdown (for a mail or an issue) instead of text
+  --md                  print Markdown (for an issue or a web page) instead of text
+  --mail                plain text wrapped at 72 columns, to paste into a mail
   --json                print the comparison document (schema pinlab.compare/2)
   --html FILE           also write a self-contained HTML report with sequence diagrams
   --out FILE            also write the comparison document (JSON) to FILE
@@ -121,7 +125,9 @@ export const compareCommand: Command = {
           ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
         },
         signal: controller.signal,
-        onCell: (done, total, cell) => bar.update(done, total, `${cell.scenario} x ${cell.policy}`),
+        onStart: (job) => bar.start(`${job.ref} under ${job.policy}`),
+        onCell: (done, total, cell) =>
+          bar.update(done, total, `${cell.scenario} under ${cell.policy}`),
       });
     } finally {
       bar.clear();
@@ -136,6 +142,7 @@ export const compareCommand: Command = {
 /** How a comparison is printed and saved: shared by compare and merge. */
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { name: "md", value: false },
+  { name: "mail", value: false },
   { name: "json", value: false },
   { name: "html", value: true },
   { name: "out", value: true },
@@ -145,6 +152,7 @@ export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
 export function outputOptions(a: ParsedArgs) {
   return {
     md: flag(a, "md"),
+    mail: flag(a, "mail"),
     json: flag(a, "json"),
     brief: flag(a, "brief"),
     html: opt(a, "html"),
@@ -158,6 +166,7 @@ export function emit(
   host: Host,
   o: {
     md: boolean;
+    mail: boolean;
     json: boolean;
     brief: boolean;
     html?: string | undefined;
@@ -168,7 +177,7 @@ export function emit(
   const json = `${JSON.stringify(doc, null, 1)}\n`;
   if (o.json) host.out(json);
   else if (o.md) host.out(renderCompareMarkdown(doc));
-  else host.out(renderCompareText(doc, { drill: !o.brief }));
+  else host.out(renderCompareText(doc, { drill: !o.brief, width: o.mail ? 72 : 100 }));
   try {
     if (o.out) {
       host.writeFile(o.out, json);
@@ -194,14 +203,23 @@ export function emit(
 /** A progress bar on stderr (when it is a terminal, or with --progress). */
 function progressBar(host: Host, force: boolean) {
   let shown = false;
+  const start = host.now();
+  const running: string[] = [];
   return {
-    update(done: number, total: number, label: string) {
+    /** A cell started: shown (the oldest running one) until it finishes. */
+    start(label: string) {
+      running.push(label);
+    },
+    update(done: number, total: number, finished: string) {
+      const i = running.indexOf(finished);
+      if (i >= 0) running.splice(i, 1);
+      const label = running[0] ?? "";
       if (!(host.tty || force)) return;
       shown = true;
       const width = 30;
       const fill = Math.round((done / total) * width);
       host.err(
-        `\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  ${label.slice(0, 40).padEnd(40)}`,
+        `\r${elapsed(host.now() - start)} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${total}  queue ${total - done - running.length}  ${label.slice(0, 40).padEnd(40)}`,
       );
     },
     clear() {

@@ -15,7 +15,7 @@ import { readText } from "./lint.js";
 export const mergeCommand: Command = {
   name: "merge",
   summary: "join the shards of a comparison (compare --shard i/N --out FILE) into one matrix",
-  usage: `pinlab merge <shard.json>... [--md | --json] [--html FILE] [--out FILE] [--brief]
+  usage: `pinlab merge <shard.json>... [--md | --mail | --json] [--html FILE] [--out FILE] [--brief]
 
 Reads comparison documents (schema ${COMPARE_SCHEMA}) written by
 'pinlab compare --shard I/N --out FILE' and prints the joined matrix as

@@ -25,8 +25,11 @@ property's verdict on this run and the scenario's expectations.
   --policy <name>      a policy (pinlab policies); repeat it, or 'all', for several
   --param name=value   a policy parameter, e.g. escalation=invalidate
   --seed N             0 (default): priority order, no faults; N > 0: a seeded random schedule
+  --faults W           with --seed N > 0: how likely injected faults are, as the
+                       weight of each against 1 for any other step (default 0.02;
+                       1 draws them like everything else, 0 never)
   --max-steps N        stop after N steps (default 1000)
-  --json               print the run as JSON (schema pinlab.run/1)
+  --json               print the run as JSON (schema pinlab.run/2)
   --list               list the bundled scenarios
 
 Exit status: 0 every expectation met, 1 one failed, 2 bad input.`;
@@ -41,6 +44,7 @@ export const runCommand: Command = {
       { name: "param", value: true, repeat: true },
       { name: "seed", value: true },
       { name: "max-steps", value: true },
+      { name: "faults", value: true },
       { name: "json", value: false },
       { name: "list", value: false },
     ]);
@@ -58,6 +62,9 @@ export const runCommand: Command = {
     const maxText = opt(a, "max-steps") ?? "1000";
     if (!/^\d+$/.test(maxText))
       return bad(host, `--max-steps expects a positive integer (got '${maxText}')`);
+    const faultsText = opt(a, "faults");
+    if (faultsText !== undefined && !/^\d+(\.\d+)?$/.test(faultsText))
+      return bad(host, `--faults expects a weight, a number >= 0 (got '${faultsText}')`);
     if (!a.options.has("policy"))
       return bad(
         host,
@@ -83,6 +90,7 @@ export const runCommand: Command = {
       const run = runSchedule(c.model, {
         seed: Number(seedText),
         maxSteps: Number(maxText),
+        ...(faultsText !== undefined ? { faultWeight: Number(faultsText) } : {}),
         properties: PROPERTIES,
       });
       const expectations = judgeRun(run, policy.name);

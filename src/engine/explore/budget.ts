@@ -86,6 +86,7 @@ export class Budget {
     tableBytes: number,
     traceBytes: number,
     livenessBytes = 0,
+    queued?: number,
   ): ExploreStats {
     const timeMs = this.elapsed();
     const sec = Math.max(timeMs, 1e-3) / 1000;
@@ -101,6 +102,7 @@ export class Budget {
       tableBytes,
       traceBytes,
       livenessBytes,
+      ...(queued !== undefined ? { queued } : {}),
     };
   }
 }

@@ -107,6 +107,7 @@ async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreR
       search.tableBytes,
       search.traceBytes,
       search.graph?.bytes ?? 0,
+      search.queue.count,
     );
   let reason = await drive(search, budget, stats, maxStates);
   if (!reason && search.more) reason = "max-states";

@@ -56,6 +56,7 @@ interface Final {
   readonly actions: Int32Array;
   readonly pendingStates: Int32Array | null;
   readonly pendingEdges: Int32Array | null;
+  readonly coverage: Uint8Array | null;
 }
 
 type FromWorker =
@@ -70,6 +71,7 @@ type FromWorker =
 class Handle {
   readonly worker: Worker;
   transitions = 0;
+  expanded = 0;
   private waiting = new Map<string, (m: FromWorker) => void>();
   private early = new Map<string, FromWorker>();
 
@@ -79,6 +81,7 @@ class Handle {
     this.worker.on("message", (m: FromWorker) => {
       if (m.type === "tick") {
         this.transitions = m.transitions;
+        this.expanded = m.expanded;
         onTick();
         return;
       }
@@ -186,6 +189,12 @@ export async function exploreParallel(
       search.tableBytes + tableBytes,
       search.traceBytes + traceBytes,
       (search.graph?.bytes ?? 0) + livenessBytes,
+      handed
+        ? Math.max(
+            0,
+            states() - search.nextId - (pool?.handles.reduce((t, h) => t + h.expanded, 0) ?? 0),
+          )
+        : search.queue.count,
     );
   const onTick = () => {
     if (!handed) return;
@@ -290,6 +299,7 @@ export async function exploreParallel(
       reason,
       ...red,
       workers,
+      coverage: finals.flatMap((f) => (f.coverage ? [f.coverage] : [])),
     });
   } catch (e) {
     if (pool?.failure) throw pool.failure;

@@ -29,6 +29,8 @@ export interface Outcome {
   readonly por: boolean;
   readonly symmetry: boolean;
   readonly workers: number;
+  /** Coverage bitmaps of other threads, OR-ed into this thread's. */
+  readonly coverage?: readonly Uint8Array[];
 }
 
 /** The result of a search that ended in this thread (serial, or before the hand-over to workers). */
@@ -50,6 +52,13 @@ export function serialResult(
     ...red,
     workers: 1,
   });
+}
+
+function unionCoverage(sys: System, others: readonly Uint8Array[]): Uint8Array | null {
+  if (!sys.coverage) return null;
+  const out = sys.coverage().slice();
+  for (const c of others) for (let i = 0; i < out.length; i++) out[i]! |= c[i] ?? 0;
+  return out;
 }
 
 export function buildResult(o: Outcome): ExploreResult {
@@ -113,6 +122,7 @@ export function buildResult(o: Outcome): ExploreResult {
     properties,
     deadlocks,
     liveness,
+    coverage: unionCoverage(sys, o.coverage ?? []),
     reductions: { por: o.por, symmetry: o.symmetry },
     workers: o.workers,
   };

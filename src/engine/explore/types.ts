@@ -57,6 +57,8 @@ export interface ExploreStats {
   readonly traceBytes: number;
   /** Bytes of the pending-state graph kept for lasso search (0 without `pending`). */
   readonly livenessBytes: number;
+  /** States found but not yet expanded (the BFS queue), when known. */
+  readonly queued?: number;
 }
 
 export interface PropertyResult {
@@ -97,6 +99,8 @@ export interface ExploreResult {
   readonly deadlocks: { readonly count: number; readonly witness?: number[] };
   /** One per liveness obligation (`pending` bit), in bit order. */
   readonly liveness: LivenessResult[];
+  /** The system's coverage bitmap after the search (its union over threads), or null. */
+  readonly coverage: Uint8Array | null;
   /** The reductions that were applied. */
   readonly reductions: { readonly por: boolean; readonly symmetry: boolean };
   readonly workers: number;

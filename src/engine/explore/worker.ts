@@ -394,7 +394,14 @@ async function main(): Promise<void> {
         (a) => a.buffer as ArrayBuffer,
       );
       port.postMessage(
-        { type: "final", parents, actions, pendingStates: ps, pendingEdges: pe },
+        {
+          type: "final",
+          parents,
+          actions,
+          pendingStates: ps,
+          pendingEdges: pe,
+          coverage: part.sys.coverage?.() ?? null,
+        },
         transfer,
       );
       for (const p of Object.values(part.ports)) p.close();

@@ -1,33 +1,39 @@
 /**
  * One vocabulary for verdicts (mirrored by `look` in the inline script), so
- * the matrix, the scenario grids and the drill-down say the same thing.
+ * the matrix, the scenario grids and the drill-down say the same thing, with
+ * the marks of every other format (../marks.ts).
  */
+import { OUTCOMES, type Outcome, outcomeOf } from "../marks.js";
 
 /**
- * How a verdict is shown. A safety or liveness property that is "Sometimes"
- * is a violation (bad news); a possibility that is "Sometimes" (e.g. RDMA on
- * fs-DAX works at all) is good news. Each tone has a symbol and words, so
- * colour is never the only signal.
+ * How a verdict is shown: its outcome is its colour (a CSS class), and each
+ * outcome has a symbol and words, so colour is never the only signal. A
+ * violation, a liveness failure, a cost, a possibility and a shown result
+ * each look different; a cost is never painted like corruption.
  */
-export type Tone = "bad" | "good" | "unknown" | "possible" | "impossible";
+export type Tone = Outcome;
 
 /** A verdict as the page shows it: its tone (the colour), a symbol and words. */
 export interface Look {
   readonly tone: Tone;
   readonly symbol: string;
+  /** `Sometimes` or `Never`, as herd7 says it. */
   readonly word: string;
   readonly note: string;
 }
 
-/** How a verdict of a property of the given kind reads, everywhere on the page. */
-export function look(kind: string, verdict: string, proved: boolean): Look {
-  const possibility = kind === "possibility";
-  if (verdict === "Sometimes")
-    return possibility
-      ? { tone: "possible", symbol: "◆", word: "Sometimes", note: "possible" }
-      : { tone: "bad", symbol: "✗", word: "Sometimes", note: "violated" };
-  if (!proved) return { tone: "unknown", symbol: "?", word: "Never", note: "not proved" };
-  return possibility
-    ? { tone: "impossible", symbol: "–", word: "Never", note: "impossible" }
-    : { tone: "good", symbol: "✓", word: "Never", note: "proved" };
+/** How a verdict of a property of the given group and kind reads, everywhere on the page. */
+export function look(
+  p: { readonly group?: string; readonly kind: string },
+  verdict: string,
+  proved: boolean,
+): Look {
+  const tone = outcomeOf(p, verdict, proved);
+  const o = OUTCOMES[tone];
+  return {
+    tone,
+    symbol: o.symbol,
+    word: verdict === "Sometimes" ? "Sometimes" : "Never",
+    note: o.note,
+  };
 }

@@ -9,11 +9,15 @@ export const STYLE = `
 :root{--bg:#fff;--bg2:#f6f7f9;--fg:#1d2127;--muted:#5f6670;--line:#c9ced6;--accent:#2456a6;
 --bad:#a4161a;--bad-bg:#fde8e7;--good:#1c6b38;--good-bg:#e5f3e9;--unknown:#7a5200;--unknown-bg:#fff3d1;
 --possible:#1d4f99;--possible-bg:#e2ecfb;--impossible:#4b5058;--impossible-bg:#eceef1;
+--hang:#7a1f8f;--hang-bg:#f6e6fa;--cost:#8a4300;--cost-bg:#fdebd8;--shown:#0d6b63;--shown-bg:#dcf3ef;
+--msg:#37618f;
 --proc:#2456a6;--kernel:#6b3fa0;--nic:#a85a00;--peer:#0f766e;--note-bg:#fffbea;--note-line:#c9a93b;
 --mono:ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,monospace}
 @media (prefers-color-scheme:dark){:root{--bg:#15181d;--bg2:#1e232a;--fg:#e6e8eb;--muted:#a0a7b1;--line:#3a414b;--accent:#8fb4f0;
 --bad:#ff9b94;--bad-bg:#4a1c1c;--good:#8fd6a4;--good-bg:#173823;--unknown:#f2cd75;--unknown-bg:#3d3012;
 --possible:#a9c7ff;--possible-bg:#1c2d4d;--impossible:#b9bec6;--impossible-bg:#2a2f37;
+--hang:#e7a6f5;--hang-bg:#3b1b44;--cost:#f5b77a;--cost-bg:#3f2812;--shown:#7fdccf;--shown-bg:#133a36;
+--msg:#93b8e6;
 --proc:#8fb4f0;--kernel:#c9a6f2;--nic:#f2b36b;--peer:#6fd3c7;--note-bg:#2d2916;--note-line:#8a7630}}
 *{box-sizing:border-box}
 html{background:var(--bg);color:var(--fg)}
@@ -36,7 +40,11 @@ a{color:var(--accent)}
 .stat.unknown{border-color:var(--unknown);background:var(--unknown-bg)}
 .stat.good dd{color:var(--good)}
 .toc a{margin-right:1rem}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto;max-width:100%}
+.matrix-scroll .matrix{min-width:78rem}
+.matrix tbody th{position:sticky;left:0;z-index:2}
+.grid-scroll .grid{min-width:52rem}
+main,header.page,section{min-width:0;max-width:100%}
 table{border-collapse:collapse}
 caption{text-align:left;color:var(--muted);font-size:.85rem;padding:.2rem 0}
 .matrix{width:100%;table-layout:fixed}
@@ -51,13 +59,20 @@ caption{text-align:left;color:var(--muted);font-size:.85rem;padding:.2rem 0}
 button.cell{display:flex;flex-direction:column;align-items:center;justify-content:center;width:100%;min-height:3.6rem;border:1px solid transparent;border-radius:4px;padding:.2rem 0;font:inherit;font-size:.76rem;font-stretch:condensed;overflow:hidden;line-height:1.25;cursor:pointer}
 button.cell .v{font-weight:700;font-size:.78rem;white-space:nowrap}
 button.cell .d{color:inherit;opacity:.85;white-space:nowrap}
-.bad{background:var(--bad-bg);color:var(--bad)}
-.good{background:var(--good-bg);color:var(--good)}
-.unknown{background:var(--unknown-bg);color:var(--unknown)}
+.bad,.violation{background:var(--bad-bg);color:var(--bad)}
+.good,.proved{background:var(--good-bg);color:var(--good)}
+.unknown,.unproved{background:var(--unknown-bg);color:var(--unknown)}
 .possible{background:var(--possible-bg);color:var(--possible)}
-.impossible{background:var(--impossible-bg);color:var(--impossible)}
-button.cell.bad{border-color:var(--bad);box-shadow:inset 0 0 0 1px var(--bad)}
+.impossible,.not-shown{background:var(--impossible-bg);color:var(--impossible)}
+.hang{background:var(--hang-bg);color:var(--hang)}
+.cost{background:var(--cost-bg);color:var(--cost)}
+.shown{background:var(--shown-bg);color:var(--shown)}
+button.cell.violation{border-color:var(--bad);box-shadow:inset 0 0 0 1px var(--bad)}
+button.cell.hang{border-color:var(--hang);border-style:double;border-width:3px}
+button.cell.cost{border-color:var(--cost)}
 button.cell.possible{border-style:dashed;border-color:var(--possible)}
+button.cell.vacuous{border:2px dotted var(--unknown)}
+button.cell .vac{color:var(--unknown);font-weight:600}
 button.cell:hover,button.mini:hover{filter:brightness(.95);text-decoration:underline}
 button.cell:focus-visible,button.mini:focus-visible,summary:focus-visible,.close:focus-visible{outline:3px solid var(--accent);outline-offset:1px}
 button.cell[aria-current=true],button.mini[aria-current=true]{outline:3px solid var(--fg);outline-offset:-3px}
@@ -95,15 +110,51 @@ background-image:linear-gradient(to right,transparent calc(50% - 1px),var(--line
 .seq .c.link{background-image:linear-gradient(to right,transparent calc(50% - 1px),var(--line) calc(50% - 1px),var(--line) calc(50% + 1px),transparent calc(50% + 1px)),repeating-linear-gradient(to right,var(--kernel) 0 5px,transparent 5px 9px);background-size:100% 100%,100% 2px;background-position:0 0,0 50%;background-repeat:no-repeat}
 .seq .n{padding:.3rem .4rem;text-align:right;color:var(--muted);font-variant-numeric:tabular-nums;display:flex;flex-direction:column;align-items:flex-end;justify-content:center}
 .seq .row>*{border-top:1px solid color-mix(in srgb,var(--line) 45%,transparent)}
-.seq .row.hit>*{background-color:var(--bad-bg)}
-.seq .row.reach>*{background-color:var(--possible-bg)}
+.seq .row.hit.m-violation>*{background-color:var(--bad-bg)}
+.seq .row.hit.m-hang>*,.seq .row.waits>*{background-color:var(--hang-bg)}
+.seq .row.hit.m-cost>*{background-color:var(--cost-bg)}
+.seq .row.hit.m-possible>*{background-color:var(--possible-bg)}
+.seq .row.hit.m-shown>*{background-color:var(--shown-bg)}
+.seq .row.step{cursor:pointer}
+.seq .row.step:hover>*{filter:brightness(.97)}
+.seq .row.open>*{border-bottom:0}
+.stepbtn{font:inherit;color:inherit;background:none;border:1px solid transparent;border-radius:3px;padding:0 .2rem;cursor:pointer;text-decoration:underline dotted}
+.stepbtn[aria-expanded=true]{border-color:var(--accent);color:var(--accent)}
+.stepbtn:focus-visible{outline:3px solid var(--accent)}
+.seq .changes{position:sticky;left:0;max-width:calc(100vw - 2.5rem);padding:.3rem .5rem .5rem 3.8em;background:var(--bg2);border-bottom:1px solid var(--line);font-family:system-ui,sans-serif;min-width:0;overflow-x:auto}
+.diff{font-size:.82rem;border-collapse:collapse}
+.diff caption{font-weight:600;color:var(--fg)}
+.diff th,.diff td{text-align:left;padding:.1rem .6rem .1rem 0;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+.diff td.none{color:var(--muted)}
+.kind-tag{display:inline-block;white-space:nowrap;font-size:.72rem;font-weight:600;border:1px solid var(--line);border-radius:3px;padding:0 .3rem}
+.kind-tag.pin{border-color:var(--bad);color:var(--bad)}.kind-tag.block{border-color:var(--nic);color:var(--nic)}
+.kind-tag.lease{border-color:var(--kernel);color:var(--kernel)}.kind-tag.mr,.kind-tag.qp{border-color:var(--peer);color:var(--peer)}
+.kind-tag.process{border-color:var(--proc);color:var(--proc)}
+.seq .row.arrow>*{border-top:0;padding-top:0;padding-bottom:0;min-height:1.3rem}
+.seq .row.arrow .n{font-size:10px}
+.seq .c.a-start,.seq .c.a-mid,.seq .c.a-end{background-image:linear-gradient(to right,transparent calc(50% - 1px),var(--line) calc(50% - 1px),var(--line) calc(50% + 1px),transparent calc(50% + 1px)),linear-gradient(var(--msg),var(--msg));background-repeat:no-repeat;background-size:100% 100%,100% 2px;background-position:0 0,0 50%}
+.seq .c.a-start.a-r,.seq .c.a-end.a-l{background-size:100% 100%,50% 2px;background-position:0 0,100% 50%}
+.seq .c.a-start.a-l,.seq .c.a-end.a-r{background-size:100% 100%,50% 2px;background-position:0 0,0 50%}
+.seq .row.arrow.sigio .c{--msg:var(--kernel)}.seq .row.arrow.cancel .c{--msg:var(--hang)}.seq .row.arrow.rdma .c{--msg:var(--nic)}
+.seq .c.a-end{position:relative}
+.seq .c.a-end.a-r .head{right:calc(50% - 1px)}
+.seq .c.a-end.a-l .head{left:calc(50% - 1px)}
+.box .out{font:10px/1.3 system-ui,sans-serif;color:var(--msg)}
+.seq .c .head{color:var(--msg);font-size:11px;line-height:1;position:absolute;top:calc(50% - .5em);z-index:1}
+.seq .c .lbl{font:10px/1.2 system-ui,sans-serif;color:var(--msg);background:var(--bg);padding:0 .25rem;border-radius:2px;position:relative;z-index:1;overflow-wrap:anywhere;max-width:100%}
 .box{background:var(--bg);border:1.5px solid var(--line);border-radius:4px;padding:.25rem .45rem;max-width:100%;overflow-wrap:anywhere;position:relative;z-index:1}
 .box.proc{border-color:var(--proc)}.box.kernel{border-color:var(--kernel)}.box.nic{border-color:var(--nic)}.box.peer{border-color:var(--peer)}
 .box.hit{border:2.5px solid var(--bad);box-shadow:0 0 0 2px var(--bad-bg)}
+.box.hit.m-hang,.box.waits{border:2.5px dashed var(--hang);box-shadow:0 0 0 2px var(--hang-bg)}
+.box.hit.m-cost{border-color:var(--cost);box-shadow:0 0 0 2px var(--cost-bg)}
+.box.hit.m-possible{border-color:var(--possible);box-shadow:0 0 0 2px var(--possible-bg)}
+.box.hit.m-shown{border-color:var(--shown);box-shadow:0 0 0 2px var(--shown-bg)}
 .note{background:var(--note-bg);border:1px dashed var(--note-line);border-radius:3px;padding:.1rem .35rem;font-size:11px;max-width:100%;overflow-wrap:anywhere;position:relative;z-index:1}
 .mark{display:inline-block;margin:.15rem .2rem 0 0;font:600 11px/1.3 system-ui,sans-serif;border-radius:3px;padding:0 .3rem}
 .mark.focus{outline:1.5px solid currentColor}
-.seq .n.cyc{color:var(--unknown);font-weight:700;white-space:nowrap}
+.seq .n.cyc{color:var(--hang);font-weight:700;white-space:nowrap}
+.why.reason{border-left:3px solid var(--hang);padding-left:.5rem}
+.vac{color:var(--unknown);font-size:.8rem}
 .why{margin:.6rem 0 .3rem}
 .replay{display:flex;flex-wrap:wrap;align-items:baseline;gap:.3rem .6rem;margin:.3rem 0;font-size:.85rem}
 .replay code{user-select:all;-webkit-user-select:all;background:var(--bg2);border:1px solid var(--line);border-radius:3px;padding:.1rem .4rem;overflow-wrap:anywhere}
@@ -122,9 +173,41 @@ background-image:linear-gradient(to right,transparent calc(50% - 1px),var(--line
 .grid td.exp .chip{font-size:.72rem}
 button.mini{width:100%;border:0;border-radius:2px;font:600 .8rem/1.5 var(--mono);cursor:pointer;padding:.1rem 0}
 button.mini.good,button.mini.impossible{font-weight:400}
-button.mini.bad{outline:1px solid var(--bad);outline-offset:-1px}
+button.mini.violation{outline:1px solid var(--bad);outline-offset:-1px}
+button.mini.hang{outline:1px dashed var(--hang);outline-offset:-1px}
+button.mini.vacuous{outline:1px dotted var(--unknown);outline-offset:-2px}
+.results{font-size:.85rem;padding-left:1.2rem;margin:.3rem 0}
+.results li{margin:.15rem 0;overflow-wrap:anywhere}
+.results button.mini{width:auto;display:inline-block;padding:0 .35rem;margin:.1rem .15rem;font-size:.75rem}
+.res-h,.cov-h{font-size:.85rem;margin:.5rem 0 .1rem}
+.coverage{font-size:.85rem;margin:.1rem 0}
+.src-head{font:12px/1.4 var(--mono);background:var(--note-bg);border-left:3px solid var(--note-line);padding:.4rem .6rem;margin:.3rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
+details.source{margin:.3rem 0 .5rem}
+details.source>summary{cursor:pointer;font-size:.85rem}
+pre.src{font:12px/1.4 var(--mono);background:var(--bg2);border:1px solid var(--line);border-radius:4px;padding:.5rem .7rem;overflow-x:auto;max-width:100%;margin:.3rem 0}
+.matrix th.group{font-size:.8rem;letter-spacing:.04em;text-transform:uppercase;border-bottom:2px solid var(--line)}
+.matrix th.group.safety{color:var(--bad)}.matrix th.group.cost{color:var(--cost)}.matrix th.group.capability{color:var(--possible)}
 .failures{font-size:.85rem}
 footer.page{margin-top:2.5rem;color:var(--muted);font-size:.82rem;border-top:1px solid var(--line)}
+@media (max-width:700px){
+  body{padding:.6rem .6rem 2rem}
+  h1{font-size:1.25rem}
+  h1 small{display:block;margin:0}
+  .stat{min-width:0;flex:1 1 40%}
+  .defs>div{grid-template-columns:1fr;gap:.1rem}
+  .index{columns:1;padding-left:1.2rem}
+  .drill{padding:.5rem .5rem .7rem;margin:.8rem 0}
+  .drill-head{flex-wrap:wrap}
+  details.witness>.body{padding:.3rem}
+  .seq{max-width:100%}
+  .seq .changes{padding-left:.5rem}
+  .legend{gap:.3rem .8rem}
+  .legend .chip{min-width:0}
+  .replay{font-size:.78rem}
+  .nowit{display:block;overflow-x:auto;max-width:100%}
+  .matrix th.corner{width:7.5rem}
+  .matrix-scroll .matrix{min-width:70rem}
+}
 @media print{
   :root{--bg:#fff;--bg2:#fff;--fg:#000}
   html,body{background:#fff;color:#000}

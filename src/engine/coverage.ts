@@ -1,0 +1,124 @@
+/**
+ * Which of a scenario's operations ran in the explored state space, as SPIN
+ * reports "unreached in proctype": one byte per program operation of every
+ * process and peer, set when the operation executed (returned, failed or
+ * blocked; an operation skipped because its input was never set did not
+ * run), plus one byte set when a registration succeeded (a page pinned, or
+ * an ODP MR set up). The explorer's threads fill it in `judge`; the bytes
+ * are cheap to set and OR together.
+ */
+import type { ModelEvent } from "../model/events.js";
+import { type Model, R_PC, type State } from "../model/layout.js";
+import type { SourcePos } from "../model/spec.js";
+import { A_PEER, actionIndex, actionKind } from "../model/step.js";
+import type { Symmetry } from "./symmetry.js";
+
+export interface CoverageMap {
+  readonly bytes: Uint8Array;
+  /** Records what a transition ran. */
+  note(before: State, a: number, events: readonly ModelEvent[]): void;
+}
+
+/** Where each process's and peer's operations start in the bitmap; the last byte is "registered". */
+function layoutOf(m: Model) {
+  const procBase: number[] = [];
+  const peerBase: number[] = [];
+  let n = 0;
+  for (const p of m.procs) {
+    procBase.push(n);
+    n += p.prog.length;
+  }
+  for (const r of m.peers) {
+    peerBase.push(n);
+    n += r.prog.length;
+  }
+  return { procBase, peerBase, registered: n, size: n + 1 };
+}
+
+export function coverageMap(m: Model): CoverageMap {
+  const { procBase, peerBase, registered, size } = layoutOf(m);
+  const bytes = new Uint8Array(size);
+  return {
+    bytes,
+    note(before, a, events) {
+      if (actionKind(a) === A_PEER) {
+        const r = actionIndex(a);
+        bytes[peerBase[r]! + before[m.peers[r]!.off + R_PC]!] = 1;
+      }
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        if (e.k === "ret" || e.k === "block") bytes[procBase[e.proc]! + e.pc] = 1;
+        else if (e.k === "pin" || e.k === "odp-register") bytes[registered] = 1;
+      }
+    },
+  };
+}
+
+/** What a coverage bitmap says, by name. */
+export interface Coverage {
+  /** Operations that ran, as `proc.op` (its label if it has one). */
+  readonly reached: readonly string[];
+  /** Operations that never ran in any explored state. */
+  readonly unreached: readonly string[];
+  /** Whether the scenario registers memory at all (has a `reg_mr`). */
+  readonly registers: boolean;
+  /** Whether some registration succeeded (a page was pinned, or an ODP MR set up). */
+  readonly registered: boolean;
+}
+
+/**
+ * Names the bytes of a bitmap. Under symmetry reduction only one of several
+ * interchangeable replicas may be seen running an operation; each replica
+ * stands for all, so the replicas of one group share their coverage.
+ */
+export function readCoverage(m: Model, bytes: Uint8Array, sym: Symmetry | null): Coverage {
+  const { procBase, peerBase, registered } = layoutOf(m);
+  const b = bytes.slice();
+  for (const group of sym?.groups ?? []) {
+    const share = (base: (r: (typeof group)[number]) => number, len: number) => {
+      for (let i = 0; i < len; i++) {
+        const any = group.some((r) => b[base(r) + i] === 1);
+        if (any) for (const r of group) b[base(r) + i] = 1;
+      }
+    };
+    share((r) => procBase[r.proc]!, m.procs[group[0]!.proc]!.prog.length);
+    share((r) => peerBase[r.peer]!, m.peers[group[0]!.peer]!.prog.length);
+  }
+  const names = operationNames(m);
+  const all = [
+    ...procBase.flatMap((b, i) => m.procs[i]!.prog.map((_, pc) => b + pc)),
+    ...peerBase.flatMap((b, i) => m.peers[i]!.prog.map((_, pc) => b + pc)),
+  ];
+  const reached = names.filter((_, k) => b[all[k]!] === 1);
+  const unreached = names.filter((_, k) => b[all[k]!] !== 1);
+  return {
+    reached,
+    unreached,
+    registers: m.procs.some((p) => p.prog.some((o) => o.spec.op === "reg_mr")),
+    registered: b[registered] === 1,
+  };
+}
+
+/**
+ * The scenario's operations by name, processes first then peers, each in
+ * program order: `proc.op` (its label if it has one), and `@LINE` after two
+ * like operations of one actor.
+ */
+export function operationNames(m: Model): string[] {
+  const out: string[] = [];
+  const own = (
+    owner: string,
+    ops: readonly { spec: { op: string; label?: string; at?: SourcePos } }[],
+  ) => {
+    const names = ops.map((o) => `${owner}.${o.spec.label ?? o.spec.op}`);
+    ops.forEach((o, pc) => {
+      // two like operations of one actor are told apart by their line
+      const twin = names.filter((x) => x === names[pc]).length > 1;
+      const name = twin && o.spec.at ? `${names[pc]}@${o.spec.at.line}` : names[pc]!;
+      out.push(name);
+    });
+  };
+  for (const p of m.procs) own(p.name, p.prog);
+  for (const r of m.peers) own(r.name, r.prog);
+  return out;
+}
