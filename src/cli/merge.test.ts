@@ -278,7 +278,11 @@ test("a flipped verdict is refused: by the digest, by its witness, or by the exp
   );
   // A replay token for another trace.
   await refused(
-    flip((c) => (fdma(c).token = c.verdicts.find((x: Json) => x.token && x !== fdma(c)).token)),
+    flip(
+      (c) =>
+        // another verdict's token for a different trace (lost-write shares foreign-dma's)
+        (fdma(c).token = c.verdicts.find((x: Json) => x.token && x.token !== fdma(c).token).token),
+    ),
     /foreign-dma: its replay token is not its witness's/,
   );
 });

@@ -16,6 +16,8 @@ import {
   INO_EXISTS,
   INO_EXT,
   INO_SIZE,
+  INO_T_LINEAGE,
+  INO_TAIL,
   type InodeInfo,
   K_STRIDE,
   type Model,
@@ -340,6 +342,8 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     if (!Number.isInteger(f.pages) || f.pages < 0 || f.pages > 32)
       err(`file ${f.name}: pages must be in 0..32 (got ${f.pages})`);
   }
+  // One lineage bit per file (INO_T_LINEAGE).
+  if (inodes.length > 31) err(`at most 31 files (got ${inodes.length})`);
   if (errors.length > 0) return { ok: false, errors };
 
   // ---- state layout ----
@@ -348,7 +352,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
   const totalPages = inodes.length * maxPages;
   const ramFrames = dax ? privatePages + 2 : 3 * totalPages + privatePages + 2;
   const nFrames = (dax ? nBlocks : 0) + ramFrames;
-  const inodeStride = INO_EXT + 2 * maxPages;
+  const inodeStride = INO_EXT + 2 * maxPages + INO_TAIL;
   let off = 0;
   const offBlocks = off;
   off += nBlocks * BLK_STRIDE;
@@ -432,6 +436,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     maxPages,
     // `faults nic_no_invalidate` (old spelling) is the default `none`.
     nicInvalidate: spec.faults.nicNoInvalidate ? "none" : (spec.nic ?? DEFAULT_NIC).invalidate,
+    flavor: spec.fs.flavor ?? "xfs",
     mboxOff,
     mboxCap,
     offBlocks,
@@ -484,7 +489,18 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       if (b1 > 0) init[offBlocks + (b1 - 1) * BLK_STRIDE + BLK_USERS]! += 1;
     }
   }
-  // Blocks never allocated hold leftovers of earlier files (CONTENT_STALE): the fs zeroes on allocation.
+  // Each file may hold its own data; a clone also its source's (FICLONE at setup).
+  const tail = (i: number) => offInodes + i * inodeStride + INO_EXT + 2 * maxPages;
+  for (let i = 0; i < inodes.length; i++) init[tail(i) + INO_T_LINEAGE] = 1 << i;
+  for (const f of spec.files) {
+    if (f.reflinkOf === undefined) continue;
+    const i = inodeIdx.get(f.name)!;
+    const src = inodeIdx.get(f.reflinkOf)!;
+    init[tail(i) + INO_T_LINEAGE]! |= init[tail(src) + INO_T_LINEAGE]!;
+  }
+  // Blocks never allocated hold leftovers of earlier files (CONTENT_STALE). The
+  // filesystem never lets them be read: an allocation either zeroes the block
+  // (DAX, XFS_BMAPI_ZERO) or marks it unwritten (fallocate; see fs/blocks.ts).
   for (let b = nextBlock; b < nBlocks; b++)
     init[offBlocks + b * BLK_STRIDE + BLK_CONTENT] = CONTENT_STALE;
   // A process with an empty program has finished it before the first step

@@ -66,8 +66,18 @@ export type ModelEvent =
       readonly k: "exit";
       readonly proc: number;
       readonly how: "exit" | "killed" | "crashed";
-      /** `escalation` = SIGKILL sent by the kernel to make a layout change progress. */
-      readonly cause: "program" | "kill" | "escalation" | "fault" | "lease-break" | "signal";
+      /**
+       * `escalation` = SIGKILL sent by the kernel to make a layout change progress;
+       * `memory-failure` = SIGBUS sent at pmem unbind to a process mapping a file of the device.
+       */
+      readonly cause:
+        | "program"
+        | "kill"
+        | "escalation"
+        | "fault"
+        | "lease-break"
+        | "signal"
+        | "memory-failure";
       readonly sig?: string;
       /** Some of its MRs live on: another process holds its uverbs file. */
       readonly kept?: boolean;

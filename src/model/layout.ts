@@ -9,7 +9,7 @@
  * state holds only what changes.
  */
 import type { Policy } from "./policy.js";
-import type { NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
+import type { FsFlavor, NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
 
 export type State = Int32Array;
 
@@ -20,7 +20,13 @@ export const GUP_PIN_COUNTING_BIAS = 1024;
 export const BLK_USERS = 0; // extent references (0 = free; >1 = shared by reflink)
 export const BLK_BUSY = 1; // 1 = freed by a layout change but held busy until the last unpin
 export const BLK_CONTENT = 2; // CONTENT_* or data of an inode
-export const BLK_STRIDE = 3;
+/**
+ * 1 = an unwritten extent (fallocate preallocation): the block holds whatever
+ * it held before, but every read through the filesystem returns zeroes
+ * (iomap IOMAP_UNWRITTEN, ext4 EXT4_EXT_MARK_UNWRIT); the first write converts it.
+ */
+export const BLK_UNWRITTEN = 3;
+export const BLK_STRIDE = 4;
 
 /** Block and page contents: zeroes, a previous owner's leftovers, or data written for inode i. */
 export const CONTENT_ZERO = 0;
@@ -32,7 +38,10 @@ export const contentInode = (c: number): number => c - 2;
 export const INO_EXISTS = 0;
 export const INO_SIZE = 1; // pages
 export const INO_SWAP = 2; // >0: S_SWAPFILE-like (immutable policy: number of pinning MRs)
-export const INO_EXT = 3; // then maxPages extents (block+1, 0 = hole), then maxPages page-cache slots (frame+1)
+export const INO_EXT = 3; // then maxPages extents (block+1, 0 = hole), then maxPages page-cache slots (frame+1), then the INO_TAIL fields
+/** Fields after an inode's page arrays, at `inoTail(m, i) + INO_T_*`. */
+export const INO_T_LINEAGE = 0; // bit j set: this file may hold file j's data legitimately (itself, FICLONE sources)
+export const INO_TAIL = 1;
 
 // ---- page frame fields (fs-DAX: frame i is the pfn of block i) ----
 export const FR_REF = 0; // references beyond the mapping's own: pins count GUP_PIN_COUNTING_BIAS each
@@ -238,6 +247,8 @@ export interface Model {
   readonly maxPages: number;
   /** What the NIC can do to one MR (spec.ts NicInvalidate). */
   readonly nicInvalidate: NicInvalidate;
+  /** The filesystem whose order of checks layout changes follow (`fs ... flavor=`). */
+  readonly flavor: FsFlavor;
   /** Mailbox: messages sent to peer r are stored at mbox[r] (mr+1, or -1 for "no MR"), capacity mboxCap[r]. */
   readonly mboxOff: readonly number[];
   readonly mboxCap: readonly number[];
@@ -257,6 +268,9 @@ export const blk = (m: Model, b: number): number => m.offBlocks + b * BLK_STRIDE
 export const ino = (m: Model, i: number): number => m.offInodes + i * m.inodeStride;
 export const ext = (m: Model, i: number, page: number): number =>
   m.offInodes + i * m.inodeStride + INO_EXT + page;
+/** Start of an inode's tail fields (INO_T_*), after its extents and page-cache slots. */
+export const inoTail = (m: Model, i: number): number =>
+  m.offInodes + i * m.inodeStride + INO_EXT + 2 * m.maxPages;
 export const pcache = (m: Model, i: number, page: number): number =>
   m.offInodes + i * m.inodeStride + INO_EXT + m.maxPages + page;
 export const frm = (m: Model, f: number): number => m.offFrames + f * FR_STRIDE;

@@ -109,13 +109,27 @@ export interface Policy {
   /**
    * Which pages a layout change checks for pins: the whole `file`, as
    * xfs_break_dax_layouts()/ext4_break_layouts() do, or only the affected `range`
-   * (Ira Weiny's RFC made dax_layout_busy_page range-based).
+   * (Ira Weiny's RFC made dax_layout_busy_page range-based). fs-DAX on XFS
+   * checks the whole file either way (layoutGate).
    */
   readonly busyScope: "file" | "range";
   /** What happens when the lease-break timer of a revocable pin fires. */
   readonly escalation: Escalation;
   /** A layout change meets pinned pages (fs-DAX blocks or page-cache pages) in its range. */
   layoutChange(q: LayoutQuery): LayoutDecision;
+  /**
+   * Where a swapfile-like file (swapfileOnPin) refuses a size change with
+   * ETXTBSY: `vfs`, before the filesystem's ->setattr, for every size change;
+   * or `newsize`, mainline's inode_newsize_ok() in setattr_prepare(), for a
+   * shrink only, which XFS reaches only after xfs_break_layouts().
+   */
+  readonly swapfileCheck: "vfs" | "newsize";
+  /**
+   * At pmem unbind, XFS sends SIGBUS to every process mapping a file on the
+   * device before waiting for page references (v6.8: MF_MEM_PRE_REMOVE,
+   * xfs_dax_notify_failure() → mf_dax_kill_procs()).
+   */
+  readonly unbindSigbus: boolean;
 }
 
 /** A policy module: its name, documentation and a constructor taking parameters. */

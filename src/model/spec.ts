@@ -13,6 +13,16 @@ export interface SourcePos {
 export type FsKind = "dax" | "pagecache";
 
 /**
+ * Which filesystem's code the layout changes follow. XFS breaks layouts (and
+ * waits for pinned pages) first thing in ->setattr and ->fallocate, before
+ * setattr_prepare() and before fallocate's argument checks, for every
+ * fallocate mode; ext4 checks first and does not break layouts for a plain
+ * allocation (xfs_vn_setattr/xfs_file_fallocate vs ext4_setattr/ext4_fallocate).
+ */
+export type FsFlavor = "xfs" | "ext4";
+export const FS_FLAVORS: readonly FsFlavor[] = ["xfs", "ext4"];
+
+/**
  * Ira Weiny's layout-lease patches, as each version has them: RFC v1
  * (https://lore.kernel.org/r/20190606014544.8339-1-ira.weiny@intel.com), RFC v2
  * (https://lore.kernel.org/r/20190809225833.6657-1-ira.weiny@intel.com), and the
@@ -31,6 +41,8 @@ export interface FsSpec {
   readonly kind: FsKind;
   /** Number of blocks on the device (one block = one page). */
   readonly blocks: number;
+  /** XFS (the default) or ext4. */
+  readonly flavor?: FsFlavor;
 }
 
 export interface UserSpec {
@@ -62,9 +74,13 @@ export interface FileSpec {
   /** `allocated`: every page has a block at start; `sparse`: every page is a hole. */
   readonly layout: "allocated" | "sparse";
   /**
-   * Whether the allocated blocks hold zeroes. `false` models blocks allocated
-   * without zeroing that still hold a previous owner's data (Dave Chinner,
-   * https://lore.kernel.org/r/20190208044302.GA20493@dastard).
+   * Whether the allocated blocks hold zeroes. `false` is hypothetical: XFS and
+   * ext4 never map a block that was not zeroed or marked unwritten, so such a
+   * file can only come from outside the filesystem (a raw write of the device,
+   * a buggy filesystem). It models Dave Chinner's warning that a pinned file
+   * must be written with zeroes first
+   * (https://lore.kernel.org/r/20190208044302.GA20493@dastard), and the
+   * scenario format spells it `hypothetical-unzeroed`.
    */
   readonly zeroed: boolean;
   /** This file shares its extents with another file (FICLONE at setup). */

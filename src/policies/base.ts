@@ -20,7 +20,8 @@ type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
  * writable pins of page-cache mappings, today's (v6.2) registration flags
  * (FOLL_WRITE only for writable MRs, R/O pins of private mappings unshare), migration out of ZONE_MOVABLE before
  * pinning, no ODP, no revocable pins, no userspace layout leases, a busy
- * check over the changed range only, and SIGKILL as the only escalation.
+ * check over the changed range only, SIGKILL as the only escalation, and
+ * no SIGBUS to the file's mappers at pmem unbind (that came with v6.8).
  * A policy states only how it differs, plus its answer to a layout change.
  */
 export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
@@ -34,6 +35,8 @@ export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
   swapfileOnPin: false,
   busyScope: "range",
   escalation: "sigkill",
+  swapfileCheck: "vfs",
+  unbindSigbus: false,
 };
 
 /** Builds a policy module from its documentation and a constructor over validated parameters. */

@@ -7,7 +7,8 @@ import { definePolicy } from "./base.js";
  * dirty-tracked shared file mapping → EFAULT (v6.5, 8ac268436e6d); page-cache
  * truncate orphans pinned pages (truncate_inode_pages_range does not wait);
  * fs-DAX layout changes wait for transient references with no timeout
- * (xfs_break_dax_layouts over the whole file).
+ * (xfs_break_dax_layouts over the whole file); at pmem unbind XFS sends
+ * SIGBUS to every process mapping a file on the device (v6.8, MF_MEM_PRE_REMOVE).
  */
 export const linuxPolicy = definePolicy(
   "linux",
@@ -18,6 +19,7 @@ export const linuxPolicy = definePolicy(
     longtermFsdax: () => EOPNOTSUPP,
     writableFileRule: "all",
     busyScope: "file",
+    unbindSigbus: true,
     layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
   }),
 );

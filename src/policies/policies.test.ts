@@ -54,7 +54,7 @@ test("ebusy: truncate returns EBUSY; a read-only pinner makes the file un-trunca
   assert.equal(resultOf(r, "admin", "truncate"), -EBUSY);
   assert.match(
     r.run.occurrences.get("untruncatable")!.message,
-    /reader \(user bob, no write permission\)/,
+    /reader \(user bob, no write permission, no CAP_LEASE\)/,
   );
   // Under today's kernel the same reader cannot pin at all.
   assert.ok(!shows(runOf(LIBRARY["core-readonly-pinner"]!(), "linux"), "untruncatable"));

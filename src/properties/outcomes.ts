@@ -9,15 +9,16 @@ import type { Finding, Property } from "./property.js";
 
 /**
  * No process dies because of someone else's layout change: the kernel's
- * SIGKILL escalation after lease-break-time, or a lease break started by
+ * SIGKILL escalation after lease-break-time, a lease break started by
  * another process that kills its holder, because it installed no handler
- * (SIGIO's default action is Term) or because its handler crashes.
+ * (SIGIO's default action is Term) or because its handler crashes, or the
+ * SIGBUS that pmem unbind sends every process mapping a file of the device.
  */
 export const kill: Property = {
   name: "kill",
   group: "cost",
   summary:
-    "a process dies of someone else's layout change (escalation SIGKILL, or a lease-break signal it does not survive)",
+    "a process dies of someone else's layout change (escalation SIGKILL, a lease-break signal it does not survive, SIGBUS at pmem unbind)",
   kind: "safety",
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events) {
@@ -25,6 +26,10 @@ export const kill: Property = {
       if (e.cause === "escalation")
         return {
           message: `the kernel sent SIGKILL to ${procName(m, e.proc)} after lease-break-time`,
+        };
+      if (e.cause === "memory-failure")
+        return {
+          message: `the kernel sent SIGBUS to ${procName(m, e.proc)}, which maps a file of the pmem device being unbound (mf_dax_kill_procs); its default action kills`,
         };
       if (e.cause === "lease-break" && e.byOther === true)
         return {

@@ -72,29 +72,42 @@ function pinnersOf(m: Model, s: State, inode: number): number[] {
   return out;
 }
 
-function nonWriters(m: Model, procs: readonly number[], inode: number): number[] {
+/**
+ * Pinners who are unprivileged with respect to the file: no write permission
+ * and no CAP_LEASE. A CAP_LEASE holder may already take a lease on any file
+ * and hold off its truncation (the owner-or-CAP_LEASE test of
+ * generic_setlease(), fs/locks.c), so a pin of theirs is a privileged choice,
+ * not the objection.
+ */
+function unprivileged(m: Model, procs: readonly number[], inode: number): number[] {
   if (inode < 0) return [];
-  return procs.filter((q) => !mayAccess(m, m.procs[q]!.user, inode, true));
+  return procs.filter((q) => {
+    const user = m.procs[q]!.user;
+    return !mayAccess(m, user, inode, true) && !m.users[user]!.capLease;
+  });
 }
 
 /**
- * A user who may not write a file cannot make the owner's truncate fail or hang
- * ("We can't give people a way to make files un-truncatable", Matthew Wilcox).
+ * An unprivileged user, one who may not write the file and has no CAP_LEASE,
+ * cannot make the owner's truncate fail or hang ("We can't give people a way
+ * to make files un-truncatable", Matthew Wilcox, the seed mail: his objection
+ * is about ordinary users).
  */
 export const untruncatable: Property = {
   name: "untruncatable",
   group: "cost",
-  summary: "a user who may not write the file makes the owner's truncate fail or hang",
+  summary:
+    "an unprivileged user (no write permission, no CAP_LEASE) makes the owner's truncate fail or hang",
   kind: "safety",
   onStep(m, _before, _after, events): Finding | null {
     for (const e of events) {
       if (e.k !== "ret" || e.result >= 0 || !e.blockers) continue;
       const inode = layoutTarget(m, e.proc, e.pc);
       if (inode < 0 || !mayAccess(m, m.procs[e.proc]!.user, inode, true)) continue;
-      const bad = nonWriters(m, e.blockers, inode);
+      const bad = unprivileged(m, e.blockers, inode);
       if (bad.length > 0)
         return {
-          message: `${procName(m, e.proc)}'s ${m.procs[e.proc]!.prog[e.pc]!.spec.op} of ${fileName(m, inode)} failed with ${errnoName(-e.result)} because ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission) pins it`,
+          message: `${procName(m, e.proc)}'s ${m.procs[e.proc]!.prog[e.pc]!.spec.op} of ${fileName(m, inode)} failed with ${errnoName(-e.result)} because ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission, no CAP_LEASE) pins it`,
         };
     }
     return null;
@@ -103,10 +116,10 @@ export const untruncatable: Property = {
     for (const p of blockedInLayout(m, s)) {
       const inode = layoutTarget(m, p, s[proc(m, p) + P_PC]!);
       if (inode < 0 || !mayAccess(m, m.procs[p]!.user, inode, true)) continue;
-      const bad = nonWriters(m, pinnersOf(m, s, inode), inode).filter((q) => alive(s, m, q));
+      const bad = unprivileged(m, pinnersOf(m, s, inode), inode).filter((q) => alive(s, m, q));
       if (bad.length > 0)
         return {
-          message: `${procName(m, p)} cannot truncate ${fileName(m, inode)} (size ${s[ino(m, inode) + INO_SIZE]}): ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission) holds a pin forever`,
+          message: `${procName(m, p)} cannot truncate ${fileName(m, inode)} (size ${s[ino(m, inode) + INO_SIZE]}): ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission, no CAP_LEASE) holds a pin forever`,
         };
     }
     return null;

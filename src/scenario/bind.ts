@@ -337,19 +337,28 @@ export function decimal(n: Name, sink: DiagnosticSink): number | undefined {
   return undefined;
 }
 
+/** Words renamed because their meaning changed; the hint names the new spelling and why. */
+const RENAMED_WORDS: Readonly<Record<string, string>> = {
+  "file unzeroed":
+    "unzeroed blocks are hypothetical (XFS and ext4 never hand them out): write `hypothetical-unzeroed`",
+};
+
 function unknownWord(w: Name, sig: Signature, sink: DiagnosticSink): void {
   const key = sig.keys.find((k) => k.key === w.text);
   const words = sig.words.flatMap((g) => g.values);
   const near = closest(w.text, words);
+  const renamed = RENAMED_WORDS[`${sig.name} ${w.text}`];
   sink.report(
     "PIN106",
     w,
     `unexpected \`${w.text}\` in \`${sig.name}\``,
     key
       ? `\`${key.key}\` takes a value: \`${key.key}=...\``
-      : near
-        ? `did you mean \`${near}\`?`
-        : `write \`${sig.synopsis}\``,
+      : renamed !== undefined
+        ? renamed
+        : near
+          ? `did you mean \`${near}\`?`
+          : `write \`${sig.synopsis}\``,
   );
 }
 

@@ -13,6 +13,7 @@ import type {
   Expectation,
   FaultSpec,
   FileSpec,
+  FsFlavor,
   FsKind,
   LeaseBreakBehaviour,
   LeaseVariant,
@@ -194,8 +195,8 @@ export class ScenarioBuilder {
       expectations: [],
     };
   }
-  fs(kind: FsKind, blocks: number): this {
-    this.spec.fs = { kind, blocks };
+  fs(kind: FsKind, blocks: number, flavor?: FsFlavor): this {
+    this.spec.fs = flavor === undefined ? { kind, blocks } : { kind, blocks, flavor };
     return this;
   }
   user(name: string, caps: readonly Cap[] = []): this {

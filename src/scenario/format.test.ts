@@ -169,7 +169,11 @@ const withPolicies = <T extends object>(arb: fc.Arbitrary<T>) =>
 
 const spec: fc.Arbitrary<ScenarioSpec> = fc.record({
   name: fc.string({ unit: "grapheme", maxLength: 20 }).filter((s) => !s.includes("\n")),
-  fs: fc.record({ kind: fc.constantFrom("dax" as const, "pagecache" as const), blocks: small }),
+  fs: fc
+    .tuple(fc.constantFrom("dax" as const, "pagecache" as const), small, fc.boolean())
+    .map(([kind, blocks, ext4]) =>
+      ext4 ? { kind, blocks, flavor: "ext4" as const } : { kind, blocks },
+    ),
   users: fc.array(fc.record({ name, caps: fc.uniqueArray(fc.constantFrom(...CAPS)) }), {
     maxLength: 3,
   }),

@@ -68,7 +68,7 @@ const WORDS = [
   "pages",
   "page",
   "sparse",
-  "unzeroed",
+  "hypothetical-unzeroed",
   "reflink",
   "pfnmap",
   "movable",

@@ -2,7 +2,7 @@
  * Printing spec data as canonical `.pin` text. Each printer is the inverse of
  * shaping: reading its output gives back the same data. Defaults the reader
  * fills in are left out where the builder has them too (`on_lease_break=terminate`,
- * `cancel=yes`, `allocated`, `zeroed`); the rest is always spelt out.
+ * `cancel=yes`, `allocated`, `zeroed`, `flavor=xfs`); the rest is always spelt out.
  *
  * Names are printed as they are; a spec built in TypeScript must use names
  * that are words of the format (letters, digits, `_`, inner `-`).
@@ -31,7 +31,8 @@ export function printName(name: string): string {
 }
 
 export function printFs(fs: FsSpec): string {
-  return `fs ${fs.kind} blocks=${fs.blocks}`;
+  const flavor = fs.flavor !== undefined && fs.flavor !== "xfs" ? ` flavor=${fs.flavor}` : "";
+  return `fs ${fs.kind} blocks=${fs.blocks}${flavor}`;
 }
 
 export function printUser(u: UserSpec): string {
@@ -41,7 +42,7 @@ export function printUser(u: UserSpec): string {
 export function printFile(f: FileSpec): string {
   const parts = [`file ${f.name}`, `owner=${f.owner}`, `mode=${octal(f.mode)}`, `pages=${f.pages}`];
   if (f.layout === "sparse") parts.push("sparse");
-  if (!f.zeroed) parts.push("unzeroed");
+  if (!f.zeroed) parts.push("hypothetical-unzeroed");
   if (f.reflinkOf !== undefined) parts.push(`reflink=${f.reflinkOf}`);
   if (f.kind === "pfnmap") parts.push("pfnmap");
   if (f.movable) parts.push("movable");

@@ -9,6 +9,7 @@ import { SIGNAL_NAMES } from "../model/proc/signum.js";
 import {
   ACCESSES,
   CAPS,
+  FS_FLAVORS,
   LEASE_BREAK_BEHAVIOURS,
   LEASE_VARIANTS,
   NIC_INVALIDATE,
@@ -78,9 +79,12 @@ const range: KeySlot = { key: "pages", type: "range", required: true };
 export const DECLS: ReadonlyMap<string, Signature> = table({
   fs: sig({
     name: "fs",
-    synopsis: "fs dax|pagecache [blocks=N]",
+    synopsis: "fs dax|pagecache [blocks=N] [flavor=xfs|ext4]",
     words: [{ role: "kind", values: ["dax", "pagecache"], required: true }],
-    keys: [{ key: "blocks", type: "int" }],
+    keys: [
+      { key: "blocks", type: "int" },
+      { key: "flavor", type: "enum", values: FS_FLAVORS },
+    ],
   }),
   user: sig({
     name: "user",
@@ -91,11 +95,11 @@ export const DECLS: ReadonlyMap<string, Signature> = table({
   file: sig({
     name: "file",
     synopsis:
-      "file NAME owner=USER pages=N [mode=0644] [sparse] [unzeroed] [reflink=FILE] [pfnmap] [movable]",
+      "file NAME owner=USER pages=N [mode=0644] [sparse] [hypothetical-unzeroed] [reflink=FILE] [pfnmap] [movable]",
     refs: [{ role: "name", kind: "new" }],
     words: [
       { role: "layout", values: ["allocated", "sparse"] },
-      { role: "zeroed", values: ["zeroed", "unzeroed"] },
+      { role: "zeroed", values: ["zeroed", "hypothetical-unzeroed"] },
       { role: "kind", values: ["regular", "pfnmap"] },
       { role: "movable", values: ["movable"] },
     ],

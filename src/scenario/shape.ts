@@ -10,6 +10,7 @@ import type {
   Access,
   Cap,
   Expectation,
+  FsFlavor,
   LeaseBreakBehaviour,
   LeaseVariant,
   NicInvalidate,
@@ -98,7 +99,11 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
       return {
         ...base,
         kind: "fs",
-        spec: { kind: b.name("kind", "dax") as "dax", blocks: b.int("blocks", 4) },
+        spec: {
+          kind: b.name("kind", "dax") as "dax",
+          blocks: b.int("blocks", 4),
+          ...(b.names.has("flavor") ? { flavor: b.name("flavor") as FsFlavor } : {}),
+        },
       };
     case "user":
       return {

@@ -1,12 +1,24 @@
 /**
- * Block allocation: the lowest free block, zeroed on allocation (XFS allocates
- * DAX blocks with XFS_BMAPI_ZERO; unwritten extents read as zeroes), and
- * freeing, which a policy may defer while the block's pfn is still pinned.
+ * Block allocation and freeing. XFS and ext4 never map a block whose old
+ * contents could be read back:
+ * - a DAX write fault allocates a zeroed, written block (xfs_iomap_write_direct()
+ *   passes XFS_BMAPI_CONVERT|XFS_BMAPI_ZERO for DAX; ext4_iomap_alloc() uses
+ *   EXT4_GET_BLOCKS_CREATE_ZERO), and converts an unwritten extent the same way;
+ * - fallocate(2) preallocates unwritten extents (xfs_alloc_file_space() with
+ *   XFS_BMAPI_PREALLOC, ext4_alloc_file_blocks() with
+ *   EXT4_GET_BLOCKS_CREATE_UNWRIT_EXT): the block keeps its old bytes, but
+ *   every read through the filesystem returns zeroes (iomap IOMAP_UNWRITTEN:
+ *   dax_iomap_rw()/dax_fault_iter() treat it as a hole) until a write converts it;
+ * - page-cache writes allocate at writeback, with the page's data.
+ * Old bytes stay reachable only by a device that still addresses a block after
+ * it was freed and reused (a pin), or by a raw read of the device.
+ * Freeing may be deferred by a policy while the block's pfn is still pinned.
  */
 import { type Ctx, emit } from "../ctx.js";
 import {
   BLK_BUSY,
   BLK_CONTENT,
+  BLK_UNWRITTEN,
   BLK_USERS,
   blk,
   CONTENT_ZERO,
@@ -19,19 +31,48 @@ import {
   type State,
 } from "../layout.js";
 
-/** A free block for `inode`, zeroed, or -1 (ENOSPC). */
+/** A free block for `inode`, written with `content` (zeroes by default), or -1 (ENOSPC). */
 export function allocBlock(ctx: Ctx, inode: number, content = CONTENT_ZERO): number {
+  const b = freeBlock(ctx, inode);
+  if (b >= 0) {
+    const o = blk(ctx.m, b);
+    ctx.s[o + BLK_CONTENT] = content;
+    ctx.s[o + BLK_UNWRITTEN] = 0;
+  }
+  return b;
+}
+
+/** A free block for `inode` as an unwritten extent: its old bytes stay, reads return zeroes. */
+export function allocUnwritten(ctx: Ctx, inode: number): number {
+  const b = freeBlock(ctx, inode);
+  if (b >= 0) ctx.s[blk(ctx.m, b) + BLK_UNWRITTEN] = 1;
+  return b;
+}
+
+function freeBlock(ctx: Ctx, inode: number): number {
   const { m, s } = ctx;
   for (let b = 0; b < m.nBlocks; b++) {
     const o = blk(m, b);
     if (s[o + BLK_USERS] === 0 && s[o + BLK_BUSY] === 0) {
       s[o + BLK_USERS] = 1;
-      s[o + BLK_CONTENT] = content;
       emit(ctx, { k: "blocks-alloc", inode, blocks: [b] });
       return b;
     }
   }
   return -1;
+}
+
+/** What a read through the filesystem returns from block b: zeroes while it is unwritten. */
+export function blockReadContent(m: Model, s: State, b: number): number {
+  const o = blk(m, b);
+  return s[o + BLK_UNWRITTEN] === 1 ? CONTENT_ZERO : s[o + BLK_CONTENT]!;
+}
+
+/** Writes `content` to block b through the filesystem, converting an unwritten extent. */
+export function writeBlock(m: Model, s: State, b: number, content: number): void {
+  const o = blk(m, b);
+  s[o + BLK_CONTENT] = content;
+  s[o + BLK_UNWRITTEN] = 0;
 }
 
 /**

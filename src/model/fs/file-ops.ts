@@ -12,11 +12,11 @@ import {
   ENODEV,
   ENOENT,
   ENOSPC,
+  EOPNOTSUPP,
   ETXTBSY,
   EXDEV,
 } from "../errno.js";
 import {
-  BLK_CONTENT,
   BLK_USERS,
   blk,
   CONTENT_ZERO,
@@ -30,7 +30,9 @@ import {
   INO_EXISTS,
   INO_SIZE,
   INO_SWAP,
+  INO_T_LINEAGE,
   ino,
+  inoTail,
   K_UNPLUGGED,
   type Model,
   MR_VALID,
@@ -43,7 +45,7 @@ import { breakLayoutLeases, breakLease } from "../locks/lease.js";
 import { pageCacheGet, prepareWrite } from "../mm/fault.js";
 import { writeback, writebackPending } from "../mm/writeback.js";
 import { odpInflightOnFrame } from "../rdma/odp.js";
-import { allocBlock } from "./blocks.js";
+import { allocUnwritten, blockReadContent, writeBlock } from "./blocks.js";
 import { GO_DEFER, layoutGate, type PageRange, removePages, shiftDown } from "./layout-change.js";
 
 /** inode_permission(): owner bits for the owner, "other" bits for everyone else (no groups). */
@@ -57,7 +59,7 @@ export function mayAccess(m: Model, user: number, inode: number, write: boolean)
  * S_SWAPFILE-like refusal (immutable policy): ETXTBSY, naming the processes
  * whose pins made the file immutable.
  */
-function swapBusy(ctx: Ctx, inode: number): number {
+export function swapBusy(ctx: Ctx, inode: number): number {
   const { m, s } = ctx;
   const holders: number[] = [];
   for (let x = 0; x < m.mrs.length; x++) {
@@ -102,7 +104,7 @@ function readPage(ctx: Ctx, inode: number, page: number): number {
   const { m, s } = ctx;
   if (m.dax) {
     const b1 = s[ext(m, inode, page)]!;
-    return b1 > 0 ? s[blk(m, b1 - 1) + BLK_CONTENT]! : CONTENT_ZERO;
+    return b1 > 0 ? blockReadContent(m, s, b1 - 1) : CONTENT_ZERO;
   }
   const f = pageCacheGet(ctx, inode, page);
   return f < 0 ? CONTENT_ZERO : s[frm(m, f) + FR_CONTENT]!;
@@ -125,16 +127,24 @@ export function sysRead(ctx: Ctx, p: number, o: number, page: number): number {
 }
 
 /**
- * pwrite(2) of one page by process p; generic_write_checks() refuses an active
- * swapfile with ETXTBSY. A write that changes the layout (allocating-write rule
- * of the layout-lease policy) breaks layout leases first.
+ * pwrite(2) of one page by process p. A file made swapfile-like by its pins
+ * (immutable policy) keeps its contents mutable: only a write that would
+ * change the block map, into a hole, over a shared extent, or past EOF, fails
+ * with ETXTBSY, at the place of generic_write_checks()' swapfile test (which
+ * refuses every write of a real swapfile). Converting an unwritten extent is
+ * no layout change. A write that changes the layout (allocating-write rule of
+ * the layout-lease policy) breaks layout leases first.
  */
 export function sysWrite(ctx: Ctx, p: number, o: number, page: number): number {
   const { m, s } = ctx;
   if (!openFd(ctx, o) || !m.ofds[o]!.write) return -EBADF;
   const inode = m.ofds[o]!.inode;
   const io = ino(m, inode);
-  if (s[io + INO_SWAP]! > 0) return -ETXTBSY;
+  if (s[io + INO_SWAP]! > 0) {
+    const b1 = s[ext(m, inode, page)]!;
+    if (page >= s[io + INO_SIZE]! || b1 === 0 || s[blk(m, b1 - 1) + BLK_USERS]! > 1)
+      return swapBusy(ctx, inode);
+  }
   if (unplugged(ctx)) return -EIO;
   if (m.policy.layoutLeases && writeChangesLayout(ctx, inode, page)) {
     const e = breakLayoutLeases(ctx, inode, p);
@@ -143,7 +153,7 @@ export function sysWrite(ctx: Ctx, p: number, o: number, page: number): number {
   const e = prepareWrite(ctx, inode, page);
   if (e < 0) return e;
   const data = contentOf(inode);
-  if (m.dax) s[blk(m, s[ext(m, inode, page)]! - 1) + BLK_CONTENT] = data;
+  if (m.dax) writeBlock(m, s, s[ext(m, inode, page)]! - 1, data);
   else {
     const f = pageCacheGet(ctx, inode, page);
     if (f < 0) return -ENOSPC;
@@ -191,27 +201,68 @@ export function sysFsync(ctx: Ctx, o: number): number {
   return 0;
 }
 
-/** Shrinks or extends the file to `pages`, as truncate(2) and ftruncate(2) do after their checks. */
+/**
+ * The filesystem's ->setattr(ATTR_SIZE) after the VFS checks. XFS
+ * (xfs_vn_setattr) breaks layouts first, waiting for pinned pages, and only
+ * then runs setattr_prepare() (xfs_vn_setattr_size → xfs_vn_change_ok); ext4
+ * (ext4_setattr) runs setattr_prepare() first. setattr_prepare() →
+ * inode_newsize_ok() is where mainline refuses to shrink an active swapfile
+ * (ETXTBSY; growing one is allowed). Both filesystems break layouts for every
+ * size change, extending ones included; a range-based busy check covers the
+ * removed pages, or for an extension the old last block and the new ones
+ * (Dave Chinner: "truncate up still needs to break the layout on the last
+ * filesystem block", https://lore.kernel.org/r/20190809233037.GB7777@dread.disaster.area).
+ */
 function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   const { m, s } = ctx;
   const io = ino(m, inode);
   const size = s[io + INO_SIZE]!;
-  if (pages >= size) {
-    s[io + INO_SIZE] = pages;
-    return 0;
+  const shrink = pages < size;
+  const prepare = (): number =>
+    m.policy.swapfileCheck === "newsize" && shrink && s[io + INO_SWAP]! > 0
+      ? swapBusy(ctx, inode)
+      : 0;
+  if (m.flavor === "ext4") {
+    const e = prepare();
+    if (e < 0) return e;
   }
-  const range: PageRange = { inode, first: pages, last: size - 1 };
-  const go = layoutGate(ctx, "truncate", p, [range]);
+  const range: PageRange = shrink
+    ? { inode, first: pages, last: size - 1 }
+    : { inode, first: Math.max(size - 1, 0), last: Math.max(pages - 1, size - 1, 0) };
+  // An extension zaps no private COW copies: truncate_pagecache() runs only on a
+  // shrink. Nor does it move any cached page: in the page cache only its lease
+  // break is left (xfs_break_dax_layouts() does nothing without DAX).
+  const go = layoutGate(ctx, "truncate", p, [range], {
+    evenCows: shrink,
+    leasesOnly: !shrink && !m.dax,
+  });
   if (go < 0) return go;
-  removePages(ctx, inode, pages, size - 1, go === GO_DEFER);
+  if (m.flavor === "xfs") {
+    const e = prepare();
+    if (e < 0) return e;
+  }
+  if (shrink) removePages(ctx, inode, pages, size - 1, go === GO_DEFER);
   s[io + INO_SIZE] = pages;
   return 0;
 }
 
 /**
+ * Where a proposal that makes pinned files swapfile-like must refuse a size
+ * change: in the VFS before ->setattr (`vfs`), for every size change. At
+ * mainline's place, inode_newsize_ok() inside setattr_prepare() (`newsize`),
+ * XFS would already be waiting for the pins in xfs_break_layouts(), forever.
+ */
+function swapSizeCheck(ctx: Ctx, inode: number): number {
+  const { m, s } = ctx;
+  if (m.policy.swapfileCheck === "vfs" && s[ino(m, inode) + INO_SWAP]! > 0)
+    return swapBusy(ctx, inode);
+  return 0;
+}
+
+/**
  * truncate(2), vfs_truncate() order: not regular → EINVAL, inode_permission(MAY_WRITE)
- * → EACCES, break_lease(O_WRONLY) (blocks), then notify_change() refuses a size
- * change of an active swapfile with ETXTBSY, then the filesystem breaks layouts.
+ * → EACCES, break_lease(O_WRONLY) (blocks), then do_truncate() → notify_change()
+ * → the filesystem's ->setattr (setSize).
  */
 export function sysTruncate(ctx: Ctx, p: number, inode: number, pages: number): number {
   const { m, s } = ctx;
@@ -219,26 +270,30 @@ export function sysTruncate(ctx: Ctx, p: number, inode: number, pages: number): 
   if (m.inodes[inode]!.pfnmap) return -EINVAL;
   if (!mayAccess(m, m.procs[p]!.user, inode, true)) return -EACCES;
   if (breakLease(ctx, inode, true, p) === BLOCK) return BLOCK;
-  if (s[ino(m, inode) + INO_SWAP]! > 0) return swapBusy(ctx, inode);
+  const e = swapSizeCheck(ctx, inode);
+  if (e < 0) return e;
   if (unplugged(ctx)) return -EIO;
   return setSize(ctx, p, inode, pages);
 }
 
 /** ftruncate(2), do_sys_ftruncate(): a descriptor not open for writing → EINVAL; no lease break. */
 export function sysFtruncate(ctx: Ctx, p: number, o: number, pages: number): number {
-  const { m, s } = ctx;
+  const { m } = ctx;
   if (!openFd(ctx, o)) return -EBADF;
   const inode = m.ofds[o]!.inode;
   if (!m.ofds[o]!.write || m.inodes[inode]!.pfnmap) return -EINVAL;
-  if (s[ino(m, inode) + INO_SWAP]! > 0) return swapBusy(ctx, inode);
+  const e = swapSizeCheck(ctx, inode);
+  if (e < 0) return e;
   if (unplugged(ctx)) return -EIO;
   return setSize(ctx, p, inode, pages);
 }
 
 /**
  * fallocate(2), vfs_fallocate() order: not writable → EBADF, active swapfile →
- * ETXTBSY, not regular → ENODEV; collapse must end before EOF (EINVAL); then
- * xfs_file_fallocate() breaks layouts for every mode.
+ * ETXTBSY (before ->fallocate, so XFS never waits on the pins of a
+ * swapfile-like file), not regular → ENODEV; then the filesystem: XFS breaks
+ * layouts for every mode before checking a collapse (EINVAL), ext4 checks
+ * first and breaks layouts for every mode but a plain allocation.
  */
 export function sysFallocate(
   ctx: Ctx,
@@ -256,16 +311,25 @@ export function sysFallocate(
   if (m.inodes[inode]!.pfnmap) return -ENODEV;
   if (unplugged(ctx)) return -EIO;
   const size = s[io + INO_SIZE]!;
-  if (mode === 2 && last >= size - 1) return -EINVAL;
+  // ext4 (before v6.14) checks a collapse reaching EOF before ext4_break_layouts()
+  // (ext4_collapse_range); XFS breaks layouts first, waiting for pins, and
+  // returns EINVAL afterwards (xfs_file_fallocate). Since v6.14 ("ext4: move out
+  // common parts into ext4_fallocate()") ext4 breaks layouts first too; the
+  // proposals that let fs-DAX pins exist are of the 2019 era.
+  const collapseToEof = mode === 2 && last >= size - 1;
+  if (collapseToEof && m.flavor === "ext4") return -EINVAL;
+  // ext4_punch_hole() returns at once for a hole beyond EOF; XFS breaks layouts first.
+  if (mode === 1 && first >= size && m.flavor === "ext4") return 0;
   const kind = mode === 0 ? "alloc" : mode === 1 ? "punch" : "collapse";
-  const range: PageRange = { inode, first, last: mode === 2 ? size - 1 : last };
+  const range: PageRange = { inode, first, last: mode === 2 ? Math.max(size - 1, last) : last };
   const go = layoutGate(ctx, kind, p, [range]);
   if (go < 0) return go;
+  if (collapseToEof) return -EINVAL;
   if (mode === 0) {
     for (let page = first; page <= last; page++) {
       const e = ext(m, inode, page);
       if (s[e]! > 0) continue;
-      const b = allocBlock(ctx, inode);
+      const b = allocUnwritten(ctx, inode);
       if (b < 0) return -ENOSPC;
       s[e] = b + 1;
     }
@@ -295,8 +359,15 @@ function dropCache(ctx: Ctx, inode: number, first: number, last: number): void {
 
 /**
  * ioctl(dst, FICLONE, src): vfs_clone_file_range() checks the descriptors
- * (EBADF), the filesystem (EXDEV), then generic_remap_file_range_prep()
- * refuses swapfiles (ETXTBSY); XFS breaks the layouts of both files.
+ * (EBADF) and the filesystem (EXDEV); ext4 has no ->remap_file_range
+ * (EOPNOTSUPP). Then generic_remap_file_range_prep() refuses swapfiles
+ * (ETXTBSY) and XFS breaks the layouts of both files. On fs-DAX, XFS waits
+ * for both files' DAX pages (xfs_reflink_remap_prep → xfs_ilock2_io_mmap →
+ * xfs_mmaplock_two_inodes_and_break_dax_layout) before
+ * dax_remap_file_range_prep() reaches the swapfile check, so under
+ * `swap-check=newsize` the pins are waited for first; the proposal's VFS
+ * check (`vfs`) refuses before. (XFS supports reflink on fs-DAX since v5.19;
+ * in 2019 it refused to combine them.)
  */
 export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): number {
   const { m, s } = ctx;
@@ -305,9 +376,18 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
   const si = m.ofds[src]!.inode;
   const di = m.ofds[dst]!.inode;
   if (m.inodes[si]!.pfnmap || m.inodes[di]!.pfnmap) return -EXDEV;
+  if (m.flavor === "ext4") return -EOPNOTSUPP;
   if (si === di) return -EINVAL;
-  if (s[ino(m, si) + INO_SWAP]! > 0) return swapBusy(ctx, si);
-  if (s[ino(m, di) + INO_SWAP]! > 0) return swapBusy(ctx, di);
+  const swapCheck = (): number => {
+    if (s[ino(m, si) + INO_SWAP]! > 0) return swapBusy(ctx, si);
+    if (s[ino(m, di) + INO_SWAP]! > 0) return swapBusy(ctx, di);
+    return 0;
+  };
+  const late = m.policy.swapfileCheck === "newsize" && m.dax;
+  if (!late) {
+    const e = swapCheck();
+    if (e < 0) return e;
+  }
   if (unplugged(ctx)) return -EIO;
   const ssize = s[ino(m, si) + INO_SIZE]!;
   const dsize = s[ino(m, di) + INO_SIZE]!;
@@ -316,6 +396,10 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
     { inode: di, first: 0, last: Math.max(dsize, ssize) - 1 },
   ]);
   if (go < 0) return go;
+  if (late) {
+    const e = swapCheck();
+    if (e < 0) return e;
+  }
   removePages(ctx, di, 0, dsize - 1, go === GO_DEFER);
   for (let page = 0; page < m.maxPages; page++) {
     const b1 = s[ext(m, si, page)]!;
@@ -323,6 +407,8 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
     if (b1 > 0) s[blk(m, b1 - 1) + BLK_USERS]! += 1;
   }
   s[ino(m, di) + INO_SIZE] = ssize;
+  // The clone now holds the source's data legitimately (and whatever it writes itself).
+  s[inoTail(m, di) + INO_T_LINEAGE] = s[inoTail(m, si) + INO_T_LINEAGE]! | (1 << di);
   return 0;
 }
 

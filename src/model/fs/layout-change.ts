@@ -69,6 +69,7 @@ export function layoutGate(
   kind: LayoutChangeKind,
   caller: number,
   ranges: readonly PageRange[],
+  opts: { readonly evenCows?: boolean; readonly leasesOnly?: boolean } = {},
 ): number {
   const { m, s } = ctx;
   const policy = m.policy;
@@ -78,31 +79,41 @@ export function layoutGate(
       if (e !== 0) return e;
     }
   }
-  // Allocating into holes moves no existing block: only XFS's whole-file
-  // xfs_break_layouts() (busyScope "file") treats it like any other change.
-  if (kind === "alloc" && policy.busyScope === "range") return GO_PROCEED;
+  if (opts.leasesOnly) return GO_PROCEED;
+  // ext4 allocates without breaking layouts (ext4_fallocate() → ext4_do_fallocate()
+  // before the invalidate lock); XFS runs xfs_break_layouts(BREAK_UNMAP) for every mode.
+  if (kind === "alloc" && m.flavor === "ext4") return GO_PROCEED;
+  // Which pages are unmapped and checked for references. fs-DAX on XFS: the
+  // whole file, always (xfs_break_dax_layouts() passes the whole mapping, and
+  // when Ira Weiny's RFC v2 07/19 passed sub-ranges, Dave Chinner answered that
+  // a truncate must break up to the maximum file offset and an extending one
+  // the last block: https://lore.kernel.org/r/20190809233037.GB7777@dread.disaster.area).
+  // ext4 (ext4_break_layouts()), and the page cache: the policy's scope.
+  const wholeFile = policy.busyScope === "file" || (m.dax && m.flavor === "xfs");
+  const scopes = ranges.map((r) =>
+    wholeFile
+      ? { inode: r.inode, first: 0, last: Math.max(r.last, s[ino(m, r.inode) + INO_SIZE]! - 1) }
+      : r,
+  );
+  const unmapScopes = m.dax ? scopes : ranges;
+  const evenCows = opts.evenCows ?? kind === "truncate";
   // mmu_notifier_invalidate_range_start() runs before the page tables are zapped and
   // the pages freed: ODP translations go first, and the invalidation does not return
   // while the device may still access the pages, private COW copies included;
   // device faults wait for it meanwhile (rdma/odp.ts).
-  for (const r of ranges) invalidateOdpRange(ctx, r);
-  const waitFor = odpInflightInRange(ctx, ranges);
+  for (const r of unmapScopes) invalidateOdpRange(ctx, r);
+  const waitFor = odpInflightInRange(ctx, unmapScopes);
   if (waitFor >= 0) {
-    markInvalidating(ctx, caller, ranges);
+    markInvalidating(ctx, caller, unmapScopes);
     // the invalidation callback cannot be interrupted by a signal
     const r = block(ctx, "MMU notifier waits for in-flight ODP access", [m.mrs[waitFor]!.proc]);
     ctx.uninterruptible = true;
     return r;
   }
   endInvalidating(ctx, caller);
-  for (const r of ranges) unmapMappingRange(ctx, r.inode, r.first, r.last, kind === "truncate");
-  // Which pages are still referenced: the range, or the whole file (xfs_break_dax_layouts).
+  for (const r of unmapScopes) unmapMappingRange(ctx, r.inode, r.first, r.last, evenCows);
   const busy = new Set<number>();
-  for (const r of ranges) {
-    const scope =
-      policy.busyScope === "file"
-        ? { inode: r.inode, first: 0, last: Math.max(r.last, s[ino(m, r.inode) + INO_SIZE]! - 1) }
-        : r;
+  for (const scope of scopes) {
     // fs-DAX: dax_layout_busy_page() waits for any reference beyond the mapping's.
     // Page cache: the cache holds its own references, so only pins can be seen,
     // through folio_maybe_dma_pinned().

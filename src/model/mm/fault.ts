@@ -12,9 +12,10 @@
  */
 import { type Ctx, emit } from "../ctx.js";
 import { EFAULT, ENOMEM, ENOSPC } from "../errno.js";
-import { allocBlock, dropBlock } from "../fs/blocks.js";
+import { allocBlock, blockReadContent, dropBlock, writeBlock } from "../fs/blocks.js";
 import {
   BLK_CONTENT,
+  BLK_UNWRITTEN,
   BLK_USERS,
   blk,
   CONTENT_ZERO,
@@ -47,7 +48,7 @@ export function pageCacheGet(ctx: Ctx, inode: number, page: number): number {
   const slot = pcache(m, inode, page);
   if (s[slot]! > 0) return s[slot]! - 1;
   const b1 = s[ext(m, inode, page)]!;
-  const content = b1 > 0 ? s[blk(m, b1 - 1) + BLK_CONTENT]! : CONTENT_ZERO;
+  const content = b1 > 0 ? blockReadContent(m, s, b1 - 1) : CONTENT_ZERO;
   const f = allocFrame(ctx, m.inodes[inode]!.movable ? FF_MOVABLE : 0, content);
   if (f < 0) return -1;
   s[frm(m, f) + FR_INODE] = inode + 1;
@@ -73,9 +74,15 @@ export function prepareWrite(ctx: Ctx, inode: number, page: number): number {
     return 0;
   }
   const old = b1 - 1;
-  if (s[blk(m, old) + BLK_USERS]! <= 1) return 0;
+  if (s[blk(m, old) + BLK_USERS]! <= 1) {
+    // fs-DAX writes in place, so an unwritten extent is zeroed and converted
+    // first (xfs_iomap_write_direct: XFS_BMAPI_CONVERT|XFS_BMAPI_ZERO under DAX).
+    // The page cache converts it at writeback.
+    if (m.dax && s[blk(m, old) + BLK_UNWRITTEN] === 1) writeBlock(m, s, old, CONTENT_ZERO);
+    return 0;
+  }
   // Shared extent: copy-on-write (xfs_reflink_allocate_cow / iomap COW).
-  const b = allocBlock(ctx, inode, s[blk(m, old) + BLK_CONTENT]!);
+  const b = allocBlock(ctx, inode, blockReadContent(m, s, old));
   if (b < 0) return -ENOSPC;
   unmapMappingRange(ctx, inode, page, page, false);
   s[e] = b + 1;
@@ -131,7 +138,9 @@ function fileFrame(ctx: Ctx, inode: number, page: number, write: boolean): numbe
   const { m, s } = ctx;
   if (m.dax) {
     const b1 = s[ext(m, inode, page)]!;
-    if (b1 === 0) return write ? -EFAULT : zeroFrame(m);
+    // A hole or an unwritten extent reads as the zero page (dax_load_hole()).
+    if (b1 === 0 || (!write && s[blk(m, b1 - 1) + BLK_UNWRITTEN] === 1))
+      return write ? -EFAULT : zeroFrame(m);
     return b1 - 1;
   }
   return pageCacheGet(ctx, inode, page);

@@ -6,9 +6,8 @@
  * kernel-semantics §2.3 (John Hubbard, Jan Kara; "Every. Time.").
  */
 import { type Ctx, emit } from "../ctx.js";
-import { allocBlock, dropBlock } from "../fs/blocks.js";
+import { allocBlock, dropBlock, writeBlock } from "../fs/blocks.js";
 import {
-  BLK_CONTENT,
   BLK_USERS,
   blk,
   ext,
@@ -51,7 +50,7 @@ export function writeback(ctx: Ctx, f: number): void {
     dropBlock(ctx, old, false);
     emit(ctx, { k: "cow", inode, page, from: old, to: b });
   }
-  s[blk(m, s[e]! - 1) + BLK_CONTENT] = s[o + FR_CONTENT]!;
+  writeBlock(m, s, s[e]! - 1, s[o + FR_CONTENT]!); // ->writepages converts an unwritten extent
   s[o + FR_FLAGS] = s[o + FR_FLAGS]! & ~(FF_DIRTY | FF_DMA_CLEAN);
   // folio_mkclean(): write-protect every mapping of the page, and notify ODP.
   for (let v = 0; v < m.vmas.length; v++) {

@@ -7,6 +7,7 @@
 import { BLOCK, type Ctx, emit } from "../ctx.js";
 import { EACCES, EBADF, EINTR, EPERM, ESRCH } from "../errno.js";
 import {
+  swapBusy,
   sysFallocate,
   sysFsync,
   sysFtruncate,
@@ -20,6 +21,8 @@ import {
 import {
   alive,
   type CProcOp,
+  INO_SWAP,
+  ino,
   MR_DEREG,
   MR_NONE,
   mr as mrOff,
@@ -51,6 +54,7 @@ import { odpUnmapWait } from "../rdma/odp.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { sendKill } from "./deliver.js";
 import { teardown, unmapVma } from "./exit.js";
+import { unbindKillMappers } from "./memory-failure.js";
 import { signalName } from "./signum.js";
 
 /** The call killed its own process (SIGBUS/SIGSEGV): nothing returns. */
@@ -126,6 +130,10 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       const vi = m.vmas[op.c]!;
       // do_mmap(): a mapping needs a readable file; MAP_SHARED|PROT_WRITE needs FMODE_WRITE.
       if (!info.read || (vi.shared && vi.writable && !info.write)) return -EACCES;
+      // ... then an active swapfile → ETXTBSY (do_mmap, "vfs: don't allow writes to swap
+      // files", v5.4): a file made swapfile-like by its pins gets no new writable mapping.
+      if (vi.shared && vi.writable && s[ino(m, vi.inode) + INO_SWAP]! > 0)
+        return swapBusy(ctx, vi.inode);
       s[vmaOff(m, op.c)] = 1;
       return op.c;
     }
@@ -187,6 +195,7 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "fsync":
       return sysFsync(ctx, op.a);
     case "unplug":
+      if (unbindKillMappers(ctx, p)) return DIED;
       return sysUnplug(ctx, p);
     case "await":
       if (peerDone(m, s, op.a)) return 0;

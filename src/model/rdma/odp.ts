@@ -126,6 +126,10 @@ export function markInvalidating(ctx: Ctx, caller: number, ranges: readonly Rang
   for (let x = 0; x < m.mrs.length; x++) {
     const mi = m.mrs[x]!;
     if (!mi.odp) continue;
+    // A second invalidation of the interval waits alongside the first; the
+    // mark stays with the first while it waits (one field, no alternation).
+    const cur = s[mrInval(m, x)]!;
+    if (cur !== 0 && cur !== caller + 1 && s[proc(m, cur - 1) + P_STATUS] === PS_BLOCKED) continue;
     for (let k = 0; k < mi.pages; k++)
       if (covers(m, x, k, ranges)) {
         s[mrInval(m, x)] = caller + 1;
