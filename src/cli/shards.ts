@@ -24,7 +24,7 @@
  *   recomputes the digest, of a property no expectation names, cannot be
  *   told from a true "Never" without checking the cell again.
  */
-import { type Cell, type CellVerdict, witnessToken } from "../engine/cell.js";
+import { type Cell, type CellVerdict, unwitnessed, witnessToken } from "../engine/cell.js";
 import { isVacuous, vacuityOf } from "../engine/check.js";
 import { type Coverage, operationNames } from "../engine/coverage.js";
 import { runSchedule } from "../engine/exec.js";
@@ -400,19 +400,7 @@ function checkCell(
       if (v.witness !== null || v.witnessLength !== null || v.lasso !== null || v.token !== null)
         return bad("'Never' with a witness (a flipped verdict?)");
       if (v.steps !== null || v.message !== null) return bad("'Never' with the steps of a witness");
-      verdicts.push({
-        name: v.name,
-        kind: v.kind,
-        verdict: v.verdict,
-        proved: v.proved,
-        witnessLength: null,
-        lasso: null,
-        token: null,
-        message: null,
-        witness: null,
-        vacuous,
-        reason: null,
-      });
+      verdicts.push(unwitnessed(v, vacuous));
       continue;
     }
     const w = v.witness;

@@ -78,26 +78,33 @@ export function witnessToken(
   });
 }
 
+/** The cell verdict of a property with no witness (a Never, proved or not). */
+export function unwitnessed(
+  v: Pick<CellVerdict, "name" | "kind" | "verdict" | "proved">,
+  vacuous: boolean,
+): CellVerdict {
+  return {
+    name: v.name,
+    kind: v.kind,
+    verdict: v.verdict,
+    proved: v.proved,
+    witnessLength: null,
+    lasso: null,
+    token: null,
+    message: null,
+    witness: null,
+    vacuous,
+    reason: null,
+  };
+}
+
 /** Checks one cell and renders its witnesses. */
 export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<Cell> {
   const arg = { spec: job.spec, policy: job.policy, params: job.params };
   const r = await checkScenario(arg, opts);
   const { model, properties: props } = r;
   const verdicts: CellVerdict[] = r.verdicts.map((v) => {
-    if (!v.witness)
-      return {
-        name: v.name,
-        kind: v.kind,
-        verdict: v.verdict,
-        proved: v.proved,
-        witnessLength: null,
-        lasso: null,
-        token: null,
-        message: null,
-        witness: null,
-        vacuous: v.vacuous ?? false,
-        reason: null,
-      };
+    if (!v.witness) return unwitnessed(v, v.vacuous ?? false);
     const run = runSchedule(model, { actions: v.witness, properties: props });
     return {
       name: v.name,

@@ -17,6 +17,7 @@ import { pathToFileURL } from "node:url";
 import { memoryHost } from "../cli/host.js";
 import { main } from "../cli/main.js";
 import { aggregate } from "../engine/compare.js";
+import { loadPlaywright } from "../testing/browser.js";
 import type { CompareDoc } from "./compare.js";
 import { markOf } from "./marks.js";
 
@@ -52,25 +53,6 @@ interface Page {
   textContent(selector: string): Promise<string | null>;
   keyboard: { press(key: string): Promise<void> };
   screenshot(o: { path: string; fullPage?: boolean }): Promise<unknown>;
-}
-interface Browser {
-  newPage(o: { viewport: { width: number; height: number } }): Promise<Page>;
-  close(): Promise<void>;
-}
-interface PlaywrightCore {
-  chromium: { launch(o: { executablePath: string; args: string[] }): Promise<Browser> };
-}
-
-/** playwright-core, or a failure that says how to get it. */
-async function loadPlaywright(): Promise<PlaywrightCore> {
-  const name = "playwright-core";
-  try {
-    return (await import(name)) as PlaywrightCore;
-  } catch (e) {
-    return assert.fail(
-      `cannot load ${name} (${(e as Error).message}): run npm install (it is a devDependency), or set PINLAB_SKIP_BROWSER=1 to skip this test`,
-    );
-  }
 }
 
 /** `pinlab compare --html` as a user runs it, on the core scenario and a hostile copy of it. */
@@ -108,7 +90,7 @@ test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", 
     existsSync(CHROMIUM),
     `${CHROMIUM} is missing: install it with \`sudo bash scripts/ensure-chromium.sh\` (Debian's chromium package), or set PINLAB_SKIP_BROWSER=1 to skip this test`,
   );
-  const { chromium } = await loadPlaywright();
+  const { chromium } = await loadPlaywright<Page>();
   const dir = mkdtempSync(join(tmpdir(), "pinlab-html-"));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -255,7 +237,7 @@ test("the library's HTML report: its violation marks are the violations of --jso
   timeout: 180_000,
 }, async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (see scripts/ensure-chromium.sh)`);
-  const { chromium } = await loadPlaywright();
+  const { chromium } = await loadPlaywright<Page>();
   const dir = mkdtempSync(join(tmpdir(), "pinlab-html-"));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -17,6 +17,7 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { memoryHost } from "../cli/host.js";
 import { main } from "../cli/main.js";
+import { loadPlaywright } from "../testing/browser.js";
 import { docDigest } from "./compare.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -56,24 +57,6 @@ interface Page {
   waitForTimeout(ms: number): Promise<void>;
   keyboard: { press(key: string): Promise<void> };
   close(): Promise<void>;
-}
-interface Browser {
-  newPage(o: { viewport: { width: number; height: number } }): Promise<Page>;
-  close(): Promise<void>;
-}
-interface PlaywrightCore {
-  chromium: { launch(o: { executablePath: string; args: string[] }): Promise<Browser> };
-}
-
-async function loadPlaywright(): Promise<PlaywrightCore> {
-  const name = "playwright-core";
-  try {
-    return (await import(name)) as PlaywrightCore;
-  } catch (e) {
-    return assert.fail(
-      `cannot load ${name} (${(e as Error).message}): run npm install, or set PINLAB_SKIP_BROWSER=1`,
-    );
-  }
 }
 
 /** `compare --html` of the hostile scenario; also its shards 1/2 and 2/2. */
@@ -119,7 +102,7 @@ test("hostile compare --html and merge --html: no dialog, no request, no navigat
   timeout: 180_000,
 }, async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (scripts/ensure-chromium.sh)`);
-  const { chromium } = await loadPlaywright();
+  const { chromium } = await loadPlaywright<Page>();
   const dir = mkdtempSync(join(tmpdir(), "pinlab-hostile-"));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
