@@ -12,8 +12,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { loadPinFile } from "../cli/commands/lint.js";
 import { memoryHost } from "../cli/host.js";
+import { loadPinFile } from "../cli/pin-file.js";
 import { checkScenario } from "../engine/check.js";
 
 const run = promisify(execFile);

@@ -13,8 +13,8 @@ import { PROPERTIES } from "../properties/index.js";
 import { LIBRARY } from "../scenario/library.js";
 import { sourceHash } from "../scenario/source-hash.js";
 import { modelOf } from "../testing/run.js";
-import { loadPinFile } from "./commands/lint.js";
 import { memoryHost } from "./host.js";
+import { loadPinFile } from "./pin-file.js";
 import { bundledPins } from "./scenarios.js";
 
 test("every expectation of the bundled library holds under every policy, over every interleaving", async () => {

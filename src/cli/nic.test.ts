@@ -12,8 +12,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkScenario } from "../engine/check.js";
 import type { NicInvalidate, ScenarioSpec } from "../model/spec.js";
-import { loadPinFile } from "./commands/lint.js";
 import { memoryHost } from "./host.js";
+import { loadPinFile } from "./pin-file.js";
 
 function bundled(name: string): ScenarioSpec {
   const l = loadPinFile(`scenarios/${name}.pin`, memoryHost());

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkScenario } from "../engine/check.js";
 import { POLICIES } from "../policies/index.js";
-import { loadPinFile } from "./commands/lint.js";
 import { memoryHost } from "./host.js";
+import { loadPinFile } from "./pin-file.js";
 import { bundledPins } from "./scenarios.js";
 
 const specOf = (name: string) => {

@@ -12,8 +12,8 @@ import type { ScenarioSpec } from "../model/spec.js";
 import { LIBRARY, libraryScenario } from "../scenario/library.js";
 import { sourceHash, specHash } from "../scenario/source-hash.js";
 import { closest } from "../util/suggest.js";
-import { loadPinFile } from "./commands/lint.js";
 import type { Host } from "./host.js";
+import { loadPinFile } from "./pin-file.js";
 
 export type Loaded =
   | { ok: true; spec: ScenarioSpec; source?: string; origin: TokenScenario }

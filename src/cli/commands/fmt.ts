@@ -8,7 +8,7 @@ import { formatText } from "../../scenario/format.js";
 import { flag, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, type Host } from "../host.js";
-import { readText } from "./lint.js";
+import { readText } from "../pin-file.js";
 
 const USAGE = `pinlab fmt <file.pin>... [--write | --check]
 

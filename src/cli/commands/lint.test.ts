@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EXIT_BAD_INPUT, EXIT_OK, memoryHost } from "../host.js";
-import { lintCommand, loadPinFile } from "./lint.js";
+import { loadPinFile } from "../pin-file.js";
+import { lintCommand } from "./lint.js";
 
 const GOOD = "user a\nfile f owner=a pages=1\nproc p user=a { fd = open f rw }\n";
 const WARN = "user a\nfile f owner=a pages=1\nproc p user=a { fd = open f rw; write fd page=3 }\n";

@@ -8,9 +8,9 @@ import { COMPARE_SCHEMA } from "../../engine/compare.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
+import { readText } from "../pin-file.js";
 import { joinShards } from "../shards.js";
 import { emit, OUTPUT_OPTIONS, outputOptions } from "./compare.js";
-import { readText } from "./lint.js";
 
 export const mergeCommand: Command = {
   name: "merge",

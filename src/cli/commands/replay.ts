@@ -21,8 +21,8 @@ import { sourceHash } from "../../scenario/source-hash.js";
 import { opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host } from "../host.js";
+import { readText } from "../pin-file.js";
 import { type Loaded, loadBundled } from "../scenarios.js";
-import { readText } from "./lint.js";
 
 /** What `spec.file` reads for a scenario that came inside a token. */
 const IN_TOKEN = "scenario carried in the token";

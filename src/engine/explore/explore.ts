@@ -14,29 +14,15 @@
  */
 import type { System, SystemFactory } from "../system.js";
 import { SerialSearch } from "./bfs.js";
-import { Budget, yieldToEventLoop } from "./budget.js";
+import { Budget } from "./budget.js";
+import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
 import { exploreParallel } from "./parallel.js";
 import { serialResult } from "./result.js";
-import type { ExploreOptions, ExploreResult, ExploreStats, IncompleteReason } from "./types.js";
-
-/** Expansions between two looks at the clock. */
-const SLICE = 4096;
-/** Longest stretch without letting the event loop run (for Ctrl-C). */
-const YIELD_MS = 50;
+import type { ExploreOptions, ExploreResult } from "./types.js";
 
 export function isFactory(x: System | SystemFactory): x is SystemFactory {
   return typeof (x as SystemFactory).module === "string";
-}
-
-/** Which reductions apply to `sys` under `opt`. */
-export function reductionsFor(
-  sys: System,
-  opt: ExploreOptions,
-): { por: boolean; symmetry: boolean } {
-  const por = (opt.por ?? opt.reduce ?? false) && typeof sys.independent === "function";
-  const symmetry = (opt.symmetry ?? opt.reduce ?? false) && typeof sys.canonical === "function";
-  return { por, symmetry };
 }
 
 export async function explore(
@@ -51,45 +37,6 @@ export async function explore(
   }
   const sys = isFactory(target) ? await loadSystem(target) : target;
   return exploreSerial(sys, opt);
-}
-
-/**
- * Runs a serial search in slices until it is done, a bound is hit, or (with
- * `pauseFrom`) a level ends once that many states are stored; between slices
- * it checks bounds, reports progress, calls `between` and lets the event loop
- * run. Returns the bound hit, if any.
- */
-export async function drive(
-  search: SerialSearch<unknown>,
-  budget: Budget,
-  stats: () => ExploreStats,
-  maxStates: number,
-  pauseFrom = Number.POSITIVE_INFINITY,
-  between: () => void = () => {},
-  maxDepth = Number.POSITIVE_INFINITY,
-): Promise<IncompleteReason | null> {
-  let yieldAt = budget.elapsed();
-  try {
-    while (search.more) {
-      const r = budget.check(search.states);
-      if (r) return r;
-      between();
-      if (search.atDepth(maxDepth)) return "max-depth";
-      if (search.states >= pauseFrom && search.atLevelEnd) return null;
-      search.run(SLICE, maxStates, pauseFrom, maxDepth);
-      if (search.table.full) return "max-memory";
-      budget.tick(stats);
-      const t = budget.elapsed();
-      if (t - yieldAt >= YIELD_MS) {
-        yieldAt = t;
-        await yieldToEventLoop();
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    return "max-memory";
-  }
-  return null;
 }
 
 async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreResult> {

@@ -15,7 +15,8 @@
  * threads), budget.ts (bounds and progress), token.ts (replay tokens).
  */
 export { type ContractReport, checkContracts } from "./contracts.js";
-export { explore, reductionsFor } from "./explore.js";
+export { reductionsFor } from "./drive.js";
+export { explore } from "./explore.js";
 export {
   decodeToken,
   encodeToken,

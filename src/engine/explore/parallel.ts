@@ -26,7 +26,7 @@ import { fpHi } from "../../model/fingerprint.js";
 import type { System, SystemFactory } from "../system.js";
 import { SerialSearch } from "./bfs.js";
 import { Budget, defaultMemoryBound } from "./budget.js";
-import { drive, reductionsFor } from "./explore.js";
+import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
 import { Findings, type FindingsData } from "./findings.js";
 import { concatGraphs } from "./liveness.js";

@@ -1,0 +1,63 @@
+/**
+ * The in-thread search loop shared by the serial search and by the parallel
+ * search before it hands over to workers: slices of expansions between looks
+ * at the bounds, progress and the event loop.
+ */
+import type { System } from "../system.js";
+import type { SerialSearch } from "./bfs.js";
+import { type Budget, yieldToEventLoop } from "./budget.js";
+import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js";
+
+/** Expansions between two looks at the clock. */
+const SLICE = 4096;
+/** Longest stretch without letting the event loop run (for Ctrl-C). */
+const YIELD_MS = 50;
+
+/** Which reductions apply to `sys` under `opt`. */
+export function reductionsFor(
+  sys: System,
+  opt: ExploreOptions,
+): { por: boolean; symmetry: boolean } {
+  const por = (opt.por ?? opt.reduce ?? false) && typeof sys.independent === "function";
+  const symmetry = (opt.symmetry ?? opt.reduce ?? false) && typeof sys.canonical === "function";
+  return { por, symmetry };
+}
+
+/**
+ * Runs a serial search in slices until it is done, a bound is hit, or (with
+ * `pauseFrom`) a level ends once that many states are stored; between slices
+ * it checks bounds, reports progress, calls `between` and lets the event loop
+ * run. Returns the bound hit, if any.
+ */
+export async function drive(
+  search: SerialSearch<unknown>,
+  budget: Budget,
+  stats: () => ExploreStats,
+  maxStates: number,
+  pauseFrom = Number.POSITIVE_INFINITY,
+  between: () => void = () => {},
+  maxDepth = Number.POSITIVE_INFINITY,
+): Promise<IncompleteReason | null> {
+  let yieldAt = budget.elapsed();
+  try {
+    while (search.more) {
+      const r = budget.check(search.states);
+      if (r) return r;
+      between();
+      if (search.atDepth(maxDepth)) return "max-depth";
+      if (search.states >= pauseFrom && search.atLevelEnd) return null;
+      search.run(SLICE, maxStates, pauseFrom, maxDepth);
+      if (search.table.full) return "max-memory";
+      budget.tick(stats);
+      const t = budget.elapsed();
+      if (t - yieldAt >= YIELD_MS) {
+        yieldAt = t;
+        await yieldToEventLoop();
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return "max-memory";
+  }
+  return null;
+}
