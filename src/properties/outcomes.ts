@@ -3,7 +3,8 @@
  * connection failures, stranded space, kernel bugs, and whether RDMA on
  * fs-DAX works at all.
  */
-import { BLK_BUSY, blk, MR_VALID, mr as mrOff } from "../model/layout.js";
+import type { ModelEvent } from "../model/events.js";
+import { BLK_BUSY, blk, type Model, MR_VALID, mr as mrOff, type State } from "../model/layout.js";
 import { mrName, peerName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
@@ -44,6 +45,28 @@ export const kill: Property = {
 };
 
 /**
+ * The first lease break in `events` that revokes a pin still valid after the
+ * step, with its message; `byOther` keeps only breaks another process or the
+ * kernel started.
+ */
+function revokedPin(m: Model, after: State, events: readonly ModelEvent[], byOther: boolean) {
+  for (const e of events) {
+    if (e.k !== "lease-break" || (byOther && e.by === e.holder)) continue;
+    for (let x = 0; x < m.mrs.length; x++) {
+      const mi = m.mrs[x]!;
+      if (mi.proc !== e.holder || m.vmas[mi.vma]!.inode !== e.inode) continue;
+      if (after[mrOff(m, x)] === MR_VALID) {
+        const who = !byOther ? "the kernel" : e.by >= 0 ? procName(m, e.by) : "the kernel";
+        return {
+          message: `${who} broke ${procName(m, e.holder)}'s lease to revoke ${mrName(m, x)} (${e.what})`,
+        };
+      }
+    }
+  }
+  return null;
+}
+
+/**
  * No pin holder is asked to give its pins up: no lease protecting a pin is
  * broken. Jason Gunthorpe: "how can the FS/MM side provide a guarantee to the
  * user that revoke won't happen under a certain system design?" (seed mail).
@@ -53,20 +76,7 @@ export const revocation: Property = {
   group: "cost",
   summary: "a lease protecting a pin is broken: the pin holder is asked to give it up",
   kind: "safety",
-  onStep(m, _b, after, events): Finding | null {
-    for (const e of events) {
-      if (e.k !== "lease-break") continue;
-      for (let x = 0; x < m.mrs.length; x++) {
-        const mi = m.mrs[x]!;
-        if (mi.proc !== e.holder || m.vmas[mi.vma]!.inode !== e.inode) continue;
-        if (after[mrOff(m, x)] === MR_VALID)
-          return {
-            message: `the kernel broke ${procName(m, e.holder)}'s lease to revoke ${mrName(m, x)} (${e.what})`,
-          };
-      }
-    }
-    return null;
-  },
+  onStep: (m, _b, after, events): Finding | null => revokedPin(m, after, events, false),
 };
 
 /**
@@ -81,20 +91,7 @@ export const revocationByOther: Property = {
   group: "cost",
   summary: "a lease protecting a pin is broken by another process or the kernel, not by its holder",
   kind: "safety",
-  onStep(m, _b, after, events): Finding | null {
-    for (const e of events) {
-      if (e.k !== "lease-break" || e.by === e.holder) continue;
-      for (let x = 0; x < m.mrs.length; x++) {
-        const mi = m.mrs[x]!;
-        if (mi.proc !== e.holder || m.vmas[mi.vma]!.inode !== e.inode) continue;
-        if (after[mrOff(m, x)] === MR_VALID)
-          return {
-            message: `${e.by >= 0 ? procName(m, e.by) : "the kernel"} broke ${procName(m, e.holder)}'s lease to revoke ${mrName(m, x)} (${e.what})`,
-          };
-      }
-    }
-    return null;
-  },
+  onStep: (m, _b, after, events): Finding | null => revokedPin(m, after, events, true),
 };
 
 /** No RDMA connection fails (no QP moves to the error state). */
