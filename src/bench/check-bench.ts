@@ -4,7 +4,7 @@
  * each server registering P pages. Prints distinct states/s and bytes per
  * state, with and without reductions, for 1 and 2 workers.
  */
-import { checkScenario } from "../engine/check.js";
+import { checkScenario } from "../engine/check/check.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { scenario } from "../scenario/builder.js";
 

@@ -16,7 +16,7 @@
  */
 import { explore } from "../engine/explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "../engine/explore/types.js";
-import { type ToyPinsParams, toyPinsFactory, toyPinsSystem } from "../engine/toy-pins.js";
+import { type ToyPinsParams, toyPinsFactory, toyPinsSystem } from "../testing/systems/toy-pins.js";
 
 export interface ExploreBenchOptions {
   readonly sizes?: readonly number[];

@@ -2,7 +2,7 @@
  * Micro-benchmark of the model: random walks through the core scenario under
  * each policy, measuring enabled()+step() per second and fingerprints per second.
  */
-import { prng } from "../engine/random.js";
+import { prng } from "../engine/run/random.js";
 import { compile } from "../model/compile.js";
 import { fpHi, fpLo } from "../model/fingerprint.js";
 import type { State } from "../model/layout.js";

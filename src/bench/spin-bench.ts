@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { memoryHost } from "../cli/host.js";
 import { loadPinFile } from "../cli/pin-file.js";
-import { checkScenario } from "../engine/check.js";
+import { checkScenario } from "../engine/check/check.js";
 
 const run = promisify(execFile);
 

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { prng } from "../engine/random.js";
+import { prng } from "../engine/run/random.js";
 import { memoryHost } from "./host.js";
 import { main } from "./main.js";
 

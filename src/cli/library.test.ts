@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { CellJob } from "../engine/cell.js";
-import { checkCells } from "../engine/compare.js";
-import { runSchedule } from "../engine/exec.js";
+import type { CellJob } from "../engine/matrix/cell.js";
+import { checkCells } from "../engine/matrix/compare.js";
+import { runSchedule } from "../engine/run/exec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import { LIBRARY } from "../scenario/library.js";

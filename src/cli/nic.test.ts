@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkScenario } from "../engine/check.js";
+import { checkScenario } from "../engine/check/check.js";
 import type { NicInvalidate, ScenarioSpec } from "../model/spec.js";
 import { memoryHost } from "./host.js";
 import { loadPinFile } from "./pin-file.js";

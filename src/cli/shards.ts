@@ -24,14 +24,15 @@
  *   recomputes the digest, of a property no expectation names, cannot be
  *   told from a true "Never" without checking the cell again.
  */
-import { type Cell, type CellVerdict, unwitnessed, witnessToken } from "../engine/cell.js";
-import { isVacuous, vacuityOf } from "../engine/check.js";
-import { type Coverage, operationNames } from "../engine/coverage.js";
-import { runSchedule } from "../engine/exec.js";
-import { applicable, expectationText } from "../engine/expect.js";
+
+import { type Coverage, operationNames } from "../engine/adapter/coverage.js";
+import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
+import { witnessReason } from "../engine/adapter/reason.js";
+import { isVacuous, vacuityOf } from "../engine/check/check.js";
 import type { TokenScenario } from "../engine/explore/token.js";
-import { propertiesFor, systemFromArg } from "../engine/model-system.js";
-import { witnessReason } from "../engine/reason.js";
+import { type Cell, type CellVerdict, unwitnessed, witnessToken } from "../engine/matrix/cell.js";
+import { runSchedule } from "../engine/run/exec.js";
+import { applicable, expectationText } from "../engine/run/expect.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { enabled, step } from "../model/step.js";
 import { makePolicy, POLICY_NAMES } from "../policies/index.js";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { runSchedule } from "../engine/exec.js";
+import { runSchedule } from "../engine/run/exec.js";
 import { POLICY_NAMES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import { LIBRARY } from "../scenario/library.js";

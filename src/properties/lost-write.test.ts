@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkScenario } from "../engine/check.js";
+import { checkScenario } from "../engine/check/check.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { scenario } from "../scenario/builder.js";
 

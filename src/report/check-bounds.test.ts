@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { replicas } from "../bench/check-bench.js";
-import { checkScenario } from "../engine/check.js";
+import { checkScenario } from "../engine/check/check.js";
 import { renderCheck } from "./check.js";
 import { checkJson } from "./check-json.js";
 

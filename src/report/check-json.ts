@@ -4,10 +4,10 @@
  * name), the message of the step that shows it, and for a liveness witness
  * the reason it never ends.
  */
-import type { CheckResult } from "../engine/check.js";
-import { runSchedule } from "../engine/exec.js";
+import type { CheckResult } from "../engine/check/check.js";
+import { alwaysClaim, verdictClaim } from "../engine/check/rejudge.js";
 import type { TokenScenario } from "../engine/explore/token.js";
-import { alwaysClaim, verdictClaim } from "../engine/rejudge.js";
+import { runSchedule } from "../engine/run/exec.js";
 import { irreproducible, tokenFor } from "./check.js";
 import { eventJson } from "./event-json.js";
 import { groupOf, outcomeOf } from "./marks.js";

@@ -3,11 +3,11 @@
  * spirit, the shortest witness of every violation printed like `run`'s trace
  * with its replay token, the expectations, and the statistics.
  */
-import type { CheckResult, PropertyVerdict } from "../engine/check.js";
-import { runSchedule } from "../engine/exec.js";
+import type { CheckResult, PropertyVerdict } from "../engine/check/check.js";
+import { alwaysClaim, verdictClaim } from "../engine/check/rejudge.js";
 import { encodeToken, type TokenScenario, type WitnessClaim } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
-import { alwaysClaim, verdictClaim } from "../engine/rejudge.js";
+import { runSchedule } from "../engine/run/exec.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { OUTCOMES, outcomeOf } from "./marks.js";
 import { renderExpectations, renderSteps } from "./trace.js";

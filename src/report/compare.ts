@@ -3,9 +3,10 @@
  * Markdown renderings: the least-bad-options matrix, rows policies, columns
  * properties, each cell backed by the scenarios and shortest witnesses behind it.
  */
-import type { Cell } from "../engine/cell.js";
-import { aggregate, COMPARE_SCHEMA } from "../engine/compare.js";
-import { propertiesFor, systemFromArg } from "../engine/model-system.js";
+
+import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
+import type { Cell } from "../engine/matrix/cell.js";
+import { aggregate, COMPARE_SCHEMA } from "../engine/matrix/compare.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";

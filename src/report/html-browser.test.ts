@@ -16,7 +16,7 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { memoryHost } from "../cli/host.js";
 import { main } from "../cli/main.js";
-import { aggregate } from "../engine/compare.js";
+import { aggregate } from "../engine/matrix/compare.js";
 import { loadPlaywright } from "../testing/browser.js";
 import type { CompareDoc } from "./compare.js";
 import { markOf } from "./marks.js";

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { runCell } from "../engine/cell.js";
+import { runCell } from "../engine/matrix/cell.js";
 import { LIBRARY } from "../scenario/library.js";
 import { specHash } from "../scenario/source-hash.js";
 import { buildDoc } from "./compare.js";

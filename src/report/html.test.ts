@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import type { CellJob } from "../engine/cell.js";
-import { checkCells } from "../engine/compare.js";
+import type { CellJob } from "../engine/matrix/cell.js";
+import { checkCells } from "../engine/matrix/compare.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { parseScenario } from "../scenario/pin.js";
 import { specHash } from "../scenario/source-hash.js";

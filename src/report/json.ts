@@ -3,8 +3,8 @@
  * field names, object names instead of table indices, every step's text as
  * the trace prints it plus its events as data.
  */
-import type { RunResult } from "../engine/exec.js";
-import type { ExpectationResult } from "../engine/expect.js";
+import type { RunResult } from "../engine/run/exec.js";
+import type { ExpectationResult } from "../engine/run/expect.js";
 import type { Policy } from "../model/policy.js";
 import type { Property } from "../properties/property.js";
 import { eventJson } from "./event-json.js";

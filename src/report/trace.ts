@@ -4,8 +4,8 @@
  * property showed marked on its line, then every property's verdict and the
  * scenario's expectations. Meant to be pasted into a mail.
  */
-import type { RunResult, TraceStep } from "../engine/exec.js";
-import type { ExpectationResult } from "../engine/expect.js";
+import type { RunResult, TraceStep } from "../engine/run/exec.js";
+import type { ExpectationResult } from "../engine/run/expect.js";
 import { errnoName } from "../model/errno.js";
 import type { ModelEvent } from "../model/events.js";
 import type { Model } from "../model/layout.js";

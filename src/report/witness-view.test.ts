@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { checkScenario } from "../engine/check.js";
-import { runSchedule } from "../engine/exec.js";
-import { propertiesFor, systemFromArg } from "../engine/model-system.js";
+import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
+import { checkScenario } from "../engine/check/check.js";
+import { runSchedule } from "../engine/run/exec.js";
 import { parseScenario } from "../scenario/pin.js";
 import { witnessSteps } from "./witness-view.js";
 

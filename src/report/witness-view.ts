@@ -8,8 +8,8 @@
  * Computed when the report is built, by replaying the witness through the
  * engine, so that the page only draws what it is given.
  */
-import { actionLane } from "../engine/describe.js";
-import { runSchedule } from "../engine/exec.js";
+import { actionLane } from "../engine/adapter/describe.js";
+import { runSchedule } from "../engine/run/exec.js";
 import type { ModelEvent } from "../model/events.js";
 import { type Model, P_STATUS, PS_BLOCKED, proc } from "../model/layout.js";
 import { A_SIGIO, actionIndex, actionKind } from "../model/step.js";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkScenario } from "../engine/check.js";
+import { checkScenario } from "../engine/check/check.js";
 import { parseScenario } from "./pin.js";
 
 const BASE = `scenario "two openers"

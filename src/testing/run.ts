@@ -1,6 +1,6 @@
 /** Test support: compile and run a scenario under a policy by name. */
-import { type RunResult, runSchedule } from "../engine/exec.js";
-import { type ExpectationResult, judgeRun } from "../engine/expect.js";
+import { type RunResult, runSchedule } from "../engine/run/exec.js";
+import { type ExpectationResult, judgeRun } from "../engine/run/expect.js";
 import { compile } from "../model/compile.js";
 import type { ModelEvent } from "../model/events.js";
 import type { Model } from "../model/layout.js";

@@ -4,7 +4,7 @@
  * by its shortest witness.
  */
 import { cpus } from "node:os";
-import { type CheckResult, checkScenario } from "../../engine/check.js";
+import { type CheckResult, checkScenario } from "../../engine/check/check.js";
 import type { ExploreStats } from "../../engine/explore/types.js";
 import { renderCheck } from "../../report/check.js";
 import { checkJson } from "../../report/check-json.js";

@@ -3,9 +3,9 @@
  * and the matrix of verdicts that the 2019 thread could not produce.
  */
 import { cpus } from "node:os";
-import type { Cell, CellJob } from "../../engine/cell.js";
-import { checkCells, shardJobs } from "../../engine/compare.js";
 import type { TokenScenario } from "../../engine/explore/token.js";
+import type { Cell, CellJob } from "../../engine/matrix/cell.js";
+import { checkCells, shardJobs } from "../../engine/matrix/compare.js";
 import {
   buildDoc,
   type CompareDoc,

@@ -2,8 +2,8 @@
  * `pinlab demo`: the core scenario under every policy, one line each, so a
  * newcomer sees at once how the options differ; then where to look next.
  */
-import { runSchedule } from "../../engine/exec.js";
-import { judgeRun } from "../../engine/expect.js";
+import { runSchedule } from "../../engine/run/exec.js";
+import { judgeRun } from "../../engine/run/expect.js";
 import { compile } from "../../model/compile.js";
 import { errnoName } from "../../model/errno.js";
 import { POLICIES } from "../../policies/index.js";

@@ -4,7 +4,7 @@
  * checking that they are exactly one complete split of one comparison
  * (shards.ts says what is checked).
  */
-import { COMPARE_SCHEMA } from "../../engine/compare.js";
+import { COMPARE_SCHEMA } from "../../engine/matrix/compare.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";

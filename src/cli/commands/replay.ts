@@ -6,11 +6,12 @@
  * scenario's text, or names a bundled scenario; either way with a content
  * hash, so an edited scenario is refused rather than replayed.
  */
-import { runSchedule } from "../../engine/exec.js";
-import { judgeRun } from "../../engine/expect.js";
+
+import { propertiesFor } from "../../engine/adapter/model-system.js";
+import { rejudge } from "../../engine/check/rejudge.js";
 import { decodeToken, type ReplayToken } from "../../engine/explore/token.js";
-import { propertiesFor } from "../../engine/model-system.js";
-import { rejudge } from "../../engine/rejudge.js";
+import { runSchedule } from "../../engine/run/exec.js";
+import { judgeRun } from "../../engine/run/expect.js";
 import { compile } from "../../model/compile.js";
 import { makePolicy } from "../../policies/index.js";
 import { verdictText } from "../../report/check.js";

@@ -2,8 +2,8 @@
  * `pinlab run <scenario> --policy P [--seed N]`: one deterministic schedule,
  * printed as a trace with each property's verdict and the expectations.
  */
-import { runSchedule } from "../../engine/exec.js";
-import { judgeRun } from "../../engine/expect.js";
+import { runSchedule } from "../../engine/run/exec.js";
+import { judgeRun } from "../../engine/run/expect.js";
 import { compile } from "../../model/compile.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { runJson } from "../../report/json.js";

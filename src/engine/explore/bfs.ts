@@ -17,13 +17,13 @@
  * nothing but what the system's `enabled`, `step` and `canonical` return.
  */
 import { fpHi, fpLo } from "../../model/fingerprint.js";
-import type { System } from "../system.js";
 import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
 import { Frontier } from "./frontier.js";
 import { PendingGraph } from "./liveness.js";
 import { ParentLog } from "./parents.js";
 import { asleep, childSleep, SLEEP_SLOTS } from "./por.js";
+import type { System } from "./system.js";
 import { type AllowGrowth, FingerprintTable } from "./table.js";
 
 /** States per batch: enough successors for the memory system to overlap their probes. */

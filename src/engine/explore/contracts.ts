@@ -10,8 +10,9 @@
  * neither changes `judge` of the other; `canonical` is idempotent and keeps
  * `pending`, `judgeEnd` and the number of enabled actions.
  */
-import type { System } from "../system.js";
+
 import { fingerprintInto } from "./fingerprint.js";
+import type { System } from "./system.js";
 import { FingerprintTable } from "./table.js";
 
 export interface ContractReport {

@@ -3,9 +3,10 @@
  * search before it hands over to workers: slices of expansions between looks
  * at the bounds, progress and the event loop.
  */
-import type { System } from "../system.js";
+
 import type { SerialSearch } from "./bfs.js";
 import { type Budget, yieldToEventLoop } from "./budget.js";
+import type { System } from "./system.js";
 import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js";
 
 /** Expansions between two looks at the clock. */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { jugsSystem } from "../jugs.js";
-import { toyPinsSystem } from "../toy-pins.js";
+import { jugsSystem } from "../../testing/systems/jugs.js";
+import { graphSystem, reference } from "../../testing/systems/sample-systems.js";
+import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
 import { explore } from "./explore.js";
-import { graphSystem, reference } from "./sample-systems.js";
 import type { ExploreStats } from "./types.js";
 import { replay } from "./witness.js";
 

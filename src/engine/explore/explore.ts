@@ -12,13 +12,14 @@
  * worker threads once it is big enough; counts and verdicts are those of
  * the serial search.
  */
-import type { System, SystemFactory } from "../system.js";
+
 import { SerialSearch } from "./bfs.js";
 import { Budget } from "./budget.js";
 import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
 import { exploreParallel } from "./parallel.js";
 import { serialResult } from "./result.js";
+import type { System, SystemFactory } from "./system.js";
 import type { ExploreOptions, ExploreResult } from "./types.js";
 
 export function isFactory(x: System | SystemFactory): x is SystemFactory {

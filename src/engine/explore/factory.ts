@@ -1,5 +1,5 @@
 /** Builds a System from a SystemFactory (in a worker thread, or here). */
-import type { System, SystemFactory } from "../system.js";
+import type { System, SystemFactory } from "./system.js";
 
 export async function loadSystem(f: SystemFactory): Promise<System> {
   const mod = (await import(f.module)) as Record<string, unknown>;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 
 const explore = new URL("./explore.js", import.meta.url).href;
-const samples = new URL("./sample-systems.js", import.meta.url).href;
+const samples = new URL("../../testing/systems/sample-systems.js", import.meta.url).href;
 
 /** The search, in a child process under `ulimit -v` (KiB), printing its result as JSON. */
 function underUlimit(kib: number, workers: number) {

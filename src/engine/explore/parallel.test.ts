@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { toyPinsFactory, toyPinsSystem } from "../toy-pins.js";
+import { toyPinsFactory, toyPinsSystem } from "../../testing/systems/toy-pins.js";
 import { explore } from "./explore.js";
 import type { ExploreResult } from "./types.js";
 import { replay } from "./witness.js";

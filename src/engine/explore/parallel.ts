@@ -23,7 +23,6 @@
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { fpHi } from "../../model/fingerprint.js";
-import type { System, SystemFactory } from "../system.js";
 import { SerialSearch } from "./bfs.js";
 import { Budget, defaultMemoryBound } from "./budget.js";
 import { drive, reductionsFor } from "./drive.js";
@@ -33,6 +32,7 @@ import { concatGraphs } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_STATES, CTL_STOP, CTL_WORDS, type WorkerInit } from "./protocol.js";
 import { buildResult, serialResult } from "./result.js";
+import type { System, SystemFactory } from "./system.js";
 import type { ExploreOptions, ExploreResult, IncompleteReason } from "./types.js";
 
 /** States stored in this thread before the workers take over (when not given). */

@@ -47,7 +47,7 @@
  *
  * The frontier record of a state is then [state…, n, t0…t(SLEEP_SLOTS-1)].
  */
-import type { System } from "../system.js";
+import type { System } from "./system.js";
 
 export const SLEEP_SLOTS = 8;
 

@@ -2,7 +2,7 @@
  * What the parallel coordinator (parallel.ts) and its workers (worker.ts)
  * share: the worker's start-up data and the words of the shared control block.
  */
-import type { SystemFactory } from "../system.js";
+import type { SystemFactory } from "./system.js";
 
 export interface WorkerInit {
   readonly factory: SystemFactory;

@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { System } from "../system.js";
-import { toyPinsSystem } from "../toy-pins.js";
+import { type LocalMove, productSystem, reference } from "../../testing/systems/sample-systems.js";
+import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
 import { checkContracts } from "./contracts.js";
 import { explore } from "./explore.js";
-import { type LocalMove, productSystem, reference } from "./sample-systems.js";
+import type { System } from "./system.js";
 import type { ExploreResult } from "./types.js";
 import { replay } from "./witness.js";
 

@@ -2,10 +2,11 @@
  * Turns a search's findings into an ExploreResult: rebuilds witness paths from
  * parent links and runs the lasso search over the recorded pending graph.
  */
-import type { System } from "../system.js";
+
 import type { SerialSearch } from "./bfs.js";
 import { type Findings, hasBit } from "./findings.js";
 import { type FoundCycle, findCycles } from "./liveness.js";
+import type { System } from "./system.js";
 import type {
   ExploreResult,
   ExploreStats,

@@ -4,7 +4,7 @@
  * the statistics of an incomplete run and still use its witnesses: every
  * witness is a real path from the initial state, found or not complete.
  */
-export type { SystemFactory } from "../system.js";
+export type { SystemFactory } from "./system.js";
 
 export interface ExploreOptions {
   /** Stop (incomplete, "max-states") after storing this many distinct states. */

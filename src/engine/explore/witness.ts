@@ -12,7 +12,7 @@
  * prefix. Without symmetry one round closes the cycle.
  */
 import { fpHi, fpLo } from "../../model/fingerprint.js";
-import type { System } from "../system.js";
+import type { System } from "./system.js";
 import type { Lasso } from "./types.js";
 
 /** The state reached by replaying `actions` from the initial state. */

@@ -18,7 +18,6 @@
  * atomic on a cache line two threads write is slow.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import type { System } from "../system.js";
 import { MemoryGate } from "./budget.js";
 import { Rows } from "./columns.js";
 import { loadSystem } from "./factory.js";
@@ -28,6 +27,7 @@ import { PendingGraph } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_STATES, CTL_STOP, type WorkerInit } from "./protocol.js";
 import { SmallInts } from "./small-ints.js";
+import type { System } from "./system.js";
 import { FingerprintTable } from "./table.js";
 
 /** States expanded between two looks at peers' batches and the stop flag. */

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkScenario } from "../../engine/check.js";
+import { checkScenario } from "../../engine/check/check.js";
 import { type ProcBuilder, scenario } from "../../scenario/builder.js";
 import { events, resultOf, runOf } from "../../testing/run.js";
 import { EACCES, EBUSY, EINVAL, EOPNOTSUPP, ETXTBSY } from "../errno.js";

@@ -8,12 +8,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { LeaseVariant } from "../../model/spec.js";
 import { type ScenarioBuilder, scenario } from "../../scenario/builder.js";
 import { drive, returned } from "../../testing/drive.js";
 import { modelOf } from "../../testing/run.js";
 import { EBADF, EDEADLK, EFAULT, EINVAL, EPERM, ETXTBSY } from "../errno.js";
 import { ext, OFD_LEASE, ofd, P_SIG, proc, SIGF_PENDING } from "../layout.js";
+import type { LeaseVariant } from "../spec.js";
 
 const base = (v: LeaseVariant): ScenarioBuilder =>
   scenario(`lease ${v}`)

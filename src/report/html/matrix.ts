@@ -4,7 +4,7 @@
  * and capabilities), each cell summing up every scenario and opening the
  * drill-down.
  */
-import { type Aggregate, aggregate } from "../../engine/compare.js";
+import { type Aggregate, aggregate } from "../../engine/matrix/compare.js";
 import { type CompareDoc, GROUP_HEADINGS, matrixColumns } from "../compare.js";
 import { esc, wrapName } from "./escape.js";
 import { vacuityOf } from "./evidence.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { explore } from "./explore/explore.js";
-import { replay } from "./explore/witness.js";
+import { explore } from "../../engine/explore/explore.js";
+import { replay } from "../../engine/explore/witness.js";
 import { jugsFactory, jugsSystem } from "./jugs.js";
 
 /** An independent brute force: breadth-first over (a, b) pairs with a Set, no engine code. */

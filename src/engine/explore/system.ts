@@ -1,7 +1,7 @@
 /**
  * What every engine drives: a transition system over Int32Array states with a
  * pure, deterministic step. The kernel model is one such system (see
- * engine/model-system.ts); the water-jug puzzle is another (the explorer's
+ * engine/adapter/model-system.ts); the water-jug puzzle is another (the explorer's
  * smoke test). Actions are small integers; events are data for traces.
  */
 export interface System<E = unknown> {

@@ -2,9 +2,9 @@
  * The kernel model as a {@link System} for the explorer: properties become
  * bit masks over transitions and terminal states.
  */
-import { compile } from "../model/compile.js";
-import { errnoByName } from "../model/errno.js";
-import type { ModelEvent } from "../model/events.js";
+import { compile } from "../../model/compile.js";
+import { errnoByName } from "../../model/errno.js";
+import type { ModelEvent } from "../../model/events.js";
 import {
   INF_READ,
   type Model,
@@ -14,8 +14,8 @@ import {
   R_INFL,
   R_TGT,
   type State,
-} from "../model/layout.js";
-import type { ScenarioSpec } from "../model/spec.js";
+} from "../../model/layout.js";
+import type { ScenarioSpec } from "../../model/spec.js";
 import {
   A_LAND,
   A_PEER,
@@ -25,14 +25,14 @@ import {
   isFault,
   step,
   stepInto,
-} from "../model/step.js";
-import { makePolicy } from "../policies/index.js";
-import { PROPERTIES } from "../properties/index.js";
-import type { Property } from "../properties/property.js";
+} from "../../model/step.js";
+import { makePolicy } from "../../policies/index.js";
+import { PROPERTIES } from "../../properties/index.js";
+import type { Property } from "../../properties/property.js";
+import type { System } from "../explore/system.js";
 import { coverageMap } from "./coverage.js";
 import { describeAction } from "./describe.js";
 import { findSymmetry } from "./symmetry.js";
-import type { System } from "./system.js";
 
 /**
  * @param always names of properties that an `always` expectation wants on

@@ -11,8 +11,8 @@
  * peers renamed — maps reachable states to reachable states and leaves every
  * property mask unchanged, so exploring one state per class keeps verdicts exact.
  */
-import { type Model, OFD_STRIDE, P_VARS, R_OPMR, R_VARS, type State } from "../model/layout.js";
-import type { ProcOp } from "../model/spec.js";
+import { type Model, OFD_STRIDE, P_VARS, R_OPMR, R_VARS, type State } from "../../model/layout.js";
+import type { ProcOp } from "../../model/spec.js";
 
 /** Where one replica lives in the state. */
 interface Replica {

@@ -5,8 +5,8 @@
  * expectation is left undecided, not failed. `proc.op returns R` compares the
  * operation's result in this run.
  */
-import { errnoByName, errnoName } from "../model/errno.js";
-import type { Expectation } from "../model/spec.js";
+import { errnoByName, errnoName } from "../../model/errno.js";
+import type { Expectation } from "../../model/spec.js";
 import type { RunResult } from "./exec.js";
 
 export interface ExpectationResult {

@@ -4,8 +4,8 @@
  * partial cell is sent back as usual).
  */
 import { parentPort, workerData } from "node:worker_threads";
+import type { ExploreOptions } from "../explore/types.js";
 import { type CellJob, runCell } from "./cell.js";
-import type { ExploreOptions } from "./explore/types.js";
 
 const explore = (workerData as { explore: ExploreOptions }).explore;
 const controller = new AbortController();

@@ -1,5 +1,5 @@
 /** Short names of actions, for replay tokens, progress and debugging. */
-import type { Model } from "../model/layout.js";
+import type { Model } from "../../model/layout.js";
 import {
   A_CRASH,
   A_HANDLER,
@@ -16,7 +16,7 @@ import {
   A_WRITEBACK,
   actionIndex,
   actionKind,
-} from "../model/step.js";
+} from "../../model/step.js";
 
 /** Which lane of a sequence diagram an action belongs to. */
 export type Lane =

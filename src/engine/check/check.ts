@@ -4,18 +4,18 @@
  * (Never / Sometimes) with shortest witnesses, and judges the scenario's
  * expectations against them.
  */
-import type { Model } from "../model/layout.js";
-import type { Bounds, Expectation } from "../model/spec.js";
-import { enabled, step } from "../model/step.js";
-import type { Property } from "../properties/property.js";
-import { type Coverage, readCoverage } from "./coverage.js";
-import { applicable, expectationText } from "./expect.js";
-import { explore } from "./explore/explore.js";
-import type { ExploreOptions, ExploreResult } from "./explore/types.js";
-import { type ModelSystemArg, propertiesFor, systemFromArg } from "./model-system.js";
-import { type LivenessReason, livenessReason, witnessReason } from "./reason.js";
+import type { Model } from "../../model/layout.js";
+import type { Bounds, Expectation } from "../../model/spec.js";
+import { enabled, step } from "../../model/step.js";
+import type { Property } from "../../properties/property.js";
+import { type Coverage, readCoverage } from "../adapter/coverage.js";
+import { type ModelSystemArg, propertiesFor, systemFromArg } from "../adapter/model-system.js";
+import { type LivenessReason, livenessReason, witnessReason } from "../adapter/reason.js";
+import { findSymmetry } from "../adapter/symmetry.js";
+import { explore } from "../explore/explore.js";
+import type { ExploreOptions, ExploreResult } from "../explore/types.js";
+import { applicable, expectationText } from "../run/expect.js";
 import { alwaysDetail } from "./rejudge.js";
-import { findSymmetry } from "./symmetry.js";
 
 export type Verdict = "Never" | "Sometimes";
 

@@ -7,7 +7,7 @@
  * pure), so what it waits for is the model's own answer at that state, not
  * what it said when it first blocked.
  */
-import type { ModelEvent } from "../model/events.js";
+import type { ModelEvent } from "../../model/events.js";
 import {
   type Model,
   MR_VALID,
@@ -22,9 +22,9 @@ import {
   PS_KILLED,
   proc,
   type State,
-} from "../model/layout.js";
-import { A_PROC, enabled, isFault, step } from "../model/step.js";
-import { mrName, procName } from "../properties/names.js";
+} from "../../model/layout.js";
+import { A_PROC, enabled, isFault, step } from "../../model/step.js";
+import { mrName, procName } from "../../properties/names.js";
 import { describeAction } from "./describe.js";
 
 export interface LivenessReason {

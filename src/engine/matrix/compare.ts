@@ -5,8 +5,8 @@
  * that plain processes run anywhere and `merge` joins.
  */
 import { Worker } from "node:worker_threads";
+import type { ExploreOptions } from "../explore/types.js";
 import { type Cell, type CellJob, runCell } from "./cell.js";
-import type { ExploreOptions } from "./explore/types.js";
 
 export const COMPARE_SCHEMA = "pinlab.compare/2";
 

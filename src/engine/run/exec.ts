@@ -9,10 +9,10 @@
  * the same weighted draw picks one. A weight of 1 draws faults like anything
  * else.
  */
-import type { ModelEvent } from "../model/events.js";
-import { type Model, P_STATUS, PS_BLOCKED, proc, type State } from "../model/layout.js";
-import { enabled, isFault, step } from "../model/step.js";
-import type { Property } from "../properties/property.js";
+import type { ModelEvent } from "../../model/events.js";
+import { type Model, P_STATUS, PS_BLOCKED, proc, type State } from "../../model/layout.js";
+import { enabled, isFault, step } from "../../model/step.js";
+import type { Property } from "../../properties/property.js";
 import { prng } from "./random.js";
 
 export interface TraceStep {

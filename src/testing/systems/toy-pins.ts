@@ -19,7 +19,7 @@
  *
  * State: [breaker, elapsed, pinner 0, …, pinner N-1]; a pinner is pc | sig<<4.
  */
-import type { System, SystemFactory } from "./system.js";
+import type { System, SystemFactory } from "../../engine/explore/system.js";
 
 export interface ToyPinsParams {
   readonly n: number;

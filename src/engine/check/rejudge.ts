@@ -7,15 +7,15 @@
  * pinlab that changed since the token was made shows up here as an action
  * that cannot happen, or a witness that no longer shows its claim.
  */
-import type { ModelEvent } from "../model/events.js";
-import { isFault, enabled as modelEnabled } from "../model/step.js";
-import type { Property } from "../properties/property.js";
+import type { ModelEvent } from "../../model/events.js";
+import { isFault, enabled as modelEnabled } from "../../model/step.js";
+import type { Property } from "../../properties/property.js";
+import { type ModelSystemArg, propertiesFor, systemFromArg } from "../adapter/model-system.js";
+import type { System } from "../explore/system.js";
+import type { WitnessClaim } from "../explore/token.js";
+import type { Lasso } from "../explore/types.js";
+import { applicable, expectationText } from "../run/expect.js";
 import type { CheckedExpectation, PropertyVerdict } from "./check.js";
-import { applicable, expectationText } from "./expect.js";
-import type { WitnessClaim } from "./explore/token.js";
-import type { Lasso } from "./explore/types.js";
-import { type ModelSystemArg, propertiesFor, systemFromArg } from "./model-system.js";
-import type { System } from "./system.js";
 
 /** What a property verdict's witness shows. */
 export function verdictClaim(v: PropertyVerdict): WitnessClaim {

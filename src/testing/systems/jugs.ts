@@ -9,7 +9,7 @@
  * Only actions that change the state are enabled, so the classic 3/5/4
  * instance has no terminal states.
  */
-import type { System, SystemFactory } from "./system.js";
+import type { System, SystemFactory } from "../../engine/explore/system.js";
 
 export interface JugsParams {
   readonly a: number;

@@ -3,7 +3,7 @@
  * tests: the reference uses strings in a Map and recursion-free loops, shares
  * no code with the explorer, and is slow on purpose (it is the oracle).
  */
-import type { System } from "../system.js";
+import type { System } from "../../engine/explore/system.js";
 
 /** A process of a product system: local transitions over a shared variable x. */
 export interface LocalMove {

@@ -7,10 +7,10 @@
  * an ODP MR set up). The explorer's threads fill it in `judge`; the bytes
  * are cheap to set and OR together.
  */
-import type { ModelEvent } from "../model/events.js";
-import { type Model, R_PC, type State } from "../model/layout.js";
-import type { SourcePos } from "../model/spec.js";
-import { A_PEER, actionIndex, actionKind } from "../model/step.js";
+import type { ModelEvent } from "../../model/events.js";
+import { type Model, R_PC, type State } from "../../model/layout.js";
+import type { SourcePos } from "../../model/spec.js";
+import { A_PEER, actionIndex, actionKind } from "../../model/step.js";
 import type { Symmetry } from "./symmetry.js";
 
 export interface CoverageMap {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { explore } from "./explore/explore.js";
+import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
+import { explore } from "../explore/explore.js";
 import { judgeWitness } from "./rejudge.js";
-import { toyPinsSystem } from "./toy-pins.js";
 
 describe("judging a witness again", () => {
   it("confirms a lasso only if its cycle returns to the very state it left, pending all along", async () => {

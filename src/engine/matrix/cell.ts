@@ -4,14 +4,14 @@
  * tokens, expectations), so that cells can cross worker threads, be written
  * to shard files and be merged.
  */
-import type { ScenarioSpec } from "../model/spec.js";
-import { checkScenario } from "./check.js";
-import type { Coverage } from "./coverage.js";
-import { runSchedule } from "./exec.js";
-import { encodeToken, type TokenScenario, type WitnessClaim } from "./explore/token.js";
-import type { ExploreOptions, ExploreStats } from "./explore/types.js";
-import type { LivenessReason } from "./reason.js";
-import { verdictClaim } from "./rejudge.js";
+import type { ScenarioSpec } from "../../model/spec.js";
+import type { Coverage } from "../adapter/coverage.js";
+import type { LivenessReason } from "../adapter/reason.js";
+import { checkScenario } from "../check/check.js";
+import { verdictClaim } from "../check/rejudge.js";
+import { encodeToken, type TokenScenario, type WitnessClaim } from "../explore/token.js";
+import type { ExploreOptions, ExploreStats } from "../explore/types.js";
+import { runSchedule } from "../run/exec.js";
 
 export interface CellJob {
   /** What the user calls the scenario (a bundled name or a path). */
