@@ -200,6 +200,8 @@ export interface ProcSpec {
    * MLOCK_LIMIT = 8 MiB (v5.16 and later), i.e. {@link DEFAULT_MEMLOCK_PAGES}.
    */
   readonly memlock?: number;
+  /** The program's repeating tail, if any. */
+  readonly repeat?: Repeat;
 }
 
 /** MLOCK_LIMIT (include/uapi/linux/resource.h, 8 MiB since v5.16) in 4 KiB pages. */
@@ -233,6 +235,8 @@ export interface PeerSpec {
   readonly cancel: boolean;
   readonly program: readonly PeerOp[];
   readonly at?: SourcePos;
+  /** The program's repeating tail, if any. */
+  readonly repeat?: Repeat;
 }
 
 /** Faults the kernel/hardware may inject at any moment (nondeterministic choices). */
@@ -275,6 +279,103 @@ export type Expectation =
 export interface Bounds {
   readonly maxStates?: number;
   readonly maxDepth?: number;
+  /** How many times `check` runs a repeating tail (default 2). */
+  readonly repeats?: number;
+  /** How many copies of each replica group `check` explores (default 2). */
+  readonly replicas?: number;
+}
+
+/**
+ * A duration, in seconds, as a distribution the simulator samples (check
+ * ignores durations: every interleaving is explored). `empirical` gives
+ * percentiles (p in 0..1, ascending, values ascending); between them the
+ * simulator interpolates linearly.
+ */
+export type Distribution =
+  | { readonly kind: "fixed"; readonly value: number }
+  | { readonly kind: "uniform"; readonly min: number; readonly max: number }
+  | { readonly kind: "exponential"; readonly mean: number }
+  | { readonly kind: "lognormal"; readonly median: number; readonly sigma: number }
+  | {
+      readonly kind: "empirical";
+      readonly points: readonly { readonly p: number; readonly value: number }[];
+    };
+
+/**
+ * The things that take time, each a `timing` statement of the scenario:
+ * - `lease_break_time`: from a lease break to its timer (fs/locks.c, 45 s);
+ * - `sigio`: a lease-break signal's delivery; `handler`: the handler's run;
+ * - `cancel_rtt`: a peer's answer to a cancel message;
+ * - `rdma_op`: an RDMA operation from issue to landing;
+ * - `odp_fault`: an ODP page fault's resolution;
+ * - `writeback`: a dirty page's age before writeback;
+ * - `op`: the cost of one operation (`op` names it, e.g. truncate);
+ * - `pace`: a process's or peer's own time between operations;
+ * - `crash`, `hang`, `partition`: time until the fault strikes its target.
+ * `target` narrows an entry to one process or peer; an entry with a target
+ * wins over one without.
+ */
+export type TimingKey =
+  | "lease_break_time"
+  | "sigio"
+  | "handler"
+  | "cancel_rtt"
+  | "rdma_op"
+  | "odp_fault"
+  | "writeback"
+  | "op"
+  | "pace"
+  | "crash"
+  | "hang"
+  | "partition";
+
+export interface TimingEntry {
+  readonly key: TimingKey;
+  /** A process or peer name (absent: all). */
+  readonly target?: string;
+  /** For `op`: the operation name (absent with `op`: every operation). */
+  readonly op?: string;
+  readonly dist: Distribution;
+  readonly at?: SourcePos;
+}
+
+/**
+ * A timing assumption that `check` may make, stated in the scenario. Without
+ * one, a lease-break timer may fire at any moment while the lease breaks.
+ * `answers-within-lease-break-time`: the named holders (absent: all) answer a
+ * lease break (SIGIO handler, cancel round trip) before the timer fires, so
+ * the timer fires only when the answer cannot come (an ignored or hung
+ * handler, a peer that cannot cancel, a partition). Every verdict that rests
+ * on an assumption says so.
+ */
+export interface Assumption {
+  readonly kind: "answers-within-lease-break-time";
+  readonly procs?: readonly string[];
+  readonly at?: SourcePos;
+}
+
+/**
+ * The program's tail from `from` (an index into the program) repeats: in
+ * `simulate`, forever, each iteration starting `every` after the previous one
+ * began (absent: at once); in `check`, `bounds repeats` times in all.
+ */
+export interface Repeat {
+  readonly from: number;
+  readonly every?: Distribution;
+  readonly at?: SourcePos;
+}
+
+/**
+ * `replicate N { ... }`: N copies of some files, processes and peers, whose
+ * names the copies suffix with `#1`..`#N`. `simulate` runs all N; `check`
+ * explores `bounds replicas` of them (default 2) and says so.
+ */
+export interface ReplicaGroup {
+  readonly count: number;
+  readonly files: readonly FileSpec[];
+  readonly procs: readonly ProcSpec[];
+  readonly peers: readonly PeerSpec[];
+  readonly at?: SourcePos;
 }
 
 export interface ScenarioSpec {
@@ -293,6 +394,14 @@ export interface ScenarioSpec {
   readonly expectations: readonly Expectation[];
   /** Which layout-lease patches the programs are written for (`layout_lease`); default sep2019. */
   readonly layoutLease?: LeaseVariant;
+  /** Durations for `simulate` (`timing` statements); absent entries take their defaults. */
+  readonly timing?: readonly TimingEntry[];
+  /** How long `simulate` runs, in seconds (`horizon`); `--horizon` wins. */
+  readonly horizon?: number;
+  /** Timing assumptions `check` may make (`assume`). */
+  readonly assumptions?: readonly Assumption[];
+  /** Replicated files, processes and peers (`replicate N { ... }`). */
+  readonly replicas?: readonly ReplicaGroup[];
 }
 
 export const NO_FAULTS: FaultSpec = { crash: [], hang: [], partition: [], nicNoInvalidate: false };
