@@ -394,6 +394,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       off: o,
       mayCrash: spec.faults.crash.includes(p.name),
       mayHang: spec.faults.hang.includes(p.name),
+      prompt: assumesPrompt(spec, p.name),
       memlock: p.memlock ?? DEFAULT_MEMLOCK_PAGES,
     };
   });
@@ -511,4 +512,16 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
 
 function article(k: VarKind): string {
   return k === "fd" ? "a file descriptor" : k === "va" ? "a mapping" : "a memory registration";
+}
+
+/**
+ * Whether the scenario assumes holder `name` answers lease breaks in time.
+ * Absent `assumptions` keeps the former behaviour (every holder prompt) until
+ * the scenario format states assumptions; `[]` assumes nothing.
+ */
+function assumesPrompt(spec: ScenarioSpec, name: string): boolean {
+  if (spec.assumptions === undefined) return true;
+  return spec.assumptions.some(
+    (a) => a.kind === "answers-within-lease-break-time" && (!a.procs || a.procs.includes(name)),
+  );
 }

@@ -218,6 +218,12 @@ export interface ProcInfo {
   readonly off: number;
   readonly mayCrash: boolean;
   readonly mayHang: boolean;
+  /**
+   * The scenario assumes this holder answers a lease break within
+   * lease-break-time (spec.ts Assumption): its lease-break timers fire only
+   * when its answer cannot come. Otherwise they may fire at any moment.
+   */
+  readonly prompt: boolean;
   /** RLIMIT_MEMLOCK in pages (ib_umem_get charges mm->pinned_vm against it). */
   readonly memlock: number;
 }

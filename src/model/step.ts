@@ -116,7 +116,8 @@ export function enabled(m: Model, s: State): number[] {
   for (let o = 0; o < m.ofds.length; o++) {
     const oo = ofd(m, o);
     if (s[oo + OFD_LEASE] !== LEASE_NONE && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
-      if (!answering(m, s, m.ofds[o]!.proc)) out.push(act(A_LEASE_TIMER, o));
+      if (!m.procs[m.ofds[o]!.proc]!.prompt || !answering(m, s, m.ofds[o]!.proc))
+        out.push(act(A_LEASE_TIMER, o));
   }
   for (let x = 0; x < m.mrs.length; x++) {
     const o = mrOff(m, x);
@@ -126,7 +127,8 @@ export function enabled(m: Model, s: State): number[] {
     if (s[o] === MR_VALID && s[o + 1] === MRL_BREAKING && alive(s, m, m.mrs[x]!.proc)) {
       const owner = m.mrs[x]!.proc;
       const escalated = (s[proc(m, owner) + P_SIG]! & SIGF_FATAL_ESCALATION) !== 0;
-      if (!escalated && !answering(m, s, owner)) out.push(act(A_PIN_TIMER, x));
+      if (!escalated && (!m.procs[owner]!.prompt || !answering(m, s, owner)))
+        out.push(act(A_PIN_TIMER, x));
     }
   }
   for (let r = 0; r < m.peers.length; r++) if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
@@ -142,11 +144,11 @@ export function enabled(m: Model, s: State): number[] {
 }
 
 /**
- * Whether lease holder p is still answering a lease break and can finish:
+ * Whether lease holder p is still answering a lease break and can finish
+ * (consulted only for a holder the scenario assumes prompt, ProcInfo.prompt):
  * its SIGIO handler has yet to run, or it has asked its peers to cancel and
  * they can still acknowledge (their link is up and they understand cancel).
- * lease-break-time (45 s) is far longer than such an answer, so the timer
- * fires only when the answer cannot come: an ignored or hung handler, a peer
+ * Under that assumption the timer fires only when the answer cannot come: an ignored or hung handler, a peer
  * without a cancel operation, a partition, a dead connection.
  */
 function answering(m: Model, s: State, p: number): boolean {
