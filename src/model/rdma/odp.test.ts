@@ -236,3 +236,38 @@ test("while the COW's notifier waits, another device fault on the MR does not re
   d.do(A_PROC, 0);
   assert.ok(d.can(A_ODP_FAULT, 1));
 });
+
+test("a device write through a read fault's translation of a MAP_PRIVATE page faults again and lands in a private copy, not in the file", () => {
+  const spec = scenario("ro")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("server", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 0, { shared: false })
+        .regMr("mr", "va", ["local_write", "remote_read", "remote_write"], { odp: true })
+        .send("a", "mr"),
+    )
+    .peer("a", (r) => r.recv("mr").rdmaRead("mr", 0).rdmaWrite("mr", 0))
+    .build();
+  const m = modelOf(spec, "odp");
+  const d = new Driver(m);
+  d.proc(0, 4);
+  d.do(A_PEER, 0);
+  d.do(A_PEER, 0);
+  const rf = d.do(A_ODP_FAULT, 0).find((e) => e.k === "odp-fault");
+  assert.ok(rf && rf.k === "odp-fault" && rf.frame < m.nBlocks, "read: the file block, read-only");
+  d.do(A_LAND, 0);
+  d.do(A_PEER, 0); // the write needs write permission: a new fault
+  assert.ok(d.can(A_ODP_FAULT, 0), "the read-only translation does not serve a write");
+  const wf = d.do(A_ODP_FAULT, 0);
+  assert.ok(
+    wf.some((e) => e.k === "odp-invalidate"),
+    "wp_page_copy's notifier drops the old one",
+  );
+  const f = wf.find((e) => e.k === "odp-fault");
+  assert.ok(f && f.k === "odp-fault" && f.frame >= m.nBlocks);
+  const dma = d.do(A_LAND, 0).find((e) => e.k === "dma");
+  assert.ok(dma && dma.k === "dma" && dma.outcome === "anon");
+});
