@@ -351,10 +351,17 @@ export function renderSteps(run: RunResult, properties: readonly Property[]): st
 
 /** Expectation lines and the closing result line, shared by run and check reports. */
 export function renderExpectations(
-  list: readonly { ok: boolean; undecided: boolean; text: string; detail: string }[],
+  list: readonly {
+    ok: boolean;
+    undecided: boolean;
+    text: string;
+    detail: string;
+    assumption?: string | null;
+  }[],
 ): string[] {
   const out = list.map(
-    (e) => `  ${e.undecided ? "?   " : e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail})`,
+    (e) =>
+      `  ${e.undecided ? "?   " : e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail}${e.assumption ? `; ${e.assumption}` : ""})`,
   );
   const failed = list.filter((e) => !e.ok).length;
   const open = list.filter((e) => e.undecided).length;
