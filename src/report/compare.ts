@@ -285,7 +285,7 @@ function anyAssumed(doc: CompareDoc): boolean {
   );
 }
 
-/** ` (kill, comm-failure: Never assuming server answers within lease-break-time)`, or "". */
+/** `kill Never, comm-failure Never, assuming server answers within lease-break-time`, or "". */
 function assumedText(cell: DocCell): string {
   const vs = cell.verdicts.filter((v) => v.assumption);
   const es = cell.expectations.filter(
@@ -297,7 +297,7 @@ function assumedText(cell: DocCell): string {
     ...es.map((e) => `'${e.text}' ${e.ok ? "met" : "failed"}`),
   ];
   const text = (vs[0]?.assumption ?? es[0]?.assumption)!;
-  return ` (${ASSUMED.symbol}${what.join(", ")} ${text})`;
+  return `${what.join(", ")}, ${text}`;
 }
 
 /** How many of a policy's scenarios never pinned a page (their proofs are vacuous). */
@@ -416,7 +416,7 @@ export function renderCompareText(doc: CompareDoc, o: TextOptions = {}): string 
         const parts = bad.map((v) => `${v.name}(${v.witnessLength})`);
         const status = cell.status === "complete" ? "" : ` [incomplete: ${cell.reason}]`;
         const vac = cell.vacuity ? ` (vacuous: ${cell.vacuity})` : "";
-        const assumed = assumedText(cell);
+        const assumed = assumedText(cell) && ` (${ASSUMED.symbol} ${assumedText(cell)})`;
         out.push(
           ...wrap(
             `${parts.length ? parts.join(" ") : "-"}${vac}${assumed}${status}${failed.length ? `   EXPECTATION FAILED: ${failed.map((e) => e.text).join("; ")}` : ""}`,
@@ -490,7 +490,7 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
     out.push("");
     for (const c of doc.cells) {
       const t = assumedText(c);
-      if (t) out.push(`- ${c.policy} / \`${c.scenario}\`: ${t.trim().replace(/^\(|\)$/g, "")}`);
+      if (t) out.push(`- ${c.policy} / \`${c.scenario}\`: ${t}`);
     }
     out.push("");
   }
