@@ -61,6 +61,8 @@ export const CODES = {
   PIN313: { severity: "warning", title: "value listed twice" },
   PIN314: { severity: "warning", title: "rdma_write through an MR without remote_write" },
   PIN315: { severity: "warning", title: "rdma_read through an MR without remote_read" },
+  PIN316: { severity: "warning", title: "assumption stated twice" },
+  PIN317: { severity: "warning", title: "assumption about a process that holds nothing to break" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -22,6 +22,7 @@ import type {
   ScenarioSpec,
   UserSpec,
 } from "../model/spec.js";
+import { printAssumption } from "./assume.js";
 import type { DeclOf } from "./ast.js";
 
 export const INDENT = "  ";
@@ -158,10 +159,21 @@ export function printExpectation(e: Expectation): string {
 /** The one line of a top-level declaration without a block. */
 export function printDecl(
   d: DeclOf<
-    "scenario" | "fs" | "user" | "file" | "faults" | "nic" | "bounds" | "layout_lease" | "expect"
+    | "scenario"
+    | "fs"
+    | "user"
+    | "file"
+    | "faults"
+    | "nic"
+    | "bounds"
+    | "layout_lease"
+    | "assume"
+    | "expect"
   >,
 ): string {
   switch (d.kind) {
+    case "assume":
+      return printAssumption(d.spec);
     case "layout_lease":
       return `layout_lease ${d.variant}`;
     case "scenario":
@@ -185,7 +197,7 @@ export function printDecl(
 
 /**
  * A whole scenario as canonical text, in the order scenario, fs, users,
- * files, processes, remotes, faults, bounds, expectations. Used to turn a
+ * files, processes, remotes, faults, bounds, assumptions, expectations. Used to turn a
  * builder scenario into a file; comments of a file are kept by formatText.
  */
 export function formatScenario(spec: ScenarioSpec): string {
@@ -209,6 +221,7 @@ export function formatScenario(spec: ScenarioSpec): string {
   if (spec.nic !== undefined) tail.push(printNic(spec.nic));
   if (spec.bounds.maxStates !== undefined || spec.bounds.maxDepth !== undefined)
     tail.push(printBounds(spec.bounds));
+  for (const a of spec.assumptions ?? []) tail.push(printAssumption(a));
   for (const e of spec.expectations) tail.push(printExpectation(e));
   if (tail.length > 0) out.push("", ...tail);
   return `${out.join("\n")}\n`;

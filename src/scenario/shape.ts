@@ -20,6 +20,7 @@ import type {
   SourcePos,
 } from "../model/spec.js";
 import { closest } from "../util/suggest.js";
+import { assumeDecl } from "./assume.js";
 import type {
   BadOpNode,
   Decl,
@@ -64,7 +65,7 @@ export function shape(tree: SyntaxTree, file = "<input>"): PhaseResult<Program> 
 function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
   const head = stmt.head;
   const sig = DECLS.get(head.text);
-  if (!sig && head.text !== "scenario" && head.text !== "expect") {
+  if (!sig && head.text !== "scenario" && head.text !== "expect" && head.text !== "assume") {
     unknownTopLevel(stmt, sink);
     return undefined;
   }
@@ -91,6 +92,7 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
     );
   if (head.text === "scenario") return scenarioDecl(stmt, sink);
   if (head.text === "expect") return expectDecl(stmt, sink);
+  if (head.text === "assume") return assumeDecl(stmt, sink);
   const s = sig!;
   const b = bind(stmt, s, sink);
   const base = { stmt, spans: b.spans };
