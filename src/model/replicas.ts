@@ -136,6 +136,11 @@ function renameOp(op: ProcOp, rename: (n: string) => string): ProcOp {
   }
 }
 
+/** The scenario as check, compare and run explore it: `bounds replicas` copies of each group. */
+export function asExplored(spec: ScenarioSpec): ScenarioSpec {
+  return expandReplicas(spec, spec.bounds.replicas ?? DEFAULT_REPLICAS);
+}
+
 /**
  * The scenario as `simulate` runs it: every copy of every replica group, and
  * repeating tails without end (`bounds repeats` becomes Infinity, which

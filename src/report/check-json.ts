@@ -53,6 +53,7 @@ export function checkJson(r: CheckResult, origin: TokenScenario) {
     reductions: e.reductions,
     workers: e.workers,
     coverage: r.coverage,
+    bounded: r.bounded,
     vacuity: r.vacuity,
     properties: r.verdicts.map((v) => ({
       name: v.name,
