@@ -12,7 +12,7 @@ import { wrapLines } from "../../report/wrap.js";
 import { flag, opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
-import { parseParams, selectPolicies } from "../policy-args.js";
+import { parseParams, selectPolicies, timeParamNote } from "../policy-args.js";
 import { loadScenario } from "../scenarios.js";
 
 const USAGE = `pinlab check <scenario> --policy <name> [options]
@@ -83,6 +83,8 @@ export const checkCommand: Command = {
     if (!params.ok) return bad(host, params.error);
     const sel = selectPolicies(a.options.get("policy") ?? [], params.params);
     if (!sel.ok) return bad(host, sel.error);
+    const note = timeParamNote(params.params, "check");
+    if (note) host.err(note);
     const ref = a.positionals[0]!;
     const loaded = loadScenario(ref, host);
     if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
