@@ -54,6 +54,7 @@ export function checkJson(r: CheckResult, origin: TokenScenario) {
     reductions: e.reductions,
     workers: e.workers,
     coverage: r.coverage,
+    bounded: r.bounded,
     vacuity: r.vacuity,
     assumptions: (r.arg.spec.assumptions ?? []).map(printAssumption),
     properties: r.verdicts.map((v) => ({

@@ -118,6 +118,7 @@ export function renderCheck(
     out.push(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
     );
+  if (r.bounded) out.push(...wrap(`bounded: ${r.bounded.text}`, width, "  ", "    "));
   if (r.vacuity) out.push(...wrap(`vacuous: proved, but ${r.vacuity}`, width, "  ", "    "));
   else if (r.coverage) {
     const c = r.coverage;

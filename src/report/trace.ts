@@ -10,22 +10,44 @@ import type { ExpectationResult } from "../engine/run/expect.js";
 import { errnoName } from "../model/errno.js";
 import type { ModelEvent } from "../model/events.js";
 import type { Model } from "../model/layout.js";
-import { A_LAND, A_ODP_FAULT, A_PEER, A_PEER_ACK, actionIndex, actionKind } from "../model/step.js";
+import {
+  A_LAND,
+  A_ODP_FAULT,
+  A_PEER,
+  A_PEER_ACK,
+  A_PEER_REPEAT,
+  A_REPEAT,
+  actionIndex,
+  actionKind,
+} from "../model/step.js";
 import { contentName, fileName, mrName, peerName, procName } from "../properties/names.js";
 import type { Property } from "../properties/property.js";
 import { printAssumption } from "../scenario/assume.js";
-import { printProcOp as procOpText } from "../scenario/print.js";
+import { printPeerOp, printProcOp as procOpText } from "../scenario/print.js";
 import { markOf, markText, OUTCOMES } from "./marks.js";
 
 /** Who acted in a step, for the actor column. */
 export function actorOf(m: Model, a: number): string {
   const i = actionIndex(a);
   const k = actionKind(a);
-  if (k === A_PEER || k === A_PEER_ACK) return peerName(m, i);
+  if (k === A_PEER || k === A_PEER_ACK || k === A_PEER_REPEAT) return peerName(m, i);
   if (k === A_LAND || k === A_ODP_FAULT) return "nic";
-  if (k <= 2) return procName(m, i);
+  if (k <= 2 || k === A_REPEAT) return procName(m, i);
   return "kernel";
 }
+
+/** The first operation of a repeating tail, as the program writes it. */
+function repeatStart(m: Model, e: Extract<ModelEvent, { k: "repeat" | "peer-repeat" }>): string {
+  if (e.k === "repeat") {
+    const op = m.procs[e.proc]!.prog[e.pc];
+    return op ? procOpText(op.spec) : `operation ${e.pc + 1}`;
+  }
+  const op = m.peers[e.peer]!.prog[e.pc];
+  return op ? printPeerOp(op.spec) : `operation ${e.pc + 1}`;
+}
+
+const limitText = (m: Model): string =>
+  Number.isFinite(m.repeatLimit) ? ` of at most ${m.repeatLimit}` : "";
 
 const plural = (n: number, w: string) => `${w}${n === 1 ? "" : "s"}`;
 
@@ -255,6 +277,12 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
       return {
         main: false,
         text: `${peerName(m, e.peer)} ${e.cancelled ? "cancelled its transfer" : "is done"}`,
+      };
+    case "repeat":
+    case "peer-repeat":
+      return {
+        main: true,
+        text: `repeat: back to ${repeatStart(m, e)} (iteration ${e.iteration}${limitText(m)})`,
       };
   }
 }

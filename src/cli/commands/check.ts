@@ -28,7 +28,9 @@ judged against these verdicts.
   --param name=value    a policy parameter
   --max-states N        stop after N distinct states (incomplete, exit 3)
   --max-time SECONDS    stop after this long (incomplete, exit 3)
-  --max-memory MB       stop before the process would use more (incomplete, exit 3)
+  --max-memory MB       stop before the process would use more (incomplete, exit 3);
+                        default 80% of the machine's (or the container's) memory,
+                        and 90% of the address space under ulimit -v
   --workers N           explore with N worker threads (same verdicts and counts;
                         stopped by --max-states, the count past the bound varies)
   --no-reduce           switch partial-order and symmetry reduction off

@@ -8,7 +8,7 @@ import type { Model } from "../../model/layout.js";
 import type { Bounds, Expectation } from "../../model/spec.js";
 import { enabled, step } from "../../model/step.js";
 import type { Property } from "../../properties/property.js";
-import { type Coverage, readCoverage } from "../adapter/coverage.js";
+import { type BoundedNote, boundedOf, type Coverage, readCoverage } from "../adapter/coverage.js";
 import { type ModelSystemArg, propertiesFor, systemFromArg } from "../adapter/model-system.js";
 import { type LivenessReason, livenessReason, witnessReason } from "../adapter/reason.js";
 import { findSymmetry } from "../adapter/symmetry.js";
@@ -70,6 +70,12 @@ export interface CheckResult {
   readonly expectations: readonly CheckedExpectation[];
   /** Which operations ran in the explored states, and which never did. */
   readonly coverage: Coverage | null;
+  /**
+   * What of the scenario the search bounded (replica groups cut to `bounds
+   * replicas` copies, repeating tails run `bounds repeats` times), or null:
+   * every verdict holds for the bounded scenario.
+   */
+  readonly bounded: BoundedNote | null;
   /** Why the Never verdicts marked `vacuous` are empty proofs ("no page was ever pinned: unreached ..."), or null. */
   readonly vacuity: string | null;
   /** 0 every expectation met, 1 one failed, 3 incomplete. */
@@ -151,7 +157,7 @@ async function exploreOnce(arg: ModelSystemArg, opts: ExploreOptions): Promise<C
     };
   });
   const byName = new Map(verdicts.map((v) => [v.name, v]));
-  const expectations = applicable(arg.spec.expectations, arg.policy).map(
+  const expectations = applicable(sys.model.spec.expectations, arg.policy).map(
     (e): CheckedExpectation => {
       const text = expectationText(e);
       const judged = (ok: boolean, undecided: boolean, detail: string) => ({
@@ -203,6 +209,7 @@ async function exploreOnce(arg: ModelSystemArg, opts: ExploreOptions): Promise<C
     verdicts,
     expectations,
     coverage,
+    bounded: boundedOf(sys.model),
     vacuity,
     exit,
   };
