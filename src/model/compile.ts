@@ -599,13 +599,12 @@ function article(k: VarKind): string {
 }
 
 /**
- * Whether the scenario assumes holder `name` answers lease breaks in time.
- * Absent `assumptions` keeps the former behaviour (every holder prompt) until
- * the scenario format states assumptions; `[]` assumes nothing.
+ * Whether the scenario assumes holder `name` answers lease breaks within
+ * lease-break-time (an `assume` statement). Without one nothing is assumed:
+ * the timer may fire at any moment of the break, racing the holder's answer.
  */
-function assumesPrompt(spec: ScenarioSpec, name: string): boolean {
-  if (spec.assumptions === undefined) return true;
-  return spec.assumptions.some(
+export function assumesPrompt(spec: ScenarioSpec, name: string): boolean {
+  return (spec.assumptions ?? []).some(
     (a) => a.kind === "answers-within-lease-break-time" && (!a.procs || a.procs.includes(name)),
   );
 }

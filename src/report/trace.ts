@@ -4,6 +4,7 @@
  * property showed marked on its line, then every property's verdict and the
  * scenario's expectations. Meant to be pasted into a mail.
  */
+
 import type { RunResult, TraceStep } from "../engine/run/exec.js";
 import type { ExpectationResult } from "../engine/run/expect.js";
 import { errnoName } from "../model/errno.js";
@@ -21,6 +22,7 @@ import {
 } from "../model/step.js";
 import { contentName, fileName, mrName, peerName, procName } from "../properties/names.js";
 import type { Property } from "../properties/property.js";
+import { printAssumption } from "../scenario/assume.js";
 import { printPeerOp, printProcOp as procOpText } from "../scenario/print.js";
 import { markOf, markText, OUTCOMES } from "./marks.js";
 
@@ -303,6 +305,12 @@ export function renderTrace(run: RunResult, o: TraceOptions): string {
   out.push(
     `schedule  ${o.schedule ?? (run.seed === 0 ? "seed 0 (priority order, no faults)" : `seed ${run.seed}`)}`,
   );
+  // The run is one the scenario's stated assumptions allow: say which (check tells what rests on them).
+  const stated = m.spec.assumptions ?? [];
+  if (stated.length > 0)
+    out.push(
+      `assume    ${stated.map((a) => printAssumption(a).replace(/^assume /, "")).join("; ")} (their lease-break timers fire only when the answer cannot come)`,
+    );
   out.push("");
   out.push(...renderSteps(run, o.properties));
   out.push("");
@@ -379,10 +387,17 @@ export function renderSteps(run: RunResult, properties: readonly Property[]): st
 
 /** Expectation lines and the closing result line, shared by run and check reports. */
 export function renderExpectations(
-  list: readonly { ok: boolean; undecided: boolean; text: string; detail: string }[],
+  list: readonly {
+    ok: boolean;
+    undecided: boolean;
+    text: string;
+    detail: string;
+    assumption?: string | null;
+  }[],
 ): string[] {
   const out = list.map(
-    (e) => `  ${e.undecided ? "?   " : e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail})`,
+    (e) =>
+      `  ${e.undecided ? "?   " : e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail}${e.assumption ? `; ${e.assumption}` : ""})`,
   );
   const failed = list.filter((e) => !e.ok).length;
   const open = list.filter((e) => e.undecided).length;

@@ -12,6 +12,7 @@
  */
 
 import type {
+  Assumption,
   Bounds,
   Distribution,
   Expectation,
@@ -132,6 +133,7 @@ export type Decl =
   | (NodeBase & { readonly kind: "bounds"; readonly spec: Bounds })
   | (NodeBase & { readonly kind: "nic"; readonly spec: NicSpec })
   | (NodeBase & { readonly kind: "layout_lease"; readonly variant: LeaseVariant })
+  | (NodeBase & { readonly kind: "assume"; readonly spec: Assumption })
   | (NodeBase & { readonly kind: "expect"; readonly spec: Expectation })
   | (NodeBase & {
       readonly kind: "timing";

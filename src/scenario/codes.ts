@@ -67,6 +67,8 @@ export const CODES = {
   PIN316: { severity: "error", title: "repeating tail keeps what it creates" },
   PIN317: { severity: "error", title: "distribution out of order" },
   PIN318: { severity: "warning", title: "repeats or replicas that check never explores" },
+  PIN319: { severity: "warning", title: "assumption stated twice" },
+  PIN320: { severity: "warning", title: "assumption about a process that holds nothing to break" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

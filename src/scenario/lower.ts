@@ -61,6 +61,8 @@ export function lower(program: Program, file?: string): PhaseResult<ScenarioSpec
     bounds: of("bounds")[0]?.spec ?? {},
     ...(of("nic")[0] !== undefined ? { nic: of("nic")[0]!.spec } : {}),
     expectations: of("expect").map((e) => e.spec),
+    // Absent when the file states none, so that a scenario's spec (and its hash) is unchanged by the statement's existence.
+    ...(of("assume").length > 0 ? { assumptions: of("assume").map((a) => a.spec) } : {}),
     ...(timing.length > 0 ? { timing } : {}),
     ...(horizon !== undefined ? { horizon } : {}),
     ...(groups.length > 0 ? { replicas: groups } : {}),

@@ -26,6 +26,7 @@ export const TOP_LEVEL_WORDS: readonly string[] = [
   "nic",
   "bounds",
   "layout_lease",
+  "assume",
   "expect",
   "timing",
   "horizon",

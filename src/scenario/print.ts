@@ -27,6 +27,7 @@ import type {
   TimingKey,
   UserSpec,
 } from "../model/spec.js";
+import { printAssumption } from "./assume.js";
 import type { DeclOf } from "./ast.js";
 import { TIMING_KEYS } from "./schema.js";
 import { printDistribution, printDuration } from "./time.js";
@@ -205,12 +206,15 @@ export function printDecl(
     | "nic"
     | "bounds"
     | "layout_lease"
+    | "assume"
     | "expect"
     | "timing"
     | "horizon"
   >,
 ): string {
   switch (d.kind) {
+    case "assume":
+      return printAssumption(d.spec);
     case "timing":
       return printTiming(d);
     case "horizon":
@@ -238,7 +242,7 @@ export function printDecl(
 
 /**
  * A whole scenario as canonical text, in the order scenario, fs, users,
- * files, processes, remotes, faults, bounds, expectations. Used to turn a
+ * files, processes, remotes, faults, bounds, assumptions, expectations. Used to turn a
  * builder scenario into a file; comments of a file are kept by formatText.
  */
 export function formatScenario(spec: ScenarioSpec): string {
@@ -294,6 +298,7 @@ export function formatScenario(spec: ScenarioSpec): string {
     tail.push(printTiming({ ...t, targetKind }));
   }
   if (spec.horizon !== undefined) tail.push(printHorizon(spec.horizon));
+  for (const a of spec.assumptions ?? []) tail.push(printAssumption(a));
   for (const e of spec.expectations) tail.push(printExpectation(e));
   if (tail.length > 0) out.push("", ...tail);
   return `${out.join("\n")}\n`;

@@ -75,6 +75,9 @@ class Resolver {
   private readonly procs = new Map<string, DeclOf<"proc">>();
   private readonly remotes = new Map<string, DeclOf<"remote">>();
   private readonly defs = new Map<AnyOpNode, Map<string, AnyOpNode>>();
+  /** Where the assumptions so far were stated: of every holder, and of each process named. */
+  private assumedAll: Span | undefined;
+  private readonly assumedOf = new Map<string, Span>();
   /** Where each process assigns each variable, for "assigned in another process" hints. */
   private readonly assignedIn = new Map<string, string>();
   /** The replica group of each member declaration, and of each member name. */
@@ -112,6 +115,7 @@ class Resolver {
       else if (d.kind === "remote") this.remote(d);
       else if (d.kind === "faults") this.faults(d);
       else if (d.kind === "expect") this.expect(d);
+      else if (d.kind === "assume") this.assume(d);
       else if (d.kind === "timing") this.timing(d);
     }
     this.group = undefined;
@@ -496,6 +500,91 @@ class Resolver {
           `\`${key}=\` must be at least 1`,
           `e.g. \`${key}=2\``,
         );
+  }
+
+  /**
+   * `assume`: each name a process, none twice, and each one a holder: a
+   * process that takes a lease or registers memory (or is handed another's
+   * uverbs context), else no lease-break timer of its can run and the
+   * assumption changes nothing.
+   */
+  private assume(d: DeclOf<"assume">): void {
+    const here = d.stmt.head;
+    const holders = new Set(
+      [...this.procs.values()].flatMap((p) =>
+        p.body.flatMap((n) => {
+          if (n.kind === "bad") return [p.name];
+          if (n.op.op === "setlease" || n.op.op === "reg_mr") return [p.name];
+          if (n.op.op === "send_uverbs") return [n.op.proc];
+          return [];
+        }),
+      ),
+    );
+    const procs = d.spec.procs;
+    if (procs === undefined) {
+      if (this.assumedAll)
+        this.sink.report(
+          "PIN319",
+          here,
+          "every holder is already assumed to answer within lease_break_time",
+          `the first statement is at line ${this.assumedAll.line}; remove one`,
+        );
+      else if (this.assumedOf.size > 0) {
+        const [name, at] = [...this.assumedOf][0]!;
+        this.sink.report(
+          "PIN319",
+          here,
+          `\`holders\` includes \`${name}\`, already assumed at line ${at.line}`,
+          "keep one of the two statements",
+        );
+      } else if (holders.size === 0 && this.procs.size > 0)
+        this.sink.report(
+          "PIN320",
+          here,
+          "no process takes a lease or registers memory: the assumption changes nothing",
+          "an assumption about answering lease breaks needs a holder (`setlease`, `reg_mr`)",
+        );
+      this.assumedAll ??= here;
+      return;
+    }
+    const seen = new Set<string>();
+    procs.forEach((n, i) => {
+      const at = spanOf(d, `procs[${i}]`);
+      // a bare name of a replicated process means every copy (model/replicas.ts)
+      this.bareMeansAll = true;
+      const p = this.lookup(
+        "PIN203",
+        "process",
+        n,
+        at,
+        this.procs,
+        this.remotes.has(n)
+          ? `\`${n}\` is a remote peer: its cancel is part of the answer of the process that registered the MR; name that process`
+          : n === "holders"
+            ? "to assume it of every process, write `assume holders answer within lease_break_time`"
+            : undefined,
+      );
+      this.bareMeansAll = false;
+      if (!p) return;
+      const prev = this.assumedOf.get(n);
+      if (seen.has(n)) this.sink.report("PIN313", at, `\`${n}\` is listed twice`, "remove one");
+      else if (this.assumedAll || prev)
+        this.sink.report(
+          "PIN319",
+          at,
+          `\`${n}\` is already assumed to answer within lease_break_time`,
+          `see line ${(prev ?? this.assumedAll)!.line}; remove one`,
+        );
+      else if (!holders.has(n))
+        this.sink.report(
+          "PIN320",
+          at,
+          `\`${n}\` takes no lease and registers no memory: the assumption changes nothing`,
+          "assume it of the process whose lease or MR is broken",
+        );
+      seen.add(n);
+      if (!prev) this.assumedOf.set(n, at);
+    });
   }
 
   private expect(d: DeclOf<"expect">): void {

@@ -21,6 +21,7 @@ import type {
   TimingKey,
 } from "../model/spec.js";
 import { closest } from "../util/suggest.js";
+import { assumeDecl } from "./assume.js";
 import type {
   Arg,
   BadOpNode,
@@ -99,7 +100,7 @@ export function shape(tree: SyntaxTree, file = "<input>"): PhaseResult<Program> 
 function topLevel(stmt: Stmt, sink: DiagnosticSink, inGroup = false): Decl | undefined {
   const head = stmt.head;
   const sig = DECLS.get(head.text);
-  if (!sig && head.text !== "scenario" && head.text !== "expect") {
+  if (!sig && head.text !== "scenario" && head.text !== "expect" && head.text !== "assume") {
     unknownTopLevel(stmt, sink);
     return undefined;
   }
@@ -126,6 +127,7 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink, inGroup = false): Decl | und
     );
   if (head.text === "scenario") return scenarioDecl(stmt, sink);
   if (head.text === "expect") return expectDecl(stmt, sink);
+  if (head.text === "assume") return assumeDecl(stmt, sink);
   if (head.text === "timing") return timingDecl(stmt, sink);
   if (head.text === "horizon") return horizonDecl(stmt, sink);
   if (head.text === "replicate") return replicateDecl(stmt, sink, inGroup);
