@@ -132,18 +132,15 @@ bounds repeats=3
 });
 
 test("a tail that keeps what it creates does not compile", () => {
-  const spec = specOf(
-    `
+  // Built as data: the format refuses such a tail before it gets here (PIN316).
+  const spec = specOf(`
 fs dax blocks=4
 user alice
 file data owner=alice pages=1
-proc p user=alice { repeat { fd = open data rw } }
-`.replace("fd = open data rw", "fd = open data rw; close fd"),
-  );
-  const bad: ScenarioSpec = {
-    ...spec,
-    procs: [{ ...spec.procs[0]!, program: [spec.procs[0]!.program[0]!] }],
-  };
+proc p user=alice { repeat { fd = open data rw; close fd } }
+`);
+  const p0 = spec.procs[0]!;
+  const bad: ScenarioSpec = { ...spec, procs: [{ ...p0, program: [p0.program[0]!] }] };
   const p = makePolicy("linux", {});
   assert.ok(p.ok);
   const c = compile(bad, p.policy);
