@@ -25,8 +25,8 @@ import {
   pcache,
 } from "../layout.js";
 import { breakLayoutLeases } from "../locks/lease.js";
-import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { dioHolders } from "../mm/dio.js";
+import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned } from "../mm/gup.js";
 import { unmapMappingRange } from "../mm/unmap.js";
 import type { LayoutChangeKind } from "../policy.js";

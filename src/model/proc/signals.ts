@@ -10,6 +10,7 @@
  * - crash: die, which releases everything.
  */
 import { type Ctx, emit } from "../ctx.js";
+import { onlyRingBuffers, ringUnregister } from "../iouring/ring.js";
 import {
   LEASE_NONE,
   LF_BREAKING,
@@ -41,7 +42,6 @@ import {
   type State,
 } from "../layout.js";
 import { fileAlive, releaseLease } from "../locks/lease.js";
-import { onlyRingBuffers, ringUnregister } from "../iouring/ring.js";
 import { deregMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { teardown } from "./exit.js";
