@@ -146,7 +146,7 @@ export const lostWrite: Property = {
         e.outcome === "foreign"
       )
         return {
-          message: `${dmaWho(m, e)} completed into ${where(m, e)}: it is not in ${fileName(m, e.inode)}`,
+          message: `${dmaWho(m, e, false)} completed into ${where(m, e)}: it is not in ${fileName(m, e.inode)}`,
         };
     }
     return null;

@@ -48,9 +48,9 @@ interface DmaWho {
 /**
  * The device access in words, fitting its pinner: `RDMA WRITE from peer
  * through server.mr`, `IORING_OP_READ_FIXED into app.buf`, `O_DIRECT read
- * by reader (its mapping va)`. No rkey or IBV_WC for what has none.
+ * by reader`. No rkey or IBV_WC for what has none. `through`: name the MR.
  */
-export function dmaWho(m: Model, e: DmaWho): string {
+export function dmaWho(m: Model, e: DmaWho, through = true): string {
   if (e.via === "io_uring")
     return e.op === "write"
       ? `IORING_OP_READ_FIXED into ${mrName(m, e.mr)}`
@@ -60,9 +60,10 @@ export function dmaWho(m: Model, e: DmaWho): string {
     const who = di ? procName(m, di.proc) : "a process";
     return e.op === "write" ? `O_DIRECT read by ${who}` : `O_DIRECT write by ${who}`;
   }
+  const via = through ? ` through ${mrName(m, e.mr)}` : "";
   return e.op === "write"
-    ? `RDMA WRITE from ${peerName(m, e.peer)} through ${mrName(m, e.mr)}`
-    : `RDMA READ by ${peerName(m, e.peer)} through ${mrName(m, e.mr)}`;
+    ? `RDMA WRITE from ${peerName(m, e.peer)}${via}`
+    : `RDMA READ by ${peerName(m, e.peer)}${via}`;
 }
 
 /** The mapping a `dma` event's pinner covers. */
