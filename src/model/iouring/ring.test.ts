@@ -265,3 +265,24 @@ test("registration errnos under the other policies: layout-lease wants a layout 
   const r = runOf(revokeScenario("cancel"), "layout-lease");
   assert.equal(resultOf(r, "app", "io_uring_register"), -EPERM);
 });
+
+test("passing the uverbs file keeps MRs alive, never the ring's buffers: they go with their process", () => {
+  const spec = scenario("uverbs-ring")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("app", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 0, { shared: true })
+        .ioUringRegister("buf", "va")
+        .sendUverbs("keeper")
+        .exit(),
+    )
+    .proc("keeper", "alice", (p) => p)
+    .build();
+  const r = runOf(spec, "wait");
+  assert.equal(resultOf(r, "app", "io_uring_register"), 0);
+  assert.ok(!events(r).some((e) => e.k === "mr-kept"));
+  assert.equal(r.run.final[frm(r.model, 0) + FR_REF], 0);
+});
