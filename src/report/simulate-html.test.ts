@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fakeSimulation } from "../testing/simulation.js";
-import { duration, renderSimulationHtml, SIMULATE_CSP } from "./simulate-html.js";
+import { duration } from "./figures.js";
+import { renderSimulationHtml, SIMULATE_CSP } from "./simulate-html.js";
 
 const HOSTILE = `<img src=x onerror=alert(1)></script></svg>&amp;"'`;
 

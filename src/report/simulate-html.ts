@@ -23,6 +23,7 @@ import type {
   PolicySimulation,
   SimulationResult,
 } from "../engine/simulate/result.js";
+import { duration, num } from "./figures.js";
 import { esc } from "./html/escape.js";
 import { sha256Base64 } from "./html/sha256.js";
 import { STYLE } from "./html/style.js";
@@ -128,36 +129,13 @@ function renderNotes(r: SimulationResult): string {
   ].join("\n");
 }
 
-/** A duration in the unit that reads best: 120 µs, 35 ms, 1.2 s, 4.5 min, 24 h, 7 d. */
-export function duration(s: number): string {
-  if (!Number.isFinite(s)) return String(s);
-  const a = Math.abs(s);
-  const n = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  if (a === 0) return "0 s";
-  if (a < 1e-3) return `${n(s * 1e6)} µs`;
-  if (a < 1) return `${n(s * 1e3)} ms`;
-  if (a < 120) return `${n(s)} s`;
-  if (a < 7200) return `${n(s / 60)} min`;
-  if (a < 3 * 86400) return `${n(s / 3600)} h`;
-  return `${n(s / 86400)} d`;
-}
-
-/** A count or rate, short. */
-export function num(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a >= 1e6) return x.toExponential(2);
-  if (a >= 100) return Math.round(x).toLocaleString("en");
-  if (a >= 1) return x.toFixed(2).replace(/\.?0+$/, "");
-  return x.toPrecision(2);
-}
-
 /** One figure: its mean, and under it its interval (or "—" for no data). */
 function cell(i: Interval | undefined, show: (x: number) => string, badIfAny = false): string {
   if (!i || i.n === 0) return '<td class="muted">—</td>';
   const ci =
-    i.lo === i.hi ? "" : `<span class="ci">[${esc(show(i.lo))}, ${esc(show(i.hi))}]</span>`;
+    i.lo === i.hi
+      ? ""
+      : `<span class="ci">[${esc(show(Math.max(0, i.lo)))}, ${esc(show(i.hi))}]</span>`;
   return `<td${badIfAny && i.hi > 0 ? ' class="bad"' : ""}>${esc(show(i.mean))}${ci}</td>`;
 }
 

@@ -6,6 +6,7 @@
  */
 import { type Aggregate, aggregate } from "../../engine/matrix/compare.js";
 import { type CompareDoc, GROUP_HEADINGS, matrixColumns } from "../compare.js";
+import { costCells, costGroupHeading, costHeadings, renderCostNotes } from "./costs.js";
 import { esc, wrapName } from "./escape.js";
 import { vacuityOf } from "./evidence.js";
 import { type Look, look } from "./look.js";
@@ -24,19 +25,21 @@ export function renderMatrix(doc: CompareDoc): string {
       (g) =>
         `<th scope="colgroup" colspan="${g.cols.length}" class="group ${esc(g.group)}">${esc(g.heading)}</th>`,
     )
-    .join("");
+    .join("")
+    .concat(costGroupHeading(doc));
   const head = columns
     .map(
       (p) =>
         `<th scope="col" title="${esc(p.summary)}"><span class="pname">${wrapName(p.name)}</span><span class="kind">${esc(p.kind)}</span></th>`,
     )
-    .join("");
+    .join("")
+    .concat(costHeadings(doc));
   const rows = doc.policies.map((pol, r) => {
     const cells = columns.map((p, c) => {
       const agg = aggregate(doc.cells, pol.name, p.name);
       return `<td>${matrixButton(doc, pol.name, p, agg, r, c)}</td>`;
     });
-    return `<tr><th scope="row" title="${esc(pol.summary)}"><span class="pol">${esc(pol.name)}</span><span class="sub">${esc(pol.summary)}</span></th>${cells.join("")}</tr>`;
+    return `<tr><th scope="row" title="${esc(pol.summary)}"><span class="pol">${esc(pol.name)}</span><span class="sub">${esc(pol.summary)}</span></th>${cells.join("")}${costCells(doc, pol.name)}</tr>`;
   });
   return [
     '<section id="matrix" aria-labelledby="matrix-h">',
@@ -48,6 +51,7 @@ export function renderMatrix(doc: CompareDoc): string {
     `<tbody>${rows.join("\n")}</tbody>`,
     "</table></div>",
     renderLegend(),
+    renderCostNotes(doc),
     "</section>",
   ].join("\n");
 }
