@@ -45,7 +45,7 @@ export function renderMatrix(doc: CompareDoc): string {
     '<section id="matrix" aria-labelledby="matrix-h">',
     '<h2 id="matrix-h">Least bad options</h2>',
     '<p class="hint no-print">Each cell sums up one policy and one property over every scenario. Choose a cell (click, or Enter; arrow keys move) for the scenarios behind it and the shortest witness as a sequence diagram.</p>',
-    '<div class="scroll matrix-scroll" tabindex="0" role="region" aria-label="matrix (scrolls sideways)"><table class="matrix">',
+    `<div class="scroll matrix-scroll" tabindex="0" role="region" aria-label="matrix (scrolls sideways)"><table class="matrix${doc.simulation ? " with-costs" : ""}">`,
     `<caption>Rows: policies. Columns: properties, grouped. ${esc(plural(doc.scenarios.length, "scenario"))}.</caption>`,
     `<thead><tr><th scope="col" class="corner" rowspan="2">policy</th>${groupRow}</tr><tr>${head}</tr></thead>`,
     `<tbody>${rows.join("\n")}</tbody>`,
