@@ -19,7 +19,7 @@ import { propertiesFor, systemFromArg } from "../adapter/model-system.js";
 import { decodeToken } from "../explore/token.js";
 import { runSchedule } from "../run/exec.js";
 import { prng } from "../run/random.js";
-import { firstShown, shrinkSchedule, shrinkViolation } from "./shrink.js";
+import { firstShown, shrinkerFor, shrinkSchedule, shrinkViolation } from "./shrink.js";
 
 const FILE = "/bystander.pin";
 const NOISE = 40;
@@ -99,9 +99,17 @@ test("a shrunk violation's token replays, run --token reproduces it, and check f
   assert.equal(await main(["run", "--token", s.token, "--json"], run), 0, run.stderr);
   const ran = JSON.parse(run.stdout) as {
     steps: unknown[];
-    properties: { name: string; violated: boolean }[];
+    properties: { name: string; step: number | null }[];
   };
   assert.equal(ran.steps.length, s.actions.length);
+  const fdma = ran.properties.find((p) => p.name === "foreign-dma");
+  assert.equal(fdma?.step, s.actions.length, "run --token shows the violation at its last step");
+  const twice = memoryHost();
+  assert.equal(await main(["run", "--token", s.token, "--policy", "unsafe"], twice), 2);
+  assert.match(twice.stderr, /--policy does not go with --token/);
+  const broken = memoryHost();
+  assert.equal(await main(["run", "--token", `${s.token.slice(0, -3)}AAA`], broken), 2);
+  assert.match(broken.stderr, /not a valid replay token/);
 
   const check = memoryHost({ [FILE]: text });
   const status = await main(
@@ -116,6 +124,24 @@ test("a shrunk violation's token replays, run --token reproduces it, and check f
   assert.equal(v.verdict, "Sometimes");
   // as short as check's shortest witness, give or take what 1-minimality allows
   assert.ok(s.actions.length <= v.witnessLength! + 3, `${s.actions.length} vs ${v.witnessLength}`);
+});
+
+test("the simulator's hook: a found violation becomes a short witness with its token", () => {
+  const { text, spec } = setup();
+  const { seed, actions } = longViolation(spec);
+  const origin = { kind: "text" as const, text, hash: sourceHash(text) };
+  const hook = shrinkerFor(spec, origin);
+  const w = hook({ property: "foreign-dma", policy: "unsafe", params: {}, schedule: actions });
+  assert.ok(w, `seed ${seed}`);
+  assert.equal(w.steps, w.actions.length);
+  assert.ok(w.steps <= 12 && w.steps < actions.length);
+  const t = decodeToken(w.token);
+  assert.ok(!("error" in t) && t.claim.what === "foreign-dma" && t.policy === "unsafe");
+  // a property the schedule does not show: no witness
+  assert.equal(
+    hook({ property: "kernel-bug", policy: "unsafe", params: {}, schedule: actions }),
+    null,
+  );
 });
 
 test("a schedule that is no run of the system is refused with a reason, not shrunk", () => {

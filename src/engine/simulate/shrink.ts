@@ -203,3 +203,34 @@ export function shrinkViolation(job: ShrinkJob): ShrunkViolation {
   });
   return { ok: true, ...r, token };
 }
+
+/** A violation as the simulator hands it over: the property, the policy, the schedule from the initial state. */
+export interface FoundViolation {
+  readonly property: string;
+  readonly policy: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly schedule: readonly number[];
+}
+
+/**
+ * The simulator's shrink hook for one scenario: each violation found becomes
+ * a short witness and its token, or null when it is no run of the scenario as
+ * `replay` rebuilds it (then the simulator keeps what it has and says so).
+ * `spec` is the scenario as loaded from `origin`, assumptions and all.
+ */
+export function shrinkerFor(
+  spec: ModelSystemArg["spec"],
+  origin: TokenScenario,
+  budget?: number,
+): (v: FoundViolation) => { steps: number; actions: readonly number[]; token: string } | null {
+  return (v) => {
+    const s = shrinkViolation({
+      arg: { spec, policy: v.policy, params: v.params },
+      origin,
+      property: v.property,
+      actions: v.schedule,
+      ...(budget !== undefined ? { budget } : {}),
+    });
+    return s.ok ? { steps: s.actions.length, actions: s.actions, token: s.token } : null;
+  };
+}
