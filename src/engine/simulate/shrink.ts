@@ -4,7 +4,8 @@
  * it down to a short witness that `run` and `replay` reproduce, by delta
  * debugging over the schedule (Zeller and Hildebrandt's ddmin, "Simplifying
  * and Isolating Failure-Inducing Input", IEEE TSE 2002), then a last pass
- * that drops single actions until none can go.
+ * that drops single actions until none can go. Before ddmin, one pass drops
+ * every occurrence of one action at a time (an idle actor's whole part).
  *
  * A candidate (a subsequence of the schedule) is kept when, replayed from the
  * initial state, each of its actions is enabled where it is taken and the
@@ -102,6 +103,14 @@ export function shrinkSchedule<E>(
       `pinlab bug: shrink: the schedule of ${actions.length} steps does not show ${property}`,
     );
   let cur = first;
+  // First, whole actions at a time: every occurrence of one action (one actor's
+  // steps of one kind, e.g. a bystander's operations or a peer's writes) at
+  // once. Few tests, and a long run of a workload loses its idle actors early.
+  for (const a of [...new Set(cur)]) {
+    if (exhausted) break;
+    const next = test(cur.filter((x) => x !== a));
+    if (next) cur = next;
+  }
   // ddmin: try each of n chunks alone, then each complement; on success restart
   // coarser, otherwise split finer until the chunks are single actions.
   let n = 2;
