@@ -71,6 +71,32 @@ test("a result with nothing to plot says so instead of drawing empty axes", asyn
   assert.match(html, /no truncate returned in any seed/);
 });
 
+test("calls that took no virtual time and levels of 0 are said and drawn on the axis", async () => {
+  const r = fakeSimulation([{ policy: "linux" }, { policy: "wait" }]);
+  const flat = {
+    ...r,
+    policies: r.policies.map((p) => ({
+      ...p,
+      truncate: { ...p.truncate, cdf: [{ latency: 0, fraction: 1 }] },
+      punch: { ...p.punch, cdf: [{ latency: 0.5, fraction: 1 }] },
+      series: p.series.map((x) => ({ ...x, stranded: 0, kills: 0 })),
+    })),
+  };
+  const html = await renderSimulationHtml(flat);
+  assert.match(html, /no truncate took any virtual time: every call returned at once/);
+  // one latency is still a curve: it rises from 0 to 1 there
+  const punch = html.slice(html.indexOf('id="plot-punch-cdf"'));
+  assert.match(
+    punch.slice(0, punch.indexOf("</figure>")),
+    /aria-roledescription="line mark" d="M[^"]*L/,
+  );
+  // a level of 0 sits on the axis: the axis runs from 0 to 1, no "0.000000" label
+  const stranded = html.slice(html.indexOf('id="plot-stranded"'));
+  const fig = stranded.slice(0, stranded.indexOf("</figure>"));
+  assert.doesNotMatch(fig, /0\.000000/);
+  assert.match(fig, />1</);
+});
+
 test("durations read in their unit", () => {
   assert.equal(duration(0), "0 s");
   assert.equal(duration(0.00012), "120 µs");

@@ -278,11 +278,18 @@ async function latencyPlot(
   const values: { policy: string; latency: number; fraction: number }[] = [];
   for (const p of r.policies) {
     const s: LatencySummary = p[kind];
-    for (const x of thin(s.cdf, MAX_CDF_POINTS))
-      if (Number.isFinite(x.latency) && Number.isFinite(x.fraction))
-        values.push({ policy: p.policy, latency: x.latency, fraction: x.fraction });
+    const cdf = thin(s.cdf, MAX_CDF_POINTS).filter(
+      (x) => Number.isFinite(x.latency) && Number.isFinite(x.fraction),
+    );
+    // the curve rises from 0 at the first latency, so that one latency is a visible step
+    if (cdf.length > 0 && cdf[0]!.fraction > 0)
+      values.push({ policy: p.policy, latency: cdf[0]!.latency, fraction: 0 });
+    for (const x of cdf)
+      values.push({ policy: p.policy, latency: x.latency, fraction: x.fraction });
   }
-  if (values.length === 0) return kind === "truncate" ? noData("truncate") : null;
+  if (values.length === 0) return kind === "truncate" ? noData(kind, "returned in any seed") : null;
+  if (values.every((v) => v.latency <= 0))
+    return noData(kind, "took any virtual time: every call returned at once (0 s)");
   // A log scale reads latencies from microseconds to minutes; a call that took
   // no virtual time at all is drawn at the left edge, and the caption says so.
   const positive = values.filter((v) => v.latency > 0).map((v) => v.latency);
@@ -320,8 +327,8 @@ async function latencyPlot(
   );
 }
 
-function noData(kind: string): string {
-  return `<figure class="plot" id="plot-${kind}-cdf"><figcaption>${esc(`${kind} latency: no ${kind} returned in any seed.`)}</figcaption></figure>`;
+function noData(kind: string, why: string): string {
+  return `<figure class="plot" id="plot-${kind}-cdf"><figcaption>${esc(`${kind} latency: no ${kind} ${why}.`)}</figcaption></figure>`;
 }
 
 async function seriesPlot(
@@ -346,7 +353,14 @@ async function seriesPlot(
     mark: { type: "line", interpolate: field === "kills" ? "step-after" : "linear" },
     encoding: {
       x: { field: "t", type: "quantitative", title: `virtual time (${unit.name})` },
-      y: { field: "y", type: "quantitative", title: yTitle },
+      y: {
+        field: "y",
+        type: "quantitative",
+        title: yTitle,
+        // from 0, and at least to 1, so that a level of 0 lies on the axis, not mid-air
+        scale: { domain: [0, Math.max(1, ...values.map((v) => v.y))], nice: true },
+        axis: { format: "~g" },
+      },
       color: { field: "policy", type: "nominal", title: "policy" },
     },
   };
