@@ -29,7 +29,7 @@ import { flag, type OptionSpec, opt, type ParsedArgs, parseArgs } from "../args.
 import type { Command } from "../command.js";
 import { durationArg } from "../duration-arg.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
-import { parseParams, selectPolicies } from "../policy-args.js";
+import { parseParams, selectPolicies, timeParamNote } from "../policy-args.js";
 import { bundledPins, loadFile, loadScenario } from "../scenarios.js";
 import { SIMULATE } from "../simulator.js";
 import { PINLAB_VERSION } from "../version.js";
@@ -127,6 +127,14 @@ export function compareWith(deps: CompareDeps): Command {
       if (!params.ok) return bad(host, params.error);
       const sel = selectPolicies(a.options.get("policy") ?? [], params.params);
       if (!sel.ok) return bad(host, sel.error);
+      const note = timeParamNote(params.params, "compare");
+      // the verdicts cannot depend on it; the simulated cost columns do
+      if (note)
+        host.err(
+          simOpts
+            ? note.replace("(only pinlab simulate uses it)", "(the simulated costs use it)")
+            : note,
+        );
       const refs = a.positionals.length > 0 ? a.positionals : bundledPins();
       if (refs.length === 0)
         return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");
