@@ -171,6 +171,47 @@ function jugWalk(seed: number, avoid: number): number[] {
   }
 }
 
+test("a kill that rests on a timing the scenario's assumption rules out is refused, with the reason", () => {
+  // slow-holder.pin: without the assumption, revoke's timer may beat the holder's cancel and kill it
+  const plain = readFileSync(
+    new URL("../../../scenarios/slow-holder.pin", import.meta.url),
+    "utf8",
+  );
+  const text = `${plain.replace(/^expect .*$/gm, "")}\nassume holders answer within lease_break_time\n`;
+  const { spec, diagnostics } = parseScenario(text, "/assumed.pin");
+  assert.ok(spec, diagnostics.map((d) => d.message).join("\n"));
+  assert.ok((spec.assumptions ?? []).length > 0);
+  const free = { ...spec, assumptions: [] };
+  const p = makePolicy("revoke", {});
+  assert.ok(p.ok);
+  const c = compile(free, p.policy);
+  assert.ok(c.ok);
+  let actions: number[] | null = null;
+  let seed = 1;
+  for (; seed < 2000 && !actions; seed++) {
+    const run = runSchedule(c.model, { seed, faultWeight: 0, properties: propertiesFor(free) });
+    if (run.occurrences.has("kill")) actions = run.steps.map((st) => st.action);
+  }
+  assert.ok(actions, "some random run without the assumption kills the slow holder");
+  const origin = { kind: "text" as const, text, hash: sourceHash(text) };
+  const stated = shrinkViolation({
+    arg: { spec, policy: "revoke", params: {} },
+    origin,
+    property: "kill",
+    actions,
+  });
+  assert.equal(stated.ok, false, `seed ${seed}`);
+  assert.match(stated.ok ? "" : stated.error, /assumptions rule out/);
+  // without the assumption it is a witness like any other
+  const dropped = shrinkViolation({
+    arg: { spec: free, policy: "revoke", params: {} },
+    origin,
+    property: "kill",
+    actions,
+  });
+  assert.ok(dropped.ok && dropped.actions.length <= actions.length, `seed ${seed}`);
+});
+
 test("shrinking works on any system: a long walk of the jugs to 4 litres becomes a 1-minimal one", () => {
   const sys = jugsSystem();
   for (const seed of [1, 2, 3]) {
