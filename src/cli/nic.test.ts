@@ -34,9 +34,9 @@ async function verdicts(spec: ScenarioSpec, nic: NicInvalidate, escalation: stri
 test("escalation=invalidate on a NIC without a fence: foreign DMA, shortest witness 10 steps", async () => {
   const v = await verdicts(bundled("nic-unfenced"), "unfenced", "invalidate");
   assert.equal(v.get("foreign-dma")!.verdict, "Sometimes");
-  // open, mmap, reg_mr, send, truncate (revoke), recv, issue, lease-break-time →
-  // invalidate, truncate frees the blocks, the write lands: no timing is assumed,
-  // so the timer may fire before the holder's SIGIO handler has run at all.
+  // open, mmap, reg_mr, send, truncate (revoke), recv, issue, lease-break-time
+  // → invalidate, truncate frees the blocks, the write lands. The timer need
+  // not wait for the ignored SIGIO to be handled: no answer is assumed.
   assert.equal(v.get("foreign-dma")!.witness!.length, 10);
   assert.equal(v.get("kill")!.verdict, "Never");
 });

@@ -52,7 +52,7 @@ export function assumeDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
     );
   const withinWord =
     within?.items.length === 1 ? (within.items[0] as { name: Name }).name : undefined;
-  if (!withinWord || withinWord.text !== "within")
+  if (withinWord?.text !== "within")
     return withinWord
       ? fail(withinWord, "PIN109", `expected \`within\`, found \`${withinWord.text}\``)
       : fail(verbWord, "PIN108", "`assume` needs `within lease_break_time`");
