@@ -3,18 +3,23 @@
  */
 import type { ModelEvent } from "../model/events.js";
 import {
+  alive,
   CONTENT_STALE,
   CONTENT_ZERO,
   contentInode,
   FF_DMA_CLEAN,
   FR_FLAGS,
   frm,
+  INO_EXISTS,
   INO_T_LINEAGE,
+  ino,
   inoTail,
   type Model,
   pcache,
   type State,
+  vma,
 } from "../model/layout.js";
+import { pteFrame } from "../model/mm/pte.js";
 import { contentName, fileName, frameName, mrName, peerName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
@@ -138,7 +143,16 @@ export const lostWrite: Property = {
         };
     }
     for (const e of dmaEvents(events, "write")) {
-      if (m.vmas[m.mrs[e.mr]!.vma]!.shared === false) continue;
+      if (m.vmas[m.mrs[e.mr]!.vma]!.shared === false) {
+        const owner = detachedOwner(m, after, e);
+        if (owner >= 0)
+          return {
+            message: `RDMA WRITE from ${peerName(m, e.peer)} completed into ${frameName(m, e.frame)}, the page ${mrName(m, e.mr)} pinned, but ${procName(m, owner)} no longer maps that page at page ${e.page - m.vmas[m.mrs[e.mr]!.vma]!.first} of its mapping (copy-on-write gave it another): the write is missing from its memory`,
+          };
+        continue;
+      }
+      // An evicted file (unlinked, last close gone) has no contents left to miss a write.
+      if (after[ino(m, e.inode) + INO_EXISTS] === 0) continue;
       if (
         e.outcome === "orphan" ||
         e.outcome === "busy" ||
@@ -152,6 +166,22 @@ export const lostWrite: Property = {
     return null;
   },
 };
+
+/**
+ * A pinned (not ODP) MR over a private mapping whose owner, alive and still
+ * mapping it, now maps another page where the DMA landed: the pin and the
+ * page table went apart (the GUP/COW incoherence that the selftest
+ * tools/testing/selftests/mm/cow.c checks; proc/fork.ts). Returns the owner, or -1.
+ */
+function detachedOwner(m: Model, s: State, e: Dma): number {
+  const mi = m.mrs[e.mr]!;
+  if (mi.odp || e.outcome !== "anon" || !alive(s, m, mi.proc)) return -1;
+  const vo = vma(m, mi.vma);
+  if (s[vo] !== 1) return -1;
+  const k = e.page - m.vmas[mi.vma]!.first;
+  const pte = s[vo + 1 + k]!;
+  return pte !== 0 && pteFrame(pte) !== e.frame ? mi.proc : -1;
+}
 
 /** A page of the inode's page cache written by DMA after writeback cleaned it (-1: none). */
 function dmaCleanPage(m: Model, s: State, inode: number): number {

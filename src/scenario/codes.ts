@@ -45,6 +45,9 @@ export const CODES = {
   PIN212: { severity: "error", title: "unknown result" },
   PIN213: { severity: "error", title: "create of a declared file" },
   PIN214: { severity: "error", title: "renamed property" },
+  PIN215: { severity: "error", title: "unknown label in wait_for" },
+  PIN216: { severity: "error", title: "fork and forked process do not match" },
+  PIN217: { severity: "error", title: "waits that can never end" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },

@@ -32,6 +32,7 @@ export function lower(program: Program, file?: string): PhaseResult<ScenarioSpec
     user: p.user,
     onLeaseBreak: p.onLeaseBreak,
     ...(p.memlock !== undefined ? { memlock: p.memlock } : {}),
+    ...(p.forked ? { forked: true } : {}),
     program: p.body.flatMap((n) => (n.kind === "op" ? [n.op as ProcOp] : [])),
     at: { line: p.stmt.start.line, col: p.stmt.start.col },
   }));
