@@ -107,8 +107,14 @@ export function sysFork(ctx: Ctx, p: number, c: number): number {
     const vi = m.vmas[v]!;
     const vo = vmaOff(m, v);
     const wo = vmaOff(m, w);
-    if (s[vo] !== 1) continue;
+    // The child's variable holds the address either way: with no mapping there
+    // (the parent unmapped it, or MADV_DONTFORK) an access is SIGSEGV.
+    if (s[vo] !== 1) {
+      s[wo] = s[vo]!;
+      continue;
+    }
     if ((s[vmaFlags(m, v)]! & VMF_DONTFORK) !== 0) {
+      s[wo] = 2;
       skipped.push(v);
       continue;
     }
