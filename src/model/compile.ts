@@ -350,10 +350,10 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
         case "wait_for": {
           const t = procIdx.get(op.proc);
           const pc =
-            t === undefined ? -1 : spec.procs[t]!.program.findIndex((o) => o.label === op.label);
+            t === undefined ? -1 : spec.procs[t]!.program.findIndex((o) => o.label === op.until);
           if (t === undefined) err(`wait_for: unknown process ${op.proc}`, at);
           else if (pc < 0)
-            err(`wait_for: process ${op.proc} has no operation labelled ${op.label}`, at);
+            err(`wait_for: process ${op.proc} has no operation labelled ${op.until}`, at);
           else if (t === pi) err("wait_for: a process cannot wait for its own label", at);
           push(t ?? 0, Math.max(pc, 0));
           break;

@@ -196,7 +196,7 @@ export type ProcOp =
    * Wait until process `proc` has finished its operation labelled `label`
    * (or has died): the application's own synchronisation (a pipe, an eventfd).
    */
-  | (OpBase & { readonly op: "wait_for"; readonly proc: string; readonly label: string });
+  | (OpBase & { readonly op: "wait_for"; readonly proc: string; readonly until: string });
 
 /** One operation of a remote peer. */
 export type PeerOp =

@@ -112,8 +112,8 @@ export function bind(stmt: Stmt, sig: Signature, sink: DiagnosticSink): Bound {
       nextRef++;
       b.names.set("proc", item.left.text);
       b.spans.set("proc", item.left);
-      b.names.set("label", item.right.text);
-      b.spans.set("label", item.right);
+      b.names.set("until", item.right.text);
+      b.spans.set("until", item.right);
       continue;
     }
     if (item.kind === "number" || item.kind === "range") {

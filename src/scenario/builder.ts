@@ -147,7 +147,7 @@ export class ProcBuilder {
   }
   /** Waits until process `proc` has finished its operation labelled `label` (or died). */
   waitFor(proc: string, label: string): this {
-    return this.push({ op: "wait_for", proc, label });
+    return this.push({ op: "wait_for", proc, until: label });
   }
   /** Labels the last operation, so that an expectation can name it. */
   as(label: string): this {

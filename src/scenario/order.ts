@@ -34,7 +34,7 @@ export function checkOrder(procs: readonly DeclOf<"proc">[], sink: DiagnosticSin
     if (n.kind !== "op") continue;
     const op = n.op as ProcOp;
     if (op.op === "wait_for" && op.proc !== node.proc.name) {
-      const target = labelled.get(`${op.proc}.${op.label}`);
+      const target = labelled.get(`${op.proc}.${op.until}`);
       if (target !== undefined) node.after.push(target);
     }
     if (op.op === "fork") {
@@ -56,7 +56,7 @@ export function checkOrder(procs: readonly DeclOf<"proc">[], sink: DiagnosticSin
     .map((i) => {
       const w = nodes[i]!;
       const op = (w.proc.body[w.index]! as OpNode<ProcOp>).op;
-      return op.op === "wait_for" ? `\`${w.proc.name}\` waits for \`${op.proc}.${op.label}\`` : "";
+      return op.op === "wait_for" ? `\`${w.proc.name}\` waits for \`${op.proc}.${op.until}\`` : "";
     })
     .join(", ");
   sink.report(

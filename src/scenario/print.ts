@@ -132,7 +132,7 @@ function procOpBody(op: ProcOp): string {
     case "unlink":
       return `unlink ${op.file}`;
     case "wait_for":
-      return `wait_for ${op.proc}.${op.label}`;
+      return `wait_for ${op.proc}.${op.until}`;
   }
 }
 

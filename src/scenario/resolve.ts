@@ -353,8 +353,8 @@ class Resolver {
     if (n.op.op !== "wait_for") return;
     const target = this.procs.get(n.op.proc);
     if (!target) return; // PIN203
-    const label = n.op.label;
-    const at = spanOf(n, "label");
+    const label = n.op.until;
+    const at = spanOf(n, "until");
     const labels = target.body.flatMap((m) => (m.stmt.label ? [m.stmt.label.text] : []));
     if (!labels.includes(label)) {
       const near = closest(label, labels);

@@ -571,7 +571,7 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
     case "unlink":
       return { op: "unlink", file: b.name("file") };
     case "wait_for":
-      return { op: "wait_for", proc: b.name("proc"), label: b.name("label") };
+      return { op: "wait_for", proc: b.name("proc"), until: b.name("until") };
     default:
       return { op: "exit" };
   }
