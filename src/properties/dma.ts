@@ -122,13 +122,15 @@ export const staleExposure: Property = {
  *   data is not on storage although fsync succeeded (John Hubbard's writeback
  *   race, https://lore.kernel.org/r/20190204052135.25784-1-jhubbard@nvidia.com).
  * A write through a MAP_PRIVATE mapping's MR goes to the process's private
- * copy, which never belongs in the file: no lost-write judgement applies.
+ * copy, which never belongs in the file; it is lost when the copy is no longer
+ * the page the process maps there (detachedOwner: copy-on-write after fork
+ * under the 2019 rules, proc/fork.ts).
  */
 export const lostWrite: Property = {
   name: "lost-write",
   group: "safety",
   summary:
-    "a completed RDMA WRITE is missing from the file (or from storage after fsync returned 0), and no layout change removed it",
+    "a completed RDMA WRITE is missing from the file (or from storage after fsync returned 0, or from the pinner's private memory), and no layout change removed it",
   kind: "safety",
   onStep(m, _b, after, events): Finding | null {
     for (const e of events) {

@@ -179,7 +179,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "evicted":
       return {
         main: false,
-        text: `${fileName(m, e.inode)} evicted (last reference gone): its blocks are freed`,
+        text: `${fileName(m, e.inode)} evicted: its last reference is gone`,
       };
     case "pin":
       return {

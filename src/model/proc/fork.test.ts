@@ -33,10 +33,10 @@ import {
 } from "../layout.js";
 import { pteFrame, ptePerm } from "../mm/pte.js";
 
-/** app: a private, written (anonymous), pinned page; then `then`; child runs `child`. */
+/** app: a private, written (anonymous), pinned page; then `after`; child runs `child`. */
 function spec(o: {
   dontfork?: boolean;
-  then?: (p: ProcBuilder) => ProcBuilder;
+  after?: (p: ProcBuilder) => ProcBuilder;
   child?: (p: ProcBuilder) => ProcBuilder;
   pin?: boolean;
 }) {
@@ -49,7 +49,7 @@ function spec(o: {
       if (o.pin !== false) p.regMr("mr", "va", ["local_write", "remote_write"]);
       if (o.dontfork) p.madvise("va", "dontfork");
       p.fork("child");
-      return o.then ? o.then(p) : p;
+      return o.after ? o.after(p) : p;
     })
     .proc("child", { user: "alice", forked: true }, (p) =>
       o.child ? o.child(p) : p.store("va", 0),
@@ -63,14 +63,14 @@ const pte = (m: Model, s: State, v: number) => s[vmaOff(m, v) + 1]!;
 const childVma = (m: Model) => m.vmas.findIndex((v) => v.forkOf === 0);
 
 test("a forked process does not exist until its parent's fork", () => {
-  const r = runOf(spec({ then: (p) => p }), "linux");
+  const r = runOf(spec({ after: (p) => p }), "linux");
   assert.equal(r.model.init[proc(r.model, 1) + P_STATUS], PS_UNBORN);
   assert.equal(resultOf(r, "app", "fork"), 0);
   assert.equal(resultOf(r, "child", "store"), 0);
 });
 
 test("v6.2 rules: the pinned page is copied for the child at fork; the parent keeps it", () => {
-  const r = runOf(spec({ then: (p) => p.store("va", 0) }), "linux");
+  const r = runOf(spec({ after: (p) => p.store("va", 0) }), "linux");
   const { model: m, run } = r;
   const s = run.final;
   const f = pinned(m, s);
@@ -86,7 +86,7 @@ test("v6.2 rules: the pinned page is copied for the child at fork; the parent ke
 });
 
 test("2019 rules: the pinned page is shared; the parent's write copies it away from the pin", () => {
-  const r = runOf(spec({ then: (p) => p.store("va", 0) }), "wait");
+  const r = runOf(spec({ after: (p) => p.store("va", 0) }), "wait");
   const { model: m, run } = r;
   const s = run.final;
   const f = pinned(m, s);
@@ -100,7 +100,7 @@ test("2019 rules: the pinned page is shared; the parent's write copies it away f
 });
 
 test("an unpinned anonymous page: each side ends with its own page, with the same data", () => {
-  const r = runOf(spec({ pin: false, then: (p) => p.load("va", 0) }), "wait");
+  const r = runOf(spec({ pin: false, after: (p) => p.load("va", 0) }), "wait");
   const { model: m, run } = r;
   const s = run.final;
   const a = pteFrame(pte(m, s, 0));
@@ -133,7 +133,7 @@ test("madvise of an unmapped range is ENOMEM (madvise_walk_vmas)", () => {
 });
 
 test("the child holds the uverbs file: the pins outlive the parent's exit until the child exits", () => {
-  const r = runOf(spec({ then: (p) => p.exit(), child: (p) => p.store("va", 0).exit() }), "linux");
+  const r = runOf(spec({ after: (p) => p.exit(), child: (p) => p.store("va", 0).exit() }), "linux");
   const ev = events(r);
   const parentExit = ev.findIndex((e) => e.k === "exit" && e.proc === 0);
   const kept = ev.findIndex((e) => e.k === "mr-kept");
@@ -149,7 +149,7 @@ test("the child holds the uverbs file: the pins outlive the parent's exit until 
 });
 
 test("the parent's MR stays valid while only the child holds its uverbs file", () => {
-  const r = runOf(spec({ then: (p) => p.exit(), child: (p) => p.load("va", 0) }), "linux");
+  const r = runOf(spec({ after: (p) => p.exit(), child: (p) => p.load("va", 0) }), "linux");
   const { model: m, run } = r;
   assert.equal(run.final[mrOff(m, 0)], MR_VALID);
   assert.equal(run.final[frm(m, pinned(m, run.final)) + FR_REF], GUP_PIN_COUNTING_BIAS);
