@@ -20,7 +20,7 @@ test("each misuse of fork and wait_for gets its code at its place", () => {
   const cases: [string, string, string][] = [
     [
       "proc a user=alice { wait_for b.^tow }\nproc b user=alice { two: exit }",
-      "PIN215",
+      "PIN217",
       "no operation labelled `tow`",
     ],
     ["proc a user=alice { wait_for ^zz.one }", "PIN203", "unknown process"],
@@ -29,40 +29,40 @@ test("each misuse of fork and wait_for gets its code at its place", () => {
       "PIN109",
       "one of its labels",
     ],
-    ["proc a user=alice { wait_for a.^x; x: exit }", "PIN217", "its own label"],
+    ["proc a user=alice { wait_for a.^x; x: exit }", "PIN219", "its own label"],
     [
       "proc a user=alice { wait_for ^b.two; one: exit }\nproc b user=alice { wait_for a.one; two: exit }",
-      "PIN217",
+      "PIN219",
       "can never end",
     ],
     [
       "proc a user=alice { fork ^b }\nproc b user=alice { exit }",
-      "PIN216",
+      "PIN218",
       "not declared `forked`",
     ],
     [
       "proc a user=alice { exit }\nproc b user=alice ^forked { exit }",
-      "PIN216",
+      "PIN218",
       "no process forks it",
     ],
     [
       "proc a user=alice { fork b }\nproc b user=^bob forked { exit }",
-      "PIN216",
+      "PIN218",
       "its parent `a` runs as `alice`",
     ],
     [
       "proc a user=alice { fork b }\nproc c user=alice { fork ^b }\nproc b user=alice forked { exit }",
-      "PIN216",
+      "PIN218",
       "already forked",
     ],
     [
       "proc a user=alice { fd = open data rw; fork b }\nproc b user=alice forked { close ^fd }",
-      "PIN216",
+      "PIN218",
       "parent's file descriptor",
     ],
     [
       "proc a user=alice { fd = open data rw; va = mmap fd pages=0..1; mr = reg_mr va access=local_write; fork b }\nproc b user=alice forked { dereg_mr ^mr }",
-      "PIN216",
+      "PIN218",
       "parent's memory registration",
     ],
     [

@@ -60,7 +60,7 @@ export function checkOrder(procs: readonly DeclOf<"proc">[], sink: DiagnosticSin
     })
     .join(", ");
   sink.report(
-    "PIN217",
+    "PIN219",
     n.op.op === "wait_for" ? spanOf(n, "proc") : n.stmt.head,
     `these waits can never end: ${chain}, and each label comes after the other's wait`,
     "order the programs so that every label a process waits for can be reached without it",
