@@ -31,6 +31,7 @@ import {
   type PeerInfo,
   type ProcInfo,
   PS_DONE,
+  PS_UNBORN,
   R_VARS,
   type State,
   type UserInfo,
@@ -170,23 +171,46 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   const vmaDefs: Omit<VmaInfo, "off">[] = [];
   const mrDefs: Omit<MrInfo, "off">[] = [];
   const dioDefs: Omit<DioInfo, "off">[] = [];
-  const progs: CProcOp[][] = [];
-  const procVars: string[][] = [];
   /** The object slots each process's operations create, by operation index. */
-  const procObjs: Objs[] = [];
+  const procObjs: Objs[] = spec.procs.map(() => []);
   const sendsTo = spec.peers.map(() => 0);
   let privatePages = 0;
 
-  spec.procs.forEach((p, pi) => {
+  const progs: CProcOp[][] = spec.procs.map(() => []);
+  const procVars: string[][] = spec.procs.map(() => []);
+  /** A forked child's first variables: the parent's, as they were at its fork (proc/fork.ts). */
+  const forkScopes = new Map<number, { parent: number; vars: Map<string, VarDef> }>();
+  const parentOf = new Map<number, number>();
+  const compileProc = (p: ProcSpec, pi: number, inherited: Map<string, VarDef> | undefined) => {
     if (userIdx.get(p.user) === undefined) err(`process ${p.name}: unknown user ${p.user}`, p.at);
     const vars = new Map<string, VarDef>();
+    // The child's own copy of each of the parent's mappings; descriptors and MRs
+    // are shared objects the child may not operate on in the model.
+    const inheritedOnly = new Map<string, VarKind>();
+    for (const [name, v] of inherited ?? []) {
+      if (v.kind !== "va") {
+        inheritedOnly.set(name, v.kind);
+        continue;
+      }
+      const slot = vmaDefs.length;
+      const pv = vmaDefs[v.slot]!;
+      vmaDefs.push({ ...pv, proc: pi, forkOf: v.slot });
+      if (!pv.shared) privatePages += pv.pages;
+      vars.set(name, { kind: "va", slot });
+    }
     const prog: CProcOp[] = [];
     const objs: { kind: VarKind; slot: number; index: number }[] = [];
-    procObjs.push(objs);
+    procObjs[pi] = objs;
     const use = (name: string, kind: VarKind, at?: SourcePos): number => {
       const v = vars.get(name);
       if (!v) {
-        err(`process ${p.name}: variable ${name} is used before it is assigned`, at);
+        const k = inheritedOnly.get(name);
+        if (k !== undefined)
+          err(
+            `process ${p.name}: ${name} is the parent's ${article(k).replace(/^an? /, "")}; a forked child uses only the parent's mappings`,
+            at,
+          );
+        else err(`process ${p.name}: variable ${name} is used before it is assigned`, at);
         return 0;
       }
       if (v.kind !== kind)
@@ -401,11 +425,68 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "exit":
           push();
           break;
+        case "fork": {
+          const t = procIdx.get(op.child);
+          if (t === undefined) err(`fork: unknown process ${op.child}`, at);
+          else if (!spec.procs[t]!.forked)
+            err(`fork: process ${op.child} is not declared \`forked\``, at);
+          else if (t === pi) err("fork: a process cannot fork itself", at);
+          else if (parentOf.has(t)) err(`fork: process ${op.child} is forked twice`, at);
+          else if (spec.procs[t]!.user !== p.user)
+            err(`fork: process ${op.child} must run as ${p.user}, its parent's user`, at);
+          else if (p.repeat !== undefined && index >= p.repeat.from)
+            err("fork: a process is forked once; move the fork out of the repeating tail", at);
+          else {
+            parentOf.set(t, pi);
+            forkScopes.set(t, { parent: pi, vars: new Map(vars) });
+          }
+          push(t ?? 0);
+          break;
+        }
+        case "madvise":
+          push(use(op.va, "va", at), op.advice === "dontfork" ? 1 : 0);
+          break;
+        case "unlink":
+          push(inode(op.file, at));
+          break;
+        case "wait_for": {
+          const t = procIdx.get(op.proc);
+          const pc =
+            t === undefined ? -1 : spec.procs[t]!.program.findIndex((o) => o.label === op.until);
+          if (t === undefined) err(`wait_for: unknown process ${op.proc}`, at);
+          else if (pc < 0)
+            err(`wait_for: process ${op.proc} has no operation labelled ${op.until}`, at);
+          else if (t === pi) err("wait_for: a process cannot wait for its own label", at);
+          push(t ?? 0, Math.max(pc, 0));
+          break;
+        }
       }
     });
-    progs.push(prog);
-    procVars.push([...vars.keys()]);
+    progs[pi] = prog;
+    procVars[pi] = [...vars.keys()];
+  };
+  // Parents before their children: a child starts from its parent's variables at the fork.
+  const done = new Set<number>();
+  spec.procs.forEach((p, pi) => {
+    if (p.forked) return;
+    compileProc(p, pi, undefined);
+    done.add(pi);
   });
+  for (let progress = true; progress; ) {
+    progress = false;
+    spec.procs.forEach((p, pi) => {
+      const scope = forkScopes.get(pi);
+      if (done.has(pi) || !scope || !done.has(scope.parent)) return;
+      compileProc(p, pi, scope.vars);
+      done.add(pi);
+      progress = true;
+    });
+  }
+  spec.procs.forEach((p, pi) => {
+    if (!done.has(pi))
+      err(`process ${p.name} is declared \`forked\`, but no process forks it`, p.at);
+  });
+  if (spec.procs.length > 30 && spec.procs.some((p) => p.forked)) err("fork: at most 30 processes");
 
   const peerProgs: { prog: CPeerOp[]; vars: string[] }[] = spec.peers.map((r) => {
     const vars = new Map<string, number>();
@@ -463,9 +544,11 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   off += nFrames * FR_STRIDE;
   const offOfds = off;
   off += ofds.length * OFD_STRIDE;
+  const offOfdHolders = off;
+  off += ofds.length;
   const vmas: VmaInfo[] = vmaDefs.map((v) => {
     const o = off;
-    off += 1 + v.pages;
+    off += 2 + v.pages; // mapped, PTEs, flags (layout.ts vmaFlags)
     return { ...v, off: o };
   });
   const mrs: MrInfo[] = mrDefs.map((x) => {
@@ -502,6 +585,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       mayHang: spec.faults.hang.includes(p.name),
       prompt: assumesPrompt(spec, p.name),
       memlock: p.memlock ?? DEFAULT_MEMLOCK_PAGES,
+      ...(parentOf.has(i) ? { parent: parentOf.get(i)! } : {}),
     };
   });
   const peers: PeerInfo[] = spec.peers.map((r, i) => {
@@ -589,6 +673,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
     inodeStride,
     offFrames,
     offOfds,
+    offOfdHolders,
     offKernel,
     size: off,
     init,
@@ -651,6 +736,8 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   // A process with an empty program has finished it before the first step
   // (the status the last operation's return leaves, program.ts advance()).
   for (const p of model.procs) if (p.prog.length === 0) init[p.off + P_STATUS] = PS_DONE;
+  // A forked child does not exist until its parent's fork (proc/fork.ts).
+  for (const p of model.procs) if (p.parent !== undefined) init[p.off + P_STATUS] = PS_UNBORN;
   return { ok: true, model };
 }
 

@@ -99,6 +99,28 @@ export type ModelEvent =
       readonly to: number;
     }
   | { readonly k: "orphaned"; readonly inode: number; readonly frames: readonly number[] }
+  /**
+   * fork(2) of `child`: the pinned anonymous frames the child got copies of
+   * (copy_present_page), those shared write-protected with it (2019 rules),
+   * and the parent's VMAs not copied (MADV_DONTFORK).
+   */
+  | {
+      readonly k: "fork";
+      readonly parent: number;
+      readonly child: number;
+      readonly copied: readonly number[];
+      readonly shared: readonly number[];
+      readonly dontfork: readonly number[];
+    }
+  /** unlink(2) removed the name; `held`: an open file or mapping keeps the inode. */
+  | {
+      readonly k: "unlinked";
+      readonly proc: number;
+      readonly inode: number;
+      readonly held: boolean;
+    }
+  /** The last reference to an unlinked inode went: evicted, its blocks freed. */
+  | { readonly k: "evicted"; readonly proc: number; readonly inode: number }
   | {
       readonly k: "pin";
       readonly proc: number;

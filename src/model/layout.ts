@@ -35,7 +35,9 @@ export const contentOf = (inode: number): number => 2 + inode;
 export const contentInode = (c: number): number => c - 2;
 
 // ---- inode fields ----
-export const INO_EXISTS = 0;
+export const INO_EXISTS = 0; // 0 absent (never created, or evicted), 1 linked, INO_UNLINKED
+/** INO_EXISTS: unlinked (i_nlink == 0) but still open or mapped; evicted at the last close (fs/unlink.ts). */
+export const INO_UNLINKED = 2;
 export const INO_SIZE = 1; // pages
 export const INO_SWAP = 2; // >0: S_SWAPFILE-like (immutable policy: number of pinning MRs)
 export const INO_EXT = 3; // then maxPages extents (block+1, 0 = hole), then maxPages page-cache slots (frame+1), then the INO_TAIL fields
@@ -118,6 +120,8 @@ export const PS_EXITED = 3;
 export const PS_KILLED = 4;
 export const PS_CRASHED = 5;
 export const PS_HUNG = 6;
+/** A `forked` process before its parent's fork(2) (proc/fork.ts): it does not exist yet. */
+export const PS_UNBORN = 7;
 
 // ---- peers ----
 export const R_PC = 0;
@@ -191,8 +195,15 @@ export interface VmaInfo {
   readonly pages: number;
   readonly shared: boolean;
   readonly writable: boolean;
-  readonly off: number; // offset of [mapped, pte...] in the state
+  readonly off: number; // offset of [mapped, pte..., flags] in the state
+  /** A child's copy of the parent's VMA of this index, made by fork (proc/fork.ts). */
+  readonly forkOf?: number;
 }
+
+/** The VMA's flags word, after its PTEs (VMF_*). */
+export const vmaFlags = (m: Model, v: number): number => m.vmas[v]!.off + 1 + m.vmas[v]!.pages;
+/** VM_DONTFORK (madvise MADV_DONTFORK): fork does not copy the mapping. */
+export const VMF_DONTFORK = 1;
 
 export interface MrInfo {
   readonly proc: number;
@@ -245,6 +256,8 @@ export interface ProcInfo {
   readonly prompt: boolean;
   /** RLIMIT_MEMLOCK in pages (ib_umem_get charges mm->pinned_vm against it). */
   readonly memlock: number;
+  /** For a `forked` process: the parent whose `fork` starts it. */
+  readonly parent?: number;
   /** The program's repeating tail (spec.ts Repeat), if it has one. */
   readonly repeat?: RepeatInfo;
 }
@@ -328,6 +341,11 @@ export interface Model {
   readonly inodeStride: number;
   readonly offFrames: number;
   readonly offOfds: number;
+  /**
+   * One word per open file description: bit q set when process q, other than
+   * the opener, holds the file too (a descriptor inherited by fork).
+   */
+  readonly offOfdHolders: number;
   readonly offKernel: number;
   readonly size: number;
   readonly init: State;
@@ -345,6 +363,8 @@ export const pcache = (m: Model, i: number, page: number): number =>
   m.offInodes + i * m.inodeStride + INO_EXT + m.maxPages + page;
 export const frm = (m: Model, f: number): number => m.offFrames + f * FR_STRIDE;
 export const ofd = (m: Model, o: number): number => m.offOfds + o * OFD_STRIDE;
+/** Bit q: process q (not the opener) holds open file description o too (fork). */
+export const ofdHolders = (m: Model, o: number): number => m.offOfdHolders + o;
 export const proc = (m: Model, p: number): number => m.procs[p]!.off;
 export const peer = (m: Model, r: number): number => m.peers[r]!.off;
 export const vma = (m: Model, v: number): number => m.vmas[v]!.off;

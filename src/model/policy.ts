@@ -17,7 +17,15 @@ export interface PinQuery {
   readonly writable: boolean;
 }
 
-export type LayoutChangeKind = "truncate" | "punch" | "collapse" | "alloc" | "reflink" | "unplug";
+/** `evict`: the last close of an unlinked file (evict → ->evict_inode; fs/unlink.ts). */
+export type LayoutChangeKind =
+  | "truncate"
+  | "punch"
+  | "collapse"
+  | "alloc"
+  | "reflink"
+  | "unplug"
+  | "evict";
 
 /** Question 2: a layout change meets pinned pages in its range. */
 export interface LayoutQuery {

@@ -79,7 +79,7 @@ export function repeatProc(ctx: Ctx, p: number): void {
   const info = m.procs[p]!.repeat!;
   const po = proc(m, p);
   for (const o of info.ofds) s.fill(0, ofd(m, o), ofd(m, o) + OFD_STRIDE);
-  for (const v of info.vmas) s.fill(0, vmaOff(m, v), vmaOff(m, v) + 1 + m.vmas[v]!.pages);
+  for (const v of info.vmas) s.fill(0, vmaOff(m, v), vmaOff(m, v) + 2 + m.vmas[v]!.pages); // mapped, PTEs, flags
   // The MR record but its holders field (mrHolders): who holds the owner's uverbs file outlives one MR.
   for (const x of info.mrs) s.fill(0, mrOff(m, x), mrOff(m, x) + 3 + m.mrs[x]!.pages);
   s[po + P_PC] = info.from;

@@ -201,7 +201,26 @@ export type ProcOp =
   | (OpBase & { readonly op: "dio_read"; readonly va: string; readonly page: number })
   /** An O_DIRECT write(2) to a file on another device from page `page` of mapping `va`. */
   | (OpBase & { readonly op: "dio_write"; readonly va: string; readonly page: number })
-  | (OpBase & { readonly op: "exit" });
+  | (OpBase & { readonly op: "exit" })
+  /**
+   * fork(2): start process `child` (declared `forked`) as a copy of the caller:
+   * its mappings (copy-on-write for private memory, except MADV_DONTFORK
+   * ranges), its open files and its uverbs file (src/model/proc/fork.ts).
+   */
+  | (OpBase & { readonly op: "fork"; readonly child: string })
+  /** madvise(2) MADV_DONTFORK / MADV_DOFORK over a whole mapping. */
+  | (OpBase & {
+      readonly op: "madvise";
+      readonly va: string;
+      readonly advice: "dontfork" | "dofork";
+    })
+  /** unlink(2): the name goes; the inode is evicted at its last close (src/model/fs/unlink.ts). */
+  | (OpBase & { readonly op: "unlink"; readonly file: string })
+  /**
+   * Wait until process `proc` has finished its operation labelled `label`
+   * (or has died): the application's own synchronisation (a pipe, an eventfd).
+   */
+  | (OpBase & { readonly op: "wait_for"; readonly proc: string; readonly until: string });
 
 /** One operation of a remote peer. */
 export type PeerOp =
@@ -226,6 +245,11 @@ export interface ProcSpec {
   readonly memlock?: number;
   /** The program's repeating tail, if any. */
   readonly repeat?: Repeat;
+  /**
+   * The process does not exist at the start: another process's `fork` starts
+   * it, and its program may use the parent's mappings assigned before the fork.
+   */
+  readonly forked?: boolean;
 }
 
 /** MLOCK_LIMIT (include/uapi/linux/resource.h, 8 MiB since v5.16) in 4 KiB pages. */

@@ -3,19 +3,24 @@
  */
 import type { ModelEvent } from "../model/events.js";
 import {
+  alive,
   CONTENT_STALE,
   CONTENT_ZERO,
   contentInode,
   FF_DMA_CLEAN,
   FR_FLAGS,
   frm,
+  INO_EXISTS,
   INO_T_LINEAGE,
+  ino,
   inoTail,
   type Model,
   pcache,
   type State,
+  vma,
 } from "../model/layout.js";
-import { contentName, dmaVma, dmaWho, fileName, frameName, procName } from "./names.js";
+import { pteFrame } from "../model/mm/pte.js";
+import { contentName, dmaVma, dmaWho, fileName, frameName, mrName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
 type Dma = Extract<ModelEvent, { k: "dma" }>;
@@ -117,13 +122,15 @@ export const staleExposure: Property = {
  *   data is not on storage although fsync succeeded (John Hubbard's writeback
  *   race, https://lore.kernel.org/r/20190204052135.25784-1-jhubbard@nvidia.com).
  * A write through a MAP_PRIVATE mapping's MR goes to the process's private
- * copy, which never belongs in the file: no lost-write judgement applies.
+ * copy, which never belongs in the file; it is lost when the copy is no longer
+ * the page the process maps there (detachedOwner: copy-on-write after fork
+ * under the 2019 rules, proc/fork.ts).
  */
 export const lostWrite: Property = {
   name: "lost-write",
   group: "safety",
   summary:
-    "a completed RDMA WRITE is missing from the file (or from storage after fsync returned 0), and no layout change removed it",
+    "a completed RDMA WRITE is missing from the file (or from storage after fsync returned 0, or from the pinner's private memory), and no layout change removed it",
   kind: "safety",
   onStep(m, _b, after, events): Finding | null {
     for (const e of events) {
@@ -138,7 +145,16 @@ export const lostWrite: Property = {
         };
     }
     for (const e of dmaEvents(events, "write")) {
-      if (m.vmas[dmaVma(m, e)]!.shared === false) continue;
+      if (m.vmas[dmaVma(m, e)]!.shared === false) {
+        const owner = detachedOwner(m, after, e);
+        if (owner >= 0)
+          return {
+            message: `${dmaWho(m, e, false)} completed into ${frameName(m, e.frame)}, the page ${mrName(m, e.mr)} pinned, but ${procName(m, owner)} no longer maps that page at page ${e.page - m.vmas[dmaVma(m, e)]!.first} of its mapping (copy-on-write gave it another): the write is missing from its memory`,
+          };
+        continue;
+      }
+      // An evicted file (unlinked, last close gone) has no contents left to miss a write.
+      if (after[ino(m, e.inode) + INO_EXISTS] === 0) continue;
       if (
         e.outcome === "orphan" ||
         e.outcome === "busy" ||
@@ -152,6 +168,23 @@ export const lostWrite: Property = {
     return null;
   },
 };
+
+/**
+ * A pinned (not ODP) MR over a private mapping whose owner, alive and still
+ * mapping it, now maps another page where the DMA landed: the pin and the
+ * page table went apart (the GUP/COW incoherence that the selftest
+ * tools/testing/selftests/mm/cow.c checks; proc/fork.ts). Returns the owner, or -1.
+ */
+function detachedOwner(m: Model, s: State, e: Dma): number {
+  if (e.via === "dio") return -1;
+  const mi = m.mrs[e.mr]!;
+  if (mi.odp || e.outcome !== "anon" || !alive(s, m, mi.proc)) return -1;
+  const vo = vma(m, mi.vma);
+  if (s[vo] !== 1) return -1;
+  const k = e.page - m.vmas[mi.vma]!.first;
+  const pte = s[vo + 1 + k]!;
+  return pte !== 0 && pteFrame(pte) !== e.frame ? mi.proc : -1;
+}
 
 /** A page of the inode's page cache written by DMA after writeback cleaned it (-1: none). */
 function dmaCleanPage(m: Model, s: State, inode: number): number {

@@ -20,13 +20,25 @@ import {
 import { fileName, procName, userName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
-const LAYOUT_OPS = new Set(["truncate", "ftruncate", "fallocate", "reflink", "unplug"]);
+/**
+ * Operations that change a file's layout. `unlink` and `close` block only in
+ * the eviction of an unlinked file (fs/unlink.ts), which frees its blocks.
+ */
+const LAYOUT_OPS = new Set([
+  "truncate",
+  "ftruncate",
+  "fallocate",
+  "reflink",
+  "unplug",
+  "unlink",
+  "close",
+]);
 
 /** The inode a layout-changing operation of process p at pc works on, or -1. */
 function layoutTarget(m: Model, p: number, pc: number): number {
   const op = m.procs[p]!.prog[pc];
   if (!op || !LAYOUT_OPS.has(op.spec.op)) return -1;
-  if (op.spec.op === "truncate") return op.a;
+  if (op.spec.op === "truncate" || op.spec.op === "unlink") return op.a;
   if (op.spec.op === "unplug") return -2;
   if (op.spec.op === "reflink") return m.ofds[op.a]!.inode;
   return m.ofds[op.a]!.inode;

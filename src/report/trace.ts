@@ -216,6 +216,21 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         main: false,
         text: `pinned ${plural(e.frames.length, "page")} (frame ${e.frames.join(",")}) orphaned: out of ${fileName(m, e.inode)}'s page cache, still pinned`,
       };
+    case "fork":
+      return {
+        main: false,
+        text: `fork: ${procName(m, e.child)} starts as a copy of ${procName(m, e.parent)}${e.copied.length > 0 ? `; pinned ${plural(e.copied.length, "page")} (frame ${e.copied.join(",")}) copied for the child at fork (page_needs_cow_for_dma)` : ""}${e.shared.length > 0 ? `; pinned ${plural(e.shared.length, "page")} (frame ${e.shared.join(",")}) shared write-protected with the child (no copy at fork before v5.9)` : ""}${e.dontfork.length > 0 ? `; ${plural(e.dontfork.length, "mapping")} not copied (MADV_DONTFORK)` : ""}; the child holds the parent's files and uverbs file`,
+      };
+    case "unlinked":
+      return {
+        main: false,
+        text: `${fileName(m, e.inode)} unlinked${e.held ? ": still open or mapped, evicted at the last close" : ""}`,
+      };
+    case "evicted":
+      return {
+        main: false,
+        text: `${fileName(m, e.inode)} evicted: its last reference is gone`,
+      };
     case "pin":
       return {
         main: false,

@@ -119,6 +119,8 @@ export type Decl =
       readonly onLeaseBreak: LeaseBreakBehaviour;
       /** RLIMIT_MEMLOCK in pages, when the file gives one. */
       readonly memlock?: number;
+      /** Started by another process's `fork` (ProcSpec.forked). */
+      readonly forked?: boolean;
       readonly body: readonly ProcOpNode[];
       readonly repeat?: RepeatNode;
     })

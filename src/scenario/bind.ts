@@ -69,6 +69,17 @@ export function bind(stmt: Stmt, sig: Signature, sink: DiagnosticSink): Bound {
       const w = item.name;
       // Names come first, so that no name is reserved: `open rw rw` opens a file called rw.
       const ref = sig.refs[nextRef];
+      if (ref?.kind === "label") {
+        nextRef++;
+        b.complete = false;
+        sink.report(
+          "PIN109",
+          w,
+          `\`${sig.name}\` needs a process and one of its labels, not \`${w.text}\` alone`,
+          `write \`${sig.name} ${w.text}.LABEL\`, naming a label of \`${w.text}\``,
+        );
+        continue;
+      }
       if (ref) {
         nextRef++;
         b.names.set(ref.role, w.text);
@@ -94,6 +105,15 @@ export function bind(stmt: Stmt, sig: Signature, sink: DiagnosticSink): Bound {
         continue;
       }
       if (strays++ === 0) unknownWord(w, sig, sink);
+      continue;
+    }
+    if (item.kind === "dotted" && sig.refs[nextRef]?.kind === "label") {
+      // `PROC.LABEL`: a process and the label of one of its operations.
+      nextRef++;
+      b.names.set("proc", item.left.text);
+      b.spans.set("proc", item.left);
+      b.names.set("until", item.right.text);
+      b.spans.set("until", item.right);
       continue;
     }
     if (item.kind === "number" || item.kind === "range") {
@@ -382,6 +402,8 @@ function refWhat(kind: string, role: string): string {
       return "an io_uring registered buffer";
     case "peer":
       return "a remote peer";
+    case "label":
+      return "a process and its label (`PROC.LABEL`)";
     default:
       return "a process";
   }

@@ -159,6 +159,20 @@ export class ProcBuilder {
   exit(): this {
     return this.push({ op: "exit" });
   }
+  /** fork(2) of a process declared with `forked: true`. */
+  fork(child: string): this {
+    return this.push({ op: "fork", child });
+  }
+  madvise(va: string, advice: "dontfork" | "dofork"): this {
+    return this.push({ op: "madvise", va, advice });
+  }
+  unlink(file: string): this {
+    return this.push({ op: "unlink", file });
+  }
+  /** Waits until process `proc` has finished its operation labelled `label` (or died). */
+  waitFor(proc: string, label: string): this {
+    return this.push({ op: "wait_for", proc, until: label });
+  }
   /** Labels the last operation, so that an expectation can name it. */
   as(label: string): this {
     const last = this.ops.pop();
@@ -201,6 +215,8 @@ export interface ProcOptions {
   onLeaseBreak?: LeaseBreakBehaviour;
   /** RLIMIT_MEMLOCK in pages (default: the kernel's 8 MiB). */
   memlock?: number;
+  /** Started by another process's `fork` (ProcSpec.forked). */
+  forked?: boolean;
 }
 
 /** The scenario under construction; `build()` returns the plain {@link ScenarioSpec}. */
@@ -249,6 +265,7 @@ export class ScenarioBuilder {
       user: opts.user,
       onLeaseBreak: opts.onLeaseBreak ?? "terminate",
       ...(opts.memlock !== undefined ? { memlock: opts.memlock } : {}),
+      ...(opts.forked ? { forked: true } : {}),
       program: body(new ProcBuilder()).ops,
     };
     (this.spec.procs as ProcSpec[]).push(p);

@@ -12,6 +12,7 @@ import type { DeclOf, OpNode, Program } from "./ast.js";
 import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
+import { checkOrder } from "./order.js";
 import { type AnyOpNode, type Resolution, signatureOf } from "./resolve.js";
 import { EXTRA_ERRNOS, RESULTS } from "./schema.js";
 
@@ -70,6 +71,10 @@ class Checker {
         `the model has 1..${MAX_BLOCKS} blocks (got ${fs.spec.blocks})`,
       );
     for (const d of decls) if (d.kind === "bounds") this.bounds(d);
+    checkOrder(
+      decls.filter((d): d is DeclOf<"proc"> => d.kind === "proc"),
+      this.sink,
+    );
     this.files(fs?.spec.blocks ?? 4);
     this.sizes();
     const sent = new Map<string, Sent>();

@@ -48,6 +48,9 @@ export const CODES = {
   PIN214: { severity: "error", title: "renamed property" },
   PIN215: { severity: "error", title: "no such copy of a replicated name" },
   PIN216: { severity: "error", title: "replicated name without a copy number" },
+  PIN217: { severity: "error", title: "unknown label in wait_for" },
+  PIN218: { severity: "error", title: "fork and forked process do not match" },
+  PIN219: { severity: "error", title: "waits that can never end" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },

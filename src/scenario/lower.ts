@@ -94,6 +94,7 @@ function procSpec(p: DeclOf<"proc">): ProcSpec {
     user: p.user,
     onLeaseBreak: p.onLeaseBreak,
     ...(p.memlock !== undefined ? { memlock: p.memlock } : {}),
+    ...(p.forked ? { forked: true } : {}),
     program: p.body.flatMap((n) => (n.kind === "op" ? [n.op as ProcOp] : [])),
     at: { line: p.stmt.start.line, col: p.stmt.start.col },
     ...repeatOf(p),

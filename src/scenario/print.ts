@@ -63,11 +63,11 @@ export function octal(mode: number): string {
 }
 
 export function printProcHeader(
-  p: Pick<ProcSpec, "name" | "user" | "onLeaseBreak" | "memlock">,
+  p: Pick<ProcSpec, "name" | "user" | "onLeaseBreak" | "memlock" | "forked">,
 ): string {
   const lb = p.onLeaseBreak === "terminate" ? "" : ` on_lease_break=${p.onLeaseBreak}`;
   const ml = p.memlock === undefined ? "" : ` memlock=${p.memlock}`;
-  return `proc ${p.name} user=${p.user}${lb}${ml}`;
+  return `proc ${p.name} user=${p.user}${lb}${ml}${p.forked ? " forked" : ""}`;
 }
 
 export function printRemoteHeader(r: Pick<PeerSpec, "name" | "cancel">): string {
@@ -143,6 +143,14 @@ function procOpBody(op: ProcOp): string {
     case "unplug":
     case "exit":
       return op.op;
+    case "fork":
+      return `fork ${op.child}`;
+    case "madvise":
+      return `madvise ${op.va} ${op.advice}`;
+    case "unlink":
+      return `unlink ${op.file}`;
+    case "wait_for":
+      return `wait_for ${op.proc}.${op.until}`;
   }
 }
 

@@ -231,6 +231,7 @@ class Resolver {
       `declare it with \`user ${d.user}\``,
     );
     const { env, labels, later } = scopeOf(d.body);
+    const inherited = this.forkOrigin(d, env);
     for (const n of d.body) {
       this.label(n, labels);
       if (n.kind === "bad") {
@@ -240,6 +241,8 @@ class Resolver {
       }
       const op = n.op;
       const sig = signatureOf(op);
+      if (op.op === "fork") this.forkTarget(d, n as OpNode<ProcOp>);
+      if (op.op === "wait_for") this.waitTarget(d, n as OpNode<ProcOp>);
       const defs = new Map<string, AnyOpNode>();
       for (const ref of sig.refs) {
         const value = (op as unknown as Record<string, string>)[ref.role] ?? "";
@@ -266,6 +269,18 @@ class Resolver {
               ? `\`${value}\` is a process; ${sig.name} needs a \`remote\``
               : `declare it with \`remote ${value} { ... }\``,
           );
+        } else if (ref.kind === "label") {
+          const target = op.op === "wait_for" ? op.proc : "";
+          this.lookup(
+            "PIN203",
+            "process",
+            target,
+            spanOf(n, "proc"),
+            this.procs,
+            this.remotes.has(target)
+              ? `\`${target}\` is a remote peer; wait for it with \`await ${target}\``
+              : undefined,
+          );
         } else if (ref.kind === "proc") {
           this.lookup(
             "PIN203",
@@ -283,6 +298,18 @@ class Resolver {
           ref.kind === "mr" ||
           ref.kind === "buf"
         ) {
+          const parents = inherited.get(value);
+          if (!env.has(value) && parents !== undefined) {
+            this.sink.report(
+              "PIN218",
+              at,
+              `\`${value}\` is the parent's ${parents === "fd" ? "file descriptor" : "memory registration"}: a forked child may use only the parent's mappings`,
+              parents === "fd"
+                ? "open the file again in the child; the inherited descriptor still keeps the file (and its lease) open until the child exits"
+                : "the child holds the parent's uverbs file (the MR's pins live until both exit) but cannot use its MRs; register the child's own mapping",
+            );
+            continue;
+          }
           const def = this.variable(value, ref.kind, at, env, later, d.name, sig);
           if (def) defs.set(ref.role, def);
         }
@@ -317,6 +344,121 @@ class Resolver {
           `each iteration makes a new one: \`${verb} ${op.dst}\` before the tail ends, or move it before \`repeat\``,
         );
     }
+  }
+
+  /**
+   * A `forked` process starts from its parent's variables as they were at
+   * the `fork`: its mappings go into `env`; the descriptors and MRs it
+   * inherits but may not use are returned by name.
+   */
+  private forkOrigin(
+    d: DeclOf<"proc">,
+    env: Map<string, { kind?: VarKind; node: AnyOpNode; name: string }>,
+  ): Map<string, VarKind> {
+    const out = new Map<string, VarKind>();
+    const forks: { parent: DeclOf<"proc">; at: number }[] = [];
+    for (const q of this.procs.values())
+      q.body.forEach((n, i) => {
+        if (n.kind === "op" && n.op.op === "fork" && n.op.child === d.name)
+          forks.push({ parent: q, at: i });
+      });
+    if (!d.forked) return out;
+    const at = spanOf(d, "forked");
+    if (forks.length === 0) {
+      this.sink.report(
+        "PIN218",
+        at,
+        `\`${d.name}\` is declared \`forked\`, but no process forks it`,
+        `add \`fork ${d.name}\` to the program of its parent`,
+      );
+      return out;
+    }
+    const { parent, at: index } = forks[0]!;
+    if (parent.user !== d.user)
+      this.sink.report(
+        "PIN218",
+        spanOf(d, "user"),
+        `\`${d.name}\` runs as \`${d.user}\`, but its parent \`${parent.name}\` runs as \`${parent.user}\``,
+        `a child of fork(2) has its parent's credentials: write \`user=${parent.user}\``,
+      );
+    for (const n of parent.body.slice(0, index)) {
+      if (n.kind !== "op") continue;
+      const sig = signatureOf(n.op);
+      if (!sig.result || !("dst" in n.op)) continue;
+      if (sig.result === "va") {
+        env.set(n.op.dst, { kind: "va", node: n, name: sig.name });
+        out.delete(n.op.dst);
+      } else {
+        env.delete(n.op.dst);
+        out.set(n.op.dst, sig.result);
+      }
+    }
+    return out;
+  }
+
+  /** `fork CHILD`: the child must be declared `forked`, forked once, and not be the caller. */
+  private forkTarget(d: DeclOf<"proc">, n: OpNode<ProcOp>): void {
+    if (n.op.op !== "fork") return;
+    const child = this.procs.get(n.op.child);
+    const at = spanOf(n, "child");
+    if (!child) return; // PIN203, reported with the refs
+    if (child === d) {
+      this.sink.report("PIN218", at, "a process cannot fork itself", "fork a `forked` process");
+      return;
+    }
+    if (!child.forked) {
+      this.sink.report(
+        "PIN218",
+        at,
+        `\`${child.name}\` is not declared \`forked\`: it already runs from the start`,
+        `declare it \`proc ${child.name} user=${child.user} forked { ... }\``,
+      );
+      return;
+    }
+    for (const q of this.procs.values())
+      for (const m of q.body) {
+        if (m === n) return;
+        if (m.kind === "op" && m.op.op === "fork" && m.op.child === child.name) {
+          this.sink.report(
+            "PIN218",
+            at,
+            `\`${child.name}\` is already forked by \`${q.name}\` at line ${m.stmt.start.line}`,
+            "a process is started by one fork; declare another `forked` process",
+          );
+          return;
+        }
+      }
+  }
+
+  /** `wait_for PROC.LABEL`: the process must have that label, and be another process. */
+  private waitTarget(d: DeclOf<"proc">, n: OpNode<ProcOp>): void {
+    if (n.op.op !== "wait_for") return;
+    const target = this.procs.get(n.op.proc);
+    if (!target) return; // PIN203
+    const label = n.op.until;
+    const at = spanOf(n, "until");
+    const labels = target.body.flatMap((m) => (m.stmt.label ? [m.stmt.label.text] : []));
+    if (!labels.includes(label)) {
+      const near = closest(label, labels);
+      this.sink.report(
+        "PIN217",
+        at,
+        `\`${target.name}\` has no operation labelled \`${label}\``,
+        near
+          ? `did you mean \`${near}\`?`
+          : labels.length > 0
+            ? `its labels are ${list(labels)}`
+            : `label the operation to wait for, e.g. \`${label}: ...\` in \`${target.name}\``,
+      );
+      return;
+    }
+    if (target === d)
+      this.sink.report(
+        "PIN219",
+        at,
+        `\`${d.name}\` waits for its own label \`${label}\``,
+        "a process's own operations already run in order; wait for another process",
+      );
   }
 
   private remote(d: DeclOf<"remote">): void {

@@ -20,7 +20,7 @@ import { PROPERTY_NAMES } from "../properties/index.js";
 import type { VarKind } from "./ast.js";
 
 /** What a positional name refers to. `new` declares a name. */
-export type RefKind = "new" | "file" | "fd" | "va" | "mr" | "buf" | "peer" | "proc";
+export type RefKind = "new" | "file" | "fd" | "va" | "mr" | "buf" | "peer" | "proc" | "label";
 
 export interface RefSlot {
   readonly role: string;
@@ -114,8 +114,9 @@ export const DECLS: ReadonlyMap<string, Signature> = table({
   proc: sig({
     name: "proc",
     synopsis:
-      "proc NAME user=USER [on_lease_break=terminate|cancel|ignore|hang|crash] [memlock=PAGES] { ... }",
+      "proc NAME user=USER [on_lease_break=terminate|cancel|ignore|hang|crash] [memlock=PAGES] [forked] { ... }",
     refs: [{ role: "name", kind: "new" }],
+    words: [{ role: "forked", values: ["forked"] }],
     keys: [
       { key: "user", type: "name", required: true },
       { key: "on_lease_break", type: "enum", values: LEASE_BREAK_BEHAVIOURS },
@@ -359,6 +360,19 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
     words: [{ role: "signal", values: SIGNAL_NAMES }],
   }),
   exit: sig({ name: "exit", synopsis: "exit" }),
+  fork: sig({ name: "fork", synopsis: "fork PROC", refs: [{ role: "child", kind: "proc" }] }),
+  madvise: sig({
+    name: "madvise",
+    synopsis: "madvise VA dontfork|dofork",
+    refs: [{ role: "va", kind: "va" }],
+    words: [{ role: "advice", values: ["dontfork", "dofork"], required: true }],
+  }),
+  unlink: sig({ name: "unlink", synopsis: "unlink FILE", refs: [{ role: "file", kind: "file" }] }),
+  wait_for: sig({
+    name: "wait_for",
+    synopsis: "wait_for PROC.LABEL",
+    refs: [{ role: "target", kind: "label" }],
+  }),
 });
 
 /** Operations of a remote peer (`remote`). */
@@ -447,6 +461,12 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   unplug: ["EINVAL", "ENODEV"],
   // kill_pid_info(): no such process; kill_ok_by_cred(): another user
   kill: ["ESRCH", "EPERM"],
+  // copy_present_page() finds no page for a pinned page's copy
+  fork: ["ENOMEM"],
+  // madvise_walk_vmas(): the range is not mapped
+  madvise: ["ENOMEM"],
+  // may_delete(): no such name, the directory is not writable, IS_SWAPFILE
+  unlink: ["ENOENT", "EACCES", "EPERM"],
 });
 
 /** Errno names an expectation may use beyond the model's table (src/model/errno.ts). */

@@ -180,6 +180,7 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink, inGroup = false): Decl | und
         user: b.name("user"),
         onLeaseBreak: b.name("on_lease_break", "terminate") as LeaseBreakBehaviour,
         ...(b.ints.has("memlock") ? { memlock: b.int("memlock") } : {}),
+        ...(b.has("forked") ? { forked: true } : {}),
         body: prog.body as ProcOpNode[],
         ...(prog.repeat ? { repeat: prog.repeat } : {}),
       };
@@ -638,6 +639,14 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       return { op: "send_uverbs", proc: b.name("proc") };
     case "unplug":
       return { op: "unplug" };
+    case "fork":
+      return { op: "fork", child: b.name("child") };
+    case "madvise":
+      return { op: "madvise", va: b.name("va"), advice: b.name("advice") as "dontfork" };
+    case "unlink":
+      return { op: "unlink", file: b.name("file") };
+    case "wait_for":
+      return { op: "wait_for", proc: b.name("proc"), until: b.name("until") };
     default:
       return { op: "exit" };
   }

@@ -8,9 +8,9 @@
  * are cheap to set and OR together.
  */
 import type { ModelEvent } from "../../model/events.js";
-import { type Model, R_PC, type State } from "../../model/layout.js";
+import { type Model, P_PC, R_PC, type State } from "../../model/layout.js";
 import type { SourcePos } from "../../model/spec.js";
-import { A_PEER, actionIndex, actionKind } from "../../model/step.js";
+import { A_PEER, A_PROC, actionIndex, actionKind } from "../../model/step.js";
 import type { Symmetry } from "./symmetry.js";
 
 export interface CoverageMap {
@@ -48,6 +48,10 @@ export function coverageMap(m: Model): CoverageMap {
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
         if (e.k === "ret" || e.k === "block") bytes[procBase[e.proc]! + e.pc] = 1;
+        // `exit`, and a store or load that kills its process, return nothing: they
+        // ran when the process dies in its own step.
+        else if (e.k === "exit" && actionKind(a) === A_PROC && actionIndex(a) === e.proc)
+          bytes[procBase[e.proc]! + before[m.procs[e.proc]!.off + P_PC]!] = 1;
         else if (e.k === "pin" || e.k === "odp-register") bytes[registered] = 1;
       }
     },

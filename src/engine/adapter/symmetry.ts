@@ -48,6 +48,11 @@ export function findSymmetry(m: Model): Symmetry | null {
       if (op.op === "send" || op.op === "await")
         sendsTo.set(op.peer, [...(sendsTo.get(op.peer) ?? []), p.name]);
       if (op.op === "kill") named.add(op.proc);
+      // fork and wait_for tie two processes together: neither is interchangeable.
+      if (op.op === "fork" || op.op === "wait_for") {
+        named.add(op.op === "fork" ? op.child : op.proc);
+        named.add(p.name);
+      }
       if (op.op === "send_uverbs") {
         named.add(op.proc);
         named.add(p.name);
@@ -99,7 +104,7 @@ function replicaOf(m: Model, p: number): Replica {
     if (o.proc === p) ranges.push([m.offOfds + i * OFD_STRIDE, OFD_STRIDE]);
   });
   m.vmas.forEach((v) => {
-    if (v.proc === p) ranges.push([v.off, 1 + v.pages]);
+    if (v.proc === p) ranges.push([v.off, 2 + v.pages]); // mapped, PTEs, flags
   });
   const mrs: number[] = [];
   m.mrs.forEach((x, i) => {

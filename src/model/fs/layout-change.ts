@@ -74,7 +74,8 @@ export function layoutGate(
 ): number {
   const { m, s } = ctx;
   const policy = m.policy;
-  if (policy.layoutLeases && kind !== "unplug") {
+  // An inode being evicted has no open file left, hence no lease.
+  if (policy.layoutLeases && kind !== "unplug" && kind !== "evict") {
     for (const r of ranges) {
       const e = breakLayoutLeases(ctx, r.inode, caller);
       if (e !== 0) return e;
@@ -151,6 +152,11 @@ export function layoutGate(
     (decision.do === "fail" || decision.do === "proceed" || decision.do === "defer")
   )
     decision = { do: "wait" }; // device removal cannot fail: memunmap_pages() waits for page references
+  // Eviction cannot fail either (evict() returns nothing): a refusal becomes the
+  // kernel's own answer, dax_break_layout_final()'s wait on fs-DAX, and in the
+  // page cache truncate_inode_pages_final(), which drops pinned pages unwaited.
+  if (kind === "evict" && decision.do === "fail")
+    decision = dax ? { do: "wait" } : { do: "proceed" };
   switch (decision.do) {
     case "proceed":
       return GO_PROCEED;
@@ -160,6 +166,17 @@ export function layoutGate(
       ctx.blockers = holders.procs;
       return -decision.errno;
     case "wait": {
+      if (kind === "evict") {
+        // dax_break_layout_final() → wait_page_idle_uninterruptible(): TASK_UNINTERRUPTIBLE
+        // (fs/dax.c, v6.15; called from xfs_fs_evict_inode() and ext4_evict_inode())
+        const r = block(
+          ctx,
+          "evicting the unlinked inode: waiting for its pages to be idle (dax_break_layout_final)",
+          holders.procs,
+        );
+        ctx.uninterruptible = true;
+        return r;
+      }
       if (kind === "unplug") {
         // memunmap_pages() → wait_for_completion(&pgmap->done): TASK_UNINTERRUPTIBLE (mm/memremap.c)
         const r = block(ctx, "waiting for page references to drop (memunmap_pages)", holders.procs);
@@ -189,7 +206,8 @@ export function layoutGate(
         "revoking pins: waiting for the holder or lease-break-time",
         holders.procs,
       );
-      ctx.uninterruptible = kind === "unplug"; // memunmap_pages() sleeps uninterruptibly
+      // memunmap_pages() and dax_break_layout_final() sleep uninterruptibly
+      ctx.uninterruptible = kind === "unplug" || kind === "evict";
       return r;
     }
   }

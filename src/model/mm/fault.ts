@@ -38,7 +38,8 @@ import {
   pcache,
   vma as vmaOff,
 } from "../layout.js";
-import { allocFrame, frameContent, zeroFrame } from "./frames.js";
+import { allocFrame, frameContent, isAnon, zeroFrame } from "./frames.js";
+import { mapcount } from "./mapcount.js";
 import { pteFrame, ptePack, ptePerm } from "./pte.js";
 import { invalidateOdp, unmapMappingRange } from "./unmap.js";
 
@@ -109,6 +110,13 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
   if (pte !== 0 && (ptePerm(pte) === PTE_RW || !write)) return pteFrame(pte);
 
   if (!vi.shared && write) {
+    // A write-protected anonymous page no one else maps is reused in place
+    // (do_wp_page → wp_page_reuse: PageAnonExclusive since v5.19, page_mapcount()
+    // == 1 in 2019). After fork (proc/fork.ts) a shared page is still mapped twice.
+    if (pte !== 0 && isAnon(s, m, pteFrame(pte)) && mapcount(m, s, pteFrame(pte)) === 1) {
+      s[vo + 1 + k] = ptePack(pteFrame(pte), PTE_RW);
+      return pteFrame(pte);
+    }
     // MAP_PRIVATE write: copy the file page into an anonymous page (do_cow_fault / wp_page_copy).
     const src = pte !== 0 ? pteFrame(pte) : fileFrame(ctx, inode, page, false);
     if (src < 0 && src !== -1) return src;

@@ -23,6 +23,7 @@ import {
   type Model,
   type State,
 } from "../layout.js";
+import { mapcount } from "./mapcount.js";
 
 export const zeroFrame = (m: Model): number => m.nFrames;
 
@@ -62,7 +63,9 @@ export function releaseIfIdle(ctx: Ctx, f: number): void {
   const { m, s } = ctx;
   if (f === zeroFrame(m) || isDaxFrame(m, f)) return;
   const o = frm(m, f);
-  if (s[o + FR_REF]! === 0 && s[o + FR_INODE]! === 0) {
+  // A page some PTE still maps stays: the mapping's own reference (an anonymous
+  // page after its pin is dropped, or one fork left shared).
+  if (s[o + FR_REF]! === 0 && s[o + FR_INODE]! === 0 && mapcount(m, s, f) === 0) {
     s[o + FR_FLAGS] = 0;
     s[o + FR_CONTENT] = 0;
     s[o + FR_INDEX] = 0;

@@ -7,6 +7,7 @@
 
 import { type Ctx, emit } from "../ctx.js";
 import type { ModelEvent } from "../events.js";
+import { evictAfterExit } from "../fs/unlink.js";
 import {
   MR_DEREG,
   MR_INVALID,
@@ -29,6 +30,7 @@ import { pteFrame } from "../mm/pte.js";
 import { invalidateOdp } from "../mm/unmap.js";
 import { abortInflight } from "../rdma/mr.js";
 import { dropUverbsRefs, uverbsHeldElsewhere, uverbsHolders } from "../rdma/uverbs.js";
+import { dropInheritedFiles, fileHeldElsewhere, mappedByAnyone } from "./fork.js";
 
 type ExitEvent = Extract<ModelEvent, { k: "exit" }>;
 
@@ -70,15 +72,25 @@ export function teardown(
     if (m.ofds[o]!.proc !== p) continue;
     const oo = ofd(m, o);
     if (s[oo + OFD_OPEN] !== 1 && s[oo + OFD_OPEN] !== OFD_MAPPED) continue;
+    // A forked child's descriptor or mapping still holds the file (proc/fork.ts).
+    if (fileHeldElsewhere(m, s, o) || mappedByAnyone(m, s, o)) {
+      s[oo + OFD_OPEN] = OFD_MAPPED;
+      continue;
+    }
     releaseLease(ctx, o, false);
     s[oo + OFD_OPEN] = 2;
   }
+  dropInheritedFiles(ctx, p, (o) => {
+    releaseLease(ctx, o, false);
+    s[ofd(m, o) + OFD_OPEN] = 2;
+  });
   const po = proc(m, p);
   s[po + P_SIG] = 0;
   s[po + P_HANDLER] = 0;
   s[po + P_STATUS] = status;
   // p's references to other processes' uverbs files go with its descriptors.
   dropUverbsRefs(ctx, p, (x) => destroyMr(ctx, x));
+  evictAfterExit(ctx, p);
   emit(ctx, {
     k: "exit",
     proc: p,
@@ -117,8 +129,7 @@ export function unmapVma(ctx: Ctx, v: number): void {
   // the last munmap is the last fput, and __fput() → locks_remove_file() ends the lease.
   const oo = ofd(m, vi.ofd);
   if (s[oo + OFD_OPEN] !== OFD_MAPPED) return;
-  for (let w = 0; w < m.vmas.length; w++)
-    if (m.vmas[w]!.ofd === vi.ofd && s[vmaOff(m, w)] === 1) return;
+  if (mappedByAnyone(m, s, vi.ofd) || fileHeldElsewhere(m, s, vi.ofd)) return;
   releaseLease(ctx, vi.ofd, false);
   s[oo + OFD_OPEN] = 2;
 }

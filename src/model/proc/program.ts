@@ -18,6 +18,7 @@ import {
   sysUnplug,
   sysWrite,
 } from "../fs/file-ops.js";
+import { evict, releaseEvicts, sysUnlink } from "../fs/unlink.js";
 import { fixedIo, ringRegister, ringUnregister } from "../iouring/ring.js";
 import {
   alive,
@@ -39,6 +40,7 @@ import {
   PS_EXITED,
   PS_KILLED,
   PS_RUN,
+  PS_UNBORN,
   peer as peerOff,
   proc,
   R_MBOX,
@@ -58,6 +60,7 @@ import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { sendKill } from "./deliver.js";
 import { teardown, unmapVma } from "./exit.js";
+import { fileHeldElsewhere, sysFork, sysMadvise } from "./fork.js";
 import { unbindKillMappers } from "./memory-failure.js";
 import { signalName } from "./signum.js";
 
@@ -86,6 +89,7 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "munmap":
     case "store":
     case "load":
+    case "madvise":
       return vaMissing(op.a) ? spec.va : undefined;
     case "reg_mr":
     case "io_uring_register":
@@ -120,11 +124,15 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       if (s[oo + OFD_OPEN] !== 1) return -EBADF;
       // close(2) drops the fd's reference; a mapping still holds the struct file
       // (vma->vm_file), and the lease ends only at the last fput (locks_remove_file).
-      if (mappedFile(ctx, op.a)) {
+      // A child that inherited the descriptor (fork) holds the struct file too.
+      if (mappedFile(ctx, op.a) || fileHeldElsewhere(m, s, op.a)) {
         s[oo + OFD_OPEN] = OFD_MAPPED;
         return 0;
       }
+      // __fput(): locks_remove_file() first, then the dentry and inode go; the
+      // last reference to an unlinked inode evicts it here (fs/unlink.ts).
       releaseLease(ctx, op.a, false);
+      if (releaseEvicts(m, s, op.a) && evict(ctx, p, m.ofds[op.a]!.inode) === BLOCK) return BLOCK;
       s[oo + OFD_OPEN] = 2;
       return 0;
     }
@@ -158,6 +166,14 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
         ctx.blockers = [owner];
         return BLOCK;
       }
+      // The last munmap of a closed file is its last fput: an unlinked inode is evicted first.
+      const o = m.vmas[op.a]!.ofd;
+      if (
+        s[ofd(m, o) + OFD_OPEN] === OFD_MAPPED &&
+        onlyMapping(ctx, op.a) &&
+        releaseEvicts(m, s, o)
+      )
+        if (evict(ctx, p, m.vmas[op.a]!.inode) === BLOCK) return BLOCK;
       unmapVma(ctx, op.a);
       return 0;
     }
@@ -246,7 +262,33 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "exit":
       teardown(ctx, p, PS_EXITED, "exit", "program");
       return DIED;
+    case "fork":
+      return sysFork(ctx, p, op.a);
+    case "madvise":
+      return sysMadvise(ctx, op.a, op.b === 1);
+    case "unlink":
+      return sysUnlink(ctx, p, op.a);
+    case "wait_for": {
+      // The application's own synchronisation (a pipe, an eventfd): it returns when the
+      // other process has finished the labelled operation, or is gone (EOF).
+      const t = op.a;
+      const st = s[proc(m, t) + P_STATUS]!;
+      if (st !== PS_UNBORN && (!alive(s, m, t) || s[proc(m, t) + P_PC]! > op.b)) return 0;
+      const label = m.procs[t]!.prog[op.b]!.spec.label ?? "";
+      ctx.why = `waiting for ${m.procs[t]!.name}.${label}`;
+      ctx.blockers = [t];
+      return BLOCK;
+    }
   }
+}
+
+/** Whether VMA v is the last live mapping of its open file description. */
+function onlyMapping(ctx: Ctx, v: number): boolean {
+  const { m, s } = ctx;
+  const o = m.vmas[v]!.ofd;
+  for (let w = 0; w < m.vmas.length; w++)
+    if (w !== v && m.vmas[w]!.ofd === o && s[vmaOff(m, w)] === 1) return false;
+  return true;
 }
 
 /** Whether a mapping of open file description o is still in place. */

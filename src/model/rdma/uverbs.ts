@@ -7,9 +7,10 @@
  * file (a dup'ed or forked descriptor, or one passed with SCM_RIGHTS) keeps the
  * context, its QPs and its pins alive (drivers/infiniband/core/uverbs_main.c).
  *
- * pinlab models the SCM_RIGHTS case (`send_uverbs PROC`); dup and fork have no
- * operations. The receiver's reference is counted from the send (an fd queued
- * in a socket buffer keeps its file alive too) until the receiver dies.
+ * pinlab models the SCM_RIGHTS case (`send_uverbs PROC`) and fork (a child
+ * holds its parent's uverbs file, proc/fork.ts); dup has no operation. The
+ * receiver's reference is counted from the send (an fd queued in a socket
+ * buffer keeps its file alive too) until the receiver dies.
  */
 import type { Ctx } from "../ctx.js";
 import { ECONNREFUSED } from "../errno.js";
