@@ -1,0 +1,346 @@
+/**
+ * `simulate`: N seeded simulations of a scenario per policy, split over
+ * worker threads and merged in seed order, so that the same seeds give the
+ * same result whatever the number of workers.
+ */
+import { Worker } from "node:worker_threads";
+import { compile } from "../../model/compile.js";
+import type { Model } from "../../model/layout.js";
+import type { ScenarioSpec } from "../../model/spec.js";
+import { makePolicy } from "../../policies/index.js";
+import { specHash } from "../../scenario/source-hash.js";
+import { encodeToken, type TokenScenario } from "../explore/token.js";
+import type {
+  Interval,
+  LatencySummary,
+  PolicySimulation,
+  SimulationResult,
+  SimViolation,
+} from "./result.js";
+import {
+  type LatencyPool,
+  latencyPool,
+  SERIES_POINTS,
+  type SeedLatency,
+  type SeedStats,
+  scheduleOf,
+  simModel,
+  simulateSeed,
+} from "./sim.js";
+import { decodeHistogram, interval, type LatencyHistogram } from "./stats.js";
+
+/** One hour of virtual time: the horizon when neither the scenario nor the caller gives one. */
+export const DEFAULT_HORIZON = 3600;
+
+/**
+ * The spec a simulation runs: no timing assumption (`assume` is for check
+ * only: in a simulation the timer races the answer for real), repeating
+ * tails unbounded and replica groups fully expanded. The last two are spec
+ * transforms of the scenario format; they hook in here, in this one call.
+ */
+export function simulationSpec(spec: ScenarioSpec): ScenarioSpec {
+  return { ...spec, assumptions: [] };
+}
+
+/** What the spec transforms do not cover yet, said in the result's notes. */
+function specNotes(spec: ScenarioSpec): string[] {
+  const notes: string[] = [];
+  if ((spec.assumptions ?? []).length > 0)
+    notes.push(
+      "the scenario's timing assumptions (assume) are for check only: here every lease-break timer races the holder's answer",
+    );
+  return notes;
+}
+
+/** A violation as found: the seed and its schedule from the initial state. */
+export interface RawViolation {
+  readonly property: string;
+  readonly seed: number;
+  readonly time: number;
+  readonly message: string;
+  readonly policy: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** The actions from the initial state up to and including the violating one. */
+  readonly schedule: readonly number[];
+}
+
+export interface SimulateOptions {
+  readonly policies: readonly {
+    readonly name: string;
+    readonly params: Readonly<Record<string, string>>;
+  }[];
+  readonly seeds: number;
+  readonly firstSeed?: number;
+  /** Seconds of virtual time; absent: the scenario's `horizon`, else DEFAULT_HORIZON. */
+  readonly horizon?: number;
+  /** Worker threads; 0: simulate in this thread (tests, bench). */
+  readonly workers?: number;
+  readonly signal?: AbortSignal;
+  /** After each seed: how many of all (policy × seed) runs are done. */
+  readonly progress?: (done: number, total: number, policy: string) => void;
+  /** Where the scenario came from, for replay tokens of violations. */
+  readonly origin?: TokenScenario;
+  /**
+   * Shrinks a violation's schedule to a short witness (delta debugging);
+   * absent: the witness is the whole schedule.
+   */
+  readonly shrink?: (
+    v: RawViolation,
+    model: Model,
+  ) => { steps: number; actions: readonly number[] } | null;
+}
+
+/** The model of spec under a policy, or a message. */
+export function simulationModel(
+  spec: ScenarioSpec,
+  policy: string,
+  params: Readonly<Record<string, string>>,
+): Model {
+  const p = makePolicy(policy, params);
+  if (!p.ok) throw new Error(`pinlab bug: ${p.error}`);
+  const c = compile(simulationSpec(spec), p.policy);
+  if (!c.ok) throw new Error(`pinlab bug: scenario does not compile: ${c.errors[0]?.message}`);
+  return c.model;
+}
+
+/** Runs every policy's seeds and merges them. */
+export async function simulateScenario(
+  spec: ScenarioSpec,
+  o: SimulateOptions,
+): Promise<SimulationResult & { interrupted: boolean }> {
+  const horizon = o.horizon ?? spec.horizon ?? DEFAULT_HORIZON;
+  const first = o.firstSeed ?? 1;
+  const seeds = Array.from({ length: o.seeds }, (_, k) => first + k);
+  const total = seeds.length * o.policies.length;
+  let done = 0;
+  const notes = new Set<string>(specNotes(spec));
+  const policies: PolicySimulation[] = [];
+  for (const pol of o.policies) {
+    if (o.signal?.aborted) break;
+    const m = simulationModel(spec, pol.name, pol.params);
+    const sm = simModel(m);
+    for (const n of sm.timing.notes) notes.add(n);
+    const onSeed = () => o.progress?.(++done, total, pol.name);
+    const pool = latencyPool();
+    const stats =
+      (o.workers ?? 0) <= 0
+        ? runHere(sm, seeds, horizon, pool, o.signal, onSeed)
+        : await runWorkers(spec, pol, seeds, horizon, o.workers!, pool, o.signal, onSeed);
+    const complete = stats.filter((s) => !s.interrupted);
+    if (complete.length === 0) break;
+    const violations = firstViolations(complete).map((v) => witness(sm, m, v, pol, horizon, o));
+    policies.push(mergeSeeds(pol, complete, horizon, violations, pool));
+  }
+  const counted = policies.length === 0 ? 0 : Math.min(...policies.map((p) => p.seeds));
+  const interrupted = policies.length < o.policies.length || counted < seeds.length;
+  if (interrupted)
+    notes.add(
+      `interrupted: ${policies.length} of ${o.policies.length} policies simulated, ${counted} of ${seeds.length} seeds each`,
+    );
+  return {
+    scenario: spec.name,
+    hash: specHash(spec),
+    firstSeed: first,
+    seeds: counted,
+    horizon,
+    policies,
+    notes: [...notes],
+    interrupted,
+  };
+}
+
+function runHere(
+  sm: ReturnType<typeof simModel>,
+  seeds: readonly number[],
+  horizon: number,
+  pool: LatencyPool,
+  signal: AbortSignal | undefined,
+  onSeed: () => void,
+): SeedStats[] {
+  const out: SeedStats[] = [];
+  for (const seed of seeds) {
+    if (signal?.aborted) break;
+    out.push(simulateSeed(sm, seed, { horizon, pool, stop: () => signal?.aborted === true }));
+    onSeed();
+  }
+  return out;
+}
+
+/** Seeds dealt round-robin to the workers; answers sorted back into seed order. */
+async function runWorkers(
+  spec: ScenarioSpec,
+  pol: { readonly name: string; readonly params: Readonly<Record<string, string>> },
+  seeds: readonly number[],
+  horizon: number,
+  workers: number,
+  pool: LatencyPool,
+  signal: AbortSignal | undefined,
+  onSeed: () => void,
+): Promise<SeedStats[]> {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = () => Atomics.store(stop, 0, 1);
+  signal?.addEventListener("abort", onAbort);
+  if (signal?.aborted) onAbort();
+  const n = Math.max(1, Math.min(workers, seeds.length));
+  const out: SeedStats[] = [];
+  try {
+    await Promise.all(
+      Array.from(
+        { length: n },
+        (_, w) =>
+          new Promise<void>((resolve, reject) => {
+            const mine = seeds.filter((_, k) => k % n === w);
+            const worker = new Worker(new URL("./worker.js", import.meta.url), {
+              workerData: {
+                spec,
+                policy: pol.name,
+                params: pol.params,
+                seeds: mine,
+                horizon,
+                stop,
+              },
+            });
+            worker.on(
+              "message",
+              (msg: { seed: SeedStats } | { truncate: string; punch: string }) => {
+                if ("seed" in msg) {
+                  out.push(msg.seed);
+                  onSeed();
+                } else {
+                  // An interrupted seed is dropped, but its latencies are in the pool: the
+                  // CDF then covers a little more than the seeds counted.
+                  if (msg.truncate) pool.truncate.add(decodeHistogram(msg.truncate));
+                  if (msg.punch) pool.punch.add(decodeHistogram(msg.punch));
+                  void worker.terminate();
+                  resolve();
+                }
+              },
+            );
+            worker.once("error", reject);
+          }),
+      ),
+    );
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  return out.sort((a, b) => a.seed - b.seed);
+}
+
+/** Per safety property, its first occurrence in seed order. */
+function firstViolations(stats: readonly SeedStats[]) {
+  const out = new Map<string, { seed: number; step: number; time: number; message: string }>();
+  for (const s of stats)
+    for (const v of s.violations)
+      if (!out.has(v.property)) out.set(v.property, { ...v, seed: s.seed });
+  return [...out].map(([property, v]) => ({ property, ...v }));
+}
+
+function witness(
+  sm: ReturnType<typeof simModel>,
+  m: Model,
+  v: { property: string; seed: number; step: number; time: number; message: string },
+  pol: { readonly name: string; readonly params: Readonly<Record<string, string>> },
+  horizon: number,
+  o: SimulateOptions,
+): SimViolation & { message: string } {
+  const schedule = scheduleOf(sm, v.seed, horizon, v.step);
+  const raw: RawViolation = {
+    property: v.property,
+    seed: v.seed,
+    time: v.time,
+    message: v.message,
+    policy: pol.name,
+    params: pol.params,
+    schedule,
+  };
+  const shrunk = o.shrink?.(raw, m) ?? null;
+  const actions = shrunk ? shrunk.actions : schedule;
+  const token = o.origin
+    ? encodeToken({
+        scenario: o.origin,
+        policy: pol.name,
+        params: pol.params,
+        claim: { what: v.property, loop: null },
+        actions,
+      })
+    : "";
+  return {
+    property: v.property,
+    seed: v.seed,
+    time: v.time,
+    steps: actions.length,
+    token,
+    message: v.message,
+  };
+}
+
+const HOUR = 3600;
+
+function latency(
+  stats: readonly SeedStats[],
+  pick: (s: SeedStats) => SeedLatency,
+  pooled: LatencyHistogram,
+): LatencySummary {
+  const some = stats.filter((s) => pick(s).count > 0);
+  return {
+    count: interval(stats.map((s) => pick(s).count)),
+    p50: interval(some.map((s) => pick(s).p50)),
+    p90: interval(some.map((s) => pick(s).p90)),
+    p99: interval(some.map((s) => pick(s).p99)),
+    max: interval(some.map((s) => pick(s).max)),
+    stallsOver1s: interval(stats.map((s) => pick(s).stalls)),
+    unfinished: interval(stats.map((s) => pick(s).unfinished)),
+    cdf: pooled.cdf(50),
+  };
+}
+
+/** The seeds of one policy (in seed order) as one PolicySimulation. */
+export function mergeSeeds(
+  pol: { readonly name: string; readonly params: Readonly<Record<string, string>> },
+  stats: readonly SeedStats[],
+  horizon: number,
+  violations: readonly SimViolation[],
+  pool: LatencyPool,
+): PolicySimulation {
+  const per = (f: (s: SeedStats) => number): Interval => interval(stats.map(f));
+  const hours = (s: SeedStats) => (s.end > 0 ? s.end / HOUR : 1);
+  const series = Array.from({ length: SERIES_POINTS }, (_, k) => {
+    let stranded = 0;
+    let busy = 0;
+    let kills = 0;
+    for (const s of stats) {
+      stranded += s.series.stranded[k]!;
+      busy += s.series.busy[k]!;
+      kills += s.series.kills[k]!;
+    }
+    const n = stats.length || 1;
+    return {
+      t: (horizon * k) / (SERIES_POINTS - 1),
+      stranded: stranded / n,
+      busy: busy / n,
+      kills: kills / n,
+    };
+  });
+  return {
+    policy: pol.name,
+    params: pol.params,
+    seeds: stats.length,
+    events: stats.reduce((a, s) => a + s.events, 0),
+    truncate: latency(stats, (s) => s.truncate, pool.truncate),
+    punch: latency(stats, (s) => s.punch, pool.punch),
+    killsPerHour: per((s) => s.kills / hours(s)),
+    commFailuresPerHour: per((s) => s.commFailures / hours(s)),
+    leaseBreaks: per((s) => s.leaseBreaks),
+    breaksEndingInKill: interval(
+      stats.filter((s) => s.breaksEnded > 0).map((s) => s.breaksKilled / s.breaksEnded),
+    ),
+    foreignDma: per((s) => s.foreignDma),
+    staleReads: per((s) => s.staleReads),
+    lostWrites: per((s) => s.lostWrites),
+    stranded: { mean: per((s) => s.stranded.mean), max: per((s) => s.stranded.max) },
+    busy: { mean: per((s) => s.busy.mean), max: per((s) => s.busy.max) },
+    enospc: per((s) => s.enospc),
+    series,
+    violations,
+  };
+}
