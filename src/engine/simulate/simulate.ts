@@ -158,11 +158,14 @@ function runHere(
   onSeed: () => void,
 ): SeedStats[] {
   const out: SeedStats[] = [];
+  const mine = latencyPool();
   for (const seed of seeds) {
     if (signal?.aborted) break;
-    out.push(simulateSeed(sm, seed, { horizon, pool, stop: () => signal?.aborted === true }));
+    out.push(simulateSeed(sm, seed, { horizon, pool: mine, stop: () => signal?.aborted === true }));
     onSeed();
   }
+  // Through the same encoding as a worker's pool, so that the CDF does not depend on where it ran.
+  addEncoded(pool, encodePool(mine));
   return out;
 }
 
@@ -209,8 +212,7 @@ async function runWorkers(
                 } else {
                   // An interrupted seed is dropped, but its latencies are in the pool: the
                   // CDF then covers a little more than the seeds counted.
-                  if (msg.truncate) pool.truncate.add(decodeHistogram(msg.truncate));
-                  if (msg.punch) pool.punch.add(decodeHistogram(msg.punch));
+                  addEncoded(pool, msg);
                   void worker.terminate();
                   resolve();
                 }
@@ -224,6 +226,19 @@ async function runWorkers(
     signal?.removeEventListener("abort", onAbort);
   }
   return out.sort((a, b) => a.seed - b.seed);
+}
+
+/** A pool as text, for the trip between threads. */
+export function encodePool(p: LatencyPool): { truncate: string; punch: string } {
+  return {
+    truncate: p.truncate.count > 0 ? p.truncate.encode() : "",
+    punch: p.punch.count > 0 ? p.punch.encode() : "",
+  };
+}
+
+function addEncoded(pool: LatencyPool, e: { truncate: string; punch: string }): void {
+  if (e.truncate) pool.truncate.add(decodeHistogram(e.truncate));
+  if (e.punch) pool.punch.add(decodeHistogram(e.punch));
 }
 
 /** Per safety property, its first occurrence in seed order. */

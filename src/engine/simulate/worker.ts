@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ScenarioSpec } from "../../model/spec.js";
 import { latencyPool, simModel, simulateSeed } from "./sim.js";
-import { simulationModel } from "./simulate.js";
+import { encodePool, simulationModel } from "./simulate.js";
 
 const job = workerData as {
   spec: ScenarioSpec;
@@ -23,7 +23,4 @@ for (const seed of job.seeds) {
   if (stop()) break;
   parentPort!.postMessage({ seed: simulateSeed(sm, seed, { horizon: job.horizon, stop, pool }) });
 }
-parentPort!.postMessage({
-  truncate: pool.truncate.count > 0 ? pool.truncate.encode() : "",
-  punch: pool.punch.count > 0 ? pool.punch.encode() : "",
-});
+parentPort!.postMessage(encodePool(pool));
