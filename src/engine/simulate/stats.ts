@@ -26,7 +26,7 @@ export interface LatencyHistogram {
 function wrap(h: hdr.Histogram): LatencyHistogram {
   return {
     record(seconds) {
-      h.recordValue(Math.max(1, Math.round(seconds * UNIT)));
+      h.recordValue(Math.max(0, Math.round(seconds * UNIT)));
     },
     get count() {
       return h.totalCount;
