@@ -6,6 +6,7 @@ import { cpus } from "node:os";
 import { runCheckBench } from "./check-bench.js";
 import { runExploreBench } from "./explore-bench.js";
 import { runModelBench } from "./model-bench.js";
+import { runSimulateBench } from "./simulate-bench.js";
 import { runSpinBench } from "./spin-bench.js";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -21,6 +22,8 @@ print("");
 await runExploreBench(print);
 print("");
 await runCheckBench(print);
+print("");
+runSimulateBench(print, clock);
 
 // The SPIN twin of a bundled scenario (compiles Promela with gcc: slow, so on request).
 if (process.argv.includes("--spin")) {

@@ -173,7 +173,7 @@ export function timingTable(m: Model): TimingTable {
   ];
   if (never.length > 0)
     notes.push(
-      `faults without a timing entry never strike in a simulation: ${never.join(", ")} (give 'timing crash/hang/partition' to time them)`,
+      `faults without a timing entry never strike in a simulation: ${never.join(", ")} (a crash, hang or partition timing entry times them)`,
     );
   return {
     procPace: procNames.map((n) => pick(entries, "pace", n, d("pace"))!),
