@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 import { compile } from "../../model/compile.js";
 import type { Model } from "../../model/layout.js";
 import type { ScenarioSpec } from "../../model/spec.js";
+import { enabled, step } from "../../model/step.js";
 import { makePolicy } from "../../policies/index.js";
 import { specHash } from "../../scenario/source-hash.js";
 import { encodeToken, type TokenScenario } from "../explore/token.js";
@@ -128,7 +129,18 @@ export async function simulateScenario(
         : await runWorkers(spec, pol, seeds, horizon, o.workers!, pool, o.signal, onSeed);
     const complete = stats.filter((s) => !s.interrupted);
     if (complete.length === 0) break;
-    const violations = firstViolations(complete).map((v) => witness(sm, m, v, pol, horizon, o));
+    const replayModel = compileAsWritten(spec, pol);
+    const violations = firstViolations(complete).map((v) => {
+      const w = witness(sm, m, v, pol, horizon, o);
+      // A token replays the scenario as written: with its assumptions, if any.
+      if (w.violation.token && !replays(replayModel, w.actions)) {
+        notes.add(
+          `${pol.name}: the schedule of ${v.property} (seed ${v.seed}) does not replay under the scenario's timing assumptions, so it has no replay token`,
+        );
+        return { ...w.violation, token: "" };
+      }
+      return w.violation;
+    });
     policies.push(mergeSeeds(pol, complete, horizon, violations, pool));
   }
   const counted = policies.length === 0 ? 0 : Math.min(...policies.map((p) => p.seeds));
@@ -257,7 +269,7 @@ function witness(
   pol: { readonly name: string; readonly params: Readonly<Record<string, string>> },
   horizon: number,
   o: SimulateOptions,
-): SimViolation & { message: string } {
+): { violation: SimViolation & { message: string }; actions: readonly number[] } {
   const schedule = scheduleOf(sm, v.seed, horizon, v.step);
   const raw: RawViolation = {
     property: v.property,
@@ -280,13 +292,38 @@ function witness(
       })
     : "";
   return {
-    property: v.property,
-    seed: v.seed,
-    time: v.time,
-    steps: actions.length,
-    token,
-    message: v.message,
+    violation: {
+      property: v.property,
+      seed: v.seed,
+      time: v.time,
+      steps: actions.length,
+      token,
+      message: v.message,
+    },
+    actions,
   };
+}
+
+/** The model `run` and `replay` build for a token: the spec as written. */
+function compileAsWritten(
+  spec: ScenarioSpec,
+  pol: { readonly name: string; readonly params: Readonly<Record<string, string>> },
+): Model | null {
+  const p = makePolicy(pol.name, pol.params);
+  if (!p.ok) return null;
+  const c = compile(spec, p.policy);
+  return c.ok ? c.model : null;
+}
+
+/** Whether every action of the schedule is enabled in turn from the initial state. */
+function replays(m: Model | null, actions: readonly number[]): boolean {
+  if (m === null) return false;
+  let s = m.init;
+  for (const a of actions) {
+    if (!enabled(m, s).includes(a)) return false;
+    s = step(m, s, a, null);
+  }
+  return true;
 }
 
 const HOUR = 3600;
