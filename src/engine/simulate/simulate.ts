@@ -11,24 +11,17 @@ import { enabled, step } from "../../model/step.js";
 import { makePolicy } from "../../policies/index.js";
 import { specHash } from "../../scenario/source-hash.js";
 import { encodeToken, type TokenScenario } from "../explore/token.js";
-import type {
-  Interval,
-  LatencySummary,
-  PolicySimulation,
-  SimulationResult,
-  SimViolation,
-} from "./result.js";
+import { type FirstViolation, PolicyMerge } from "./merge.js";
+import type { PolicySimulation, SimulationResult, SimViolation } from "./result.js";
 import {
   type LatencyPool,
   latencyPool,
-  SERIES_POINTS,
-  type SeedLatency,
   type SeedStats,
   scheduleOf,
   simModel,
   simulateSeed,
 } from "./sim.js";
-import { decodeHistogram, interval, type LatencyHistogram } from "./stats.js";
+import { decodeHistogram } from "./stats.js";
 
 /** One hour of virtual time: the horizon when neither the scenario nor the caller gives one. */
 export const DEFAULT_HORIZON = 3600;
@@ -123,14 +116,13 @@ export async function simulateScenario(
     for (const n of sm.timing.notes) notes.add(n);
     const onSeed = () => o.progress?.(++done, total, pol.name);
     const pool = latencyPool();
-    const stats =
-      (o.workers ?? 0) <= 0
-        ? runHere(sm, seeds, horizon, pool, o.signal, onSeed)
-        : await runWorkers(spec, pol, seeds, horizon, o.workers!, pool, o.signal, onSeed);
-    const complete = stats.filter((s) => !s.interrupted);
-    if (complete.length === 0) break;
+    const merge = new PolicyMerge(seeds, horizon);
+    if ((o.workers ?? 0) <= 0) runHere(sm, seeds, horizon, pool, merge, o.signal, onSeed);
+    else await runWorkers(spec, pol, seeds, horizon, o.workers!, pool, merge, o.signal, onSeed);
+    merge.flush();
+    if (merge.count === 0) break;
     const replayModel = compileAsWritten(spec, pol);
-    const violations = firstViolations(complete).map((v) => {
+    const violations = [...merge.first.values()].map((v) => {
       const w = witness(sm, m, v, pol, horizon, o);
       // A token replays the scenario as written: with its assumptions, if any.
       if (w.violation.token && !replays(replayModel, w.actions)) {
@@ -141,7 +133,7 @@ export async function simulateScenario(
       }
       return w.violation;
     });
-    policies.push(mergeSeeds(pol, complete, horizon, violations, pool));
+    policies.push(merge.result(pol, violations, pool));
   }
   const counted = policies.length === 0 ? 0 : Math.min(...policies.map((p) => p.seeds));
   const interrupted = policies.length < o.policies.length || counted < seeds.length;
@@ -166,19 +158,19 @@ function runHere(
   seeds: readonly number[],
   horizon: number,
   pool: LatencyPool,
+  merge: PolicyMerge,
   signal: AbortSignal | undefined,
   onSeed: () => void,
-): SeedStats[] {
-  const out: SeedStats[] = [];
+): void {
   const mine = latencyPool();
   for (const seed of seeds) {
     if (signal?.aborted) break;
-    out.push(simulateSeed(sm, seed, { horizon, pool: mine, stop: () => signal?.aborted === true }));
+    const r = simulateSeed(sm, seed, { horizon, pool: mine, stop: () => signal?.aborted === true });
+    merge.offer(seed, r.interrupted ? null : r);
     onSeed();
   }
   // Through the same encoding as a worker's pool, so that the CDF does not depend on where it ran.
   addEncoded(pool, encodePool(mine));
-  return out;
 }
 
 /** Seeds dealt round-robin to the workers; answers sorted back into seed order. */
@@ -189,15 +181,15 @@ async function runWorkers(
   horizon: number,
   workers: number,
   pool: LatencyPool,
+  merge: PolicyMerge,
   signal: AbortSignal | undefined,
   onSeed: () => void,
-): Promise<SeedStats[]> {
+): Promise<void> {
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = () => Atomics.store(stop, 0, 1);
   signal?.addEventListener("abort", onAbort);
   if (signal?.aborted) onAbort();
   const n = Math.max(1, Math.min(workers, seeds.length));
-  const out: SeedStats[] = [];
   try {
     await Promise.all(
       Array.from(
@@ -219,7 +211,7 @@ async function runWorkers(
               "message",
               (msg: { seed: SeedStats } | { truncate: string; punch: string }) => {
                 if ("seed" in msg) {
-                  out.push(msg.seed);
+                  merge.offer(msg.seed.seed, msg.seed.interrupted ? null : msg.seed);
                   onSeed();
                 } else {
                   // An interrupted seed is dropped, but its latencies are in the pool: the
@@ -237,7 +229,6 @@ async function runWorkers(
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
-  return out.sort((a, b) => a.seed - b.seed);
 }
 
 /** A pool as text, for the trip between threads. */
@@ -253,19 +244,10 @@ function addEncoded(pool: LatencyPool, e: { truncate: string; punch: string }): 
   if (e.punch) pool.punch.add(decodeHistogram(e.punch));
 }
 
-/** Per safety property, its first occurrence in seed order. */
-function firstViolations(stats: readonly SeedStats[]) {
-  const out = new Map<string, { seed: number; step: number; time: number; message: string }>();
-  for (const s of stats)
-    for (const v of s.violations)
-      if (!out.has(v.property)) out.set(v.property, { ...v, seed: s.seed });
-  return [...out].map(([property, v]) => ({ property, ...v }));
-}
-
 function witness(
   sm: ReturnType<typeof simModel>,
   m: Model,
-  v: { property: string; seed: number; step: number; time: number; message: string },
+  v: FirstViolation,
   pol: { readonly name: string; readonly params: Readonly<Record<string, string>> },
   horizon: number,
   o: SimulateOptions,
@@ -324,75 +306,4 @@ function replays(m: Model | null, actions: readonly number[]): boolean {
     s = step(m, s, a, null);
   }
   return true;
-}
-
-const HOUR = 3600;
-
-function latency(
-  stats: readonly SeedStats[],
-  pick: (s: SeedStats) => SeedLatency,
-  pooled: LatencyHistogram,
-): LatencySummary {
-  const some = stats.filter((s) => pick(s).count > 0);
-  return {
-    count: interval(stats.map((s) => pick(s).count)),
-    p50: interval(some.map((s) => pick(s).p50)),
-    p90: interval(some.map((s) => pick(s).p90)),
-    p99: interval(some.map((s) => pick(s).p99)),
-    max: interval(some.map((s) => pick(s).max)),
-    stallsOver1s: interval(stats.map((s) => pick(s).stalls)),
-    unfinished: interval(stats.map((s) => pick(s).unfinished)),
-    cdf: pooled.cdf(50),
-  };
-}
-
-/** The seeds of one policy (in seed order) as one PolicySimulation. */
-export function mergeSeeds(
-  pol: { readonly name: string; readonly params: Readonly<Record<string, string>> },
-  stats: readonly SeedStats[],
-  horizon: number,
-  violations: readonly SimViolation[],
-  pool: LatencyPool,
-): PolicySimulation {
-  const per = (f: (s: SeedStats) => number): Interval => interval(stats.map(f));
-  const hours = (s: SeedStats) => (s.end > 0 ? s.end / HOUR : 1);
-  const series = Array.from({ length: SERIES_POINTS }, (_, k) => {
-    let stranded = 0;
-    let busy = 0;
-    let kills = 0;
-    for (const s of stats) {
-      stranded += s.series.stranded[k]!;
-      busy += s.series.busy[k]!;
-      kills += s.series.kills[k]!;
-    }
-    const n = stats.length || 1;
-    return {
-      t: (horizon * k) / (SERIES_POINTS - 1),
-      stranded: stranded / n,
-      busy: busy / n,
-      kills: kills / n,
-    };
-  });
-  return {
-    policy: pol.name,
-    params: pol.params,
-    seeds: stats.length,
-    events: stats.reduce((a, s) => a + s.events, 0),
-    truncate: latency(stats, (s) => s.truncate, pool.truncate),
-    punch: latency(stats, (s) => s.punch, pool.punch),
-    killsPerHour: per((s) => s.kills / hours(s)),
-    commFailuresPerHour: per((s) => s.commFailures / hours(s)),
-    leaseBreaks: per((s) => s.leaseBreaks),
-    breaksEndingInKill: interval(
-      stats.filter((s) => s.breaksEnded > 0).map((s) => s.breaksKilled / s.breaksEnded),
-    ),
-    foreignDma: per((s) => s.foreignDma),
-    staleReads: per((s) => s.staleReads),
-    lostWrites: per((s) => s.lostWrites),
-    stranded: { mean: per((s) => s.stranded.mean), max: per((s) => s.stranded.max) },
-    busy: { mean: per((s) => s.busy.mean), max: per((s) => s.busy.max) },
-    enospc: per((s) => s.enospc),
-    series,
-    violations,
-  };
 }

@@ -100,19 +100,36 @@ export function tQuantile975(df: number): number {
 }
 
 /**
- * The mean of the values and its 95 % confidence interval (Student's t,
- * n − 1 degrees of freedom). With fewer than two values the interval is the
- * mean itself (nothing to estimate a spread from); with none, all zero.
+ * Mean and spread of a stream of values (Welford's update): constant memory,
+ * and the same figures for the same values in the same order.
  */
+export class Moments {
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  add(x: number): void {
+    this.n++;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (x - this.mean);
+  }
+  /**
+   * The mean and its 95 % confidence interval (Student's t, n − 1 degrees of
+   * freedom). With fewer than two values the interval is the mean itself
+   * (nothing to estimate a spread from); with none, all zero.
+   */
+  interval(): Interval {
+    const { n, mean } = this;
+    if (n === 0) return { mean: 0, lo: 0, hi: 0, n: 0 };
+    if (n < 2) return { mean, lo: mean, hi: mean, n };
+    const half = tQuantile975(n - 1) * Math.sqrt(this.m2 / (n - 1) / n);
+    return { mean, lo: mean - half, hi: mean + half, n };
+  }
+}
+
+/** The mean of the values and its 95 % confidence interval (see Moments). */
 export function interval(values: readonly number[]): Interval {
-  const n = values.length;
-  if (n === 0) return { mean: 0, lo: 0, hi: 0, n: 0 };
-  let sum = 0;
-  for (const v of values) sum += v;
-  const mean = sum / n;
-  if (n < 2) return { mean, lo: mean, hi: mean, n };
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  const half = tQuantile975(n - 1) * Math.sqrt(ss / (n - 1) / n);
-  return { mean, lo: mean - half, hi: mean + half, n };
+  const m = new Moments();
+  for (const v of values) m.add(v);
+  return m.interval();
 }
