@@ -9,7 +9,7 @@
 import { ERRNO_NAMES } from "../model/errno.js";
 import type { PeerOp, ProcOp } from "../model/spec.js";
 import type { DeclOf, OpNode, Program } from "./ast.js";
-import { spanOf } from "./ast.js";
+import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
 import { type AnyOpNode, type Resolution, signatureOf } from "./resolve.js";
@@ -18,6 +18,8 @@ import { EXTRA_ERRNOS, RESULTS } from "./schema.js";
 /** Bounds of the model (compile.ts): one block per page, small fixed tables. */
 export const MAX_BLOCKS = 64;
 export const MAX_FILE_PAGES = 32;
+/** Files of a scenario, created ones and replicated copies included (compile.ts). */
+export const MAX_FILES = 31;
 export const MAX_PAGE = 63;
 
 export function check(program: Program, res: Resolution, file = "<input>"): PhaseResult<null> {
@@ -53,13 +55,13 @@ class Checker {
     private readonly res: Resolution,
     private readonly sink: DiagnosticSink,
   ) {
-    this.anyBadSend = program.decls.some(
+    this.anyBadSend = allDecls(program).some(
       (d) => d.kind === "proc" && d.body.some((n) => n.kind === "bad"),
     );
   }
 
   run(): void {
-    const decls = this.program.decls;
+    const decls = allDecls(this.program);
     const fs = decls.find((d): d is DeclOf<"fs"> => d.kind === "fs");
     if (fs && (fs.spec.blocks < 1 || fs.spec.blocks > MAX_BLOCKS))
       this.sink.report(
@@ -132,15 +134,33 @@ class Checker {
         continue;
       }
       if (s.layout !== "allocated" || s.kind === "pfnmap" || !f.sizeKnown) continue;
-      used += s.pages;
+      // simulate makes every copy of a replicated file, so each needs its blocks
+      const copies = this.res.copies.get(f) ?? 1;
+      used += s.pages * copies;
       if (used > blocks && !reported) {
         reported = true;
         this.sink.report(
           "PIN307",
           spanOf(f, "pages"),
-          `not enough blocks: the files declared up to \`${s.name}\` need ${used}, the fs has ${blocks}`,
-          "raise `blocks=` in the `fs` statement, or declare a file `sparse`",
+          `not enough blocks: the files declared up to \`${s.name}\`${copies > 1 ? ` (${copies} copies of it)` : ""} need ${used}, the fs has ${blocks}`,
+          copies > 1
+            ? "raise `blocks=` in the `fs` statement, declare the file `sparse`, or share one file outside `replicate`"
+            : "raise `blocks=` in the `fs` statement, or declare a file `sparse`",
         );
+      }
+    }
+    // One lineage bit per file (model/layout.ts INO_T_LINEAGE), copies included.
+    let files = 0;
+    for (const f of this.res.files.values()) {
+      files += this.res.copies.get(f) ?? 1;
+      if (files > MAX_FILES) {
+        this.sink.report(
+          "PIN306",
+          spanOf(f, "name"),
+          `the model has at most ${MAX_FILES} files, and the files declared up to \`${f.spec.name}\` make ${files} (\`replicate\` copies included)`,
+          "share one file among the copies: declare it outside `replicate`",
+        );
+        break;
       }
     }
   }
@@ -164,7 +184,7 @@ class Checker {
 
   private sizes(): void {
     for (const [name, f] of this.res.files) if (!f.sizeKnown) this.unknownSize.add(name);
-    for (const d of this.program.decls) {
+    for (const d of allDecls(this.program)) {
       if (d.kind !== "proc") continue;
       const m = new Map<string, number>();
       for (const n of d.body) if (n.kind === "op") this.grow(n, m);
