@@ -47,7 +47,7 @@ test("simulate --json is the versioned document; --seed picks the seeds", async 
     "--seed",
     "40",
     "--horizon",
-    "10m",
+    "10min",
     "--json",
   );
   assert.equal(r.code, 0, r.err);

@@ -7,6 +7,7 @@ import { distributionError } from "../../engine/simulate/distribution.js";
 import { DEFAULT_HORIZON, simulateScenario } from "../../engine/simulate/simulate.js";
 import { renderSimulation } from "../../report/simulate.js";
 import { simulateJson } from "../../report/simulate-json.js";
+import { parseDuration } from "../../scenario/time.js";
 import { flag, opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, type Host } from "../host.js";
@@ -31,7 +32,7 @@ seed and a replay token.
   --seeds N             runs per policy (default 100)
   --seed S              the first seed (default 1): runs use S..S+N-1
   --horizon T           virtual time per run: seconds, or with a unit
-                        (500ms, 90s, 30m, 24h, 7d); default the scenario's
+                        (500ms, 90s, 30min, 24h, 7d); default the scenario's
                         horizon, else 1h
   --workers N           worker threads (default: the number of cores); the
                         result does not depend on it
@@ -41,14 +42,11 @@ seed and a replay token.
 Ctrl-C stops and prints the runs that finished (exit 3).
 Exit status: 0 done, 2 bad input, 3 interrupted.`;
 
-const UNITS: Record<string, number> = { ms: 1e-3, s: 1, m: 60, min: 60, h: 3600, d: 86400 };
-
-/** A duration such as `90`, `1.5h` or `500ms`, in seconds; or a message. */
-export function parseDuration(text: string, name: string): number | string {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|min|h|d)?$/.exec(text);
-  const v = m ? Number(m[1]) * UNITS[m[2] ?? "s"]! : Number.NaN;
-  if (!(v > 0) || !Number.isFinite(v))
-    return `--${name} expects a positive duration such as 3600, 90s, 30m or 24h (got '${text}')`;
+/** A duration as the scenario format writes it (`90s`, `30min`, `24h`, `7d`), or bare seconds; or a message. */
+export function parseHorizon(text: string, name: string): number | string {
+  const v = /^\d+(\.\d+)?$/.test(text) ? Number(text) : parseDuration(text);
+  if (v === undefined || !(v > 0) || !Number.isFinite(v))
+    return `--${name} expects a positive duration such as 3600, 90s, 30min or 24h (got '${text}')`;
   return v;
 }
 
@@ -85,7 +83,7 @@ export const simulateCommand: Command = {
     if ((first as number) + (seeds as number) > 2 ** 32)
       return bad(host, "--seed and --seeds: seeds are 32-bit numbers (S+N-1 must stay below 2^32)");
     const horizonText = opt(a, "horizon");
-    const horizon = horizonText === undefined ? undefined : parseDuration(horizonText, "horizon");
+    const horizon = horizonText === undefined ? undefined : parseHorizon(horizonText, "horizon");
     if (typeof horizon === "string") return bad(host, horizon);
     const params = parseParams(a.options.get("param") ?? []);
     if (!params.ok) return bad(host, params.error);

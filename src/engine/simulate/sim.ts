@@ -30,7 +30,9 @@ import {
   P_PC,
   P_STATUS,
   PS_BLOCKED,
+  peer as peerOff,
   proc,
+  R_PC,
   type State,
 } from "../../model/layout.js";
 import {
@@ -43,8 +45,10 @@ import {
   A_PARTITION,
   A_PEER,
   A_PEER_ACK,
+  A_PEER_REPEAT,
   A_PIN_TIMER,
   A_PROC,
+  A_REPEAT,
   A_SIGIO,
   A_WRITEBACK,
   actionIndex,
@@ -58,7 +62,7 @@ import type { Property } from "../../properties/property.js";
 import { prng } from "../run/random.js";
 import { sample } from "./distribution.js";
 import { type LatencyHistogram, latencyHistogram } from "./stats.js";
-import { A_PEER_REPEAT, A_REPEAT, type TimingTable, timingTable } from "./timing.js";
+import { type TimingTable, timingTable } from "./timing.js";
 
 /** Points of the per-seed time series (for plots), evenly spaced over [0, horizon]. */
 export const SERIES_POINTS = 49;
@@ -212,8 +216,13 @@ export function simulateSeed(
   const waitStart = new Float64Array(nP).fill(Number.NaN);
   const waitPc = new Int32Array(nP);
   const repeatFrom = m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from);
-  const lastRepeat = new Float64Array(nP);
-  const peerRepeatAt = new Float64Array(m.peers.length);
+  // When the current iteration of a repeating tail began (NaN: not yet).
+  const peerRepeatFrom = m.peers.map(
+    (r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from,
+  );
+  const lastRepeat = new Float64Array(nP).fill(Number.NaN);
+  const peerRepeatAt = new Float64Array(m.peers.length).fill(Number.NaN);
+  const since = (t: number) => (Number.isNaN(t) ? now : t);
   let now = 0;
 
   const delay = (a: number, s: State): number => {
@@ -255,9 +264,9 @@ export function simulateSeed(
         return sample(T.partition[i]!, rand);
       case A_REPEAT:
         // Each iteration starts `every` after the previous one began.
-        return Math.max(0, lastRepeat[i]! + sample(T.procRepeat[i]!, rand) - now);
+        return Math.max(0, since(lastRepeat[i]!) + sample(T.procRepeat[i]!, rand) - now);
       case A_PEER_REPEAT:
-        return Math.max(0, peerRepeatAt[i]! + sample(T.peerRepeat[i]!, rand) - now);
+        return Math.max(0, since(peerRepeatAt[i]!) + sample(T.peerRepeat[i]!, rand) - now);
       default:
         throw new Error(`pinlab bug: no timing for action kind ${actionKind(a)}`);
     }
@@ -376,13 +385,20 @@ export function simulateSeed(
     recorded?.push(minA);
     const kind = actionKind(minA);
     const who = actionIndex(minA);
+    // A tail's first iteration begins with its first operation; later ones with the repeat.
     if (
       kind === A_PROC &&
-      repeatFrom[who] !== undefined &&
+      Number.isNaN(lastRepeat[who]!) &&
       cur[proc(m, who) + P_PC] === repeatFrom[who] &&
       cur[proc(m, who) + P_STATUS] !== PS_BLOCKED
     )
-      lastRepeat[who] = now; // the tail's first iteration begins
+      lastRepeat[who] = now;
+    if (
+      kind === A_PEER &&
+      Number.isNaN(peerRepeatAt[who]!) &&
+      cur[peerOff(m, who) + R_PC] === peerRepeatFrom[who]
+    )
+      peerRepeatAt[who] = now;
     if (kind === A_REPEAT) lastRepeat[who] = now;
     if (kind === A_PEER_REPEAT) peerRepeatAt[who] = now;
 

@@ -169,3 +169,22 @@ test("Student's t: the table's end meets the expansion", () => {
   assert.ok(Math.abs(tQuantile975(31) - 2.04) < 0.002);
   assert.ok(Math.abs(tQuantile975(1000) - 1.962) < 0.001);
 });
+
+test("a repeating tail runs without end, each iteration `every` after the previous one began", () => {
+  const text = `scenario "a truncate every ten minutes"
+fs dax blocks=4
+user alice
+file data owner=alice mode=0644 pages=2
+proc admin user=alice {
+  repeat every 10min { truncate data pages=0 }
+}
+timing pace proc=admin 1s
+`;
+  const r = parseScenario(text, "test.pin");
+  assert.ok(r.spec, r.diagnostics.map((d) => d.message).join("; "));
+  const sm = simModel(simulationModel(r.spec, "linux", {}));
+  const run = simulateSeed(sm, 1, { horizon: 3600 });
+  // Iterations begin at 0, 600, ..., 3000 s; each truncate a second (its pace) after.
+  assert.equal(run.truncate.count, 6);
+  assert.equal(run.truncate.unfinished, 0);
+});

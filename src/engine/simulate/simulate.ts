@@ -6,6 +6,7 @@
 import { Worker } from "node:worker_threads";
 import { compile } from "../../model/compile.js";
 import type { Model } from "../../model/layout.js";
+import { forSimulation } from "../../model/replicas.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import { enabled, step } from "../../model/step.js";
 import { makePolicy } from "../../policies/index.js";
@@ -27,16 +28,16 @@ import { decodeHistogram } from "./stats.js";
 export const DEFAULT_HORIZON = 3600;
 
 /**
- * The spec a simulation runs: no timing assumption (`assume` is for check
- * only: in a simulation the timer races the answer for real), repeating
- * tails unbounded and replica groups fully expanded. The last two are spec
- * transforms of the scenario format; they hook in here, in this one call.
+ * The spec a simulation runs, in one call: no timing assumption (`assume` is
+ * for check only: in a simulation the timer races the answer for real),
+ * every copy of every replica group, and repeating tails without end
+ * (forSimulation, model/replicas.ts).
  */
 export function simulationSpec(spec: ScenarioSpec): ScenarioSpec {
-  return { ...spec, assumptions: [] };
+  return forSimulation({ ...spec, assumptions: [] });
 }
 
-/** What the spec transforms do not cover yet, said in the result's notes. */
+/** What the result's notes say about the spec as simulated. */
 function specNotes(spec: ScenarioSpec): string[] {
   const notes: string[] = [];
   if ((spec.assumptions ?? []).length > 0)

@@ -17,10 +17,6 @@
 import type { Model } from "../../model/layout.js";
 import type { Distribution, TimingEntry, TimingKey } from "../../model/spec.js";
 
-/** Action kinds of repeating tails (model/step.ts): the start of the tail's next iteration. */
-export const A_REPEAT = 13;
-export const A_PEER_REPEAT = 14;
-
 /** A default duration and where its figure comes from. */
 export interface TimingDefault {
   readonly dist: Distribution | null;
