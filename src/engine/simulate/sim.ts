@@ -288,8 +288,16 @@ export function simulateSeed(
 
   let cur = Int32Array.from(m.init);
   let nxt = new Int32Array(cur.length);
-  let sched = new Map<number, number>();
-  let spare = new Map<number, number>();
+  // The schedule, one slot per action (kind × index): its time, and the round
+  // in which it was last enabled; an action enabled in the previous round too
+  // keeps its time.
+  const width =
+    Math.max(m.procs.length, m.peers.length, m.nFrames, m.ofds.length, m.mrs.length) + 1;
+  const KINDS = 16;
+  const slotOf = (a: number) => actionKind(a) * width + actionIndex(a);
+  const at = new Float64Array(KINDS * width);
+  const seenIn = new Int32Array(KINDS * width).fill(-2); // -2: never enabled
+  let round = 0;
   const ev: ModelEvent[] = [];
   const recorded: number[] | undefined = o.record !== undefined ? [] : undefined;
 
@@ -361,18 +369,20 @@ export function simulateSeed(
     for (let k = 0; k < en.length; k++) {
       const a = en[k]!;
       if (!timed(a)) continue;
-      let t = a === fired ? undefined : sched.get(a);
-      if (t === undefined) t = now + delay(a, cur);
-      spare.set(a, t);
+      const slot = slotOf(a);
+      let t: number;
+      if (a !== fired && seenIn[slot] === round - 1) t = at[slot]!;
+      else {
+        t = now + delay(a, cur);
+        at[slot] = t;
+      }
+      seenIn[slot] = round;
       if (t < minT) {
         minT = t;
         minA = a;
       }
     }
-    const old = sched;
-    sched = spare;
-    spare = old;
-    spare.clear();
+    round++;
     if (minA < 0) {
       quiescentAt = now;
       break;
