@@ -58,6 +58,8 @@ export function findSymmetry(m: Model): Symmetry | null {
     const ps = spec.procs[p]!;
     if (named.has(ps.name)) return;
     if (ps.program.some((op) => op.op === "open" && op.create)) return;
+    // O_DIRECT slots (Model.dios) are not among the ranges a swap moves.
+    if (ps.program.some((op) => op.op === "dio_read" || op.op === "dio_write")) return;
     const peers = [...new Set(ps.program.flatMap((op) => (op.op === "send" ? [op.peer] : [])))];
     if (peers.length !== 1) return;
     const r = m.peers.findIndex((x) => x.name === peers[0]);

@@ -155,7 +155,9 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
     if (f === zeroFrame(m)) continue;
     const fo = frm(m, f);
     s[fo + FR_REF]! -= GUP_PIN_COUNTING_BIAS;
-    if (mi.writable && !isDaxFrame(m, f) && !isAnon(s, m, f)) {
+    // ib_umem_release() unpins with unpin_user_pages_dirty_lock(); io_uring's
+    // io_release_ubuf() with unpin_user_folio(), which dirties nothing.
+    if (mi.writable && mi.pinner !== "io_uring" && !isDaxFrame(m, f) && !isAnon(s, m, f)) {
       const inodeId = s[fo + FR_INODE]! - 1;
       if (inodeId >= 0 && (s[fo + FR_FLAGS]! & FF_DIRTY) === 0)
         emit(ctx, {
@@ -172,7 +174,8 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
   const vi = m.vmas[mi.vma]!;
   if (m.dax && m.policy.swapfileOnPin && frames.length > 0) s[ino(m, vi.inode) + INO_SWAP]! -= 1;
   s[o + 1] = 0;
-  if (frames.length > 0) emit(ctx, { k: "unpin", mr: x, frames, dirty: mi.writable });
+  if (frames.length > 0)
+    emit(ctx, { k: "unpin", mr: x, frames, dirty: mi.writable && mi.pinner !== "io_uring" });
 }
 
 /**

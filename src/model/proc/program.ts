@@ -18,6 +18,7 @@ import {
   sysUnplug,
   sysWrite,
 } from "../fs/file-ops.js";
+import { fixedIo, ringRegister, ringUnregister } from "../iouring/ring.js";
 import {
   alive,
   type CProcOp,
@@ -48,11 +49,12 @@ import {
   vma as vmaOff,
 } from "../layout.js";
 import { releaseLease, setlease } from "../locks/lease.js";
+import { sysDio } from "../mm/dio.js";
 import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
-import { odpUnmapWait } from "../rdma/odp.js";
+import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { sendKill } from "./deliver.js";
 import { teardown, unmapVma } from "./exit.js";
@@ -86,7 +88,15 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "load":
       return vaMissing(op.a) ? spec.va : undefined;
     case "reg_mr":
+    case "io_uring_register":
       return vaMissing(op.b) ? spec.va : undefined;
+    case "dio_read":
+    case "dio_write":
+      return vaMissing(op.b) ? spec.va : undefined;
+    case "io_uring_unregister":
+    case "read_fixed":
+    case "write_fixed":
+      return mrMissing(op.a) ? spec.buf : undefined;
     case "dereg_mr":
       return mrMissing(op.a) ? spec.mr : undefined;
     case "reflink":
@@ -152,6 +162,8 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       return 0;
     }
     case "store": {
+      // wp_page_copy()'s notifier waits out an ODP access to the page first (rdma/odp.ts)
+      if (cowOdpWait(ctx, p, op.a, op.b) === BLOCK) return BLOCK;
       const r = cpuStore(ctx, op.a, op.b);
       return r < 0 ? signalDeath(ctx, p, op.a, true) : 0;
     }
@@ -176,6 +188,16 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       return regMr(ctx, op.c);
     case "dereg_mr":
       return deregMr(ctx, op.a);
+    case "io_uring_register":
+      return ringRegister(ctx, p, op.c);
+    case "io_uring_unregister":
+      return ringUnregister(ctx, op.a);
+    case "read_fixed":
+    case "write_fixed":
+      return fixedIo(ctx, op.a, op.b, op.spec.op === "read_fixed");
+    case "dio_read":
+    case "dio_write":
+      return sysDio(ctx, p, op.a);
     case "send": {
       // The rkey travels over the application's own connection; a failed registration sends none.
       const box = m.mboxOff[op.a]!;

@@ -36,6 +36,7 @@ import {
   MR_INVALID,
   MR_VALID,
   mr as mrOff,
+  PTE_RW,
   peer as peerOff,
   QP_ERROR,
   QP_READY,
@@ -50,9 +51,11 @@ import {
   R_TGT,
   R_VARS,
   type State,
+  vma as vmaOff,
 } from "../layout.js";
 import { fault } from "../mm/fault.js";
 import { frameContent, zeroFrame } from "../mm/frames.js";
+import { pteFrame, ptePerm } from "../mm/pte.js";
 import { peerWillRepeat } from "../repeat.js";
 import { peerFail } from "./mr.js";
 
@@ -140,7 +143,7 @@ function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): vo
   const f1 = s[o + 2 + page]!;
   s[po + R_OPMR] = x + 1;
   s[po + R_OPPAGE] = page;
-  if (f1 === 0) {
+  if (f1 === 0 || (write && mi.odp && readOnlyPrivate(m, s, mi.vma, page, f1 - 1))) {
     // ODP: no translation on the device → page fault, resolved by the driver (hmm_range_fault)
     s[po + R_INFL] = write ? INF_WRITE_FAULT : INF_READ_FAULT;
     s[po + R_TGT] = 0;
@@ -150,6 +153,20 @@ function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): vo
   s[po + R_INFL] = write ? INF_WRITE : INF_READ;
   s[po + R_TGT] = f1;
   emit(ctx, { k: "issue", peer: r, op: write ? "write" : "read", mr: x, page, frame: f1 - 1 });
+}
+
+/**
+ * Whether an ODP translation to frame f of page k of a MAP_PRIVATE VMA v is
+ * read-only: a read fault (hmm_range_fault without HMM_PFN_REQ_WRITE) mapped
+ * the file page, so the device has read permission only and a write faults
+ * again; that write fault copies the page (wp_page_copy, whose notifier drops
+ * the old translation) and maps the private copy writable. The CPU's PTE
+ * tells: after a write fault it maps f writable.
+ */
+function readOnlyPrivate(m: Model, s: State, v: number, k: number, f: number): boolean {
+  if (m.vmas[v]!.shared) return false;
+  const pte = s[vmaOff(m, v) + 1 + k]!;
+  return !(pte !== 0 && ptePerm(pte) === PTE_RW && pteFrame(pte) === f);
 }
 
 /**
@@ -203,18 +220,25 @@ export function judgeTarget(
   return { outcome: "foreign", other: s[fo + FR_INODE]! - 1 };
 }
 
-/** The data of peer r's in-flight operation lands (WRITE) or is read (READ). */
-export function nicLand(ctx: Ctx, r: number): void {
+/**
+ * A device writes (`write`) or reads frame f, meant for (inode, page): the
+ * data goes to the frame, judged against that file page, and a `dma` event
+ * says where it went. Shared by RDMA, io_uring fixed I/O and O_DIRECT bios.
+ */
+export function deviceAccess(
+  ctx: Ctx,
+  f: number,
+  inode: number,
+  page: number,
+  write: boolean,
+  who: {
+    readonly peer: number;
+    readonly mr: number;
+    readonly via?: "io_uring" | "dio";
+    readonly dio?: number;
+  },
+): void {
   const { m, s } = ctx;
-  const po = peerOff(m, r);
-  const x = s[po + R_OPMR]! - 1;
-  const k = s[po + R_OPPAGE]!;
-  const f = s[po + R_TGT]! - 1;
-  const write = s[po + R_INFL] === INF_WRITE;
-  const mi = m.mrs[x]!;
-  const vi = m.vmas[mi.vma]!;
-  const inode = vi.inode;
-  const page = vi.first + k;
   const { outcome, other } = judgeTarget(m, s, f, inode, page);
   let content = 0;
   if (write) {
@@ -228,22 +252,37 @@ export function nicLand(ctx: Ctx, r: number): void {
         s[fo + FR_FLAGS]! |= FF_DMA_CLEAN;
     }
   } else content = frameContent(m, s, f);
-  s[po + R_INFL] = INF_NONE;
-  s[po + R_TGT] = 0;
-  s[po + R_OPMR] = 0;
-  s[po + R_OPPAGE] = 0;
   emit(ctx, {
     k: "dma",
-    peer: r,
+    peer: who.peer,
     op: write ? "write" : "read",
-    mr: x,
+    mr: who.mr,
     inode,
     page,
     frame: f,
     outcome,
     other,
     content,
+    ...(who.via !== undefined ? { via: who.via } : {}),
+    ...(who.dio !== undefined ? { dio: who.dio } : {}),
   });
+}
+
+/** The data of peer r's in-flight operation lands (WRITE) or is read (READ). */
+export function nicLand(ctx: Ctx, r: number): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  const x = s[po + R_OPMR]! - 1;
+  const k = s[po + R_OPPAGE]!;
+  const f = s[po + R_TGT]! - 1;
+  const write = s[po + R_INFL] === INF_WRITE;
+  const mi = m.mrs[x]!;
+  const vi = m.vmas[mi.vma]!;
+  s[po + R_INFL] = INF_NONE;
+  s[po + R_TGT] = 0;
+  s[po + R_OPMR] = 0;
+  s[po + R_OPPAGE] = 0;
+  deviceAccess(ctx, f, vi.inode, vi.first + k, write, { peer: r, mr: x });
   if (peerDone(m, s, r)) emit(ctx, { k: "peer-done", peer: r, cancelled: false });
 }
 
