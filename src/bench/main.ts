@@ -7,6 +7,7 @@ import { runCheckBench } from "./check-bench.js";
 import { runExploreBench } from "./explore-bench.js";
 import { runInterruptBench } from "./interrupt-bench.js";
 import { runModelBench } from "./model-bench.js";
+import { runSimulateBench } from "./simulate-bench.js";
 import { runSpinBench } from "./spin-bench.js";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -24,6 +25,8 @@ print("");
 await runCheckBench(print);
 print("");
 await runInterruptBench(print, clock);
+print("");
+runSimulateBench(print, clock);
 
 // The SPIN twin of a bundled scenario (compiles Promela with gcc: slow, so on request).
 if (process.argv.includes("--spin")) {

@@ -1,0 +1,125 @@
+/**
+ * `simulate` throughput and memory: simulated events (transitions) per
+ * second on one core, in this thread, over bundled scenarios; the share of
+ * that time spent in the model's own enabled+step (replaying the same
+ * schedules without the simulator); and memory against the horizon.
+ */
+import { simModel, simulateSeed } from "../engine/simulate/sim.js";
+import { simulationModel } from "../engine/simulate/simulate.js";
+import type { ScenarioSpec } from "../model/spec.js";
+import { enabled, stepInto } from "../model/step.js";
+import { parseScenario } from "../scenario/index.js";
+import { LIBRARY } from "../scenario/library.js";
+import type { BenchClock } from "./model-bench.js";
+
+const TARGET = 5_000_000;
+
+export function runSimulateBench(
+  print: (line: string) => void,
+  clock: BenchClock,
+  budgetMs = 600,
+): void {
+  print(
+    `simulate: seeded runs in one thread (events = transitions; target ${TARGET.toLocaleString("en")}/s per core)`,
+  );
+  print(
+    `${"scenario/policy".padEnd(22)} ${"events/s".padStart(12)} ${"model only".padStart(12)} ${"events/run".padStart(11)}`,
+  );
+  const cases: [string, string][] = [
+    ["core", "revoke"],
+    ["core-ignore", "revoke"],
+    ["pagecache-writeback", "linux"],
+  ];
+  for (const [name, policy] of cases) {
+    const make = LIBRARY[name];
+    if (!make) continue;
+    const spec: ScenarioSpec = make();
+    const sm = simModel(simulationModel(spec, policy, {}));
+    // Warm-up, not counted: the JIT compiles the loop and the model first.
+    for (let k = 1, w = clock.now(); clock.now() - w < budgetMs / 2; k++)
+      simulateSeed(sm, k, { horizon: 3600 });
+    let events = 0;
+    let runs = 0;
+    const schedules: number[][] = [];
+    const t0 = clock.now();
+    while (clock.now() - t0 < budgetMs) {
+      const r = simulateSeed(sm, runs + 1, { horizon: 3600 });
+      events += r.events;
+      runs++;
+    }
+    const rate = (events * 1000) / (clock.now() - t0);
+    for (let k = 1; k <= Math.min(runs, 200); k++)
+      schedules.push([
+        ...(simulateSeed(sm, k, { horizon: 3600, record: Number.MAX_SAFE_INTEGER }).recorded ?? []),
+      ]);
+    // The same schedules through the bare model: what the simulator cannot go below.
+    const m = sm.model;
+    let a = Int32Array.from(m.init);
+    let b = new Int32Array(a.length);
+    let modelEvents = 0;
+    const t1 = clock.now();
+    while (clock.now() - t1 < budgetMs / 2) {
+      for (const sch of schedules) {
+        a.set(m.init);
+        for (const act of sch) {
+          enabled(m, a);
+          stepInto(m, a, act, b, []);
+          const t = a;
+          a = b;
+          b = t;
+          modelEvents++;
+        }
+      }
+    }
+    const modelRate = (modelEvents * 1000) / (clock.now() - t1);
+    print(
+      `${`${name}/${policy}`.padEnd(22)} ${Math.round(rate).toLocaleString("en").padStart(12)} ${Math.round(modelRate).toLocaleString("en").padStart(12)} ${(events / runs).toFixed(1).padStart(11)}`,
+    );
+  }
+  print("");
+  print(
+    "simulate: one long run, a peer writing through a pinned MR at 10 k/s (repeating tail), against the horizon",
+  );
+  print(
+    `${"horizon".padStart(9)} ${"events".padStart(10)} ${"events/s".padStart(10)} ${"heap".padStart(9)}`,
+  );
+  const parsed = parseScenario(STREAM, "stream.pin");
+  if (!parsed.spec) throw new Error("pinlab bug: the bench's stream scenario does not parse");
+  const stream = simModel(simulationModel(parsed.spec, "linux", {}));
+  simulateSeed(stream, 1, { horizon: 2 }); // warm-up
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (const horizon of [1, 10, 60]) {
+    gc?.();
+    const t0 = clock.now();
+    const r = simulateSeed(stream, 1, { horizon });
+    const dt = clock.now() - t0;
+    const heap = process.memoryUsage().heapUsed;
+    print(
+      `${`${horizon} s`.padStart(9)} ${r.events.toLocaleString("en").padStart(10)} ${Math.round(
+        (r.events * 1000) / dt,
+      )
+        .toLocaleString("en")
+        .padStart(10)} ${`${(heap / 2 ** 20).toFixed(1)} MiB`.padStart(9)}`,
+    );
+  }
+  print(
+    "  (memory: the state, the enabled actions' schedule and fixed-size statistics; flat in the horizon)",
+  );
+}
+
+const STREAM = `scenario "a peer writing at 10 k/s"
+fs dax blocks=4
+user alice
+file data owner=alice mode=0644 pages=2
+proc server user=alice {
+  fd = open data rw
+  va = mmap fd pages=0..1 shared rw
+  mr = reg_mr va access=local_write,remote_write
+  send client mr
+}
+remote client {
+  mr = recv
+  repeat every exp 100us { rdma_write mr page=0 }
+}
+timing pace peer=client 0s
+`;

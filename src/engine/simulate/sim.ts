@@ -1,0 +1,543 @@
+/**
+ * One seeded simulation: a discrete-event loop over the model's pure
+ * `enabled`/`step`. The loop owns the virtual clock and the generator; the
+ * model never sees either.
+ *
+ * Semantics: an action gets a delay sampled from its distribution when it
+ * becomes enabled; the earliest scheduled action fires (ties: the model's
+ * priority order); actions that stay enabled keep their time; actions that
+ * become disabled are cancelled; an action that fired and is enabled again
+ * gets a fresh sample.
+ *
+ * What it measures comes from the model's events, judged by the bundled
+ * properties where one exists (so that simulate and check agree on what a
+ * kill, a foreign DMA or a lost write is). Latencies stream into an
+ * HdrHistogram; levels are integrated over time; nothing grows with the
+ * horizon but the counters.
+ */
+import { ENOSPC } from "../../model/errno.js";
+import type { ModelEvent } from "../../model/events.js";
+import {
+  BLK_BUSY,
+  blk,
+  FF_ANON,
+  FF_USED,
+  FR_FLAGS,
+  FR_INODE,
+  FR_REF,
+  frm,
+  type Model,
+  P_PC,
+  P_STATUS,
+  PS_BLOCKED,
+  peer as peerOff,
+  proc,
+  R_PC,
+  type State,
+} from "../../model/layout.js";
+import {
+  A_CRASH,
+  A_HANDLER,
+  A_HANG,
+  A_LAND,
+  A_LEASE_TIMER,
+  A_ODP_FAULT,
+  A_PARTITION,
+  A_PEER,
+  A_PEER_ACK,
+  A_PEER_REPEAT,
+  A_PIN_TIMER,
+  A_PROC,
+  A_REPEAT,
+  A_SIGIO,
+  A_WRITEBACK,
+  actionIndex,
+  actionKind,
+  enabled,
+  stepInto,
+} from "../../model/step.js";
+import { PROPERTIES } from "../../properties/index.js";
+import { commFailure, kill } from "../../properties/outcomes.js";
+import type { Property } from "../../properties/property.js";
+import { prng } from "../run/random.js";
+import { sample } from "./distribution.js";
+import { type LatencyHistogram, latencyHistogram } from "./stats.js";
+import { type TimingTable, timingTable } from "./timing.js";
+
+/** Points of the per-seed time series (for plots), evenly spaced over [0, horizon]. */
+export const SERIES_POINTS = 49;
+
+/** A latency figure of one seed. */
+export interface SeedLatency {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly stalls: number;
+  readonly unfinished: number;
+}
+
+/** Latencies pooled over seeds (for the CDF plots): counts add up in any order. */
+export interface LatencyPool {
+  readonly truncate: LatencyHistogram;
+  readonly punch: LatencyHistogram;
+}
+
+export function latencyPool(): LatencyPool {
+  return { truncate: latencyHistogram(), punch: latencyHistogram() };
+}
+
+/** The first time a safety property showed in a seed. */
+export interface SeedViolation {
+  readonly property: string;
+  /** 1-based step (transition) at which it showed. */
+  readonly step: number;
+  readonly time: number;
+  readonly message: string;
+}
+
+/** Everything one seed measured: plain data, cloneable across threads. */
+export interface SeedStats {
+  readonly seed: number;
+  readonly events: number;
+  /** Virtual time the run reached: the horizon, or when it stopped early (interrupted). */
+  readonly end: number;
+  /** The run ran out of enabled actions before the horizon (the state then lasts). */
+  readonly quiescentAt: number | null;
+  readonly truncate: SeedLatency;
+  readonly punch: SeedLatency;
+  readonly kills: number;
+  readonly commFailures: number;
+  readonly leaseBreaks: number;
+  /** Lease breaks that ended (answered, timed out, holder gone) by the horizon. */
+  readonly breaksEnded: number;
+  /** Of those, the ones that ended in a kill of the holder or the lease-break timer. */
+  readonly breaksKilled: number;
+  readonly foreignDma: number;
+  readonly staleReads: number;
+  readonly lostWrites: number;
+  readonly enospc: number;
+  readonly stranded: { readonly mean: number; readonly max: number };
+  readonly busy: { readonly mean: number; readonly max: number };
+  /** At SERIES_POINTS evenly spaced times: stranded, busy, kills so far. */
+  readonly series: {
+    readonly stranded: number[];
+    readonly busy: number[];
+    readonly kills: number[];
+  };
+  readonly violations: readonly SeedViolation[];
+  readonly interrupted: boolean;
+}
+
+/** What a simulation needs about one model, built once and reused for every seed. */
+export interface SimModel {
+  readonly model: Model;
+  readonly timing: TimingTable;
+  /** The safety properties whose first occurrence is recorded with its schedule. */
+  readonly safety: readonly Property[];
+  /** Per process, per pc: 1 truncate, 2 hole punch, 0 other. */
+  readonly layoutKind: readonly Uint8Array[];
+  /** One seed's latencies (reset at each seed's start). */
+  readonly scratch: LatencyPool;
+}
+
+export function simModel(m: Model): SimModel {
+  return {
+    model: m,
+    timing: timingTable(m),
+    safety: PROPERTIES.filter((p) => p.group === "safety" && p.onStep),
+    layoutKind: m.procs.map((p) =>
+      Uint8Array.from(p.prog, (o) =>
+        o.spec.op === "truncate" || o.spec.op === "ftruncate"
+          ? 1
+          : o.spec.op === "fallocate" && o.spec.mode === "punch"
+            ? 2
+            : 0,
+      ),
+    ),
+    scratch: latencyPool(),
+  };
+}
+
+export interface SeedOptions {
+  readonly horizon: number;
+  /** Polled every few thousand steps: true stops the run (it is then `interrupted`). */
+  readonly stop?: () => boolean;
+  /** Keep the first `record` actions (a violation's schedule; `recorded` in the answer). */
+  readonly record?: number;
+  /** Also add every latency here. */
+  readonly pool?: LatencyPool;
+}
+
+/** Streams latencies of one kind of layout change for one seed. */
+function latencyRecorder(h: LatencyHistogram, pool: LatencyHistogram | undefined) {
+  h.reset();
+  let stalls = 0;
+  return {
+    record(seconds: number) {
+      h.record(seconds);
+      pool?.record(seconds);
+      if (seconds > 1) stalls++;
+    },
+    done(open: readonly number[], end: number): SeedLatency {
+      for (const start of open) if (end - start > 1) stalls++;
+      if (h.count === 0)
+        return { count: 0, p50: 0, p90: 0, p99: 0, max: 0, stalls, unfinished: open.length };
+      return {
+        count: h.count,
+        p50: h.at(50),
+        p90: h.at(90),
+        p99: h.at(99),
+        max: h.max,
+        stalls,
+        unfinished: open.length,
+      };
+    },
+  };
+}
+
+const EXIT_KILLS = new Set(["escalation", "lease-break", "memory-failure"]);
+
+/** Runs seed `seed` of model sm up to the horizon. */
+export function simulateSeed(
+  sm: SimModel,
+  seed: number,
+  o: SeedOptions,
+): SeedStats & { readonly recorded?: readonly number[] } {
+  const m = sm.model;
+  const T = sm.timing;
+  const horizon = o.horizon;
+  const rand = prng(seed);
+  const nP = m.procs.length;
+  // Process p's current call started at callAt[p] (its pace done); a blocked layout
+  // change started at waitStart[p] (NaN: none) at program counter waitPc[p].
+  const callAt = new Float64Array(nP);
+  const waitStart = new Float64Array(nP).fill(Number.NaN);
+  const waitPc = new Int32Array(nP);
+  const repeatFrom = m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from);
+  // When the current iteration of a repeating tail began (NaN: not yet).
+  const peerRepeatFrom = m.peers.map(
+    (r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from,
+  );
+  const lastRepeat = new Float64Array(nP).fill(Number.NaN);
+  const peerRepeatAt = new Float64Array(m.peers.length).fill(Number.NaN);
+  const since = (t: number) => (Number.isNaN(t) ? now : t);
+  let now = 0;
+
+  const delay = (a: number, s: State): number => {
+    const i = actionIndex(a);
+    switch (actionKind(a)) {
+      case A_PROC: {
+        const po = proc(m, i);
+        if (s[po + P_STATUS] === PS_BLOCKED) {
+          return 0; // woken: the cause went away
+        }
+        const pace = sample(T.procPace[i]!, rand);
+        callAt[i] = now + pace;
+        const op = T.procOp[i]![s[po + P_PC]!];
+        return pace + (op ? sample(op, rand) : 0);
+      }
+      case A_SIGIO:
+        return sample(T.sigio[i]!, rand);
+      case A_HANDLER:
+        return sample(T.handler[i]!, rand);
+      case A_LAND:
+        return sample(T.rdmaOp[i]!, rand);
+      case A_ODP_FAULT:
+        return sample(T.odpFault[i]!, rand);
+      case A_WRITEBACK:
+        return sample(T.writeback, rand);
+      case A_PEER_ACK:
+        return sample(T.cancelRtt[i]!, rand);
+      case A_LEASE_TIMER:
+        return sample(T.leaseBreak[m.ofds[i]!.proc]!, rand);
+      case A_PIN_TIMER:
+        return sample(T.leaseBreak[m.mrs[i]!.proc]!, rand);
+      case A_PEER:
+        return sample(T.peerPace[i]!, rand);
+      case A_CRASH:
+        return sample(T.crash[i]!, rand);
+      case A_HANG:
+        return sample(T.hang[i]!, rand);
+      case A_PARTITION:
+        return sample(T.partition[i]!, rand);
+      case A_REPEAT:
+        // Each iteration starts `every` after the previous one began.
+        return Math.max(0, since(lastRepeat[i]!) + sample(T.procRepeat[i]!, rand) - now);
+      case A_PEER_REPEAT:
+        return Math.max(0, since(peerRepeatAt[i]!) + sample(T.peerRepeat[i]!, rand) - now);
+      default:
+        throw new Error(`pinlab bug: no timing for action kind ${actionKind(a)}`);
+    }
+  };
+  /** Fault actions without a timing entry never strike. */
+  const timed = (a: number): boolean => {
+    const i = actionIndex(a);
+    switch (actionKind(a)) {
+      case A_CRASH:
+        return T.crash[i] !== null;
+      case A_HANG:
+        return T.hang[i] !== null;
+      case A_PARTITION:
+        return T.partition[i] !== null;
+      default:
+        return true;
+    }
+  };
+
+  let cur = Int32Array.from(m.init);
+  let nxt = new Int32Array(cur.length);
+  // The schedule, one slot per action (kind × index): its time, and the round
+  // in which it was last enabled; an action enabled in the previous round too
+  // keeps its time.
+  const width =
+    Math.max(m.procs.length, m.peers.length, m.nFrames, m.ofds.length, m.mrs.length) + 1;
+  const KINDS = 16;
+  const slotOf = (a: number) => actionKind(a) * width + actionIndex(a);
+  const at = new Float64Array(KINDS * width);
+  const seenIn = new Int32Array(KINDS * width).fill(-2); // -2: never enabled
+  let round = 0;
+  const ev: ModelEvent[] = [];
+  const recorded: number[] | undefined = o.record !== undefined ? [] : undefined;
+
+  const trunc = latencyRecorder(sm.scratch.truncate, o.pool?.truncate);
+  const punch = latencyRecorder(sm.scratch.punch, o.pool?.punch);
+  let kills = 0;
+  let commFailures = 0;
+  let leaseBreaks = 0;
+  let breaksEnded = 0;
+  let breaksKilled = 0;
+  let foreign = 0;
+  let stale = 0;
+  let lost = 0;
+  let enospc = 0;
+  const openBreaks = new Set<number>();
+  const violations: SeedViolation[] = [];
+  const seen = new Set<string>();
+
+  // Levels: integrated over time, sampled on the series grid.
+  const levels = (s: State): [number, number] => {
+    let busy = 0;
+    for (let b = 0; b < m.nBlocks; b++) if (s[blk(m, b) + BLK_BUSY] === 1) busy++;
+    let orphans = 0;
+    if (!m.dax)
+      for (let f = 0; f < m.nFrames; f++) {
+        const fo = frm(m, f);
+        const fl = s[fo + FR_FLAGS]!;
+        if (
+          (fl & FF_USED) !== 0 &&
+          (fl & FF_ANON) === 0 &&
+          s[fo + FR_INODE] === 0 &&
+          s[fo + FR_REF]! > 0
+        )
+          orphans++;
+      }
+    return [busy + orphans, busy];
+  };
+  let [strandedNow, busyNow] = levels(cur);
+  let strandedArea = 0;
+  let busyArea = 0;
+  let strandedMax = strandedNow;
+  let busyMax = busyNow;
+  const series = { stranded: [] as number[], busy: [] as number[], kills: [] as number[] };
+  const gridAt = (k: number) => (horizon * k) / (SERIES_POINTS - 1);
+  /** Time passes from `now` to t with the levels as they are. */
+  const advance = (t: number) => {
+    strandedArea += strandedNow * (t - now);
+    busyArea += busyNow * (t - now);
+    while (series.busy.length < SERIES_POINTS && gridAt(series.busy.length) < t) {
+      series.stranded.push(strandedNow);
+      series.busy.push(busyNow);
+      series.kills.push(kills);
+    }
+    now = t;
+  };
+
+  let fired = -1;
+  let steps = 0;
+  let interrupted = false;
+  let quiescentAt: number | null = null;
+  for (;;) {
+    if ((steps & 4095) === 4095 && o.stop?.()) {
+      interrupted = true;
+      break;
+    }
+    const en = enabled(m, cur);
+    let minT = Number.POSITIVE_INFINITY;
+    let minA = -1;
+    for (let k = 0; k < en.length; k++) {
+      const a = en[k]!;
+      if (!timed(a)) continue;
+      const slot = slotOf(a);
+      let t: number;
+      if (a !== fired && seenIn[slot] === round - 1) t = at[slot]!;
+      else {
+        t = now + delay(a, cur);
+        at[slot] = t;
+      }
+      seenIn[slot] = round;
+      if (t < minT) {
+        minT = t;
+        minA = a;
+      }
+    }
+    round++;
+    if (minA < 0) {
+      quiescentAt = now;
+      break;
+    }
+    if (minT > horizon) break;
+    advance(minT);
+    ev.length = 0;
+    stepInto(m, cur, minA, nxt, ev);
+    steps++;
+    recorded?.push(minA);
+    const kind = actionKind(minA);
+    const who = actionIndex(minA);
+    // A tail's first iteration begins with its first operation; later ones with the repeat.
+    if (
+      kind === A_PROC &&
+      Number.isNaN(lastRepeat[who]!) &&
+      cur[proc(m, who) + P_PC] === repeatFrom[who] &&
+      cur[proc(m, who) + P_STATUS] !== PS_BLOCKED
+    )
+      lastRepeat[who] = now;
+    if (
+      kind === A_PEER &&
+      Number.isNaN(peerRepeatAt[who]!) &&
+      cur[peerOff(m, who) + R_PC] === peerRepeatFrom[who]
+    )
+      peerRepeatAt[who] = now;
+    if (kind === A_REPEAT) lastRepeat[who] = now;
+    if (kind === A_PEER_REPEAT) peerRepeatAt[who] = now;
+
+    // Judged by the bundled properties, as check judges the same transition.
+    for (const p of sm.safety) {
+      const f = p.onStep!(m, cur, nxt, ev);
+      if (f === null) continue;
+      if (p.name === "foreign-dma") foreign++;
+      else if (p.name === "stale-exposure") stale++;
+      else if (p.name === "lost-write") lost++;
+      if (!seen.has(p.name)) {
+        seen.add(p.name);
+        violations.push({ property: p.name, step: steps, time: now, message: f.message });
+      }
+    }
+    if (kill.onStep!(m, cur, nxt, ev) !== null) kills++;
+    if (commFailure.onStep!(m, cur, nxt, ev) !== null) commFailures++;
+    for (let k = 0; k < ev.length; k++) {
+      const e = ev[k]!;
+      switch (e.k) {
+        case "lease-break": {
+          const key = e.holder * 65536 + e.inode;
+          if (!openBreaks.has(key)) {
+            openBreaks.add(key);
+            leaseBreaks++;
+          }
+          break;
+        }
+        case "timer":
+          if (openBreaks.delete(e.holder * 65536 + e.inode)) {
+            breaksEnded++;
+            breaksKilled++;
+          }
+          break;
+        case "lease-removed":
+          if (openBreaks.delete(e.holder * 65536 + e.inode)) breaksEnded++;
+          break;
+        case "handler-done":
+          for (const key of openBreaks)
+            if (Math.floor(key / 65536) === e.proc) {
+              openBreaks.delete(key);
+              breaksEnded++;
+            }
+          break;
+        case "exit": {
+          const killed = EXIT_KILLS.has(e.cause);
+          for (const key of openBreaks)
+            if (Math.floor(key / 65536) === e.proc) {
+              openBreaks.delete(key);
+              breaksEnded++;
+              if (killed) breaksKilled++;
+            }
+          waitStart[e.proc] = Number.NaN; // a call that never returns: not a latency
+          break;
+        }
+        case "block":
+          if (sm.layoutKind[e.proc]![e.pc]! !== 0 && Number.isNaN(waitStart[e.proc]!)) {
+            waitStart[e.proc] = kind === A_PROC && who === e.proc ? callAt[e.proc]! : now;
+            waitPc[e.proc] = e.pc;
+          }
+          break;
+        case "ret": {
+          if (e.result === -ENOSPC) enospc++;
+          const lk = sm.layoutKind[e.proc]![e.pc]!;
+          if (lk === 0) break;
+          const waited = !Number.isNaN(waitStart[e.proc]!) && waitPc[e.proc] === e.pc;
+          const start = waited
+            ? waitStart[e.proc]!
+            : kind === A_PROC && who === e.proc
+              ? callAt[e.proc]!
+              : now;
+          waitStart[e.proc] = Number.NaN;
+          (lk === 1 ? trunc : punch).record(now - start);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    const t = cur;
+    cur = nxt;
+    nxt = t;
+    fired = minA;
+    [strandedNow, busyNow] = levels(cur);
+    if (strandedNow > strandedMax) strandedMax = strandedNow;
+    if (busyNow > busyMax) busyMax = busyNow;
+    if (recorded && o.record !== undefined && steps >= o.record) break;
+  }
+  const end = interrupted ? now : horizon;
+  if (!interrupted) advance(horizon);
+  while (series.busy.length < SERIES_POINTS) {
+    series.stranded.push(strandedNow);
+    series.busy.push(busyNow);
+    series.kills.push(kills);
+  }
+  const open = (kind: number) => {
+    const out: number[] = [];
+    for (let p = 0; p < nP; p++)
+      if (!Number.isNaN(waitStart[p]!) && sm.layoutKind[p]![waitPc[p]!] === kind)
+        out.push(waitStart[p]!);
+    return out;
+  };
+  const span = end > 0 ? end : 1;
+  return {
+    seed,
+    events: steps,
+    end,
+    quiescentAt,
+    truncate: trunc.done(open(1), end),
+    punch: punch.done(open(2), end),
+    kills,
+    commFailures,
+    leaseBreaks,
+    breaksEnded,
+    breaksKilled,
+    foreignDma: foreign,
+    staleReads: stale,
+    lostWrites: lost,
+    enospc,
+    stranded: { mean: strandedArea / span, max: strandedMax },
+    busy: { mean: busyArea / span, max: busyMax },
+    series,
+    violations,
+    interrupted,
+    ...(recorded ? { recorded } : {}),
+  };
+}
+
+/** The first `steps` actions of seed `seed`: a violation's schedule from the initial state. */
+export function scheduleOf(sm: SimModel, seed: number, horizon: number, steps: number): number[] {
+  return [...(simulateSeed(sm, seed, { horizon, record: steps }).recorded ?? [])];
+}

@@ -1,0 +1,135 @@
+/**
+ * Streaming statistics: latencies go into an HdrHistogram (constant memory,
+ * two significant digits, 1 %, no stored samples); figures across seeds get a
+ * mean and a 95 % confidence interval from Student's t.
+ */
+import * as hdr from "hdr-histogram-js";
+import type { Interval } from "./result.js";
+
+/** Latencies are recorded in microseconds: HdrHistogram counts integers. */
+const UNIT = 1e6;
+
+export interface LatencyHistogram {
+  record(seconds: number): void;
+  readonly count: number;
+  /** The latency (seconds) at percentile q in 0..100. */
+  at(q: number): number;
+  readonly max: number;
+  /** The compressed encoding, for sending across threads. */
+  encode(): string;
+  add(other: LatencyHistogram): void;
+  reset(): void;
+  /** (latency, fraction) pairs for a CDF plot, ascending. */
+  cdf(points: number): { latency: number; fraction: number }[];
+}
+
+function wrap(h: hdr.Histogram): LatencyHistogram {
+  return {
+    record(seconds) {
+      h.recordValue(Math.max(0, Math.round(seconds * UNIT)));
+    },
+    get count() {
+      return h.totalCount;
+    },
+    // A bucket's highest equivalent value may pass the exact maximum: clamped to it.
+    at: (q) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(q), h.maxValue) / UNIT),
+    get max() {
+      return h.totalCount === 0 ? 0 : h.maxValue / UNIT;
+    },
+    encode: () => hdr.encodeIntoCompressedBase64(h),
+    add(other) {
+      h.add((other as unknown as { raw: hdr.Histogram }).raw);
+    },
+    reset() {
+      h.reset();
+    },
+    cdf(points) {
+      if (h.totalCount === 0) return [];
+      const out: { latency: number; fraction: number }[] = [];
+      for (let i = 0; i <= points; i++) {
+        const q = (100 * i) / points;
+        const latency = Math.min(h.getValueAtPercentile(q === 0 ? 0.0001 : q), h.maxValue) / UNIT;
+        if (out.length > 0 && out[out.length - 1]!.latency === latency)
+          out[out.length - 1] = { latency, fraction: q / 100 };
+        else out.push({ latency, fraction: q / 100 });
+      }
+      return out;
+    },
+    ...{ raw: h },
+  } as LatencyHistogram;
+}
+
+/** A new, empty latency histogram (pure JavaScript: no WebAssembly instance per seed). */
+export function latencyHistogram(): LatencyHistogram {
+  return wrap(
+    hdr.build({
+      useWebAssembly: false,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 2,
+      autoResize: true,
+      numberOfSignificantValueDigits: 2,
+    }),
+  );
+}
+
+export function decodeHistogram(text: string): LatencyHistogram {
+  return wrap(hdr.decodeFromCompressedBase64(text, 32, false) as hdr.Histogram);
+}
+
+/** Two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom. */
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145,
+  2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048,
+  2.045, 2.042,
+];
+
+/** t(0.975, df): the table up to 30, then the Cornish–Fisher expansion around the normal quantile. */
+export function tQuantile975(df: number): number {
+  if (df < 1) return Number.NaN;
+  if (df <= 30) return T975[df - 1]!;
+  const z = 1.959964;
+  const z3 = z ** 3;
+  const z5 = z ** 5;
+  const z7 = z ** 7;
+  return (
+    z +
+    (z3 + z) / (4 * df) +
+    (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df) +
+    (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3)
+  );
+}
+
+/**
+ * Mean and spread of a stream of values (Welford's update): constant memory,
+ * and the same figures for the same values in the same order.
+ */
+export class Moments {
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  add(x: number): void {
+    this.n++;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (x - this.mean);
+  }
+  /**
+   * The mean and its 95 % confidence interval (Student's t, n − 1 degrees of
+   * freedom). With fewer than two values the interval is the mean itself
+   * (nothing to estimate a spread from); with none, all zero.
+   */
+  interval(): Interval {
+    const { n, mean } = this;
+    if (n === 0) return { mean: 0, lo: 0, hi: 0, n: 0 };
+    if (n < 2) return { mean, lo: mean, hi: mean, n };
+    const half = tQuantile975(n - 1) * Math.sqrt(this.m2 / (n - 1) / n);
+    return { mean, lo: mean - half, hi: mean + half, n };
+  }
+}
+
+/** The mean of the values and its 95 % confidence interval (see Moments). */
+export function interval(values: readonly number[]): Interval {
+  const m = new Moments();
+  for (const v of values) m.add(v);
+  return m.interval();
+}
