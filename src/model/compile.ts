@@ -4,6 +4,8 @@
  * statically to the one operation that produced it, and every object an
  * operation creates gets a fixed table slot.
  */
+
+import { SEAL_BITS } from "./backing.js";
 import {
   BLK_CONTENT,
   BLK_STRIDE,
@@ -17,6 +19,7 @@ import {
   INO_EXT,
   INO_SIZE,
   INO_T_LINEAGE,
+  INO_T_SEALS,
   INO_TAIL,
   type InodeInfo,
   K_STRIDE,
@@ -90,6 +93,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       pfnmap: f.kind === "pfnmap",
       movable: f.movable ?? false,
       declared: true,
+      backing: f.backing ?? "fs",
     });
   }
   // Files created by `open ... create` get an inode slot that starts non-existent.
@@ -105,10 +109,13 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           pfnmap: false,
           movable: false,
           declared: false,
+          backing: "fs",
         });
       }
     }
   });
+  // memfd_create and mmap(MAP_ANONYMOUS) create an object of their own (backing.ts).
+  const ownInode = hiddenInodes(spec, inodes, inodeIdx, userIdx);
 
   // Largest page index any file can reach.
   let maxPages = 1;
@@ -121,6 +128,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       if (op.op === "truncate" || op.op === "ftruncate") bump(op.pages);
       if (op.op === "fallocate" || op.op === "mmap") bump(op.last + 1);
       if (op.op === "write" || op.op === "read") bump(op.page + 1);
+      if (op.op === "mmap_anon") bump(op.pages);
     }
 
   const procIdx = new Map(spec.procs.map((p, i) => [p.name, i]));
@@ -195,6 +203,67 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           push(slot, o, slot);
           break;
         }
+        case "mmap_anon": {
+          const i = ownInode.get(op)!;
+          if (!Number.isInteger(op.pages) || op.pages < 1 || op.pages > 32)
+            err(`mmap anon: pages must be in 1..32 (got ${op.pages})`, at);
+          const o = ofds.length;
+          ofds.push({ proc: pi, inode: i, read: true, write: true });
+          const slot = vmaDefs.length;
+          const pages = Math.max(1, Math.min(op.pages, 32));
+          vmaDefs.push({
+            proc: pi,
+            ofd: o,
+            inode: i,
+            first: 0,
+            pages,
+            shared: op.shared,
+            writable: op.prot === "rw",
+          });
+          if (!op.shared) privatePages += pages;
+          vars.set(op.dst, { kind: "va", slot });
+          push(slot);
+          break;
+        }
+        case "memfd_create": {
+          const i = ownInode.get(op)!;
+          const slot = ofds.length;
+          ofds.push({ proc: pi, inode: i, read: true, write: true });
+          vars.set(op.dst, { kind: "fd", slot });
+          push(slot, i, op.allowSealing ? 1 : 0);
+          break;
+        }
+        case "add_seals": {
+          let mask = 0;
+          for (const w of op.seals) {
+            const bit = SEAL_BITS[w];
+            if (bit === undefined) err(`add_seals: unknown seal ${w}`, at);
+            else mask |= bit;
+          }
+          push(use(op.fd, "fd", at), mask);
+          break;
+        }
+        case "pin_longterm": {
+          const v = use(op.va, "va", at);
+          const slot = mrDefs.length;
+          mrDefs.push({
+            proc: pi,
+            vma: v,
+            pages: vmaDefs[v]?.pages ?? 1,
+            remoteWrite: false,
+            remoteRead: false,
+            writable: op.write,
+            accessValid: true,
+            odp: false,
+            gupTest: { fast: op.fast },
+          });
+          vars.set(op.dst, { kind: "mr", slot });
+          push(slot, v);
+          break;
+        }
+        case "unpin_longterm":
+          push(use(op.pin, "mr", at));
+          break;
         case "munmap":
           push(use(op.va, "va", at));
           break;
@@ -341,6 +410,13 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       err(`file ${f.name}: reflink source ${f.reflinkOf} is not a file`);
     if (!Number.isInteger(f.pages) || f.pages < 0 || f.pages > 32)
       err(`file ${f.name}: pages must be in 0..32 (got ${f.pages})`);
+    const b = f.backing ?? "fs";
+    if (b === "other" && spec.fs.kind === "dax")
+      err(`file ${f.name}: backing=other is a page-cache filesystem; it needs \`fs pagecache\``);
+    if (b !== "fs" && f.reflinkOf !== undefined)
+      err(`file ${f.name}: reflink= needs backing=fs (only XFS shares extents)`);
+    if (b !== "fs" && f.kind === "pfnmap")
+      err(`file ${f.name}: pfnmap is a device file of its own; drop backing=${b}`);
   }
   // One lineage bit per file (INO_T_LINEAGE).
   if (inodes.length > 31) err(`at most 31 files (got ${inodes.length})`);
@@ -350,7 +426,10 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
   const dax = spec.fs.kind === "dax";
   const nBlocks = spec.fs.blocks;
   const totalPages = inodes.length * maxPages;
-  const ramFrames = dax ? privatePages + 2 : 3 * totalPages + privatePages + 2;
+  // Files whose pages live in memory only (tmpfs, hugetlbfs, device-DAX) need RAM frames on fs-DAX too.
+  const memPages =
+    inodes.filter((i) => i.backing !== "fs" && i.backing !== "other").length * maxPages;
+  const ramFrames = dax ? 3 * memPages + privatePages + 2 : 3 * totalPages + privatePages + 2;
   const nFrames = (dax ? nBlocks : 0) + ramFrames;
   const inodeStride = INO_EXT + 2 * maxPages + INO_TAIL;
   let off = 0;
@@ -460,7 +539,11 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     init[base + INO_EXISTS] = 1;
     init[base + INO_SIZE] = f.pages;
     const blocks: number[] = [];
-    if (f.layout === "allocated" && f.kind !== "pfnmap") {
+    // shmem and hugetlbfs inodes start with F_SEAL_SEAL (shmem_get_inode(), hugetlbfs_get_inode()).
+    if (f.backing === "tmpfs" || f.backing === "hugetlbfs")
+      init[base + INO_EXT + 2 * maxPages + INO_T_SEALS] = SEAL_BITS.seal;
+    const onBlocks = f.backing === undefined || f.backing === "fs" || f.backing === "other";
+    if (f.layout === "allocated" && f.kind !== "pfnmap" && onBlocks) {
       for (let pg = 0; pg < f.pages; pg++) {
         if (nextBlock >= nBlocks)
           return {
@@ -508,6 +591,50 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
   // (the status the last operation's return leaves, program.ts advance()).
   for (const p of model.procs) if (p.prog.length === 0) init[p.off + P_STATUS] = PS_DONE;
   return { ok: true, model };
+}
+
+/**
+ * The inodes of `memfd_create` (named `memfd:VAR` as the kernel names them,
+ * tmpfs or hugetlbfs) and of `mmap anon` (`anon:VAR`: a shmem object when
+ * shared, anonymous memory when private), one per operation. They start
+ * non-existent; the operation creates them.
+ */
+function hiddenInodes(
+  spec: ScenarioSpec,
+  inodes: InodeInfo[],
+  inodeIdx: Map<string, number>,
+  userIdx: ReadonlyMap<string, number>,
+): Map<ProcOp, number> {
+  const own = new Map<ProcOp, number>();
+  for (const p of spec.procs) {
+    const owner = userIdx.get(p.user) ?? 0;
+    for (const op of p.program) {
+      if (op.op !== "memfd_create" && op.op !== "mmap_anon") continue;
+      const base = `${op.op === "memfd_create" ? "memfd" : "anon"}:${op.dst}`;
+      let name = base;
+      for (let n = 2; inodeIdx.has(name); n++) name = `${base}#${n}`;
+      inodeIdx.set(name, inodes.length);
+      own.set(op, inodes.length);
+      inodes.push({
+        name,
+        owner,
+        mode: op.op === "memfd_create" ? 0o777 : 0o600,
+        pfnmap: false,
+        movable: false,
+        declared: false,
+        backing:
+          op.op === "memfd_create"
+            ? op.hugetlb
+              ? "hugetlbfs"
+              : "tmpfs"
+            : op.shared
+              ? "tmpfs"
+              : "anon",
+        ...(op.op === "memfd_create" ? { memfd: true } : {}),
+      });
+    }
+  }
+  return own;
 }
 
 function article(k: VarKind): string {

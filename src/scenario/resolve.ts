@@ -18,6 +18,7 @@ import { spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
 import {
+  ANON_MMAP,
   DEFAULT_POLICIES,
   DEFAULT_PROPERTIES,
   EXTRA_ERRNOS,
@@ -52,6 +53,7 @@ const RESULT_WORDS = ["ok", "blocks"];
 /** The signature an operation was written with (`create` is an `open`). */
 export function signatureOf(op: ProcOp | PeerOp): Signature {
   if (op.op === "open" && op.create) return PROC_OPS.get("create")!;
+  if (op.op === "mmap_anon") return ANON_MMAP;
   return (PROC_OPS.get(op.op) ?? PEER_OPS.get(op.op))!;
 }
 

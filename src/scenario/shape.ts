@@ -8,6 +8,7 @@
 
 import type {
   Access,
+  Backing,
   Cap,
   Expectation,
   FsFlavor,
@@ -17,6 +18,7 @@ import type {
   PeerOp,
   ProcOp,
   Quantifier,
+  Seal,
   SourcePos,
 } from "../model/spec.js";
 import { closest } from "../util/suggest.js";
@@ -33,7 +35,7 @@ import type {
 import { type Bound, bind, list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
 import { TOP_LEVEL_WORDS } from "./parser.js";
-import { DECLS, PEER_OPS, PROC_OPS, QUANTIFIERS, type Signature } from "./schema.js";
+import { ANON_MMAP, DECLS, PEER_OPS, PROC_OPS, QUANTIFIERS, type Signature } from "./schema.js";
 
 /** Statements that may appear at most once. */
 const SINGLETONS = new Set(["scenario", "fs", "faults", "nic", "bounds", "layout_lease"]);
@@ -127,6 +129,7 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
           ...(reflink !== undefined ? { reflinkOf: reflink } : {}),
           kind: b.name("kind", "regular") as "regular",
           movable: b.has("movable"),
+          ...(b.names.has("backing") ? { backing: b.name("backing") as Backing } : {}),
         },
       };
     }
@@ -394,8 +397,15 @@ function opNode(
   sink: DiagnosticSink,
 ): ProcOpNode | PeerOpNode {
   const table = where === "proc" ? PROC_OPS : PEER_OPS;
-  const w = stmt.head.text;
-  const sig = table.get(w);
+  let w = stmt.head.text;
+  // `mmap anon ...` is mmap(MAP_ANONYMOUS): its own signature, without a file descriptor.
+  const first = stmt.args[0];
+  if (where === "proc" && w === "mmap" && !first?.key && first?.items[0]?.kind === "word")
+    if (first.items[0].name.text === "anon") {
+      w = "mmap_anon";
+      stmt = { ...stmt, args: stmt.args.slice(1) };
+    }
+  const sig = w === "mmap_anon" ? ANON_MMAP : table.get(w);
   const bad = (dstKind?: Signature["result"]): BadOpNode => ({
     kind: "bad",
     stmt,
@@ -511,6 +521,33 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
         prot: b.name("prot", "rw") as "rw",
       };
     }
+    case "mmap_anon":
+      return {
+        op: "mmap_anon",
+        dst,
+        pages: b.int("pages"),
+        shared: b.name("shared", "private") === "shared",
+        prot: b.name("prot", "rw") as "rw",
+      };
+    case "memfd_create":
+      return {
+        op: "memfd_create",
+        dst,
+        hugetlb: b.has("hugetlb"),
+        allowSealing: b.has("allow_sealing"),
+      };
+    case "add_seals":
+      return { op: "add_seals", fd: b.name("fd"), seals: b.list("seals") as Seal[] };
+    case "pin_longterm":
+      return {
+        op: "pin_longterm",
+        dst,
+        va: b.name("va"),
+        write: b.name("prot", "rw") === "rw",
+        fast: b.name("path", "slow") === "fast",
+      };
+    case "unpin_longterm":
+      return { op: "unpin_longterm", pin: b.name("pin") };
     case "munmap":
       return { op: "munmap", va: b.name("va") };
     case "store":

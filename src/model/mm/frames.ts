@@ -23,6 +23,7 @@ import {
   type Model,
   type State,
 } from "../layout.js";
+import { pteFrame } from "./pte.js";
 
 export const zeroFrame = (m: Model): number => m.nFrames;
 
@@ -62,11 +63,26 @@ export function releaseIfIdle(ctx: Ctx, f: number): void {
   const { m, s } = ctx;
   if (f === zeroFrame(m) || isDaxFrame(m, f)) return;
   const o = frm(m, f);
+  // An anonymous page stays while a page table maps it (an unpin leaves the process its copy).
+  if ((s[o + FR_FLAGS]! & FF_ANON) !== 0 && anonMapped(m, s, f)) return;
   if (s[o + FR_REF]! === 0 && s[o + FR_INODE]! === 0) {
     s[o + FR_FLAGS] = 0;
     s[o + FR_CONTENT] = 0;
     s[o + FR_INDEX] = 0;
   }
+}
+
+/** Whether a present PTE of a mapped VMA points at frame f. */
+function anonMapped(m: Model, s: State, f: number): boolean {
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vi = m.vmas[v]!;
+    if (s[vi.off] !== 1) continue;
+    for (let k = 0; k < vi.pages; k++) {
+      const pte = s[vi.off + 1 + k]!;
+      if (pte !== 0 && pteFrame(pte) === f) return true;
+    }
+  }
+  return false;
 }
 
 /** The shared-or-owned test used by dax_layout_busy_page(): any reference beyond the mapping's. */
