@@ -261,9 +261,13 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           push(slot, v);
           break;
         }
-        case "unpin_longterm":
-          push(use(op.pin, "mr", at));
+        case "unpin_longterm": {
+          const x = use(op.pin, "mr", at);
+          if (mrDefs[x] && !mrDefs[x].gupTest)
+            err(`unpin_longterm: ${op.pin} is a memory registration; dereg_mr ends it`, at);
+          push(x);
           break;
+        }
         case "munmap":
           push(use(op.va, "va", at));
           break;
@@ -304,14 +308,20 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           push(slot, v, slot);
           break;
         }
-        case "dereg_mr":
-          push(use(op.mr, "mr", at));
+        case "dereg_mr": {
+          const x = use(op.mr, "mr", at);
+          if (mrDefs[x]?.gupTest)
+            err(`dereg_mr: ${op.mr} is a gup_test pin; unpin_longterm drops it`, at);
+          push(x);
           break;
+        }
         case "send": {
           const r = peerIdx.get(op.peer);
           if (r === undefined) err(`send: unknown peer ${op.peer}`, at);
           else sendsTo[r] = (sendsTo[r] ?? 0) + 1;
-          push(r ?? 0, use(op.mr, "mr", at));
+          const x = use(op.mr, "mr", at);
+          if (mrDefs[x]?.gupTest) err(`send: ${op.mr} is a gup_test pin, with no rkey to send`, at);
+          push(r ?? 0, x);
           break;
         }
         case "setlease":

@@ -61,6 +61,9 @@ export const CODES = {
   PIN313: { severity: "warning", title: "value listed twice" },
   PIN314: { severity: "warning", title: "rdma_write through an MR without remote_write" },
   PIN315: { severity: "warning", title: "rdma_read through an MR without remote_read" },
+  PIN316: { severity: "error", title: "file flag that does not fit its backing" },
+  PIN317: { severity: "warning", title: "operation that always fails on this backing" },
+  PIN318: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

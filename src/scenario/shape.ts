@@ -398,14 +398,16 @@ function opNode(
 ): ProcOpNode | PeerOpNode {
   const table = where === "proc" ? PROC_OPS : PEER_OPS;
   let w = stmt.head.text;
+  let anon = false;
   // `mmap anon ...` is mmap(MAP_ANONYMOUS): its own signature, without a file descriptor.
   const first = stmt.args[0];
   if (where === "proc" && w === "mmap" && !first?.key && first?.items[0]?.kind === "word")
     if (first.items[0].name.text === "anon") {
       w = "mmap_anon";
+      anon = true;
       stmt = { ...stmt, args: stmt.args.slice(1) };
     }
-  const sig = w === "mmap_anon" ? ANON_MMAP : table.get(w);
+  const sig = anon ? ANON_MMAP : table.get(w);
   const bad = (dstKind?: Signature["result"]): BadOpNode => ({
     kind: "bad",
     stmt,
