@@ -203,7 +203,13 @@ function facts(m: Model, s: State): Fact[] {
     const o = mr(m, i);
     const st = s[o]!;
     if (st === MR_NONE) return;
-    add("mr", mrName(m, i), MR_STATE[st] ?? `state ${st}`);
+    // A gup_test pin is no registration: it is pinned or not.
+    const state = x.gupTest
+      ? st === MR_VALID
+        ? "pinned (gup_test)"
+        : "unpinned"
+      : (MR_STATE[st] ?? `state ${st}`);
+    add("mr", mrName(m, i), state);
     const lease = s[o + 1]!;
     if (lease === MRL_HELD) add("lease", `${mrName(m, i)} pin lease`, "held");
     else if (lease === MRL_BREAKING) add("lease", `${mrName(m, i)} pin lease`, "being broken");

@@ -55,7 +55,11 @@ export function findSymmetry(m: Model): Symmetry | null {
   m.procs.forEach((_, p) => {
     const ps = spec.procs[p]!;
     if (named.has(ps.name)) return;
-    if (ps.program.some((op) => op.op === "open" && op.create)) return;
+    // A process that creates an object of its own (a file, a memfd, anonymous memory)
+    // owns an inode no other process has: swapping it with another would not swap that.
+    const own = (op: ProcOp) =>
+      (op.op === "open" && op.create) || op.op === "memfd_create" || op.op === "mmap_anon";
+    if (ps.program.some(own)) return;
     const peers = [...new Set(ps.program.flatMap((op) => (op.op === "send" ? [op.peer] : [])))];
     if (peers.length !== 1) return;
     const r = m.peers.findIndex((x) => x.name === peers[0]);
