@@ -413,3 +413,20 @@ test("a gup_test pin dirties nothing at unpin and is no RDMA registration", () =
   assert.ok(unpin && unpin.k === "unpin" && !unpin.dirty);
   assert.equal(resultOf(r, "p", "again"), -EINVAL);
 });
+
+test("a gup_test R/O pin takes no FOLL_WRITE|FOLL_FORCE, even under the 2019 GUP rules of ib_umem_get()", () => {
+  for (const pol of ["unsafe", "wait", "linux"]) {
+    const spec = one("tmpfs", (p) =>
+      p
+        .open("fd", "f", "rw")
+        .mmap("va", "fd", 0, 0, { shared: true, prot: "r" })
+        .load("va", 0)
+        .pinLongterm("pin", "va", { write: false })
+        .regMr("mr", "va", ["remote_read"]),
+    );
+    const r = runOf(spec, pol);
+    assert.ok((resultOf(r, "p", "pin_longterm") as number) >= 0, pol);
+    // ib_umem_get() of 2019 pinned a R/O MR with FOLL_WRITE|FOLL_FORCE: EFAULT on a R/O shared mapping.
+    if (pol !== "linux") assert.equal(resultOf(r, "p", "reg_mr"), -EFAULT, pol);
+  }
+});

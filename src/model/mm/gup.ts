@@ -84,7 +84,8 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   // FOLL_WRITE: a writable MR, and in 2019 every MR (ib_umem_get started from
   // gup_flags = FOLL_WRITE and added FOLL_FORCE for a R/O one; v6.2 dropped both,
   // "RDMA/umem: remove FOLL_FORCE usage"). See unshare.ts.
-  const era2019 = m.policy.gupEra === "2019";
+  // A gup_test pin sets its own flags (FOLL_WRITE for a R/W test only, never FOLL_FORCE).
+  const era2019 = m.policy.gupEra === "2019" && mi.gupTest === undefined;
   const follWrite = mi.writable || era2019;
   const follForce = era2019 && !mi.writable;
   if (follWrite) {
