@@ -112,3 +112,10 @@ test("`# pinlab-ignore PIN317` silences a failure that is the point", () => {
   ].join("\n");
   assert.deepEqual(where(parseScenario(text, "ok.pin")), []);
 });
+
+test("`fs shmem` and its kin point to the per-file backing", () => {
+  const r = parseScenario("fs shmem\nuser alice\n", "fs.pin");
+  const d = r.diagnostics.find((x) => x.code === "PIN106");
+  assert.ok(d);
+  assert.match(d.hint ?? "", /backing=tmpfs/);
+});
