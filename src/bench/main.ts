@@ -5,6 +5,7 @@
 import { cpus } from "node:os";
 import { runCheckBench } from "./check-bench.js";
 import { runExploreBench } from "./explore-bench.js";
+import { runInterruptBench } from "./interrupt-bench.js";
 import { runModelBench } from "./model-bench.js";
 import { runSpinBench } from "./spin-bench.js";
 
@@ -21,6 +22,8 @@ print("");
 await runExploreBench(print);
 print("");
 await runCheckBench(print);
+print("");
+await runInterruptBench(print, clock);
 
 // The SPIN twin of a bundled scenario (compiles Promela with gcc: slow, so on request).
 if (process.argv.includes("--spin")) {

@@ -44,3 +44,16 @@ export function selectPolicies(
       };
   return { ok: true, policies };
 }
+
+/**
+ * The one line `check` and `compare` print when given `--param
+ * lease-break-time`: they explore every order of events, not time, so the
+ * value cannot change a verdict; a lease-break timer may fire at any moment
+ * of a break unless the scenario states `assume ... answers within
+ * lease_break_time`. Only `simulate` runs a clock.
+ */
+export function timeParamNote(params: Record<string, string>, command: string): string | null {
+  const v = params["lease-break-time"];
+  if (v === undefined) return null;
+  return `pinlab ${command}: note: ${command} explores every order of events, not time, so lease-break-time=${v} cannot change its verdicts (only pinlab simulate uses it)\n`;
+}

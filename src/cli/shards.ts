@@ -28,6 +28,7 @@
 import { type Coverage, operationNames } from "../engine/adapter/coverage.js";
 import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
 import { witnessReason } from "../engine/adapter/reason.js";
+import { assumptionText } from "../engine/check/assume.js";
 import { isVacuous, vacuityOf } from "../engine/check/check.js";
 import type { TokenScenario } from "../engine/explore/token.js";
 import { type Cell, type CellVerdict, unwitnessed, witnessToken } from "../engine/matrix/cell.js";
@@ -388,6 +389,18 @@ function checkCell(
   }
   const vacuity = vacuityOf(coverage, complete);
   if ((d.vacuity ?? null) !== vacuity) return fail("its vacuity is not what its coverage says");
+  // Whether a verdict rests on the stated assumptions needs the check without
+  // them; what can be checked is that it names the scenario's assumptions.
+  const stated = spec.assumptions ?? [];
+  const assumed = stated.length > 0 ? assumptionText(stated) : null;
+  const badAssumption = (x: { assumption?: string | null }) =>
+    (x.assumption ?? null) !== null && x.assumption !== assumed;
+  if (d.verdicts.some(badAssumption) || d.expectations.some(badAssumption))
+    return fail(
+      assumed === null
+        ? "a verdict rests on an assumption its scenario does not state"
+        : `a verdict rests on an assumption other than its scenario's (${assumed})`,
+    );
   const verdicts: CellVerdict[] = [];
   for (const [i, v] of d.verdicts.entries()) {
     const shown = v.verdict === "Sometimes";
@@ -401,7 +414,7 @@ function checkCell(
       if (v.witness !== null || v.witnessLength !== null || v.lasso !== null || v.token !== null)
         return bad("'Never' with a witness (a flipped verdict?)");
       if (v.steps !== null || v.message !== null) return bad("'Never' with the steps of a witness");
-      verdicts.push(unwitnessed(v, vacuous));
+      verdicts.push(unwitnessed(v, vacuous, v.assumption ?? null));
       continue;
     }
     const w = v.witness;
@@ -451,6 +464,7 @@ function checkCell(
       witness: [...w],
       vacuous: false,
       reason,
+      assumption: v.assumption ?? null,
     });
   }
   const e = checkExpectations(d, spec, verdicts, complete);
@@ -477,6 +491,7 @@ function checkCell(
         ok: x.ok,
         undecided: x.undecided,
         detail: x.detail,
+        assumption: x.assumption ?? null,
       })),
       exit: d.exit,
     },

@@ -10,6 +10,7 @@ import {
   BLK_CONTENT,
   BLK_STRIDE,
   BLK_USERS,
+  type Bounded,
   CONTENT_STALE,
   CONTENT_ZERO,
   type CPeerOp,
@@ -39,10 +40,13 @@ import {
 } from "./layout.js";
 import type { Policy } from "./policy.js";
 import { SIGIO, SIGKILL, SIGNALS } from "./proc/signum.js";
+import { DEFAULT_REPEATS, DEFAULT_REPLICAS, expandReplicas } from "./replicas.js";
 import {
   DEFAULT_MEMLOCK_PAGES,
   DEFAULT_NIC,
   type ProcOp,
+  type ProcSpec,
+  type Repeat,
   type ScenarioSpec,
   type SourcePos,
 } from "./spec.js";
@@ -57,6 +61,7 @@ export type CompileResult =
   | { readonly ok: false; readonly errors: readonly CompileError[] };
 
 type VarKind = "fd" | "va" | "mr";
+type Objs = readonly { readonly kind: VarKind; readonly slot: number; readonly index: number }[];
 interface VarDef {
   kind: VarKind;
   slot: number; // ofd / vma / mr slot
@@ -65,10 +70,45 @@ interface VarDef {
 const FALLOC_MODES = { alloc: 0, punch: 1, collapse: 2 } as const;
 const LEASE_TYPES = { unlck: 0, rd: 1, wr: 2 } as const;
 
-/** Lowers a scenario for one policy. Never throws on a bad scenario: returns its errors. */
-export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
+/**
+ * Lowers a scenario for one policy. Never throws on a bad scenario: returns its errors.
+ *
+ * Replica groups are expanded first (replicas.ts): `bounds replicas` copies of
+ * each (default 2), and the model's `spec` is the flat scenario, whose names
+ * (`server#1`) traces and expectations use. Repeating tails run `bounds
+ * repeats` times in all (default 2). For `simulate`, compile
+ * `forSimulation(spec)`: every copy, and tails without end.
+ */
+export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   const errors: CompileError[] = [];
   const err = (message: string, at?: SourcePos) => errors.push(at ? { message, at } : { message });
+  const replicaLimit = written.bounds.replicas ?? DEFAULT_REPLICAS;
+  if (!Number.isInteger(replicaLimit) || replicaLimit < 1)
+    err(`bounds replicas must be a whole number of at least 1 (got ${replicaLimit})`);
+  for (const g of written.replicas ?? [])
+    if (!Number.isInteger(g.count) || g.count < 1)
+      err(`replicate needs a whole number of copies of at least 1 (got ${g.count})`, g.at);
+  const spec = expandReplicas(written, replicaLimit);
+  const bounded: Bounded = {
+    replicas: (written.replicas ?? []).map((g) => ({
+      members: [...g.files, ...g.procs, ...g.peers].map((x) => x.name),
+      count: g.count,
+      copies: Math.min(g.count, replicaLimit),
+    })),
+    repeating: [...spec.procs, ...spec.peers].filter((x) => x.repeat).map((x) => x.name),
+  };
+  const repeatLimit = spec.bounds.repeats ?? DEFAULT_REPEATS;
+  if (
+    repeatLimit !== Number.POSITIVE_INFINITY &&
+    (!Number.isInteger(repeatLimit) || repeatLimit < 1)
+  )
+    err(`bounds repeats must be a whole number of at least 1 (got ${repeatLimit})`);
+  for (const x of [...spec.procs, ...spec.peers]) {
+    const from = x.repeat?.from;
+    if (from !== undefined && (!Number.isInteger(from) || from < 0 || from >= x.program.length))
+      err(`${x.name}: the repeating tail must hold at least one operation`, x.repeat?.at);
+  }
+  for (const p of spec.procs) if (p.repeat) unreleased(p, err);
 
   if (!Number.isInteger(spec.fs.blocks) || spec.fs.blocks < 1 || spec.fs.blocks > 64)
     err(`fs blocks must be an integer in 1..64 (got ${spec.fs.blocks})`);
@@ -138,6 +178,8 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
   const mrDefs: Omit<MrInfo, "off">[] = [];
   const progs: CProcOp[][] = [];
   const procVars: string[][] = [];
+  /** The object slots each process's operations create, by operation index. */
+  const procObjs: Objs[] = [];
   const sendsTo = spec.peers.map(() => 0);
   let privatePages = 0;
 
@@ -145,6 +187,8 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     if (userIdx.get(p.user) === undefined) err(`process ${p.name}: unknown user ${p.user}`, p.at);
     const vars = new Map<string, VarDef>();
     const prog: CProcOp[] = [];
+    const objs: { kind: VarKind; slot: number; index: number }[] = [];
+    procObjs.push(objs);
     const use = (name: string, kind: VarKind, at?: SourcePos): number => {
       const v = vars.get(name);
       if (!v) {
@@ -176,6 +220,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           const slot = ofds.length;
           ofds.push({ proc: pi, inode: i, read: op.mode !== "w", write: op.mode !== "r" });
           vars.set(op.dst, { kind: "fd", slot });
+          objs.push({ kind: "fd", slot, index });
           push(slot, i, slot, op.create ? 1 : 0);
           break;
         }
@@ -200,6 +245,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
           });
           if (!op.shared) privatePages += pages;
           vars.set(op.dst, { kind: "va", slot });
+          objs.push({ kind: "va", slot, index });
           push(slot, o, slot);
           break;
         }
@@ -305,6 +351,7 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
             odp: (op.odp ?? false) || policy.odp,
           });
           vars.set(op.dst, { kind: "mr", slot });
+          objs.push({ kind: "mr", slot, index });
           push(slot, v, slot);
           break;
         }
@@ -499,13 +546,48 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
       mayPartition: spec.faults.partition.includes(r.name),
     };
   });
+  // A send in a repeating tail runs as often as the tail (twice per ring for simulate's endless tails).
+  const perRun = Number.isFinite(repeatLimit) ? repeatLimit : 2;
+  const sendsToCap = spec.peers.map(() => 0);
+  for (const p of spec.procs)
+    p.program.forEach((op, index) => {
+      if (op.op !== "send") return;
+      const r = peerIdx.get(op.peer)!;
+      sendsToCap[r]! += p.repeat && index >= p.repeat.from ? perRun : 1;
+    });
   const mboxOff: number[] = [];
   const mboxCap: number[] = [];
   spec.peers.forEach((_, i) => {
     mboxOff.push(off);
-    mboxCap.push(sendsTo[i]!);
-    off += 1 + sendsTo[i]!;
+    mboxCap.push(Math.max(1, sendsToCap[i]!));
+    off += 1 + Math.max(1, sendsToCap[i]!);
   });
+  // One iteration counter per repeating program (repeat.ts).
+  const counters: number[] = [];
+  for (let i = 0; i < bounded.repeating.length; i++) counters.push(off++);
+  let nextCounter = 0;
+  const repeatInfo = (x: { repeat?: Repeat }, objs: Objs) => {
+    if (!x.repeat) return {};
+    const from = x.repeat.from;
+    const body = (kind: string) => objs.filter((o) => o.kind === kind && o.index >= from);
+    return {
+      repeat: {
+        from,
+        counter: counters[nextCounter++]!,
+        ofds: body("fd").map((o) => o.slot),
+        vmas: body("va").map((o) => o.slot),
+        mrs: body("mr").map((o) => o.slot),
+      },
+    };
+  };
+  const procsR: ProcInfo[] = procs.map((p, i) => ({
+    ...p,
+    ...repeatInfo(spec.procs[i]!, procObjs[i]!),
+  }));
+  const peersR: PeerInfo[] = peers.map((r, i) => ({
+    ...r,
+    ...repeatInfo(spec.peers[i]!, []),
+  }));
   const offKernel = off;
   off += K_STRIDE;
 
@@ -519,14 +601,16 @@ export function compile(spec: ScenarioSpec, policy: Policy): CompileResult {
     ofds,
     vmas,
     mrs,
-    procs,
-    peers,
+    procs: procsR,
+    peers: peersR,
     nBlocks,
     nFrames,
     maxPages,
     // `faults nic_no_invalidate` (old spelling) is the default `none`.
     nicInvalidate: spec.faults.nicNoInvalidate ? "none" : (spec.nic ?? DEFAULT_NIC).invalidate,
     flavor: spec.fs.flavor ?? "xfs",
+    repeatLimit,
+    bounded,
     mboxOff,
     mboxCap,
     offBlocks,
@@ -652,13 +736,45 @@ function article(k: VarKind): string {
 }
 
 /**
- * Whether the scenario assumes holder `name` answers lease breaks in time.
- * Absent `assumptions` keeps the former behaviour (every holder prompt) until
- * the scenario format states assumptions; `[]` assumes nothing.
+ * Whether the scenario assumes holder `name` answers lease breaks within
+ * lease-break-time (an `assume` statement). Without one nothing is assumed:
+ * the timer may fire at any moment of the break, racing the holder's answer.
  */
-function assumesPrompt(spec: ScenarioSpec, name: string): boolean {
-  if (spec.assumptions === undefined) return true;
-  return spec.assumptions.some(
+export function assumesPrompt(spec: ScenarioSpec, name: string): boolean {
+  return (spec.assumptions ?? []).some(
     (a) => a.kind === "answers-within-lease-break-time" && (!a.procs || a.procs.includes(name)),
   );
 }
+
+/**
+ * A repeating tail must release what it creates (repeat.ts): every fd it
+ * opens is closed, every mapping unmapped, every MR deregistered before the
+ * tail ends, so the next iteration can create them again.
+ */
+function unreleased(p: ProcSpec, err: (message: string, at?: SourcePos) => void): void {
+  const from = p.repeat!.from;
+  const body = p.program.slice(from);
+  body.forEach((op, k) => {
+    if (op.op !== "open" && op.op !== "mmap" && op.op !== "reg_mr") return;
+    const later = body.slice(k + 1);
+    const rebound = later.findIndex((o) => "dst" in o && o.dst === op.dst);
+    const until = rebound < 0 ? later : later.slice(0, rebound);
+    const released = until.some(
+      (o) =>
+        (op.op === "open" && o.op === "close" && o.fd === op.dst) ||
+        (op.op === "mmap" && o.op === "munmap" && o.va === op.dst) ||
+        (op.op === "reg_mr" && o.op === "dereg_mr" && o.mr === op.dst),
+    );
+    if (!released)
+      err(
+        `process ${p.name}: the repeating tail ${RELEASE[op.op].what} ${op.dst} but never ${RELEASE[op.op].undo}s it; ${RELEASE[op.op].undo} it before the tail ends, or create it before \`repeat\``,
+        op.at,
+      );
+  });
+}
+
+const RELEASE = {
+  open: { what: "opens", undo: "close" },
+  mmap: { what: "maps", undo: "unmap" },
+  reg_mr: { what: "registers", undo: "deregister" },
+} as const;

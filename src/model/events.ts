@@ -182,6 +182,14 @@ export type ModelEvent =
   /** The model hit a state the kernel would BUG() or corrupt on. */
   | { readonly k: "bug"; readonly frame: number; readonly inode: number; readonly what: string }
   | { readonly k: "recv"; readonly peer: number; readonly mr: number }
-  | { readonly k: "peer-done"; readonly peer: number; readonly cancelled: boolean };
+  | { readonly k: "peer-done"; readonly peer: number; readonly cancelled: boolean }
+  /** A repeating tail starts again at operation `pc`; `iteration` counts from 1 (the first run). */
+  | { readonly k: "repeat"; readonly proc: number; readonly pc: number; readonly iteration: number }
+  | {
+      readonly k: "peer-repeat";
+      readonly peer: number;
+      readonly pc: number;
+      readonly iteration: number;
+    };
 
 export type EventKind = ModelEvent["k"];

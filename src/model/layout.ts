@@ -236,6 +236,22 @@ export interface ProcInfo {
   readonly prompt: boolean;
   /** RLIMIT_MEMLOCK in pages (ib_umem_get charges mm->pinned_vm against it). */
   readonly memlock: number;
+  /** The program's repeating tail (spec.ts Repeat), if it has one. */
+  readonly repeat?: RepeatInfo;
+}
+
+/**
+ * A repeating tail as compiled: the body starts at `from`; `counter` is the
+ * state index of its iteration counter (repeats done so far), a field only
+ * programs that repeat have; `ofds`, `vmas`, `mrs` are the object slots the
+ * body's operations create, which a repeat makes ready to be created again.
+ */
+export interface RepeatInfo {
+  readonly from: number;
+  readonly counter: number;
+  readonly ofds: readonly number[];
+  readonly vmas: readonly number[];
+  readonly mrs: readonly number[];
 }
 
 export interface PeerInfo {
@@ -245,6 +261,20 @@ export interface PeerInfo {
   readonly vars: readonly string[];
   readonly off: number;
   readonly mayPartition: boolean;
+  /** The program's repeating tail, if it has one (no object slots: a peer creates none). */
+  readonly repeat?: RepeatInfo;
+}
+
+/** What lowering bounded, for check to say beside its verdicts (coverage.ts). */
+export interface Bounded {
+  /** Each replica group: the names of its members, how many copies it declares, how many the model has. */
+  readonly replicas: readonly {
+    readonly members: readonly string[];
+    readonly count: number;
+    readonly copies: number;
+  }[];
+  /** Processes and peers whose programs have a repeating tail. */
+  readonly repeating: readonly string[];
 }
 
 export interface Model {
@@ -265,7 +295,20 @@ export interface Model {
   readonly nicInvalidate: NicInvalidate;
   /** The filesystem whose order of checks layout changes follow (`fs ... flavor=`). */
   readonly flavor: FsFlavor;
-  /** Mailbox: messages sent to peer r are stored at mbox[r] (mr+1, or -1 for "no MR"), capacity mboxCap[r]. */
+  /**
+   * How many times in all a repeating tail runs (`bounds repeats`, default 2);
+   * Infinity: without end (compile(forSimulation(spec)), for `simulate`).
+   */
+  readonly repeatLimit: number;
+  /** What lowering bounded for exploration (replica groups cut to fewer copies, repeating tails). */
+  readonly bounded: Bounded;
+  /**
+   * Mailbox: messages sent to peer r are stored at mbox[r] (mr+1, or -1 for
+   * "no MR"), a ring of capacity mboxCap[r]: mbox[r][0] counts the messages
+   * sent, and message i sits at 1 + i % mboxCap[r]. A send finding the ring
+   * full of messages the peer has not received yet waits (the application's
+   * socket buffer is full); without repeating tails it never is.
+   */
   readonly mboxOff: readonly number[];
   readonly mboxCap: readonly number[];
   // offsets

@@ -32,6 +32,7 @@ import {
   P_STATUS,
   PS_BLOCKED,
   PS_CRASHED,
+  PS_DONE,
   PS_HUNG,
   PS_RUN,
   peer as peerOff,
@@ -53,6 +54,7 @@ import { finishHandler, handlerCanFinish, handleSigio, signalDeliverable } from 
 import { escalate } from "./rdma/escalate.js";
 import { nicLand, odpFault, peerAck, peerCanAck, peerCanStep, peerStep } from "./rdma/nic.js";
 import { odpFaultMayResolve, odpInflightOnFrame } from "./rdma/odp.js";
+import { peerMayRepeat, procMayRepeat, repeatPeer, repeatProc } from "./repeat.js";
 
 export const A_PROC = 0;
 export const A_SIGIO = 1;
@@ -67,6 +69,10 @@ export const A_PEER = 9;
 export const A_CRASH = 10;
 export const A_HANG = 11;
 export const A_PARTITION = 12;
+/** A process's program ended and its repeating tail starts again (index: proc; repeat.ts). */
+export const A_REPEAT = 13;
+/** A peer's program ended and its repeating tail starts again (index: peer; repeat.ts). */
+export const A_PEER_REPEAT = 14;
 
 export const actionKind = (a: number): number => a >>> 16;
 export const actionIndex = (a: number): number => a & 0xffff;
@@ -82,7 +88,8 @@ export function isFault(a: number): boolean {
  * Every action enabled in s, in priority order: local processes, then the
  * hardware (DMA landing, ODP faults, writeback), the peers' answers to cancel
  * messages, the lease-break timers (45 s: slower than any of the above), the
- * peers' next operations, and last the injected faults.
+ * peers' next operations, and last the injected faults. A program that ended
+ * with a repeating tail left offers its repeat where its next step would be.
  */
 export function enabled(m: Model, s: State): number[] {
   const out: number[] = [];
@@ -95,6 +102,7 @@ export function enabled(m: Model, s: State): number[] {
       out.push(act(A_HANDLER, p));
     if (st === PS_RUN) out.push(act(A_PROC, p));
     else if (st === PS_BLOCKED && retryChanges(m, s, p)) out.push(act(A_PROC, p));
+    else if (st === PS_DONE && procMayRepeat(m, s, p)) out.push(act(A_REPEAT, p));
   }
   for (let r = 0; r < m.peers.length; r++) {
     const infl = s[peerOff(m, r) + R_INFL]!;
@@ -131,7 +139,10 @@ export function enabled(m: Model, s: State): number[] {
         out.push(act(A_PIN_TIMER, x));
     }
   }
-  for (let r = 0; r < m.peers.length; r++) if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
+  for (let r = 0; r < m.peers.length; r++) {
+    if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
+    else if (peerMayRepeat(m, s, r)) out.push(act(A_PEER_REPEAT, r));
+  }
   for (let p = 0; p < m.procs.length; p++) {
     const info = m.procs[p]!;
     if (!alive(s, m, p)) continue;
@@ -238,6 +249,12 @@ function apply(m: Model, n: State, a: number, ev: ModelEvent[] | null): void {
     case A_PARTITION:
       n[peerOff(m, i) + R_PART] = 1;
       emit(ctx, { k: "partition", peer: i });
+      break;
+    case A_REPEAT:
+      repeatProc(ctx, i);
+      break;
+    case A_PEER_REPEAT:
+      repeatPeer(ctx, i);
       break;
     default:
       throw new Error(`pinlab bug: unknown action ${a}`);

@@ -8,6 +8,7 @@ import type { CheckResult } from "../engine/check/check.js";
 import { alwaysClaim, verdictClaim } from "../engine/check/rejudge.js";
 import type { TokenScenario } from "../engine/explore/token.js";
 import { runSchedule } from "../engine/run/exec.js";
+import { printAssumption } from "../scenario/assume.js";
 import { irreproducible, tokenFor } from "./check.js";
 import { eventJson } from "./event-json.js";
 import { groupOf, outcomeOf } from "./marks.js";
@@ -53,7 +54,9 @@ export function checkJson(r: CheckResult, origin: TokenScenario) {
     reductions: e.reductions,
     workers: e.workers,
     coverage: r.coverage,
+    bounded: r.bounded,
     vacuity: r.vacuity,
+    assumptions: (r.arg.spec.assumptions ?? []).map(printAssumption),
     properties: r.verdicts.map((v) => ({
       name: v.name,
       kind: v.kind,
@@ -66,6 +69,7 @@ export function checkJson(r: CheckResult, origin: TokenScenario) {
       verdict: v.verdict,
       proved: v.verdict === "Never" && v.proved,
       vacuous: v.vacuous ?? false,
+      assumption: v.assumption ?? null,
       witnessLength: v.witness ? v.witness.length : null,
       lasso: v.lasso ? { prefix: v.lasso.prefix.length, cycle: v.lasso.cycle.length } : null,
       token: v.witness ? tokenFor(r, origin, verdictClaim(v), v.witness) : null,
@@ -78,6 +82,7 @@ export function checkJson(r: CheckResult, origin: TokenScenario) {
       ok: x.ok,
       undecided: x.undecided,
       detail: x.detail,
+      assumption: x.assumption ?? null,
       ...(x.witness
         ? {
             witnessLength: x.witness.length,

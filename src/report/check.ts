@@ -9,6 +9,7 @@ import { encodeToken, type TokenScenario, type WitnessClaim } from "../engine/ex
 import type { ExploreStats } from "../engine/explore/types.js";
 import { runSchedule } from "../engine/run/exec.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
+import { printAssumption } from "../scenario/assume.js";
 import { OUTCOMES, outcomeOf } from "./marks.js";
 import { renderExpectations, renderSteps } from "./trace.js";
 import { wrap } from "./wrap.js";
@@ -26,7 +27,7 @@ export function verdictText(
   group: string | undefined = undefined,
 ): string {
   const o = OUTCOMES[outcomeOf({ group: group ?? "safety", kind: v.kind }, v.verdict, v.proved)];
-  return `${o.symbol} ${bareVerdict(v, states)}`;
+  return `${o.symbol} ${bareVerdict(v, states)}${v.assumption ? `, ${v.assumption}` : ""}`;
 }
 
 function bareVerdict(v: PropertyVerdict, states: number): string {
@@ -95,6 +96,16 @@ export function renderCheck(
   out.push(
     `search    every interleaving, breadth first${red.por || red.symmetry ? `, with ${[red.por && "partial-order", red.symmetry && "symmetry"].filter(Boolean).join(" and ")} reduction` : ""}${r.explore.workers > 1 ? `, ${r.explore.workers} workers` : ""}`,
   );
+  const stated = spec.assumptions ?? [];
+  if (stated.length > 0)
+    out.push(
+      ...wrap(
+        `assume    ${stated.map((a) => printAssumption(a).replace(/^assume /, "")).join("; ")} (verdicts that differ without it say so)`,
+        width,
+        "",
+        "          ",
+      ),
+    );
   out.push("");
   // The bundled properties, and the result expectations that apply under this policy.
   const mentioned = new Set(r.expectations.map((e) => e.text.replace(/ under .*$/, "")));
@@ -107,6 +118,7 @@ export function renderCheck(
     out.push(
       `  ${"(end states)".padEnd(w)}  ${n(r.explore.deadlocks.count)} states where nothing can move`,
     );
+  if (r.bounded) out.push(...wrap(`bounded: ${r.bounded.text}`, width, "  ", "    "));
   if (r.vacuity) out.push(...wrap(`vacuous: proved, but ${r.vacuity}`, width, "  ", "    "));
   else if (r.coverage) {
     const c = r.coverage;

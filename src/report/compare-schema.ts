@@ -126,6 +126,7 @@ const verdict = object({
   vacuous: optional(bool),
   // made again from the witness by merge; only its type is checked here
   reason: optional(nullable(anyObject)),
+  assumption: optional(nullable(str)),
 });
 
 const cell = object({
@@ -138,7 +139,15 @@ const cell = object({
   reason: nullable(str),
   stats: record(amount),
   verdicts: array(verdict),
-  expectations: array(object({ text: str, ok: bool, undecided: bool, detail: str })),
+  expectations: array(
+    object({
+      text: str,
+      ok: bool,
+      undecided: bool,
+      detail: str,
+      assumption: optional(nullable(str)),
+    }),
+  ),
   coverage: optional(
     nullable(
       object({ reached: array(str), unreached: array(str), registers: bool, registered: bool }),

@@ -11,7 +11,7 @@ import type { ScenarioSpec } from "../model/spec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import { specHash } from "../scenario/source-hash.js";
-import { type Group, groupOf, OUTCOMES, type Outcome, outcomeOf } from "./marks.js";
+import { ASSUMED, type Group, groupOf, OUTCOMES, type Outcome, outcomeOf } from "./marks.js";
 import { type DocStep, witnessSteps } from "./witness-view.js";
 import { wrap } from "./wrap.js";
 
@@ -255,9 +255,19 @@ const MAIL_SHORT: Record<string, string> = {
   SPACE: "SPC",
 };
 
-/** The terminal text of one matrix cell. */
+/** The terminal text of one matrix cell, marked when a scenario's verdict in it rests on a stated assumption. */
 function cellText(doc: CompareDoc, policy: string, property: string, kind: string): string {
   const a = aggregate(doc.cells, policy, property);
+  const text = bareCellText(doc, a, policy, kind);
+  return a.assumed.length > 0 ? `${text}${ASSUMED.symbol}` : text;
+}
+
+function bareCellText(
+  doc: CompareDoc,
+  a: ReturnType<typeof aggregate>,
+  policy: string,
+  kind: string,
+): string {
   if (kind === "possibility")
     return a.verdict === "Sometimes" ? String(a.scenarios.length) : a.proved ? "0" : "0?";
   if (a.verdict !== "Never") return String(a.scenarios.length);
@@ -266,6 +276,28 @@ function cellText(doc: CompareDoc, policy: string, property: string, kind: strin
   // where only some are vacuous the row's VAC column counts them.
   const all = doc.cells.filter((c) => c.policy === policy).length;
   return all > 0 && a.vacuous.length === all ? "v" : ".";
+}
+
+/** Whether any verdict or expectation of the document rests on a stated assumption. */
+function anyAssumed(doc: CompareDoc): boolean {
+  return doc.cells.some(
+    (c) => c.verdicts.some((v) => v.assumption) || c.expectations.some((e) => e.assumption),
+  );
+}
+
+/** `kill Never, comm-failure Never, assuming server answers within lease-break-time`, or "". */
+function assumedText(cell: DocCell): string {
+  const vs = cell.verdicts.filter((v) => v.assumption);
+  const es = cell.expectations.filter(
+    (e) => e.assumption && !vs.some((v) => e.text.includes(v.name)),
+  );
+  if (vs.length === 0 && es.length === 0) return "";
+  const what = [
+    ...vs.map((v) => `${v.name} ${v.verdict}`),
+    ...es.map((e) => `'${e.text}' ${e.ok ? "met" : "failed"}`),
+  ];
+  const text = (vs[0]?.assumption ?? es[0]?.assumption)!;
+  return `${what.join(", ")}, ${text}`;
 }
 
 /** How many of a policy's scenarios never pinned a page (their proofs are vacuous). */
@@ -352,6 +384,8 @@ export function renderCompareText(doc: CompareDoc, o: TextOptions = {}): string 
     legend("v", "never happens, but vacuously in every scenario");
   }
   legend("?", "does not happen in the states explored, but a bound was hit");
+  if (anyAssumed(doc))
+    legend(ASSUMED.symbol, `${ASSUMED.note}; the scenarios and what they assume are listed below`);
   const cw = Math.max(...cols.map((c) => c.code.length));
   for (const c of cols)
     out.push(
@@ -382,9 +416,10 @@ export function renderCompareText(doc: CompareDoc, o: TextOptions = {}): string 
         const parts = bad.map((v) => `${v.name}(${v.witnessLength})`);
         const status = cell.status === "complete" ? "" : ` [incomplete: ${cell.reason}]`;
         const vac = cell.vacuity ? ` (vacuous: ${cell.vacuity})` : "";
+        const assumed = assumedText(cell) && ` (${ASSUMED.symbol} ${assumedText(cell)})`;
         out.push(
           ...wrap(
-            `${parts.length ? parts.join(" ") : "-"}${vac}${status}${failed.length ? `   EXPECTATION FAILED: ${failed.map((e) => e.text).join("; ")}` : ""}`,
+            `${parts.length ? parts.join(" ") : "-"}${vac}${assumed}${status}${failed.length ? `   EXPECTATION FAILED: ${failed.map((e) => e.text).join("; ")}` : ""}`,
             width,
             `  ${pol.name.padEnd(pw)}  `,
             ind,
@@ -418,7 +453,8 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
   // Each outcome its own mark (marks.ts): a cost is not drawn like corruption.
   const mdCell = (pol: string, p: (typeof cols)[number]) => {
     const a = aggregate(doc.cells, pol, p.name);
-    const text = cellText(doc, pol, p.name, p.kind);
+    // A `*` in a table cell is Markdown emphasis: escaped.
+    const text = cellText(doc, pol, p.name, p.kind).replace(/\*$/, "\\*");
     return a.verdict === "Sometimes"
       ? `${OUTCOMES[outcomeOf(p, a.verdict, a.proved)].symbol} ${text}`
       : text;
@@ -432,6 +468,7 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
   out.push("- `.`: proved never over every reachable state of every scenario");
   out.push("- `v`: proved never, but vacuously in every scenario: no page was ever pinned");
   out.push("- `?`: not shown, but a bound was hit");
+  if (anyAssumed(doc)) out.push(`- \`${ASSUMED.symbol}\`: ${ASSUMED.note} (listed below)`);
   out.push("");
   for (const [g, heading] of GROUP_HEADINGS) {
     const mine = cols.filter((p) => (p.group ?? "safety") === g);
@@ -446,6 +483,15 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
     out.push("### Vacuous proofs");
     out.push("");
     for (const c of vac) out.push(`- ${c.policy} / \`${c.scenario}\`: ${c.vacuity}`);
+    out.push("");
+  }
+  if (anyAssumed(doc)) {
+    out.push("### Verdicts resting on stated assumptions");
+    out.push("");
+    for (const c of doc.cells) {
+      const t = assumedText(c);
+      if (t) out.push(`- ${c.policy} / \`${c.scenario}\`: ${t}`);
+    }
     out.push("");
   }
   out.push("### Witnesses");

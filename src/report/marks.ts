@@ -80,3 +80,13 @@ export function markText(name: string, mark: Mark): string {
   const l = OUTCOMES[mark];
   return `${l.symbol} ${name} ${l.word}`;
 }
+
+/**
+ * Beside a verdict that rests on a scenario's stated assumption (`assume
+ * holders answer within lease_break_time`): explored without it, the
+ * verdict differs. The same character in the terminal, Markdown and HTML.
+ */
+export const ASSUMED = {
+  symbol: "*",
+  note: "rests on an assumption the scenario states: without it the verdict differs",
+} as const;

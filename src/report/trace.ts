@@ -4,26 +4,50 @@
  * property showed marked on its line, then every property's verdict and the
  * scenario's expectations. Meant to be pasted into a mail.
  */
+
 import type { RunResult, TraceStep } from "../engine/run/exec.js";
 import type { ExpectationResult } from "../engine/run/expect.js";
 import { errnoName } from "../model/errno.js";
 import type { ModelEvent } from "../model/events.js";
 import type { Model } from "../model/layout.js";
-import { A_LAND, A_ODP_FAULT, A_PEER, A_PEER_ACK, actionIndex, actionKind } from "../model/step.js";
+import {
+  A_LAND,
+  A_ODP_FAULT,
+  A_PEER,
+  A_PEER_ACK,
+  A_PEER_REPEAT,
+  A_REPEAT,
+  actionIndex,
+  actionKind,
+} from "../model/step.js";
 import { contentName, fileName, mrName, peerName, procName } from "../properties/names.js";
 import type { Property } from "../properties/property.js";
-import { printProcOp as procOpText } from "../scenario/print.js";
+import { printAssumption } from "../scenario/assume.js";
+import { printPeerOp, printProcOp as procOpText } from "../scenario/print.js";
 import { markOf, markText, OUTCOMES } from "./marks.js";
 
 /** Who acted in a step, for the actor column. */
 export function actorOf(m: Model, a: number): string {
   const i = actionIndex(a);
   const k = actionKind(a);
-  if (k === A_PEER || k === A_PEER_ACK) return peerName(m, i);
+  if (k === A_PEER || k === A_PEER_ACK || k === A_PEER_REPEAT) return peerName(m, i);
   if (k === A_LAND || k === A_ODP_FAULT) return "nic";
-  if (k <= 2) return procName(m, i);
+  if (k <= 2 || k === A_REPEAT) return procName(m, i);
   return "kernel";
 }
+
+/** The first operation of a repeating tail, as the program writes it. */
+function repeatStart(m: Model, e: Extract<ModelEvent, { k: "repeat" | "peer-repeat" }>): string {
+  if (e.k === "repeat") {
+    const op = m.procs[e.proc]!.prog[e.pc];
+    return op ? procOpText(op.spec) : `operation ${e.pc + 1}`;
+  }
+  const op = m.peers[e.peer]!.prog[e.pc];
+  return op ? printPeerOp(op.spec) : `operation ${e.pc + 1}`;
+}
+
+const limitText = (m: Model): string =>
+  Number.isFinite(m.repeatLimit) ? ` of at most ${m.repeatLimit}` : "";
 
 const plural = (n: number, w: string) => `${w}${n === 1 ? "" : "s"}`;
 
@@ -254,6 +278,12 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         main: false,
         text: `${peerName(m, e.peer)} ${e.cancelled ? "cancelled its transfer" : "is done"}`,
       };
+    case "repeat":
+    case "peer-repeat":
+      return {
+        main: true,
+        text: `repeat: back to ${repeatStart(m, e)} (iteration ${e.iteration}${limitText(m)})`,
+      };
   }
 }
 
@@ -275,6 +305,12 @@ export function renderTrace(run: RunResult, o: TraceOptions): string {
   out.push(
     `schedule  ${o.schedule ?? (run.seed === 0 ? "seed 0 (priority order, no faults)" : `seed ${run.seed}`)}`,
   );
+  // The run is one the scenario's stated assumptions allow: say which (check tells what rests on them).
+  const stated = m.spec.assumptions ?? [];
+  if (stated.length > 0)
+    out.push(
+      `assume    ${stated.map((a) => printAssumption(a).replace(/^assume /, "")).join("; ")} (their lease-break timers fire only when the answer cannot come)`,
+    );
   out.push("");
   out.push(...renderSteps(run, o.properties));
   out.push("");
@@ -351,10 +387,17 @@ export function renderSteps(run: RunResult, properties: readonly Property[]): st
 
 /** Expectation lines and the closing result line, shared by run and check reports. */
 export function renderExpectations(
-  list: readonly { ok: boolean; undecided: boolean; text: string; detail: string }[],
+  list: readonly {
+    ok: boolean;
+    undecided: boolean;
+    text: string;
+    detail: string;
+    assumption?: string | null;
+  }[],
 ): string[] {
   const out = list.map(
-    (e) => `  ${e.undecided ? "?   " : e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail})`,
+    (e) =>
+      `  ${e.undecided ? "?   " : e.ok ? "ok  " : "FAIL"}  ${e.text}  (${e.detail}${e.assumption ? `; ${e.assumption}` : ""})`,
   );
   const failed = list.filter((e) => !e.ok).length;
   const open = list.filter((e) => e.undecided).length;

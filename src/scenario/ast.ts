@@ -12,7 +12,9 @@
  */
 
 import type {
+  Assumption,
   Bounds,
+  Distribution,
   Expectation,
   FaultSpec,
   FileSpec,
@@ -22,6 +24,7 @@ import type {
   NicSpec,
   PeerOp,
   ProcOp,
+  TimingKey,
   UserSpec,
 } from "../model/spec.js";
 import type { Span } from "./diagnostics.js";
@@ -117,24 +120,63 @@ export type Decl =
       /** RLIMIT_MEMLOCK in pages, when the file gives one. */
       readonly memlock?: number;
       readonly body: readonly ProcOpNode[];
+      readonly repeat?: RepeatNode;
     })
   | (NodeBase & {
       readonly kind: "remote";
       readonly name: string;
       readonly cancel: boolean;
       readonly body: readonly PeerOpNode[];
+      readonly repeat?: RepeatNode;
     })
   | (NodeBase & { readonly kind: "faults"; readonly spec: FaultSpec })
   | (NodeBase & { readonly kind: "bounds"; readonly spec: Bounds })
   | (NodeBase & { readonly kind: "nic"; readonly spec: NicSpec })
   | (NodeBase & { readonly kind: "layout_lease"; readonly variant: LeaseVariant })
-  | (NodeBase & { readonly kind: "expect"; readonly spec: Expectation });
+  | (NodeBase & { readonly kind: "assume"; readonly spec: Assumption })
+  | (NodeBase & { readonly kind: "expect"; readonly spec: Expectation })
+  | (NodeBase & {
+      readonly kind: "timing";
+      readonly key: TimingKey;
+      /** `proc=` or `peer=`, as written. */
+      readonly targetKind?: "proc" | "peer";
+      readonly target?: string;
+      readonly op?: string;
+      readonly dist: Distribution;
+    })
+  | (NodeBase & { readonly kind: "horizon"; readonly seconds: number })
+  | (NodeBase & {
+      readonly kind: "replicate";
+      readonly count: number;
+      /** The group's files, processes and remotes, in source order. */
+      readonly decls: readonly Decl[];
+    });
+
+/**
+ * `repeat [every DIST] { ... }`, the last statement of a program: its
+ * operations are the program's from `from` on (they sit in the program's
+ * body like the others, so variables flow through it as through any code).
+ */
+export interface RepeatNode {
+  readonly stmt: Stmt;
+  readonly from: number;
+  readonly every?: Distribution;
+  readonly spans: Spans;
+}
 
 export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;
 
 /** The declarations of one file in source order. */
 export interface Program {
   readonly decls: readonly Decl[];
+}
+
+/**
+ * Every declaration, with the members of each `replicate` group after the
+ * group's own node: what name resolution and the checks walk.
+ */
+export function allDecls(program: Program): Decl[] {
+  return program.decls.flatMap((d) => (d.kind === "replicate" ? [d, ...d.decls] : [d]));
 }
 
 /** The span of a field, or the start of its statement when the field was defaulted. */

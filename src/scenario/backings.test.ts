@@ -87,26 +87,26 @@ test("misused backings, seals and pins get their diagnostics at their place", ()
   ].join("\n");
   const r = parseScenario(text, "bad.pin");
   assert.deepEqual(where(r), [
-    "3:36 PIN316",
-    "4:42 PIN316",
-    "9:3 PIN317",
-    "11:3 PIN317",
-    "13:7 PIN317",
-    "14:3 PIN317",
-    "16:12 PIN318",
-    "19:18 PIN318",
+    "3:36 PIN321",
+    "4:42 PIN321",
+    "9:3 PIN322",
+    "11:3 PIN322",
+    "13:7 PIN322",
+    "14:3 PIN322",
+    "16:12 PIN323",
+    "19:18 PIN323",
     "20:23 PIN109",
   ]);
 });
 
-test("`# pinlab-ignore PIN317` silences a failure that is the point", () => {
+test("`# pinlab-ignore PIN322` silences a failure that is the point", () => {
   const text = [
     "fs dax blocks=2",
     "user alice",
     "file c owner=alice pages=1 backing=devdax",
     "proc t user=alice {",
     "  x = open c rw",
-    "  v = mmap x pages=0..0 private rw  # pinlab-ignore PIN317",
+    "  v = mmap x pages=0..0 private rw  # pinlab-ignore PIN322",
     "}",
     "expect t.mmap returns EINVAL",
   ].join("\n");

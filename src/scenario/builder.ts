@@ -8,6 +8,7 @@
  */
 import type {
   Access,
+  Assumption,
   Backing,
   Bounds,
   Cap,
@@ -289,6 +290,22 @@ export class ScenarioBuilder {
   }
   bounds(b: Bounds): this {
     this.spec.bounds = { ...this.spec.bounds, ...b };
+    return this;
+  }
+  /**
+   * States that `procs` (absent: every holder) answer a lease break within
+   * lease-break-time: `assume holders answer within lease_break_time`, or
+   * `assume P,... answers within lease_break_time`. Without it a lease-break
+   * timer may fire at any moment of the break.
+   */
+  assumeAnswers(procs?: readonly string[]): this {
+    if (procs !== undefined && procs.length === 0)
+      throw new Error("assumeAnswers: name at least one process, or none for every holder");
+    const a: Assumption = {
+      kind: "answers-within-lease-break-time",
+      ...(procs !== undefined ? { procs: [...procs] } : {}),
+    };
+    this.spec.assumptions = [...(this.spec.assumptions ?? []), a];
     return this;
   }
   expect(quantifier: Quantifier, property: string, policies?: readonly string[]): this {

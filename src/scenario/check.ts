@@ -9,7 +9,7 @@
 import { ERRNO_NAMES } from "../model/errno.js";
 import type { PeerOp, ProcOp } from "../model/spec.js";
 import type { DeclOf, OpNode, Program } from "./ast.js";
-import { spanOf } from "./ast.js";
+import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
 import { type AnyOpNode, type Resolution, signatureOf } from "./resolve.js";
@@ -18,6 +18,8 @@ import { EXTRA_ERRNOS, RESULTS } from "./schema.js";
 /** Bounds of the model (compile.ts): one block per page, small fixed tables. */
 export const MAX_BLOCKS = 64;
 export const MAX_FILE_PAGES = 32;
+/** Files of a scenario, created ones and replicated copies included (compile.ts). */
+export const MAX_FILES = 31;
 export const MAX_PAGE = 63;
 
 export function check(program: Program, res: Resolution, file = "<input>"): PhaseResult<null> {
@@ -53,13 +55,13 @@ class Checker {
     private readonly res: Resolution,
     private readonly sink: DiagnosticSink,
   ) {
-    this.anyBadSend = program.decls.some(
+    this.anyBadSend = allDecls(program).some(
       (d) => d.kind === "proc" && d.body.some((n) => n.kind === "bad"),
     );
   }
 
   run(): void {
-    const decls = this.program.decls;
+    const decls = allDecls(this.program);
     const fs = decls.find((d): d is DeclOf<"fs"> => d.kind === "fs");
     if (fs && (fs.spec.blocks < 1 || fs.spec.blocks > MAX_BLOCKS))
       this.sink.report(
@@ -135,15 +137,33 @@ class Checker {
       if (s.layout !== "allocated" || s.kind === "pfnmap" || !f.sizeKnown) continue;
       // Memory-only files have no blocks (backing.ts memOnly).
       if (s.backing !== undefined && s.backing !== "fs" && s.backing !== "other") continue;
-      used += s.pages;
+      // simulate makes every copy of a replicated file, so each needs its blocks
+      const copies = this.res.copies.get(f) ?? 1;
+      used += s.pages * copies;
       if (used > blocks && !reported) {
         reported = true;
         this.sink.report(
           "PIN307",
           spanOf(f, "pages"),
-          `not enough blocks: the files declared up to \`${s.name}\` need ${used}, the fs has ${blocks}`,
-          "raise `blocks=` in the `fs` statement, or declare a file `sparse`",
+          `not enough blocks: the files declared up to \`${s.name}\`${copies > 1 ? ` (${copies} copies of it)` : ""} need ${used}, the fs has ${blocks}`,
+          copies > 1
+            ? "raise `blocks=` in the `fs` statement, declare the file `sparse`, or share one file outside `replicate`"
+            : "raise `blocks=` in the `fs` statement, or declare a file `sparse`",
         );
+      }
+    }
+    // One lineage bit per file (model/layout.ts INO_T_LINEAGE), copies included.
+    let files = 0;
+    for (const f of this.res.files.values()) {
+      files += this.res.copies.get(f) ?? 1;
+      if (files > MAX_FILES) {
+        this.sink.report(
+          "PIN306",
+          spanOf(f, "name"),
+          `the model has at most ${MAX_FILES} files, and the files declared up to \`${f.spec.name}\` make ${files} (\`replicate\` copies included)`,
+          "share one file among the copies: declare it outside `replicate`",
+        );
+        break;
       }
     }
   }
@@ -156,7 +176,7 @@ class Checker {
     const fs = this.program.decls.find((d): d is DeclOf<"fs"> => d.kind === "fs");
     if (b === "other" && (fs?.spec.kind ?? "dax") === "dax")
       this.sink.report(
-        "PIN316",
+        "PIN321",
         at,
         "`backing=other` is a page-cache filesystem beside the scenario's; the model holds it only beside `fs pagecache`",
         "write `fs pagecache`, or give the file `backing=fs`",
@@ -164,28 +184,28 @@ class Checker {
     if (b === "fs" || b === "other") return;
     if (s.kind === "pfnmap")
       this.sink.report(
-        "PIN316",
+        "PIN321",
         spanOf(f, "kind"),
         `\`pfnmap\` is a device file of its own kind, not a ${b} file`,
         `drop \`backing=${b}\` or \`pfnmap\``,
       );
     if (s.reflinkOf !== undefined)
       this.sink.report(
-        "PIN316",
+        "PIN321",
         spanOf(f, "reflink"),
         `a ${b} file shares no extents (FICLONE needs the filesystem's ->remap_file_range)`,
         "drop `reflink=`, or give the file `backing=fs` on XFS",
       );
     if (s.layout === "sparse" || !s.zeroed)
       this.sink.report(
-        "PIN316",
+        "PIN321",
         spanOf(f, s.layout === "sparse" ? "layout" : "zeroed"),
         `a ${b} file has no blocks: its pages start zeroed, so \`${s.layout === "sparse" ? "sparse" : "hypothetical-unzeroed"}\` means nothing`,
         `drop \`${s.layout === "sparse" ? "sparse" : "hypothetical-unzeroed"}\``,
       );
     if (b === "devdax" && s.movable)
       this.sink.report(
-        "PIN316",
+        "PIN321",
         spanOf(f, "movable"),
         "device-DAX memory is the device's own (ZONE_DEVICE), never in ZONE_MOVABLE",
         "drop `movable`",
@@ -218,10 +238,10 @@ class Checker {
 
   private alwaysFails(n: ProcNode, what: string, errno: string, hint: string): void {
     this.sink.report(
-      "PIN317",
+      "PIN322",
       n.stmt.head,
       `${what}: it always returns ${errno}`,
-      `${hint}; if the failure is the point, silence this line with \`# pinlab-ignore PIN317\``,
+      `${hint}; if the failure is the point, silence this line with \`# pinlab-ignore PIN322\``,
     );
   }
 
@@ -234,7 +254,7 @@ class Checker {
     if (got === want) return;
     const name = (n.op as { mr?: string; pin?: string }).mr ?? (n.op as { pin?: string }).pin;
     this.sink.report(
-      "PIN318",
+      "PIN323",
       spanOf(n, role),
       want === "reg_mr"
         ? `\`${name}\` is a gup_test pin (\`pin_longterm\`), not a memory registration: it has no rkey`
@@ -262,7 +282,7 @@ class Checker {
 
   private sizes(): void {
     for (const [name, f] of this.res.files) if (!f.sizeKnown) this.unknownSize.add(name);
-    for (const d of this.program.decls) {
+    for (const d of allDecls(this.program)) {
       if (d.kind !== "proc") continue;
       const m = new Map<string, number>();
       for (const n of d.body) if (n.kind === "op") this.grow(n, m);

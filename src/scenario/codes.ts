@@ -30,6 +30,7 @@ export const CODES = {
   PIN111: { severity: "error", title: "result variable missing or not allowed" },
   PIN112: { severity: "error", title: "statement given twice" },
   PIN113: { severity: "error", title: "label not allowed here" },
+  PIN114: { severity: "error", title: "repeat not at the end of its program" },
 
   PIN201: { severity: "error", title: "unknown user" },
   PIN202: { severity: "error", title: "unknown file" },
@@ -45,6 +46,8 @@ export const CODES = {
   PIN212: { severity: "error", title: "unknown result" },
   PIN213: { severity: "error", title: "create of a declared file" },
   PIN214: { severity: "error", title: "renamed property" },
+  PIN215: { severity: "error", title: "no such copy of a replicated name" },
+  PIN216: { severity: "error", title: "replicated name without a copy number" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },
@@ -61,9 +64,14 @@ export const CODES = {
   PIN313: { severity: "warning", title: "value listed twice" },
   PIN314: { severity: "warning", title: "rdma_write through an MR without remote_write" },
   PIN315: { severity: "warning", title: "rdma_read through an MR without remote_read" },
-  PIN316: { severity: "error", title: "file flag that does not fit its backing" },
-  PIN317: { severity: "warning", title: "operation that always fails on this backing" },
-  PIN318: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
+  PIN316: { severity: "error", title: "repeating tail keeps what it creates" },
+  PIN317: { severity: "error", title: "distribution out of order" },
+  PIN318: { severity: "warning", title: "repeats or replicas that check never explores" },
+  PIN319: { severity: "warning", title: "assumption stated twice" },
+  PIN320: { severity: "warning", title: "assumption about a process that holds nothing to break" },
+  PIN321: { severity: "error", title: "file flag that does not fit its backing" },
+  PIN322: { severity: "warning", title: "operation that always fails on this backing" },
+  PIN323: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -20,6 +20,8 @@ import {
   printProcHeader,
   printProcOp,
   printRemoteHeader,
+  printRepeatHeader,
+  printReplicateHeader,
 } from "./print.js";
 
 export interface FormatResult {
@@ -45,57 +47,89 @@ interface Slot {
 export function formatText(text: string, file = "<input>"): FormatResult {
   const syn = readSyntax(text, file);
   if (hasErrors(syn.diagnostics)) return { diagnostics: limitErrors(syn.diagnostics, 100) };
-  const slots = syn.program.decls.flatMap(slotsOf);
+  const slots = syn.program.decls.flatMap((d) => slotsOf(d));
   const tail = attachComments(slots, syn.comments);
   return { text: render(slots, tail, text.split("\n")), diagnostics: syn.diagnostics };
 }
 
-function slotsOf(d: Decl): Slot[] {
+function slotsOf(d: Decl, depth = 0): Slot[] {
   const s = d.stmt;
-  const slot = (text: string, depth: number, kind: Slot["kind"], st = s): Slot => ({
+  const slot = (text: string, at: number, kind: Slot["kind"], st = s): Slot => ({
     text,
-    depth,
+    depth: at,
     startLine: st.start.line,
     endLine: st.end.line,
     endCol: st.end.endCol,
     kind,
     leading: [],
   });
-  if (d.kind !== "proc" && d.kind !== "remote") return [slot(printDecl(d), 0, "line")];
-  const header = d.kind === "proc" ? printProcHeader(d) : printRemoteHeader(d);
-  const body = d.body.map((n) => {
-    const op = n.kind === "op" ? n.op : undefined;
-    const text =
-      op === undefined
-        ? ""
-        : d.kind === "proc"
-          ? printProcOp(op as ProcOp)
-          : printPeerOp(op as PeerOp);
-    return slot(text, 1, "line", n.stmt);
-  });
-  const close = s.block?.close ?? s.end;
-  // A program written on one line stays on one line (it cannot hold a comment), as gofmt keeps one-line bodies.
-  if (close.line === s.start.line && body.length > 0)
-    return [
-      {
-        ...slot(`${header} { ${body.map((b) => b.text).join("; ")} }`, 0, "line"),
-        endLine: close.line,
-        endCol: close.endCol,
-      },
-    ];
-  return [
-    slot(`${header} {`, 0, "open"),
-    ...body,
-    {
+  const close = (st: typeof s, at: number): Slot => {
+    const c = st.block?.close ?? st.end;
+    return {
       text: "}",
-      depth: 0,
-      startLine: close.line,
-      endLine: close.line,
-      endCol: close.endCol,
+      depth: at,
+      startLine: c.line,
+      endLine: c.line,
+      endCol: c.endCol,
       kind: "close",
       leading: [],
-    },
-  ];
+    };
+  };
+  if (d.kind === "replicate")
+    return [
+      slot(`${printReplicateHeader(d.count)} {`, depth, "open"),
+      ...d.decls.flatMap((x) => slotsOf(x, depth + 1)),
+      close(s, depth),
+    ];
+  if (d.kind !== "proc" && d.kind !== "remote") return [slot(printDecl(d), depth, "line")];
+  const header = d.kind === "proc" ? printProcHeader(d) : printRemoteHeader(d);
+  const opText = (n: (typeof d.body)[number]) => {
+    const op = n.kind === "op" ? n.op : undefined;
+    return op === undefined
+      ? ""
+      : d.kind === "proc"
+        ? printProcOp(op as ProcOp)
+        : printPeerOp(op as PeerOp);
+  };
+  const from = d.repeat?.from ?? d.body.length;
+  const head = d.body.slice(0, from).map((n) => slot(opText(n), depth + 1, "line", n.stmt));
+  const tail = d.body.slice(from).map((n) => slot(opText(n), depth + 2, "line", n.stmt));
+  const rep = d.repeat;
+  const end = s.block?.close ?? s.end;
+  // A program written on one line stays on one line (it cannot hold a comment), as gofmt keeps one-line bodies.
+  if (end.line === s.start.line && d.body.length > 0) {
+    const texts = head.map((b) => b.text);
+    if (rep) texts.push(`${printRepeatHeader(rep)} { ${tail.map((b) => b.text).join("; ")} }`);
+    return [
+      {
+        ...slot(`${header} { ${texts.join("; ")} }`, depth, "line"),
+        endLine: end.line,
+        endCol: end.endCol,
+      },
+    ];
+  }
+  const repSlots: Slot[] = [];
+  if (rep) {
+    const rEnd = rep.stmt.block?.close ?? rep.stmt.end;
+    if (rEnd.line === rep.stmt.start.line)
+      repSlots.push({
+        ...slot(
+          `${printRepeatHeader(rep)} { ${tail.map((b) => b.text).join("; ")} }`,
+          depth + 1,
+          "line",
+          rep.stmt,
+        ),
+        endLine: rEnd.line,
+        endCol: rEnd.endCol,
+      });
+    else
+      repSlots.push(
+        slot(`${printRepeatHeader(rep)} {`, depth + 1, "open", rep.stmt),
+        ...tail,
+        close(rep.stmt, depth + 1),
+      );
+  }
+  return [slot(`${header} {`, depth, "open"), ...head, ...repSlots, close(s, depth)];
 }
 
 /**

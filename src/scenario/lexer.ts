@@ -109,6 +109,11 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
           (text[j] === "-" && j + 1 < text.length && isWordChar(text[j + 1]!)))
       )
         j++;
+      // A copy of a replicated actor is `name#N` (`server#3`): `#` and digits glued to a word.
+      if (text[j] === "#" && j + 1 < text.length && isDigit(text[j + 1]!)) {
+        j++;
+        while (j < text.length && isDigit(text[j]!)) j++;
+      }
       push("ident", i, j);
       i = j;
       continue;
@@ -116,8 +121,17 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
     if (isDigit(c)) {
       flushBad(i);
       let j = i + 1;
-      // Letters glued to digits stay in the token (0o644, 4k) and are judged by the parser.
-      while (j < text.length && isWordChar(text[j]!)) j++;
+      // Letters glued to digits stay in the token (0o644, 4k, 45s) and are judged by the parser,
+      // and so do a decimal point before a digit (1.5s, but not the range 0..1) and a rate's
+      // `/` before a letter (10k/s).
+      while (
+        j < text.length &&
+        (isWordChar(text[j]!) ||
+          ((text[j] === "." || text[j] === "/") &&
+            j + 1 < text.length &&
+            (text[j] === "." ? isDigit(text[j + 1]!) : isLetter(text[j + 1]!))))
+      )
+        j++;
       push("number", i, j);
       i = j;
       continue;

@@ -26,7 +26,11 @@ export const TOP_LEVEL_WORDS: readonly string[] = [
   "nic",
   "bounds",
   "layout_lease",
+  "assume",
   "expect",
+  "timing",
+  "horizon",
+  "replicate",
 ];
 const TOP = new Set(TOP_LEVEL_WORDS);
 const MAX_DEPTH = 8;
@@ -169,7 +173,10 @@ class Parser {
     }
     const end = this.last;
     // `proc x user=a` may have its `{` on the next line.
-    if (this.peek().kind === "newline" && (head.text === "proc" || head.text === "remote")) {
+    if (
+      this.peek().kind === "newline" &&
+      (head.text === "proc" || head.text === "remote" || head.text === "replicate")
+    ) {
       let k = 0;
       while (this.peek(k).kind === "newline") k++;
       if (this.peek(k).kind === "{") while (this.peek().kind === "newline") this.next();

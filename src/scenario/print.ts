@@ -10,6 +10,7 @@
 
 import type {
   Bounds,
+  Distribution,
   Expectation,
   FaultSpec,
   FileSpec,
@@ -19,10 +20,16 @@ import type {
   PeerSpec,
   ProcOp,
   ProcSpec,
+  Repeat,
   ScenarioSpec,
+  TimingEntry,
+  TimingKey,
   UserSpec,
 } from "../model/spec.js";
+import { printAssumption } from "./assume.js";
 import type { DeclOf } from "./ast.js";
+import { TIMING_KEYS } from "./schema.js";
+import { printDistribution, printDuration } from "./time.js";
 
 export const INDENT = "  ";
 
@@ -156,7 +163,39 @@ export function printBounds(b: Bounds): string {
   const parts = ["bounds"];
   if (b.maxStates !== undefined) parts.push(`max_states=${b.maxStates}`);
   if (b.maxDepth !== undefined) parts.push(`max_depth=${b.maxDepth}`);
+  if (b.repeats !== undefined) parts.push(`repeats=${b.repeats}`);
+  if (b.replicas !== undefined) parts.push(`replicas=${b.replicas}`);
   return parts.join(" ");
+}
+
+export function printTiming(
+  t: Pick<TimingEntry, "key" | "op" | "dist"> & {
+    readonly target?: string;
+    readonly targetKind?: "proc" | "peer";
+  },
+): string {
+  const parts = [`timing ${t.key}`];
+  if (t.target !== undefined) parts.push(`${t.targetKind ?? targetKindOf(t.key)}=${t.target}`);
+  if (t.op !== undefined) parts.push(t.op);
+  parts.push(printDistribution(t.dist));
+  return parts.join(" ");
+}
+
+/** The target key a `timing` entry built in TypeScript is printed with (`pace` may be either: proc). */
+function targetKindOf(key: TimingKey): "proc" | "peer" {
+  return TIMING_KEYS.get(key) === "peer" ? "peer" : "proc";
+}
+
+export function printHorizon(seconds: number): string {
+  return `horizon ${printDuration(seconds)}`;
+}
+
+export function printRepeatHeader(r: { readonly every?: Distribution }): string {
+  return r.every ? `repeat every ${printDistribution(r.every)}` : "repeat";
+}
+
+export function printReplicateHeader(count: number): string {
+  return `replicate ${count}`;
 }
 
 export function printExpectation(e: Expectation): string {
@@ -169,10 +208,27 @@ export function printExpectation(e: Expectation): string {
 /** The one line of a top-level declaration without a block. */
 export function printDecl(
   d: DeclOf<
-    "scenario" | "fs" | "user" | "file" | "faults" | "nic" | "bounds" | "layout_lease" | "expect"
+    | "scenario"
+    | "fs"
+    | "user"
+    | "file"
+    | "faults"
+    | "nic"
+    | "bounds"
+    | "layout_lease"
+    | "assume"
+    | "expect"
+    | "timing"
+    | "horizon"
   >,
 ): string {
   switch (d.kind) {
+    case "assume":
+      return printAssumption(d.spec);
+    case "timing":
+      return printTiming(d);
+    case "horizon":
+      return printHorizon(d.seconds);
     case "layout_lease":
       return `layout_lease ${d.variant}`;
     case "scenario":
@@ -196,7 +252,7 @@ export function printDecl(
 
 /**
  * A whole scenario as canonical text, in the order scenario, fs, users,
- * files, processes, remotes, faults, bounds, expectations. Used to turn a
+ * files, processes, remotes, faults, bounds, assumptions, expectations. Used to turn a
  * builder scenario into a file; comments of a file are kept by formatText.
  */
 export function formatScenario(spec: ScenarioSpec): string {
@@ -204,22 +260,47 @@ export function formatScenario(spec: ScenarioSpec): string {
   if (spec.layoutLease !== undefined) out.push(`layout_lease ${spec.layoutLease}`);
   for (const u of spec.users) out.push(printUser(u));
   for (const f of spec.files) out.push(printFile(f));
-  const block = (header: string, lines: string[]) => {
-    out.push("");
-    const one = `${header} { ${lines.join("; ")} }`;
-    if (lines.length === 0) out.push(`${header} {}`);
-    else if (lines.length === 1 && one.length <= 80) out.push(one);
-    else out.push(`${header} {`, ...lines.map((l) => INDENT + l), "}");
+  const program = <T>(ops: readonly T[], repeat: Repeat | undefined, print: (op: T) => string) => {
+    if (!repeat) return ops.map(print);
+    const tail = ops.slice(repeat.from).map(print);
+    return [
+      ...ops.slice(0, repeat.from).map(print),
+      `${printRepeatHeader(repeat)} {`,
+      ...tail.map((l) => INDENT + l),
+      "}",
+    ];
   };
-  for (const p of spec.procs) block(printProcHeader(p), p.program.map(printProcOp));
-  for (const r of spec.peers) block(printRemoteHeader(r), r.program.map(printPeerOp));
+  const actors = (procs: readonly ProcSpec[], peers: readonly PeerSpec[], depth: string) => {
+    const lines: string[] = [];
+    const put = (header: string, body: string[]) => {
+      lines.push("");
+      const one = `${header} { ${body.join("; ")} }`;
+      if (body.length === 0) lines.push(`${depth}${header} {}`);
+      else if (body.length === 1 && one.length <= 80) lines.push(depth + one);
+      else lines.push(`${depth}${header} {`, ...body.map((l) => depth + INDENT + l), `${depth}}`);
+    };
+    for (const p of procs) put(printProcHeader(p), program(p.program, p.repeat, printProcOp));
+    for (const r of peers) put(printRemoteHeader(r), program(r.program, r.repeat, printPeerOp));
+    return lines;
+  };
+  out.push(...actors(spec.procs, spec.peers, ""));
+  for (const g of spec.replicas ?? []) {
+    out.push("", `${printReplicateHeader(g.count)} {`);
+    for (const f of g.files) out.push(INDENT + printFile(f));
+    out.push(
+      ...actors(g.procs, g.peers, INDENT).filter((l, i) => l !== "" || i > 0 || g.files.length > 0),
+    );
+    out.push("}");
+  }
   const f = spec.faults;
   const tail: string[] = [];
   if (f.crash.length + f.hang.length + f.partition.length > 0 || f.nicNoInvalidate)
     tail.push(printFaults(f));
   if (spec.nic !== undefined) tail.push(printNic(spec.nic));
-  if (spec.bounds.maxStates !== undefined || spec.bounds.maxDepth !== undefined)
-    tail.push(printBounds(spec.bounds));
+  if (Object.values(spec.bounds).some((v) => v !== undefined)) tail.push(printBounds(spec.bounds));
+  for (const t of spec.timing ?? []) tail.push(printTiming(t));
+  if (spec.horizon !== undefined) tail.push(printHorizon(spec.horizon));
+  for (const a of spec.assumptions ?? []) tail.push(printAssumption(a));
   for (const e of spec.expectations) tail.push(printExpectation(e));
   if (tail.length > 0) out.push("", ...tail);
   return `${out.join("\n")}\n`;

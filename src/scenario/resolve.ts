@@ -10,11 +10,12 @@
  */
 
 import { ERRNO_NAMES } from "../model/errno.js";
+import { copyOf } from "../model/replicas.js";
 import type { PeerOp, ProcOp } from "../model/spec.js";
 import { RENAMED_PROPERTIES } from "../properties/index.js";
 import { closest } from "../util/suggest.js";
 import type { Decl, DeclOf, OpNode, PeerOpNode, ProcOpNode, Program, VarKind } from "./ast.js";
-import { spanOf } from "./ast.js";
+import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
 import {
@@ -46,6 +47,8 @@ export interface Resolution {
   readonly remotes: ReadonlyMap<string, DeclOf<"remote">>;
   /** For an operation, the operation that assigned each of its variable arguments (by role). */
   readonly defs: ReadonlyMap<AnyOpNode, ReadonlyMap<string, AnyOpNode>>;
+  /** How many copies of each member of a `replicate` group `simulate` makes (others: one). */
+  readonly copies: ReadonlyMap<Decl, number>;
 }
 
 const RESULT_WORDS = ["ok", "blocks"];
@@ -74,8 +77,18 @@ class Resolver {
   private readonly procs = new Map<string, DeclOf<"proc">>();
   private readonly remotes = new Map<string, DeclOf<"remote">>();
   private readonly defs = new Map<AnyOpNode, Map<string, AnyOpNode>>();
+  /** Where the assumptions so far were stated: of every holder, and of each process named. */
+  private assumedAll: Span | undefined;
+  private readonly assumedOf = new Map<string, Span>();
   /** Where each process assigns each variable, for "assigned in another process" hints. */
   private readonly assignedIn = new Map<string, string>();
+  /** The replica group of each member declaration, and of each member name. */
+  private readonly memberOf = new Map<Decl, DeclOf<"replicate">>();
+  private readonly groupOf = new Map<string, DeclOf<"replicate">>();
+  /** The group whose member is being resolved (its members are named without a copy number). */
+  private group: DeclOf<"replicate"> | undefined;
+  /** Whether a bare member name means every copy (faults, timing). */
+  private bareMeansAll = false;
 
   constructor(
     private readonly sink: DiagnosticSink,
@@ -83,14 +96,32 @@ class Resolver {
   ) {}
 
   run(program: Program): Resolution {
-    this.declare(program.decls);
-    for (const d of program.decls) {
+    const decls = allDecls(program);
+    for (const g of program.decls)
+      if (g.kind === "replicate")
+        for (const d of g.decls) {
+          this.memberOf.set(d, g);
+          const name =
+            d.kind === "file"
+              ? d.spec.name
+              : d.kind === "proc" || d.kind === "remote"
+                ? d.name
+                : "";
+          if (name !== "" && !this.groupOf.has(name)) this.groupOf.set(name, g);
+        }
+    this.declare(decls);
+    for (const d of decls) {
+      this.group = this.memberOf.get(d);
       if (d.kind === "file") this.file(d);
       else if (d.kind === "proc") this.proc(d);
       else if (d.kind === "remote") this.remote(d);
       else if (d.kind === "faults") this.faults(d);
       else if (d.kind === "expect") this.expect(d);
+      else if (d.kind === "assume") this.assume(d);
+      else if (d.kind === "timing") this.timing(d);
     }
+    this.group = undefined;
+    this.unusedBounds(program);
     return {
       users: this.users,
       files: this.files,
@@ -98,6 +129,7 @@ class Resolver {
       procs: this.procs,
       remotes: this.remotes,
       defs: this.defs,
+      copies: new Map([...this.memberOf].map(([d, g]) => [d, g.count])),
     };
   }
 
@@ -123,6 +155,19 @@ class Resolver {
     const fileAt = new Map<string, Span>();
     for (const d of decls) {
       const at = spanOf(d, "name");
+      const declared =
+        d.kind === "user" || d.kind === "file"
+          ? d.spec.name
+          : d.kind === "proc" || d.kind === "remote"
+            ? d.name
+            : "";
+      if (copyOf(declared))
+        this.sink.report(
+          "PIN109",
+          at,
+          `\`${declared}\` ends like a copy of a replicated name`,
+          `\`#N\` is the suffix \`replicate\` gives its copies; declare \`${copyOf(declared)![0]}\` inside \`replicate N { ... }\`, or choose another name`,
+        );
       if (d.kind === "user" && once(userAt, "user", d.spec.name, at))
         this.users.set(d.spec.name, d);
       if (d.kind === "file" && once(fileAt, "file", d.spec.name, at))
@@ -236,6 +281,33 @@ class Resolver {
       }
       this.defs.set(n, defs);
       if (sig.result && "dst" in op) env.set(op.dst, { kind: sig.result, node: n, name: sig.name });
+    }
+    if (d.repeat) this.tailReleases(d);
+  }
+
+  /** A repeating tail releases what it creates (model/repeat.ts): each iteration makes new ones. */
+  private tailReleases(d: DeclOf<"proc">): void {
+    const tail = d.body.slice(d.repeat!.from);
+    const RELEASE = {
+      open: ["close", "fd", "opened", "closed", "close"],
+      mmap: ["munmap", "va", "mapped", "unmapped", "munmap"],
+      reg_mr: ["dereg_mr", "mr", "registered", "deregistered", "dereg_mr"],
+    } as const;
+    for (const n of tail) {
+      if (n.kind !== "op") continue;
+      const op = n.op;
+      if (op.op !== "open" && op.op !== "mmap" && op.op !== "reg_mr") continue;
+      const [undo, role, done, undone, verb] = RELEASE[op.op];
+      const released = tail.some(
+        (x) => x.kind === "op" && x.op.op === undo && this.defs.get(x)?.get(role) === n,
+      );
+      if (!released)
+        this.sink.report(
+          "PIN316",
+          spanOf(n, "result"),
+          `\`${op.dst}\` is ${done} in the repeating tail and never ${undone} in it`,
+          `each iteration makes a new one: \`${verb} ${op.dst}\` before the tail ends, or move it before \`repeat\``,
+        );
     }
   }
 
@@ -356,9 +428,162 @@ class Resolver {
               : undefined,
           );
       });
+    this.bareMeansAll = true;
     check("crash", d.spec.crash, "PIN203");
     check("hang", d.spec.hang, "PIN203");
     check("partition", d.spec.partition, "PIN204");
+    this.bareMeansAll = false;
+  }
+
+  /** `timing KEY proc=NAME|peer=NAME ...`: the target exists (a bare replicated name: every copy). */
+  private timing(d: DeclOf<"timing">): void {
+    if (d.target === undefined) return;
+    this.bareMeansAll = true;
+    if (d.targetKind === "peer")
+      this.lookup(
+        "PIN204",
+        "remote peer",
+        d.target,
+        spanOf(d, "target"),
+        this.remotes,
+        this.procs.has(d.target)
+          ? `\`${d.target}\` is a process: write \`proc=${d.target}\``
+          : undefined,
+      );
+    else if (d.key === "pace" && this.remotes.has(d.target))
+      this.sink.report(
+        "PIN204",
+        spanOf(d, "target"),
+        `\`${d.target}\` is a remote peer`,
+        `write \`peer=${d.target}\``,
+      );
+    else
+      this.lookup(
+        "PIN203",
+        "process",
+        d.target,
+        spanOf(d, "target"),
+        this.procs,
+        this.remotes.has(d.target)
+          ? `\`${d.target}\` is a remote peer: write \`peer=${d.target}\``
+          : undefined,
+      );
+    this.bareMeansAll = false;
+  }
+
+  /** `bounds repeats=` without a `repeat`, `bounds replicas=` without a `replicate`: check ignores them. */
+  private unusedBounds(program: Program): void {
+    const b = program.decls.find((d): d is DeclOf<"bounds"> => d.kind === "bounds");
+    if (!b) return;
+    const all = allDecls(program);
+    const repeats = all.some((d) => (d.kind === "proc" || d.kind === "remote") && d.repeat);
+    if (b.spec.repeats !== undefined && !repeats)
+      this.sink.report(
+        "PIN318",
+        spanOf(b, "repeats"),
+        "`repeats=` bounds repeating tails, and no program has one",
+        "remove it, or end a program with `repeat { ... }`",
+      );
+    if (b.spec.replicas !== undefined && !program.decls.some((d) => d.kind === "replicate"))
+      this.sink.report(
+        "PIN318",
+        spanOf(b, "replicas"),
+        "`replicas=` bounds replica groups, and there is no `replicate`",
+        "remove it, or declare copies with `replicate N { ... }`",
+      );
+    for (const [key, v] of [
+      ["repeats", b.spec.repeats],
+      ["replicas", b.spec.replicas],
+    ] as const)
+      if (v !== undefined && v < 1)
+        this.sink.report(
+          "PIN306",
+          spanOf(b, key),
+          `\`${key}=\` must be at least 1`,
+          `e.g. \`${key}=2\``,
+        );
+  }
+
+  /**
+   * `assume`: each name a process, none twice, and each one a holder: a
+   * process that takes a lease or registers memory (or is handed another's
+   * uverbs context), else no lease-break timer of its can run and the
+   * assumption changes nothing.
+   */
+  private assume(d: DeclOf<"assume">): void {
+    const here = d.stmt.head;
+    const holders = new Set(
+      [...this.procs.values()].flatMap((p) =>
+        p.body.flatMap((n) => {
+          if (n.kind === "bad") return [p.name];
+          if (n.op.op === "setlease" || n.op.op === "reg_mr") return [p.name];
+          if (n.op.op === "send_uverbs") return [n.op.proc];
+          return [];
+        }),
+      ),
+    );
+    const procs = d.spec.procs;
+    if (procs === undefined) {
+      if (this.assumedAll)
+        this.sink.report(
+          "PIN319",
+          here,
+          "every holder is already assumed to answer within lease_break_time",
+          `the first statement is at line ${this.assumedAll.line}; remove one`,
+        );
+      else if (this.assumedOf.size > 0) {
+        const [name, at] = [...this.assumedOf][0]!;
+        this.sink.report(
+          "PIN319",
+          here,
+          `\`holders\` includes \`${name}\`, already assumed at line ${at.line}`,
+          "keep one of the two statements",
+        );
+      } else if (holders.size === 0 && this.procs.size > 0)
+        this.sink.report(
+          "PIN320",
+          here,
+          "no process takes a lease or registers memory: the assumption changes nothing",
+          "an assumption about answering lease breaks needs a holder (`setlease`, `reg_mr`)",
+        );
+      this.assumedAll ??= here;
+      return;
+    }
+    const seen = new Set<string>();
+    procs.forEach((n, i) => {
+      const at = spanOf(d, `procs[${i}]`);
+      const p = this.lookup(
+        "PIN203",
+        "process",
+        n,
+        at,
+        this.procs,
+        this.remotes.has(n)
+          ? `\`${n}\` is a remote peer: its cancel is part of the answer of the process that registered the MR; name that process`
+          : n === "holders"
+            ? "to assume it of every process, write `assume holders answer within lease_break_time`"
+            : undefined,
+      );
+      if (!p) return;
+      const prev = this.assumedOf.get(n);
+      if (seen.has(n)) this.sink.report("PIN313", at, `\`${n}\` is listed twice`, "remove one");
+      else if (this.assumedAll || prev)
+        this.sink.report(
+          "PIN319",
+          at,
+          `\`${n}\` is already assumed to answer within lease_break_time`,
+          `see line ${(prev ?? this.assumedAll)!.line}; remove one`,
+        );
+      else if (!holders.has(n))
+        this.sink.report(
+          "PIN320",
+          at,
+          `\`${n}\` takes no lease and registers no memory: the assumption changes nothing`,
+          "assume it of the process whose lease or MR is broken",
+        );
+      seen.add(n);
+      if (!prev) this.assumedOf.set(n, at);
+    });
   }
 
   private expect(d: DeclOf<"expect">): void {
@@ -461,12 +686,48 @@ class Resolver {
     hint?: string,
   ): T | undefined {
     if (name === "") return undefined;
-    const found = table.get(name);
+    const key = this.copyKey(name, at, what);
+    if (key === undefined) return undefined;
+    const found = table.get(key);
     if (found === undefined) {
       const extra = what === "file" ? [...this.created] : [];
       this.unknown(code, what, name, at, [...table.keys(), ...extra], hint);
     }
     return found;
+  }
+
+  /**
+   * The declared name a use refers to: `server#3` is copy 3 of the replicated
+   * `server`; a member of a group is named bare inside its group and with a
+   * copy number outside it. Undefined after reporting a misuse.
+   */
+  private copyKey(name: string, at: Span, what: string): string | undefined {
+    const c = copyOf(name);
+    if (c) {
+      const g = this.groupOf.get(c[0]);
+      if (!g) return name;
+      if (c[1] > g.count) {
+        this.sink.report(
+          "PIN215",
+          at,
+          `\`replicate\` at line ${g.stmt.start.line} makes ${g.count} ${g.count === 1 ? "copy" : "copies"} of \`${c[0]}\`; there is no \`${name}\``,
+          `copies are numbered ${c[0]}#1 to ${c[0]}#${g.count}`,
+        );
+        return undefined;
+      }
+      return c[0];
+    }
+    const g = this.groupOf.get(name);
+    if (g && g !== this.group && !this.bareMeansAll) {
+      this.sink.report(
+        "PIN216",
+        at,
+        `${what} \`${name}\` is replicated (line ${g.stmt.start.line}): name one copy`,
+        `write \`${name}#1\` (copies are numbered 1 to ${g.count})`,
+      );
+      return undefined;
+    }
+    return name;
   }
 
   private unknown(

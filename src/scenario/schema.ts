@@ -6,6 +6,7 @@
  */
 
 import { SIGNAL_NAMES } from "../model/proc/signum.js";
+import type { TimingKey } from "../model/spec.js";
 import {
   ACCESSES,
   CAPS,
@@ -154,13 +155,49 @@ export const DECLS: ReadonlyMap<string, Signature> = table({
   }),
   bounds: sig({
     name: "bounds",
-    synopsis: "bounds [max_states=N] [max_depth=N]",
+    synopsis: "bounds [max_states=N] [max_depth=N] [repeats=N] [replicas=N]",
     keys: [
       { key: "max_states", type: "int" },
       { key: "max_depth", type: "int" },
+      { key: "repeats", type: "int" },
+      { key: "replicas", type: "int" },
     ],
   }),
+  timing: sig({
+    name: "timing",
+    synopsis: "timing KEY [proc=PROC|peer=REMOTE] [OPERATION] DISTRIBUTION",
+  }),
+  horizon: sig({ name: "horizon", synopsis: "horizon DURATION" }),
+  replicate: sig({
+    name: "replicate",
+    synopsis: "replicate N { file ... proc ... remote ... }",
+    block: true,
+  }),
 });
+
+/** `repeat [every DISTRIBUTION] { ... }`: the last statement of a `proc` or `remote` program. */
+export const REPEAT_SYNOPSIS = "repeat [every DISTRIBUTION] { ... }";
+
+/**
+ * The things that take time (spec.ts TimingKey), and what a `timing`
+ * statement may narrow each to: a process (`proc=`), a remote peer
+ * (`peer=`), either, or nothing (a setting of the whole system, such as
+ * /proc/sys/fs/lease-break-time).
+ */
+export const TIMING_KEYS: ReadonlyMap<TimingKey, "proc" | "peer" | "either" | "none"> = new Map([
+  ["lease_break_time", "none"],
+  ["sigio", "proc"],
+  ["handler", "proc"],
+  ["cancel_rtt", "peer"],
+  ["rdma_op", "peer"],
+  ["odp_fault", "peer"],
+  ["writeback", "none"],
+  ["op", "proc"],
+  ["pace", "either"],
+  ["crash", "proc"],
+  ["hang", "proc"],
+  ["partition", "peer"],
+] as const);
 
 /** Operations of a local process (`proc`). `create` is `open` with O_CREAT|O_EXCL. */
 export const PROC_OPS: ReadonlyMap<string, Signature> = table({

@@ -20,25 +20,47 @@ import type {
   Quantifier,
   Seal,
   SourcePos,
+  TimingKey,
 } from "../model/spec.js";
 import { closest } from "../util/suggest.js";
+import { assumeDecl } from "./assume.js";
 import type {
+  Arg,
   BadOpNode,
   Decl,
   Name,
   PeerOpNode,
   ProcOpNode,
   Program,
+  RepeatNode,
   Stmt,
   SyntaxTree,
 } from "./ast.js";
 import { type Bound, bind, list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
 import { TOP_LEVEL_WORDS } from "./parser.js";
-import { ANON_MMAP, DECLS, PEER_OPS, PROC_OPS, QUANTIFIERS, type Signature } from "./schema.js";
+import {
+  ANON_MMAP,
+  DECLS,
+  PEER_OPS,
+  PROC_OPS,
+  QUANTIFIERS,
+  REPEAT_SYNOPSIS,
+  type Signature,
+  TIMING_KEYS,
+} from "./schema.js";
+import { DISTRIBUTION_KINDS, DURATION_HINT, parseDuration, readDistribution } from "./time.js";
 
 /** Statements that may appear at most once. */
-const SINGLETONS = new Set(["scenario", "fs", "faults", "nic", "bounds", "layout_lease"]);
+const SINGLETONS = new Set([
+  "scenario",
+  "fs",
+  "faults",
+  "nic",
+  "bounds",
+  "layout_lease",
+  "horizon",
+]);
 
 export function shape(tree: SyntaxTree, file = "<input>"): PhaseResult<Program> {
   const sink = new DiagnosticSink(file);
@@ -60,13 +82,28 @@ export function shape(tree: SyntaxTree, file = "<input>"): PhaseResult<Program> 
     const d = topLevel(stmt, sink);
     if (d) decls.push(d);
   }
+  // One `timing` per key, target and operation.
+  const timings = new Map<string, Span>();
+  for (const d of decls) {
+    if (d.kind !== "timing") continue;
+    const k = `${d.key} ${d.target ?? ""} ${d.op ?? ""}`;
+    const prev = timings.get(k);
+    if (prev)
+      sink.report(
+        "PIN112",
+        d.stmt.head,
+        `this \`timing ${d.key}\`${d.target ? ` of \`${d.target}\`` : ""}${d.op ? ` for \`${d.op}\`` : ""} is given twice`,
+        `the first one is at line ${prev.line}; keep one`,
+      );
+    else timings.set(k, d.stmt.head);
+  }
   return { result: { decls }, diagnostics: sink.drain() };
 }
 
-function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
+function topLevel(stmt: Stmt, sink: DiagnosticSink, inGroup = false): Decl | undefined {
   const head = stmt.head;
   const sig = DECLS.get(head.text);
-  if (!sig && head.text !== "scenario" && head.text !== "expect") {
+  if (!sig && head.text !== "scenario" && head.text !== "expect" && head.text !== "assume") {
     unknownTopLevel(stmt, sink);
     return undefined;
   }
@@ -89,10 +126,14 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
       "PIN110",
       stmt.block.open,
       `\`${head.text}\` takes no block`,
-      "only `proc` and `remote` have a `{ ... }` block",
+      "only `proc`, `remote` and `replicate` have a `{ ... }` block",
     );
   if (head.text === "scenario") return scenarioDecl(stmt, sink);
   if (head.text === "expect") return expectDecl(stmt, sink);
+  if (head.text === "assume") return assumeDecl(stmt, sink);
+  if (head.text === "timing") return timingDecl(stmt, sink);
+  if (head.text === "horizon") return horizonDecl(stmt, sink);
+  if (head.text === "replicate") return replicateDecl(stmt, sink, inGroup);
   const s = sig!;
   const b = bind(stmt, s, sink);
   const base = { stmt, spans: b.spans };
@@ -133,8 +174,9 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
         },
       };
     }
-    case "proc":
+    case "proc": {
       if (!stmt.block) missingBlock(stmt, s, sink);
+      const prog = programBody(stmt.block?.body ?? [], "proc", sink);
       return {
         ...base,
         kind: "proc",
@@ -142,17 +184,22 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
         user: b.name("user"),
         onLeaseBreak: b.name("on_lease_break", "terminate") as LeaseBreakBehaviour,
         ...(b.ints.has("memlock") ? { memlock: b.int("memlock") } : {}),
-        body: (stmt.block?.body ?? []).map((op) => opNode(op, "proc", sink) as ProcOpNode),
+        body: prog.body as ProcOpNode[],
+        ...(prog.repeat ? { repeat: prog.repeat } : {}),
       };
-    case "remote":
+    }
+    case "remote": {
       if (!stmt.block) missingBlock(stmt, s, sink);
+      const prog = programBody(stmt.block?.body ?? [], "remote", sink);
       return {
         ...base,
         kind: "remote",
         name: b.name("name"),
         cancel: b.name("cancel", "yes") === "yes",
-        body: (stmt.block?.body ?? []).map((op) => opNode(op, "remote", sink) as PeerOpNode),
+        body: prog.body as PeerOpNode[],
+        ...(prog.repeat ? { repeat: prog.repeat } : {}),
       };
+    }
     case "faults":
       return {
         ...base,
@@ -175,12 +222,16 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
     default: {
       const maxStates = b.ints.get("max_states");
       const maxDepth = b.ints.get("max_depth");
+      const repeats = b.ints.get("repeats");
+      const replicas = b.ints.get("replicas");
       return {
         ...base,
         kind: "bounds",
         spec: {
           ...(maxStates !== undefined ? { maxStates } : {}),
           ...(maxDepth !== undefined ? { maxDepth } : {}),
+          ...(repeats !== undefined ? { repeats } : {}),
+          ...(replicas !== undefined ? { replicas } : {}),
         },
       };
     }
@@ -199,6 +250,15 @@ function missingBlock(stmt: Stmt, sig: Signature, sink: DiagnosticSink): void {
 
 function unknownTopLevel(stmt: Stmt, sink: DiagnosticSink): void {
   const w = stmt.head.text;
+  if (w === "repeat") {
+    sink.report(
+      "PIN110",
+      stmt.head,
+      "`repeat` outside a program",
+      "a repeating tail is the last statement of a `proc` or `remote` program",
+    );
+    return;
+  }
   if (PROC_OPS.has(w) || PEER_OPS.has(w)) {
     sink.report(
       "PIN110",
@@ -610,4 +670,301 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
 function peerOp(w: string, dst: string, b: Bound): PeerOp {
   if (w === "recv") return { op: "recv", dst };
   return { op: w as "rdma_write", mr: b.name("mr"), page: b.int("page") };
+}
+
+/**
+ * A program's statements: its operations, and a `repeat` block as the last
+ * statement, whose operations join the body (from `from` on).
+ */
+function programBody(
+  stmts: readonly Stmt[],
+  where: "proc" | "remote",
+  sink: DiagnosticSink,
+): { body: (ProcOpNode | PeerOpNode)[]; repeat?: RepeatNode } {
+  const body: (ProcOpNode | PeerOpNode)[] = [];
+  let repeat: RepeatNode | undefined;
+  stmts.forEach((stmt, i) => {
+    if (stmt.head.text !== "repeat") {
+      body.push(opNode(stmt, where, sink));
+      return;
+    }
+    if (i !== stmts.length - 1) {
+      sink.report(
+        "PIN114",
+        stmt.head,
+        "`repeat` must be the last statement of its program",
+        "move the operations after it into the `repeat` block, or before it",
+      );
+      return;
+    }
+    const r = repeatNode(stmt, body.length, sink);
+    for (const inner of stmt.block?.body ?? []) {
+      if (inner.head.text === "repeat") {
+        sink.report(
+          "PIN110",
+          inner.head,
+          "`repeat` blocks do not nest",
+          "a program has one repeating tail, its last statement",
+        );
+        continue;
+      }
+      body.push(opNode(inner, where, sink));
+    }
+    if (r && body.length === r.from) {
+      if (stmt.block)
+        sink.report(
+          "PIN108",
+          stmt.head,
+          "`repeat` needs operations to repeat",
+          `write \`${REPEAT_SYNOPSIS}\` with operations inside`,
+        );
+      return;
+    }
+    repeat = r;
+  });
+  return repeat ? { body, repeat } : { body };
+}
+
+function repeatNode(stmt: Stmt, from: number, sink: DiagnosticSink): RepeatNode | undefined {
+  const spans = new Map<string, Span>();
+  if (stmt.label)
+    sink.report(
+      "PIN113",
+      stmt.label,
+      "`repeat` cannot have a label",
+      "label the operations inside it",
+    );
+  if (stmt.dst)
+    sink.report(
+      "PIN111",
+      stmt.dst,
+      "`repeat` assigns no variable",
+      `remove \`${stmt.dst.text} =\``,
+    );
+  if (!stmt.block) {
+    if (!stmt.broken)
+      sink.report(
+        "PIN108",
+        stmt.head,
+        "`repeat` needs its operations in `{ ... }`",
+        `write \`${REPEAT_SYNOPSIS}\``,
+      );
+    return undefined;
+  }
+  const first = stmt.args[0];
+  if (!first) return { stmt, from, spans };
+  const w = first.items[0];
+  if (first.key || first.items.length !== 1 || w?.kind !== "word" || w.name.text !== "every") {
+    sink.report(
+      "PIN106",
+      first.key ?? first.span,
+      "`repeat` takes only `every DISTRIBUTION`",
+      `write \`${REPEAT_SYNOPSIS}\`, e.g. \`repeat every 1h { ... }\``,
+    );
+    return { stmt, from, spans };
+  }
+  const d = readDistribution(stmt.args.slice(1), w.span, "repeat every", sink, stmt.broken);
+  if (!d.dist) return { stmt, from, spans };
+  if (d.span) spans.set("every", d.span);
+  return { stmt, from, every: d.dist, spans };
+}
+
+/** `timing KEY [proc=PROC|peer=REMOTE] [OPERATION] DISTRIBUTION`. */
+function timingDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
+  const spans = new Map<string, Span>();
+  const synopsis =
+    "write `timing KEY [proc=PROC|peer=REMOTE] [OPERATION] DISTRIBUTION`, e.g. `timing handler proc=db exp 2s`";
+  const first = stmt.args[0];
+  const w = first && !first.key && first.items.length === 1 ? first.items[0] : undefined;
+  const keys = [...TIMING_KEYS.keys()];
+  if (w?.kind !== "word" || !TIMING_KEYS.has(w.name.text as TimingKey)) {
+    if (stmt.broken) return undefined;
+    const near = w?.kind === "word" ? closest(w.name.text, keys) : undefined;
+    sink.report(
+      w ? "PIN109" : "PIN108",
+      first?.span ?? stmt.head,
+      w
+        ? `\`${w.kind === "word" ? w.name.text : "this"}\` is not something that takes time`
+        : "`timing` needs what it times",
+      near ? `did you mean \`${near}\`?` : `one of ${list(keys)}`,
+    );
+    return undefined;
+  }
+  const key = w.name.text as TimingKey;
+  spans.set("key", w.span);
+  const allowed = TIMING_KEYS.get(key)!;
+  let targetKind: "proc" | "peer" | undefined;
+  let target: string | undefined;
+  let op: string | undefined;
+  const rest: Arg[] = [];
+  for (const a of stmt.args.slice(1)) {
+    const k = a.key?.text;
+    if (k === "proc" || k === "peer") {
+      const it = a.items[0];
+      if (a.items.length !== 1 || it?.kind !== "word") {
+        sink.report("PIN109", a.span, `\`${k}=\` needs one name`, synopsis);
+        return undefined;
+      }
+      if (target !== undefined) {
+        sink.report(
+          "PIN107",
+          a.key!,
+          "a `timing` statement narrows to one process or peer",
+          "write one statement per process or peer",
+        );
+        return undefined;
+      }
+      if (allowed === "none" || (allowed !== "either" && allowed !== k)) {
+        sink.report(
+          "PIN106",
+          a.key!,
+          allowed === "none"
+            ? `\`timing ${key}\` is one setting for the whole system; it takes no \`${k}=\``
+            : `\`timing ${key}\` is about a ${allowed === "proc" ? "process" : "remote peer"}: write \`${allowed}=NAME\``,
+          allowed === "none" ? `remove \`${k}=${it.name.text}\`` : undefined,
+        );
+        return undefined;
+      }
+      targetKind = k;
+      target = it.name.text;
+      spans.set("target", it.span);
+      continue;
+    }
+    const item = !a.key && a.items.length === 1 ? a.items[0] : undefined;
+    if (
+      key === "op" &&
+      op === undefined &&
+      rest.length === 0 &&
+      item?.kind === "word" &&
+      !(DISTRIBUTION_KINDS as readonly string[]).includes(item.name.text) &&
+      item.name.text !== "exponential"
+    ) {
+      if (!PROC_OPS.has(item.name.text)) {
+        const near = closest(item.name.text, [...PROC_OPS.keys()]);
+        sink.report(
+          "PIN102",
+          item.span,
+          `unknown operation \`${item.name.text}\``,
+          near
+            ? `did you mean \`${near}\`?`
+            : `the operations of a process are ${list([...PROC_OPS.keys()])}`,
+        );
+        return undefined;
+      }
+      op = item.name.text === "create" ? "open" : item.name.text;
+      spans.set("op", item.span);
+      continue;
+    }
+    rest.push(a);
+  }
+  const d = readDistribution(rest, stmt.head, `timing ${key}`, sink, stmt.broken);
+  if (!d.dist) return undefined;
+  if (d.span) spans.set("dist", d.span);
+  return {
+    kind: "timing",
+    stmt,
+    spans,
+    key,
+    ...(targetKind !== undefined ? { targetKind, target: target! } : {}),
+    ...(op !== undefined ? { op } : {}),
+    dist: d.dist,
+  };
+}
+
+/** `horizon DURATION`: how long `simulate` runs. */
+function horizonDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
+  const spans = new Map<string, Span>();
+  const a = stmt.args[0];
+  const it = a && !a.key && a.items.length === 1 ? a.items[0] : undefined;
+  const v = it?.kind === "number" ? parseDuration(it.name.text) : undefined;
+  if (!a) {
+    if (!stmt.broken)
+      sink.report("PIN108", stmt.head, "`horizon` needs a duration", "e.g. `horizon 24h`");
+    return undefined;
+  }
+  if (v === undefined || v <= 0) {
+    sink.report(
+      "PIN109",
+      a.span,
+      v === undefined ? "`horizon` takes one duration" : "`horizon` must be longer than zero",
+      `e.g. \`horizon 24h\`; ${DURATION_HINT}`,
+    );
+    return undefined;
+  }
+  spans.set("seconds", it!.span);
+  for (const extra of stmt.args.slice(1))
+    sink.report("PIN106", extra.span, "`horizon` takes only its duration", "e.g. `horizon 24h`");
+  return { kind: "horizon", stmt, spans, seconds: v };
+}
+
+/** The most copies a group may have: actors are numbered in 16 bits, and every copy is simulated. */
+export const MAX_REPLICAS = 1000;
+
+/** `replicate N { file ... proc ... remote ... }`. */
+function replicateDecl(stmt: Stmt, sink: DiagnosticSink, inGroup: boolean): Decl | undefined {
+  const spans = new Map<string, Span>();
+  if (inGroup) {
+    sink.report(
+      "PIN110",
+      stmt.head,
+      "`replicate` blocks do not nest",
+      "multiply the counts into one `replicate`",
+    );
+    return undefined;
+  }
+  const a = stmt.args[0];
+  const it = a && !a.key && a.items.length === 1 ? a.items[0] : undefined;
+  let count = 0;
+  if (it?.kind === "number" && /^[0-9]+$/.test(it.name.text)) {
+    count = Number(it.name.text);
+    spans.set("count", it.span);
+    if (count < 1 || count > MAX_REPLICAS)
+      sink.report(
+        "PIN306",
+        it.span,
+        `\`replicate\` makes 1 to ${MAX_REPLICAS} copies (got ${count})`,
+        "check explores `bounds replicas` of them (default 2); simulate runs all",
+      );
+  } else if (!stmt.broken)
+    sink.report(
+      a ? "PIN109" : "PIN108",
+      a?.span ?? stmt.head,
+      "`replicate` needs how many copies, a whole number",
+      "write `replicate N { file ... proc ... remote ... }`, e.g. `replicate 100 { ... }`",
+    );
+  for (const extra of stmt.args.slice(1))
+    sink.report(
+      "PIN106",
+      extra.span,
+      "`replicate` takes only its count",
+      "write `replicate N { ... }`",
+    );
+  if (!stmt.block) {
+    if (!stmt.broken)
+      sink.report(
+        "PIN108",
+        stmt.head,
+        "`replicate` needs what it copies in `{ ... }`",
+        "write `replicate N { file ... proc ... remote ... }`",
+      );
+    return undefined;
+  }
+  const decls: Decl[] = [];
+  for (const inner of stmt.block.body) {
+    const w = inner.head.text;
+    if (w !== "file" && w !== "proc" && w !== "remote") {
+      if (w === "replicate") replicateDecl(inner, sink, true);
+      else
+        sink.report(
+          "PIN110",
+          inner.head,
+          `\`${w}\` cannot be replicated`,
+          "a `replicate` block holds `file`, `proc` and `remote` statements; the rest goes outside it",
+        );
+      continue;
+    }
+    const d = topLevel(inner, sink, true);
+    if (d) decls.push(d);
+  }
+  return { kind: "replicate", stmt, spans, count, decls };
 }

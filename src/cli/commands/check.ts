@@ -12,7 +12,7 @@ import { wrapLines } from "../../report/wrap.js";
 import { flag, opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
-import { parseParams, selectPolicies } from "../policy-args.js";
+import { parseParams, selectPolicies, timeParamNote } from "../policy-args.js";
 import { loadScenario } from "../scenarios.js";
 
 const USAGE = `pinlab check <scenario> --policy <name> [options]
@@ -28,7 +28,9 @@ judged against these verdicts.
   --param name=value    a policy parameter
   --max-states N        stop after N distinct states (incomplete, exit 3)
   --max-time SECONDS    stop after this long (incomplete, exit 3)
-  --max-memory MB       stop before the process would use more (incomplete, exit 3)
+  --max-memory MB       stop before the process would use more (incomplete, exit 3);
+                        default 80% of the machine's (or the container's) memory,
+                        and 90% of the address space under ulimit -v
   --workers N           explore with N worker threads (same verdicts and counts;
                         stopped by --max-states, the count past the bound varies)
   --no-reduce           switch partial-order and symmetry reduction off
@@ -81,6 +83,8 @@ export const checkCommand: Command = {
     if (!params.ok) return bad(host, params.error);
     const sel = selectPolicies(a.options.get("policy") ?? [], params.params);
     if (!sel.ok) return bad(host, sel.error);
+    const note = timeParamNote(params.params, "check");
+    if (note) host.err(note);
     const ref = a.positionals[0]!;
     const loaded = loadScenario(ref, host);
     if (!loaded.ok) return bad(host, loaded.error, loaded.exit);

@@ -19,7 +19,7 @@ import { scenarioHash } from "../../scenario/source-hash.js";
 import { flag, type OptionSpec, opt, type ParsedArgs, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
-import { parseParams, selectPolicies } from "../policy-args.js";
+import { parseParams, selectPolicies, timeParamNote } from "../policy-args.js";
 import { bundledPins, loadScenario } from "../scenarios.js";
 import { PINLAB_VERSION } from "../version.js";
 import { elapsed } from "./check.js";
@@ -89,6 +89,8 @@ export const compareCommand: Command = {
     if (!params.ok) return bad(host, params.error);
     const sel = selectPolicies(a.options.get("policy") ?? [], params.params);
     if (!sel.ok) return bad(host, sel.error);
+    const note = timeParamNote(params.params, "compare");
+    if (note) host.err(note);
     const refs = a.positionals.length > 0 ? a.positionals : bundledPins();
     if (refs.length === 0)
       return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");

@@ -122,3 +122,36 @@ export function operationNames(m: Model): string[] {
   for (const r of m.peers) own(r.name, r.prog);
   return out;
 }
+
+/** What check explored of a scenario that it could not explore whole (compile.ts Model.bounded). */
+export interface BoundedNote {
+  /** Replica groups cut to fewer copies than they declare. */
+  readonly replicas: readonly {
+    readonly members: readonly string[];
+    readonly count: number;
+    readonly copies: number;
+  }[];
+  /** How many times in all each repeating tail ran, or null when no program repeats. */
+  readonly repeats: number | null;
+  /** The processes and peers whose tails repeat. */
+  readonly repeating: readonly string[];
+  /** One line saying it, e.g. "replicate 100 (server, client) explored as 2 copies; repeating tails run 2 times". */
+  readonly text: string;
+}
+
+/** What the model bounds, or null when it explores the scenario as written. */
+export function boundedOf(m: Model): BoundedNote | null {
+  const replicas = m.bounded.replicas.filter((g) => g.copies < g.count);
+  const repeating = m.bounded.repeating;
+  const repeats = repeating.length > 0 && Number.isFinite(m.repeatLimit) ? m.repeatLimit : null;
+  if (replicas.length === 0 && repeats === null) return null;
+  const parts = replicas.map(
+    (g) =>
+      `replicate ${g.count} (${g.members.join(", ")}) explored as ${g.copies} ${g.copies === 1 ? "copy" : "copies"}`,
+  );
+  if (repeats !== null)
+    parts.push(
+      `repeating tails run ${repeats} ${repeats === 1 ? "time" : "times"} (${repeating.join(", ")})`,
+    );
+  return { replicas, repeats, repeating, text: parts.join("; ") };
+}

@@ -10,8 +10,10 @@ import {
   A_PARTITION,
   A_PEER,
   A_PEER_ACK,
+  A_PEER_REPEAT,
   A_PIN_TIMER,
   A_PROC,
+  A_REPEAT,
   A_SIGIO,
   A_WRITEBACK,
   actionIndex,
@@ -31,9 +33,11 @@ export function actionLane(a: number): Lane {
     case A_PROC:
     case A_SIGIO:
     case A_HANDLER:
+    case A_REPEAT:
       return { kind: "proc", index: i };
     case A_PEER:
     case A_PEER_ACK:
+    case A_PEER_REPEAT:
       return { kind: "peer", index: i };
     case A_LAND:
     case A_ODP_FAULT:
@@ -74,6 +78,10 @@ export function describeAction(m: Model, a: number): string {
       return `fault: ${proc()} hangs`;
     case A_PARTITION:
       return `fault: network partition to ${peer()}`;
+    case A_REPEAT:
+      return `${proc()}: repeat`;
+    case A_PEER_REPEAT:
+      return `${peer()}: repeat`;
     default:
       return `action ${a}`;
   }

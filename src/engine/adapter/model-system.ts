@@ -2,6 +2,7 @@
  * The kernel model as a {@link System} for the explorer: properties become
  * bit masks over transitions and terminal states.
  */
+
 import { compile } from "../../model/compile.js";
 import { errnoByName } from "../../model/errno.js";
 import type { ModelEvent } from "../../model/events.js";
@@ -15,6 +16,7 @@ import {
   R_TGT,
   type State,
 } from "../../model/layout.js";
+import { asExplored } from "../../model/replicas.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import {
   A_LAND,
@@ -183,7 +185,8 @@ export function systemFromArg(arg: ModelSystemArg): System<ModelEvent> & { reado
  */
 export function propertiesFor(spec: ScenarioSpec): Property[] {
   const extra: Property[] = [];
-  for (const e of spec.expectations) {
+  // Result expectations name processes as the model does: copies of a replica group as explored.
+  for (const e of asExplored(spec).expectations) {
     if (e.kind !== "result") continue;
     const name = `${e.proc}.${e.op} returns ${e.result}`;
     if (extra.some((p) => p.name === name)) continue;

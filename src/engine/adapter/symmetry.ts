@@ -6,7 +6,9 @@
  * program as the same user with the same lease-break behaviour, their peers
  * run the same program, no one else talks to those peers, and nothing in the
  * scenario names them apart (faults, kills, result expectations, files they
- * create). Swapping two such replicas — their process fields, open files,
+ * create). The copies of a `replicate` group (model/replicas.ts) are such
+ * replicas when each copy is one process and the peer it sends to; their
+ * repeating tails' counters swap with them. Swapping two such replicas — their process fields, open files,
  * mappings, MRs, peer fields and mailbox, with the MR numbers inside the
  * peers renamed — maps reachable states to reachable states and leaves every
  * property mask unchanged, so exploring one state per class keeps verdicts exact.
@@ -69,8 +71,12 @@ export function findSymmetry(m: Model): Symmetry | null {
       ps.user,
       ps.onLeaseBreak,
       ps.program.map(normalise),
+      ps.repeat?.from ?? -1,
+      ps.memlock ?? -1,
+      m.procs[p]!.prompt,
       rs.cancel,
       rs.program.map(({ at: _, ...op }) => op),
+      rs.repeat?.from ?? -1,
     ]);
     candidates.set(key, [...(candidates.get(key) ?? []), p]);
   });
@@ -107,6 +113,9 @@ function replicaOf(m: Model, p: number): Replica {
   const peerName = m.spec.procs[p]!.program.find((op) => op.op === "send");
   const r = m.peers.findIndex((x) => peerName?.op === "send" && x.name === peerName.peer);
   const peer = m.peers[r]!;
+  // Iteration counters of repeating tails (model/repeat.ts) belong to the replica too.
+  if (info.repeat) ranges.push([info.repeat.counter, 1]);
+  if (peer.repeat) ranges.push([peer.repeat.counter, 1]);
   return {
     proc: p,
     peer: r,

@@ -8,13 +8,14 @@ import type { Model } from "../../model/layout.js";
 import type { Bounds, Expectation } from "../../model/spec.js";
 import { enabled, step } from "../../model/step.js";
 import type { Property } from "../../properties/property.js";
-import { type Coverage, readCoverage } from "../adapter/coverage.js";
+import { type BoundedNote, boundedOf, type Coverage, readCoverage } from "../adapter/coverage.js";
 import { type ModelSystemArg, propertiesFor, systemFromArg } from "../adapter/model-system.js";
 import { type LivenessReason, livenessReason, witnessReason } from "../adapter/reason.js";
 import { findSymmetry } from "../adapter/symmetry.js";
 import { explore } from "../explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "../explore/types.js";
 import { applicable, expectationText } from "../run/expect.js";
+import { assumptionText } from "./assume.js";
 import { alwaysDetail } from "./rejudge.js";
 
 export type Verdict = "Never" | "Sometimes";
@@ -37,6 +38,11 @@ export interface PropertyVerdict {
   readonly vacuous?: boolean;
   /** For a liveness witness: which call never returns, what it waits for, who holds it, how the run ends. */
   readonly reason?: LivenessReason;
+  /**
+   * The verdict holds only under the scenario's assumptions ("assuming
+   * holders answer within lease-break-time"): without them it differs.
+   */
+  readonly assumption?: string;
 }
 
 export interface CheckedExpectation {
@@ -50,6 +56,8 @@ export interface CheckedExpectation {
   readonly lasso?: { readonly prefix: readonly number[]; readonly cycle: readonly number[] };
   /** For a refuted `always`: why that run never gets the property (how it ends, and any call left blocked). */
   readonly reason?: string;
+  /** Met (or failed) only under the scenario's assumptions: without them the judgement differs. */
+  readonly assumption?: string;
 }
 
 export interface CheckResult {
@@ -62,6 +70,12 @@ export interface CheckResult {
   readonly expectations: readonly CheckedExpectation[];
   /** Which operations ran in the explored states, and which never did. */
   readonly coverage: Coverage | null;
+  /**
+   * What of the scenario the search bounded (replica groups cut to `bounds
+   * replicas` copies, repeating tails run `bounds repeats` times), or null:
+   * every verdict holds for the bounded scenario.
+   */
+  readonly bounded: BoundedNote | null;
   /** Why the Never verdicts marked `vacuous` are empty proofs ("no page was ever pinned: unreached ..."), or null. */
   readonly vacuity: string | null;
   /** 0 every expectation met, 1 one failed, 3 incomplete. */
@@ -72,6 +86,28 @@ export async function checkScenario(
   arg: ModelSystemArg,
   opts: ExploreOptions = {},
 ): Promise<CheckResult> {
+  const main = await exploreOnce(arg, opts);
+  // A scenario that states assumptions is explored again without them: each
+  // verdict or expectation that differs rests on them and says so.
+  const stated = arg.spec.assumptions ?? [];
+  if (stated.length === 0) return main;
+  const dropped = await exploreOnce({ ...arg, spec: { ...arg.spec, assumptions: [] } }, opts);
+  const text = assumptionText(stated);
+  const without = new Map(dropped.verdicts.map((v) => [v.name, v.verdict]));
+  const verdicts = main.verdicts.map((v) =>
+    without.get(v.name) !== undefined && without.get(v.name) !== v.verdict
+      ? { ...v, assumption: text }
+      : v,
+  );
+  const expectations = main.expectations.map((e, i) => {
+    const d = dropped.expectations[i];
+    return d && d.ok !== e.ok ? { ...e, assumption: text } : e;
+  });
+  return { ...main, verdicts, expectations };
+}
+
+/** One exploration of the scenario as stated, judged. */
+async function exploreOnce(arg: ModelSystemArg, opts: ExploreOptions): Promise<CheckResult> {
   const sys = systemFromArg(arg);
   const props = propertiesFor(arg.spec);
   const res = await explore(
@@ -121,7 +157,7 @@ export async function checkScenario(
     };
   });
   const byName = new Map(verdicts.map((v) => [v.name, v]));
-  const expectations = applicable(arg.spec.expectations, arg.policy).map(
+  const expectations = applicable(sys.model.spec.expectations, arg.policy).map(
     (e): CheckedExpectation => {
       const text = expectationText(e);
       const judged = (ok: boolean, undecided: boolean, detail: string) => ({
@@ -173,6 +209,7 @@ export async function checkScenario(
     verdicts,
     expectations,
     coverage,
+    bounded: boundedOf(sys.model),
     vacuity,
     exit,
   };

@@ -133,7 +133,7 @@ export class SerialSearch<E> {
   }
 
   /**
-   * Expands about `budget` states; stops early once `maxStates` states are
+   * Expands at least `budget` states (whole batches); stops early once `maxStates` states are
    * stored, at the end of a level once `pauseFrom` states are stored, or
    * before the level of states `maxDepth` steps from the initial state.
    */
@@ -150,7 +150,10 @@ export class SerialSearch<E> {
         this.depth++;
         this.levelEnd = this.states;
       }
-      const b = Math.min(BATCH, budget, this.queue.count, this.levelEnd - this.next);
+      // Batches are cut by BATCH and level ends only, never by the budget: the
+      // budget follows the clock (drive.ts), and a bound checked between
+      // batches must stop at the same state on every run.
+      const b = Math.min(BATCH, this.queue.count, this.levelEnd - this.next);
       this.batch(b);
       budget -= b;
     }

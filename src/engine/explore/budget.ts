@@ -3,6 +3,7 @@
  * (the injected `now`) and the process's memory. Checks are cheap and happen
  * between slices of work, so the hot loop never reads a clock.
  */
+import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js";
 
@@ -21,6 +22,49 @@ export function defaultMemoryBound(): number {
   }
   return memoryBound;
 }
+/**
+ * `ulimit -v` (RLIMIT_AS, "Max address space" in /proc/self/limits), if the
+ * process has one. Under it an allocation fails on address space, not on
+ * resident memory: V8 reserves far more than it touches, and a failure in
+ * V8's own heap aborts the process instead of throwing. So the searches also
+ * keep the process's virtual size (VmSize) under {@link AS_SHARE} of it.
+ */
+export function addressSpaceLimit(): number | undefined {
+  if (asLimit === undefined) {
+    asLimit = Number.POSITIVE_INFINITY;
+    try {
+      const line = readFileSync("/proc/self/limits", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith("Max address space"));
+      const soft = line?.slice("Max address space".length).trim().split(/\s+/)[0];
+      if (soft !== undefined && /^\d+$/.test(soft)) asLimit = Number(soft);
+    } catch {
+      // not Linux, or no /proc: no address-space bound
+    }
+  }
+  return asLimit === Number.POSITIVE_INFINITY ? undefined : asLimit;
+}
+let asLimit: number | undefined;
+
+/** The share of RLIMIT_AS a search may reach: the rest is headroom for V8's heap and the workers. */
+const AS_SHARE = 0.9;
+
+/** The process's virtual size in bytes (VmSize in /proc/self/status). */
+function addressSpaceUsed(): number {
+  try {
+    const m = /VmSize:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether the process is past its share of RLIMIT_AS. */
+function overAddressSpace(): boolean {
+  const limit = addressSpaceLimit();
+  return limit !== undefined && addressSpaceUsed() > AS_SHARE * limit;
+}
+
 /** The resident set at the last reading by any search of this thread. */
 let lastProcessRss: number | undefined;
 /** The machine's memory does not change while pinlab runs: read it once. */
@@ -61,7 +105,7 @@ export class Budget {
 
   /** May the explorer allocate `bytes` more without passing the memory bound? */
   readonly allow = (bytes: number): boolean => {
-    if (this.maxMem === Number.POSITIVE_INFINITY) return true;
+    if (this.maxMem === Number.POSITIVE_INFINITY && addressSpaceLimit() === undefined) return true;
     return this.memory.allow(bytes);
   };
   private readonly memory: MemoryGate;
@@ -74,7 +118,7 @@ export class Budget {
     if (this.opt.maxTimeMs !== undefined && t - this.start >= this.opt.maxTimeMs) return "max-time";
     if (t - this.rssAt >= RSS_EVERY_MS) {
       this.rssAt = t;
-      if (this.sampleRss() > this.maxMem) return "max-memory";
+      if (this.sampleRss() > this.maxMem || overAddressSpace()) return "max-memory";
     }
     return null;
   }
@@ -133,19 +177,26 @@ export function yieldToEventLoop(): Promise<void> {
  */
 export class MemoryGate {
   private rss = 0;
+  private vm = 0;
   private granted = 0;
   private asked = 0;
 
   constructor(readonly max: number) {}
 
   allow(bytes: number): boolean {
-    if (this.max === Number.POSITIVE_INFINITY) return true;
-    const near = this.rss + this.granted + bytes > this.max * 0.9;
+    const as = addressSpaceLimit();
+    if (this.max === Number.POSITIVE_INFINITY && as === undefined) return true;
+    const asMax = as === undefined ? Number.POSITIVE_INFINITY : AS_SHARE * as;
+    const near =
+      this.rss + this.granted + bytes > this.max * 0.9 ||
+      this.vm + this.granted + bytes > asMax * 0.9;
     if (++this.asked % 16 === 0 || near) {
       this.rss = process.memoryUsage.rss();
+      if (as !== undefined) this.vm = addressSpaceUsed();
       this.granted = 0;
     }
     if (this.rss + this.granted + bytes > this.max) return false;
+    if (this.vm + this.granted + bytes > asMax) return false;
     this.granted += bytes;
     return true;
   }

@@ -9,8 +9,14 @@ import { type Budget, yieldToEventLoop } from "./budget.js";
 import type { System } from "./system.js";
 import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js";
 
-/** Expansions between two looks at the clock. */
-const SLICE = 4096;
+/**
+ * Expansions between two looks at the clock: adapted to what a state costs,
+ * so that a slice takes about SLICE_MS whether a state costs a microsecond
+ * (the toy systems) or a millisecond (a large scenario on a loaded machine).
+ */
+const SLICE_MIN = 16;
+const SLICE_MAX = 4096;
+const SLICE_MS = 10;
 /** Longest stretch without letting the event loop run (for Ctrl-C). */
 const YIELD_MS = 50;
 
@@ -40,6 +46,7 @@ export async function drive(
   maxDepth = Number.POSITIVE_INFINITY,
 ): Promise<IncompleteReason | null> {
   let yieldAt = budget.elapsed();
+  let slice = 256;
   try {
     while (search.more) {
       const r = budget.check(search.states);
@@ -47,10 +54,13 @@ export async function drive(
       between();
       if (search.atDepth(maxDepth)) return "max-depth";
       if (search.states >= pauseFrom && search.atLevelEnd) return null;
-      search.run(SLICE, maxStates, pauseFrom, maxDepth);
+      const t0 = budget.elapsed();
+      search.run(slice, maxStates, pauseFrom, maxDepth);
       if (search.table.full) return "max-memory";
       budget.tick(stats);
       const t = budget.elapsed();
+      if (t - t0 < SLICE_MS / 2) slice = Math.min(SLICE_MAX, slice * 2);
+      else if (t - t0 > SLICE_MS * 2) slice = Math.max(SLICE_MIN, slice >> 1);
       if (t - yieldAt >= YIELD_MS) {
         yieldAt = t;
         await yieldToEventLoop();

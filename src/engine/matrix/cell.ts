@@ -38,6 +38,8 @@ export interface CellVerdict {
   readonly vacuous: boolean;
   /** For a liveness witness: why it never ends (the call, what it waits for, who holds it). */
   readonly reason: LivenessReason | null;
+  /** The verdict holds only under the scenario's stated assumptions ("assuming ..."), else null. */
+  readonly assumption: string | null;
 }
 
 export interface Cell {
@@ -55,6 +57,8 @@ export interface Cell {
     ok: boolean;
     undecided: boolean;
     detail: string;
+    /** Met (or failed) only under the scenario's stated assumptions ("assuming ..."), else null. */
+    assumption: string | null;
   }[];
   /** Operations that ran in the explored states and those that never did (null: not recorded). */
   readonly coverage: Coverage | null;
@@ -82,6 +86,7 @@ export function witnessToken(
 export function unwitnessed(
   v: Pick<CellVerdict, "name" | "kind" | "verdict" | "proved">,
   vacuous: boolean,
+  assumption: string | null = null,
 ): CellVerdict {
   return {
     name: v.name,
@@ -95,6 +100,7 @@ export function unwitnessed(
     witness: null,
     vacuous,
     reason: null,
+    assumption,
   };
 }
 
@@ -104,7 +110,7 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
   const r = await checkScenario(arg, opts);
   const { model, properties: props } = r;
   const verdicts: CellVerdict[] = r.verdicts.map((v) => {
-    if (!v.witness) return unwitnessed(v, v.vacuous ?? false);
+    if (!v.witness) return unwitnessed(v, v.vacuous ?? false, v.assumption ?? null);
     const run = runSchedule(model, { actions: v.witness, properties: props });
     return {
       name: v.name,
@@ -118,6 +124,7 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
       witness: v.witness,
       vacuous: false,
       reason: v.reason ?? null,
+      assumption: v.assumption ?? null,
     };
   });
   return {
@@ -135,6 +142,7 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
       ok: e.ok,
       undecided: e.undecided,
       detail: e.detail,
+      assumption: e.assumption ?? null,
     })),
     coverage: r.coverage,
     vacuity: r.vacuity,

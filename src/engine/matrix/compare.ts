@@ -100,6 +100,8 @@ export type Aggregate = {
   readonly scenarios: readonly string[];
   /** Scenarios whose Never is vacuous: no page was ever pinned there. */
   readonly vacuous: readonly string[];
+  /** Scenarios whose verdict rests on their stated assumptions (without them it differs). */
+  readonly assumed: readonly string[];
   /** The scenario with the shortest witness, and its length. */
   readonly shortest: { readonly scenario: string; readonly length: number } | null;
 };
@@ -109,8 +111,10 @@ export function aggregate(cells: readonly Cell[], policy: string, property: stri
   const mine = cells.filter((c) => c.policy === policy);
   const shown: { scenario: string; length: number }[] = [];
   const vacuous: string[] = [];
+  const assumed: string[] = [];
   for (const c of mine) {
     const v = c.verdicts.find((x) => x.name === property);
+    if (v?.assumption) assumed.push(c.scenario);
     if (v?.verdict === "Never" && v.vacuous) vacuous.push(c.scenario);
     if (v?.verdict === "Sometimes")
       shown.push({ scenario: c.scenario, length: v.witnessLength ?? 0 });
@@ -121,6 +125,7 @@ export function aggregate(cells: readonly Cell[], policy: string, property: stri
     proved: mine.every((c) => c.status === "complete"),
     scenarios: shown.map((s) => s.scenario),
     vacuous,
+    assumed,
     shortest: shown[0] ?? null,
   };
 }

@@ -40,7 +40,9 @@ import {
   PS_EXITED,
   PS_KILLED,
   PS_RUN,
+  peer as peerOff,
   proc,
+  R_MBOX,
   SIGF_FATAL_ESCALATION,
   SIGF_FATAL_KILL,
   SIGF_SIG_SHIFT,
@@ -202,7 +204,14 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       // The rkey travels over the application's own connection; a failed registration sends none.
       const box = m.mboxOff[op.a]!;
       const n = s[box]!;
-      s[box + 1 + n] = s[mrOff(m, op.b)] === MR_NONE ? -1 : op.b + 1;
+      const cap = m.mboxCap[op.a]!;
+      // A ring full of messages the peer has not received: the socket buffer is full, send waits.
+      if (n - s[peerOff(m, op.a) + R_MBOX]! >= cap) {
+        ctx.why = `waiting for ${m.peers[op.a]!.name} to receive the previous messages`;
+        ctx.blockers = [];
+        return BLOCK;
+      }
+      s[box + 1 + (n % cap)] = s[mrOff(m, op.b)] === MR_NONE ? -1 : op.b + 1;
       s[box] = n + 1;
       return 0;
     }

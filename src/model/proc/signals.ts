@@ -72,7 +72,7 @@ export function peersOf(m: Model, s: State, mrs: readonly number[]): number[] {
   const out: number[] = [];
   for (let r = 0; r < m.peers.length; r++) {
     const box = m.mboxOff[r]!;
-    const n = s[box]!;
+    const n = Math.min(s[box]!, m.mboxCap[r]!); // the ring's messages (layout.ts Model.mboxOff)
     for (let i = 0; i < n; i++) {
       if (mrs.includes(s[box + 1 + i]! - 1)) {
         out.push(r);

@@ -53,13 +53,19 @@ import {
 } from "../layout.js";
 import { fault } from "../mm/fault.js";
 import { frameContent, zeroFrame } from "../mm/frames.js";
+import { peerWillRepeat } from "../repeat.js";
 import { peerFail } from "./mr.js";
 
-/** Whether peer r's program has ended (finished, cancelled, or its QP failed). */
+/**
+ * Whether peer r's program has ended (finished with no repeat left, cancelled,
+ * or its QP failed).
+ */
 export function peerDone(m: Model, s: State, r: number): boolean {
   const po = peerOff(m, r);
   return (
-    (s[po + R_PC]! >= m.peers[r]!.prog.length && s[po + R_INFL] === INF_NONE) ||
+    (s[po + R_PC]! >= m.peers[r]!.prog.length &&
+      s[po + R_INFL] === INF_NONE &&
+      !peerWillRepeat(m, s, r)) ||
     s[po + R_QP] === QP_ERROR ||
     s[po + R_CANCEL] === 2
   );
@@ -85,7 +91,7 @@ export function peerStep(ctx: Ctx, r: number): void {
   const op = info.prog[s[po + R_PC]!]!;
   s[po + R_PC]! += 1;
   if (op.spec.op === "recv") {
-    const msg = s[m.mboxOff[r]! + 1 + s[po + R_MBOX]!]!;
+    const msg = s[m.mboxOff[r]! + 1 + (s[po + R_MBOX]! % m.mboxCap[r]!)]!;
     s[po + R_MBOX]! += 1;
     s[po + R_VARS + op.a] = msg;
     emit(ctx, { k: "recv", peer: r, mr: msg > 0 ? msg - 1 : -1 });

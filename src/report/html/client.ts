@@ -334,6 +334,7 @@ export const CLIENT = String.raw`
         el("td", null, el("code", null, r.sc.ref)), el("td", null, r.sc.title),
         el("td", null, chip(l, l.word + " (" + l.note + ")"),
           vac ? el("span", { class: "vac" }, " \u2205 " + vac) : null,
+          r.v && r.v.assumption ? el("span", { class: "assumed" }, " * " + r.v.assumption) : null,
           r.cell.status !== "complete" ? " incomplete: " + (r.cell.reason || "bound hit") : null)));
     });
     t.append(tb);

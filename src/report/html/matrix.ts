@@ -6,6 +6,7 @@
  */
 import { type Aggregate, aggregate } from "../../engine/matrix/compare.js";
 import { type CompareDoc, GROUP_HEADINGS, matrixColumns } from "../compare.js";
+import { ASSUMED } from "../marks.js";
 import { esc, wrapName } from "./escape.js";
 import { vacuityOf } from "./evidence.js";
 import { type Look, look } from "./look.js";
@@ -85,6 +86,14 @@ function matrixButton(
     lines.push(`<span class="d vac">∅ ${vacuous} vacuous</span>`);
     title += `; in ${plural(vacuous, "scenario")} the proof is vacuous (what it is about never happened)`;
   }
+  // Verdicts that hold only under an assumption the scenario states (`assume ...`).
+  if (agg.assumed.length > 0) {
+    const why = doc.cells
+      .filter((c) => c.policy === policy && agg.assumed.includes(c.scenario))
+      .map((c) => `${c.scenario}: ${c.verdicts.find((v) => v.name === prop.name)?.assumption}`);
+    lines.push(`<span class="d assumed">${ASSUMED.symbol} ${agg.assumed.length} assumed</span>`);
+    title += `; ${ASSUMED.note}: ${why.join("; ")}`;
+  }
   // data-summary, not data-outcome: a matrix cell sums up many verdicts, it is not one.
   return `<button type="button" class="cell ${l.tone}${vacuous > 0 ? " vacuous" : ""}" data-summary="${l.tone}" data-policy="${esc(policy)}" data-property="${esc(prop.name)}" data-row="${row}" data-col="${col}" title="${esc(`${policy} / ${prop.name}: ${title}`)}">${lines.join("")}</button>`;
 }
@@ -114,6 +123,7 @@ function renderLegend(): string {
       "a scenario's expected result that some run gets",
     ),
     key(look(safety, "Never", true), "never happens: proved over every reachable state"),
+    `<li><span class="chip">${ASSUMED.symbol} assumed</span> ${esc(ASSUMED.note)}</li>`,
     key(
       look({ group: "capability", kind: "possibility" }, "Never", true),
       "a capability that can never happen",
