@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ProcBuilder, scenario } from "../scenario/builder.js";
+import { parseScenario } from "../scenario/pin.js";
 import { drive, returned } from "../testing/drive.js";
 import { events, modelOf, resultOf, runOf } from "../testing/run.js";
 import { SEAL_BITS } from "./backing.js";
@@ -429,4 +430,36 @@ test("a gup_test R/O pin takes no FOLL_WRITE|FOLL_FORCE, even under the 2019 GUP
     // ib_umem_get() of 2019 pinned a R/O MR with FOLL_WRITE|FOLL_FORCE: EFAULT on a R/O shared mapping.
     if (pol !== "linux") assert.equal(resultOf(r, "p", "reg_mr"), -EFAULT, pol);
   }
+});
+
+test("a memfd made again by a repeating tail is a new object: zeroed, unsealed", () => {
+  const text = [
+    "fs pagecache blocks=1",
+    "user alice",
+    "proc p user=alice {",
+    "  repeat {",
+    "    m = memfd_create allow_sealing",
+    "    ftruncate m pages=1",
+    "    va = mmap m pages=0..0 shared rw",
+    "    load va page=0",
+    "    store va page=0",
+    "    munmap va",
+    "    add_seals m seals=grow",
+    "    close m",
+    "  }",
+    "}",
+  ].join("\n");
+  const parsed = parseScenario(text, "rep.pin");
+  assert.ok(parsed.spec, JSON.stringify(parsed.diagnostics));
+  const r = runOf(parsed.spec, "linux");
+  const reads = events(r).filter((e) => e.k === "read");
+  assert.equal(reads.length, 2);
+  for (const e of reads)
+    assert.ok(e.k === "read" && e.content === 0, "each iteration's memfd starts zeroed");
+  // The second ftruncate grows the new memfd: no F_SEAL_GROW from the first one.
+  const grows = events(r).filter((e) => e.k === "ret" && e.pc === 1);
+  assert.deepEqual(
+    grows.map((e) => e.k === "ret" && e.result),
+    [0, 0],
+  );
 });

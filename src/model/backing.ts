@@ -22,6 +22,7 @@
 import { block, type Ctx } from "./ctx.js";
 import { EBADF, EBUSY, EINVAL, EPERM } from "./errno.js";
 import {
+  FR_INODE,
   FR_REF,
   frm,
   INO_EXISTS,
@@ -41,6 +42,7 @@ import {
   type State,
   vma as vmaOff,
 } from "./layout.js";
+import { releaseIfIdle } from "./mm/frames.js";
 import type { Seal } from "./spec.js";
 
 /** F_SEAL_* values (include/uapi/linux/fcntl.h). */
@@ -148,6 +150,7 @@ export function sysMemfdCreate(
 ): number {
   const { m, s } = ctx;
   const io = ino(m, inode);
+  freshObject(ctx, inode);
   s[io + INO_EXISTS] = 1;
   s[io + INO_SIZE] = 0;
   s[inoTail(m, inode) + INO_T_SEALS] = allowSealing ? 0 : SEAL_BITS.seal;
@@ -165,11 +168,30 @@ export function sysMmapAnon(ctx: Ctx, v: number): number {
   const { m, s } = ctx;
   const vi = m.vmas[v]!;
   const io = ino(m, vi.inode);
+  freshObject(ctx, vi.inode);
   s[io + INO_EXISTS] = 1;
   s[io + INO_SIZE] = vi.pages;
   s[ofd(m, vi.ofd) + OFD_OPEN] = 3; // OFD_MAPPED: no fd, the mapping holds the object
   s[vmaOff(m, v)] = 1;
   return v;
+}
+
+/**
+ * The object a memfd_create or an anonymous mapping makes again (a repeating
+ * tail) is a new one: the previous object went at its last release
+ * (evict(): truncate_inode_pages_final()), its pages with it; a page still
+ * pinned stays, orphaned, until its last unpin.
+ */
+function freshObject(ctx: Ctx, inode: number): void {
+  const { m, s } = ctx;
+  for (let page = 0; page < m.maxPages; page++) {
+    const slot = pcache(m, inode, page);
+    const f1 = s[slot]!;
+    if (f1 === 0) continue;
+    s[slot] = 0;
+    s[frm(m, f1 - 1) + FR_INODE] = 0;
+    releaseIfIdle(ctx, f1 - 1);
+  }
 }
 
 /** Page-cache pages of the inode with references beyond the cache's and the mappings' (pins). */

@@ -268,6 +268,9 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           });
           if (!op.shared) privatePages += pages;
           vars.set(op.dst, { kind: "va", slot });
+          // A repeat resets the mapping and the object's hidden file description with it.
+          objs.push({ kind: "va", slot, index });
+          objs.push({ kind: "fd", slot: o, index });
           push(slot);
           break;
         }
@@ -276,6 +279,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           const slot = ofds.length;
           ofds.push({ proc: pi, inode: i, read: true, write: true });
           vars.set(op.dst, { kind: "fd", slot });
+          objs.push({ kind: "fd", slot, index });
           push(slot, i, op.allowSealing ? 1 : 0);
           break;
         }
@@ -304,6 +308,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
             gupTest: { fast: op.fast },
           });
           vars.set(op.dst, { kind: "mr", slot });
+          objs.push({ kind: "mr", slot, index });
           push(slot, v);
           break;
         }
@@ -755,7 +760,9 @@ function unreleased(p: ProcSpec, err: (message: string, at?: SourcePos) => void)
   const from = p.repeat!.from;
   const body = p.program.slice(from);
   body.forEach((op, k) => {
-    if (op.op !== "open" && op.op !== "mmap" && op.op !== "reg_mr") return;
+    if (!(op.op in RELEASE)) return;
+    const kind = op.op as keyof typeof RELEASE;
+    if (!("dst" in op)) return;
     const later = body.slice(k + 1);
     const rebound = later.findIndex((o) => "dst" in o && o.dst === op.dst);
     const until = rebound < 0 ? later : later.slice(0, rebound);
@@ -763,11 +770,14 @@ function unreleased(p: ProcSpec, err: (message: string, at?: SourcePos) => void)
       (o) =>
         (op.op === "open" && o.op === "close" && o.fd === op.dst) ||
         (op.op === "mmap" && o.op === "munmap" && o.va === op.dst) ||
-        (op.op === "reg_mr" && o.op === "dereg_mr" && o.mr === op.dst),
+        (op.op === "reg_mr" && o.op === "dereg_mr" && o.mr === op.dst) ||
+        (op.op === "memfd_create" && o.op === "close" && o.fd === op.dst) ||
+        (op.op === "mmap_anon" && o.op === "munmap" && o.va === op.dst) ||
+        (op.op === "pin_longterm" && o.op === "unpin_longterm" && o.pin === op.dst),
     );
     if (!released)
       err(
-        `process ${p.name}: the repeating tail ${RELEASE[op.op].what} ${op.dst} but never ${RELEASE[op.op].undo}s it; ${RELEASE[op.op].undo} it before the tail ends, or create it before \`repeat\``,
+        `process ${p.name}: the repeating tail ${RELEASE[kind].what} ${op.dst} but never ${RELEASE[kind].undo}s it; ${RELEASE[kind].undo} it before the tail ends, or create it before \`repeat\``,
         op.at,
       );
   });
@@ -777,4 +787,7 @@ const RELEASE = {
   open: { what: "opens", undo: "close" },
   mmap: { what: "maps", undo: "unmap" },
   reg_mr: { what: "registers", undo: "deregister" },
+  memfd_create: { what: "creates the memfd", undo: "close" },
+  mmap_anon: { what: "maps", undo: "unmap" },
+  pin_longterm: { what: "pins", undo: "unpin" },
 } as const;

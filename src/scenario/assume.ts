@@ -65,7 +65,10 @@ export function assumeDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
       `\`${boundWord.text}\` is not a bound an answer can be assumed within: only \`lease_break_time\``,
     );
   if (extra) return fail(extra.span, "PIN106", "unexpected words after `lease_break_time`");
-  if (!everyone) names.forEach((n, i) => spans.set(`procs[${i}]`, n));
+  if (!everyone)
+    names.forEach((n, i) => {
+      spans.set(`procs[${i}]`, n);
+    });
   spans.set("who", who.span);
   const spec: Assumption = {
     kind: "answers-within-lease-break-time",

@@ -292,12 +292,15 @@ class Resolver {
       open: ["close", "fd", "opened", "closed", "close"],
       mmap: ["munmap", "va", "mapped", "unmapped", "munmap"],
       reg_mr: ["dereg_mr", "mr", "registered", "deregistered", "dereg_mr"],
+      memfd_create: ["close", "fd", "created", "closed", "close"],
+      mmap_anon: ["munmap", "va", "mapped", "unmapped", "munmap"],
+      pin_longterm: ["unpin_longterm", "pin", "pinned", "unpinned", "unpin_longterm"],
     } as const;
     for (const n of tail) {
       if (n.kind !== "op") continue;
       const op = n.op;
-      if (op.op !== "open" && op.op !== "mmap" && op.op !== "reg_mr") continue;
-      const [undo, role, done, undone, verb] = RELEASE[op.op];
+      if (!(op.op in RELEASE) || !("dst" in op)) continue;
+      const [undo, role, done, undone, verb] = RELEASE[op.op as keyof typeof RELEASE];
       const released = tail.some(
         (x) => x.kind === "op" && x.op.op === undo && this.defs.get(x)?.get(role) === n,
       );
