@@ -21,6 +21,8 @@ const verdicts = (r: Awaited<ReturnType<typeof checkScenario>>) =>
 
 test("verdicts are identical with and without reductions; symmetric scenarios store fewer states", async () => {
   let reducedSomewhere = false;
+  // replicas under revoke is the largest check of the library: kept for the comparison below.
+  let replicas: [number, number] | undefined;
   for (const name of bundledPins()) {
     const spec = specOf(name);
     for (const p of POLICIES) {
@@ -31,16 +33,13 @@ test("verdicts are identical with and without reductions; symmetric scenarios st
       assert.ok(reduced.explore.stats.states <= plain.explore.stats.states);
       assert.ok(reduced.explore.stats.transitions <= plain.explore.stats.transitions);
       if (reduced.explore.stats.states < plain.explore.stats.states) reducedSomewhere = true;
+      if (name === "replicas" && p.name === "revoke")
+        replicas = [plain.explore.stats.states, reduced.explore.stats.states];
     }
   }
   assert.ok(reducedSomewhere, "symmetry reduction applies to the replicated servers");
-  const r = specOf("replicas");
-  const plain = await checkScenario({ spec: r, policy: "revoke", params: {} }, { reduce: false });
-  const reduced = await checkScenario({ spec: r, policy: "revoke", params: {} }, { reduce: true });
-  assert.ok(
-    reduced.explore.stats.states * 3 < plain.explore.stats.states,
-    "three interchangeable servers",
-  );
+  assert.ok(replicas, "the library has replicas.pin");
+  assert.ok(replicas[1] * 3 < replicas[0], "three interchangeable servers");
 });
 
 test("one and two worker threads give the same verdicts and the same state counts", async () => {

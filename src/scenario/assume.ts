@@ -52,7 +52,7 @@ export function assumeDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
     );
   const withinWord =
     within?.items.length === 1 ? (within.items[0] as { name: Name }).name : undefined;
-  if (!withinWord || withinWord.text !== "within")
+  if (withinWord?.text !== "within")
     return withinWord
       ? fail(withinWord, "PIN109", `expected \`within\`, found \`${withinWord.text}\``)
       : fail(verbWord, "PIN108", "`assume` needs `within lease_break_time`");
@@ -65,10 +65,7 @@ export function assumeDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
       `\`${boundWord.text}\` is not a bound an answer can be assumed within: only \`lease_break_time\``,
     );
   if (extra) return fail(extra.span, "PIN106", "unexpected words after `lease_break_time`");
-  if (!everyone)
-    names.forEach((n, i) => {
-      spans.set(`procs[${i}]`, n);
-    });
+  if (!everyone) for (const [i, n] of names.entries()) spans.set(`procs[${i}]`, n);
   spans.set("who", who.span);
   const spec: Assumption = {
     kind: "answers-within-lease-break-time",

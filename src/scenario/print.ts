@@ -8,6 +8,7 @@
  * that are words of the format (letters, digits, `_`, inner `-`).
  */
 
+import { copyOf } from "../model/replicas.js";
 import type {
   Bounds,
   Distribution,
@@ -298,7 +299,15 @@ export function formatScenario(spec: ScenarioSpec): string {
     tail.push(printFaults(f));
   if (spec.nic !== undefined) tail.push(printNic(spec.nic));
   if (Object.values(spec.bounds).some((v) => v !== undefined)) tail.push(printBounds(spec.bounds));
-  for (const t of spec.timing ?? []) tail.push(printTiming(t));
+  // `timing pace` may name a process or a peer: which one, the scenario's names say.
+  const peers = new Set(
+    [...spec.peers, ...(spec.replicas ?? []).flatMap((g) => g.peers)].map((r) => r.name),
+  );
+  for (const t of spec.timing ?? []) {
+    const base = t.target === undefined ? undefined : (copyOf(t.target)?.[0] ?? t.target);
+    const targetKind = base !== undefined && peers.has(base) ? "peer" : "proc";
+    tail.push(printTiming({ ...t, targetKind }));
+  }
   if (spec.horizon !== undefined) tail.push(printHorizon(spec.horizon));
   for (const a of spec.assumptions ?? []) tail.push(printAssumption(a));
   for (const e of spec.expectations) tail.push(printExpectation(e));

@@ -555,6 +555,8 @@ class Resolver {
     const seen = new Set<string>();
     procs.forEach((n, i) => {
       const at = spanOf(d, `procs[${i}]`);
+      // a bare name of a replicated process means every copy (model/replicas.ts)
+      this.bareMeansAll = true;
       const p = this.lookup(
         "PIN203",
         "process",
@@ -567,6 +569,7 @@ class Resolver {
             ? "to assume it of every process, write `assume holders answer within lease_break_time`"
             : undefined,
       );
+      this.bareMeansAll = false;
       if (!p) return;
       const prev = this.assumedOf.get(n);
       if (seen.has(n)) this.sink.report("PIN313", at, `\`${n}\` is listed twice`, "remove one");
