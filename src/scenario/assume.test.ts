@@ -58,15 +58,15 @@ test("lint: unknown and remote names, repeats, holders of nothing, malformed sta
     codes(
       "assume holders answer within lease_break_time\nassume server answers within lease_break_time\n",
     ),
-    [`PIN316:${line + 1}:8`],
+    [`PIN319:${line + 1}:8`],
   );
   assert.deepEqual(
     codes(
       "assume server answers within lease_break_time\nassume holders answer within lease_break_time\n",
     ),
-    [`PIN316:${line + 1}:1`],
+    [`PIN319:${line + 1}:1`],
   );
-  assert.deepEqual(codes("assume admin answers within lease_break_time\n"), [`PIN317:${line}:8`]);
+  assert.deepEqual(codes("assume admin answers within lease_break_time\n"), [`PIN320:${line}:8`]);
   assert.deepEqual(codes("assume server answer within lease_break_time\n"), [`PIN109:${line}:15`]);
   assert.deepEqual(codes("assume server answers by lease_break_time\n"), [`PIN109:${line}:23`]);
   assert.deepEqual(codes("assume server answers within 45\n"), [`PIN106:${line}:30`]);

@@ -12,7 +12,7 @@ import { type ScenarioBuilder, scenario } from "../../scenario/builder.js";
 import { drive, returned } from "../../testing/drive.js";
 import { modelOf } from "../../testing/run.js";
 import { EBADF, EDEADLK, EFAULT, EINVAL, EPERM, ETXTBSY } from "../errno.js";
-import { ext, OFD_LEASE, ofd, P_SIG, proc, SIGF_PENDING } from "../layout.js";
+import { ext, LEASE_RD, LEASE_WR, OFD_LEASE, ofd, P_SIG, proc, SIGF_PENDING } from "../layout.js";
 import type { LeaseVariant } from "../spec.js";
 
 const base = (v: LeaseVariant): ScenarioBuilder =>
@@ -67,10 +67,12 @@ test("v2: a pin needs the caller's own exclusive lease; another's or a breakable
   assert.equal(run(spec(null, true), 2, 3), -EPERM);
 });
 
-test("v2 patch 02: the first exclusive lease in the list decides; EDEADLOCK for the caller's own, ETXTBSY for another's; earlier breakable leases are already broken", () => {
-  // a: breakable; b: exclusive; c: the caller's own exclusive. Order set by who takes its lease first.
+test("v2 patch 02 __break_lease(): the walk goes on past another's exclusive lease (ETXTBSY) looking for the caller's own (EDEADLOCK); breakable leases it passes are broken, those after the caller's own are not", () => {
+  // a: breakable; b: exclusive; c: the caller's own exclusive. List order = order of F_SETLEASE.
   const spec = base("v2")
-    .proc("a", "alice", (p) => p.open("fd", "data", "r").setlease("fd", "rd", { layout: true }))
+    .proc("a", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+      p.open("fd", "data", "r").setlease("fd", "rd", { layout: true }),
+    )
     .proc("b", "alice", (p) =>
       p.open("fd", "data", "r").setlease("fd", "rd", { layout: true, unbreak: true }),
     )
@@ -80,15 +82,129 @@ test("v2 patch 02: the first exclusive lease in the list decides; EDEADLOCK for 
         .setlease("fd", "rd", { layout: true, unbreak: true })
         .truncate("data", 1),
     )
+    .proc("d", "alice", (p) => p.truncate("data", 1))
     .build();
   const m = modelOf(spec, "layout-lease");
-  const abc = drive(m, ["a", "a", "b", "b", "c", "c", "c"]);
-  assert.equal(returned(m, abc.events, "c", "truncate"), -ETXTBSY);
   const aProc = m.procs.findIndex((x) => x.name === "a");
-  assert.ok(abc.events.some((e) => e.k === "lease-break" && e.holder === aProc));
+  const brokeA = (ev: readonly { k: string; holder?: number }[]) =>
+    ev.some((e) => e.k === "lease-break" && e.holder === aProc);
+  // a, b, c: b sets ETXTBSY, the walk reaches c: EDEADLOCK; a was broken on the way
+  const abc = drive(m, ["a", "a", "b", "b", "c", "c", "c"]);
+  assert.equal(returned(m, abc.events, "c", "truncate"), -EDEADLK, "EDEADLOCK beats ETXTBSY");
+  assert.ok(brokeA(abc.events));
+  // b, a, c: the same, a broken after b
+  const bac = drive(m, ["b", "b", "a", "a", "c", "c", "c"]);
+  assert.equal(returned(m, bac.events, "c", "truncate"), -EDEADLK);
+  assert.ok(brokeA(bac.events), "the walk does not stop at another's exclusive lease");
+  // c, a, b: EDEADLOCK at once, a not reached
   const cab = drive(m, ["c", "c", "a", "a", "b", "b", "c"]);
   assert.equal(returned(m, cab.events, "c", "truncate"), -EDEADLK);
-  assert.ok(!cab.events.some((e) => e.k === "lease-break"), "the walk stops before a");
+  assert.ok(!brokeA(cab.events), "the walk ends at the caller's own exclusive lease");
+  // someone without a lease, b before a: ETXTBSY after the whole walk, a broken, no wait
+  const ba = drive(m, ["b", "b", "a", "a", "d"]);
+  assert.equal(returned(m, ba.events, "d", "truncate"), -ETXTBSY, "returns without waiting");
+  assert.ok(brokeA(ba.events), "a, after b in the list, is broken too");
+});
+
+test("v2 patch 04/14 mapping_inode_has_layout(): the pin finds the caller's first exclusive layout lease anywhere in the list, passing over others' and its own breakable one", () => {
+  const spec = base("v2")
+    .proc("b", "alice", (p) =>
+      p.open("fd", "data", "r").setlease("fd", "rd", { layout: true, unbreak: true }),
+    )
+    .proc("pin", "alice", (p) =>
+      p
+        .open("f1", "data", "r")
+        .setlease("f1", "rd", { layout: true })
+        .open("f2", "data", "rw")
+        .setlease("f2", "rd", { layout: true, unbreak: true })
+        .mmap("va", "f2", 0, 1)
+        .regMr("mr", "va", ["local_write"]),
+    )
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const d = drive(m, ["b", "b", "pin", "pin", "pin", "pin", "pin", "pin"]);
+  assert.equal(returned(m, d.events, "pin", "reg_mr"), 0);
+});
+
+test("v2: F_SETLEASE with F_LAYOUT always makes a read lease (patch 02: arg = F_RDLCK); lease_modify() keeps an existing lease's flags, so the exclusive flag cannot be added in place", () => {
+  const spec = base("v2")
+    .proc("pin", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .setlease("fd", "wr", { layout: true })
+        .setlease("fd", "rd", { layout: true, unbreak: true })
+        .mmap("va", "fd", 0, 1)
+        .regMr("mr", "va", ["local_write"]),
+    )
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const one = drive(m, ["pin", "pin"]);
+  assert.equal(returned(m, one.events, "pin", "setlease"), 0);
+  assert.equal(one.s[ofd(m, 0) + OFD_LEASE], LEASE_RD, "F_WRLCK|F_LAYOUT is taken as F_RDLCK");
+  const all = drive(m, ["pin", "pin", "pin", "pin", "pin"]);
+  assert.equal(returned(m, all.events, "pin", "reg_mr"), -EPERM, "still not exclusive");
+});
+
+test("v1 patch 02: only F_LAYOUT itself (F_RDLCK|F_LAYOUT) is a layout lease; F_WRLCK|F_LAYOUT is an unknown type (EINVAL)", () => {
+  const spec = base("v1")
+    .proc("h", "alice", (p) => p.open("fd", "data", "rw").setlease("fd", "wr", { layout: true }))
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const d = drive(m, ["h", "h"]);
+  assert.equal(returned(m, d.events, "h", "setlease"), -EINVAL);
+});
+
+test("v1 patch 04 mapping_inode_has_layout(): any FL_LAYOUT lease on the list lets a pin through, one being broken too (no FL_UNLOCK_PENDING test)", () => {
+  const spec = base("v1")
+    .proc("holder", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+      p.open("fd", "data", "r").setlease("fd", "rd", { layout: true }),
+    )
+    .proc("admin", "alice", (p) => p.truncate("data", 1))
+    .proc("pin", "alice", (p) =>
+      p.open("fd", "data", "rw").mmap("va", "fd", 0, 0).regMr("mr", "va", ["local_write"]),
+    )
+    .build();
+  const m = modelOf(spec, "layout-lease");
+  const d = drive(m, ["holder", "holder", "admin", "pin", "pin", "pin"]);
+  assert.ok(
+    d.events.some((e) => e.k === "lease-break"),
+    "the truncate is breaking the lease",
+  );
+  assert.equal(returned(m, d.events, "admin", "truncate"), undefined, "and waits");
+  assert.equal(returned(m, d.events, "pin", "reg_mr"), 0, "the breaking lease still counts");
+  // under v2 the same pin needs its own exclusive lease: EPERM whatever the list holds
+  const m2 = modelOf({ ...spec, layoutLease: "v2" }, "layout-lease");
+  const d2 = drive(m2, ["holder", "holder", "pin", "pin", "pin"]);
+  assert.equal(returned(m2, d2.events, "pin", "reg_mr"), -EPERM);
+});
+
+test("sep2019: F_WRLCK|F_LAYOUT breaks others' read layout leases and waits for them; an F_UNBREAK one makes it fail with ETXTBSY, no break started", () => {
+  const spec = (unbreak: boolean) =>
+    base("sep2019")
+      .proc("r", { user: "alice", onLeaseBreak: "ignore" }, (p) =>
+        p
+          .open("fd", "data", "r")
+          .setlease("fd", "rd", { layout: true, unbreak })
+          .setlease("fd", "unlck"),
+      )
+      .proc("w", "alice", (p) => p.open("fd", "data", "rw").setlease("fd", "wr", { layout: true }))
+      .build();
+  const m = modelOf(spec(false), "layout-lease");
+  const rProc = m.procs.findIndex((x) => x.name === "r");
+  const wProc = m.procs.findIndex((x) => x.name === "w");
+  const d = drive(m, ["r", "r", "w", "w"]);
+  assert.ok(
+    d.events.some((e) => e.k === "lease-break" && e.holder === rProc && e.by === wProc),
+    "the read layout lease is broken",
+  );
+  assert.equal(returned(m, d.events, "w", "setlease"), undefined, "the setter waits");
+  const done = drive(m, ["r", "w"], d.s);
+  assert.equal(returned(m, done.events, "w", "setlease"), 0, "granted once the reader let go");
+  assert.equal(done.s[ofd(m, 1) + OFD_LEASE], LEASE_WR);
+  const ub = modelOf(spec(true), "layout-lease");
+  const u = drive(ub, ["r", "r", "w", "w"]);
+  assert.equal(returned(ub, u.events, "w", "setlease"), -ETXTBSY);
+  assert.ok(!u.events.some((e) => e.k === "lease-break"));
 });
 
 test("sep2019: pins need an F_UNBREAK lease of one's own; anyone breaking it, its holder too, gets ETXTBSY and no break starts", () => {
@@ -137,15 +253,11 @@ test("sep2019: a write layout lease lets its holder change the layout; a read on
     "the holder waits for its own lease",
   );
   assert.ok(r.events.some((e) => e.k === "lease-break" && e.holder === 0 && e.by === 0));
-  // v1 and v2 have no write-lease exemption either
-  for (const v of ["v1", "v2"] as const) {
-    const mv = modelOf({ ...spec("wr"), layoutLease: v }, "layout-lease");
-    const d = drive(mv, ["h", "h", "h"]);
-    assert.ok(
-      d.events.some((e) => e.k === "lease-break" && e.holder === 0),
-      v,
-    );
-  }
+  // v2 has no write layout lease (F_WRLCK|F_LAYOUT is taken as F_RDLCK), so no exemption:
+  // the holder's truncate breaks its own lease. (v1 refuses the type: EINVAL.)
+  const mv = modelOf({ ...spec("wr"), layoutLease: "v2" }, "layout-lease");
+  const d = drive(mv, ["h", "h", "h"]);
+  assert.ok(d.events.some((e) => e.k === "lease-break" && e.holder === 0));
 });
 
 test("the lease test runs in follow_page_pte: after every check_vma_flags() test and after the page's fault", () => {

@@ -50,7 +50,8 @@ export function fileAlive(s: State, m: Model, o: number): boolean {
  * or CAP_LEASE (EACCES), regular files only (EINVAL) (fs/locks.c, fs/fcntl.c).
  * Under RFC v2 the `unbreak` flag is that version's "exclusive" flag (patch 02).
  */
-export function setlease(ctx: Ctx, p: number, o: number, type: number, flags: number): number {
+export function setlease(ctx: Ctx, p: number, o: number, typeArg: number, flags: number): number {
+  let type = typeArg;
   const { m, s } = ctx;
   const oo = ofd(m, o);
   if (s[oo + OFD_OPEN] !== 1) return -EBADF;
@@ -69,6 +70,15 @@ export function setlease(ctx: Ctx, p: number, o: number, type: number, flags: nu
     return 0;
   }
   const layout = (flags & LF_LAYOUT) !== 0;
+  const variant = leaseVariant(m);
+  if (layout && variant !== "sep2019" && type === LEASE_WR) {
+    // v1 patch 02 do_fcntl_add_lease(): only `arg == F_LAYOUT` becomes an F_RDLCK
+    // layout lease; F_WRLCK|F_LAYOUT reaches lease_alloc() → assign_type() as an
+    // unknown type (EINVAL). v2 patch 02 tests `(arg & F_LAYOUT) == F_LAYOUT` and
+    // sets arg = F_RDLCK: every v2 layout lease is a read lease.
+    if (variant === "v1") return -EINVAL;
+    type = LEASE_RD;
+  }
   if (!layout) {
     // check_conflicting_open(): layout leases skip it; a file kept alive by a mapping still counts
     for (let q = 0; q < m.ofds.length; q++) {
@@ -76,6 +86,10 @@ export function setlease(ctx: Ctx, p: number, o: number, type: number, flags: nu
       if (type === LEASE_WR || m.ofds[q]!.write) return -EAGAIN;
     }
     if (type === LEASE_RD && info.write) return -EAGAIN;
+  }
+  if (layout && type === LEASE_WR && variant === "sep2019") {
+    const e = writeLayoutBreaksReaders(ctx, p, o);
+    if (e !== 0) return e;
   }
   // generic_add_lease(): a conflicting lease held on another file, or one being broken
   let seq = 0;
@@ -94,8 +108,53 @@ export function setlease(ctx: Ctx, p: number, o: number, type: number, flags: nu
   const had = s[oo + OFD_LEASE] !== LEASE_NONE;
   const place = had ? s[oo + OFD_LFLAGS]! >> LF_SEQ_SHIFT : seq + 1;
   s[oo + OFD_LEASE] = type;
-  s[oo + OFD_LFLAGS] = flags | (place << LF_SEQ_SHIFT);
+  // lease_modify() only reassigns the type (assign_type()): under the patches
+  // (v1, v2) the existing lease keeps its flags, so adding v2's exclusive flag
+  // to a lease this file already holds does not make it exclusive. The
+  // September 2019 semantics downgrade a write layout lease to an unbreakable
+  // read one in place, so there the new flags replace the old.
+  const kept =
+    had && variant !== "sep2019"
+      ? s[oo + OFD_LFLAGS]! & (LF_LAYOUT | LF_UNBREAK | LF_BREAKING)
+      : flags;
+  s[oo + OFD_LFLAGS] = kept | (place << LF_SEQ_SHIFT);
   return 0;
+}
+
+/**
+ * F_SETLEASE F_WRLCK|F_LAYOUT under the September 2019 semantics: "Write Layout
+ * leases can be used to break read layout leases to indicate that the process
+ * intends to change the underlying layout", and an F_UNBREAK lease makes "any
+ * user attempting to break the lease ... fail with ETXTBUSY rather than follow
+ * the normal breaking procedure"
+ * (https://lore.kernel.org/r/20190923190853.GA3781@iweiny-DESK2.sc.intel.com).
+ * Layout leases "work the same way as normal leases wrt signals and timeouts"
+ * (Ira Weiny, https://lore.kernel.org/r/20191001181659.GA5500@iweiny-DESK2.sc.intel.com).
+ * Read layout leases on other files of the inode: any F_UNBREAK one → ETXTBSY
+ * and no break starts; otherwise each is broken (SIGIO) and the caller waits,
+ * interruptibly, until they are gone (released or removed at lease-break-time),
+ * as a breaker does in __break_lease(). The mail does not say whether the fcntl
+ * waits or returns; the model assumes it waits (docs/scenario-format.md). Another
+ * file's write layout lease is not broken: generic_add_lease() refuses an
+ * F_WRLCK while someone else holds a lease (EAGAIN, below).
+ * Returns 0 (no reader left), -ETXTBSY, or BLOCK.
+ */
+function writeLayoutBreaksReaders(ctx: Ctx, p: number, o: number): number {
+  const { m, s } = ctx;
+  const inode = m.ofds[o]!.inode;
+  const readers = layoutLeasesOf(m, s, inode).filter(
+    (q) => q !== o && s[ofd(m, q) + OFD_LEASE] === LEASE_RD,
+  );
+  const unbreak = readers.filter((q) => (s[ofd(m, q) + OFD_LFLAGS]! & LF_UNBREAK) !== 0);
+  if (unbreak.length > 0) {
+    ctx.blockers = [...new Set(unbreak.map((q) => m.ofds[q]!.proc))];
+    return -ETXTBSY;
+  }
+  if (readers.length === 0) return 0;
+  for (const q of readers) startBreak(ctx, q, "write layout lease", p);
+  return block(ctx, "layout lease break (F_SETLEASE F_WRLCK|F_LAYOUT)", [
+    ...new Set(readers.map((q) => m.ofds[q]!.proc)),
+  ]);
 }
 
 /** Removes the lease on open file description o (F_UNLCK, close, or lease-break-time expiry). */
@@ -164,10 +223,14 @@ function layoutLeasesOf(m: Model, s: State, inode: number): number[] {
  * so every layout lease conflicts, and mainline leases_conflict() has no
  * owner test: the caller's own breakable lease is broken too (fs/locks.c).
  * - v1: no unbreakable flag; every layout lease is broken and the caller waits.
- * - v2 (patch 02, https://patchwork.kernel.org/patch/11087907/): __break_lease()
- *   walks the lease list; the first exclusive lease it meets ends the walk with
- *   ETXTBSY, or EDEADLOCK when its holder is the caller (same fl_pid). Leases
- *   before it in the list have already been sent their break.
+ * - v2 (patch 02 __break_lease(), https://lore.kernel.org/r/20190809225833.6657-3-ira.weiny@intel.com):
+ *   the walk of the lease list meets an exclusive lease: the caller's own
+ *   (same fl_pid) ends the walk at once with EDEADLOCK; another's sets
+ *   ETXTBSY and the walk goes on ("continues with -ETXTBSY looking for a
+ *   potential deadlock"), breaking every breakable lease it passes. After the
+ *   walk, ETXTBSY returns without waiting for those breaks. So EDEADLOCK wins
+ *   wherever the caller's exclusive lease sits; the leases listed before it
+ *   have already been sent their break, those after it have not.
  * - sep2019: a write layout lease of the caller does not conflict ("operations
  *   which change the layout are allowed by the process which holds the lease");
  *   any other F_UNBREAK lease makes "any user attempting to break the lease"
@@ -195,16 +258,21 @@ export function breakLayoutLeases(ctx: Ctx, inode: number, caller: number): numb
     }
   }
   const breaking: number[] = [];
+  const exclusive: number[] = [];
   for (const q of leases) {
     if (unbreakable(q)) {
-      // v2 patch 02: the walk stops at the first exclusive lease
+      // v2 patch 02: EDEADLOCK at the caller's own exclusive lease; another's: ETXTBSY, walk on
       const holder = m.ofds[q]!.proc;
       if (holder === caller) return -EDEADLK;
-      ctx.blockers = [holder];
-      return -ETXTBSY;
+      exclusive.push(holder);
+      continue;
     }
     startBreak(ctx, q, "layout change", caller);
     breaking.push(q);
+  }
+  if (exclusive.length > 0) {
+    ctx.blockers = [...new Set(exclusive)];
+    return -ETXTBSY;
   }
   if (breaking.length === 0) return 0;
   return block(ctx, "layout lease break (break_layout)", [
@@ -214,22 +282,35 @@ export function breakLayoutLeases(ctx: Ctx, inode: number, caller: number): numb
 
 /**
  * Whether a long-term pin by process p of inode passes the RFC's lease test
- * (follow_page_pte(), after check_vma_flags() and after the fault):
+ * (follow_page_pte(), after check_vma_flags() and after the fault), each as
+ * its mapping_inode_has_layout() walks the inode's lease list:
  * - v1 (patch 04, https://lore.kernel.org/r/20190606014544.8339-5-ira.weiny@intel.com):
- *   any F_LAYOUT lease on the file, whoever holds it, not being broken;
- * - v2: an exclusive layout lease of the caller's own, not being broken;
+ *   the first lease with FL_LAYOUT, whoever holds it. The test does not look
+ *   at FL_UNLOCK_PENDING: a lease being broken still lets the pin through
+ *   until it is released or removed at lease-break-time.
+ * - v2 (patch 04, https://lore.kernel.org/r/20190809225833.6657-5-ira.weiny@intel.com;
+ *   patch 14 https://lore.kernel.org/r/20190809225833.6657-15-ira.weiny@intel.com):
+ *   the first lease in list order with fl_pid == current->tgid, FL_LAYOUT and
+ *   FL_EXCLUSIVE; leases of other processes and the caller's breakable ones
+ *   are passed over. Patch 14 attaches the pin to that lease's struct file
+ *   (get_file); the model does not track which file a pin holds.
  * - sep2019: an F_UNBREAK layout lease of the caller's own ("in order to
- *   support pinning of file pages ... an unbreakable flag").
+ *   support pinning of file pages ... an unbreakable flag"); such a lease is
+ *   never being broken.
  */
 export function pinLeaseHeld(m: Model, s: State, p: number, inode: number): boolean {
+  return pinLease(m, s, p, inode) >= 0;
+}
+
+/** The lease (open file description) a long-term pin by p finds under pinLeaseHeld()'s rules, or -1. */
+export function pinLease(m: Model, s: State, p: number, inode: number): number {
   const variant = leaseVariant(m);
   for (const q of layoutLeasesOf(m, s, inode)) {
     const fl = s[ofd(m, q) + OFD_LFLAGS]!;
-    if ((fl & LF_BREAKING) !== 0) continue;
-    if (variant === "v1") return true;
-    if (m.ofds[q]!.proc === p && (fl & LF_UNBREAK) !== 0) return true;
+    if (variant === "v1") return q;
+    if (m.ofds[q]!.proc === p && (fl & LF_UNBREAK) !== 0) return q;
   }
-  return false;
+  return -1;
 }
 
 /** Whether process p holds an F_LAYOUT lease on inode (through any of its open files). */

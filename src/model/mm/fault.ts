@@ -42,7 +42,7 @@ import {
 } from "../layout.js";
 import { allocFrame, frameContent, zeroFrame } from "./frames.js";
 import { pteFrame, ptePack, ptePerm } from "./pte.js";
-import { unmapMappingRange } from "./unmap.js";
+import { invalidateOdp, unmapMappingRange } from "./unmap.js";
 
 /** The cached page of (inode, page), reading it in from its block if needed; -1 if out of memory. */
 export function pageCacheGet(ctx: Ctx, inode: number, page: number): number {
@@ -120,6 +120,10 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
     const content = src >= 0 ? frameContent(m, s, src) : CONTENT_ZERO;
     const f = allocFrame(ctx, FF_ANON, content);
     if (f < 0) return -ENOMEM;
+    // wp_page_copy(): the MMU notifier over this page (MMU_NOTIFY_CLEAR) removes
+    // ODP translations of the old page before the PTE changes; the device
+    // re-faults and gets the copy (the wait for an access in flight: rdma/odp.ts cowOdpWait)
+    if (pte !== 0) invalidateOdp(ctx, v, k, k);
     s[vo + 1 + k] = ptePack(f, PTE_RW);
     return f;
   }

@@ -55,7 +55,7 @@ import { frameContent } from "../mm/frames.js";
 import { pinLongterm, unpinLongterm } from "../mm/gup-test.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
-import { odpUnmapWait } from "../rdma/odp.js";
+import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { sendKill } from "./deliver.js";
 import { teardown, unmapVma } from "./exit.js";
@@ -176,6 +176,8 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       return 0;
     }
     case "store": {
+      // wp_page_copy()'s notifier waits out an ODP access to the page first (rdma/odp.ts)
+      if (cowOdpWait(ctx, p, op.a, op.b) === BLOCK) return BLOCK;
       const r = cpuStore(ctx, op.a, op.b);
       return r < 0 ? signalDeath(ctx, p, op.a, true) : 0;
     }

@@ -18,7 +18,7 @@ import {
   R_TGT,
 } from "../layout.js";
 import { pinMrPages, unpinMrPages } from "../mm/gup.js";
-import { chargePinnedVm } from "./umem.js";
+import { canDoMlock, chargePinnedVm } from "./umem.js";
 
 /**
  * ibv_reg_mr(): ib_check_mr_access() (remote write needs local write → EINVAL),
@@ -30,6 +30,17 @@ export function regMr(ctx: Ctx, x: number): number {
   const mi = m.mrs[x]!;
   if (!mi.accessValid) return -EINVAL;
   if (mi.odp) {
+    // ODP is never charged to pinned_vm / RLIMIT_MEMLOCK: it pins nothing. Up to
+    // v5.3 it went through ib_umem_get(), whose can_do_mlock() test (EPERM)
+    // comes before the IB_ACCESS_ON_DEMAND branch (umem.ts); since v5.4
+    // ("RDMA/odp: Split creating a umem_odp from ib_umem_get",
+    // https://lore.kernel.org/r/20190819111710.18440-7-leon@kernel.org) the
+    // driver calls ib_umem_odp_get() directly, which checks no limit at all
+    // (drivers/infiniband/core/umem_odp.c).
+    if (m.policy.gupEra === "2019") {
+      const e = canDoMlock(m, mi.proc);
+      if (e < 0) return e;
+    }
     s[mrOff(m, x)] = MR_VALID;
     emit(ctx, { k: "odp-register", mr: x });
     return x;

@@ -36,6 +36,7 @@ import {
   MR_INVALID,
   MR_VALID,
   mr as mrOff,
+  PTE_RW,
   peer as peerOff,
   QP_ERROR,
   QP_READY,
@@ -50,9 +51,11 @@ import {
   R_TGT,
   R_VARS,
   type State,
+  vma as vmaOff,
 } from "../layout.js";
 import { fault } from "../mm/fault.js";
 import { frameContent, zeroFrame } from "../mm/frames.js";
+import { pteFrame, ptePerm } from "../mm/pte.js";
 import { peerWillRepeat } from "../repeat.js";
 import { peerFail } from "./mr.js";
 
@@ -140,7 +143,7 @@ function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): vo
   const f1 = s[o + 2 + page]!;
   s[po + R_OPMR] = x + 1;
   s[po + R_OPPAGE] = page;
-  if (f1 === 0) {
+  if (f1 === 0 || (write && mi.odp && readOnlyPrivate(m, s, mi.vma, page, f1 - 1))) {
     // ODP: no translation on the device → page fault, resolved by the driver (hmm_range_fault)
     s[po + R_INFL] = write ? INF_WRITE_FAULT : INF_READ_FAULT;
     s[po + R_TGT] = 0;
@@ -150,6 +153,20 @@ function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): vo
   s[po + R_INFL] = write ? INF_WRITE : INF_READ;
   s[po + R_TGT] = f1;
   emit(ctx, { k: "issue", peer: r, op: write ? "write" : "read", mr: x, page, frame: f1 - 1 });
+}
+
+/**
+ * Whether an ODP translation to frame f of page k of a MAP_PRIVATE VMA v is
+ * read-only: a read fault (hmm_range_fault without HMM_PFN_REQ_WRITE) mapped
+ * the file page, so the device has read permission only and a write faults
+ * again; that write fault copies the page (wp_page_copy, whose notifier drops
+ * the old translation) and maps the private copy writable. The CPU's PTE
+ * tells: after a write fault it maps f writable.
+ */
+function readOnlyPrivate(m: Model, s: State, v: number, k: number, f: number): boolean {
+  if (m.vmas[v]!.shared) return false;
+  const pte = s[vmaOff(m, v) + 1 + k]!;
+  return !(pte !== 0 && ptePerm(pte) === PTE_RW && pteFrame(pte) === f);
 }
 
 /**

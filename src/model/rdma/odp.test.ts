@@ -146,3 +146,128 @@ test("fsync waits while an ODP write to a dirty page is in flight, then writes i
   const ev = d.do(A_PROC, 0);
   assert.ok(ev.some((e) => e.k === "writeback"));
 });
+
+/**
+ * wp_page_copy() (mm/memory.c) against ODP: the COW of a MAP_PRIVATE page
+ * fires mmu_notifier_invalidate_range_start(MMU_NOTIFY_CLEAR) over that one
+ * page before it switches the PTE to the copy; the ODP fault path
+ * (ib_umem_odp_map_dma_and_lock: mmu_interval_read_begin, hmm_range_fault,
+ * mmu_interval_read_retry under umem_mutex) maps whatever the PTE is once no
+ * invalidation is in progress.
+ */
+function cowSpec() {
+  return scenario("cow")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("server", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 0, { shared: false })
+        .regMr("mr", "va", ["local_write", "remote_read"], { odp: true })
+        .send("a", "mr")
+        .store("va", 0),
+    )
+    .peer("a", (r) => r.recv("mr").rdmaRead("mr", 0).rdmaRead("mr", 0))
+    .build();
+}
+
+test("a COW of a page the device has translated and is reading waits for the read, then drops the translation; the device re-faults onto the private copy", () => {
+  const m = modelOf(cowSpec(), "odp");
+  const d = new Driver(m);
+  d.proc(0, 4);
+  d.do(A_PEER, 0); // recv
+  d.do(A_PEER, 0); // read page 0 → ODP fault
+  const f1 = d.do(A_ODP_FAULT, 0).find((e) => e.k === "odp-fault");
+  assert.ok(f1 && f1.k === "odp-fault" && f1.frame < m.nBlocks, "a read fault maps the file block");
+  d.do(A_PROC, 0); // store: wp_page_copy's notifier waits for the translated read
+  assert.equal(d.s[proc(m, 0) + P_STATUS], PS_BLOCKED);
+  d.do(A_LAND, 0);
+  const cow = d.do(A_PROC, 0);
+  assert.ok(
+    cow.some((e) => e.k === "odp-invalidate"),
+    "the COW invalidates the page's translation",
+  );
+  d.do(A_PEER, 0); // the second read finds no translation
+  const f2 = d.do(A_ODP_FAULT, 0).find((e) => e.k === "odp-fault");
+  assert.ok(f2 && f2.k === "odp-fault" && f2.frame >= m.nBlocks, "the device reads the copy");
+});
+
+test("a device fault still pending when the COW runs resolves afterwards, to the private copy", () => {
+  const m = modelOf(cowSpec(), "odp");
+  const d = new Driver(m);
+  d.proc(0, 4);
+  d.do(A_PEER, 0);
+  d.do(A_PEER, 0); // fault pending, nothing translated
+  d.do(A_PROC, 0); // store: no translated access to wait for
+  assert.notEqual(d.s[proc(m, 0) + P_STATUS], PS_BLOCKED);
+  const f = d.do(A_ODP_FAULT, 0).find((e) => e.k === "odp-fault");
+  assert.ok(f && f.k === "odp-fault" && f.frame >= m.nBlocks);
+});
+
+test("while the COW's notifier waits, another device fault on the MR does not resolve (mmu_interval_read_begin)", () => {
+  const spec = scenario("cow2")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 2 })
+    .proc("server", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 1, { shared: false })
+        .regMr("mr", "va", ["local_write", "remote_read"], { odp: true })
+        .send("a", "mr")
+        .send("b", "mr")
+        .store("va", 0),
+    )
+    .peer("a", (r) => r.recv("mr").rdmaRead("mr", 0))
+    .peer("b", (r) => r.recv("mr").rdmaRead("mr", 1))
+    .build();
+  const m = modelOf(spec, "odp");
+  const d = new Driver(m);
+  d.proc(0, 5);
+  d.do(A_PEER, 0);
+  d.do(A_PEER, 0);
+  d.do(A_ODP_FAULT, 0);
+  d.do(A_PEER, 1);
+  d.do(A_PEER, 1);
+  d.do(A_PROC, 0); // the COW waits for a's read
+  assert.ok(!d.can(A_ODP_FAULT, 1));
+  d.do(A_LAND, 0);
+  d.do(A_PROC, 0);
+  assert.ok(d.can(A_ODP_FAULT, 1));
+});
+
+test("a device write through a read fault's translation of a MAP_PRIVATE page faults again and lands in a private copy, not in the file", () => {
+  const spec = scenario("ro")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("server", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 0, { shared: false })
+        .regMr("mr", "va", ["local_write", "remote_read", "remote_write"], { odp: true })
+        .send("a", "mr"),
+    )
+    .peer("a", (r) => r.recv("mr").rdmaRead("mr", 0).rdmaWrite("mr", 0))
+    .build();
+  const m = modelOf(spec, "odp");
+  const d = new Driver(m);
+  d.proc(0, 4);
+  d.do(A_PEER, 0);
+  d.do(A_PEER, 0);
+  const rf = d.do(A_ODP_FAULT, 0).find((e) => e.k === "odp-fault");
+  assert.ok(rf && rf.k === "odp-fault" && rf.frame < m.nBlocks, "read: the file block, read-only");
+  d.do(A_LAND, 0);
+  d.do(A_PEER, 0); // the write needs write permission: a new fault
+  assert.ok(d.can(A_ODP_FAULT, 0), "the read-only translation does not serve a write");
+  const wf = d.do(A_ODP_FAULT, 0);
+  assert.ok(
+    wf.some((e) => e.k === "odp-invalidate"),
+    "wp_page_copy's notifier drops the old one",
+  );
+  const f = wf.find((e) => e.k === "odp-fault");
+  assert.ok(f && f.k === "odp-fault" && f.frame >= m.nBlocks);
+  const dma = d.do(A_LAND, 0).find((e) => e.k === "dma");
+  assert.ok(dma && dma.k === "dma" && dma.outcome === "anon");
+});

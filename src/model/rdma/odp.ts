@@ -18,6 +18,7 @@
  * that wait, and a fault on the MR stays pending until it ends.
  */
 import type { Ctx } from "../ctx.js";
+import { block } from "../ctx.js";
 import {
   INF_READ,
   INF_WRITE,
@@ -25,6 +26,7 @@ import {
   mrInval,
   P_STATUS,
   PS_BLOCKED,
+  PTE_RO,
   peer as peerOff,
   proc,
   R_INFL,
@@ -34,6 +36,7 @@ import {
   type State,
   vma as vmaOff,
 } from "../layout.js";
+import { ptePerm } from "../mm/pte.js";
 import { invalidateOdp } from "../mm/unmap.js";
 
 /** Pages [first, last] of an inode. */
@@ -152,4 +155,48 @@ export function endInvalidating(ctx: Ctx, caller: number): void {
 export function odpFaultMayResolve(m: Model, s: State, x: number): boolean {
   const p1 = s[mrInval(m, x)]!;
   return p1 === 0 || s[proc(m, p1 - 1) + P_STATUS] !== PS_BLOCKED;
+}
+
+/**
+ * A CPU write through a MAP_PRIVATE mapping whose page table maps the file
+ * page read-only copies it (do_wp_page → wp_page_copy(), mm/memory.c):
+ * mmu_notifier_invalidate_range_start(MMU_NOTIFY_CLEAR) over that one page,
+ * [address & PAGE_MASK, + PAGE_SIZE), runs before the PTE is switched to the
+ * private copy. For ODP MRs over the mapping that is an invalidation of the
+ * page's translation like any other: it waits out a device access already
+ * translated to the old page (the driver's ->invalidate under umem_mutex),
+ * and a device fault of that interval meanwhile does not resolve
+ * (mmu_interval_read_begin sleeps; a fault that had begun retries on
+ * mmu_interval_read_retry) and then maps the private copy. fault() drops the
+ * translation itself (mm/fault.ts); this is the wait, before the store.
+ * Returns 0 (no access to wait for, or no copy to make) or BLOCK (uninterruptible).
+ */
+export function cowOdpWait(ctx: Ctx, caller: number, v: number, k: number): number {
+  const { m, s } = ctx;
+  const vi = m.vmas[v]!;
+  const vo = vmaOff(m, v);
+  if (vi.shared || !vi.writable || s[vo] !== 1) return 0;
+  const pte = s[vo + 1 + k]!;
+  // no PTE: do_cow_fault() fills it with the copy, no notifier (nothing was translated);
+  // a writable PTE is already the private copy
+  if (pte === 0 || ptePerm(pte) !== PTE_RO) return 0;
+  let waitFor = -1;
+  for (let q = 0; q < m.peers.length && waitFor < 0; q++) {
+    const po = peerOff(m, q);
+    const infl = s[po + R_INFL]!;
+    if (infl !== INF_WRITE && infl !== INF_READ) continue;
+    const x = s[po + R_OPMR]! - 1;
+    if (x >= 0 && m.mrs[x]!.odp && m.mrs[x]!.vma === v && s[po + R_OPPAGE] === k) waitFor = x;
+  }
+  for (let x = 0; x < m.mrs.length; x++) {
+    if (!m.mrs[x]!.odp || m.mrs[x]!.vma !== v) continue;
+    if (waitFor >= 0) s[mrInval(m, x)] = caller + 1;
+    else if (s[mrInval(m, x)] === caller + 1) s[mrInval(m, x)] = 0;
+  }
+  if (waitFor < 0) return 0;
+  const r = block(ctx, "MMU notifier of a COW waits for in-flight ODP access", [
+    m.mrs[waitFor]!.proc,
+  ]);
+  ctx.uninterruptible = true;
+  return r;
 }

@@ -2,7 +2,8 @@
  * ib_umem_get()'s accounting before any pin (drivers/infiniband/core/umem.c):
  * ib_check_mr_access() EINVAL (ib_uverbs_reg_mr) → can_do_mlock() EPERM →
  * pinned_vm over RLIMIT_MEMLOCK without CAP_IPC_LOCK ENOMEM → the GUP errors.
- * ODP registrations (ib_umem_odp_get) pin nothing and charge nothing.
+ * ODP registrations (ib_umem_odp_get) pin nothing and charge nothing; until v5.3
+ * they passed ib_umem_get()'s can_do_mlock() first.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -73,6 +74,19 @@ test("precedence: EINVAL (access) → EPERM → ENOMEM → GUP's EFAULT", () => 
   assert.equal(resultOf(runOf(spec({ prot: "r", memlock: 0 }), "linux"), "p", "reg_mr"), -EPERM);
 });
 
-test("an ODP registration pins nothing and is not charged", () => {
+test("an ODP registration pins nothing and is not charged; can_do_mlock() applies to it only while it went through ib_umem_get() (to v5.3)", () => {
+  // v5.4+ (linux): ib_umem_odp_get() straight from the driver, no limit checked
   ok(runOf(spec({ memlock: 0, odp: true }), "linux"));
+  // 2019 (unsafe): ib_umem_get() ran can_do_mlock() before the ODP branch → EPERM
+  assert.equal(resultOf(runOf(spec({ memlock: 0, odp: true }), "unsafe"), "p", "reg_mr"), -EPERM);
+  ok(runOf(spec({ memlock: 0, odp: true, caps: ["CAP_IPC_LOCK"] }), "unsafe"));
+  // never charged to pinned_vm: a 1-page limit does not refuse a 2-page ODP MR in either era
+  ok(runOf(spec({ memlock: 1, odp: true }), "unsafe"));
+  ok(runOf(spec({ memlock: 1, odp: true }), "linux"));
+  // EINVAL (access) still comes first
+  const bad: Access[] = ["remote_write"];
+  assert.equal(
+    resultOf(runOf(spec({ memlock: 0, odp: true, access: bad }), "unsafe"), "p", "reg_mr"),
+    -EINVAL,
+  );
 });

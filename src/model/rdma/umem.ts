@@ -5,6 +5,8 @@
  *   1. !can_do_mlock()                                  → EPERM
  *      (mm/mlock.c: RLIMIT_MEMLOCK is 0 and the caller lacks CAP_IPC_LOCK)
  *   2. IB_ACCESS_ON_DEMAND                              → the ODP path (ib_umem_odp_get), no charge
+ *      (until v5.3; since v5.4 the driver calls ib_umem_odp_get() itself and
+ *      step 1 does not apply to ODP either: mr.ts)
  *   3. mm->pinned_vm + npages > RLIMIT_MEMLOCK pages
  *      && !capable(CAP_IPC_LOCK)                        → ENOMEM, nothing charged or pinned
  *   4. then pin_user_pages_fast(FOLL_LONGTERM ...)      → gup.ts
@@ -24,12 +26,19 @@ export function pinnedVm(m: Model, s: State, p: number): number {
   return n;
 }
 
+/** Step 1, can_do_mlock() (mm/mlock.c): 0, or -EPERM when RLIMIT_MEMLOCK is 0 and p lacks CAP_IPC_LOCK. */
+export function canDoMlock(m: Model, p: number): number {
+  const pi = m.procs[p]!;
+  return pi.memlock === 0 && !m.users[pi.user]!.capIpcLock ? -EPERM : 0;
+}
+
 /** Steps 1 and 3 for MR x (not ODP): 0, or -EPERM / -ENOMEM. */
 export function chargePinnedVm(m: Model, s: State, x: number): number {
   const mi = m.mrs[x]!;
   const p = m.procs[mi.proc]!;
   const capIpcLock = m.users[p.user]!.capIpcLock;
-  if (p.memlock === 0 && !capIpcLock) return -EPERM; // can_do_mlock()
+  const e = canDoMlock(m, mi.proc);
+  if (e < 0) return e;
   if (pinnedVm(m, s, mi.proc) + mi.pages > p.memlock && !capIpcLock) return -ENOMEM;
   return 0;
 }
