@@ -377,7 +377,9 @@ function checkCell(
       names.some((x) => reached.has(x) === unreached.has(x))
     )
       return fail("its coverage does not name each of the scenario's operations once");
-    const registers = model.procs.some((p) => p.prog.some((o) => o.spec.op === "reg_mr"));
+    const registers = model.procs.some((p) =>
+      p.prog.some((o) => o.spec.op === "reg_mr" || o.spec.op === "io_uring_register"),
+    );
     if (d.coverage.registers !== registers)
       return fail("its coverage is wrong about whether the scenario registers memory");
     coverage = {

@@ -15,6 +15,7 @@ import {
   CONTENT_ZERO,
   type CPeerOp,
   type CProcOp,
+  type DioInfo,
   FR_STRIDE,
   INO_EXISTS,
   INO_EXT,
@@ -60,7 +61,7 @@ export type CompileResult =
   | { readonly ok: true; readonly model: Model }
   | { readonly ok: false; readonly errors: readonly CompileError[] };
 
-type VarKind = "fd" | "va" | "mr";
+type VarKind = "fd" | "va" | "mr" | "buf";
 type Objs = readonly { readonly kind: VarKind; readonly slot: number; readonly index: number }[];
 interface VarDef {
   kind: VarKind;
@@ -176,6 +177,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   const ofds: OfdInfo[] = [];
   const vmaDefs: Omit<VmaInfo, "off">[] = [];
   const mrDefs: Omit<MrInfo, "off">[] = [];
+  const dioDefs: Omit<DioInfo, "off">[] = [];
   const progs: CProcOp[][] = [];
   const procVars: string[][] = [];
   /** The object slots each process's operations create, by operation index. */
@@ -367,6 +369,58 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           push(x);
           break;
         }
+        case "io_uring_register": {
+          // One registered buffer: a slot of the pin table, like an MR without rkey or peer.
+          const v = use(op.va, "va", at);
+          const slot = mrDefs.length;
+          mrDefs.push({
+            proc: pi,
+            vma: v,
+            pages: vmaDefs[v]?.pages ?? 1,
+            remoteWrite: false,
+            remoteRead: false,
+            // io_pin_pages(): always FOLL_WRITE (gup_longterm.c: "io_uring always pins pages writable")
+            writable: true,
+            accessValid: true,
+            // io_uring has no on-demand paging: its buffers are pinned under every policy
+            odp: false,
+            pinner: "io_uring",
+          });
+          vars.set(op.dst, { kind: "buf", slot });
+          // a pin-table slot like an MR's: a repeating tail makes it ready again
+          objs.push({ kind: "mr", slot, index });
+          push(slot, v, slot);
+          break;
+        }
+        case "io_uring_unregister":
+          push(use(op.buf, "buf", at));
+          break;
+        case "read_fixed":
+        case "write_fixed": {
+          const x = use(op.buf, "buf", at);
+          const pages = mrDefs[x]?.pages ?? 1;
+          if (op.page < 0 || op.page >= pages)
+            err(
+              `${op.op}: page ${op.page} is outside the buffer ${op.buf} (pages 0..${pages - 1})`,
+              at,
+            );
+          push(x, op.page);
+          break;
+        }
+        case "dio_read":
+        case "dio_write": {
+          const v = use(op.va, "va", at);
+          const pages = vmaDefs[v]?.pages ?? 1;
+          if (op.page < 0 || op.page >= pages)
+            err(
+              `${op.op}: page ${op.page} is outside the mapping ${op.va} (pages 0..${pages - 1})`,
+              at,
+            );
+          const slot = dioDefs.length;
+          dioDefs.push({ proc: pi, vma: v, page: op.page, write: op.op === "dio_read" });
+          push(slot, v, op.page);
+          break;
+        }
         case "send": {
           const r = peerIdx.get(op.peer);
           if (r === undefined) err(`send: unknown peer ${op.peer}`, at);
@@ -513,6 +567,11 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
     off += 4 + x.pages; // state, lease, pages, invalidator, holders (layout.ts mrInval, mrHolders)
     return { ...x, off: o };
   });
+  const dios: DioInfo[] = dioDefs.map((d) => {
+    const o = off;
+    off += 1; // frame+1 while the bio is in flight (mm/dio.ts)
+    return { ...d, off: o };
+  });
   const procs: ProcInfo[] = spec.procs.map((p, i) => {
     const o = off;
     off += P_VARS;
@@ -606,6 +665,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
     ofds,
     vmas,
     mrs,
+    dios,
     procs: procsR,
     peers: peersR,
     nBlocks,
@@ -737,7 +797,13 @@ function hiddenInodes(
 }
 
 function article(k: VarKind): string {
-  return k === "fd" ? "a file descriptor" : k === "va" ? "a mapping" : "a memory registration";
+  return k === "fd"
+    ? "a file descriptor"
+    : k === "va"
+      ? "a mapping"
+      : k === "buf"
+        ? "an io_uring registered buffer"
+        : "a memory registration";
 }
 
 /**

@@ -22,6 +22,7 @@ export const EOPNOTSUPP = 95;
 export const EIO = 5;
 export const EXDEV = 18;
 export const ECONNREFUSED = 111;
+export const ENXIO = 6;
 
 const NAMES: Record<number, string> = {
   [EPERM]: "EPERM",
@@ -44,6 +45,7 @@ const NAMES: Record<number, string> = {
   [EDEADLK]: "EDEADLOCK",
   [EOPNOTSUPP]: "EOPNOTSUPP",
   [ECONNREFUSED]: "ECONNREFUSED",
+  [ENXIO]: "ENXIO",
 };
 
 /** Name of an errno value (positive), e.g. 95 → "EOPNOTSUPP". */

@@ -144,7 +144,18 @@ export type ModelEvent =
       readonly other: number;
       /** Content observed by a read (CONTENT_*). */
       readonly content: number;
+      /**
+       * Who accessed the page: an RDMA peer through an MR (absent), the kernel
+       * through an io_uring registered buffer (`io_uring`: peer is -1, mr the
+       * buffer), or an O_DIRECT bio (`dio`: peer and mr are -1, dio its slot).
+       */
+      readonly via?: "io_uring" | "dio";
+      readonly dio?: number;
     }
+  /** An O_DIRECT bio is submitted: the page is referenced (FOLL_PIN) until it completes. */
+  | { readonly k: "dio-issue"; readonly proc: number; readonly dio: number; readonly frame: number }
+  /** The bio completed and its reference dropped. */
+  | { readonly k: "dio-done"; readonly proc: number; readonly dio: number; readonly frame: number }
   /** A local read (pread or a load through a mapping) observed a page's content. */
   | {
       readonly k: "read";

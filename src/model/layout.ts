@@ -214,6 +214,25 @@ export interface MrInfo {
   readonly gupTest?: { readonly fast: boolean };
   readonly accessValid: boolean;
   readonly odp: boolean;
+  /**
+   * Who holds the pins: an RDMA MR (absent), or an io_uring registered buffer
+   * (`io_uring`, iouring/ring.ts), which has no rkey and no remote peer.
+   */
+  readonly pinner?: "io_uring";
+  readonly off: number;
+}
+
+/**
+ * An O_DIRECT operation's short-term reference (mm/dio.ts). Its state is one
+ * field at `off`: frame+1 while the bio is in flight, else 0.
+ */
+export interface DioInfo {
+  readonly proc: number;
+  readonly vma: number;
+  /** Page of the mapping. */
+  readonly page: number;
+  /** dio_read: the device writes the page. */
+  readonly write: boolean;
   readonly off: number;
 }
 
@@ -286,6 +305,8 @@ export interface Model {
   readonly ofds: readonly OfdInfo[];
   readonly vmas: readonly VmaInfo[];
   readonly mrs: readonly MrInfo[];
+  /** O_DIRECT operations, one slot each (DioInfo). */
+  readonly dios: readonly DioInfo[];
   readonly procs: readonly ProcInfo[];
   readonly peers: readonly PeerInfo[];
   readonly nBlocks: number;

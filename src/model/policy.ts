@@ -117,6 +117,16 @@ export interface Policy {
    * checks the whole file either way (layoutGate).
    */
   readonly busyScope: "file" | "range";
+  /**
+   * What a layout change on fs-DAX does when the only references to its pages
+   * are short-term ones that end by themselves (O_DIRECT bios, mm/dio.ts):
+   * `wait` for them, as dax_layout_busy_page() makes XFS and ext4 do since
+   * v4.18, or `proceed` and free the blocks under the bio (before). No 2019
+   * proposal changes this: they are about long-term pins, and a wait for a
+   * reference that drops by itself always ends. (Page-cache truncate never
+   * waits for references: the page is orphaned.)
+   */
+  readonly shortTermRefs: "wait" | "proceed";
   /** What happens when the lease-break timer of a revocable pin fires. */
   readonly escalation: Escalation;
   /** A layout change meets pinned pages (fs-DAX blocks or page-cache pages) in its range. */

@@ -238,6 +238,30 @@ export type ProcOp =
    * in it, then lives until both have let go of it.
    */
   | (OpBase & { readonly op: "send_uverbs"; readonly proc: string })
+  /**
+   * io_uring_register(IORING_REGISTER_BUFFERS) of one buffer, the whole of
+   * mapping `va`, on the process's ring (io_uring/rsrc.c io_sqe_buffers_register):
+   * a FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM pin of every page (io_pin_pages).
+   */
+  | (OpBase & { readonly op: "io_uring_register"; readonly dst: string; readonly va: string })
+  /** io_uring_register(IORING_UNREGISTER_BUFFERS): the ring's buffer table goes, its pins drop. */
+  | (OpBase & { readonly op: "io_uring_unregister"; readonly buf: string })
+  /**
+   * IORING_OP_READ_FIXED into page `page` of registered buffer `buf`: the kernel
+   * (or the device of the file read) writes the pinned page, wherever the
+   * page tables point now. The source file is outside the model.
+   */
+  | (OpBase & { readonly op: "read_fixed"; readonly buf: string; readonly page: number })
+  /** IORING_OP_WRITE_FIXED from page `page` of registered buffer `buf`: the kernel reads the pinned page. */
+  | (OpBase & { readonly op: "write_fixed"; readonly buf: string; readonly page: number })
+  /**
+   * An O_DIRECT read(2) from a file on another device (outside the model)
+   * into page `page` of mapping `va`: a short-term FOLL_PIN of the page for
+   * the bio, which ends by itself when the bio completes.
+   */
+  | (OpBase & { readonly op: "dio_read"; readonly va: string; readonly page: number })
+  /** An O_DIRECT write(2) to a file on another device from page `page` of mapping `va`. */
+  | (OpBase & { readonly op: "dio_write"; readonly va: string; readonly page: number })
   | (OpBase & { readonly op: "exit" });
 
 /** One operation of a remote peer. */

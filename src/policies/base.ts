@@ -20,7 +20,8 @@ type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
  * writable pins of page-cache mappings, today's (v6.2) registration flags
  * (FOLL_WRITE only for writable MRs, R/O pins of private mappings unshare), migration out of ZONE_MOVABLE before
  * pinning, no ODP, no revocable pins, no userspace layout leases, a busy
- * check over the changed range only, SIGKILL as the only escalation, and
+ * check over the changed range only, a wait for short-term references
+ * (O_DIRECT bios) as dax_layout_busy_page() does, SIGKILL as the only escalation, and
  * no SIGBUS to the file's mappers at pmem unbind (that came with v6.8).
  * A policy states only how it differs, plus its answer to a layout change.
  */
@@ -35,6 +36,7 @@ export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
   swapfileOnPin: false,
   busyScope: "range",
   escalation: "sigkill",
+  shortTermRefs: "wait",
   swapfileCheck: "vfs",
   unbindSigbus: false,
 };

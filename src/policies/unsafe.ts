@@ -14,6 +14,8 @@ export const unsafePolicy = definePolicy(
     writableFileRule: "none",
     gupEra: "2019",
     migrateBeforePin: false,
+    // dax_layout_busy_page() came with v4.18: before, truncate freed blocks under an O_DIRECT bio too.
+    shortTermRefs: "proceed",
     layoutChange: () => ({ do: "proceed" }),
   }),
 );

@@ -16,7 +16,7 @@ import {
   pcache,
   type State,
 } from "../model/layout.js";
-import { contentName, fileName, frameName, mrName, peerName, procName } from "./names.js";
+import { contentName, dmaVma, dmaWho, fileName, frameName, procName } from "./names.js";
 import type { Finding, Property } from "./property.js";
 
 type Dma = Extract<ModelEvent, { k: "dma" }>;
@@ -55,7 +55,7 @@ export const foreignDma: Property = {
     for (const e of dmaEvents(events, "write")) {
       if (e.outcome === "foreign" || e.outcome === "shared" || e.outcome === "free")
         return {
-          message: `RDMA WRITE from ${peerName(m, e.peer)} through ${mrName(m, e.mr)} (${fileName(m, e.inode)} page ${e.page}) landed in ${where(m, e)}`,
+          message: `${dmaWho(m, e)} (${fileName(m, e.inode)} page ${e.page}) landed in ${where(m, e)}`,
         };
     }
     return null;
@@ -95,7 +95,7 @@ export const staleExposure: Property = {
       if (e.k === "dma" && e.op === "read") {
         if (e.outcome === "foreign" || exposes(m, after, e.inode, e.content))
           return {
-            message: `RDMA READ by ${peerName(m, e.peer)} through ${mrName(m, e.mr)} (${fileName(m, e.inode)} page ${e.page}) returned ${contentName(m, e.content)} from ${where(m, e)}${label(m, e.content)}`,
+            message: `${dmaWho(m, e)} (${fileName(m, e.inode)} page ${e.page}) returned ${contentName(m, e.content)} from ${where(m, e)}${label(m, e.content)}`,
           };
       }
       if (e.k === "read" && exposes(m, after, e.inode, e.content))
@@ -139,7 +139,7 @@ export const lostWrite: Property = {
         };
     }
     for (const e of dmaEvents(events, "write")) {
-      if (m.vmas[m.mrs[e.mr]!.vma]!.shared === false) continue;
+      if (m.vmas[dmaVma(m, e)]!.shared === false) continue;
       if (
         e.outcome === "orphan" ||
         e.outcome === "busy" ||
@@ -147,7 +147,7 @@ export const lostWrite: Property = {
         e.outcome === "foreign"
       )
         return {
-          message: `RDMA WRITE from ${peerName(m, e.peer)} completed into ${where(m, e)}: it is not in ${fileName(m, e.inode)}`,
+          message: `${dmaWho(m, e, false)} completed into ${where(m, e)}: it is not in ${fileName(m, e.inode)}`,
         };
     }
     return null;

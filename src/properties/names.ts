@@ -11,8 +11,12 @@ export function mrName(m: Model, x: number): string {
   const mi = m.mrs[x];
   if (!mi) return `mr#${x}`;
   const owner = m.procs[mi.proc]!;
-  const op = owner.prog.find((o) => o.spec.op === "reg_mr" && o.c === x);
-  return op && op.spec.op === "reg_mr" ? `${owner.name}.${op.spec.dst}` : `mr#${x}`;
+  const op = owner.prog.find(
+    (o) => (o.spec.op === "reg_mr" || o.spec.op === "io_uring_register") && o.c === x,
+  );
+  return op && (op.spec.op === "reg_mr" || op.spec.op === "io_uring_register")
+    ? `${owner.name}.${op.spec.dst}`
+    : `mr#${x}`;
 }
 
 /**
@@ -30,4 +34,40 @@ export function contentName(m: Model, c: number): string {
   if (c === CONTENT_ZERO) return "zeroes";
   if (c === CONTENT_STALE) return "stale data of a previous owner";
   return `${fileName(m, contentInode(c))}'s data`;
+}
+
+/** What a `dma` event needs to be named: who accessed the page, and through what. */
+interface DmaWho {
+  readonly peer: number;
+  readonly mr: number;
+  readonly op: "write" | "read";
+  readonly via?: "io_uring" | "dio";
+  readonly dio?: number;
+}
+
+/**
+ * The device access in words, fitting its pinner: `RDMA WRITE from peer
+ * through server.mr`, `IORING_OP_READ_FIXED into app.buf`, `O_DIRECT read
+ * by reader`. No rkey or IBV_WC for what has none. `through`: name the MR.
+ */
+export function dmaWho(m: Model, e: DmaWho, through = true): string {
+  if (e.via === "io_uring")
+    return e.op === "write"
+      ? `IORING_OP_READ_FIXED into ${mrName(m, e.mr)}`
+      : `IORING_OP_WRITE_FIXED from ${mrName(m, e.mr)}`;
+  if (e.via === "dio") {
+    const di = m.dios[e.dio ?? -1];
+    const who = di ? procName(m, di.proc) : "a process";
+    return e.op === "write" ? `O_DIRECT read by ${who}` : `O_DIRECT write by ${who}`;
+  }
+  const via = through ? ` through ${mrName(m, e.mr)}` : "";
+  return e.op === "write"
+    ? `RDMA WRITE from ${peerName(m, e.peer)}${via}`
+    : `RDMA READ by ${peerName(m, e.peer)}${via}`;
+}
+
+/** The mapping a `dma` event's pinner covers. */
+export function dmaVma(m: Model, e: DmaWho): number {
+  if (e.via === "dio") return m.dios[e.dio ?? -1]?.vma ?? 0;
+  return m.mrs[e.mr]?.vma ?? 0;
 }

@@ -7,10 +7,17 @@
 import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
 import type { Cell } from "../engine/matrix/cell.js";
 import { aggregate, COMPARE_SCHEMA } from "../engine/matrix/compare.js";
+import {
+  COST_COLUMNS,
+  COST_KEYS,
+  type CompareSimulation,
+  worstCost,
+} from "../engine/matrix/costs.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import { specHash } from "../scenario/source-hash.js";
+import { duration, intervalText } from "./figures.js";
 import { ASSUMED, type Group, groupOf, OUTCOMES, type Outcome, outcomeOf } from "./marks.js";
 import { type DocStep, witnessSteps } from "./witness-view.js";
 import { wrap } from "./wrap.js";
@@ -99,6 +106,12 @@ export interface CompareDoc {
     readonly expectationsUndecided: number;
   };
   /**
+   * `compare --simulate`: the workloads simulated under each policy and their
+   * measured costs, means over seeds with 95 % confidence intervals (absent
+   * without `--simulate`).
+   */
+  readonly simulation?: CompareSimulation;
+  /**
    * `specHash` of the document without this field: `merge` refuses a shard
    * whose content was changed after compare wrote it. It detects edits and
    * damage, not an adversary, who can compute it too (docs/json.md).
@@ -147,6 +160,7 @@ export function buildDoc(
   scenarios: ReadonlyMap<string, ScenarioInput> | ReadonlyMap<string, ScenarioSpec>,
   shard: { index: number; count: number } | null,
   comparison?: Comparison,
+  simulation?: CompareSimulation,
 ): CompareDoc {
   const inputs = new Map<string, ScenarioInput>();
   for (const [ref, x] of scenarios)
@@ -160,7 +174,7 @@ export function buildDoc(
     ),
     bounds: { maxStates: null, maxTimeMs: null },
   };
-  return assembleDoc(docCells, inputs, shard, whole);
+  return assembleDoc(docCells, inputs, shard, whole, simulation);
 }
 
 /** Puts rendered cells together and seals the document with its digest. */
@@ -169,6 +183,7 @@ function assembleDoc(
   inputs: ReadonlyMap<string, ScenarioInput>,
   shard: { index: number; count: number } | null,
   comparison: Comparison,
+  simulation?: CompareSimulation,
 ): CompareDoc {
   const usedPolicies = new Set(cells.map((c) => c.policy));
   const scenarios: DocScenario[] = [...inputs.entries()].map(([ref, x]) => ({
@@ -206,6 +221,7 @@ function assembleDoc(
       expectationsFailed: exp.filter((e) => !e.ok).length,
       expectationsUndecided: exp.filter((e) => e.undecided).length,
     },
+    ...(simulation ? { simulation } : {}),
   };
   return { ...body, digest: docDigest(body) };
 }
@@ -391,6 +407,7 @@ export function renderCompareText(doc: CompareDoc, o: TextOptions = {}): string 
     out.push(
       ...wrap(`${c.name}: ${c.summary}`, width, `  ${c.code.padEnd(cw)} `, " ".repeat(cw + 3)),
     );
+  if (doc.simulation) out.push("", ...costsText(doc, doc.simulation, pw, width, o.drill ?? true));
   if (o.drill ?? true) {
     out.push("");
     out.push(
@@ -448,8 +465,14 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
   out.push(`## pinlab: least bad options (${doc.scenarios.length} scenarios, every interleaving)`);
   out.push("");
   const cols = matrixColumns(doc).flat();
-  out.push(`| policy | ${cols.map((p) => short(p.name)).join(" | ")} |`);
-  out.push(`|---|${cols.map(() => "--:").join("|")}|`);
+  const sim = doc.simulation;
+  const costHead = sim ? ` ${COST_KEYS.map((k) => COST_COLUMNS[k].code).join(" | ")} |` : "";
+  out.push(`| policy | ${cols.map((p) => short(p.name)).join(" | ")} |${costHead}`);
+  out.push(
+    `|---|${cols.map(() => "--:").join("|")}|${sim ? `${COST_KEYS.map(() => "--:").join("|")}|` : ""}`,
+  );
+  const costCells = (pol: string) =>
+    sim ? ` ${COST_KEYS.map((k) => costCell(sim, pol, k)).join(" | ")} |` : "";
   // Each outcome its own mark (marks.ts): a cost is not drawn like corruption.
   const mdCell = (pol: string, p: (typeof cols)[number]) => {
     const a = aggregate(doc.cells, pol, p.name);
@@ -460,8 +483,11 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
       : text;
   };
   for (const pol of doc.policies)
-    out.push(`| ${pol.name} | ${cols.map((p) => mdCell(pol.name, p)).join(" | ")} |`);
+    out.push(
+      `| ${pol.name} | ${cols.map((p) => mdCell(pol.name, p)).join(" | ")} |${costCells(pol.name)}`,
+    );
   out.push("");
+  if (sim) out.push(...costsMarkdown(sim));
   out.push(
     `- N: shown in N scenarios (for a capability: possible in N), marked ${(["violation", "hang", "cost", "possible"] as const).map((o) => `${OUTCOMES[o].symbol} ${OUTCOMES[o].note}`).join(", ")}`,
   );
@@ -513,4 +539,133 @@ export function renderCompareMarkdown(doc: CompareDoc): string {
   }
   out.push("");
   return `${out.join("\n")}\n`;
+}
+
+/** A cost cell: the policy's worst workload's mean and interval; "-" when none measured it. */
+export function costCell(
+  sim: CompareSimulation,
+  policy: string,
+  key: (typeof COST_KEYS)[number],
+): string {
+  const w = worstCost(sim, policy, key);
+  if (!w) return "-";
+  return intervalText(w.interval, COST_COLUMNS[key].seconds);
+}
+
+/** What the simulated columns are, in one sentence: seeds, horizon, means and intervals. */
+export function simulationScope(sim: CompareSimulation): string {
+  const seeds =
+    sim.seeds === 1
+      ? `seed ${sim.firstSeed}`
+      : `seeds ${sim.firstSeed}-${sim.firstSeed + sim.seeds - 1}`;
+  const horizon =
+    sim.horizon !== null ? `${duration(sim.horizon)} each` : "each workload's own horizon";
+  return `measured by simulation: ${sim.workloads.length} workload${sim.workloads.length === 1 ? "" : "s"} under each policy, ${seeds} (${horizon}); each figure is the mean over the seeds with its 95 % confidence interval [lo, hi], for the policy's worst workload (the highest mean)`;
+}
+
+/** The simulated costs in the terminal: one row per policy, as the matrix, then per workload. */
+function costsText(
+  doc: CompareDoc,
+  sim: CompareSimulation,
+  pw: number,
+  width: number,
+  drill: boolean,
+): string[] {
+  const out: string[] = [];
+  const narrow = width < 80;
+  const gap = narrow ? " " : "  ";
+  // A mail has no room for the intervals in the table: the lines by workload give them.
+  const texts = doc.policies.map((p) =>
+    COST_KEYS.map((k) => {
+      const t = costCell(sim, p.name, k);
+      return narrow ? t.replace(/ \[.*\]$/, "") : t;
+    }),
+  );
+  const widths = COST_KEYS.map((k, j) =>
+    Math.max(COST_COLUMNS[k].code.length, ...texts.map((t) => t[j]!.length)),
+  );
+  const row = (cells: readonly string[]) => cells.map((c, j) => c.padStart(widths[j]!)).join(gap);
+  const heading = "measured costs (simulated) ";
+  const total = row(COST_KEYS.map((k) => COST_COLUMNS[k].code)).length;
+  out.push(
+    `${"".padEnd(pw)}${gap}${heading.padEnd(total, "-").slice(0, Math.max(total, heading.length))}`,
+  );
+  out.push(`${"".padEnd(pw)}${gap}${row(COST_KEYS.map((k) => COST_COLUMNS[k].code))}`);
+  doc.policies.forEach((p, i) => {
+    out.push(`${p.name.padEnd(pw)}${gap}${row(texts[i]!)}`);
+  });
+  out.push("");
+  out.push(
+    ...wrap(
+      `${simulationScope(sim)}${narrow ? "; the intervals are in the lines by workload below (and in --json)" : ""}`,
+      width,
+      "  ",
+      "  ",
+    ),
+  );
+  const cw = Math.max(...COST_KEYS.map((k) => COST_COLUMNS[k].code.length));
+  for (const k of COST_KEYS)
+    out.push(
+      ...wrap(
+        COST_COLUMNS[k].summary,
+        width,
+        `  ${COST_COLUMNS[k].code.padEnd(cw)} `,
+        " ".repeat(cw + 3),
+      ),
+    );
+  const unsafe = sim.costs.flatMap((c) => c.violations.map((v) => ({ c, v })));
+  if (unsafe.length > 0) {
+    out.push("");
+    out.push(...wrap("violations the simulations found (shrunk; check confirms each):", width));
+    for (const { c, v } of unsafe)
+      out.push(
+        ...wrap(
+          `${c.policy} / ${v.property} in ${c.workload}, seed ${v.seed} at ${duration(v.time)}, ${v.steps} steps: pinlab replay ${v.token}`,
+          width,
+          "  ",
+          "    ",
+        ),
+      );
+  }
+  for (const n of sim.notes) out.push(...wrap(`note: ${n}`, width, "  ", "    "));
+  if (drill) {
+    out.push("");
+    out.push(...wrap("by workload (the figures behind the worst ones above)", width));
+    for (const w of sim.workloads) {
+      out.push("");
+      out.push(...wrap(`${w.ref}  ${w.title}  (${duration(w.horizon)})`, width, "", "    "));
+      for (const p of doc.policies) {
+        const c = sim.costs.find((x) => x.workload === w.ref && x.policy === p.name);
+        if (!c) continue;
+        const parts = COST_KEYS.map((k) => {
+          const i = c[k];
+          return `${COST_COLUMNS[k].code} ${i ? intervalText(i, COST_COLUMNS[k].seconds) : "-"}`;
+        });
+        out.push(...wrap(parts.join(", "), width, `  ${p.name.padEnd(pw)}  `, " ".repeat(pw + 4)));
+      }
+    }
+  }
+  return out;
+}
+
+/** The simulated columns' legend and violations, for Markdown. */
+function costsMarkdown(sim: CompareSimulation): string[] {
+  const out: string[] = [];
+  out.push(`Measured costs: ${simulationScope(sim)}.`);
+  out.push("");
+  for (const k of COST_KEYS) out.push(`- ${COST_COLUMNS[k].code}: ${COST_COLUMNS[k].summary}`);
+  for (const n of sim.notes) out.push(`- note: ${n}`);
+  out.push("");
+  const unsafe = sim.costs.flatMap((c) => c.violations.map((v) => ({ c, v })));
+  if (unsafe.length > 0) {
+    out.push("### Violations found by simulation");
+    out.push("");
+    for (const { c, v } of unsafe)
+      out.push(
+        `- **${c.policy} / ${v.property}** in \`${c.workload}\`, seed ${v.seed} at ${duration(v.time)} (${v.steps} steps)  `,
+        `  \`pinlab replay ${v.token}\``,
+      );
+    out.push("");
+  }
+  return out;
 }

@@ -111,6 +111,14 @@ const MR_STATE: Record<number, string> = {
   [MR_DEREG]: "deregistered",
 };
 
+/** A registered buffer's states, in io_uring's words (no rkey). */
+const RING_STATE: Record<number, string> = {
+  [MR_NONE]: "not registered",
+  [MR_VALID]: "registered",
+  [MR_INVALID]: "removed from the ring by the kernel",
+  [MR_DEREG]: "unregistered",
+};
+
 const INFLIGHT: Record<number, string> = {
   [INF_WRITE]: "RDMA WRITE in flight",
   [INF_READ]: "RDMA READ in flight",
@@ -203,13 +211,13 @@ function facts(m: Model, s: State): Fact[] {
     const o = mr(m, i);
     const st = s[o]!;
     if (st === MR_NONE) return;
-    // A gup_test pin is no registration: it is pinned or not.
-    const state = x.gupTest
-      ? st === MR_VALID
-        ? "pinned (gup_test)"
-        : "unpinned"
-      : (MR_STATE[st] ?? `state ${st}`);
-    add("mr", mrName(m, i), state);
+    // An io_uring buffer is a pin without rkey or QP: shown as a pin, not as an MR;
+    // a gup_test pin is no registration either: it is pinned or not.
+    const ring = x.pinner === "io_uring";
+    if (ring) add("pin", `${mrName(m, i)} (io_uring buffer)`, RING_STATE[st] ?? `state ${st}`);
+    else if (x.gupTest)
+      add("pin", `${mrName(m, i)} (gup_test)`, st === MR_VALID ? "pinned" : "unpinned");
+    else add("mr", mrName(m, i), MR_STATE[st] ?? `state ${st}`);
     const lease = s[o + 1]!;
     if (lease === MRL_HELD) add("lease", `${mrName(m, i)} pin lease`, "held");
     else if (lease === MRL_BREAKING) add("lease", `${mrName(m, i)} pin lease`, "being broken");
@@ -218,7 +226,8 @@ function facts(m: Model, s: State): Fact[] {
       const f = s[o + 2 + pg]!;
       pages.push(f > 0 ? frameName(f - 1) : "-");
     }
-    if (pages.some((p) => p !== "-")) add("mr", `${mrName(m, i)} pages`, pages.join(", "));
+    if (pages.some((p) => p !== "-"))
+      add(ring ? "pin" : "mr", `${mrName(m, i)} pages`, pages.join(", "));
   });
   m.peers.forEach((info, r) => {
     const o = peer(m, r);

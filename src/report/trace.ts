@@ -20,7 +20,7 @@ import {
   actionIndex,
   actionKind,
 } from "../model/step.js";
-import { contentName, fileName, mrName, peerName, procName } from "../properties/names.js";
+import { contentName, dmaWho, fileName, mrName, peerName, procName } from "../properties/names.js";
 import type { Property } from "../properties/property.js";
 import { printAssumption } from "../scenario/assume.js";
 import { printPeerOp, printProcOp as procOpText } from "../scenario/print.js";
@@ -34,6 +34,16 @@ export function actorOf(m: Model, a: number): string {
   if (k === A_LAND || k === A_ODP_FAULT) return "nic";
   if (k <= 2 || k === A_REPEAT) return procName(m, i);
   return "kernel";
+}
+
+/** What a dead process gives back, in its own words: MRs and QPs, a ring's buffers, files. */
+function holdings(m: Model, p: number): string {
+  const pins = m.mrs.filter((x) => x.proc === p);
+  const rdma = pins.some((x) => x.pinner !== "io_uring");
+  const ring = pins.some((x) => x.pinner === "io_uring");
+  if (ring && !rdma) return "its io_uring ring, registered buffers and files are";
+  if (ring) return "its MRs, QPs, io_uring ring and files are";
+  return "its MRs, QPs and files are";
 }
 
 /** The first operation of a repeating tail, as the program writes it. */
@@ -79,7 +89,10 @@ function coalesce(events: readonly ModelEvent[]): ModelEvent[] {
 function resultText(m: Model, p: number, pc: number, result: number): string {
   const op = m.procs[p]!.prog[pc]!.spec;
   if (result < 0) return errnoName(-result);
-  if ("dst" in op && (op.op === "open" || op.op === "mmap" || op.op === "reg_mr"))
+  if (
+    "dst" in op &&
+    (op.op === "open" || op.op === "mmap" || op.op === "reg_mr" || op.op === "io_uring_register")
+  )
     return `ok (${op.dst})`;
   if (op.op === "read") return result === 0 ? "0 (EOF)" : "ok";
   return "ok";
@@ -115,11 +128,22 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
       return null;
     case "sigio-ignored":
       return { main: true, text: `SIGIO handler: ${e.why}` };
-    case "handler-done":
+    case "handler-done": {
+      const ring = e.mrs.filter((x) => m.mrs[x]?.pinner === "io_uring");
+      const mrs = e.mrs.filter((x) => m.mrs[x]?.pinner !== "io_uring");
+      const parts = [
+        ...(mrs.length > 0 || ring.length === 0
+          ? [`dereg_mr ${mrs.map((x) => mrName(m, x)).join(", ") || "(none)"}`]
+          : []),
+        ...(ring.length > 0
+          ? [`io_uring_unregister ${ring.map((x) => mrName(m, x)).join(", ")}`]
+          : []),
+      ];
       return {
         main: true,
-        text: `cancel handler done: dereg_mr ${e.mrs.map((x) => mrName(m, x)).join(", ") || "(none)"}, lease released`,
+        text: `cancel handler done: ${parts.join(", ")}, lease released`,
       };
+    }
     case "sigio":
       return {
         main: false,
@@ -148,7 +172,9 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text:
           e.how === "sigkill"
             ? `escalation: SIGKILL → ${procName(m, e.proc)}`
-            : `escalation: ${mrName(m, e.mr)} invalidated${e.fenced === false ? " without a fence (operations already issued may still land)" : ""}`,
+            : m.mrs[e.mr]?.pinner === "io_uring"
+              ? `escalation: ${mrName(m, e.mr)} removed from ${procName(m, e.proc)}'s ring (its slot emptied, the pages unpinned; later fixed I/O through it fails with EFAULT)`
+              : `escalation: ${mrName(m, e.mr)} invalidated${e.fenced === false ? " without a fence (operations already issued may still land)" : ""}`,
       };
     case "exit":
       return {
@@ -156,7 +182,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text:
           e.how === "exit"
             ? `${procName(m, e.proc)} exits`
-            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: ${e.kept ? "its files are closed; its MRs and QPs live on in the uverbs file another process holds" : "its MRs, QPs and files are released"}`,
+            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: ${e.kept ? "its files are closed; its MRs and QPs live on in the uverbs file another process holds" : `${holdings(m, e.proc)} released`}`,
       };
     case "hang":
       return { main: true, text: `${procName(m, e.proc)} hangs` };
@@ -193,7 +219,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "pin":
       return {
         main: false,
-        text: `pinned ${e.dax ? "blocks" : "frames"} ${e.frames.map((f) => (f === m.nFrames ? "zero-page" : `${f}`)).join(",")} (FOLL_LONGTERM, +${1024} refs each)`,
+        text: `pinned ${e.dax ? "blocks" : "frames"} ${e.frames.map((f) => (f === m.nFrames ? "zero-page" : `${f}`)).join(",")} (${m.mrs[e.mr]?.pinner === "io_uring" ? "io_uring fixed buffer, FOLL_WRITE|FOLL_LONGTERM" : "FOLL_LONGTERM"}, +${1024} refs each)`,
       };
     case "unpin":
       return {
@@ -223,10 +249,17 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
             ? `rdma_${e.op} ${mrName(m, e.mr)} page=${e.page}  → issued; ODP page fault`
             : `rdma_${e.op} ${mrName(m, e.mr)} page=${e.page}  → issued to ${unit(e.frame)}`,
       };
+    case "dio-issue":
+      return {
+        main: false,
+        text: `bio submitted: ${unit(e.frame)} referenced (FOLL_PIN, short-term, +${1024} refs) until it completes`,
+      };
+    case "dio-done":
+      return { main: false, text: `bio completed: the reference to ${unit(e.frame)} dropped` };
     case "dma":
       return {
-        main: true,
-        text: `${e.op === "write" ? "RDMA WRITE lands in" : "RDMA READ from"} ${unit(e.frame)} (${e.outcome === "ok" ? `${fileName(m, e.inode)} page ${e.page}` : e.outcome}${e.other >= 0 ? `: ${fileName(m, e.other)}` : ""})${e.op === "read" ? `, returns ${contentName(m, e.content)}` : ""}`,
+        main: e.via === undefined,
+        text: `${e.via !== undefined ? `${dmaWho(m, e)}: ${e.op === "write" ? "lands in" : "reads"}` : e.op === "write" ? "RDMA WRITE lands in" : "RDMA READ from"} ${unit(e.frame)} (${e.outcome === "ok" ? `${fileName(m, e.inode)} page ${e.page}` : e.outcome}${e.other >= 0 ? `: ${fileName(m, e.other)}` : ""})${e.op === "read" ? `, returns ${contentName(m, e.content)}` : ""}`,
       };
     case "read":
       return { main: false, text: `read returns ${contentName(m, e.content)}` };

@@ -85,7 +85,7 @@ interface NodeBase {
   readonly spans: Spans;
 }
 
-export type VarKind = "fd" | "va" | "mr";
+export type VarKind = "fd" | "va" | "mr" | "buf";
 
 /** An operation whose arguments were understood. */
 export interface OpNode<T extends ProcOp | PeerOp> extends NodeBase {

@@ -390,6 +390,8 @@ function refWhat(kind: string, role: string): string {
       return "a mapping";
     case "mr":
       return "a memory registration";
+    case "buf":
+      return "an io_uring registered buffer";
     case "peer":
       return "a remote peer";
     default:

@@ -124,6 +124,29 @@ export class ProcBuilder {
   send(peer: string, mr: string): this {
     return this.push({ op: "send", peer, mr });
   }
+  /** IORING_REGISTER_BUFFERS of mapping `va` as one fixed buffer. */
+  ioUringRegister(dst: string, va: string): this {
+    return this.push({ op: "io_uring_register", dst, va });
+  }
+  ioUringUnregister(buf: string): this {
+    return this.push({ op: "io_uring_unregister", buf });
+  }
+  /** IORING_OP_READ_FIXED into page `page` of the buffer. */
+  readFixed(buf: string, page: number): this {
+    return this.push({ op: "read_fixed", buf, page });
+  }
+  /** IORING_OP_WRITE_FIXED from page `page` of the buffer. */
+  writeFixed(buf: string, page: number): this {
+    return this.push({ op: "write_fixed", buf, page });
+  }
+  /** An O_DIRECT read from another device into page `page` of the mapping. */
+  dioRead(va: string, page: number): this {
+    return this.push({ op: "dio_read", va, page });
+  }
+  /** An O_DIRECT write to another device from page `page` of the mapping. */
+  dioWrite(va: string, page: number): this {
+    return this.push({ op: "dio_write", va, page });
+  }
   setlease(
     fd: string,
     type: "rd" | "wr" | "unlck",

@@ -422,6 +422,25 @@ class Checker {
           );
         return;
       }
+      case "read_fixed":
+      case "write_fixed": {
+        if (!this.page(n, "page", op.page)) return;
+        // The buffer is the whole mapping io_uring_register was given.
+        const reg = this.res.defs.get(n)?.get("buf");
+        const m = reg ? this.mmapOf(reg, "va") : undefined;
+        if (!m || m.last < m.first) return;
+        const len = m.last - m.first + 1;
+        if (op.page >= len)
+          this.sink.report(
+            "PIN303",
+            spanOf(n, "page"),
+            `${op.op} of page ${op.page} is outside the buffer \`${op.buf}\` (${pages(len)}: 0..${len - 1})`,
+            "a registered buffer is the whole mapping it was registered over; its pages count from the mapping's start",
+          );
+        return;
+      }
+      case "dio_read":
+      case "dio_write":
       case "store":
       case "load": {
         if (!this.page(n, "page", op.page)) return;

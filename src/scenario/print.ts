@@ -121,6 +121,16 @@ function procOpBody(op: ProcOp): string {
       return `${op.op} ${op.fd} page=${op.page}`;
     case "dereg_mr":
       return `dereg_mr ${op.mr}`;
+    case "io_uring_register":
+      return `${op.dst} = io_uring_register ${op.va}`;
+    case "io_uring_unregister":
+      return `io_uring_unregister ${op.buf}`;
+    case "read_fixed":
+    case "write_fixed":
+      return `${op.op} ${op.buf} page=${op.page}`;
+    case "dio_read":
+    case "dio_write":
+      return `${op.op} ${op.va} page=${op.page}`;
     case "send":
       return `send ${op.peer} ${op.mr}`;
     case "setlease":

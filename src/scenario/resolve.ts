@@ -192,7 +192,12 @@ class Resolver {
           else this.created.add(n.op.file);
         }
         const dst =
-          n.op.op === "open" || n.op.op === "mmap" || n.op.op === "reg_mr" ? n.op.dst : undefined;
+          n.op.op === "open" ||
+          n.op.op === "mmap" ||
+          n.op.op === "reg_mr" ||
+          n.op.op === "io_uring_register"
+            ? n.op.dst
+            : undefined;
         if (dst !== undefined && !this.assignedIn.has(dst)) this.assignedIn.set(dst, d.name);
       }
     }
@@ -274,7 +279,12 @@ class Resolver {
               ? `\`${value}\` is a remote peer; ${sig.name} needs a local process`
               : undefined,
           );
-        } else if (ref.kind === "fd" || ref.kind === "va" || ref.kind === "mr") {
+        } else if (
+          ref.kind === "fd" ||
+          ref.kind === "va" ||
+          ref.kind === "mr" ||
+          ref.kind === "buf"
+        ) {
           const def = this.variable(value, ref.kind, at, env, later, d.name, sig);
           if (def) defs.set(ref.role, def);
         }
@@ -761,7 +771,13 @@ function wordHint(sig: Signature, name: string): string | undefined {
 }
 
 function what(k: VarKind): string {
-  return k === "fd" ? "a file descriptor" : k === "va" ? "a mapping" : "a memory registration";
+  return k === "fd"
+    ? "a file descriptor"
+    : k === "va"
+      ? "a mapping"
+      : k === "buf"
+        ? "an io_uring registered buffer"
+        : "a memory registration";
 }
 
 function example(k: VarKind, name: string): string {
@@ -769,7 +785,9 @@ function example(k: VarKind, name: string): string {
     ? `${name} = open FILE rw`
     : k === "va"
       ? `${name} = mmap FD pages=0..0 shared rw`
-      : `${name} = reg_mr VA access=local_write`;
+      : k === "buf"
+        ? `${name} = io_uring_register VA`
+        : `${name} = reg_mr VA access=local_write`;
 }
 
 /**

@@ -22,7 +22,7 @@ import { PROPERTY_NAMES } from "../properties/index.js";
 import type { VarKind } from "./ast.js";
 
 /** What a positional name refers to. `new` declares a name. */
-export type RefKind = "new" | "file" | "fd" | "va" | "mr" | "peer" | "proc";
+export type RefKind = "new" | "file" | "fd" | "va" | "mr" | "buf" | "peer" | "proc";
 
 export interface RefSlot {
   readonly role: string;
@@ -291,6 +291,41 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
     result: "mr",
   }),
   dereg_mr: sig({ name: "dereg_mr", synopsis: "dereg_mr MR", refs: [{ role: "mr", kind: "mr" }] }),
+  io_uring_register: sig({
+    name: "io_uring_register",
+    synopsis: "BUF = io_uring_register VA",
+    refs: [{ role: "va", kind: "va" }],
+    result: "buf",
+  }),
+  io_uring_unregister: sig({
+    name: "io_uring_unregister",
+    synopsis: "io_uring_unregister BUF",
+    refs: [{ role: "buf", kind: "buf" }],
+  }),
+  read_fixed: sig({
+    name: "read_fixed",
+    synopsis: "read_fixed BUF page=N",
+    refs: [{ role: "buf", kind: "buf" }],
+    keys: [page],
+  }),
+  write_fixed: sig({
+    name: "write_fixed",
+    synopsis: "write_fixed BUF page=N",
+    refs: [{ role: "buf", kind: "buf" }],
+    keys: [page],
+  }),
+  dio_read: sig({
+    name: "dio_read",
+    synopsis: "dio_read VA page=N",
+    refs: [{ role: "va", kind: "va" }],
+    keys: [page],
+  }),
+  dio_write: sig({
+    name: "dio_write",
+    synopsis: "dio_write VA page=N",
+    refs: [{ role: "va", kind: "va" }],
+    keys: [page],
+  }),
   send: sig({
     name: "send",
     synopsis: "send REMOTE MR",
@@ -429,6 +464,17 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   // ib_check_mr_access(), check_vma_flags(), writable_file_mapping_allowed(), the policies
   reg_mr: ["EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
   dereg_mr: ["EINVAL"],
+  // io_sqe_buffers_register(): a table already → EBUSY; io_pin_pages() (GUP, as reg_mr);
+  // then __io_account_mem() → ENOMEM (iouring/ring.ts)
+  io_uring_register: ["EBUSY", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
+  // io_sqe_buffers_unregister(): no buffer table
+  io_uring_unregister: ["ENXIO"],
+  // io_import_reg_buf(): no buffer node at the index
+  read_fixed: ["EFAULT"],
+  write_fixed: ["EFAULT"],
+  // pin_user_pages_fast() of the buffer fails (no VMA, past EOF, FOLL_WRITE of a R/O mapping)
+  dio_read: ["EFAULT"],
+  dio_write: ["EFAULT"],
   // generic_setlease(); F_LAYOUT/F_UNBREAK where the policy has no layout leases → EINVAL
   // do_fcntl(): the fd first; lease_alloc() (unknown flag), vfs_setlease(), generic_add_lease()
   setlease: ["EBADF", "EINVAL", "EACCES", "EAGAIN"],

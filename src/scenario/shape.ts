@@ -554,7 +554,13 @@ function unknownOp(stmt: Stmt, where: "proc" | "remote", sink: DiagnosticSink): 
 }
 
 function resultWhat(k: Signature["result"]): string {
-  return k === "fd" ? "a file descriptor" : k === "va" ? "a mapping" : "a memory registration";
+  return k === "fd"
+    ? "a file descriptor"
+    : k === "va"
+      ? "a mapping"
+      : k === "buf"
+        ? "an io_uring registered buffer"
+        : "a memory registration";
 }
 
 /** Bound arguments to a ProcOp, with the same defaults as the builder (builder.ts). */
@@ -628,6 +634,16 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       };
     case "dereg_mr":
       return { op: "dereg_mr", mr: b.name("mr") };
+    case "io_uring_register":
+      return { op: "io_uring_register", dst, va: b.name("va") };
+    case "io_uring_unregister":
+      return { op: "io_uring_unregister", buf: b.name("buf") };
+    case "read_fixed":
+    case "write_fixed":
+      return { op: w, buf: b.name("buf"), page: b.int("page") };
+    case "dio_read":
+    case "dio_write":
+      return { op: w, va: b.name("va"), page: b.int("page") };
     case "send":
       return { op: "send", peer: b.name("peer"), mr: b.name("mr") };
     case "setlease":

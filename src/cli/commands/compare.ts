@@ -2,10 +2,19 @@
  * `pinlab compare`: every policy × scenario checked over every interleaving,
  * and the matrix of verdicts that the 2019 thread could not produce.
  */
+import { readdirSync } from "node:fs";
 import { cpus } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TokenScenario } from "../../engine/explore/token.js";
 import type { Cell, CellJob } from "../../engine/matrix/cell.js";
 import { checkCells, shardJobs } from "../../engine/matrix/compare.js";
+import {
+  type CompareSimulation,
+  type Simulate,
+  simulateCosts,
+  type WorkloadInput,
+} from "../../engine/matrix/costs.js";
 import {
   buildDoc,
   type CompareDoc,
@@ -18,9 +27,11 @@ import { renderCompareHtml } from "../../report/html.js";
 import { scenarioHash } from "../../scenario/source-hash.js";
 import { flag, type OptionSpec, opt, type ParsedArgs, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
+import { durationArg } from "../duration-arg.js";
 import { EXIT_BAD_INPUT, type Host } from "../host.js";
 import { parseParams, selectPolicies, timeParamNote } from "../policy-args.js";
-import { bundledPins, loadScenario } from "../scenarios.js";
+import { bundledPins, loadFile, loadScenario } from "../scenarios.js";
+import { SIMULATE } from "../simulator.js";
 import { PINLAB_VERSION } from "../version.js";
 import { elapsed } from "./check.js";
 
@@ -46,104 +57,213 @@ vacuous proofs with the operations that never ran.
   --max-states N        bound each check (incomplete cells are marked)
   --max-time SECONDS    bound each check
   --brief               the matrix only, without the per-scenario lines
+  --simulate            also simulate every workload of a workload library under
+                        each policy and add measured cost columns (kills/h,
+                        connection failures/h, truncate p99, stalls over 1 s/h):
+                        the worst workload's mean over the seeds, with its 95 %
+                        confidence interval
+  --workloads DIR       with --simulate: the .pin workloads to simulate (default
+                        the bundled workloads/)
+  --seeds N             with --simulate: seeds per workload and policy (default 20)
+  --horizon T           with --simulate: virtual time per run (90s, 30m, 24h);
+                        default each workload's own horizon
 
 Exit status: 0 every expectation met, 1 one failed, 2 bad input, 3 a check was incomplete.`;
 
-export const compareCommand: Command = {
-  name: "compare",
-  summary: "check every policy x scenario and print the least-bad-options matrix",
-  usage: USAGE,
-  async run(argv, host) {
-    const parsed = parseArgs(argv, [
-      { name: "policy", value: true, repeat: true },
-      { name: "param", value: true, repeat: true },
-      ...OUTPUT_OPTIONS,
-      { name: "shard", value: true },
-      { name: "workers", value: true },
-      { name: "max-states", value: true },
-      { name: "max-time", value: true },
-      { name: "progress", value: false },
-    ]);
-    if (!parsed.ok) return bad(host, parsed.error);
-    const a = parsed.args;
-    let shard: { index: number; count: number } | null = null;
-    const shardText = opt(a, "shard");
-    if (shardText !== undefined) {
-      const m = /^(\d+)\/(\d+)$/.exec(shardText);
-      if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
-        return bad(host, `--shard expects I/N with 1 <= I <= N (got '${shardText}')`);
-      shard = { index: Number(m[1]), count: Number(m[2]) };
-    }
-    const num = (k: string): number | undefined | string => {
-      const v = opt(a, k);
-      if (v === undefined) return undefined;
-      return /^\d+(\.\d+)?$/.test(v) && Number(v) > 0
-        ? Number(v)
-        : `--${k} expects a positive number (got '${v}')`;
-    };
-    const workers = num("workers");
-    const maxStates = num("max-states");
-    const maxTime = num("max-time");
-    for (const v of [workers, maxStates, maxTime]) if (typeof v === "string") return bad(host, v);
-    const params = parseParams(a.options.get("param") ?? []);
-    if (!params.ok) return bad(host, params.error);
-    const sel = selectPolicies(a.options.get("policy") ?? [], params.params);
-    if (!sel.ok) return bad(host, sel.error);
-    const note = timeParamNote(params.params, "compare");
-    if (note) host.err(note);
-    const refs = a.positionals.length > 0 ? a.positionals : bundledPins();
-    if (refs.length === 0)
-      return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");
-    const specs = new Map<string, ScenarioInput>();
-    const origins = new Map<string, TokenScenario>();
-    for (const ref of refs) {
-      const l = loadScenario(ref, host);
-      if (!l.ok) return bad(host, l.error, l.exit);
-      const source = l.source ?? null;
-      specs.set(ref, { spec: l.spec, source, hash: scenarioHash(l.spec, source) });
-      origins.set(ref, l.origin);
-    }
-    const jobs: CellJob[] = [];
-    for (const [ref, { spec }] of specs)
-      for (const p of sel.policies)
-        jobs.push({ ref, spec, origin: origins.get(ref)!, policy: p.name, params: p.params });
-    // Every shard records the whole comparison, so that merge can tell a complete split.
-    const comparison: Comparison = {
-      pinlab: PINLAB_VERSION,
-      scenarios: [...specs].map(([ref, x]) => ({ ref, hash: x.hash })),
-      policies: sel.policies.map((p) => ({ name: p.name, params: p.params })),
-      bounds: {
-        maxStates: (maxStates as number | undefined) ?? null,
-        maxTimeMs: maxTime ? (maxTime as number) * 1000 : null,
-      },
-    };
-    const mine = shardJobs(jobs, shard ?? undefined);
-    const controller = new AbortController();
-    const stop = host.onInterrupt?.(() => controller.abort());
-    const bar = progressBar(host, flag(a, "progress"));
-    let cells: Cell[];
-    try {
-      cells = await checkCells(mine, {
-        workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
-        explore: {
-          reduce: true,
-          ...(maxStates ? { maxStates: maxStates as number } : {}),
-          ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
+/** What compare needs from outside: the simulator for `--simulate` (null: none in this pinlab). */
+export interface CompareDeps {
+  readonly simulate: Simulate | null;
+}
+
+export const compareCommand: Command = compareWith({ simulate: SIMULATE });
+
+/** The compare command over a given simulator (tests pass a fake one). */
+export function compareWith(deps: CompareDeps): Command {
+  return {
+    name: "compare",
+    summary: "check every policy x scenario and print the least-bad-options matrix",
+    usage: USAGE,
+    async run(argv, host) {
+      const parsed = parseArgs(argv, [
+        { name: "policy", value: true, repeat: true },
+        { name: "param", value: true, repeat: true },
+        ...OUTPUT_OPTIONS,
+        { name: "shard", value: true },
+        { name: "workers", value: true },
+        { name: "max-states", value: true },
+        { name: "max-time", value: true },
+        { name: "progress", value: false },
+        { name: "simulate", value: false },
+        { name: "workloads", value: true },
+        { name: "seeds", value: true },
+        { name: "horizon", value: true },
+      ]);
+      if (!parsed.ok) return bad(host, parsed.error);
+      const a = parsed.args;
+      const simOpts = simulationOptions(a, deps);
+      if (typeof simOpts === "string") return bad(host, simOpts);
+      if (simOpts && opt(a, "shard") !== undefined)
+        return bad(host, "--simulate does not go with --shard: simulate the workloads in one run");
+      let shard: { index: number; count: number } | null = null;
+      const shardText = opt(a, "shard");
+      if (shardText !== undefined) {
+        const m = /^(\d+)\/(\d+)$/.exec(shardText);
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+          return bad(host, `--shard expects I/N with 1 <= I <= N (got '${shardText}')`);
+        shard = { index: Number(m[1]), count: Number(m[2]) };
+      }
+      const num = (k: string): number | undefined | string => {
+        const v = opt(a, k);
+        if (v === undefined) return undefined;
+        return /^\d+(\.\d+)?$/.test(v) && Number(v) > 0
+          ? Number(v)
+          : `--${k} expects a positive number (got '${v}')`;
+      };
+      const workers = num("workers");
+      const maxStates = num("max-states");
+      const maxTime = num("max-time");
+      for (const v of [workers, maxStates, maxTime]) if (typeof v === "string") return bad(host, v);
+      const params = parseParams(a.options.get("param") ?? []);
+      if (!params.ok) return bad(host, params.error);
+      const sel = selectPolicies(a.options.get("policy") ?? [], params.params);
+      if (!sel.ok) return bad(host, sel.error);
+      const note = timeParamNote(params.params, "compare");
+      // the verdicts cannot depend on it; the simulated cost columns do
+      if (note)
+        host.err(
+          simOpts
+            ? note.replace("(only pinlab simulate uses it)", "(the simulated costs use it)")
+            : note,
+        );
+      const refs = a.positionals.length > 0 ? a.positionals : bundledPins();
+      if (refs.length === 0)
+        return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");
+      const specs = new Map<string, ScenarioInput>();
+      const origins = new Map<string, TokenScenario>();
+      for (const ref of refs) {
+        const l = loadScenario(ref, host);
+        if (!l.ok) return bad(host, l.error, l.exit);
+        const source = l.source ?? null;
+        specs.set(ref, { spec: l.spec, source, hash: scenarioHash(l.spec, source) });
+        origins.set(ref, l.origin);
+      }
+      const jobs: CellJob[] = [];
+      for (const [ref, { spec }] of specs)
+        for (const p of sel.policies)
+          jobs.push({ ref, spec, origin: origins.get(ref)!, policy: p.name, params: p.params });
+      // Every shard records the whole comparison, so that merge can tell a complete split.
+      const comparison: Comparison = {
+        pinlab: PINLAB_VERSION,
+        scenarios: [...specs].map(([ref, x]) => ({ ref, hash: x.hash })),
+        policies: sel.policies.map((p) => ({ name: p.name, params: p.params })),
+        bounds: {
+          maxStates: (maxStates as number | undefined) ?? null,
+          maxTimeMs: maxTime ? (maxTime as number) * 1000 : null,
         },
-        signal: controller.signal,
-        onStart: (job) => bar.start(`${job.ref} under ${job.policy}`),
-        onCell: (done, total, cell) =>
-          bar.update(done, total, `${cell.scenario} under ${cell.policy}`),
-      });
-    } finally {
-      bar.clear();
-      stop?.();
-    }
-    const usedSpecs = new Map([...specs].filter(([ref]) => cells.some((c) => c.scenario === ref)));
-    const doc = buildDoc(cells, usedSpecs, shard, comparison);
-    return emit(doc, host, { ...outputOptions(a), interrupted: controller.signal.aborted });
-  },
-};
+      };
+      const mine = shardJobs(jobs, shard ?? undefined);
+      const controller = new AbortController();
+      const stop = host.onInterrupt?.(() => controller.abort());
+      const bar = progressBar(host, flag(a, "progress"));
+      let cells: Cell[];
+      try {
+        cells = await checkCells(mine, {
+          workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
+          explore: {
+            reduce: true,
+            ...(maxStates ? { maxStates: maxStates as number } : {}),
+            ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
+          },
+          signal: controller.signal,
+          onStart: (job) => bar.start(`${job.ref} under ${job.policy}`),
+          onCell: (done, total, cell) =>
+            bar.update(done, total, `${cell.scenario} under ${cell.policy}`),
+        });
+      } finally {
+        bar.clear();
+        stop?.();
+      }
+      let simulation: CompareSimulation | undefined;
+      if (simOpts && !controller.signal.aborted) {
+        const w = loadWorkloads(simOpts.dir, host);
+        if (typeof w === "string") return bad(host, w);
+        const stopSim = host.onInterrupt?.(() => controller.abort());
+        try {
+          simulation = await simulateCosts(w, simOpts.simulate, {
+            policies: sel.policies.map((p) => ({ name: p.name, params: p.params })),
+            seeds: simOpts.seeds,
+            firstSeed: 1,
+            ...(simOpts.horizon !== undefined ? { horizon: simOpts.horizon } : {}),
+            workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
+            signal: controller.signal,
+            onWorkload: (ref, done) => {
+              if (host.tty || flag(a, "progress"))
+                host.status(`simulating ${done + 1}/${w.length}: ${ref.slice(0, 60)}`);
+            },
+          });
+        } finally {
+          if (host.tty || flag(a, "progress")) host.status("");
+          stopSim?.();
+        }
+      }
+      const usedSpecs = new Map(
+        [...specs].filter(([ref]) => cells.some((c) => c.scenario === ref)),
+      );
+      const doc = buildDoc(cells, usedSpecs, shard, comparison, simulation);
+      return emit(doc, host, { ...outputOptions(a), interrupted: controller.signal.aborted });
+    },
+  };
+}
+
+/** `--simulate` and its options, checked; null without it, or a message. */
+function simulationOptions(
+  a: ParsedArgs,
+  deps: CompareDeps,
+): { simulate: Simulate; dir: string; seeds: number; horizon?: number } | null | string {
+  const on = flag(a, "simulate");
+  for (const o of ["workloads", "seeds", "horizon"])
+    if (!on && a.options.has(o)) return `--${o} goes with --simulate`;
+  if (!on) return null;
+  if (!deps.simulate)
+    return "--simulate needs the timed simulator, which this build of pinlab does not have";
+  const seedsText = opt(a, "seeds") ?? "20";
+  if (!/^\d+$/.test(seedsText) || Number(seedsText) < 2 || Number(seedsText) > 100_000)
+    return `--seeds expects a whole number from 2 to 100000 (got '${seedsText}'): a confidence interval needs two seeds`;
+  const horizonText = opt(a, "horizon");
+  const horizon = horizonText === undefined ? undefined : durationArg(horizonText, "horizon");
+  if (typeof horizon === "string") return horizon;
+  return {
+    simulate: deps.simulate,
+    dir: opt(a, "workloads") ?? WORKLOADS_DIR,
+    seeds: Number(seedsText),
+    ...(horizon !== undefined ? { horizon } : {}),
+  };
+}
+
+/** The bundled workload library, shipped beside dist/ as scenarios/ is. */
+const WORKLOADS_DIR = fileURLToPath(new URL("../../../workloads/", import.meta.url));
+
+/** Every `.pin` file of a workload directory, parsed (each token carries its text); or a message. */
+function loadWorkloads(dir: string, host: Host): WorkloadInput[] | string {
+  let names: string[];
+  try {
+    names = readdirSync(resolve(host.cwd, dir))
+      .filter((f) => f.endsWith(".pin"))
+      .sort();
+  } catch (e) {
+    return `cannot read the workloads in ${dir}: ${(e as Error).message}`;
+  }
+  if (names.length === 0) return `no workloads: ${dir} has no .pin file`;
+  const out: WorkloadInput[] = [];
+  for (const n of names) {
+    // a bundled workload by its place in the package, a user's by the path given
+    const ref = dir === WORKLOADS_DIR ? `workloads/${n}` : join(dir, n);
+    const l = loadFile(join(dir, n), host);
+    if (!l.ok) return l.error;
+    out.push({ ref, spec: l.spec, hash: scenarioHash(l.spec, l.source ?? null), origin: l.origin });
+  }
+  return out;
+}
 
 /** How a comparison is printed and saved: shared by compare and merge. */
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = [

@@ -55,7 +55,7 @@ found. docs/replay.md describes the token format.`,
     const t = decodeToken(parsed.args.positionals.join("").replace(/\s+/g, ""));
     if ("error" in t) return bad(host, `not a valid replay token: ${t.error}`);
     const file = opt(parsed.args, "scenario");
-    const loaded = file !== undefined ? fromFile(t, file, host) : fromToken(t, host);
+    const loaded = tokenScenario(t, file, host);
     if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
     const p = makePolicy(t.policy, t.params);
     if (!p.ok) return bad(host, p.error);
@@ -96,6 +96,15 @@ found. docs/replay.md describes the token format.`,
     return EXIT_OK;
   },
 };
+
+/**
+ * The scenario of a token: the file the user gave (which must have the
+ * token's content hash), or the one the token carries or names (shared with
+ * `run --token`).
+ */
+export function tokenScenario(t: ReplayToken, file: string | undefined, host: Host): Loaded {
+  return file !== undefined ? fromFile(t, file, host) : fromToken(t, host);
+}
 
 /** The scenario the token carries or names; never a file the token names. */
 function fromToken(t: ReplayToken, host: Host): Loaded {

@@ -1,20 +1,26 @@
 /**
  * `pinlab run <scenario> --policy P [--seed N]`: one deterministic schedule,
- * printed as a trace with each property's verdict and the expectations.
+ * printed as a trace with each property's verdict and the expectations;
+ * `pinlab run --token T`: the steps of a replay token instead of a schedule.
  */
+import { systemFromArg } from "../../engine/adapter/model-system.js";
+import { decodeToken } from "../../engine/explore/token.js";
 import { runSchedule } from "../../engine/run/exec.js";
 import { judgeRun } from "../../engine/run/expect.js";
 import { compile } from "../../model/compile.js";
+import { makePolicy } from "../../policies/index.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { runJson } from "../../report/json.js";
 import { renderTrace } from "../../report/trace.js";
-import { flag, opt, parseArgs } from "../args.js";
+import { flag, opt, type ParsedArgs, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
-import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from "../host.js";
+import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, type Host } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
 import { bundledNames, loadScenario } from "../scenarios.js";
+import { tokenScenario } from "./replay.js";
 
 const USAGE = `pinlab run <scenario> --policy <name> [options]
+       pinlab run --token TOKEN [--scenario FILE] [--json]
 
 Runs one deterministic schedule of a scenario under a policy and prints the
 trace: each step's actor, operation and result (or errno), the kernel's
@@ -31,6 +37,10 @@ property's verdict on this run and the scenario's expectations.
   --max-steps N        stop after N steps (default 1000)
   --json               print the run as JSON (schema pinlab.run/2)
   --list               list the bundled scenarios
+  --token TOKEN        run exactly the steps of a replay token (printed by check,
+                       compare and simulate), under its scenario and policy; no
+                       <scenario> or --policy then ('pinlab replay' also judges it)
+  --scenario FILE      with --token: the .pin file the token was made from
 
 Exit status: 0 every expectation met, 1 one failed, 2 bad input.`;
 
@@ -47,6 +57,8 @@ export const runCommand: Command = {
       { name: "faults", value: true },
       { name: "json", value: false },
       { name: "list", value: false },
+      { name: "token", value: true },
+      { name: "scenario", value: true },
     ]);
     if (!parsed.ok) return bad(host, parsed.error);
     const a = parsed.args;
@@ -54,6 +66,9 @@ export const runCommand: Command = {
       for (const n of bundledNames()) host.out(`${n}\n`);
       return EXIT_OK;
     }
+    const token = opt(a, "token");
+    if (token !== undefined) return runToken(token, a, host);
+    if (opt(a, "scenario") !== undefined) return bad(host, "--scenario goes with --token");
     if (a.positionals.length !== 1)
       return bad(host, "expected exactly one scenario (a bundled name or a .pin file)");
     const seedText = opt(a, "seed") ?? "0";
@@ -114,6 +129,48 @@ export const runCommand: Command = {
     return status;
   },
 };
+
+/** `run --token`: the token's steps, under its scenario, policy and parameters. */
+function runToken(text: string, a: ParsedArgs, host: Host): number {
+  for (const o of ["policy", "param", "seed", "max-steps", "faults"])
+    if (a.options.has(o)) return bad(host, `--${o} does not go with --token: the token fixes it`);
+  if (a.positionals.length > 0)
+    return bad(host, "with --token, give no scenario: the token carries or names it");
+  const t = decodeToken(text.replace(/\s+/g, ""));
+  if ("error" in t) return bad(host, `not a valid replay token: ${t.error}`);
+  const loaded = tokenScenario(t, opt(a, "scenario"), host);
+  if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
+  const p = makePolicy(t.policy, t.params);
+  if (!p.ok) return bad(host, p.error);
+  const c = compile(loaded.spec, p.policy);
+  if (!c.ok) return bad(host, `the scenario does not compile: ${c.errors[0]?.message}`);
+  // every step must be possible where the token takes it (replay judges the claim too)
+  const sys = systemFromArg({ spec: loaded.spec, policy: p.policy.name, params: t.params });
+  let s = sys.init;
+  for (let i = 0; i < t.actions.length; i++) {
+    if (!sys.enabled(s).includes(t.actions[i]!))
+      return bad(
+        host,
+        `step ${i + 1} of the token cannot happen here: pinlab changed since the token was made`,
+      );
+    s = sys.step(s, t.actions[i]!, null);
+  }
+  const run = runSchedule(c.model, { actions: t.actions, properties: PROPERTIES });
+  const expectations = judgeRun(run, p.policy.name);
+  if (flag(a, "json"))
+    host.out(`${JSON.stringify(runJson(run, p.policy, PROPERTIES, expectations), null, 2)}\n`);
+  else
+    host.out(
+      renderTrace(run, {
+        policyName: p.policy.name + paramText(p.policy.params),
+        policySummary: p.policy.summary,
+        properties: PROPERTIES,
+        expectations,
+        schedule: `the steps of a token (${t.actions.length} steps)`,
+      }),
+    );
+  return expectations.some((e) => !e.ok) ? EXIT_FAILED : EXIT_OK;
+}
 
 function paramText(params: Readonly<Record<string, string>>): string {
   const e = Object.entries(params);

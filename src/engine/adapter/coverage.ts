@@ -60,7 +60,7 @@ export interface Coverage {
   readonly reached: readonly string[];
   /** Operations that never ran in any explored state. */
   readonly unreached: readonly string[];
-  /** Whether the scenario registers memory at all (has a `reg_mr`). */
+  /** Whether the scenario registers memory at all (has a `reg_mr` or an `io_uring_register`). */
   readonly registers: boolean;
   /** Whether some registration succeeded (a page was pinned, or an ODP MR set up). */
   readonly registered: boolean;
@@ -94,7 +94,9 @@ export function readCoverage(m: Model, bytes: Uint8Array, sym: Symmetry | null):
   return {
     reached,
     unreached,
-    registers: m.procs.some((p) => p.prog.some((o) => o.spec.op === "reg_mr")),
+    registers: m.procs.some((p) =>
+      p.prog.some((o) => o.spec.op === "reg_mr" || o.spec.op === "io_uring_register"),
+    ),
     registered: b[registered] === 1,
   };
 }

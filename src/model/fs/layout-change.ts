@@ -27,6 +27,7 @@ import {
   pcache,
 } from "../layout.js";
 import { breakLayoutLeases } from "../locks/lease.js";
+import { dioHolders } from "../mm/dio.js";
 import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned } from "../mm/gup.js";
 import { unmapMappingRange } from "../mm/unmap.js";
@@ -126,6 +127,20 @@ export function layoutGate(
   }
   if (busy.size === 0) return GO_PROCEED;
   const holders = pinHolders(ctx, busy);
+  const bios = dioHolders(ctx, busy);
+  if (holders.mrs.length === 0 && bios.length > 0 && kind !== "unplug") {
+    // Only short-term references (O_DIRECT bios, mm/dio.ts), which end by themselves:
+    // fs-DAX waits for them (dax_layout_busy_page() finds page_ref_count() > 1, and
+    // xfs_break_dax_layouts() waits interruptibly); the page cache never waits
+    // (truncate_inode_pages_range() orphans a referenced page).
+    if (!fsdax(m, ranges[0]!.inode) || policy.shortTermRefs === "proceed") return GO_PROCEED;
+    return block(
+      ctx,
+      "waiting for page references to drop (dax_layout_busy_page): O_DIRECT I/O in flight",
+      bios,
+    );
+  }
+  for (const q of bios) if (!holders.procs.includes(q)) holders.procs.push(q);
   // The policies decide for fs-DAX files; for every other backing they let the change proceed.
   const dax = fsdax(m, ranges[0]!.inode);
   let decision = policy.layoutChange({

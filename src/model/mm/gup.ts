@@ -172,9 +172,11 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
     if (f === zeroFrame(m)) continue;
     const fo = frm(m, f);
     s[fo + FR_REF]! -= GUP_PIN_COUNTING_BIAS;
-    // unpin_user_pages() of a gup_test pin dirties nothing; shmem and hugetlbfs pages have no writeback.
+    // unpin_user_pages() of a gup_test pin and io_uring's unpin_user_folio() dirty nothing;
+    // shmem and hugetlbfs pages have no writeback.
     const inodeOf = s[fo + FR_INODE]! - 1;
-    const dirties = !mi.gupTest && (inodeOf < 0 || writesBack(m, inodeOf));
+    const dirties =
+      !mi.gupTest && mi.pinner !== "io_uring" && (inodeOf < 0 || writesBack(m, inodeOf));
     if (dirties && mi.writable && !isDaxFrame(m, f) && !isAnon(s, m, f)) {
       const inodeId = s[fo + FR_INODE]! - 1;
       if (inodeId >= 0 && (s[fo + FR_FLAGS]! & FF_DIRTY) === 0)
@@ -194,7 +196,12 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
     s[ino(m, vi.inode) + INO_SWAP]! -= 1;
   s[o + 1] = 0;
   if (frames.length > 0)
-    emit(ctx, { k: "unpin", mr: x, frames, dirty: mi.writable && mi.gupTest === undefined });
+    emit(ctx, {
+      k: "unpin",
+      mr: x,
+      frames,
+      dirty: mi.writable && mi.gupTest === undefined && mi.pinner !== "io_uring",
+    });
 }
 
 /**

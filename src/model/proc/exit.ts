@@ -4,6 +4,7 @@
  * process: "SIGKILL tears down all of a process's RDMA resources, and that path
  * is supported" (Jason Gunthorpe, https://lore.kernel.org/r/20190207171736.GD22726@ziepe.ca).
  */
+
 import { type Ctx, emit } from "../ctx.js";
 import type { ModelEvent } from "../events.js";
 import {
@@ -21,6 +22,7 @@ import {
   vma as vmaOff,
 } from "../layout.js";
 import { releaseLease } from "../locks/lease.js";
+import { dioComplete } from "../mm/dio.js";
 import { releaseIfIdle } from "../mm/frames.js";
 import { unpinMrPages } from "../mm/gup.js";
 import { pteFrame } from "../mm/pte.js";
@@ -53,6 +55,10 @@ export function teardown(
     }
     destroyMr(ctx, x);
   }
+  // A bio in flight completes (mm/dio.ts): the model keeps no orphaned bios.
+  m.dios.forEach((di, d) => {
+    if (di.proc === p) dioComplete(ctx, d);
+  });
   for (let v = 0; v < m.vmas.length; v++) {
     const vi = m.vmas[v]!;
     if (vi.proc !== p) continue;

@@ -20,6 +20,7 @@ import {
   sysUnplug,
   sysWrite,
 } from "../fs/file-ops.js";
+import { fixedIo, ringRegister, ringUnregister } from "../iouring/ring.js";
 import {
   alive,
   type CProcOp,
@@ -50,6 +51,7 @@ import {
   vma as vmaOff,
 } from "../layout.js";
 import { releaseLease, setlease } from "../locks/lease.js";
+import { sysDio } from "../mm/dio.js";
 import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { pinLongterm, unpinLongterm } from "../mm/gup-test.js";
@@ -94,6 +96,15 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
       return vaMissing(op.b) ? spec.va : undefined;
     case "unpin_longterm":
       return mrMissing(op.a) ? spec.pin : undefined;
+    case "io_uring_register":
+      return vaMissing(op.b) ? spec.va : undefined;
+    case "dio_read":
+    case "dio_write":
+      return vaMissing(op.b) ? spec.va : undefined;
+    case "io_uring_unregister":
+    case "read_fixed":
+    case "write_fixed":
+      return mrMissing(op.a) ? spec.buf : undefined;
     case "dereg_mr":
       return mrMissing(op.a) ? spec.mr : undefined;
     case "reflink":
@@ -202,6 +213,16 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       return regMr(ctx, op.c);
     case "dereg_mr":
       return deregMr(ctx, op.a);
+    case "io_uring_register":
+      return ringRegister(ctx, p, op.c);
+    case "io_uring_unregister":
+      return ringUnregister(ctx, op.a);
+    case "read_fixed":
+    case "write_fixed":
+      return fixedIo(ctx, op.a, op.b, op.spec.op === "read_fixed");
+    case "dio_read":
+    case "dio_write":
+      return sysDio(ctx, p, op.a);
     case "send": {
       // The rkey travels over the application's own connection; a failed registration sends none.
       const box = m.mboxOff[op.a]!;

@@ -10,6 +10,7 @@
  * - crash: die, which releases everything.
  */
 import { type Ctx, emit } from "../ctx.js";
+import { onlyRingBuffers, ringUnregister } from "../iouring/ring.js";
 import {
   LEASE_NONE,
   LF_BREAKING,
@@ -142,7 +143,14 @@ export function handleSigio(ctx: Ctx, p: number): void {
           asked++;
         }
       }
-      if (asked === 0) emit(ctx, { k: "sigio-ignored", proc: p, why: "no peer to cancel with" });
+      if (asked === 0)
+        emit(ctx, {
+          k: "sigio-ignored",
+          proc: p,
+          why: onlyRingBuffers(m, mrsUnderBreak(m, s, p))
+            ? "no remote peer: the handler unregisters the ring's buffers itself"
+            : "no peer to cancel with",
+        });
       s[po + P_HANDLER] = 1;
       return;
     }
@@ -181,7 +189,11 @@ export function finishHandler(ctx: Ctx, p: number): void {
   }
   if (asked) return;
   emit(ctx, { k: "handler-done", proc: p, mrs });
-  for (const x of mrs) deregMr(ctx, x);
+  // io_uring: IORING_UNREGISTER_BUFFERS; RDMA: ibv_dereg_mr.
+  for (const x of mrs) {
+    if (m.mrs[x]!.pinner === "io_uring") ringUnregister(ctx, x);
+    else deregMr(ctx, x);
+  }
   for (let o = 0; o < m.ofds.length; o++) {
     if (m.ofds[o]!.proc !== p) continue;
     const oo = ofd(m, o);

@@ -28,8 +28,16 @@ export function escalate(ctx: Ctx, x: number): void {
   const { m, s } = ctx;
   const owner = m.mrs[x]!.proc;
   emit(ctx, { k: "timer", holder: owner, inode: m.vmas[m.mrs[x]!.vma]!.inode });
-  if (m.policy.escalation === "invalidate" && m.nicInvalidate !== "none") {
-    const fenced = m.nicInvalidate === "fence";
+  // An io_uring buffer needs no NIC: the kernel empties its slot of the ring's
+  // buffer table, as IORING_REGISTER_BUFFERS_UPDATE with a NULL iov_base does
+  // (__io_sqe_buffers_update → io_reset_rsrc_node). A request already issued holds
+  // its own reference to the buffer node (io_find_buf_node), so the pages stay
+  // pinned until it completes: a fence. Fixed I/O is one step in the model, so
+  // none is in flight here. Later fixed I/O through the slot fails with EFAULT.
+  // No 2019 mail speaks of io_uring; this is the model's reading of `invalidate`.
+  const ring = m.mrs[x]!.pinner === "io_uring";
+  if (m.policy.escalation === "invalidate" && (ring || m.nicInvalidate !== "none")) {
+    const fenced = ring || m.nicInvalidate === "fence";
     emit(ctx, { k: "escalate", proc: owner, mr: x, how: "invalidate", fenced });
     invalidateMr(ctx, x, fenced);
     return;

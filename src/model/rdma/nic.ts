@@ -220,18 +220,25 @@ export function judgeTarget(
   return { outcome: "foreign", other: s[fo + FR_INODE]! - 1 };
 }
 
-/** The data of peer r's in-flight operation lands (WRITE) or is read (READ). */
-export function nicLand(ctx: Ctx, r: number): void {
+/**
+ * A device writes (`write`) or reads frame f, meant for (inode, page): the
+ * data goes to the frame, judged against that file page, and a `dma` event
+ * says where it went. Shared by RDMA, io_uring fixed I/O and O_DIRECT bios.
+ */
+export function deviceAccess(
+  ctx: Ctx,
+  f: number,
+  inode: number,
+  page: number,
+  write: boolean,
+  who: {
+    readonly peer: number;
+    readonly mr: number;
+    readonly via?: "io_uring" | "dio";
+    readonly dio?: number;
+  },
+): void {
   const { m, s } = ctx;
-  const po = peerOff(m, r);
-  const x = s[po + R_OPMR]! - 1;
-  const k = s[po + R_OPPAGE]!;
-  const f = s[po + R_TGT]! - 1;
-  const write = s[po + R_INFL] === INF_WRITE;
-  const mi = m.mrs[x]!;
-  const vi = m.vmas[mi.vma]!;
-  const inode = vi.inode;
-  const page = vi.first + k;
   const { outcome, other } = judgeTarget(m, s, f, inode, page);
   let content = 0;
   if (write) {
@@ -245,22 +252,37 @@ export function nicLand(ctx: Ctx, r: number): void {
         s[fo + FR_FLAGS]! |= FF_DMA_CLEAN;
     }
   } else content = frameContent(m, s, f);
-  s[po + R_INFL] = INF_NONE;
-  s[po + R_TGT] = 0;
-  s[po + R_OPMR] = 0;
-  s[po + R_OPPAGE] = 0;
   emit(ctx, {
     k: "dma",
-    peer: r,
+    peer: who.peer,
     op: write ? "write" : "read",
-    mr: x,
+    mr: who.mr,
     inode,
     page,
     frame: f,
     outcome,
     other,
     content,
+    ...(who.via !== undefined ? { via: who.via } : {}),
+    ...(who.dio !== undefined ? { dio: who.dio } : {}),
   });
+}
+
+/** The data of peer r's in-flight operation lands (WRITE) or is read (READ). */
+export function nicLand(ctx: Ctx, r: number): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  const x = s[po + R_OPMR]! - 1;
+  const k = s[po + R_OPPAGE]!;
+  const f = s[po + R_TGT]! - 1;
+  const write = s[po + R_INFL] === INF_WRITE;
+  const mi = m.mrs[x]!;
+  const vi = m.vmas[mi.vma]!;
+  s[po + R_INFL] = INF_NONE;
+  s[po + R_TGT] = 0;
+  s[po + R_OPMR] = 0;
+  s[po + R_OPPAGE] = 0;
+  deviceAccess(ctx, f, vi.inode, vi.first + k, write, { peer: r, mr: x });
   if (peerDone(m, s, r)) emit(ctx, { k: "peer-done", peer: r, cancelled: false });
 }
 

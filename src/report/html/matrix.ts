@@ -7,6 +7,7 @@
 import { type Aggregate, aggregate } from "../../engine/matrix/compare.js";
 import { type CompareDoc, GROUP_HEADINGS, matrixColumns } from "../compare.js";
 import { ASSUMED } from "../marks.js";
+import { costCells, costGroupHeading, costHeadings, renderCostNotes } from "./costs.js";
 import { esc, wrapName } from "./escape.js";
 import { vacuityOf } from "./evidence.js";
 import { type Look, look } from "./look.js";
@@ -25,30 +26,33 @@ export function renderMatrix(doc: CompareDoc): string {
       (g) =>
         `<th scope="colgroup" colspan="${g.cols.length}" class="group ${esc(g.group)}">${esc(g.heading)}</th>`,
     )
-    .join("");
+    .join("")
+    .concat(costGroupHeading(doc));
   const head = columns
     .map(
       (p) =>
         `<th scope="col" title="${esc(p.summary)}"><span class="pname">${wrapName(p.name)}</span><span class="kind">${esc(p.kind)}</span></th>`,
     )
-    .join("");
+    .join("")
+    .concat(costHeadings(doc));
   const rows = doc.policies.map((pol, r) => {
     const cells = columns.map((p, c) => {
       const agg = aggregate(doc.cells, pol.name, p.name);
       return `<td>${matrixButton(doc, pol.name, p, agg, r, c)}</td>`;
     });
-    return `<tr><th scope="row" title="${esc(pol.summary)}"><span class="pol">${esc(pol.name)}</span><span class="sub">${esc(pol.summary)}</span></th>${cells.join("")}</tr>`;
+    return `<tr><th scope="row" title="${esc(pol.summary)}"><span class="pol">${esc(pol.name)}</span><span class="sub">${esc(pol.summary)}</span></th>${cells.join("")}${costCells(doc, pol.name)}</tr>`;
   });
   return [
     '<section id="matrix" aria-labelledby="matrix-h">',
     '<h2 id="matrix-h">Least bad options</h2>',
     '<p class="hint no-print">Each cell sums up one policy and one property over every scenario. Choose a cell (click, or Enter; arrow keys move) for the scenarios behind it and the shortest witness as a sequence diagram.</p>',
-    '<div class="scroll matrix-scroll" tabindex="0" role="region" aria-label="matrix (scrolls sideways)"><table class="matrix">',
+    `<div class="scroll matrix-scroll" tabindex="0" role="region" aria-label="matrix (scrolls sideways)"><table class="matrix${doc.simulation ? " with-costs" : ""}">`,
     `<caption>Rows: policies. Columns: properties, grouped. ${esc(plural(doc.scenarios.length, "scenario"))}.</caption>`,
     `<thead><tr><th scope="col" class="corner" rowspan="2">policy</th>${groupRow}</tr><tr>${head}</tr></thead>`,
     `<tbody>${rows.join("\n")}</tbody>`,
     "</table></div>",
     renderLegend(),
+    renderCostNotes(doc),
     "</section>",
   ].join("\n");
 }

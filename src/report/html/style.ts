@@ -221,4 +221,8 @@ footer.page{margin-top:2.5rem;color:var(--muted);font-size:.82rem;border-top:1px
   details.witness>summary{list-style:none}
   a{color:inherit;text-decoration:none}
 }
+.matrix-scroll .matrix.with-costs{min-width:104rem}
+.matrix td.measured,.grid.costs td.measured{text-align:right;font-size:.76rem;font-variant-numeric:tabular-nums;padding:.2rem .3rem;background:var(--cost-bg)}
+.matrix td.measured .ci{display:block;color:var(--muted);font-size:.68rem;white-space:nowrap}
+.token{font-family:var(--mono);font-size:.74rem;overflow-wrap:anywhere}
 `;

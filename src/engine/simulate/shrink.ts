@@ -1,0 +1,245 @@
+/**
+ * Shrinking: a violation a simulation found is a schedule of thousands of
+ * actions from the initial state, most of them beside the point. This cuts
+ * it down to a short witness that `run` and `replay` reproduce, by delta
+ * debugging over the schedule (Zeller and Hildebrandt's ddmin, "Simplifying
+ * and Isolating Failure-Inducing Input", IEEE TSE 2002), then a last pass
+ * that drops single actions until none can go. Before ddmin, one pass drops
+ * every occurrence of one action at a time (an idle actor's whole part).
+ *
+ * A candidate (a subsequence of the schedule) is kept when, replayed from the
+ * initial state, each of its actions is enabled where it is taken and the
+ * property still shows, judged by the system's own masks (`judge` on a
+ * transition, `judgeEnd` at a terminal state), exactly as `check` and
+ * `replay` judge it. A kept candidate is cut after the step that first shows
+ * the property, so that the witness ends where it shows.
+ *
+ * Pure and deterministic: no clock; the work is bounded by a budget of
+ * replayed steps, after which the shortest valid schedule so far is returned.
+ */
+import { type ModelSystemArg, systemFromArg } from "../adapter/model-system.js";
+import { judgeWitness } from "../check/rejudge.js";
+import type { System } from "../explore/system.js";
+import { encodeToken, type TokenScenario } from "../explore/token.js";
+
+/** Steps replayed, at most, by one shrink (about a second of a small model's steps). */
+export const DEFAULT_SHRINK_BUDGET = 5_000_000;
+
+export interface ShrinkOptions {
+  /** The most steps replayed over all candidates (default {@link DEFAULT_SHRINK_BUDGET}). */
+  readonly budget?: number;
+}
+
+export interface ShrinkResult {
+  /** The short schedule, from the initial state; it shows the property at its last step or at its end. */
+  readonly actions: readonly number[];
+  /** How many actions the schedule had. */
+  readonly original: number;
+  /** Candidates replayed. */
+  readonly tests: number;
+  /** Steps replayed over all candidates. */
+  readonly replayed: number;
+  /** The budget ran out before the last pass finished: the schedule is short, not minimal. */
+  readonly exhausted: boolean;
+}
+
+/**
+ * Where `actions` first shows property `pi`: the number of steps up to and
+ * including the transition that shows it, or the whole length when it shows
+ * at the terminal state the schedule ends in; -1 when an action is not
+ * enabled where it is taken or the property does not show.
+ */
+export function firstShown<E>(
+  sys: System<E>,
+  actions: readonly number[],
+  pi: number,
+  counter?: { steps: number },
+): number {
+  const bit = 1n << BigInt(pi);
+  let s = sys.init;
+  const events: E[] = [];
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    if (!sys.enabled(s).includes(a)) return -1;
+    events.length = 0;
+    const next = sys.step(s, a, events);
+    if (counter) counter.steps++;
+    if ((sys.judge(s, a, next, events) & bit) !== 0n) return i + 1;
+    s = next;
+  }
+  return sys.enabled(s).length === 0 && (sys.judgeEnd(s) & bit) !== 0n ? actions.length : -1;
+}
+
+/**
+ * A short schedule that still shows `property`, from one that does.
+ * Throws (a pinlab bug) when the given schedule does not show it: the
+ * simulator hands over only schedules that did.
+ */
+export function shrinkSchedule<E>(
+  sys: System<E>,
+  actions: readonly number[],
+  property: string,
+  o: ShrinkOptions = {},
+): ShrinkResult {
+  const pi = sys.properties.indexOf(property);
+  if (pi < 0) throw new Error(`pinlab bug: shrink: no property '${property}' in this system`);
+  const budget = o.budget ?? DEFAULT_SHRINK_BUDGET;
+  const counter = { steps: 0 };
+  let tests = 0;
+  let exhausted = false;
+  /** The candidate, cut after it first shows the property; null if it does not. */
+  const test = (c: readonly number[]): number[] | null => {
+    if (counter.steps >= budget) {
+      exhausted = true;
+      return null;
+    }
+    tests++;
+    const k = firstShown(sys, c, pi, counter);
+    return k < 0 ? null : c.slice(0, k);
+  };
+  const first = test(actions);
+  if (!first)
+    throw new Error(
+      `pinlab bug: shrink: the schedule of ${actions.length} steps does not show ${property}`,
+    );
+  let cur = first;
+  // First, whole actions at a time: every occurrence of one action (one actor's
+  // steps of one kind, e.g. a bystander's operations or a peer's writes) at
+  // once. Few tests, and a long run of a workload loses its idle actors early.
+  for (const a of [...new Set(cur)]) {
+    if (exhausted) break;
+    const next = test(cur.filter((x) => x !== a));
+    if (next) cur = next;
+  }
+  // ddmin: try each of n chunks alone, then each complement; on success restart
+  // coarser, otherwise split finer until the chunks are single actions.
+  let n = 2;
+  while (cur.length >= 2 && !exhausted) {
+    const size = cur.length / n;
+    const chunks: [number, number][] = [];
+    for (let i = 0; i < n; i++) chunks.push([Math.round(i * size), Math.round((i + 1) * size)]);
+    let next: number[] | null = null;
+    let nextN = n;
+    for (const [lo, hi] of chunks) {
+      if (hi <= lo) continue;
+      next = test(cur.slice(lo, hi));
+      if (next) {
+        nextN = 2;
+        break;
+      }
+    }
+    if (!next && n > 2)
+      for (const [lo, hi] of chunks) {
+        if (hi <= lo) continue;
+        next = test([...cur.slice(0, lo), ...cur.slice(hi)]);
+        if (next) {
+          nextN = Math.max(n - 1, 2);
+          break;
+        }
+      }
+    // with two chunks, a complement is the other chunk: tried above
+    if (next) {
+      cur = next;
+      n = Math.min(nextN, Math.max(cur.length, 2));
+    } else if (n >= cur.length) break;
+    else n = Math.min(2 * n, cur.length);
+  }
+  // The last pass: drop one action at a time, until no single action can go.
+  for (let changed = true; changed && !exhausted; ) {
+    changed = false;
+    for (let i = 0; i < cur.length && !exhausted; ) {
+      const next = test([...cur.slice(0, i), ...cur.slice(i + 1)]);
+      if (next) {
+        cur = next;
+        changed = true;
+      } else i++;
+    }
+  }
+  return { actions: cur, original: actions.length, tests, replayed: counter.steps, exhausted };
+}
+
+/** A violation to shrink into evidence: the system `replay` builds from the token, and the schedule. */
+export interface ShrinkJob {
+  /**
+   * The scenario, policy and parameters as `replay` rebuilds them from the
+   * token: the spec parsed from `origin`, with the scenario's own timing
+   * assumptions. The schedule must be a run of this system.
+   */
+  readonly arg: ModelSystemArg;
+  /** Where the token finds the scenario (its bundled name or its text, with its hash). */
+  readonly origin: TokenScenario;
+  /** The property violated (a safety property's name). */
+  readonly property: string;
+  /** The schedule from the initial state, ending in (or passing through) the violation. */
+  readonly actions: readonly number[];
+  readonly budget?: number;
+}
+
+export type ShrunkViolation =
+  | (ShrinkResult & { readonly ok: true; readonly token: string })
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * Shrinks a simulated violation into a witness with its replay token, and
+ * confirms the token the way `replay` will judge it (`judgeWitness` over the
+ * same system). A schedule that is no run of the system `replay` builds (an
+ * action the scenario's own assumption rules out: a lease-break timer firing
+ * before a holder assumed prompt has answered) is refused with a reason: it
+ * is evidence against the assumption, not a witness the scenario can replay.
+ */
+export function shrinkViolation(job: ShrinkJob): ShrunkViolation {
+  const sys = systemFromArg(job.arg);
+  const pi = sys.properties.indexOf(job.property);
+  if (pi < 0) return { ok: false, error: `no property '${job.property}' is judged here` };
+  if (firstShown(sys, job.actions, pi) < 0)
+    return {
+      ok: false,
+      error: `the schedule of ${job.actions.length} steps is no run of the scenario as stated that shows ${job.property}${job.arg.spec.assumptions?.length ? " (it may rest on a timing the scenario's assumptions rule out)" : ""}`,
+    };
+  const r = shrinkSchedule(sys, job.actions, job.property, {
+    ...(job.budget !== undefined ? { budget: job.budget } : {}),
+  });
+  const claim = { what: job.property, loop: null };
+  const shown = judgeWitness(sys, r.actions, claim);
+  if (!shown.ok)
+    throw new Error(`pinlab bug: shrink: the shrunk witness does not replay: ${shown.error}`);
+  const token = encodeToken({
+    scenario: job.origin,
+    policy: job.arg.policy,
+    params: job.arg.params,
+    claim,
+    actions: [...r.actions],
+  });
+  return { ok: true, ...r, token };
+}
+
+/** A violation as the simulator hands it over: the property, the policy, the schedule from the initial state. */
+export interface FoundViolation {
+  readonly property: string;
+  readonly policy: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly schedule: readonly number[];
+}
+
+/**
+ * The simulator's shrink hook for one scenario: each violation found becomes
+ * a short witness and its token, or null when it is no run of the scenario as
+ * `replay` rebuilds it (then the simulator keeps what it has and says so).
+ * `spec` is the scenario as loaded from `origin`, assumptions and all.
+ */
+export function shrinkerFor(
+  spec: ModelSystemArg["spec"],
+  origin: TokenScenario,
+  budget?: number,
+): (v: FoundViolation) => { steps: number; actions: readonly number[]; token: string } | null {
+  return (v) => {
+    const s = shrinkViolation({
+      arg: { spec, policy: v.policy, params: v.params },
+      origin,
+      property: v.property,
+      actions: v.schedule,
+      ...(budget !== undefined ? { budget } : {}),
+    });
+    return s.ok ? { steps: s.actions.length, actions: s.actions, token: s.token } : null;
+  };
+}
