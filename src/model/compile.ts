@@ -4,6 +4,8 @@
  * statically to the one operation that produced it, and every object an
  * operation creates gets a fixed table slot.
  */
+
+import { SEAL_BITS } from "./backing.js";
 import {
   BLK_CONTENT,
   BLK_STRIDE,
@@ -19,6 +21,7 @@ import {
   INO_EXT,
   INO_SIZE,
   INO_T_LINEAGE,
+  INO_T_SEALS,
   INO_TAIL,
   type InodeInfo,
   K_STRIDE,
@@ -132,6 +135,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       pfnmap: f.kind === "pfnmap",
       movable: f.movable ?? false,
       declared: true,
+      backing: f.backing ?? "fs",
     });
   }
   // Files created by `open ... create` get an inode slot that starts non-existent.
@@ -147,10 +151,13 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           pfnmap: false,
           movable: false,
           declared: false,
+          backing: "fs",
         });
       }
     }
   });
+  // memfd_create and mmap(MAP_ANONYMOUS) create an object of their own (backing.ts).
+  const ownInode = hiddenInodes(spec, inodes, inodeIdx, userIdx);
 
   // Largest page index any file can reach.
   let maxPages = 1;
@@ -163,6 +170,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       if (op.op === "truncate" || op.op === "ftruncate") bump(op.pages);
       if (op.op === "fallocate" || op.op === "mmap") bump(op.last + 1);
       if (op.op === "write" || op.op === "read") bump(op.page + 1);
+      if (op.op === "mmap_anon") bump(op.pages);
     }
 
   const procIdx = new Map(spec.procs.map((p, i) => [p.name, i]));
@@ -267,6 +275,76 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           push(slot, o, slot);
           break;
         }
+        case "mmap_anon": {
+          const i = ownInode.get(op)!;
+          if (!Number.isInteger(op.pages) || op.pages < 1 || op.pages > 32)
+            err(`mmap anon: pages must be in 1..32 (got ${op.pages})`, at);
+          const o = ofds.length;
+          ofds.push({ proc: pi, inode: i, read: true, write: true });
+          const slot = vmaDefs.length;
+          const pages = Math.max(1, Math.min(op.pages, 32));
+          vmaDefs.push({
+            proc: pi,
+            ofd: o,
+            inode: i,
+            first: 0,
+            pages,
+            shared: op.shared,
+            writable: op.prot === "rw",
+          });
+          if (!op.shared) privatePages += pages;
+          vars.set(op.dst, { kind: "va", slot });
+          // A repeat resets the mapping and the object's hidden file description with it.
+          objs.push({ kind: "va", slot, index });
+          objs.push({ kind: "fd", slot: o, index });
+          push(slot);
+          break;
+        }
+        case "memfd_create": {
+          const i = ownInode.get(op)!;
+          const slot = ofds.length;
+          ofds.push({ proc: pi, inode: i, read: true, write: true });
+          vars.set(op.dst, { kind: "fd", slot });
+          objs.push({ kind: "fd", slot, index });
+          push(slot, i, op.allowSealing ? 1 : 0);
+          break;
+        }
+        case "add_seals": {
+          let mask = 0;
+          for (const w of op.seals) {
+            const bit = SEAL_BITS[w];
+            if (bit === undefined) err(`add_seals: unknown seal ${w}`, at);
+            else mask |= bit;
+          }
+          push(use(op.fd, "fd", at), mask);
+          break;
+        }
+        case "pin_longterm": {
+          const v = use(op.va, "va", at);
+          const slot = mrDefs.length;
+          mrDefs.push({
+            proc: pi,
+            vma: v,
+            pages: vmaDefs[v]?.pages ?? 1,
+            remoteWrite: false,
+            remoteRead: false,
+            writable: op.write,
+            accessValid: true,
+            odp: false,
+            gupTest: { fast: op.fast },
+          });
+          vars.set(op.dst, { kind: "mr", slot });
+          objs.push({ kind: "mr", slot, index });
+          push(slot, v);
+          break;
+        }
+        case "unpin_longterm": {
+          const x = use(op.pin, "mr", at);
+          if (mrDefs[x] && !mrDefs[x].gupTest)
+            err(`unpin_longterm: ${op.pin} is a memory registration; dereg_mr ends it`, at);
+          push(x);
+          break;
+        }
         case "munmap":
           push(use(op.va, "va", at));
           break;
@@ -308,9 +386,13 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           push(slot, v, slot);
           break;
         }
-        case "dereg_mr":
-          push(use(op.mr, "mr", at));
+        case "dereg_mr": {
+          const x = use(op.mr, "mr", at);
+          if (mrDefs[x]?.gupTest)
+            err(`dereg_mr: ${op.mr} is a gup_test pin; unpin_longterm drops it`, at);
+          push(x);
           break;
+        }
         case "io_uring_register": {
           // One registered buffer: a slot of the pin table, like an MR without rkey or peer.
           const v = use(op.va, "va", at);
@@ -367,7 +449,9 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           const r = peerIdx.get(op.peer);
           if (r === undefined) err(`send: unknown peer ${op.peer}`, at);
           else sendsTo[r] = (sendsTo[r] ?? 0) + 1;
-          push(r ?? 0, use(op.mr, "mr", at));
+          const x = use(op.mr, "mr", at);
+          if (mrDefs[x]?.gupTest) err(`send: ${op.mr} is a gup_test pin, with no rkey to send`, at);
+          push(r ?? 0, x);
           break;
         }
         case "setlease":
@@ -523,6 +607,13 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       err(`file ${f.name}: reflink source ${f.reflinkOf} is not a file`);
     if (!Number.isInteger(f.pages) || f.pages < 0 || f.pages > 32)
       err(`file ${f.name}: pages must be in 0..32 (got ${f.pages})`);
+    const b = f.backing ?? "fs";
+    if (b === "other" && spec.fs.kind === "dax")
+      err(`file ${f.name}: backing=other is a page-cache filesystem; it needs \`fs pagecache\``);
+    if (b !== "fs" && f.reflinkOf !== undefined)
+      err(`file ${f.name}: reflink= needs backing=fs (only XFS shares extents)`);
+    if (b !== "fs" && f.kind === "pfnmap")
+      err(`file ${f.name}: pfnmap is a device file of its own; drop backing=${b}`);
   }
   // One lineage bit per file (INO_T_LINEAGE).
   if (inodes.length > 31) err(`at most 31 files (got ${inodes.length})`);
@@ -532,7 +623,10 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   const dax = spec.fs.kind === "dax";
   const nBlocks = spec.fs.blocks;
   const totalPages = inodes.length * maxPages;
-  const ramFrames = dax ? privatePages + 2 : 3 * totalPages + privatePages + 2;
+  // Files whose pages live in memory only (tmpfs, hugetlbfs, device-DAX) need RAM frames on fs-DAX too.
+  const memPages =
+    inodes.filter((i) => i.backing !== "fs" && i.backing !== "other").length * maxPages;
+  const ramFrames = dax ? 3 * memPages + privatePages + 2 : 3 * totalPages + privatePages + 2;
   const nFrames = (dax ? nBlocks : 0) + ramFrames;
   const inodeStride = INO_EXT + 2 * maxPages + INO_TAIL;
   let off = 0;
@@ -689,7 +783,11 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
     init[base + INO_EXISTS] = 1;
     init[base + INO_SIZE] = f.pages;
     const blocks: number[] = [];
-    if (f.layout === "allocated" && f.kind !== "pfnmap") {
+    // shmem and hugetlbfs inodes start with F_SEAL_SEAL (shmem_get_inode(), hugetlbfs_get_inode()).
+    if (f.backing === "tmpfs" || f.backing === "hugetlbfs")
+      init[base + INO_EXT + 2 * maxPages + INO_T_SEALS] = SEAL_BITS.seal;
+    const onBlocks = f.backing === undefined || f.backing === "fs" || f.backing === "other";
+    if (f.layout === "allocated" && f.kind !== "pfnmap" && onBlocks) {
       for (let pg = 0; pg < f.pages; pg++) {
         if (nextBlock >= nBlocks)
           return {
@@ -741,6 +839,50 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   return { ok: true, model };
 }
 
+/**
+ * The inodes of `memfd_create` (named `memfd:VAR` as the kernel names them,
+ * tmpfs or hugetlbfs) and of `mmap anon` (`anon:VAR`: a shmem object when
+ * shared, anonymous memory when private), one per operation. They start
+ * non-existent; the operation creates them.
+ */
+function hiddenInodes(
+  spec: ScenarioSpec,
+  inodes: InodeInfo[],
+  inodeIdx: Map<string, number>,
+  userIdx: ReadonlyMap<string, number>,
+): Map<ProcOp, number> {
+  const own = new Map<ProcOp, number>();
+  for (const p of spec.procs) {
+    const owner = userIdx.get(p.user) ?? 0;
+    for (const op of p.program) {
+      if (op.op !== "memfd_create" && op.op !== "mmap_anon") continue;
+      const base = `${op.op === "memfd_create" ? "memfd" : "anon"}:${op.dst}`;
+      let name = base;
+      for (let n = 2; inodeIdx.has(name); n++) name = `${base}#${n}`;
+      inodeIdx.set(name, inodes.length);
+      own.set(op, inodes.length);
+      inodes.push({
+        name,
+        owner,
+        mode: op.op === "memfd_create" ? 0o777 : 0o600,
+        pfnmap: false,
+        movable: false,
+        declared: false,
+        backing:
+          op.op === "memfd_create"
+            ? op.hugetlb
+              ? "hugetlbfs"
+              : "tmpfs"
+            : op.shared
+              ? "tmpfs"
+              : "anon",
+        ...(op.op === "memfd_create" ? { memfd: true } : {}),
+      });
+    }
+  }
+  return own;
+}
+
 function article(k: VarKind): string {
   return k === "fd"
     ? "a file descriptor"
@@ -771,7 +913,9 @@ function unreleased(p: ProcSpec, err: (message: string, at?: SourcePos) => void)
   const from = p.repeat!.from;
   const body = p.program.slice(from);
   body.forEach((op, k) => {
-    if (op.op !== "open" && op.op !== "mmap" && op.op !== "reg_mr") return;
+    if (!(op.op in RELEASE)) return;
+    const kind = op.op as keyof typeof RELEASE;
+    if (!("dst" in op)) return;
     const later = body.slice(k + 1);
     const rebound = later.findIndex((o) => "dst" in o && o.dst === op.dst);
     const until = rebound < 0 ? later : later.slice(0, rebound);
@@ -779,11 +923,14 @@ function unreleased(p: ProcSpec, err: (message: string, at?: SourcePos) => void)
       (o) =>
         (op.op === "open" && o.op === "close" && o.fd === op.dst) ||
         (op.op === "mmap" && o.op === "munmap" && o.va === op.dst) ||
-        (op.op === "reg_mr" && o.op === "dereg_mr" && o.mr === op.dst),
+        (op.op === "reg_mr" && o.op === "dereg_mr" && o.mr === op.dst) ||
+        (op.op === "memfd_create" && o.op === "close" && o.fd === op.dst) ||
+        (op.op === "mmap_anon" && o.op === "munmap" && o.va === op.dst) ||
+        (op.op === "pin_longterm" && o.op === "unpin_longterm" && o.pin === op.dst),
     );
     if (!released)
       err(
-        `process ${p.name}: the repeating tail ${RELEASE[op.op].what} ${op.dst} but never ${RELEASE[op.op].undo}s it; ${RELEASE[op.op].undo} it before the tail ends, or create it before \`repeat\``,
+        `process ${p.name}: the repeating tail ${RELEASE[kind].what} ${op.dst} but never ${RELEASE[kind].undo}s it; ${RELEASE[kind].undo} it before the tail ends, or create it before \`repeat\``,
         op.at,
       );
   });
@@ -793,4 +940,7 @@ const RELEASE = {
   open: { what: "opens", undo: "close" },
   mmap: { what: "maps", undo: "unmap" },
   reg_mr: { what: "registers", undo: "deregister" },
+  memfd_create: { what: "creates the memfd", undo: "close" },
+  mmap_anon: { what: "maps", undo: "unmap" },
+  pin_longterm: { what: "pins", undo: "unpin" },
 } as const;

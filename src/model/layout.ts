@@ -9,7 +9,7 @@
  * state holds only what changes.
  */
 import type { Policy } from "./policy.js";
-import type { FsFlavor, NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
+import type { Backing, FsFlavor, NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
 
 export type State = Int32Array;
 
@@ -43,7 +43,8 @@ export const INO_SWAP = 2; // >0: S_SWAPFILE-like (immutable policy: number of p
 export const INO_EXT = 3; // then maxPages extents (block+1, 0 = hole), then maxPages page-cache slots (frame+1), then the INO_TAIL fields
 /** Fields after an inode's page arrays, at `inoTail(m, i) + INO_T_*`. */
 export const INO_T_LINEAGE = 0; // bit j set: this file may hold file j's data legitimately (itself, FICLONE sources)
-export const INO_TAIL = 1;
+export const INO_T_SEALS = 1; // SEAL_* bits of a tmpfs or hugetlbfs inode (backing.ts)
+export const INO_TAIL = 2;
 
 // ---- page frame fields (fs-DAX: frame i is the pfn of block i) ----
 export const FR_REF = 0; // references beyond the mapping's own: pins count GUP_PIN_COUNTING_BIAS each
@@ -178,6 +179,10 @@ export interface InodeInfo {
   readonly movable: boolean;
   /** Declared in the scenario (exists at start) or created by an `open ... create`. */
   readonly declared: boolean;
+  /** What holds its pages (spec.ts Backing); memfds and anonymous memory get inodes of their own. */
+  readonly backing: Backing;
+  /** Created by memfd_create() (no name in any directory; `memfd:NAME`). */
+  readonly memfd?: boolean;
 }
 
 export interface OfdInfo {
@@ -213,6 +218,11 @@ export interface MrInfo {
   readonly remoteRead: boolean;
   /** FOLL_WRITE: local or remote write access. */
   readonly writable: boolean;
+  /**
+   * A gup_test pin (`pin_longterm`), not an RDMA registration: no rkey, no
+   * DMA; `fast` says whether it goes through pin_user_pages_fast().
+   */
+  readonly gupTest?: { readonly fast: boolean };
   readonly accessValid: boolean;
   readonly odp: boolean;
   /**

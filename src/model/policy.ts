@@ -34,6 +34,10 @@ export interface LayoutQuery {
   readonly kind: LayoutChangeKind;
   readonly caller: number;
   readonly inode: number;
+  /**
+   * The file is on fs-DAX (vma_is_fsdax(), backing.ts fsdax): false for
+   * page-cache, tmpfs and hugetlbfs files (device-DAX cannot change its layout).
+   */
   readonly dax: boolean;
 }
 

@@ -89,7 +89,32 @@ export interface FileSpec {
   readonly kind?: "regular" | "pfnmap";
   /** Page-cache pages of this file are allocated in ZONE_MOVABLE (or CMA). */
   readonly movable?: boolean;
+  /**
+   * What holds the file's pages (backing.ts); absent: `fs`, the scenario's
+   * filesystem. `tmpfs` (shmem), `hugetlbfs`, `devdax` (a device-DAX
+   * character device) and `other` (a page-cache filesystem the gup_longterm
+   * selftest calls unknown) let one scenario mix backings.
+   */
+  readonly backing?: Backing;
 }
+
+/**
+ * The memory behind a file or mapping (src/model/backing.ts):
+ * - `fs`: the scenario's filesystem (`fs dax` or `fs pagecache`);
+ * - `tmpfs`: shmem, also behind memfd_create() and MAP_SHARED|MAP_ANONYMOUS;
+ * - `hugetlbfs`: hugetlbfs, also behind memfd_create(MFD_HUGETLB);
+ * - `devdax`: a device-DAX character device (/dev/daxX.Y);
+ * - `other`: a page-cache filesystem with ->page_mkwrite and writeback that
+ *   tools/testing/selftests/mm/gup_longterm.c does not know (fs_is_unknown());
+ * - `anon`: private anonymous memory (MAP_PRIVATE|MAP_ANONYMOUS), never a file.
+ */
+export type Backing = "fs" | "tmpfs" | "hugetlbfs" | "devdax" | "other" | "anon";
+/** The backings a `file` statement may name (`anon` comes only from `mmap anon`). */
+export const FILE_BACKINGS: readonly Backing[] = ["fs", "tmpfs", "hugetlbfs", "devdax", "other"];
+
+/** F_SEAL_* of fcntl(F_ADD_SEALS) (include/uapi/linux/fcntl.h). */
+export type Seal = "seal" | "shrink" | "grow" | "write" | "future_write" | "exec";
+export const SEALS: readonly Seal[] = ["seal", "shrink", "grow", "write", "future_write", "exec"];
 
 /** Access flags of an RDMA memory registration (IBV_ACCESS_*). */
 export type Access = "local_write" | "remote_write" | "remote_read";
@@ -121,6 +146,42 @@ export type ProcOp =
       readonly shared: boolean;
       readonly prot: "r" | "rw";
     })
+  /**
+   * mmap(MAP_ANONYMOUS): `pages` pages of private anonymous memory, or, shared,
+   * of a new shmem object (shmem_zero_setup()).
+   */
+  | (OpBase & {
+      readonly op: "mmap_anon";
+      readonly dst: string;
+      readonly pages: number;
+      readonly shared: boolean;
+      readonly prot: "r" | "rw";
+    })
+  /** memfd_create(2): a new, empty (size 0) tmpfs or hugetlbfs file, open O_RDWR. */
+  | (OpBase & {
+      readonly op: "memfd_create";
+      readonly dst: string;
+      /** MFD_HUGETLB. */
+      readonly hugetlb?: boolean;
+      /** MFD_ALLOW_SEALING (else the file starts with F_SEAL_SEAL). */
+      readonly allowSealing?: boolean;
+    })
+  /** fcntl(fd, F_ADD_SEALS, seals) (mm/memfd.c memfd_add_seals). */
+  | (OpBase & { readonly op: "add_seals"; readonly fd: string; readonly seals: readonly Seal[] })
+  /**
+   * The gup_test debugfs ioctl PIN_LONGTERM_TEST_START (mm/gup_test.c) that
+   * tools/testing/selftests/mm/gup_longterm.c drives: pin_user_pages() or,
+   * `fast`, pin_user_pages_fast(), with FOLL_LONGTERM and, `write`, FOLL_WRITE.
+   * The pin has no DMA behind it; `unpin_longterm` (PIN_LONGTERM_TEST_STOP) drops it.
+   */
+  | (OpBase & {
+      readonly op: "pin_longterm";
+      readonly dst: string;
+      readonly va: string;
+      readonly write: boolean;
+      readonly fast: boolean;
+    })
+  | (OpBase & { readonly op: "unpin_longterm"; readonly pin: string })
   | (OpBase & { readonly op: "munmap"; readonly va: string })
   /** A CPU store through a mapping: write fault → page_mkwrite → dirty. */
   | (OpBase & { readonly op: "store"; readonly va: string; readonly page: number })

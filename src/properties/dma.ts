@@ -1,6 +1,7 @@
 /**
  * Properties about where device DMA lands and what remote reads return.
  */
+import { writesBack } from "../model/backing.js";
 import type { ModelEvent } from "../model/events.js";
 import {
   alive,
@@ -188,7 +189,7 @@ function detachedOwner(m: Model, s: State, e: Dma): number {
 
 /** A page of the inode's page cache written by DMA after writeback cleaned it (-1: none). */
 function dmaCleanPage(m: Model, s: State, inode: number): number {
-  if (m.dax) return -1;
+  if (!writesBack(m, inode)) return -1;
   for (let page = 0; page < m.maxPages; page++) {
     const f1 = s[pcache(m, inode, page)]!;
     if (f1 > 0 && (s[frm(m, f1 - 1) + FR_FLAGS]! & FF_DMA_CLEAN) !== 0) return page;

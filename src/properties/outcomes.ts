@@ -3,6 +3,7 @@
  * connection failures, stranded space, kernel bugs, and whether RDMA on
  * fs-DAX works at all.
  */
+import { fsdax } from "../model/backing.js";
 import type { ModelEvent } from "../model/events.js";
 import { BLK_BUSY, blk, type Model, MR_VALID, mr as mrOff, type State } from "../model/layout.js";
 import { mrName, peerName, procName } from "./names.js";
@@ -119,7 +120,8 @@ export const rdmaOnDax: Property = {
     for (const e of events) {
       if (e.k !== "ret" || e.result < 0) continue;
       const op = m.procs[e.proc]!.prog[e.pc]!;
-      if (op.spec.op === "reg_mr" && !m.inodes[m.vmas[op.b]!.inode]!.pfnmap)
+      // vma_is_fsdax(): a file of the fs-DAX filesystem (not a device file, not device-DAX, not tmpfs)
+      if (op.spec.op === "reg_mr" && fsdax(m, m.vmas[op.b]!.inode))
         return {
           message: `${procName(m, e.proc)} registered ${mrName(m, op.c)} over an fs-DAX file`,
         };

@@ -211,9 +211,12 @@ function facts(m: Model, s: State): Fact[] {
     const o = mr(m, i);
     const st = s[o]!;
     if (st === MR_NONE) return;
-    // An io_uring buffer is a pin without rkey or QP: shown as a pin, not as an MR.
+    // An io_uring buffer is a pin without rkey or QP: shown as a pin, not as an MR;
+    // a gup_test pin is no registration either: it is pinned or not.
     const ring = x.pinner === "io_uring";
     if (ring) add("pin", `${mrName(m, i)} (io_uring buffer)`, RING_STATE[st] ?? `state ${st}`);
+    else if (x.gupTest)
+      add("pin", `${mrName(m, i)} (gup_test)`, st === MR_VALID ? "pinned" : "unpinned");
     else add("mr", mrName(m, i), MR_STATE[st] ?? `state ${st}`);
     const lease = s[o + 1]!;
     if (lease === MRL_HELD) add("lease", `${mrName(m, i)} pin lease`, "held");

@@ -361,6 +361,18 @@ export function decimal(n: Name, sink: DiagnosticSink): number | undefined {
 const RENAMED_WORDS: Readonly<Record<string, string>> = {
   "file unzeroed":
     "unzeroed blocks are hypothetical (XFS and ext4 never hand them out): write `hypothetical-unzeroed`",
+  "fs shmem":
+    "a backing is chosen per file, beside the scenario's filesystem: keep `fs dax` or `fs pagecache` and declare `file NAME ... backing=tmpfs`",
+  "fs tmpfs":
+    "a backing is chosen per file, beside the scenario's filesystem: keep `fs dax` or `fs pagecache` and declare `file NAME ... backing=tmpfs`",
+  "fs hugetlbfs":
+    "a backing is chosen per file, beside the scenario's filesystem: keep `fs dax` or `fs pagecache` and declare `file NAME ... backing=hugetlbfs`",
+  "fs hugetlb":
+    "a backing is chosen per file, beside the scenario's filesystem: keep `fs dax` or `fs pagecache` and declare `file NAME ... backing=hugetlbfs`",
+  "fs devdax":
+    "a backing is chosen per file, beside the scenario's filesystem: keep `fs dax` or `fs pagecache` and declare `file NAME ... backing=devdax`",
+  "fs anon":
+    "anonymous memory is no filesystem: map it with `VA = mmap anon pages=N` inside a process",
 };
 
 function unknownWord(w: Name, sig: Signature, sink: DiagnosticSink): void {

@@ -9,6 +9,7 @@
 import type {
   Access,
   Assumption,
+  Backing,
   Bounds,
   Cap,
   Expectation,
@@ -25,6 +26,7 @@ import type {
   ProcSpec,
   Quantifier,
   ScenarioSpec,
+  Seal,
   UserSpec,
 } from "../model/spec.js";
 import { NO_FAULTS } from "../model/spec.js";
@@ -63,6 +65,40 @@ export class ProcBuilder {
       shared: opts.shared ?? true,
       prot: opts.prot ?? "rw",
     });
+  }
+  /** mmap(MAP_ANONYMOUS) of `pages` pages; private unless `shared`. */
+  mmapAnon(dst: string, pages: number, opts: { shared?: boolean; prot?: "r" | "rw" } = {}): this {
+    return this.push({
+      op: "mmap_anon",
+      dst,
+      pages,
+      shared: opts.shared ?? false,
+      prot: opts.prot ?? "rw",
+    });
+  }
+  memfdCreate(dst: string, opts: { hugetlb?: boolean; allowSealing?: boolean } = {}): this {
+    return this.push({
+      op: "memfd_create",
+      dst,
+      hugetlb: opts.hugetlb ?? false,
+      allowSealing: opts.allowSealing ?? false,
+    });
+  }
+  addSeals(fd: string, seals: readonly Seal[]): this {
+    return this.push({ op: "add_seals", fd, seals });
+  }
+  /** gup_test's PIN_LONGTERM_TEST_START (R/W unless `write: false`; slow unless `fast`). */
+  pinLongterm(dst: string, va: string, opts: { write?: boolean; fast?: boolean } = {}): this {
+    return this.push({
+      op: "pin_longterm",
+      dst,
+      va,
+      write: opts.write ?? true,
+      fast: opts.fast ?? false,
+    });
+  }
+  unpinLongterm(pin: string): this {
+    return this.push({ op: "unpin_longterm", pin });
   }
   munmap(va: string): this {
     return this.push({ op: "munmap", va });
@@ -208,6 +244,7 @@ export interface FileOptions {
   reflinkOf?: string;
   kind?: "regular" | "pfnmap";
   movable?: boolean;
+  backing?: Backing;
 }
 
 export interface ProcOptions {
@@ -254,6 +291,7 @@ export class ScenarioBuilder {
       ...(o.reflinkOf !== undefined ? { reflinkOf: o.reflinkOf } : {}),
       kind: o.kind ?? "regular",
       movable: o.movable ?? false,
+      ...(o.backing !== undefined && o.backing !== "fs" ? { backing: o.backing } : {}),
     };
     (this.spec.files as FileSpec[]).push(f);
     return this;

@@ -138,7 +138,10 @@ class Checker {
           );
         continue;
       }
+      this.backing(f);
       if (s.layout !== "allocated" || s.kind === "pfnmap" || !f.sizeKnown) continue;
+      // Memory-only files have no blocks (backing.ts memOnly).
+      if (s.backing !== undefined && s.backing !== "fs" && s.backing !== "other") continue;
       // simulate makes every copy of a replicated file, so each needs its blocks
       const copies = this.res.copies.get(f) ?? 1;
       used += s.pages * copies;
@@ -168,6 +171,101 @@ class Checker {
         break;
       }
     }
+  }
+
+  /** Flags that mean nothing, or that the model cannot hold, for the file's backing. */
+  private backing(f: DeclOf<"file">): void {
+    const s = f.spec;
+    const b = s.backing ?? "fs";
+    const at = spanOf(f, "backing");
+    const fs = this.program.decls.find((d): d is DeclOf<"fs"> => d.kind === "fs");
+    if (b === "other" && (fs?.spec.kind ?? "dax") === "dax")
+      this.sink.report(
+        "PIN321",
+        at,
+        "`backing=other` is a page-cache filesystem beside the scenario's; the model holds it only beside `fs pagecache`",
+        "write `fs pagecache`, or give the file `backing=fs`",
+      );
+    if (b === "fs" || b === "other") return;
+    if (s.kind === "pfnmap")
+      this.sink.report(
+        "PIN321",
+        spanOf(f, "kind"),
+        `\`pfnmap\` is a device file of its own kind, not a ${b} file`,
+        `drop \`backing=${b}\` or \`pfnmap\``,
+      );
+    if (s.reflinkOf !== undefined)
+      this.sink.report(
+        "PIN321",
+        spanOf(f, "reflink"),
+        `a ${b} file shares no extents (FICLONE needs the filesystem's ->remap_file_range)`,
+        "drop `reflink=`, or give the file `backing=fs` on XFS",
+      );
+    if (s.layout === "sparse" || !s.zeroed)
+      this.sink.report(
+        "PIN321",
+        spanOf(f, s.layout === "sparse" ? "layout" : "zeroed"),
+        `a ${b} file has no blocks: its pages start zeroed, so \`${s.layout === "sparse" ? "sparse" : "hypothetical-unzeroed"}\` means nothing`,
+        `drop \`${s.layout === "sparse" ? "sparse" : "hypothetical-unzeroed"}\``,
+      );
+    if (b === "devdax" && s.movable)
+      this.sink.report(
+        "PIN321",
+        spanOf(f, "movable"),
+        "device-DAX memory is the device's own (ZONE_DEVICE), never in ZONE_MOVABLE",
+        "drop `movable`",
+      );
+  }
+
+  /**
+   * What an fd argument refers to: a declared file's backing, or a memfd's
+   * (with whether it allows sealing); undefined when the variable is not
+   * known here.
+   */
+  private backingOf(
+    n: AnyOpNode,
+    role: string,
+  ): { backing: string; name: string; sealing: boolean } | undefined {
+    const def = this.res.defs.get(n)?.get(role);
+    if (def?.kind !== "op") return undefined;
+    const op = def.op as ProcOp;
+    if (op.op === "memfd_create")
+      return {
+        backing: op.hugetlb ? "hugetlbfs" : "tmpfs",
+        name: `the memfd ${op.dst}`,
+        sealing: op.allowSealing ?? false,
+      };
+    if (op.op !== "open") return undefined;
+    const f = this.res.files.get(op.file);
+    if (!f) return { backing: "fs", name: `\`${op.file}\``, sealing: false };
+    return { backing: f.spec.backing ?? "fs", name: `\`${op.file}\``, sealing: false };
+  }
+
+  private alwaysFails(n: ProcNode, what: string, errno: string, hint: string): void {
+    this.sink.report(
+      "PIN322",
+      n.stmt.head,
+      `${what}: it always returns ${errno}`,
+      `${hint}; if the failure is the point, silence this line with \`# pinlab-ignore PIN322\``,
+    );
+  }
+
+  /** A variable of kind `mr` names an RDMA registration or a gup_test pin; the operations differ. */
+  private pinKind(n: ProcNode, role: string, want: "reg_mr" | "pin_longterm"): void {
+    const def = this.res.defs.get(n)?.get(role);
+    if (def?.kind !== "op") return;
+    const got = (def.op as ProcOp).op;
+    if (got !== "reg_mr" && got !== "pin_longterm") return;
+    if (got === want) return;
+    const name = (n.op as { mr?: string; pin?: string }).mr ?? (n.op as { pin?: string }).pin;
+    this.sink.report(
+      "PIN323",
+      spanOf(n, role),
+      want === "reg_mr"
+        ? `\`${name}\` is a gup_test pin (\`pin_longterm\`), not a memory registration: it has no rkey`
+        : `\`${name}\` is a memory registration (\`reg_mr\`), not a gup_test pin`,
+      want === "reg_mr" ? "drop its pin with `unpin_longterm`" : "end it with `dereg_mr`",
+    );
   }
 
   /** The file an fd argument was opened on, following the variable to its `open`. */
@@ -264,7 +362,40 @@ class Checker {
   private procOp(n: ProcNode, sent: Map<string, Sent>): void {
     const op = n.op;
     switch (op.op) {
+      case "add_seals": {
+        const b = this.backingOf(n, "fd");
+        if (!b) return;
+        if (b.backing !== "tmpfs" && b.backing !== "hugetlbfs")
+          this.alwaysFails(
+            n,
+            `${b.name} is not a tmpfs or hugetlbfs file, and only those carry seals (memfd_add_seals())`,
+            "EINVAL",
+            "seal a `memfd_create allow_sealing` file",
+          );
+        else if (!b.sealing)
+          this.alwaysFails(
+            n,
+            `${b.name} starts with F_SEAL_SEAL: only memfd_create(MFD_ALLOW_SEALING) clears it`,
+            "EPERM",
+            "create it with `memfd_create allow_sealing`",
+          );
+        return;
+      }
+      case "unpin_longterm":
+        this.pinKind(n, "pin", "pin_longterm");
+        return;
+      case "dereg_mr":
+        this.pinKind(n, "mr", "reg_mr");
+        return;
       case "mmap": {
+        const b = this.backingOf(n, "fd");
+        if (b?.backing === "devdax" && !op.shared)
+          this.alwaysFails(
+            n,
+            `device-DAX refuses a private mapping of ${b.name} (drivers/dax/device.c check_vma())`,
+            "EINVAL",
+            "map it `shared`",
+          );
         if (!this.range(n, op.first, op.last)) return;
         const file = this.fileOf(n, "fd");
         const size = this.staticSize(file);
@@ -274,6 +405,14 @@ class Checker {
       }
       case "read":
       case "write": {
+        const b = this.backingOf(n, "fd");
+        if (b && (b.backing === "devdax" || (b.backing === "hugetlbfs" && op.op === "write")))
+          this.alwaysFails(
+            n,
+            `${b.name} (${b.backing}) has no ->${op.op === "read" ? "read_iter" : "write_iter"}`,
+            "EINVAL",
+            "reach its pages through a mapping (`store`, `load`)",
+          );
         if (!this.page(n, "page", op.page)) return;
         const file = this.fileOf(n, "fd");
         const size = this.staticSize(file);
@@ -349,6 +488,7 @@ class Checker {
           );
         return;
       case "send": {
+        this.pinKind(n, "mr", "reg_mr");
         const s = sent.get(op.peer) ?? { count: 0, pages: [], access: [], senders: new Set() };
         s.count++;
         s.senders.add(this.current?.name ?? "");

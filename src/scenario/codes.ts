@@ -72,6 +72,9 @@ export const CODES = {
   PIN318: { severity: "warning", title: "repeats or replicas that check never explores" },
   PIN319: { severity: "warning", title: "assumption stated twice" },
   PIN320: { severity: "warning", title: "assumption about a process that holds nothing to break" },
+  PIN321: { severity: "error", title: "file flag that does not fit its backing" },
+  PIN322: { severity: "warning", title: "operation that always fails on this backing" },
+  PIN323: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

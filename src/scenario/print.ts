@@ -54,6 +54,7 @@ export function printFile(f: FileSpec): string {
   if (f.reflinkOf !== undefined) parts.push(`reflink=${f.reflinkOf}`);
   if (f.kind === "pfnmap") parts.push("pfnmap");
   if (f.movable) parts.push("movable");
+  if (f.backing !== undefined && f.backing !== "fs") parts.push(`backing=${f.backing}`);
   return parts.join(" ");
 }
 
@@ -100,6 +101,16 @@ function procOpBody(op: ProcOp): string {
     case "close":
     case "fsync":
       return `${op.op} ${op.fd}`;
+    case "mmap_anon":
+      return `${op.dst} = mmap anon pages=${op.pages} ${op.shared ? "shared" : "private"} ${op.prot}`;
+    case "memfd_create":
+      return `${op.dst} = memfd_create${op.hugetlb ? " hugetlb" : ""}${op.allowSealing ? " allow_sealing" : ""}`;
+    case "add_seals":
+      return `add_seals ${op.fd} seals=${op.seals.join(",")}`;
+    case "pin_longterm":
+      return `${op.dst} = pin_longterm ${op.va} ${op.write ? "rw" : "r"} ${op.fast ? "fast" : "slow"}`;
+    case "unpin_longterm":
+      return `unpin_longterm ${op.pin}`;
     case "munmap":
       return `munmap ${op.va}`;
     case "store":

@@ -19,6 +19,7 @@ import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
 import {
+  ANON_MMAP,
   DEFAULT_POLICIES,
   DEFAULT_PROPERTIES,
   EXTRA_ERRNOS,
@@ -55,6 +56,7 @@ const RESULT_WORDS = ["ok", "blocks"];
 /** The signature an operation was written with (`create` is an `open`). */
 export function signatureOf(op: ProcOp | PeerOp): Signature {
   if (op.op === "open" && op.create) return PROC_OPS.get("create")!;
+  if (op.op === "mmap_anon") return ANON_MMAP;
   return (PROC_OPS.get(op.op) ?? PEER_OPS.get(op.op))!;
 }
 
@@ -327,12 +329,15 @@ class Resolver {
       open: ["close", "fd", "opened", "closed", "close"],
       mmap: ["munmap", "va", "mapped", "unmapped", "munmap"],
       reg_mr: ["dereg_mr", "mr", "registered", "deregistered", "dereg_mr"],
+      memfd_create: ["close", "fd", "created", "closed", "close"],
+      mmap_anon: ["munmap", "va", "mapped", "unmapped", "munmap"],
+      pin_longterm: ["unpin_longterm", "pin", "pinned", "unpinned", "unpin_longterm"],
     } as const;
     for (const n of tail) {
       if (n.kind !== "op") continue;
       const op = n.op;
-      if (op.op !== "open" && op.op !== "mmap" && op.op !== "reg_mr") continue;
-      const [undo, role, done, undone, verb] = RELEASE[op.op];
+      if (!(op.op in RELEASE) || !("dst" in op)) continue;
+      const [undo, role, done, undone, verb] = RELEASE[op.op as keyof typeof RELEASE];
       const released = tail.some(
         (x) => x.kind === "op" && x.op.op === undo && this.defs.get(x)?.get(role) === n,
       );

@@ -10,10 +10,12 @@ import type { TimingKey } from "../model/spec.js";
 import {
   ACCESSES,
   CAPS,
+  FILE_BACKINGS,
   FS_FLAVORS,
   LEASE_BREAK_BEHAVIOURS,
   LEASE_VARIANTS,
   NIC_INVALIDATE,
+  SEALS,
 } from "../model/spec.js";
 import { POLICY_NAMES } from "../policies/index.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
@@ -96,7 +98,7 @@ export const DECLS: ReadonlyMap<string, Signature> = table({
   file: sig({
     name: "file",
     synopsis:
-      "file NAME owner=USER pages=N [mode=0644] [sparse] [hypothetical-unzeroed] [reflink=FILE] [pfnmap] [movable]",
+      "file NAME owner=USER pages=N [mode=0644] [sparse] [hypothetical-unzeroed] [reflink=FILE] [pfnmap] [movable] [backing=fs|tmpfs|hugetlbfs|devdax|other]",
     refs: [{ role: "name", kind: "new" }],
     words: [
       { role: "layout", values: ["allocated", "sparse"] },
@@ -109,6 +111,7 @@ export const DECLS: ReadonlyMap<string, Signature> = table({
       { key: "pages", type: "int", required: true },
       { key: "mode", type: "octal" },
       { key: "reflink", type: "name" },
+      { key: "backing", type: "enum", values: FILE_BACKINGS },
     ],
   }),
   proc: sig({
@@ -224,6 +227,36 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
     ],
     keys: [range],
     result: "va",
+  }),
+  memfd_create: sig({
+    name: "memfd_create",
+    synopsis: "FD = memfd_create [hugetlb] [allow_sealing]",
+    words: [
+      { role: "hugetlb", values: ["hugetlb"] },
+      { role: "allow_sealing", values: ["allow_sealing"] },
+    ],
+    result: "fd",
+  }),
+  add_seals: sig({
+    name: "add_seals",
+    synopsis: "add_seals FD seals=write,shrink,grow,future_write,exec,seal",
+    refs: [{ role: "fd", kind: "fd" }],
+    keys: [{ key: "seals", type: "enums", values: SEALS, required: true }],
+  }),
+  pin_longterm: sig({
+    name: "pin_longterm",
+    synopsis: "PIN = pin_longterm VA [r|rw] [slow|fast]",
+    refs: [{ role: "va", kind: "va" }],
+    words: [
+      { role: "prot", values: ["r", "rw"] },
+      { role: "path", values: ["slow", "fast"] },
+    ],
+    result: "mr",
+  }),
+  unpin_longterm: sig({
+    name: "unpin_longterm",
+    synopsis: "unpin_longterm PIN",
+    refs: [{ role: "pin", kind: "mr" }],
   }),
   munmap: sig({ name: "munmap", synopsis: "munmap VA", refs: [{ role: "va", kind: "va" }] }),
   store: sig({
@@ -375,6 +408,18 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
   }),
 });
 
+/** `VA = mmap anon ...`: mmap(MAP_ANONYMOUS), read by shape.ts when `mmap`'s first word is `anon`. */
+export const ANON_MMAP: Signature = sig({
+  name: "mmap anon",
+  synopsis: "VA = mmap anon pages=N [private|shared] [r|rw]",
+  words: [
+    { role: "shared", values: ["shared", "private"] },
+    { role: "prot", values: ["r", "rw"] },
+  ],
+  keys: [size],
+  result: "va",
+});
+
 /** Operations of a remote peer (`remote`). */
 export const PEER_OPS: ReadonlyMap<string, Signature> = table({
   recv: sig({ name: "recv", synopsis: "MR = recv", result: "mr" }),
@@ -415,12 +460,20 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   open: ["EEXIST", "ENOENT", "EACCES", "EINTR"],
   create: ["EEXIST", "ENOENT", "EACCES"],
   close: ["EBADF"],
-  // do_mmap(): a closed fd; MAP_SHARED|PROT_WRITE on an fd not open for writing
-  mmap: ["EBADF", "EACCES"],
-  read: ["EBADF"],
+  // do_mmap(): a closed fd; MAP_SHARED|PROT_WRITE on an fd not open for writing;
+  // device-DAX refuses MAP_PRIVATE (EINVAL); a write seal refuses a shared writable mapping (EPERM)
+  mmap: ["EBADF", "EACCES", "ETXTBSY", "EINVAL", "EPERM"],
+  // memfd_add_seals(): fd not writable, F_SEAL_SEAL (EPERM); not tmpfs/hugetlbfs (EINVAL);
+  // a shared writable mapping or pages still pinned after memfd_wait_for_pins() (EBUSY)
+  add_seals: ["EBADF", "EPERM", "EINVAL", "EBUSY"],
+  // check_vma_flags(), writable_file_mapping_allowed(), a fault past EOF, migration
+  pin_longterm: ["EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
+  unpin_longterm: ["EINVAL"],
+  // device-DAX has no read; hugetlbfs and device-DAX no write (vfs_read/vfs_write: EINVAL)
+  read: ["EBADF", "EINVAL"],
   // generic_write_checks() on an active swapfile; no free block
   // and, under layout-lease, an allocating write meeting F_UNBREAK (ETXTBSY, EDEADLOCK) or a signal (EINTR)
-  write: ["EBADF", "ETXTBSY", "ENOSPC", "EDEADLOCK", "EDEADLK", "EINTR"],
+  write: ["EBADF", "EINVAL", "ETXTBSY", "EPERM", "ENOSPC", "EDEADLOCK", "EDEADLK", "EINTR"],
   fsync: ["EBADF"],
   // ib_check_mr_access(), check_vma_flags(), writable_file_mapping_allowed(), the policies
   reg_mr: ["EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
@@ -442,13 +495,26 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   setsig: ["EBADF"],
   // vfs_truncate(), notify_change(), then the layout change (policy, layout leases)
   // EINTR: a signal ends the wait for a lease break or for pinned pages
-  truncate: ["ENOENT", "EINVAL", "EACCES", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
-  ftruncate: ["EBADF", "EINVAL", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
+  // a seal of a tmpfs/hugetlbfs file (F_SEAL_SHRINK, F_SEAL_GROW): EPERM
+  truncate: [
+    "ENOENT",
+    "EINVAL",
+    "EACCES",
+    "ETXTBSY",
+    "EPERM",
+    "EBUSY",
+    "EDEADLOCK",
+    "EDEADLK",
+    "EINTR",
+  ],
+  ftruncate: ["EBADF", "EINVAL", "ETXTBSY", "EPERM", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
   // vfs_fallocate(), then the layout change
   fallocate: [
     "EBADF",
     "ETXTBSY",
     "ENODEV",
+    "EOPNOTSUPP",
+    "EPERM",
     "EINVAL",
     "ENOSPC",
     "EBUSY",
@@ -457,7 +523,17 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
     "EINTR",
   ],
   // FICLONE: vfs_clone_file_range(), generic_remap_file_range_prep(), layout change
-  reflink: ["EBADF", "EXDEV", "EINVAL", "ETXTBSY", "EBUSY", "EDEADLOCK", "EDEADLK", "EINTR"],
+  reflink: [
+    "EBADF",
+    "EXDEV",
+    "EOPNOTSUPP",
+    "EINVAL",
+    "ETXTBSY",
+    "EBUSY",
+    "EDEADLOCK",
+    "EDEADLK",
+    "EINTR",
+  ],
   unplug: ["EINVAL", "ENODEV"],
   // kill_pid_info(): no such process; kill_ok_by_cred(): another user
   kill: ["ESRCH", "EPERM"],

@@ -8,6 +8,7 @@
 
 import type {
   Access,
+  Backing,
   Cap,
   Expectation,
   FsFlavor,
@@ -17,6 +18,7 @@ import type {
   PeerOp,
   ProcOp,
   Quantifier,
+  Seal,
   SourcePos,
   TimingKey,
 } from "../model/spec.js";
@@ -38,6 +40,7 @@ import { type Bound, bind, list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
 import { TOP_LEVEL_WORDS } from "./parser.js";
 import {
+  ANON_MMAP,
   DECLS,
   PEER_OPS,
   PROC_OPS,
@@ -167,6 +170,7 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink, inGroup = false): Decl | und
           ...(reflink !== undefined ? { reflinkOf: reflink } : {}),
           kind: b.name("kind", "regular") as "regular",
           movable: b.has("movable"),
+          ...(b.names.has("backing") ? { backing: b.name("backing") as Backing } : {}),
         },
       };
     }
@@ -454,8 +458,17 @@ function opNode(
   sink: DiagnosticSink,
 ): ProcOpNode | PeerOpNode {
   const table = where === "proc" ? PROC_OPS : PEER_OPS;
-  const w = stmt.head.text;
-  const sig = table.get(w);
+  let w = stmt.head.text;
+  let anon = false;
+  // `mmap anon ...` is mmap(MAP_ANONYMOUS): its own signature, without a file descriptor.
+  const first = stmt.args[0];
+  if (where === "proc" && w === "mmap" && !first?.key && first?.items[0]?.kind === "word")
+    if (first.items[0].name.text === "anon") {
+      w = "mmap_anon";
+      anon = true;
+      stmt = { ...stmt, args: stmt.args.slice(1) };
+    }
+  const sig = anon ? ANON_MMAP : table.get(w);
   const bad = (dstKind?: Signature["result"]): BadOpNode => ({
     kind: "bad",
     stmt,
@@ -577,6 +590,33 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
         prot: b.name("prot", "rw") as "rw",
       };
     }
+    case "mmap_anon":
+      return {
+        op: "mmap_anon",
+        dst,
+        pages: b.int("pages"),
+        shared: b.name("shared", "private") === "shared",
+        prot: b.name("prot", "rw") as "rw",
+      };
+    case "memfd_create":
+      return {
+        op: "memfd_create",
+        dst,
+        hugetlb: b.has("hugetlb"),
+        allowSealing: b.has("allow_sealing"),
+      };
+    case "add_seals":
+      return { op: "add_seals", fd: b.name("fd"), seals: b.list("seals") as Seal[] };
+    case "pin_longterm":
+      return {
+        op: "pin_longterm",
+        dst,
+        va: b.name("va"),
+        write: b.name("prot", "rw") === "rw",
+        fast: b.name("path", "slow") === "fast",
+      };
+    case "unpin_longterm":
+      return { op: "unpin_longterm", pin: b.name("pin") };
     case "munmap":
       return { op: "munmap", va: b.name("va") };
     case "store":

@@ -62,7 +62,11 @@ export function findSymmetry(m: Model): Symmetry | null {
   m.procs.forEach((_, p) => {
     const ps = spec.procs[p]!;
     if (named.has(ps.name)) return;
-    if (ps.program.some((op) => op.op === "open" && op.create)) return;
+    // A process that creates an object of its own (a file, a memfd, anonymous memory)
+    // owns an inode no other process has: swapping it with another would not swap that.
+    const own = (op: ProcOp) =>
+      (op.op === "open" && op.create) || op.op === "memfd_create" || op.op === "mmap_anon";
+    if (ps.program.some(own)) return;
     // O_DIRECT slots (Model.dios) are not among the ranges a swap moves.
     if (ps.program.some((op) => op.op === "dio_read" || op.op === "dio_write")) return;
     const peers = [...new Set(ps.program.flatMap((op) => (op.op === "send" ? [op.peer] : [])))];

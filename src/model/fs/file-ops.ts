@@ -2,6 +2,8 @@
  * File system calls on paths and file descriptors, each with its checks in
  * the kernel's order. Layout-changing calls share layoutGate().
  */
+
+import { charDevice, fsdax, memOnly, sealable, sealRefuses, writesBack } from "../backing.js";
 import { BLOCK, block, type Ctx, emit } from "../ctx.js";
 import {
   EACCES,
@@ -71,7 +73,9 @@ export function swapBusy(ctx: Ctx, inode: number): number {
   return -ETXTBSY;
 }
 
-const unplugged = (ctx: Ctx): boolean => ctx.m.dax && ctx.s[ctx.m.offKernel + K_UNPLUGGED] === 1;
+/** The pmem device is gone, and the file was on it. */
+const unplugged = (ctx: Ctx, inode: number): boolean =>
+  fsdax(ctx.m, inode) && ctx.s[ctx.m.offKernel + K_UNPLUGGED] === 1;
 
 /** open(2), optionally O_CREAT|O_EXCL. */
 export function sysOpen(ctx: Ctx, p: number, slot: number, inode: number, create: boolean): number {
@@ -102,7 +106,7 @@ export function sysOpen(ctx: Ctx, p: number, slot: number, inode: number, create
 /** Content of a file page as read(2) sees it (through the page cache when there is one). */
 function readPage(ctx: Ctx, inode: number, page: number): number {
   const { m, s } = ctx;
-  if (m.dax) {
+  if (fsdax(m, inode)) {
     const b1 = s[ext(m, inode, page)]!;
     return b1 > 0 ? blockReadContent(m, s, b1 - 1) : CONTENT_ZERO;
   }
@@ -118,8 +122,10 @@ function openFd(ctx: Ctx, o: number): boolean {
 export function sysRead(ctx: Ctx, p: number, o: number, page: number): number {
   const { m, s } = ctx;
   if (!openFd(ctx, o) || !m.ofds[o]!.read) return -EBADF;
-  if (unplugged(ctx)) return -EIO;
   const inode = m.ofds[o]!.inode;
+  // vfs_read(): no ->read/->read_iter (FMODE_CAN_READ unset) → EINVAL: device-DAX
+  if (m.inodes[inode]!.backing === "devdax") return -EINVAL;
+  if (unplugged(ctx, inode)) return -EIO;
   if (page >= s[ino(m, inode) + INO_SIZE]!) return 0;
   const content = readPage(ctx, inode, page);
   emit(ctx, { k: "read", proc: p, inode, page, content });
@@ -140,12 +146,17 @@ export function sysWrite(ctx: Ctx, p: number, o: number, page: number): number {
   if (!openFd(ctx, o) || !m.ofds[o]!.write) return -EBADF;
   const inode = m.ofds[o]!.inode;
   const io = ino(m, inode);
+  // vfs_write(): no ->write/->write_iter (FMODE_CAN_WRITE unset) → EINVAL: hugetlbfs, device-DAX
+  const b = m.inodes[inode]!.backing;
+  if (b === "hugetlbfs" || b === "devdax") return -EINVAL;
   if (s[io + INO_SWAP]! > 0) {
     const b1 = s[ext(m, inode, page)]!;
     if (page >= s[io + INO_SIZE]! || b1 === 0 || s[blk(m, b1 - 1) + BLK_USERS]! > 1)
       return swapBusy(ctx, inode);
   }
-  if (unplugged(ctx)) return -EIO;
+  if (unplugged(ctx, inode)) return -EIO;
+  const sealed = sealRefuses(ctx, inode, "write", page);
+  if (sealed < 0) return sealed;
   if (m.policy.layoutLeases && writeChangesLayout(ctx, inode, page)) {
     const e = breakLayoutLeases(ctx, inode, p);
     if (e !== 0) return e;
@@ -153,13 +164,13 @@ export function sysWrite(ctx: Ctx, p: number, o: number, page: number): number {
   const e = prepareWrite(ctx, inode, page);
   if (e < 0) return e;
   const data = contentOf(inode);
-  if (m.dax) writeBlock(m, s, s[ext(m, inode, page)]! - 1, data);
+  if (fsdax(m, inode)) writeBlock(m, s, s[ext(m, inode, page)]! - 1, data);
   else {
     const f = pageCacheGet(ctx, inode, page);
     if (f < 0) return -ENOSPC;
     const fo = frm(m, f);
     s[fo + FR_CONTENT] = data;
-    s[fo + FR_FLAGS] = (s[fo + FR_FLAGS]! | FF_DIRTY) & ~FF_DMA_CLEAN;
+    if (writesBack(m, inode)) s[fo + FR_FLAGS] = (s[fo + FR_FLAGS]! | FF_DIRTY) & ~FF_DMA_CLEAN;
   }
   if (page + 1 > s[io + INO_SIZE]!) s[io + INO_SIZE] = page + 1;
   return 1;
@@ -178,6 +189,7 @@ export function sysWrite(ctx: Ctx, p: number, o: number, page: number): number {
 export function writeChangesLayout(ctx: Ctx, inode: number, page: number): boolean {
   const { m, s } = ctx;
   if (page >= s[ino(m, inode) + INO_SIZE]!) return true;
+  if (memOnly(m, inode)) return false;
   const b1 = s[ext(m, inode, page)]!;
   return b1 === 0 || s[blk(m, b1 - 1) + BLK_USERS]! > 1;
 }
@@ -186,8 +198,8 @@ export function writeChangesLayout(ctx: Ctx, inode: number, page: number): boole
 export function sysFsync(ctx: Ctx, o: number): number {
   const { m, s } = ctx;
   if (!openFd(ctx, o)) return -EBADF;
-  if (unplugged(ctx)) return -EIO;
   const inode = m.ofds[o]!.inode;
+  if (unplugged(ctx, inode)) return -EIO;
   // folio_mkclean()'s MMU notifier waits out an in-flight ODP access first (rdma/odp.ts).
   for (let page = 0; page < m.maxPages; page++) {
     const f1 = s[pcache(m, inode, page)]!;
@@ -218,6 +230,9 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   const io = ino(m, inode);
   const size = s[io + INO_SIZE]!;
   const shrink = pages < size;
+  // shmem_setattr() / hugetlbfs_setattr(): F_SEAL_SHRINK, F_SEAL_GROW (after setattr_prepare()).
+  const sealed = sealRefuses(ctx, inode, "resize", pages);
+  if (sealed < 0) return sealed;
   const prepare = (): number =>
     m.policy.swapfileCheck === "newsize" && shrink && s[io + INO_SWAP]! > 0
       ? swapBusy(ctx, inode)
@@ -234,7 +249,7 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   // break is left (xfs_break_dax_layouts() does nothing without DAX).
   const go = layoutGate(ctx, "truncate", p, [range], {
     evenCows: shrink,
-    leasesOnly: !shrink && !m.dax,
+    leasesOnly: !shrink && !fsdax(m, inode),
   });
   if (go < 0) return go;
   if (m.flavor === "xfs") {
@@ -267,12 +282,12 @@ function swapSizeCheck(ctx: Ctx, inode: number): number {
 export function sysTruncate(ctx: Ctx, p: number, inode: number, pages: number): number {
   const { m, s } = ctx;
   if (s[ino(m, inode) + INO_EXISTS] !== 1) return -ENOENT;
-  if (m.inodes[inode]!.pfnmap) return -EINVAL;
+  if (charDevice(m, inode)) return -EINVAL;
   if (!mayAccess(m, m.procs[p]!.user, inode, true)) return -EACCES;
   if (breakLease(ctx, inode, true, p) === BLOCK) return BLOCK;
   const e = swapSizeCheck(ctx, inode);
   if (e < 0) return e;
-  if (unplugged(ctx)) return -EIO;
+  if (unplugged(ctx, inode)) return -EIO;
   return setSize(ctx, p, inode, pages);
 }
 
@@ -281,10 +296,10 @@ export function sysFtruncate(ctx: Ctx, p: number, o: number, pages: number): num
   const { m } = ctx;
   if (!openFd(ctx, o)) return -EBADF;
   const inode = m.ofds[o]!.inode;
-  if (!m.ofds[o]!.write || m.inodes[inode]!.pfnmap) return -EINVAL;
+  if (!m.ofds[o]!.write || charDevice(m, inode)) return -EINVAL;
   const e = swapSizeCheck(ctx, inode);
   if (e < 0) return e;
-  if (unplugged(ctx)) return -EIO;
+  if (unplugged(ctx, inode)) return -EIO;
   return setSize(ctx, p, inode, pages);
 }
 
@@ -308,9 +323,16 @@ export function sysFallocate(
   const inode = m.ofds[o]!.inode;
   const io = ino(m, inode);
   if (s[io + INO_SWAP]! > 0) return swapBusy(ctx, inode);
-  if (m.inodes[inode]!.pfnmap) return -ENODEV;
-  if (unplugged(ctx)) return -EIO;
+  if (charDevice(m, inode)) return -ENODEV;
+  if (unplugged(ctx, inode)) return -EIO;
   const size = s[io + INO_SIZE]!;
+  if (sealable(m, inode)) {
+    // shmem_fallocate() / hugetlbfs_fallocate(): only KEEP_SIZE and PUNCH_HOLE → else EOPNOTSUPP;
+    // a punch under a write seal, an allocation past EOF under F_SEAL_GROW → EPERM.
+    if (mode === 2) return -EOPNOTSUPP;
+    const sealed = sealRefuses(ctx, inode, mode === 1 ? "punch" : "alloc", last);
+    if (sealed < 0) return sealed;
+  }
   // ext4 (before v6.14) checks a collapse reaching EOF before ext4_break_layouts()
   // (ext4_collapse_range); XFS breaks layouts first, waiting for pins, and
   // returns EINVAL afterwards (xfs_file_fallocate). Since v6.14 ("ext4: move out
@@ -326,7 +348,7 @@ export function sysFallocate(
   if (go < 0) return go;
   if (collapseToEof) return -EINVAL;
   if (mode === 0) {
-    for (let page = first; page <= last; page++) {
+    for (let page = first; page <= last && !memOnly(m, inode); page++) {
       const e = ext(m, inode, page);
       if (s[e]! > 0) continue;
       const b = allocUnwritten(ctx, inode);
@@ -349,7 +371,7 @@ export function sysFallocate(
 /** Orphans or frees cached pages [first, last] without touching their blocks (the pages move). */
 function dropCache(ctx: Ctx, inode: number, first: number, last: number): void {
   const { m, s } = ctx;
-  if (m.dax) return;
+  if (fsdax(m, inode)) return;
   const saved: number[] = [];
   for (let page = first; page <= last; page++) saved.push(s[ext(m, inode, page)]!);
   for (let page = first; page <= last; page++) s[ext(m, inode, page)] = 0;
@@ -375,7 +397,13 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
     return -EBADF;
   const si = m.ofds[src]!.inode;
   const di = m.ofds[dst]!.inode;
-  if (m.inodes[si]!.pfnmap || m.inodes[di]!.pfnmap) return -EXDEV;
+  if (charDevice(m, si) || charDevice(m, di)) return -EXDEV;
+  // vfs_clone_file_range(): files on different filesystems → EXDEV; tmpfs and hugetlbfs
+  // have no ->remap_file_range → EOPNOTSUPP.
+  const bs = m.inodes[si]!.backing;
+  const bd = m.inodes[di]!.backing;
+  if (bs !== bd) return -EXDEV;
+  if (bs !== "fs") return -EOPNOTSUPP;
   if (m.flavor === "ext4") return -EOPNOTSUPP;
   if (si === di) return -EINVAL;
   const swapCheck = (): number => {
@@ -388,7 +416,7 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
     const e = swapCheck();
     if (e < 0) return e;
   }
-  if (unplugged(ctx)) return -EIO;
+  if (unplugged(ctx, si) || unplugged(ctx, di)) return -EIO;
   const ssize = s[ino(m, si) + INO_SIZE]!;
   const dsize = s[ino(m, di) + INO_SIZE]!;
   const go = layoutGate(ctx, "reflink", p, [
@@ -416,10 +444,11 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
 export function sysUnplug(ctx: Ctx, p: number): number {
   const { m, s } = ctx;
   if (!m.dax) return -EINVAL;
-  if (unplugged(ctx)) return -ENODEV;
+  if (s[m.offKernel + K_UNPLUGGED] === 1) return -ENODEV;
   const ranges: PageRange[] = [];
   for (let i = 0; i < m.inodes.length; i++)
-    if (s[ino(m, i) + INO_EXISTS] === 1) ranges.push({ inode: i, first: 0, last: m.maxPages - 1 });
+    if (s[ino(m, i) + INO_EXISTS] === 1 && fsdax(m, i))
+      ranges.push({ inode: i, first: 0, last: m.maxPages - 1 });
   const go = layoutGate(ctx, "unplug", p, ranges);
   if (go < 0) return go;
   for (const r of ranges) removePages(ctx, r.inode, 0, m.maxPages - 1, false);

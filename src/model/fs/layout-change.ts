@@ -7,6 +7,8 @@
  * policy what to do with them. The kernel's own answer is to wait
  * (dax_layout_busy_page + ___wait_var_event, no timeout; kernel-semantics §1c).
  */
+
+import { fsdax } from "../backing.js";
 import { block, type Ctx, emit } from "../ctx.js";
 import {
   ext,
@@ -55,7 +57,7 @@ function rangeFrames(ctx: Ctx, r: PageRange): number[] {
   const { m, s } = ctx;
   const out: number[] = [];
   for (let p = r.first; p <= r.last && p < m.maxPages; p++) {
-    const slot = m.dax ? s[ext(m, r.inode, p)]! : s[pcache(m, r.inode, p)]!;
+    const slot = fsdax(m, r.inode) ? s[ext(m, r.inode, p)]! : s[pcache(m, r.inode, p)]!;
     if (slot > 0) out.push(slot - 1);
   }
   return out;
@@ -91,13 +93,14 @@ export function layoutGate(
   // a truncate must break up to the maximum file offset and an extending one
   // the last block: https://lore.kernel.org/r/20190809233037.GB7777@dread.disaster.area).
   // ext4 (ext4_break_layouts()), and the page cache: the policy's scope.
-  const wholeFile = policy.busyScope === "file" || (m.dax && m.flavor === "xfs");
+  const wholeFile = (r: PageRange) =>
+    policy.busyScope === "file" || (fsdax(m, r.inode) && m.flavor === "xfs");
   const scopes = ranges.map((r) =>
-    wholeFile
+    wholeFile(r)
       ? { inode: r.inode, first: 0, last: Math.max(r.last, s[ino(m, r.inode) + INO_SIZE]! - 1) }
       : r,
   );
-  const unmapScopes = m.dax ? scopes : ranges;
+  const unmapScopes = ranges.map((r, i) => (fsdax(m, r.inode) ? scopes[i]! : r));
   const evenCows = opts.evenCows ?? kind === "truncate";
   // mmu_notifier_invalidate_range_start() runs before the page tables are zapped and
   // the pages freed: ODP translations go first, and the invalidation does not return
@@ -119,8 +122,9 @@ export function layoutGate(
     // fs-DAX: dax_layout_busy_page() waits for any reference beyond the mapping's.
     // Page cache: the cache holds its own references, so only pins can be seen,
     // through folio_maybe_dma_pinned().
+    const dax = fsdax(m, scope.inode);
     for (const f of rangeFrames(ctx, scope))
-      if (m.dax ? frameBusy(m, s, f) : maybeDmaPinned(ctx, f)) busy.add(f);
+      if (dax ? frameBusy(m, s, f) : maybeDmaPinned(ctx, f)) busy.add(f);
   }
   if (busy.size === 0) return GO_PROCEED;
   const holders = pinHolders(ctx, busy);
@@ -130,7 +134,7 @@ export function layoutGate(
     // fs-DAX waits for them (dax_layout_busy_page() finds page_ref_count() > 1, and
     // xfs_break_dax_layouts() waits interruptibly); the page cache never waits
     // (truncate_inode_pages_range() orphans a referenced page).
-    if (!m.dax || policy.shortTermRefs === "proceed") return GO_PROCEED;
+    if (!fsdax(m, ranges[0]!.inode) || policy.shortTermRefs === "proceed") return GO_PROCEED;
     return block(
       ctx,
       "waiting for page references to drop (dax_layout_busy_page): O_DIRECT I/O in flight",
@@ -138,7 +142,8 @@ export function layoutGate(
     );
   }
   for (const q of bios) if (!holders.procs.includes(q)) holders.procs.push(q);
-  const dax = m.dax;
+  // The policies decide for fs-DAX files; for every other backing they let the change proceed.
+  const dax = fsdax(m, ranges[0]!.inode);
   let decision = policy.layoutChange({
     model: m,
     state: s,
@@ -248,7 +253,7 @@ export function removePages(
   const orphaned: number[] = [];
   for (let p = first; p <= last && p < m.maxPages; p++) {
     const pc = pcache(m, inode, p);
-    if (!m.dax && s[pc]! > 0) {
+    if (!fsdax(m, inode) && s[pc]! > 0) {
       const f = s[pc]! - 1;
       s[pc] = 0;
       const fo = frm(m, f);

@@ -61,7 +61,8 @@ export function setlease(ctx: Ctx, p: number, o: number, typeArg: number, flags:
   const inode = m.inodes[info.inode]!;
   const user = m.users[m.procs[p]!.user]!;
   if (inode.owner !== m.procs[p]!.user && !user.capLease) return -EACCES;
-  if (inode.pfnmap) return -EINVAL;
+  // generic_setlease(): not S_ISREG → EINVAL (a VM_PFNMAP device file, device-DAX)
+  if (inode.pfnmap || inode.backing === "devdax") return -EINVAL;
   if (type === LEASE_NONE) {
     // generic_delete_lease(): -EAGAIN when this file holds no lease
     if (s[oo + OFD_LEASE] === LEASE_NONE) return -EAGAIN;

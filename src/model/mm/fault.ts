@@ -10,6 +10,8 @@
  * - MAP_PRIVATE write: copy-on-write into an anonymous page.
  * - past EOF: VM_FAULT_SIGBUS, which GUP turns into -EFAULT (mm/gup.c).
  */
+
+import { fsdax, memOnly, writesBack } from "../backing.js";
 import { type Ctx, emit } from "../ctx.js";
 import { EFAULT, ENOMEM, ENOSPC } from "../errno.js";
 import { allocBlock, blockReadContent, dropBlock, writeBlock } from "../fs/blocks.js";
@@ -48,7 +50,8 @@ export function pageCacheGet(ctx: Ctx, inode: number, page: number): number {
   const { m, s } = ctx;
   const slot = pcache(m, inode, page);
   if (s[slot]! > 0) return s[slot]! - 1;
-  const b1 = s[ext(m, inode, page)]!;
+  // shmem_get_folio() / hugetlb_fault(): a page of a memory-only file starts zeroed (no block).
+  const b1 = memOnly(m, inode) ? 0 : s[ext(m, inode, page)]!;
   const content = b1 > 0 ? blockReadContent(m, s, b1 - 1) : CONTENT_ZERO;
   const f = allocFrame(ctx, m.inodes[inode]!.movable ? FF_MOVABLE : 0, content);
   if (f < 0) return -1;
@@ -66,6 +69,7 @@ export function pageCacheGet(ctx: Ctx, inode: number, page: number): number {
  */
 export function prepareWrite(ctx: Ctx, inode: number, page: number): number {
   const { m, s } = ctx;
+  if (memOnly(m, inode)) return 0; // tmpfs, hugetlbfs, device-DAX: the page is the storage
   const e = ext(m, inode, page);
   const b1 = s[e]!;
   if (b1 === 0) {
@@ -79,7 +83,8 @@ export function prepareWrite(ctx: Ctx, inode: number, page: number): number {
     // fs-DAX writes in place, so an unwritten extent is zeroed and converted
     // first (xfs_iomap_write_direct: XFS_BMAPI_CONVERT|XFS_BMAPI_ZERO under DAX).
     // The page cache converts it at writeback.
-    if (m.dax && s[blk(m, old) + BLK_UNWRITTEN] === 1) writeBlock(m, s, old, CONTENT_ZERO);
+    if (fsdax(m, inode) && s[blk(m, old) + BLK_UNWRITTEN] === 1)
+      writeBlock(m, s, old, CONTENT_ZERO);
     return 0;
   }
   // Shared extent: copy-on-write (xfs_reflink_allocate_cow / iomap COW).
@@ -104,7 +109,7 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
   if (write && !vi.writable) return -EFAULT;
   const inode = vi.inode;
   const page = vi.first + k;
-  if (m.dax && s[m.offKernel + K_UNPLUGGED] === 1) return -EFAULT;
+  if (fsdax(m, inode) && s[m.offKernel + K_UNPLUGGED] === 1) return -EFAULT;
   if (page >= s[ino(m, inode) + INO_SIZE]!) return -EFAULT; // VM_FAULT_SIGBUS
   const pte = s[vo + 1 + k]!;
   if (pte !== 0 && (ptePerm(pte) === PTE_RW || !write)) return pteFrame(pte);
@@ -136,7 +141,7 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
   }
   const f = fileFrame(ctx, inode, page, write);
   if (f < 0) return f === -1 ? -ENOMEM : f;
-  if (write && !m.dax) {
+  if (write && writesBack(m, inode)) {
     // ->page_mkwrite then set_page_dirty: the filesystem knows the page is dirty.
     const o = frm(m, f);
     s[o + FR_FLAGS] = (s[o + FR_FLAGS]! | FF_DIRTY) & ~FF_DMA_CLEAN;
@@ -148,7 +153,9 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
 /** The frame backing a file page: the block's pfn on fs-DAX (zero page for a hole), else the cached page. */
 function fileFrame(ctx: Ctx, inode: number, page: number, write: boolean): number {
   const { m, s } = ctx;
-  if (m.dax) {
+  // Private anonymous memory: a read maps the shared zero page (do_anonymous_page()).
+  if (m.inodes[inode]!.backing === "anon") return write ? -1 : zeroFrame(m);
+  if (fsdax(m, inode)) {
     const b1 = s[ext(m, inode, page)]!;
     // A hole or an unwritten extent reads as the zero page (dax_load_hole()).
     if (b1 === 0 || (!write && s[blk(m, b1 - 1) + BLK_UNWRITTEN] === 1))

@@ -24,6 +24,7 @@ import {
   type State,
 } from "../layout.js";
 import { mapcount } from "./mapcount.js";
+import { pteFrame } from "./pte.js";
 
 export const zeroFrame = (m: Model): number => m.nFrames;
 
@@ -65,11 +66,25 @@ export function releaseIfIdle(ctx: Ctx, f: number): void {
   const o = frm(m, f);
   // A page some PTE still maps stays: the mapping's own reference (an anonymous
   // page after its pin is dropped, or one fork left shared).
+  if ((s[o + FR_FLAGS]! & FF_ANON) !== 0 && anonMapped(m, s, f)) return;
   if (s[o + FR_REF]! === 0 && s[o + FR_INODE]! === 0 && mapcount(m, s, f) === 0) {
     s[o + FR_FLAGS] = 0;
     s[o + FR_CONTENT] = 0;
     s[o + FR_INDEX] = 0;
   }
+}
+
+/** Whether a present PTE of a mapped VMA points at frame f. */
+function anonMapped(m: Model, s: State, f: number): boolean {
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vi = m.vmas[v]!;
+    if (s[vi.off] !== 1) continue;
+    for (let k = 0; k < vi.pages; k++) {
+      const pte = s[vi.off + 1 + k]!;
+      if (pte !== 0 && pteFrame(pte) === f) return true;
+    }
+  }
+  return false;
 }
 
 /** The shared-or-owned test used by dax_layout_busy_page(): any reference beyond the mapping's. */

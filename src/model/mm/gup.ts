@@ -15,6 +15,8 @@
  * (check_and_migrate_movable_pages), and each page gets
  * GUP_PIN_COUNTING_BIAS references.
  */
+
+import { dirtyTracked, fsdax, writesBack } from "../backing.js";
 import { type Ctx, emit } from "../ctx.js";
 import { EFAULT, ENOMEM, EPERM } from "../errno.js";
 import {
@@ -44,6 +46,7 @@ import {
   releaseIfIdle,
   zeroFrame,
 } from "./frames.js";
+import { fastPinAll } from "./gup-fast.js";
 import { pteFrame, ptePack, ptePerm } from "./pte.js";
 import { unshareForPin } from "./unshare.js";
 
@@ -61,10 +64,13 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   const vo = vmaOff(m, mi.vma);
   if (s[vo] !== 1) return -EFAULT; // find_vma() finds nothing
   const inode = m.inodes[vi.inode]!;
+  const dax = fsdax(m, vi.inode);
+  // pin_user_pages_fast(): pages the fast path may pin skip check_vma_flags() (gup-fast.ts).
+  if (mi.gupTest?.fast && fastPinAll(ctx, x)) return 0;
   // check_vma_flags() 1: VM_IO | VM_PFNMAP
   if (inode.pfnmap) return -EFAULT;
-  // check_vma_flags() 3: FOLL_LONGTERM on fs-DAX
-  if (m.dax) {
+  // check_vma_flags() 3: FOLL_LONGTERM on fs-DAX (vma_is_fsdax(): not device-DAX, not tmpfs)
+  if (dax) {
     const e = m.policy.longtermFsdax({
       model: m,
       state: s,
@@ -78,14 +84,16 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   // FOLL_WRITE: a writable MR, and in 2019 every MR (ib_umem_get started from
   // gup_flags = FOLL_WRITE and added FOLL_FORCE for a R/O one; v6.2 dropped both,
   // "RDMA/umem: remove FOLL_FORCE usage"). See unshare.ts.
-  const era2019 = m.policy.gupEra === "2019";
+  // A gup_test pin sets its own flags (FOLL_WRITE for a R/W test only, never FOLL_FORCE).
+  const era2019 = m.policy.gupEra === "2019" && mi.gupTest === undefined;
   const follWrite = mi.writable || era2019;
   const follForce = era2019 && !mi.writable;
   if (follWrite) {
     // writable_file_mapping_allowed(): vma_needs_dirty_tracking() is true for a shared
-    // writable mapping of a file with ->page_mkwrite (ext4, xfs; DAX has ->pfn_mkwrite).
+    // writable mapping of a file with ->page_mkwrite (ext4, xfs; DAX has ->pfn_mkwrite),
+    // never for shmem, hugetlbfs, device-DAX or anonymous memory (backing.ts dirtyTracked).
     const rule = m.policy.writableFileRule;
-    const applies = rule === "all" || (rule === "pagecache" && !m.dax);
+    const applies = dirtyTracked(m, vi.inode) && (rule === "all" || (rule === "pagecache" && !dax));
     if (applies && vi.shared && vi.writable) return -EFAULT;
     // !VM_WRITE: EFAULT without FOLL_FORCE; with it, only a COW (private) mapping may be written.
     if (!vi.writable && (!follForce || vi.shared)) return -EFAULT;
@@ -101,7 +109,7 @@ export function pinMrPages(ctx: Ctx, x: number): number {
     // check_vma_flags() and after faultin_page() resolved the page (its fault
     // has happened: a hole got its block). Anonymous COW copies and the zero
     // page are not device pages and pass.
-    if (m.dax && m.policy.layoutLeases && isDaxFrame(m, f))
+    if (dax && m.policy.layoutLeases && isDaxFrame(m, f))
       if (!pinLeaseHeld(m, s, mi.proc, vi.inode)) return -EPERM;
     frames.push(f);
   }
@@ -120,19 +128,28 @@ export function pinMrPages(ctx: Ctx, x: number): number {
     }
     frames[k] = g;
   }
+  grabPins(ctx, x, frames);
+  return 0;
+}
+
+/** try_grab_folio(FOLL_PIN) on every frame of MR x's range, and what the policies attach to a pin. */
+export function grabPins(ctx: Ctx, x: number, frames: readonly number[]): void {
+  const { m, s } = ctx;
+  const mi = m.mrs[x]!;
+  const vi = m.vmas[mi.vma]!;
+  const dax = fsdax(m, vi.inode);
   const o = mrOff(m, x);
   for (let k = 0; k < frames.length; k++) {
     const f = frames[k]!;
     if (f !== zeroFrame(m)) s[frm(m, f) + FR_REF]! += GUP_PIN_COUNTING_BIAS;
     s[o + 2 + k] = f + 1;
   }
-  if (m.dax && m.policy.swapfileOnPin) s[ino(m, vi.inode) + INO_SWAP]! += 1;
-  if (m.dax && m.policy.revocablePins) s[o + 1] = MRL_HELD;
+  if (dax && m.policy.swapfileOnPin) s[ino(m, vi.inode) + INO_SWAP]! += 1;
+  if (dax && m.policy.revocablePins) s[o + 1] = MRL_HELD;
   const movable = frames.filter(
     (f) => f !== zeroFrame(m) && !isDaxFrame(m, f) && (s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0,
   );
-  emit(ctx, { k: "pin", proc: mi.proc, mr: x, frames, dax: m.dax, movable });
-  return 0;
+  emit(ctx, { k: "pin", proc: mi.proc, mr: x, frames: [...frames], dax, movable });
 }
 
 /**
@@ -155,9 +172,12 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
     if (f === zeroFrame(m)) continue;
     const fo = frm(m, f);
     s[fo + FR_REF]! -= GUP_PIN_COUNTING_BIAS;
-    // ib_umem_release() unpins with unpin_user_pages_dirty_lock(); io_uring's
-    // io_release_ubuf() with unpin_user_folio(), which dirties nothing.
-    if (mi.writable && mi.pinner !== "io_uring" && !isDaxFrame(m, f) && !isAnon(s, m, f)) {
+    // unpin_user_pages() of a gup_test pin and io_uring's unpin_user_folio() dirty nothing;
+    // shmem and hugetlbfs pages have no writeback.
+    const inodeOf = s[fo + FR_INODE]! - 1;
+    const dirties =
+      !mi.gupTest && mi.pinner !== "io_uring" && (inodeOf < 0 || writesBack(m, inodeOf));
+    if (dirties && mi.writable && !isDaxFrame(m, f) && !isAnon(s, m, f)) {
       const inodeId = s[fo + FR_INODE]! - 1;
       if (inodeId >= 0 && (s[fo + FR_FLAGS]! & FF_DIRTY) === 0)
         emit(ctx, {
@@ -172,10 +192,16 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
     else releaseIfIdle(ctx, f);
   }
   const vi = m.vmas[mi.vma]!;
-  if (m.dax && m.policy.swapfileOnPin && frames.length > 0) s[ino(m, vi.inode) + INO_SWAP]! -= 1;
+  if (fsdax(m, vi.inode) && m.policy.swapfileOnPin && frames.length > 0)
+    s[ino(m, vi.inode) + INO_SWAP]! -= 1;
   s[o + 1] = 0;
   if (frames.length > 0)
-    emit(ctx, { k: "unpin", mr: x, frames, dirty: mi.writable && mi.pinner !== "io_uring" });
+    emit(ctx, {
+      k: "unpin",
+      mr: x,
+      frames,
+      dirty: mi.writable && mi.gupTest === undefined && mi.pinner !== "io_uring",
+    });
 }
 
 /**

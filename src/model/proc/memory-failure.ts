@@ -9,6 +9,7 @@
  * (rmapbt) for this; ext4 implements no ->notify_failure, so its mappers
  * are not signalled (xfs_dax_notify_failure(), mm/memory-failure.c).
  */
+import { fsdax } from "../backing.js";
 import type { Ctx } from "../ctx.js";
 import { alive, K_UNPLUGGED, PS_KILLED, vma as vmaOff } from "../layout.js";
 import { teardown } from "./exit.js";
@@ -21,7 +22,9 @@ export function unbindKillMappers(ctx: Ctx, self: number): boolean {
   let died = false;
   for (let p = 0; p < m.procs.length; p++) {
     if (!alive(s, m, p)) continue;
-    const maps = m.vmas.some((vi, v) => vi.proc === p && s[vmaOff(m, v)] === 1);
+    const maps = m.vmas.some(
+      (vi, v) => vi.proc === p && s[vmaOff(m, v)] === 1 && fsdax(m, vi.inode),
+    );
     if (!maps) continue;
     teardown(ctx, p, PS_KILLED, "killed", "memory-failure", "SIGBUS");
     if (p === self) died = true;

@@ -4,8 +4,10 @@
  * in the call and retries it when the engine schedules it again, like a
  * kernel wait loop re-checking its condition.
  */
+
+import { sealRefuses, sysAddSeals, sysMemfdCreate, sysMmapAnon } from "../backing.js";
 import { BLOCK, type Ctx, emit } from "../ctx.js";
-import { EACCES, EBADF, EINTR, EPERM, ESRCH } from "../errno.js";
+import { EACCES, EBADF, EINTR, EINVAL, EPERM, ESRCH } from "../errno.js";
 import {
   swapBusy,
   sysFallocate,
@@ -54,6 +56,7 @@ import { releaseLease, setlease } from "../locks/lease.js";
 import { sysDio } from "../mm/dio.js";
 import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
+import { pinLongterm, unpinLongterm } from "../mm/gup-test.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
@@ -76,6 +79,7 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
   const mrMissing = (x: number) => s[mrOff(m, x)] === MR_NONE;
   switch (spec.op) {
     case "close":
+    case "add_seals":
     case "setsig":
     case "read":
     case "write":
@@ -92,6 +96,10 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "madvise":
       return vaMissing(op.a) ? spec.va : undefined;
     case "reg_mr":
+    case "pin_longterm":
+      return vaMissing(op.b) ? spec.va : undefined;
+    case "unpin_longterm":
+      return mrMissing(op.a) ? spec.pin : undefined;
     case "io_uring_register":
       return vaMissing(op.b) ? spec.va : undefined;
     case "dio_read":
@@ -150,6 +158,13 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       const vi = m.vmas[op.c]!;
       // do_mmap(): a mapping needs a readable file; MAP_SHARED|PROT_WRITE needs FMODE_WRITE.
       if (!info.read || (vi.shared && vi.writable && !info.write)) return -EACCES;
+      // ->mmap: device-DAX refuses a private mapping (drivers/dax/device.c check_vma(): EINVAL);
+      // a write seal refuses a shared writable one (memfd_check_seals_mmap(): EPERM).
+      if (!vi.shared && m.inodes[vi.inode]!.backing === "devdax") return -EINVAL;
+      if (vi.shared && vi.writable) {
+        const sealed = sealRefuses(ctx, vi.inode, "mmap-write", 0);
+        if (sealed < 0) return sealed;
+      }
       // ... then an active swapfile → ETXTBSY (do_mmap, "vfs: don't allow writes to swap
       // files", v5.4): a file made swapfile-like by its pins gets no new writable mapping.
       if (vi.shared && vi.writable && s[ino(m, vi.inode) + INO_SWAP]! > 0)
@@ -157,6 +172,16 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       s[vmaOff(m, op.c)] = 1;
       return op.c;
     }
+    case "mmap_anon":
+      return sysMmapAnon(ctx, op.a);
+    case "memfd_create":
+      return sysMemfdCreate(ctx, op.a, op.b, op.c === 1);
+    case "add_seals":
+      return sysAddSeals(ctx, p, op.a, op.b);
+    case "pin_longterm":
+      return pinLongterm(ctx, op.a);
+    case "unpin_longterm":
+      return unpinLongterm(ctx, op.a);
     case "munmap": {
       if (s[vmaOff(m, op.a)] !== 1) return 0; // munmap of an unmapped range succeeds
       // The MMU notifier waits out an in-flight ODP access before the pages go (rdma/odp.ts).
