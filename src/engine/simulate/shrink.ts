@@ -17,6 +17,9 @@
  * Pure and deterministic: no clock; the work is bounded by a budget of
  * replayed steps, after which the shortest valid schedule so far is returned.
  */
+import type { ModelEvent } from "../../model/events.js";
+import { DEFAULT_REPLICAS, forSimulation } from "../../model/replicas.js";
+import type { ScenarioSpec } from "../../model/spec.js";
 import { type ModelSystemArg, systemFromArg } from "../adapter/model-system.js";
 import { judgeWitness } from "../check/rejudge.js";
 import type { System } from "../explore/system.js";
@@ -191,14 +194,29 @@ export function shrinkViolation(job: ShrinkJob): ShrunkViolation {
   const sys = systemFromArg(job.arg);
   const pi = sys.properties.indexOf(job.property);
   if (pi < 0) return { ok: false, error: `no property '${job.property}' is judged here` };
-  if (firstShown(sys, job.actions, pi) < 0)
-    return {
-      ok: false,
-      error: `the schedule of ${job.actions.length} steps is no run of the scenario as stated that shows ${job.property}${job.arg.spec.assumptions?.length ? " (it may rest on a timing the scenario's assumptions rule out)" : ""}`,
-    };
-  const r = shrinkSchedule(sys, job.actions, job.property, {
-    ...(job.budget !== undefined ? { budget: job.budget } : {}),
-  });
+  const budget = job.budget !== undefined ? { budget: job.budget } : {};
+  let actions = job.actions;
+  let pre = 0;
+  if (firstShown(sys, actions, pi) < 0) {
+    // A simulation runs repeating tails without end (and assumes nothing):
+    // its schedule may pass `bounds repeats`. Shrink it over the simulation's
+    // own model first, where action numbers mean the same as in the
+    // scenario's whenever no replica group is cut down; the short witness
+    // usually fits the bounds `replay` keeps.
+    const sim = sameActions(job.arg.spec) ? simulationSystem(job.arg) : null;
+    if (sim && firstShown(sim, actions, pi) >= 0) {
+      const first = shrinkSchedule(sim, actions, job.property, budget);
+      actions = first.actions;
+      pre = first.tests;
+    }
+    if (firstShown(sys, actions, pi) < 0)
+      return {
+        ok: false,
+        error: `the schedule of ${actions.length} steps is no run of the scenario as check and replay bound it that shows ${job.property}: it needs ${whyNot(job.arg.spec)}`,
+      };
+  }
+  const shrunk = shrinkSchedule(sys, actions, job.property, budget);
+  const r = { ...shrunk, original: job.actions.length, tests: shrunk.tests + pre };
   const claim = { what: job.property, loop: null };
   const shown = judgeWitness(sys, r.actions, claim);
   if (!shown.ok)
@@ -211,6 +229,28 @@ export function shrinkViolation(job: ShrinkJob): ShrunkViolation {
     actions: [...r.actions],
   });
   return { ok: true, ...r, token };
+}
+
+/** The system the simulator ran: every replica, repeating tails without end, no assumption. */
+function simulationSystem(arg: ModelSystemArg): System<ModelEvent> {
+  return systemFromArg({ ...arg, spec: forSimulation({ ...arg.spec, assumptions: [] }) });
+}
+
+/** Whether the simulation's model numbers its actions as the scenario's: no replica group is cut to `bounds replicas`. */
+function sameActions(spec: ScenarioSpec): boolean {
+  const limit = spec.bounds.replicas ?? DEFAULT_REPLICAS;
+  return (spec.replicas ?? []).every((g) => g.count <= limit);
+}
+
+/** What a simulated schedule may need that the scenario as check bounds it does not allow. */
+function whyNot(spec: ScenarioSpec): string {
+  const why: string[] = [];
+  if (spec.procs.some((p) => p.repeat) || spec.peers.some((r) => r.repeat) || spec.replicas?.length)
+    why.push(
+      "more iterations of a repeating tail than `bounds repeats`, or a replica copy beyond `bounds replicas`",
+    );
+  if (spec.assumptions?.length) why.push("a timing the scenario's assumptions rule out");
+  return why.length > 0 ? why.join(", or ") : "a step the scenario does not allow";
 }
 
 /** A violation as the simulator hands it over: the property, the policy, the schedule from the initial state. */

@@ -125,10 +125,12 @@ export async function simulateScenario(
     const replayModel = compileAsWritten(spec, pol);
     const violations = [...merge.first.values()].map((v) => {
       const w = witness(sm, m, v, pol, horizon, o);
-      // A token replays the scenario as written: with its assumptions, if any.
+      // A token replays the scenario as written: with its assumptions, if
+      // any, its repeating tails bounded by `bounds repeats` and its replica
+      // groups cut to `bounds replicas`.
       if (w.violation.token && !replays(replayModel, w.actions)) {
         notes.add(
-          `${pol.name}: the schedule of ${v.property} (seed ${v.seed}) does not replay under the scenario's timing assumptions, so it has no replay token`,
+          `${pol.name}: the witness of ${v.property} (seed ${v.seed}, ${w.actions.length} steps) is no run of the scenario as check and replay bound it (its assumptions, bounds repeats and bounds replicas), so it has no replay token`,
         );
         return { ...w.violation, token: "" };
       }
