@@ -27,6 +27,10 @@ import { encodeToken, type TokenScenario } from "../explore/token.js";
 
 /** Steps replayed, at most, by one shrink (about a second of a small model's steps). */
 export const DEFAULT_SHRINK_BUDGET = 5_000_000;
+/** The longest schedule the pair pass runs on (its tests grow with the square of the length). */
+const PAIR_PASS_MAX = 200;
+/** The longest run of consecutive steps the window pass drops at once. */
+const WINDOW_MAX = 6;
 
 export interface ShrinkOptions {
   /** The most steps replayed over all candidates (default {@link DEFAULT_SHRINK_BUDGET}). */
@@ -147,7 +151,8 @@ export function shrinkSchedule<E>(
     } else if (n >= cur.length) break;
     else n = Math.min(2 * n, cur.length);
   }
-  // The last pass: drop one action at a time, until no single action can go.
+  // The last passes: drop one action at a time, until no single action can
+  // go; then runs of consecutive actions; then, on a short schedule, any two.
   for (let changed = true; changed && !exhausted; ) {
     changed = false;
     for (let i = 0; i < cur.length && !exhausted; ) {
@@ -157,6 +162,28 @@ export function shrinkSchedule<E>(
         changed = true;
       } else i++;
     }
+    if (changed) continue;
+    // a run of consecutive steps: one iteration of a repeating tail (its
+    // repeat step, its operation, the DMA landing) goes only as a whole
+    windows: for (let w = 2; w <= WINDOW_MAX; w++)
+      for (let i = 0; i + w <= cur.length && !exhausted; i++) {
+        const next = test([...cur.slice(0, i), ...cur.slice(i + w)]);
+        if (next) {
+          cur = next;
+          changed = true;
+          break windows;
+        }
+      }
+    if (changed || cur.length > PAIR_PASS_MAX) continue;
+    pairs: for (let i = 0; i < cur.length && !exhausted; i++)
+      for (let j = i + 1; j < cur.length && !exhausted; j++) {
+        const next = test([...cur.slice(0, i), ...cur.slice(i + 1, j), ...cur.slice(j + 1)]);
+        if (next) {
+          cur = next;
+          changed = true;
+          break pairs;
+        }
+      }
   }
   return { actions: cur, original: actions.length, tests, replayed: counter.steps, exhausted };
 }
