@@ -8,19 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hugeScenario } from "../testing/huge.js";
 
 const MAIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
-
-/** Eight processes opening their own files: about 9^8 interleavings, no symmetry. */
-function hugeScenario(): string {
-  const lines = ['scenario "huge"', "fs pagecache blocks=16", "user alice"];
-  for (let i = 0; i < 8; i++) lines.push(`file d${i} owner=alice mode=0644 pages=1`);
-  for (let i = 0; i < 8; i++) {
-    const ops = Array.from({ length: 7 + (i % 2) }, (_, j) => `f${j} = open d${i} r`);
-    lines.push(`proc p${i} user=alice { ${ops.join("; ")} }`);
-  }
-  return `${lines.join("\n")}\n`;
-}
 
 /** One run: milliseconds from SIGINT to exit, and the exit status. */
 function once(file: string, now: () => number): Promise<{ ms: number; code: number | null }> {

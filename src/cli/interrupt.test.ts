@@ -11,21 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { hugeScenario } from "../testing/huge.js";
 
 const MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "pinlab-interrupt-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Eight processes opening their own files: about 9^8 interleavings, no symmetry. */
-function hugeScenario(): string {
-  const lines = ['scenario "huge"', "fs pagecache blocks=16", "user alice"];
-  for (let i = 0; i < 8; i++) lines.push(`file d${i} owner=alice mode=0644 pages=1`);
-  for (let i = 0; i < 8; i++) {
-    const ops = Array.from({ length: 7 + (i % 2) }, (_, j) => `f${j} = open d${i} r`);
-    lines.push(`proc p${i} user=alice { ${ops.join("; ")} }`);
-  }
-  return `${lines.join("\n")}\n`;
-}
 
 it("SIGINT to compare with workers ends it with the partial matrix and exit 3", async () => {
   const huge = join(dir, "huge.pin");
