@@ -7,7 +7,6 @@ import { distributionError } from "../../engine/simulate/distribution.js";
 import { shrinkerFor } from "../../engine/simulate/shrink.js";
 import { DEFAULT_HORIZON, simulateScenario } from "../../engine/simulate/simulate.js";
 import { renderSimulation } from "../../report/simulate.js";
-import { renderSimulationHtml } from "../../report/simulate-html.js";
 import { simulateJson } from "../../report/simulate-json.js";
 import { parseDuration } from "../../scenario/time.js";
 import { flag, opt, parseArgs } from "../args.js";
@@ -127,6 +126,8 @@ export const simulateCommand: Command = {
       host.out(`${JSON.stringify(simulateJson(result, result.interrupted), null, 2)}\n`);
     else host.out(renderSimulation(result));
     if (html !== undefined) {
+      // Vega and Vega-Lite load only for a page: they take a third of a second.
+      const { renderSimulationHtml } = await import("../../report/simulate-html.js");
       host.writeFile(html, await renderSimulationHtml(result));
       host.err(`wrote ${html}\n`);
     }
