@@ -1,12 +1,9 @@
 /** `pinlab simulate` as a user meets it: the table, the JSON document, bad input, Ctrl-C. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { interruptWhen } from "../testing/interrupt.js";
 import { memoryHost } from "./host.js";
 import { main } from "./main.js";
-
-const MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
 
 async function pinlab(...argv: string[]) {
   const h = memoryHost();
@@ -80,38 +77,10 @@ test("simulate refuses bad input with exit 2 and a message", async () => {
 });
 
 test("Ctrl-C stops a long simulation: the finished runs are printed, exit 3", async () => {
-  const child = spawn(
-    process.execPath,
-    [
-      MAIN,
-      "simulate",
-      "core",
-      "--policy",
-      "linux",
-      "--seeds",
-      "100000",
-      "--workers",
-      "2",
-      "--progress",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+  const { code, out, err } = await interruptWhen(
+    ["simulate", "core", "--policy", "linux", "--seeds", "100000", "--workers", "2", "--progress"],
+    /\] \d+\/100000 runs/,
   );
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-  await new Promise<void>((resolve) =>
-    child.stderr.on("data", (d) => {
-      err += d;
-      if (/\] \d+\/100000 runs/.test(err)) resolve();
-    }),
-  );
-  child.kill("SIGINT");
-  const limit = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  const code = await exited;
-  clearTimeout(limit);
   assert.equal(code, 3, `exit status (stderr: ${err.slice(-300)})`);
   assert.match(out, /^linux: \d+ seeds/m);
   assert.match(out, /note: interrupted: 1 of 1 policies simulated, \d+ of 100000 seeds each/);

@@ -9,5 +9,5 @@ import type { Simulate } from "../engine/matrix/costs.js";
 import { shrinkerFor } from "../engine/simulate/shrink.js";
 import { simulateScenario } from "../engine/simulate/simulate.js";
 
-export const SIMULATE: Simulate | null = (spec, o) =>
+export const SIMULATE: Simulate = (spec, o) =>
   simulateScenario(spec, { ...o, shrink: shrinkerFor(spec, o.origin) });

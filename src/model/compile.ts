@@ -237,6 +237,11 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       if (!Number.isInteger(n) || n < 0 || n >= 64) err(`page ${n} is out of range 0..63`, at);
       return n;
     };
+    /** Page `n` of a mapping or buffer of `pages` pages, named `what` (`the mapping va`). */
+    const pageOf = (op: string, n: number, pages: number, what: string, at?: SourcePos) => {
+      if (n < 0 || n >= pages)
+        err(`${op}: page ${n} is outside ${what} (pages 0..${pages - 1})`, at);
+    };
     p.program.forEach((op: ProcOp, index) => {
       const at = op.at;
       const push = (a = 0, b = 0, c = 0, d = 0) => prog.push({ spec: op, index, a, b, c, d });
@@ -352,11 +357,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "load": {
           const v = use(op.va, "va", at);
           const pages = vmaDefs[v]?.pages ?? 1;
-          if (op.page < 0 || op.page >= pages)
-            err(
-              `${op.op}: page ${op.page} is outside the mapping ${op.va} (pages 0..${pages - 1})`,
-              at,
-            );
+          pageOf(op.op, op.page, pages, `the mapping ${op.va}`, at);
           push(v, op.page);
           break;
         }
@@ -423,11 +424,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "write_fixed": {
           const x = use(op.buf, "buf", at);
           const pages = mrDefs[x]?.pages ?? 1;
-          if (op.page < 0 || op.page >= pages)
-            err(
-              `${op.op}: page ${op.page} is outside the buffer ${op.buf} (pages 0..${pages - 1})`,
-              at,
-            );
+          pageOf(op.op, op.page, pages, `the buffer ${op.buf}`, at);
           push(x, op.page);
           break;
         }
@@ -435,11 +432,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "dio_write": {
           const v = use(op.va, "va", at);
           const pages = vmaDefs[v]?.pages ?? 1;
-          if (op.page < 0 || op.page >= pages)
-            err(
-              `${op.op}: page ${op.page} is outside the mapping ${op.va} (pages 0..${pages - 1})`,
-              at,
-            );
+          pageOf(op.op, op.page, pages, `the mapping ${op.va}`, at);
           const slot = dioDefs.length;
           dioDefs.push({ proc: pi, vma: v, page: op.page, write: op.op === "dio_read" });
           push(slot, v, op.page);
