@@ -37,6 +37,7 @@ import { applicable, expectationText } from "../engine/run/expect.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { enabled, step } from "../model/step.js";
 import { makePolicy, POLICY_NAMES } from "../policies/index.js";
+import { isPinRegistration } from "../properties/names.js";
 import {
   buildDoc,
   type CompareDoc,
@@ -377,9 +378,7 @@ function checkCell(
       names.some((x) => reached.has(x) === unreached.has(x))
     )
       return fail("its coverage does not name each of the scenario's operations once");
-    const registers = model.procs.some((p) =>
-      p.prog.some((o) => o.spec.op === "reg_mr" || o.spec.op === "io_uring_register"),
-    );
+    const registers = model.procs.some((p) => p.prog.some((o) => isPinRegistration(o.spec.op)));
     if (d.coverage.registers !== registers)
       return fail("its coverage is wrong about whether the scenario registers memory");
     coverage = {

@@ -62,7 +62,7 @@ export type CompileResult =
   | { readonly ok: true; readonly model: Model }
   | { readonly ok: false; readonly errors: readonly CompileError[] };
 
-type VarKind = "fd" | "va" | "mr" | "buf";
+type VarKind = "fd" | "va" | "mr" | "buf" | "dma";
 type Objs = readonly { readonly kind: VarKind; readonly slot: number; readonly index: number }[];
 interface VarDef {
   kind: VarKind;
@@ -425,6 +425,40 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           const x = use(op.buf, "buf", at);
           const pages = mrDefs[x]?.pages ?? 1;
           pageOf(op.op, op.page, pages, `the buffer ${op.buf}`, at);
+          push(x, op.page);
+          break;
+        }
+        case "vfio_map_dma": {
+          // One VFIO DMA mapping: a slot of the pin table, like an MR without rkey or peer.
+          const v = use(op.va, "va", at);
+          const slot = mrDefs.length;
+          mrDefs.push({
+            proc: pi,
+            vma: v,
+            pages: vmaDefs[v]?.pages ?? 1,
+            remoteWrite: false,
+            remoteRead: false,
+            // vaddr_get_pfns(): FOLL_WRITE only for IOMMU_WRITE (VFIO_DMA_MAP_FLAG_WRITE)
+            writable: op.write,
+            iommuRead: op.read,
+            accessValid: true,
+            // type1 has no on-demand paging: its mappings are pinned under every policy
+            odp: false,
+            pinner: "vfio",
+          });
+          vars.set(op.dst, { kind: "dma", slot });
+          objs.push({ kind: "mr", slot, index });
+          push(slot, v, slot);
+          break;
+        }
+        case "vfio_unmap_dma":
+          push(use(op.dma, "dma", at));
+          break;
+        case "vfio_dma_write":
+        case "vfio_dma_read": {
+          const x = use(op.dma, "dma", at);
+          const pages = mrDefs[x]?.pages ?? 1;
+          pageOf(op.op, op.page, pages, `the DMA mapping ${op.dma}`, at);
           push(x, op.page);
           break;
         }
@@ -883,7 +917,9 @@ function article(k: VarKind): string {
       ? "a mapping"
       : k === "buf"
         ? "an io_uring registered buffer"
-        : "a memory registration";
+        : k === "dma"
+          ? "a VFIO DMA mapping"
+          : "a memory registration";
 }
 
 /**

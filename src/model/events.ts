@@ -169,9 +169,11 @@ export type ModelEvent =
       /**
        * Who accessed the page: an RDMA peer through an MR (absent), the kernel
        * through an io_uring registered buffer (`io_uring`: peer is -1, mr the
-       * buffer), or an O_DIRECT bio (`dio`: peer and mr are -1, dio its slot).
+       * buffer), an assigned device through a VFIO DMA mapping (`vfio`: peer
+       * is -1, mr the mapping), or an O_DIRECT bio (`dio`: peer and mr are -1,
+       * dio its slot).
        */
-      readonly via?: "io_uring" | "dio";
+      readonly via?: "io_uring" | "dio" | "vfio";
       readonly dio?: number;
     }
   /** An O_DIRECT bio is submitted: the page is referenced (FOLL_PIN) until it completes. */

@@ -226,12 +226,23 @@ export interface MrInfo {
   readonly accessValid: boolean;
   readonly odp: boolean;
   /**
-   * Who holds the pins: an RDMA MR (absent), or an io_uring registered buffer
-   * (`io_uring`, iouring/ring.ts), which has no rkey and no remote peer.
+   * Who holds the pins: an RDMA MR (absent), an io_uring registered buffer
+   * (`io_uring`, iouring/ring.ts) or a VFIO type1 DMA mapping (`vfio`,
+   * vfio/dma.ts). Neither has an rkey or a remote peer.
    */
-  readonly pinner?: "io_uring";
+  readonly pinner?: PinnerKind;
+  /** A VFIO DMA mapping made with VFIO_DMA_MAP_FLAG_READ (IOMMU_READ): the device may read the pages. */
+  readonly iommuRead?: boolean;
   readonly off: number;
 }
+
+/**
+ * The long-term pinners beside RDMA MRs that live in the pin table. Both pin
+ * with FOLL_LONGTERM, and neither has a peer to cancel with: only the
+ * process itself (or the kernel) can drop their pins.
+ */
+export type PinnerKind = "io_uring" | "vfio";
+export const PINNER_KINDS: readonly PinnerKind[] = ["io_uring", "vfio"];
 
 /**
  * An O_DIRECT operation's short-term reference (mm/dio.ts). Its state is one

@@ -255,6 +255,26 @@ export type ProcOp =
   /** IORING_OP_WRITE_FIXED from page `page` of registered buffer `buf`: the kernel reads the pinned page. */
   | (OpBase & { readonly op: "write_fixed"; readonly buf: string; readonly page: number })
   /**
+   * ioctl(container, VFIO_IOMMU_MAP_DMA) of the whole of mapping `va` for the
+   * process's assigned device (drivers/vfio/vfio_iommu_type1.c): a
+   * pin_user_pages_remote(FOLL_LONGTERM) of every page, FOLL_WRITE when
+   * `write` (VFIO_DMA_MAP_FLAG_WRITE: the device may write memory); `read`
+   * is VFIO_DMA_MAP_FLAG_READ (the device may read it).
+   */
+  | (OpBase & {
+      readonly op: "vfio_map_dma";
+      readonly dst: string;
+      readonly va: string;
+      readonly read: boolean;
+      readonly write: boolean;
+    })
+  /** ioctl(container, VFIO_IOMMU_UNMAP_DMA) of the mapping's IOVA range: IOMMU unmap, then unpin. */
+  | (OpBase & { readonly op: "vfio_unmap_dma"; readonly dma: string })
+  /** The assigned device writes page `page` of DMA mapping `dma` (through the IOMMU). */
+  | (OpBase & { readonly op: "vfio_dma_write"; readonly dma: string; readonly page: number })
+  /** The assigned device reads page `page` of DMA mapping `dma`. */
+  | (OpBase & { readonly op: "vfio_dma_read"; readonly dma: string; readonly page: number })
+  /**
    * An O_DIRECT read(2) from a file on another device (outside the model)
    * into page `page` of mapping `va`: a short-term FOLL_PIN of the page for
    * the bio, which ends by itself when the bio completes.

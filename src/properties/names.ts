@@ -6,15 +6,18 @@ export const peerName = (m: Model, r: number): string => m.peers[r]?.name ?? `pe
 export const fileName = (m: Model, i: number): string => m.inodes[i]?.name ?? `inode#${i}`;
 export const userName = (m: Model, u: number): string => m.users[u]?.name ?? `uid#${u}`;
 
+/** The operations that create a pin-table slot with a name: an MR, a ring buffer, a VFIO mapping. */
+export const isPinRegistration = (op: string): boolean =>
+  op === "reg_mr" || op === "io_uring_register" || op === "vfio_map_dma";
+
 /** The name a reviewer would use for an MR: its variable in the owner's program. */
 export function mrName(m: Model, x: number): string {
   const mi = m.mrs[x];
   if (!mi) return `mr#${x}`;
   const owner = m.procs[mi.proc]!;
-  const op = owner.prog.find(
-    (o) => (o.spec.op === "reg_mr" || o.spec.op === "io_uring_register") && o.c === x,
-  );
-  return op && (op.spec.op === "reg_mr" || op.spec.op === "io_uring_register")
+  const op = owner.prog.find((o) => isPinRegistration(o.spec.op) && o.c === x);
+  return op &&
+    (op.spec.op === "reg_mr" || op.spec.op === "io_uring_register" || op.spec.op === "vfio_map_dma")
     ? `${owner.name}.${op.spec.dst}`
     : `mr#${x}`;
 }
@@ -41,7 +44,7 @@ interface DmaWho {
   readonly peer: number;
   readonly mr: number;
   readonly op: "write" | "read";
-  readonly via?: "io_uring" | "dio";
+  readonly via?: "io_uring" | "dio" | "vfio";
   readonly dio?: number;
 }
 
@@ -55,6 +58,11 @@ export function dmaWho(m: Model, e: DmaWho, through = true): string {
     return e.op === "write"
       ? `IORING_OP_READ_FIXED into ${mrName(m, e.mr)}`
       : `IORING_OP_WRITE_FIXED from ${mrName(m, e.mr)}`;
+  // VFIO_DMA_MAP_FLAG_WRITE/READ are from the device's side: it writes or reads memory.
+  if (e.via === "vfio")
+    return e.op === "write"
+      ? `device DMA write into ${mrName(m, e.mr)}`
+      : `device DMA read from ${mrName(m, e.mr)}`;
   if (e.via === "dio") {
     const di = m.dios[e.dio ?? -1];
     const who = di ? procName(m, di.proc) : "a process";

@@ -119,6 +119,14 @@ const RING_STATE: Record<number, string> = {
   [MR_DEREG]: "unregistered",
 };
 
+/** A VFIO DMA mapping's states, in VFIO's words (no rkey). */
+const VFIO_STATE: Record<number, string> = {
+  [MR_NONE]: "not mapped",
+  [MR_VALID]: "mapped",
+  [MR_INVALID]: "removed from the container by the kernel",
+  [MR_DEREG]: "unmapped",
+};
+
 const INFLIGHT: Record<number, string> = {
   [INF_WRITE]: "RDMA WRITE in flight",
   [INF_READ]: "RDMA READ in flight",
@@ -215,6 +223,8 @@ function facts(m: Model, s: State): Fact[] {
     // a gup_test pin is no registration either: it is pinned or not.
     const ring = x.pinner === "io_uring";
     if (ring) add("pin", `${mrName(m, i)} (io_uring buffer)`, RING_STATE[st] ?? `state ${st}`);
+    else if (x.pinner === "vfio")
+      add("pin", `${mrName(m, i)} (VFIO DMA mapping)`, VFIO_STATE[st] ?? `state ${st}`);
     else if (x.gupTest)
       add("pin", `${mrName(m, i)} (gup_test)`, st === MR_VALID ? "pinned" : "unpinned");
     else add("mr", mrName(m, i), MR_STATE[st] ?? `state ${st}`);

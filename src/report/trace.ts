@@ -39,11 +39,24 @@ export function actorOf(m: Model, a: number): string {
 /** What a dead process gives back, in its own words: MRs and QPs, a ring's buffers, files. */
 function holdings(m: Model, p: number): string {
   const pins = m.mrs.filter((x) => x.proc === p);
-  const rdma = pins.some((x) => x.pinner !== "io_uring");
+  const rdma = pins.some((x) => x.pinner === undefined);
   const ring = pins.some((x) => x.pinner === "io_uring");
-  if (ring && !rdma) return "its io_uring ring, registered buffers and files are";
-  if (ring) return "its MRs, QPs, io_uring ring and files are";
-  return "its MRs, QPs and files are";
+  const vfio = pins.some((x) => x.pinner === "vfio");
+  const parts = [
+    ...(rdma || (!ring && !vfio) ? ["MRs, QPs"] : []),
+    ...(ring ? [rdma || vfio ? "io_uring ring" : "io_uring ring, registered buffers"] : []),
+    ...(vfio ? ["VFIO container with its DMA mappings"] : []),
+  ];
+  return `its ${parts.join(", ")} and files are`;
+}
+
+/** How a pin-table slot pins, in its pinner's words. */
+function pinFlags(m: Model, x: number): string {
+  const mi = m.mrs[x];
+  if (mi?.pinner === "io_uring") return "io_uring fixed buffer, FOLL_WRITE|FOLL_LONGTERM";
+  if (mi?.pinner === "vfio")
+    return `VFIO DMA mapping, pin_user_pages_remote ${mi.writable ? "FOLL_WRITE|" : ""}FOLL_LONGTERM`;
+  return "FOLL_LONGTERM";
 }
 
 /** The first operation of a repeating tail, as the program writes it. */
@@ -91,7 +104,11 @@ function resultText(m: Model, p: number, pc: number, result: number): string {
   if (result < 0) return errnoName(-result);
   if (
     "dst" in op &&
-    (op.op === "open" || op.op === "mmap" || op.op === "reg_mr" || op.op === "io_uring_register")
+    (op.op === "open" ||
+      op.op === "mmap" ||
+      op.op === "reg_mr" ||
+      op.op === "io_uring_register" ||
+      op.op === "vfio_map_dma")
   )
     return `ok (${op.dst})`;
   if (op.op === "read") return result === 0 ? "0 (EOF)" : "ok";
@@ -130,14 +147,16 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
       return { main: true, text: `SIGIO handler: ${e.why}` };
     case "handler-done": {
       const ring = e.mrs.filter((x) => m.mrs[x]?.pinner === "io_uring");
-      const mrs = e.mrs.filter((x) => m.mrs[x]?.pinner !== "io_uring");
+      const vfio = e.mrs.filter((x) => m.mrs[x]?.pinner === "vfio");
+      const mrs = e.mrs.filter((x) => m.mrs[x]?.pinner === undefined);
       const parts = [
-        ...(mrs.length > 0 || ring.length === 0
+        ...(mrs.length > 0 || (ring.length === 0 && vfio.length === 0)
           ? [`dereg_mr ${mrs.map((x) => mrName(m, x)).join(", ") || "(none)"}`]
           : []),
         ...(ring.length > 0
           ? [`io_uring_unregister ${ring.map((x) => mrName(m, x)).join(", ")}`]
           : []),
+        ...(vfio.length > 0 ? [`vfio_unmap_dma ${vfio.map((x) => mrName(m, x)).join(", ")}`] : []),
       ];
       return {
         main: true,
@@ -174,7 +193,9 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
             ? `escalation: SIGKILL → ${procName(m, e.proc)}`
             : m.mrs[e.mr]?.pinner === "io_uring"
               ? `escalation: ${mrName(m, e.mr)} removed from ${procName(m, e.proc)}'s ring (its slot emptied, the pages unpinned; later fixed I/O through it fails with EFAULT)`
-              : `escalation: ${mrName(m, e.mr)} invalidated${e.fenced === false ? " without a fence (operations already issued may still land)" : ""}`,
+              : m.mrs[e.mr]?.pinner === "vfio"
+                ? `escalation: ${mrName(m, e.mr)} removed from ${procName(m, e.proc)}'s VFIO container (IOMMU unmapped and IOTLB flushed, then the pages unpinned; the device's later DMA there is blocked by the IOMMU)`
+                : `escalation: ${mrName(m, e.mr)} invalidated${e.fenced === false ? " without a fence (operations already issued may still land)" : ""}`,
       };
     case "exit":
       return {
@@ -234,7 +255,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "pin":
       return {
         main: false,
-        text: `pinned ${e.dax ? "blocks" : "frames"} ${e.frames.map((f) => (f === m.nFrames ? "zero-page" : `${f}`)).join(",")} (${m.mrs[e.mr]?.pinner === "io_uring" ? "io_uring fixed buffer, FOLL_WRITE|FOLL_LONGTERM" : "FOLL_LONGTERM"}, +${1024} refs each)`,
+        text: `pinned ${e.dax ? "blocks" : "frames"} ${e.frames.map((f) => (f === m.nFrames ? "zero-page" : `${f}`)).join(",")} (${pinFlags(m, e.mr)}, +${1024} refs each)`,
       };
     case "unpin":
       return {

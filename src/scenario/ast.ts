@@ -85,7 +85,7 @@ interface NodeBase {
   readonly spans: Spans;
 }
 
-export type VarKind = "fd" | "va" | "mr" | "buf";
+export type VarKind = "fd" | "va" | "mr" | "buf" | "dma";
 
 /** An operation whose arguments were understood. */
 export interface OpNode<T extends ProcOp | PeerOp> extends NodeBase {

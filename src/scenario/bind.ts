@@ -412,6 +412,8 @@ function refWhat(kind: string, role: string): string {
       return "a memory registration";
     case "buf":
       return "an io_uring registered buffer";
+    case "dma":
+      return "a VFIO DMA mapping";
     case "peer":
       return "a remote peer";
     case "label":

@@ -139,6 +139,35 @@ export class ProcBuilder {
   writeFixed(buf: string, page: number): this {
     return this.push({ op: "write_fixed", buf, page });
   }
+  /**
+   * VFIO_IOMMU_MAP_DMA of mapping `va`; `prot` from the device's side, both by
+   * default (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE).
+   */
+  vfioMapDma(
+    dst: string,
+    va: string,
+    prot: readonly ("read" | "write")[] = ["read", "write"],
+  ): this {
+    return this.push({
+      op: "vfio_map_dma",
+      dst,
+      va,
+      read: prot.includes("read"),
+      write: prot.includes("write"),
+    });
+  }
+  /** VFIO_IOMMU_UNMAP_DMA of the mapping's IOVA range. */
+  vfioUnmapDma(dma: string): this {
+    return this.push({ op: "vfio_unmap_dma", dma });
+  }
+  /** The assigned device writes page `page` of the DMA mapping. */
+  vfioDmaWrite(dma: string, page: number): this {
+    return this.push({ op: "vfio_dma_write", dma, page });
+  }
+  /** The assigned device reads page `page` of the DMA mapping. */
+  vfioDmaRead(dma: string, page: number): this {
+    return this.push({ op: "vfio_dma_read", dma, page });
+  }
   /** An O_DIRECT read from another device into page `page` of the mapping. */
   dioRead(va: string, page: number): this {
     return this.push({ op: "dio_read", va, page });

@@ -444,6 +444,23 @@ class Checker {
           );
         return;
       }
+      case "vfio_dma_write":
+      case "vfio_dma_read": {
+        if (!this.page(n, "page", op.page)) return;
+        // The DMA mapping is the whole mapping vfio_map_dma was given.
+        const reg = this.res.defs.get(n)?.get("dma");
+        const m = reg ? this.mmapOf(reg, "va") : undefined;
+        if (!m || m.last < m.first) return;
+        const len = m.last - m.first + 1;
+        if (op.page >= len)
+          this.sink.report(
+            "PIN303",
+            spanOf(n, "page"),
+            `${op.op} of page ${op.page} is outside the DMA mapping \`${op.dma}\` (${pages(len)}: 0..${len - 1})`,
+            "a VFIO DMA mapping is the whole mapping it was made over; its pages count from the mapping's start",
+          );
+        return;
+      }
       case "dio_read":
       case "dio_write":
       case "store":

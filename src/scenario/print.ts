@@ -131,6 +131,15 @@ function procOpBody(op: ProcOp): string {
     case "dio_read":
     case "dio_write":
       return `${op.op} ${op.va} page=${op.page}`;
+    case "vfio_map_dma": {
+      const prot = [...(op.read ? ["read"] : []), ...(op.write ? ["write"] : [])];
+      return `${op.dst} = vfio_map_dma ${op.va}${op.read && op.write ? "" : ` prot=${prot.join(",")}`}`;
+    }
+    case "vfio_unmap_dma":
+      return `vfio_unmap_dma ${op.dma}`;
+    case "vfio_dma_write":
+    case "vfio_dma_read":
+      return `${op.op} ${op.dma} page=${op.page}`;
     case "send":
       return `send ${op.peer} ${op.mr}`;
     case "setlease":

@@ -195,7 +195,8 @@ class Resolver {
           n.op.op === "open" ||
           n.op.op === "mmap" ||
           n.op.op === "reg_mr" ||
-          n.op.op === "io_uring_register"
+          n.op.op === "io_uring_register" ||
+          n.op.op === "vfio_map_dma"
             ? n.op.dst
             : undefined;
         if (dst !== undefined && !this.assignedIn.has(dst)) this.assignedIn.set(dst, d.name);
@@ -298,7 +299,8 @@ class Resolver {
           ref.kind === "fd" ||
           ref.kind === "va" ||
           ref.kind === "mr" ||
-          ref.kind === "buf"
+          ref.kind === "buf" ||
+          ref.kind === "dma"
         ) {
           const parents = inherited.get(value);
           if (!env.has(value) && parents !== undefined) {
@@ -919,7 +921,9 @@ function what(k: VarKind): string {
       ? "a mapping"
       : k === "buf"
         ? "an io_uring registered buffer"
-        : "a memory registration";
+        : k === "dma"
+          ? "a VFIO DMA mapping"
+          : "a memory registration";
 }
 
 function example(k: VarKind, name: string): string {
@@ -929,7 +933,9 @@ function example(k: VarKind, name: string): string {
       ? `${name} = mmap FD pages=0..0 shared rw`
       : k === "buf"
         ? `${name} = io_uring_register VA`
-        : `${name} = reg_mr VA access=local_write`;
+        : k === "dma"
+          ? `${name} = vfio_map_dma VA prot=read,write`
+          : `${name} = reg_mr VA access=local_write`;
 }
 
 /**

@@ -22,7 +22,17 @@ import { PROPERTY_NAMES } from "../properties/index.js";
 import type { VarKind } from "./ast.js";
 
 /** What a positional name refers to. `new` declares a name. */
-export type RefKind = "new" | "file" | "fd" | "va" | "mr" | "buf" | "peer" | "proc" | "label";
+export type RefKind =
+  | "new"
+  | "file"
+  | "fd"
+  | "va"
+  | "mr"
+  | "buf"
+  | "dma"
+  | "peer"
+  | "proc"
+  | "label";
 
 export interface RefSlot {
   readonly role: string;
@@ -75,6 +85,8 @@ const table = <T>(entries: Record<string, T>): ReadonlyMap<string, T> =>
 
 const OPEN_MODE: WordGroup = { role: "mode", values: ["r", "w", "rw"] };
 const page: KeySlot = { key: "page", type: "int", required: true };
+/** VFIO_DMA_MAP_FLAG_READ / _WRITE, from the device's side (include/uapi/linux/vfio.h). */
+export const VFIO_PROTS: readonly string[] = ["read", "write"];
 const size: KeySlot = { key: "pages", type: "int", required: true };
 const range: KeySlot = { key: "pages", type: "range", required: true };
 
@@ -315,6 +327,30 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
     refs: [{ role: "buf", kind: "buf" }],
     keys: [page],
   }),
+  vfio_map_dma: sig({
+    name: "vfio_map_dma",
+    synopsis: "DMA = vfio_map_dma VA [prot=read,write]",
+    refs: [{ role: "va", kind: "va" }],
+    keys: [{ key: "prot", type: "enums", values: VFIO_PROTS }],
+    result: "dma",
+  }),
+  vfio_unmap_dma: sig({
+    name: "vfio_unmap_dma",
+    synopsis: "vfio_unmap_dma DMA",
+    refs: [{ role: "dma", kind: "dma" }],
+  }),
+  vfio_dma_write: sig({
+    name: "vfio_dma_write",
+    synopsis: "vfio_dma_write DMA page=N",
+    refs: [{ role: "dma", kind: "dma" }],
+    keys: [page],
+  }),
+  vfio_dma_read: sig({
+    name: "vfio_dma_read",
+    synopsis: "vfio_dma_read DMA page=N",
+    refs: [{ role: "dma", kind: "dma" }],
+    keys: [page],
+  }),
   dio_read: sig({
     name: "dio_read",
     synopsis: "dio_read VA page=N",
@@ -486,6 +522,13 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   // io_import_reg_buf(): no buffer node at the index
   read_fixed: ["EFAULT"],
   write_fixed: ["EFAULT"],
+  // vfio_dma_do_map(): vaddr_get_pfns() (GUP, as reg_mr), then RLIMIT_MEMLOCK (vfio/dma.ts)
+  vfio_map_dma: ["EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
+  // vfio_dma_do_unmap(): nothing mapped there any more is success with size 0
+  vfio_unmap_dma: [],
+  // the IOMMU blocks DMA without a translation or without the permission
+  vfio_dma_write: ["EFAULT"],
+  vfio_dma_read: ["EFAULT"],
   // pin_user_pages_fast() of the buffer fails (no VMA, past EOF, FOLL_WRITE of a R/O mapping)
   dio_read: ["EFAULT"],
   dio_write: ["EFAULT"],

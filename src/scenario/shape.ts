@@ -48,6 +48,7 @@ import {
   REPEAT_SYNOPSIS,
   type Signature,
   TIMING_KEYS,
+  VFIO_PROTS,
 } from "./schema.js";
 import { DISTRIBUTION_KINDS, DURATION_HINT, parseDuration, readDistribution } from "./time.js";
 
@@ -561,7 +562,9 @@ function resultWhat(k: Signature["result"]): string {
       ? "a mapping"
       : k === "buf"
         ? "an io_uring registered buffer"
-        : "a memory registration";
+        : k === "dma"
+          ? "a VFIO DMA mapping"
+          : "a memory registration";
 }
 
 /** Bound arguments to a ProcOp, with the same defaults as the builder (builder.ts). */
@@ -645,6 +648,22 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
     case "dio_read":
     case "dio_write":
       return { op: w, va: b.name("va"), page: b.int("page") };
+    case "vfio_map_dma": {
+      // absent: both, as a VMM maps guest RAM for an assigned device
+      const prot = b.has("prot") ? b.list("prot") : VFIO_PROTS;
+      return {
+        op: "vfio_map_dma",
+        dst,
+        va: b.name("va"),
+        read: prot.includes("read"),
+        write: prot.includes("write"),
+      };
+    }
+    case "vfio_unmap_dma":
+      return { op: "vfio_unmap_dma", dma: b.name("dma") };
+    case "vfio_dma_write":
+    case "vfio_dma_read":
+      return { op: w, dma: b.name("dma"), page: b.int("page") };
     case "send":
       return { op: "send", peer: b.name("peer"), mr: b.name("mr") };
     case "setlease":

@@ -11,6 +11,7 @@ import type { ModelEvent } from "../../model/events.js";
 import { type Model, P_PC, R_PC, type State } from "../../model/layout.js";
 import type { SourcePos } from "../../model/spec.js";
 import { A_PEER, A_PROC, actionIndex, actionKind } from "../../model/step.js";
+import { isPinRegistration } from "../../properties/names.js";
 import type { Symmetry } from "./symmetry.js";
 
 export interface CoverageMap {
@@ -98,9 +99,7 @@ export function readCoverage(m: Model, bytes: Uint8Array, sym: Symmetry | null):
   return {
     reached,
     unreached,
-    registers: m.procs.some((p) =>
-      p.prog.some((o) => o.spec.op === "reg_mr" || o.spec.op === "io_uring_register"),
-    ),
+    registers: m.procs.some((p) => p.prog.some((o) => isPinRegistration(o.spec.op))),
     registered: b[registered] === 1,
   };
 }

@@ -84,8 +84,10 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   // FOLL_WRITE: a writable MR, and in 2019 every MR (ib_umem_get started from
   // gup_flags = FOLL_WRITE and added FOLL_FORCE for a R/O one; v6.2 dropped both,
   // "RDMA/umem: remove FOLL_FORCE usage"). See unshare.ts.
-  // A gup_test pin sets its own flags (FOLL_WRITE for a R/W test only, never FOLL_FORCE).
-  const era2019 = m.policy.gupEra === "2019" && mi.gupTest === undefined;
+  // A gup_test pin sets its own flags (FOLL_WRITE for a R/W test only, never FOLL_FORCE),
+  // and so does VFIO (vaddr_get_pfns(): FOLL_WRITE only for IOMMU_WRITE, in 2019 too);
+  // io_uring always pins FOLL_WRITE. The 2019 rule is ib_umem_get()'s own.
+  const era2019 = m.policy.gupEra === "2019" && mi.gupTest === undefined && mi.pinner === undefined;
   const follWrite = mi.writable || era2019;
   const follForce = era2019 && !mi.writable;
   if (follWrite) {
@@ -173,7 +175,8 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
     const fo = frm(m, f);
     s[fo + FR_REF]! -= GUP_PIN_COUNTING_BIAS;
     // unpin_user_pages() of a gup_test pin and io_uring's unpin_user_folio() dirty nothing;
-    // shmem and hugetlbfs pages have no writeback.
+    // shmem and hugetlbfs pages have no writeback. VFIO's put_pfn() unpins with
+    // unpin_user_pages_dirty_lock(…, prot & IOMMU_WRITE), as ib_umem_release() does.
     const inodeOf = s[fo + FR_INODE]! - 1;
     const dirties =
       !mi.gupTest && mi.pinner !== "io_uring" && (inodeOf < 0 || writesBack(m, inodeOf));

@@ -61,6 +61,7 @@ import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
 import { sendUverbs } from "../rdma/uverbs.js";
+import { vfioDma, vfioMap, vfioUnmap } from "../vfio/dma.js";
 import { sendKill } from "./deliver.js";
 import { teardown, unmapVma } from "./exit.js";
 import { fileHeldElsewhere, sysFork, sysMadvise } from "./fork.js";
@@ -109,6 +110,12 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "read_fixed":
     case "write_fixed":
       return mrMissing(op.a) ? spec.buf : undefined;
+    case "vfio_map_dma":
+      return vaMissing(op.b) ? spec.va : undefined;
+    case "vfio_unmap_dma":
+    case "vfio_dma_write":
+    case "vfio_dma_read":
+      return mrMissing(op.a) ? spec.dma : undefined;
     case "dereg_mr":
       return mrMissing(op.a) ? spec.mr : undefined;
     case "reflink":
@@ -239,6 +246,13 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "dio_read":
     case "dio_write":
       return sysDio(ctx, p, op.a);
+    case "vfio_map_dma":
+      return vfioMap(ctx, p, op.c);
+    case "vfio_unmap_dma":
+      return vfioUnmap(ctx, op.a);
+    case "vfio_dma_write":
+    case "vfio_dma_read":
+      return vfioDma(ctx, op.a, op.b, op.spec.op === "vfio_dma_write");
     case "send": {
       // The rkey travels over the application's own connection; a failed registration sends none.
       const box = m.mboxOff[op.a]!;

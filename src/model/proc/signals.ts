@@ -44,6 +44,7 @@ import {
 import { fileAlive, releaseLease } from "../locks/lease.js";
 import { deregMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
+import { onlyVfioMappings, vfioUnmap } from "../vfio/dma.js";
 import { teardown } from "./exit.js";
 import { interruptCall } from "./program.js";
 import { signalName } from "./signum.js";
@@ -149,7 +150,9 @@ export function handleSigio(ctx: Ctx, p: number): void {
           proc: p,
           why: onlyRingBuffers(m, mrsUnderBreak(m, s, p))
             ? "no remote peer: the handler unregisters the ring's buffers itself"
-            : "no peer to cancel with",
+            : onlyVfioMappings(m, mrsUnderBreak(m, s, p))
+              ? "no remote peer: the handler quiesces its device and unmaps the DMA mappings itself"
+              : "no peer to cancel with",
         });
       s[po + P_HANDLER] = 1;
       return;
@@ -189,9 +192,11 @@ export function finishHandler(ctx: Ctx, p: number): void {
   }
   if (asked) return;
   emit(ctx, { k: "handler-done", proc: p, mrs });
-  // io_uring: IORING_UNREGISTER_BUFFERS; RDMA: ibv_dereg_mr.
+  // io_uring: IORING_UNREGISTER_BUFFERS; VFIO: VFIO_IOMMU_UNMAP_DMA; RDMA: ibv_dereg_mr.
   for (const x of mrs) {
-    if (m.mrs[x]!.pinner === "io_uring") ringUnregister(ctx, x);
+    const kind = m.mrs[x]!.pinner;
+    if (kind === "io_uring") ringUnregister(ctx, x);
+    else if (kind === "vfio") vfioUnmap(ctx, x);
     else deregMr(ctx, x);
   }
   for (let o = 0; o < m.ofds.length; o++) {

@@ -34,10 +34,14 @@ export function escalate(ctx: Ctx, x: number): void {
   // its own reference to the buffer node (io_find_buf_node), so the pages stay
   // pinned until it completes: a fence. Fixed I/O is one step in the model, so
   // none is in flight here. Later fixed I/O through the slot fails with EFAULT.
-  // No 2019 mail speaks of io_uring; this is the model's reading of `invalidate`.
-  const ring = m.mrs[x]!.pinner === "io_uring";
-  if (m.policy.escalation === "invalidate" && (ring || m.nicInvalidate !== "none")) {
-    const fenced = ring || m.nicInvalidate === "fence";
+  // A VFIO DMA mapping needs no NIC either: the kernel removes it as
+  // VFIO_IOMMU_UNMAP_DMA does (vfio_remove_dma → vfio_unmap_unpin: iommu_unmap and
+  // an IOTLB flush before the pages are unpinned), and the IOMMU blocks the
+  // device's later DMA to that IOVA: a fence.
+  // No 2019 mail speaks of io_uring or VFIO; this is the model's reading of `invalidate`.
+  const local = m.mrs[x]!.pinner !== undefined;
+  if (m.policy.escalation === "invalidate" && (local || m.nicInvalidate !== "none")) {
+    const fenced = local || m.nicInvalidate === "fence";
     emit(ctx, { k: "escalate", proc: owner, mr: x, how: "invalidate", fenced });
     invalidateMr(ctx, x, fenced);
     return;

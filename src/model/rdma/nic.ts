@@ -234,7 +234,7 @@ export function deviceAccess(
   who: {
     readonly peer: number;
     readonly mr: number;
-    readonly via?: "io_uring" | "dio";
+    readonly via?: "io_uring" | "dio" | "vfio";
     readonly dio?: number;
   },
 ): void {

@@ -49,9 +49,9 @@ export function uverbsHolders(m: Model, s: State, x: number): number[] {
 export function sendUverbs(ctx: Ctx, p: number, t: number): number {
   const { m, s } = ctx;
   if (!alive(s, m, t)) return -ECONNREFUSED;
-  // The uverbs file holds the MRs only: an io_uring ring is another file.
+  // The uverbs file holds the MRs only: an io_uring ring and a VFIO container are other files.
   for (let x = 0; x < m.mrs.length; x++)
-    if (m.mrs[x]!.proc === p && m.mrs[x]!.pinner !== "io_uring")
+    if (m.mrs[x]!.proc === p && m.mrs[x]!.pinner === undefined)
       s[mrHolders(m, x)] = s[mrHolders(m, x)]! | (1 << t);
   return 0;
 }
