@@ -431,6 +431,12 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "vfio_map_dma": {
           // One VFIO DMA mapping: a slot of the pin table, like an MR without rkey or peer.
           const v = use(op.va, "va", at);
+          const vd = vmaDefs[v];
+          if (vd && inodes[vd.inode]?.pfnmap)
+            err(
+              `vfio_map_dma: ${op.va} maps a device file (VM_PFNMAP), which VFIO maps unpinned (vaddr_get_pfns → follow_fault_pfn); pinlab does not model it`,
+              at,
+            );
           const slot = mrDefs.length;
           mrDefs.push({
             proc: pi,

@@ -4,7 +4,7 @@
  * kernel (or the proposal) decides; everything else is shared kernel behaviour.
  * A policy keeps no state of its own: whatever it needs lives in the model state.
  */
-import type { Model, State } from "./layout.js";
+import type { Model, PinnerKind, State } from "./layout.js";
 import type { LeaseVariant } from "./spec.js";
 
 /** Question 1, asked in check_vma_flags() at the position of the fs-DAX test. */
@@ -137,6 +137,14 @@ export interface Policy {
   readonly shortTermRefs: "wait" | "proceed";
   /** What happens when the lease-break timer of a revocable pin fires. */
   readonly escalation: Escalation;
+  /**
+   * What the lease-break timer does to a revocable pin of a pinner with no NIC
+   * to ask and no peer (an io_uring fixed buffer, a VFIO DMA mapping):
+   * `invalidate`, the kernel drops the pin from the pinner's own table (a
+   * fence: the ring's slot is emptied, the IOMMU mapping removed), or
+   * `sigkill`. Unless a policy says otherwise, its `escalation` (base.ts).
+   */
+  pinnerEscalation(kind: PinnerKind): Escalation;
   /** A layout change meets pinned pages (fs-DAX blocks or page-cache pages) in its range. */
   layoutChange(q: LayoutQuery): LayoutDecision;
   /**

@@ -25,7 +25,7 @@ type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
  * no SIGBUS to the file's mappers at pmem unbind (that came with v6.8).
  * A policy states only how it differs, plus its answer to a layout change.
  */
-export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
+export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange" | "pinnerEscalation"> = {
   longtermFsdax: () => 0,
   writableFileRule: "pagecache",
   gupEra: "v6.2",
@@ -47,7 +47,10 @@ export function definePolicy(
   summary: string,
   source: string,
   params: readonly ParamSpec[],
-  body: (p: Readonly<Record<string, string>>) => Partial<Body> & Pick<Body, "layoutChange">,
+  body: (
+    p: Readonly<Record<string, string>>,
+  ) => Partial<Omit<Body, "pinnerEscalation">> &
+    Pick<Body, "layoutChange"> & { pinnerEscalation?: Body["pinnerEscalation"] },
 ): PolicyModule {
   return {
     name,
@@ -57,7 +60,19 @@ export function definePolicy(
     create(given) {
       const values: Record<string, string> = {};
       for (const spec of params) values[spec.name] = given[spec.name] ?? spec.default;
-      return { name, summary, source, params: values, ...PROPOSAL_DEFAULTS, ...body(values) };
+      const own = body(values);
+      const escalation = own.escalation ?? PROPOSAL_DEFAULTS.escalation;
+      return {
+        name,
+        summary,
+        source,
+        params: values,
+        ...PROPOSAL_DEFAULTS,
+        // io_uring buffers and VFIO mappings need no NIC to be invalidated: the
+        // policy's escalation applies to them as it is (rdma/escalate.ts).
+        pinnerEscalation: () => escalation,
+        ...own,
+      };
     },
   };
 }

@@ -444,11 +444,35 @@ class Checker {
           );
         return;
       }
+      case "vfio_map_dma": {
+        // vaddr_get_pfns(): a VM_PFNMAP VMA is not pinned at all (follow_fault_pfn).
+        const mm = this.res.defs.get(n)?.get("va");
+        const file = mm ? this.fileOf(mm, "fd") : undefined;
+        if (file !== undefined && this.res.files.get(file)?.spec.kind === "pfnmap")
+          this.sink.report(
+            "PIN240",
+            spanOf(n, "va"),
+            `\`${op.va}\` maps the device file \`${file}\` (VM_PFNMAP): VFIO maps its PFNs without pinning them (vaddr_get_pfns → follow_fault_pfn), which pinlab does not model`,
+            "map a regular file, a memfd or anonymous memory for the device",
+          );
+        return;
+      }
       case "vfio_dma_write":
       case "vfio_dma_read": {
         if (!this.page(n, "page", op.page)) return;
         // The DMA mapping is the whole mapping vfio_map_dma was given.
         const reg = this.res.defs.get(n)?.get("dma");
+        const regOp = reg?.kind === "op" ? (reg.op as ProcOp) : undefined;
+        const want = op.op === "vfio_dma_write" ? "write" : "read";
+        if (regOp?.op === "vfio_map_dma" && !regOp[want]) {
+          const code = op.op === "vfio_dma_write" ? "PIN340" : "PIN341";
+          this.sink.report(
+            code,
+            n.stmt.head,
+            `\`${op.op}\` through a DMA mapping made without \`prot=${want}\`: the IOMMU blocks the access (a DMA fault) and it returns EFAULT`,
+            `add \`${want}\` to the \`prot=\` of its \`vfio_map_dma\`, or silence this line with \`# pinlab-ignore ${code}\``,
+          );
+        }
         const m = reg ? this.mmapOf(reg, "va") : undefined;
         if (!m || m.last < m.first) return;
         const len = m.last - m.first + 1;

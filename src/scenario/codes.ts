@@ -52,6 +52,8 @@ export const CODES = {
   PIN218: { severity: "error", title: "fork and forked process do not match" },
   PIN219: { severity: "error", title: "waits that can never end" },
 
+  PIN240: { severity: "error", title: "VFIO DMA mapping of a device (VM_PFNMAP) mapping" },
+
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },
   PIN303: { severity: "error", title: "page outside the mapping" },
@@ -75,6 +77,9 @@ export const CODES = {
   PIN321: { severity: "error", title: "file flag that does not fit its backing" },
   PIN322: { severity: "warning", title: "operation that always fails on this backing" },
   PIN323: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
+
+  PIN340: { severity: "warning", title: "vfio_dma_write through a mapping without prot=write" },
+  PIN341: { severity: "warning", title: "vfio_dma_read through a mapping without prot=read" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

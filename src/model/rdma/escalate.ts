@@ -39,8 +39,10 @@ export function escalate(ctx: Ctx, x: number): void {
   // an IOTLB flush before the pages are unpinned), and the IOMMU blocks the
   // device's later DMA to that IOVA: a fence.
   // No 2019 mail speaks of io_uring or VFIO; this is the model's reading of `invalidate`.
-  const local = m.mrs[x]!.pinner !== undefined;
-  if (m.policy.escalation === "invalidate" && (local || m.nicInvalidate !== "none")) {
+  const kind = m.mrs[x]!.pinner;
+  const local = kind !== undefined;
+  const how = local ? m.policy.pinnerEscalation(kind) : m.policy.escalation;
+  if (how === "invalidate" && (local || m.nicInvalidate !== "none")) {
     const fenced = local || m.nicInvalidate === "fence";
     emit(ctx, { k: "escalate", proc: owner, mr: x, how: "invalidate", fenced });
     invalidateMr(ctx, x, fenced);
