@@ -468,6 +468,18 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           push(x, op.page);
           break;
         }
+        case "vmsplice": {
+          const v = use(op.va, "va", at);
+          const pages = vmaDefs[v]?.pages ?? 1;
+          pageOf(op.op, op.page, pages, `the mapping ${op.va}`, at);
+          const slot = dioDefs.length;
+          dioDefs.push({ proc: pi, vma: v, page: op.page, write: false, splice: true });
+          push(slot, v, op.page);
+          break;
+        }
+        case "pipe_read":
+          push();
+          break;
         case "dio_read":
         case "dio_write": {
           const v = use(op.va, "va", at);

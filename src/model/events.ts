@@ -178,6 +178,21 @@ export type ModelEvent =
     }
   /** An O_DIRECT bio is submitted: the page is referenced (FOLL_PIN) until it completes. */
   | { readonly k: "dio-issue"; readonly proc: number; readonly dio: number; readonly frame: number }
+  /** vmsplice(2) put a page in the process's pipe: a plain reference (FOLL_GET) until the pipe is read or closed. */
+  | {
+      readonly k: "splice-get";
+      readonly proc: number;
+      readonly dio: number;
+      readonly frame: number;
+    }
+  /** The pipe buffer was consumed (read) or the pipe freed: the page reference dropped. */
+  | {
+      readonly k: "splice-release";
+      readonly proc: number;
+      readonly dio: number;
+      readonly frame: number;
+      readonly why: "read" | "close";
+    }
   /** The bio completed and its reference dropped. */
   | { readonly k: "dio-done"; readonly proc: number; readonly dio: number; readonly frame: number }
   /** A local read (pread or a load through a mapping) observed a page's content. */

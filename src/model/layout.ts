@@ -255,6 +255,12 @@ export interface DioInfo {
   readonly page: number;
   /** dio_read: the device writes the page. */
   readonly write: boolean;
+  /**
+   * A vmsplice(2) pipe buffer (mm/splice.ts), not a bio: a plain page
+   * reference (FOLL_GET) held by the process's pipe until it is read or
+   * closed, with no device access.
+   */
+  readonly splice?: boolean;
   readonly off: number;
 }
 

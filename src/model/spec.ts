@@ -280,6 +280,14 @@ export type ProcOp =
    * the bio, which ends by itself when the bio completes.
    */
   | (OpBase & { readonly op: "dio_read"; readonly va: string; readonly page: number })
+  /**
+   * vmsplice(2) of page `page` of mapping `va` into the process's pipe (one per
+   * process, implicit; fs/splice.c vmsplice_to_pipe → iter_to_pipe): the pipe
+   * buffer holds a plain reference to the page until the pipe is read or closed.
+   */
+  | (OpBase & { readonly op: "vmsplice"; readonly va: string; readonly page: number })
+  /** read(2) of the process's pipe (O_NONBLOCK): every buffer is consumed and its page reference dropped. */
+  | (OpBase & { readonly op: "pipe_read" })
   /** An O_DIRECT write(2) to a file on another device from page `page` of mapping `va`. */
   | (OpBase & { readonly op: "dio_write"; readonly va: string; readonly page: number })
   | (OpBase & { readonly op: "exit" })

@@ -290,6 +290,16 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         main: false,
         text: `bio submitted: ${unit(e.frame)} referenced (FOLL_PIN, short-term, +${1024} refs) until it completes`,
       };
+    case "splice-get":
+      return {
+        main: false,
+        text: `${unit(e.frame)} referenced by a pipe buffer (FOLL_GET, +1 ref) until the pipe is read or closed`,
+      };
+    case "splice-release":
+      return {
+        main: false,
+        text: `pipe buffer ${e.why === "read" ? "read" : "freed with the pipe"}: the reference to ${unit(e.frame)} dropped`,
+      };
     case "dio-done":
       return { main: false, text: `bio completed: the reference to ${unit(e.frame)} dropped` };
     case "dma":

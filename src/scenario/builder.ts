@@ -168,6 +168,14 @@ export class ProcBuilder {
   vfioDmaRead(dma: string, page: number): this {
     return this.push({ op: "vfio_dma_read", dma, page });
   }
+  /** vmsplice(2) of page `page` of the mapping into the process's pipe. */
+  vmsplice(va: string, page: number): this {
+    return this.push({ op: "vmsplice", va, page });
+  }
+  /** read(2) of the process's pipe (O_NONBLOCK): every buffer consumed. */
+  pipeRead(): this {
+    return this.push({ op: "pipe_read" });
+  }
   /** An O_DIRECT read from another device into page `page` of the mapping. */
   dioRead(va: string, page: number): this {
     return this.push({ op: "dio_read", va, page });

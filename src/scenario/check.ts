@@ -444,6 +444,17 @@ class Checker {
           );
         return;
       }
+      case "pipe_read": {
+        const body = this.current?.body ?? [];
+        if (!body.some((x) => x.kind === "op" && x.op.op === "vmsplice"))
+          this.sink.report(
+            "PIN342",
+            n.stmt.head,
+            "`pipe_read` in a program without a `vmsplice`: its pipe is always empty, and it returns EAGAIN",
+            "`vmsplice VA page=N` fills the process's pipe; or silence this line with `# pinlab-ignore PIN342`",
+          );
+        return;
+      }
       case "vfio_map_dma": {
         // vaddr_get_pfns(): a VM_PFNMAP VMA is not pinned at all (follow_fault_pfn).
         const mm = this.res.defs.get(n)?.get("va");
@@ -487,6 +498,7 @@ class Checker {
       }
       case "dio_read":
       case "dio_write":
+      case "vmsplice":
       case "store":
       case "load": {
         if (!this.page(n, "page", op.page)) return;

@@ -80,6 +80,7 @@ export const CODES = {
 
   PIN340: { severity: "warning", title: "vfio_dma_write through a mapping without prot=write" },
   PIN341: { severity: "warning", title: "vfio_dma_read through a mapping without prot=read" },
+  PIN342: { severity: "warning", title: "pipe_read in a program without vmsplice" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

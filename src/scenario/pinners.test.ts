@@ -97,3 +97,28 @@ test("`# pinlab-ignore PIN340` silences a blocked DMA that is the point", () => 
   ].join("\n");
   assert.deepEqual(where(parseScenario(text, "ok.pin")), []);
 });
+
+test("vmsplice and pipe_read parse and print back; a pipe_read with no vmsplice in its program warns (PIN342)", () => {
+  const text = [
+    "fs dax blocks=2",
+    "user alice",
+    "file f owner=alice pages=1",
+    "proc a user=alice {",
+    "  fd = open f rw",
+    "  va = mmap fd pages=0..0 shared r",
+    "  vmsplice va page=0",
+    "  pipe_read",
+    "}",
+    "proc b user=alice { pipe_read }", // 10: always EAGAIN
+    "proc c user=alice { fd = open f r; va = mmap fd pages=0..0 shared r; vmsplice va page=1 }", // 11: outside
+  ].join("\n");
+  const r = parseScenario(text, "s.pin");
+  assert.deepEqual(where(r), ["10:21 PIN342", "11:87 PIN303"]);
+  const a = r.spec!.procs[0]!.program.map((op) => op.op);
+  assert.deepEqual(a, ["open", "mmap", "vmsplice", "pipe_read"]);
+  const again = parseScenario(formatScenario(r.spec!), "again.pin");
+  assert.deepEqual(
+    again.spec!.procs[0]!.program.map((op) => op.op),
+    a,
+  );
+});

@@ -130,7 +130,10 @@ function procOpBody(op: ProcOp): string {
       return `${op.op} ${op.buf} page=${op.page}`;
     case "dio_read":
     case "dio_write":
+    case "vmsplice":
       return `${op.op} ${op.va} page=${op.page}`;
+    case "pipe_read":
+      return "pipe_read";
     case "vfio_map_dma": {
       const prot = [...(op.read ? ["read"] : []), ...(op.write ? ["write"] : [])];
       return `${op.dst} = vfio_map_dma ${op.va}${op.read && op.write ? "" : ` prot=${prot.join(",")}`}`;

@@ -351,6 +351,13 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
     refs: [{ role: "dma", kind: "dma" }],
     keys: [page],
   }),
+  vmsplice: sig({
+    name: "vmsplice",
+    synopsis: "vmsplice VA page=N",
+    refs: [{ role: "va", kind: "va" }],
+    keys: [page],
+  }),
+  pipe_read: sig({ name: "pipe_read", synopsis: "pipe_read" }),
   dio_read: sig({
     name: "dio_read",
     synopsis: "dio_read VA page=N",
@@ -529,6 +536,10 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   // the IOMMU blocks DMA without a translation or without the permission
   vfio_dma_write: ["EFAULT"],
   vfio_dma_read: ["EFAULT"],
+  // iter_to_pipe(): iov_iter_get_pages2() of the first page fails (no VMA, past EOF)
+  vmsplice: ["EFAULT"],
+  // the pipe is empty (its read end is O_NONBLOCK)
+  pipe_read: ["EAGAIN"],
   // pin_user_pages_fast() of the buffer fails (no VMA, past EOF, FOLL_WRITE of a R/O mapping)
   dio_read: ["EFAULT"],
   dio_write: ["EFAULT"],

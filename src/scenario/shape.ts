@@ -647,7 +647,10 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       return { op: w, buf: b.name("buf"), page: b.int("page") };
     case "dio_read":
     case "dio_write":
+    case "vmsplice":
       return { op: w, va: b.name("va"), page: b.int("page") };
+    case "pipe_read":
+      return { op: "pipe_read" };
     case "vfio_map_dma": {
       // absent: both, as a VMM maps guest RAM for an assigned device
       const prot = b.has("prot") ? b.list("prot") : VFIO_PROTS;

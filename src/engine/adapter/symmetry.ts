@@ -67,8 +67,17 @@ export function findSymmetry(m: Model): Symmetry | null {
     const own = (op: ProcOp) =>
       (op.op === "open" && op.create) || op.op === "memfd_create" || op.op === "mmap_anon";
     if (ps.program.some(own)) return;
-    // O_DIRECT slots (Model.dios) are not among the ranges a swap moves.
-    if (ps.program.some((op) => op.op === "dio_read" || op.op === "dio_write")) return;
+    // O_DIRECT and pipe-buffer slots (Model.dios) are not among the ranges a swap moves.
+    if (
+      ps.program.some(
+        (op) =>
+          op.op === "dio_read" ||
+          op.op === "dio_write" ||
+          op.op === "vmsplice" ||
+          op.op === "pipe_read",
+      )
+    )
+      return;
     const peers = [...new Set(ps.program.flatMap((op) => (op.op === "send" ? [op.peer] : [])))];
     if (peers.length !== 1) return;
     const r = m.peers.findIndex((x) => x.name === peers[0]);

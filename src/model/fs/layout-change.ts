@@ -30,6 +30,7 @@ import { breakLayoutLeases } from "../locks/lease.js";
 import { dioHolders } from "../mm/dio.js";
 import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned } from "../mm/gup.js";
+import { spliceHolds } from "../mm/splice.js";
 import { unmapMappingRange } from "../mm/unmap.js";
 import type { LayoutChangeKind } from "../policy.js";
 import { sendLeaseSignal } from "../proc/deliver.js";
@@ -130,14 +131,17 @@ export function layoutGate(
   const holders = pinHolders(ctx, busy);
   const bios = dioHolders(ctx, busy);
   if (holders.mrs.length === 0 && bios.length > 0 && kind !== "unplug") {
-    // Only short-term references (O_DIRECT bios, mm/dio.ts), which end by themselves:
+    // Only short-term references (O_DIRECT bios, mm/dio.ts, which end by themselves;
+    // vmsplice pipe buffers, mm/splice.ts, which end when the pipe is read or closed):
     // fs-DAX waits for them (dax_layout_busy_page() finds page_ref_count() > 1, and
     // xfs_break_dax_layouts() waits interruptibly); the page cache never waits
     // (truncate_inode_pages_range() orphans a referenced page).
     if (!fsdax(m, ranges[0]!.inode) || policy.shortTermRefs === "proceed") return GO_PROCEED;
     return block(
       ctx,
-      "waiting for page references to drop (dax_layout_busy_page): O_DIRECT I/O in flight",
+      spliceHolds(ctx, busy)
+        ? "waiting for page references to drop (dax_layout_busy_page): vmsplice pipe buffers not yet read"
+        : "waiting for page references to drop (dax_layout_busy_page): O_DIRECT I/O in flight",
       bios,
     );
   }

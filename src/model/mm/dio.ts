@@ -33,6 +33,7 @@ import {
 import { deviceAccess } from "../rdma/nic.js";
 import { fault } from "./fault.js";
 import { isDaxFrame, reclaimIfBusy, releaseIfIdle, zeroFrame } from "./frames.js";
+import { spliceRelease } from "./splice.js";
 
 /** dio_read / dio_write of slot d by process p: issue (then BLOCK), or complete (0). */
 export function sysDio(ctx: Ctx, p: number, d: number): number {
@@ -66,6 +67,11 @@ export function dioComplete(ctx: Ctx, d: number): void {
   const di = m.dios[d]!;
   const f1 = s[di.off]!;
   if (f1 === 0) return;
+  // A pipe buffer has no I/O to complete: the pipe is freed with its process.
+  if (di.splice) {
+    spliceRelease(ctx, d, "close");
+    return;
+  }
   const f = f1 - 1;
   const vi = m.vmas[di.vma]!;
   deviceAccess(ctx, f, vi.inode, vi.first + di.page, di.write, {

@@ -57,6 +57,7 @@ import { sysDio } from "../mm/dio.js";
 import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { pinLongterm, unpinLongterm } from "../mm/gup-test.js";
+import { sysPipeRead, sysVmsplice } from "../mm/splice.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
@@ -105,6 +106,7 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
       return vaMissing(op.b) ? spec.va : undefined;
     case "dio_read":
     case "dio_write":
+    case "vmsplice":
       return vaMissing(op.b) ? spec.va : undefined;
     case "io_uring_unregister":
     case "read_fixed":
@@ -246,6 +248,10 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "dio_read":
     case "dio_write":
       return sysDio(ctx, p, op.a);
+    case "vmsplice":
+      return sysVmsplice(ctx, p, op.a);
+    case "pipe_read":
+      return sysPipeRead(ctx, p);
     case "vfio_map_dma":
       return vfioMap(ctx, p, op.c);
     case "vfio_unmap_dma":
