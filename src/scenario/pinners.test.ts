@@ -112,8 +112,9 @@ test("vmsplice and pipe_read parse and print back; a pipe_read with no vmsplice 
     "proc b user=alice { pipe_read }", // 10: always EAGAIN
     "proc c user=alice { fd = open f r; va = mmap fd pages=0..0 shared r; vmsplice va page=1 }", // 11: outside
   ].join("\n");
-  const r = parseScenario(text, "s.pin");
-  assert.deepEqual(where(r), ["10:21 PIN342", "11:87 PIN303"]);
+  assert.deepEqual(where(parseScenario(text, "s.pin")), ["10:21 PIN342", "11:87 PIN303"]);
+  const r = parseScenario(text.split("\n").slice(0, 10).join("\n"), "s.pin");
+  assert.deepEqual(where(r), ["10:21 PIN342"]);
   const a = r.spec!.procs[0]!.program.map((op) => op.op);
   assert.deepEqual(a, ["open", "mmap", "vmsplice", "pipe_read"]);
   const again = parseScenario(formatScenario(r.spec!), "again.pin");
