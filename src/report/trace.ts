@@ -50,6 +50,30 @@ function holdings(m: Model, p: number): string {
   return `its ${parts.join(", ")} and files are`;
 }
 
+/** What outlives a dead process because another holds its file (uverbs file, ring, container). */
+function keptText(m: Model, p: number): string {
+  const pins = m.mrs.filter((x) => x.proc === p && x.gupTest === undefined);
+  if (pins.every((x) => x.pinner === undefined))
+    return "its files are closed; its MRs and QPs live on in the uverbs file another process holds";
+  const parts = [
+    ...(pins.some((x) => x.pinner === undefined) ? ["its MRs and QPs (the uverbs file)"] : []),
+    ...(pins.some((x) => x.pinner === "io_uring") ? ["its io_uring ring"] : []),
+    ...(pins.some((x) => x.pinner === "vfio") ? ["its VFIO container with its DMA mappings"] : []),
+  ];
+  const what = parts.length > 0 ? parts.join(", ") : "its MRs and QPs";
+  return `its files are closed; ${what} live on in the file another process holds`;
+}
+
+/** The file that keeps a pin-table slot alive: the uverbs file, the ring, the VFIO container. */
+function holderFile(m: Model, x: number): string {
+  const k = m.mrs[x]?.pinner;
+  return k === "io_uring"
+    ? "the io_uring ring"
+    : k === "vfio"
+      ? "the VFIO container"
+      : "the uverbs file";
+}
+
 /** How a pin-table slot pins, in its pinner's words. */
 function pinFlags(m: Model, x: number): string {
   const mi = m.mrs[x];
@@ -203,7 +227,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text:
           e.how === "exit"
             ? `${procName(m, e.proc)} exits`
-            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: ${e.kept ? "its files are closed; its MRs and QPs live on in the uverbs file another process holds" : `${holdings(m, e.proc)} released`}`,
+            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: ${e.kept ? keptText(m, e.proc) : `${holdings(m, e.proc)} released`}`,
       };
     case "hang":
       return { main: true, text: `${procName(m, e.proc)} hangs` };
@@ -240,7 +264,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "fork":
       return {
         main: false,
-        text: `fork: ${procName(m, e.child)} starts as a copy of ${procName(m, e.parent)}${e.copied.length > 0 ? `; pinned ${plural(e.copied.length, "page")} (frame ${e.copied.join(",")}) copied for the child at fork (page_needs_cow_for_dma)` : ""}${e.shared.length > 0 ? `; pinned ${plural(e.shared.length, "page")} (frame ${e.shared.join(",")}) shared write-protected with the child (no copy at fork before v5.9)` : ""}${e.dontfork.length > 0 ? `; ${plural(e.dontfork.length, "mapping")} not copied (MADV_DONTFORK)` : ""}; the child holds the parent's files and uverbs file`,
+        text: `fork: ${procName(m, e.child)} starts as a copy of ${procName(m, e.parent)}${e.copied.length > 0 ? `; pinned ${plural(e.copied.length, "page")} (frame ${e.copied.join(",")}) copied for the child at fork (page_needs_cow_for_dma)` : ""}${e.shared.length > 0 ? `; pinned ${plural(e.shared.length, "page")} (frame ${e.shared.join(",")}) shared write-protected with the child (no copy at fork before v5.9)` : ""}${e.dontfork.length > 0 ? `; ${plural(e.dontfork.length, "mapping")} not copied (MADV_DONTFORK)` : ""}; the child holds the parent's files${m.mrs.some((x) => x.proc === e.parent && x.pinner === undefined && x.gupTest === undefined) || !m.mrs.some((x) => x.proc === e.parent) ? " and uverbs file" : ""}`,
       };
     case "unlinked":
       return {
@@ -265,7 +289,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "mr-kept":
       return {
         main: false,
-        text: `${mrName(m, e.mr)} and its pins live on: ${e.holders.map((q) => procName(m, q)).join(", ")} still hold${e.holders.length === 1 ? "s" : ""} the uverbs file`,
+        text: `${mrName(m, e.mr)} and its pins live on: ${e.holders.map((q) => procName(m, q)).join(", ")} still hold${e.holders.length === 1 ? "s" : ""} ${holderFile(m, e.mr)}`,
       };
     case "migrate-failed":
       return {

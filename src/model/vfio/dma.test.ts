@@ -260,3 +260,38 @@ test("passing the uverbs file keeps MRs alive, never a VFIO mapping: it goes wit
   assert.ok(!events(r).some((e) => e.k === "mr-kept"));
   assert.equal(r.run.final[frm(r.model, 0) + FR_REF], 0);
 });
+
+test("a forked child holds the container: the DMA mapping outlives its parent until the child exits", () => {
+  const spec = scenario("fork-vfio")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc("vmm", "alice", (p) =>
+      p
+        .open("fd", "data", "rw")
+        .mmap("va", "fd", 0, 0, { shared: true })
+        .vfioMapDma("dma", "va")
+        .fork("child")
+        .exit(),
+    )
+    .proc("child", { user: "alice", forked: true }, (p) => p.waitFor("vmm", "gone").exit())
+    .build();
+  const labelled = {
+    ...spec,
+    procs: spec.procs.map((p) =>
+      p.name === "vmm"
+        ? { ...p, program: p.program.map((op, i) => (i === 4 ? { ...op, label: "gone" } : op)) }
+        : p,
+    ),
+  };
+  const r = runOf(labelled, "wait");
+  const ev = events(r);
+  assert.ok(
+    ev.some((e) => e.k === "mr-kept"),
+    "the parent's death keeps the mapping",
+  );
+  const text = renderSteps(r.run, PROPERTIES).join("\n");
+  assert.match(text, /vmm\.dma and its pins live on: child still holds the VFIO container/);
+  assert.doesNotMatch(text, /uverbs/);
+  assert.equal(r.run.final[frm(r.model, 0) + FR_REF], 0, "gone once the child exits too");
+});
