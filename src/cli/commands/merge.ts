@@ -16,7 +16,8 @@ import { emitSimulation } from "./simulate.js";
 
 export const mergeCommand: Command = {
   name: "merge",
-  summary: "join the shards of a comparison (compare --shard i/N --out FILE) into one matrix",
+  summary:
+    "join the shards of a comparison or a simulation (--shard i/N --out FILE) into one result",
   usage: `pinlab merge <shard.json>... [--md | --mail | --json] [--html FILE] [--out FILE] [--brief]
 
 Reads comparison documents (schema ${COMPARE_SCHEMA}) written by
