@@ -85,7 +85,10 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   // gup_flags = FOLL_WRITE and added FOLL_FORCE for a R/O one; v6.2 dropped both,
   // "RDMA/umem: remove FOLL_FORCE usage"). See unshare.ts.
   // A gup_test pin sets its own flags (FOLL_WRITE for a R/W test only, never FOLL_FORCE).
-  const era2019 = m.policy.gupEra === "2019" && mi.gupTest === undefined;
+  // Linux before v6.2 (linux(kernel=6.1)) still pinned R/O MRs so (KernelRules.umemForce);
+  // io_uring always pins FOLL_WRITE (io_pin_pages), its buffers are writable.
+  const era2019 =
+    (m.policy.gupEra === "2019" || m.policy.kernel?.umemForce === true) && mi.gupTest === undefined;
   const follWrite = mi.writable || era2019;
   const follForce = era2019 && !mi.writable;
   if (follWrite) {
