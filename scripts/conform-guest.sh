@@ -111,16 +111,24 @@ build_kernel() {
   done
   mkdir -p "$R/usr/lib/modules/$kver"
   local mods
-  mods=$(modprobe -C /dev/null -d "$K/root" -S "$kver" --show-depends "${MODULES[@]}" 2>/dev/null | awk '$1=="insmod"{print $2}' | sort -u)
+  mods=$(modprobe -C /dev/null -d "$K/root" -S "$kver" --show-depends -a "${MODULES[@]}" 2>/dev/null | awk '$1=="insmod"{print $2}' | sort -u)
   for m in $mods; do
     local rel=${m#"$K/root"}
     mkdir -p "$R/$(dirname "$rel")"
     cp "$m" "$R/$rel"
   done
-  cp "$K/root/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$R/usr/lib/modules/$kver/" 2>/dev/null || true
+  # busybox's modprobe wants plain .ko files; Debian compresses them from 6.6 on.
+  find "$R/usr/lib/modules/$kver" -name '*.ko.xz' -exec xz -d {} +
+  cp "$K/root/lib/modules/$kver"/modules.{builtin,builtin.modinfo} "$R/usr/lib/modules/$kver/" 2>/dev/null || true
+  # ndctl's modprobe rule hides libnvdimm's dependencies: the guest has no modprobe.d.
+  rm -rf "$R/etc/modprobe.d" "$R/usr/lib/modprobe.d"
   depmod -b "$R" "$kver"
-  "$R/bin/busybox" --install -s "$R/bin" 2>/dev/null || true
-  for a in $("$R/bin/busybox" --list); do [ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"; done
+  # Relative links: busybox --install would point them at this build directory.
+  for a in $("$R/bin/busybox" --list); do [ -e "$R/bin/$a" ] || [ -L "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"; done
+  rm -rf "$R/usr/share/doc" "$R/usr/share/man" "$R/usr/share/locale" "$R/usr/share/info" \
+    "$R/usr/lib/x86_64-linux-gnu/gconv" "$R/usr/lib/x86_64-linux-gnu/engines-3" "$R/usr/lib/x86_64-linux-gnu/ossl-modules"
+  # The kernel's request_module() runs /sbin/modprobe (crc32c for ext4).
+  ln -sf ../bin/busybox "$R/usr/sbin/modprobe"
   cp "$HERE/../conform/guest-init.sh" "$R/init"
   chmod +x "$R/init"
   (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1 >"$K/initrd.gz")
