@@ -33,6 +33,7 @@ elif ! grep -q ' /mnt/dax .*dax=always' /proc/mounts; then
   note "/mnt/dax mounted without dax=always: $(grep /mnt/dax /proc/mounts)"
 else
   ok_dax=1
+  chmod 1777 /mnt/dax
   echo "@@ have dax /mnt/dax ($(grep /mnt/dax /proc/mounts | cut -d' ' -f3-4))"
 fi
 if [ ! -b /dev/ram0 ]; then
@@ -42,6 +43,7 @@ elif ! out=$(mkfs.ext4 -q -F -b 4096 /dev/ram0 2>&1); then
 elif ! out=$(mount -t ext4 /dev/ram0 /mnt/ext4 2>&1); then
   note "mount /dev/ram0: $out"
 else
+  chmod 1777 /mnt/ext4
   echo "@@ have ext4 /mnt/ext4"
 fi
 echo "@@ have tmpfs /mnt/tmpfs"

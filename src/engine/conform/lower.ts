@@ -129,6 +129,9 @@ const SEAL: Record<string, string> = {
   exec: "0x0020",
 };
 
+/** Operations of the application's own protocol: nothing for the kernel to do. */
+const NO_KERNEL = new Set(["send", "await", "wait_for"]);
+
 /** Operations that change no kernel state a later operation could see. */
 const READ_ONLY = new Set(["load", "read", "send", "await", "wait_for", "fsync"]);
 
@@ -411,7 +414,8 @@ export function lowerSchedule(
       continue;
     }
     const idx = caseNo++;
-    const guards = inputs
+    // The application's own protocol (send, await, wait_for) runs whatever its inputs hold.
+    const guards = (NO_KERNEL.has(op.op) ? [] : inputs)
       .map((k) => slotOf(p, o2[k] as string))
       .filter((x): x is number => x !== undefined)
       .map((x) => `if (V[0][${x}] == UNSET) return SKIP; `)
