@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { type Lowered, lowerSchedule, type Target } from "../../engine/conform/lower.js";
 import { runSchedule } from "../../engine/run/exec.js";
 import { compile } from "../../model/compile.js";
+import type { Policy } from "../../model/policy.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import { makePolicy } from "../../policies/index.js";
 import { KERNELS } from "../../policies/linux.js";
@@ -91,10 +92,11 @@ export function plan(
   release: string,
   target: (spec: ScenarioSpec) => Target,
   schedules: number,
+  patch?: (p: Policy) => Policy,
 ): Planned[] | string {
   const p = makePolicy("linux", { kernel: release });
   if (!p.ok) return p.error;
-  const c = compile(spec, p.policy);
+  const c = compile(spec, patch ? patch(p.policy) : p.policy);
   if (!c.ok) return c.errors[0]?.message ?? "does not compile";
   const seen = new Set<string>();
   const out: Planned[] = [];
@@ -199,12 +201,13 @@ export const conformCommand: Command = {
   },
 };
 
-function hostRun(
+export function hostRun(
   specs: readonly { name: string; spec: ScenarioSpec }[],
   work: string,
   schedules: number,
   timeoutMs: number,
   forced: string | undefined,
+  patch?: (p: Policy) => Policy,
 ): ConformTarget {
   const running = hostRelease();
   const rel = forced ?? modelledRelease(running, KERNELS);
@@ -214,7 +217,7 @@ function hostRun(
   const out: ConformSchedule[] = [];
   let i = 0;
   for (const { name, spec } of specs) {
-    const pl = plan(spec, name, rel, () => target, schedules);
+    const pl = plan(spec, name, rel, () => target, schedules, patch);
     if (typeof pl === "string") {
       notes.push(`${name}: ${pl}`);
       continue;
@@ -235,12 +238,13 @@ function hostRun(
   return { target: "host", release: running, notes, schedules: out };
 }
 
-function guestRun(
+export function guestRun(
   v: string,
   specs: readonly { name: string; spec: ScenarioSpec }[],
   work: string,
   schedules: number,
   timeoutMs: number,
+  patch?: (p: Policy) => Policy,
 ): ConformTarget {
   const img = guestImage(v);
   if ("missing" in img) return { target: v, unavailable: img.missing, notes: [], schedules: [] };
@@ -251,7 +255,7 @@ function guestRun(
   const programs: { name: string; bin: string }[] = [];
   let i = 0;
   for (const { name, spec } of specs) {
-    const pl = plan(spec, name, v, (s) => guestTarget(s.fs.kind), schedules);
+    const pl = plan(spec, name, v, (s) => guestTarget(s.fs.kind), schedules, patch);
     if (typeof pl === "string") {
       notes.push(`${name}: ${pl}`);
       continue;

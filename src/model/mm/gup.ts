@@ -66,7 +66,12 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   const inode = m.inodes[vi.inode]!;
   const dax = fsdax(m, vi.inode);
   // pin_user_pages_fast(): pages the fast path may pin skip check_vma_flags() (gup-fast.ts).
-  if (mi.gupTest?.fast && fastPinAll(ctx, x)) return 0;
+  // ib_umem_get() pins with pin_user_pages_fast() too (drivers/infiniband/core/umem.c,
+  // 6.1 and 6.12): the `linux` policy's releases (KernelRules) take that path for
+  // MRs, so a MAP_PRIVATE fs-DAX range whose pages are anonymous COW copies pins
+  // without meeting the fs-DAX check (pinlab conform saw it on both kernels).
+  const umemFast = m.policy.kernel !== undefined && mi.pinner === undefined && !mi.gupTest;
+  if ((mi.gupTest?.fast || umemFast) && fastPinAll(ctx, x)) return 0;
   // check_vma_flags() 1: VM_IO | VM_PFNMAP
   if (inode.pfnmap) return -EFAULT;
   // check_vma_flags() 3: FOLL_LONGTERM on fs-DAX (vma_is_fsdax(): not device-DAX, not tmpfs)
