@@ -100,6 +100,10 @@ build_kernel() {
   fi
   local kver
   kver=$(cat "$K/release")
+  if [ -e "$K/initrd.gz" ] && [ "$K/initrd.gz" -nt "$HERE/../conform/guest-init.sh" ] && [ "$K/initrd.gz" -nt "$0" ]; then
+    echo "conform guest $v: kernel $kver, cached at $K"
+    return 0
+  fi
   # The initramfs: user space, the needed modules and their dependencies, /init.
   local R="$K/initrd-root"
   rm -rf "$R"

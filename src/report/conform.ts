@@ -45,7 +45,9 @@ export function judge(row: Row, kernel: string | undefined): ConformRow {
   // block followed by its return; an unbounded one timed out ("blocks").
   // A slow answer that is not a bounded wait (a first ibv_open_device under TCG) is still that answer.
   const bare = kernel.startsWith("waits-then ") ? kernel.slice(11) : kernel;
-  const same = kernel === row.model || bare === row.model || row.model === `blocks-then ${bare}`;
+  const same =
+    kernel === row.model ||
+    (bare !== kernel && (bare === row.model || row.model === `blocks-then ${bare}`));
   return { ...row, kernelResult: kernel, verdict: same ? "match" : "mismatch" };
 }
 

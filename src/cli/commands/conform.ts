@@ -240,7 +240,7 @@ export function hostRun(
 
 export function guestRun(
   v: string,
-  specs: readonly { name: string; spec: ScenarioSpec }[],
+  specs: readonly { name: string; spec: ScenarioSpec; patch?: (p: Policy) => Policy }[],
   work: string,
   schedules: number,
   timeoutMs: number,
@@ -254,8 +254,8 @@ export function guestRun(
   const planned: { p: Planned; name?: string }[] = [];
   const programs: { name: string; bin: string }[] = [];
   let i = 0;
-  for (const { name, spec } of specs) {
-    const pl = plan(spec, name, v, (s) => guestTarget(s.fs.kind), schedules, patch);
+  for (const { name, spec, patch: own } of specs) {
+    const pl = plan(spec, name, v, (s) => guestTarget(s.fs.kind), schedules, own ?? patch);
     if (typeof pl === "string") {
       notes.push(`${name}: ${pl}`);
       continue;
