@@ -1,6 +1,7 @@
 /**
  * `pinlab conform`'s results: per kernel, each operation of each schedule
- * with the model's and the kernel's answer, as a text table, JSON
+ * with the model's and the kernel's answer and the scenario's expectation
+ * (for the gup_longterm.c scenarios: the selftest's cell), as a text table, JSON
  * (pinlab.conform/1) and an HTML section.
  */
 import type { Row } from "../engine/conform/lower.js";
@@ -73,7 +74,7 @@ export function renderConform(targets: readonly ConformTarget[]): string {
       const w = Math.min(48, Math.max(10, ...s.rows.map((r) => r.op.length)));
       const aw = Math.max(5, ...s.rows.map((r) => r.actor.length));
       out.push(
-        `    ${pad("#", 3)} ${pad("actor", aw)} ${pad("operation", w)} ${pad("model", 18)} ${pad("kernel", 18)} verdict`,
+        `    ${pad("#", 3)} ${pad("actor", aw)} ${pad("operation", w)} ${pad("model", 18)} ${pad("kernel", 18)} ${pad("expected", 16)} verdict`,
       );
       for (const r of s.rows) {
         const op = r.op.length > w ? `${r.op.slice(0, w - 1)}…` : r.op;
@@ -84,7 +85,7 @@ export function renderConform(targets: readonly ConformTarget[]): string {
               ? "MISMATCH"
               : "match";
         out.push(
-          `    ${pad(String(r.step), 3)} ${pad(r.actor, aw)} ${pad(op, w)} ${pad(r.model, 18)} ${pad(r.kernelResult ?? "-", 18)} ${v}`,
+          `    ${pad(String(r.step), 3)} ${pad(r.actor, aw)} ${pad(op, w)} ${pad(r.model, 18)} ${pad(r.kernelResult ?? "-", 18)} ${pad(r.expected ?? "", 16)} ${v}`,
         );
       }
     }
@@ -123,12 +124,12 @@ export function conformHtml(targets: readonly ConformTarget[]): string {
         `<h3>${esc(s.scenario)}, schedule seed ${s.seed}, model ${esc(s.policy)}</h3><table>`,
       );
       parts.push(
-        "<tr><th>#</th><th>actor</th><th>operation</th><th>model</th><th>kernel</th><th>verdict</th></tr>",
+        "<tr><th>#</th><th>actor</th><th>operation</th><th>model</th><th>kernel</th><th>expected</th><th>verdict</th></tr>",
       );
       for (const r of s.rows) {
         const cls = r.verdict === "match" ? "match" : r.verdict === "mismatch" ? "mismatch" : "nr";
         parts.push(
-          `<tr class=${cls}><td>${r.step}</td><td>${esc(r.actor)}</td><td>${esc(r.op)}</td><td>${esc(r.model)}</td><td>${esc(r.kernelResult ?? "-")}</td><td>${esc(r.verdict === "not runnable" ? `not runnable (${r.why})` : r.verdict)}</td></tr>`,
+          `<tr class=${cls}><td>${r.step}</td><td>${esc(r.actor)}</td><td>${esc(r.op)}</td><td>${esc(r.model)}</td><td>${esc(r.kernelResult ?? "-")}</td><td>${esc(r.expected ?? "")}</td><td>${esc(r.verdict === "not runnable" ? `not runnable (${r.why})` : r.verdict)}</td></tr>`,
         );
       }
       parts.push("</table>");

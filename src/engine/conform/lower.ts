@@ -19,6 +19,7 @@ import type { ModelEvent } from "../../model/events.js";
 import type { Model } from "../../model/layout.js";
 import type { Backing, ProcOp, ScenarioSpec } from "../../model/spec.js";
 import type { TraceStep } from "../run/exec.js";
+import { applicable } from "../run/expect.js";
 
 /** What the program can use where it runs: a directory per backing, and the features present. */
 export interface Target {
@@ -37,6 +38,11 @@ export interface Row {
   readonly op: string;
   /** ok, errno NAME, signal NAME, blocks, blocks-then X, skipped. */
   readonly model: string;
+  /**
+   * The scenario's own expectation for the operation under linux (the
+   * gup_longterm.c scenarios take theirs from the selftest's table), if any.
+   */
+  readonly expected?: string;
   /** Why the operation cannot run on this target (absent: it runs). */
   readonly notRunnable?: string;
 }
@@ -224,6 +230,16 @@ export function lowerSchedule(
       continue;
     }
     const text = opText(op);
+    const ex = applicable(spec.expectations, "linux").find(
+      (e) => e.kind === "result" && e.proc === pi.name && (e.op === op.label || e.op === op.op),
+    );
+    const expected =
+      ex?.kind === "result"
+        ? ex.result === "ok" || ex.result === "blocks"
+          ? ex.result
+          : `errno ${ex.result}`
+        : undefined;
+    const exp = expected !== undefined ? { expected } : {};
     const o2 = op as unknown as Record<string, unknown>;
     const inputs = ["fd", "va", "mr", "buf", "src", "pin"].filter((k) => typeof o2[k] === "string");
     const p = o.proc;
@@ -422,7 +438,7 @@ export function lowerSchedule(
       .join("");
     cases[p]!.push(`  case ${idx}: ${guards}${body}`);
     drive.push(`  drive(${step}, ${p}, ${idx});`);
-    rows.push({ step, actor: pi.name, op: text, model: o.model });
+    rows.push({ step, actor: pi.name, op: text, model: o.model, ...exp });
   }
   if (drive.length === 0)
     return { rows, why: "no operation of this schedule runs here", uring, verbs };
