@@ -255,6 +255,10 @@ export function guestRun(
   const programs: { name: string; bin: string }[] = [];
   let i = 0;
   for (const { name, spec, patch: own } of specs) {
+    if ((spec.fs.flavor ?? "xfs") === "xfs" && !notes.some((n) => n.startsWith(`${name}:`)))
+      notes.push(
+        `${name}: written for XFS, run on ext4 (the order of layout-change checks differs)`,
+      );
     const pl = plan(spec, name, v, (s) => guestTarget(s.fs.kind), schedules, own ?? patch);
     if (typeof pl === "string") {
       notes.push(`${name}: ${pl}`);
