@@ -22,13 +22,13 @@ export interface BundledPin {
   readonly spec: ScenarioSpec;
 }
 
-/** Every bundled scenario that parses, with the hash of its text. */
-export function bundledSpecs(): BundledPin[] {
-  return readdirSync(SCENARIO_DIR)
+/** Every bundled scenario that parses (or those of another directory of the tree), with the hash of its text. */
+export function bundledSpecs(dir: URL = SCENARIO_DIR): BundledPin[] {
+  return readdirSync(dir)
     .filter((f) => f.endsWith(".pin"))
     .sort()
     .flatMap((f) => {
-      const text = readFileSync(new URL(f, SCENARIO_DIR), "utf8");
+      const text = readFileSync(new URL(f, dir), "utf8");
       const r = parseScenario(text, f);
       return r.spec ? [{ name: f.slice(0, -4), hash: sourceHash(text), spec: r.spec }] : [];
     });

@@ -122,7 +122,7 @@ export function modelSystem(
     },
     obligations: [...live.map((p) => p.name), ...watched.map((p) => `always ${p.name}`)],
     independent: (a, b, s) => peersIndependent(m, a, b, s),
-    ...(sym ? { canonical: sym.canonical } : {}),
+    ...(sym ? { canonical: sym.canonical, canonicalInto: sym.canonicalInto } : {}),
     describe: (a) => describeAction(m, a),
     coverage: () => cov.bytes,
   };
