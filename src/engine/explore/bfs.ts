@@ -53,6 +53,8 @@ export class SerialSearch<E> {
   private readonly width: number;
   private readonly cur: Int32Array;
   private readonly tmp: Int32Array;
+  /** One fingerprint (hi, lo). */
+  private readonly fp = new Int32Array(2);
   /** Where a canonical form that differs from its state is written. */
   private readonly canon: Int32Array;
   private readonly events: E[] = [];
@@ -200,8 +202,9 @@ export class SerialSearch<E> {
         continue;
       }
       if (pend !== 0) {
-        const k = canon ? canon(cur) : cur;
-        graph!.addState(id, d, fpHi(k) | 0, fpLo(k) | 0, pend);
+        const fp = this.fp;
+        fingerprintInto(canon ? canon(cur) : cur, fp, 0);
+        graph!.addState(id, d, fp[0]!, fp[1]!, pend);
         if (por) par[po + L] = 0; // liveness needs every edge of a pending state
       }
       if (m + n > this.acts.length) this.room(m + n);
@@ -220,8 +223,7 @@ export class SerialSearch<E> {
         fingerprintInto(canon ? canon(nx) : nx, fps, 2 * m);
         if (pend !== 0 && (sys.pending!(nx) & pend) !== 0)
           graph!.addEdge(fps[2 * m]!, fps[2 * m + 1]!);
-        const so = m * L;
-        for (let j = 0; j < L; j++) succ[so + j] = nx[j]!;
+        succ.set(nx, m * L);
         acts[m++] = a;
       }
       ends[p] = m;

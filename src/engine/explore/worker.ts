@@ -370,7 +370,7 @@ class Part {
         b[o + 1] = lo;
         b[o + 2] = gid;
         b[o + 3] = a;
-        for (let j = 0; j < L; j++) b[o + 4 + j] = nx[j]!;
+        b.set(nx, o + 4);
         if (++outN[w]! === this.batchRecords) this.flush(w);
       }
       transitions += en.length;
