@@ -136,7 +136,7 @@ export async function simulateScenario(
       }
       return w.violation;
     });
-    policies.push(merge.result(pol, violations, pool));
+    policies.push(merge.result(pol, violations, pool, sm.conditions));
   }
   const counted = policies.length === 0 ? 0 : Math.min(...policies.map((p) => p.seeds));
   const interrupted = policies.length < o.policies.length || counted < seeds.length;
