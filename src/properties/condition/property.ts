@@ -69,3 +69,10 @@ export function conditionProperty(text: string, spec: ScenarioSpec): Property {
     },
   };
 }
+
+/** The properties of a scenario's condition expectations, each condition once. */
+export function conditionProperties(spec: ScenarioSpec): Property[] {
+  const texts = new Set<string>();
+  for (const e of spec.expectations) if (e.kind === "condition") texts.add(e.condition);
+  return [...texts].map((t) => conditionProperty(t, spec));
+}
