@@ -155,8 +155,7 @@ export function renderCheck(
     const asked = conditions.has(v.name) && v.verdict === "Sometimes";
     if ((!wanted(v, o.allWitnesses ?? false) && !asked) || !v.witness) continue;
     const run = runSchedule(model, { actions: v.witness, properties: props });
-    const witness =
-      (v.verdict === "Sometimes" && v.kind !== "possibility") || refuted.has(v.name);
+    const witness = (v.verdict === "Sometimes" && v.kind !== "possibility") || refuted.has(v.name);
     out.push("");
     out.push(
       `${v.name}: ${witness ? "witness" : "example"}${v.lasso ? ` (the last ${v.lasso.cycle.length} steps repeat for ever)` : ""}`,

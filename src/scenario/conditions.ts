@@ -17,7 +17,8 @@ import { lower } from "./lower.js";
  */
 function columnOf(quote: Span, value: string, k: number): number {
   let col = quote.col + 1;
-  for (let i = 0; i < k && i < value.length; i++) col += value[i] === '"' || value[i] === "\\" ? 2 : 1;
+  for (let i = 0; i < k && i < value.length; i++)
+    col += value[i] === '"' || value[i] === "\\" ? 2 : 1;
   return col + Math.max(0, k - value.length);
 }
 
@@ -38,7 +39,9 @@ export function checkConditions(program: Program, file = "<input>"): PhaseResult
     };
     const c = checkCondition(text, spec);
     for (const e of c.errors) report(sink, e, at(e));
-    if (c.cond) for (const w of constant(c.bound, spec.fs.kind === "dax", spec)) sink.report("PIN333", quote, w.message, w.hint);
+    if (c.cond)
+      for (const w of constant(c.bound, spec.fs.kind === "dax", spec))
+        sink.report("PIN333", quote, w.message, w.hint);
   }
   return { result: null, diagnostics: sink.drain() };
 }

@@ -375,7 +375,9 @@ function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
     );
 
   // The optional `under` tail.
-  const underAt = words.findIndex((w, i) => i > 0 && w.name.text === "under" && !w.dotted && !w.str);
+  const underAt = words.findIndex(
+    (w, i) => i > 0 && w.name.text === "under" && !w.dotted && !w.str,
+  );
   const body = underAt >= 0 ? words.slice(0, underAt) : words;
   let policies: string[] | undefined;
   if (underAt >= 0) {

@@ -73,7 +73,10 @@ describe("condition expectations", () => {
     const along = holdsAlong(s, "unsafe", v!.witness!);
     // It holds where the witness ends, and nowhere before: the search is breadth first.
     assert.equal(along.at(-1), true);
-    assert.deepEqual(along.slice(0, -1), along.slice(0, -1).map(() => false));
+    assert.deepEqual(
+      along.slice(0, -1),
+      along.slice(0, -1).map(() => false),
+    );
     // The truncate, bob's create and his fallocate must all come after the registration.
     assert.ok(v!.witness!.length >= 6, `witness of ${v!.witness!.length} steps`);
   });

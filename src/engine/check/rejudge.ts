@@ -25,7 +25,10 @@ export function verdictClaim(v: PropertyVerdict): WitnessClaim {
 /** What the witness of a refuted `always P` shows: a run on which the obligation stays open. */
 export function alwaysClaim(e: CheckedExpectation): WitnessClaim | null {
   if (e.expectation.kind === "result" || e.expectation.quantifier !== "always") return null;
-  return { what: `always ${judgedName(e.expectation)}`, loop: e.lasso ? e.lasso.prefix.length : null };
+  return {
+    what: `always ${judgedName(e.expectation)}`,
+    loop: e.lasso ? e.lasso.prefix.length : null,
+  };
 }
 
 /** The detail `check` gives a refuted `always` (shared with replay). */

@@ -35,6 +35,7 @@ import {
   R_PC,
   type State,
 } from "../../model/layout.js";
+import type { Quantifier } from "../../model/spec.js";
 import {
   A_CRASH,
   A_HANDLER,
@@ -56,7 +57,6 @@ import {
   enabled,
   stepInto,
 } from "../../model/step.js";
-import type { Quantifier } from "../../model/spec.js";
 import { compileCondition } from "../../properties/condition/compile.js";
 import { checkCondition, conditionName } from "../../properties/condition/property.js";
 import { PROPERTIES } from "../../properties/index.js";
@@ -166,7 +166,8 @@ function simConditions(m: Model): SimCondition[] {
   for (const e of m.spec.expectations) {
     if (e.kind !== "condition" || out.some((c) => c.text === e.condition)) continue;
     const c = checkCondition(e.condition, m.spec);
-    if (!c.cond) throw new Error(`pinlab bug: condition ${JSON.stringify(e.condition)} was not checked`);
+    if (!c.cond)
+      throw new Error(`pinlab bug: condition ${JSON.stringify(e.condition)} was not checked`);
     out.push({
       name: conditionName(e.condition),
       text: e.condition,

@@ -73,7 +73,12 @@ export type Bound =
       readonly st: string;
       readonly arg?: string;
     }
-  | { readonly k: "mr" | "fd" | "va"; readonly proc: string; readonly v: string; readonly st: string }
+  | {
+      readonly k: "mr" | "fd" | "va";
+      readonly proc: string;
+      readonly v: string;
+      readonly st: string;
+    }
   | { readonly k: "qp" | "peer"; readonly peer: string; readonly st: string }
   | { readonly k: "proc"; readonly proc: string; readonly st: string }
   | { readonly k: "lease" | "file"; readonly file: string; readonly st: string };
@@ -88,7 +93,10 @@ export const HOLDS_WORDS: readonly string[] = ["zeroes", "stale"];
  * variable, PIN330 a block outside the device, PIN331 a page with no block
  * at the start, PIN332 a page outside the model's file size.
  */
-export function bindCondition(cond: Cond, scope: CondScope): { bound: Bound[]; errors: CondError[] } {
+export function bindCondition(
+  cond: Cond,
+  scope: CondScope,
+): { bound: Bound[]; errors: CondError[] } {
   const errors: CondError[] = [];
   const bound: Bound[] = [];
   const err = (code: string, w: Word, message: string, hint?: string) =>
@@ -99,7 +107,12 @@ export function bindCondition(cond: Cond, scope: CondScope): { bound: Bound[]; e
   };
   const file = (w: Word): boolean => {
     if (scope.files.has(w.text)) return true;
-    err("PIN230", w, `unknown file \`${w.text}\` in the condition`, suggest(w, scope.files.keys(), "file"));
+    err(
+      "PIN230",
+      w,
+      `unknown file \`${w.text}\` in the condition`,
+      suggest(w, scope.files.keys(), "file"),
+    );
     return false;
   };
   const state = (kind: Kind, w: Word, what: string): boolean => {
@@ -147,14 +160,19 @@ export function bindCondition(cond: Cond, scope: CondScope): { bound: Bound[]; e
       if (s.k === "block") {
         const n = Number(s.n.text);
         if (n >= scope.blocks) {
-          err("PIN330", s.n, `block ${n} is not on the device`, `the filesystem has blocks 0..${scope.blocks - 1}`);
+          err(
+            "PIN330",
+            s.n,
+            `block ${n} is not on the device`,
+            `the filesystem has blocks 0..${scope.blocks - 1}`,
+          );
           continue;
         }
         b = { k: "block", block: n, st, ...(arg !== undefined ? { arg } : {}) };
       } else {
         if (!file(s.file) || !page(s.file, s.page, s.index)) continue;
         const f = scope.files.get(s.file.text);
-        if (!f || !f.blocks || s.index >= f.pages) {
+        if (!f?.blocks || s.index >= f.pages) {
           err(
             "PIN331",
             s.page,
@@ -167,7 +185,13 @@ export function bindCondition(cond: Cond, scope: CondScope): { bound: Bound[]; e
           );
           continue;
         }
-        b = { k: "block-of", file: s.file.text, page: s.index, st, ...(arg !== undefined ? { arg } : {}) };
+        b = {
+          k: "block-of",
+          file: s.file.text,
+          page: s.index,
+          st,
+          ...(arg !== undefined ? { arg } : {}),
+        };
       }
     } else if (s.k === "lease") {
       if (!file(s.file) || !state("lease", a.state, "a lease")) continue;
@@ -197,14 +221,26 @@ export function bindCondition(cond: Cond, scope: CondScope): { bound: Bound[]; e
           );
           continue;
         }
-        const what = { fd: "a file descriptor", va: "a mapping", mr: "an MR", buf: "an io_uring buffer", pin: "a gup_test pin" }[kind];
+        const what = {
+          fd: "a file descriptor",
+          va: "a mapping",
+          mr: "an MR",
+          buf: "an io_uring buffer",
+          pin: "a gup_test pin",
+        }[kind];
         if (!state(VAR_STATES[kind], a.state, `\`${l}.${r}\` (${what})`)) continue;
         b = { k: VAR_STATES[kind] as "mr" | "fd" | "va", proc: l, v: r, st };
       } else if (scope.peers.has(l)) {
-        err("PIN232", s.right, `a remote peer has only its \`qp\`, not \`${r}\``, `write \`${l}.qp ready\` or \`${l}.qp error\``);
+        err(
+          "PIN232",
+          s.right,
+          `a remote peer has only its \`qp\`, not \`${r}\``,
+          `write \`${l}.qp ready\` or \`${l}.qp error\``,
+        );
         continue;
       } else if (pm) {
-        if (file(s.left)) continue;
+        // `X.pageN` of no file: the file is what is unknown.
+        file(s.left);
         continue;
       } else {
         err(
@@ -231,7 +267,11 @@ export function bindCondition(cond: Cond, scope: CondScope): { bound: Bound[]; e
           "PIN231",
           s.name,
           `unknown object \`${n}\` in the condition`,
-          suggest(s.name, [...scope.procs.keys(), ...scope.peers, ...scope.files.keys()], "process, peer or file"),
+          suggest(
+            s.name,
+            [...scope.procs.keys(), ...scope.peers, ...scope.files.keys()],
+            "process, peer or file",
+          ),
         );
         continue;
       }

@@ -25,9 +25,9 @@ import {
   ino,
   LEASE_NONE,
   LF_BREAKING,
+  type Model,
   MR_INVALID,
   MR_VALID,
-  type Model,
   mr,
   OFD_LEASE,
   OFD_LFLAGS,
@@ -131,14 +131,12 @@ function atomPred(b: Bound, m: Model): Pred {
         }
         default: {
           // owned [by FILE]: an extent map of a file that still exists references the block.
-          const files =
-            b.arg === undefined ? m.inodes.map((_, i) => i) : [fileId(b.arg)];
+          const files = b.arg === undefined ? m.inodes.map((_, i) => i) : [fileId(b.arg)];
           const slots = files.map((i) => ({
             exists: ino(m, i) + INO_EXISTS,
             ext: Array.from({ length: m.maxPages }, (_, p) => ext(m, i, p)),
           }));
-          return (s) =>
-            slots.some((f) => s[f.exists] !== 0 && f.ext.some((e) => s[e] === n + 1));
+          return (s) => slots.some((f) => s[f.exists] !== 0 && f.ext.some((e) => s[e] === n + 1));
         }
       }
     }
@@ -252,7 +250,9 @@ function atomPred(b: Bound, m: Model): Pred {
       if (b.st === "held") return held;
       if (b.st === "none") return (s) => !held(s);
       return (s) =>
-        offs.some((o) => s[o + OFD_LEASE] !== LEASE_NONE && (s[o + OFD_LFLAGS]! & LF_BREAKING) !== 0);
+        offs.some(
+          (o) => s[o + OFD_LEASE] !== LEASE_NONE && (s[o + OFD_LFLAGS]! & LF_BREAKING) !== 0,
+        );
     }
     case "file": {
       const o = ino(m, fileId(b.file)) + INO_EXISTS;

@@ -24,7 +24,9 @@ export function checkCondition(
   const p = parseCondition(text);
   if (!p.cond) return { bound: [], errors: p.errors };
   const b = bindCondition(p.cond, scopeOfSpec(spec));
-  return b.errors.length > 0 ? { bound: [], errors: b.errors } : { cond: p.cond, bound: b.bound, errors: [] };
+  return b.errors.length > 0
+    ? { bound: [], errors: b.errors }
+    : { cond: p.cond, bound: b.bound, errors: [] };
 }
 
 /** Whether two states are equal on the model's own fields (a system may append monitor words). */

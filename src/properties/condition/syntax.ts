@@ -99,7 +99,11 @@ function tokenize(text: string, errors: CondError[]): Tok[] {
       for (;;) {
         const d = text[j];
         if (d !== undefined && (isLetter(d) || isDigit(d))) j++;
-        else if (d === "-" && text[j + 1] !== undefined && (isLetter(text[j + 1]!) || isDigit(text[j + 1]!)))
+        else if (
+          d === "-" &&
+          text[j + 1] !== undefined &&
+          (isLetter(text[j + 1]!) || isDigit(text[j + 1]!))
+        )
           j += 2;
         else break;
       }
@@ -113,7 +117,12 @@ function tokenize(text: string, errors: CondError[]): Tok[] {
       continue;
     }
     let j = i + 1;
-    while (j < text.length && !" \t.()".includes(text[j]!) && !isLetter(text[j]!) && !isDigit(text[j]!))
+    while (
+      j < text.length &&
+      !" \t.()".includes(text[j]!) &&
+      !isLetter(text[j]!) &&
+      !isDigit(text[j]!)
+    )
       j++;
     const what = text.slice(i, j);
     errors.push({
@@ -175,11 +184,19 @@ export function parseCondition(text: string): { cond?: Cond; errors: CondError[]
       const file = name("a file name after `block of`");
       const dot = next();
       if (dot.kind !== ".")
-        fail(dot, `expected \`.pageN\` after \`block of ${file.text}\``, "e.g. `block of data.page0`");
+        fail(
+          dot,
+          `expected \`.pageN\` after \`block of ${file.text}\``,
+          "e.g. `block of data.page0`",
+        );
       const page = next();
       const m = page.kind === "word" ? /^page(\d+)$/.exec(page.text) : null;
       if (!m)
-        return fail(page, `expected \`pageN\` after \`block of ${file.text}.\``, "e.g. `block of data.page0`");
+        return fail(
+          page,
+          `expected \`pageN\` after \`block of ${file.text}.\``,
+          "e.g. `block of data.page0`",
+        );
       return { k: "block-of", file, page, index: Number(m[1]) };
     }
     if (isWord(t, "lease") && isWord(toks[i + 1]!, "of")) {
@@ -231,7 +248,8 @@ export function parseCondition(text: string): { cond?: Cond; errors: CondError[]
       next();
       const c = disj();
       const close = next();
-      if (close.kind !== ")") fail(close, `expected \`)\`, found ${describe(close)}`, "close the `(`");
+      if (close.kind !== ")")
+        fail(close, `expected \`)\`, found ${describe(close)}`, "close the `(`");
       return c;
     }
     if (t.kind === ")") fail(t, "unexpected `)`", "a `)` closes a `(` before it");
