@@ -55,7 +55,7 @@ export function conditionProperty(text: string, spec: ScenarioSpec): Property {
     }
     return f;
   };
-  const message = `the condition holds: ${text}`;
+  const message = "the condition holds";
   return {
     name: conditionName(text),
     summary: `the scenario's condition holds: ${text}`,
