@@ -239,7 +239,9 @@ function condition(
     case 0:
       return `${proc} ${pick(r, ["alive", "killed", "blocked", "done", "hung", "crashed"])}`;
     case 1:
-      return n.remotes.length > 0 ? `${n.remotes[0]}.qp ${pick(r, ["ready", "error"])}` : `${proc} alive`;
+      return n.remotes.length > 0
+        ? `${n.remotes[0]}.qp ${pick(r, ["ready", "error"])}`
+        : `${proc} alive`;
     case 2:
       return `block ${int(r, 0, 8)} ${pick(r, ["free", "busy", "owned", "shared", "holds zeroes"])}`;
     case 3:

@@ -28,6 +28,8 @@ import {
   type Model,
   MR_INVALID,
   MR_VALID,
+  MRL_BREAKING,
+  MRL_NONE,
   mr,
   OFD_LEASE,
   OFD_LFLAGS,
@@ -246,13 +248,18 @@ function atomPred(b: Bound, m: Model): Pred {
     case "lease": {
       const i = fileId(b.file);
       const offs = m.ofds.flatMap((x, o) => (x.inode === i ? [ofd(m, o)] : []));
-      const held = (s: State) => offs.some((o) => s[o + OFD_LEASE] !== LEASE_NONE);
+      // Beside F_SETLEASE leases, the lease revoke attaches to each long-term pin
+      // of an fs-DAX file (the MR's lease field, mm/gup.ts): Jan Kara's proposal.
+      const pins = m.mrs.flatMap((x, k) => (m.vmas[x.vma]?.inode === i ? [mr(m, k)] : []));
+      const pinLease = (s: State, o: number) => s[o] === MR_VALID && s[o + 1] !== MRL_NONE;
+      const held = (s: State) =>
+        offs.some((o) => s[o + OFD_LEASE] !== LEASE_NONE) || pins.some((o) => pinLease(s, o));
       if (b.st === "held") return held;
       if (b.st === "none") return (s) => !held(s);
       return (s) =>
         offs.some(
           (o) => s[o + OFD_LEASE] !== LEASE_NONE && (s[o + OFD_LFLAGS]! & LF_BREAKING) !== 0,
-        );
+        ) || pins.some((o) => pinLease(s, o) && s[o + 1] === MRL_BREAKING);
     }
     case "file": {
       const o = ino(m, fileId(b.file)) + INO_EXISTS;
