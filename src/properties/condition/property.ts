@@ -4,6 +4,13 @@
  * read as for any property: no reachable state satisfies it, some run
  * reaches one, every run reaches one. The condition is parsed and bound
  * once per scenario and compiled once per model, never in the search loop.
+ *
+ * It judges the state a transition reaches, not the transition: under the
+ * explorer's sleep sets (engine/explore/por.ts) every reachable state is
+ * still discovered, at its shortest depth, by a judged transition, so the
+ * verdict and the witness length are exact. Symmetry reduction would merge
+ * states that a condition naming one copy tells apart: it is off for a
+ * scenario with conditions (engine/adapter/symmetry.ts).
  */
 import type { Model, State } from "../../model/layout.js";
 import type { ScenarioSpec } from "../../model/spec.js";
