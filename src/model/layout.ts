@@ -9,7 +9,7 @@
  * state holds only what changes.
  */
 import type { Policy } from "./policy.js";
-import type { Backing, FsFlavor, NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
+import type { Backing, Cap, FsFlavor, NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
 
 export type State = Int32Array;
 
@@ -169,6 +169,8 @@ export interface UserInfo {
   readonly name: string;
   readonly capLease: boolean;
   readonly capIpcLock: boolean;
+  /** Every capability the scenario gives the user (what the policies' questions see). */
+  readonly caps: readonly Cap[];
 }
 
 export interface InodeInfo {

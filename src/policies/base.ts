@@ -2,7 +2,16 @@
  * Helpers shared by policy modules: parameter validation and the defaults
  * every policy starts from (today's kernel rules where a proposal is silent).
  */
-import type { ParamSpec, Policy, PolicyModule } from "../model/policy.js";
+import type {
+  Escalation,
+  LayoutDecision,
+  LayoutQuery,
+  ParamSpec,
+  PinQuery,
+  Policy,
+  PolicyModule,
+  RevokeAction,
+} from "../model/policy.js";
 
 /** The lease-break-time parameter: /proc/sys/fs/lease-break-time, 45 s by default (fs/locks.c). */
 export const LEASE_BREAK_TIME: ParamSpec = {
@@ -14,6 +23,40 @@ export const LEASE_BREAK_TIME: ParamSpec = {
 
 type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
 
+/** Question 1's default: every long-term pin is allowed. */
+export const allowPins = (_q: PinQuery): number => 0;
+
+/**
+ * Question 1 as today's kernel answers it (mm/gup.c check_vma_flags(), since
+ * v4.15, 2bb6d2837083): a FOLL_LONGTERM pin of an fs-DAX VMA gets `errno`;
+ * every other pin is allowed.
+ */
+export const refuseFsdax =
+  (errno: number) =>
+  (q: PinQuery): number =>
+    q.stage === "vma" && q.dax ? errno : 0;
+
+const PROCEED: LayoutDecision = { do: "proceed" };
+
+/**
+ * Question 2 for a policy that decides only for fs-DAX files: `dax` there,
+ * and elsewhere `proceed` (page-cache truncate_inode_pages_range() orphans a
+ * pinned page without waiting).
+ */
+export const onDax =
+  (dax: LayoutDecision) =>
+  (q: LayoutQuery): LayoutDecision =>
+    q.dax ? dax : PROCEED;
+
+/** Question 3's default: a revoke breaks every pinner's lease (Jan Kara's proposal). */
+export const breakEveryPin = (): RevokeAction => "break";
+
+/** Question 4 with one answer for every pinner. */
+export const escalateWith =
+  (e: Escalation) =>
+  (): Escalation =>
+    e;
+
 /**
  * What a 2019 proposal leaves as the kernel does it: long-term pins of fs-DAX
  * pages allowed (that is each proposal's point), today's v6.5 rule for
@@ -21,12 +64,13 @@ type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
  * (FOLL_WRITE only for writable MRs, R/O pins of private mappings unshare), migration out of ZONE_MOVABLE before
  * pinning, no ODP, no revocable pins, no userspace layout leases, a busy
  * check over the changed range only, a wait for short-term references
- * (O_DIRECT bios) as dax_layout_busy_page() does, SIGKILL as the only escalation, and
+ * (O_DIRECT bios) as dax_layout_busy_page() does, every pinner's lease broken by a
+ * revoke and SIGKILL as the only escalation at lease-break-time, and
  * no SIGBUS to the file's mappers at pmem unbind (that came with v6.8).
  * A policy states only how it differs, plus its answer to a layout change.
  */
 export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
-  longtermFsdax: () => 0,
+  mayPin: allowPins,
   writableFileRule: "pagecache",
   gupEra: "v6.2",
   migrateBeforePin: true,
@@ -35,7 +79,8 @@ export const PROPOSAL_DEFAULTS: Omit<Body, "layoutChange"> = {
   layoutLeases: false,
   swapfileOnPin: false,
   busyScope: "range",
-  escalation: "sigkill",
+  revokePinner: breakEveryPin,
+  leaseBreakTimeout: escalateWith("sigkill"),
   shortTermRefs: "wait",
   swapfileCheck: "vfs",
   unbindSigbus: false,

@@ -1,4 +1,4 @@
-import { definePolicy } from "./base.js";
+import { definePolicy, onDax } from "./base.js";
 
 /**
  * The busy-extent idea (John Hubbard's option 4; the 2017 linux-nvdimm
@@ -13,6 +13,6 @@ export const deferredFreePolicy = definePolicy(
   "https://lore.kernel.org/r/20190205175059.GB21617@iweiny-DESK2.sc.intel.com",
   [],
   () => ({
-    layoutChange: (q) => (q.dax ? { do: "defer" } : { do: "proceed" }),
+    layoutChange: onDax({ do: "defer" }),
   }),
 );

@@ -1,5 +1,5 @@
 import { EOPNOTSUPP } from "../model/errno.js";
-import { definePolicy } from "./base.js";
+import { definePolicy, onDax, refuseFsdax } from "./base.js";
 
 /**
  * Today's kernel (mm/gup.c check_vma_flags): FOLL_LONGTERM on fs-DAX →
@@ -16,10 +16,10 @@ export const linuxPolicy = definePolicy(
   "mm/gup.c check_vma_flags(), writable_file_mapping_allowed(); fs/xfs xfs_break_dax_layouts()",
   [],
   () => ({
-    longtermFsdax: () => EOPNOTSUPP,
+    mayPin: refuseFsdax(EOPNOTSUPP),
     writableFileRule: "all",
     busyScope: "file",
     unbindSigbus: true,
-    layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
+    layoutChange: onDax({ do: "wait" }),
   }),
 );

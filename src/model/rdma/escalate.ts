@@ -11,7 +11,10 @@
  * essentially stuck with SIGKILL as the escalation".
  */
 import { type Ctx, emit } from "../ctx.js";
+import { pinnerKind } from "../mm/gup.js";
+import type { PinnerQuery } from "../policy.js";
 import {
+  type Model,
   P_SIG,
   P_STATUS,
   PS_BLOCKED,
@@ -19,9 +22,25 @@ import {
   proc,
   SIGF_FATAL_ESCALATION,
   SIGF_UNINTERRUPTIBLE,
+  type State,
 } from "../layout.js";
 import { teardown } from "../proc/exit.js";
 import { invalidateMr } from "./mr.js";
+
+/** The policy's view of registration x: its pinner kind and what the hardware can invalidate. */
+export function pinnerQuery(m: Model, s: State, x: number): PinnerQuery {
+  const mi = m.mrs[x]!;
+  const ring = mi.pinner === "io_uring";
+  return {
+    model: m,
+    state: s,
+    pinner: pinnerKind(m, x),
+    mr: x,
+    proc: mi.proc,
+    inode: m.vmas[mi.vma]!.inode,
+    invalidate: ring ? "fence" : m.nicInvalidate,
+  };
+}
 
 /** lease-break-time expired on MR x's revocable pin. */
 export function escalate(ctx: Ctx, x: number): void {
@@ -35,9 +54,9 @@ export function escalate(ctx: Ctx, x: number): void {
   // pinned until it completes: a fence. Fixed I/O is one step in the model, so
   // none is in flight here. Later fixed I/O through the slot fails with EFAULT.
   // No 2019 mail speaks of io_uring; this is the model's reading of `invalidate`.
-  const ring = m.mrs[x]!.pinner === "io_uring";
-  if (m.policy.escalation === "invalidate" && (ring || m.nicInvalidate !== "none")) {
-    const fenced = ring || m.nicInvalidate === "fence";
+  const q = pinnerQuery(m, s, x);
+  if (m.policy.leaseBreakTimeout(q) === "invalidate" && q.invalidate !== "none") {
+    const fenced = q.invalidate === "fence";
     emit(ctx, { k: "escalate", proc: owner, mr: x, how: "invalidate", fenced });
     invalidateMr(ctx, x, fenced);
     return;
