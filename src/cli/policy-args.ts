@@ -1,6 +1,7 @@
 /** Turning `--policy` and `--param` options into policy instances, with clear errors. */
 import type { Policy } from "../model/policy.js";
 import { makePolicy, POLICY_NAMES } from "../policies/index.js";
+import { parsePolicyRef, splitPolicyList } from "../policies/ref.js";
 
 export function parseParams(
   values: readonly string[],
@@ -15,7 +16,11 @@ export function parseParams(
   return { ok: true, params: Object.fromEntries(params) };
 }
 
-/** The policies named by `--policy` options (`all` or none given: every policy). */
+/**
+ * The policies named by `--policy` options (`all` or none given: every policy).
+ * A name may carry parameters, `revoke(escalation=invalidate)`; they override
+ * a `--param` of the same name for that policy. Options and commas list several.
+ */
 export function selectPolicies(
   names: readonly string[],
   params: Record<string, string>,
@@ -23,17 +28,25 @@ export function selectPolicies(
   const wanted =
     names.length === 0 || names.includes("all")
       ? [...POLICY_NAMES]
-      : names.flatMap((n) => n.split(","));
+      : names.flatMap((n) => splitPolicyList(n));
   const policies: Policy[] = [];
-  for (const name of wanted) {
+  for (const text of wanted) {
+    const ref = parsePolicyRef(text);
+    if (!ref.ok) return { ok: false, error: `--policy '${text}': ${ref.error.message}` };
+    const name = ref.ref.name;
     // A parameter applies to the policies that have it.
     const r0 = makePolicy(name);
     if (!r0.ok) return r0;
     const mine = Object.fromEntries(
       Object.entries(params).filter(([k]) => Object.hasOwn(r0.policy.params, k)),
     );
-    const r = makePolicy(name, mine);
+    const r = makePolicy(name, { ...mine, ...ref.ref.params });
     if (!r.ok) return r;
+    if (policies.some((p) => p.name === name))
+      return {
+        ok: false,
+        error: `policy ${name} is selected twice: one run takes one instance of each policy (run it again for another parameter value)`,
+      };
     policies.push(r.policy);
   }
   for (const k of Object.keys(params))

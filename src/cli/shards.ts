@@ -513,7 +513,7 @@ function checkExpectations(
   verdicts: readonly CellVerdict[],
   complete: boolean,
 ): string | null {
-  const want = applicable(spec.expectations, d.policy);
+  const want = applicable(spec.expectations, { name: d.policy, params: d.params });
   if (
     !same(
       d.expectations.map((x) => x.text),

@@ -9,7 +9,15 @@
  * state holds only what changes.
  */
 import type { Policy } from "./policy.js";
-import type { Backing, Cap, FsFlavor, NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
+import type {
+  Backing,
+  Cap,
+  FsFlavor,
+  NicInvalidate,
+  PeerOp,
+  ProcOp,
+  ScenarioSpec,
+} from "./spec.js";
 
 export type State = Int32Array;
 

@@ -12,6 +12,8 @@ import type {
   PolicyModule,
   RevokeAction,
 } from "../model/policy.js";
+import { closest } from "../util/suggest.js";
+import { paramOf, valueAllowed } from "./ref.js";
 
 /** The lease-break-time parameter: /proc/sys/fs/lease-break-time, 45 s by default (fs/locks.c). */
 export const LEASE_BREAK_TIME: ParamSpec = {
@@ -52,10 +54,7 @@ export const onDax =
 export const breakEveryPin = (): RevokeAction => "break";
 
 /** Question 4 with one answer for every pinner. */
-export const escalateWith =
-  (e: Escalation) =>
-  (): Escalation =>
-    e;
+export const escalateWith = (e: Escalation) => (): Escalation => e;
 
 /**
  * What a 2019 proposal leaves as the kernel does it: long-term pins of fs-DAX
@@ -111,15 +110,24 @@ export function definePolicy(
 export function checkParams(mod: PolicyModule, given: Readonly<Record<string, string>>): string[] {
   const errors: string[] = [];
   for (const [k, v] of Object.entries(given)) {
-    const spec = mod.params.find((p) => p.name === k);
+    const spec = paramOf(mod, k);
     if (!spec) {
       const known = mod.params.map((p) => p.name).join(", ") || "none";
-      errors.push(`policy ${mod.name} has no parameter ${k} (parameters: ${known})`);
+      const near = closest(
+        k,
+        mod.params.map((p) => p.name),
+      );
+      errors.push(
+        `policy ${mod.name} has no parameter ${k}${near ? ` (did you mean ${near}?)` : ""} (parameters: ${known})`,
+      );
       continue;
     }
-    const numeric = spec.values.length === 1 && spec.values[0]!.startsWith("<");
-    if (numeric ? !/^\d+$/.test(v) : !spec.values.includes(v))
-      errors.push(`policy ${mod.name}: ${k} must be ${spec.values.join(" or ")} (got ${v})`);
+    if (!valueAllowed(spec, v)) {
+      const near = spec.values[0]!.startsWith("<") ? undefined : closest(v, spec.values);
+      errors.push(
+        `policy ${mod.name}: ${k} must be ${spec.values.join(" or ")} (got ${v}${near ? `; did you mean ${near}?` : ""})`,
+      );
+    }
   }
   return errors;
 }

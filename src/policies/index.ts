@@ -10,6 +10,7 @@ import { immutablePolicy } from "./immutable.js";
 import { layoutLeasePolicy } from "./layout-lease.js";
 import { linuxPolicy } from "./linux.js";
 import { odpPolicy } from "./odp.js";
+import { formatPolicyRef, parsePolicyRef } from "./ref.js";
 import { revokePolicy } from "./revoke.js";
 import { unsafePolicy } from "./unsafe.js";
 import { waitPolicy } from "./wait.js";
@@ -50,3 +51,18 @@ export function makePolicy(
   if (errors.length > 0) return { ok: false, error: errors.join("; ") };
   return { ok: true, policy: mod.create(params) };
 }
+
+/**
+ * A policy instance from a reference written as text (`revoke`,
+ * `revoke(escalation=invalidate)`), with `extra` parameters under the written ones.
+ */
+export function makePolicyFromRef(
+  text: string,
+  extra: Readonly<Record<string, string>> = {},
+): { ok: true; policy: Policy } | { ok: false; error: string } {
+  const r = parsePolicyRef(text);
+  if (!r.ok) return { ok: false, error: `policy ${JSON.stringify(text)}: ${r.error.message}` };
+  return makePolicy(r.ref.name, { ...extra, ...r.ref.params });
+}
+
+export { formatPolicyRef, parsePolicyRef };

@@ -31,6 +31,8 @@ export const CODES = {
   PIN112: { severity: "error", title: "statement given twice" },
   PIN113: { severity: "error", title: "label not allowed here" },
   PIN114: { severity: "error", title: "repeat not at the end of its program" },
+  PIN115: { severity: "error", title: "malformed policy parameters" },
+  PIN116: { severity: "error", title: "policy parameter given twice" },
 
   PIN201: { severity: "error", title: "unknown user" },
   PIN202: { severity: "error", title: "unknown file" },
@@ -51,6 +53,7 @@ export const CODES = {
   PIN217: { severity: "error", title: "unknown label in wait_for" },
   PIN218: { severity: "error", title: "fork and forked process do not match" },
   PIN219: { severity: "error", title: "waits that can never end" },
+  PIN220: { severity: "error", title: "unknown policy parameter" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },
@@ -75,6 +78,8 @@ export const CODES = {
   PIN321: { severity: "error", title: "file flag that does not fit its backing" },
   PIN322: { severity: "warning", title: "operation that always fails on this backing" },
   PIN323: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
+  PIN324: { severity: "error", title: "bad value of a policy parameter" },
+  PIN325: { severity: "warning", title: "policy named bare and with parameters" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -108,7 +108,7 @@ export const runCommand: Command = {
         ...(faultsText !== undefined ? { faultWeight: Number(faultsText) } : {}),
         properties: PROPERTIES,
       });
-      const expectations = judgeRun(run, policy.name);
+      const expectations = judgeRun(run);
       if (expectations.some((e) => !e.ok)) status = EXIT_FAILED;
       if (flag(a, "json")) json.push(runJson(run, policy, PROPERTIES, expectations));
       else {
@@ -156,7 +156,7 @@ function runToken(text: string, a: ParsedArgs, host: Host): number {
     s = sys.step(s, t.actions[i]!, null);
   }
   const run = runSchedule(c.model, { actions: t.actions, properties: PROPERTIES });
-  const expectations = judgeRun(run, p.policy.name);
+  const expectations = judgeRun(run);
   if (flag(a, "json"))
     host.out(`${JSON.stringify(runJson(run, p.policy, PROPERTIES, expectations), null, 2)}\n`);
   else

@@ -29,6 +29,7 @@ import {
   stepInto,
 } from "../../model/step.js";
 import { makePolicy } from "../../policies/index.js";
+import { refTextMatches } from "../../policies/ref.js";
 import { PROPERTIES } from "../../properties/index.js";
 import type { Property } from "../../properties/property.js";
 import type { System } from "../explore/system.js";
@@ -167,7 +168,7 @@ export function systemFromArg(arg: ModelSystemArg): System<ModelEvent> & { reado
   const always = arg.spec.expectations.flatMap((e) =>
     e.kind === "property" &&
     e.quantifier === "always" &&
-    (!e.policies || e.policies.includes(arg.policy))
+    (!e.policies || e.policies.some((ref) => refTextMatches(ref, p.policy)))
       ? [e.property]
       : [],
   );

@@ -41,8 +41,8 @@ import {
   type State,
   vma as vmaOff,
 } from "../layout.js";
-import type { PinnerKind, PinQuery } from "../policy.js";
 import { pinLeaseHeld } from "../locks/lease.js";
+import type { PinnerKind, PinQuery } from "../policy.js";
 import { fault } from "./fault.js";
 import {
   allocFrame,

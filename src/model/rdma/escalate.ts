@@ -11,8 +11,6 @@
  * essentially stuck with SIGKILL as the escalation".
  */
 import { type Ctx, emit } from "../ctx.js";
-import { pinnerKind } from "../mm/gup.js";
-import type { PinnerQuery } from "../policy.js";
 import {
   type Model,
   P_SIG,
@@ -24,6 +22,8 @@ import {
   SIGF_UNINTERRUPTIBLE,
   type State,
 } from "../layout.js";
+import { pinnerKind } from "../mm/gup.js";
+import type { PinnerQuery } from "../policy.js";
 import { teardown } from "../proc/exit.js";
 import { invalidateMr } from "./mr.js";
 
