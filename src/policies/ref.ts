@@ -46,18 +46,18 @@ export function parsePolicyRef(
     ok: false as const,
     error: { kind, message, from, to: Math.max(to, from + 1) },
   });
-  if (!WORD.test(name)) return fail(`'${name}' is not a policy name`, 0, Math.max(open, 1));
+  if (!WORD.test(name)) return fail(`\`${name}\` is not a policy name`, 0, Math.max(open, 1));
   if (open < 0) return { ok: true, ref: { name, params: {} }, places: {} };
   const close = text.lastIndexOf(")");
   if (close < open || text.slice(close + 1).trim() !== "")
-    return fail(`'${text}': a parameter list ends with ')'`, open, text.length);
+    return fail(`\`${text}\`: a parameter list ends with \`)\``, open, text.length);
   const params = new Map<string, string>();
   const places: Record<string, { key: [number, number]; value: [number, number] }> = {};
   let at = open + 1;
   const body = text.slice(open + 1, close);
   if (body.trim() === "")
     return fail(
-      `'${name}()' names no parameter: write '${name}' or '${name}(NAME=VALUE)'`,
+      `\`${name}()\` names no parameter: write \`${name}\` or \`${name}(NAME=VALUE)\``,
       open,
       close + 1,
     );
@@ -69,8 +69,8 @@ export function parsePolicyRef(
     const k = (eq < 0 ? part : part.slice(0, eq)).trim();
     const v = eq < 0 ? "" : part.slice(eq + 1).trim();
     if (eq < 0 || !WORD.test(k) || !VALUE.test(v))
-      return fail(`'${part.trim()}' is not NAME=VALUE`, from, to);
-    if (params.has(k)) return fail(`parameter ${k} given twice`, from, to, "twice");
+      return fail(`\`${part.trim()}\` is not NAME=VALUE`, from, to);
+    if (params.has(k)) return fail(`parameter \`${k}\` given twice`, from, to, "twice");
     params.set(k, v);
     const vFrom =
       from +
