@@ -177,6 +177,9 @@ export interface ParamSpec {
   readonly doc: string;
 }
 
+/** The questions a policy answers (for documentation: `pinlab policies`). */
+export type Question = "mayPin" | "layoutChange" | "revokePinner" | "leaseBreakTimeout";
+
 export interface Policy {
   readonly name: string;
   /** One line for `pinlab policies`. */
@@ -184,6 +187,8 @@ export interface Policy {
   /** Who proposed it, with the mail or commit it models. */
   readonly source: string;
   readonly params: Readonly<Record<string, string>>;
+  /** One line per question saying how this instance answers it (shown by `pinlab policies`). */
+  readonly answers: Readonly<Record<Question, string>>;
   /**
    * Question 1, who may take a long-term pin (PinQuery says where it is asked).
    * Return 0 to allow it or a positive errno. Today's kernel returns

@@ -10,6 +10,7 @@ import type {
   PinQuery,
   Policy,
   PolicyModule,
+  Question,
   RevokeAction,
 } from "../model/policy.js";
 import { closest } from "../util/suggest.js";
@@ -23,7 +24,16 @@ export const LEASE_BREAK_TIME: ParamSpec = {
   doc: "seconds before the kernel stops waiting for a lease holder (used by timed simulation)",
 };
 
-type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
+type Body = Omit<Policy, "name" | "summary" | "source" | "params" | "answers">;
+
+/** How the defaults below answer (a policy states the lines that differ). */
+export const DEFAULT_ANSWERS: Readonly<Record<Question, string>> = {
+  mayPin: "allowed on every backing",
+  layoutChange:
+    "fs-DAX: the change proceeds, blocks freed under the pins; page cache: pinned pages orphaned",
+  revokePinner: "every pinner's lease broken: SIGIO to the holder, the lease-break timer starts",
+  leaseBreakTimeout: "SIGKILL the holder",
+};
 
 /** Question 1's default: every long-term pin is allowed. */
 export const allowPins = (_q: PinQuery): number => 0;
@@ -91,7 +101,10 @@ export function definePolicy(
   summary: string,
   source: string,
   params: readonly ParamSpec[],
-  body: (p: Readonly<Record<string, string>>) => Partial<Body> & Pick<Body, "layoutChange">,
+  body: (
+    p: Readonly<Record<string, string>>,
+  ) => Partial<Body> &
+    Pick<Body, "layoutChange"> & { readonly answers?: Partial<Record<Question, string>> },
 ): PolicyModule {
   return {
     name,
@@ -101,7 +114,9 @@ export function definePolicy(
     create(given) {
       const values: Record<string, string> = {};
       for (const spec of params) values[spec.name] = given[spec.name] ?? spec.default;
-      return { name, summary, source, params: values, ...PROPOSAL_DEFAULTS, ...body(values) };
+      const b = body(values);
+      const answers = { ...DEFAULT_ANSWERS, ...b.answers };
+      return { name, summary, source, params: values, ...PROPOSAL_DEFAULTS, ...b, answers };
     },
   };
 }

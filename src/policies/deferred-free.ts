@@ -13,6 +13,10 @@ export const deferredFreePolicy = definePolicy(
   "https://lore.kernel.org/r/20190205175059.GB21617@iweiny-DESK2.sc.intel.com",
   [],
   () => ({
+    answers: {
+      layoutChange:
+        "fs-DAX: proceed; pinned blocks stay busy until the last unpin; page cache: orphan",
+    },
     layoutChange: onDax({ do: "defer" }),
   }),
 );

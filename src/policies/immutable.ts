@@ -48,6 +48,12 @@ export const immutablePolicy = definePolicy(
     },
     swapfileOnPin: true,
     // Layout changes are refused before they get here (S_SWAPFILE); what is left waits.
+    answers: {
+      mayPin:
+        "fs-DAX file with a hole or a shared extent → EINVAL (swapon's check); others allowed",
+      layoutChange:
+        "fs-DAX: refused earlier with ETXTBSY (S_SWAPFILE); what gets here waits; page cache: orphan",
+    },
     layoutChange: onDax({ do: "wait" }),
   }),
 );

@@ -46,6 +46,12 @@ export const layoutLeasePolicy = definePolicy(
       params.variant === "scenario" || params.variant === undefined
         ? (m.spec.layoutLease ?? "sep2019")
         : (params.variant as LeaseVariant),
+    answers: {
+      mayPin:
+        "fs-DAX page without the layout lease → EPERM (follow_page_pte, after the fault); others allowed",
+      layoutChange:
+        "fs-DAX: ETXTBSY over a pinned page (after breaking layout leases); page cache: orphan",
+    },
     layoutChange: onDax({ do: "fail", errno: ETXTBSY }),
   }),
 );

@@ -20,6 +20,11 @@ export const linuxPolicy = definePolicy(
     writableFileRule: "all",
     busyScope: "file",
     unbindSigbus: true,
+    answers: {
+      mayPin: "fs-DAX VMA → EOPNOTSUPP (check_vma_flags); others allowed",
+      layoutChange:
+        "fs-DAX: wait for the pins, no timeout (dax_layout_busy_page); page cache: orphan",
+    },
     layoutChange: onDax({ do: "wait" }),
   }),
 );

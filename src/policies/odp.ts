@@ -20,6 +20,10 @@ export const odpPolicy = definePolicy(
     writableFileRule: "all",
     odp: true,
     busyScope: "file",
+    answers: {
+      mayPin: "MRs pin nothing (ODP); io_uring and gup_test pins of an fs-DAX VMA → EOPNOTSUPP",
+      layoutChange: "fs-DAX: wait for remaining pins (io_uring, gup_test); page cache: orphan",
+    },
     layoutChange: onDax({ do: "wait" }),
   }),
 );

@@ -26,6 +26,13 @@ export const revokePolicy = definePolicy(
     revocablePins: true,
     // Every pinner's lease is broken (the default revokePinner); the timer escalates.
     leaseBreakTimeout: escalateWith(p.escalation === "invalidate" ? "invalidate" : "sigkill"),
+    answers: {
+      layoutChange: "fs-DAX: revoke (break the pins' leases, then wait); page cache: orphan",
+      leaseBreakTimeout:
+        p.escalation === "invalidate"
+          ? "invalidate the one MR or ring buffer (where the NIC cannot: SIGKILL the holder)"
+          : "SIGKILL the holder",
+    },
     layoutChange: onDax({ do: "revoke" }),
   }),
 );

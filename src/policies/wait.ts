@@ -17,6 +17,9 @@ export const waitPolicy = definePolicy(
     gupEra: "2019",
     migrateBeforePin: false,
     busyScope: "file",
+    answers: {
+      layoutChange: "fs-DAX: wait for the pins, interruptibly, no timeout; page cache: orphan",
+    },
     layoutChange: onDax({ do: "wait" }),
   }),
 );
