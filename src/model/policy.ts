@@ -40,7 +40,10 @@ export interface PinQuery {
   readonly pinner: PinnerKind;
   readonly inode: number;
   readonly ofd: number;
-  /** FOLL_WRITE asked for the pin's own access (a writable MR or buffer). */
+  /**
+   * The registration asks for write access (local or remote write; an io_uring
+   * buffer always). Under 2019's GUP rules every MR is pinned FOLL_WRITE anyway.
+   */
   readonly writable: boolean;
   /** The file's state: its backing, fs-DAX or not, its owner is the pinning user, its memfd seals (SEAL_* bits of backing.ts). */
   readonly backing: Backing;
@@ -258,8 +261,8 @@ export interface Policy {
   revokePinner(q: RevokeQuery): RevokeAction;
   /**
    * Question 4, per pinner, when the lease-break timer of its broken pin fires
-   * (fs/locks.c time_out_leases() only removes a timed-out lease; what then
-   * happens to the pins is the proposal's): Escalation.
+   * (fs/locks.c time_out_leases() only downgrades or removes a timed-out
+   * lease; what then happens to the pins is the proposal's): Escalation.
    * Default (base.ts escalateWith("sigkill")): `sigkill`.
    */
   leaseBreakTimeout(q: PinnerQuery): Escalation;
