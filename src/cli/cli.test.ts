@@ -76,7 +76,7 @@ test("--policy takes a parameterised policy, and its scenario expectations are j
   for (const argv of [
     ["check", "core", "--policy", "revoke(escalation=maybe)"],
     ["check", "core", "--policy", "revoke(escalation"],
-    ["compare", "--policy", "revoke,revoke(escalation=invalidate)"],
+    ["compare", "--policy", "revoke,revoke(escalation=sigkill)"],
   ]) {
     const r = await pinlab(...argv);
     assert.equal(r.code, 2, argv.join(" "));
@@ -84,4 +84,42 @@ test("--policy takes a parameterised policy, and its scenario expectations are j
   }
   const p = await pinlab("policies");
   assert.match(p.out, /lease-break-time expires: SIGKILL the holder/);
+});
+
+test("compare gives each instance of a policy its own row, and each row judges its own expectations", async () => {
+  const r = await pinlab(
+    "compare",
+    "nic-unfenced",
+    "--policy",
+    "revoke,revoke(escalation=invalidate)",
+    "--json",
+  );
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out) as {
+    policies: { name: string }[];
+    cells: {
+      policy: string;
+      params: Record<string, string>;
+      expectations: { text: string; ok: boolean }[];
+    }[];
+  };
+  assert.deepEqual(
+    doc.policies.map((p) => p.name),
+    ["revoke", "revoke(escalation=invalidate)"],
+  );
+  const inv = doc.cells.find((c) => c.policy === "revoke(escalation=invalidate)")!;
+  assert.equal(inv.params.escalation, "invalidate");
+  assert.deepEqual(
+    inv.expectations.map((e) => [e.text, e.ok]),
+    [
+      ["sometimes foreign-dma under revoke(escalation=invalidate)", true],
+      ["never kill under revoke(escalation=invalidate)", true],
+    ],
+  );
+  const dflt = doc.cells.find((c) => c.policy === "revoke")!;
+  assert.ok(dflt.expectations.every((e) => e.text.includes("revoke(escalation=sigkill)") && e.ok));
+  // Only compare takes several instances of one policy.
+  const run = await pinlab("run", "core", "--policy", "revoke,revoke(escalation=invalidate)");
+  assert.equal(run.code, 2);
+  assert.match(run.err, /selected twice/);
 });

@@ -1,7 +1,7 @@
 /** Turning `--policy` and `--param` options into policy instances, with clear errors. */
 import type { Policy } from "../model/policy.js";
 import { makePolicy, POLICY_NAMES } from "../policies/index.js";
-import { parsePolicyRef, splitPolicyList } from "../policies/ref.js";
+import { formatPolicyRef, parsePolicyRef, splitPolicyList } from "../policies/ref.js";
 
 export function parseParams(
   values: readonly string[],
@@ -24,11 +24,13 @@ export function parseParams(
 export function selectPolicies(
   names: readonly string[],
   params: Record<string, string>,
-): { ok: true; policies: Policy[] } | { ok: false; error: string } {
+  opts: { readonly instances?: boolean } = {},
+): { ok: true; policies: Policy[]; labels: string[] } | { ok: false; error: string } {
+  const listed = names.flatMap((n) => splitPolicyList(n));
   const wanted =
-    names.length === 0 || names.includes("all")
+    names.length === 0
       ? [...POLICY_NAMES]
-      : names.flatMap((n) => splitPolicyList(n));
+      : listed.flatMap((n) => (n === "all" ? POLICY_NAMES : [n]));
   const policies: Policy[] = [];
   for (const text of wanted) {
     const ref = parsePolicyRef(text);
@@ -42,10 +44,15 @@ export function selectPolicies(
     );
     const r = makePolicy(name, { ...mine, ...ref.ref.params });
     if (!r.ok) return r;
-    if (policies.some((p) => p.name === name))
+    const same = policies.find(
+      (p) => p.name === name && JSON.stringify(p.params) === JSON.stringify(r.policy.params),
+    );
+    if (same || (!opts.instances && policies.some((p) => p.name === name)))
       return {
         ok: false,
-        error: `policy ${name} is selected twice: one run takes one instance of each policy (run it again for another parameter value)`,
+        error: same
+          ? `policy ${formatPolicyRef(ref.ref)} is selected twice`
+          : `policy ${name} is selected twice: this command takes one instance of each policy (run it again for another parameter value, or compare them)`,
       };
     policies.push(r.policy);
   }
@@ -55,7 +62,17 @@ export function selectPolicies(
         ok: false,
         error: `no selected policy has a parameter '${k}' (see pinlab policies)`,
       };
-  return { ok: true, policies };
+  // A policy selected with several parameter sets gets one row each, labelled with the
+  // parameters that differ from its defaults (`revoke`, `revoke(escalation=invalidate)`).
+  const labels = policies.map((p) => {
+    if (policies.filter((q) => q.name === p.name).length === 1) return p.name;
+    const dflt = makePolicy(p.name);
+    const differ = Object.fromEntries(
+      Object.entries(p.params).filter(([k, v]) => dflt.ok && dflt.policy.params[k] !== v),
+    );
+    return formatPolicyRef({ name: p.name, params: differ });
+  });
+  return { ok: true, policies, labels };
 }
 
 /**
