@@ -152,15 +152,14 @@ export function compareWith(deps: CompareDeps): Command {
       const jobs: CellJob[] = [];
       // A policy compared under several parameter sets is one row each, keyed by its label.
       for (const [ref, { spec }] of specs)
-        sel.policies.forEach((p, i) =>
+        for (const [i, p] of sel.policies.entries())
           jobs.push({
             ref,
             spec,
             origin: origins.get(ref)!,
             policy: sel.labels[i]!,
             params: p.params,
-          }),
-        );
+          });
       // Every shard records the whole comparison, so that merge can tell a complete split.
       const comparison: Comparison = {
         pinlab: PINLAB_VERSION,
