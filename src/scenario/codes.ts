@@ -33,6 +33,9 @@ export const CODES = {
   PIN114: { severity: "error", title: "repeat not at the end of its program" },
   PIN115: { severity: "error", title: "malformed policy parameters" },
   PIN116: { severity: "error", title: "policy parameter given twice" },
+  PIN120: { severity: "error", title: "syntax error in a condition" },
+  PIN121: { severity: "error", title: "a state the object does not have, in a condition" },
+  PIN122: { severity: "error", title: "condition without its predicate" },
 
   PIN201: { severity: "error", title: "unknown user" },
   PIN202: { severity: "error", title: "unknown file" },
@@ -54,6 +57,9 @@ export const CODES = {
   PIN218: { severity: "error", title: "fork and forked process do not match" },
   PIN219: { severity: "error", title: "waits that can never end" },
   PIN220: { severity: "error", title: "unknown policy parameter" },
+  PIN230: { severity: "error", title: "unknown file in a condition" },
+  PIN231: { severity: "error", title: "unknown process or peer in a condition" },
+  PIN232: { severity: "error", title: "unknown variable in a condition" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },
@@ -80,6 +86,10 @@ export const CODES = {
   PIN323: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
   PIN324: { severity: "error", title: "bad value of a policy parameter" },
   PIN325: { severity: "warning", title: "policy named bare and with parameters" },
+  PIN330: { severity: "error", title: "a block outside the device, in a condition" },
+  PIN331: { severity: "error", title: "a file page with no block at the start, in a condition" },
+  PIN332: { severity: "error", title: "a file page outside the model, in a condition" },
+  PIN333: { severity: "warning", title: "a condition that cannot change" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;
