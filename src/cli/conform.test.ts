@@ -104,7 +104,7 @@ test("host tier: io_uring fixed buffers and memfd seals match the running kernel
 });
 
 /** linux with the fs-DAX rule of check_vma_flags() removed: a deliberately wrong model. */
-const allowDax = (p: Policy): Policy => ({ ...p, longtermFsdax: () => 0 });
+const allowDax = (p: Policy): Policy => ({ ...p, mayPin: () => 0 });
 
 for (const v of ["6.1", "6.12"]) {
   const img = guestImage(v);

@@ -9,6 +9,7 @@ import type { CellJob } from "../engine/matrix/cell.js";
 import { checkCells } from "../engine/matrix/compare.js";
 import { runSchedule } from "../engine/run/exec.js";
 import { POLICIES } from "../policies/index.js";
+import { parsePolicyRef } from "../policies/ref.js";
 import { PROPERTIES } from "../properties/index.js";
 import { LIBRARY } from "../scenario/library.js";
 import { sourceHash } from "../scenario/source-hash.js";
@@ -20,6 +21,7 @@ import { bundledPins } from "./scenarios.js";
 test("every expectation of the bundled library holds under every policy, over every interleaving", async () => {
   const host = memoryHost();
   const jobs: CellJob[] = [];
+  const parameterised: string[] = [];
   for (const name of bundledPins()) {
     const l = loadPinFile(`scenarios/${name}.pin`, host);
     assert.ok(l.ok, `${name}: ${!l.ok && l.error}`);
@@ -27,7 +29,18 @@ test("every expectation of the bundled library holds under every policy, over ev
     const origin = { kind: "bundled" as const, name, hash: sourceHash(l.source) };
     for (const p of POLICIES)
       jobs.push({ ref: name, spec: l.spec, origin, policy: p.name, params: {} });
+    // Each parameterised policy an expectation names (`under revoke(escalation=invalidate)`)
+    // is checked too: the default instance above never judges it.
+    const named = new Set(l.spec.expectations.flatMap((e) => e.policies ?? []));
+    for (const text of named) {
+      const r = parsePolicyRef(text);
+      assert.ok(r.ok, `${name}: ${text}`);
+      if (!r.ok || Object.keys(r.ref.params).length === 0) continue;
+      jobs.push({ ref: name, spec: l.spec, origin, policy: r.ref.name, params: r.ref.params });
+      parameterised.push(`${name} x ${text}`);
+    }
   }
+  assert.ok(parameterised.length > 0, "some scenario names a parameterised policy");
   assert.ok(jobs.length >= 15 * 9, "the library covers every concern");
   const cells = await checkCells(jobs, {
     workers: 2,
@@ -43,6 +56,13 @@ test("every expectation of the bundled library holds under every policy, over ev
         failures.push(`${c.scenario} x ${c.policy}: ${e.text} — ${e.detail}`);
   }
   assert.deepEqual(failures, []);
+  // A parameterised job judges the expectations written for it.
+  for (const c of cells)
+    if (Object.keys(c.params).length > 0)
+      assert.ok(
+        c.expectations.some((e) => e.text.includes(`${c.policy}(`)),
+        `${c.scenario} x ${c.policy}${JSON.stringify(c.params)}: no parameterised expectation judged`,
+      );
 });
 
 test("the core scenario as a .pin file behaves exactly as the builder-API version under every policy", () => {

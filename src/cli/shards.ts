@@ -203,7 +203,9 @@ function oneSplit(shards: readonly Shard[]): string | null {
 function checkPolicies(c: Comparison): string | null {
   const seen = new Set<string>();
   for (const p of c.policies) {
-    if (!POLICY_NAMES.includes(p.name)) return `unknown policy ${JSON.stringify(p.name)}`;
+    // A row label names its parameters: `revoke(escalation=invalidate)` (compare.ts).
+    const base = p.name.split("(")[0]!;
+    if (!POLICY_NAMES.includes(base)) return `unknown policy ${JSON.stringify(p.name)}`;
     if (seen.has(p.name)) return `policy ${p.name} is listed twice`;
     seen.add(p.name);
     const made = makePolicy(p.name, p.params);
@@ -512,7 +514,7 @@ function checkExpectations(
   verdicts: readonly CellVerdict[],
   complete: boolean,
 ): string | null {
-  const want = applicable(spec.expectations, d.policy);
+  const want = applicable(spec.expectations, { name: d.policy.split("(")[0]!, params: d.params });
   if (
     !same(
       d.expectations.map((x) => x.text),

@@ -119,6 +119,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
     name: u.name,
     capLease: u.caps.includes("CAP_LEASE"),
     capIpcLock: u.caps.includes("CAP_IPC_LOCK"),
+    caps: [...u.caps],
   }));
   const userIdx = new Map(users.map((u, i) => [u.name, i]));
   const inodes: InodeInfo[] = [];

@@ -9,7 +9,15 @@
  * state holds only what changes.
  */
 import type { Policy } from "./policy.js";
-import type { Backing, FsFlavor, NicInvalidate, PeerOp, ProcOp, ScenarioSpec } from "./spec.js";
+import type {
+  Backing,
+  Cap,
+  FsFlavor,
+  NicInvalidate,
+  PeerOp,
+  ProcOp,
+  ScenarioSpec,
+} from "./spec.js";
 
 export type State = Int32Array;
 
@@ -169,6 +177,8 @@ export interface UserInfo {
   readonly name: string;
   readonly capLease: boolean;
   readonly capIpcLock: boolean;
+  /** Every capability the scenario gives the user (what the policies' questions see). */
+  readonly caps: readonly Cap[];
 }
 
 export interface InodeInfo {
@@ -230,7 +240,7 @@ export interface MrInfo {
    * (`io_uring`, iouring/ring.ts) or a VFIO type1 DMA mapping (`vfio`,
    * vfio/dma.ts). Neither has an rkey or a remote peer.
    */
-  readonly pinner?: PinnerKind;
+  readonly pinner?: LocalPinner;
   /** A VFIO DMA mapping made with VFIO_DMA_MAP_FLAG_READ (IOMMU_READ): the device may read the pages. */
   readonly iommuRead?: boolean;
   readonly off: number;
@@ -241,8 +251,8 @@ export interface MrInfo {
  * with FOLL_LONGTERM, and neither has a peer to cancel with: only the
  * process itself (or the kernel) can drop their pins.
  */
-export type PinnerKind = "io_uring" | "vfio";
-export const PINNER_KINDS: readonly PinnerKind[] = ["io_uring", "vfio"];
+export type LocalPinner = "io_uring" | "vfio";
+export const LOCAL_PINNERS: readonly LocalPinner[] = ["io_uring", "vfio"];
 
 /**
  * An O_DIRECT operation's short-term reference (mm/dio.ts). Its state is one

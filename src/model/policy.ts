@@ -4,17 +4,62 @@
  * kernel (or the proposal) decides; everything else is shared kernel behaviour.
  * A policy keeps no state of its own: whatever it needs lives in the model state.
  */
-import type { Model, PinnerKind, State } from "./layout.js";
-import type { LeaseVariant } from "./spec.js";
+import type { Model, State } from "./layout.js";
+import type { Backing, Cap, LeaseVariant } from "./spec.js";
 
-/** Question 1, asked in check_vma_flags() at the position of the fs-DAX test. */
+/**
+ * Who holds pins: an RDMA MR (`rdma`), an ODP MR (`odp`, no pins: its MMU
+ * notifier is never asked, see `revokePinner`), an io_uring fixed buffer
+ * (`io_uring`), a VFIO type1 DMA mapping (`vfio`, vfio/dma.ts), a gup_test pin
+ * (`gup_test`, tools/testing/selftests/mm), or an O_DIRECT bio's short-term
+ * reference (`dio`, mm/dio.ts).
+ */
+export type PinnerKind = "rdma" | "odp" | "io_uring" | "vfio" | "gup_test" | "dio";
+
+/**
+ * Question 1, "who may take a long-term pin", asked for every
+ * pin_user_pages(FOLL_LONGTERM) of a registration (RDMA MR, io_uring buffer,
+ * gup_test pin; never for an ODP MR, which pins nothing) at two points:
+ * - `stage: "vma"`: in check_vma_flags() (mm/gup.c) at the position of its
+ *   fs-DAX test, after VM_IO|VM_PFNMAP (EFAULT) and before the FOLL_WRITE
+ *   rules; asked for every backing (`dax` says whether it is fs-DAX);
+ * - `stage: "page"`: in follow_page_pte(), after faultin_page() resolved the
+ *   page (a hole got its block), for each fs-DAX device page: where Ira
+ *   Weiny's layout-lease RFC refuses a pin without the lease (patch 04 of
+ *   v1 and v2, https://lore.kernel.org/r/20190606014544.8339-1-ira.weiny@intel.com).
+ * The pin_user_pages_fast() path of a gup_test pin that needs no slow path
+ * asks nothing (mm/gup-fast.ts). Return 0 to allow or a positive errno.
+ */
 export interface PinQuery {
   readonly model: Model;
   readonly state: State;
+  readonly stage: "vma" | "page";
+  /** The pinning process, its user (index into model.users) and the user's capabilities. */
   readonly proc: number;
+  readonly user: number;
+  readonly caps: readonly Cap[];
+  readonly pinner: PinnerKind;
   readonly inode: number;
   readonly ofd: number;
+  /**
+   * The registration asks for write access (local or remote write; an io_uring
+   * buffer always). Under 2019's GUP rules every MR is pinned FOLL_WRITE anyway.
+   */
   readonly writable: boolean;
+  /** The file's state: its backing, fs-DAX or not, its owner is the pinning user, its memfd seals (SEAL_* bits of backing.ts). */
+  readonly backing: Backing;
+  readonly dax: boolean;
+  readonly fileOwner: boolean;
+  readonly seals: number;
+  /** The mapping: MAP_SHARED, and mapped writable (VM_WRITE). */
+  readonly shared: boolean;
+  readonly mappingWritable: boolean;
+  /**
+   * The pinning process holds the layout lease a pin needs under the RFC
+   * version in force (locks/lease.ts pinLeaseHeld(): v1 any F_LAYOUT lease on
+   * the file, v2 and sep2019 its own unbreakable one). Computed when read.
+   */
+  readonly leaseHeld: boolean;
 }
 
 /** `evict`: the last close of an unlinked file (evict → ->evict_inode; fs/unlink.ts). */
@@ -32,6 +77,7 @@ export interface LayoutQuery {
   readonly model: Model;
   readonly state: State;
   readonly kind: LayoutChangeKind;
+  /** The calling process (for `unplug`, the one unbinding the device). */
   readonly caller: number;
   readonly inode: number;
   /**
@@ -39,6 +85,17 @@ export interface LayoutQuery {
    * page-cache, tmpfs and hugetlbfs files (device-DAX cannot change its layout).
    */
   readonly dax: boolean;
+  /** Processes holding the pins or references found in the range, and their kinds. */
+  readonly holders: readonly number[];
+  readonly pinners: readonly PinnerKind[];
+  /** The caller is the pins' owner: every holder is the calling process itself. */
+  readonly owner: boolean;
+  /** Every holder runs as the caller's user. */
+  readonly sameUser: boolean;
+  /** The caller's user owns the file (inode owner). */
+  readonly fileOwner: boolean;
+  /** The caller's user has CAP_SYS_ADMIN (`user NAME caps=CAP_SYS_ADMIN`). */
+  readonly privileged: boolean;
 }
 
 /**
@@ -56,6 +113,56 @@ export type LayoutDecision =
   | { readonly do: "defer" }
   | { readonly do: "revoke" };
 
+/**
+ * Question 3 and 4: one pinner whose pins a `revoke` layout decision breaks,
+ * or whose lease-break timer fired. ODP MRs are never asked (their MMU
+ * notifier invalidation runs before any busy check and no proposal changes
+ * it); O_DIRECT bios are never asked (see `shortTermRefs`).
+ */
+export interface PinnerQuery {
+  readonly model: Model;
+  readonly state: State;
+  readonly pinner: PinnerKind;
+  /** The registration (index into model.mrs) and the process holding it. */
+  readonly mr: number;
+  readonly proc: number;
+  readonly inode: number;
+  /**
+   * What the hardware can do to this one registration: the NIC's `invalidate=`
+   * (`fence`, `unfenced`, `none`); an io_uring buffer or a VFIO mapping is
+   * always `fence` (the kernel empties the ring's slot or unmaps the IOMMU
+   * range; rdma/escalate.ts).
+   */
+  readonly invalidate: "fence" | "unfenced" | "none";
+}
+
+/** Question 3's query: the pinner and the layout change breaking it. */
+export interface RevokeQuery extends PinnerQuery {
+  readonly kind: LayoutChangeKind;
+  /** The caller of the layout change (-1: device removal, no caller). */
+  readonly caller: number;
+  /** The caller is this pinner's process. */
+  readonly owner: boolean;
+}
+
+/**
+ * What a revoke does to one pinner:
+ * - `break`: break its lease: SIGIO (or F_SETSIG's signal) to the holder, the
+ *   lease-break timer starts, the change waits (Jan Kara,
+ *   https://lore.kernel.org/r/20190206095000.GA12006@quack2.suse.cz);
+ * - `invalidate`: invalidate the one registration now without asking the
+ *   holder, as the timer's `invalidate` would (hardware permitting: where
+ *   `invalidate` is `none` it falls back to `break`);
+ * - `wait`: neither: the change waits until the holder unpins by itself.
+ */
+export type RevokeAction = "break" | "invalidate" | "wait";
+
+/**
+ * What the kernel does when lease-break-time expires on a broken pin:
+ * `sigkill` the holder (Jason Gunthorpe: the only supported teardown), or
+ * `invalidate` the one registration; where the hardware cannot (`invalidate`
+ * is `none`) the model falls back to SIGKILL (rdma/escalate.ts).
+ */
 export type Escalation = "sigkill" | "invalidate";
 
 export type GupEra = "2019" | "v6.2";
@@ -98,6 +205,9 @@ export interface ParamSpec {
   readonly doc: string;
 }
 
+/** The questions a policy answers (for documentation: `pinlab policies`). */
+export type Question = "mayPin" | "layoutChange" | "revokePinner" | "leaseBreakTimeout";
+
 export interface Policy {
   readonly name: string;
   /** One line for `pinlab policies`. */
@@ -105,11 +215,15 @@ export interface Policy {
   /** Who proposed it, with the mail or commit it models. */
   readonly source: string;
   readonly params: Readonly<Record<string, string>>;
+  /** One line per question saying how this instance answers it (shown by `pinlab policies`). */
+  readonly answers: Readonly<Record<Question, string>>;
   /**
-   * check_vma_flags() step 3: a FOLL_LONGTERM pin of an fs-DAX VMA. Return 0 to
-   * allow it or a positive errno. Today's kernel returns EOPNOTSUPP.
+   * Question 1, who may take a long-term pin (PinQuery says where it is asked).
+   * Return 0 to allow it or a positive errno. Today's kernel returns
+   * EOPNOTSUPP for an fs-DAX VMA at stage `vma` (base.ts refuseFsdax).
+   * Default (base.ts allowPins): 0.
    */
-  longtermFsdax(q: PinQuery): number;
+  mayPin(q: PinQuery): number;
   /**
    * Whether writable_file_mapping_allowed() (v6.5, commit 8ac268436e6d) refuses a
    * writable long-term pin of a dirty-tracked shared file mapping with EFAULT:
@@ -158,18 +272,25 @@ export interface Policy {
    * waits for references: the page is orphaned.)
    */
   readonly shortTermRefs: "wait" | "proceed";
-  /** What happens when the lease-break timer of a revocable pin fires. */
-  readonly escalation: Escalation;
   /**
-   * What the lease-break timer does to a revocable pin of a pinner with no NIC
-   * to ask and no peer (an io_uring fixed buffer, a VFIO DMA mapping):
-   * `invalidate`, the kernel drops the pin from the pinner's own table (a
-   * fence: the ring's slot is emptied, the IOMMU mapping removed), or
-   * `sigkill`. Unless a policy says otherwise, its `escalation` (base.ts).
+   * Question 2: a layout change meets pinned pages (fs-DAX blocks or
+   * page-cache pages) in its range; asked in xfs_break_layouts()/ext4_break_layouts()
+   * after the unmap and the busy-page scan (fs/layout-change.ts). Device
+   * removal cannot fail and eviction cannot fail: their `fail` becomes a wait.
    */
-  pinnerEscalation(kind: PinnerKind): Escalation;
-  /** A layout change meets pinned pages (fs-DAX blocks or page-cache pages) in its range. */
   layoutChange(q: LayoutQuery): LayoutDecision;
+  /**
+   * Question 3, per pinner, when `layoutChange` answered `revoke`: what happens
+   * to that pinner (RevokeAction). Default (base.ts breakEveryPin): `break`.
+   */
+  revokePinner(q: RevokeQuery): RevokeAction;
+  /**
+   * Question 4, per pinner, when the lease-break timer of its broken pin fires
+   * (fs/locks.c time_out_leases() only downgrades or removes a timed-out
+   * lease; what then happens to the pins is the proposal's): Escalation.
+   * Default (base.ts escalateWith("sigkill")): `sigkill`.
+   */
+  leaseBreakTimeout(q: PinnerQuery): Escalation;
   /**
    * Where a swapfile-like file (swapfileOnPin) refuses a size change with
    * ETXTBSY: `vfs`, before the filesystem's ->setattr, for every size change;

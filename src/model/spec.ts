@@ -32,9 +32,13 @@ export const FS_FLAVORS: readonly FsFlavor[] = ["xfs", "ext4"];
 export type LeaseVariant = "v1" | "v2" | "sep2019";
 export const LEASE_VARIANTS: readonly LeaseVariant[] = ["v1", "v2", "sep2019"];
 
-/** Capabilities the model consults (capable() checks in the kernel paths modelled). */
-export type Cap = "CAP_LEASE" | "CAP_IPC_LOCK";
-export const CAPS: readonly Cap[] = ["CAP_LEASE", "CAP_IPC_LOCK"];
+/**
+ * Capabilities the model consults (capable() checks in the kernel paths
+ * modelled). CAP_SYS_ADMIN is consulted by no kernel path of the model; a
+ * policy may (LayoutQuery.privileged, PinQuery.caps).
+ */
+export type Cap = "CAP_LEASE" | "CAP_IPC_LOCK" | "CAP_SYS_ADMIN";
+export const CAPS: readonly Cap[] = ["CAP_LEASE", "CAP_IPC_LOCK", "CAP_SYS_ADMIN"];
 
 export interface FsSpec {
   /** fs-DAX (the page *is* the block) or a page-cache filesystem (ext4/xfs without DAX). */

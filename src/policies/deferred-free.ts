@@ -1,4 +1,4 @@
-import { definePolicy } from "./base.js";
+import { definePolicy, onDax } from "./base.js";
 
 /**
  * The busy-extent idea (John Hubbard's option 4; the 2017 linux-nvdimm
@@ -13,6 +13,10 @@ export const deferredFreePolicy = definePolicy(
   "https://lore.kernel.org/r/20190205175059.GB21617@iweiny-DESK2.sc.intel.com",
   [],
   () => ({
-    layoutChange: (q) => (q.dax ? { do: "defer" } : { do: "proceed" }),
+    answers: {
+      layoutChange:
+        "fs-DAX: proceed; pinned blocks stay busy until the last unpin; page cache: orphan",
+    },
+    layoutChange: onDax({ do: "defer" }),
   }),
 );

@@ -16,6 +16,7 @@ export const ebusyPolicy = definePolicy(
   "https://lore.kernel.org/r/47820c4d696aee41225854071ec73373a273fd4a.camel@redhat.com",
   [],
   () => ({
+    answers: { layoutChange: "every backing: EBUSY over a pinned page" },
     layoutChange: () => ({ do: "fail", errno: EBUSY }),
   }),
 );

@@ -1,6 +1,6 @@
 import { EINVAL } from "../model/errno.js";
 import { BLK_USERS, blk, ext, INO_SIZE, ino } from "../model/layout.js";
-import { definePolicy } from "./base.js";
+import { definePolicy, onDax } from "./base.js";
 
 /**
  * Dave Chinner / Jan Kara: pin only a file whose block map is complete and
@@ -36,7 +36,9 @@ export const immutablePolicy = definePolicy(
   ],
   (params) => ({
     swapfileCheck: params["swap-check"] === "newsize" ? "newsize" : "vfs",
-    longtermFsdax: ({ model: m, state: s, inode }) => {
+    // swapon's check at pin time, for fs-DAX files (the proposal is about their block map).
+    mayPin: ({ model: m, state: s, inode, stage, dax }) => {
+      if (stage !== "vma" || !dax) return 0;
       const size = s[ino(m, inode) + INO_SIZE]!;
       for (let p = 0; p < size; p++) {
         const b1 = s[ext(m, inode, p)]!;
@@ -46,6 +48,12 @@ export const immutablePolicy = definePolicy(
     },
     swapfileOnPin: true,
     // Layout changes are refused before they get here (S_SWAPFILE); what is left waits.
-    layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
+    answers: {
+      mayPin:
+        "fs-DAX file with a hole or a shared extent → EINVAL (swapon's check); others allowed",
+      layoutChange:
+        "fs-DAX: refused earlier with ETXTBSY (S_SWAPFILE); what gets here waits; page cache: orphan",
+    },
+    layoutChange: onDax({ do: "wait" }),
   }),
 );

@@ -1,7 +1,7 @@
-import { ETXTBSY } from "../model/errno.js";
+import { EPERM, ETXTBSY } from "../model/errno.js";
 import type { LeaseVariant } from "../model/spec.js";
 import { LEASE_VARIANTS } from "../model/spec.js";
-import { definePolicy, LEASE_BREAK_TIME } from "./base.js";
+import { definePolicy, LEASE_BREAK_TIME, onDax } from "./base.js";
 
 /**
  * Ira Weiny's 2019 RFC (never merged), in the version the `variant` parameter
@@ -20,7 +20,8 @@ import { definePolicy, LEASE_BREAK_TIME } from "./base.js";
  *   read and write layout leases, F_UNBREAK on either; pinning needs an
  *   unbreakable layout lease of one's own; a write layout lease lets its holder
  *   change the layout; anyone breaking an F_UNBREAK lease gets ETXTBSY.
- * The lease rules live in src/model/locks/lease.ts, the EPERM in src/model/mm/gup.ts.
+ * The lease rules live in src/model/locks/lease.ts; the EPERM is this policy's
+ * answer at the `page` stage of mayPin (follow_page_pte(), src/model/mm/gup.ts).
  * Pages neither pinned nor leased truncate normally.
  */
 export const layoutLeasePolicy = definePolicy(
@@ -37,13 +38,20 @@ export const layoutLeasePolicy = definePolicy(
     },
   ],
   (params) => ({
-    // Patch 10/19 removes the FOLL_LONGTERM fs-DAX exclusion from check_vma_flags(); the lease test runs later.
-    longtermFsdax: () => 0,
+    // Patch 10/19 removes the FOLL_LONGTERM fs-DAX exclusion from check_vma_flags(); the
+    // lease test runs later, in follow_page_pte() once the page is faulted in (patch 04).
+    mayPin: (q) => (q.stage === "page" && !q.leaseHeld ? EPERM : 0),
     layoutLeases: true,
     layoutLeaseVariant: (m) =>
       params.variant === "scenario" || params.variant === undefined
         ? (m.spec.layoutLease ?? "sep2019")
         : (params.variant as LeaseVariant),
-    layoutChange: (q) => (q.dax ? { do: "fail", errno: ETXTBSY } : { do: "proceed" }),
+    answers: {
+      mayPin:
+        "fs-DAX page without the layout lease → EPERM (follow_page_pte, after the fault); others allowed",
+      layoutChange:
+        "fs-DAX: ETXTBSY over a pinned page (after breaking layout leases); page cache: orphan",
+    },
+    layoutChange: onDax({ do: "fail", errno: ETXTBSY }),
   }),
 );

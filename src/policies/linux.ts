@@ -1,6 +1,6 @@
 import { EOPNOTSUPP } from "../model/errno.js";
 import type { KernelRules, ParamSpec } from "../model/policy.js";
-import { definePolicy } from "./base.js";
+import { definePolicy, onDax, refuseFsdax } from "./base.js";
 
 /**
  * The kernel releases `linux` models, oldest first: the ones `pinlab conform`
@@ -56,13 +56,18 @@ export const linuxPolicy = definePolicy(
   (p) => {
     const release = p.kernel ?? NEWEST_KERNEL;
     return {
-      longtermFsdax: () => EOPNOTSUPP,
+      mayPin: refuseFsdax(EOPNOTSUPP),
       // writable_file_mapping_allowed(): v6.5, 8ac268436e6d.
       writableFileRule: kernelAtLeast(release, "6.5") ? "all" : "none",
       busyScope: "file",
       // MF_MEM_PRE_REMOVE: v6.8 (fs/xfs/xfs_notify_failure.c).
       unbindSigbus: kernelAtLeast(release, "6.8"),
-      layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
+      answers: {
+        mayPin: "fs-DAX VMA → EOPNOTSUPP (check_vma_flags); others allowed",
+        layoutChange:
+          "fs-DAX: wait for the pins, no timeout (dax_layout_busy_page); page cache: orphan",
+      },
+      layoutChange: onDax({ do: "wait" }),
       kernel: kernelRules(release),
     };
   },

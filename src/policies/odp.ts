@@ -1,5 +1,5 @@
 import { EOPNOTSUPP } from "../model/errno.js";
-import { definePolicy } from "./base.js";
+import { definePolicy, onDax, refuseFsdax } from "./base.js";
 
 /**
  * On-demand paging (IB_ACCESS_ON_DEMAND, HMM): no pins at all. Every
@@ -15,10 +15,15 @@ export const odpPolicy = definePolicy(
   "drivers/infiniband/core/umem_odp.c; https://lore.kernel.org/r/20190207052310.GA22726@ziepe.ca",
   [],
   () => ({
-    longtermFsdax: () => EOPNOTSUPP,
+    // Asked only for io_uring buffers and gup_test pins: every MR takes the ODP path and pins nothing.
+    mayPin: refuseFsdax(EOPNOTSUPP),
     writableFileRule: "all",
     odp: true,
     busyScope: "file",
-    layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
+    answers: {
+      mayPin: "MRs pin nothing (ODP); io_uring and gup_test pins of an fs-DAX VMA → EOPNOTSUPP",
+      layoutChange: "fs-DAX: wait for remaining pins (io_uring, gup_test); page cache: orphan",
+    },
+    layoutChange: onDax({ do: "wait" }),
   }),
 );

@@ -1,4 +1,4 @@
-import { definePolicy, LEASE_BREAK_TIME } from "./base.js";
+import { definePolicy, escalateWith, LEASE_BREAK_TIME, onDax } from "./base.js";
 
 /**
  * Jan Kara: a long-term pin on fs-DAX holds a revocable lease. A layout change
@@ -24,7 +24,15 @@ export const revokePolicy = definePolicy(
   ],
   (p) => ({
     revocablePins: true,
-    escalation: p.escalation === "invalidate" ? "invalidate" : "sigkill",
-    layoutChange: (q) => (q.dax ? { do: "revoke" } : { do: "proceed" }),
+    // Every pinner's lease is broken (the default revokePinner); the timer escalates.
+    leaseBreakTimeout: escalateWith(p.escalation === "invalidate" ? "invalidate" : "sigkill"),
+    answers: {
+      layoutChange: "fs-DAX: revoke (break the pins' leases, then wait); page cache: orphan",
+      leaseBreakTimeout:
+        p.escalation === "invalidate"
+          ? "invalidate the one MR or ring buffer (where the NIC cannot: SIGKILL the holder)"
+          : "SIGKILL the holder",
+    },
+    layoutChange: onDax({ do: "revoke" }),
   }),
 );

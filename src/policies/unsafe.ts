@@ -16,6 +16,10 @@ export const unsafePolicy = definePolicy(
     migrateBeforePin: false,
     // dax_layout_busy_page() came with v4.18: before, truncate freed blocks under an O_DIRECT bio too.
     shortTermRefs: "proceed",
+    answers: {
+      layoutChange:
+        "every backing: the change proceeds, fs-DAX blocks freed under the pins, page-cache pages orphaned",
+    },
     layoutChange: () => ({ do: "proceed" }),
   }),
 );

@@ -1,4 +1,4 @@
-import { definePolicy } from "./base.js";
+import { definePolicy, onDax } from "./base.js";
 
 /**
  * v4.18's dax_layout_busy_page() if long-term pins were allowed: a layout
@@ -17,6 +17,9 @@ export const waitPolicy = definePolicy(
     gupEra: "2019",
     migrateBeforePin: false,
     busyScope: "file",
-    layoutChange: (q) => (q.dax ? { do: "wait" } : { do: "proceed" }),
+    answers: {
+      layoutChange: "fs-DAX: wait for the pins, interruptibly, no timeout; page cache: orphan",
+    },
+    layoutChange: onDax({ do: "wait" }),
   }),
 );

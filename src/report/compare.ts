@@ -200,11 +200,13 @@ function assembleDoc(
     schema: COMPARE_SCHEMA,
     comparison,
     shard,
-    policies: POLICIES.filter((p) => usedPolicies.has(p.name)).map((p) => ({
-      name: p.name,
-      summary: p.summary,
-      source: p.source,
-    })),
+    // In registry order; a policy compared under several parameter sets has a row per
+    // label (`revoke`, `revoke(escalation=invalidate)`), in the comparison's order.
+    policies: POLICIES.flatMap((p) =>
+      [p.name, ...comparison.policies.map((c) => c.name).filter((l) => l.startsWith(`${p.name}(`))]
+        .filter((l) => usedPolicies.has(l))
+        .map((name) => ({ name, summary: p.summary, source: p.source })),
+    ),
     properties: PROPERTIES.map((p) => ({
       name: p.name,
       kind: p.kind,

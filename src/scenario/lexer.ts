@@ -55,6 +55,7 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
   let lineStart = 0;
   let i = 0;
   let badRun = -1; // index where the current run of unknown characters started
+  let underOnLine = false; // an `under` was read on this line (policy parameters may follow)
   const push = (kind: TokenKind, start: number, end: number, value?: string) =>
     tokens.push({
       kind,
@@ -85,6 +86,7 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
     }
     if (c === "\n") {
       flushBad(i);
+      underOnLine = false;
       push("newline", i, i + 1);
       i++;
       line++;
@@ -114,7 +116,20 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
         j++;
         while (j < text.length && isDigit(text[j]!)) j++;
       }
+      // After `under` on the same line, a policy may carry parameters glued to its
+      // name: `revoke(escalation=invalidate)` is one word, read by policies/ref.ts
+      // (an unclosed list runs to the end of the line or a comment).
+      if (underOnLine && text[j] === "(") {
+        let k = j;
+        while (k < text.length && text[k] !== ")" && text[k] !== "\n" && text[k] !== "#") k++;
+        if (text[k] === ")") j = k + 1;
+        else {
+          while (k > j && /\s/.test(text[k - 1]!)) k--;
+          j = k;
+        }
+      }
       push("ident", i, j);
+      if (text.slice(i, j) === "under") underOnLine = true;
       i = j;
       continue;
     }
@@ -150,6 +165,7 @@ export function scan(text: string, file = "<input>"): PhaseResult<Scanned> {
     }
     if (PUNCT.has(c)) {
       flushBad(i);
+      if (c === ";" || c === "{" || c === "}") underOnLine = false;
       push(c as TokenKind, i, i + 1);
       i++;
       continue;

@@ -10,8 +10,11 @@
  */
 
 import { ERRNO_NAMES } from "../model/errno.js";
+import type { ParamSpec } from "../model/policy.js";
 import { copyOf } from "../model/replicas.js";
 import type { PeerOp, ProcOp } from "../model/spec.js";
+import { findPolicy } from "../policies/index.js";
+import { parsePolicyRef, valueAllowed } from "../policies/ref.js";
 import { RENAMED_PROPERTIES } from "../properties/index.js";
 import { closest } from "../util/suggest.js";
 import type { Decl, DeclOf, OpNode, PeerOpNode, ProcOpNode, Program, VarKind } from "./ast.js";
@@ -33,6 +36,8 @@ export interface ResolveOptions {
   readonly properties?: readonly string[];
   /** Policy names an `under` may use (default: the nine of DESIGN.md). */
   readonly policies?: readonly string[];
+  /** The parameters of a policy an `under` names (default: the registry's, policies/index.ts). */
+  readonly policyParams?: (name: string) => readonly ParamSpec[] | undefined;
 }
 
 export type AnyOpNode = ProcOpNode | PeerOpNode;
@@ -749,16 +754,80 @@ class Resolver {
   private expect(d: DeclOf<"expect">): void {
     const e = d.spec;
     const policies = this.opts.policies ?? DEFAULT_POLICIES;
+    const paramsOf = this.opts.policyParams ?? ((n: string) => findPolicy(n)?.params);
+    const bare = new Set((e.policies ?? []).filter((p) => !p.includes("(")));
     (e.policies ?? []).forEach((p, i) => {
-      if (!policies.includes(p))
+      const whole = spanOf(d, `policies[${i}]`);
+      const r = parsePolicyRef(p);
+      if (!r.ok) {
+        const at = {
+          line: whole.line,
+          col: whole.col + r.error.from,
+          endCol: whole.col + r.error.to,
+        };
+        const clipped = { ...at, endCol: Math.min(at.endCol, whole.endCol) };
+        if (r.error.kind === "twice")
+          this.sink.report("PIN116", clipped, r.error.message, "give each parameter once");
+        else
+          this.sink.report(
+            "PIN115",
+            clipped,
+            r.error.message,
+            "write a policy with parameters as `NAME(PARAM=VALUE,...)`, e.g. `revoke(escalation=invalidate)`",
+          );
+        return;
+      }
+      const name = r.ref.name;
+      const nameAt = d.spans.get(`policies[${i}].name`) ?? whole;
+      if (!policies.includes(name)) {
         this.unknown(
           "PIN209",
           "policy",
-          p,
-          spanOf(d, `policies[${i}]`),
+          name,
+          nameAt,
           policies,
           `known policies: ${list(policies)}`,
         );
+        return;
+      }
+      const written = Object.entries(r.ref.params);
+      if (written.length === 0) return;
+      if (bare.has(name))
+        this.sink.report(
+          "PIN325",
+          whole,
+          `\`${p}\` adds nothing: \`${name}\` is also listed, and a bare name applies under any parameters`,
+          `remove \`${name}\` to expect this only under \`${p}\`, or remove \`${p}\``,
+        );
+      const specs = paramsOf(name) ?? [];
+      for (const [k, v] of written) {
+        const spec = specs.find((s) => s.name === k);
+        if (!spec) {
+          const names = specs.map((s) => s.name);
+          const near = closest(k, names);
+          this.sink.report(
+            "PIN220",
+            d.spans.get(`policies[${i}].key.${k}`) ?? whole,
+            `policy \`${name}\` has no parameter \`${k}\``,
+            near
+              ? `did you mean \`${near}\`?`
+              : names.length > 0
+                ? `its parameters: ${list(names)} (pinlab policies)`
+                : `\`${name}\` takes no parameters`,
+          );
+          continue;
+        }
+        if (!valueAllowed(spec, v)) {
+          const numeric = spec.values[0]!.startsWith("<");
+          const near = numeric ? undefined : closest(v, spec.values);
+          this.sink.report(
+            "PIN324",
+            d.spans.get(`policies[${i}].value.${k}`) ?? whole,
+            `\`${v}\` is not a value of \`${name}\`'s parameter \`${k}\``,
+            `${near ? `did you mean \`${near}\`? ` : ""}${numeric ? `${k} is a whole number of ${spec.values[0]!.slice(1, -1)}` : `allowed: ${list(spec.values)}`}`,
+          );
+        }
+      }
     });
     // A condition's names are checked against the lowered scenario (conditions.ts).
     if (e.kind === "condition") return;

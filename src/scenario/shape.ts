@@ -22,6 +22,7 @@ import type {
   SourcePos,
   TimingKey,
 } from "../model/spec.js";
+import { formatPolicyRef, parsePolicyRef } from "../policies/ref.js";
 import { closest } from "../util/suggest.js";
 import { assumeDecl } from "./assume.js";
 import type {
@@ -391,8 +392,25 @@ function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
         "e.g. `under linux,wait`",
       );
     for (const w of names) {
-      spans.set(`policies[${policies.length}]`, w.span);
-      policies.push(w.dotted ? `${w.name.text}.${w.dotted.text}` : w.name.text);
+      const i = policies.length;
+      spans.set(`policies[${i}]`, w.span);
+      const text = w.dotted ? `${w.name.text}.${w.dotted.text}` : w.name.text;
+      // `revoke(escalation=invalidate)`: one word (lexer.ts); kept in canonical form,
+      // with the place of each parameter's name and value for resolve's diagnostics.
+      const r = text.includes("(") ? parsePolicyRef(text) : undefined;
+      if (r?.ok) {
+        const at = (from: number, to: number): Span => ({
+          line: w.span.line,
+          col: w.span.col + from,
+          endCol: w.span.col + to,
+        });
+        spans.set(`policies[${i}].name`, at(0, r.ref.name.length));
+        for (const [k, p] of Object.entries(r.places)) {
+          spans.set(`policies[${i}].key.${k}`, at(p.key[0], p.key[1]));
+          spans.set(`policies[${i}].value.${k}`, at(p.value[0], p.value[1]));
+        }
+      }
+      policies.push(r?.ok ? formatPolicyRef(r.ref) : text);
     }
   }
   const extra = (from: number) => {

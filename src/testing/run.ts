@@ -27,7 +27,7 @@ export function runOf(
 ): { run: RunResult; expectations: ExpectationResult[]; model: Model } {
   const model = modelOf(spec, policy, opts.params);
   const run = runSchedule(model, { seed: opts.seed ?? 0, properties: PROPERTIES });
-  return { run, model, expectations: judgeRun(run, policy) };
+  return { run, model, expectations: judgeRun(run) };
 }
 
 /** The result of process `proc`'s operation `op` (first match): ≥0 ok, -errno, or "blocks". */

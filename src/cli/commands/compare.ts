@@ -125,7 +125,9 @@ export function compareWith(deps: CompareDeps): Command {
       for (const v of [workers, maxStates, maxTime]) if (typeof v === "string") return bad(host, v);
       const params = parseParams(a.options.get("param") ?? []);
       if (!params.ok) return bad(host, params.error);
-      const sel = selectPolicies(a.options.get("policy") ?? [], params.params);
+      const sel = selectPolicies(a.options.get("policy") ?? [], params.params, {
+        instances: true,
+      });
       if (!sel.ok) return bad(host, sel.error);
       const note = timeParamNote(params.params, "compare");
       // the verdicts cannot depend on it; the simulated cost columns do
@@ -148,14 +150,21 @@ export function compareWith(deps: CompareDeps): Command {
         origins.set(ref, l.origin);
       }
       const jobs: CellJob[] = [];
+      // A policy compared under several parameter sets is one row each, keyed by its label.
       for (const [ref, { spec }] of specs)
-        for (const p of sel.policies)
-          jobs.push({ ref, spec, origin: origins.get(ref)!, policy: p.name, params: p.params });
+        for (const [i, p] of sel.policies.entries())
+          jobs.push({
+            ref,
+            spec,
+            origin: origins.get(ref)!,
+            policy: sel.labels[i]!,
+            params: p.params,
+          });
       // Every shard records the whole comparison, so that merge can tell a complete split.
       const comparison: Comparison = {
         pinlab: PINLAB_VERSION,
         scenarios: [...specs].map(([ref, x]) => ({ ref, hash: x.hash })),
-        policies: sel.policies.map((p) => ({ name: p.name, params: p.params })),
+        policies: sel.policies.map((p, i) => ({ name: sel.labels[i]!, params: p.params })),
         bounds: {
           maxStates: (maxStates as number | undefined) ?? null,
           maxTimeMs: maxTime ? (maxTime as number) * 1000 : null,
@@ -190,7 +199,7 @@ export function compareWith(deps: CompareDeps): Command {
         const stopSim = host.onInterrupt?.(() => controller.abort());
         try {
           simulation = await simulateCosts(w, simOpts.simulate, {
-            policies: sel.policies.map((p) => ({ name: p.name, params: p.params })),
+            policies: sel.policies.map((p, i) => ({ name: sel.labels[i]!, params: p.params })),
             seeds: simOpts.seeds,
             firstSeed: 1,
             ...(simOpts.horizon !== undefined ? { horizon: simOpts.horizon } : {}),

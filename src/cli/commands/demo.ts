@@ -34,7 +34,7 @@ export const demoCommand: Command = {
       if (!c.ok)
         throw new Error(`pinlab bug: the core scenario does not compile: ${c.errors[0]?.message}`);
       const run = runSchedule(c.model, { properties: PROPERTIES });
-      const exp = judgeRun(run, policy.name);
+      const exp = judgeRun(run);
       if (exp.some((e) => !e.ok)) status = EXIT_FAILED;
       const result = (proc: string, op: string): string => {
         const p = c.model.procs.findIndex((x) => x.name === proc);

@@ -84,7 +84,7 @@ found. docs/replay.md describes the token format.`,
         policyName: p.policy.name,
         policySummary: p.policy.summary,
         properties: props,
-        expectations: judgeRun(run, p.policy.name).filter(
+        expectations: judgeRun(run).filter(
           (e) => e.expectation.kind !== "result" && !e.undecided && !e.ok,
         ),
         schedule: `replayed from a token (${t.actions.length} steps)`,

@@ -111,7 +111,7 @@ export const runCommand: Command = {
         ...(faultsText !== undefined ? { faultWeight: Number(faultsText) } : {}),
         properties: props,
       });
-      const expectations = judgeRun(run, policy.name);
+      const expectations = judgeRun(run);
       if (expectations.some((e) => !e.ok)) status = EXIT_FAILED;
       if (flag(a, "json")) json.push(runJson(run, policy, props, expectations));
       else {
@@ -160,7 +160,7 @@ function runToken(text: string, a: ParsedArgs, host: Host): number {
   }
   const props = [...PROPERTIES, ...conditionProperties(loaded.spec)];
   const run = runSchedule(c.model, { actions: t.actions, properties: props });
-  const expectations = judgeRun(run, p.policy.name);
+  const expectations = judgeRun(run);
   if (flag(a, "json"))
     host.out(`${JSON.stringify(runJson(run, p.policy, props, expectations), null, 2)}\n`);
   else

@@ -29,6 +29,7 @@ import {
   stepInto,
 } from "../../model/step.js";
 import { makePolicy } from "../../policies/index.js";
+import { refTextMatches } from "../../policies/ref.js";
 import { conditionName, conditionProperty } from "../../properties/condition/property.js";
 import { PROPERTIES } from "../../properties/index.js";
 import type { Property } from "../../properties/property.js";
@@ -191,7 +192,7 @@ export function systemFromArg(arg: ModelSystemArg): System<ModelEvent> & { reado
   const always = arg.spec.expectations.flatMap((e) =>
     e.kind !== "result" &&
     e.quantifier === "always" &&
-    (!e.policies || e.policies.includes(arg.policy))
+    (!e.policies || e.policies.some((ref) => refTextMatches(ref, p.policy)))
       ? [e.kind === "property" ? e.property : conditionName(e.condition)]
       : [],
   );

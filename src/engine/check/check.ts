@@ -157,7 +157,7 @@ async function exploreOnce(arg: ModelSystemArg, opts: ExploreOptions): Promise<C
     };
   });
   const byName = new Map(verdicts.map((v) => [v.name, v]));
-  const expectations = applicable(sys.model.spec.expectations, arg.policy).map(
+  const expectations = applicable(sys.model.spec.expectations, sys.model.policy).map(
     (e): CheckedExpectation => {
       const text = expectationText(e);
       const judged = (ok: boolean, undecided: boolean, detail: string) => ({

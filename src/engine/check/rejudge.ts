@@ -181,7 +181,7 @@ export function rejudge(
     ...(shown.lasso ? { lasso: shown.lasso } : {}),
   };
   if (base === claim.what) return { ok: true, verdict, finding };
-  const e = applicable(arg.spec.expectations, arg.policy).find(
+  const e = applicable(arg.spec.expectations, m.policy).find(
     (x) => x.kind !== "result" && x.quantifier === "always" && judgedName(x) === base,
   );
   return {

@@ -230,7 +230,7 @@ export function lowerSchedule(
       continue;
     }
     const text = opText(op);
-    const ex = applicable(spec.expectations, "linux").find(
+    const ex = applicable(spec.expectations, m.policy).find(
       (e) => e.kind === "result" && e.proc === pi.name && (e.op === op.label || e.op === op.op),
     );
     const expected =

@@ -6,7 +6,9 @@
  * operation's result in this run.
  */
 import { errnoByName, errnoName } from "../../model/errno.js";
+import type { Policy } from "../../model/policy.js";
 import type { Expectation, Quantifier } from "../../model/spec.js";
+import { refTextMatches } from "../../policies/ref.js";
 import { conditionName } from "../../properties/condition/property.js";
 import type { RunResult } from "./exec.js";
 
@@ -20,9 +22,18 @@ export interface ExpectationResult {
   readonly detail: string;
 }
 
-/** The expectations that apply under a policy. */
-export function applicable(expectations: readonly Expectation[], policy: string): Expectation[] {
-  return expectations.filter((e) => !e.policies || e.policies.includes(policy));
+/**
+ * The expectations that apply under a policy instance: those without `under`,
+ * and those whose `under` names the policy, bare (any parameters) or with
+ * parameters it has (policies/ref.ts).
+ */
+export function applicable(
+  expectations: readonly Expectation[],
+  policy: Pick<Policy, "name" | "params">,
+): Expectation[] {
+  return expectations.filter(
+    (e) => !e.policies || e.policies.some((ref) => refTextMatches(ref, policy)),
+  );
 }
 
 export function expectationText(e: Expectation): string {
@@ -44,9 +55,10 @@ export function quantifierOf(e: Expectation): Quantifier {
   return e.kind === "result" ? "sometimes" : e.quantifier;
 }
 
-export function judgeRun(run: RunResult, policy: string): ExpectationResult[] {
+/** Judges the run's expectations under the policy instance its model was compiled with. */
+export function judgeRun(run: RunResult): ExpectationResult[] {
   const m = run.model;
-  return applicable(m.spec.expectations, policy).map((e) => {
+  return applicable(m.spec.expectations, m.policy).map((e) => {
     const text = expectationText(e);
     if (e.kind !== "result") {
       const occ = run.occurrences.get(judgedName(e));

@@ -29,12 +29,14 @@ import {
 import { breakLayoutLeases } from "../locks/lease.js";
 import { dioHolders } from "../mm/dio.js";
 import { frameBusy, releaseIfIdle } from "../mm/frames.js";
-import { maybeDmaPinned } from "../mm/gup.js";
+import { maybeDmaPinned, pinnerKind } from "../mm/gup.js";
 import { spliceHolds } from "../mm/splice.js";
 import { unmapMappingRange } from "../mm/unmap.js";
 import type { LayoutChangeKind } from "../policy.js";
 import { sendLeaseSignal } from "../proc/deliver.js";
 import { SIGIO } from "../proc/signum.js";
+import { pinnerQuery } from "../rdma/escalate.js";
+import { invalidateMr } from "../rdma/mr.js";
 import {
   endInvalidating,
   invalidateOdpRange,
@@ -148,13 +150,23 @@ export function layoutGate(
   for (const q of bios) if (!holders.procs.includes(q)) holders.procs.push(q);
   // The policies decide for fs-DAX files; for every other backing they let the change proceed.
   const dax = fsdax(m, ranges[0]!.inode);
+  const inode = ranges[0]!.inode;
+  const pinners = holders.mrs.map((x) => pinnerKind(m, x));
+  if (bios.length > 0) pinners.push("dio");
+  const callerUser = caller >= 0 ? m.procs[caller]!.user : -1;
   let decision = policy.layoutChange({
     model: m,
     state: s,
     kind,
     caller,
-    inode: ranges[0]!.inode,
+    inode,
     dax,
+    holders: holders.procs,
+    pinners: [...new Set(pinners)],
+    owner: holders.procs.every((p) => p === caller),
+    sameUser: holders.procs.every((p) => m.procs[p]!.user === callerUser),
+    fileOwner: m.inodes[inode]!.owner === callerUser,
+    privileged: callerUser >= 0 && m.users[callerUser]!.caps.includes("CAP_SYS_ADMIN"),
   });
   if (
     kind === "unplug" &&
@@ -200,13 +212,30 @@ export function layoutGate(
       );
     }
     case "revoke": {
+      const by = kind === "unplug" ? -1 : caller;
       for (const x of holders.mrs) {
         const o = mrOff(m, x);
         if (s[o + 1] !== MRL_HELD) continue;
-        s[o + 1] = MRL_BREAKING;
         const owner = m.mrs[x]!.proc;
         const inode = m.vmas[m.mrs[x]!.vma]!.inode;
-        const by = kind === "unplug" ? -1 : caller;
+        // The policy's answer for this pinner (policy.ts revokePinner).
+        const q = { ...pinnerQuery(m, s, x), kind, caller: by, owner: by === owner };
+        const act = policy.revokePinner(q);
+        if (act === "wait") continue;
+        if (act === "invalidate" && q.invalidate !== "none") {
+          // Invalidated at once without asking the holder, as the timer's `invalidate`
+          // does (rdma/escalate.ts); the change then waits as for any other pin.
+          emit(ctx, {
+            k: "escalate",
+            proc: owner,
+            mr: x,
+            how: "invalidate",
+            fenced: q.invalidate === "fence",
+          });
+          invalidateMr(ctx, x, q.invalidate === "fence");
+          continue;
+        }
+        s[o + 1] = MRL_BREAKING;
         emit(ctx, { k: "lease-break", holder: owner, inode, what: "revoke pin", by });
         sendLeaseSignal(ctx, owner, SIGIO, by >= 0 && by !== owner, inode);
       }

@@ -5,20 +5,23 @@
  *
  * The admission checks run in check_vma_flags() order (kernel-semantics §2.2):
  *   1. VM_IO | VM_PFNMAP                          → EFAULT
- *   3. FOLL_LONGTERM && vma_is_fsdax()            → the policy (linux: EOPNOTSUPP)
+ *   3. FOLL_LONGTERM && vma_is_fsdax()            → the policy's mayPin (stage `vma`,
+ *                                                    asked for every backing; linux:
+ *                                                    EOPNOTSUPP on fs-DAX only)
  *   6. FOLL_WRITE && !writable_file_mapping_allowed() → EFAULT (v6.5)
  *      FOLL_WRITE && !(vm_flags & VM_WRITE)        → EFAULT, unless FOLL_FORCE
  *                                                    on a COW mapping (2019's R/O MRs)
- * then each page is faulted in (past EOF: -EFAULT) and, under the layout-lease
- * policy, follow_page_pte() checks the RFC's layout lease (EPERM), pages that may not be
+ * then each page is faulted in (past EOF: -EFAULT) and, for an fs-DAX page,
+ * follow_page_pte() asks mayPin again (stage `page`: the layout-lease RFC's
+ * EPERM without the lease), pages that may not be
  * long-term pinned (ZONE_MOVABLE/CMA) are migrated first
  * (check_and_migrate_movable_pages), and each page gets
  * GUP_PIN_COUNTING_BIAS references.
  */
 
-import { dirtyTracked, fsdax, writesBack } from "../backing.js";
+import { dirtyTracked, fsdax, sealable, seals, writesBack } from "../backing.js";
 import { type Ctx, emit } from "../ctx.js";
-import { EFAULT, ENOMEM, EPERM } from "../errno.js";
+import { EFAULT, ENOMEM } from "../errno.js";
 import {
   FF_DIRTY,
   FF_MOVABLE,
@@ -31,12 +34,15 @@ import {
   GUP_PIN_COUNTING_BIAS,
   INO_SWAP,
   ino,
+  type Model,
   MRL_HELD,
   mr as mrOff,
   pcache,
+  type State,
   vma as vmaOff,
 } from "../layout.js";
 import { pinLeaseHeld } from "../locks/lease.js";
+import type { PinnerKind, PinQuery } from "../policy.js";
 import { fault } from "./fault.js";
 import {
   allocFrame,
@@ -54,6 +60,43 @@ import { unshareForPin } from "./unshare.js";
 export function maybeDmaPinned(ctx: Pick<Ctx, "m" | "s">, f: number): boolean {
   const { m, s } = ctx;
   return f !== zeroFrame(m) && s[frm(m, f) + FR_REF]! >= GUP_PIN_COUNTING_BIAS;
+}
+
+/** What kind of pinner registration x is (policy.ts PinnerKind). */
+export function pinnerKind(m: Model, x: number): PinnerKind {
+  const mi = m.mrs[x]!;
+  if (mi.gupTest) return "gup_test";
+  if (mi.pinner !== undefined) return mi.pinner;
+  return mi.odp ? "odp" : "rdma";
+}
+
+/** Question 1 of the policy for registration x at a stage (policy.ts PinQuery). */
+function pinQuery(m: Model, s: State, x: number, stage: PinQuery["stage"]): PinQuery {
+  const mi = m.mrs[x]!;
+  const vi = m.vmas[mi.vma]!;
+  const user = m.procs[mi.proc]!.user;
+  const inode = m.inodes[vi.inode]!;
+  return {
+    model: m,
+    state: s,
+    stage,
+    proc: mi.proc,
+    user,
+    caps: m.users[user]!.caps,
+    pinner: pinnerKind(m, x),
+    inode: vi.inode,
+    ofd: vi.ofd,
+    writable: mi.writable,
+    backing: inode.backing,
+    dax: fsdax(m, vi.inode),
+    fileOwner: inode.owner === user,
+    seals: sealable(m, vi.inode) ? seals(m, s, vi.inode) : 0,
+    shared: vi.shared,
+    mappingWritable: vi.writable,
+    get leaseHeld() {
+      return pinLeaseHeld(m, s, mi.proc, vi.inode);
+    },
+  };
 }
 
 /** Pins every page of MR x's VMA. Returns 0, or -errno with nothing left pinned. */
@@ -74,18 +117,10 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   if ((mi.gupTest?.fast || umemFast) && fastPinAll(ctx, x)) return 0;
   // check_vma_flags() 1: VM_IO | VM_PFNMAP
   if (inode.pfnmap) return -EFAULT;
-  // check_vma_flags() 3: FOLL_LONGTERM on fs-DAX (vma_is_fsdax(): not device-DAX, not tmpfs)
-  if (dax) {
-    const e = m.policy.longtermFsdax({
-      model: m,
-      state: s,
-      proc: mi.proc,
-      inode: vi.inode,
-      ofd: vi.ofd,
-      writable: mi.writable,
-    });
-    if (e !== 0) return -e;
-  }
+  // check_vma_flags() 3: FOLL_LONGTERM on fs-DAX (vma_is_fsdax(): not device-DAX, not tmpfs).
+  // The policy is asked here for every backing: today's kernel refuses fs-DAX only.
+  const e = m.policy.mayPin(pinQuery(m, s, x, "vma"));
+  if (e !== 0) return -e;
   // FOLL_WRITE: a writable MR, and in 2019 every MR (ib_umem_get started from
   // gup_flags = FOLL_WRITE and added FOLL_FORCE for a R/O one; v6.2 dropped both,
   // "RDMA/umem: remove FOLL_FORCE usage"). See unshare.ts.
@@ -116,13 +151,15 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   for (let k = 0; k < mi.pages; k++) {
     const f = vi.shared ? fault(ctx, mi.vma, k, follWrite) : unshareForPin(ctx, mi.vma, k);
     if (f < 0) return f === -ENOMEM ? -ENOMEM : -EFAULT; // nothing pinned yet
-    // Ira Weiny's RFC (patch 04 of v1 and v2): follow_page_pte() refuses a
-    // FOLL_LONGTERM pin of an fs-DAX page without the layout lease, after
-    // check_vma_flags() and after faultin_page() resolved the page (its fault
-    // has happened: a hole got its block). Anonymous COW copies and the zero
-    // page are not device pages and pass.
-    if (dax && m.policy.layoutLeases && isDaxFrame(m, f))
-      if (!pinLeaseHeld(m, s, mi.proc, vi.inode)) return -EPERM;
+    // follow_page_pte(), after check_vma_flags() and after faultin_page() resolved the
+    // page (its fault has happened: a hole got its block): the policy's `page` stage,
+    // where Ira Weiny's RFC (patch 04 of v1 and v2) refuses a FOLL_LONGTERM pin of an
+    // fs-DAX page without the layout lease. Anonymous COW copies and the zero page are
+    // not device pages and are not asked.
+    if (dax && isDaxFrame(m, f)) {
+      const e = m.policy.mayPin(pinQuery(m, s, x, "page"));
+      if (e !== 0) return -e;
+    }
     frames.push(f);
   }
   // check_and_migrate_movable_pages(): move pages out of ZONE_MOVABLE/CMA before pinning

@@ -12,6 +12,7 @@
  */
 import { type Ctx, emit } from "../ctx.js";
 import {
+  type Model,
   P_SIG,
   P_STATUS,
   PS_BLOCKED,
@@ -19,9 +20,29 @@ import {
   proc,
   SIGF_FATAL_ESCALATION,
   SIGF_UNINTERRUPTIBLE,
+  type State,
 } from "../layout.js";
+import { pinnerKind } from "../mm/gup.js";
+import type { PinnerQuery } from "../policy.js";
 import { teardown } from "../proc/exit.js";
 import { invalidateMr } from "./mr.js";
+
+/** The policy's view of registration x: its pinner kind and what the hardware can invalidate. */
+export function pinnerQuery(m: Model, s: State, x: number): PinnerQuery {
+  const mi = m.mrs[x]!;
+  // io_uring buffers and VFIO mappings need no NIC: the kernel drops them from
+  // its own table, a fence (escalate below).
+  const local = mi.pinner !== undefined;
+  return {
+    model: m,
+    state: s,
+    pinner: pinnerKind(m, x),
+    mr: x,
+    proc: mi.proc,
+    inode: m.vmas[mi.vma]!.inode,
+    invalidate: local ? "fence" : m.nicInvalidate,
+  };
+}
 
 /** lease-break-time expired on MR x's revocable pin. */
 export function escalate(ctx: Ctx, x: number): void {
@@ -39,11 +60,9 @@ export function escalate(ctx: Ctx, x: number): void {
   // an IOTLB flush before the pages are unpinned), and the IOMMU blocks the
   // device's later DMA to that IOVA: a fence.
   // No 2019 mail speaks of io_uring or VFIO; this is the model's reading of `invalidate`.
-  const kind = m.mrs[x]!.pinner;
-  const local = kind !== undefined;
-  const how = local ? m.policy.pinnerEscalation(kind) : m.policy.escalation;
-  if (how === "invalidate" && (local || m.nicInvalidate !== "none")) {
-    const fenced = local || m.nicInvalidate === "fence";
+  const q = pinnerQuery(m, s, x);
+  if (m.policy.leaseBreakTimeout(q) === "invalidate" && q.invalidate !== "none") {
+    const fenced = q.invalidate === "fence";
     emit(ctx, { k: "escalate", proc: owner, mr: x, how: "invalidate", fenced });
     invalidateMr(ctx, x, fenced);
     return;
