@@ -6,10 +6,12 @@
  * (parseScenario as `lint`, runCell as `check` and `compare`, buildDoc and
  * renderTrace as their reports).
  */
+
+import { parseParams, selectPolicies } from "../cli/policy-args.js";
 import type { Cell, CellJob } from "../engine/matrix/cell.js";
 import { runCell } from "../engine/matrix/cell.js";
-import { judgeRun } from "../engine/run/expect.js";
 import { runSchedule } from "../engine/run/exec.js";
+import { judgeRun } from "../engine/run/expect.js";
 import { compile } from "../model/compile.js";
 import { PROPERTIES } from "../properties/index.js";
 import { buildDoc, type CompareDoc, type Comparison } from "../report/compare.js";
@@ -17,7 +19,6 @@ import { renderTrace } from "../report/trace.js";
 import { type Diagnostic, sortDiagnostics } from "../scenario/diagnostics.js";
 import { parseScenario } from "../scenario/pin.js";
 import { sourceHash } from "../scenario/source-hash.js";
-import { parseParams, selectPolicies } from "../cli/policy-args.js";
 
 /** The playground's scenario is a file of this name, as `pinlab check playground.pin` would see it. */
 export const PLAYGROUND_FILE = "playground.pin";
@@ -123,12 +124,7 @@ export async function checkPin(
     );
   }
   const timeMs = now() - start;
-  const doc = buildDoc(
-    cells,
-    new Map([[ref, { spec, source: req.text, hash }]]),
-    null,
-    comparison,
-  );
+  const doc = buildDoc(cells, new Map([[ref, { spec, source: req.text, hash }]]), null, comparison);
   return {
     ok: true,
     doc,
@@ -174,8 +170,7 @@ export function runPin(
     ok: true,
     trace: renderTrace(run, {
       policyName:
-        policy.name +
-        (extra.length ? ` (${extra.map(([k, v]) => `${k}=${v}`).join(", ")})` : ""),
+        policy.name + (extra.length ? ` (${extra.map(([k, v]) => `${k}=${v}`).join(", ")})` : ""),
       policySummary: policy.summary,
       properties: PROPERTIES,
       expectations,

@@ -11,7 +11,6 @@ import { type Cell, type CellJob, runCell } from "./cell.js";
 // The pure parts (no threads): the aggregation and the schema name, for reports and the browser.
 export { type Aggregate, aggregate, COMPARE_SCHEMA } from "./aggregate.js";
 
-
 /** The cells of shard i of n (1-based), in a fixed order. */
 export function shardJobs<T>(
   jobs: readonly T[],
@@ -93,4 +92,3 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
   }
   return out.filter(Boolean);
 }
-
