@@ -130,6 +130,7 @@ const view = new EditorView({
       indentOnInput(),
       bracketMatching(),
       highlightActiveLine(),
+      EditorView.lineWrapping,
       pinLanguage,
       pinHighlight,
       editorTheme,

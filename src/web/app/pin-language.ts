@@ -103,10 +103,25 @@ export const pinHighlight = syntaxHighlighting(
   ]),
 );
 
-/** The editor's size and font (CSSOM through CodeMirror's themes: the CSP allows no inline style). */
+/**
+ * The editor's size and font, and lint marks drawn without images: the
+ * page's CSP allows no image at all (img-src 'none'), and CodeMirror's own
+ * marks are data: SVGs.
+ */
 export const editorTheme = EditorView.theme({
   "&": { height: "70vh", border: "1px solid #8884", fontSize: "13px" },
   ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" },
+  ".cm-lintRange-error": { backgroundImage: "none", textDecoration: "underline wavy #e11" },
+  ".cm-lintRange-warning": { backgroundImage: "none", textDecoration: "underline wavy orange" },
+  ".cm-lintRange-info, .cm-lintRange-hint": {
+    backgroundImage: "none",
+    textDecoration: "underline dotted #888",
+  },
+  ".cm-lintRange": { textDecorationSkipInk: "none", textUnderlineOffset: "3px" },
+  ".cm-lint-marker": { content: "none", width: ".7em", height: ".7em", borderRadius: "50%" },
+  ".cm-lint-marker-error": { content: "none", background: "#f66" },
+  ".cm-lint-marker-warning": { content: "none", background: "#fc3" },
+  ".cm-lint-marker-info": { content: "none", background: "#99f" },
 });
 
 /** A pinlab diagnostic as CodeMirror's: lines and columns are 1-based, `endCol` exclusive. */
