@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { PLAYGROUND_DIR, servePlayground } from "../cli/commands/serve.js";
+import { POLICY_NAMES } from "../policies/index.js";
 import { sourceHash } from "../scenario/source-hash.js";
 import { loadPlaywright } from "../testing/browser.js";
 import { hugeScenario } from "../testing/huge.js";
@@ -33,6 +34,7 @@ interface Locator {
   count(): Promise<number>;
   first(): Locator;
   nth(i: number): Locator;
+  last(): Locator;
   locator(selector: string): Locator;
   waitFor(o?: { state?: "visible" | "hidden" | "attached"; timeout?: number }): Promise<void>;
   textContent(): Promise<string | null>;
@@ -197,6 +199,45 @@ test("the playground in Chromium: lint, check, witness, share link, cancel, host
       "the same scenario, character for character",
     );
     await page.screenshot({ path: SCREENSHOT });
+
+    // Run prints one schedule; Compare checks every policy (the matrix's rows).
+    await b.page.locator("#run").click();
+    await idle(b.page);
+    assert.match((await b.page.textContent("#trace")) ?? "", /truncate data pages=0/);
+    await b.page.locator("#compare").click();
+    await idle(b.page);
+    assert.equal(
+      await b.page.locator('button.cell[data-property="foreign-dma"]').count(),
+      POLICY_NAMES.length,
+    );
+    assert.equal(
+      await b.page
+        .locator('button.cell[data-policy="linux"][data-property="foreign-dma"]')
+        .getAttribute("data-summary"),
+      "proved",
+    );
+    // Completion: operations, then properties after a quantifier, policies after `under`.
+    await b.page.locator(".cm-content").click();
+    await b.page.keyboard.press("Control+End");
+    for (const [typed, offered] of [
+      ["\nproc x user=alice { trunc", "truncate"],
+      [" }\nexpect never foreign-d", "foreign-dma"],
+      [" under layout-l", "layout-lease"],
+    ] as const) {
+      await b.page.keyboard.type(typed);
+      const option = b.page.locator(`.cm-tooltip-autocomplete li:has-text("${offered}")`);
+      await option.first().waitFor({ state: "visible", timeout: 10_000 });
+      // CodeMirror ignores Enter for 75 ms after the list appears (its interactionDelay)
+      await new Promise((r) => setTimeout(r, 200));
+      await b.page.keyboard.press("Enter");
+    }
+    const lines = await b.page.evaluate<string[]>(
+      'Array.from(document.querySelector("#editor").shadowRoot.querySelectorAll(".cm-line"), (l) => l.textContent)',
+    );
+    assert.ok(
+      lines.includes("expect never foreign-dma under layout-lease"),
+      lines.slice(-3).join("|"),
+    );
 
     // 4. A long check keeps the page responsive, and cancel stops it.
     const c = await open(
