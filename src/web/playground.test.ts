@@ -23,16 +23,21 @@ test("a share link carries the scenario, its policies and a cell, and nothing el
   const hostile = `scenario "<img src=x onerror=alert(1)>"\n# é ☃ \u0000 &amp;\n${core}`;
   const shared = {
     text: hostile,
-    policies: ["unsafe", "odp"],
+    policies: ["unsafe", "revoke"],
+    params: ["escalation=invalidate"],
     cell: { policy: "unsafe", property: "foreign-dma" },
   };
   const hash = encodeShare(shared);
-  assert.match(hash, /^#pin=[A-Za-z0-9_-]+&policy=unsafe%2Codp&cell=unsafe%2Fforeign-dma$/);
+  assert.match(
+    hash,
+    /^#pin=[A-Za-z0-9_-]+&policy=unsafe%2Crevoke&param=escalation%3Dinvalidate&cell=unsafe%2Fforeign-dma$/,
+  );
   assert.ok(hash.length < core.length, "compressed");
   assert.deepEqual(decodeShare(hash), shared);
   assert.deepEqual(decodeShare(encodeShare({ text: "", policies: [], cell: null })), {
     text: "",
     policies: [],
+    params: [],
     cell: null,
   });
   assert.equal(decodeShare("#cell=unsafe/foreign-dma"), null, "no scenario: not a share link");
@@ -85,6 +90,22 @@ test("the session's check of a text is pinlab check's: verdicts, witness, replay
   const bad = await checkPin({ text: 'scenario "x"\nbogus\n', policies: ["unsafe"], version: "t" });
   assert.ok(!bad.ok && bad.diagnostics.length > 0);
   const nope = await checkPin({ text: core, policies: ["nosuch"], version: "t" });
+  // parameters reach the policy, as --param does
+  const inv = await checkPin({
+    text: core,
+    policies: ["revoke"],
+    params: ["escalation=invalidate"],
+    version: "t",
+  });
+  assert.ok(inv.ok);
+  assert.equal(inv.doc.cells[0]!.params.escalation, "invalidate");
+  const badParam = await checkPin({
+    text: core,
+    policies: ["revoke"],
+    params: ["escalation=maybe"],
+    version: "t",
+  });
+  assert.ok(!badParam.ok && /escalation/.test(badParam.error), JSON.stringify(badParam));
   assert.ok(!nope.ok && /unknown policy 'nosuch'/.test(nope.error));
 });
 

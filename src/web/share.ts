@@ -6,7 +6,7 @@
  * scenario again, and a check is deterministic, so it finds the same
  * shortest witness. Pure, for the page and for Node's tests.
  *
- *   #pin=<text>&policy=unsafe&cell=unsafe/foreign-dma
+ *   #pin=<text>&policy=revoke&param=escalation=invalidate&cell=revoke/foreign-dma
  */
 import { deflateSync, inflateSync, strFromU8, strToU8 } from "fflate";
 
@@ -17,6 +17,8 @@ export interface Shared {
   readonly text: string;
   /** The policies picked (empty: the page's default). */
   readonly policies: readonly string[];
+  /** Policy parameters, `name=value` (as `--param`). */
+  readonly params?: readonly string[];
   /** The cell whose witness the link opens. */
   readonly cell: { readonly policy: string; readonly property: string } | null;
 }
@@ -26,6 +28,7 @@ export function encodeShare(s: Shared): string {
   const q = new URLSearchParams();
   q.set("pin", toBase64Url(deflateSync(strToU8(s.text), { level: 9 })));
   if (s.policies.length > 0) q.set("policy", s.policies.join(","));
+  for (const p of s.params ?? []) q.append("param", p);
   if (s.cell) q.set("cell", `${s.cell.policy}/${s.cell.property}`);
   return `#${q.toString()}`;
 }
@@ -50,6 +53,7 @@ export function decodeShare(hash: string): Shared | null | { readonly error: str
   return {
     text,
     policies: policy ? policy.split(",").filter((p) => p.length > 0) : [],
+    params: q.getAll("param"),
     cell: cell ? { policy: cell[1]!, property: cell[2]! } : null,
   };
 }

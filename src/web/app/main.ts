@@ -49,6 +49,7 @@ const $ = <T extends HTMLElement>(id: string): T => {
 const ui = {
   example: $<HTMLSelectElement>("example"),
   policy: $<HTMLSelectElement>("policy"),
+  params: $<HTMLInputElement>("params"),
   run: $<HTMLButtonElement>("run"),
   check: $<HTMLButtonElement>("check"),
   compare: $<HTMLButtonElement>("compare"),
@@ -267,6 +268,9 @@ function start(what: string, r: Request & { id: number }): void {
   send(r);
 }
 
+/** The parameters typed, `name=value` separated by blanks or commas (as `--param`). */
+const params = (): string[] => ui.params.value.split(/[\s,]+/).filter((p) => p.length > 0);
+
 function check(policies: string[]): void {
   const id = nextId++;
   start(policies.length === 1 ? `checking under ${policies[0]}` : "comparing every policy", {
@@ -274,6 +278,7 @@ function check(policies: string[]): void {
     id,
     text: text(),
     policies,
+    params: params(),
   });
 }
 
@@ -285,6 +290,7 @@ ui.run.addEventListener("click", () => {
     id: nextId++,
     text: text(),
     policy: ui.policy.value,
+    params: params(),
     seed: 0,
   });
 });
@@ -309,6 +315,7 @@ ui.share.addEventListener("click", () => {
   const hash = encodeShare({
     text: text(),
     policies: policies.length === POLICIES.length ? ["all"] : policies,
+    params: params(),
     cell: openCell,
   });
   const url = `${location.origin}${location.pathname}${hash}`;
@@ -335,6 +342,7 @@ function fromLink(): void {
   ui.example.value = Object.entries(EXAMPLES).find(([, t]) => t === s.text)?.[0] ?? "";
   const one = s.policies.length === 1 && s.policies[0] !== "all" ? s.policies[0]! : null;
   if (one && POLICIES.some((p) => p.name === one)) ui.policy.value = one;
+  ui.params.value = (s.params ?? []).join(" ");
   if (s.cell) {
     wantCell = s.cell;
     check(s.policies.length > 0 ? [...s.policies] : [s.cell.policy]);

@@ -7,6 +7,8 @@ export type Request =
       readonly id: number;
       readonly text: string;
       readonly policies: readonly string[];
+      /** Policy parameters, `name=value` (as `--param`). */
+      readonly params: readonly string[];
       readonly maxStates?: number;
     }
   | {
@@ -14,6 +16,7 @@ export type Request =
       readonly id: number;
       readonly text: string;
       readonly policy: string;
+      readonly params: readonly string[];
       readonly seed: number;
     }
   /** Stops the running check: it ends "interrupted" within a slice of work and answers with what it found. */

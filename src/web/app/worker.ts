@@ -20,7 +20,7 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
     return;
   }
   if (req.type === "run") {
-    const r = runPin({ text: req.text, policy: req.policy, seed: req.seed });
+    const r = runPin({ text: req.text, policy: req.policy, params: req.params, seed: req.seed });
     post(
       r.ok
         ? { type: "ran", id: req.id, trace: r.trace, failed: r.failed }
@@ -36,6 +36,7 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
       {
         text: req.text,
         policies: req.policies,
+        params: req.params,
         version: __PINLAB_VERSION__,
         ...(req.maxStates !== undefined ? { maxStates: req.maxStates } : {}),
       },
