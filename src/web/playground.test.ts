@@ -5,12 +5,20 @@
  * (playground-browser.test.ts).
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { PLAYGROUND_CSP, servePlayground } from "../cli/commands/serve.js";
+import { PLAYGROUND_CSP, PLAYGROUND_DIR, servePlayground } from "../cli/commands/serve.js";
 import { memoryHost } from "../cli/host.js";
 import { main } from "../cli/main.js";
 import { aggregate } from "../engine/matrix/aggregate.js";
@@ -181,4 +189,18 @@ test("pinlab serve serves its folder's regular files, with the CSP, and nothing 
   const h = memoryHost();
   assert.equal(await main(["serve", "--port", "99999"], h), 2);
   assert.match(h.stderr, /--port expects a port number/);
+});
+
+test("the built page: its CSP is the server's, and it has no inline script or style", () => {
+  const index = join(PLAYGROUND_DIR, "index.html");
+  assert.ok(existsSync(index), `the playground is not built (${index}): run npm run build`);
+  const html = readFileSync(index, "utf8");
+  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
+  assert.ok(meta, "the page carries its policy");
+  // frame-ancestors is ignored in a <meta>: only the header says it
+  assert.equal(meta[1], PLAYGROUND_CSP.replace("; frame-ancestors 'none'", ""));
+  assert.doesNotMatch(meta[1]!, /unsafe-inline|unsafe-eval|https?:|\*/);
+  for (const script of html.match(/<script\b[^>]*>/g) ?? [])
+    assert.match(script, /\bsrc="\.\/assets\/[^"]+\.js"/, `only the page's own files: ${script}`);
+  assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i);
 });
