@@ -117,7 +117,7 @@ export const editorTheme = EditorView.theme({
     backgroundImage: "none",
     textDecoration: "underline dotted #888",
   },
-  ".cm-lintRange": { textDecorationSkipInk: "none", textUnderlineOffset: "3px" },
+  ".cm-lintRange": { textDecorationSkipInk: "none" },
   ".cm-lint-marker": { content: "none", width: ".7em", height: ".7em", borderRadius: "50%" },
   ".cm-lint-marker-error": { content: "none", background: "#f66" },
   ".cm-lint-marker-warning": { content: "none", background: "#fc3" },
