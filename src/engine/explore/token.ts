@@ -13,7 +13,11 @@
  * - the claim: what the witness shows (a property, or an obligation such as
  *   `always P`) and, for a lasso, where the cycle starts (prefix length + 1;
  *   0 for a run that shows it at its last step or its end);
- * - the actions (count, then each zigzag-encoded).
+ * - the actions (count, then each zigzag-encoded);
+ * - optionally, bounds that widen the scenario's own (a witness found by
+ *   `simulate` may need more copies of a replica group, or more iterations
+ *   of a repeating tail, than `bounds replicas` and `bounds repeats` allow):
+ *   1, then replicas and repeats, each 0 for "as the scenario writes it".
  * Strings are UTF-8 with a length, every integer a LEB128 varint. The CRC-32
  * makes a mistyped or truncated token an error instead of a different trace.
  * Pure code (no Buffer, no node:), so that a browser can read the same tokens;
@@ -40,6 +44,14 @@ export interface ReplayToken {
   readonly params: Readonly<Record<string, string>>;
   readonly claim: WitnessClaim;
   readonly actions: readonly number[];
+  /** Bounds to replay under instead of the scenario's `bounds replicas` / `bounds repeats`. */
+  readonly bounds?: TokenBounds;
+}
+
+/** `null`: the scenario's own bound. */
+export interface TokenBounds {
+  readonly replicas: number | null;
+  readonly repeats: number | null;
 }
 
 const PREFIX = "pl";
@@ -206,6 +218,11 @@ export function encodeToken(t: ReplayToken): string {
   w.uint(t.claim.loop === null ? 0 : t.claim.loop + 1);
   w.uint(t.actions.length);
   for (const a of t.actions) w.int(a);
+  if (t.bounds && (t.bounds.replicas !== null || t.bounds.repeats !== null)) {
+    w.uint(1);
+    w.uint(t.bounds.replicas ?? 0);
+    w.uint(t.bounds.repeats ?? 0);
+  }
   const payload = w.done();
   const c = crc32(payload);
   const all = new Uint8Array(payload.length + 4);
@@ -275,7 +292,15 @@ export function decodeToken(token: string): ReplayToken | { readonly error: stri
     if (na > payload.length) throw new RangeError("action count");
     const actions: number[] = [];
     for (let i = 0; i < na; i++) actions.push(r.int());
-    if (!r.end) throw new RangeError("trailing bytes");
+    let bounds: TokenBounds | undefined;
+    if (!r.end) {
+      if (r.uint() !== 1) throw new RangeError("trailing bytes");
+      const replicas = r.uint();
+      const repeats = r.uint();
+      if (replicas === 0 && repeats === 0) throw new RangeError("empty bounds");
+      bounds = { replicas: replicas || null, repeats: repeats || null };
+      if (!r.end) throw new RangeError("trailing bytes");
+    }
     if (loop > na) throw new RangeError("cycle starts after the last step");
     return {
       scenario,
@@ -283,6 +308,7 @@ export function decodeToken(token: string): ReplayToken | { readonly error: stri
       params,
       claim: { what, loop: loop === 0 ? null : loop - 1 },
       actions,
+      ...(bounds ? { bounds } : {}),
     };
   } catch (e) {
     return { error: `replay token is malformed (${(e as Error).message})` };
