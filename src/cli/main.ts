@@ -9,6 +9,7 @@ import { terminalSafe } from "../util/terminal.js";
 import type { Command } from "./command.js";
 import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
+import { conformCommand } from "./commands/conform.js";
 import { demoCommand } from "./commands/demo.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { lintCommand } from "./commands/lint.js";
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   policiesCommand,
   demoCommand,
   serveCommand,
+  conformCommand,
 ];
 
 function help(host: Host): void {
