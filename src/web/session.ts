@@ -13,6 +13,7 @@ import { runCell } from "../engine/matrix/cell.js";
 import { runSchedule } from "../engine/run/exec.js";
 import { judgeRun } from "../engine/run/expect.js";
 import { compile } from "../model/compile.js";
+import { conditionProperties } from "../properties/condition/property.js";
 import { PROPERTIES } from "../properties/index.js";
 import { buildDoc, type CompareDoc, type Comparison } from "../report/compare.js";
 import { renderTrace } from "../report/trace.js";
@@ -159,10 +160,12 @@ export function runPin(
   const c = compile(parsed.spec, policy);
   if (!c.ok) return { ok: false, error: c.errors.map((e) => e.message).join("; ") };
   // the command line's default (pinlab run): at most 1000 steps
+  // the bundled properties and the scenario's conditions, as pinlab run judges them
+  const props = [...PROPERTIES, ...conditionProperties(parsed.spec)];
   const run = runSchedule(c.model, {
     seed: req.seed,
     maxSteps: req.maxSteps ?? 1000,
-    properties: PROPERTIES,
+    properties: props,
   });
   const expectations = judgeRun(run, policy.name);
   const extra = Object.entries(policy.params);
@@ -172,7 +175,7 @@ export function runPin(
       policyName:
         policy.name + (extra.length ? ` (${extra.map(([k, v]) => `${k}=${v}`).join(", ")})` : ""),
       policySummary: policy.summary,
-      properties: PROPERTIES,
+      properties: props,
       expectations,
     }),
     failed: expectations.some((e) => !e.ok),
