@@ -17,6 +17,7 @@ import { mergeCommand } from "./commands/merge.js";
 import { policiesCommand } from "./commands/policies.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
 import { PINLAB_VERSION } from "./version.js";
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   fmtCommand,
   policiesCommand,
   demoCommand,
+  serveCommand,
   conformCommand,
 ];
 

@@ -8,7 +8,7 @@
  * ignored, as docs/json.md promises; `merge` rebuilds its output from the
  * checked fields only, so they cannot reach it either.
  */
-import { COMPARE_SCHEMA } from "../engine/matrix/compare.js";
+import { COMPARE_SCHEMA } from "../engine/matrix/aggregate.js";
 import type { CompareDoc } from "./compare.js";
 
 /** A checker: null when `v` fits, else what is wrong with it (`at` names the field). */

@@ -5,8 +5,8 @@
  */
 
 import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
+import { aggregate, COMPARE_SCHEMA } from "../engine/matrix/aggregate.js";
 import type { Cell } from "../engine/matrix/cell.js";
-import { aggregate, COMPARE_SCHEMA } from "../engine/matrix/compare.js";
 import {
   COST_COLUMNS,
   COST_KEYS,

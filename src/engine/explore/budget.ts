@@ -14,9 +14,10 @@ import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js"
  */
 export function defaultMemoryBound(): number {
   if (memoryBound === undefined) {
-    const limit = (
-      process as { constrainedMemory?: () => number | undefined }
-    ).constrainedMemory?.();
+    const limit =
+      typeof process === "undefined"
+        ? undefined
+        : (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
     const total = totalmem();
     memoryBound = Math.floor(0.8 * (limit && limit > 0 && limit < total ? limit : total));
   }
@@ -70,6 +71,15 @@ let lastProcessRss: number | undefined;
 /** The machine's memory does not change while pinlab runs: read it once. */
 let memoryBound: number | undefined;
 
+/**
+ * The process's resident set size; 0 where there is no process to ask (the
+ * playground runs this explorer in a browser's Web Worker, where only the
+ * browser bounds memory).
+ */
+function residentSet(): number {
+  return typeof process === "undefined" ? 0 : process.memoryUsage.rss();
+}
+
 /** How often the resident set size is sampled (it costs a system call). */
 const RSS_EVERY_MS = 100;
 
@@ -97,7 +107,7 @@ export class Budget {
   }
 
   private sampleRss(): number {
-    this.lastRss = process.memoryUsage.rss();
+    this.lastRss = residentSet();
     lastProcessRss = this.lastRss;
     if (this.lastRss > this.peakRss) this.peakRss = this.lastRss;
     return this.lastRss;
@@ -166,7 +176,17 @@ export class Budget {
 
 /** Lets pending events (Ctrl-C, messages) run between slices of work. */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  if (typeof setImmediate === "function") return new Promise((resolve) => setImmediate(resolve));
+  // A browser's worker has no setImmediate; a message is not clamped to 4 ms as a nested timer is.
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    // typed as the browser's port (Node's typings here are worker_threads')
+    (ch.port1 as unknown as { onmessage: () => void }).onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
 }
 
 /**
@@ -191,7 +211,7 @@ export class MemoryGate {
       this.rss + this.granted + bytes > this.max * 0.9 ||
       this.vm + this.granted + bytes > asMax * 0.9;
     if (++this.asked % 16 === 0 || near) {
-      this.rss = process.memoryUsage.rss();
+      this.rss = residentSet();
       if (as !== undefined) this.vm = addressSpaceUsed();
       this.granted = 0;
     }

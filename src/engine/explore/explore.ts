@@ -17,10 +17,11 @@ import { SerialSearch } from "./bfs.js";
 import { Budget } from "./budget.js";
 import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
-import { exploreParallel } from "./parallel.js";
 import { serialResult } from "./result.js";
 import type { System, SystemFactory } from "./system.js";
 import type { ExploreOptions, ExploreResult } from "./types.js";
+
+const PARALLEL = "./parallel.js";
 
 export function isFactory(x: System | SystemFactory): x is SystemFactory {
   return typeof (x as SystemFactory).module === "string";
@@ -34,6 +35,11 @@ export async function explore(
   if (workers > 1) {
     const factory = isFactory(target) ? target : target.factory;
     if (!factory) throw new Error("explore: workers > 1 needs a SystemFactory (system.factory)");
+    // Loaded only when asked for: it needs node:worker_threads, and the serial
+    // search also runs where there are none (the playground's Web Worker).
+    const { exploreParallel } = (await import(
+      /* @vite-ignore */ PARALLEL
+    )) as typeof import("./parallel.js");
     return exploreParallel(factory, workers, opt);
   }
   const sys = isFactory(target) ? await loadSystem(target) : target;

@@ -11,19 +11,20 @@
  * the page. It draws what the document gives it: the arrows, the waiting
  * operation and each step's changes to the state are computed when the
  * report is built (witness-view.ts), not here.
+ *
+ * DRILL is the drill-down itself, a function over a comparison document and
+ * the panel to fill; CLIENT is the report's script around it. The playground
+ * (src/web/) runs the same DRILL as a module, built from this string, so the
+ * report and the playground draw witnesses with one renderer.
  */
 import { OUTCOMES } from "../marks.js";
 
 /** The id of the `<script type="application/json">` that carries the document. */
 export const DATA_ELEMENT_ID = "pinlab-data";
 
-export const CLIENT = String.raw`
-(function () {
+export const DRILL = String.raw`
+function pinlabDrill(doc, panel, onShow) {
   "use strict";
-  var blob = document.getElementById("${DATA_ELEMENT_ID}");
-  if (!blob) return;
-  var doc = JSON.parse(blob.textContent);
-  var panel = document.getElementById("drill");
   var props = new Map(doc.properties.map(function (p) { return [p.name, p]; }));
   var policies = new Map(doc.policies.map(function (p) { return [p.name, p]; }));
   var cells = new Map(doc.cells.map(function (c) { return [c.scenario + "\u0000" + c.policy, c]; }));
@@ -378,7 +379,7 @@ export const CLIENT = String.raw`
     }
     panel.hidden = false;
     pressed(policy, property, scenario);
-    try { history.replaceState(null, "", "#cell=" + encodeURIComponent(policy) + "/" + encodeURIComponent(property) + (scenario ? "/" + encodeURIComponent(scenario) : "")); } catch (e) { /* some file:// hosts refuse */ }
+    if (onShow) onShow(policy, property, scenario);
     if (focusPanel) {
       // From a scenario's grid, go straight to its witness; from the matrix, to the panel's top.
       var target = !scenario ? panel : want === scenario ? panel.querySelector("details[open]") : panel.querySelector("tr.picked");
@@ -393,7 +394,7 @@ export const CLIENT = String.raw`
     var from = current;
     current = null;
     pressed(null, null, null);
-    try { history.replaceState(null, "", location.pathname + location.search); } catch (e) { /* ignore */ }
+    if (onShow) onShow(null, null, null);
     if (from) {
       var b = matrixButtons().find(function (x) { return x.dataset.policy === from.policy && x.dataset.property === from.property; });
       if (b) b.focus();
@@ -411,30 +412,52 @@ export const CLIENT = String.raw`
 
   function matrixButtons() { return Array.prototype.slice.call(document.querySelectorAll(".matrix button.cell")); }
 
-  document.addEventListener("click", function (ev) {
-    var b = ev.target instanceof Element ? ev.target.closest("button[data-policy][data-property]") : null;
-    if (!b) return;
-    openDrill(b.dataset.policy, b.dataset.property, b.dataset.scenario || null, true);
-  });
+  /** Choosing a cell inside root opens its drill-down; arrow keys move between matrix cells. */
+  function bind(root) {
+    root.addEventListener("click", function (ev) {
+      var b = ev.target instanceof Element ? ev.target.closest("button[data-policy][data-property]") : null;
+      if (!b) return;
+      openDrill(b.dataset.policy, b.dataset.property, b.dataset.scenario || null, true);
+    });
 
-  /** Arrow keys move between matrix cells, like a spreadsheet. */
-  document.addEventListener("keydown", function (ev) {
-    var b = ev.target instanceof Element ? ev.target.closest(".matrix button.cell") : null;
-    if (ev.key === "Escape" && current) { closeDrill(); return; }
-    if (!b) return;
-    var d = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[ev.key];
-    if (!d) return;
-    var r = Number(b.dataset.row) + d[0], c = Number(b.dataset.col) + d[1];
-    var next = matrixButtons().find(function (x) { return Number(x.dataset.row) === r && Number(x.dataset.col) === c; });
-    if (next) { next.focus(); ev.preventDefault(); }
+    /** Arrow keys move between matrix cells, like a spreadsheet. */
+    root.addEventListener("keydown", function (ev) {
+      var b = ev.target instanceof Element ? ev.target.closest(".matrix button.cell") : null;
+      if (ev.key === "Escape" && current) { closeDrill(); return; }
+      if (!b) return;
+      var d = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[ev.key];
+      if (!d) return;
+      var r = Number(b.dataset.row) + d[0], c = Number(b.dataset.col) + d[1];
+      var next = matrixButtons().find(function (x) { return Number(x.dataset.row) === r && Number(x.dataset.col) === c; });
+      if (next) { next.focus(); ev.preventDefault(); }
+    });
+  }
+
+  return { open: openDrill, close: closeDrill, bind: bind };
+}
+`;
+
+/** The report's inline script: the drill-down over the document embedded in the page. */
+export const CLIENT = String.raw`
+(function () {
+  "use strict";
+${DRILL}
+  var blob = document.getElementById("${DATA_ELEMENT_ID}");
+  if (!blob) return;
+  var drill = pinlabDrill(JSON.parse(blob.textContent), document.getElementById("drill"), function (policy, property, scenario) {
+    try {
+      if (policy === null) history.replaceState(null, "", location.pathname + location.search);
+      else history.replaceState(null, "", "#cell=" + encodeURIComponent(policy) + "/" + encodeURIComponent(property) + (scenario ? "/" + encodeURIComponent(scenario) : ""));
+    } catch (e) { /* some file:// hosts refuse */ }
   });
+  drill.bind(document);
 
   /** A link to a drill-down (#cell=policy/property[/scenario]) opens it. */
   function fromHash() {
     var m = /^#cell=([^/]*)\/([^/]*)(?:\/(.*))?$/.exec(location.hash);
     if (!m) return;
     try {
-      openDrill(decodeURIComponent(m[1]), decodeURIComponent(m[2]), m[3] ? decodeURIComponent(m[3]) : null, true);
+      drill.open(decodeURIComponent(m[1]), decodeURIComponent(m[2]), m[3] ? decodeURIComponent(m[3]) : null, true);
     } catch (e) { /* a malformed link opens nothing */ }
   }
   window.addEventListener("hashchange", fromHash);

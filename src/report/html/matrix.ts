@@ -4,7 +4,7 @@
  * and capabilities), each cell summing up every scenario and opening the
  * drill-down.
  */
-import { type Aggregate, aggregate } from "../../engine/matrix/compare.js";
+import { type Aggregate, aggregate } from "../../engine/matrix/aggregate.js";
 import { type CompareDoc, GROUP_HEADINGS, matrixColumns } from "../compare.js";
 import { ASSUMED } from "../marks.js";
 import { costCells, costGroupHeading, costHeadings, renderCostNotes } from "./costs.js";
