@@ -167,7 +167,7 @@ export function runPin(
     maxSteps: req.maxSteps ?? 1000,
     properties: props,
   });
-  const expectations = judgeRun(run, policy.name);
+  const expectations = judgeRun(run);
   const extra = Object.entries(policy.params);
   return {
     ok: true,
