@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { pluginFailure, unloadPlugins } from "../engine/plugins/load.js";
 import { closest } from "../util/suggest.js";
 import { terminalSafe } from "../util/terminal.js";
 /**
@@ -18,6 +19,7 @@ import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
+import { loadPolicyFiles, PLUGIN_COMMANDS } from "./plugins.js";
 import { PINLAB_VERSION } from "./version.js";
 
 export const COMMANDS: readonly Command[] = [
@@ -75,7 +77,26 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
     host.out(`${cmd.usage}\n`);
     return EXIT_OK;
   }
-  return cmd.run(rest, host);
+  let args = rest;
+  if (PLUGIN_COMMANDS.includes(cmd.name)) {
+    const r = await loadPolicyFiles(rest, host);
+    if (!r.ok) {
+      host.err(`pinlab ${cmd.name}: ${r.error}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    args = r.argv;
+  }
+  try {
+    return await cmd.run(args, host);
+  } catch (e) {
+    // a plugin's policy or property that throws or answers out of the interface: bad input
+    const msg = pluginFailure(e);
+    if (msg === null) throw e;
+    host.err(`pinlab ${cmd.name}: ${msg}\n`);
+    return EXIT_BAD_INPUT;
+  } finally {
+    unloadPlugins();
+  }
 }
 
 const invokedDirectly =

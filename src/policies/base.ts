@@ -12,7 +12,9 @@ export const LEASE_BREAK_TIME: ParamSpec = {
   doc: "seconds before the kernel stops waiting for a lease holder (used by timed simulation)",
 };
 
-type Body = Omit<Policy, "name" | "summary" | "source" | "params">;
+/** A policy's answers: everything but its documentation and parameters. */
+export type PolicyAnswers = Omit<Policy, "name" | "summary" | "source" | "params">;
+type Body = PolicyAnswers;
 
 /**
  * What a 2019 proposal leaves as the kernel does it: long-term pins of fs-DAX

@@ -12,6 +12,7 @@ import { enabled, step } from "../../model/step.js";
 import { makePolicy } from "../../policies/index.js";
 import { specHash } from "../../scenario/source-hash.js";
 import { encodeToken, type TokenScenario } from "../explore/token.js";
+import { loadedPlugins } from "../plugins/load.js";
 import { type FirstViolation, PolicyMerge } from "./merge.js";
 import type { PolicySimulation, SimulationResult, SimViolation } from "./result.js";
 import {
@@ -208,6 +209,7 @@ async function runWorkers(
                 seeds: mine,
                 horizon,
                 stop,
+                plugins: loadedPlugins(),
               },
             });
             worker.on(

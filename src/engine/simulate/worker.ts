@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ScenarioSpec } from "../../model/spec.js";
+import { loadPluginsInWorker, type PluginRef } from "../plugins/load.js";
 import { latencyPool, simModel, simulateSeed } from "./sim.js";
 import { encodePool, simulationModel } from "./simulate.js";
 
@@ -15,7 +16,9 @@ const job = workerData as {
   seeds: number[];
   horizon: number;
   stop: Int32Array;
+  plugins: readonly PluginRef[];
 };
+await loadPluginsInWorker(job.plugins);
 const sm = simModel(simulationModel(job.spec, job.policy, job.params));
 const stop = () => Atomics.load(job.stop, 0) === 1;
 const pool = latencyPool();
