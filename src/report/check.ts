@@ -8,6 +8,7 @@ import { alwaysClaim, verdictClaim } from "../engine/check/rejudge.js";
 import { encodeToken, type TokenScenario, type WitnessClaim } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
 import { runSchedule } from "../engine/run/exec.js";
+import { policyOrigin } from "../policies/index.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { printAssumption } from "../scenario/assume.js";
 import { OUTCOMES, outcomeOf } from "./marks.js";
@@ -75,6 +76,7 @@ export function tokenFor(
   return encodeToken({
     scenario: origin,
     policy: r.arg.policy,
+    plugin: policyOrigin(r.arg.policy) ?? null,
     params: r.arg.params,
     claim,
     actions: [...witness],

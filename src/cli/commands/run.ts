@@ -8,7 +8,7 @@ import { decodeToken } from "../../engine/explore/token.js";
 import { runSchedule } from "../../engine/run/exec.js";
 import { judgeRun } from "../../engine/run/expect.js";
 import { compile } from "../../model/compile.js";
-import { makePolicy } from "../../policies/index.js";
+import { makePolicy, policyOrigin } from "../../policies/index.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { runJson } from "../../report/json.js";
 import { renderTrace } from "../../report/trace.js";
@@ -17,7 +17,7 @@ import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, type Host } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
 import { bundledNames, loadScenario } from "../scenarios.js";
-import { tokenScenario } from "./replay.js";
+import { tokenPolicy, tokenScenario } from "./replay.js";
 
 const USAGE = `pinlab run <scenario> --policy <name> [options]
        pinlab run --token TOKEN [--scenario FILE] [--json]
@@ -132,15 +132,22 @@ export const runCommand: Command = {
 
 /** `run --token`: the token's steps, under its scenario, policy and parameters. */
 function runToken(text: string, a: ParsedArgs, host: Host): number {
-  for (const o of ["policy", "param", "seed", "max-steps", "faults"])
+  for (const o of ["param", "seed", "max-steps", "faults"])
     if (a.options.has(o)) return bad(host, `--${o} does not go with --token: the token fixes it`);
+  // --policy FILE loads a plugin policy's file; any other --policy is fixed by the token
+  for (const v of (a.options.get("policy") ?? []).flatMap((x) => x.split(",")))
+    if (!policyOrigin(v))
+      return bad(
+        host,
+        "--policy does not go with --token: the token fixes it (only --policy FILE, for a plugin's policy)",
+      );
   if (a.positionals.length > 0)
     return bad(host, "with --token, give no scenario: the token carries or names it");
   const t = decodeToken(text.replace(/\s+/g, ""));
   if ("error" in t) return bad(host, `not a valid replay token: ${t.error}`);
   const loaded = tokenScenario(t, opt(a, "scenario"), host);
   if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
-  const p = makePolicy(t.policy, t.params);
+  const p = tokenPolicy(t);
   if (!p.ok) return bad(host, p.error);
   const c = compile(loaded.spec, p.policy);
   if (!c.ok) return bad(host, `the scenario does not compile: ${c.errors[0]?.message}`);

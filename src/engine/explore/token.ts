@@ -13,7 +13,9 @@
  * - the claim: what the witness shows (a property, or an obligation such as
  *   `always P`) and, for a lasso, where the cycle starts (prefix length + 1;
  *   0 for a run that shows it at its last step or its end);
- * - the actions (count, then each zigzag-encoded).
+ * - the actions (count, then each zigzag-encoded);
+ * - for a policy from a plugin file only: 1, the file's name (not its path)
+ *   and its content hash (8 bytes); replay asks for the file with --policy.
  * Strings are UTF-8 with a length, every integer a LEB128 varint. The CRC-32
  * makes a mistyped or truncated token an error instead of a different trace.
  * Pure code (no Buffer, no node:), so that a browser can read the same tokens;
@@ -34,9 +36,17 @@ export interface WitnessClaim {
   readonly loop: number | null;
 }
 
+/** A plugin policy's file: its name (never its path) and content hash, 16 hex digits. */
+export interface TokenPlugin {
+  readonly file: string;
+  readonly hash: string;
+}
+
 export interface ReplayToken {
   readonly scenario: TokenScenario;
   readonly policy: string;
+  /** The plugin file the policy came from; null (or absent) for a built-in policy. */
+  readonly plugin?: TokenPlugin | null;
   readonly params: Readonly<Record<string, string>>;
   readonly claim: WitnessClaim;
   readonly actions: readonly number[];
@@ -206,6 +216,12 @@ export function encodeToken(t: ReplayToken): string {
   w.uint(t.claim.loop === null ? 0 : t.claim.loop + 1);
   w.uint(t.actions.length);
   for (const a of t.actions) w.int(a);
+  // optional trailer (tokens of built-in policies end before it): 1, the plugin's file name and hash
+  if (t.plugin) {
+    w.uint(1);
+    w.str(t.plugin.file);
+    w.raw(hashBytes(t.plugin.hash));
+  }
   const payload = w.done();
   const c = crc32(payload);
   const all = new Uint8Array(payload.length + 4);
@@ -275,11 +291,18 @@ export function decodeToken(token: string): ReplayToken | { readonly error: stri
     if (na > payload.length) throw new RangeError("action count");
     const actions: number[] = [];
     for (let i = 0; i < na; i++) actions.push(r.int());
+    let plugin: TokenPlugin | null = null;
+    if (!r.end) {
+      if (r.uint() !== 1) throw new RangeError("trailing bytes");
+      const file = r.str();
+      plugin = { file, hash: hashHex(r.raw(8)) };
+    }
     if (!r.end) throw new RangeError("trailing bytes");
     if (loop > na) throw new RangeError("cycle starts after the last step");
     return {
       scenario,
       policy,
+      ...(plugin ? { plugin } : {}),
       params,
       claim: { what, loop: loop === 0 ? null : loop - 1 },
       actions,

@@ -9,7 +9,7 @@ import type { Model } from "../../model/layout.js";
 import { forSimulation } from "../../model/replicas.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import { enabled, step } from "../../model/step.js";
-import { makePolicy } from "../../policies/index.js";
+import { makePolicy, policyOrigin } from "../../policies/index.js";
 import { specHash } from "../../scenario/source-hash.js";
 import { encodeToken, type TokenScenario } from "../explore/token.js";
 import { loadedPlugins } from "../plugins/load.js";
@@ -273,6 +273,7 @@ function witness(
     ? encodeToken({
         scenario: o.origin,
         policy: pol.name,
+        plugin: policyOrigin(pol.name) ?? null,
         params: pol.params,
         claim: { what: v.property, loop: null },
         actions,
