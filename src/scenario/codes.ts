@@ -75,6 +75,7 @@ export const CODES = {
   PIN321: { severity: "error", title: "file flag that does not fit its backing" },
   PIN322: { severity: "warning", title: "operation that always fails on this backing" },
   PIN323: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
+  PIN360: { severity: "warning", title: "policy that no plugin file loaded defines" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

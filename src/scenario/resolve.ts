@@ -748,14 +748,19 @@ class Resolver {
     const e = d.spec;
     const policies = this.opts.policies ?? DEFAULT_POLICIES;
     (e.policies ?? []).forEach((p, i) => {
-      if (!policies.includes(p))
-        this.unknown(
-          "PIN209",
-          "policy",
-          p,
-          spanOf(d, `policies[${i}]`),
-          policies,
-          `known policies: ${list(policies)}`,
+      if (policies.includes(p)) return;
+      const at = spanOf(d, `policies[${i}]`);
+      // A name spelt like a known policy is a typo; any other may be a
+      // proposal in a plugin file, which a stock pinlab does not know: the
+      // expectation then applies to no policy that runs.
+      if (closest(p, policies) !== undefined)
+        this.unknown("PIN209", "policy", p, at, policies, `known policies: ${list(policies)}`);
+      else
+        this.sink.report(
+          "PIN360",
+          at,
+          `policy \`${p}\` is neither built in nor defined by a plugin file loaded`,
+          `if it is a plugin's, pass its file: --policy ./FILE.js (docs/plugins.md); known policies: ${list(policies)}`,
         );
     });
     if (e.kind === "property") {
