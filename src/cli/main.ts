@@ -12,12 +12,14 @@ import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
 import { demoCommand } from "./commands/demo.js";
 import { fmtCommand } from "./commands/fmt.js";
+import { initPolicyCommand } from "./commands/init-policy.js";
 import { lintCommand } from "./commands/lint.js";
 import { mergeCommand } from "./commands/merge.js";
 import { policiesCommand } from "./commands/policies.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { simulateCommand } from "./commands/simulate.js";
+import { testPolicyCommand } from "./commands/test-policy.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
 import { loadPolicyFiles, PLUGIN_COMMANDS } from "./plugins.js";
 import { PINLAB_VERSION } from "./version.js";
@@ -32,6 +34,8 @@ export const COMMANDS: readonly Command[] = [
   lintCommand,
   fmtCommand,
   policiesCommand,
+  testPolicyCommand,
+  initPolicyCommand,
   demoCommand,
 ];
 

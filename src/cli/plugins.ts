@@ -9,14 +9,7 @@ import { loadPlugin, shownPath, unloadPlugins } from "../engine/plugins/load.js"
 import type { Host } from "./host.js";
 
 /** Commands that take `--policy FILE`. */
-export const PLUGIN_COMMANDS: readonly string[] = [
-  "run",
-  "check",
-  "compare",
-  "simulate",
-  "replay",
-  "test-policy",
-];
+export const PLUGIN_COMMANDS: readonly string[] = ["run", "check", "compare", "simulate", "replay"];
 
 /** A `--policy` value that names a file rather than a policy. */
 export function isPluginPath(v: string): boolean {
