@@ -58,7 +58,16 @@ export function registerPolicy(mod: PolicyModule, origin: PluginOrigin): void {
   origins.set(mod.name, origin);
 }
 
-/** Removes every plugin policy (each command starts from the built-in ones). */
+/** Removes a registered policy (not a built-in one). */
+export function unregisterPolicy(name: string): void {
+  const i = names.indexOf(name);
+  if (i < BUILTIN_POLICIES.length) return;
+  registered.splice(i, 1);
+  names.splice(i, 1);
+  origins.delete(name);
+}
+
+/** Removes every registered policy, keeping the built-in ones. */
 export function unregisterPluginPolicies(): void {
   registered.splice(BUILTIN_POLICIES.length);
   names.splice(BUILTIN_POLICIES.length);

@@ -58,6 +58,14 @@ export function isPluginProperty(p: Property): boolean {
   return registered.indexOf(p) >= BUILTIN_PROPERTIES.length;
 }
 
+/** Removes a registered property (not a built-in one). */
+export function unregisterProperty(name: string): void {
+  const i = names.indexOf(name);
+  if (i < BUILTIN_PROPERTIES.length) return;
+  registered.splice(i, 1);
+  names.splice(i, 1);
+}
+
 /** Removes every plugin property. */
 export function unregisterPluginProperties(): void {
   registered.splice(BUILTIN_PROPERTIES.length);

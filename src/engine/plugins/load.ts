@@ -28,13 +28,13 @@ import {
   POLICY_NAMES,
   policyOrigin,
   registerPolicy,
-  unregisterPluginPolicies,
+  unregisterPolicy,
 } from "../../policies/index.js";
 import {
   isBuiltinProperty,
   PROPERTY_NAMES,
   registerProperty,
-  unregisterPluginProperties,
+  unregisterProperty,
 } from "../../properties/index.js";
 import type { Property } from "../../properties/property.js";
 import { closest } from "../../util/suggest.js";
@@ -81,9 +81,11 @@ export function loadedPlugins(): readonly PluginRef[] {
 
 /** Forgets every plugin: registries back to the built-in policies and properties. */
 export function unloadPlugins(): void {
+  for (const p of loaded) {
+    for (const n of p.policies) unregisterPolicy(n);
+    for (const n of p.properties) unregisterProperty(n);
+  }
   loaded.length = 0;
-  unregisterPluginPolicies();
-  unregisterPluginProperties();
 }
 
 export function contentHash(bytes: Uint8Array | string): string {
