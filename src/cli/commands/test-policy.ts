@@ -68,6 +68,11 @@ export const testPolicyCommand: Command = {
       }
     }
     host.out("\n");
+    // a policy that breaks the contract would break the search's own assertions
+    if (failed) {
+      host.out("the library is not checked under a policy that breaks the contract\n");
+      return EXIT_FAILED;
+    }
     const args = ["--policy", r.plugin.policies.join(",")];
     for (const k of ["workers", "max-states"]) {
       const v = opt(a, k);
