@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { pluginFailure, unloadPlugins } from "../engine/plugins/load.js";
+import { loadedPlugins, pluginFailure, unloadPlugins } from "../engine/plugins/load.js";
 import { closest } from "../util/suggest.js";
 import { terminalSafe } from "../util/terminal.js";
 /**
@@ -95,8 +95,17 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
   } catch (e) {
     // a plugin's policy or property that throws or answers out of the interface: bad input
     const msg = pluginFailure(e);
-    if (msg === null) throw e;
-    host.err(`pinlab ${cmd.name}: ${msg}\n`);
+    if (msg !== null) {
+      host.err(`pinlab ${cmd.name}: ${msg}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    // The search's own assertions (a step that is not pure, a cycle that does not
+    // close) fail when a plugin's policy keeps state between calls.
+    const files = loadedPlugins();
+    if (files.length === 0 || !/^pinlab bug/.test((e as Error)?.message ?? "")) throw e;
+    host.err(
+      `pinlab ${cmd.name}: the search found the model impure with ${files.map((f) => f.shown).join(", ")} loaded (${(e as Error).message.replace(/^pinlab bug: /, "")}): a plugin that keeps state between calls does this; run 'pinlab test-policy FILE'\n`,
+    );
     return EXIT_BAD_INPUT;
   } finally {
     unloadPlugins();

@@ -233,7 +233,7 @@ export default defineProperty({
 });
 
 test("test-policy passes the example and fails a policy that keeps state", async () => {
-  const good = await pinlab("test-policy", EXAMPLE, "--workers", "2");
+  const good = await pinlab("test-policy", EXAMPLE, "core", "own-lease", "layout-lease");
   assert.equal(good.code, 0, good.err);
   assert.match(good.out, /ok\s+determinism/);
   assert.match(good.out, /ok\s+no module state/);
@@ -248,7 +248,7 @@ test("test-policy passes the example and fails a policy that keeps state", async
     path,
     readFileSync(path, "utf8").replace("export default", "let calls = 0;\nexport default"),
   );
-  const bad = await pinlab("test-policy", path, "--max-states", "2000");
+  const bad = await pinlab("test-policy", path, "core", "own-lease");
   assert.equal(bad.code, 1, bad.err);
   assert.match(bad.out, /FAIL\s+(determinism|no module state)/);
 });
@@ -260,6 +260,6 @@ test("init-policy writes a starting file that test-policy passes, and never over
   assert.equal(await main(["init-policy", "my-idea"], host), 0);
   assert.equal(await main(["init-policy", "my-idea"], host), 2);
   assert.equal(await main(["init-policy", "revoke"], host), 2);
-  const r = await pinlab("test-policy", join(cwd, "my-idea.js"), "--max-states", "2000");
+  const r = await pinlab("test-policy", join(cwd, "my-idea.js"), "core");
   assert.match(r.out, /ok\s+determinism/);
 });

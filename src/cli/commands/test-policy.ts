@@ -11,10 +11,10 @@ import { findPolicy } from "../../policies/index.js";
 import { opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, type Host } from "../host.js";
-import { bundledPins, loadBundled } from "../scenarios.js";
+import { bundledPins, loadScenario } from "../scenarios.js";
 import { compareCommand } from "./compare.js";
 
-const USAGE = `pinlab test-policy <file> [--workers N] [--max-states N]
+const USAGE = `pinlab test-policy <file> [scenario...] [--workers N] [--max-states N]
 
 Loads a plugin file (docs/plugins.md) and tests each policy it defines:
   determinism           every question the model asks it while the bundled
@@ -23,8 +23,8 @@ Loads a plugin file (docs/plugins.md) and tests each policy it defines:
   no module state       asked in reverse order, every answer is the same
   parameters validated  an unknown parameter and an undocumented value are
                         refused; every documented value makes a valid policy
-then checks the bundled library under it (as 'pinlab compare --policy') and
-prints its row of the matrix.
+then checks the bundled library (or the scenarios given) under it, as
+'pinlab compare --policy' does, and prints its row of the matrix.
 
   --workers N           check cells on N worker threads (default 1)
   --max-states N        per check, as for compare
@@ -43,8 +43,8 @@ export const testPolicyCommand: Command = {
     ]);
     if (!parsed.ok) return bad(host, parsed.error);
     const a = parsed.args;
-    if (a.positionals.length !== 1) return bad(host, "expected one plugin file (.js, .mjs or .ts)");
-    const given = a.positionals[0]!;
+    if (a.positionals.length === 0) return bad(host, "expected a plugin file (.js, .mjs or .ts)");
+    const [given, ...scenarios] = a.positionals as [string, ...string[]];
     const abs = resolve(host.cwd, given);
     const r = await loadPlugin(abs, shownPath(given, abs, host.cwd));
     if (!r.ok) return bad(host, r.error);
@@ -54,9 +54,13 @@ export const testPolicyCommand: Command = {
         `${given} defines no policy (only properties: ${r.plugin.properties.join(", ")})`,
       );
     const specs: ScenarioSpec[] = [];
-    for (const name of bundledPins()) {
-      const l = loadBundled(name, host);
-      if (l?.ok) specs.push(l.spec);
+    for (const name of scenarios.length > 0 ? scenarios : bundledPins()) {
+      const l = loadScenario(name, host);
+      if (!l.ok) {
+        host.err(`pinlab test-policy: ${l.error}\n`);
+        return l.exit;
+      }
+      specs.push(l.spec);
     }
     let failed = false;
     for (const name of r.plugin.policies) {
@@ -73,7 +77,7 @@ export const testPolicyCommand: Command = {
       host.out("the library is not checked under a policy that breaks the contract\n");
       return EXIT_FAILED;
     }
-    const args = ["--policy", r.plugin.policies.join(",")];
+    const args = [...scenarios, "--policy", r.plugin.policies.join(",")];
     for (const k of ["workers", "max-states"]) {
       const v = opt(a, k);
       if (v !== undefined) args.push(`--${k}`, v);
