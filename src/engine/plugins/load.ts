@@ -22,7 +22,7 @@ import {
   type PolicyDefinition,
   type PropertyDefinition,
 } from "../../plugin/index.js";
-import { checkParams, PROPOSAL_DEFAULTS } from "../../policies/base.js";
+import { PROPOSAL_DEFAULTS } from "../../policies/base.js";
 import {
   isBuiltinPolicy,
   POLICY_NAMES,
@@ -204,8 +204,13 @@ async function loadOrThrow(path: string, shown: string): Promise<LoadedPlugin> {
   } catch (e) {
     // jiti's parse errors name the file as "path:line:col"
     const where = frameIn(e, path, shown) ?? shown;
-    const msg = (e instanceof Error ? e.message : String(e)).replaceAll(path, shown).trim();
-    throw new PluginError(`${where}: the plugin does not load: ${msg.replace(/\s+/g, " ")}`);
+    // the message without the location jiti appends (it is in front already)
+    const msg = (e instanceof Error ? e.message : String(e))
+      .replaceAll(path, shown)
+      .replace(/\s+/g, " ")
+      .replace(/\s*\S*:\d+:\d+\s*$/, "")
+      .trim();
+    throw new PluginError(`${where}: the plugin does not load: ${msg}`);
   }
   const defs = definitions(mod);
   if (defs.length === 0)
@@ -227,7 +232,7 @@ async function loadOrThrow(path: string, shown: string): Promise<LoadedPlugin> {
         `${at(def, "apiVersion")}: written for plugin API version ${show(def.apiVersion)}; this pinlab has version ${PLUGIN_API_VERSION} (see docs/plugins.md)`,
       );
     if (def.pinlab === "policy")
-      policies.push(policyModule(def as unknown as PolicyDefinition, text, path, shown, at));
+      policies.push(policyModule(def as unknown as PolicyDefinition, path, shown, at));
     else if (def.pinlab === "property")
       properties.push(property(def as unknown as PropertyDefinition, path, shown, at));
     else
@@ -326,13 +331,7 @@ function guard<F extends (...args: never[]) => unknown>(
   }) as F;
 }
 
-function policyModule(
-  def: PolicyDefinition,
-  text: string,
-  path: string,
-  shown: string,
-  at: At,
-): PolicyModule {
+function policyModule(def: PolicyDefinition, path: string, shown: string, at: At): PolicyModule {
   const raw = def as unknown as Record<string, unknown>;
   const name = checkName(raw, "policy", at, isBuiltinPolicy, POLICY_NAMES);
   const owner = `policy ${name}`;
@@ -419,18 +418,9 @@ function policyModule(
     };
   };
   // The answers for the defaults are checked now, so that a mistyped answer is reported at load.
+  // (--param values are validated by checkParams, as for built-in policies.)
   make({});
-  void text;
-  const mod: PolicyModule = {
-    name,
-    summary: def.summary,
-    source: def.source,
-    params: spec,
-    create: (given) => make(given),
-  };
-  // checkParams is the one validation of --param for built-in and plugin policies alike
-  void checkParams;
-  return mod;
+  return { name, summary: def.summary, source: def.source, params: spec, create: make };
 }
 
 function property(def: PropertyDefinition, path: string, shown: string, at: At): Property {
