@@ -9,7 +9,16 @@ import { loadPlugin, shownPath, unloadPlugins } from "../engine/plugins/load.js"
 import type { Host } from "./host.js";
 
 /** Commands that take `--policy FILE`. */
-export const PLUGIN_COMMANDS: readonly string[] = ["run", "check", "compare", "simulate", "replay"];
+export const PLUGIN_COMMANDS: readonly string[] = [
+  "run",
+  "check",
+  "compare",
+  "simulate",
+  "replay",
+  "lint",
+  "merge",
+  "policies",
+];
 
 /** A `--policy` value that names a file rather than a policy. */
 export function isPluginPath(v: string): boolean {

@@ -15,16 +15,21 @@ import { emit, OUTPUT_OPTIONS, outputOptions } from "./compare.js";
 export const mergeCommand: Command = {
   name: "merge",
   summary: "join the shards of a comparison (compare --shard i/N --out FILE) into one matrix",
-  usage: `pinlab merge <shard.json>... [--md | --mail | --json] [--html FILE] [--out FILE] [--brief]
+  usage: `pinlab merge <shard.json>... [--md | --mail | --json] [--html FILE] [--out FILE] [--brief] [--policy FILE]
 
 Reads comparison documents (schema ${COMPARE_SCHEMA}) written by
 'pinlab compare --shard I/N --out FILE' and prints the joined matrix as
 compare would. The shards must be every shard of one split of one
 comparison (same pinlab, scenarios, policies, parameters and bounds), each
 cell once; every witness is replayed. Anything else is refused (exit 2)
-with a message saying what is wrong.`,
+with a message saying what is wrong. Shards of plugin policies need their
+files again: --policy ./mine.js (docs/plugins.md).`,
   run(argv, host) {
-    const parsed = parseArgs(argv, OUTPUT_OPTIONS);
+    // --policy FILE: the plugin files of the shards' plugin policies (loaded by cli/plugins.ts)
+    const parsed = parseArgs(argv, [
+      ...OUTPUT_OPTIONS,
+      { name: "policy", value: true, repeat: true },
+    ]);
     if (!parsed.ok) return bad(host, parsed.error);
     const a = parsed.args;
     if (a.positionals.length === 0) return bad(host, "give the shard files to merge");

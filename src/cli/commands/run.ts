@@ -8,7 +8,7 @@ import { decodeToken } from "../../engine/explore/token.js";
 import { runSchedule } from "../../engine/run/exec.js";
 import { judgeRun } from "../../engine/run/expect.js";
 import { compile } from "../../model/compile.js";
-import { makePolicy, policyOrigin } from "../../policies/index.js";
+import { policyOrigin } from "../../policies/index.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { runJson } from "../../report/json.js";
 import { renderTrace } from "../../report/trace.js";
@@ -28,7 +28,8 @@ reactions (SIGIO, lease breaks, blocks freed, QP errors), then every
 property's verdict on this run and the scenario's expectations.
 
   <scenario>           a bundled scenario name (pinlab run --list) or a .pin file
-  --policy <name>      a policy (pinlab policies); repeat it, or 'all', for several
+  --policy <name>      a policy (pinlab policies); repeat it, or 'all', for several;
+                       or a plugin file (./mine.js or .ts, docs/plugins.md)
   --param name=value   a policy parameter, e.g. escalation=invalidate
   --seed N             0 (default): priority order, no faults; N > 0: a seeded random schedule
   --faults W           with --seed N > 0: how likely injected faults are, as the

@@ -84,7 +84,12 @@ export const testPolicyCommand: Command = {
     }
     // compare's matrix, up to its legend; its failed expectations, if any
     let text = "";
-    const code = await compareCommand.run(args, { ...host, out: (t) => void (text += t) });
+    const code = await compareCommand.run(args, {
+      ...host,
+      out: (t) => {
+        text += t;
+      },
+    });
     const lines = text.split("\n");
     const legend = lines.findIndex((l) => /^ {2}N {3}/.test(l));
     host.out(
