@@ -55,7 +55,7 @@ export async function loadPolicyFiles(
         continue;
       }
       const abs = resolve(host.cwd, part);
-      const r = await loadPlugin(abs, shownPath(part, abs, host.cwd));
+      const r = await loadPlugin(abs, shownPath(part, abs));
       if (!r.ok) return r;
       names.push(...r.plugin.policies);
     }

@@ -46,7 +46,7 @@ export const testPolicyCommand: Command = {
     if (a.positionals.length === 0) return bad(host, "expected a plugin file (.js, .mjs or .ts)");
     const [given, ...scenarios] = a.positionals as [string, ...string[]];
     const abs = resolve(host.cwd, given);
-    const r = await loadPlugin(abs, shownPath(given, abs, host.cwd));
+    const r = await loadPlugin(abs, shownPath(given, abs));
     if (!r.ok) return bad(host, r.error);
     if (r.plugin.policies.length === 0)
       return bad(

@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { basename, relative } from "node:path";
+import { basename } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createJiti } from "jiti";
 import type { Policy, PolicyModule } from "../../model/policy.js";
@@ -456,7 +456,7 @@ export async function loadPluginsInWorker(refs: readonly PluginRef[] | undefined
   }
 }
 
-/** The path to show for a plugin: as given, or relative to the working directory. */
-export function shownPath(given: string, abs: string, cwd: string): string {
-  return given.startsWith("/") ? relative(cwd, abs) || given : given;
+/** The path to show for a plugin: as the user gave it (absolute when it was not given). */
+export function shownPath(given: string, abs: string): string {
+  return given === "" ? abs : given;
 }
