@@ -202,7 +202,8 @@ function oneSplit(shards: readonly Shard[]): string | null {
 function checkPolicies(c: Comparison): string | null {
   const seen = new Set<string>();
   for (const p of c.policies) {
-    if (!POLICY_NAMES.includes(p.name)) return `unknown policy ${JSON.stringify(p.name)}`;
+    if (!POLICY_NAMES.includes(p.name))
+      return `unknown policy ${JSON.stringify(p.name)} (a plugin's? give its file with --policy FILE)`;
     if (seen.has(p.name)) return `policy ${p.name} is listed twice`;
     seen.add(p.name);
     const made = makePolicy(p.name, p.params);
