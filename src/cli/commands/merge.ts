@@ -5,16 +5,19 @@
  * (shards.ts says what is checked).
  */
 import { COMPARE_SCHEMA } from "../../engine/matrix/compare.js";
-import { parseArgs } from "../args.js";
+import { opt, parseArgs } from "../args.js";
 import type { Command } from "../command.js";
-import { EXIT_BAD_INPUT, type Host } from "../host.js";
+import { EXIT_BAD_INPUT, EXIT_OK, type Host } from "../host.js";
 import { readText } from "../pin-file.js";
 import { joinShards } from "../shards.js";
+import { isSimulateShard, joinSimulateShards, SIMULATE_SHARD_SCHEMA } from "../sim-shards.js";
 import { emit, OUTPUT_OPTIONS, outputOptions } from "./compare.js";
+import { emitSimulation } from "./simulate.js";
 
 export const mergeCommand: Command = {
   name: "merge",
-  summary: "join the shards of a comparison (compare --shard i/N --out FILE) into one matrix",
+  summary:
+    "join the shards of a comparison or a simulation (--shard i/N --out FILE) into one result",
   usage: `pinlab merge <shard.json>... [--md | --mail | --json] [--html FILE] [--out FILE] [--brief] [--policy FILE]
 
 Reads comparison documents (schema ${COMPARE_SCHEMA}) written by
@@ -22,9 +25,18 @@ Reads comparison documents (schema ${COMPARE_SCHEMA}) written by
 compare would. The shards must be every shard of one split of one
 comparison (same pinlab, scenarios, policies, parameters and bounds), each
 cell once; every witness is replayed. Anything else is refused (exit 2)
-with a message saying what is wrong. Shards of plugin policies need their
-files again: --policy ./mine.js (docs/plugins.md).`,
-  run(argv, host) {
+with a message saying what is wrong.
+
+Shards of a simulation (schema ${SIMULATE_SHARD_SCHEMA}, written by
+'pinlab simulate --shard I/N --out FILE') are joined into the result of one
+simulate over all the seeds: every shard of one split, each once, of one
+scenario, policy list, seed range and horizon. Each first violation is
+simulated again from its seed and shrunk to its witness and token; the
+output is simulate's (--json, --html FILE).
+
+Shards of plugin policies need their files again: --policy ./mine.js
+(docs/plugins.md).`,
+  async run(argv, host) {
     // --policy FILE: the plugin files of the shards' plugin policies (loaded by cli/plugins.ts)
     const parsed = parseArgs(argv, [
       ...OUTPUT_OPTIONS,
@@ -38,6 +50,31 @@ files again: --policy ./mine.js (docs/plugins.md).`,
       const read = readText(path, host);
       if (!read.ok) return bad(host, read.error);
       files.push({ path, text: read.text });
+    }
+    const raws = files.map((f) => {
+      try {
+        return JSON.parse(f.text) as unknown;
+      } catch {
+        return null;
+      }
+    });
+    const sims = raws.filter(isSimulateShard).length;
+    if (sims > 0) {
+      if (sims < files.length)
+        return bad(host, "shards of a simulation and of a comparison cannot be merged together");
+      for (const o of ["md", "mail", "brief", "out"])
+        if (a.options.has(o))
+          return bad(
+            host,
+            `--${o} is for comparisons: a simulation merges to text, --json or --html`,
+          );
+      const j = joinSimulateShards(
+        files.map((f, i) => ({ path: f.path, raw: raws[i] })),
+        host,
+      );
+      if (!j.ok) return bad(host, j.error);
+      await emitSimulation(j.result, host, { json: a.options.has("json"), html: opt(a, "html") });
+      return EXIT_OK;
     }
     const joined = joinShards(files);
     if (!joined.ok) return bad(host, joined.error);

@@ -9,9 +9,10 @@
 
 import { propertiesFor } from "../../engine/adapter/model-system.js";
 import { rejudge } from "../../engine/check/rejudge.js";
-import { decodeToken, type ReplayToken } from "../../engine/explore/token.js";
+import { decodeToken, type ReplayToken, type TokenBounds } from "../../engine/explore/token.js";
 import { runSchedule } from "../../engine/run/exec.js";
 import { judgeRun } from "../../engine/run/expect.js";
+import { specWithBounds } from "../../engine/simulate/shrink.js";
 import { compile } from "../../model/compile.js";
 import type { Policy } from "../../model/policy.js";
 import { makePolicy, policyOrigin } from "../../policies/index.js";
@@ -84,6 +85,10 @@ found. docs/replay.md describes the token format.`,
     host.out(
       `token     ${sc.kind === "bundled" ? `bundled scenario ${sc.name}` : "carries its scenario"} (content hash ${sc.hash}${file !== undefined ? `, read from ${file}` : ""})\n`,
     );
+    if (t.bounds)
+      host.out(
+        `bounds    ${tokenBoundsText(t.bounds)} (carried by the token: a simulated witness beyond the scenario's own bounds)\n`,
+      );
     host.out(
       renderTrace(run, {
         policyName: p.policy.name,
@@ -137,7 +142,17 @@ export function tokenPolicy(
  * `run --token`).
  */
 export function tokenScenario(t: ReplayToken, file: string | undefined, host: Host): Loaded {
-  return file !== undefined ? fromFile(t, file, host) : fromToken(t, host);
+  const l = file !== undefined ? fromFile(t, file, host) : fromToken(t, host);
+  return l.ok && t.bounds ? { ...l, spec: specWithBounds(l.spec, t.bounds) } : l;
+}
+
+/** The bounds a token carries, as words, or "" when it carries none. */
+export function tokenBoundsText(b: TokenBounds | undefined): string {
+  if (!b) return "";
+  const parts: string[] = [];
+  if (b.replicas !== null) parts.push(`bounds replicas ${b.replicas}`);
+  if (b.repeats !== null) parts.push(`bounds repeats ${b.repeats}`);
+  return parts.join(", ");
 }
 
 /** The scenario the token carries or names; never a file the token names. */

@@ -4,8 +4,17 @@
  */
 import { cpus } from "node:os";
 import { distributionError } from "../../engine/simulate/distribution.js";
+import type { SimulationResult } from "../../engine/simulate/result.js";
 import { shrinkerFor } from "../../engine/simulate/shrink.js";
-import { DEFAULT_HORIZON, simulateScenario } from "../../engine/simulate/simulate.js";
+import type { SeedStats } from "../../engine/simulate/sim.js";
+import {
+  type CollectedRuns,
+  collectRuns,
+  DEFAULT_HORIZON,
+  encodePool,
+  finishSimulation,
+  type simulateScenario,
+} from "../../engine/simulate/simulate.js";
 import { renderSimulation } from "../../report/simulate.js";
 import { simulateJson } from "../../report/simulate-json.js";
 import { parseDuration } from "../../scenario/time.js";
@@ -14,6 +23,7 @@ import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, type Host } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
 import { loadScenario } from "../scenarios.js";
+import { simulateShardDoc } from "../sim-shards.js";
 import { elapsed } from "./check.js";
 
 const USAGE = `pinlab simulate <scenario> [options]
@@ -42,6 +52,11 @@ seed and a replay token of its shrunk witness (pinlab replay, run --token).
   --html FILE           also write a self-contained HTML report with plots (latency
                         CDFs per policy, stranded space and kills over time)
   --progress            draw the progress bar even when stderr is not a terminal
+  --shard I/N           run only shard I of N (1-based) of the seeds: the seeds at
+                        positions I, I+N, I+2N, ... of S..S+N-1, every policy
+  --out FILE            also write the runs as a shard document (schema
+                        pinlab.simulate-shard/1); join the shards' files with
+                        'pinlab merge' into the result of one run of all the seeds
 
 Ctrl-C stops and prints the runs that finished (exit 3).
 Exit status: 0 done, 2 bad input, 3 interrupted.`;
@@ -76,6 +91,8 @@ export const simulateCommand: Command = {
       { name: "json", value: false },
       { name: "html", value: true },
       { name: "progress", value: false },
+      { name: "shard", value: true },
+      { name: "out", value: true },
     ]);
     if (!parsed.ok) return bad(host, parsed.error);
     const a = parsed.args;
@@ -96,6 +113,12 @@ export const simulateCommand: Command = {
     if (!sel.ok) return bad(host, sel.error);
     const html = opt(a, "html");
     if (html !== undefined && html.trim() === "") return bad(host, "--html expects a file name");
+    const out = opt(a, "out");
+    if (out !== undefined && out.trim() === "") return bad(host, "--out expects a file name");
+    const shard = parseShard(opt(a, "shard"));
+    if (typeof shard === "string") return bad(host, shard);
+    if (shard && out === undefined)
+      return bad(host, "--shard needs --out FILE: the shard's runs go there, for pinlab merge");
     const ref = a.positionals[0]!;
     const loaded = loadScenario(ref, host);
     if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
@@ -107,9 +130,12 @@ export const simulateCommand: Command = {
     const stopInterrupt = host.onInterrupt?.(() => controller.abort());
     const bar = progressBar(host, flag(a, "progress"));
     let result: Awaited<ReturnType<typeof simulateScenario>>;
+    const policies = sel.policies.map((p) => ({ name: p.name, params: p.params }));
+    const runs: SeedStats[][] = policies.map(() => []);
+    let collected: CollectedRuns;
     try {
-      result = await simulateScenario(loaded.spec, {
-        policies: sel.policies.map((p) => ({ name: p.name, params: p.params })),
+      const o = {
+        policies,
         seeds: seeds as number,
         firstSeed: first as number,
         ...(horizon !== undefined ? { horizon } : {}),
@@ -117,20 +143,39 @@ export const simulateCommand: Command = {
         signal: controller.signal,
         origin: loaded.origin,
         shrink: shrinkerFor(loaded.spec, loaded.origin),
-        progress: (done, total, policy) => bar.update(done, total, `${ref} under ${policy}`),
-      });
+        progress: (done: number, total: number, policy: string) =>
+          bar.update(done, total, `${ref} under ${policy}`),
+        ...(shard ? { shard } : {}),
+        onRun: (p: number, r: SeedStats) => runs[p]!.push(r),
+      };
+      collected = await collectRuns(loaded.spec, o);
+      result = finishSimulation(loaded.spec, collected, o);
     } finally {
       bar.clear();
       stopInterrupt?.();
     }
-    if (flag(a, "json"))
-      host.out(`${JSON.stringify(simulateJson(result, result.interrupted), null, 2)}\n`);
-    else host.out(renderSimulation(result));
-    if (html !== undefined) {
-      // Vega and Vega-Lite load only for a page: they take a third of a second.
-      const { renderSimulationHtml } = await import("../../report/simulate-html.js");
-      host.writeFile(html, await renderSimulationHtml(result));
-      host.err(`wrote ${html}\n`);
+    if (shard) result = { ...result, notes: [...result.notes, shardNote(shard, seeds as number)] };
+    await emitSimulation(result, host, { json: flag(a, "json"), html });
+    if (out !== undefined) {
+      if (result.interrupted) {
+        host.err(`pinlab simulate: interrupted: ${out} not written (a shard holds all its runs)\n`);
+        return EXIT_INCOMPLETE;
+      }
+      const doc = simulateShardDoc(
+        loaded.spec,
+        loaded.origin,
+        {
+          policies,
+          firstSeed: first as number,
+          seeds: seeds as number,
+          horizon: collected.horizon,
+        },
+        shard ?? { index: 1, count: 1 },
+        runs,
+        collected.policies.map((p) => encodePool(p.pool)),
+      );
+      host.writeFile(out, `${JSON.stringify(doc)}\n`);
+      host.err(`wrote ${out}\n`);
     }
     if (result.interrupted) {
       host.err(
@@ -141,6 +186,40 @@ export const simulateCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/** `--shard I/N`: null when absent, or a message. */
+export function parseShard(
+  text: string | undefined,
+): { index: number; count: number } | null | string {
+  if (text === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || !Number.isSafeInteger(Number(m[2])))
+    return `--shard expects I/N with 1 <= I <= N (got '${text}')`;
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+function shardNote(shard: { index: number; count: number }, seeds: number): string {
+  const mine = Array.from({ length: seeds }, (_, k) => k).filter(
+    (k) => k % shard.count === shard.index - 1,
+  ).length;
+  return `shard ${shard.index}/${shard.count}: ${mine} of the ${seeds} seeds; pinlab merge joins the shards into the whole result`;
+}
+
+/** A simulation's result on stdout (text or JSON), and its page with --html. */
+export async function emitSimulation(
+  result: SimulationResult & { interrupted: boolean },
+  host: Host,
+  o: { json: boolean; html: string | undefined },
+): Promise<void> {
+  if (o.json) host.out(`${JSON.stringify(simulateJson(result, result.interrupted), null, 2)}\n`);
+  else host.out(renderSimulation(result));
+  if (o.html !== undefined) {
+    // Vega and Vega-Lite load only for a page: they take a third of a second.
+    const { renderSimulationHtml } = await import("../../report/simulate-html.js");
+    host.writeFile(o.html, await renderSimulationHtml(result));
+    host.err(`wrote ${o.html}\n`);
+  }
+}
 
 /** A progress bar on stderr (on a terminal, or with --progress), redrawn at most every 100 ms. */
 function progressBar(host: Host, force: boolean) {

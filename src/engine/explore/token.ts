@@ -14,7 +14,11 @@
  *   `always P`) and, for a lasso, where the cycle starts (prefix length + 1;
  *   0 for a run that shows it at its last step or its end);
  * - the actions (count, then each zigzag-encoded);
- * - for a policy from a plugin file only: 1, the file's name (not its path)
+ * - optionally, bounds that widen the scenario's own (a witness found by
+ *   `simulate` may need more copies of a replica group, or more iterations
+ *   of a repeating tail, than `bounds replicas` and `bounds repeats` allow):
+ *   1, then replicas and repeats, each 0 for "as the scenario writes it".
+ * - for a policy from a plugin file only: 2, the file's name (not its path)
  *   and its content hash (8 bytes); replay asks for the file with --policy.
  * Strings are UTF-8 with a length, every integer a LEB128 varint. The CRC-32
  * makes a mistyped or truncated token an error instead of a different trace.
@@ -50,6 +54,14 @@ export interface ReplayToken {
   readonly params: Readonly<Record<string, string>>;
   readonly claim: WitnessClaim;
   readonly actions: readonly number[];
+  /** Bounds to replay under instead of the scenario's `bounds replicas` / `bounds repeats`. */
+  readonly bounds?: TokenBounds;
+}
+
+/** `null`: the scenario's own bound. */
+export interface TokenBounds {
+  readonly replicas: number | null;
+  readonly repeats: number | null;
 }
 
 const PREFIX = "pl";
@@ -216,9 +228,14 @@ export function encodeToken(t: ReplayToken): string {
   w.uint(t.claim.loop === null ? 0 : t.claim.loop + 1);
   w.uint(t.actions.length);
   for (const a of t.actions) w.int(a);
-  // optional trailer (tokens of built-in policies end before it): 1, the plugin's file name and hash
-  if (t.plugin) {
+  if (t.bounds && (t.bounds.replicas !== null || t.bounds.repeats !== null)) {
     w.uint(1);
+    w.uint(t.bounds.replicas ?? 0);
+    w.uint(t.bounds.repeats ?? 0);
+  }
+  // for a policy from a plugin file only: 2, the file's name and content hash
+  if (t.plugin) {
+    w.uint(2);
     w.str(t.plugin.file);
     w.raw(hashBytes(t.plugin.hash));
   }
@@ -291,13 +308,24 @@ export function decodeToken(token: string): ReplayToken | { readonly error: stri
     if (na > payload.length) throw new RangeError("action count");
     const actions: number[] = [];
     for (let i = 0; i < na; i++) actions.push(r.int());
+    let bounds: TokenBounds | undefined;
     let plugin: TokenPlugin | null = null;
-    if (!r.end) {
-      if (r.uint() !== 1) throw new RangeError("trailing bytes");
-      const file = r.str();
-      plugin = { file, hash: hashHex(r.raw(8)) };
+    // optional fields, each once and in this order: 1 bounds, 2 plugin
+    let last = 0;
+    while (!r.end) {
+      const tag = r.uint();
+      if (tag <= last || tag > 2) throw new RangeError("trailing bytes");
+      last = tag;
+      if (tag === 1) {
+        const replicas = r.uint();
+        const repeats = r.uint();
+        if (replicas === 0 && repeats === 0) throw new RangeError("empty bounds");
+        bounds = { replicas: replicas || null, repeats: repeats || null };
+      } else {
+        const file = r.str();
+        plugin = { file, hash: hashHex(r.raw(8)) };
+      }
     }
-    if (!r.end) throw new RangeError("trailing bytes");
     if (loop > na) throw new RangeError("cycle starts after the last step");
     return {
       scenario,
@@ -306,6 +334,7 @@ export function decodeToken(token: string): ReplayToken | { readonly error: stri
       params,
       claim: { what, loop: loop === 0 ? null : loop - 1 },
       actions,
+      ...(bounds ? { bounds } : {}),
     };
   } catch (e) {
     return { error: `replay token is malformed (${(e as Error).message})` };

@@ -114,6 +114,11 @@ export class PolicyMerge {
     return this.seeds;
   }
 
+  /** How many seeds this merge was given to expect. */
+  get wanted(): number {
+    return this.order.length;
+  }
+
   private add(s: SeedStats): void {
     this.seeds++;
     this.events += s.events;

@@ -18,13 +18,13 @@
  * replayed steps, after which the shortest valid schedule so far is returned.
  */
 import type { ModelEvent } from "../../model/events.js";
-import { DEFAULT_REPLICAS, forSimulation } from "../../model/replicas.js";
+import { DEFAULT_REPEATS, DEFAULT_REPLICAS, forSimulation } from "../../model/replicas.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import { policyOrigin } from "../../policies/index.js";
 import { type ModelSystemArg, systemFromArg } from "../adapter/model-system.js";
 import { judgeWitness } from "../check/rejudge.js";
 import type { System } from "../explore/system.js";
-import { encodeToken, type TokenScenario } from "../explore/token.js";
+import { encodeToken, type TokenBounds, type TokenScenario } from "../explore/token.js";
 
 /** Steps replayed, at most, by one shrink (about a second of a small model's steps). */
 export const DEFAULT_SHRINK_BUDGET = 5_000_000;
@@ -207,7 +207,12 @@ export interface ShrinkJob {
 }
 
 export type ShrunkViolation =
-  | (ShrinkResult & { readonly ok: true; readonly token: string })
+  | (ShrinkResult & {
+      readonly ok: true;
+      readonly token: string;
+      /** Bounds the token carries, wider than the scenario's (absent: it fits them). */
+      readonly bounds?: TokenBounds;
+    })
   | { readonly ok: false; readonly error: string };
 
 /**
@@ -219,29 +224,36 @@ export type ShrunkViolation =
  * is evidence against the assumption, not a witness the scenario can replay.
  */
 export function shrinkViolation(job: ShrinkJob): ShrunkViolation {
-  const sys = systemFromArg(job.arg);
+  let sys = systemFromArg(job.arg);
   const pi = sys.properties.indexOf(job.property);
   if (pi < 0) return { ok: false, error: `no property '${job.property}' is judged here` };
   const budget = job.budget !== undefined ? { budget: job.budget } : {};
   let actions = job.actions;
   let pre = 0;
-  if (firstShown(sys, actions, pi) < 0) {
-    // A simulation runs repeating tails without end (and assumes nothing):
-    // its schedule may pass `bounds repeats`. Shrink it over the simulation's
-    // own model first, where action numbers mean the same as in the
-    // scenario's whenever no replica group is cut down; the short witness
-    // usually fits the bounds `replay` keeps.
-    const sim = sameActions(job.arg.spec) ? simulationSystem(job.arg) : null;
-    if (sim && firstShown(sim, actions, pi) >= 0) {
+  let bounds: TokenBounds | null = null;
+  const same = sameActions(job.arg.spec);
+  if (!same || firstShown(sys, actions, pi) < 0) {
+    // A simulation runs every replica copy and repeating tails without end
+    // (and assumes nothing): its schedule may pass `bounds repeats` or use a
+    // copy beyond `bounds replicas`. Shrink it over the simulation's own
+    // model first; the short witness usually fits the bounds `replay` keeps,
+    // and when it does not, the token carries the bounds it needs.
+    const sim = simulationSystem(job.arg);
+    if (firstShown(sim, actions, pi) >= 0) {
       const first = shrinkSchedule(sim, actions, job.property, budget);
       actions = first.actions;
       pre = first.tests;
     }
-    if (firstShown(sys, actions, pi) < 0)
-      return {
-        ok: false,
-        error: `the schedule of ${actions.length} steps is no run of the scenario as check and replay bound it that shows ${job.property}: it needs ${whyNot(job.arg.spec)}`,
-      };
+    if (!same || firstShown(sys, actions, pi) < 0) {
+      const wide = widened(job.arg, actions, pi, same);
+      if (!wide)
+        return {
+          ok: false,
+          error: `the schedule of ${actions.length} steps is no run of the scenario as check and replay bound it that shows ${job.property}, nor under wider bounds: it needs ${whyNot(job.arg.spec)}`,
+        };
+      sys = wide.sys;
+      bounds = wide.bounds;
+    }
   }
   const shrunk = shrinkSchedule(sys, actions, job.property, budget);
   const r = { ...shrunk, original: job.actions.length, tests: shrunk.tests + pre };
@@ -256,8 +268,72 @@ export function shrinkViolation(job: ShrinkJob): ShrunkViolation {
     params: job.arg.params,
     claim,
     actions: [...r.actions],
+    ...(bounds ? { bounds } : {}),
   });
-  return { ok: true, ...r, token };
+  return { ok: true, ...r, token, ...(bounds ? { bounds } : {}) };
+}
+
+/** The scenario's spec with a token's bounds (as `replay` applies them). */
+export function specWithBounds(
+  spec: ScenarioSpec,
+  b: TokenBounds | null | undefined,
+): ScenarioSpec {
+  if (!b) return spec;
+  return {
+    ...spec,
+    bounds: {
+      ...spec.bounds,
+      ...(b.replicas !== null ? { replicas: b.replicas } : {}),
+      ...(b.repeats !== null ? { repeats: b.repeats } : {}),
+    },
+  };
+}
+
+/** The most iterations of a repeating tail a widened token asks for. */
+const MAX_TOKEN_REPEATS = 1 << 16;
+
+/**
+ * The smallest bounds, wider than the scenario's, under which the schedule
+ * (numbered as in the simulation's model) shows the property: every copy of
+ * each replica group that the scenario's bounds cut down, and the fewest
+ * iterations of the repeating tails that let it run. The scenario's timing
+ * assumptions stay: a schedule they rule out gets no token.
+ */
+function widened(
+  arg: ModelSystemArg,
+  actions: readonly number[],
+  pi: number,
+  same: boolean,
+): { sys: ReturnType<typeof systemFromArg>; bounds: TokenBounds } | null {
+  const spec = arg.spec;
+  const replicas = same ? null : Math.max(...(spec.replicas ?? []).map((g) => g.count));
+  const at = (repeats: number | null) => {
+    const bounds = { replicas, repeats };
+    const sys = systemFromArg({ ...arg, spec: specWithBounds(spec, bounds) });
+    return firstShown(sys, actions, pi) >= 0 ? { sys, bounds } : null;
+  };
+  if (replicas !== null) {
+    const plain = at(null);
+    if (plain) return plain;
+  }
+  const repeating =
+    spec.procs.some((p) => p.repeat) ||
+    spec.peers.some((r) => r.repeat) ||
+    (spec.replicas ?? []).some(
+      (g) => g.procs.some((p) => p.repeat) || g.peers.some((r) => r.repeat),
+    );
+  if (!repeating) return null;
+  // A tail runs at most once per step of the schedule: at most `actions.length + 1` iterations.
+  const limit = Math.min(MAX_TOKEN_REPEATS, actions.length + 1);
+  let lo = spec.bounds.repeats ?? DEFAULT_REPEATS;
+  if (lo >= limit || !at(limit)) return null;
+  let hi = limit; // works; lo does not (the scenario's own bound failed, or was not tried)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (at(mid)) hi = mid;
+    else lo = mid;
+  }
+  return at(hi);
 }
 
 /** The system the simulator ran: every replica, repeating tails without end, no assumption. */
@@ -300,7 +376,9 @@ export function shrinkerFor(
   spec: ModelSystemArg["spec"],
   origin: TokenScenario,
   budget?: number,
-): (v: FoundViolation) => { steps: number; actions: readonly number[]; token: string } | null {
+): (
+  v: FoundViolation,
+) => { steps: number; actions: readonly number[]; token: string; bounds?: TokenBounds } | null {
   return (v) => {
     const s = shrinkViolation({
       arg: { spec, policy: v.policy, params: v.params },
@@ -309,6 +387,13 @@ export function shrinkerFor(
       actions: v.schedule,
       ...(budget !== undefined ? { budget } : {}),
     });
-    return s.ok ? { steps: s.actions.length, actions: s.actions, token: s.token } : null;
+    return s.ok
+      ? {
+          steps: s.actions.length,
+          actions: s.actions,
+          token: s.token,
+          ...(s.bounds ? { bounds: s.bounds } : {}),
+        }
+      : null;
   };
 }

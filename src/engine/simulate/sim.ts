@@ -316,26 +316,33 @@ export function simulateSeed(
   const violations: SeedViolation[] = [];
   const seen = new Set<string>();
 
-  // Levels: integrated over time, sampled on the series grid.
-  const levels = (s: State): [number, number] => {
+  // Levels: integrated over time, sampled on the series grid. Computed into
+  // two variables (no tuple per step: this runs after every transition).
+  const blkBusy = Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY);
+  const frames = m.dax
+    ? new Int32Array(0)
+    : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f));
+  let strandedNow = 0;
+  let busyNow = 0;
+  const levels = (s: State): void => {
     let busy = 0;
-    for (let b = 0; b < m.nBlocks; b++) if (s[blk(m, b) + BLK_BUSY] === 1) busy++;
+    for (let b = 0; b < blkBusy.length; b++) if (s[blkBusy[b]!] === 1) busy++;
     let orphans = 0;
-    if (!m.dax)
-      for (let f = 0; f < m.nFrames; f++) {
-        const fo = frm(m, f);
-        const fl = s[fo + FR_FLAGS]!;
-        if (
-          (fl & FF_USED) !== 0 &&
-          (fl & FF_ANON) === 0 &&
-          s[fo + FR_INODE] === 0 &&
-          s[fo + FR_REF]! > 0
-        )
-          orphans++;
-      }
-    return [busy + orphans, busy];
+    for (let f = 0; f < frames.length; f++) {
+      const fo = frames[f]!;
+      const fl = s[fo + FR_FLAGS]!;
+      if (
+        (fl & FF_USED) !== 0 &&
+        (fl & FF_ANON) === 0 &&
+        s[fo + FR_INODE] === 0 &&
+        s[fo + FR_REF]! > 0
+      )
+        orphans++;
+    }
+    strandedNow = busy + orphans;
+    busyNow = busy;
   };
-  let [strandedNow, busyNow] = levels(cur);
+  levels(cur);
   let strandedArea = 0;
   let busyArea = 0;
   let strandedMax = strandedNow;
@@ -492,7 +499,7 @@ export function simulateSeed(
     cur = nxt;
     nxt = t;
     fired = minA;
-    [strandedNow, busyNow] = levels(cur);
+    levels(cur);
     if (strandedNow > strandedMax) strandedMax = strandedNow;
     if (busyNow > busyMax) busyMax = busyNow;
     if (recorded && o.record !== undefined && steps >= o.record) break;
