@@ -7,6 +7,7 @@
 import { checkScenario } from "../engine/check/check.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { scenario } from "../scenario/builder.js";
+import { parseScenario } from "../scenario/pin.js";
 
 /** N server/client pairs, P pages each, and an owner who truncates. */
 export function replicas(n: number, pages: number): ScenarioSpec {
@@ -30,6 +31,48 @@ export function replicas(n: number, pages: number): ScenarioSpec {
       });
   }
   return b.proc("admin", "alice", (p) => p.truncate("data", 0)).build();
+}
+
+/**
+ * scenarios/replicas.pin grown to N server/client pairs (each server maps the
+ * 2-page fs-DAX file and registers it for remote reads; its client reads page
+ * 1; the owner truncates), as `.pin` text: the scenario behind the
+ * `check --no-reduce` row of the bench.
+ */
+export function grownReplicasPin(n: number): string {
+  const lines = [
+    `scenario "replicas.pin grown to ${n} pairs"`,
+    "fs dax blocks=3",
+    "layout_lease sep2019",
+    "user alice",
+    "file data owner=alice mode=0644 pages=2",
+  ];
+  for (let i = 1; i <= n; i++)
+    lines.push(
+      `proc s${i} user=alice on_lease_break=cancel {`,
+      "  fd = open data r",
+      "  va = mmap fd pages=0..1 shared r",
+      "  mr = reg_mr va access=remote_read",
+      `  send c${i} mr`,
+      "}",
+      `remote c${i} {`,
+      "  mr = recv",
+      "  rdma_read mr page=1",
+      "}",
+    );
+  lines.push(
+    "proc admin user=alice { truncate data pages=1 }",
+    "expect never stale-exposure under linux,wait,ebusy,revoke,layout-lease,immutable,deferred-free,odp",
+    "expect never truncate-hang under revoke,odp",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+export function grownReplicas(n: number): ScenarioSpec {
+  const r = parseScenario(grownReplicasPin(n), `replicas-${n}.pin`);
+  if (!r.spec)
+    throw new Error(`pinlab bug: grown replicas.pin does not parse: ${r.diagnostics[0]?.message}`);
+  return r.spec;
 }
 
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");

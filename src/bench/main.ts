@@ -9,6 +9,7 @@ import { runInterruptBench } from "./interrupt-bench.js";
 import { runModelBench } from "./model-bench.js";
 import { runSimulateBench } from "./simulate-bench.js";
 import { runSpinBench } from "./spin-bench.js";
+import { runTableBench } from "./table-bench.js";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const clock = { now: () => performance.now() };
@@ -19,6 +20,11 @@ print(
 print("");
 runModelBench(print, clock);
 
+print("");
+await runTableBench(print, clock.now, {
+  big: !process.argv.includes("--quick"),
+  huge: process.argv.includes("--huge"),
+});
 print("");
 await runExploreBench(print);
 print("");

@@ -10,6 +10,7 @@ import { terminalSafe } from "../util/terminal.js";
 import type { Command } from "./command.js";
 import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
+import { conformCommand } from "./commands/conform.js";
 import { demoCommand } from "./commands/demo.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { initPolicyCommand } from "./commands/init-policy.js";
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   testPolicyCommand,
   initPolicyCommand,
   demoCommand,
+  conformCommand,
 ];
 
 function help(host: Host): void {

@@ -82,7 +82,7 @@ test("Ctrl-C stops a long simulation: the finished runs are printed, exit 3", as
     /\] \d+\/100000 runs/,
   );
   assert.equal(code, 3, `exit status (stderr: ${err.slice(-300)})`);
-  assert.match(out, /^linux: \d+ seeds/m);
+  assert.match(out, /^linux \(kernel=[\d.]+\): \d+ seeds/m);
   assert.match(out, /note: interrupted: 1 of 1 policies simulated, \d+ of 100000 seeds each/);
   assert.match(err, /pinlab simulate: interrupted/);
 });

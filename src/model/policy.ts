@@ -68,6 +68,29 @@ export const GUP_ERA_DOC: Readonly<Record<GupEra, string>> = {
     "v6.2 and later: FOLL_WRITE only for writable MRs; a R/O long-term pin of a MAP_PRIVATE mapping unshares (gup_must_unshare)",
 };
 
+/**
+ * Rules that differ between the kernel releases `linux(kernel=...)` models
+ * (src/policies/linux.ts). Each names the commit or release that changed it.
+ */
+export interface KernelRules {
+  /** The release, e.g. "6.1", shown beside every verdict. */
+  readonly release: string;
+  /**
+   * Before v6.5 io_uring's io_pin_pages() (io_uring/rsrc.c) itself refused a
+   * buffer in any file-backed VMA but shmem and hugetlbfs with EOPNOTSUPP,
+   * after pinning it; 54d020692b34 ("io_uring: rsrc: delegate VMA file-backed
+   * check to GUP", v6.5) left the decision to writable_file_mapping_allowed().
+   */
+  readonly ioUringFileCheck: boolean;
+  /**
+   * Before v6.2 ib_umem_get() pinned a R/O MR with FOLL_WRITE|FOLL_FORCE ("RDMA/umem:
+   * remove FOLL_FORCE usage", v6.2), so a R/O MR over a R/O MAP_SHARED mapping
+   * failed with EFAULT. Only the umem flags: fork's early COW (v5.9) and the
+   * ODP limit (v5.4) are the newer rules already.
+   */
+  readonly umemForce: boolean;
+}
+
 export interface ParamSpec {
   readonly name: string;
   readonly values: readonly string[];
@@ -152,6 +175,8 @@ export interface Policy {
    * xfs_dax_notify_failure() → mf_dax_kill_procs()).
    */
   readonly unbindSigbus: boolean;
+  /** The kernel release a policy about Linux itself models (`linux`'s kernel=); undefined otherwise. */
+  readonly kernel?: KernelRules;
 }
 
 /** A policy module: its name, documentation and a constructor taking parameters. */

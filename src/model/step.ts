@@ -182,10 +182,26 @@ function answering(m: Model, s: State, p: number): boolean {
   return false;
 }
 
+/**
+ * Where the speculative retry is tried: one array per state length, reused
+ * (the retry runs to its end before the next one starts; `inRetry` guards
+ * against a retry inside a retry, which would share it).
+ */
+let retryScratch = new Int32Array(0);
+let inRetry = false;
+
 /** A blocked call may be retried only when the retry would change something. */
 function retryChanges(m: Model, s: State, p: number): boolean {
-  const n = s.slice();
-  procStep(newCtx(m, n, null), p);
+  if (inRetry) throw new Error("pinlab bug: a speculative retry inside another");
+  if (retryScratch.length !== s.length) retryScratch = new Int32Array(s.length);
+  const n = retryScratch;
+  n.set(s);
+  inRetry = true;
+  try {
+    procStep(newCtx(m, n, null), p);
+  } finally {
+    inRetry = false;
+  }
   for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) return true;
   return false;
 }

@@ -13,7 +13,13 @@ import type { Property } from "../properties/property.js";
 
 /** A value answer (checked once), or a function answer (its results checked at each call). */
 export type AnswerRule =
-  | { readonly form: "value"; readonly what: string; readonly ok: (v: unknown) => boolean }
+  | {
+      readonly form: "value";
+      readonly what: string;
+      readonly ok: (v: unknown) => boolean;
+      /** Whether the answer may be left out (undefined). */
+      readonly optional?: boolean;
+    }
   | {
       readonly form: "function";
       readonly what: string;
@@ -81,6 +87,23 @@ export const POLICY_ANSWERS: { readonly [K in keyof PolicyAnswers]-?: AnswerRule
   ),
   swapfileCheck: oneOf("vfs", "newsize"),
   unbindSigbus: bool,
+  // linux(kernel=...) only: a plugin may model a release's rules too
+  kernel: {
+    form: "value",
+    what: "left out, or { release: string, ioUringFileCheck: boolean, umemForce: boolean }",
+    optional: true,
+    ok: (v) => {
+      if (v === undefined) return true;
+      const k = v as Record<string, unknown>;
+      return (
+        typeof v === "object" &&
+        v !== null &&
+        typeof k.release === "string" &&
+        typeof k.ioUringFileCheck === "boolean" &&
+        typeof k.umemForce === "boolean"
+      );
+    },
+  },
 };
 
 const isFinding = (r: unknown) =>
@@ -91,6 +114,12 @@ type PropertyFields = Omit<Property, "name" | "summary">;
 /** Every field of the Property interface (properties/property.ts) but its name and summary. */
 export const PROPERTY_FIELDS: { readonly [K in keyof PropertyFields]-?: AnswerRule } = {
   kind: oneOf("safety", "liveness", "possibility"),
+  reads: {
+    form: "value",
+    what: "left out, or an array of the event kinds onStep reads (model/events.ts)",
+    optional: true,
+    ok: (v) => v === undefined || (Array.isArray(v) && v.every((k) => typeof k === "string")),
+  },
   group: oneOf("safety", "cost", "capability", "result"),
   onStep: fn(
     "a function (m, before, after, events) => Finding | null, or left out",

@@ -56,6 +56,7 @@ export const foreignDma: Property = {
   group: "safety",
   summary: "a DMA lands in a block owned by another inode, or free",
   kind: "safety",
+  reads: ["dma"],
   onStep(m, _b, _a, events): Finding | null {
     for (const e of dmaEvents(events, "write")) {
       if (e.outcome === "foreign" || e.outcome === "shared" || e.outcome === "free")
@@ -95,6 +96,7 @@ export const staleExposure: Property = {
   group: "safety",
   summary: "a read returns another file's or uninitialised data",
   kind: "safety",
+  reads: ["dma", "read"],
   onStep(m, _b, after, events): Finding | null {
     for (const e of events) {
       if (e.k === "dma" && e.op === "read") {
@@ -133,6 +135,7 @@ export const lostWrite: Property = {
   summary:
     "a completed RDMA WRITE is missing from the file (or from storage after fsync returned 0, or from the pinner's private memory), and no layout change removed it",
   kind: "safety",
+  reads: ["ret", "dma"],
   onStep(m, _b, after, events): Finding | null {
     for (const e of events) {
       if (e.k !== "ret" || e.result !== 0) continue;

@@ -22,6 +22,7 @@ export const kill: Property = {
   summary:
     "a process dies of someone else's layout change (escalation SIGKILL, a lease-break signal it does not survive, SIGBUS at pmem unbind)",
   kind: "safety",
+  reads: ["exit"],
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events) {
       if (e.k !== "exit") continue;
@@ -77,6 +78,7 @@ export const revocation: Property = {
   group: "cost",
   summary: "a lease protecting a pin is broken: the pin holder is asked to give it up",
   kind: "safety",
+  reads: ["lease-break"],
   onStep: (m, _b, after, events): Finding | null => revokedPin(m, after, events, false),
 };
 
@@ -92,6 +94,7 @@ export const revocationByOther: Property = {
   group: "cost",
   summary: "a lease protecting a pin is broken by another process or the kernel, not by its holder",
   kind: "safety",
+  reads: ["lease-break"],
   onStep: (m, _b, after, events): Finding | null => revokedPin(m, after, events, true),
 };
 
@@ -101,6 +104,7 @@ export const commFailure: Property = {
   group: "cost",
   summary: "an RDMA connection fails (a QP moves to the error state)",
   kind: "safety",
+  reads: ["qp-error"],
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events)
       if (e.k === "qp-error")
@@ -115,6 +119,7 @@ export const rdmaOnDax: Property = {
   group: "capability",
   summary: "an RDMA registration over an fs-DAX file succeeds",
   kind: "possibility",
+  reads: ["ret"],
   onStep(m, _b, _a, events): Finding | null {
     if (!m.dax) return null;
     for (const e of events) {
@@ -156,6 +161,7 @@ export const pinnedMovable: Property = {
   group: "safety",
   summary: "a long-term pin holds a page in ZONE_MOVABLE/CMA (it can never migrate)",
   kind: "safety",
+  reads: ["pin"],
   onStep(m, _b, _a, events): Finding | null {
     for (const e of events)
       if (e.k === "pin" && e.movable.length > 0)
@@ -172,6 +178,7 @@ export const kernelBug: Property = {
   group: "safety",
   summary: "a page is dirtied after writeback without page_mkwrite (ext4 BUG_ON)",
   kind: "safety",
+  reads: ["bug"],
   onStep(_m, _b, _a, events): Finding | null {
     for (const e of events) if (e.k === "bug") return { message: `frame ${e.frame}: ${e.what}` };
     return null;

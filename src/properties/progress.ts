@@ -111,6 +111,7 @@ export const untruncatable: Property = {
   summary:
     "an unprivileged user (no write permission, no CAP_LEASE) makes the owner's truncate fail or hang",
   kind: "safety",
+  reads: ["ret"],
   onStep(m, _before, _after, events): Finding | null {
     for (const e of events) {
       if (e.k !== "ret" || e.result >= 0 || !e.blockers) continue;

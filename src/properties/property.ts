@@ -27,6 +27,13 @@ export interface Property {
   readonly group: "safety" | "cost" | "capability" | "result";
   /** Judges one transition by its events; returns a finding when the property's event occurs. */
   onStep?(m: Model, before: State, after: State, events: readonly ModelEvent[]): Finding | null;
+  /**
+   * The event kinds `onStep` reads: on a transition with none of them it
+   * returns null, so the explorer need not call it (a test holds every
+   * bundled property to this on random runs of every bundled scenario).
+   * Absent: `onStep` is called on every transition.
+   */
+  readonly reads?: readonly ModelEvent["k"][];
   /** Judges a terminal state (nothing enabled). */
   atEnd?(m: Model, s: State): Finding | null;
   /** Liveness: whether the obligation is open in s. */

@@ -62,10 +62,32 @@ export function modelSystem(
   const BIT = props.map((_, i) => 1n << BigInt(i));
   const MON = m.size;
   const init = watched.length === 0 ? m.init : Int32Array.from([...m.init, 0]);
+  // Properties that declare the event kinds they read are judged only on a
+  // transition with one of them (stamp: the transition; subscribed[i] ===
+  // stamp: property i reads one of its events).
+  const byKind = new Map<string, number[]>();
+  const all = [...props, ...watched];
+  all.forEach((p, i) => {
+    for (const k of p.reads ?? []) byKind.set(k, [...(byKind.get(k) ?? []), i]);
+  });
+  const filtered = all.map((p) => p.reads !== undefined);
+  const subscribed = new Int32Array(all.length);
+  let stamp = 0;
+  const subscribe = (events: readonly ModelEvent[]) => {
+    stamp = (stamp + 1) | 0;
+    for (let e = 0; e < events.length; e++) {
+      const subs = byKind.get(events[e]!.k);
+      if (subs) for (let j = 0; j < subs.length; j++) subscribed[subs[j]!] = stamp;
+    }
+  };
+  /** Whether property i (of props, then watched) must see this transition. */
+  const sees = (i: number) => !filtered[i] || subscribed[i] === stamp;
   /** Sets the monitor bits of the `always` properties that this transition shows. */
   const monitor = (before: State, after: State, events: readonly ModelEvent[]) => {
+    subscribe(events);
     for (let j = 0; j < watched.length; j++)
-      if (watched[j]!.onStep!(m, before, after, events) !== null) after[MON]! |= 1 << j;
+      if (sees(props.length + j) && watched[j]!.onStep!(m, before, after, events) !== null)
+        after[MON]! |= 1 << j;
   };
   const user = props.some(isPluginProperty);
   const sym = findSymmetry(m);
@@ -104,9 +126,10 @@ export function modelSystem(
     judge(before, a, after, events) {
       cov.note(before, a, events);
       let bits = 0n;
+      subscribe(events);
       for (let i = 0; i < props.length; i++) {
         const p = props[i]!;
-        if (p.onStep && p.onStep(m, before, after, events) !== null) bits |= BIT[i]!;
+        if (p.onStep && sees(i) && p.onStep(m, before, after, events) !== null) bits |= BIT[i]!;
       }
       // Injected faults are possibilities, not progress: a state where only a
       // fault could still happen may last for ever, so it is judged like an end.
@@ -129,7 +152,7 @@ export function modelSystem(
     ...(user
       ? {}
       : { independent: (a: number, b: number, s: State) => peersIndependent(m, a, b, s) }),
-    ...(sym && !user ? { canonical: sym.canonical } : {}),
+    ...(sym && !user ? { canonical: sym.canonical, canonicalInto: sym.canonicalInto } : {}),
     describe: (a) => describeAction(m, a),
     coverage: () => cov.bytes,
   };
@@ -245,6 +268,7 @@ function resultProperty(name: string, procName: string, op: string, result: stri
     summary: `${procName}'s ${op} returns ${result}`,
     kind: "possibility",
     group: "result",
+    reads: ["ret"],
     onStep(m, _b, _a, events) {
       const { p, pcs } = pcsOf(m);
       for (const e of events)

@@ -17,7 +17,7 @@ import { type Model, OFD_STRIDE, P_VARS, R_OPMR, R_VARS, type State } from "../.
 import type { ProcOp } from "../../model/spec.js";
 
 /** Where one replica lives in the state. */
-interface Replica {
+export interface Replica {
   /** The process and its peer (table indices). */
   readonly proc: number;
   readonly peer: number;
@@ -32,7 +32,13 @@ interface Replica {
 
 export interface Symmetry {
   readonly groups: readonly (readonly Replica[])[];
+  /** The canonical form of `s`: `s` itself when it is one, else a new state. */
   canonical(s: State): State;
+  /**
+   * The same without allocating: `s` itself when it is canonical, else
+   * `out` (the state's length, not `s`) holding the canonical form.
+   */
+  canonicalInto(s: State, out: State): State;
 }
 
 /** The replica groups of a model (groups of two or more), or null when there is nothing to reduce. */
@@ -93,7 +99,16 @@ export function findSymmetry(m: Model): Symmetry | null {
     groups.push(members.map((p) => replicaOf(m, p)));
   }
   if (groups.length === 0) return null;
-  return { groups, canonical: (s) => canonicalise(groups, s) };
+  const c = new Canonicaliser(groups, m.mrs.length);
+  let scratch = new Int32Array(0);
+  return {
+    groups,
+    canonical: (s) => {
+      if (scratch.length !== s.length) scratch = new Int32Array(s.length);
+      return c.into(s, scratch) === s ? s : scratch.slice();
+    },
+    canonicalInto: (s, out) => c.into(s, out),
+  };
 }
 
 /** An operation without its position, and with its peer's name blanked, so replicas compare equal. */
@@ -143,56 +158,136 @@ function mrRefs(r: Replica): number[] {
   return out;
 }
 
-/** A replica's state with its MR numbers replaced by their rank among its own MRs. */
-function keyOf(r: Replica, s: State): number[] {
-  const key: number[] = [];
-  for (const [o, n] of r.ranges) for (let i = 0; i < n; i++) key.push(s[o + i]!);
+/**
+ * A replica's key, read in place: the state positions of its words in key
+ * order (its ranges, then its peer fields, then its mailbox), whether each
+ * holds an MR number + 1 (replaced in the key by its rank among the
+ * replica's own MRs, 0 for one not its own), and that rank per MR index.
+ */
+interface KeyPlan {
+  readonly pos: Int32Array;
+  readonly ref: Uint8Array;
+  /** MR index -> rank + 1 among the replica's MRs, 0 for another's. */
+  readonly rank: Int32Array;
+  /** rank - 1 -> MR index + 1 (the inverse, for writing a key back). */
+  readonly mrs: Int32Array;
+}
+
+function keyPlan(r: Replica, nMrs: number): KeyPlan {
+  const pos: number[] = [];
+  const ref: number[] = [];
+  for (const [o, n] of r.ranges)
+    for (let i = 0; i < n; i++) {
+      pos.push(o + i);
+      ref.push(0);
+    }
   const refs = new Set(mrRefs(r));
-  const len = R_VARS + r.peerVars;
-  for (let i = 0; i < len; i++) {
-    const at = r.peerOff + i;
-    key.push(refs.has(at) ? localRef(r, s[at]!) : s[at]!);
+  for (let i = 0; i < R_VARS + r.peerVars; i++) {
+    pos.push(r.peerOff + i);
+    ref.push(refs.has(r.peerOff + i) ? 1 : 0);
   }
   for (let i = 0; i <= r.mboxCap; i++) {
-    const at = r.mboxOff + i;
-    key.push(refs.has(at) ? localRef(r, s[at]!) : s[at]!);
+    pos.push(r.mboxOff + i);
+    ref.push(refs.has(r.mboxOff + i) ? 1 : 0);
   }
-  return key;
+  const rank = new Int32Array(nMrs);
+  r.mrs.forEach((x, k) => {
+    rank[x] = k + 1;
+  });
+  return {
+    pos: Int32Array.from(pos),
+    ref: Uint8Array.from(ref),
+    rank,
+    mrs: Int32Array.from(r.mrs, (x) => x + 1),
+  };
 }
 
-const localRef = (r: Replica, v: number): number => (v > 0 ? r.mrs.indexOf(v - 1) + 1 : v);
-const globalRef = (r: Replica, v: number): number => (v > 0 ? r.mrs[v - 1]! + 1 : v);
+/**
+ * Canonical forms without allocating: each group's keys are read into one
+ * scratch array reused by every call, the members ordered by key (then by
+ * index, a total order, so any sort gives the one permutation) with an
+ * insertion sort (groups are small), and a state already in order is
+ * returned as it is. Only a state that must change is written, into `out`.
+ */
+class Canonicaliser {
+  private readonly plans: (readonly KeyPlan[])[];
+  private readonly keys: Int32Array[];
+  private readonly order: Int32Array[];
+  private readonly lens: number[];
 
-function compare(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
-
-function canonicalise(groups: readonly (readonly Replica[])[], s: State): State {
-  let out: State | null = null;
-  for (const group of groups) {
-    const keys = group.map((r) => keyOf(r, s));
-    const order = group.map((_, i) => i).sort((x, y) => compare(keys[x]!, keys[y]!) || x - y);
-    if (order.every((x, i) => x === i)) continue;
-    out ??= s.slice();
-    order.forEach((src, dst) => {
-      if (src === dst) return;
-      const from = group[src]!;
-      const to = group[dst]!;
-      from.ranges.forEach(([o, n], k) => {
-        const [t] = to.ranges[k]!;
-        for (let i = 0; i < n; i++) out![t + i] = s[o + i]!;
-      });
-      const refs = new Set(mrRefs(from));
-      for (let i = 0; i < R_VARS + from.peerVars; i++) {
-        const v = s[from.peerOff + i]!;
-        out![to.peerOff + i] = refs.has(from.peerOff + i) ? globalRef(to, localRef(from, v)) : v;
-      }
-      for (let i = 0; i <= from.mboxCap; i++) {
-        const v = s[from.mboxOff + i]!;
-        out![to.mboxOff + i] = i > 0 ? globalRef(to, localRef(from, v)) : v;
-      }
+  constructor(
+    private readonly groups: readonly (readonly Replica[])[],
+    nMrs: number,
+  ) {
+    this.plans = groups.map((g) => g.map((r) => keyPlan(r, nMrs)));
+    this.lens = this.plans.map((ps) => {
+      const len = ps[0]!.pos.length;
+      if (ps.some((p) => p.pos.length !== len))
+        throw new Error("pinlab bug: replicas of one group with keys of different lengths");
+      return len;
     });
+    this.keys = this.plans.map((ps, g) => new Int32Array(ps.length * this.lens[g]!));
+    this.order = this.plans.map((ps) => new Int32Array(ps.length));
   }
-  return out ?? s;
+
+  /** `s`'s canonical form: `s` itself when it is one, else written into `out` (not `s`). */
+  into(s: Int32Array, out: Int32Array): Int32Array {
+    let res = s;
+    for (let g = 0; g < this.groups.length; g++) {
+      const plans = this.plans[g]!;
+      const K = this.lens[g]!;
+      const keys = this.keys[g]!;
+      const order = this.order[g]!;
+      const n = plans.length;
+      for (let r = 0; r < n; r++) {
+        const { pos, ref, rank } = plans[r]!;
+        const base = r * K;
+        for (let k = 0; k < K; k++) {
+          const v = s[pos[k]!]!;
+          // an MR number + 1 becomes its rank + 1 among the replica's own MRs
+          keys[base + k] = ref[k] !== 0 && v > 0 ? (v - 1 < rank.length ? rank[v - 1]! : 0) : v;
+        }
+      }
+      // insertion sort of the members by (key, index)
+      let sorted = true;
+      for (let i = 0; i < n; i++) {
+        const x = i;
+        let j = i - 1;
+        while (j >= 0 && this.less(keys, K, x, order[j]!)) {
+          order[j + 1] = order[j]!;
+          j--;
+        }
+        order[j + 1] = x;
+        if (j + 1 !== i) sorted = false;
+      }
+      if (sorted) continue;
+      if (res === s) {
+        out.set(s);
+        res = out;
+      }
+      for (let dst = 0; dst < n; dst++) {
+        const src = order[dst]!;
+        if (src === dst) continue;
+        // the source's key, written at the destination's positions with the destination's MRs
+        const { pos, ref, mrs } = plans[dst]!;
+        const base = src * K;
+        for (let k = 0; k < K; k++) {
+          const v = keys[base + k]!;
+          out[pos[k]!] = ref[k] !== 0 && v > 0 ? mrs[v - 1]! : v;
+        }
+      }
+    }
+    return res;
+  }
+
+  /** Whether member x's key is below member y's (equal keys: the lower index first). */
+  private less(keys: Int32Array, K: number, x: number, y: number): boolean {
+    const a = x * K;
+    const b = y * K;
+    for (let k = 0; k < K; k++) {
+      const d = keys[a + k]! - keys[b + k]!;
+      if (d !== 0) return d < 0;
+    }
+    return x < y;
+  }
 }

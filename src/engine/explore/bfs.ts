@@ -53,6 +53,10 @@ export class SerialSearch<E> {
   private readonly width: number;
   private readonly cur: Int32Array;
   private readonly tmp: Int32Array;
+  /** One fingerprint (hi, lo). */
+  private readonly fp = new Int32Array(2);
+  /** Where a canonical form that differs from its state is written. */
+  private readonly canon: Int32Array;
   private readonly events: E[] = [];
   // the batch: parent records (state + sleep set) and where their successors end
   private readonly parents: Int32Array;
@@ -77,6 +81,7 @@ export class SerialSearch<E> {
     this.graph = sys.pending ? new PendingGraph(cfg.allow) : null;
     this.cur = new Int32Array(L);
     this.tmp = new Int32Array(L);
+    this.canon = new Int32Array(L);
     this.parents = new Int32Array(BATCH * this.width);
     // successors of a batch: room for two per state at first, grown by `room`
     this.succ = new Int32Array(BATCH * 2 * L);
@@ -173,7 +178,7 @@ export class SerialSearch<E> {
     const por = this.cfg.por;
     const par = this.parents;
     const ends = this.ends;
-    const canon = this.cfg.symmetry && sys.canonical ? sys.canonical.bind(sys) : null;
+    const canon = canonicalOf(sys, this.cfg.symmetry, this.canon);
     const into = sys.stepInto ? sys.stepInto.bind(sys) : null;
     const d = this.depth;
     const first = this.next;
@@ -197,8 +202,9 @@ export class SerialSearch<E> {
         continue;
       }
       if (pend !== 0) {
-        const k = canon ? canon(cur) : cur;
-        graph!.addState(id, d, fpHi(k) | 0, fpLo(k) | 0, pend);
+        const fp = this.fp;
+        fingerprintInto(canon ? canon(cur) : cur, fp, 0);
+        graph!.addState(id, d, fp[0]!, fp[1]!, pend);
         if (por) par[po + L] = 0; // liveness needs every edge of a pending state
       }
       if (m + n > this.acts.length) this.room(m + n);
@@ -217,8 +223,7 @@ export class SerialSearch<E> {
         fingerprintInto(canon ? canon(nx) : nx, fps, 2 * m);
         if (pend !== 0 && (sys.pending!(nx) & pend) !== 0)
           graph!.addEdge(fps[2 * m]!, fps[2 * m + 1]!);
-        const so = m * L;
-        for (let j = 0; j < L; j++) succ[so + j] = nx[j]!;
+        succ.set(nx, m * L);
         acts[m++] = a;
       }
       ends[p] = m;
@@ -254,4 +259,22 @@ export class SerialSearch<E> {
       }
     }
   }
+}
+
+/**
+ * The system's canonical form as a function, or null without symmetry: the
+ * allocation-free `canonicalInto` writing into `scratch` when the system has
+ * it. What it returns is read at once (fingerprinted), never kept.
+ */
+export function canonicalOf<E>(
+  sys: System<E>,
+  symmetry: boolean,
+  scratch: Int32Array,
+): ((s: Int32Array) => Int32Array) | null {
+  if (!symmetry) return null;
+  if (sys.canonicalInto) {
+    const f = sys.canonicalInto.bind(sys);
+    return (s) => f(s, scratch);
+  }
+  return sys.canonical ? sys.canonical.bind(sys) : null;
 }

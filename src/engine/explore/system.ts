@@ -52,6 +52,13 @@ export interface System<E = unknown> {
    */
   canonical?(s: Int32Array): Int32Array;
   /**
+   * `canonical` without allocating: returns `s` itself when it is its
+   * class's representative, else writes the representative into `out` (a
+   * distinct array of the state's length) and returns `out`. Must agree with
+   * `canonical` exactly; the explorer uses it when offered.
+   */
+  canonicalInto?(s: Int32Array, out: Int32Array): Int32Array;
+  /**
    * `step` without allocating: writes the successor into `out` (a distinct
    * array of the state's length). Must agree with `step` exactly. The
    * explorer uses it when offered, since allocating a typed array per

@@ -18,6 +18,7 @@
  * atomic on a cache line two threads write is slow.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { canonicalOf } from "./bfs.js";
 import { MemoryGate } from "./budget.js";
 import { Rows } from "./columns.js";
 import { loadSystem } from "./factory.js";
@@ -87,6 +88,7 @@ class Part {
   private readonly doneFor = new Map<number, number>();
   private wake: (() => void) | null = null;
   private readonly tmp: Int32Array;
+  private readonly canonBuf: Int32Array;
   private readonly state: Int32Array;
   private readonly fp = new Int32Array(2);
   private readonly events: unknown[] = [];
@@ -126,6 +128,7 @@ class Part {
     this.cur = new Int32Array(this.frontRecords * this.L);
     this.next = new Int32Array(this.frontRecords * this.L);
     this.tmp = new Int32Array(this.L);
+    this.canonBuf = new Int32Array(this.L);
     this.state = new Int32Array(this.L);
     for (let w = 0; w < init.workers; w++) {
       this.outbox.push(new Int32Array(this.batchRecords * this.rec));
@@ -310,7 +313,7 @@ class Part {
     const R = this.rec;
     const W = this.init.workers;
     const me = this.init.id;
-    const canon = this.init.symmetry && sys.canonical ? sys.canonical.bind(sys) : null;
+    const canon = canonicalOf(sys, this.init.symmetry, this.canonBuf);
     const into = sys.stepInto ? sys.stepInto.bind(sys) : null;
     const s = this.state;
     const tmp = this.tmp;
@@ -367,7 +370,7 @@ class Part {
         b[o + 1] = lo;
         b[o + 2] = gid;
         b[o + 3] = a;
-        for (let j = 0; j < L; j++) b[o + 4 + j] = nx[j]!;
+        b.set(nx, o + 4);
         if (++outN[w]! === this.batchRecords) this.flush(w);
       }
       transitions += en.length;

@@ -401,7 +401,7 @@ function policyModule(def: PolicyDefinition, path: string, shown: string, at: At
     const merged: Record<string, unknown> = { ...PROPOSAL_DEFAULTS, ...given2 };
     for (const [k, rule] of Object.entries(POLICY_ANSWERS) as [string, AnswerRule][]) {
       const v = merged[k];
-      if (v === undefined && !(rule.form === "function" && rule.optional))
+      if (v === undefined && !rule.optional)
         throw new PluginError(
           `${at(raw, "answers")}: ${owner}: the answer '${k}' is missing: it must be ${rule.what}`,
         );

@@ -19,12 +19,12 @@
  *      (io_uring_create(): ctx->user is set only then). The count is per
  *      user (user->locked_vm), across all the user's rings, not per mm as
  *      RDMA's pinned_vm; there is no can_do_mlock() EPERM.
- * The model follows v6.5 and later, where io_uring leaves the file-backed
- * decision to GUP; before, io_sqe_buffer_register() itself refused every
- * file-backed VMA but hugetlbfs with EOPNOTSUPP (docs/scenario-format.md).
+ * From v6.5 io_uring leaves the file-backed decision to GUP; before (the
+ * `linux` policy's kernel=6.1), io_pin_pages() itself refused every file-backed
+ * VMA but shmem and hugetlbfs with EOPNOTSUPP after the pin (KernelRules).
  */
 import type { Ctx } from "../ctx.js";
-import { EBUSY, EFAULT, ENOMEM, ENXIO } from "../errno.js";
+import { EBUSY, EFAULT, ENOMEM, ENXIO, EOPNOTSUPP } from "../errno.js";
 import { type Model, MR_DEREG, MR_INVALID, MR_VALID, mr as mrOff, type State } from "../layout.js";
 import { pinMrPages, unpinMrPages } from "../mm/gup.js";
 import { deviceAccess } from "../rdma/nic.js";
@@ -55,12 +55,25 @@ export function lockedVm(m: Model, s: State, u: number): number {
   return n;
 }
 
+/** The buffer's VMA maps a file that is neither shmem (tmpfs, memfd, shared anonymous) nor hugetlbfs. */
+function fileBackedNotShmem(m: Model, x: number): boolean {
+  const b = m.inodes[m.vmas[m.mrs[x]!.vma]!.inode]!.backing;
+  return b !== "anon" && b !== "tmpfs" && b !== "hugetlbfs";
+}
+
 /** IORING_REGISTER_BUFFERS of slot x by process p. Returns x, or -errno. */
 export function ringRegister(ctx: Ctx, p: number, x: number): number {
   const { m, s } = ctx;
   if (ringHasTable(m, s, p)) return -EBUSY; // io_sqe_buffers_register(): ctx->buf_table.nr
   const e = pinMrPages(ctx, x); // io_pin_pages(): FOLL_WRITE | FOLL_LONGTERM
   if (e < 0) return e;
+  // Before v6.5 (KernelRules.ioUringFileCheck), io_pin_pages() then refused a
+  // pinned buffer in a file-backed VMA unless vma_is_shmem() or
+  // is_file_hugepages(): EOPNOTSUPP, the pins dropped (54d020692b34 removed it).
+  if (m.policy.kernel?.ioUringFileCheck && fileBackedNotShmem(m, x)) {
+    unpinMrPages(ctx, x);
+    return -EOPNOTSUPP;
+  }
   const info = m.procs[p]!;
   const user = m.users[info.user]!;
   // __io_account_mem() runs after the pin; on failure the pages are unpinned (done: label).

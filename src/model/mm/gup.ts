@@ -66,7 +66,12 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   const inode = m.inodes[vi.inode]!;
   const dax = fsdax(m, vi.inode);
   // pin_user_pages_fast(): pages the fast path may pin skip check_vma_flags() (gup-fast.ts).
-  if (mi.gupTest?.fast && fastPinAll(ctx, x)) return 0;
+  // ib_umem_get() pins with pin_user_pages_fast() too (drivers/infiniband/core/umem.c,
+  // 6.1 and 6.12): the `linux` policy's releases (KernelRules) take that path for
+  // MRs, so a MAP_PRIVATE fs-DAX range whose pages are anonymous COW copies pins
+  // without meeting the fs-DAX check (pinlab conform saw it on both kernels).
+  const umemFast = m.policy.kernel !== undefined && mi.pinner === undefined && !mi.gupTest;
+  if ((mi.gupTest?.fast || umemFast) && fastPinAll(ctx, x)) return 0;
   // check_vma_flags() 1: VM_IO | VM_PFNMAP
   if (inode.pfnmap) return -EFAULT;
   // check_vma_flags() 3: FOLL_LONGTERM on fs-DAX (vma_is_fsdax(): not device-DAX, not tmpfs)
@@ -85,7 +90,10 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   // gup_flags = FOLL_WRITE and added FOLL_FORCE for a R/O one; v6.2 dropped both,
   // "RDMA/umem: remove FOLL_FORCE usage"). See unshare.ts.
   // A gup_test pin sets its own flags (FOLL_WRITE for a R/W test only, never FOLL_FORCE).
-  const era2019 = m.policy.gupEra === "2019" && mi.gupTest === undefined;
+  // Linux before v6.2 (linux(kernel=6.1)) still pinned R/O MRs so (KernelRules.umemForce);
+  // io_uring always pins FOLL_WRITE (io_pin_pages), its buffers are writable.
+  const era2019 =
+    (m.policy.gupEra === "2019" || m.policy.kernel?.umemForce === true) && mi.gupTest === undefined;
   const follWrite = mi.writable || era2019;
   const follForce = era2019 && !mi.writable;
   if (follWrite) {

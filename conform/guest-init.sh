@@ -1,0 +1,65 @@
+#!/bin/sh
+# /init of the conform guest (scripts/conform-guest.sh puts it in the initramfs).
+# Sets up fs-DAX on the emulated NVDIMM, ext4 on a RAM disk, tmpfs and
+# soft-RoCE over a dummy netdev, then runs every program under /conform and
+# powers off. Lines starting with "@@" are read by `pinlab conform`.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/shm /mnt/dax /mnt/ext4 /mnt/tmpfs
+chmod 1777 /mnt/tmpfs /tmp
+mount -t tmpfs tmp /tmp
+mount -t tmpfs shm /dev/shm
+mount -t tmpfs tmpfs /mnt/tmpfs
+echo "@@ kernel $(uname -r)"
+# ndctl's modprobe rule hides libnvdimm's dependencies: the initramfs has no
+# modprobe.d (scripts/conform-guest.sh). crc32_generic before rdma_rxe.
+for m in crc32c_generic crc16 nfit nd_pmem dax_pmem ext4 brd crc32_generic rdma_rxe ib_uverbs dummy; do
+  modprobe "$m" 2>/dev/null || echo "@@ note modprobe $m failed"
+done
+# Every failure says why: DAX silently turns off otherwise.
+note() { echo "@@ note $*" | tr '\n' ' '; echo; }
+ok_dax=0
+if ! out=$(ndctl create-namespace -f -e namespace0.0 -m fsdax 2>&1); then
+  note "ndctl create-namespace: $out"
+elif [ ! -b /dev/pmem0 ]; then
+  note "no /dev/pmem0 after ndctl"
+elif ! out=$(mkfs.ext4 -q -F -b 4096 /dev/pmem0 2>&1); then
+  note "mkfs.ext4 /dev/pmem0: $out"
+elif ! out=$(mount -t ext4 -o dax /dev/pmem0 /mnt/dax 2>&1); then
+  note "mount -o dax: $out"
+elif ! grep -q ' /mnt/dax .*dax=always' /proc/mounts; then
+  note "/mnt/dax mounted without dax=always: $(grep /mnt/dax /proc/mounts)"
+else
+  ok_dax=1
+  chmod 1777 /mnt/dax
+  echo "@@ have dax /mnt/dax ($(grep /mnt/dax /proc/mounts | cut -d' ' -f3-4))"
+fi
+if [ ! -b /dev/ram0 ]; then
+  note "no /dev/ram0 (brd)"
+elif ! out=$(mkfs.ext4 -q -F -b 4096 /dev/ram0 2>&1); then
+  note "mkfs.ext4 /dev/ram0: $out"
+elif ! out=$(mount -t ext4 /dev/ram0 /mnt/ext4 2>&1); then
+  note "mount /dev/ram0: $out"
+else
+  chmod 1777 /mnt/ext4
+  echo "@@ have ext4 /mnt/ext4"
+fi
+echo "@@ have tmpfs /mnt/tmpfs"
+if ! out=$(ip link add dum0 type dummy 2>&1 && ip link set dum0 up 2>&1); then
+  note "dummy netdev: $out"
+elif ! out=$(rdma link add rxe0 type rxe netdev dum0 2>&1); then
+  note "rdma link add rxe0: $out"
+else
+  echo "@@ have rxe rxe0"
+fi
+for p in /conform/*.bin; do
+  [ -x "$p" ] || continue
+  echo "@@ begin $(basename "$p" .bin)"
+  "$p" 2>&1
+  echo "@@ end $(basename "$p" .bin) $?"
+done
+echo "@@ done"
+sync
+poweroff -f
