@@ -210,11 +210,51 @@ export function scenario(r: Rand): string {
     const under = chance(r, 0.3) ? ` under ${pick(r, POLICIES)}` : "";
     const p = pick(r, n.procs);
     const ops = programs.get(p)!;
-    if (ops.length > 0 && chance(r, 0.5))
+    if (chance(r, 0.25))
+      out.push(
+        `expect ${pick(r, ["never", "sometimes", "always"])} condition "${condition(r, n, 2)}"${under}`,
+      );
+    else if (ops.length > 0 && chance(r, 0.5))
       out.push(`expect ${p}.${pick(r, ops)} returns ${pick(r, RESULTS)}${under}`);
     else out.push(`expect ${pick(r, ["never", "sometimes", "always"])} ${pick(r, PROPS)}${under}`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** A condition over the scenario's names (and, rarely, names it does not have). */
+function condition(
+  r: Rand,
+  n: { files: readonly { name: string }[]; procs: readonly string[]; remotes: readonly string[] },
+  depth: number,
+): string {
+  if (depth > 0 && chance(r, 0.4)) {
+    const l = condition(r, n, depth - 1);
+    const c = condition(r, n, depth - 1);
+    return pick(r, [`${l} and ${c}`, `${l} or ${c}`, `not (${l})`, `(${l}) and not ${c}`]);
+  }
+  const file = n.files.length > 0 ? pick(r, n.files).name : "data";
+  const proc = chance(r, 0.95) ? pick(r, n.procs) : pick(r, HOSTILE);
+  const page = int(r, 0, 3);
+  switch (int(r, 0, 7)) {
+    case 0:
+      return `${proc} ${pick(r, ["alive", "killed", "blocked", "done", "hung", "crashed"])}`;
+    case 1:
+      return n.remotes.length > 0
+        ? `${n.remotes[0]}.qp ${pick(r, ["ready", "error"])}`
+        : `${proc} alive`;
+    case 2:
+      return `block ${int(r, 0, 8)} ${pick(r, ["free", "busy", "owned", "shared", "holds zeroes"])}`;
+    case 3:
+      return `block of ${file}.page${page} ${pick(r, ["owned by", "holds"])} ${pick(r, n.files.map((f) => f.name).concat(["stale"]))}`;
+    case 4:
+      return `${file}.page${page} ${pick(r, ["hole", "pinned", "dirty", `holds ${file}`])}`;
+    case 5:
+      return `lease of ${file} ${pick(r, ["held", "breaking", "none"])}`;
+    case 6:
+      return `${proc}.${pick(r, ["fd", "va", "mr", "x"])} ${pick(r, ["pinned", "registered", "open", "mapped"])}`;
+    default:
+      return `${file} ${pick(r, ["exists", "unlinked"])}`;
+  }
 }
 
 /** One small change to a scenario's text: a line dropped, doubled or moved, a number or word replaced, a stray token. */

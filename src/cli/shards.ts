@@ -33,7 +33,7 @@ import { isVacuous, vacuityOf } from "../engine/check/check.js";
 import type { TokenScenario } from "../engine/explore/token.js";
 import { type Cell, type CellVerdict, unwitnessed, witnessToken } from "../engine/matrix/cell.js";
 import { runSchedule } from "../engine/run/exec.js";
-import { applicable, expectationText } from "../engine/run/expect.js";
+import { applicable, expectationText, judgedName, quantifierOf } from "../engine/run/expect.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { enabled, step } from "../model/step.js";
 import { makePolicy, POLICY_NAMES } from "../policies/index.js";
@@ -524,9 +524,9 @@ function checkExpectations(
     return "its expectations are not the scenario's";
   for (const [i, e] of want.entries()) {
     const got = d.expectations[i]!;
-    const quant = e.kind === "property" ? e.quantifier : "sometimes";
+    const quant = quantifierOf(e);
     if (quant === "always") continue;
-    const name = e.kind === "property" ? e.property : `${e.proc}.${e.op} returns ${e.result}`;
+    const name = judgedName(e);
     const v = verdicts.find((x) => x.name === name);
     let ok: boolean;
     let undecided: boolean;

@@ -383,6 +383,20 @@ export type Expectation =
       readonly result: string;
       readonly policies?: readonly string[];
       readonly at?: SourcePos;
+    }
+  /**
+   * `expect never|sometimes|always condition "TEXT"`: a predicate over the
+   * scenario's named objects (src/properties/condition/), judged in every
+   * state a step reaches: `never`, no reachable state satisfies it;
+   * `sometimes`, some run reaches one; `always`, every run reaches one.
+   */
+  | {
+      readonly kind: "condition";
+      readonly quantifier: Quantifier;
+      /** The predicate's source text, as written between the quotes. */
+      readonly condition: string;
+      readonly policies?: readonly string[];
+      readonly at?: SourcePos;
     };
 
 export interface Bounds {

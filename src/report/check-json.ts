@@ -79,6 +79,8 @@ export function checkJson(r: CheckResult, origin: TokenScenario) {
     deadlocks: e.deadlocks.count,
     expectations: r.expectations.map((x) => ({
       text: x.text,
+      // A condition expectation: its source text (its property is `condition "TEXT"`).
+      ...(x.expectation.kind === "condition" ? { condition: x.expectation.condition } : {}),
       ok: x.ok,
       undecided: x.undecided,
       detail: x.detail,

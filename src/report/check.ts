@@ -8,6 +8,7 @@ import { alwaysClaim, verdictClaim } from "../engine/check/rejudge.js";
 import { encodeToken, type TokenScenario, type WitnessClaim } from "../engine/explore/token.js";
 import type { ExploreStats } from "../engine/explore/types.js";
 import { runSchedule } from "../engine/run/exec.js";
+import { judgedName } from "../engine/run/expect.js";
 import { policyOrigin } from "../policies/index.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { printAssumption } from "../scenario/assume.js";
@@ -110,9 +111,10 @@ export function renderCheck(
     );
   out.push("");
   // The bundled properties, and the result expectations that apply under this policy.
-  const mentioned = new Set(r.expectations.map((e) => e.text.replace(/ under .*$/, "")));
+  const mentioned = new Set(r.expectations.map((e) => judgedName(e.expectation)));
   const shown = r.verdicts.filter((v) => PROPERTY_NAMES.includes(v.name) || mentioned.has(v.name));
-  const w = Math.max(...shown.map((v) => v.name.length));
+  // Long names (a condition's text) overflow their column rather than widen it for all.
+  const w = Math.max(12, ...shown.filter((v) => v.name.length <= 30).map((v) => v.name.length));
   const groupOf = (name: string) => r.properties.find((p) => p.name === name)?.group;
   for (const v of shown)
     out.push(`  ${v.name.padEnd(w)}  ${verdictText(v, r.explore.stats.states, groupOf(v.name))}`);
@@ -137,12 +139,28 @@ export function renderCheck(
     );
   }
   const { model, properties: props } = r;
+  // A condition that holds somewhere is printed with the shortest run to it: a
+  // witness against its `never`, an example for its `sometimes`.
+  const refuted = new Set(
+    r.expectations.flatMap((e) =>
+      e.expectation.kind === "condition" && e.expectation.quantifier === "never"
+        ? [judgedName(e.expectation)]
+        : [],
+    ),
+  );
+  const conditions = new Set(
+    r.expectations.flatMap((e) =>
+      e.expectation.kind === "condition" ? [judgedName(e.expectation)] : [],
+    ),
+  );
   for (const v of r.verdicts) {
-    if (!wanted(v, o.allWitnesses ?? false) || !v.witness) continue;
+    const asked = conditions.has(v.name) && v.verdict === "Sometimes";
+    if ((!wanted(v, o.allWitnesses ?? false) && !asked) || !v.witness) continue;
     const run = runSchedule(model, { actions: v.witness, properties: props });
+    const witness = (v.verdict === "Sometimes" && v.kind !== "possibility") || refuted.has(v.name);
     out.push("");
     out.push(
-      `${v.name}: ${v.verdict === "Sometimes" && v.kind !== "possibility" ? "witness" : "example"}${v.lasso ? ` (the last ${v.lasso.cycle.length} steps repeat for ever)` : ""}`,
+      `${v.name}: ${witness ? "witness" : "example"}${v.lasso ? ` (the last ${v.lasso.cycle.length} steps repeat for ever)` : ""}`,
     );
     out.push(...renderSteps(run, props).map((l) => `  ${l}`));
     const occ = run.occurrences.get(v.name);

@@ -423,11 +423,12 @@ export function renderCompareText(doc: CompareDoc, o: TextOptions = {}): string 
       for (const pol of doc.policies) {
         const cell = doc.cells.find((c) => c.scenario === sc.ref && c.policy === pol.name);
         if (!cell) continue;
+        // Violations and costs, then the scenario's conditions that hold on some run.
         const bad = cell.verdicts.filter(
           (v) =>
             v.verdict === "Sometimes" &&
-            v.kind !== "possibility" &&
-            doc.properties.some((p) => p.name === v.name),
+            ((v.kind !== "possibility" && doc.properties.some((p) => p.name === v.name)) ||
+              v.name.startsWith('condition "')),
         );
         const failed = cell.expectations.filter((e) => !e.ok);
         const parts = bad.map((v) => `${v.name}(${v.witnessLength})`);

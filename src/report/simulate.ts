@@ -89,6 +89,17 @@ export function policyTable(p: PolicySimulation): string {
         `    ${v.property}: seed ${v.seed} at ${duration(v.time)}, ${v.steps} steps${v.token ? `: pinlab replay ${v.token}` : ""}`,
       );
   }
+  // Conditions (`expect ... condition "..."`): in how many runs, and for how much of the time, each held.
+  const conds = p.conditions ?? [];
+  if (conds.length > 0) {
+    lines.push("  conditions (runs in which each held; share of the time it held, 95 % CI):");
+    for (const c of conds) {
+      const [mean, ci] = cells(c.timeFraction, pct);
+      lines.push(
+        `    ${c.quantifier} ${c.name}: ${c.seedsHeld} of ${p.seeds} runs (${pct(c.fraction)}); ${mean} of the time ${ci}${c.contradicted ? `  (contradicts \`${c.quantifier}\`)` : ""}`.trimEnd(),
+      );
+    }
+  }
   return lines.join("\n");
 }
 

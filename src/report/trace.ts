@@ -373,7 +373,11 @@ export function renderTrace(run: RunResult, o: TraceOptions): string {
   out.push(`end       ${endText} after ${run.steps.length} steps`);
   out.push("");
   out.push("properties");
-  const nameW = Math.max(...o.properties.map((p) => p.name.length));
+  // Long names (a condition's text) overflow their column rather than widen it for all.
+  const nameW = Math.max(
+    12,
+    ...o.properties.filter((p) => p.name.length <= 30).map((p) => p.name.length),
+  );
   for (const p of o.properties) {
     const occ = run.occurrences.get(p.name);
     const at = occ ? (occ.step > 0 ? `at step ${occ.step}` : "at the end") : "";

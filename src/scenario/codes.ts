@@ -31,6 +31,9 @@ export const CODES = {
   PIN112: { severity: "error", title: "statement given twice" },
   PIN113: { severity: "error", title: "label not allowed here" },
   PIN114: { severity: "error", title: "repeat not at the end of its program" },
+  PIN120: { severity: "error", title: "syntax error in a condition" },
+  PIN121: { severity: "error", title: "a state the object does not have, in a condition" },
+  PIN122: { severity: "error", title: "condition without its predicate" },
 
   PIN201: { severity: "error", title: "unknown user" },
   PIN202: { severity: "error", title: "unknown file" },
@@ -51,6 +54,9 @@ export const CODES = {
   PIN217: { severity: "error", title: "unknown label in wait_for" },
   PIN218: { severity: "error", title: "fork and forked process do not match" },
   PIN219: { severity: "error", title: "waits that can never end" },
+  PIN230: { severity: "error", title: "unknown file in a condition" },
+  PIN231: { severity: "error", title: "unknown process or peer in a condition" },
+  PIN232: { severity: "error", title: "unknown variable in a condition" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },
@@ -75,6 +81,10 @@ export const CODES = {
   PIN321: { severity: "error", title: "file flag that does not fit its backing" },
   PIN322: { severity: "warning", title: "operation that always fails on this backing" },
   PIN323: { severity: "error", title: "a gup_test pin where an MR is needed, or the reverse" },
+  PIN330: { severity: "error", title: "a block outside the device, in a condition" },
+  PIN331: { severity: "error", title: "a file page with no block at the start, in a condition" },
+  PIN332: { severity: "error", title: "a file page outside the model, in a condition" },
+  PIN333: { severity: "warning", title: "a condition that cannot change" },
   PIN360: { severity: "warning", title: "policy that no plugin file loaded defines" },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -8,6 +8,7 @@
 import type { ScenarioSpec } from "../model/spec.js";
 import type { Program, SyntaxTree } from "./ast.js";
 import { check } from "./check.js";
+import { checkConditions } from "./conditions.js";
 import {
   type Diagnostic,
   DiagnosticSink,
@@ -39,8 +40,14 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
   if (syn.diagnostics.some((d) => d.code === "PIN004")) return { diagnostics: syn.diagnostics };
   const res = resolve(syn.program, file, opts);
   const chk = check(syn.program, res.result, file);
+  const cond = checkConditions(syn.program, file);
   const all = silenced(
-    sortDiagnostics([...syn.diagnostics, ...res.diagnostics, ...chk.diagnostics]),
+    sortDiagnostics([
+      ...syn.diagnostics,
+      ...res.diagnostics,
+      ...chk.diagnostics,
+      ...cond.diagnostics,
+    ]),
     syn.comments,
     text,
   );

@@ -219,6 +219,8 @@ export function printReplicateHeader(count: number): string {
 
 export function printExpectation(e: Expectation): string {
   const under = e.policies && e.policies.length > 0 ? ` under ${e.policies.join(",")}` : "";
+  if (e.kind === "condition")
+    return `expect ${e.quantifier} condition "${e.condition.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"${under}`;
   return e.kind === "property"
     ? `expect ${e.quantifier} ${e.property}${under}`
     : `expect ${e.proc}.${e.op} returns ${e.result}${under}`;

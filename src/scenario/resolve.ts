@@ -763,6 +763,8 @@ class Resolver {
           `if it is a plugin's, pass its file: --policy ./FILE.js (docs/plugins.md); known policies: ${list(policies)}`,
         );
     });
+    // A condition's names are checked against the lowered scenario (conditions.ts).
+    if (e.kind === "condition") return;
     if (e.kind === "property") {
       const props = this.opts.properties ?? DEFAULT_PROPERTIES;
       const renamed = RENAMED_PROPERTIES.get(e.property);
@@ -772,6 +774,13 @@ class Resolver {
           spanOf(d, "property"),
           `\`${e.property}\` is now called \`${renamed}\``,
           `properties are named for the event they watch: write \`${e.quantifier} ${renamed}\``,
+        );
+      else if (e.property === "condition" && !props.includes(e.property))
+        this.sink.report(
+          "PIN122",
+          spanOf(d, "property"),
+          "`condition` needs its predicate in double quotes",
+          `e.g. \`expect ${e.quantifier} condition "peer.qp error"\``,
         );
       else if (!props.includes(e.property))
         this.unknown(

@@ -333,7 +333,7 @@ function sourceWords(stmt: Stmt): string {
 function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
   const spans = new Map<string, Span>();
   const at: SourcePos = { line: stmt.start.line, col: stmt.start.col };
-  const words: { name: Name; span: Span; dotted?: Name }[] = [];
+  const words: { name: Name; span: Span; dotted?: Name; str?: boolean }[] = [];
   let bad = false;
   for (const arg of stmt.args) {
     if (arg.key) {
@@ -349,18 +349,25 @@ function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
     for (const it of arg.items) {
       if (it.kind === "word") words.push({ name: it.name, span: it.span });
       else if (it.kind === "dotted") words.push({ name: it.left, span: it.span, dotted: it.right });
+      else if (it.kind === "string") words.push({ name: it.name, span: it.span, str: true });
       else {
         sink.report("PIN106", it.span, "unexpected value in `expect`", EXPECT_SYNOPSIS);
         bad = true;
       }
     }
   }
+  for (const [i, w] of words.entries())
+    if (w.str && !(i === 2 && words[1]?.name.text === "condition" && !words[1].dotted)) {
+      sink.report("PIN106", w.span, "unexpected value in `expect`", EXPECT_SYNOPSIS);
+      bad = true;
+    }
   const quiet = stmt.broken || bad;
   const fail = (at: Span, message: string, hint = EXPECT_SYNOPSIS): undefined => {
     if (!quiet) sink.report("PIN108", at, message, hint);
     return undefined;
   };
   const first = words[0];
+  if (first?.str) return undefined;
   if (!first)
     return fail(
       stmt.head,
@@ -368,7 +375,9 @@ function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
     );
 
   // The optional `under` tail.
-  const underAt = words.findIndex((w, i) => i > 0 && w.name.text === "under" && !w.dotted);
+  const underAt = words.findIndex(
+    (w, i) => i > 0 && w.name.text === "under" && !w.dotted && !w.str,
+  );
   const body = underAt >= 0 ? words.slice(0, underAt) : words;
   let policies: string[] | undefined;
   if (underAt >= 0) {
@@ -406,7 +415,7 @@ function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
       return returns ? undefined : fail(first.span, "`expect PROC.OP` needs `returns RESULT`");
     }
     const result = body[2];
-    if (!result || result.dotted)
+    if (!result || result.dotted || result.str)
       return fail(returns.span, "`returns` needs a result: `ok`, `blocks` or an errno name");
     spans.set("result", result.span);
     extra(3);
@@ -435,7 +444,21 @@ function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
     return undefined;
   }
   const prop = body[1];
-  if (!prop || prop.dotted)
+  // `expect Q condition "TEXT"`: a predicate over the scenario's objects (properties/condition/).
+  if (prop && !prop.dotted && prop.name.text === "condition" && body[2]?.str) {
+    const str = body[2];
+    spans.set("condition", str.span);
+    extra(3);
+    const spec: Expectation = {
+      kind: "condition",
+      quantifier: q as Quantifier,
+      condition: str.name.text,
+      ...(policies ? { policies } : {}),
+      at,
+    };
+    return { kind: "expect", spec, stmt, spans };
+  }
+  if (!prop || prop.dotted || prop.str)
     return fail(first.span, `\`expect ${q}\` needs a property, e.g. \`foreign-dma\``);
   spans.set("property", prop.span);
   extra(2);
@@ -450,7 +473,7 @@ function expectDecl(stmt: Stmt, sink: DiagnosticSink): Decl | undefined {
 }
 
 const EXPECT_SYNOPSIS =
-  "write `expect never|sometimes|always PROPERTY [under POLICY,...]` or `expect PROC.OP returns RESULT [under POLICY,...]`";
+  'write `expect never|sometimes|always PROPERTY [under POLICY,...]`, `expect never|sometimes|always condition "..." [under POLICY,...]` or `expect PROC.OP returns RESULT [under POLICY,...]`';
 
 function opNode(
   stmt: Stmt,

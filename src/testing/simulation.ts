@@ -83,6 +83,7 @@ export function fakePolicySimulation(o: FakePolicy): PolicySimulation {
     enospc: iv(0, 0, seeds),
     series,
     violations: o.violations ?? [],
+    conditions: [],
   };
 }
 

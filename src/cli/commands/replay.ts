@@ -95,7 +95,7 @@ found. docs/replay.md describes the token format.`,
         policySummary: p.policy.summary,
         properties: props,
         expectations: judgeRun(run, p.policy.name).filter(
-          (e) => e.expectation.kind === "property" && !e.undecided && !e.ok,
+          (e) => e.expectation.kind !== "result" && !e.undecided && !e.ok,
         ),
         schedule: `replayed from a token (${t.actions.length} steps)`,
       }),

@@ -9,6 +9,7 @@ import { runSchedule } from "../../engine/run/exec.js";
 import { judgeRun } from "../../engine/run/expect.js";
 import { compile } from "../../model/compile.js";
 import { policyOrigin } from "../../policies/index.js";
+import { conditionProperties } from "../../properties/condition/property.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { runJson } from "../../report/json.js";
 import { renderTrace } from "../../report/trace.js";
@@ -94,6 +95,8 @@ export const runCommand: Command = {
     if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
     let status = EXIT_OK;
     const json: unknown[] = [];
+    // The bundled properties and the scenario's conditions (`expect ... condition "..."`).
+    const props = [...PROPERTIES, ...conditionProperties(loaded.spec)];
     for (const policy of sel.policies) {
       const c = compile(loaded.spec, policy);
       if (!c.ok) {
@@ -107,11 +110,11 @@ export const runCommand: Command = {
         seed: Number(seedText),
         maxSteps: Number(maxText),
         ...(faultsText !== undefined ? { faultWeight: Number(faultsText) } : {}),
-        properties: PROPERTIES,
+        properties: props,
       });
       const expectations = judgeRun(run, policy.name);
       if (expectations.some((e) => !e.ok)) status = EXIT_FAILED;
-      if (flag(a, "json")) json.push(runJson(run, policy, PROPERTIES, expectations));
+      if (flag(a, "json")) json.push(runJson(run, policy, props, expectations));
       else {
         if (sel.policies.length > 1 && policy !== sel.policies[0])
           host.out(`\n${"─".repeat(72)}\n\n`);
@@ -119,7 +122,7 @@ export const runCommand: Command = {
           renderTrace(run, {
             policyName: policy.name + paramText(policy.params),
             policySummary: policy.summary,
-            properties: PROPERTIES,
+            properties: props,
             expectations,
           }),
         );
@@ -163,16 +166,17 @@ function runToken(text: string, a: ParsedArgs, host: Host): number {
       );
     s = sys.step(s, t.actions[i]!, null);
   }
-  const run = runSchedule(c.model, { actions: t.actions, properties: PROPERTIES });
+  const props = [...PROPERTIES, ...conditionProperties(loaded.spec)];
+  const run = runSchedule(c.model, { actions: t.actions, properties: props });
   const expectations = judgeRun(run, p.policy.name);
   if (flag(a, "json"))
-    host.out(`${JSON.stringify(runJson(run, p.policy, PROPERTIES, expectations), null, 2)}\n`);
+    host.out(`${JSON.stringify(runJson(run, p.policy, props, expectations), null, 2)}\n`);
   else
     host.out(
       renderTrace(run, {
         policyName: p.policy.name + paramText(p.policy.params),
         policySummary: p.policy.summary,
-        properties: PROPERTIES,
+        properties: props,
         expectations,
         schedule: `the steps of a token (${t.actions.length} steps)`,
       }),

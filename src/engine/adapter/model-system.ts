@@ -29,6 +29,7 @@ import {
   stepInto,
 } from "../../model/step.js";
 import { makePolicy } from "../../policies/index.js";
+import { conditionName, conditionProperty } from "../../properties/condition/property.js";
 import { isPluginProperty, PROPERTIES } from "../../properties/index.js";
 import type { Property } from "../../properties/property.js";
 import type { System } from "../explore/system.js";
@@ -195,10 +196,10 @@ export function systemFromArg(arg: ModelSystemArg): System<ModelEvent> & { reado
   const c = compile(arg.spec, p.policy);
   if (!c.ok) throw new Error(`pinlab bug: scenario does not compile: ${c.errors[0]?.message}`);
   const always = arg.spec.expectations.flatMap((e) =>
-    e.kind === "property" &&
+    e.kind !== "result" &&
     e.quantifier === "always" &&
     (!e.policies || e.policies.includes(arg.policy))
-      ? [e.property]
+      ? [e.kind === "property" ? e.property : conditionName(e.condition)]
       : [],
   );
   const sys = modelSystem(c.model, propertiesFor(arg.spec), [...new Set(always)]);
@@ -231,6 +232,12 @@ export function propertiesFor(spec: ScenarioSpec): Property[] {
   const extra: Property[] = [];
   // Result expectations name processes as the model does: copies of a replica group as explored.
   for (const e of asExplored(spec).expectations) {
+    if (e.kind === "condition") {
+      // Bound against the scenario as written; compiled once per model (condition/property.ts).
+      const name = conditionName(e.condition);
+      if (!extra.some((p) => p.name === name)) extra.push(conditionProperty(e.condition, spec));
+      continue;
+    }
     if (e.kind !== "result") continue;
     const name = `${e.proc}.${e.op} returns ${e.result}`;
     if (extra.some((p) => p.name === name)) continue;

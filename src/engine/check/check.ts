@@ -14,7 +14,7 @@ import { type LivenessReason, livenessReason, witnessReason } from "../adapter/r
 import { findSymmetry } from "../adapter/symmetry.js";
 import { explore } from "../explore/explore.js";
 import type { ExploreOptions, ExploreResult } from "../explore/types.js";
-import { applicable, expectationText } from "../run/expect.js";
+import { applicable, expectationText, judgedName, quantifierOf } from "../run/expect.js";
 import { assumptionText } from "./assume.js";
 import { alwaysDetail } from "./rejudge.js";
 
@@ -167,10 +167,10 @@ async function exploreOnce(arg: ModelSystemArg, opts: ExploreOptions): Promise<C
         undecided,
         detail,
       });
-      const name = e.kind === "property" ? e.property : `${e.proc}.${e.op} returns ${e.result}`;
+      const name = judgedName(e);
       const v = byName.get(name);
       if (!v) return judged(false, false, `no property ${name}`);
-      const quant = e.kind === "property" ? e.quantifier : "sometimes";
+      const quant = quantifierOf(e);
       if (quant === "always") {
         const k = sys.obligations?.indexOf(`always ${name}`) ?? -1;
         const l = k >= 0 ? res.liveness[k] : undefined;

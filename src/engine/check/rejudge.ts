@@ -14,7 +14,7 @@ import { type ModelSystemArg, propertiesFor, systemFromArg } from "../adapter/mo
 import type { System } from "../explore/system.js";
 import type { WitnessClaim } from "../explore/token.js";
 import type { Lasso } from "../explore/types.js";
-import { applicable, expectationText } from "../run/expect.js";
+import { applicable, expectationText, judgedName } from "../run/expect.js";
 import type { CheckedExpectation, PropertyVerdict } from "./check.js";
 
 /** What a property verdict's witness shows. */
@@ -24,8 +24,11 @@ export function verdictClaim(v: PropertyVerdict): WitnessClaim {
 
 /** What the witness of a refuted `always P` shows: a run on which the obligation stays open. */
 export function alwaysClaim(e: CheckedExpectation): WitnessClaim | null {
-  if (e.expectation.kind !== "property" || e.expectation.quantifier !== "always") return null;
-  return { what: `always ${e.expectation.property}`, loop: e.lasso ? e.lasso.prefix.length : null };
+  if (e.expectation.kind === "result" || e.expectation.quantifier !== "always") return null;
+  return {
+    what: `always ${judgedName(e.expectation)}`,
+    loop: e.lasso ? e.lasso.prefix.length : null,
+  };
 }
 
 /** The detail `check` gives a refuted `always` (shared with replay). */
@@ -179,7 +182,7 @@ export function rejudge(
   };
   if (base === claim.what) return { ok: true, verdict, finding };
   const e = applicable(arg.spec.expectations, arg.policy).find(
-    (x) => x.kind === "property" && x.quantifier === "always" && x.property === base,
+    (x) => x.kind !== "result" && x.quantifier === "always" && judgedName(x) === base,
   );
   return {
     ok: true,

@@ -6,7 +6,8 @@
  * operation's result in this run.
  */
 import { errnoByName, errnoName } from "../../model/errno.js";
-import type { Expectation } from "../../model/spec.js";
+import type { Expectation, Quantifier } from "../../model/spec.js";
+import { conditionName } from "../../properties/condition/property.js";
 import type { RunResult } from "./exec.js";
 
 export interface ExpectationResult {
@@ -26,17 +27,29 @@ export function applicable(expectations: readonly Expectation[], policy: string)
 
 export function expectationText(e: Expectation): string {
   const under = e.policies ? ` under ${e.policies.join(",")}` : "";
+  if (e.kind === "condition") return `${e.quantifier} ${conditionName(e.condition)}${under}`;
   return e.kind === "property"
     ? `${e.quantifier} ${e.property}${under}`
     : `${e.proc}.${e.op} returns ${e.result}${under}`;
+}
+
+/** The name of the property an expectation is judged by (a condition's: `condition "TEXT"`). */
+export function judgedName(e: Expectation): string {
+  if (e.kind === "condition") return conditionName(e.condition);
+  return e.kind === "property" ? e.property : `${e.proc}.${e.op} returns ${e.result}`;
+}
+
+/** An expectation's quantifier; a result expectation asks whether some run gets the result. */
+export function quantifierOf(e: Expectation): Quantifier {
+  return e.kind === "result" ? "sometimes" : e.quantifier;
 }
 
 export function judgeRun(run: RunResult, policy: string): ExpectationResult[] {
   const m = run.model;
   return applicable(m.spec.expectations, policy).map((e) => {
     const text = expectationText(e);
-    if (e.kind === "property") {
-      const occ = run.occurrences.get(e.property);
+    if (e.kind !== "result") {
+      const occ = run.occurrences.get(judgedName(e));
       const shown = occ !== undefined;
       const undecided = e.quantifier === "sometimes" && !shown;
       const ok = e.quantifier === "never" ? !shown : shown || undecided;

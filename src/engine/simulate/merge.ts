@@ -5,7 +5,7 @@
  * early wait in a small reorder buffer until their predecessors are in.
  */
 import type { LatencySummary, PolicySimulation, SimViolation } from "./result.js";
-import type { LatencyPool, SeedLatency, SeedStats } from "./sim.js";
+import type { LatencyPool, SeedLatency, SeedStats, SimCondition } from "./sim.js";
 import { SERIES_POINTS } from "./sim.js";
 import { Moments } from "./stats.js";
 
@@ -76,6 +76,9 @@ export class PolicyMerge {
   };
   private seeds = 0;
   private events = 0;
+  /** Per condition expectation: seeds in which it held, and the fraction of time it held. */
+  private condHeld: number[] = [];
+  private condTime: Moments[] = [];
   readonly first = new Map<string, FirstViolation>();
   /** Runs that came before their turn, by seed. */
   private readonly early = new Map<number, SeedStats | null>();
@@ -145,12 +148,18 @@ export class PolicyMerge {
     }
     for (const v of s.violations)
       if (!this.first.has(v.property)) this.first.set(v.property, { ...v, seed: s.seed });
+    s.conditions.forEach((c, j) => {
+      this.condHeld[j] = (this.condHeld[j] ?? 0) + (c.held ? 1 : 0);
+      this.condTime[j] ??= new Moments();
+      this.condTime[j]!.add(s.end > 0 ? c.time / s.end : 0);
+    });
   }
 
   result(
     pol: { readonly name: string; readonly params: Readonly<Record<string, string>> },
     violations: readonly SimViolation[],
     pool: LatencyPool,
+    conditions: readonly Pick<SimCondition, "name" | "text" | "quantifier">[] = [],
   ): PolicySimulation {
     const m = this.m;
     const n = this.seeds || 1;
@@ -178,6 +187,21 @@ export class PolicyMerge {
         kills: this.series.kills[k]! / n,
       })),
       violations,
+      conditions: conditions.map((c, j) => {
+        const held = this.condHeld[j] ?? 0;
+        return {
+          name: c.name,
+          text: c.text,
+          quantifier: c.quantifier,
+          seedsHeld: held,
+          fraction: this.seeds > 0 ? held / this.seeds : 0,
+          timeFraction: (this.condTime[j] ?? new Moments()).interval(),
+          // A seed refutes `never` where it held, `always` where it never did.
+          contradicted:
+            (c.quantifier === "never" && held > 0) ||
+            (c.quantifier === "always" && held < this.seeds),
+        };
+      }),
     };
   }
 }

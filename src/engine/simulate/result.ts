@@ -79,6 +79,29 @@ export interface PolicySimulation {
   readonly series: readonly SeriesPoint[];
   /** Each safety property violated in some seed, once, with its shrunk witness. */
   readonly violations: readonly SimViolation[];
+  /** Each condition expectation of the scenario (`expect ... condition "..."`), once. */
+  readonly conditions: readonly ConditionSimulation[];
+}
+
+/** How often a scenario's condition held in the simulated runs. */
+export interface ConditionSimulation {
+  /** The property name check gives it: `condition "TEXT"`. */
+  readonly name: string;
+  /** The condition's source text. */
+  readonly text: string;
+  /** The quantifier of its (first) expectation. */
+  readonly quantifier: "never" | "sometimes" | "always";
+  /** Seeds in which it held at some moment, and their fraction of all seeds. */
+  readonly seedsHeld: number;
+  readonly fraction: number;
+  /** The fraction of each seed's virtual time during which it held. */
+  readonly timeFraction: Interval;
+  /**
+   * Some seed contradicts the expectation: a `never` that held, an `always`
+   * that never held. A `sometimes` that never held is not contradicted: no
+   * number of random runs proves that it cannot (check does).
+   */
+  readonly contradicted: boolean;
 }
 
 export interface SimulationResult {

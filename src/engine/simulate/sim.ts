@@ -35,6 +35,7 @@ import {
   R_PC,
   type State,
 } from "../../model/layout.js";
+import type { Quantifier } from "../../model/spec.js";
 import {
   A_CRASH,
   A_HANDLER,
@@ -56,6 +57,8 @@ import {
   enabled,
   stepInto,
 } from "../../model/step.js";
+import { compileCondition } from "../../properties/condition/compile.js";
+import { checkCondition, conditionName } from "../../properties/condition/property.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { commFailure, kill } from "../../properties/outcomes.js";
 import type { Property } from "../../properties/property.js";
@@ -127,7 +130,21 @@ export interface SeedStats {
     readonly kills: number[];
   };
   readonly violations: readonly SeedViolation[];
+  /**
+   * Per condition expectation of the scenario (SimModel.conditions): whether
+   * the condition held at some moment of the run, and for how long in all.
+   */
+  readonly conditions: readonly { readonly held: boolean; readonly time: number }[];
   readonly interrupted: boolean;
+}
+
+/** A condition expectation as the simulator judges it: compiled once per model. */
+export interface SimCondition {
+  /** The property name (`condition "TEXT"`), as check names it. */
+  readonly name: string;
+  readonly text: string;
+  readonly quantifier: Quantifier;
+  readonly holds: (s: State) => boolean;
 }
 
 /** What a simulation needs about one model, built once and reused for every seed. */
@@ -140,6 +157,25 @@ export interface SimModel {
   readonly layoutKind: readonly Uint8Array[];
   /** One seed's latencies (reset at each seed's start). */
   readonly scratch: LatencyPool;
+  /** The scenario's condition expectations, each once. */
+  readonly conditions: readonly SimCondition[];
+}
+
+function simConditions(m: Model): SimCondition[] {
+  const out: SimCondition[] = [];
+  for (const e of m.spec.expectations) {
+    if (e.kind !== "condition" || out.some((c) => c.text === e.condition)) continue;
+    const c = checkCondition(e.condition, m.spec);
+    if (!c.cond)
+      throw new Error(`pinlab bug: condition ${JSON.stringify(e.condition)} was not checked`);
+    out.push({
+      name: conditionName(e.condition),
+      text: e.condition,
+      quantifier: e.quantifier,
+      holds: compileCondition(c.cond, c.bound, m),
+    });
+  }
+  return out;
 }
 
 export function simModel(m: Model): SimModel {
@@ -157,6 +193,7 @@ export function simModel(m: Model): SimModel {
       ),
     ),
     scratch: latencyPool(),
+    conditions: simConditions(m),
   };
 }
 
@@ -315,6 +352,11 @@ export function simulateSeed(
   const openBreaks = new Set<number>();
   const violations: SeedViolation[] = [];
   const seen = new Set<string>();
+  // Conditions: whether each holds now, has held, and for how long in all.
+  const conds = sm.conditions;
+  const condNow = conds.map((c) => c.holds(cur));
+  const condHeld = [...condNow];
+  const condTime = conds.map(() => 0);
 
   // Levels: integrated over time, sampled on the series grid. Computed into
   // two variables (no tuple per step: this runs after every transition).
@@ -351,6 +393,7 @@ export function simulateSeed(
   const gridAt = (k: number) => (horizon * k) / (SERIES_POINTS - 1);
   /** Time passes from `now` to t with the levels as they are. */
   const advance = (t: number) => {
+    for (let j = 0; j < conds.length; j++) if (condNow[j]) condTime[j]! += t - now;
     strandedArea += strandedNow * (t - now);
     busyArea += busyNow * (t - now);
     while (series.busy.length < SERIES_POINTS && gridAt(series.busy.length) < t) {
@@ -500,6 +543,11 @@ export function simulateSeed(
     nxt = t;
     fired = minA;
     levels(cur);
+    for (let j = 0; j < conds.length; j++) {
+      const h = conds[j]!.holds(cur);
+      condNow[j] = h;
+      if (h) condHeld[j] = true;
+    }
     if (strandedNow > strandedMax) strandedMax = strandedNow;
     if (busyNow > busyMax) busyMax = busyNow;
     if (recorded && o.record !== undefined && steps >= o.record) break;
@@ -539,6 +587,7 @@ export function simulateSeed(
     busy: { mean: busyArea / span, max: busyMax },
     series,
     violations,
+    conditions: conds.map((_, j) => ({ held: condHeld[j]!, time: condTime[j]! })),
     interrupted,
     ...(recorded ? { recorded } : {}),
   };

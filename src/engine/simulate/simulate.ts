@@ -200,7 +200,7 @@ export function finishSimulation(
       }
       return w.violation;
     });
-    policies.push(merge.result(pol, violations, pool));
+    policies.push(merge.result(pol, violations, pool, sm.conditions));
   }
   const wanted = c.policies.length > 0 ? c.policies[0]!.merge.wanted : 0;
   const counted = policies.length === 0 ? 0 : Math.min(...policies.map((p) => p.seeds));
