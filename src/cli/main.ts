@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { loadedPlugins, pluginFailure, unloadPlugins } from "../engine/plugins/load.js";
 import { closest } from "../util/suggest.js";
 import { terminalSafe } from "../util/terminal.js";
 /**
@@ -12,6 +13,7 @@ import { compareCommand } from "./commands/compare.js";
 import { conformCommand } from "./commands/conform.js";
 import { demoCommand } from "./commands/demo.js";
 import { fmtCommand } from "./commands/fmt.js";
+import { initPolicyCommand } from "./commands/init-policy.js";
 import { lintCommand } from "./commands/lint.js";
 import { mergeCommand } from "./commands/merge.js";
 import { policiesCommand } from "./commands/policies.js";
@@ -19,7 +21,9 @@ import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { simulateCommand } from "./commands/simulate.js";
+import { testPolicyCommand } from "./commands/test-policy.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host, nodeHost } from "./host.js";
+import { loadPolicyFiles, PLUGIN_COMMANDS } from "./plugins.js";
 import { PINLAB_VERSION } from "./version.js";
 
 export const COMMANDS: readonly Command[] = [
@@ -32,6 +36,8 @@ export const COMMANDS: readonly Command[] = [
   lintCommand,
   fmtCommand,
   policiesCommand,
+  testPolicyCommand,
+  initPolicyCommand,
   demoCommand,
   serveCommand,
   conformCommand,
@@ -79,7 +85,35 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
     host.out(`${cmd.usage}\n`);
     return EXIT_OK;
   }
-  return cmd.run(rest, host);
+  let args = rest;
+  if (PLUGIN_COMMANDS.includes(cmd.name)) {
+    const r = await loadPolicyFiles(rest, host);
+    if (!r.ok) {
+      host.err(`pinlab ${cmd.name}: ${r.error}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    args = r.argv;
+  }
+  try {
+    return await cmd.run(args, host);
+  } catch (e) {
+    // a plugin's policy or property that throws or answers out of the interface: bad input
+    const msg = pluginFailure(e);
+    if (msg !== null) {
+      host.err(`pinlab ${cmd.name}: ${msg}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    // The search's own assertions (a step that is not pure, a cycle that does not
+    // close) fail when a plugin's policy keeps state between calls.
+    const files = loadedPlugins();
+    if (files.length === 0 || !/^pinlab bug/.test((e as Error)?.message ?? "")) throw e;
+    host.err(
+      `pinlab ${cmd.name}: the search found the model impure with ${files.map((f) => f.shown).join(", ")} loaded (${(e as Error).message.replace(/^pinlab bug: /, "")}): a plugin that keeps state between calls does this; run 'pinlab test-policy FILE'\n`,
+    );
+    return EXIT_BAD_INPUT;
+  } finally {
+    unloadPlugins();
+  }
 }
 
 const invokedDirectly =

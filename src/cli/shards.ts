@@ -205,7 +205,8 @@ function checkPolicies(c: Comparison): string | null {
   for (const p of c.policies) {
     // A row label names its parameters: `revoke(escalation=invalidate)` (compare.ts).
     const base = p.name.split("(")[0]!;
-    if (!POLICY_NAMES.includes(base)) return `unknown policy ${JSON.stringify(p.name)}`;
+    if (!POLICY_NAMES.includes(base))
+      return `unknown policy ${JSON.stringify(p.name)} (a plugin's? give its file with --policy FILE)`;
     if (seen.has(p.name)) return `policy ${p.name} is listed twice`;
     seen.add(p.name);
     const made = makePolicy(p.name, p.params);

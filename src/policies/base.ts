@@ -24,7 +24,9 @@ export const LEASE_BREAK_TIME: ParamSpec = {
   doc: "seconds before the kernel stops waiting for a lease holder (used by timed simulation)",
 };
 
-type Body = Omit<Policy, "name" | "summary" | "source" | "params" | "answers">;
+/** A policy's answers: everything but its documentation, parameters and the text of its answers. */
+export type PolicyAnswers = Omit<Policy, "name" | "summary" | "source" | "params" | "answers">;
+type Body = PolicyAnswers;
 
 /** How the defaults below answer (a policy states the lines that differ). */
 export const DEFAULT_ANSWERS: Readonly<Record<Question, string>> = {

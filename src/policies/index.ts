@@ -1,5 +1,7 @@
 /**
- * The policy registry. A new proposal is one new file plus one line here.
+ * The policy registry. A new proposal is one new file plus one line here;
+ * a proposal outside the tree is a plugin file (docs/plugins.md), registered
+ * at run time by the loader (engine/plugins) with registerPolicy.
  */
 import type { Policy, PolicyModule } from "../model/policy.js";
 import { closest } from "../util/suggest.js";
@@ -15,8 +17,8 @@ import { revokePolicy } from "./revoke.js";
 import { unsafePolicy } from "./unsafe.js";
 import { waitPolicy } from "./wait.js";
 
-/** Every policy, in the order of DESIGN.md's table. */
-export const POLICIES: readonly PolicyModule[] = [
+/** The policies built in, in the order of DESIGN.md's table. */
+export const BUILTIN_POLICIES: readonly PolicyModule[] = [
   unsafePolicy,
   linuxPolicy,
   waitPolicy,
@@ -28,7 +30,55 @@ export const POLICIES: readonly PolicyModule[] = [
   odpPolicy,
 ];
 
-export const POLICY_NAMES: readonly string[] = POLICIES.map((p) => p.name);
+const registered: PolicyModule[] = [...BUILTIN_POLICIES];
+const names: string[] = registered.map((p) => p.name);
+/** Where each plugin policy came from: its file's name and content hash (replay tokens carry both). */
+const origins = new Map<string, PluginOrigin>();
+
+export interface PluginOrigin {
+  /** The file's name, without its directory (a token never names a path). */
+  readonly file: string;
+  /** 16 hex digits of the SHA-256 of the file's bytes. */
+  readonly hash: string;
+}
+
+/** Every policy: the built-in ones, then those plugins registered (a live view). */
+export const POLICIES: readonly PolicyModule[] = registered;
+/** Every policy's name, in the order of POLICIES (a live view). */
+export const POLICY_NAMES: readonly string[] = names;
+
+export function isBuiltinPolicy(name: string): boolean {
+  return BUILTIN_POLICIES.some((p) => p.name === name);
+}
+
+/** Adds a plugin's policy (the loader has validated it); a taken name is a pinlab bug here. */
+export function registerPolicy(mod: PolicyModule, origin: PluginOrigin): void {
+  if (names.includes(mod.name)) throw new Error(`pinlab bug: policy ${mod.name} registered twice`);
+  registered.push(mod);
+  names.push(mod.name);
+  origins.set(mod.name, origin);
+}
+
+/** Removes a registered policy (not a built-in one). */
+export function unregisterPolicy(name: string): void {
+  const i = names.indexOf(name);
+  if (i < BUILTIN_POLICIES.length) return;
+  registered.splice(i, 1);
+  names.splice(i, 1);
+  origins.delete(name);
+}
+
+/** Removes every registered policy, keeping the built-in ones. */
+export function unregisterPluginPolicies(): void {
+  registered.splice(BUILTIN_POLICIES.length);
+  names.splice(BUILTIN_POLICIES.length);
+  origins.clear();
+}
+
+/** The file a plugin policy came from, or undefined for a built-in one. */
+export function policyOrigin(name: string): PluginOrigin | undefined {
+  return origins.get(name);
+}
 
 export function findPolicy(name: string): PolicyModule | undefined {
   return POLICIES.find((p) => p.name === name);

@@ -17,7 +17,8 @@ import {
 import { truncateHang, untruncatable } from "./progress.js";
 import type { Property } from "./property.js";
 
-export const PROPERTIES: readonly Property[] = [
+/** The properties built in. */
+export const BUILTIN_PROPERTIES: readonly Property[] = [
   foreignDma,
   staleExposure,
   lostWrite,
@@ -33,7 +34,43 @@ export const PROPERTIES: readonly Property[] = [
   rdmaOnDax,
 ];
 
-export const PROPERTY_NAMES: readonly string[] = PROPERTIES.map((p) => p.name);
+const registered: Property[] = [...BUILTIN_PROPERTIES];
+const names: string[] = registered.map((p) => p.name);
+
+/** Every property: the built-in ones, then those plugins registered (a live view). */
+export const PROPERTIES: readonly Property[] = registered;
+/** Every property's name, in the order of PROPERTIES (a live view). */
+export const PROPERTY_NAMES: readonly string[] = names;
+
+export function isBuiltinProperty(name: string): boolean {
+  return BUILTIN_PROPERTIES.some((p) => p.name === name);
+}
+
+/** Adds a plugin's property (the loader has validated it). */
+export function registerProperty(p: Property): void {
+  if (names.includes(p.name)) throw new Error(`pinlab bug: property ${p.name} registered twice`);
+  registered.push(p);
+  names.push(p.name);
+}
+
+/** Whether a property came from a plugin file. */
+export function isPluginProperty(p: Property): boolean {
+  return registered.indexOf(p) >= BUILTIN_PROPERTIES.length;
+}
+
+/** Removes a registered property (not a built-in one). */
+export function unregisterProperty(name: string): void {
+  const i = names.indexOf(name);
+  if (i < BUILTIN_PROPERTIES.length) return;
+  registered.splice(i, 1);
+  names.splice(i, 1);
+}
+
+/** Removes every plugin property. */
+export function unregisterPluginProperties(): void {
+  registered.splice(BUILTIN_PROPERTIES.length);
+  names.splice(BUILTIN_PROPERTIES.length);
+}
 
 /**
  * Names the properties had before they were named for their events

@@ -9,6 +9,7 @@ import { encodeToken, type TokenScenario, type WitnessClaim } from "../engine/ex
 import type { ExploreStats } from "../engine/explore/types.js";
 import { runSchedule } from "../engine/run/exec.js";
 import { judgedName } from "../engine/run/expect.js";
+import { policyOrigin } from "../policies/index.js";
 import { PROPERTY_NAMES } from "../properties/index.js";
 import { printAssumption } from "../scenario/assume.js";
 import { OUTCOMES, outcomeOf } from "./marks.js";
@@ -76,6 +77,7 @@ export function tokenFor(
   return encodeToken({
     scenario: origin,
     policy: r.arg.policy,
+    plugin: policyOrigin(r.arg.policy) ?? null,
     params: r.arg.params,
     claim,
     actions: [...witness],

@@ -96,6 +96,8 @@ export const CODES = {
   PIN340: { severity: "warning", title: "vfio_dma_write through a mapping without prot=write" },
   PIN341: { severity: "warning", title: "vfio_dma_read through a mapping without prot=read" },
   PIN342: { severity: "warning", title: "pipe_read in a program without vmsplice" },
+
+  PIN360: { severity: "warning", title: "policy that no plugin file loaded defines" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -780,14 +780,25 @@ class Resolver {
       const name = r.ref.name;
       const nameAt = d.spans.get(`policies[${i}].name`) ?? whole;
       if (!policies.includes(name)) {
-        this.unknown(
-          "PIN209",
-          "policy",
-          name,
-          nameAt,
-          policies,
-          `known policies: ${list(policies)}`,
-        );
+        // A name spelt like a known policy is a typo; any other may be a
+        // proposal in a plugin file, which a stock pinlab does not know: the
+        // expectation then applies to no policy that runs.
+        if (closest(name, policies) !== undefined)
+          this.unknown(
+            "PIN209",
+            "policy",
+            name,
+            nameAt,
+            policies,
+            `known policies: ${list(policies)}`,
+          );
+        else
+          this.sink.report(
+            "PIN360",
+            nameAt,
+            `policy \`${name}\` is neither built in nor defined by a plugin file loaded`,
+            `if it is a plugin's, pass its file: --policy ./FILE.js (docs/plugins.md); known policies: ${list(policies)}`,
+          );
         return;
       }
       const written = Object.entries(r.ref.params);

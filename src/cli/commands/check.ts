@@ -24,7 +24,8 @@ Never (proved over the reachable states) or Sometimes (with its witness
 printed like 'run' and a replay token); the scenario's expectations are
 judged against these verdicts.
 
-  --policy <name>       a policy, repeatable, or 'all'
+  --policy <name>       a policy, repeatable, or 'all'; or a plugin file
+                        (./mine.js or .ts, docs/plugins.md)
   --param name=value    a policy parameter
   --max-states N        stop after N distinct states (incomplete, exit 3)
   --max-time SECONDS    stop after this long (incomplete, exit 3)

@@ -45,7 +45,8 @@ some scenario the proof is vacuous, because no page was ever pinned), then
 per scenario the violations with their shortest witness length and the
 vacuous proofs with the operations that never ran.
 
-  --policy <name>       restrict to these policies (repeatable); default all
+  --policy <name>       restrict to these policies (repeatable); default all;
+                        a plugin file (./mine.js or .ts) adds its policies (docs/plugins.md)
   --param name=value    a policy parameter
   --md                  print Markdown (for an issue or a web page) instead of text
   --mail                plain text wrapped at 72 columns, to paste into a mail

@@ -9,7 +9,7 @@ import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_OK, type Host } from "../host.js";
 import { readText } from "../pin-file.js";
 
-const USAGE = `pinlab lint <file.pin>... [--json] [--quiet]
+const USAGE = `pinlab lint <file.pin>... [--json] [--quiet] [--policy FILE]
 
 Checks scenario files without running them: syntax, unknown names (users,
 files, processes, remotes, variables, policies, properties), page ranges past
@@ -19,6 +19,9 @@ docs/scenario-format.md lists the codes.
 
   --json    print the diagnostics as JSON (schema pinlab.diagnostics/1)
   --quiet   print errors only, not warnings
+  --policy FILE
+            load a plugin file (docs/plugins.md), so that its policies and
+            properties are known names (repeatable)
 
 Exit status: 0 no errors (warnings allowed), 2 an error, or a file that
 cannot be read.`;
@@ -31,6 +34,8 @@ export const lintCommand: Command = {
     const parsed = parseArgs(argv, [
       { name: "json", value: false },
       { name: "quiet", value: false },
+      // plugin files, loaded before the command runs (cli/plugins.ts): their names are known
+      { name: "policy", value: true, repeat: true },
     ]);
     if (!parsed.ok) return bad(host, parsed.error);
     const files = parsed.args.positionals;

@@ -18,7 +18,7 @@ export const mergeCommand: Command = {
   name: "merge",
   summary:
     "join the shards of a comparison or a simulation (--shard i/N --out FILE) into one result",
-  usage: `pinlab merge <shard.json>... [--md | --mail | --json] [--html FILE] [--out FILE] [--brief]
+  usage: `pinlab merge <shard.json>... [--md | --mail | --json] [--html FILE] [--out FILE] [--brief] [--policy FILE]
 
 Reads comparison documents (schema ${COMPARE_SCHEMA}) written by
 'pinlab compare --shard I/N --out FILE' and prints the joined matrix as
@@ -32,9 +32,16 @@ Shards of a simulation (schema ${SIMULATE_SHARD_SCHEMA}, written by
 simulate over all the seeds: every shard of one split, each once, of one
 scenario, policy list, seed range and horizon. Each first violation is
 simulated again from its seed and shrunk to its witness and token; the
-output is simulate's (--json, --html FILE).`,
+output is simulate's (--json, --html FILE).
+
+Shards of plugin policies need their files again: --policy ./mine.js
+(docs/plugins.md).`,
   async run(argv, host) {
-    const parsed = parseArgs(argv, OUTPUT_OPTIONS);
+    // --policy FILE: the plugin files of the shards' plugin policies (loaded by cli/plugins.ts)
+    const parsed = parseArgs(argv, [
+      ...OUTPUT_OPTIONS,
+      { name: "policy", value: true, repeat: true },
+    ]);
     if (!parsed.ok) return bad(host, parsed.error);
     const a = parsed.args;
     if (a.positionals.length === 0) return bad(host, "give the shard files to merge");

@@ -14,7 +14,8 @@ import { runSchedule } from "../../engine/run/exec.js";
 import { judgeRun } from "../../engine/run/expect.js";
 import { specWithBounds } from "../../engine/simulate/shrink.js";
 import { compile } from "../../model/compile.js";
-import { makePolicy } from "../../policies/index.js";
+import type { Policy } from "../../model/policy.js";
+import { makePolicy, policyOrigin } from "../../policies/index.js";
 import { verdictText } from "../../report/check.js";
 import { renderTrace } from "../../report/trace.js";
 import { renderDiagnostic, renderDiagnostics } from "../../scenario/diagnostics.js";
@@ -42,6 +43,8 @@ bundled scenario, with a content hash either way. It never names a path.
 
   --scenario FILE   replay against this .pin file (a regular file), e.g. the
                     original of a bundled scenario that has changed since
+  --policy FILE     the plugin file of the token's policy (docs/plugins.md):
+                    a token names the plugin and its content hash, not its path
 
 A token that a mail client wrapped may be given in its pieces.
 
@@ -49,7 +52,10 @@ A scenario that changed since the token was made (its hash differs) is
 refused with exit 2, as is a token whose steps no longer show what check
 found. docs/replay.md describes the token format.`,
   run(argv, host) {
-    const parsed = parseArgs(argv, [{ name: "scenario", value: true }]);
+    const parsed = parseArgs(argv, [
+      { name: "scenario", value: true },
+      { name: "policy", value: true, repeat: true },
+    ]);
     if (!parsed.ok) return bad(host, parsed.error);
     if (parsed.args.positionals.length === 0) return bad(host, "expected one replay token");
     // a token that a mail wrapped into pieces: the pieces, joined (the checksum guards the result)
@@ -58,11 +64,15 @@ found. docs/replay.md describes the token format.`,
     const file = opt(parsed.args, "scenario");
     const loaded = tokenScenario(t, file, host);
     if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
-    const p = makePolicy(t.policy, t.params);
+    const p = tokenPolicy(t);
     if (!p.ok) return bad(host, p.error);
     const c = compile(loaded.spec, p.policy);
     if (!c.ok) return bad(host, `the scenario does not compile: ${c.errors[0]?.message}`);
     const arg = { spec: loaded.spec, policy: p.policy.name, params: t.params };
+    if (t.plugin)
+      host.out(
+        `policy    ${t.policy} from plugin ${t.plugin.file} (content hash ${t.plugin.hash})\n`,
+      );
     const j = rejudge(arg, t.actions, t.claim);
     if (!j.ok) return bad(host, j.error);
     const props = propertiesFor(loaded.spec);
@@ -101,6 +111,30 @@ found. docs/replay.md describes the token format.`,
     return EXIT_OK;
   },
 };
+
+/**
+ * The policy of a token. A plugin policy must have been loaded with
+ * `--policy FILE` (a token names no path), from a file with the token's
+ * content hash; an edited file is refused, as an edited scenario is.
+ */
+export function tokenPolicy(
+  t: ReplayToken,
+): { ok: true; policy: Policy } | { ok: false; error: string } {
+  const origin = policyOrigin(t.policy);
+  if (t.plugin) {
+    if (!origin)
+      return {
+        ok: false,
+        error: `the token was made under policy ${shown(t.policy)} from the plugin file ${shown(t.plugin.file)} (content hash ${t.plugin.hash}): give that file with --policy FILE`,
+      };
+    if (origin.hash !== t.plugin.hash)
+      return {
+        ok: false,
+        error: `the plugin changed since the token was made: ${origin.file} has content hash ${origin.hash} now, the token was made from ${t.plugin.file} with content hash ${t.plugin.hash}. Give the file it was made with, or run 'pinlab check' again for a new token`,
+      };
+  }
+  return makePolicy(t.policy, t.params);
+}
 
 /**
  * The scenario of a token: the file the user gave (which must have the

@@ -8,7 +8,7 @@ import { decodeToken } from "../../engine/explore/token.js";
 import { runSchedule } from "../../engine/run/exec.js";
 import { judgeRun } from "../../engine/run/expect.js";
 import { compile } from "../../model/compile.js";
-import { makePolicy } from "../../policies/index.js";
+import { policyOrigin } from "../../policies/index.js";
 import { conditionProperties } from "../../properties/condition/property.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { runJson } from "../../report/json.js";
@@ -18,7 +18,7 @@ import type { Command } from "../command.js";
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, type Host } from "../host.js";
 import { parseParams, selectPolicies } from "../policy-args.js";
 import { bundledNames, loadScenario } from "../scenarios.js";
-import { tokenScenario } from "./replay.js";
+import { tokenPolicy, tokenScenario } from "./replay.js";
 
 const USAGE = `pinlab run <scenario> --policy <name> [options]
        pinlab run --token TOKEN [--scenario FILE] [--json]
@@ -29,7 +29,8 @@ reactions (SIGIO, lease breaks, blocks freed, QP errors), then every
 property's verdict on this run and the scenario's expectations.
 
   <scenario>           a bundled scenario name (pinlab run --list) or a .pin file
-  --policy <name>      a policy (pinlab policies); repeat it, or 'all', for several
+  --policy <name>      a policy (pinlab policies); repeat it, or 'all', for several;
+                       or a plugin file (./mine.js or .ts, docs/plugins.md)
   --param name=value   a policy parameter, e.g. escalation=invalidate
   --seed N             0 (default): priority order, no faults; N > 0: a seeded random schedule
   --faults W           with --seed N > 0: how likely injected faults are, as the
@@ -135,15 +136,22 @@ export const runCommand: Command = {
 
 /** `run --token`: the token's steps, under its scenario, policy and parameters. */
 function runToken(text: string, a: ParsedArgs, host: Host): number {
-  for (const o of ["policy", "param", "seed", "max-steps", "faults"])
+  for (const o of ["param", "seed", "max-steps", "faults"])
     if (a.options.has(o)) return bad(host, `--${o} does not go with --token: the token fixes it`);
+  // --policy FILE loads a plugin policy's file; any other --policy is fixed by the token
+  for (const v of (a.options.get("policy") ?? []).flatMap((x) => x.split(",")))
+    if (!policyOrigin(v))
+      return bad(
+        host,
+        "--policy does not go with --token: the token fixes it (only --policy FILE, for a plugin's policy)",
+      );
   if (a.positionals.length > 0)
     return bad(host, "with --token, give no scenario: the token carries or names it");
   const t = decodeToken(text.replace(/\s+/g, ""));
   if ("error" in t) return bad(host, `not a valid replay token: ${t.error}`);
   const loaded = tokenScenario(t, opt(a, "scenario"), host);
   if (!loaded.ok) return bad(host, loaded.error, loaded.exit);
-  const p = makePolicy(t.policy, t.params);
+  const p = tokenPolicy(t);
   if (!p.ok) return bad(host, p.error);
   const c = compile(loaded.spec, p.policy);
   if (!c.ok) return bad(host, `the scenario does not compile: ${c.errors[0]?.message}`);

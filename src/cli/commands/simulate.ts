@@ -38,7 +38,8 @@ hour, lease breaks ending in a kill, foreign DMAs, stale reads, lost writes,
 stranded and busy blocks, ENOSPC. A safety violation is printed with its
 seed and a replay token of its shrunk witness (pinlab replay, run --token).
 
-  --policy <name>       a policy, repeatable, or 'all' (the default)
+  --policy <name>       a policy, repeatable, or 'all' (the default); or a plugin
+                        file (./mine.js or .ts, docs/plugins.md)
   --param name=value    a policy parameter (e.g. lease-break-time=5)
   --seeds N             runs per policy (default 100)
   --seed S              the first seed (default 1): runs use S..S+N-1

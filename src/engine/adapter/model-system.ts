@@ -31,9 +31,10 @@ import {
 import { makePolicy } from "../../policies/index.js";
 import { refTextMatches } from "../../policies/ref.js";
 import { conditionName, conditionProperty } from "../../properties/condition/property.js";
-import { PROPERTIES } from "../../properties/index.js";
+import { isPluginProperty, PROPERTIES } from "../../properties/index.js";
 import type { Property } from "../../properties/property.js";
 import type { System } from "../explore/system.js";
+import { loadedPlugins, loadPluginsInWorker, type PluginRef } from "../plugins/load.js";
 import { coverageMap } from "./coverage.js";
 import { describeAction } from "./describe.js";
 import { findSymmetry } from "./symmetry.js";
@@ -90,6 +91,7 @@ export function modelSystem(
       if (sees(props.length + j) && watched[j]!.onStep!(m, before, after, events) !== null)
         after[MON]! |= 1 << j;
   };
+  const user = props.some(isPluginProperty);
   const sym = findSymmetry(m);
   const cov = coverageMap(m);
   const faulty =
@@ -146,8 +148,13 @@ export function modelSystem(
       return bits;
     },
     obligations: [...live.map((p) => p.name), ...watched.map((p) => `always ${p.name}`)],
-    independent: (a, b, s) => peersIndependent(m, a, b, s),
-    ...(sym ? { canonical: sym.canonical, canonicalInto: sym.canonicalInto } : {}),
+    // Partial-order and symmetry reduction are exact for what the bundled
+    // properties judge (por.ts, symmetry.ts); a plugin's property may judge
+    // anything, so a search that judges one explores without them.
+    ...(user
+      ? {}
+      : { independent: (a: number, b: number, s: State) => peersIndependent(m, a, b, s) }),
+    ...(sym && !user ? { canonical: sym.canonical, canonicalInto: sym.canonicalInto } : {}),
     describe: (a) => describeAction(m, a),
     coverage: () => cov.bytes,
   };
@@ -200,8 +207,22 @@ export function systemFromArg(arg: ModelSystemArg): System<ModelEvent> & { reado
   return {
     ...sys,
     model: c.model,
-    factory: { module: import.meta.url, export: "systemFromArg", arg },
+    // a worker thread loads the plugin files this thread loaded, then builds the system
+    factory: {
+      module: import.meta.url,
+      export: "systemInWorker",
+      arg: { arg, plugins: loadedPlugins() },
+    },
   };
+}
+
+/** The factory workers call: the plugins first (their policies and properties), then the system. */
+export async function systemInWorker(w: {
+  arg: ModelSystemArg;
+  plugins: readonly PluginRef[];
+}): Promise<System<ModelEvent> & { readonly model: Model }> {
+  await loadPluginsInWorker(w.plugins);
+  return systemFromArg(w.arg);
 }
 
 /**

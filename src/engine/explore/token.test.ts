@@ -103,3 +103,18 @@ describe("replay tokens", () => {
     assert.throws(() => encodeToken(text("a".repeat(MAX_TEXT_BYTES + 1))), /over/);
   });
 });
+
+describe("replay tokens of plugin policies", () => {
+  const plugin = { file: "owner-revoke.js", hash: "432710e8ab634d57" };
+  it("carry the plugin's file name and content hash, with or without bounds", () => {
+    for (const extra of [{}, { bounds: { replicas: 3, repeats: null } }]) {
+      const t: ReplayToken = { ...bundled(), policy: "owner-revoke", plugin, ...extra };
+      assert.deepEqual(decodeToken(encodeToken(t)), t);
+    }
+  });
+  it("a built-in policy's token has no plugin field and is unchanged by it", () => {
+    const t = bundled();
+    assert.equal(encodeToken({ ...t, plugin: null }), encodeToken(t));
+    assert.ok(!("plugin" in (decodeToken(encodeToken(t)) as object)));
+  });
+});

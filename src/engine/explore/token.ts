@@ -18,6 +18,8 @@
  *   `simulate` may need more copies of a replica group, or more iterations
  *   of a repeating tail, than `bounds replicas` and `bounds repeats` allow):
  *   1, then replicas and repeats, each 0 for "as the scenario writes it".
+ * - for a policy from a plugin file only: 2, the file's name (not its path)
+ *   and its content hash (8 bytes); replay asks for the file with --policy.
  * Strings are UTF-8 with a length, every integer a LEB128 varint. The CRC-32
  * makes a mistyped or truncated token an error instead of a different trace.
  * Pure code (no Buffer, no node:), so that a browser can read the same tokens;
@@ -38,9 +40,17 @@ export interface WitnessClaim {
   readonly loop: number | null;
 }
 
+/** A plugin policy's file: its name (never its path) and content hash, 16 hex digits. */
+export interface TokenPlugin {
+  readonly file: string;
+  readonly hash: string;
+}
+
 export interface ReplayToken {
   readonly scenario: TokenScenario;
   readonly policy: string;
+  /** The plugin file the policy came from; null (or absent) for a built-in policy. */
+  readonly plugin?: TokenPlugin | null;
   readonly params: Readonly<Record<string, string>>;
   readonly claim: WitnessClaim;
   readonly actions: readonly number[];
@@ -223,6 +233,12 @@ export function encodeToken(t: ReplayToken): string {
     w.uint(t.bounds.replicas ?? 0);
     w.uint(t.bounds.repeats ?? 0);
   }
+  // for a policy from a plugin file only: 2, the file's name and content hash
+  if (t.plugin) {
+    w.uint(2);
+    w.str(t.plugin.file);
+    w.raw(hashBytes(t.plugin.hash));
+  }
   const payload = w.done();
   const c = crc32(payload);
   const all = new Uint8Array(payload.length + 4);
@@ -293,18 +309,28 @@ export function decodeToken(token: string): ReplayToken | { readonly error: stri
     const actions: number[] = [];
     for (let i = 0; i < na; i++) actions.push(r.int());
     let bounds: TokenBounds | undefined;
-    if (!r.end) {
-      if (r.uint() !== 1) throw new RangeError("trailing bytes");
-      const replicas = r.uint();
-      const repeats = r.uint();
-      if (replicas === 0 && repeats === 0) throw new RangeError("empty bounds");
-      bounds = { replicas: replicas || null, repeats: repeats || null };
-      if (!r.end) throw new RangeError("trailing bytes");
+    let plugin: TokenPlugin | null = null;
+    // optional fields, each once and in this order: 1 bounds, 2 plugin
+    let last = 0;
+    while (!r.end) {
+      const tag = r.uint();
+      if (tag <= last || tag > 2) throw new RangeError("trailing bytes");
+      last = tag;
+      if (tag === 1) {
+        const replicas = r.uint();
+        const repeats = r.uint();
+        if (replicas === 0 && repeats === 0) throw new RangeError("empty bounds");
+        bounds = { replicas: replicas || null, repeats: repeats || null };
+      } else {
+        const file = r.str();
+        plugin = { file, hash: hashHex(r.raw(8)) };
+      }
     }
     if (loop > na) throw new RangeError("cycle starts after the last step");
     return {
       scenario,
       policy,
+      ...(plugin ? { plugin } : {}),
       params,
       claim: { what, loop: loop === 0 ? null : loop - 1 },
       actions,

@@ -5,14 +5,19 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ExploreOptions } from "../explore/types.js";
+import { loadPluginsInWorker, type PluginRef } from "../plugins/load.js";
 import { type CellJob, runCell } from "./cell.js";
 
-const explore = (workerData as { explore: ExploreOptions }).explore;
+const data = workerData as { explore: ExploreOptions; plugins: readonly PluginRef[] };
+const explore = data.explore;
+// the policies and properties of plugin files, as in the main thread
+const ready = loadPluginsInWorker(data.plugins);
 const controller = new AbortController();
 parentPort!.on("message", async (msg: { k: number; job: CellJob } | { abort: true }) => {
   if ("abort" in msg) {
     controller.abort();
     return;
   }
+  await ready;
   parentPort!.postMessage(await runCell(msg.job, { ...explore, signal: controller.signal }));
 });

@@ -5,6 +5,7 @@
  * to shard files and be merged.
  */
 import type { ScenarioSpec } from "../../model/spec.js";
+import { policyOrigin } from "../../policies/index.js";
 import type { Coverage } from "../adapter/coverage.js";
 import type { LivenessReason } from "../adapter/reason.js";
 import { checkScenario } from "../check/check.js";
@@ -76,6 +77,7 @@ export function witnessToken(
   return encodeToken({
     scenario: job.origin,
     policy: job.policy,
+    plugin: policyOrigin(job.policy) ?? null,
     params: job.params,
     claim,
     actions: [...actions],

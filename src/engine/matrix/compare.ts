@@ -6,6 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { ExploreOptions } from "../explore/types.js";
+import { loadedPlugins } from "../plugins/load.js";
 import { type Cell, type CellJob, runCell } from "./cell.js";
 
 // The pure parts (no threads): the aggregation and the schema name, for reports and the browser.
@@ -62,7 +63,7 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
     () =>
       new Promise<void>((resolve, reject) => {
         const w = new Worker(new URL("./cell-worker.js", import.meta.url), {
-          workerData: { explore: o.explore },
+          workerData: { explore: o.explore, plugins: loadedPlugins() },
         });
         running.add(w);
         if (o.signal?.aborted) w.postMessage({ abort: true });

@@ -20,6 +20,7 @@
 import type { ModelEvent } from "../../model/events.js";
 import { DEFAULT_REPEATS, DEFAULT_REPLICAS, forSimulation } from "../../model/replicas.js";
 import type { ScenarioSpec } from "../../model/spec.js";
+import { policyOrigin } from "../../policies/index.js";
 import { type ModelSystemArg, systemFromArg } from "../adapter/model-system.js";
 import { judgeWitness } from "../check/rejudge.js";
 import type { System } from "../explore/system.js";
@@ -263,6 +264,7 @@ export function shrinkViolation(job: ShrinkJob): ShrunkViolation {
   const token = encodeToken({
     scenario: job.origin,
     policy: job.arg.policy,
+    plugin: policyOrigin(job.arg.policy) ?? null,
     params: job.arg.params,
     claim,
     actions: [...r.actions],

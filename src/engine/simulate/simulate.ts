@@ -9,9 +9,10 @@ import type { Model } from "../../model/layout.js";
 import { forSimulation } from "../../model/replicas.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import { enabled, step } from "../../model/step.js";
-import { makePolicy } from "../../policies/index.js";
+import { makePolicy, policyOrigin } from "../../policies/index.js";
 import { specHash } from "../../scenario/source-hash.js";
 import { encodeToken, type TokenBounds, type TokenScenario } from "../explore/token.js";
+import { loadedPlugins } from "../plugins/load.js";
 import { type FirstViolation, PolicyMerge } from "./merge.js";
 import type { PolicySimulation, SimulationResult, SimViolation } from "./result.js";
 import { specWithBounds } from "./shrink.js";
@@ -282,7 +283,7 @@ async function runPool(
         () =>
           new Promise<void>((resolve, reject) => {
             const worker = new Worker(new URL("./worker.js", import.meta.url), {
-              workerData: { spec, policies: pols, horizon, stop },
+              workerData: { spec, policies: pols, horizon, stop, plugins: loadedPlugins() },
             });
             let inFlight = 0;
             let ended = false;
@@ -368,6 +369,7 @@ function witness(
     ? encodeToken({
         scenario: o.origin,
         policy: pol.name,
+        plugin: policyOrigin(pol.name) ?? null,
         params: pol.params,
         claim: { what: v.property, loop: null },
         actions,

@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ScenarioSpec } from "../../model/spec.js";
+import { loadPluginsInWorker, type PluginRef } from "../plugins/load.js";
 import { type LatencyPool, latencyPool, type SimModel, simModel, simulateSeed } from "./sim.js";
 import { encodePool, simulationModel } from "./simulate.js";
 
@@ -15,7 +16,11 @@ const job = workerData as {
   policies: { name: string; params: Record<string, string> }[];
   horizon: number;
   stop: Int32Array;
+  plugins: readonly PluginRef[];
 };
+// the policies and properties of plugin files, as in the main thread (the
+// port holds the runs sent meanwhile until the listener below is attached)
+await loadPluginsInWorker(job.plugins);
 const stop = () => Atomics.load(job.stop, 0) === 1;
 const models = new Map<number, SimModel>();
 const pools: (LatencyPool | null)[] = job.policies.map(() => null);
