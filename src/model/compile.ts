@@ -246,6 +246,32 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
     p.program.forEach((op: ProcOp, index) => {
       const at = op.at;
       const push = (a = 0, b = 0, c = 0, d = 0) => prog.push({ spec: op, index, a, b, c, d });
+      /**
+       * A pinner with no rkey or peer (io_uring buffer, VFIO DMA mapping) over
+       * mapping v: a slot of the pin table like an MR's, which a repeating tail
+       * makes ready again.
+       */
+      const localPin = (
+        dst: string,
+        kind: "buf" | "dma",
+        v: number,
+        how: Pick<MrInfo, "writable" | "pinner" | "iommuRead">,
+      ) => {
+        const slot = mrDefs.length;
+        mrDefs.push({
+          proc: pi,
+          vma: v,
+          pages: vmaDefs[v]?.pages ?? 1,
+          remoteWrite: false,
+          remoteRead: false,
+          accessValid: true,
+          odp: false,
+          ...how,
+        });
+        vars.set(dst, { kind, slot });
+        objs.push({ kind: "mr", slot, index });
+        push(slot, v, slot);
+      };
       switch (op.op) {
         case "open": {
           const i = inode(op.file, at);
@@ -398,24 +424,9 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "io_uring_register": {
           // One registered buffer: a slot of the pin table, like an MR without rkey or peer.
           const v = use(op.va, "va", at);
-          const slot = mrDefs.length;
-          mrDefs.push({
-            proc: pi,
-            vma: v,
-            pages: vmaDefs[v]?.pages ?? 1,
-            remoteWrite: false,
-            remoteRead: false,
-            // io_pin_pages(): always FOLL_WRITE (gup_longterm.c: "io_uring always pins pages writable")
-            writable: true,
-            accessValid: true,
-            // io_uring has no on-demand paging: its buffers are pinned under every policy
-            odp: false,
-            pinner: "io_uring",
-          });
-          vars.set(op.dst, { kind: "buf", slot });
-          // a pin-table slot like an MR's: a repeating tail makes it ready again
-          objs.push({ kind: "mr", slot, index });
-          push(slot, v, slot);
+          // io_pin_pages(): always FOLL_WRITE (gup_longterm.c: "io_uring always pins pages writable");
+          // io_uring has no on-demand paging: its buffers are pinned under every policy
+          localPin(op.dst, "buf", v, { writable: true, pinner: "io_uring" });
           break;
         }
         case "io_uring_unregister":
@@ -438,24 +449,9 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
               `vfio_map_dma: ${op.va} maps a device file (VM_PFNMAP), which VFIO maps unpinned (vaddr_get_pfns → follow_fault_pfn); pinlab does not model it`,
               at,
             );
-          const slot = mrDefs.length;
-          mrDefs.push({
-            proc: pi,
-            vma: v,
-            pages: vmaDefs[v]?.pages ?? 1,
-            remoteWrite: false,
-            remoteRead: false,
-            // vaddr_get_pfns(): FOLL_WRITE only for IOMMU_WRITE (VFIO_DMA_MAP_FLAG_WRITE)
-            writable: op.write,
-            iommuRead: op.read,
-            accessValid: true,
-            // type1 has no on-demand paging: its mappings are pinned under every policy
-            odp: false,
-            pinner: "vfio",
-          });
-          vars.set(op.dst, { kind: "dma", slot });
-          objs.push({ kind: "mr", slot, index });
-          push(slot, v, slot);
+          // vaddr_get_pfns(): FOLL_WRITE only for IOMMU_WRITE (VFIO_DMA_MAP_FLAG_WRITE);
+          // type1 has no on-demand paging: its mappings are pinned under every policy
+          localPin(op.dst, "dma", v, { writable: op.write, iommuRead: op.read, pinner: "vfio" });
           break;
         }
         case "vfio_unmap_dma":
