@@ -9,7 +9,7 @@
  * for a person to look at.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -17,11 +17,10 @@ import { pathToFileURL } from "node:url";
 import { memoryHost } from "../cli/host.js";
 import { main } from "../cli/main.js";
 import { aggregate } from "../engine/matrix/compare.js";
-import { loadPlaywright } from "../testing/browser.js";
+import { BROWSER_SKIP, launchChromium } from "../testing/browser.js";
 import type { CompareDoc } from "./compare.js";
 import { markOf } from "./marks.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/pinlab-report.png";
 const HOSTILE_TITLE = "<img src=x onerror=alert(1)></script>&amp; a title";
 const HOSTILE_FILE = "/evil/<img src=x onerror=alert(1)>&.pin";
@@ -80,30 +79,14 @@ async function writeReport(dir: string): Promise<{ file: string; doc: CompareDoc
   return { file, doc: JSON.parse(h.files["/doc.json"]!) as CompareDoc };
 }
 
-const skip = process.env.PINLAB_SKIP_BROWSER === "1" ? "PINLAB_SKIP_BROWSER=1" : false;
+const skip = BROWSER_SKIP;
 
 test("the HTML report in Chromium: drill-down, sequence diagram, hostile text", {
   skip,
   timeout: 120_000,
 }, async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: install it with \`sudo bash scripts/ensure-chromium.sh\` (Debian's chromium package), or set PINLAB_SKIP_BROWSER=1 to skip this test`,
-  );
-  const { chromium } = await loadPlaywright<Page>();
   const dir = mkdtempSync(join(tmpdir(), "pinlab-html-"));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await launchChromium<Page>();
   try {
     const { file, doc } = await writeReport(dir);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -236,13 +219,8 @@ test("the library's HTML report: its violation marks are the violations of --jso
   skip,
   timeout: 180_000,
 }, async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (see scripts/ensure-chromium.sh)`);
-  const { chromium } = await loadPlaywright<Page>();
   const dir = mkdtempSync(join(tmpdir(), "pinlab-html-"));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  const browser = await launchChromium<Page>();
   try {
     const { file, doc } = await writeLibraryReport(dir);
     // What --json reports, from each verdict's property: its group and kind in the document

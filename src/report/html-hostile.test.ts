@@ -10,17 +10,16 @@
  * html-browser.test.ts does; PINLAB_SKIP_BROWSER=1 skips it.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { memoryHost } from "../cli/host.js";
 import { main } from "../cli/main.js";
-import { loadPlaywright } from "../testing/browser.js";
+import { BROWSER_SKIP, launchChromium } from "../testing/browser.js";
 import { docDigest } from "./compare.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const EVIL = "<img src=x onerror=alert(1)>";
 const ESCAPE = `"'><script>alert(2)</script><a href="https://example.com/leak">x</a>`;
 const HOSTILE_FILE = `/evil/${EVIL}&.pin`;
@@ -95,19 +94,14 @@ async function hostileMerge(shards: readonly string[]): Promise<string> {
   return h.files["/m.html"]!;
 }
 
-const skip = process.env.PINLAB_SKIP_BROWSER === "1" ? "PINLAB_SKIP_BROWSER=1" : false;
+const skip = BROWSER_SKIP;
 
 test("hostile compare --html and merge --html: no dialog, no request, no navigation", {
   skip,
   timeout: 180_000,
 }, async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (scripts/ensure-chromium.sh)`);
-  const { chromium } = await loadPlaywright<Page>();
   const dir = mkdtempSync(join(tmpdir(), "pinlab-hostile-"));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  const browser = await launchChromium<Page>();
   try {
     const c = await hostileCompare();
     const reports = { "compare --html": c.html, "merge --html": await hostileMerge(c.shards) };

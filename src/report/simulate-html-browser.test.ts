@@ -8,16 +8,15 @@
  * Leaves a screenshot at /tmp/pinlab-simulate.png for a person to look at.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { loadPlaywright } from "../testing/browser.js";
+import { BROWSER_SKIP, launchChromium } from "../testing/browser.js";
 import { fakeSimulation } from "../testing/simulation.js";
 import { renderSimulationHtml } from "./simulate-html.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/pinlab-simulate.png";
 
 interface Page {
@@ -29,7 +28,7 @@ interface Page {
   screenshot(o: { path: string; fullPage?: boolean }): Promise<unknown>;
 }
 
-const skip = process.env.PINLAB_SKIP_BROWSER === "1" ? "PINLAB_SKIP_BROWSER=1" : false;
+const skip = BROWSER_SKIP;
 
 /** Per figure: its id, whether it holds an SVG, its size, and the marks drawn with a size. */
 const MEASURE = `(() => [...document.querySelectorAll("figure.plot")].map((f) => {
@@ -55,16 +54,8 @@ test("the simulation report in Chromium: the plots render, no error, no CSP viol
   skip,
   timeout: 120_000,
 }, async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: install it with \`sudo bash scripts/ensure-chromium.sh\`, or set PINLAB_SKIP_BROWSER=1 to skip this test`,
-  );
-  const { chromium } = await loadPlaywright<Page>();
   const dir = mkdtempSync(join(tmpdir(), "pinlab-sim-html-"));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  const browser = await launchChromium<Page>();
   try {
     const r = fakeSimulation(
       [

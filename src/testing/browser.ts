@@ -4,6 +4,7 @@
  * use it, each test naming the page methods it needs.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 
 export interface Browser<Page> {
   newPage(o: { viewport: { width: number; height: number } }): Promise<Page>;
@@ -24,4 +25,36 @@ export async function loadPlaywright<Page>(): Promise<PlaywrightCore<Page>> {
       `cannot load ${name} (${(e as Error).message}): run npm install (it is a devDependency), or set PINLAB_SKIP_BROWSER=1 to skip this test`,
     );
   }
+}
+
+/** Where Debian's chromium package puts the browser (scripts/ensure-chromium.sh). */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** The browser tests' skip reason: PINLAB_SKIP_BROWSER=1, or false to run. */
+export const BROWSER_SKIP: string | false =
+  process.env.PINLAB_SKIP_BROWSER === "1" ? "PINLAB_SKIP_BROWSER=1" : false;
+
+/**
+ * Debian's Chromium through playwright-core, headless, sandbox off and with
+ * nothing of its own going to the network (so that a test can assert that a
+ * page makes no request); a failure that says how to get it if it is missing.
+ */
+export async function launchChromium<Page>(): Promise<Browser<Page>> {
+  assert.ok(
+    existsSync(CHROMIUM),
+    `${CHROMIUM} is missing: install it with \`sudo bash scripts/ensure-chromium.sh\` (Debian's chromium package), or set PINLAB_SKIP_BROWSER=1 to skip this test`,
+  );
+  const { chromium } = await loadPlaywright<Page>();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
 }

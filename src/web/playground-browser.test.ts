@@ -19,12 +19,11 @@ import { test } from "node:test";
 import { PLAYGROUND_DIR, servePlayground } from "../cli/commands/serve.js";
 import { POLICY_NAMES } from "../policies/index.js";
 import { sourceHash } from "../scenario/source-hash.js";
-import { loadPlaywright } from "../testing/browser.js";
+import { BROWSER_SKIP, launchChromium } from "../testing/browser.js";
 import { hugeScenario } from "../testing/huge.js";
 import { checkPin } from "./session.js";
 import { encodeShare } from "./share.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/pinlab-playground.png";
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
@@ -57,7 +56,7 @@ interface Page {
   close(): Promise<void>;
 }
 
-const skip = process.env.PINLAB_SKIP_BROWSER === "1" ? "PINLAB_SKIP_BROWSER=1" : false;
+const skip = BROWSER_SKIP;
 const core = readFileSync(new URL("../../scenarios/core.pin", import.meta.url), "utf8");
 const TYPO_LINE = core.split("\n").findIndex((l) => l.startsWith("proc admin ")) + 1;
 
@@ -111,27 +110,11 @@ test("the playground in Chromium: lint, check, witness, share link, cancel, host
   timeout: 120_000,
 }, async () => {
   assert.ok(
-    existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: install it with \`sudo bash scripts/ensure-chromium.sh\` (Debian's chromium package), or set PINLAB_SKIP_BROWSER=1 to skip this test`,
-  );
-  assert.ok(
     existsSync(join(PLAYGROUND_DIR, "index.html")),
     `the playground is not built (${PLAYGROUND_DIR}): run npm run build`,
   );
-  const { chromium } = await loadPlaywright<Page>();
   const served = await servePlayground(PLAYGROUND_DIR, 0);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await launchChromium<Page>();
   const pages: { page: Page; seen: { requests: string[]; dialogs: string[]; errors: string[] } }[] =
     [];
   try {

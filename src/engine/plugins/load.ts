@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createJiti } from "jiti";
+import type { createJiti } from "jiti";
 import type { Policy, PolicyModule } from "../../model/policy.js";
 import { type AnswerRule, POLICY_ANSWERS, PROPERTY_FIELDS } from "../../plugin/answers.js";
 import {
@@ -93,7 +93,7 @@ export function contentHash(bytes: Uint8Array | string): string {
 }
 
 /** The API module that `pinlab/plugin` names inside a plugin. */
-const API_FILE = fileURLToPath(new URL("../../plugin/index.js", import.meta.url));
+const apiFile = () => fileURLToPath(new URL("../../plugin/index.js", import.meta.url));
 
 /** file:line:col of the first stack frame in the plugin, or the first line that names the file. */
 function frameIn(e: unknown, path: string, shown: string): string | null {
@@ -133,11 +133,16 @@ function describeThrow(e: unknown): string {
   return `threw ${show(e)}`;
 }
 
-/** The jiti instance: no cache on disk, each file read fresh; source maps keep line numbers. */
+/**
+ * The jiti instance: no cache on disk, each file read fresh; source maps keep
+ * line numbers. Imported when the first plugin loads, so that a program that
+ * loads none (the playground's bundle) never evaluates it.
+ */
 let jitiInstance: ReturnType<typeof createJiti> | null = null;
-function jiti(): ReturnType<typeof createJiti> {
+async function jiti(): Promise<ReturnType<typeof createJiti>> {
+  const { createJiti } = await import("jiti");
   jitiInstance ??= createJiti(import.meta.url, {
-    alias: { "pinlab/plugin": API_FILE },
+    alias: { "pinlab/plugin": apiFile() },
     fsCache: false,
     moduleCache: false,
     sourceMaps: true,
@@ -200,7 +205,7 @@ async function loadOrThrow(path: string, shown: string): Promise<LoadedPlugin> {
   const text = bytes.toString("utf8");
   let mod: Record<string, unknown>;
   try {
-    mod = (await jiti().import(path)) as Record<string, unknown>;
+    mod = (await (await jiti()).import(path)) as Record<string, unknown>;
   } catch (e) {
     // jiti's parse errors name the file as "path:line:col"
     const where = frameIn(e, path, shown) ?? shown;
