@@ -15,14 +15,16 @@ export const odpPolicy = definePolicy(
   "drivers/infiniband/core/umem_odp.c; https://lore.kernel.org/r/20190207052310.GA22726@ziepe.ca",
   [],
   () => ({
-    // Asked only for io_uring buffers and gup_test pins: every MR takes the ODP path and pins nothing.
+    // Asked only for io_uring buffers, VFIO mappings and gup_test pins: every MR takes the ODP path and pins nothing.
     mayPin: refuseFsdax(EOPNOTSUPP),
     writableFileRule: "all",
     odp: true,
     busyScope: "file",
     answers: {
-      mayPin: "MRs pin nothing (ODP); io_uring and gup_test pins of an fs-DAX VMA → EOPNOTSUPP",
-      layoutChange: "fs-DAX: wait for remaining pins (io_uring, gup_test); page cache: orphan",
+      mayPin:
+        "MRs pin nothing (ODP); io_uring, VFIO and gup_test pins of an fs-DAX VMA → EOPNOTSUPP",
+      layoutChange:
+        "fs-DAX: wait for remaining pins (io_uring, VFIO, gup_test); page cache: orphan",
     },
     layoutChange: onDax({ do: "wait" }),
   }),
