@@ -243,6 +243,12 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       if (n < 0 || n >= pages)
         err(`${op}: page ${n} is outside ${what} (pages 0..${pages - 1})`, at);
     };
+    /** Page `n` of mapping v, named `va` in the scenario. */
+    const vmaPage = (op: string, v: number, n: number, va: string, at?: SourcePos) =>
+      pageOf(op, n, vmaDefs[v]?.pages ?? 1, `the mapping ${va}`, at);
+    /** Page `n` of pin-table slot x (an io_uring buffer or a DMA mapping), named `what`. */
+    const slotPage = (op: string, x: number, n: number, what: string, at?: SourcePos) =>
+      pageOf(op, n, mrDefs[x]?.pages ?? 1, what, at);
     p.program.forEach((op: ProcOp, index) => {
       const at = op.at;
       const push = (a = 0, b = 0, c = 0, d = 0) => prog.push({ spec: op, index, a, b, c, d });
@@ -383,8 +389,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "store":
         case "load": {
           const v = use(op.va, "va", at);
-          const pages = vmaDefs[v]?.pages ?? 1;
-          pageOf(op.op, op.page, pages, `the mapping ${op.va}`, at);
+          vmaPage(op.op, v, op.page, op.va, at);
           push(v, op.page);
           break;
         }
@@ -435,8 +440,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "read_fixed":
         case "write_fixed": {
           const x = use(op.buf, "buf", at);
-          const pages = mrDefs[x]?.pages ?? 1;
-          pageOf(op.op, op.page, pages, `the buffer ${op.buf}`, at);
+          slotPage(op.op, x, op.page, `the buffer ${op.buf}`, at);
           push(x, op.page);
           break;
         }
@@ -460,15 +464,13 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "vfio_dma_write":
         case "vfio_dma_read": {
           const x = use(op.dma, "dma", at);
-          const pages = mrDefs[x]?.pages ?? 1;
-          pageOf(op.op, op.page, pages, `the DMA mapping ${op.dma}`, at);
+          slotPage(op.op, x, op.page, `the DMA mapping ${op.dma}`, at);
           push(x, op.page);
           break;
         }
         case "vmsplice": {
           const v = use(op.va, "va", at);
-          const pages = vmaDefs[v]?.pages ?? 1;
-          pageOf(op.op, op.page, pages, `the mapping ${op.va}`, at);
+          vmaPage(op.op, v, op.page, op.va, at);
           const slot = dioDefs.length;
           dioDefs.push({ proc: pi, vma: v, page: op.page, write: false, splice: true });
           push(slot, v, op.page);
@@ -480,8 +482,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "dio_read":
         case "dio_write": {
           const v = use(op.va, "va", at);
-          const pages = vmaDefs[v]?.pages ?? 1;
-          pageOf(op.op, op.page, pages, `the mapping ${op.va}`, at);
+          vmaPage(op.op, v, op.page, op.va, at);
           const slot = dioDefs.length;
           dioDefs.push({ proc: pi, vma: v, page: op.page, write: op.op === "dio_read" });
           push(slot, v, op.page);

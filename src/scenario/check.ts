@@ -277,6 +277,31 @@ class Checker {
     return undefined;
   }
 
+  /**
+   * PIN303: page `page` of a pin-table slot (an io_uring buffer, a VFIO DMA
+   * mapping) registered by `reg` over a whole mapping, whose pages count from
+   * the mapping's start.
+   */
+  private slotPage(
+    n: AnyOpNode,
+    reg: AnyOpNode | undefined,
+    op: string,
+    page: number,
+    what: string,
+    hint: string,
+  ): void {
+    const m = reg ? this.mmapOf(reg, "va") : undefined;
+    if (!m || m.last < m.first) return;
+    const len = m.last - m.first + 1;
+    if (page >= len)
+      this.sink.report(
+        "PIN303",
+        spanOf(n, "page"),
+        `${op} of page ${page} is outside ${what} (${pages(len)}: 0..${len - 1})`,
+        hint,
+      );
+  }
+
   /** The `mmap` a mapping argument came from. */
   private mmapOf(n: AnyOpNode, role: string): (ProcOp & { op: "mmap" }) | undefined {
     const def = this.res.defs.get(n)?.get(role);
@@ -432,16 +457,14 @@ class Checker {
         if (!this.page(n, "page", op.page)) return;
         // The buffer is the whole mapping io_uring_register was given.
         const reg = this.res.defs.get(n)?.get("buf");
-        const m = reg ? this.mmapOf(reg, "va") : undefined;
-        if (!m || m.last < m.first) return;
-        const len = m.last - m.first + 1;
-        if (op.page >= len)
-          this.sink.report(
-            "PIN303",
-            spanOf(n, "page"),
-            `${op.op} of page ${op.page} is outside the buffer \`${op.buf}\` (${pages(len)}: 0..${len - 1})`,
-            "a registered buffer is the whole mapping it was registered over; its pages count from the mapping's start",
-          );
+        this.slotPage(
+          n,
+          reg,
+          op.op,
+          op.page,
+          `the buffer \`${op.buf}\``,
+          "a registered buffer is the whole mapping it was registered over; its pages count from the mapping's start",
+        );
         return;
       }
       case "pipe_read": {
@@ -484,16 +507,14 @@ class Checker {
             `add \`${want}\` to the \`prot=\` of its \`vfio_map_dma\`, or silence this line with \`# pinlab-ignore ${code}\``,
           );
         }
-        const m = reg ? this.mmapOf(reg, "va") : undefined;
-        if (!m || m.last < m.first) return;
-        const len = m.last - m.first + 1;
-        if (op.page >= len)
-          this.sink.report(
-            "PIN303",
-            spanOf(n, "page"),
-            `${op.op} of page ${op.page} is outside the DMA mapping \`${op.dma}\` (${pages(len)}: 0..${len - 1})`,
-            "a VFIO DMA mapping is the whole mapping it was made over; its pages count from the mapping's start",
-          );
+        this.slotPage(
+          n,
+          reg,
+          op.op,
+          op.page,
+          `the DMA mapping \`${op.dma}\``,
+          "a VFIO DMA mapping is the whole mapping it was made over; its pages count from the mapping's start",
+        );
         return;
       }
       case "dio_read":

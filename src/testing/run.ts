@@ -1,10 +1,12 @@
 /** Test support: compile and run a scenario under a policy by name. */
+import assert from "node:assert/strict";
 import { type RunResult, runSchedule } from "../engine/run/exec.js";
 import { type ExpectationResult, judgeRun } from "../engine/run/expect.js";
 import { compile } from "../model/compile.js";
 import type { ModelEvent } from "../model/events.js";
-import type { Model } from "../model/layout.js";
+import type { Model, State } from "../model/layout.js";
 import type { ScenarioSpec } from "../model/spec.js";
+import { A_PROC, A_SIGIO, actionIndex, actionKind, enabled, step } from "../model/step.js";
 import { makePolicy } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 
@@ -68,3 +70,26 @@ export const DESIGN_POLICIES = [
   "deferred-free",
   "odp",
 ] as const;
+
+/** Takes the enabled action of `kind` for index `index` (a process, a timer) in place; its events. */
+export function stepKind(m: Model, s: { v: State }, kind: number, index: number): ModelEvent[] {
+  const a = enabled(m, s.v).find((x) => actionKind(x) === kind && actionIndex(x) === index);
+  assert.ok(a !== undefined, `action ${kind}/${index} not enabled`);
+  const ev: ModelEvent[] = [];
+  s.v = step(m, s.v, a, ev);
+  return ev;
+}
+
+/**
+ * Process 0 takes its first three steps (open, mmap, the pin), process 1's
+ * truncate breaks the pin's lease, and process 0 takes SIGIO: the state just
+ * before its handler or the lease-break timer.
+ */
+export function toBreak(m: Model): { v: State } {
+  const s = { v: m.init.slice() as State };
+  for (let i = 0; i < 3; i++) stepKind(m, s, A_PROC, 0);
+  const t = stepKind(m, s, A_PROC, 1);
+  assert.ok(t.some((e) => e.k === "lease-break"));
+  stepKind(m, s, A_SIGIO, 0);
+  return s;
+}

@@ -9,12 +9,12 @@ import { test } from "node:test";
 import { PROPERTIES } from "../../properties/index.js";
 import { renderSteps } from "../../report/trace.js";
 import { type ProcBuilder, scenario } from "../../scenario/builder.js";
-import { events, modelOf, resultOf, runOf } from "../../testing/run.js";
+import { events, modelOf, resultOf, runOf, stepKind, toBreak } from "../../testing/run.js";
 import { EBUSY, EFAULT, ENOMEM, ENXIO, EOPNOTSUPP, EPERM } from "../errno.js";
 import type { ModelEvent } from "../events.js";
-import { FR_REF, frm, GUP_PIN_COUNTING_BIAS, type Model, type State } from "../layout.js";
+import { FR_REF, frm, GUP_PIN_COUNTING_BIAS } from "../layout.js";
 import type { Cap, FsKind, LeaseBreakBehaviour } from "../spec.js";
-import { A_PIN_TIMER, A_PROC, A_SIGIO, actionIndex, actionKind, enabled, step } from "../step.js";
+import { A_PIN_TIMER, A_PROC } from "../step.js";
 
 function ringScenario(o: {
   fs?: FsKind;
@@ -195,24 +195,6 @@ function revokeScenario(onLeaseBreak: LeaseBreakBehaviour) {
     )
     .proc("admin", "alice", (p) => p.truncate("data", 0))
     .build();
-}
-
-function stepKind(m: Model, s: { v: State }, kind: number, index: number): ModelEvent[] {
-  const a = enabled(m, s.v).find((x) => actionKind(x) === kind && actionIndex(x) === index);
-  assert.ok(a !== undefined, `action ${kind}/${index} not enabled`);
-  const ev: ModelEvent[] = [];
-  s.v = step(m, s.v, a, ev);
-  return ev;
-}
-
-/** app registers its buffer, admin's truncate breaks the pin's lease, app takes SIGIO. */
-function toBreak(m: Model): { v: State } {
-  const s = { v: m.init.slice() as State };
-  for (let i = 0; i < 3; i++) stepKind(m, s, A_PROC, 0);
-  const t = stepKind(m, s, A_PROC, 1);
-  assert.ok(t.some((e) => e.k === "lease-break"));
-  stepKind(m, s, A_SIGIO, 0);
-  return s;
 }
 
 test("revoke, escalation=invalidate: the kernel empties the ring's slot; the process lives, fixed I/O fails EFAULT", () => {

@@ -10,13 +10,13 @@ import { makePolicy } from "../../policies/index.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { renderSteps } from "../../report/trace.js";
 import { type ProcBuilder, scenario } from "../../scenario/builder.js";
-import { events, modelOf, resultOf, runOf } from "../../testing/run.js";
+import { events, modelOf, resultOf, runOf, stepKind, toBreak } from "../../testing/run.js";
 import { compile } from "../compile.js";
 import { EFAULT, ENOMEM, EOPNOTSUPP, EPERM } from "../errno.js";
 import type { ModelEvent } from "../events.js";
-import { FR_REF, frm, GUP_PIN_COUNTING_BIAS, type Model, type State } from "../layout.js";
+import { FR_REF, frm, GUP_PIN_COUNTING_BIAS } from "../layout.js";
 import type { Cap, FsKind, LeaseBreakBehaviour } from "../spec.js";
-import { A_PIN_TIMER, A_PROC, A_SIGIO, actionIndex, actionKind, enabled, step } from "../step.js";
+import { A_PIN_TIMER, A_PROC } from "../step.js";
 
 type Prot = readonly ("read" | "write")[];
 
@@ -178,23 +178,6 @@ function revokeScenario(onLeaseBreak: LeaseBreakBehaviour) {
     )
     .proc("admin", "alice", (p) => p.truncate("data", 0))
     .build();
-}
-
-function stepKind(m: Model, s: { v: State }, kind: number, index: number): ModelEvent[] {
-  const a = enabled(m, s.v).find((x) => actionKind(x) === kind && actionIndex(x) === index);
-  assert.ok(a !== undefined, `action ${kind}/${index} not enabled`);
-  const ev: ModelEvent[] = [];
-  s.v = step(m, s.v, a, ev);
-  return ev;
-}
-
-function toBreak(m: Model): { v: State } {
-  const s = { v: m.init.slice() as State };
-  for (let i = 0; i < 3; i++) stepKind(m, s, A_PROC, 0);
-  const t = stepKind(m, s, A_PROC, 1);
-  assert.ok(t.some((e) => e.k === "lease-break"));
-  stepKind(m, s, A_SIGIO, 0);
-  return s;
 }
 
 test("revoke, escalation=invalidate: the kernel removes the DMA mapping (a fence); the VMM lives, its device's DMA is blocked", () => {
