@@ -80,6 +80,13 @@ export function stepKind(m: Model, s: { v: State }, kind: number, index: number)
   return ev;
 }
 
+/** Runs the next step of the process named `name`; its events. */
+export function stepProc(m: Model, s: { v: State }, name: string): ModelEvent[] {
+  const p = m.procs.findIndex((x) => x.name === name);
+  assert.ok(p >= 0, `no process ${name}`);
+  return stepKind(m, s, A_PROC, p);
+}
+
 /**
  * Process 0 takes its first three steps (open, mmap, the pin), process 1's
  * truncate breaks the pin's lease, and process 0 takes SIGIO: the state just

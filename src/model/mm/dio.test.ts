@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { scenario } from "../../scenario/builder.js";
-import { modelOf, resultOf, runOf } from "../../testing/run.js";
+import { modelOf, resultOf, runOf, stepProc } from "../../testing/run.js";
 import { EFAULT } from "../errno.js";
 import type { ModelEvent } from "../events.js";
-import { FR_REF, frm, GUP_PIN_COUNTING_BIAS, type Model, type State } from "../layout.js";
+import { FR_REF, frm, GUP_PIN_COUNTING_BIAS, type State } from "../layout.js";
 import type { FsKind } from "../spec.js";
-import { A_CRASH, A_PROC, actionIndex, actionKind, enabled, step } from "../step.js";
+import { A_CRASH, actionIndex, actionKind, enabled, step } from "../step.js";
 
 function dioScenario(o: { fs?: FsKind; prot?: "r" | "rw"; write?: boolean; munmap?: boolean }) {
   return scenario("dio")
@@ -27,16 +27,6 @@ function dioScenario(o: { fs?: FsKind; prot?: "r" | "rw"; write?: boolean; munma
     .proc("admin", "alice", (p) => p.truncate("data", 0))
     .proc("intruder", "bob", (p) => p.open("g", "other", "rw", true).fallocate("g", "alloc", 0, 0))
     .build();
-}
-
-/** Runs process `name`'s next step; returns its events. */
-function stepProc(m: Model, s: { v: State }, name: string): ModelEvent[] {
-  const p = m.procs.findIndex((x) => x.name === name);
-  const a = enabled(m, s.v).find((x) => actionKind(x) === A_PROC && actionIndex(x) === p);
-  assert.ok(a !== undefined, `${name} cannot step`);
-  const ev: ModelEvent[] = [];
-  s.v = step(m, s.v, a, ev);
-  return ev;
 }
 
 for (const policy of [

@@ -9,12 +9,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ProcBuilder, scenario } from "../../scenario/builder.js";
 import { canStep, drive, returned } from "../../testing/drive.js";
-import { events, modelOf, resultOf, runOf } from "../../testing/run.js";
+import { events, modelOf, resultOf, runOf, stepProc } from "../../testing/run.js";
 import { EAGAIN, EFAULT } from "../errno.js";
 import type { ModelEvent } from "../events.js";
-import { contentInode, FR_REF, frm, type Model, type State } from "../layout.js";
+import { contentInode, FR_REF, frm, type State } from "../layout.js";
 import type { FsKind } from "../spec.js";
-import { A_CRASH, A_PROC, actionIndex, actionKind, enabled, step } from "../step.js";
+import { A_CRASH, actionIndex, actionKind, enabled, step } from "../step.js";
 
 function spliceScenario(o: {
   fs?: FsKind;
@@ -35,15 +35,6 @@ function spliceScenario(o: {
       p.open("g", "other", "rw", true).fallocate("g", "alloc", 0, 0).write("g", 0),
     )
     .build();
-}
-
-function stepProc(m: Model, s: { v: State }, name: string): ModelEvent[] {
-  const p = m.procs.findIndex((x) => x.name === name);
-  const a = enabled(m, s.v).find((x) => actionKind(x) === A_PROC && actionIndex(x) === p);
-  assert.ok(a !== undefined, `${name} cannot step`);
-  const ev: ModelEvent[] = [];
-  s.v = step(m, s.v, a, ev);
-  return ev;
 }
 
 for (const policy of ["linux", "wait", "ebusy", "revoke", "immutable", "deferred-free", "odp"]) {
