@@ -4,6 +4,8 @@ import {
   A_CRASH,
   A_HANDLER,
   A_HANG,
+  A_OOM,
+  A_PEER_CRASH,
   A_LAND,
   A_LEASE_TIMER,
   A_ODP_FAULT,
@@ -78,6 +80,10 @@ export function describeAction(m: Model, a: number): string {
       return `fault: ${proc()} hangs`;
     case A_PARTITION:
       return `fault: network partition to ${peer()}`;
+    case A_OOM:
+      return `fault: the OOM killer chooses ${proc()}`;
+    case A_PEER_CRASH:
+      return `fault: ${peer()} crashes`;
     case A_REPEAT:
       return `${proc()}: repeat`;
     case A_PEER_REPEAT:
