@@ -49,10 +49,10 @@ import {
 import { leaseTimeout } from "./locks/lease.js";
 import { writeback } from "./mm/writeback.js";
 import { teardown } from "./proc/exit.js";
+import { oomKill, oomMayStrike } from "./proc/oom.js";
 import { procStep } from "./proc/program.js";
 import { finishHandler, handlerCanFinish, handleSigio, signalDeliverable } from "./proc/signals.js";
 import { escalate } from "./rdma/escalate.js";
-import { oomKill, oomMayStrike } from "./proc/oom.js";
 import {
   nicLand,
   odpFault,

@@ -158,8 +158,7 @@ export function timingTable(m: Model): TimingTable {
   const faultless = (
     key: "crash" | "hang" | "partition" | "oom" | "peer_crash",
     names: readonly string[],
-  ) =>
-    names.filter((n) => pick(entries, key, n, null) === null);
+  ) => names.filter((n) => pick(entries, key, n, null) === null);
   const never = [
     ...faultless(
       "crash",

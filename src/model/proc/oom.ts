@@ -18,8 +18,8 @@
 import { type Ctx, emit } from "../ctx.js";
 import {
   alive,
-  MR_VALID,
   type Model,
+  MR_VALID,
   mr as mrOff,
   P_SIG,
   P_STATUS,

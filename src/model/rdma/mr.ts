@@ -6,12 +6,12 @@ import { type Ctx, emit } from "../ctx.js";
 import { EINVAL, EIO } from "../errno.js";
 import {
   INF_NONE,
+  K_HCA_RESET,
   MR_DEREG,
   MR_INVALID,
   MR_VALID,
   mr as mrOff,
   peer as peerOff,
-  K_HCA_RESET,
   QP_ERROR,
   QP_READY,
   R_INFL,

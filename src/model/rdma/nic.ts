@@ -56,8 +56,8 @@ import {
 import { fault } from "../mm/fault.js";
 import { frameContent, zeroFrame } from "../mm/frames.js";
 import { pteFrame, ptePerm } from "../mm/pte.js";
-import { peerWillRepeat } from "../repeat.js";
 import { poisoned } from "../proc/memory-failure.js";
+import { peerWillRepeat } from "../repeat.js";
 import { hcaGone, isRdmaMr } from "./hca.js";
 import { peerFail } from "./mr.js";
 
@@ -126,7 +126,12 @@ function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): vo
   const o = mrOff(m, x);
   const st = s[o]!;
   if (hcaGone(ctx) && isRdmaMr(ctx, x)) {
-    peerFail(ctx, r, "RETRY_EXC_ERR", "the local HCA was reset: the QP it was connected to is gone");
+    peerFail(
+      ctx,
+      r,
+      "RETRY_EXC_ERR",
+      "the local HCA was reset: the QP it was connected to is gone",
+    );
     return;
   }
   if (st === MR_DEREG && !alive(s, m, mi.proc)) {
