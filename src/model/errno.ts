@@ -23,7 +23,6 @@ export const EIO = 5;
 export const EXDEV = 18;
 export const ECONNREFUSED = 111;
 export const ENXIO = 6;
-export const EHWPOISON = 133;
 
 const NAMES: Record<number, string> = {
   [EPERM]: "EPERM",
@@ -47,7 +46,6 @@ const NAMES: Record<number, string> = {
   [EOPNOTSUPP]: "EOPNOTSUPP",
   [ECONNREFUSED]: "ECONNREFUSED",
   [ENXIO]: "ENXIO",
-  [EHWPOISON]: "EHWPOISON",
 };
 
 /** Name of an errno value (positive), e.g. 95 → "EOPNOTSUPP". */

@@ -11,7 +11,7 @@
  */
 import { fsdax } from "../backing.js";
 import { type Ctx, emit } from "../ctx.js";
-import { EBUSY, EHWPOISON, ENXIO } from "../errno.js";
+import { EBUSY, ENXIO } from "../errno.js";
 import {
   alive,
   ext,
@@ -120,7 +120,7 @@ function frameOf(ctx: Ctx, inode: number, page: number): number {
  * page cache (generic_error_remove_folio()); a pinned page keeps its extra
  * references, has_extra_refcount() makes the result MF_FAILED and
  * memory_failure() returns -EBUSY. The pin keeps the poisoned page, now no
- * page of the file. A page already poisoned: -EHWPOISON.
+ * page of the file.
  */
 export function memoryFailure(
   ctx: Ctx,
@@ -136,10 +136,9 @@ export function memoryFailure(
   if (f < 0) return -ENXIO;
   // ZONE_DEVICE memory: fs-DAX, and device-DAX (mf_generic_kill_procs(), no filesystem).
   const dax = fsdax(m, inode) || m.inodes[inode]!.backing === "devdax";
-  // memory_failure(): TestSetPageHWPoison() on an already poisoned page → -EHWPOISON.
-  // ZONE_DEVICE pages go to memory_failure_dev_pagemap() before that test:
-  // mf_dax_kill_procs() marks and signals again.
-  if (!dax && poisoned(m, s, f)) return -EHWPOISON;
+  // A second report: ZONE_DEVICE pages go to memory_failure_dev_pagemap() before
+  // memory_failure()'s TestSetPageHWPoison() test, and mf_dax_kill_procs() marks and
+  // signals again; a page-cache page left the cache at the first report (ENXIO above).
   const fo = frm(m, f);
   const dirty = !dax && (s[fo + FR_FLAGS]! & FF_DIRTY) !== 0;
   const mapped = mappers(m, s, inode, page);
