@@ -281,3 +281,40 @@ test("oom before send_uverbs: the pins go with the victim", () => {
   assert.ok(oom?.k === "oom-kill" && oom.pinned.length === 0);
   assert.equal(s[mr(m, 0)], MR_DEREG);
 });
+
+test("conditions: `poisoned` and `crashed` atoms that no step can make true are PIN333", () => {
+  const text = `
+fs dax blocks=1
+user alice
+file d owner=alice pages=1
+proc a user=alice { exit }
+remote r { }
+expect never condition "d.page0 poisoned or r crashed"`;
+  const msgs = parseScenario(text, "w.pin")
+    .diagnostics.filter((d) => d.code === "PIN333")
+    .map((d) => d.message);
+  assert.equal(msgs.length, 2, msgs.join("; "));
+  const ok = `${text.replace("proc a user=alice { exit }", "proc a user=alice { memory_failure d page=0 }")}
+faults peer_crash=r`;
+  assert.ok(!parseScenario(ok, "w.pin").diagnostics.some((d) => d.code === "PIN333"));
+});
+
+test("an RDMA READ of a poisoned pinned page fails with REM_OP_ERR; a WRITE lands, marked poisoned", () => {
+  const text = `
+fs dax blocks=2
+user alice
+file dax0 owner=alice pages=1 backing=devdax
+proc server user=alice {
+  fd = open dax0 rw
+  va = mmap fd pages=0..0 shared rw
+  mr = reg_mr va access=local_write,remote_write,remote_read
+  memory_failure dax0 page=0
+  send peer mr
+}
+remote peer { mr = recv; rdma_write mr page=0; rdma_read mr page=0 }`;
+  const ev = events(runOf(spec(text), "linux"));
+  const dma = ev.filter((e) => e.k === "dma");
+  assert.ok(dma.length === 2 && dma.every((e) => e.k === "dma" && e.poisoned === true));
+  const err = ev.find((e) => e.k === "rdma-error");
+  assert.ok(err?.k === "rdma-error" && err.status === "REM_OP_ERR");
+});
