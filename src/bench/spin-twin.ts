@@ -343,3 +343,33 @@ export function repwPromela(t: TwinShape): string {
   }
   return `${out.join("\n")}\n`;
 }
+
+/**
+ * replicas(n, pages) of check-bench.ts as `.pin` text, for timing `pinlab
+ * check` from the command line on the twin's scenario (the same spec: equal
+ * state and transition counts, spin-twin.test.ts).
+ */
+export function repwPin(t: TwinShape): string {
+  const { n, pages: P } = t;
+  const l = [
+    `scenario "${twinName(t)}: ${n} servers x ${P} pages"`,
+    `fs dax blocks=${P + 2}`,
+    "user alice",
+    `file data owner=alice mode=0644 pages=${P}`,
+  ];
+  for (let i = 1; i <= n; i++)
+    l.push(
+      `proc s${i} user=alice on_lease_break=cancel {`,
+      "  fd = open data rw",
+      `  va = mmap fd pages=0..${P - 1} shared rw`,
+      "  mr = reg_mr va access=local_write,remote_write",
+      `  send c${i} mr`,
+      "}",
+      `remote c${i} {`,
+      "  mr = recv",
+      ...[...Array(P).keys()].map((k) => `  rdma_write mr page=${k}`),
+      "}",
+    );
+  l.push("proc admin user=alice { truncate data pages=0 }");
+  return `${l.join("\n")}\n`;
+}
