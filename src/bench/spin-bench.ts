@@ -7,7 +7,8 @@
  * reductions, and both are printed side by side with the verdicts on the
  * properties the twin checks. Figures only; nothing is asserted (these
  * machines are shared and noisy). Without spin installed, run.sh says so and
- * only pinlab's figures are printed.
+ * only pinlab's figures are printed. Then the generated twin of repw-N-P at
+ * about 10^6 and 10^7 states (spin-repw.ts, docs/spin.md).
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
