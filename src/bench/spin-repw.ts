@@ -214,31 +214,46 @@ export async function runRepwSpinBench(
           `  twin: SPIN -DNOREDUCE ${fmt(nored[0]!.states)} states, ${fmt(nored[0]!.edges)} edges; pinlab --no-reduce ${fmt(none1![0]!.states)}, ${fmt(none1![0]!.edges)}: ${same(nored[0]!, none1![0]!) ? "the same state space" : "STATE SPACES DIFFER: the twin has drifted from the model, the timings below compare different searches"}; SPIN's POR stores ${fmt(por[0]!.states)}`,
         );
       }
-      if (!same(none1![0]!, none2![0]!) || !same(red1![0]!, red2![0]!))
-        print("  pinlab: 2 workers found other counts than 1 worker");
+      for (const [what, a, b] of [
+        ["--no-reduce", none1![0]!, none2![0]!],
+        ["reduce", red1![0]!, red2![0]!],
+      ] as const)
+        if (!same(a, b))
+          print(
+            `  pinlab ${what}: 2 workers counted ${fmt(b.states)} states, ${fmt(b.edges)} edges; 1 worker ${fmt(a.states)}, ${fmt(a.edges)}`,
+          );
       // Ratios pair by pair: round r of one configuration against round r of another.
       const ratio = (a: Sample[], b: Sample[], f: (s: Sample) => number) =>
         a.map((x, r) => f(x) / f(b[r]!));
       const wall = (s: Sample) => s.wallMs;
       const line = (what: string, xs: number[]) => print(`  ${what.padEnd(64)} ${spread(xs, f2)}×`);
       print("  paired ratios, median (min–max) over the rounds:");
-      line("2 workers vs 1, --no-reduce (wall, 1 worker / 2 workers)", ratio(none1!, none2!, wall));
-      line("2 workers vs 1, reduce (wall, 1 worker / 2 workers)", ratio(red1!, red2!, wall));
+      line(
+        "2 workers vs 1, --no-reduce: wall of 1 worker / wall of 2",
+        ratio(none1!, none2!, wall),
+      );
+      line("2 workers vs 1, reduce: wall of 1 worker / wall of 2", ratio(red1!, red2!, wall));
       if (por && nored) {
         line(
-          "check --no-reduce (1 worker) vs SPIN with POR, time to verdict",
+          "time to verdict, check --no-reduce (1 worker) / SPIN with POR",
           ratio(none1!, por, wall),
         );
         line(
-          "check --no-reduce (2 workers) vs SPIN with POR, time to verdict",
+          "time to verdict, check --no-reduce (2 workers) / SPIN with POR",
           ratio(none2!, por, wall),
         );
         line(
-          "check --no-reduce (1 worker) vs SPIN -DNOREDUCE, time to verdict",
+          "time to verdict, check --no-reduce (1 worker) / SPIN -DNOREDUCE",
           ratio(none1!, nored, wall),
         );
-        line("SPIN with POR vs default check (1 worker): times faster", ratio(por, red1!, wall));
-        line("SPIN with POR vs default check (2 workers): times faster", ratio(por, red2!, wall));
+        line(
+          "default check (1 worker) faster than SPIN with POR: SPIN / check",
+          ratio(por, red1!, wall),
+        );
+        line(
+          "default check (2 workers) faster than SPIN with POR: SPIN / check",
+          ratio(por, red2!, wall),
+        );
         const cpuRate = (s: Sample) =>
           s.searchCpuMs !== null ? s.states / s.searchCpuMs : s.states / (s.cpuMs ?? Number.NaN);
         line(
