@@ -40,6 +40,13 @@ export interface ExploreOptions {
   readonly parallelFrom?: number;
   /** Expected number of states, to size the visited set up front. */
   readonly expectedStates?: number;
+  /**
+   * How liveness is searched (serial search): "watch" (default) records no
+   * pending graph and searches again with one only if an edge shows that a
+   * cycle of pending states may form; "graph" records it from the start
+   * (for a system known to have such cycles: no second search).
+   */
+  readonly liveness?: "graph" | "watch";
 }
 
 export interface ExploreStats {
