@@ -12,8 +12,11 @@
  * the new states queued. Insertion order, hence numbering, parent links and
  * witnesses, is exactly that of a plain one-state-at-a-time BFS.
  *
- * Liveness (the system's `pending`) is kept one of two ways. "graph"
- * records the pending graph for the lasso search (liveness.ts). "watch"
+ * Liveness (the system's `pending`) is kept one of three ways. "graph"
+ * records the pending graph for the lasso search on state ids (liveness.ts:
+ * IdGraph; the visited set then keeps each state's id beside its
+ * fingerprint), "fingerprints" the same graph on fingerprints (PendingGraph,
+ * which the parallel search can join with its workers' graphs). "watch"
  * records no graph and proves instead that none is needed: a cycle of states
  * sharing a pending bit must contain an edge, between two states sharing that
  * bit, to a state no deeper than its source (BFS depths rise by at most one a
@@ -33,7 +36,7 @@ import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
 import { Frontier } from "./frontier.js";
 import { LevelSet } from "./level-set.js";
-import { PendingGraph } from "./liveness.js";
+import { IdGraph, PendingGraph } from "./liveness.js";
 import { ParentLog } from "./parents.js";
 import { asleep, childSleep, SLEEP_SLOTS } from "./por.js";
 import type { System } from "./system.js";
@@ -47,12 +50,15 @@ export interface SearchConfig {
   readonly symmetry: boolean;
   readonly expectedStates: number;
   readonly allow: AllowGrowth;
-  /** How liveness is kept (see above); "graph" when not given. */
+  /** How liveness is kept (see above); "fingerprints" when not given. */
   readonly liveness?: LivenessMode;
 }
 
-/** "graph": record the pending graph; "watch": record none, and stop if a cycle could form. */
-export type LivenessMode = "graph" | "watch";
+/**
+ * "graph": the pending graph on ids; "fingerprints": on fingerprints;
+ * "watch": none, and stop if a cycle could form.
+ */
+export type LivenessMode = "graph" | "fingerprints" | "watch";
 
 export class SerialSearch<E> {
   readonly table: FingerprintTable;
@@ -60,6 +66,8 @@ export class SerialSearch<E> {
   readonly log: ParentLog;
   readonly found = new Findings();
   readonly graph: PendingGraph | null;
+  /** In "graph" mode: the pending graph on state ids. */
+  readonly idGraph: IdGraph | null;
   /** In "watch" mode: the pending fingerprints of the level being discovered. */
   readonly watch: LevelSet | null;
   /**
@@ -91,8 +99,10 @@ export class SerialSearch<E> {
   private succ: Int32Array;
   private fps: Int32Array;
   private acts: Int32Array;
-  /** In "watch" mode, per successor: 1 if the edge is between states sharing a pending bit. */
+  /** In "watch" and "graph" modes, per successor: 1 if the edge is between states sharing a pending bit. */
   private shared: Uint8Array;
+  /** In "graph" mode, per state of the batch: its pending mask if it has successors, else 0. */
+  private readonly pendOf = new Int32Array(BATCH);
   /** Where touched slot values go, so the loads are not optimised away. */
   sink = 0;
 
@@ -103,12 +113,17 @@ export class SerialSearch<E> {
     const L = sys.init.length;
     this.L = L;
     this.width = cfg.por ? L + 1 + SLEEP_SLOTS : L;
-    this.table = new FingerprintTable(cfg.expectedStates, cfg.allow);
+    this.table = new FingerprintTable(
+      cfg.expectedStates,
+      cfg.allow,
+      sys.pending !== undefined && cfg.liveness === "graph",
+    );
     this.queue = new Frontier(this.width, 1024, cfg.allow);
     this.log = new ParentLog(cfg.allow);
-    const watch = sys.pending !== undefined && cfg.liveness === "watch";
-    this.graph = sys.pending && !watch ? new PendingGraph(cfg.allow) : null;
-    this.watch = watch ? new LevelSet(cfg.allow) : null;
+    const mode = sys.pending === undefined ? null : (cfg.liveness ?? "fingerprints");
+    this.graph = mode === "fingerprints" ? new PendingGraph(cfg.allow) : null;
+    this.idGraph = mode === "graph" ? new IdGraph(cfg.allow) : null;
+    this.watch = mode === "watch" ? new LevelSet(cfg.allow) : null;
     this.cur = new Int32Array(L);
     this.tmp = new Int32Array(L);
     this.canon = new Int32Array(L);
@@ -152,7 +167,7 @@ export class SerialSearch<E> {
   }
   /** Bytes kept for liveness: the pending graph, or the level set that stands for it. */
   get livenessBytes(): number {
-    return (this.graph?.bytes ?? 0) + (this.watch?.bytes ?? 0);
+    return (this.graph?.bytes ?? 0) + (this.idGraph?.bytes ?? 0) + (this.watch?.bytes ?? 0);
   }
 
   /** Whether states remain to expand. */
@@ -199,6 +214,7 @@ export class SerialSearch<E> {
         this.depth++;
         this.levelEnd = this.states;
         this.watch?.clear();
+        this.idGraph?.levels.push(this.next);
       }
       // Batches are cut by BATCH and level ends only, never by the budget: the
       // budget follows the clock (drive.ts), and a bound checked between
@@ -221,6 +237,8 @@ export class SerialSearch<E> {
     const events = this.events;
     const graph = this.graph;
     const watch = this.watch;
+    const idg = this.idGraph;
+    const pendOf = this.pendOf;
     const live = sys.pending !== undefined;
     const por = this.cfg.por;
     const par = this.parents;
@@ -243,11 +261,13 @@ export class SerialSearch<E> {
       const n = en.length;
       const pend = live ? sys.pending!(cur) : 0;
       found.pendingBits |= pend;
+      pendOf[p] = 0;
       if (n === 0) {
         found.terminal(id, d, sys.judgeEnd(cur), pend);
         ends[p] = m;
         continue;
       }
+      pendOf[p] = pend;
       if (pend !== 0) {
         if (graph) {
           const fp = this.fp;
@@ -274,7 +294,7 @@ export class SerialSearch<E> {
         if (pend !== 0 && (sys.pending!(nx) & pend) !== 0) {
           if (graph) graph.addEdge(fps[2 * m]!, fps[2 * m + 1]!);
           else shared[m] = 1;
-        } else if (watch) shared[m] = 0;
+        } else shared[m] = 0;
         succ.set(nx, m * L);
         acts[m++] = a;
       }
@@ -296,6 +316,7 @@ export class SerialSearch<E> {
     let k = 0;
     for (let p = 0; p < b; p++) {
       log.expand();
+      if (idg && pendOf[p] !== 0) idg.addState(first + p, pendOf[p]!);
       const start = k;
       const end = ends[p]!;
       if (por && end > start) for (let i = 0; i < L; i++) cur[i] = par[p * W + i]!;
@@ -304,9 +325,13 @@ export class SerialSearch<E> {
         const lo = fps[2 * k + 1]!;
         if (!table.add(hi, lo)) {
           // stored before: one level down (in the level set) or no deeper than here
-          if (watch && shared[k] === 1 && !watch.has(hi, lo)) this.cycleMayForm = true;
+          if (shared[k] === 1) {
+            if (watch && !watch.has(hi, lo)) this.cycleMayForm = true;
+            else if (idg) idg.addEdge(table.idOf(hi, lo));
+          }
           continue;
         }
+        if (idg && shared[k] === 1) idg.addEdge(this.states);
         this.states++;
         log.child(acts[k]!);
         const o = q.alloc();

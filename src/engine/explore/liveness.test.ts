@@ -1,8 +1,9 @@
 /**
  * Liveness without the pending graph ("watch", the serial default): where no
  * edge between pending states reaches a state no deeper than its source, no
- * graph is kept; otherwise the search runs again with it. Either way the
- * results are those of the search that records the graph from the start.
+ * graph is kept; otherwise the search runs again with it ("graph": on state
+ * ids). Either way the results are those of the search that records the
+ * graph on fingerprints from the start (as the parallel search does).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -13,12 +14,12 @@ import {
   productSystem,
 } from "../../testing/systems/sample-systems.js";
 import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
-import { SerialSearch } from "./bfs.js";
+import { type LivenessMode, SerialSearch } from "./bfs.js";
 import { explore } from "./explore.js";
 import type { System } from "./system.js";
 import type { ExploreResult } from "./types.js";
 
-function searchAll(sys: System, liveness: "graph" | "watch"): SerialSearch<unknown> {
+function searchAll(sys: System, liveness: LivenessMode): SerialSearch<unknown> {
   const s = new SerialSearch(sys, {
     por: false,
     symmetry: false,
@@ -40,7 +41,7 @@ function results(r: ExploreResult) {
   return { ...r, stats: counts };
 }
 
-describe("liveness watch", () => {
+describe("liveness without fingerprints in the graph, or without a graph", () => {
   it("a diamond of pending states keeps no graph", () => {
     // 0 → 1 → 3, 0 → 2 → 3 → 4, every state pending: no cycle, no edge back
     const sys = graphSystem({
@@ -87,7 +88,7 @@ describe("liveness watch", () => {
     assert.equal(searchAll(sys, "watch").cycleMayForm, true);
   });
 
-  it("random product systems and the toy model: watch = graph, with and without reductions", async () => {
+  it("random product systems and the toy model: the same results with the graph on ids, on fingerprints, or none", async () => {
     const move = (xs: number, locals: number): fc.Arbitrary<LocalMove> =>
       fc.record({
         from: fc.nat(locals - 1),
@@ -115,9 +116,11 @@ describe("liveness watch", () => {
       fc.asyncProperty(product, async (spec) => {
         const sys = productSystem(spec);
         for (const reduce of [false, true]) {
+          const f = await explore(sys, { reduce, liveness: "fingerprints" });
           const g = await explore(sys, { reduce, liveness: "graph" });
           const w = await explore(sys, { reduce, liveness: "watch" });
-          assert.deepEqual(results(w), results(g));
+          assert.deepEqual(results(g), results(f));
+          assert.deepEqual(results(w), results(f));
         }
         if (!searchAll(sys, "watch").cycleMayForm) proved++;
       }),
@@ -127,12 +130,15 @@ describe("liveness watch", () => {
     for (const mode of ["unsafe", "wait", "revoke"] as const)
       for (const handler of ["cancel", "ignore"] as const) {
         const sys = toyPinsSystem({ n: 3, mode, handler });
-        for (const reduce of [false, true])
-          assert.deepEqual(
-            results(await explore(sys, { reduce, liveness: "watch" })),
-            results(await explore(sys, { reduce, liveness: "graph" })),
-            `${mode} ${handler} reduce=${reduce}`,
-          );
+        for (const reduce of [false, true]) {
+          const f = results(await explore(sys, { reduce, liveness: "fingerprints" }));
+          for (const liveness of ["graph", "watch"] as const)
+            assert.deepEqual(
+              results(await explore(sys, { reduce, liveness })),
+              f,
+              `${mode} ${handler} reduce=${reduce} ${liveness}`,
+            );
+        }
       }
   });
 });

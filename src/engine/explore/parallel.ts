@@ -165,6 +165,8 @@ export async function exploreParallel(
     ...red,
     expectedStates: opt.expectedStates ?? 0,
     allow: budget.allow,
+    // joined with the workers' graphs, which know their targets by fingerprint only
+    liveness: "fingerprints",
   });
   const control = new SharedArrayBuffer(CTL_WORDS * 4);
   const ctl = new Int32Array(control);

@@ -43,10 +43,11 @@ export interface ExploreOptions {
   /**
    * How liveness is searched (serial search): "watch" (default) records no
    * pending graph and searches again with one only if an edge shows that a
-   * cycle of pending states may form; "graph" records it from the start
-   * (for a system known to have such cycles: no second search).
+   * cycle of pending states may form; "graph" records it (on state ids) from
+   * the start, for a system known to have such cycles (no second search);
+   * "fingerprints" records it as the parallel search does (to compare).
    */
-  readonly liveness?: "graph" | "watch";
+  readonly liveness?: "graph" | "watch" | "fingerprints";
 }
 
 export interface ExploreStats {
