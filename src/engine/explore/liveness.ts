@@ -25,7 +25,7 @@
  * its few states are computed again by replaying their paths (result.ts).
  * Both give the same components in the same order, hence the same lassos.
  */
-import { Rows } from "./columns.js";
+import { Chunks, Rows } from "./columns.js";
 import { SmallInts } from "./small-ints.js";
 import type { AllowGrowth } from "./table.js";
 
@@ -88,7 +88,7 @@ export class IdGraph {
   /** Per state id: how many of the edges are its own. */
   readonly counts: SmallInts;
   /** Target ids, by source id, then in the order of the source's actions. */
-  readonly edges: Rows;
+  readonly edges: Chunks;
   /** levels[d]: the first id at depth d. */
   readonly levels: number[] = [0];
   /** The last state recorded (-1: none). */
@@ -97,7 +97,7 @@ export class IdGraph {
   constructor(allow?: AllowGrowth) {
     this.masks = new SmallInts(1024, allow);
     this.counts = new SmallInts(1024, allow);
-    this.edges = new Rows(1, 1024, allow);
+    this.edges = new Chunks(allow);
   }
 
   get bytes(): number {
@@ -114,8 +114,7 @@ export class IdGraph {
 
   /** An edge from the last recorded state to the state with id `target`. */
   addEdge(target: number): void {
-    const o = this.edges.push();
-    this.edges.data[o] = target;
+    this.edges.push(target);
     this.counts.set(this.last, this.counts.get(this.last) + 1);
   }
 
@@ -145,7 +144,7 @@ export function findCyclesById(
   fpOf: (id: number) => [number, number],
 ): FoundCycle[] {
   const n = Math.min(states, g.last + 1);
-  const adj = g.edges.used();
+  const adj = g.edges;
   if (n <= 0 || adj.length === 0 || bits === 0) return [];
   const masks = g.masks.view(n);
   const counts = g.counts.view(n);
@@ -158,7 +157,7 @@ export function findCyclesById(
     const c = cycleForBit(
       n,
       deg,
-      adj,
+      (e) => adj.get(e),
       (v) => v < n && (masks[v]! & bit) !== 0,
       (v) => g.depthOf(v),
     );
@@ -233,7 +232,7 @@ export function findCycles(states: Int32Array, edges: Int32Array, bits: number):
     const c = cycleForBit(
       n,
       deg,
-      adj,
+      (e) => adj[e]!,
       (r) => (states[r * STATE_WIDTH + S_MASK]! & bit) !== 0,
       (r) => depthOf(states, r),
     );
@@ -361,7 +360,7 @@ function resolveTargets(states: Int32Array, edges: Int32Array): Int32Array {
 function cycleForBit(
   n: number,
   deg: Int32Array,
-  adj: Int32Array,
+  adj: (e: number) => number,
   has: (v: number) => boolean,
   depthOfNode: (v: number) => number,
 ): { start: number; rows: number[] } | null {
@@ -391,7 +390,7 @@ function cycleForBit(
       const e = callE[cp]!;
       if (e < deg[v + 1]!) {
         callE[cp] = e + 1;
-        const w = adj[e]!;
+        const w = adj(e);
         if (!has(w)) continue;
         if (index[w] === -1) {
           index[w] = low[w] = next++;
@@ -442,7 +441,7 @@ function cycleForBit(
   search: while (qh < qt) {
     const v = queue[qh++]!;
     for (let e = deg[v]!; e < deg[v + 1]!; e++) {
-      const w = adj[e]!;
+      const w = adj(e);
       if (comp[w] !== bestComp) continue;
       if (w === best) {
         last = v;
@@ -464,7 +463,7 @@ function depthOf(states: Int32Array, r: number): number {
   return states[r * STATE_WIDTH + S_DEPTH]!;
 }
 
-function selfLoop(v: number, deg: Int32Array, adj: Int32Array): boolean {
-  for (let e = deg[v]!; e < deg[v + 1]!; e++) if (adj[e] === v) return true;
+function selfLoop(v: number, deg: Int32Array, adj: (e: number) => number): boolean {
+  for (let e = deg[v]!; e < deg[v + 1]!; e++) if (adj(e) === v) return true;
   return false;
 }
