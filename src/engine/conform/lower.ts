@@ -23,6 +23,7 @@ import {
   A_HANDLER,
   A_LEASE_TIMER,
   A_PEER,
+  A_PROC,
   A_SIGIO,
   actionIndex,
   actionKind,
@@ -140,6 +141,11 @@ function occurrences(m: Model, steps: readonly TraceStep[]): Occ[] {
         if (e.k === "block") open.set(e.proc, o);
         made = o;
         seen(o);
+      } else if (e.k === "exit" && e.cause === "program" && kind === A_PROC && idx === e.proc) {
+        // The program's `exit`: no `ret` event, the process is gone (its fds, MRs and QPs with it).
+        const last = [...out].reverse().find((o) => o.proc === e.proc && o.kind === "proc");
+        made = { kind: "proc", proc: e.proc, pc: last ? last.pc + 1 : 0, model: "ok" };
+        seen(made);
       } else if (e.k === "exit" && e.cause === "fault") {
         const last = [...out].reverse().find((o) => o.proc === e.proc && o.kind === "proc");
         if (last) last.model = `signal ${e.sig ?? "SIGBUS"}`;
@@ -527,7 +533,7 @@ export function lowerSchedule(
           break;
         }
         case "exit":
-          body = "_exit(0);";
+          body = "return EXITCODE;";
           break;
         case "send": {
           // Hands the rkey over the application's protocol; the first one sets up the connection.
