@@ -7,7 +7,7 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-mkdir -p /dev/shm /mnt/dax /mnt/ext4 /mnt/tmpfs
+mkdir -p /dev/shm /mnt/dax /mnt/ext4 /mnt/tmpfs /mnt/xfs /mnt/xfsdax
 chmod 1777 /mnt/tmpfs /tmp
 mount -t tmpfs tmp /tmp
 mount -t tmpfs shm /dev/shm
@@ -15,9 +15,11 @@ mount -t tmpfs tmpfs /mnt/tmpfs
 echo "@@ kernel $(uname -r)"
 # ndctl's modprobe rule hides libnvdimm's dependencies: the initramfs has no
 # modprobe.d (scripts/conform-guest.sh). crc32_generic before rdma_rxe.
-for m in crc32c_generic crc16 nfit nd_pmem dax_pmem ext4 brd crc32_generic rdma_rxe ib_uverbs dummy; do
+for m in crc32c_generic crc16 nfit nd_pmem dax_pmem ext4 xfs crc32_generic rdma_rxe ib_uverbs dummy; do
   modprobe "$m" 2>/dev/null || echo "@@ note modprobe $m failed"
 done
+# Two RAM disks: ext4 and XFS (mkfs.xfs wants at least 300 MB; brd allocates on write).
+modprobe brd rd_nr=2 rd_size=327680 2>/dev/null || echo "@@ note modprobe brd failed"
 # Every failure says why: DAX silently turns off otherwise.
 note() { echo "@@ note $*" | tr '\n' ' '; echo; }
 ok_dax=0
@@ -45,6 +47,31 @@ elif ! out=$(mount -t ext4 /dev/ram0 /mnt/ext4 2>&1); then
 else
   chmod 1777 /mnt/ext4
   echo "@@ have ext4 /mnt/ext4"
+fi
+# XFS with reflink (FICLONE) on the second RAM disk and, with -o dax, on the second NVDIMM.
+if [ ! -b /dev/ram1 ]; then
+  note "no /dev/ram1 (brd)"
+elif ! out=$(mkfs.xfs -q -f -m reflink=1 /dev/ram1 2>&1); then
+  note "mkfs.xfs /dev/ram1: $out"
+elif ! out=$(mount -t xfs /dev/ram1 /mnt/xfs 2>&1); then
+  note "mount xfs /dev/ram1: $out"
+else
+  chmod 1777 /mnt/xfs
+  echo "@@ have xfs /mnt/xfs (reflink)"
+fi
+if ! out=$(ndctl create-namespace -f -e namespace1.0 -m fsdax 2>&1); then
+  note "ndctl create-namespace namespace1.0: $out"
+elif [ ! -b /dev/pmem1 ]; then
+  note "no /dev/pmem1 after ndctl"
+elif ! out=$(mkfs.xfs -q -f -m reflink=1 /dev/pmem1 2>&1); then
+  note "mkfs.xfs /dev/pmem1 ($(cat /sys/block/pmem1/size 2>/dev/null) sectors): $(echo "$out" | head -1)"
+elif ! out=$(mount -t xfs -o dax=always /dev/pmem1 /mnt/xfsdax 2>&1); then
+  note "mount xfs -o dax=always: $out"
+elif ! grep -q ' /mnt/xfsdax .*dax=always' /proc/mounts; then
+  note "/mnt/xfsdax mounted without dax=always: $(grep /mnt/xfsdax /proc/mounts)"
+else
+  chmod 1777 /mnt/xfsdax
+  echo "@@ have xfsdax /mnt/xfsdax ($(grep /mnt/xfsdax /proc/mounts | cut -d' ' -f3-4), reflink)"
 fi
 echo "@@ have tmpfs /mnt/tmpfs"
 if ! out=$(ip link add dum0 type dummy 2>&1 && ip link set dum0 up 2>&1); then

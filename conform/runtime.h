@@ -206,12 +206,22 @@ static void worker(int proc) {
 }
 
 #include <sys/resource.h>
+#ifdef CONFORM_VERBS
+static int verbs_pd(void);
+#endif
+/* Workers that use verbs open the device before their first operation (slow under TCG: not part of any answer). */
+static int uses_verbs[MAXP];
 static void start_worker(int proc, uid_t uid, long memlock_pages) {
   pid_t c = fork();
   if (c == 0) {
     struct rlimit rl = {memlock_pages * PG, memlock_pages * PG};
     setrlimit(RLIMIT_MEMLOCK, &rl);
     if (uid != 0 && (setgid(uid) != 0 || setuid(uid) != 0)) _exit(4);
+#ifdef CONFORM_VERBS
+    if (uses_verbs[proc]) verbs_pd();
+#else
+    (void)uses_verbs;
+#endif
     worker(proc);
   }
   wpid[proc] = c;
@@ -389,6 +399,22 @@ static void pipes(int nprocs) {
     res_r[p] = b[0];
     res_w[p] = b[1];
   }
+}
+
+/*
+ * The directory of a backing must be on the filesystem the lowering chose
+ * (statfs f_type): a mount that failed in the guest leaves the bare
+ * directory on the initramfs, where the scenario would silently run on
+ * another filesystem.
+ */
+#include <sys/vfs.h>
+static int require_fs(const char *dir, long magic, const char *what) {
+  struct statfs f;
+  if (statfs(dir, &f) != 0 || (long)f.f_type != magic) {
+    printf("@@N %s is not %s here: nothing of the schedule runs\n", dir, what);
+    return 1;
+  }
+  return 0;
 }
 
 /* A scenario file: created by root, sized, owned and moded as the scenario says. */

@@ -32,10 +32,11 @@ USERPKGS=(
   libxtables12 libmd0 libpcre2-8-0 libgssapi-krb5-2 libkrb5-3 libk5crypto3 libkrb5support0
   zlib1g libgcc-s1
   libibverbs1 ibverbs-providers libnl-3-200 libnl-route-3-200 liburing2 libc6
+  xfsprogs libinih1 liburcu8
 )
 
 # The modules the guest loads (modprobe resolves their dependencies).
-MODULES=(nfit nd_pmem dax_pmem ext4 crc32_generic crc32c_generic rdma_rxe ib_uverbs dummy brd)
+MODULES=(nfit nd_pmem dax_pmem ext4 xfs crc32_generic crc32c_generic rdma_rxe ib_uverbs dummy brd)
 
 mkdir -p "$CACHE/debs" "$CACHE/apt/lists/partial" "$CACHE/apt/cache/archives/partial"
 cat >"$CACHE/apt/sources.list" <<'EOF'
@@ -74,11 +75,12 @@ fi
 
 fetch "${USERPKGS[@]}"
 USR="$CACHE/userland"
-if [ ! -e "$USR/.done" ]; then
+# Unpacked again when the package list changes (.done holds the list it was made from).
+if [ ! -e "$USR/.done" ] || [ "$(cat "$USR/.done")" != "${USERPKGS[*]}" ]; then
   rm -rf "$USR"
   mkdir -p "$USR"
   for p in "${USERPKGS[@]}"; do dpkg -x "$(ls "$CACHE/debs/${p}_"*.deb | head -1)" "$USR"; done
-  touch "$USR/.done"
+  echo "${USERPKGS[*]}" >"$USR/.done"
 fi
 
 build_kernel() {
@@ -100,7 +102,7 @@ build_kernel() {
   fi
   local kver
   kver=$(cat "$K/release")
-  if [ -e "$K/initrd.gz" ] && [ "$K/initrd.gz" -nt "$HERE/../conform/guest-init.sh" ] && [ "$K/initrd.gz" -nt "$0" ]; then
+  if [ -e "$K/initrd.gz" ] && [ "$K/initrd.gz" -nt "$HERE/../conform/guest-init.sh" ] && [ "$K/initrd.gz" -nt "$0" ] && [ "$K/initrd.gz" -nt "$USR/.done" ]; then
     echo "conform guest $v: kernel $kver, cached at $K"
     return 0
   fi

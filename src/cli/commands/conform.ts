@@ -232,6 +232,7 @@ export function hostRun(
         throw new Error(`pinlab bug: a generated program does not compile: ${bin.error}`);
       const r = runOnHost(bin.bin, timeoutMs * (p.lowered.rows.length + 4) + 10_000);
       if (r.error) notes.push(`${name}: ${r.error}`);
+      for (const n of r.notes) notes.push(`${name}: ${n}`);
       out.push(toSchedule(p, r.results));
     }
   }
@@ -255,11 +256,19 @@ export function guestRun(
   const programs: { name: string; bin: string }[] = [];
   let i = 0;
   for (const { name, spec, patch: own } of specs) {
-    if ((spec.fs.flavor ?? "xfs") === "xfs" && !notes.some((n) => n.startsWith(`${name}:`)))
+    const onXfs = (spec.fs.flavor ?? "xfs") === "xfs";
+    if (onXfs && !img.xfs && !notes.some((n) => n.startsWith(`${name}:`)))
       notes.push(
-        `${name}: written for XFS, run on ext4 (the order of layout-change checks differs)`,
+        `${name}: written for XFS, run on ext4 (the order of layout-change checks differs; an image with xfsprogs runs it on XFS: sudo bash scripts/conform-guest.sh ${v})`,
       );
-    const pl = plan(spec, name, v, (s) => guestTarget(s.fs.kind), schedules, own ?? patch);
+    const pl = plan(
+      spec,
+      name,
+      v,
+      (s) => guestTarget(s.fs.kind, onXfs && img.xfs),
+      schedules,
+      own ?? patch,
+    );
     if (typeof pl === "string") {
       notes.push(`${name}: ${pl}`);
       continue;
@@ -279,7 +288,12 @@ export function guestRun(
   }
   const g = runInGuest(img, programs, 60_000 + programs.length * timeoutMs * 20);
   for (const l of g.lines)
-    if (l.startsWith("@@ have") || l.startsWith("@@ note")) notes.push(l.slice(3));
+    if (l.startsWith("@@ have") || l.startsWith("@@ note")) {
+      // A program's own note names its scenario and schedule.
+      const own = /^@@ note (g\d+): (.*)$/.exec(l);
+      const pl = own && planned.find((x) => x.name === own[1]);
+      notes.push(pl ? `${pl.p.scenario} (seed ${pl.p.seed}): ${own![2]}` : l.slice(3));
+    }
   if (g.error) notes.push(g.error);
   const out = planned.map(({ p, name }) => toSchedule(p, name ? g.results.get(name) : undefined));
   return { target: v, release: img.release, notes, schedules: out };

@@ -41,6 +41,8 @@ export interface Target {
   readonly verbs: boolean;
   /** The `fs` directory's filesystem has reflink (FICLONE): XFS made with -m reflink=1. */
   readonly reflink?: boolean;
+  /** The filesystem of the `fs` directory (default ext4): the program checks it before it starts. */
+  readonly fsType?: "ext4" | "xfs";
 }
 
 /** One operation of the schedule, with the model's answer. */
@@ -292,6 +294,7 @@ export function lowerSchedule(
   const peerUsed = new Set<number>();
   const mrSlot = new Map<number, { slot: number; pinner: string }>(); // model MR → its variable
   let leases = false;
+  const verbsProcs = new Set<number>(); // processes that register MRs or send rkeys
   let step = 0;
   const push = (p: number, body: string, row: Row, guards = ""): void => {
     const idx = caseNo++;
@@ -542,6 +545,7 @@ export function lowerSchedule(
           else if (r < 0) why = `${op.peer} is not a peer`;
           else {
             verbs = true;
+            verbsProcs.add(p);
             peerUsed.add(r);
             body = `return send_rkey(${r}, ${V(op.mr)});`;
           }
@@ -595,6 +599,7 @@ export function lowerSchedule(
           else if (!target.verbs) why = "no RDMA device here (the guest tier has rdma_rxe)";
           else {
             verbs = true;
+            verbsProcs.add(p);
             const acc = op.access.map((a) => IBV[a]).join(" | ") || "0";
             body = `return reg_mr(&${D}, ${V(op.va)}, ${vaPages.get(`${p}.${op.va}`) ?? 1}, ${acc});`;
           }
@@ -650,6 +655,15 @@ export function lowerSchedule(
     return { rows, why: "no operation of this schedule runs here", uring, verbs };
   // Files of the scenario that this target can hold, created before the workers start.
   const setup: string[] = [];
+  // statfs(2) f_type: EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, TMPFS_MAGIC (include/uapi/linux/magic.h).
+  if (target.dirs.fs !== undefined && fsOk() === undefined) {
+    const xfs = target.fsType === "xfs";
+    setup.push(
+      `  if (require_fs("${target.dirs.fs}", ${xfs ? "0x58465342" : "0xEF53"}, "${xfs ? "xfs" : "ext4"}${target.fsKind === "dax" ? " (fs-DAX)" : ""}")) return 1;`,
+    );
+  }
+  if (target.dirs.tmpfs !== undefined && spec.files.some((f) => f.backing === "tmpfs"))
+    setup.push(`  if (require_fs("${target.dirs.tmpfs}", 0x01021994, "tmpfs")) return 1;`);
   for (const f of spec.files) {
     if (backingOk(f.name) !== undefined) continue;
     const path = pathOf(f.name);
@@ -664,7 +678,8 @@ export function lowerSchedule(
       if (q.parent !== undefined) return "";
       // A user with capabilities (CAP_IPC_LOCK, CAP_LEASE) runs as root.
       const uid = (spec.users[q.user]?.caps.length ?? 0) > 0 ? 0 : uidOf(q.user);
-      return `  start_worker(${i}, ${uid}, ${q.memlock});`;
+      const early = verbsProcs.has(i) ? `  uses_verbs[${i}] = 1;\n` : "";
+      return `${early}  start_worker(${i}, ${uid}, ${q.memlock});`;
     })
     .filter((x) => x !== "");
   const c = [
