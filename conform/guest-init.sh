@@ -13,6 +13,9 @@ mount -t tmpfs tmp /tmp
 mount -t tmpfs shm /dev/shm
 mount -t tmpfs tmpfs /mnt/tmpfs
 echo "@@ kernel $(uname -r)"
+# Seconds since the kernel started, at each phase (the boot's cost, shown by pinlab conform).
+stamp() { echo "@@ time $1 $(cut -d' ' -f1 /proc/uptime)"; }
+stamp init
 # ndctl's modprobe rule hides libnvdimm's dependencies: the initramfs has no
 # modprobe.d (scripts/conform-guest.sh). crc32_generic before rdma_rxe.
 for m in crc32c_generic crc16 nfit nd_pmem dax_pmem ext4 xfs crc32_generic rdma_rxe ib_uverbs dummy; do
@@ -74,6 +77,7 @@ else
   echo "@@ have xfsdax /mnt/xfsdax ($(grep /mnt/xfsdax /proc/mounts | cut -d' ' -f3-4), reflink)"
 fi
 echo "@@ have tmpfs /mnt/tmpfs"
+stamp filesystems
 if ! out=$(ip link add dum0 type dummy 2>&1 && ip link set dum0 up 2>&1); then
   note "dummy netdev: $out"
 elif ! out=$(rdma link add rxe0 type rxe netdev dum0 2>&1); then
@@ -81,12 +85,14 @@ elif ! out=$(rdma link add rxe0 type rxe netdev dum0 2>&1); then
 else
   echo "@@ have rxe rxe0"
 fi
+stamp setup
 for p in /conform/*.bin; do
   [ -x "$p" ] || continue
   echo "@@ begin $(basename "$p" .bin)"
   "$p" 2>&1
   echo "@@ end $(basename "$p" .bin) $?"
 done
+stamp programs
 echo "@@ done"
 sync
 poweroff -f

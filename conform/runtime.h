@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -217,6 +218,7 @@ static void start_worker(int proc, uid_t uid, long memlock_pages) {
     struct rlimit rl = {memlock_pages * PG, memlock_pages * PG};
     setrlimit(RLIMIT_MEMLOCK, &rl);
     if (uid != 0 && (setgid(uid) != 0 || setuid(uid) != 0)) _exit(4);
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* after setuid, which clears it: no worker outlives the driver */
 #ifdef CONFORM_VERBS
     if (uses_verbs[proc]) verbs_pd();
 #else
@@ -231,7 +233,11 @@ static void start_worker(int proc, uid_t uid, long memlock_pages) {
 static int op_fork(int child) {
   pid_t c = fork();
   if (c < 0) return errno;
-  if (c == 0) worker(child);
+  if (c == 0) {
+    /* It is not the driver's child: it goes when its parent goes (finish kills the workers). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    worker(child);
+  }
   return 0;
 }
 
@@ -678,6 +684,7 @@ static void start_peer(int proc, int r) {
   if (c == 0) {
     struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
     setrlimit(RLIMIT_MEMLOCK, &rl);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     peer_init(r);
     worker(proc);
   }

@@ -649,7 +649,11 @@ export function lowerSchedule(
       .join("");
     if (o.mr !== undefined && slot >= 0 && (op.op === "reg_mr" || op.op === "io_uring_register"))
       mrSlot.set(o.mr, { slot, pinner: op.op === "reg_mr" ? "rdma" : "io_uring" });
-    push(p, body, { step, actor: pi.name, op: text, model: o.model, ...exp }, guards);
+    // await and wait_for wait in the application's own protocol, which the schedule
+    // already orders: the program answers at once, and is compared with the model's final answer.
+    const model =
+      NO_KERNEL.has(op.op) && o.model.startsWith("blocks-then ") ? o.model.slice(12) : o.model;
+    push(p, body, { step, actor: pi.name, op: text, model, ...exp }, guards);
   }
   if (drive.length === 0)
     return { rows, why: "no operation of this schedule runs here", uring, verbs };
@@ -664,6 +668,14 @@ export function lowerSchedule(
   }
   if (target.dirs.tmpfs !== undefined && spec.files.some((f) => f.backing === "tmpfs"))
     setup.push(`  if (require_fs("${target.dirs.tmpfs}", 0x01021994, "tmpfs")) return 1;`);
+  // Files the scenario creates (open ... create): an earlier schedule in the same boot left them.
+  const made = new Set<string>();
+  for (const ps of spec.procs)
+    for (const op of ps.program) if (op.op === "open" && op.create) made.add(op.file);
+  for (const f of made) {
+    const path = backingOk(f) === undefined ? pathOf(f) : undefined;
+    if (path) setup.push(`  unlink("${path}");`);
+  }
   for (const f of spec.files) {
     if (backingOk(f.name) !== undefined) continue;
     const path = pathOf(f.name);
