@@ -156,7 +156,7 @@ export function guestImage(
 ): { vmlinuz: string; initrd: string; release: string; xfs: boolean } | { missing: string } {
   const k = join(GUEST_CACHE, `kernel-${v}`);
   const vmlinuz = join(k, "vmlinuz");
-  const initrd = join(k, "initrd.gz");
+  const initrd = join(k, "initrd.img");
   if (!existsSync(vmlinuz) || !existsSync(initrd))
     return {
       missing: `no ${v} guest image in ${GUEST_CACHE}; build it (downloads Debian's packages, ~100 MB): sudo bash scripts/conform-guest.sh ${v}`,
@@ -204,18 +204,21 @@ export function runInGuest(
   img: { vmlinuz: string; initrd: string },
   programs: readonly { name: string; bin: string }[],
   timeoutMs: number,
+  needs?: readonly string[],
 ): GuestRun {
   const work = mkdtempSync(join(tmpdir(), "pinlab-guest-"));
   try {
     const root = join(work, "root");
     mkdirSync(join(root, "conform"), { recursive: true });
+    // The filesystems and devices the programs use (absent: the guest sets up all).
+    if (needs) writeFileSync(join(root, "conform", "needs"), `${needs.join(" ")}\n`);
     for (const p of programs) execFileSync("cp", [p.bin, join(root, "conform", `${p.name}.bin`)]);
     const extra = join(work, "extra.cpio.gz");
     execFileSync("sh", [
       "-c",
       `cd '${root}' && find . | cpio -o -H newc --quiet | gzip -1 > '${extra}'`,
     ]);
-    const initrd = join(work, "initrd.gz");
+    const initrd = join(work, "initrd.img");
     execFileSync("sh", ["-c", `cat '${img.initrd}' '${extra}' > '${initrd}'`]);
     const nv = join(work, "nvdimm.img");
     execFileSync("truncate", ["-s", "512M", nv]);
@@ -246,7 +249,9 @@ export function runInGuest(
       "-initrd",
       initrd,
       "-append",
-      "console=ttyS0 panic=-1 quiet loglevel=1",
+      // quiet: the serial console is slow under TCG; cryptomgr.notests: no crypto
+      // self-tests at boot; mitigations=off: no speculation workarounds to emulate.
+      "console=ttyS0 panic=-1 quiet loglevel=1 cryptomgr.notests mitigations=off",
       "-nographic",
       "-no-reboot",
       "-nodefaults",
