@@ -148,6 +148,22 @@ function occurrences(m: Model, steps: readonly TraceStep[]): Occ[] {
         const last = [...out].reverse().find((o) => o.proc === e.proc && o.kind === "proc");
         made = { kind: "proc", proc: e.proc, pc: last ? last.pc + 1 : 0, model: "ok" };
         seen(made);
+      } else if (
+        e.k === "exit" &&
+        e.cause === "signal" &&
+        kind === A_PROC &&
+        idx === e.proc &&
+        made === undefined
+      ) {
+        // A load or store the kernel answers with a fatal SIGSEGV/SIGBUS: no `ret`, the process dies.
+        const last = [...out].reverse().find((o) => o.proc === e.proc && o.kind === "proc");
+        made = {
+          kind: "proc",
+          proc: e.proc,
+          pc: last ? last.pc + 1 : 0,
+          model: `signal ${e.sig ?? "SIGSEGV"}`,
+        };
+        seen(made);
       } else if (e.k === "exit" && e.cause === "fault") {
         const last = [...out].reverse().find((o) => o.proc === e.proc && o.kind === "proc");
         if (last) last.model = `signal ${e.sig ?? "SIGBUS"}`;
