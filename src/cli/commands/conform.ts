@@ -47,11 +47,14 @@ const USAGE = `pinlab conform [scenarios...] [--kernel host|6.1|6.12|all] [optio
 Checks the linux policy against real kernels. Each scenario's schedules
 (the model's own interleavings: seed 0, then seeded random ones, up to
 --schedules) are lowered to C programs that do the same operations in the
-same order (open, mmap, memfd and seals, ftruncate, fallocate, fork, munmap,
-loads and stores, io_uring buffers via liburing, ibv_reg_mr over rdma_rxe),
+same order (open, mmap, memfd and seals, ftruncate, fallocate, FICLONE,
+F_SETLEASE and lease-break signals, fork, munmap, loads and stores, io_uring
+buffers via liburing, ibv_reg_mr and RDMA WRITE/READ through a loopback QP
+over rdma_rxe),
 compiled with gcc and run on the host kernel (as root) or in qemu guests of
 Debian's kernels. Every operation's answer (ok, errno, signal, blocks) is
-compared with what linux(kernel=K) predicts for the same schedule: match,
+(and each RDMA completion's status and QP state) is compared with what
+linux(kernel=K) predicts for the same schedule: match,
 mismatch (both shown) or not runnable here (and why).
 
   scenarios            bundled names or .pin files (default: core memfd-seal iouring-fixed
@@ -61,7 +64,8 @@ mismatch (both shown) or not runnable here (and why).
   --timeout-ms T       how long an operation may take before it counts as blocking (default 1000)
   --param kernel=R     compare the host against linux(kernel=R) instead of the release it runs
   --json               print the results as JSON (schema pinlab.conform/1)
-  --html FILE          also write the results as an HTML page
+  --html FILE          also write the results as an HTML page (or add them to
+                       the compare report: pinlab compare --html F --conform results.json)
 
 Needs gcc and liburing-dev (sudo bash scripts/ensure-conform-host.sh); the
 guests need qemu-system-x86 and images (sudo bash scripts/conform-guest.sh).

@@ -8,11 +8,14 @@
  * Lowered: open, close, mmap (file and anonymous), memfd_create, F_ADD_SEALS,
  * munmap, CPU loads and stores (SIGBUS/SIGSEGV caught), pread, pwrite,
  * truncate, ftruncate, fallocate (alloc, punch, collapse), fsync, unlink,
- * fork, madvise, exit, io_uring buffer registration and fixed I/O (liburing),
- * ibv_reg_mr/ibv_dereg_mr (libibverbs, where an RDMA device exists), and
- * send/recv/await/wait_for (the application's own protocol: nothing for the
- * kernel to do, the schedule orders them). Everything else, and every
- * operation whose inputs come from one, is "not runnable" with the reason.
+ * fork, madvise, exit, FICLONE (where the filesystem has reflink),
+ * F_SETLEASE and F_SETSIG, the delivery of a lease-break signal, the end of
+ * a lease-break handler and the lease-break timer, io_uring buffer
+ * registration and fixed I/O (liburing), ibv_reg_mr/ibv_dereg_mr and a remote
+ * peer's recv, RDMA WRITE and READ through a loopback RC QP (libibverbs, where
+ * an RDMA device exists), and send/await/wait_for (the application's own
+ * protocol: the schedule orders them). Everything else, and every operation
+ * whose inputs come from one, is "not runnable" with the reason.
  */
 import { errnoName } from "../../model/errno.js";
 import type { ModelEvent } from "../../model/events.js";
@@ -390,6 +393,8 @@ export function lowerSchedule(
         vars.set(pvar(pop.dst), slot);
         if (why) broken.add(pvar(pop.dst));
         else body = `return peer_recv(${r}, ${n}, &V[0][${slot}]);`;
+      } else if (pop.op !== "rdma_write" && pop.op !== "rdma_read") {
+        why = `${(pop as { op: string }).op} is not lowered to C yet`;
       } else {
         const slot = vars.get(pvar(pop.mr));
         if (slot === undefined) why = `${pop.mr} is not a variable the harness knows`;
