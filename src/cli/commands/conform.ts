@@ -52,8 +52,8 @@ F_SETLEASE and lease-break signals, fork, munmap, loads and stores, io_uring
 buffers via liburing, ibv_reg_mr and RDMA WRITE/READ through a loopback QP
 over rdma_rxe),
 compiled with gcc and run on the host kernel (as root) or in qemu guests of
-Debian's kernels. Every operation's answer (ok, errno, signal, blocks) is
-(and each RDMA completion's status and QP state) is compared with what
+Debian's kernels. Every operation's answer (ok, errno, signal, blocks, and
+each RDMA completion's status and QP state) is compared with what
 linux(kernel=K) predicts for the same schedule: match,
 mismatch (both shown) or not runnable here (and why).
 
