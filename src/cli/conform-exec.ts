@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { release, tmpdir } from "node:os";
@@ -134,20 +135,28 @@ export function parseResults(text: string): Map<number, string> {
 export function runOnHost(
   bin: string,
   timeoutMs: number,
-): { results: Map<number, string>; error?: string } {
+): { results: Map<number, string>; notes: string[]; error?: string } {
   const r = spawnSync(bin, [], { encoding: "utf8", timeout: timeoutMs });
   const results = parseResults(r.stdout ?? "");
-  if (r.error) return { results, error: `the program did not finish: ${r.error.message}` };
-  return { results };
+  const notes = programNotes(r.stdout ?? "");
+  if (r.error) return { results, notes, error: `the program did not finish: ${r.error.message}` };
+  return { results, notes };
 }
+
+/** A program's own notes (`@@N <text>`): why it did not start, say. */
+export const programNotes = (text: string): string[] =>
+  text
+    .split(/\r?\n/)
+    .map((l) => /^@@N (.*)$/.exec(l.trim())?.[1])
+    .filter((x): x is string => x !== undefined);
 
 /** A prepared guest kernel, or what to do to get one. */
 export function guestImage(
   v: string,
-): { vmlinuz: string; initrd: string; release: string } | { missing: string } {
+): { vmlinuz: string; initrd: string; release: string; xfs: boolean } | { missing: string } {
   const k = join(GUEST_CACHE, `kernel-${v}`);
   const vmlinuz = join(k, "vmlinuz");
-  const initrd = join(k, "initrd.gz");
+  const initrd = join(k, "initrd.img");
   if (!existsSync(vmlinuz) || !existsSync(initrd))
     return {
       missing: `no ${v} guest image in ${GUEST_CACHE}; build it (downloads Debian's packages, ~100 MB): sudo bash scripts/conform-guest.sh ${v}`,
@@ -155,16 +164,32 @@ export function guestImage(
   const q = spawnSync("qemu-system-x86_64", ["--version"], { stdio: "ignore" });
   if (q.error || q.status !== 0)
     return { missing: "qemu-system-x86_64 is missing; as root: apt-get install qemu-system-x86" };
-  return { vmlinuz, initrd, release: readFileSync(join(k, "release"), "utf8").trim() };
+  // Images built since xfsprogs joined the guest's packages also set up XFS with reflink.
+  const mkfsXfs = join(GUEST_CACHE, "userland", "sbin", "mkfs.xfs");
+  const xfs = existsSync(mkfsXfs) && statSync(initrd).mtimeMs >= statSync(mkfsXfs).mtimeMs;
+  return { vmlinuz, initrd, release: readFileSync(join(k, "release"), "utf8").trim(), xfs };
 }
 
-/** The guest's target: every backing the guest's init sets up. */
-export function guestTarget(fsKind: "dax" | "pagecache"): Target {
+/**
+ * The guest's target: every backing the guest's init sets up. A scenario
+ * written for XFS runs on XFS (made with reflink, so FICLONE runs) when the
+ * image has xfsprogs; otherwise, and for a scenario written for ext4, on ext4.
+ */
+export function guestTarget(fsKind: "dax" | "pagecache", onXfs = false): Target {
+  const fs = onXfs
+    ? fsKind === "dax"
+      ? "/mnt/xfsdax"
+      : "/mnt/xfs"
+    : fsKind === "dax"
+      ? "/mnt/dax"
+      : "/mnt/ext4";
   return {
-    dirs: { fs: fsKind === "dax" ? "/mnt/dax" : "/mnt/ext4", tmpfs: "/mnt/tmpfs" },
+    dirs: { fs, tmpfs: "/mnt/tmpfs" },
     fsKind,
     uring: true,
     verbs: true,
+    reflink: onXfs,
+    fsType: onXfs ? "xfs" : "ext4",
   };
 }
 
@@ -179,21 +204,27 @@ export function runInGuest(
   img: { vmlinuz: string; initrd: string },
   programs: readonly { name: string; bin: string }[],
   timeoutMs: number,
+  needs?: readonly string[],
 ): GuestRun {
   const work = mkdtempSync(join(tmpdir(), "pinlab-guest-"));
   try {
     const root = join(work, "root");
     mkdirSync(join(root, "conform"), { recursive: true });
+    // The filesystems and devices the programs use (absent: the guest sets up all).
+    if (needs) writeFileSync(join(root, "conform", "needs"), `${needs.join(" ")}\n`);
     for (const p of programs) execFileSync("cp", [p.bin, join(root, "conform", `${p.name}.bin`)]);
     const extra = join(work, "extra.cpio.gz");
     execFileSync("sh", [
       "-c",
       `cd '${root}' && find . | cpio -o -H newc --quiet | gzip -1 > '${extra}'`,
     ]);
-    const initrd = join(work, "initrd.gz");
+    const initrd = join(work, "initrd.img");
     execFileSync("sh", ["-c", `cat '${img.initrd}' '${extra}' > '${initrd}'`]);
     const nv = join(work, "nvdimm.img");
-    execFileSync("truncate", ["-s", "256M", nv]);
+    execFileSync("truncate", ["-s", "512M", nv]);
+    // A second NVDIMM for XFS with -o dax (mkfs.xfs wants 300 MB at least, after the namespace's memmap).
+    const nv2 = join(work, "nvdimm2.img");
+    execFileSync("truncate", ["-s", "512M", nv2]);
     const args = [
       "-accel",
       "tcg",
@@ -206,15 +237,21 @@ export function runInGuest(
       "-m",
       "512M,slots=2,maxmem=2G",
       "-object",
-      `memory-backend-file,id=mem1,share=on,mem-path=${nv},size=256M`,
+      `memory-backend-file,id=mem1,share=on,mem-path=${nv},size=512M`,
       "-device",
       "nvdimm,id=nvdimm1,memdev=mem1",
+      "-object",
+      `memory-backend-file,id=mem2,share=on,mem-path=${nv2},size=512M`,
+      "-device",
+      "nvdimm,id=nvdimm2,memdev=mem2",
       "-kernel",
       img.vmlinuz,
       "-initrd",
       initrd,
       "-append",
-      "console=ttyS0 panic=-1 quiet loglevel=1",
+      // quiet: the serial console is slow under TCG; cryptomgr.notests: no crypto
+      // self-tests at boot; mitigations=off: no speculation workarounds to emulate.
+      "console=ttyS0 panic=-1 quiet loglevel=1 cryptomgr.notests mitigations=off",
       "-nographic",
       "-no-reboot",
       "-nodefaults",
@@ -228,6 +265,13 @@ export function runInGuest(
     });
     const out = r.stdout ?? "";
     const lines = out.split(/\r?\n/).filter((l) => l.startsWith("@@ "));
+    let prog = "";
+    for (const raw of out.split(/\r?\n/)) {
+      const b = /^@@ begin (\S+)/.exec(raw.trim());
+      if (b) prog = b[1]!;
+      const n = /^@@N (.*)$/.exec(raw.trim());
+      if (n) lines.push(`@@ note ${prog}: ${n[1]}`);
+    }
     const results = new Map<string, Map<number, string>>();
     let cur: string | undefined;
     let buf: string[] = [];

@@ -103,6 +103,35 @@ test("host tier: io_uring fixed buffers and memfd seals match the running kernel
   }
 });
 
+test("host tier: lease breaks (SIGIO delivered or fatal, the handler's F_UNLCK, lease-break-time) and cow.c's fork with an io_uring buffer match", {
+  skip: hostSkip,
+}, () => {
+  const work = mkdtempSync(join(tmpdir(), "pinlab-conform-test-"));
+  try {
+    const cases = ["lease-break-sigio.pin", "lease-break-handler.pin", "cow-iouring-fork.pin"];
+    const t = hostRun(
+      cases.map((c) => load(join(CASES, c))),
+      work,
+      1,
+      1000,
+      undefined,
+    );
+    const rows = t.schedules.flatMap((s) => s.rows);
+    const mism = rows.filter((r) => r.verdict === "mismatch");
+    assert.deepEqual(mism, [], `mismatches on the host:\n${JSON.stringify(mism, null, 1)}`);
+    const sigio = join(CASES, "lease-break-sigio.pin");
+    assert.equal(row(t, sigio, /^takes the lease-break signal/).kernelResult, "killed SIGIO");
+    assert.equal(row(t, sigio, /^shrink:/).kernelResult, "blocks-then ok");
+    const handler = join(CASES, "lease-break-handler.pin");
+    assert.equal(row(t, handler, /^lease-break-time expires/).verdict, "match");
+    const cow = join(CASES, "cow-iouring-fork.pin");
+    assert.equal(row(t, cow, /^gone:/).kernelResult, "signal SIGSEGV");
+    assert.equal(row(t, cow, /^out:/).verdict, "match");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
 /** linux with the fs-DAX rule of check_vma_flags() removed: a deliberately wrong model. */
 const allowDax = (p: Policy): Policy => ({ ...p, mayPin: () => 0 });
 
@@ -118,15 +147,24 @@ for (const v of ["6.1", "6.12"]) {
     const work = mkdtempSync(join(tmpdir(), "pinlab-conform-test-"));
     try {
       const core = load("core");
+      const rdma = load(join(CASES, "rdma-loopback.pin"));
       const t = guestRun(
         v,
-        [core, { ...load("core"), name: "core (patched)", patch: allowDax }],
+        [core, { ...load("core"), name: "core (patched)", patch: allowDax }, rdma],
         work,
         1,
         1000,
       );
+      // RDMA WRITE/READ through a loopback QP: rights, deregistration, a vanished responder.
+      const wcs = rowsOf(t, rdma.name).filter((r) => r.model.startsWith("wc "));
+      assert.ok(wcs.length >= 4, JSON.stringify(wcs));
+      assert.deepEqual(
+        wcs.filter((r) => r.verdict !== "match"),
+        [],
+        `RDMA completions differ:\n${JSON.stringify(wcs, null, 1)}`,
+      );
       assert.ok(
-        t.notes.some((n) => /have dax .*dax=always/.test(n)),
+        t.notes.some((n) => /have (xfs)?dax .*dax=always/.test(n)),
         `the guest has no fs-DAX: ${t.notes.join("; ")}`,
       );
       const good = row(t, "core", /^mr = reg_mr/);

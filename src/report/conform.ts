@@ -105,42 +105,83 @@ export function conformJson(targets: readonly ConformTarget[]): unknown {
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** A self-contained HTML page with one section per kernel. */
-export function conformHtml(targets: readonly ConformTarget[]): string {
+/**
+ * The results as one `<section>` (no style attributes, no scripts: it sits
+ * inside the compare report under its Content-Security-Policy; the classes
+ * are styled by report/html/style.ts and by conformHtml's own sheet).
+ */
+export function conformSection(targets: readonly ConformTarget[]): string {
+  const c = counts(targets);
   const parts: string[] = [
-    "<!doctype html><html><head><meta charset=utf-8><title>pinlab conform</title>",
-    "<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}.mismatch{background:#fdd}.match{background:#dfd}.nr{color:#777}</style>",
-    "</head><body><h1>pinlab conform: the linux policy against real kernels</h1>",
+    '<section id="conform" aria-labelledby="conform-h">',
+    '<h2 id="conform-h">Checked against real kernels (<code>pinlab conform</code>)</h2>',
+    `<p>${c.match} match, ${c.mismatch} mismatch, ${c["not runnable"]} not runnable. Each row: the <code>linux</code> policy's answer for the schedule, the kernel's, and the scenario's own expectation (for the gup_longterm.c scenarios, the selftest's cell).</p>`,
   ];
   for (const t of targets) {
-    parts.push(
-      `<section><h2>kernel ${esc(t.target)}${t.release ? ` (${esc(t.release)})` : ""}</h2>`,
-    );
+    parts.push(`<h3>kernel ${esc(t.target)}${t.release ? ` (${esc(t.release)})` : ""}</h3>`);
     if (t.unavailable) {
-      parts.push(`<p>not runnable here: ${esc(t.unavailable)}</p></section>`);
+      parts.push(`<p>not runnable here: ${esc(t.unavailable)}</p>`);
       continue;
     }
     if (t.notes.length) parts.push(`<ul>${t.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
     for (const s of t.schedules) {
       parts.push(
-        `<h3>${esc(s.scenario)}, schedule seed ${s.seed}, model ${esc(s.policy)}</h3><table>`,
-      );
-      parts.push(
+        `<h4>${esc(s.scenario)}, schedule seed ${s.seed}, model ${esc(s.policy)}</h4><table class="conform">`,
         "<tr><th>#</th><th>actor</th><th>operation</th><th>model</th><th>kernel</th><th>expected</th><th>verdict</th></tr>",
       );
       for (const r of s.rows) {
-        const cls = r.verdict === "match" ? "match" : r.verdict === "mismatch" ? "mismatch" : "nr";
+        const cls =
+          r.verdict === "match" ? "cf-match" : r.verdict === "mismatch" ? "cf-mismatch" : "cf-nr";
         parts.push(
-          `<tr class=${cls}><td>${r.step}</td><td>${esc(r.actor)}</td><td>${esc(r.op)}</td><td>${esc(r.model)}</td><td>${esc(r.kernelResult ?? "-")}</td><td>${esc(r.expected ?? "")}</td><td>${esc(r.verdict === "not runnable" ? `not runnable (${r.why})` : r.verdict)}</td></tr>`,
+          `<tr class="${cls}"><td>${r.step}</td><td>${esc(r.actor)}</td><td>${esc(r.op)}</td><td>${esc(r.model)}</td><td>${esc(r.kernelResult ?? "-")}</td><td>${esc(r.expected ?? "")}</td><td>${esc(r.verdict === "not runnable" ? `not runnable (${r.why})` : r.verdict)}</td></tr>`,
         );
       }
       parts.push("</table>");
     }
-    parts.push("</section>");
   }
-  const c = counts(targets);
-  parts.push(
-    `<p>${c.match} match, ${c.mismatch} mismatch, ${c["not runnable"]} not runnable</p></body></html>\n`,
-  );
+  parts.push("</section>");
   return parts.join("\n");
+}
+
+/** The section's rules (also in the compare report's stylesheet). */
+export const CONFORM_STYLE =
+  ".conform td,.conform th{border:1px solid #ccc;padding:2px 6px;text-align:left}.conform .cf-mismatch{background:#fdd}.conform .cf-match{background:#dfd}.conform .cf-nr{color:#777}";
+
+/** A self-contained HTML page of the section alone (`pinlab conform --html`). */
+export function conformHtml(targets: readonly ConformTarget[]): string {
+  return [
+    "<!doctype html><html><head><meta charset=utf-8><title>pinlab conform</title>",
+    `<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin:.5em 0 1.5em}${CONFORM_STYLE}</style>`,
+    "</head><body>",
+    conformSection(targets),
+    "</body></html>",
+    "",
+  ].join("\n");
+}
+
+/** Reads a pinlab.conform/1 document (`pinlab conform --json`): its targets, or what is wrong with it. */
+export function parseConformJson(text: string): { targets: ConformTarget[] } | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON: ${(e as Error).message}` };
+  }
+  const o = v as { schema?: unknown; targets?: unknown };
+  if (!o || typeof o !== "object" || o.schema !== "pinlab.conform/1" || !Array.isArray(o.targets))
+    return { error: "not a pinlab.conform/1 document (write one with pinlab conform --json)" };
+  for (const t of o.targets as unknown[]) {
+    const x = t as Partial<ConformTarget>;
+    if (
+      !x ||
+      typeof x.target !== "string" ||
+      !Array.isArray(x.notes) ||
+      !Array.isArray(x.schedules)
+    )
+      return { error: "a target of the document lacks target, notes or schedules" };
+    for (const s of x.schedules)
+      if (!s || typeof s.scenario !== "string" || !Array.isArray(s.rows))
+        return { error: "a schedule of the document lacks scenario or rows" };
+  }
+  return { targets: o.targets as ConformTarget[] };
 }

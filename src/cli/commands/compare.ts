@@ -24,6 +24,7 @@ import {
   renderCompareText,
   type ScenarioInput,
 } from "../../report/compare.js";
+import { type ConformTarget, parseConformJson } from "../../report/conform.js";
 import { renderCompareHtml } from "../../report/html.js";
 import { scenarioHash } from "../../scenario/source-hash.js";
 import { flag, type OptionSpec, opt, type ParsedArgs, parseArgs } from "../args.js";
@@ -53,6 +54,7 @@ vacuous proofs with the operations that never ran.
   --mail                plain text wrapped at 72 columns, to paste into a mail
   --json                print the comparison document (schema pinlab.compare/2)
   --html FILE           also write a self-contained HTML report with sequence diagrams
+  --conform FILE        add the results of pinlab conform --json (FILE) to the HTML report
   --out FILE            also write the comparison document (JSON) to FILE
   --shard I/N           check only shard I of N (1-based); join shards with pinlab merge
   --workers N           worker threads (default: the number of cores)
@@ -286,6 +288,7 @@ export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { name: "mail", value: false },
   { name: "json", value: false },
   { name: "html", value: true },
+  { name: "conform", value: true },
   { name: "out", value: true },
   { name: "brief", value: false },
 ];
@@ -297,6 +300,7 @@ export function outputOptions(a: ParsedArgs) {
     json: flag(a, "json"),
     brief: flag(a, "brief"),
     html: opt(a, "html"),
+    conform: opt(a, "conform"),
     out: opt(a, "out"),
   };
 }
@@ -311,10 +315,32 @@ export function emit(
     json: boolean;
     brief: boolean;
     html?: string | undefined;
+    /** A pinlab.conform/1 file (pinlab conform --json): shown as a section of the HTML report. */
+    conform?: string | undefined;
     out?: string | undefined;
     interrupted: boolean;
   },
 ): number {
+  let conform: ConformTarget[] | undefined;
+  if (o.conform !== undefined) {
+    if (!o.html) {
+      host.err("pinlab: --conform adds a section to the HTML report: give --html FILE too\n");
+      return EXIT_BAD_INPUT;
+    }
+    let text: string;
+    try {
+      text = host.readFile(o.conform);
+    } catch (e) {
+      host.err(`pinlab: cannot read ${o.conform}: ${(e as Error).message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const c = parseConformJson(text);
+    if ("error" in c) {
+      host.err(`pinlab: ${o.conform}: ${c.error}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    conform = c.targets;
+  }
   const json = `${JSON.stringify(doc, null, 1)}\n`;
   if (o.json) host.out(json);
   else if (o.md) host.out(renderCompareMarkdown(doc));
@@ -325,7 +351,7 @@ export function emit(
       host.err(`wrote ${o.out}\n`);
     }
     if (o.html) {
-      host.writeFile(o.html, renderCompareHtml(doc));
+      host.writeFile(o.html, renderCompareHtml(doc, conform ? { conform } : {}));
       host.err(`wrote ${o.html}\n`);
     }
   } catch (e) {

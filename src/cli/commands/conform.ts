@@ -47,11 +47,14 @@ const USAGE = `pinlab conform [scenarios...] [--kernel host|6.1|6.12|all] [optio
 Checks the linux policy against real kernels. Each scenario's schedules
 (the model's own interleavings: seed 0, then seeded random ones, up to
 --schedules) are lowered to C programs that do the same operations in the
-same order (open, mmap, memfd and seals, ftruncate, fallocate, fork, munmap,
-loads and stores, io_uring buffers via liburing, ibv_reg_mr over rdma_rxe),
+same order (open, mmap, memfd and seals, ftruncate, fallocate, FICLONE,
+F_SETLEASE and lease-break signals, fork, munmap, loads and stores, io_uring
+buffers via liburing, ibv_reg_mr and RDMA WRITE/READ through a loopback QP
+over rdma_rxe),
 compiled with gcc and run on the host kernel (as root) or in qemu guests of
-Debian's kernels. Every operation's answer (ok, errno, signal, blocks) is
-compared with what linux(kernel=K) predicts for the same schedule: match,
+Debian's kernels. Every operation's answer (ok, errno, signal, blocks, and
+each RDMA completion's status and QP state) is compared with what
+linux(kernel=K) predicts for the same schedule: match,
 mismatch (both shown) or not runnable here (and why).
 
   scenarios            bundled names or .pin files (default: core memfd-seal iouring-fixed
@@ -61,7 +64,8 @@ mismatch (both shown) or not runnable here (and why).
   --timeout-ms T       how long an operation may take before it counts as blocking (default 1000)
   --param kernel=R     compare the host against linux(kernel=R) instead of the release it runs
   --json               print the results as JSON (schema pinlab.conform/1)
-  --html FILE          also write the results as an HTML page
+  --html FILE          also write the results as an HTML page (or add them to
+                       the compare report: pinlab compare --html F --conform results.json)
 
 Needs gcc and liburing-dev (sudo bash scripts/ensure-conform-host.sh); the
 guests need qemu-system-x86 and images (sudo bash scripts/conform-guest.sh).
@@ -232,6 +236,7 @@ export function hostRun(
         throw new Error(`pinlab bug: a generated program does not compile: ${bin.error}`);
       const r = runOnHost(bin.bin, timeoutMs * (p.lowered.rows.length + 4) + 10_000);
       if (r.error) notes.push(`${name}: ${r.error}`);
+      for (const n of r.notes) notes.push(`${name}: ${n}`);
       out.push(toSchedule(p, r.results));
     }
   }
@@ -255,11 +260,19 @@ export function guestRun(
   const programs: { name: string; bin: string }[] = [];
   let i = 0;
   for (const { name, spec, patch: own } of specs) {
-    if ((spec.fs.flavor ?? "xfs") === "xfs" && !notes.some((n) => n.startsWith(`${name}:`)))
+    const onXfs = (spec.fs.flavor ?? "xfs") === "xfs";
+    if (onXfs && !img.xfs && !notes.some((n) => n.startsWith(`${name}:`)))
       notes.push(
-        `${name}: written for XFS, run on ext4 (the order of layout-change checks differs)`,
+        `${name}: written for XFS, run on ext4 (the order of layout-change checks differs; an image with xfsprogs runs it on XFS: sudo bash scripts/conform-guest.sh ${v})`,
       );
-    const pl = plan(spec, name, v, (s) => guestTarget(s.fs.kind), schedules, own ?? patch);
+    const pl = plan(
+      spec,
+      name,
+      v,
+      (s) => guestTarget(s.fs.kind, onXfs && img.xfs),
+      schedules,
+      own ?? patch,
+    );
     if (typeof pl === "string") {
       notes.push(`${name}: ${pl}`);
       continue;
@@ -277,9 +290,40 @@ export function guestRun(
       planned.push({ p, name: pname });
     }
   }
-  const g = runInGuest(img, programs, 60_000 + programs.length * timeoutMs * 20);
+  // What the programs use: the guest sets up only that (conform/guest-init.sh need).
+  const needs = new Set<string>();
+  for (const { p } of planned) {
+    const c = p.lowered.c ?? "";
+    for (const [dir, word] of [
+      ["/mnt/dax", "dax"],
+      ["/mnt/ext4", "ext4"],
+      ["/mnt/xfs", "xfs"],
+      ["/mnt/xfsdax", "xfsdax"],
+    ] as const)
+      if (c.includes(`"${dir}"`) || c.includes(`"${dir}/`)) needs.add(word);
+    if (p.lowered.verbs) needs.add("rxe");
+  }
+  const g = runInGuest(img, programs, 60_000 + programs.length * timeoutMs * 20, [...needs]);
   for (const l of g.lines)
-    if (l.startsWith("@@ have") || l.startsWith("@@ note")) notes.push(l.slice(3));
+    if (l.startsWith("@@ have") || l.startsWith("@@ note")) {
+      // A program's own note names its scenario and schedule.
+      const own = /^@@ note (g\d+): (.*)$/.exec(l);
+      const pl = own && planned.find((x) => x.name === own[1]);
+      notes.push(pl ? `${pl.p.scenario} (seed ${pl.p.seed}): ${own![2]}` : l.slice(3));
+    }
+  // The guest's uptime at each phase (conform/guest-init.sh stamp): where the boot's time goes.
+  const at = new Map<string, number>();
+  for (const l of g.lines) {
+    const t = /^@@ time (\S+) ([\d.]+)$/.exec(l.trim());
+    if (t) at.set(t[1]!, Number(t[2]));
+  }
+  const init = at.get("init");
+  const setup = at.get("rxe");
+  const end = at.get("programs");
+  if (init !== undefined && setup !== undefined && end !== undefined)
+    notes.push(
+      `guest time: kernel boot ${init.toFixed(1)} s, setup ${(setup - init).toFixed(1)} s, programs ${(end - setup).toFixed(1)} s`,
+    );
   if (g.error) notes.push(g.error);
   const out = planned.map(({ p, name }) => toSchedule(p, name ? g.results.get(name) : undefined));
   return { target: v, release: img.release, notes, schedules: out };

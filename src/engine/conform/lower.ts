@@ -8,16 +8,29 @@
  * Lowered: open, close, mmap (file and anonymous), memfd_create, F_ADD_SEALS,
  * munmap, CPU loads and stores (SIGBUS/SIGSEGV caught), pread, pwrite,
  * truncate, ftruncate, fallocate (alloc, punch, collapse), fsync, unlink,
- * fork, madvise, exit, io_uring buffer registration and fixed I/O (liburing),
- * ibv_reg_mr/ibv_dereg_mr (libibverbs, where an RDMA device exists), and
- * send/recv/await/wait_for (the application's own protocol: nothing for the
- * kernel to do, the schedule orders them). Everything else, and every
- * operation whose inputs come from one, is "not runnable" with the reason.
+ * fork, madvise, exit, FICLONE (where the filesystem has reflink),
+ * F_SETLEASE and F_SETSIG, the delivery of a lease-break signal, the end of
+ * a lease-break handler and the lease-break timer, io_uring buffer
+ * registration and fixed I/O (liburing), ibv_reg_mr/ibv_dereg_mr and a remote
+ * peer's recv, RDMA WRITE and READ through a loopback RC QP (libibverbs, where
+ * an RDMA device exists), and send/await/wait_for (the application's own
+ * protocol: the schedule orders them). Everything else, and every operation
+ * whose inputs come from one, is "not runnable" with the reason.
  */
 import { errnoName } from "../../model/errno.js";
 import type { ModelEvent } from "../../model/events.js";
 import type { Model } from "../../model/layout.js";
+import { SIGNALS } from "../../model/proc/signum.js";
 import type { Backing, ProcOp, ScenarioSpec } from "../../model/spec.js";
+import {
+  A_HANDLER,
+  A_LEASE_TIMER,
+  A_PEER,
+  A_PROC,
+  A_SIGIO,
+  actionIndex,
+  actionKind,
+} from "../../model/step.js";
 import type { TraceStep } from "../run/exec.js";
 import { applicable } from "../run/expect.js";
 
@@ -29,6 +42,10 @@ export interface Target {
   readonly fsKind?: "pagecache" | "dax";
   readonly uring: boolean;
   readonly verbs: boolean;
+  /** The `fs` directory's filesystem has reflink (FICLONE): XFS made with -m reflink=1. */
+  readonly reflink?: boolean;
+  /** The filesystem of the `fs` directory (default ext4): the program checks it before it starts. */
+  readonly fsType?: "ext4" | "xfs";
 }
 
 /** One operation of the schedule, with the model's answer. */
@@ -58,22 +75,58 @@ export interface Lowered {
 }
 
 interface Occ {
+  /** A process's operation, a peer's, a signal's delivery, a lease-break handler's end, a lease-break timer. */
+  kind: "proc" | "peer" | "signal" | "handler" | "timer";
+  /** The process (the peer for `peer`; the lease holder for `timer`). */
   proc: number;
   pc: number;
-  peer: boolean;
   model: string;
+  /** proc: the MR or buffer the operation pinned (its `pin` event). */
+  mr?: number;
+  /** handler: the MRs and buffers it lets go of (its `handler-done`); absent: it only asks peers to cancel. */
+  mrs?: readonly number[];
+  /** Why the step cannot be lowered (a handler that hangs or crashes, a signal that interrupts a call). */
+  why?: string;
 }
 
 function resultText(r: number): string {
   return r < 0 ? `errno ${errnoName(-r)}` : "ok";
 }
 
-/** Each operation of the run once, in schedule order, with its model outcome. */
-function occurrences(steps: readonly TraceStep[]): Occ[] {
+/**
+ * Each operation of the run once, in schedule order, with its model outcome:
+ * the processes' operations, the peers' (an RDMA WRITE/READ's outcome is its
+ * completion: `wc SUCCESS qp=RTS` when the data lands, `wc STATUS qp=ERR`
+ * when the NIC fails it), the delivery of lease-break signals, the
+ * lease-break handlers' teardown, and the lease-break timers.
+ */
+function occurrences(m: Model, steps: readonly TraceStep[]): Occ[] {
   const out: Occ[] = [];
   const open = new Map<number, Occ>();
+  const peerPc = m.peers.map(() => 0);
+  const inflight = new Map<number, Occ>(); // peer → its operation in flight
+  const lastSig = new Map<number, string>(); // proc → the signal its last lease break sent
   const seen = (o: Occ) => out.push(o);
   for (const st of steps) {
+    const kind = actionKind(st.action);
+    const idx = actionIndex(st.action);
+    let cur: Occ | undefined;
+    if (kind === A_PEER) {
+      cur = { kind: "peer", proc: idx, pc: peerPc[idx]!, model: "issued" };
+      peerPc[idx]!++;
+      seen(cur);
+    } else if (kind === A_SIGIO) {
+      cur = { kind: "signal", proc: idx, pc: -1, model: `signal ${lastSig.get(idx) ?? "SIGIO"}` };
+      if (open.has(idx)) cur.why = "the signal interrupts a blocked call: not lowered";
+      seen(cur);
+    } else if (kind === A_HANDLER) {
+      cur = { kind: "handler", proc: idx, pc: -1, model: "ok" };
+      seen(cur);
+    } else if (kind === A_LEASE_TIMER) {
+      seen({ kind: "timer", proc: m.ofds[idx]!.proc, pc: -1, model: "ok" });
+    }
+    let made: Occ | undefined;
+    let pinned: number | undefined;
     for (const e of st.events as readonly ModelEvent[]) {
       if (e.k === "ret" || e.k === "skip" || e.k === "block") {
         const blocked = open.get(e.proc);
@@ -85,21 +138,67 @@ function occurrences(steps: readonly TraceStep[]): Occ[] {
           continue;
         }
         const o: Occ = {
+          kind: "proc",
           proc: e.proc,
           pc: e.pc,
-          peer: false,
           model: e.k === "ret" ? resultText(e.result) : e.k === "skip" ? "skipped" : "blocks",
         };
         if (e.k === "block") open.set(e.proc, o);
+        made = o;
         seen(o);
+      } else if (e.k === "exit" && e.cause === "program" && kind === A_PROC && idx === e.proc) {
+        // The program's `exit`: no `ret` event, the process is gone (its fds, MRs and QPs with it).
+        const last = [...out].reverse().find((o) => o.proc === e.proc && o.kind === "proc");
+        made = { kind: "proc", proc: e.proc, pc: last ? last.pc + 1 : 0, model: "ok" };
+        seen(made);
+      } else if (
+        e.k === "exit" &&
+        e.cause === "signal" &&
+        kind === A_PROC &&
+        idx === e.proc &&
+        made === undefined
+      ) {
+        // A load or store the kernel answers with a fatal SIGSEGV/SIGBUS: no `ret`, the process dies.
+        const last = [...out].reverse().find((o) => o.proc === e.proc && o.kind === "proc");
+        made = {
+          kind: "proc",
+          proc: e.proc,
+          pc: last ? last.pc + 1 : 0,
+          model: `signal ${e.sig ?? "SIGSEGV"}`,
+        };
+        seen(made);
       } else if (e.k === "exit" && e.cause === "fault") {
-        const last = [...out].reverse().find((o) => o.proc === e.proc && !o.peer);
-        if (last && last.model === "ok") last.model = `signal ${e.sig ?? "SIGBUS"}`;
-        else if (last && last.model !== "ok") last.model = `signal ${e.sig ?? "SIGBUS"}`;
-      } else if (e.k === "issue" || e.k === "recv") {
-        seen({ proc: e.peer, pc: -1, peer: true, model: e.k === "recv" ? "ok" : "issued" });
+        const last = [...out].reverse().find((o) => o.proc === e.proc && o.kind === "proc");
+        if (last) last.model = `signal ${e.sig ?? "SIGBUS"}`;
+      } else if (e.k === "exit" && cur?.kind === "signal" && e.proc === cur.proc) {
+        if (e.how === "killed") cur.model = `killed ${e.sig ?? "SIGIO"}`;
+        else cur.why = "a lease-break handler that crashes is not lowered";
+      } else if (e.k === "hang" && cur?.kind === "signal" && e.proc === cur.proc) {
+        cur.why = "a lease-break handler that hangs is not lowered";
+      } else if (e.k === "sigio") {
+        lastSig.set(e.proc, e.sig ?? "SIGIO");
+      } else if (e.k === "handler-done" && cur?.kind === "handler") {
+        cur.mrs = e.mrs;
+      } else if (e.k === "pin") {
+        pinned = e.mr;
+      } else if (e.k === "recv" && cur?.kind === "peer") {
+        cur.model = "ok";
+      } else if (e.k === "issue" && cur?.kind === "peer") {
+        inflight.set(e.peer, cur);
+      } else if (e.k === "dma" && e.via === undefined && e.peer >= 0) {
+        const o = inflight.get(e.peer);
+        if (o) o.model = "wc SUCCESS qp=RTS";
+        inflight.delete(e.peer);
+      } else if (e.k === "rdma-error") {
+        const o =
+          inflight.get(e.peer) ?? (cur?.kind === "peer" && cur.proc === e.peer ? cur : undefined);
+        if (o) o.model = `wc ${e.status} qp=ERR`;
+        inflight.delete(e.peer);
+      } else if (e.k === "peer-repeat") {
+        peerPc[e.peer] = e.pc;
       }
     }
+    if (made && pinned !== undefined) made.mr = pinned;
   }
   return out;
 }
@@ -200,26 +299,124 @@ export function lowerSchedule(
     }
     return undefined;
   };
-  const cases: string[][] = m.procs.map(() => []);
+  const cases: string[][] = [...m.procs, ...m.peers].map(() => []);
   const broken = new Set<string>(); // "proc.var" whose producer did not run
   let uring = false;
   let verbs = false;
   let caseNo = 0;
   const drive: string[] = [];
-  const occs = occurrences(steps);
+  const occs = occurrences(m, steps);
+  const nProcs = m.procs.length;
+  // Each peer's rkeys in the order they were sent: whether the send ran here.
+  const sends: boolean[][] = m.peers.map(() => []);
+  const received = m.peers.map(() => 0);
+  const peerUsed = new Set<number>();
+  const mrSlot = new Map<number, { slot: number; pinner: string }>(); // model MR → its variable
+  let leases = false;
+  const verbsProcs = new Set<number>(); // processes that register MRs or send rkeys
   let step = 0;
+  const push = (p: number, body: string, row: Row, guards = ""): void => {
+    const idx = caseNo++;
+    cases[p]!.push(`  case ${idx}: ${guards}${body}`);
+    drive.push(`  drive(${row.step}, ${p}, ${idx});`);
+    rows.push(row);
+  };
   for (const o of occs) {
     step++;
-    if (o.peer) {
-      const name = m.peers[o.proc]?.name ?? "peer";
-      if (o.model === "issued")
+    if (o.kind === "timer") {
+      const holder = m.procs[o.proc]!.name;
+      const row: Row = {
+        step,
+        actor: "kernel",
+        op: `lease-break-time expires (${holder}'s lease)`,
+        model: o.model,
+      };
+      if (!leases) rows.push({ ...row, notRunnable: "the lease did not run here" });
+      else {
+        drive.push(`  lease_timer(${step});`);
+        rows.push(row);
+      }
+      continue;
+    }
+    if (o.kind === "signal" || o.kind === "handler") {
+      const pi = m.procs[o.proc]!;
+      const op =
+        o.kind === "signal"
+          ? "takes the lease-break signal"
+          : o.mrs === undefined
+            ? "lease-break handler: asks its peers to cancel"
+            : `lease-break handler: lets go of ${o.mrs.length} pin(s), F_SETLEASE F_UNLCK`;
+      let why = o.why ?? (leases ? undefined : "the lease did not run here");
+      let body: string | undefined;
+      if (!why && o.kind === "signal") {
+        const mask = pi.handled.reduce((a, sig) => a | (1n << BigInt(sig)), 0n);
+        body = `return take_signal(0x${mask.toString(16)}ULL);`;
+      } else if (!why && o.mrs === undefined) body = "return 0;";
+      else if (!why) {
+        const undo: string[] = [];
+        for (const x of o.mrs!) {
+          const t = mrSlot.get(x);
+          if (!t) why = "a pin the handler lets go of did not run here";
+          else if (t.pinner === "io_uring") undo.push("uring_unregister();");
+          else if (t.pinner === "rdma") undo.push(`dereg_mr(V[0][${t.slot}]);`);
+          else why = `the handler's teardown of a ${t.pinner} pin is not lowered`;
+        }
+        body = `{ ${undo.join(" ")} return release_leases(); }`;
+      }
+      if (why || body === undefined) {
+        rows.push({ step, actor: pi.name, op, model: o.model, notRunnable: why ?? "not lowered" });
+        continue;
+      }
+      push(o.proc, body, { step, actor: pi.name, op, model: o.model });
+      continue;
+    }
+    if (o.kind === "peer") {
+      const r = o.proc;
+      const w = nProcs + r;
+      const name = m.peers[r]?.name ?? "peer";
+      const pop = spec.peers.find((q) => q.name === name)?.program[o.pc];
+      if (!pop) {
+        rows.push({ step, actor: name, op: "?", model: o.model, notRunnable: "not lowered" });
+        continue;
+      }
+      const text = opText(pop as unknown as ProcOp);
+      let why: string | undefined;
+      let body: string | undefined;
+      const pvar = (v: string) => `peer${r}.${v}`;
+      if (!target.verbs) why = "no RDMA device here (the guest tier has rdma_rxe)";
+      else if (pop.op === "recv") {
+        const n = received[r]!++;
+        const sent = sends[r]![n];
+        if (sent === undefined) why = "no rkey was sent to it here";
+        else if (!sent) why = "the rkey it receives comes from an operation that cannot run here";
+        const slot = vars.get(pvar(pop.dst)) ?? vars.size;
+        vars.set(pvar(pop.dst), slot);
+        if (why) broken.add(pvar(pop.dst));
+        else body = `return peer_recv(${r}, ${n}, &V[0][${slot}]);`;
+      } else if (pop.op !== "rdma_write" && pop.op !== "rdma_read") {
+        why = `${(pop as { op: string }).op} is not lowered to C yet`;
+      } else {
+        const slot = vars.get(pvar(pop.mr));
+        if (slot === undefined) why = `${pop.mr} is not a variable the harness knows`;
+        else if (broken.has(pvar(pop.mr)))
+          why = `${pop.mr} comes from an operation that cannot run here`;
+        else if (o.model === "issued") why = "the model's run ends before the operation completes";
+        else
+          body = `if (V[0][${slot}] == UNSET) return SKIP; return peer_rdma(${r}, V[0][${slot}], ${pop.page}, ${pop.op === "rdma_write" ? 1 : 0});`;
+      }
+      if (why || body === undefined) {
         rows.push({
           step,
           actor: name,
-          op: "rdma_write/rdma_read",
-          model: "issued",
-          notRunnable: "RDMA WRITE/READ through a loopback QP is not lowered yet",
+          op: text,
+          model: o.model,
+          notRunnable: why ?? "not lowered",
         });
+        continue;
+      }
+      verbs = true;
+      peerUsed.add(r);
+      push(w, body, { step, actor: name, op: text, model: o.model });
       continue;
     }
     const pi = m.procs[o.proc]!;
@@ -360,13 +557,41 @@ export function lowerSchedule(
           break;
         }
         case "exit":
-          body = "_exit(0);";
+          body = "return EXITCODE;";
           break;
-        case "send":
+        case "send": {
+          // Hands the rkey over the application's protocol; the first one sets up the connection.
+          const r = m.peers.findIndex((q) => q.name === op.peer);
+          if (!target.verbs) why = "no RDMA device here (the guest tier has rdma_rxe)";
+          else if (r < 0) why = `${op.peer} is not a peer`;
+          else {
+            verbs = true;
+            verbsProcs.add(p);
+            peerUsed.add(r);
+            body = `return send_rkey(${r}, ${V(op.mr)});`;
+          }
+          break;
+        }
         case "await":
         case "wait_for":
           body = "return 0;";
           break;
+        case "setlease": {
+          // F_LAYOUT and F_UNBREAK (Ira Weiny's RFC) were never merged: a type with
+          // other bits is not F_RDLCK/F_WRLCK/F_UNLCK, and fcntl_setlease() →
+          // lease_alloc() → assign_type() (fs/locks.c) answers EINVAL.
+          const t = op.type === "rd" ? "F_RDLCK" : op.type === "wr" ? "F_WRLCK" : "F_UNLCK";
+          const extra = `${op.layout ? " | 16 /* F_LAYOUT (RFC) */" : ""}${op.unbreak ? " | 32 /* F_UNBREAK (RFC) */" : ""}`;
+          leases = true;
+          body = `return do_setlease(${V(op.fd)}, ${t}${extra});`;
+          break;
+        }
+        case "setsig": {
+          const sig = SIGNALS[op.signal];
+          if (sig === undefined) why = `${op.signal} is not a signal the harness knows`;
+          else body = `return sys(fcntl((int)${V(op.fd)}, F_SETSIG, ${sig}));`;
+          break;
+        }
         case "io_uring_register":
           if (!target.uring) why = "liburing is missing (scripts/ensure-conform-host.sh)";
           else {
@@ -395,6 +620,7 @@ export function lowerSchedule(
           else if (!target.verbs) why = "no RDMA device here (the guest tier has rdma_rxe)";
           else {
             verbs = true;
+            verbsProcs.add(p);
             const acc = op.access.map((a) => IBV[a]).join(" | ") || "0";
             body = `return reg_mr(&${D}, ${V(op.va)}, ${vaPages.get(`${p}.${op.va}`) ?? 1}, ${acc});`;
           }
@@ -407,11 +633,18 @@ export function lowerSchedule(
           }
           break;
         case "reflink":
-          why = "FICLONE needs XFS or btrfs; the harness's filesystems are ext4";
+          // ioctl(dst, FICLONE, src): vfs_clone_file_range() → ->remap_file_range (XFS: xfs_file_remap_range).
+          if (!target.reflink)
+            why = "FICLONE needs a filesystem with reflink (XFS); this target's are ext4";
+          else body = `return sys(ioctl((int)${V(op.dst)}, FICLONE, (int)${V(op.src)}));`;
           break;
         default:
           why = `${op.op} is not lowered to C yet`;
       }
+    if (op.op === "send") {
+      const r = m.peers.findIndex((q) => q.name === op.peer);
+      if (r >= 0) sends[r]!.push(!why && body !== undefined);
+    }
     if (why || body === undefined) {
       if (dst !== undefined) broken.add(`${p}.${dst}`);
       for (const f of fams) {
@@ -429,21 +662,41 @@ export function lowerSchedule(
       });
       continue;
     }
-    const idx = caseNo++;
     // The application's own protocol (send, await, wait_for) runs whatever its inputs hold.
     const guards = (NO_KERNEL.has(op.op) ? [] : inputs)
       .map((k) => slotOf(p, o2[k] as string))
       .filter((x): x is number => x !== undefined)
       .map((x) => `if (V[0][${x}] == UNSET) return SKIP; `)
       .join("");
-    cases[p]!.push(`  case ${idx}: ${guards}${body}`);
-    drive.push(`  drive(${step}, ${p}, ${idx});`);
-    rows.push({ step, actor: pi.name, op: text, model: o.model, ...exp });
+    if (o.mr !== undefined && slot >= 0 && (op.op === "reg_mr" || op.op === "io_uring_register"))
+      mrSlot.set(o.mr, { slot, pinner: op.op === "reg_mr" ? "rdma" : "io_uring" });
+    // await and wait_for wait in the application's own protocol, which the schedule
+    // already orders: the program answers at once, and is compared with the model's final answer.
+    const model =
+      NO_KERNEL.has(op.op) && o.model.startsWith("blocks-then ") ? o.model.slice(12) : o.model;
+    push(p, body, { step, actor: pi.name, op: text, model, ...exp }, guards);
   }
   if (drive.length === 0)
     return { rows, why: "no operation of this schedule runs here", uring, verbs };
   // Files of the scenario that this target can hold, created before the workers start.
   const setup: string[] = [];
+  // statfs(2) f_type: EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, TMPFS_MAGIC (include/uapi/linux/magic.h).
+  if (target.dirs.fs !== undefined && fsOk() === undefined) {
+    const xfs = target.fsType === "xfs";
+    setup.push(
+      `  if (require_fs("${target.dirs.fs}", ${xfs ? "0x58465342" : "0xEF53"}, "${xfs ? "xfs" : "ext4"}${target.fsKind === "dax" ? " (fs-DAX)" : ""}")) return 1;`,
+    );
+  }
+  if (target.dirs.tmpfs !== undefined && spec.files.some((f) => f.backing === "tmpfs"))
+    setup.push(`  if (require_fs("${target.dirs.tmpfs}", 0x01021994, "tmpfs")) return 1;`);
+  // Files the scenario creates (open ... create): an earlier schedule in the same boot left them.
+  const made = new Set<string>();
+  for (const ps of spec.procs)
+    for (const op of ps.program) if (op.op === "open" && op.create) made.add(op.file);
+  for (const f of made) {
+    const path = backingOk(f) === undefined ? pathOf(f) : undefined;
+    if (path) setup.push(`  unlink("${path}");`);
+  }
   for (const f of spec.files) {
     if (backingOk(f.name) !== undefined) continue;
     const path = pathOf(f.name);
@@ -458,7 +711,8 @@ export function lowerSchedule(
       if (q.parent !== undefined) return "";
       // A user with capabilities (CAP_IPC_LOCK, CAP_LEASE) runs as root.
       const uid = (spec.users[q.user]?.caps.length ?? 0) > 0 ? 0 : uidOf(q.user);
-      return `  start_worker(${i}, ${uid}, ${q.memlock});`;
+      const early = verbsProcs.has(i) ? `  uses_verbs[${i}] = 1;\n` : "";
+      return `${early}  start_worker(${i}, ${uid}, ${q.memlock});`;
     })
     .filter((x) => x !== "");
   const c = [
@@ -479,9 +733,12 @@ export function lowerSchedule(
     "  setvbuf(stdout, NULL, _IOLBF, 0);",
     "  run_op = ops;",
     "  init_vars();",
+    ...(leases ? ["  set_lease_break_time();"] : []),
     ...setup,
-    `  pipes(${m.procs.length});`,
+    `  pipes(${m.procs.length + m.peers.length});`,
+    ...(verbs ? [`  links(${m.peers.length});`] : []),
     ...starts,
+    ...[...peerUsed].sort().map((r) => `  start_peer(${nProcs + r}, ${r});`),
     ...drive,
     "  finish();",
     "  return 0;",

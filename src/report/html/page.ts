@@ -5,6 +5,7 @@
  * links on the page, then the client that reads the document).
  */
 import type { CompareDoc } from "../compare.js";
+import { type ConformTarget, conformSection } from "../conform.js";
 import { CLIENT, DATA_ELEMENT_ID } from "./client.js";
 import { esc, jsonForScript } from "./escape.js";
 import { renderMatrix } from "./matrix.js";
@@ -56,8 +57,14 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join("; ");
 
-/** The whole report, one self-contained HTML document ending in a newline. */
-export function renderCompareHtml(doc: CompareDoc): string {
+/**
+ * The whole report, one self-contained HTML document ending in a newline;
+ * `conform`: the results of `pinlab conform` (its JSON), shown as a section.
+ */
+export function renderCompareHtml(
+  doc: CompareDoc,
+  extra: { readonly conform?: readonly ConformTarget[] } = {},
+): string {
   return [
     "<!doctype html>",
     '<html lang="en">',
@@ -70,6 +77,7 @@ export function renderCompareHtml(doc: CompareDoc): string {
     renderProperties(doc),
     renderScenarios(doc),
     renderPolicies(doc),
+    ...(extra.conform ? [conformSection(extra.conform)] : []),
     "</main>",
     renderFooter(doc),
     renderDataBlob(doc),

@@ -77,6 +77,10 @@ button.cell:hover,button.mini:hover{filter:brightness(.95);text-decoration:under
 button.cell:focus-visible,button.mini:focus-visible,summary:focus-visible,.close:focus-visible{outline:3px solid var(--accent);outline-offset:1px}
 button.cell[aria-current=true],button.mini[aria-current=true]{outline:3px solid var(--fg);outline-offset:-3px}
 .chip{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;font-weight:600;white-space:nowrap}
+.conform td,.conform th{border:1px solid var(--line);padding:2px 6px;text-align:left}
+.conform .cf-mismatch{background:var(--bad-bg);color:var(--bad)}
+.conform .cf-match{background:var(--good-bg);color:var(--good)}
+.conform .cf-nr{color:var(--muted)}
 .legend{list-style:none;padding:0;margin:.6rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1.6rem;font-size:.85rem}
 .legend .chip{min-width:8rem}
 .defs{margin:.3rem 0;font-size:.88rem}

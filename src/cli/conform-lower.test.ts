@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type Lowered, lowerSchedule, type Target } from "../engine/conform/lower.js";
+import { runSchedule } from "../engine/run/exec.js";
+import { compile } from "../model/compile.js";
+import { makePolicy } from "../policies/index.js";
+import { PROPERTIES } from "../properties/index.js";
+import { RUNTIME_DIR } from "./conform-exec.js";
+import { nodeHost } from "./host.js";
+import { loadScenario } from "./scenarios.js";
+
+const CASES = fileURLToPath(new URL("../../conform/cases/", import.meta.url));
+
+function lower(name: string, target: Target, seed = 0): Lowered {
+  const l = loadScenario(name, nodeHost());
+  if (!l.ok) throw new Error(l.error);
+  const p = makePolicy("linux", {});
+  assert.ok(p.ok);
+  const c = compile(l.spec, p.policy);
+  assert.ok(c.ok);
+  const run = runSchedule(c.model, { seed, faultWeight: 0, properties: PROPERTIES });
+  return lowerSchedule(l.spec, c.model, run.steps, target);
+}
+
+const gcc = spawnSync("gcc", ["--version"], { stdio: "ignore" });
+const noGcc = gcc.error || gcc.status !== 0 ? "gcc is missing" : false;
+const haveVerbsH = spawnSync("sh", ["-c", "test -e /usr/include/infiniband/verbs.h"]).status === 0;
+
+/** gcc -fsyntax-only over conform/runtime.h: the generated program is C the compiler takes. */
+function syntaxOk(low: Lowered): void {
+  assert.ok(low.c, low.why);
+  const dir = mkdtempSync(join(tmpdir(), "pinlab-lower-test-"));
+  try {
+    const src = join(dir, "p.c");
+    writeFileSync(src, low.c);
+    const r = spawnSync(
+      "gcc",
+      ["-fsyntax-only", "-Wall", "-Werror=implicit-function-declaration", "-I", RUNTIME_DIR, src],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pagecache: Target = {
+  dirs: { fs: "/mnt/ext4", tmpfs: "/mnt/tmpfs" },
+  fsKind: "pagecache",
+  uring: true,
+  verbs: true,
+};
+
+test("leases: F_SETLEASE, F_SETSIG, the signal's delivery, the handler's F_UNLCK and the timer become C", {
+  skip: noGcc,
+}, () => {
+  const low = lower(join(CASES, "lease-break-handler.pin"), pagecache);
+  const c = low.c ?? "";
+  assert.match(c, /do_setlease\(V\[0\]\[\d+\], F_RDLCK\)/);
+  assert.match(c, /fcntl\(\(int\)V\[0\]\[\d+\], F_SETSIG, 10\)/);
+  assert.match(c, /set_lease_break_time\(\);/);
+  assert.match(c, /lease_timer\(\d+\);/);
+  assert.match(c, /return release_leases\(\);/);
+  // The holder handles SIGIO (bit 29); the sleeper SIGIO and its F_SETSIG signal SIGUSR1 (bit 10).
+  assert.match(c, /take_signal\(0x20000000ULL\)/);
+  assert.match(c, /take_signal\(0x20000400ULL\)/);
+  const timer = low.rows.find((r) => r.actor === "kernel");
+  assert.equal(timer?.model, "ok");
+  assert.equal(timer?.notRunnable, undefined);
+  syntaxOk(low);
+  // Without a handler, the lease-break signal kills the holder (SIGIO's default action).
+  const dfl = lower(join(CASES, "lease-break-sigio.pin"), pagecache);
+  assert.equal(
+    dfl.rows.find((r) => r.op === "takes the lease-break signal")?.model,
+    "killed SIGIO",
+  );
+  syntaxOk(dfl);
+});
+
+test("a layout lease (RFC) is lowered with flag bits no kernel knows: the model says EINVAL", () => {
+  const low = lower("sigio-default", { ...pagecache, dirs: { fs: "/mnt/dax" }, fsKind: "dax" });
+  assert.match(
+    low.c ?? "",
+    /do_setlease\(V\[0\]\[\d+\], F_RDLCK \| 16 \/\* F_LAYOUT \(RFC\) \*\/\)/,
+  );
+  assert.equal(low.rows.find((r) => r.op.startsWith("setlease"))?.model, "errno EINVAL");
+});
+
+test("RDMA WRITE and READ through a loopback QP: each completion's status and the QP's state", {
+  skip: noGcc || (!haveVerbsH && "libibverbs-dev is missing"),
+}, () => {
+  const low = lower(join(CASES, "rdma-loopback.pin"), pagecache);
+  const c = low.c ?? "";
+  assert.ok(low.verbs);
+  assert.match(c, /#define CONFORM_VERBS 1/);
+  assert.match(c, /links\(3\);/);
+  assert.match(c, /start_peer\(\d+, 0\);/);
+  assert.match(c, /return send_rkey\(0, V\[0\]\[\d+\]\);/);
+  assert.match(c, /return peer_recv\(0, 0, &V\[0\]\[\d+\]\);/);
+  assert.match(c, /peer_rdma\(0, V\[0\]\[\d+\], 0, 0\)/); // the reader's READ
+  assert.match(c, /return EXITCODE;/);
+  const models = low.rows
+    .filter((r) => r.op.startsWith("rdma_"))
+    .map((r) => `${r.actor}: ${r.model}`);
+  assert.ok(models.includes("reader: wc SUCCESS qp=RTS"), models.join("; "));
+  assert.ok(models.includes("reader: wc REM_ACCESS_ERR qp=ERR"), models.join("; "));
+  assert.ok(models.includes("orphan: wc RETRY_EXC_ERR qp=ERR"), models.join("; "));
+  syntaxOk(low);
+  // Without an RDMA device the peers do not run, and say why.
+  const host = lower(join(CASES, "rdma-loopback.pin"), { ...pagecache, verbs: false });
+  assert.match(host.rows.find((r) => r.actor === "reader")?.notRunnable ?? "", /no RDMA device/);
+});
+
+test("FICLONE runs where the filesystem has reflink, and says why not elsewhere", {
+  skip: noGcc,
+}, () => {
+  const dax: Target = {
+    dirs: { fs: "/mnt/xfsdax" },
+    fsKind: "dax",
+    uring: true,
+    verbs: true,
+    reflink: true,
+    fsType: "xfs",
+  };
+  const low = lower("reflink", dax);
+  assert.match(low.c ?? "", /ioctl\(\(int\)V\[0\]\[\d+\], FICLONE, \(int\)V\[0\]\[\d+\]\)/);
+  assert.match(low.c ?? "", /require_fs\("\/mnt\/xfsdax", 0x58465342, "xfs \(fs-DAX\)"\)/);
+  syntaxOk(low);
+  const ext4 = lower("reflink", {
+    ...dax,
+    reflink: false,
+    fsType: "ext4",
+    dirs: { fs: "/mnt/dax" },
+  });
+  assert.match(ext4.rows.find((r) => r.op.includes("reflink"))?.notRunnable ?? "", /FICLONE needs/);
+});
