@@ -43,6 +43,7 @@ import {
 } from "../layout.js";
 import { pinLeaseHeld } from "../locks/lease.js";
 import type { PinnerKind, PinQuery } from "../policy.js";
+import { inodeOwner } from "../fs/attr.js";
 import { fault } from "./fault.js";
 import {
   allocFrame,
@@ -89,7 +90,7 @@ function pinQuery(m: Model, s: State, x: number, stage: PinQuery["stage"]): PinQ
     writable: mi.writable,
     backing: inode.backing,
     dax: fsdax(m, vi.inode),
-    fileOwner: inode.owner === user,
+    fileOwner: inodeOwner(m, s, vi.inode) === user,
     seals: sealable(m, vi.inode) ? seals(m, s, vi.inode) : 0,
     shared: vi.shared,
     mappingWritable: vi.writable,
