@@ -21,6 +21,7 @@
  */
 import { block, type Ctx } from "./ctx.js";
 import { EBADF, EBUSY, EINVAL, EPERM } from "./errno.js";
+import { inodeMode } from "./fs/attr.js";
 import {
   FR_INODE,
   FR_REF,
@@ -42,7 +43,6 @@ import {
   type State,
   vma as vmaOff,
 } from "./layout.js";
-import { inodeMode } from "./fs/attr.js";
 import { releaseIfIdle } from "./mm/frames.js";
 import type { Seal } from "./spec.js";
 

@@ -39,10 +39,10 @@ import {
   PS_DONE,
   PS_UNBORN,
   R_VARS,
-  XF_DAX,
   type State,
   type UserInfo,
   type VmaInfo,
+  XF_DAX,
 } from "./layout.js";
 import type { Policy } from "./policy.js";
 import { SIGIO, SIGKILL, SIGNALS } from "./proc/signum.js";

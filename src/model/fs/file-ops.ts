@@ -16,8 +16,8 @@ import {
   ENODEV,
   ENOENT,
   ENOSPC,
-  EPERM,
   EOPNOTSUPP,
+  EPERM,
   ETXTBSY,
   EXDEV,
 } from "../errno.js";
@@ -60,7 +60,13 @@ import { GO_DEFER, layoutGate, type PageRange, removePages, shiftDown } from "./
  * inode_permission(): owner bits for the owner, "other" bits for everyone else
  * (no groups), as chmod and chown left them (fs/attr.ts).
  */
-export function mayAccess(m: Model, s: State, user: number, inode: number, write: boolean): boolean {
+export function mayAccess(
+  m: Model,
+  s: State,
+  user: number,
+  inode: number,
+  write: boolean,
+): boolean {
   const mode = inodeMode(m, s, inode);
   const bits = inodeOwner(m, s, inode) === user ? mode >> 6 : mode;
   return (bits & (write ? 2 : 4)) !== 0;

@@ -22,6 +22,7 @@
 import { dirtyTracked, fsdax, sealable, seals, writesBack } from "../backing.js";
 import { type Ctx, emit } from "../ctx.js";
 import { EFAULT, ENOMEM } from "../errno.js";
+import { inodeOwner } from "../fs/attr.js";
 import {
   FF_DIRTY,
   FF_MOVABLE,
@@ -43,7 +44,6 @@ import {
 } from "../layout.js";
 import { pinLeaseHeld } from "../locks/lease.js";
 import type { PinnerKind, PinQuery } from "../policy.js";
-import { inodeOwner } from "../fs/attr.js";
 import { fault } from "./fault.js";
 import {
   allocFrame,
