@@ -389,8 +389,12 @@ class Checker {
     )
       set(this.fileOf(n, "fd"), op.last + 1);
     else if (op.op === "fallocate" && op.mode === "insert") {
+      // an insert grows the file by its range, from whatever size it has then
       const file = this.fileOf(n, "fd");
-      if (file !== undefined) this.unknownSize.add(file);
+      if (file !== undefined) {
+        const declared = this.res.files.get(file)?.spec.pages ?? 0;
+        set(file, Math.max(into.get(file) ?? 0, declared) + op.last - op.first + 1);
+      }
     } else if (op.op === "write") set(this.fileOf(n, "fd"), op.page + 1);
     else if (op.op === "reflink") {
       const dst = this.fileOf(n, "dst");
