@@ -424,7 +424,8 @@ export function lowerSchedule(
           why = "chown needs the scenario's users as real uids; the harness runs as one user";
           break;
         case "fssetxattr":
-          why = "FS_IOC_FSSETXATTR of FS_XFLAG_DAX needs a dax=inode mount; the harness mounts dax=always";
+          why =
+            "FS_IOC_FSSETXATTR of FS_XFLAG_DAX needs a dax=inode mount; the harness mounts dax=always";
           break;
         default:
           why = `${op.op} is not lowered to C yet`;

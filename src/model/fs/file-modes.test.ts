@@ -296,3 +296,28 @@ test("the DAX flag: I_DONTCACHE only on dax=inode and for a real change; the las
   assert.equal(resultOf(always, "s", "close"), 0, "dax=always: the flag changes nothing");
   assert.equal(xflags(always, "final"), 0);
 });
+
+test("chown moves the lease owner test: after the file is given to bob, bob may take a lease", () => {
+  const spec = scenario("lease-owner")
+    .fs("pagecache", 4)
+    .user("alice")
+    .user("bob")
+    .user("root", ["CAP_CHOWN"])
+    .file("data", { owner: "alice", mode: 0o644, pages: 1 })
+    .proc("b", "bob", (p) =>
+      p
+        .open("fd", "data", "r")
+        .setlease("fd", "rd")
+        .as("before")
+        .setlease("fd", "unlck")
+        .waitFor("r", "given")
+        .setlease("fd", "rd")
+        .as("after"),
+    )
+    .proc("r", "root", (p) => p.waitFor("b", "before").chown("data", "bob").as("given"))
+    .build();
+  const r = runOf(spec, "linux");
+  assert.equal(resultOf(r, "b", "before"), -EACCES);
+  assert.equal(resultOf(r, "r", "given"), 0);
+  assert.equal(resultOf(r, "b", "after"), 0);
+});
