@@ -21,6 +21,7 @@
  */
 import { block, type Ctx } from "./ctx.js";
 import { EBADF, EBUSY, EINVAL, EPERM } from "./errno.js";
+import { inodeMode } from "./fs/attr.js";
 import {
   FR_INODE,
   FR_REF,
@@ -259,7 +260,7 @@ export function sysAddSeals(ctx: Ctx, p: number, o: number, mask: number): numbe
       return block(ctx, "memfd_wait_for_pins(): pinned pages, at most about 150 ms", owners);
     }
   }
-  if ((add & SEAL_BITS.exec) !== 0 && (m.inodes[inode]!.mode & 0o111) !== 0)
+  if ((add & SEAL_BITS.exec) !== 0 && (inodeMode(m, s, inode) & 0o111) !== 0)
     add |= SEAL_BITS.shrink | SEAL_BITS.grow | SEAL_BITS.write | SEAL_BITS.future_write;
   s[t] = cur | add;
   return 0;

@@ -21,7 +21,10 @@ import {
   INO_EXT,
   INO_SIZE,
   INO_T_LINEAGE,
+  INO_T_MODE,
+  INO_T_OWNER,
   INO_T_SEALS,
+  INO_T_XFLAGS,
   INO_TAIL,
   type InodeInfo,
   K_STRIDE,
@@ -39,6 +42,7 @@ import {
   type State,
   type UserInfo,
   type VmaInfo,
+  XF_DAX,
 } from "./layout.js";
 import type { Policy } from "./policy.js";
 import { SIGIO, SIGKILL, SIGNALS } from "./proc/signum.js";
@@ -69,7 +73,8 @@ interface VarDef {
   slot: number; // ofd / vma / mr slot
 }
 
-const FALLOC_MODES = { alloc: 0, punch: 1, collapse: 2 } as const;
+/** fallocate modes as sysFallocate() numbers them (fs/file-ops.ts FALLOC_*). */
+const FALLOC_MODES = { alloc: 0, punch: 1, collapse: 2, zero: 3, insert: 4, unshare: 5 } as const;
 const LEASE_TYPES = { unlck: 0, rd: 1, wr: 2 } as const;
 
 /**
@@ -173,6 +178,12 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       if (op.op === "write" || op.op === "read") bump(op.page + 1);
       if (op.op === "mmap_anon") bump(op.pages);
     }
+  // FALLOC_FL_INSERT_RANGE grows a file by its range: room for every insert after the largest size.
+  let inserted = 0;
+  for (const p of spec.procs)
+    for (const op of p.program)
+      if (op.op === "fallocate" && op.mode === "insert") inserted += op.last - op.first + 1;
+  if (inserted > 0) bump(Math.min(maxPages + inserted, 63));
 
   const procIdx = new Map(spec.procs.map((p, i) => [p.name, i]));
   const peerIdx = new Map(spec.peers.map((r, i) => [r.name, i]));
@@ -518,6 +529,24 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "reflink":
           push(use(op.src, "fd", at), use(op.dst, "fd", at));
           break;
+        case "dedupe":
+          if (op.last < op.first) err(`dedupe: page range ${op.first}..${op.last} is empty`, at);
+          push(use(op.src, "fd", at), use(op.dst, "fd", at), page(op.first, at), page(op.last, at));
+          break;
+        case "chmod":
+          if (!Number.isInteger(op.mode) || op.mode < 0 || op.mode > 0o7777)
+            err(`chmod: mode ${op.mode.toString(8)} is not a permission mode`, at);
+          push(inode(op.file, at), op.mode & 0o777);
+          break;
+        case "chown": {
+          const u = userIdx.get(op.user);
+          if (u === undefined) err(`chown: unknown user ${op.user}`, at);
+          push(inode(op.file, at), u ?? 0);
+          break;
+        }
+        case "fssetxattr":
+          push(use(op.fd, "fd", at), op.dax ? 1 : 0);
+          break;
         case "fsync":
           push(use(op.fd, "fd", at));
           break;
@@ -823,6 +852,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
     // `faults nic_no_invalidate` (old spelling) is the default `none`.
     nicInvalidate: spec.faults.nicNoInvalidate ? "none" : (spec.nic ?? DEFAULT_NIC).invalidate,
     flavor: spec.fs.flavor ?? "xfs",
+    daxInode: dax && spec.fs.daxMount === "inode",
     repeatLimit,
     bounded,
     mboxOff,
@@ -885,6 +915,13 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   // Each file may hold its own data; a clone also its source's (FICLONE at setup).
   const tail = (i: number) => offInodes + i * inodeStride + INO_EXT + 2 * maxPages;
   for (let i = 0; i < inodes.length; i++) init[tail(i) + INO_T_LINEAGE] = 1 << i;
+  // i_uid and i_mode as declared (or as `open ... create` gives them), for chown and chmod;
+  // FS_XFLAG_DAX set on every file of a `dax=inode` mount (inherited from the directory).
+  for (let i = 0; i < inodes.length; i++) {
+    init[tail(i) + INO_T_OWNER] = inodes[i]!.owner;
+    init[tail(i) + INO_T_MODE] = inodes[i]!.mode;
+    if (model.daxInode && inodes[i]!.backing === "fs") init[tail(i) + INO_T_XFLAGS] = XF_DAX;
+  }
   for (const f of spec.files) {
     if (f.reflinkOf === undefined) continue;
     const i = inodeIdx.get(f.name)!;

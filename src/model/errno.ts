@@ -23,6 +23,10 @@ export const EIO = 5;
 export const EXDEV = 18;
 export const ECONNREFUSED = 111;
 export const ENXIO = 6;
+export const ENOTTY = 25;
+export const EFBIG = 27;
+/** FIDEDUPERANGE's FILE_DEDUPE_RANGE_DIFFERS: the kernel's own -EBADE from the compare (fs/remap_range.c). */
+export const EBADE = 52;
 
 const NAMES: Record<number, string> = {
   [EPERM]: "EPERM",
@@ -46,6 +50,9 @@ const NAMES: Record<number, string> = {
   [EOPNOTSUPP]: "EOPNOTSUPP",
   [ECONNREFUSED]: "ECONNREFUSED",
   [ENXIO]: "ENXIO",
+  [ENOTTY]: "ENOTTY",
+  [EFBIG]: "EFBIG",
+  [EBADE]: "EBADE",
 };
 
 /** Name of an errno value (positive), e.g. 95 → "EOPNOTSUPP". */

@@ -144,7 +144,10 @@ export type ModelEvent =
       readonly inode: number;
       readonly held: boolean;
     }
-  /** The last reference to an unlinked inode went: evicted, its blocks freed. */
+  /**
+   * The last reference to an unlinked inode went: evicted, its blocks freed;
+   * or to a linked one marked I_DONTCACHE (fs/dax-flag.ts): dropped from memory.
+   */
   | { readonly k: "evicted"; readonly proc: number; readonly inode: number }
   | {
       readonly k: "pin";

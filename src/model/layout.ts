@@ -52,7 +52,16 @@ export const INO_EXT = 3; // then maxPages extents (block+1, 0 = hole), then max
 /** Fields after an inode's page arrays, at `inoTail(m, i) + INO_T_*`. */
 export const INO_T_LINEAGE = 0; // bit j set: this file may hold file j's data legitimately (itself, FICLONE sources)
 export const INO_T_SEALS = 1; // SEAL_* bits of a tmpfs or hugetlbfs inode (backing.ts)
-export const INO_TAIL = 2;
+export const INO_T_OWNER = 2; // i_uid: the owning user (chown; fs/attr.ts)
+export const INO_T_MODE = 3; // permission bits (chmod; fs/attr.ts)
+export const INO_T_XFLAGS = 4; // XF_* bits (FS_XFLAG_DAX and its pending reload; fs/dax-flag.ts)
+export const INO_TAIL = 5;
+/** INO_T_XFLAGS: FS_XFLAG_DAX is set on the inode. */
+export const XF_DAX = 1;
+/** INO_T_XFLAGS: I_DONTCACHE: the flag changed, the inode is evicted at its last reference. */
+export const XF_DONTCACHE = 2;
+/** INO_T_XFLAGS: evicted since the change: the next load follows the new flag (not modelled). */
+export const XF_RELOADED = 4;
 
 // ---- page frame fields (fs-DAX: frame i is the pfn of block i) ----
 export const FR_REF = 0; // references beyond the mapping's own: pins count GUP_PIN_COUNTING_BIAS each
@@ -369,6 +378,8 @@ export interface Model {
   readonly nicInvalidate: NicInvalidate;
   /** The filesystem whose order of checks layout changes follow (`fs ... flavor=`). */
   readonly flavor: FsFlavor;
+  /** `fs dax dax=inode`: FS_XFLAG_DAX decides, at the inode's next load (fs/dax-flag.ts). */
+  readonly daxInode: boolean;
   /**
    * How many times in all a repeating tail runs (`bounds repeats`, default 2);
    * Infinity: without end (compile(forSimulation(spec)), for `simulate`).

@@ -70,7 +70,13 @@ export type LayoutChangeKind =
   | "alloc"
   | "reflink"
   | "unplug"
-  | "evict";
+  | "evict"
+  /** FALLOC_FL_ZERO_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_UNSHARE_RANGE */
+  | "zero"
+  | "insert"
+  | "unshare"
+  /** FIDEDUPERANGE: the destination's range comes to share the source's blocks */
+  | "dedupe";
 
 /** Question 2: a layout change meets pinned pages in its range. */
 export interface LayoutQuery {

@@ -34,11 +34,19 @@ export const LEASE_VARIANTS: readonly LeaseVariant[] = ["v1", "v2", "sep2019"];
 
 /**
  * Capabilities the model consults (capable() checks in the kernel paths
- * modelled). CAP_SYS_ADMIN is consulted by no kernel path of the model; a
- * policy may (LayoutQuery.privileged, PinQuery.caps).
+ * modelled). CAP_SYS_ADMIN is consulted by may_dedupe_file() only; a policy
+ * may consult it too (LayoutQuery.privileged, PinQuery.caps). CAP_CHOWN
+ * (chown_ok()) and CAP_FOWNER (inode_owner_or_capable()) are consulted by
+ * chown, chmod and FS_IOC_FSSETXATTR.
  */
-export type Cap = "CAP_LEASE" | "CAP_IPC_LOCK" | "CAP_SYS_ADMIN";
-export const CAPS: readonly Cap[] = ["CAP_LEASE", "CAP_IPC_LOCK", "CAP_SYS_ADMIN"];
+export type Cap = "CAP_LEASE" | "CAP_IPC_LOCK" | "CAP_SYS_ADMIN" | "CAP_CHOWN" | "CAP_FOWNER";
+export const CAPS: readonly Cap[] = [
+  "CAP_LEASE",
+  "CAP_IPC_LOCK",
+  "CAP_SYS_ADMIN",
+  "CAP_CHOWN",
+  "CAP_FOWNER",
+];
 
 export interface FsSpec {
   /** fs-DAX (the page *is* the block) or a page-cache filesystem (ext4/xfs without DAX). */
@@ -47,6 +55,15 @@ export interface FsSpec {
   readonly blocks: number;
   /** XFS (the default) or ext4. */
   readonly flavor?: FsFlavor;
+  /**
+   * The `dax=` mount option of an fs-DAX filesystem: `always` (the default)
+   * makes every regular file DAX; `inode` makes a file DAX when its
+   * FS_XFLAG_DAX flag is set, the flag taking effect when the inode is next
+   * loaded (xfs_inode_should_enable_dax(), ext4_should_enable_dax()). Files
+   * of a `dax=inode` scenario start with the flag set (inherited from their
+   * directory), hence DAX.
+   */
+  readonly daxMount?: "always" | "inode";
 }
 
 export interface UserSpec {
@@ -119,6 +136,17 @@ export const FILE_BACKINGS: readonly Backing[] = ["fs", "tmpfs", "hugetlbfs", "d
 /** F_SEAL_* of fcntl(F_ADD_SEALS) (include/uapi/linux/fcntl.h). */
 export type Seal = "seal" | "shrink" | "grow" | "write" | "future_write" | "exec";
 export const SEALS: readonly Seal[] = ["seal", "shrink", "grow", "write", "future_write", "exec"];
+
+/** The fallocate(2) modes of the `fallocate` operation. */
+export type FallocMode = "alloc" | "punch" | "collapse" | "zero" | "insert" | "unshare";
+export const FALLOC_MODES: readonly FallocMode[] = [
+  "alloc",
+  "punch",
+  "collapse",
+  "zero",
+  "insert",
+  "unshare",
+];
 
 /** Access flags of an RDMA memory registration (IBV_ACCESS_*). */
 export type Access = "local_write" | "remote_write" | "remote_read";
@@ -217,15 +245,43 @@ export type ProcOp =
     })
   | (OpBase & { readonly op: "truncate"; readonly file: string; readonly pages: number })
   | (OpBase & { readonly op: "ftruncate"; readonly fd: string; readonly pages: number })
+  /**
+   * fallocate(2) of pages FIRST..LAST: `alloc` (mode 0), `punch`
+   * (PUNCH_HOLE|KEEP_SIZE), `collapse` (COLLAPSE_RANGE), `zero` (ZERO_RANGE),
+   * `insert` (INSERT_RANGE) and `unshare` (UNSHARE_RANGE); KEEP_SIZE is
+   * given with `punch` only.
+   */
   | (OpBase & {
       readonly op: "fallocate";
       readonly fd: string;
-      readonly mode: "alloc" | "punch" | "collapse";
+      readonly mode: FallocMode;
       readonly first: number;
       readonly last: number;
     })
   /** FICLONE: make `dst` share all of `src`'s extents. */
   | (OpBase & { readonly op: "reflink"; readonly src: string; readonly dst: string })
+  /**
+   * ioctl(src, FIDEDUPERANGE) with one destination and the same offset in
+   * both files: pages FIRST..LAST of `dst` come to share `src`'s blocks if
+   * their contents are equal (fs/remap_range.c vfs_dedupe_file_range).
+   */
+  | (OpBase & {
+      readonly op: "dedupe";
+      readonly src: string;
+      readonly dst: string;
+      readonly first: number;
+      readonly last: number;
+    })
+  /** chmod(2) of a file's permission bits (owner and others). */
+  | (OpBase & { readonly op: "chmod"; readonly file: string; readonly mode: number })
+  /** chown(2) of a file to another user. */
+  | (OpBase & { readonly op: "chown"; readonly file: string; readonly user: string })
+  /**
+   * ioctl(fd, FS_IOC_FSSETXATTR) setting (`dax`) or clearing (`nodax`)
+   * FS_XFLAG_DAX: on a `dax=inode` mount it takes effect when the inode is
+   * next loaded, after its last reference drops (fs/dax-flag.ts).
+   */
+  | (OpBase & { readonly op: "fssetxattr"; readonly fd: string; readonly dax: boolean })
   /** fsync(2): write back the file's dirty pages now. */
   | (OpBase & { readonly op: "fsync"; readonly fd: string })
   /** Remove the pmem device (driver unbind / hot-unplug). */

@@ -29,6 +29,7 @@ const LAYOUT_OPS = new Set([
   "ftruncate",
   "fallocate",
   "reflink",
+  "dedupe",
   "unplug",
   "unlink",
   "close",
@@ -41,6 +42,8 @@ function layoutTarget(m: Model, p: number, pc: number): number {
   if (op.spec.op === "truncate" || op.spec.op === "unlink") return op.a;
   if (op.spec.op === "unplug") return -2;
   if (op.spec.op === "reflink") return m.ofds[op.a]!.inode;
+  // FIDEDUPERANGE changes the destination's block map
+  if (op.spec.op === "dedupe") return m.ofds[op.b]!.inode;
   return m.ofds[op.a]!.inode;
 }
 
@@ -91,11 +94,11 @@ function pinnersOf(m: Model, s: State, inode: number): number[] {
  * generic_setlease(), fs/locks.c), so a pin of theirs is a privileged choice,
  * not the objection.
  */
-function unprivileged(m: Model, procs: readonly number[], inode: number): number[] {
+function unprivileged(m: Model, s: State, procs: readonly number[], inode: number): number[] {
   if (inode < 0) return [];
   return procs.filter((q) => {
     const user = m.procs[q]!.user;
-    return !mayAccess(m, user, inode, true) && !m.users[user]!.capLease;
+    return !mayAccess(m, s, user, inode, true) && !m.users[user]!.capLease;
   });
 }
 
@@ -112,12 +115,12 @@ export const untruncatable: Property = {
     "an unprivileged user (no write permission, no CAP_LEASE) makes the owner's truncate fail or hang",
   kind: "safety",
   reads: ["ret"],
-  onStep(m, _before, _after, events): Finding | null {
+  onStep(m, _before, after, events): Finding | null {
     for (const e of events) {
       if (e.k !== "ret" || e.result >= 0 || !e.blockers) continue;
       const inode = layoutTarget(m, e.proc, e.pc);
-      if (inode < 0 || !mayAccess(m, m.procs[e.proc]!.user, inode, true)) continue;
-      const bad = unprivileged(m, e.blockers, inode);
+      if (inode < 0 || !mayAccess(m, after, m.procs[e.proc]!.user, inode, true)) continue;
+      const bad = unprivileged(m, after, e.blockers, inode);
       if (bad.length > 0)
         return {
           message: `${procName(m, e.proc)}'s ${m.procs[e.proc]!.prog[e.pc]!.spec.op} of ${fileName(m, inode)} failed with ${errnoName(-e.result)} because ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission, no CAP_LEASE) pins it`,
@@ -128,8 +131,8 @@ export const untruncatable: Property = {
   atEnd(m, s): Finding | null {
     for (const p of blockedInLayout(m, s)) {
       const inode = layoutTarget(m, p, s[proc(m, p) + P_PC]!);
-      if (inode < 0 || !mayAccess(m, m.procs[p]!.user, inode, true)) continue;
-      const bad = unprivileged(m, pinnersOf(m, s, inode), inode).filter((q) => alive(s, m, q));
+      if (inode < 0 || !mayAccess(m, s, m.procs[p]!.user, inode, true)) continue;
+      const bad = unprivileged(m, s, pinnersOf(m, s, inode), inode).filter((q) => alive(s, m, q));
       if (bad.length > 0)
         return {
           message: `${procName(m, p)} cannot truncate ${fileName(m, inode)} (size ${s[ino(m, inode) + INO_SIZE]}): ${procName(m, bad[0]!)} (user ${userName(m, m.procs[bad[0]!]!.user)}, no write permission, no CAP_LEASE) holds a pin forever`,

@@ -13,6 +13,7 @@ import type {
   Bounds,
   Cap,
   Expectation,
+  FallocMode,
   FaultSpec,
   FileSpec,
   FsFlavor,
@@ -203,11 +204,25 @@ export class ProcBuilder {
   ftruncate(fd: string, pages: number): this {
     return this.push({ op: "ftruncate", fd, pages });
   }
-  fallocate(fd: string, mode: "alloc" | "punch" | "collapse", first: number, last: number): this {
+  fallocate(fd: string, mode: FallocMode, first: number, last: number): this {
     return this.push({ op: "fallocate", fd, mode, first, last });
   }
   reflink(src: string, dst: string): this {
     return this.push({ op: "reflink", src, dst });
+  }
+  /** FIDEDUPERANGE of pages first..last of src into dst (same offsets). */
+  dedupe(src: string, dst: string, first: number, last: number): this {
+    return this.push({ op: "dedupe", src, dst, first, last });
+  }
+  chmod(file: string, mode: number): this {
+    return this.push({ op: "chmod", file, mode });
+  }
+  chown(file: string, user: string): this {
+    return this.push({ op: "chown", file, user });
+  }
+  /** FS_IOC_FSSETXATTR setting (true) or clearing FS_XFLAG_DAX. */
+  fssetxattr(fd: string, dax: boolean): this {
+    return this.push({ op: "fssetxattr", fd, dax });
   }
   fsync(fd: string): this {
     return this.push({ op: "fsync", fd });
@@ -309,8 +324,13 @@ export class ScenarioBuilder {
       expectations: [],
     };
   }
-  fs(kind: FsKind, blocks: number, flavor?: FsFlavor): this {
-    this.spec.fs = flavor === undefined ? { kind, blocks } : { kind, blocks, flavor };
+  fs(kind: FsKind, blocks: number, flavor?: FsFlavor, daxMount?: "always" | "inode"): this {
+    this.spec.fs = {
+      kind,
+      blocks,
+      ...(flavor !== undefined ? { flavor } : {}),
+      ...(daxMount !== undefined ? { daxMount } : {}),
+    };
     return this;
   }
   user(name: string, caps: readonly Cap[] = []): this {

@@ -7,8 +7,8 @@
  */
 
 import { ERRNO_NAMES } from "../model/errno.js";
-import type { PeerOp, ProcOp } from "../model/spec.js";
-import type { DeclOf, OpNode, Program } from "./ast.js";
+import type { FsSpec, PeerOp, ProcOp } from "../model/spec.js";
+import type { Decl, DeclOf, OpNode, Program } from "./ast.js";
 import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
@@ -48,6 +48,8 @@ class Checker {
   private own = new Map<string, number>();
   /** Files whose size cannot be known statically (the target of a reflink). */
   private readonly unknownSize = new Set<string>();
+  /** The scenario's `fs` statement, once run() has found it. */
+  private fsSpec: FsSpec | undefined;
   /** Some process has an operation that could not be read: it may have been a `send`. */
   private readonly anyBadSend: boolean;
 
@@ -70,6 +72,15 @@ class Checker {
         spanOf(fs, "blocks"),
         `the model has 1..${MAX_BLOCKS} blocks (got ${fs.spec.blocks})`,
       );
+    if (fs?.spec.daxMount !== undefined && fs.spec.kind !== "dax")
+      this.sink.report(
+        "PIN126",
+        spanOf(fs, "dax"),
+        "`dax=` is a mount option of an fs-DAX filesystem: `fs pagecache` has no DAX device",
+        "write `fs dax dax=inode`, or drop `dax=`",
+      );
+    this.fsSpec = fs?.spec;
+    this.daxFlagFiles(decls);
     for (const d of decls) if (d.kind === "bounds") this.bounds(d);
     checkOrder(
       decls.filter((d): d is DeclOf<"proc"> => d.kind === "proc"),
@@ -241,6 +252,50 @@ class Checker {
     return { backing: f.spec.backing ?? "fs", name: `\`${op.file}\``, sealing: false };
   }
 
+  /** fallocate modes a backing or a filesystem lacks (EOPNOTSUPP from ->fallocate). */
+  private fallocMode(n: ProcNode, mode: string): void {
+    if (mode === "alloc" || mode === "punch") return;
+    const b = this.backingOf(n, "fd");
+    if (b && (b.backing === "tmpfs" || b.backing === "hugetlbfs"))
+      this.sink.report(
+        "PIN349",
+        spanOf(n, "mode"),
+        `${b.name} (${b.backing}) knows only allocation and PUNCH_HOLE: \`${mode}\` always fails with EOPNOTSUPP`,
+        "shmem_fallocate() and hugetlbfs_fallocate() support FALLOC_FL_KEEP_SIZE and FALLOC_FL_PUNCH_HOLE only",
+      );
+    else if (mode === "unshare" && (!b || b.backing === "fs") && this.fsSpec?.flavor === "ext4")
+      this.sink.report(
+        "PIN349",
+        spanOf(n, "mode"),
+        "ext4 has no FALLOC_FL_UNSHARE_RANGE (nor reflink): `unshare` always fails with EOPNOTSUPP",
+        "use `flavor=xfs`",
+      );
+  }
+
+  /**
+   * PIN348: a file whose DAX flag a process changes, used again by a later
+   * open. If its inode was evicted in between, the kernel loads it in the new
+   * mode; the model keeps it on fs-DAX (fs/dax-flag.ts).
+   */
+  private daxFlagFiles(decls: readonly Decl[]): void {
+    if (this.fsSpec?.kind !== "dax" || this.fsSpec.daxMount !== "inode") return;
+    for (const d of decls) {
+      if (d.kind !== "proc") continue;
+      let changed: string | undefined;
+      for (const n of d.body) {
+        if (n.kind !== "op") continue;
+        if (n.op.op === "fssetxattr") changed = this.fileOf(n, "fd") ?? changed;
+        else if (n.op.op === "open" && changed !== undefined && n.op.file === changed)
+          this.sink.report(
+            "PIN348",
+            spanOf(n, "file"),
+            `\`${changed}\` is opened again after its DAX flag changed: if its inode was evicted in between, Linux loads it in the new mode, but pinlab keeps it on fs-DAX`,
+            "end the program at the flag's effect (the last close), or silence this line with `# pinlab-ignore PIN348`",
+          );
+      }
+    }
+  }
+
   private alwaysFails(n: ProcNode, what: string, errno: string, hint: string): void {
     this.sink.report(
       "PIN322",
@@ -328,8 +383,19 @@ class Checker {
     };
     if (op.op === "truncate") set(op.file, op.pages);
     else if (op.op === "ftruncate") set(this.fileOf(n, "fd"), op.pages);
-    else if (op.op === "fallocate" && op.mode === "alloc") set(this.fileOf(n, "fd"), op.last + 1);
-    else if (op.op === "write") set(this.fileOf(n, "fd"), op.page + 1);
+    else if (
+      op.op === "fallocate" &&
+      (op.mode === "alloc" || op.mode === "zero" || op.mode === "unshare")
+    )
+      set(this.fileOf(n, "fd"), op.last + 1);
+    else if (op.op === "fallocate" && op.mode === "insert") {
+      // an insert grows the file by its range, from whatever size it has then
+      const file = this.fileOf(n, "fd");
+      if (file !== undefined) {
+        const declared = this.res.files.get(file)?.spec.pages ?? 0;
+        set(file, Math.max(into.get(file) ?? 0, declared) + op.last - op.first + 1);
+      }
+    } else if (op.op === "write") set(this.fileOf(n, "fd"), op.page + 1);
     else if (op.op === "reflink") {
       const dst = this.fileOf(n, "dst");
       if (dst !== undefined) this.unknownSize.add(dst);
@@ -574,11 +640,73 @@ class Checker {
         return;
       }
       case "fallocate": {
-        if (!this.range(n, op.first, op.last) || op.mode === "alloc") return;
+        if (!this.range(n, op.first, op.last)) return;
+        this.fallocMode(n, op.mode);
+        // allocation, zeroing and unsharing extend the file; an insert needs only its offset inside
+        if (op.mode === "alloc" || op.mode === "zero" || op.mode === "unshare") return;
         const file = this.fileOf(n, "fd");
         const size = this.staticSize(file);
+        if (op.mode === "insert") {
+          if (file !== undefined && size !== undefined && op.first >= size)
+            this.sink.report(
+              "PIN347",
+              spanOf(n, "pages"),
+              `an insert at page ${op.first} is at or past the end of \`${file}\` (${pages(size)}): it always fails with EINVAL`,
+              `FALLOC_FL_INSERT_RANGE needs an offset before EOF (the last page is ${size - 1}); if the failure is the point (on XFS it waits for the pins first), silence this line with \`# pinlab-ignore PIN347\``,
+            );
+          return;
+        }
         if (file !== undefined && size !== undefined && op.last >= size)
           this.pastEof(n, "pages", `${op.mode} of pages ${op.first}..${op.last}`, file, size);
+        return;
+      }
+      case "dedupe": {
+        if (!this.range(n, op.first, op.last)) return;
+        const src = this.fileOf(n, "src");
+        const dst = this.fileOf(n, "dst");
+        for (const role of ["src", "dst"]) {
+          const b = this.backingOf(n, role);
+          if (!b) continue;
+          if (b.backing !== "fs")
+            this.sink.report(
+              "PIN349",
+              spanOf(n, role),
+              `${b.name} (${b.backing}) has no ->remap_file_range: the dedupe always fails (${role === "src" ? "EOPNOTSUPP" : "EXDEV"})`,
+              "FIDEDUPERANGE works on the scenario's filesystem, on XFS",
+            );
+          else if (this.fsSpec?.flavor === "ext4" && role === "src")
+            this.sink.report(
+              "PIN349",
+              n.stmt.head,
+              "ext4 has no ->remap_file_range: the dedupe always fails with EOPNOTSUPP",
+              "use `flavor=xfs`",
+            );
+        }
+        if (src !== undefined && src === dst)
+          this.sink.report(
+            "PIN350",
+            spanOf(n, "dst"),
+            `a dedupe of \`${src}\` onto the same pages of itself always fails with EINVAL (generic_remap_checks(): overlapping ranges)`,
+            "dedupe from another file",
+          );
+        const size = this.staticSize(src);
+        if (src !== undefined && size !== undefined && op.last >= size)
+          this.pastEof(n, "pages", `dedupe of pages ${op.first}..${op.last}`, src, size);
+        return;
+      }
+      case "fssetxattr": {
+        const b = this.backingOf(n, "fd");
+        if (b && b.backing !== "fs") return;
+        const fs = this.fsSpec;
+        if (fs === undefined || fs.kind !== "dax" || fs.daxMount !== "inode")
+          this.sink.report(
+            "PIN349",
+            n.stmt.head,
+            fs?.kind === "pagecache"
+              ? "FS_XFLAG_DAX on a filesystem without a DAX device: the file never becomes DAX, and nothing changes"
+              : "FS_XFLAG_DAX under `dax=always`: every file is DAX whatever its flag, and nothing changes",
+            "mount with `fs dax dax=inode` to let the flag decide at the inode's next load",
+          );
         return;
       }
       case "truncate":

@@ -36,6 +36,7 @@ export const CODES = {
   PIN120: { severity: "error", title: "syntax error in a condition" },
   PIN121: { severity: "error", title: "a state the object does not have, in a condition" },
   PIN122: { severity: "error", title: "condition without its predicate" },
+  PIN126: { severity: "error", title: "dax= mount option without fs dax" },
 
   PIN201: { severity: "error", title: "unknown user" },
   PIN202: { severity: "error", title: "unknown file" },
@@ -97,6 +98,13 @@ export const CODES = {
   PIN340: { severity: "warning", title: "vfio_dma_write through a mapping without prot=write" },
   PIN341: { severity: "warning", title: "vfio_dma_read through a mapping without prot=read" },
   PIN342: { severity: "warning", title: "pipe_read in a program without vmsplice" },
+  PIN347: { severity: "warning", title: "FALLOC_FL_INSERT_RANGE at or past EOF" },
+  PIN348: { severity: "warning", title: "file reopened after its DAX flag changed" },
+  PIN349: {
+    severity: "warning",
+    title: "file operation the filesystem lacks, or that changes nothing there",
+  },
+  PIN350: { severity: "warning", title: "dedupe of a range onto itself" },
   PIN351: { severity: "warning", title: "memory_failure of a page past the end of its file" },
   PIN352: { severity: "warning", title: "hca_reset where no process registers memory" },
 

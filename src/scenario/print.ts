@@ -40,7 +40,8 @@ export function printName(name: string): string {
 
 export function printFs(fs: FsSpec): string {
   const flavor = fs.flavor !== undefined && fs.flavor !== "xfs" ? ` flavor=${fs.flavor}` : "";
-  return `fs ${fs.kind} blocks=${fs.blocks}${flavor}`;
+  const dax = fs.daxMount === "inode" ? " dax=inode" : "";
+  return `fs ${fs.kind} blocks=${fs.blocks}${flavor}${dax}`;
 }
 
 export function printUser(u: UserSpec): string {
@@ -155,6 +156,14 @@ function procOpBody(op: ProcOp): string {
       return `fallocate ${op.fd} ${op.mode} pages=${op.first}..${op.last}`;
     case "reflink":
       return `reflink ${op.src} ${op.dst}`;
+    case "dedupe":
+      return `dedupe ${op.src} ${op.dst} pages=${op.first}..${op.last}`;
+    case "chmod":
+      return `chmod ${op.file} mode=0${op.mode.toString(8)}`;
+    case "chown":
+      return `chown ${op.file} owner=${op.user}`;
+    case "fssetxattr":
+      return `fssetxattr ${op.fd} ${op.dax ? "dax" : "nodax"}`;
     case "await":
       return `await ${op.peer}`;
     case "kill":

@@ -251,6 +251,15 @@ class Resolver {
       const sig = signatureOf(op);
       if (op.op === "fork") this.forkTarget(d, n as OpNode<ProcOp>);
       if (op.op === "wait_for") this.waitTarget(d, n as OpNode<ProcOp>);
+      if (op.op === "chown")
+        this.lookup(
+          "PIN201",
+          "user",
+          op.user,
+          spanOf(n, "owner"),
+          this.users,
+          `declare it with \`user ${op.user}\``,
+        );
       const defs = new Map<string, AnyOpNode>();
       for (const ref of sig.refs) {
         const value = (op as unknown as Record<string, string>)[ref.role] ?? "";

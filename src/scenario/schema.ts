@@ -10,6 +10,7 @@ import type { TimingKey } from "../model/spec.js";
 import {
   ACCESSES,
   CAPS,
+  FALLOC_MODES,
   FILE_BACKINGS,
   FS_FLAVORS,
   LEASE_BREAK_BEHAVIOURS,
@@ -94,11 +95,12 @@ const range: KeySlot = { key: "pages", type: "range", required: true };
 export const DECLS: ReadonlyMap<string, Signature> = table({
   fs: sig({
     name: "fs",
-    synopsis: "fs dax|pagecache [blocks=N] [flavor=xfs|ext4]",
+    synopsis: "fs dax|pagecache [blocks=N] [flavor=xfs|ext4] [dax=always|inode]",
     words: [{ role: "kind", values: ["dax", "pagecache"], required: true }],
     keys: [
       { key: "blocks", type: "int" },
       { key: "flavor", type: "enum", values: FS_FLAVORS },
+      { key: "dax", type: "enum", values: ["always", "inode"] },
     ],
   }),
   user: sig({
@@ -407,10 +409,37 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
   }),
   fallocate: sig({
     name: "fallocate",
-    synopsis: "fallocate FD alloc|punch|collapse pages=FIRST..LAST",
+    synopsis: "fallocate FD alloc|punch|collapse|zero|insert|unshare pages=FIRST..LAST",
     refs: [{ role: "fd", kind: "fd" }],
-    words: [{ role: "mode", values: ["alloc", "punch", "collapse"], required: true }],
+    words: [{ role: "mode", values: FALLOC_MODES, required: true }],
     keys: [range],
+  }),
+  dedupe: sig({
+    name: "dedupe",
+    synopsis: "dedupe SRC_FD DST_FD pages=FIRST..LAST",
+    refs: [
+      { role: "src", kind: "fd" },
+      { role: "dst", kind: "fd" },
+    ],
+    keys: [range],
+  }),
+  chmod: sig({
+    name: "chmod",
+    synopsis: "chmod FILE mode=0644",
+    refs: [{ role: "file", kind: "file" }],
+    keys: [{ key: "mode", type: "octal", required: true }],
+  }),
+  chown: sig({
+    name: "chown",
+    synopsis: "chown FILE owner=USER",
+    refs: [{ role: "file", kind: "file" }],
+    keys: [{ key: "owner", type: "name", required: true }],
+  }),
+  fssetxattr: sig({
+    name: "fssetxattr",
+    synopsis: "fssetxattr FD dax|nodax",
+    refs: [{ role: "fd", kind: "fd" }],
+    words: [{ role: "flag", values: ["dax", "nodax"], required: true }],
   }),
   reflink: sig({
     name: "reflink",
@@ -584,6 +613,7 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
     "EOPNOTSUPP",
     "EPERM",
     "EINVAL",
+    "EFBIG",
     "ENOSPC",
     "EBUSY",
     "EDEADLOCK",
@@ -602,6 +632,27 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
     "EDEADLK",
     "EINTR",
   ],
+  // FIDEDUPERANGE: vfs_dedupe_file_range() on the source, then the destination's status
+  // (EBADE: FILE_DEDUPE_RANGE_DIFFERS), generic_remap_file_range_prep(), layout change
+  dedupe: [
+    "EBADF",
+    "EINVAL",
+    "EOPNOTSUPP",
+    "EPERM",
+    "EXDEV",
+    "EIO",
+    "ETXTBSY",
+    "EBADE",
+    "EBUSY",
+    "EDEADLOCK",
+    "EDEADLK",
+    "EINTR",
+  ],
+  // notify_change() → setattr_prepare(): not the owner (chmod), no CAP_CHOWN (chown)
+  chmod: ["ENOENT", "EPERM"],
+  chown: ["ENOENT", "EPERM"],
+  // FS_IOC_FSSETXATTR: no ->fileattr_set (ENOTTY), no FS_XFLAG_DAX (EOPNOTSUPP), not the owner
+  fssetxattr: ["EBADF", "ENOTTY", "EOPNOTSUPP", "EPERM"],
   unplug: ["EINVAL", "ENODEV"],
   // memory_failure_dev_pagemap(): no page behind the pfn; has_extra_refcount(): a
   // page-cache page still referenced

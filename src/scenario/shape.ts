@@ -11,6 +11,7 @@ import type {
   Backing,
   Cap,
   Expectation,
+  FallocMode,
   FsFlavor,
   LeaseBreakBehaviour,
   LeaseVariant,
@@ -148,6 +149,7 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink, inGroup = false): Decl | und
           kind: b.name("kind", "dax") as "dax",
           blocks: b.int("blocks", 4),
           ...(b.names.has("flavor") ? { flavor: b.name("flavor") as FsFlavor } : {}),
+          ...(b.names.has("dax") ? { daxMount: b.name("dax") as "inode" } : {}),
         },
       };
     case "user":
@@ -726,10 +728,20 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       return { op: "ftruncate", fd: b.name("fd"), pages: b.int("pages") };
     case "fallocate": {
       const [first, last] = b.range("pages");
-      return { op: "fallocate", fd: b.name("fd"), mode: b.name("mode") as "alloc", first, last };
+      return { op: "fallocate", fd: b.name("fd"), mode: b.name("mode") as FallocMode, first, last };
     }
     case "reflink":
       return { op: "reflink", src: b.name("src"), dst: b.name("dst") };
+    case "dedupe": {
+      const [first, last] = b.range("pages");
+      return { op: "dedupe", src: b.name("src"), dst: b.name("dst"), first, last };
+    }
+    case "chmod":
+      return { op: "chmod", file: b.name("file"), mode: b.int("mode") };
+    case "chown":
+      return { op: "chown", file: b.name("file"), user: b.name("owner") };
+    case "fssetxattr":
+      return { op: "fssetxattr", fd: b.name("fd"), dax: b.name("flag") === "dax" };
     case "fsync":
       return { op: "fsync", fd: b.name("fd") };
     case "await":

@@ -7,7 +7,7 @@
  *
  * Lowered: open, close, mmap (file and anonymous), memfd_create, F_ADD_SEALS,
  * munmap, CPU loads and stores (SIGBUS/SIGSEGV caught), pread, pwrite,
- * truncate, ftruncate, fallocate (alloc, punch, collapse), fsync, unlink,
+ * truncate, ftruncate, fallocate (every mode), chmod, fsync, unlink,
  * fork, madvise, exit, FICLONE (where the filesystem has reflink),
  * F_SETLEASE and F_SETSIG, the delivery of a lease-break signal, the end of
  * a lease-break handler and the lease-break timer, io_uring buffer
@@ -530,12 +530,14 @@ export function lowerSchedule(
           body = `return sys(ftruncate((int)${V(op.fd)}, ${op.pages} * PG));`;
           break;
         case "fallocate": {
-          const mode =
-            op.mode === "alloc"
-              ? "0"
-              : op.mode === "punch"
-                ? "FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE"
-                : "FALLOC_FL_COLLAPSE_RANGE";
+          const mode = {
+            alloc: "0",
+            punch: "FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE",
+            collapse: "FALLOC_FL_COLLAPSE_RANGE",
+            zero: "FALLOC_FL_ZERO_RANGE",
+            insert: "FALLOC_FL_INSERT_RANGE",
+            unshare: "FALLOC_FL_UNSHARE_RANGE",
+          }[op.mode];
           body = `return sys(fallocate((int)${V(op.fd)}, ${mode}, ${op.first} * PG, ${op.last - op.first + 1} * PG));`;
           break;
         }
@@ -637,6 +639,22 @@ export function lowerSchedule(
           if (!target.reflink)
             why = "FICLONE needs a filesystem with reflink (XFS); this target's are ext4";
           else body = `return sys(ioctl((int)${V(op.dst)}, FICLONE, (int)${V(op.src)}));`;
+          break;
+        case "dedupe":
+          why = "FIDEDUPERANGE needs XFS or btrfs; the harness's filesystems are ext4";
+          break;
+        case "chmod": {
+          why = backingOk(op.file);
+          const path = pathOf(op.file);
+          if (!why && path) body = `return sys(chmod("${path}", 0${op.mode.toString(8)}));`;
+          break;
+        }
+        case "chown":
+          why = "chown needs the scenario's users as real uids; the harness runs as one user";
+          break;
+        case "fssetxattr":
+          why =
+            "FS_IOC_FSSETXATTR of FS_XFLAG_DAX needs a dax=inode mount; the harness mounts dax=always";
           break;
         default:
           why = `${op.op} is not lowered to C yet`;

@@ -7,18 +7,22 @@ import { charDevice, fsdax, memOnly, sealable, sealRefuses, writesBack } from ".
 import { BLOCK, block, type Ctx, emit } from "../ctx.js";
 import {
   EACCES,
+  EBADE,
   EBADF,
   EEXIST,
+  EFBIG,
   EINVAL,
   EIO,
   ENODEV,
   ENOENT,
   ENOSPC,
   EOPNOTSUPP,
+  EPERM,
   ETXTBSY,
   EXDEV,
 } from "../errno.js";
 import {
+  BLK_UNWRITTEN,
   BLK_USERS,
   blk,
   CONTENT_ZERO,
@@ -43,18 +47,29 @@ import {
   OFD_OPEN,
   ofd,
   pcache,
+  type State,
 } from "../layout.js";
 import { breakLayoutLeases, breakLease } from "../locks/lease.js";
 import { pageCacheGet, prepareWrite } from "../mm/fault.js";
 import { writeback, writebackPending } from "../mm/writeback.js";
 import { odpInflightOnFrame } from "../rdma/odp.js";
-import { allocUnwritten, blockReadContent, writeBlock } from "./blocks.js";
+import { inodeMode, inodeOwner } from "./attr.js";
+import { allocBlock, allocUnwritten, blockReadContent, writeBlock } from "./blocks.js";
 import { GO_DEFER, layoutGate, type PageRange, removePages, shiftDown } from "./layout-change.js";
 
-/** inode_permission(): owner bits for the owner, "other" bits for everyone else (no groups). */
-export function mayAccess(m: Model, user: number, inode: number, write: boolean): boolean {
-  const info = m.inodes[inode]!;
-  const bits = info.owner === user ? info.mode >> 6 : info.mode;
+/**
+ * inode_permission(): owner bits for the owner, "other" bits for everyone else
+ * (no groups), as chmod and chown left them (fs/attr.ts).
+ */
+export function mayAccess(
+  m: Model,
+  s: State,
+  user: number,
+  inode: number,
+  write: boolean,
+): boolean {
+  const mode = inodeMode(m, s, inode);
+  const bits = inodeOwner(m, s, inode) === user ? mode >> 6 : mode;
   return (bits & (write ? 2 : 4)) !== 0;
 }
 
@@ -97,8 +112,8 @@ export function sysOpen(ctx: Ctx, p: number, slot: number, inode: number, create
     if (s[io + INO_EXISTS] !== 1) return -ENOENT;
     const user = m.procs[p]!.user;
     if (
-      (info.read && !mayAccess(m, user, inode, false)) ||
-      (info.write && !mayAccess(m, user, inode, true))
+      (info.read && !mayAccess(m, s, user, inode, false)) ||
+      (info.write && !mayAccess(m, s, user, inode, true))
     )
       return -EACCES;
     // do_dentry_open() → break_lease(inode, flags): the opener waits for conflicting leases.
@@ -300,7 +315,7 @@ export function sysTruncate(ctx: Ctx, p: number, inode: number, pages: number): 
   const { m, s } = ctx;
   if (s[ino(m, inode) + INO_EXISTS] !== 1) return -ENOENT;
   if (charDevice(m, inode)) return -EINVAL;
-  if (!mayAccess(m, m.procs[p]!.user, inode, true)) return -EACCES;
+  if (!mayAccess(m, s, m.procs[p]!.user, inode, true)) return -EACCES;
   if (breakLease(ctx, inode, true, p) === BLOCK) return BLOCK;
   const e = swapSizeCheck(ctx, inode);
   if (e < 0) return e;
@@ -320,12 +335,39 @@ export function sysFtruncate(ctx: Ctx, p: number, o: number, pages: number): num
   return setSize(ctx, p, inode, pages);
 }
 
+/** sysFallocate() modes (compile.ts FALLOC_MODES; spec.ts FallocMode). */
+export const FALLOC_ALLOC = 0;
+export const FALLOC_PUNCH = 1;
+export const FALLOC_COLLAPSE = 2;
+export const FALLOC_ZERO = 3;
+export const FALLOC_INSERT = 4;
+export const FALLOC_UNSHARE = 5;
+const FALLOC_KINDS = ["alloc", "punch", "collapse", "zero", "insert", "unshare"] as const;
+
 /**
  * fallocate(2), vfs_fallocate() order: not writable → EBADF, active swapfile →
  * ETXTBSY (before ->fallocate, so XFS never waits on the pins of a
- * swapfile-like file), not regular → ENODEV; then the filesystem: XFS breaks
- * layouts for every mode before checking a collapse (EINVAL), ext4 checks
- * first and breaks layouts for every mode but a plain allocation.
+ * swapfile-like file), not regular → ENODEV; then the filesystem.
+ *
+ * XFS (xfs_file_fallocate, fs/xfs/xfs_file.c) supports every mode and runs
+ * xfs_break_layouts(BREAK_UNMAP) for every mode before any argument check:
+ * a collapse reaching EOF or an insert at or past EOF fails with EINVAL only
+ * after the pins were waited for. Then: ZERO_RANGE punches the range
+ * (xfs_free_file_space) and preallocates it again unwritten, so its blocks
+ * may change; INSERT_RANGE grows the file and shifts the extents from the
+ * offset up (xfs_insert_file_space, after writing back and dropping the page
+ * cache from the offset on); UNSHARE_RANGE copies every block the range
+ * shares by reflink into a new one (xfs_reflink_unshare) and preallocates
+ * its holes. ZERO, UNSHARE and a plain allocation extend the size past EOF
+ * (no FALLOC_FL_KEEP_SIZE in the model).
+ *
+ * ext4 (ext4_fallocate, fs/ext4/extents.c, before v6.14) has no
+ * UNSHARE_RANGE (its mode mask: EOPNOTSUPP before any lock), checks an
+ * insert at or past EOF (EINVAL, ext4_insert_range) and a collapse reaching
+ * EOF before ext4_break_layouts(), and zeroes a range in place: ext4_zero_range()
+ * breaks layouts, drops the range's page cache and converts its blocks to
+ * unwritten extents (EXT4_GET_BLOCKS_CONVERT_UNWRITTEN), keeping them.
+ * shmem and hugetlbfs know only allocation and PUNCH_HOLE (EOPNOTSUPP).
  */
 export function sysFallocate(
   ctx: Ctx,
@@ -343,46 +385,124 @@ export function sysFallocate(
   if (charDevice(m, inode)) return -ENODEV;
   if (unplugged(ctx, inode)) return -EIO;
   const size = s[io + INO_SIZE]!;
+  const n = last - first + 1;
   if (sealable(m, inode)) {
     // shmem_fallocate() / hugetlbfs_fallocate(): only KEEP_SIZE and PUNCH_HOLE → else EOPNOTSUPP;
     // a punch under a write seal, an allocation past EOF under F_SEAL_GROW → EPERM.
-    if (mode === 2) return -EOPNOTSUPP;
-    const sealed = sealRefuses(ctx, inode, mode === 1 ? "punch" : "alloc", last);
+    if (mode !== FALLOC_ALLOC && mode !== FALLOC_PUNCH) return -EOPNOTSUPP;
+    const sealed = sealRefuses(ctx, inode, mode === FALLOC_PUNCH ? "punch" : "alloc", last);
     if (sealed < 0) return sealed;
   }
+  // ext4_fallocate(): FALLOC_FL_UNSHARE_RANGE is outside its supported modes.
+  if (mode === FALLOC_UNSHARE && m.flavor === "ext4") return -EOPNOTSUPP;
   // ext4 (before v6.14) checks a collapse reaching EOF before ext4_break_layouts()
   // (ext4_collapse_range); XFS breaks layouts first, waiting for pins, and
   // returns EINVAL afterwards (xfs_file_fallocate). Since v6.14 ("ext4: move out
   // common parts into ext4_fallocate()") ext4 breaks layouts first too; the
   // proposals that let fs-DAX pins exist are of the 2019 era.
-  const collapseToEof = mode === 2 && last >= size - 1;
+  const collapseToEof = mode === FALLOC_COLLAPSE && last >= size - 1;
   if (collapseToEof && m.flavor === "ext4") return -EINVAL;
+  // INSERT_RANGE: the new size must fit s_maxbytes (EFBIG; the model's s_maxbytes is its
+  // page bound) and the offset lie before EOF (EINVAL): ext4_insert_range() checks both
+  // before ext4_break_layouts(), xfs_falloc_insert_range() after xfs_break_layouts().
+  const insertErr =
+    mode !== FALLOC_INSERT ? 0 : size + n > m.maxPages ? -EFBIG : first >= size ? -EINVAL : 0;
+  if (insertErr < 0 && m.flavor === "ext4") return insertErr;
   // ext4_punch_hole() returns at once for a hole beyond EOF; XFS breaks layouts first.
-  if (mode === 1 && first >= size && m.flavor === "ext4") return 0;
-  const kind = mode === 0 ? "alloc" : mode === 1 ? "punch" : "collapse";
-  const range: PageRange = { inode, first, last: mode === 2 ? Math.max(size - 1, last) : last };
-  const go = layoutGate(ctx, kind, p, [range]);
+  if (mode === FALLOC_PUNCH && first >= size && m.flavor === "ext4") return 0;
+  const kind = FALLOC_KINDS[mode]!;
+  const range: PageRange =
+    mode === FALLOC_COLLAPSE
+      ? { inode, first, last: Math.max(size - 1, last) }
+      : mode === FALLOC_INSERT
+        ? { inode, first: Math.min(first, Math.max(size - 1, 0)), last: Math.max(size - 1, first) }
+        : { inode, first, last };
+  // UNSHARE_RANGE keeps the cached pages (iomap_file_unshare() dirties them, writeback
+  // writes them out of place): in the page cache only its lease break is left.
+  const go = layoutGate(ctx, kind, p, [range], {
+    leasesOnly: mode === FALLOC_UNSHARE && !fsdax(m, inode),
+  });
   if (go < 0) return go;
   if (collapseToEof) return -EINVAL;
-  if (mode === 0) {
-    for (let page = first; page <= last && !memOnly(m, inode); page++) {
-      const e = ext(m, inode, page);
-      if (s[e]! > 0) continue;
-      const b = allocUnwritten(ctx, inode);
-      if (b < 0) return -ENOSPC;
-      s[e] = b + 1;
+  if (insertErr < 0) return insertErr;
+  const defer = go === GO_DEFER;
+  switch (mode) {
+    case FALLOC_ALLOC:
+      return allocRange(ctx, inode, first, last);
+    case FALLOC_PUNCH:
+      removePages(ctx, inode, first, Math.min(last, size - 1), defer);
+      return 0;
+    case FALLOC_COLLAPSE:
+      removePages(ctx, inode, first, last, defer);
+      dropCache(ctx, inode, last + 1, size - 1);
+      shiftDown(ctx, inode, first, last);
+      return 0;
+    case FALLOC_ZERO:
+      if (m.flavor === "ext4") {
+        // truncate_pagecache_range(), then the range's blocks become unwritten in place
+        dropCache(ctx, inode, first, Math.min(last, size - 1));
+        for (let page = first; page <= last && !memOnly(m, inode); page++) {
+          const b1 = s[ext(m, inode, page)]!;
+          if (b1 > 0 && s[blk(m, b1 - 1) + BLK_USERS] === 1) s[blk(m, b1 - 1) + BLK_UNWRITTEN] = 1;
+          else if (b1 > 0) removePages(ctx, inode, page, page, defer);
+        }
+      } else removePages(ctx, inode, first, Math.min(last, size - 1), defer);
+      return allocRange(ctx, inode, first, last);
+    case FALLOC_INSERT:
+      insertRange(ctx, inode, first, n);
+      return 0;
+    default: {
+      // xfs_reflink_unshare(): a shared block is copied to a block of this file's own.
+      for (let page = first; page <= last && page < size; page++) {
+        const e = ext(m, inode, page);
+        const b1 = s[e]!;
+        if (b1 === 0 || s[blk(m, b1 - 1) + BLK_USERS]! < 2) continue;
+        const b = allocBlock(ctx, inode, blockReadContent(m, s, b1 - 1));
+        if (b < 0) return -ENOSPC;
+        s[blk(m, b1 - 1) + BLK_USERS]! -= 1;
+        s[e] = b + 1;
+      }
+      return allocRange(ctx, inode, first, last);
     }
-    if (last + 1 > size) s[io + INO_SIZE] = last + 1;
-    return 0;
   }
-  if (mode === 1) {
-    removePages(ctx, inode, first, Math.min(last, size - 1), go === GO_DEFER);
-    return 0;
+}
+
+/** Preallocates unwritten blocks in the holes of [first, last], extending the size (xfs_alloc_file_space). */
+function allocRange(ctx: Ctx, inode: number, first: number, last: number): number {
+  const { m, s } = ctx;
+  for (let page = first; page <= last && !memOnly(m, inode); page++) {
+    const e = ext(m, inode, page);
+    if (s[e]! > 0) continue;
+    const b = allocUnwritten(ctx, inode);
+    if (b < 0) return -ENOSPC;
+    s[e] = b + 1;
   }
-  removePages(ctx, inode, first, last, go === GO_DEFER);
-  dropCache(ctx, inode, last + 1, size - 1);
-  shiftDown(ctx, inode, first, last);
+  const io = ino(m, inode);
+  if (last + 1 > s[io + INO_SIZE]!) s[io + INO_SIZE] = last + 1;
   return 0;
+}
+
+/**
+ * FALLOC_FL_INSERT_RANGE of n pages at `first`: the cached pages from `first`
+ * to EOF are written back and dropped (filemap_write_and_wait_range() and
+ * truncate_pagecache() in xfs_flush_unmap_range() / ext4_insert_range()),
+ * the size grows by n, and the extents from `first` on move up by n,
+ * leaving a hole.
+ */
+function insertRange(ctx: Ctx, inode: number, first: number, n: number): void {
+  const { m, s } = ctx;
+  const io = ino(m, inode);
+  const size = s[io + INO_SIZE]!;
+  for (let page = first; page < size; page++) {
+    const f1 = s[pcache(m, inode, page)]!;
+    if (f1 > 0 && writebackPending(ctx, f1 - 1)) writeback(ctx, f1 - 1);
+  }
+  dropCache(ctx, inode, first, size - 1);
+  for (let page = size - 1; page >= first; page--) {
+    s[ext(m, inode, page + n)] = s[ext(m, inode, page)]!;
+    s[ext(m, inode, page)] = 0;
+  }
+  s[io + INO_SIZE] = size + n;
 }
 
 /** Orphans or frees cached pages [first, last] without touching their blocks (the pages move). */
@@ -454,6 +574,99 @@ export function sysReflink(ctx: Ctx, p: number, src: number, dst: number): numbe
   s[ino(m, di) + INO_SIZE] = ssize;
   // The clone now holds the source's data legitimately (and whatever it writes itself).
   s[inoTail(m, di) + INO_T_LINEAGE] = s[inoTail(m, si) + INO_T_LINEAGE]! | (1 << di);
+  return 0;
+}
+
+/**
+ * ioctl(src, FIDEDUPERANGE) with one destination, pages [first, last] at the
+ * same offset in both files. vfs_dedupe_file_range() (fs/remap_range.c)
+ * checks the source: FMODE_READ else EINVAL, a regular file (EINVAL), a
+ * ->remap_file_range (EOPNOTSUPP: ext4, tmpfs, hugetlbfs have none), the
+ * range within its EOF (EINVAL); these are the ioctl's return. Then, for the
+ * destination, whose outcome the ioctl reports in info->status (here the
+ * operation's result): a bad descriptor (EBADF), may_dedupe_file() (EPERM
+ * unless CAP_SYS_ADMIN, open for writing, the owner, or writable by the
+ * caller), another filesystem (EXDEV). XFS's xfs_reflink_remap_prep() then
+ * locks both files and breaks their layouts, on fs-DAX waiting for both
+ * files' pinned pages (xfs_ilock2_io_mmap → xfs_mmaplock_two_inodes_and_break_dax_layout),
+ * before __generic_remap_file_range_prep() refuses a swapfile (ETXTBSY), a
+ * range past the destination's EOF or overlapping itself in one file
+ * (EINVAL), writes back both ranges and compares them: different contents
+ * give FILE_DEDUPE_RANGE_DIFFERS, the compare's -EBADE (`EBADE` here). So
+ * a dedupe whose contents differ still waits for the pins first. Equal ranges
+ * are remapped: the destination's blocks are dropped (its cached pages too,
+ * xfs_flush_unmap_range) and it shares the source's.
+ */
+export function sysDedupe(
+  ctx: Ctx,
+  p: number,
+  src: number,
+  dst: number,
+  first: number,
+  last: number,
+): number {
+  const { m, s } = ctx;
+  if (!openFd(ctx, src)) return -EBADF;
+  if (!m.ofds[src]!.read) return -EINVAL;
+  const si = m.ofds[src]!.inode;
+  if (charDevice(m, si)) return -EINVAL;
+  if (m.inodes[si]!.backing !== "fs" || m.flavor === "ext4") return -EOPNOTSUPP;
+  if (last + 1 > s[ino(m, si) + INO_SIZE]!) return -EINVAL;
+  if (!openFd(ctx, dst)) return -EBADF;
+  const di = m.ofds[dst]!.inode;
+  const user = m.procs[p]!.user;
+  const mayDedupe =
+    m.users[user]!.caps.includes("CAP_SYS_ADMIN") ||
+    m.ofds[dst]!.write ||
+    inodeOwner(m, s, di) === user ||
+    mayAccess(m, s, user, di, true);
+  if (!mayDedupe) return -EPERM;
+  if (m.inodes[di]!.backing !== "fs" || charDevice(m, di)) return -EXDEV;
+  if (unplugged(ctx, si)) return -EIO;
+  // The same place of the swapfile check as FICLONE's (sysReflink).
+  const swapCheck = (): number => {
+    if (s[ino(m, si) + INO_SWAP]! > 0) return swapBusy(ctx, si);
+    if (s[ino(m, di) + INO_SWAP]! > 0) return swapBusy(ctx, di);
+    return 0;
+  };
+  const late = m.policy.swapfileCheck === "newsize" && m.dax;
+  if (!late) {
+    const e = swapCheck();
+    if (e < 0) return e;
+  }
+  // Both files' layout leases break (xfs_iolock_two_inodes_and_break_layout); on fs-DAX both
+  // files' pages are waited for; in the page cache only the destination's range is unmapped.
+  const srcRange: PageRange = { inode: si, first, last };
+  const dstRange: PageRange = { inode: di, first, last };
+  let go: number;
+  if (fsdax(m, si)) go = layoutGate(ctx, "dedupe", p, [srcRange, dstRange]);
+  else {
+    go = layoutGate(ctx, "dedupe", p, [srcRange], { leasesOnly: true });
+    if (go >= 0) go = layoutGate(ctx, "dedupe", p, [dstRange]);
+  }
+  if (go < 0) return go;
+  if (late) {
+    const e = swapCheck();
+    if (e < 0) return e;
+  }
+  // generic_remap_checks(): a dedupe stays within both EOFs, and never overlaps itself
+  if (last + 1 > s[ino(m, di) + INO_SIZE]!) return -EINVAL;
+  if (si === di) return -EINVAL;
+  for (const inode of [si, di])
+    for (let page = first; page <= last; page++) {
+      const f1 = s[pcache(m, inode, page)]!;
+      if (f1 > 0 && writebackPending(ctx, f1 - 1)) writeback(ctx, f1 - 1);
+    }
+  for (let page = first; page <= last; page++)
+    if (readPage(ctx, si, page) !== readPage(ctx, di, page)) return -EBADE;
+  removePages(ctx, di, first, last, go === GO_DEFER);
+  for (let page = first; page <= last; page++) {
+    const b1 = s[ext(m, si, page)]!;
+    s[ext(m, di, page)] = b1;
+    if (b1 > 0) s[blk(m, b1 - 1) + BLK_USERS]! += 1;
+  }
+  // Equal contents: the destination may now hold the source's data legitimately.
+  s[inoTail(m, di) + INO_T_LINEAGE] = s[inoTail(m, di) + INO_T_LINEAGE]! | (1 << si);
   return 0;
 }
 

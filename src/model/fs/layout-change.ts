@@ -18,6 +18,7 @@ import {
   FR_INODE,
   FR_REF,
   frm,
+  INO_EXISTS,
   INO_SIZE,
   ino,
   MR_VALID,
@@ -43,6 +44,7 @@ import {
   markInvalidating,
   odpInflightInRange,
 } from "../rdma/odp.js";
+import { inodeOwner } from "./attr.js";
 import { dropBlock } from "./blocks.js";
 
 /** Pages [first, last] of an inode (empty when first > last). */
@@ -165,7 +167,7 @@ export function layoutGate(
     pinners: [...new Set(pinners)],
     owner: holders.procs.every((p) => p === caller),
     sameUser: holders.procs.every((p) => m.procs[p]!.user === callerUser),
-    fileOwner: m.inodes[inode]!.owner === callerUser,
+    fileOwner: inodeOwner(m, s, inode) === callerUser,
     privileged: callerUser >= 0 && m.users[callerUser]!.caps.includes("CAP_SYS_ADMIN"),
   });
   if (
@@ -192,7 +194,9 @@ export function layoutGate(
         // (fs/dax.c, v6.15; called from xfs_fs_evict_inode() and ext4_evict_inode())
         const r = block(
           ctx,
-          "evicting the unlinked inode: waiting for its pages to be idle (dax_break_layout_final)",
+          s[ino(m, inode) + INO_EXISTS] === 1
+            ? "evicting the inode (I_DONTCACHE after its DAX flag changed): waiting for its pages to be idle (dax_break_layout_final)"
+            : "evicting the unlinked inode: waiting for its pages to be idle (dax_break_layout_final)",
           holders.procs,
         );
         ctx.uninterruptible = true;

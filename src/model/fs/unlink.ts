@@ -28,8 +28,10 @@ import {
   INO_EXISTS,
   INO_SIZE,
   INO_SWAP,
+  INO_T_XFLAGS,
   INO_UNLINKED,
   ino,
+  inoTail,
   type Model,
   OFD_MAPPED,
   OFD_OPEN,
@@ -39,10 +41,14 @@ import {
   pcache,
   proc,
   type State,
+  XF_DONTCACHE,
+  XF_RELOADED,
 } from "../layout.js";
 import { frameBusy } from "../mm/frames.js";
 import { maybeDmaPinned } from "../mm/gup.js";
 import { fileHeldElsewhere } from "../proc/fork.js";
+import { inodeOwner } from "./attr.js";
+import { dontCache } from "./dax-flag.js";
 import { GO_DEFER, layoutGate, removePages } from "./layout-change.js";
 
 /**
@@ -58,7 +64,7 @@ export function sysUnlink(ctx: Ctx, p: number, inode: number): number {
   const retry = s[proc(m, p) + P_STATUS] === PS_BLOCKED && s[io + INO_EXISTS] === INO_UNLINKED;
   if (!retry) {
     if (s[io + INO_EXISTS] !== 1) return -ENOENT;
-    if (m.inodes[inode]!.owner !== m.procs[p]!.user) return -EACCES;
+    if (inodeOwner(m, s, inode) !== m.procs[p]!.user) return -EACCES;
     // may_delete_dentry(): IS_SWAPFILE(inode) → -EPERM
     if (s[io + INO_SWAP]! > 0) return -EPERM;
     s[io + INO_EXISTS] = INO_UNLINKED;
@@ -84,7 +90,9 @@ export function inodeHeld(m: Model, s: State, inode: number, except: number): bo
  */
 export function releaseEvicts(m: Model, s: State, o: number): boolean {
   const inode = m.ofds[o]!.inode;
-  if (s[ino(m, inode) + INO_EXISTS] !== INO_UNLINKED) return false;
+  const st = s[ino(m, inode) + INO_EXISTS];
+  // A linked inode goes too when a DAX flag change marked it I_DONTCACHE (fs/dax-flag.ts).
+  if (st !== INO_UNLINKED && !(st === 1 && dontCache(m, s, inode))) return false;
   if (fileHeldElsewhere(m, s, o)) return false;
   return !inodeHeld(m, s, inode, o);
 }
@@ -92,10 +100,23 @@ export function releaseEvicts(m: Model, s: State, o: number): boolean {
 /**
  * Evicts an unlinked inode nothing holds any more, on behalf of process p:
  * returns 0, or BLOCK while dax_break_layout_final() (or the policy) waits.
+ * A linked inode marked I_DONTCACHE (fs/dax-flag.ts) is evicted the same
+ * way but keeps its blocks and size: it is only dropped from memory.
  */
 export function evict(ctx: Ctx, p: number, inode: number): number {
   const { m, s } = ctx;
   const io = ino(m, inode);
+  if (s[io + INO_EXISTS] === 1) {
+    const go = layoutGate(ctx, "evict", p, [{ inode, first: 0, last: m.maxPages - 1 }], {
+      evenCows: true,
+    });
+    if (go === BLOCK) return BLOCK;
+    if (go < 0) throw new Error("pinlab bug: eviction cannot fail");
+    const t = inoTail(m, inode) + INO_T_XFLAGS;
+    s[t] = (s[t]! & ~XF_DONTCACHE) | XF_RELOADED;
+    emit(ctx, { k: "evicted", proc: p, inode });
+    return 0;
+  }
   const last = Math.max(s[io + INO_SIZE]!, 1) - 1;
   const go = layoutGate(ctx, "evict", p, [{ inode, first: 0, last: m.maxPages - 1 }], {
     evenCows: true,
@@ -116,7 +137,9 @@ export function evict(ctx: Ctx, p: number, inode: number): number {
 export function evictAfterExit(ctx: Ctx, p: number): void {
   const { m, s } = ctx;
   for (let i = 0; i < m.inodes.length; i++) {
-    if (s[ino(m, i) + INO_EXISTS] !== INO_UNLINKED || inodeHeld(m, s, i, -1)) continue;
+    const st = s[ino(m, i) + INO_EXISTS];
+    if (st !== INO_UNLINKED && !(st === 1 && dontCache(m, s, i))) continue;
+    if (inodeHeld(m, s, i, -1)) continue;
     if (anyPageReferenced(ctx, i)) continue;
     evict(ctx, p, i);
   }

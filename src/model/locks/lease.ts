@@ -10,6 +10,7 @@
  */
 import { block, type Ctx, emit } from "../ctx.js";
 import { EACCES, EAGAIN, EBADF, EDEADLK, EINVAL, ETXTBSY } from "../errno.js";
+import { inodeOwner } from "../fs/attr.js";
 import {
   LEASE_NONE,
   LEASE_RD,
@@ -60,7 +61,8 @@ export function setlease(ctx: Ctx, p: number, o: number, typeArg: number, flags:
   const info = m.ofds[o]!;
   const inode = m.inodes[info.inode]!;
   const user = m.users[m.procs[p]!.user]!;
-  if (inode.owner !== m.procs[p]!.user && !user.capLease) return -EACCES;
+  // generic_setlease(): the file's owner now (chown moves it, fs/attr.ts), or CAP_LEASE
+  if (inodeOwner(m, s, info.inode) !== m.procs[p]!.user && !user.capLease) return -EACCES;
   // generic_setlease(): not S_ISREG → EINVAL (a VM_PFNMAP device file, device-DAX)
   if (inode.pfnmap || inode.backing === "devdax") return -EINVAL;
   if (type === LEASE_NONE) {

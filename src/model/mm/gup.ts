@@ -22,6 +22,7 @@
 import { dirtyTracked, fsdax, sealable, seals, writesBack } from "../backing.js";
 import { type Ctx, emit } from "../ctx.js";
 import { EFAULT, ENOMEM } from "../errno.js";
+import { inodeOwner } from "../fs/attr.js";
 import {
   FF_DIRTY,
   FF_MOVABLE,
@@ -89,7 +90,7 @@ function pinQuery(m: Model, s: State, x: number, stage: PinQuery["stage"]): PinQ
     writable: mi.writable,
     backing: inode.backing,
     dax: fsdax(m, vi.inode),
-    fileOwner: inode.owner === user,
+    fileOwner: inodeOwner(m, s, vi.inode) === user,
     seals: sealable(m, vi.inode) ? seals(m, s, vi.inode) : 0,
     shared: vi.shared,
     mappingWritable: vi.writable,

@@ -8,8 +8,11 @@
 import { sealRefuses, sysAddSeals, sysMemfdCreate, sysMmapAnon } from "../backing.js";
 import { BLOCK, type Ctx, emit } from "../ctx.js";
 import { EACCES, EBADF, EINTR, EINVAL, EPERM, ESRCH } from "../errno.js";
+import { sysChmod, sysChown } from "../fs/attr.js";
+import { sysFssetxattr } from "../fs/dax-flag.js";
 import {
   swapBusy,
+  sysDedupe,
   sysFallocate,
   sysFsync,
   sysFtruncate,
@@ -90,6 +93,7 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "ftruncate":
     case "fallocate":
     case "fsync":
+    case "fssetxattr":
       return fdMissing(op.a) ? spec.fd : undefined;
     case "mmap":
       return fdMissing(op.b) ? spec.fd : undefined;
@@ -122,6 +126,7 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "dereg_mr":
       return mrMissing(op.a) ? spec.mr : undefined;
     case "reflink":
+    case "dedupe":
       return fdMissing(op.a) ? spec.src : fdMissing(op.b) ? spec.dst : undefined;
     case "send":
       // The application knows when its own handler deregistered the MR: it sends nothing.
@@ -285,6 +290,14 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       return sysFallocate(ctx, p, op.a, op.b, op.c, op.d);
     case "reflink":
       return sysReflink(ctx, p, op.a, op.b);
+    case "dedupe":
+      return sysDedupe(ctx, p, op.a, op.b, op.c, op.d);
+    case "chmod":
+      return sysChmod(ctx, p, op.a, op.b);
+    case "chown":
+      return sysChown(ctx, p, op.a, op.b);
+    case "fssetxattr":
+      return sysFssetxattr(ctx, p, op.a, op.b === 1);
     case "fsync":
       return sysFsync(ctx, op.a);
     case "unplug":
