@@ -352,8 +352,19 @@ export function lowerSchedule(
           break;
         }
         case "madvise":
-          body = `return sys(madvise((void *)${V(op.va)}, ${vaPages.get(`${p}.${op.va}`) ?? 1} * PG, ${op.advice === "dontfork" ? "MADV_DONTFORK" : "MADV_DOFORK"}));`;
+          body = `return sys(madvise((void *)${V(op.va)}, ${vaPages.get(`${p}.${op.va}`) ?? 1} * PG, ${op.advice === "dontfork" ? "MADV_DONTFORK" : op.advice === "dontneed" ? "MADV_DONTNEED" : "MADV_DOFORK"}));`;
           break;
+        case "mprotect": {
+          const prot = { r: "PROT_READ", rw: "PROT_READ | PROT_WRITE", none: "PROT_NONE" }[op.prot];
+          body = `return sys(mprotect((void *)${V(op.va)}, ${vaPages.get(`${p}.${op.va}`) ?? 1} * PG, ${prot}));`;
+          break;
+        }
+        case "mremap": {
+          const n = vaPages.get(`${p}.${op.va}`) ?? 1;
+          vaPages.set(`${p}.${op.dst}`, n);
+          body = `{ void *a = mremap((void *)${V(op.va)}, ${n} * PG, ${n} * PG, MREMAP_MAYMOVE${op.dontunmap ? " | MREMAP_DONTUNMAP" : ""}); if (a == MAP_FAILED) return errno; ${D} = (long)a; return 0; }`;
+          break;
+        }
         case "fork": {
           const c = m.procs.findIndex((q) => q.name === op.child);
           body = `return op_fork(${c});`;

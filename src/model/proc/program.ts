@@ -58,9 +58,11 @@ import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { pinLongterm, unpinLongterm } from "../mm/gup-test.js";
 import { sysPipeRead, sysVmsplice } from "../mm/splice.js";
+import { protectionFault, sysDontneed, sysMprotect, sysMremap } from "../mm/vma-ops.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
+import { reregMr } from "../rdma/rereg.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { vfioDma, vfioMap, vfioUnmap } from "../vfio/dma.js";
 import { sendKill } from "./deliver.js";
@@ -96,7 +98,12 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "store":
     case "load":
     case "madvise":
+    case "mprotect":
       return vaMissing(op.a) ? spec.va : undefined;
+    case "mremap":
+      return vaMissing(op.b) ? spec.va : undefined;
+    case "rereg_mr":
+      return mrMissing(op.b) ? spec.mr : undefined;
     case "reg_mr":
     case "pin_longterm":
       return vaMissing(op.b) ? spec.va : undefined;
@@ -310,7 +317,14 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "fork":
       return sysFork(ctx, p, op.a);
     case "madvise":
-      return sysMadvise(ctx, op.a, op.b === 1);
+      // MADVICE codes (compile.ts): 0 MADV_DOFORK, 1 MADV_DONTFORK, 2 MADV_DONTNEED
+      return op.b === 2 ? sysDontneed(ctx, p, op.a) : sysMadvise(ctx, op.a, op.b === 1);
+    case "mprotect":
+      return sysMprotect(ctx, p, op.a, op.b === 0 ? "r" : op.b === 1 ? "rw" : "none");
+    case "mremap":
+      return sysMremap(ctx, p, op.b, op.a, op.c === 1);
+    case "rereg_mr":
+      return reregMr(ctx, op.a);
     case "unlink":
       return sysUnlink(ctx, p, op.a);
     case "wait_for": {
@@ -369,7 +383,7 @@ export function interruptCall(ctx: Ctx, p: number): void {
  */
 function signalDeath(ctx: Ctx, p: number, v: number, write: boolean): number {
   const { m, s } = ctx;
-  const segv = s[vmaOff(m, v)] !== 1 || (write && !m.vmas[v]!.writable);
+  const segv = s[vmaOff(m, v)] !== 1 || protectionFault(ctx, v, write);
   teardown(ctx, p, PS_KILLED, "killed", "signal", segv ? "SIGSEGV" : "SIGBUS");
   return DIED;
 }

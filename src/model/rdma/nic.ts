@@ -34,6 +34,7 @@ import {
   type Model,
   MR_DEREG,
   MR_INVALID,
+  MR_MOVED,
   MR_VALID,
   mr as mrOff,
   PTE_RW,
@@ -117,9 +118,12 @@ export function peerStep(ctx: Ctx, r: number): void {
 }
 
 /** The responder NIC checks the rkey and translates the address. */
-function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): void {
+function issue(ctx: Ctx, r: number, key: number, page: number, write: boolean): void {
   const { m, s } = ctx;
   const po = peerOff(m, r);
+  // An rkey that ibv_rereg_mr() kept names the registration it moved to (rdma/rereg.ts).
+  let x = key;
+  while (s[mrOff(m, x)] === MR_MOVED && m.mrs[x]!.movedTo !== undefined) x = m.mrs[x]!.movedTo!;
   const mi = m.mrs[x]!;
   const o = mrOff(m, x);
   const st = s[o]!;
