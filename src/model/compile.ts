@@ -638,7 +638,6 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
             odp,
             rereg: { from: x, trans: op.va !== undefined, access: op.access !== undefined, keys },
           });
-          if (od && keys === "same") mrDefs[x] = { ...od, movedTo: slot };
           vars.set(op.mr, { kind: "mr", slot });
           objs.push({ kind: "mr", slot, index });
           push(slot, x, slot);

@@ -100,7 +100,7 @@ export const MR_INVALID = 2; // rkey revoked by the kernel: remote access fails
 export const MR_DEREG = 3;
 /**
  * ibv_rereg_mr() kept the keys (mlx5's UMR path, rdma/rereg.ts): this slot's
- * rkey now names the registration `MrInfo.movedTo`, which holds the pins.
+ * rkey now names registration (second field) - 1, which holds the pins.
  */
 export const MR_MOVED = 4;
 export const MRL_NONE = 0;
@@ -279,8 +279,6 @@ export interface MrInfo {
     readonly access: boolean;
     readonly keys: "same" | "new";
   };
-  /** The registration a `rereg_mr` that kept the keys moved this one's rkey to (MR_MOVED). */
-  readonly movedTo?: number;
   readonly off: number;
 }
 

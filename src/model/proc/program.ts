@@ -62,7 +62,7 @@ import { protectionFault, sysDontneed, sysMprotect, sysMremap } from "../mm/vma-
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
-import { reregMr } from "../rdma/rereg.js";
+import { liveMr, reregMr } from "../rdma/rereg.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { vfioDma, vfioMap, vfioUnmap } from "../vfio/dma.js";
 import { sendKill } from "./deliver.js";
@@ -103,7 +103,7 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "mremap":
       return vaMissing(op.b) ? spec.va : undefined;
     case "rereg_mr":
-      return mrMissing(op.b) ? spec.mr : undefined;
+      return mrMissing(liveMr(m, s, op.b)) ? spec.mr : undefined;
     case "reg_mr":
     case "pin_longterm":
       return vaMissing(op.b) ? spec.va : undefined;
@@ -126,12 +126,12 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "vfio_dma_read":
       return mrMissing(op.a) ? spec.dma : undefined;
     case "dereg_mr":
-      return mrMissing(op.a) ? spec.mr : undefined;
+      return mrMissing(liveMr(m, s, op.a)) ? spec.mr : undefined;
     case "reflink":
       return fdMissing(op.a) ? spec.src : fdMissing(op.b) ? spec.dst : undefined;
     case "send":
       // The application knows when its own handler deregistered the MR: it sends nothing.
-      return s[mrOff(m, op.b)] === MR_DEREG ? `${spec.mr} (deregistered)` : undefined;
+      return s[mrOff(m, liveMr(m, s, op.b))] === MR_DEREG ? `${spec.mr} (deregistered)` : undefined;
     default:
       return undefined;
   }
@@ -244,7 +244,7 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "reg_mr":
       return regMr(ctx, op.c);
     case "dereg_mr":
-      return deregMr(ctx, op.a);
+      return deregMr(ctx, liveMr(m, s, op.a));
     case "io_uring_register":
       return ringRegister(ctx, p, op.c);
     case "io_uring_unregister":
@@ -277,7 +277,9 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
         ctx.blockers = [];
         return BLOCK;
       }
-      s[box + 1 + (n % cap)] = s[mrOff(m, op.b)] === MR_NONE ? -1 : op.b + 1;
+      // a failed rereg_mr left the MR before it in place (rdma/rereg.ts liveMr)
+      const x = liveMr(m, s, op.b);
+      s[box + 1 + (n % cap)] = s[mrOff(m, x)] === MR_NONE ? -1 : x + 1;
       s[box] = n + 1;
       return 0;
     }

@@ -6,6 +6,7 @@
  * two, the kernel may change the file's layout: that window is the race of
  * the whole thread.
  */
+
 import { type Ctx, emit } from "../ctx.js";
 import type { DmaOutcome } from "../events.js";
 import { ownerOf } from "../fs/blocks.js";
@@ -34,7 +35,6 @@ import {
   type Model,
   MR_DEREG,
   MR_INVALID,
-  MR_MOVED,
   MR_VALID,
   mr as mrOff,
   PTE_RW,
@@ -59,6 +59,7 @@ import { frameContent, zeroFrame } from "../mm/frames.js";
 import { pteFrame, ptePerm } from "../mm/pte.js";
 import { peerWillRepeat } from "../repeat.js";
 import { peerFail } from "./mr.js";
+import { rkeyTarget } from "./rereg.js";
 
 /**
  * Whether peer r's program has ended (finished with no repeat left, cancelled,
@@ -122,8 +123,7 @@ function issue(ctx: Ctx, r: number, key: number, page: number, write: boolean): 
   const { m, s } = ctx;
   const po = peerOff(m, r);
   // An rkey that ibv_rereg_mr() kept names the registration it moved to (rdma/rereg.ts).
-  let x = key;
-  while (s[mrOff(m, x)] === MR_MOVED && m.mrs[x]!.movedTo !== undefined) x = m.mrs[x]!.movedTo!;
+  const x = rkeyTarget(m, s, key);
   const mi = m.mrs[x]!;
   const o = mrOff(m, x);
   const st = s[o]!;

@@ -18,6 +18,7 @@
  */
 import { BLOCK, type Ctx, emit } from "../ctx.js";
 import { EINVAL, ENOENT } from "../errno.js";
+import type { Model, State } from "../layout.js";
 import {
   INF_READ,
   INF_READ_FAULT,
@@ -26,6 +27,7 @@ import {
   MR_DEREG,
   MR_INVALID,
   MR_MOVED,
+  MR_NONE,
   MR_VALID,
   mr as mrOff,
   peer as peerOff,
@@ -49,7 +51,7 @@ export function reregMr(ctx: Ctx, x: number): number {
   const { m, s } = ctx;
   const mi = m.mrs[x]!;
   const rr = mi.rereg!;
-  const old = rr.from;
+  const old = liveMr(m, s, rr.from);
   const oo = mrOff(m, old);
   const o = mrOff(m, x);
   if (!rr.trans && !rr.access) return -EINVAL;
@@ -96,7 +98,27 @@ export function reregMr(ctx: Ctx, x: number): number {
   }
   const keys = mi.odp ? "new" : rr.keys;
   s[oo] = keys === "same" ? MR_MOVED : MR_DEREG;
-  s[oo + 1] = 0;
+  // a moved registration's second field names where its rkey leads (nic.ts)
+  s[oo + 1] = keys === "same" ? x + 1 : 0;
   emit(ctx, { k: "rereg", mr: old, to: x, keys, trans: rr.trans });
   return 0;
+}
+
+/**
+ * The registration the program's MR variable stands for now: a rereg_mr
+ * that failed (or has not run) left the MR it was given as it was
+ * (ib_uverbs_rereg_mr returns before touching it), so its slot, never
+ * registered, stands for the one before.
+ */
+export function liveMr(m: Model, s: State, x: number): number {
+  let y = x;
+  while (s[mrOff(m, y)] === MR_NONE && m.mrs[y]!.rereg !== undefined) y = m.mrs[y]!.rereg!.from;
+  return y;
+}
+
+/** Where the rkey of registration x leads: through every rereg_mr that kept the keys. */
+export function rkeyTarget(m: Model, s: State, x: number): number {
+  let y = x;
+  while (s[mrOff(m, y)] === MR_MOVED) y = s[mrOff(m, y) + 1]! - 1;
+  return y;
 }
