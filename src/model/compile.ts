@@ -582,6 +582,12 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
         case "mremap": {
           // A new VMA slot at the new address, a copy of the old one (mm/vma-ops.ts).
           const v = use(op.va, "va", at);
+          if (!op.fixed && !op.dontunmap) {
+            // the same size without MREMAP_FIXED or MREMAP_DONTUNMAP: nothing moves (MREMAP_NO_RESIZE)
+            vars.set(op.dst, { kind: "va", slot: v });
+            push(v, v, 2);
+            break;
+          }
           const od = vmaDefs[v];
           const slot = vmaDefs.length;
           if (od) {

@@ -190,13 +190,15 @@ export type ProcOp =
   /** mprotect(2) of the whole mapping: PROT_READ, PROT_READ|PROT_WRITE or PROT_NONE (mm/vma-ops.ts). */
   | (OpBase & { readonly op: "mprotect"; readonly va: string; readonly prot: "r" | "rw" | "none" })
   /**
-   * mremap(2) with MREMAP_MAYMOVE of the whole mapping to a new address, same
-   * size; `dontunmap`: MREMAP_DONTUNMAP (the old range stays mapped, empty).
+   * mremap(2) with MREMAP_MAYMOVE of the whole mapping, same size: `fixed`
+   * (MREMAP_FIXED, to a new address) or `dontunmap` (MREMAP_DONTUNMAP: the
+   * old range stays mapped, empty) moves it; without either nothing moves.
    */
   | (OpBase & {
       readonly op: "mremap";
       readonly dst: string;
       readonly va: string;
+      readonly fixed?: boolean;
       readonly dontunmap: boolean;
     })
   /**

@@ -243,9 +243,15 @@ export class ProcBuilder {
   mprotect(va: string, prot: "r" | "rw" | "none"): this {
     return this.push({ op: "mprotect", va, prot });
   }
-  /** mremap(2) with MREMAP_MAYMOVE (and MREMAP_DONTUNMAP) to a new address, same size. */
-  mremap(dst: string, va: string, dontunmap = false): this {
-    return this.push({ op: "mremap", dst, va, dontunmap });
+  /** mremap(2) with MREMAP_MAYMOVE, same size: `fixed` (MREMAP_FIXED) and/or `dontunmap` move it. */
+  mremap(dst: string, va: string, o: { fixed?: boolean; dontunmap?: boolean } = {}): this {
+    return this.push({
+      op: "mremap",
+      dst,
+      va,
+      ...(o.fixed ? { fixed: true } : {}),
+      dontunmap: o.dontunmap ?? false,
+    });
   }
   /** ibv_rereg_mr(): a new range (`va`) and/or access flags; `keys`: same lkey/rkey or new ones. */
   reregMr(

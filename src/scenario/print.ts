@@ -173,7 +173,7 @@ function procOpBody(op: ProcOp): string {
     case "mprotect":
       return `mprotect ${op.va} ${op.prot}`;
     case "mremap":
-      return `${op.dst} = mremap ${op.va}${op.dontunmap ? " dontunmap" : ""}`;
+      return `${op.dst} = mremap ${op.va}${op.fixed ? " fixed" : ""}${op.dontunmap ? " dontunmap" : ""}`;
     case "rereg_mr": {
       const va = op.va !== undefined ? ` va=${op.va}` : "";
       const access = op.access !== undefined ? ` access=${op.access.join(",")}` : "";

@@ -356,7 +356,8 @@ class Resolver {
         (x) =>
           x.kind === "op" &&
           // an mremap without MREMAP_DONTUNMAP unmaps the old range: its new one is the one to release
-          (x.op.op === undo || (role === "va" && x.op.op === "mremap" && !x.op.dontunmap)) &&
+          (x.op.op === undo ||
+            (role === "va" && x.op.op === "mremap" && x.op.fixed === true && !x.op.dontunmap)) &&
           this.defs.get(x)?.get(role) === n,
       );
       if (!released)

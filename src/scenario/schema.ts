@@ -279,9 +279,12 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
   }),
   mremap: sig({
     name: "mremap",
-    synopsis: "VA = mremap VA [dontunmap]",
+    synopsis: "VA = mremap VA [fixed] [dontunmap]",
     refs: [{ role: "va", kind: "va" }],
-    words: [{ role: "dontunmap", values: ["dontunmap"] }],
+    words: [
+      { role: "fixed", values: ["fixed"] },
+      { role: "dontunmap", values: ["dontunmap"] },
+    ],
     result: "va",
   }),
   store: sig({

@@ -693,7 +693,13 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
     case "mprotect":
       return { op: "mprotect", va: b.name("va"), prot: b.name("prot") as "r" };
     case "mremap":
-      return { op: "mremap", dst, va: b.name("va"), dontunmap: b.has("dontunmap") };
+      return {
+        op: "mremap",
+        dst,
+        va: b.name("va"),
+        ...(b.has("fixed") ? { fixed: true } : {}),
+        dontunmap: b.has("dontunmap"),
+      };
     case "io_uring_register":
       return { op: "io_uring_register", dst, va: b.name("va") };
     case "io_uring_unregister":

@@ -362,7 +362,12 @@ export function lowerSchedule(
         case "mremap": {
           const n = vaPages.get(`${p}.${op.va}`) ?? 1;
           vaPages.set(`${p}.${op.dst}`, n);
-          body = `{ void *a = mremap((void *)${V(op.va)}, ${n} * PG, ${n} * PG, MREMAP_MAYMOVE${op.dontunmap ? " | MREMAP_DONTUNMAP" : ""}); if (a == MAP_FAILED) return errno; ${D} = (long)a; return 0; }`;
+          // MREMAP_FIXED moves into a fresh PROT_NONE reservation; the fifth argument is always given
+          const to = op.fixed
+            ? `mmap(NULL, ${n} * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)`
+            : "NULL";
+          const flags = `MREMAP_MAYMOVE${op.fixed ? " | MREMAP_FIXED" : ""}${op.dontunmap ? " | MREMAP_DONTUNMAP" : ""}`;
+          body = `{ void *t = ${to}; void *a = mremap((void *)${V(op.va)}, ${n} * PG, ${n} * PG, ${flags}, t); if (a == MAP_FAILED) return errno; ${D} = (long)a; return 0; }`;
           break;
         }
         case "fork": {

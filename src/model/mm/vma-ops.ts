@@ -126,8 +126,8 @@ function zapPtes(ctx: Ctx, v: number): void {
 }
 
 /**
- * mremap(old, len, len, MREMAP_MAYMOVE [| MREMAP_DONTUNMAP]) of the whole of
- * VMA v to VMA w, a new address of the same size. In the kernel's order:
+ * mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED and/or MREMAP_DONTUNMAP)
+ * of the whole of VMA v to VMA w, a new address of the same size. In the kernel's order:
  * EFAULT when nothing is mapped at the address (vma_lookup in
  * SYSCALL_DEFINE5(mremap), -EFAULT), then EINVAL for MREMAP_DONTUNMAP of a
  * VM_DONTEXPAND|VM_PFNMAP mapping (check_prep_vma / vma_to_resize since v5.13,
@@ -161,6 +161,17 @@ export function sysMremap(
   s[vmaFlags(m, w)] = s[vmaFlags(m, v)]!;
   if (!dontunmap) s[vo] = 2;
   return w;
+}
+
+/**
+ * mremap(old, len, len, MREMAP_MAYMOVE) without MREMAP_FIXED or
+ * MREMAP_DONTUNMAP: the same size needs no move (MREMAP_NO_RESIZE in
+ * mm/mremap.c; before v6.16 the `old_len >= new_len` shrink path), so the
+ * mapping stays where it is and its address is returned. EFAULT when nothing
+ * is mapped there (vma_lookup).
+ */
+export function sysMremapInPlace(ctx: Ctx, v: number): number {
+  return ctx.s[vmaOff(ctx.m, v)] === 1 ? v : -EFAULT;
 }
 
 /** Why a store or load through VMA v gets SIGSEGV rather than SIGBUS: no mapping, or its protection. */

@@ -58,7 +58,13 @@ import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { pinLongterm, unpinLongterm } from "../mm/gup-test.js";
 import { sysPipeRead, sysVmsplice } from "../mm/splice.js";
-import { protectionFault, sysDontneed, sysMprotect, sysMremap } from "../mm/vma-ops.js";
+import {
+  protectionFault,
+  sysDontneed,
+  sysMprotect,
+  sysMremap,
+  sysMremapInPlace,
+} from "../mm/vma-ops.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
@@ -324,7 +330,8 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "mprotect":
       return sysMprotect(ctx, p, op.a, op.b === 0 ? "r" : op.b === 1 ? "rw" : "none");
     case "mremap":
-      return sysMremap(ctx, p, op.b, op.a, op.c === 1);
+      // op.c: 0 move, 1 move with MREMAP_DONTUNMAP, 2 no move (compile.ts)
+      return op.c === 2 ? sysMremapInPlace(ctx, op.a) : sysMremap(ctx, p, op.b, op.a, op.c === 1);
     case "rereg_mr":
       return reregMr(ctx, op.a);
     case "unlink":
