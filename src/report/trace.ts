@@ -342,7 +342,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
       };
     case "rereg":
       return {
-        main: true,
+        main: false,
         text: `ibv_rereg_mr: ${mrName(m, e.mr)} ${e.trans ? "moved to a new range (new pages pinned, then the old ones unpinned)" : "given new access flags (same pages, same pins)"}; ${e.keys === "same" ? "same lkey/rkey: the peer's rkey now reaches the new registration" : "new lkey/rkey: the old rkey no longer works"}`,
       };
     case "odp-register":
