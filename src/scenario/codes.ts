@@ -62,6 +62,7 @@ export const CODES = {
   PIN232: { severity: "error", title: "unknown variable in a condition" },
 
   PIN240: { severity: "error", title: "VFIO DMA mapping of a device (VM_PFNMAP) mapping" },
+  PIN250: { severity: "error", title: "memory_failure of a backing the model does not cover" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },
@@ -103,6 +104,8 @@ export const CODES = {
   },
   PIN345: { severity: "warning", title: "mprotect rw of a shared mapping without VM_MAYWRITE" },
   PIN346: { severity: "warning", title: "keys=same on an ODP registration" },
+  PIN351: { severity: "warning", title: "memory_failure of a page past the end of its file" },
+  PIN352: { severity: "warning", title: "hca_reset where no process registers memory" },
 
   PIN360: { severity: "warning", title: "policy that no plugin file loaded defines" },
 } as const satisfies Record<string, CodeInfo>;
