@@ -75,6 +75,9 @@ interface VarDef {
 
 /** fallocate modes as sysFallocate() numbers them (fs/file-ops.ts FALLOC_*). */
 const FALLOC_MODES = { alloc: 0, punch: 1, collapse: 2, zero: 3, insert: 4, unshare: 5 } as const;
+/** madvise advice codes of compiled programs (proc/fork.ts, mm/vma-ops.ts). */
+export const MADVICE = { dofork: 0, dontfork: 1, dontneed: 2 } as const;
+const PROTS = { r: 0, rw: 1, none: 2 } as const;
 const LEASE_TYPES = { unlck: 0, rd: 1, wr: 2 } as const;
 
 /**
@@ -617,8 +620,81 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           break;
         }
         case "madvise":
-          push(use(op.va, "va", at), op.advice === "dontfork" ? 1 : 0);
+          push(use(op.va, "va", at), MADVICE[op.advice]);
           break;
+        case "mprotect":
+          push(use(op.va, "va", at), PROTS[op.prot]);
+          break;
+        case "mremap": {
+          // A new VMA slot at the new address, a copy of the old one (mm/vma-ops.ts).
+          const v = use(op.va, "va", at);
+          if (!op.fixed && !op.dontunmap) {
+            // the same size without MREMAP_FIXED or MREMAP_DONTUNMAP: nothing moves (MREMAP_NO_RESIZE)
+            vars.set(op.dst, { kind: "va", slot: v });
+            push(v, v, 2);
+            break;
+          }
+          const od = vmaDefs[v];
+          const slot = vmaDefs.length;
+          if (od) {
+            const { forkOf: _, ...rest } = od;
+            vmaDefs.push({ ...rest, proc: pi });
+            // the old range (MREMAP_DONTUNMAP) may refault private pages beside the moved ones
+            if (!od.shared) privatePages += od.pages;
+          } else
+            vmaDefs.push({
+              proc: pi,
+              ofd: 0,
+              inode: 0,
+              first: 0,
+              pages: 1,
+              shared: true,
+              writable: false,
+            });
+          vars.set(op.dst, { kind: "va", slot });
+          objs.push({ kind: "va", slot, index });
+          push(slot, v, op.dontunmap ? 1 : 0);
+          break;
+        }
+        case "rereg_mr": {
+          // The re-registration gets a slot of its own; the variable names it from here on (rdma/rereg.ts).
+          const x = use(op.mr, "mr", at);
+          const od = mrDefs[x];
+          if (od?.gupTest)
+            err(`rereg_mr: ${op.mr} is a gup_test pin, not a memory registration`, at);
+          const v = op.va !== undefined ? use(op.va, "va", at) : (od?.vma ?? 0);
+          const odp = od?.odp ?? false;
+          const keys = odp ? "new" : (op.keys ?? "same");
+          const remoteWrite = op.access?.includes("remote_write");
+          const localWrite = op.access?.includes("local_write");
+          // IB_MR_REREG_ACCESS: the new flags, checked as reg_mr's; without it the old ones
+          const access = op.access
+            ? {
+                remoteWrite: remoteWrite === true,
+                remoteRead: op.access.includes("remote_read"),
+                writable: remoteWrite === true || localWrite === true,
+                accessValid: !remoteWrite || localWrite === true,
+              }
+            : {
+                remoteWrite: od?.remoteWrite ?? false,
+                remoteRead: od?.remoteRead ?? false,
+                writable: od?.writable ?? false,
+                accessValid: od?.accessValid ?? true,
+              };
+          const slot = mrDefs.length;
+          mrDefs.push({
+            proc: pi,
+            vma: v,
+            pages: vmaDefs[v]?.pages ?? 1,
+            ...access,
+            odp,
+            rereg: { from: x, trans: op.va !== undefined, access: op.access !== undefined, keys },
+          });
+          vars.set(op.mr, { kind: "mr", slot });
+          objs.push({ kind: "mr", slot, index });
+          push(slot, x, slot);
+          break;
+        }
         case "unlink":
           push(inode(op.file, at));
           break;

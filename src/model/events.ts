@@ -241,6 +241,17 @@ export type ModelEvent =
     }
   | { readonly k: "qp-error"; readonly peer: number }
   | { readonly k: "odp-register"; readonly mr: number }
+  /**
+   * ibv_rereg_mr() moved registration `mr` to `to` (rdma/rereg.ts): `keys`
+   * same (the old rkey now reaches `to`) or new (the old rkey is gone).
+   */
+  | {
+      readonly k: "rereg";
+      readonly mr: number;
+      readonly to: number;
+      readonly keys: "same" | "new";
+      readonly trans: boolean;
+    }
   | { readonly k: "odp-invalidate"; readonly mr: number; readonly pages: readonly number[] }
   | {
       readonly k: "odp-fault";

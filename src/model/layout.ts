@@ -112,6 +112,11 @@ export const MR_NONE = 0;
 export const MR_VALID = 1;
 export const MR_INVALID = 2; // rkey revoked by the kernel: remote access fails
 export const MR_DEREG = 3;
+/**
+ * ibv_rereg_mr() kept the keys (mlx5's UMR path, rdma/rereg.ts): this slot's
+ * rkey now names registration (second field) - 1, which holds the pins.
+ */
+export const MR_MOVED = 4;
 export const MRL_NONE = 0;
 export const MRL_HELD = 1;
 export const MRL_BREAKING = 2;
@@ -237,6 +242,26 @@ export interface VmaInfo {
 export const vmaFlags = (m: Model, v: number): number => m.vmas[v]!.off + 1 + m.vmas[v]!.pages;
 /** VM_DONTFORK (madvise MADV_DONTFORK): fork does not copy the mapping. */
 export const VMF_DONTFORK = 1;
+/**
+ * mprotect(2)'s protection, bits 1-2 of the flags word: 0 as mmap set it,
+ * else VMF_PROT_R (PROT_READ), VMF_PROT_RW (PROT_READ|PROT_WRITE) or
+ * VMF_PROT_NONE (mm/vma-ops.ts).
+ */
+export const VMF_PROT_MASK = 6;
+export const VMF_PROT_R = 2;
+export const VMF_PROT_RW = 4;
+export const VMF_PROT_NONE = 6;
+
+/** VM_WRITE of VMA v now: its mmap protection, or the one mprotect gave it. */
+export function vmaWritable(m: Model, s: State, v: number): boolean {
+  const p = s[vmaFlags(m, v)]! & VMF_PROT_MASK;
+  return p === 0 ? m.vmas[v]!.writable : p === VMF_PROT_RW;
+}
+
+/** VM_READ of VMA v now (only mprotect(PROT_NONE) takes it away). */
+export function vmaReadable(m: Model, s: State, v: number): boolean {
+  return (s[vmaFlags(m, v)]! & VMF_PROT_MASK) !== VMF_PROT_NONE;
+}
 
 export interface MrInfo {
   readonly proc: number;
@@ -261,6 +286,17 @@ export interface MrInfo {
   readonly pinner?: LocalPinner;
   /** A VFIO DMA mapping made with VFIO_DMA_MAP_FLAG_READ (IOMMU_READ): the device may read the pages. */
   readonly iommuRead?: boolean;
+  /**
+   * Made by `rereg_mr` (rdma/rereg.ts) from registration `from`: `trans`
+   * with a new address range (IB_MR_REREG_TRANS), `keys` whether the driver
+   * kept the lkey/rkey or made a new MR.
+   */
+  readonly rereg?: {
+    readonly from: number;
+    readonly trans: boolean;
+    readonly access: boolean;
+    readonly keys: "same" | "new";
+  };
   readonly off: number;
 }
 

@@ -215,6 +215,32 @@ export type ProcOp =
     })
   | (OpBase & { readonly op: "unpin_longterm"; readonly pin: string })
   | (OpBase & { readonly op: "munmap"; readonly va: string })
+  /** mprotect(2) of the whole mapping: PROT_READ, PROT_READ|PROT_WRITE or PROT_NONE (mm/vma-ops.ts). */
+  | (OpBase & { readonly op: "mprotect"; readonly va: string; readonly prot: "r" | "rw" | "none" })
+  /**
+   * mremap(2) with MREMAP_MAYMOVE of the whole mapping, same size: `fixed`
+   * (MREMAP_FIXED, to a new address) or `dontunmap` (MREMAP_DONTUNMAP: the
+   * old range stays mapped, empty) moves it; without either nothing moves.
+   */
+  | (OpBase & {
+      readonly op: "mremap";
+      readonly dst: string;
+      readonly va: string;
+      readonly fixed?: boolean;
+      readonly dontunmap: boolean;
+    })
+  /**
+   * ibv_rereg_mr(): a new address range (`va`, IB_MR_REREG_TRANS) and/or new
+   * access flags (IB_MR_REREG_ACCESS) for a registered MR; `keys`: whether the
+   * driver keeps the lkey/rkey (mlx5's UMR path) or makes a new MR (rdma/rereg.ts).
+   */
+  | (OpBase & {
+      readonly op: "rereg_mr";
+      readonly mr: string;
+      readonly va?: string;
+      readonly access?: readonly string[];
+      readonly keys?: "same" | "new";
+    })
   /** A CPU store through a mapping: write fault → page_mkwrite → dirty. */
   | (OpBase & { readonly op: "store"; readonly va: string; readonly page: number })
   /** A CPU load through a mapping. */
@@ -370,11 +396,11 @@ export type ProcOp =
    * ranges), its open files and its uverbs file (src/model/proc/fork.ts).
    */
   | (OpBase & { readonly op: "fork"; readonly child: string })
-  /** madvise(2) MADV_DONTFORK / MADV_DOFORK over a whole mapping. */
+  /** madvise(2) MADV_DONTFORK / MADV_DOFORK / MADV_DONTNEED over a whole mapping. */
   | (OpBase & {
       readonly op: "madvise";
       readonly va: string;
-      readonly advice: "dontfork" | "dofork";
+      readonly advice: "dontfork" | "dofork" | "dontneed";
     })
   /** unlink(2): the name goes; the inode is evicted at its last close (src/model/fs/unlink.ts). */
   | (OpBase & { readonly op: "unlink"; readonly file: string })

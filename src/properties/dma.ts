@@ -151,10 +151,16 @@ export const lostWrite: Property = {
     for (const e of dmaEvents(events, "write")) {
       if (m.vmas[dmaVma(m, e)]!.shared === false) {
         const owner = detachedOwner(m, after, e);
-        if (owner >= 0)
+        if (owner >= 0) {
+          const k = e.page - m.vmas[dmaVma(m, e)]!.first;
+          const why =
+            after[vma(m, dmaVma(m, e)) + 1 + k] === 0
+              ? "its page table was zapped (MADV_DONTNEED): its next access maps a fresh zero page"
+              : "copy-on-write gave it another";
           return {
-            message: `${dmaWho(m, e, false)} completed into ${frameName(m, e.frame)}, the page ${mrName(m, e.mr)} pinned, but ${procName(m, owner)} no longer maps that page at page ${e.page - m.vmas[dmaVma(m, e)]!.first} of its mapping (copy-on-write gave it another): the write is missing from its memory`,
+            message: `${dmaWho(m, e, false)} completed into ${frameName(m, e.frame)}, the page ${mrName(m, e.mr)} pinned, but ${procName(m, owner)} no longer maps that page at page ${k} of its mapping (${why}): the write is missing from its memory`,
           };
+        }
         continue;
       }
       // An evicted file (unlinked, last close gone) has no contents left to miss a write.
@@ -187,7 +193,26 @@ function detachedOwner(m: Model, s: State, e: Dma): number {
   if (s[vo] !== 1) return -1;
   const k = e.page - m.vmas[mi.vma]!.first;
   const pte = s[vo + 1 + k]!;
-  return pte !== 0 && pteFrame(pte) !== e.frame ? mi.proc : -1;
+  // No PTE: private anonymous memory refaults as a fresh zero page (MADV_DONTNEED,
+  // mm/vma-ops.ts); a private file mapping would refault the file's page, which a
+  // layout change may have removed, so only anonymous memory counts here.
+  const detached =
+    pte !== 0 ? pteFrame(pte) !== e.frame : m.inodes[m.vmas[mi.vma]!.inode]!.backing === "anon";
+  // The page may still be the owner's elsewhere: mremap(MREMAP_DONTUNMAP) moved it.
+  return detached && !ownerMaps(m, s, mi.proc, e.frame) ? mi.proc : -1;
+}
+
+/** Whether one of process p's mappings maps frame f. */
+function ownerMaps(m: Model, s: State, p: number, f: number): boolean {
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vi = m.vmas[v]!;
+    if (vi.proc !== p || s[vma(m, v)] !== 1) continue;
+    for (let k = 0; k < vi.pages; k++) {
+      const pte = s[vma(m, v) + 1 + k]!;
+      if (pte !== 0 && pteFrame(pte) === f) return true;
+    }
+  }
+  return false;
 }
 
 /** A page of the inode's page cache written by DMA after writeback cleaned it (-1: none). */

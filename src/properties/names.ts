@@ -15,7 +15,10 @@ export function mrName(m: Model, x: number): string {
   const mi = m.mrs[x];
   if (!mi) return `mr#${x}`;
   const owner = m.procs[mi.proc]!;
-  const op = owner.prog.find((o) => isPinRegistration(o.spec.op) && o.c === x);
+  const op = owner.prog.find(
+    (o) => (isPinRegistration(o.spec.op) || o.spec.op === "rereg_mr") && o.c === x,
+  );
+  if (op?.spec.op === "rereg_mr") return `${owner.name}.${op.spec.mr} (re-registered)`;
   return op &&
     (op.spec.op === "reg_mr" || op.spec.op === "io_uring_register" || op.spec.op === "vfio_map_dma")
     ? `${owner.name}.${op.spec.dst}`

@@ -40,6 +40,7 @@ import {
   type Model,
   MR_DEREG,
   MR_INVALID,
+  MR_MOVED,
   MR_NONE,
   MR_VALID,
   MRL_BREAKING,
@@ -112,6 +113,7 @@ const MR_STATE: Record<number, string> = {
   [MR_VALID]: "valid",
   [MR_INVALID]: "invalidated (rkey revoked)",
   [MR_DEREG]: "deregistered",
+  [MR_MOVED]: "re-registered (ibv_rereg_mr kept the rkey)",
 };
 
 /** A registered buffer's states, in io_uring's words (no rkey). */
@@ -232,7 +234,8 @@ function facts(m: Model, s: State): Fact[] {
     else if (x.gupTest)
       add("pin", `${mrName(m, i)} (gup_test)`, st === MR_VALID ? "pinned" : "unpinned");
     else add("mr", mrName(m, i), MR_STATE[st] ?? `state ${st}`);
-    const lease = s[o + 1]!;
+    // a re-registered MR's second field says where its rkey leads, not a lease (rdma/rereg.ts)
+    const lease = st === MR_MOVED ? 0 : s[o + 1]!;
     if (lease === MRL_HELD) add("lease", `${mrName(m, i)} pin lease`, "held");
     else if (lease === MRL_BREAKING) add("lease", `${mrName(m, i)} pin lease`, "being broken");
     const pages: string[] = [];

@@ -362,6 +362,11 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         main: false,
         text: `${peerName(m, e.peer)}'s QP → error (pending work requests flushed)`,
       };
+    case "rereg":
+      return {
+        main: false,
+        text: `ibv_rereg_mr: ${mrName(m, e.mr)} ${e.trans ? "moved to a new range (new pages pinned, then the old ones unpinned)" : "given new access flags (same pages, same pins)"}; ${e.keys === "same" ? "same lkey/rkey: the peer's rkey now reaches the new registration" : "new lkey/rkey: the old rkey no longer works"}`,
+      };
     case "odp-register":
       return {
         main: false,

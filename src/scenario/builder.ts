@@ -251,8 +251,29 @@ export class ProcBuilder {
   fork(child: string): this {
     return this.push({ op: "fork", child });
   }
-  madvise(va: string, advice: "dontfork" | "dofork"): this {
+  madvise(va: string, advice: "dontfork" | "dofork" | "dontneed"): this {
     return this.push({ op: "madvise", va, advice });
+  }
+  /** mprotect(2) of the whole mapping. */
+  mprotect(va: string, prot: "r" | "rw" | "none"): this {
+    return this.push({ op: "mprotect", va, prot });
+  }
+  /** mremap(2) with MREMAP_MAYMOVE, same size: `fixed` (MREMAP_FIXED) and/or `dontunmap` move it. */
+  mremap(dst: string, va: string, o: { fixed?: boolean; dontunmap?: boolean } = {}): this {
+    return this.push({
+      op: "mremap",
+      dst,
+      va,
+      ...(o.fixed ? { fixed: true } : {}),
+      dontunmap: o.dontunmap ?? false,
+    });
+  }
+  /** ibv_rereg_mr(): a new range (`va`) and/or access flags; `keys`: same lkey/rkey or new ones. */
+  reregMr(
+    mr: string,
+    opts: { va?: string; access?: readonly Access[]; keys?: "same" | "new" } = {},
+  ): this {
+    return this.push({ op: "rereg_mr", mr, ...opts });
   }
   unlink(file: string): this {
     return this.push({ op: "unlink", file });

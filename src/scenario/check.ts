@@ -324,6 +324,21 @@ class Checker {
   }
 
   /** The file an fd argument was opened on, following the variable to its `open`. */
+  /** The `mmap` (or `mmap anon`) behind operation n's mapping, through any `mremap`s. */
+  private mappingOf(n: AnyOpNode): AnyOpNode | undefined {
+    let def = this.res.defs.get(n)?.get("va");
+    for (let i = 0; i < 64 && def?.kind === "op" && (def.op as ProcOp).op === "mremap"; i++)
+      def = this.res.defs.get(def)?.get("va");
+    return def;
+  }
+
+  /** Whether operation n's mapping maps a device file (`pfnmap`, VM_PFNMAP). */
+  private mapsPfn(n: AnyOpNode): boolean {
+    const mm = this.mappingOf(n);
+    const file = mm ? this.fileOf(mm, "fd") : undefined;
+    return file !== undefined && this.res.files.get(file)?.spec.kind === "pfnmap";
+  }
+
   private fileOf(n: AnyOpNode, role: string): string | undefined {
     const def = this.res.defs.get(n)?.get(role);
     if (def?.kind !== "op") return undefined;
@@ -478,6 +493,64 @@ class Checker {
       case "dereg_mr":
         this.pinKind(n, "mr", "reg_mr");
         return;
+      case "rereg_mr": {
+        this.pinKind(n, "mr", "reg_mr");
+        if (op.va === undefined && op.access === undefined)
+          this.sink.report(
+            "PIN343",
+            n.stmt.head,
+            "`rereg_mr` without `va=` or `access=` asks for no change: ib_uverbs_rereg_mr() returns EINVAL for no flags",
+            "give a new range (`va=VA`, IB_MR_REREG_TRANS) or new access flags (`access=...`), or silence this line with `# pinlab-ignore PIN343`",
+          );
+        const reg = this.res.defs.get(n)?.get("mr");
+        const regOp = reg?.kind === "op" ? (reg.op as ProcOp) : undefined;
+        if (op.keys === "same" && regOp?.op === "reg_mr" && regOp.odp)
+          this.sink.report(
+            "PIN346",
+            spanOf(n, "keys"),
+            `\`${op.mr}\` is an ODP registration: mlx5_ib_rereg_user_mr() always makes a new MR for it, with new keys, whatever \`keys=same\` says`,
+            "write `keys=new`, and send the new rkey to the peer",
+          );
+        return;
+      }
+      case "madvise":
+        if (op.advice === "dontneed" && this.mapsPfn(n))
+          this.sink.report(
+            "PIN344",
+            n.stmt.head,
+            `\`madvise ${op.va} dontneed\` of a device (VM_PFNMAP) mapping: madvise_dontneed_free_valid_vma() refuses it, EINVAL`,
+            "MADV_DONTNEED applies to memory with struct pages: a file, a memfd or anonymous memory; or silence this line with `# pinlab-ignore PIN344`",
+          );
+        return;
+      case "mremap":
+        if (op.dontunmap && this.mapsPfn(n))
+          this.sink.report(
+            "PIN344",
+            n.stmt.head,
+            `\`mremap ${op.va} dontunmap\` of a device (VM_PFNMAP) mapping: MREMAP_DONTUNMAP refuses VM_DONTEXPAND|VM_PFNMAP (check_prep_vma), EINVAL`,
+            "move it without `dontunmap`, or silence this line with `# pinlab-ignore PIN344`",
+          );
+        return;
+      case "mprotect": {
+        const mm = this.mappingOf(n);
+        const mmOp = mm?.kind === "op" ? (mm.op as ProcOp) : undefined;
+        const fd = mm ? this.res.defs.get(mm)?.get("fd") : undefined;
+        const openOp = fd?.kind === "op" ? (fd.op as ProcOp) : undefined;
+        if (
+          op.prot === "rw" &&
+          mmOp?.op === "mmap" &&
+          mmOp.shared &&
+          openOp?.op === "open" &&
+          openOp.mode === "r"
+        )
+          this.sink.report(
+            "PIN345",
+            n.stmt.head,
+            `\`mprotect ${op.va} rw\` of a shared mapping of a file opened read-only: the mapping has no VM_MAYWRITE (do_mmap), so do_mprotect_pkey() returns EACCES`,
+            "open the file `rw` to make a shared mapping writable later, or silence this line with `# pinlab-ignore PIN345`",
+          );
+        return;
+      }
       case "mmap": {
         const b = this.backingOf(n, "fd");
         if (b?.backing === "devdax" && !op.shared)

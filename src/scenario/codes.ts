@@ -98,6 +98,13 @@ export const CODES = {
   PIN340: { severity: "warning", title: "vfio_dma_write through a mapping without prot=write" },
   PIN341: { severity: "warning", title: "vfio_dma_read through a mapping without prot=read" },
   PIN342: { severity: "warning", title: "pipe_read in a program without vmsplice" },
+  PIN343: { severity: "warning", title: "rereg_mr that asks for no change" },
+  PIN344: {
+    severity: "warning",
+    title: "MADV_DONTNEED or MREMAP_DONTUNMAP of a VM_PFNMAP mapping",
+  },
+  PIN345: { severity: "warning", title: "mprotect rw of a shared mapping without VM_MAYWRITE" },
+  PIN346: { severity: "warning", title: "keys=same on an ODP registration" },
   PIN347: { severity: "warning", title: "FALLOC_FL_INSERT_RANGE at or past EOF" },
   PIN348: { severity: "warning", title: "file reopened after its DAX flag changed" },
   PIN349: {

@@ -182,6 +182,15 @@ function procOpBody(op: ProcOp): string {
       return `fork ${op.child}`;
     case "madvise":
       return `madvise ${op.va} ${op.advice}`;
+    case "mprotect":
+      return `mprotect ${op.va} ${op.prot}`;
+    case "mremap":
+      return `${op.dst} = mremap ${op.va}${op.fixed ? " fixed" : ""}${op.dontunmap ? " dontunmap" : ""}`;
+    case "rereg_mr": {
+      const va = op.va !== undefined ? ` va=${op.va}` : "";
+      const access = op.access !== undefined ? ` access=${op.access.join(",")}` : "";
+      return `rereg_mr ${op.mr}${va}${access}${op.keys !== undefined ? ` keys=${op.keys}` : ""}`;
+    }
     case "unlink":
       return `unlink ${op.file}`;
     case "wait_for":

@@ -199,6 +199,7 @@ class Resolver {
         const dst =
           n.op.op === "open" ||
           n.op.op === "mmap" ||
+          n.op.op === "mremap" ||
           n.op.op === "reg_mr" ||
           n.op.op === "io_uring_register" ||
           n.op.op === "vfio_map_dma"
@@ -332,6 +333,11 @@ class Resolver {
           if (def) defs.set(ref.role, def);
         }
       }
+      // rereg_mr's new range is a mapping named by its `va=` key
+      if (op.op === "rereg_mr" && op.va !== undefined) {
+        const def = this.variable(op.va, "va", spanOf(n, "va"), env, later, d.name, sig);
+        if (def) defs.set("va", def);
+      }
       this.defs.set(n, defs);
       if (sig.result && "dst" in op) env.set(op.dst, { kind: sig.result, node: n, name: sig.name });
     }
@@ -347,6 +353,7 @@ class Resolver {
       reg_mr: ["dereg_mr", "mr", "registered", "deregistered", "dereg_mr"],
       memfd_create: ["close", "fd", "created", "closed", "close"],
       mmap_anon: ["munmap", "va", "mapped", "unmapped", "munmap"],
+      mremap: ["munmap", "va", "mapped", "unmapped", "munmap"],
       pin_longterm: ["unpin_longterm", "pin", "pinned", "unpinned", "unpin_longterm"],
     } as const;
     for (const n of tail) {
@@ -355,7 +362,12 @@ class Resolver {
       if (!(op.op in RELEASE) || !("dst" in op)) continue;
       const [undo, role, done, undone, verb] = RELEASE[op.op as keyof typeof RELEASE];
       const released = tail.some(
-        (x) => x.kind === "op" && x.op.op === undo && this.defs.get(x)?.get(role) === n,
+        (x) =>
+          x.kind === "op" &&
+          // an mremap without MREMAP_DONTUNMAP unmaps the old range: its new one is the one to release
+          (x.op.op === undo ||
+            (role === "va" && x.op.op === "mremap" && x.op.fixed === true && !x.op.dontunmap)) &&
+          this.defs.get(x)?.get(role) === n,
       );
       if (!released)
         this.sink.report(

@@ -278,6 +278,22 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
     refs: [{ role: "pin", kind: "mr" }],
   }),
   munmap: sig({ name: "munmap", synopsis: "munmap VA", refs: [{ role: "va", kind: "va" }] }),
+  mprotect: sig({
+    name: "mprotect",
+    synopsis: "mprotect VA r|rw|none",
+    refs: [{ role: "va", kind: "va" }],
+    words: [{ role: "prot", values: ["r", "rw", "none"], required: true }],
+  }),
+  mremap: sig({
+    name: "mremap",
+    synopsis: "VA = mremap VA [fixed] [dontunmap]",
+    refs: [{ role: "va", kind: "va" }],
+    words: [
+      { role: "fixed", values: ["fixed"] },
+      { role: "dontunmap", values: ["dontunmap"] },
+    ],
+    result: "va",
+  }),
   store: sig({
     name: "store",
     synopsis: "store VA page=N",
@@ -311,6 +327,16 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
     result: "mr",
   }),
   dereg_mr: sig({ name: "dereg_mr", synopsis: "dereg_mr MR", refs: [{ role: "mr", kind: "mr" }] }),
+  rereg_mr: sig({
+    name: "rereg_mr",
+    synopsis: "rereg_mr MR [va=VA] [access=local_write,remote_write,remote_read] [keys=same|new]",
+    refs: [{ role: "mr", kind: "mr" }],
+    keys: [
+      { key: "va", type: "name" },
+      { key: "access", type: "enums", values: ACCESSES },
+      { key: "keys", type: "enum", values: ["same", "new"] },
+    ],
+  }),
   io_uring_register: sig({
     name: "io_uring_register",
     synopsis: "BUF = io_uring_register VA",
@@ -481,9 +507,9 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
   fork: sig({ name: "fork", synopsis: "fork PROC", refs: [{ role: "child", kind: "proc" }] }),
   madvise: sig({
     name: "madvise",
-    synopsis: "madvise VA dontfork|dofork",
+    synopsis: "madvise VA dontfork|dofork|dontneed",
     refs: [{ role: "va", kind: "va" }],
-    words: [{ role: "advice", values: ["dontfork", "dofork"], required: true }],
+    words: [{ role: "advice", values: ["dontfork", "dofork", "dontneed"], required: true }],
   }),
   unlink: sig({ name: "unlink", synopsis: "unlink FILE", refs: [{ role: "file", kind: "file" }] }),
   wait_for: sig({
@@ -564,6 +590,13 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   // ib_uverbs_ioctl() on a disassociated uverbs file (hca_reset) → EIO, before anything else
   reg_mr: ["EIO", "EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
   dereg_mr: ["EIO", "EINVAL"],
+  // ib_uverbs_rereg_mr(): no flags (EINVAL), the handle gone (ENOENT), ib_check_mr_access()
+  // (EINVAL); then the new range's pins, as reg_mr (rdma/rereg.ts)
+  rereg_mr: ["EINVAL", "ENOENT", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
+  // do_mprotect_pkey(): no VMA (ENOMEM), PROT_WRITE without VM_MAYWRITE (EACCES)
+  mprotect: ["ENOMEM", "EACCES"],
+  // mremap: nothing mapped at the address (EFAULT), MREMAP_DONTUNMAP of VM_PFNMAP (EINVAL)
+  mremap: ["EFAULT", "EINVAL"],
   // io_sqe_buffers_register(): a table already → EBUSY; io_pin_pages() (GUP, as reg_mr);
   // then __io_account_mem() → ENOMEM (iouring/ring.ts)
   io_uring_register: ["EBUSY", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],

@@ -683,6 +683,27 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       };
     case "dereg_mr":
       return { op: "dereg_mr", mr: b.name("mr") };
+    case "rereg_mr": {
+      const va = b.names.get("va");
+      const keys = b.names.get("keys");
+      return {
+        op: "rereg_mr",
+        mr: b.name("mr"),
+        ...(va !== undefined ? { va } : {}),
+        ...(b.has("access") ? { access: b.list("access") as Access[] } : {}),
+        ...(keys !== undefined ? { keys: keys as "same" | "new" } : {}),
+      };
+    }
+    case "mprotect":
+      return { op: "mprotect", va: b.name("va"), prot: b.name("prot") as "r" };
+    case "mremap":
+      return {
+        op: "mremap",
+        dst,
+        va: b.name("va"),
+        ...(b.has("fixed") ? { fixed: true } : {}),
+        dontunmap: b.has("dontunmap"),
+      };
     case "io_uring_register":
       return { op: "io_uring_register", dst, va: b.name("va") };
     case "io_uring_unregister":

@@ -551,8 +551,24 @@ export function lowerSchedule(
           break;
         }
         case "madvise":
-          body = `return sys(madvise((void *)${V(op.va)}, ${vaPages.get(`${p}.${op.va}`) ?? 1} * PG, ${op.advice === "dontfork" ? "MADV_DONTFORK" : "MADV_DOFORK"}));`;
+          body = `return sys(madvise((void *)${V(op.va)}, ${vaPages.get(`${p}.${op.va}`) ?? 1} * PG, ${op.advice === "dontfork" ? "MADV_DONTFORK" : op.advice === "dontneed" ? "MADV_DONTNEED" : "MADV_DOFORK"}));`;
           break;
+        case "mprotect": {
+          const prot = { r: "PROT_READ", rw: "PROT_READ | PROT_WRITE", none: "PROT_NONE" }[op.prot];
+          body = `return sys(mprotect((void *)${V(op.va)}, ${vaPages.get(`${p}.${op.va}`) ?? 1} * PG, ${prot}));`;
+          break;
+        }
+        case "mremap": {
+          const n = vaPages.get(`${p}.${op.va}`) ?? 1;
+          vaPages.set(`${p}.${op.dst}`, n);
+          // MREMAP_FIXED moves into a fresh PROT_NONE reservation; the fifth argument is always given
+          const to = op.fixed
+            ? `mmap(NULL, ${n} * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)`
+            : "NULL";
+          const flags = `MREMAP_MAYMOVE${op.fixed ? " | MREMAP_FIXED" : ""}${op.dontunmap ? " | MREMAP_DONTUNMAP" : ""}`;
+          body = `{ void *t = ${to}; void *a = mremap((void *)${V(op.va)}, ${n} * PG, ${n} * PG, ${flags}, t); if (a == MAP_FAILED) return errno; ${D} = (long)a; return 0; }`;
+          break;
+        }
         case "fork": {
           const c = m.procs.findIndex((q) => q.name === op.child);
           body = `return op_fork(${c});`;

@@ -42,6 +42,8 @@ import {
   pcache,
   type State,
   vma as vmaOff,
+  vmaReadable,
+  vmaWritable,
 } from "../layout.js";
 import { allocFrame, frameContent, isAnon, zeroFrame } from "./frames.js";
 import { mapcount } from "./mapcount.js";
@@ -109,7 +111,9 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
   const vi = m.vmas[v]!;
   const vo = vmaOff(m, v);
   if (s[vo] !== 1) return -EFAULT; // no VMA: SIGSEGV
-  if (write && !vi.writable) return -EFAULT;
+  // VM_WRITE / VM_READ as mmap or mprotect set them (mm/vma-ops.ts)
+  if (write && !vmaWritable(m, s, v)) return -EFAULT;
+  if (!vmaReadable(m, s, v)) return -EFAULT;
   const inode = vi.inode;
   const page = vi.first + k;
   if (fsdax(m, inode) && s[m.offKernel + K_UNPLUGGED] === 1) return -EFAULT;

@@ -41,6 +41,8 @@ import {
   pcache,
   type State,
   vma as vmaOff,
+  vmaReadable,
+  vmaWritable,
 } from "../layout.js";
 import { pinLeaseHeld } from "../locks/lease.js";
 import type { PinnerKind, PinQuery } from "../policy.js";
@@ -93,7 +95,7 @@ function pinQuery(m: Model, s: State, x: number, stage: PinQuery["stage"]): PinQ
     fileOwner: inodeOwner(m, s, vi.inode) === user,
     seals: sealable(m, vi.inode) ? seals(m, s, vi.inode) : 0,
     shared: vi.shared,
-    mappingWritable: vi.writable,
+    mappingWritable: vmaWritable(m, s, mi.vma),
     get leaseHeld() {
       return pinLeaseHeld(m, s, mi.proc, vi.inode);
     },
@@ -142,10 +144,11 @@ export function pinMrPages(ctx: Ctx, x: number): number {
     // never for shmem, hugetlbfs, device-DAX or anonymous memory (backing.ts dirtyTracked).
     const rule = m.policy.writableFileRule;
     const applies = dirtyTracked(m, vi.inode) && (rule === "all" || (rule === "pagecache" && !dax));
-    if (applies && vi.shared && vi.writable) return -EFAULT;
+    const vmWrite = vmaWritable(m, s, mi.vma);
+    if (applies && vi.shared && vmWrite) return -EFAULT;
     // !VM_WRITE: EFAULT without FOLL_FORCE; with it, only a COW (private) mapping may be written.
-    if (!vi.writable && (!follForce || vi.shared)) return -EFAULT;
-  }
+    if (!vmWrite && (!follForce || vi.shared)) return -EFAULT;
+  } else if (!vmaReadable(m, s, mi.vma)) return -EFAULT; // !VM_READ (mprotect PROT_NONE), no FOLL_FORCE
   // A private mapping's pin gets the process's own anonymous copy: a write fault
   // (FOLL_WRITE), or the unshare of a R/O long-term pin (gup_must_unshare, v6.2).
   const frames: number[] = [];

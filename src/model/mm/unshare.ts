@@ -18,7 +18,7 @@
  */
 import type { Ctx } from "../ctx.js";
 import { ENOMEM } from "../errno.js";
-import { FF_ANON, PTE_RO, vma as vmaOff } from "../layout.js";
+import { FF_ANON, PTE_RO, vma as vmaOff, vmaWritable } from "../layout.js";
 import { fault } from "./fault.js";
 import { allocFrame, frameContent, isAnon } from "./frames.js";
 import { ptePack } from "./pte.js";
@@ -31,8 +31,7 @@ import { ptePack } from "./pte.js";
  */
 export function unshareForPin(ctx: Ctx, v: number, k: number): number {
   const { m, s } = ctx;
-  const vi = m.vmas[v]!;
-  if (vi.writable) return fault(ctx, v, k, true);
+  if (vmaWritable(m, s, v)) return fault(ctx, v, k, true);
   const src = fault(ctx, v, k, false);
   if (src < 0) return src;
   if (isAnon(s, m, src)) return src;

@@ -70,6 +70,7 @@ import {
   VMF_DONTFORK,
   vmaFlags,
   vma as vmaOff,
+  vmaWritable,
 } from "../layout.js";
 import { allocFrame, isAnon } from "../mm/frames.js";
 import { maybeDmaPinned } from "../mm/gup.js";
@@ -134,7 +135,7 @@ export function sysFork(ctx: Ctx, p: number, c: number): number {
       }
       const g = allocFrame(ctx, FF_ANON, s[frm(m, f) + FR_CONTENT]!);
       if (g < 0) throw new Error("pinlab bug: fork ran out of frames it counted");
-      s[wo + 1 + k] = ptePack(g, ptePerm(pte) === PTE_RW && vi.writable ? PTE_RW : PTE_RO);
+      s[wo + 1 + k] = ptePack(g, ptePerm(pte) === PTE_RW && vmaWritable(m, s, v) ? PTE_RW : PTE_RO);
       if (maybeDmaPinned(ctx, f)) copied.push(f);
     }
     s[vmaFlags(m, w)] = s[vmaFlags(m, v)]!;

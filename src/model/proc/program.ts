@@ -61,10 +61,18 @@ import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { pinLongterm, unpinLongterm } from "../mm/gup-test.js";
 import { sysPipeRead, sysVmsplice } from "../mm/splice.js";
+import {
+  protectionFault,
+  sysDontneed,
+  sysMprotect,
+  sysMremap,
+  sysMremapInPlace,
+} from "../mm/vma-ops.js";
 import { hcaReset } from "../rdma/hca.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
+import { liveMr, reregMr } from "../rdma/rereg.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { vfioDma, vfioMap, vfioUnmap } from "../vfio/dma.js";
 import { sendKill } from "./deliver.js";
@@ -101,7 +109,12 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "store":
     case "load":
     case "madvise":
+    case "mprotect":
       return vaMissing(op.a) ? spec.va : undefined;
+    case "mremap":
+      return vaMissing(op.b) ? spec.va : undefined;
+    case "rereg_mr":
+      return mrMissing(liveMr(m, s, op.b)) ? spec.mr : undefined;
     case "reg_mr":
     case "pin_longterm":
       return vaMissing(op.b) ? spec.va : undefined;
@@ -124,13 +137,13 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "vfio_dma_read":
       return mrMissing(op.a) ? spec.dma : undefined;
     case "dereg_mr":
-      return mrMissing(op.a) ? spec.mr : undefined;
+      return mrMissing(liveMr(m, s, op.a)) ? spec.mr : undefined;
     case "reflink":
     case "dedupe":
       return fdMissing(op.a) ? spec.src : fdMissing(op.b) ? spec.dst : undefined;
     case "send":
       // The application knows when its own handler deregistered the MR: it sends nothing.
-      return s[mrOff(m, op.b)] === MR_DEREG ? `${spec.mr} (deregistered)` : undefined;
+      return s[mrOff(m, liveMr(m, s, op.b))] === MR_DEREG ? `${spec.mr} (deregistered)` : undefined;
     default:
       return undefined;
   }
@@ -243,7 +256,7 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "reg_mr":
       return regMr(ctx, op.c);
     case "dereg_mr":
-      return deregMr(ctx, op.a);
+      return deregMr(ctx, liveMr(m, s, op.a));
     case "io_uring_register":
       return ringRegister(ctx, p, op.c);
     case "io_uring_unregister":
@@ -276,7 +289,9 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
         ctx.blockers = [];
         return BLOCK;
       }
-      s[box + 1 + (n % cap)] = s[mrOff(m, op.b)] === MR_NONE ? -1 : op.b + 1;
+      // a failed rereg_mr left the MR before it in place (rdma/rereg.ts liveMr)
+      const x = liveMr(m, s, op.b);
+      s[box + 1 + (n % cap)] = s[mrOff(m, x)] === MR_NONE ? -1 : x + 1;
       s[box] = n + 1;
       return 0;
     }
@@ -330,7 +345,15 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "fork":
       return sysFork(ctx, p, op.a);
     case "madvise":
-      return sysMadvise(ctx, op.a, op.b === 1);
+      // MADVICE codes (compile.ts): 0 MADV_DOFORK, 1 MADV_DONTFORK, 2 MADV_DONTNEED
+      return op.b === 2 ? sysDontneed(ctx, p, op.a) : sysMadvise(ctx, op.a, op.b === 1);
+    case "mprotect":
+      return sysMprotect(ctx, p, op.a, op.b === 0 ? "r" : op.b === 1 ? "rw" : "none");
+    case "mremap":
+      // op.c: 0 move, 1 move with MREMAP_DONTUNMAP, 2 no move (compile.ts)
+      return op.c === 2 ? sysMremapInPlace(ctx, op.a) : sysMremap(ctx, p, op.b, op.a, op.c === 1);
+    case "rereg_mr":
+      return reregMr(ctx, op.a);
     case "unlink":
       return sysUnlink(ctx, p, op.a);
     case "wait_for": {
@@ -389,7 +412,7 @@ export function interruptCall(ctx: Ctx, p: number): void {
  */
 function signalDeath(ctx: Ctx, p: number, v: number, k: number, write: boolean): number {
   const { m, s } = ctx;
-  const segv = s[vmaOff(m, v)] !== 1 || (write && !m.vmas[v]!.writable);
+  const segv = s[vmaOff(m, v)] !== 1 || protectionFault(ctx, v, write);
   // A fault on poisoned memory: VM_FAULT_HWPOISON (a hwpoison entry, or on fs-DAX
   // dax_direct_access() → -EHWPOISON → vmf_error()) → do_sigbus(): BUS_MCEERR_AR.
   if (!segv && poisonedAt(m, s, v, k)) {

@@ -6,6 +6,7 @@
  * two, the kernel may change the file's layout: that window is the race of
  * the whole thread.
  */
+
 import { type Ctx, emit } from "../ctx.js";
 import type { DmaOutcome } from "../events.js";
 import { ownerOf } from "../fs/blocks.js";
@@ -60,6 +61,7 @@ import { poisoned } from "../proc/memory-failure.js";
 import { peerWillRepeat } from "../repeat.js";
 import { hcaGone, isRdmaMr } from "./hca.js";
 import { peerFail } from "./mr.js";
+import { rkeyTarget } from "./rereg.js";
 
 /**
  * Whether peer r's program has ended (finished with no repeat left, cancelled,
@@ -119,9 +121,11 @@ export function peerStep(ctx: Ctx, r: number): void {
 }
 
 /** The responder NIC checks the rkey and translates the address. */
-function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): void {
+function issue(ctx: Ctx, r: number, key: number, page: number, write: boolean): void {
   const { m, s } = ctx;
   const po = peerOff(m, r);
+  // An rkey that ibv_rereg_mr() kept names the registration it moved to (rdma/rereg.ts).
+  const x = rkeyTarget(m, s, key);
   const mi = m.mrs[x]!;
   const o = mrOff(m, x);
   const st = s[o]!;

@@ -35,6 +35,7 @@ import {
   R_TGT,
   type State,
   vma as vmaOff,
+  vmaWritable,
 } from "../layout.js";
 import { ptePerm } from "../mm/pte.js";
 import { invalidateOdp } from "../mm/unmap.js";
@@ -175,7 +176,7 @@ export function cowOdpWait(ctx: Ctx, caller: number, v: number, k: number): numb
   const { m, s } = ctx;
   const vi = m.vmas[v]!;
   const vo = vmaOff(m, v);
-  if (vi.shared || !vi.writable || s[vo] !== 1) return 0;
+  if (vi.shared || !vmaWritable(m, s, v) || s[vo] !== 1) return 0;
   const pte = s[vo + 1 + k]!;
   // no PTE: do_cow_fault() fills it with the copy, no notifier (nothing was translated);
   // a writable PTE is already the private copy

@@ -192,8 +192,12 @@ function atomPred(b: Bound, m: Model): Pred {
       );
       if (p < 0) bug(`process ${b.proc}`);
       // Every object the program assigns to the variable (usually one).
+      // A rereg_mr gives the MR's variable a registration of its own (rdma/rereg.ts).
       const slots = m.procs[p]!.prog.flatMap((o) =>
-        "dst" in o.spec && o.spec.dst === b.v && assigns(o.spec) !== undefined ? [o.a] : [],
+        ("dst" in o.spec && o.spec.dst === b.v && assigns(o.spec) !== undefined) ||
+        (o.spec.op === "rereg_mr" && o.spec.mr === b.v)
+          ? [o.a]
+          : [],
       );
       if (b.k === "mr") {
         const offs = slots.map((x) => ({ o: mr(m, x), odp: m.mrs[x]!.odp }));

@@ -11,6 +11,7 @@ export function assigns(op: ProcOp): VarKind | undefined {
       return "fd";
     case "mmap":
     case "mmap_anon":
+    case "mremap":
       return "va";
     case "reg_mr":
       return "mr";
