@@ -54,7 +54,7 @@ import {
   A_WRITEBACK,
   actionIndex,
   actionKind,
-  enabled,
+  enabledInto,
   stepInto,
 } from "../../model/step.js";
 import { compileCondition } from "../../properties/condition/compile.js";
@@ -159,7 +159,57 @@ export interface SimModel {
   readonly scratch: LatencyPool;
   /** The scenario's condition expectations, each once. */
   readonly conditions: readonly SimCondition[];
+  /**
+   * What the loop judges after each transition: the safety properties, then
+   * `kill`, then `commFailure`; each is called only on a transition with an
+   * event of a kind it reads (`Property.reads`; all of them without one).
+   */
+  readonly judged: Judged;
+  /** Per process and per peer: where its repeating tail starts (undefined: none). */
+  readonly repeatFrom: readonly (number | undefined)[];
+  readonly peerRepeatFrom: readonly (number | undefined)[];
+  /** State offsets of every block's busy flag, and of every page-cache frame. */
+  readonly blkBusy: Int32Array;
+  readonly frames: Int32Array;
+  /** The schedule's arrays (one slot per action), reused by every seed of this model. */
+  readonly slots: {
+    readonly width: number;
+    readonly at: Float64Array;
+    readonly seenIn: Int32Array;
+  };
 }
+
+/** Properties by the event kinds they read, with one stamp per property (no allocation per step). */
+interface Judged {
+  readonly props: readonly Property[];
+  readonly byKind: ReadonlyMap<string, readonly number[]>;
+  /** Property i reads every transition (no `reads`). */
+  readonly always: readonly boolean[];
+  /** subscribed[i] === the transition's stamp: property i must see it. */
+  readonly subscribed: Int32Array;
+  stamp: number;
+}
+
+function judgedOf(props: readonly Property[]): Judged {
+  const byKind = new Map<string, number[]>();
+  props.forEach((p, i) => {
+    for (const k of p.reads ?? []) {
+      const l = byKind.get(k);
+      if (l) l.push(i);
+      else byKind.set(k, [i]);
+    }
+  });
+  return {
+    props,
+    byKind,
+    always: props.map((p) => p.reads === undefined),
+    subscribed: new Int32Array(props.length),
+    stamp: 0,
+  };
+}
+
+/** Slots of the schedule: one per action kind (A_* < KINDS) and index. */
+const KINDS = 16;
 
 function simConditions(m: Model): SimCondition[] {
   const out: SimCondition[] = [];
@@ -179,10 +229,23 @@ function simConditions(m: Model): SimCondition[] {
 }
 
 export function simModel(m: Model): SimModel {
+  const safety = PROPERTIES.filter((p) => p.group === "safety" && p.onStep);
+  const width =
+    Math.max(m.procs.length, m.peers.length, m.nFrames, m.ofds.length, m.mrs.length) + 1;
   return {
     model: m,
     timing: timingTable(m),
-    safety: PROPERTIES.filter((p) => p.group === "safety" && p.onStep),
+    safety,
+    judged: judgedOf([...safety, kill, commFailure]),
+    repeatFrom: m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from),
+    peerRepeatFrom: m.peers.map((r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from),
+    blkBusy: Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY),
+    frames: m.dax ? new Int32Array(0) : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f)),
+    slots: {
+      width,
+      at: new Float64Array(KINDS * width),
+      seenIn: new Int32Array(KINDS * width),
+    },
     layoutKind: m.procs.map((p) =>
       Uint8Array.from(p.prog, (o) =>
         o.spec.op === "truncate" || o.spec.op === "ftruncate"
@@ -252,11 +315,9 @@ export function simulateSeed(
   const callAt = new Float64Array(nP);
   const waitStart = new Float64Array(nP).fill(Number.NaN);
   const waitPc = new Int32Array(nP);
-  const repeatFrom = m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from);
+  const repeatFrom = sm.repeatFrom;
   // When the current iteration of a repeating tail began (NaN: not yet).
-  const peerRepeatFrom = m.peers.map(
-    (r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from,
-  );
+  const peerRepeatFrom = sm.peerRepeatFrom;
   const lastRepeat = new Float64Array(nP).fill(Number.NaN);
   const peerRepeatAt = new Float64Array(m.peers.length).fill(Number.NaN);
   const since = (t: number) => (Number.isNaN(t) ? now : t);
@@ -328,12 +389,9 @@ export function simulateSeed(
   // The schedule, one slot per action (kind × index): its time, and the round
   // in which it was last enabled; an action enabled in the previous round too
   // keeps its time.
-  const width =
-    Math.max(m.procs.length, m.peers.length, m.nFrames, m.ofds.length, m.mrs.length) + 1;
-  const KINDS = 16;
+  const { width, at, seenIn } = sm.slots;
+  seenIn.fill(-2); // -2: never enabled
   const slotOf = (a: number) => actionKind(a) * width + actionIndex(a);
-  const at = new Float64Array(KINDS * width);
-  const seenIn = new Int32Array(KINDS * width).fill(-2); // -2: never enabled
   let round = 0;
   const ev: ModelEvent[] = [];
   const recorded: number[] | undefined = o.record !== undefined ? [] : undefined;
@@ -360,10 +418,7 @@ export function simulateSeed(
 
   // Levels: integrated over time, sampled on the series grid. Computed into
   // two variables (no tuple per step: this runs after every transition).
-  const blkBusy = Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY);
-  const frames = m.dax
-    ? new Int32Array(0)
-    : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f));
+  const { blkBusy, frames } = sm;
   let strandedNow = 0;
   let busyNow = 0;
   const levels = (s: State): void => {
@@ -408,15 +463,18 @@ export function simulateSeed(
   let steps = 0;
   let interrupted = false;
   let quiescentAt: number | null = null;
+  const en: number[] = [];
+  const J = sm.judged;
+  const nSafety = sm.safety.length;
   for (;;) {
     if ((steps & 4095) === 4095 && o.stop?.()) {
       interrupted = true;
       break;
     }
-    const en = enabled(m, cur);
+    const nEn = enabledInto(m, cur, en);
     let minT = Number.POSITIVE_INFINITY;
     let minA = -1;
-    for (let k = 0; k < en.length; k++) {
+    for (let k = 0; k < nEn; k++) {
       const a = en[k]!;
       if (!timed(a)) continue;
       const slot = slotOf(a);
@@ -439,7 +497,8 @@ export function simulateSeed(
     }
     if (minT > horizon) break;
     advance(minT);
-    ev.length = 0;
+    // Emptied by pops: V8 runs them inline, where setting `length` calls into the runtime.
+    while (ev.length > 0) ev.pop();
     stepInto(m, cur, minA, nxt, ev);
     steps++;
     recorded?.push(minA);
@@ -462,10 +521,27 @@ export function simulateSeed(
     if (kind === A_REPEAT) lastRepeat[who] = now;
     if (kind === A_PEER_REPEAT) peerRepeatAt[who] = now;
 
-    // Judged by the bundled properties, as check judges the same transition.
-    for (const p of sm.safety) {
+    // Judged by the bundled properties, as check judges the same transition;
+    // a property that reads none of this transition's event kinds finds nothing.
+    J.stamp = (J.stamp + 1) | 0;
+    const stamp = J.stamp;
+    for (let k = 0; k < ev.length; k++) {
+      const subs = J.byKind.get(ev[k]!.k);
+      if (subs) for (let j = 0; j < subs.length; j++) J.subscribed[subs[j]!] = stamp;
+    }
+    for (let i = 0; i < J.props.length; i++) {
+      if (!J.always[i] && J.subscribed[i] !== stamp) continue;
+      const p = J.props[i]!;
       const f = p.onStep!(m, cur, nxt, ev);
       if (f === null) continue;
+      if (i === nSafety) {
+        kills++;
+        continue;
+      }
+      if (i === nSafety + 1) {
+        commFailures++;
+        continue;
+      }
       if (p.name === "foreign-dma") foreign++;
       else if (p.name === "stale-exposure") stale++;
       else if (p.name === "lost-write") lost++;
@@ -474,8 +550,6 @@ export function simulateSeed(
         violations.push({ property: p.name, step: steps, time: now, message: f.message });
       }
     }
-    if (kill.onStep!(m, cur, nxt, ev) !== null) kills++;
-    if (commFailure.onStep!(m, cur, nxt, ev) !== null) commFailures++;
     for (let k = 0; k < ev.length; k++) {
       const e = ev[k]!;
       switch (e.k) {
