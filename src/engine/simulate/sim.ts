@@ -179,33 +179,29 @@ export interface SimModel {
   };
 }
 
-/** Properties by the event kinds they read, with one stamp per property (no allocation per step). */
+/**
+ * Properties by the event kinds they read, as bit masks over the first 30
+ * (a property from 30 on is called on every transition): a transition's mask
+ * is the OR of its events' masks, with no allocation per step.
+ */
 interface Judged {
   readonly props: readonly Property[];
-  readonly byKind: ReadonlyMap<string, readonly number[]>;
-  /** Property i reads every transition (no `reads`). */
-  readonly always: readonly boolean[];
-  /** subscribed[i] === the transition's stamp: property i must see it. */
-  readonly subscribed: Int32Array;
-  stamp: number;
+  readonly maskOf: ReadonlyMap<string, number>;
+  /** The properties without `reads` (called on every transition). */
+  readonly always: number;
 }
 
+const MASKED = 30;
+
 function judgedOf(props: readonly Property[]): Judged {
-  const byKind = new Map<string, number[]>();
+  const maskOf = new Map<string, number>();
+  let always = 0;
   props.forEach((p, i) => {
-    for (const k of p.reads ?? []) {
-      const l = byKind.get(k);
-      if (l) l.push(i);
-      else byKind.set(k, [i]);
-    }
+    if (i >= MASKED) return;
+    if (p.reads === undefined) always |= 1 << i;
+    for (const k of p.reads ?? []) maskOf.set(k, (maskOf.get(k) ?? 0) | (1 << i));
   });
-  return {
-    props,
-    byKind,
-    always: props.map((p) => p.reads === undefined),
-    subscribed: new Int32Array(props.length),
-    stamp: 0,
-  };
+  return { props, maskOf, always };
 }
 
 /** Slots of the schedule: one per action kind (A_* < KINDS) and index. */
@@ -270,6 +266,8 @@ export interface SeedOptions {
   readonly pool?: LatencyPool;
 }
 
+const PERCENTILES = [50, 90, 99];
+
 /** Streams latencies of one kind of layout change for one seed. */
 function latencyRecorder(h: LatencyHistogram, pool: LatencyHistogram | undefined) {
   h.reset();
@@ -284,11 +282,12 @@ function latencyRecorder(h: LatencyHistogram, pool: LatencyHistogram | undefined
       for (const start of open) if (end - start > 1) stalls++;
       if (h.count === 0)
         return { count: 0, p50: 0, p90: 0, p99: 0, max: 0, stalls, unfinished: open.length };
+      const p = h.atEach(PERCENTILES);
       return {
         count: h.count,
-        p50: h.at(50),
-        p90: h.at(90),
-        p99: h.at(99),
+        p50: p[0]!,
+        p90: p[1]!,
+        p99: p[2]!,
         max: h.max,
         stalls,
         unfinished: open.length,
@@ -446,15 +445,20 @@ export function simulateSeed(
   let busyMax = busyNow;
   const series = { stranded: [] as number[], busy: [] as number[], kills: [] as number[] };
   const gridAt = (k: number) => (horizon * k) / (SERIES_POINTS - 1);
+  // The series' next point: its index and time (computed once per point, not per step).
+  let gridK = 0;
+  let gridT = gridAt(0);
   /** Time passes from `now` to t with the levels as they are. */
   const advance = (t: number) => {
     for (let j = 0; j < conds.length; j++) if (condNow[j]) condTime[j]! += t - now;
     strandedArea += strandedNow * (t - now);
     busyArea += busyNow * (t - now);
-    while (series.busy.length < SERIES_POINTS && gridAt(series.busy.length) < t) {
+    while (gridK < SERIES_POINTS && gridT < t) {
       series.stranded.push(strandedNow);
       series.busy.push(busyNow);
       series.kills.push(kills);
+      gridK++;
+      gridT = gridAt(gridK);
     }
     now = t;
   };
@@ -521,38 +525,13 @@ export function simulateSeed(
     if (kind === A_REPEAT) lastRepeat[who] = now;
     if (kind === A_PEER_REPEAT) peerRepeatAt[who] = now;
 
-    // Judged by the bundled properties, as check judges the same transition;
-    // a property that reads none of this transition's event kinds finds nothing.
-    J.stamp = (J.stamp + 1) | 0;
-    const stamp = J.stamp;
-    for (let k = 0; k < ev.length; k++) {
-      const subs = J.byKind.get(ev[k]!.k);
-      if (subs) for (let j = 0; j < subs.length; j++) J.subscribed[subs[j]!] = stamp;
-    }
-    for (let i = 0; i < J.props.length; i++) {
-      if (!J.always[i] && J.subscribed[i] !== stamp) continue;
-      const p = J.props[i]!;
-      const f = p.onStep!(m, cur, nxt, ev);
-      if (f === null) continue;
-      if (i === nSafety) {
-        kills++;
-        continue;
-      }
-      if (i === nSafety + 1) {
-        commFailures++;
-        continue;
-      }
-      if (p.name === "foreign-dma") foreign++;
-      else if (p.name === "stale-exposure") stale++;
-      else if (p.name === "lost-write") lost++;
-      if (!seen.has(p.name)) {
-        seen.add(p.name);
-        violations.push({ property: p.name, step: steps, time: now, message: f.message });
-      }
-    }
+    // One pass over the events: the counters below, and which properties must judge them.
+    let mask = J.always;
     for (let k = 0; k < ev.length; k++) {
       const e = ev[k]!;
-      switch (e.k) {
+      const kindOf = e.k;
+      mask |= J.maskOf.get(kindOf) ?? 0;
+      switch (kindOf) {
         case "lease-break": {
           const key = e.holder * 65536 + e.inode;
           if (!openBreaks.has(key)) {
@@ -610,6 +589,29 @@ export function simulateSeed(
         }
         default:
           break;
+      }
+    }
+    // Judged by the bundled properties, as check judges the same transition;
+    // a property that reads none of this transition's event kinds finds nothing.
+    for (let i = 0; i < J.props.length; i++) {
+      if (i < MASKED && ((mask >>> i) & 1) === 0) continue;
+      const p = J.props[i]!;
+      const f = p.onStep!(m, cur, nxt, ev);
+      if (f === null) continue;
+      if (i === nSafety) {
+        kills++;
+        continue;
+      }
+      if (i === nSafety + 1) {
+        commFailures++;
+        continue;
+      }
+      if (p.name === "foreign-dma") foreign++;
+      else if (p.name === "stale-exposure") stale++;
+      else if (p.name === "lost-write") lost++;
+      if (!seen.has(p.name)) {
+        seen.add(p.name);
+        violations.push({ property: p.name, step: steps, time: now, message: f.message });
       }
     }
     const t = cur;
