@@ -177,6 +177,16 @@ export interface SimModel {
     readonly at: Float64Array;
     readonly seenIn: Int32Array;
   };
+  /** A seed's other arrays, reused by every seed of this model (a seed runs to its end before the next). */
+  readonly scratchState: {
+    readonly a: State;
+    readonly b: State;
+    readonly callAt: Float64Array;
+    readonly waitStart: Float64Array;
+    readonly waitPc: Int32Array;
+    readonly lastRepeat: Float64Array;
+    readonly peerRepeatAt: Float64Array;
+  };
 }
 
 /**
@@ -241,6 +251,15 @@ export function simModel(m: Model): SimModel {
       width,
       at: new Float64Array(KINDS * width),
       seenIn: new Int32Array(KINDS * width),
+    },
+    scratchState: {
+      a: new Int32Array(m.init.length),
+      b: new Int32Array(m.init.length),
+      callAt: new Float64Array(m.procs.length),
+      waitStart: new Float64Array(m.procs.length),
+      waitPc: new Int32Array(m.procs.length),
+      lastRepeat: new Float64Array(m.procs.length),
+      peerRepeatAt: new Float64Array(m.peers.length),
     },
     layoutKind: m.procs.map((p) =>
       Uint8Array.from(p.prog, (o) =>
@@ -311,14 +330,15 @@ export function simulateSeed(
   const nP = m.procs.length;
   // Process p's current call started at callAt[p] (its pace done); a blocked layout
   // change started at waitStart[p] (NaN: none) at program counter waitPc[p].
-  const callAt = new Float64Array(nP);
-  const waitStart = new Float64Array(nP).fill(Number.NaN);
-  const waitPc = new Int32Array(nP);
+  const X = sm.scratchState;
+  const callAt = X.callAt.fill(0);
+  const waitStart = X.waitStart.fill(Number.NaN);
+  const waitPc = X.waitPc.fill(0);
   const repeatFrom = sm.repeatFrom;
   // When the current iteration of a repeating tail began (NaN: not yet).
   const peerRepeatFrom = sm.peerRepeatFrom;
-  const lastRepeat = new Float64Array(nP).fill(Number.NaN);
-  const peerRepeatAt = new Float64Array(m.peers.length).fill(Number.NaN);
+  const lastRepeat = X.lastRepeat.fill(Number.NaN);
+  const peerRepeatAt = X.peerRepeatAt.fill(Number.NaN);
   const since = (t: number) => (Number.isNaN(t) ? now : t);
   let now = 0;
 
@@ -383,8 +403,9 @@ export function simulateSeed(
     }
   };
 
-  let cur = Int32Array.from(m.init);
-  let nxt = new Int32Array(cur.length);
+  let cur = X.a;
+  cur.set(m.init);
+  let nxt = X.b;
   // The schedule, one slot per action (kind × index): its time, and the round
   // in which it was last enabled; an action enabled in the previous round too
   // keeps its time.
