@@ -62,6 +62,7 @@ export const CODES = {
   PIN232: { severity: "error", title: "unknown variable in a condition" },
 
   PIN240: { severity: "error", title: "VFIO DMA mapping of a device (VM_PFNMAP) mapping" },
+  PIN250: { severity: "error", title: "memory_failure of a backing the model does not cover" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },
@@ -96,6 +97,8 @@ export const CODES = {
   PIN340: { severity: "warning", title: "vfio_dma_write through a mapping without prot=write" },
   PIN341: { severity: "warning", title: "vfio_dma_read through a mapping without prot=read" },
   PIN342: { severity: "warning", title: "pipe_read in a program without vmsplice" },
+  PIN351: { severity: "warning", title: "memory_failure of a page past the end of its file" },
+  PIN352: { severity: "warning", title: "hca_reset where no process registers memory" },
 
   PIN360: { severity: "warning", title: "policy that no plugin file loaded defines" },
 } as const satisfies Record<string, CodeInfo>;

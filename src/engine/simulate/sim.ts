@@ -43,9 +43,11 @@ import {
   A_LAND,
   A_LEASE_TIMER,
   A_ODP_FAULT,
+  A_OOM,
   A_PARTITION,
   A_PEER,
   A_PEER_ACK,
+  A_PEER_CRASH,
   A_PEER_REPEAT,
   A_PIN_TIMER,
   A_PROC,
@@ -214,8 +216,12 @@ function judgedOf(props: readonly Property[]): Judged {
   return { props, maskOf, always };
 }
 
-/** Slots of the schedule: one per action kind (A_* < KINDS) and index. */
-const KINDS = 16;
+/**
+ * Slots of the schedule: one per action kind (A_* < KINDS) and index. Room
+ * for kinds yet to come; a kind past it is a pinlab bug, caught where the
+ * slot is computed.
+ */
+const KINDS = 32;
 
 function simConditions(m: Model): SimCondition[] {
   const out: SimCondition[] = [];
@@ -379,6 +385,10 @@ export function simulateSeed(
         return sample(T.hang[i]!, rand);
       case A_PARTITION:
         return sample(T.partition[i]!, rand);
+      case A_OOM:
+        return sample(T.oom[i]!, rand);
+      case A_PEER_CRASH:
+        return sample(T.peerCrash[i]!, rand);
       case A_REPEAT:
         // Each iteration starts `every` after the previous one began.
         return Math.max(0, since(lastRepeat[i]!) + sample(T.procRepeat[i]!, rand) - now);
@@ -398,6 +408,10 @@ export function simulateSeed(
         return T.hang[i] !== null;
       case A_PARTITION:
         return T.partition[i] !== null;
+      case A_OOM:
+        return T.oom[i] !== null;
+      case A_PEER_CRASH:
+        return T.peerCrash[i] !== null;
       default:
         return true;
     }
@@ -411,7 +425,11 @@ export function simulateSeed(
   // keeps its time.
   const { width, at, seenIn } = sm.slots;
   seenIn.fill(-2); // -2: never enabled
-  const slotOf = (a: number) => actionKind(a) * width + actionIndex(a);
+  const slotOf = (a: number) => {
+    const slot = actionKind(a) * width + actionIndex(a);
+    if (slot >= at.length) throw new Error(`pinlab bug: action kind ${actionKind(a)} has no slot`);
+    return slot;
+  };
   let round = 0;
   const ev: ModelEvent[] = [];
   const recorded: number[] | undefined = o.record !== undefined ? [] : undefined;
