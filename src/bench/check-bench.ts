@@ -2,7 +2,9 @@
  * `check` on the real model, on scenarios of growing size: N identical
  * server/client pairs pinning one fs-DAX file while its owner truncates it,
  * each server registering P pages. Prints distinct states/s and bytes per
- * state, with and without reductions, for 1 and 2 workers.
+ * state (visited set + parent links; "with live" adds what liveness keeps:
+ * the pending graph, or the level set that stands for it), with and without
+ * reductions, for 1 and 2 workers.
  */
 import { checkScenario } from "../engine/check/check.js";
 import type { ScenarioSpec } from "../model/spec.js";
@@ -85,7 +87,7 @@ export async function runCheckBench(
     `check: N identical server/client pairs x P pages under ${policy} (the bundled model, every interleaving)`,
   );
   print(
-    `${"N".padStart(2)} ${"P".padStart(2)} ${"reduce".padEnd(6)} ${"workers".padStart(7)} ${"states".padStart(10)} ${"transitions".padStart(12)} ${"ms".padStart(8)} ${"states/s".padStart(10)} ${"bytes/state".padStart(12)}`,
+    `${"N".padStart(2)} ${"P".padStart(2)} ${"reduce".padEnd(6)} ${"workers".padStart(7)} ${"states".padStart(10)} ${"transitions".padStart(12)} ${"ms".padStart(8)} ${"states/s".padStart(10)} ${"bytes/state".padStart(12)} ${"with live".padStart(10)}`,
   );
   for (const [n, pages] of [
     [1, 2],
@@ -103,7 +105,7 @@ export async function runCheckBench(
         );
         const s = r.explore.stats;
         print(
-          `${String(n).padStart(2)} ${String(pages).padStart(2)} ${String(reduce).padEnd(6)} ${String(r.explore.workers).padStart(7)} ${fmt(s.states).padStart(10)} ${fmt(s.transitions).padStart(12)} ${fmt(s.timeMs).padStart(8)} ${fmt(s.statesPerSec).padStart(10)} ${s.bytesPerState.toFixed(1).padStart(12)}${r.explore.status === "complete" ? "" : `  (${r.explore.reason})`}`,
+          `${String(n).padStart(2)} ${String(pages).padStart(2)} ${String(reduce).padEnd(6)} ${String(r.explore.workers).padStart(7)} ${fmt(s.states).padStart(10)} ${fmt(s.transitions).padStart(12)} ${fmt(s.timeMs).padStart(8)} ${fmt(s.statesPerSec).padStart(10)} ${s.bytesPerState.toFixed(1).padStart(12)} ${((s.tableBytes + s.traceBytes + s.livenessBytes) / Math.max(1, s.states)).toFixed(1).padStart(10)}${r.explore.status === "complete" ? "" : `  (${r.explore.reason})`}`,
         );
       }
   }

@@ -12,6 +12,21 @@
  * the new states queued. Insertion order, hence numbering, parent links and
  * witnesses, is exactly that of a plain one-state-at-a-time BFS.
  *
+ * Liveness (the system's `pending`) is kept one of three ways. "graph"
+ * records the pending graph for the lasso search on state ids (liveness.ts:
+ * IdGraph; the visited set then keeps each state's id beside its
+ * fingerprint), "fingerprints" the same graph on fingerprints (PendingGraph,
+ * which the parallel search can join with its workers' graphs). "watch"
+ * records no graph and proves instead that none is needed: a cycle of states
+ * sharing a pending bit must contain an edge, between two states sharing that
+ * bit, to a state no deeper than its source (BFS depths rise by at most one a
+ * step, and a cycle comes back to where it began). A BFS edge reaches either
+ * a new state or one already stored; stored ones one level down are exactly
+ * those in the set of the next level's pending fingerprints (level-set.ts),
+ * so any other such edge sets `cycleMayForm`: the search stops there and the
+ * caller runs it again with "graph". Without that edge, no lasso exists, and
+ * the search holds one level's pending fingerprints instead of a graph.
+ *
  * `run` does a bounded slice of work so that the driver can check bounds,
  * report progress and let Ctrl-C through between slices; the loop allocates
  * nothing but what the system's `enabled`, `step` and `canonical` return.
@@ -20,7 +35,8 @@ import { fpHi, fpLo } from "../../model/fingerprint.js";
 import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
 import { Frontier } from "./frontier.js";
-import { PendingGraph } from "./liveness.js";
+import { LevelSet } from "./level-set.js";
+import { IdGraph, PendingGraph } from "./liveness.js";
 import { ParentLog } from "./parents.js";
 import { asleep, childSleep, SLEEP_SLOTS } from "./por.js";
 import type { System } from "./system.js";
@@ -34,7 +50,15 @@ export interface SearchConfig {
   readonly symmetry: boolean;
   readonly expectedStates: number;
   readonly allow: AllowGrowth;
+  /** How liveness is kept (see above); "fingerprints" when not given. */
+  readonly liveness?: LivenessMode;
 }
+
+/**
+ * "graph": the pending graph on ids; "fingerprints": on fingerprints;
+ * "watch": none, and stop if a cycle could form.
+ */
+export type LivenessMode = "graph" | "fingerprints" | "watch";
 
 export class SerialSearch<E> {
   readonly table: FingerprintTable;
@@ -42,6 +66,16 @@ export class SerialSearch<E> {
   readonly log: ParentLog;
   readonly found = new Findings();
   readonly graph: PendingGraph | null;
+  /** In "graph" mode: the pending graph on state ids. */
+  readonly idGraph: IdGraph | null;
+  /** In "watch" mode: the pending fingerprints of the level being discovered. */
+  readonly watch: LevelSet | null;
+  /**
+   * In "watch" mode: an edge between two states sharing a pending bit reached
+   * a state no deeper than its source, so a lasso may exist and the search
+   * must run again with "graph". The search stops once this is set.
+   */
+  cycleMayForm = false;
   states = 1;
   transitions = 0;
   depth = 0;
@@ -65,6 +99,10 @@ export class SerialSearch<E> {
   private succ: Int32Array;
   private fps: Int32Array;
   private acts: Int32Array;
+  /** In "watch" and "graph" modes, per successor: 1 if the edge is between states sharing a pending bit. */
+  private shared: Uint8Array;
+  /** In "graph" mode, per state of the batch: its pending mask if it has successors, else 0. */
+  private readonly pendOf = new Int32Array(BATCH);
   /** Where touched slot values go, so the loads are not optimised away. */
   sink = 0;
 
@@ -75,10 +113,17 @@ export class SerialSearch<E> {
     const L = sys.init.length;
     this.L = L;
     this.width = cfg.por ? L + 1 + SLEEP_SLOTS : L;
-    this.table = new FingerprintTable(cfg.expectedStates, cfg.allow);
+    this.table = new FingerprintTable(
+      cfg.expectedStates,
+      cfg.allow,
+      sys.pending !== undefined && cfg.liveness === "graph",
+    );
     this.queue = new Frontier(this.width, 1024, cfg.allow);
     this.log = new ParentLog(cfg.allow);
-    this.graph = sys.pending ? new PendingGraph(cfg.allow) : null;
+    const mode = sys.pending === undefined ? null : (cfg.liveness ?? "fingerprints");
+    this.graph = mode === "fingerprints" ? new PendingGraph(cfg.allow) : null;
+    this.idGraph = mode === "graph" ? new IdGraph(cfg.allow) : null;
+    this.watch = mode === "watch" ? new LevelSet(cfg.allow) : null;
     this.cur = new Int32Array(L);
     this.tmp = new Int32Array(L);
     this.canon = new Int32Array(L);
@@ -87,6 +132,7 @@ export class SerialSearch<E> {
     this.succ = new Int32Array(BATCH * 2 * L);
     this.fps = new Int32Array(BATCH * 2 * 2);
     this.acts = new Int32Array(BATCH * 2);
+    this.shared = new Uint8Array(BATCH * 2);
     const key = cfg.symmetry && sys.canonical ? sys.canonical(sys.init) : sys.init;
     this.table.add(fpHi(key) | 0, fpLo(key) | 0);
     const o = this.queue.alloc();
@@ -107,6 +153,9 @@ export class SerialSearch<E> {
     const a = new Int32Array(c);
     a.set(this.acts);
     this.acts = a;
+    const sh = new Uint8Array(c);
+    sh.set(this.shared);
+    this.shared = sh;
   }
 
   /** Bytes of the visited set and parent links. */
@@ -115,6 +164,10 @@ export class SerialSearch<E> {
   }
   get traceBytes(): number {
     return this.log.bytes;
+  }
+  /** Bytes kept for liveness: the pending graph, or the level set that stands for it. */
+  get livenessBytes(): number {
+    return (this.graph?.bytes ?? 0) + (this.idGraph?.bytes ?? 0) + (this.watch?.bytes ?? 0);
   }
 
   /** Whether states remain to expand. */
@@ -148,12 +201,20 @@ export class SerialSearch<E> {
     pauseFrom = Number.POSITIVE_INFINITY,
     maxDepth = Number.POSITIVE_INFINITY,
   ): void {
-    while (budget > 0 && this.queue.count > 0 && this.states < maxStates && !this.table.full) {
+    while (
+      budget > 0 &&
+      this.queue.count > 0 &&
+      this.states < maxStates &&
+      !this.table.full &&
+      !this.cycleMayForm
+    ) {
       if (this.next === this.levelEnd) {
         if (this.states >= pauseFrom && this.next > 0) return;
         if (this.depth + 1 >= maxDepth) return;
         this.depth++;
         this.levelEnd = this.states;
+        this.watch?.clear();
+        this.idGraph?.levels.push(this.next);
       }
       // Batches are cut by BATCH and level ends only, never by the budget: the
       // budget follows the clock (drive.ts), and a bound checked between
@@ -175,6 +236,10 @@ export class SerialSearch<E> {
     const tmp = this.tmp;
     const events = this.events;
     const graph = this.graph;
+    const watch = this.watch;
+    const idg = this.idGraph;
+    const pendOf = this.pendOf;
+    const live = sys.pending !== undefined;
     const por = this.cfg.por;
     const par = this.parents;
     const ends = this.ends;
@@ -194,23 +259,28 @@ export class SerialSearch<E> {
       for (let i = 0; i < L; i++) cur[i] = par[po + i]!;
       const en = sys.enabled(cur);
       const n = en.length;
-      const pend = graph ? sys.pending!(cur) : 0;
+      const pend = live ? sys.pending!(cur) : 0;
       found.pendingBits |= pend;
+      pendOf[p] = 0;
       if (n === 0) {
         found.terminal(id, d, sys.judgeEnd(cur), pend);
         ends[p] = m;
         continue;
       }
+      pendOf[p] = pend;
       if (pend !== 0) {
-        const fp = this.fp;
-        fingerprintInto(canon ? canon(cur) : cur, fp, 0);
-        graph!.addState(id, d, fp[0]!, fp[1]!, pend);
+        if (graph) {
+          const fp = this.fp;
+          fingerprintInto(canon ? canon(cur) : cur, fp, 0);
+          graph.addState(id, d, fp[0]!, fp[1]!, pend);
+        }
         if (por) par[po + L] = 0; // liveness needs every edge of a pending state
       }
       if (m + n > this.acts.length) this.room(m + n);
       const succ = this.succ;
       const fps = this.fps;
       const acts = this.acts;
+      const shared = this.shared;
       for (let i = 0; i < n; i++) {
         const a = en[i]!;
         if (por && asleep(par, po + L, a)) continue;
@@ -221,8 +291,10 @@ export class SerialSearch<E> {
         const bits = sys.judge(cur, a, nx, events);
         if (bits !== 0n) found.transition(bits, id, a, d + 1);
         fingerprintInto(canon ? canon(nx) : nx, fps, 2 * m);
-        if (pend !== 0 && (sys.pending!(nx) & pend) !== 0)
-          graph!.addEdge(fps[2 * m]!, fps[2 * m + 1]!);
+        if (pend !== 0 && (sys.pending!(nx) & pend) !== 0) {
+          if (graph) graph.addEdge(fps[2 * m]!, fps[2 * m + 1]!);
+          else shared[m] = 1;
+        } else shared[m] = 0;
         succ.set(nx, m * L);
         acts[m++] = a;
       }
@@ -240,20 +312,36 @@ export class SerialSearch<E> {
     const log = this.log;
     const succ = this.succ;
     const acts = this.acts;
+    const shared = this.shared;
     let k = 0;
     for (let p = 0; p < b; p++) {
       log.expand();
+      if (idg && pendOf[p] !== 0) idg.addState(first + p, pendOf[p]!);
       const start = k;
       const end = ends[p]!;
       if (por && end > start) for (let i = 0; i < L; i++) cur[i] = par[p * W + i]!;
       for (; k < end; k++) {
-        if (!table.add(fps[2 * k]!, fps[2 * k + 1]!)) continue;
+        const hi = fps[2 * k]!;
+        const lo = fps[2 * k + 1]!;
+        if (!table.add(hi, lo)) {
+          // stored before: one level down (in the level set) or no deeper than here
+          if (shared[k] === 1) {
+            if (watch && !watch.has(hi, lo)) this.cycleMayForm = true;
+            else if (idg) idg.addEdge(table.idOf(hi, lo));
+          }
+          continue;
+        }
+        if (idg && shared[k] === 1) idg.addEdge(this.states);
         this.states++;
         log.child(acts[k]!);
         const o = q.alloc();
         const qb = q.buf;
         const so = k * L;
         for (let j = 0; j < L; j++) qb[o + j] = succ[so + j]!;
+        if (watch) {
+          for (let j = 0; j < L; j++) tmp[j] = succ[so + j]!;
+          if (sys.pending!(tmp) !== 0) watch.add(hi, lo);
+        }
         // explored before acts[k] here: acts[start, k)
         if (por) childSleep(sys, cur, acts[k]!, par, p * W + L, acts, start, k, qb, o + L);
       }

@@ -41,3 +41,37 @@ export class Rows {
     return this.data.subarray(0, this.length * this.width);
   }
 }
+
+/** Words per chunk of `Chunks` (a power of two: 256 KiB). */
+const CHUNK_BITS = 16;
+const CHUNK_WORDS = 1 << CHUNK_BITS;
+
+/**
+ * A growable array of int32 values in fixed-size chunks: it grows without
+ * copying and without the slack of a doubling array (at most one chunk), for
+ * the biggest side records of a long search (the liveness graph's edges).
+ */
+export class Chunks {
+  length = 0;
+  private readonly chunks: Int32Array[] = [];
+
+  constructor(private readonly allow: AllowGrowth = () => true) {}
+
+  get bytes(): number {
+    return this.chunks.length * CHUNK_WORDS * 4;
+  }
+
+  push(v: number): void {
+    const c = this.length >>> CHUNK_BITS;
+    if (c === this.chunks.length) {
+      if (!this.allow(CHUNK_WORDS * 4)) throw new RangeError("memory budget");
+      this.chunks.push(new Int32Array(CHUNK_WORDS));
+    }
+    this.chunks[c]![this.length & (CHUNK_WORDS - 1)] = v;
+    this.length++;
+  }
+
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK_WORDS - 1)]!;
+  }
+}

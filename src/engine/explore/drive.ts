@@ -34,7 +34,8 @@ export function reductionsFor(
  * Runs a serial search in slices until it is done, a bound is hit, or (with
  * `pauseFrom`) a level ends once that many states are stored; between slices
  * it checks bounds, reports progress, calls `between` and lets the event loop
- * run. Returns the bound hit, if any.
+ * run. Returns the bound hit, if any; also returns (null) when a search in
+ * liveness "watch" mode finds that a cycle may form (`cycleMayForm`).
  */
 export async function drive(
   search: SerialSearch<unknown>,
@@ -57,6 +58,7 @@ export async function drive(
       const t0 = budget.elapsed();
       search.run(slice, maxStates, pauseFrom, maxDepth);
       if (search.table.full) return "max-memory";
+      if (search.cycleMayForm) return null; // the caller searches again, recording the graph
       budget.tick(stats);
       const t = budget.elapsed();
       if (t - t0 < SLICE_MS / 2) slice = Math.min(SLICE_MAX, slice * 2);

@@ -13,7 +13,7 @@
  * the serial search.
  */
 
-import { SerialSearch } from "./bfs.js";
+import { type LivenessMode, SerialSearch } from "./bfs.js";
 import { Budget } from "./budget.js";
 import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
@@ -49,24 +49,35 @@ export async function explore(
 async function exploreSerial(sys: System, opt: ExploreOptions): Promise<ExploreResult> {
   const budget = new Budget(opt);
   const red = reductionsFor(sys, opt);
-  const search = new SerialSearch(sys, {
-    ...red,
-    expectedStates: opt.expectedStates ?? 0,
-    allow: budget.allow,
-  });
   const maxStates = opt.maxStates ?? Number.POSITIVE_INFINITY;
-  const stats = () =>
-    budget.stats(
-      search.states,
-      search.transitions,
-      search.depth,
-      search.tableBytes,
-      search.traceBytes,
-      search.graph?.bytes ?? 0,
-      search.queue.count,
-    );
   const maxDepth = opt.maxDepth ?? Number.POSITIVE_INFINITY;
-  let reason = await drive(search, budget, stats, maxStates, undefined, undefined, maxDepth);
-  if (!reason && search.more) reason = "max-states";
-  return serialResult(sys, search, stats, reason, red);
+  // First without the pending graph; if a cycle of pending states may form,
+  // once more with it (bfs.ts). The second search is the first one repeated
+  // (same order, same counts), so it reaches the same verdicts and witnesses.
+  let mode: LivenessMode = opt.liveness ?? "watch";
+  for (;;) {
+    const search = new SerialSearch(sys, {
+      ...red,
+      expectedStates: opt.expectedStates ?? 0,
+      allow: budget.allow,
+      liveness: mode,
+    });
+    const stats = () =>
+      budget.stats(
+        search.states,
+        search.transitions,
+        search.depth,
+        search.tableBytes,
+        search.traceBytes,
+        search.livenessBytes,
+        search.queue.count,
+      );
+    let reason = await drive(search, budget, stats, maxStates, undefined, undefined, maxDepth);
+    if (search.cycleMayForm) {
+      mode = "graph";
+      continue;
+    }
+    if (!reason && search.more) reason = "max-states";
+    return serialResult(sys, search, stats, reason, red);
+  }
 }

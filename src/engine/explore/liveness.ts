@@ -14,8 +14,19 @@
  *
  * Memory is proportional to the pending part of the graph only, and counts
  * against the explorer's memory budget like everything else.
+ *
+ * Two recordings. The parallel search records `PendingGraph`: rows with the
+ * fingerprint, edges as the target's fingerprint (eight bytes), since a
+ * worker does not know the id its peer gives a state. The serial search
+ * records `IdGraph`: the fingerprint is stored once, in the visited set with
+ * its id (table.ts), and an edge is the target's 32-bit id; per state only
+ * its mask and edge count (a byte each, mostly), its depth from where each
+ * level's ids begin. The lasso is then found on ids, and the fingerprints of
+ * its few states are computed again by replaying their paths (result.ts).
+ * Both give the same components in the same order, hence the same lassos.
  */
-import { Rows } from "./columns.js";
+import { Chunks, Rows } from "./columns.js";
+import { SmallInts } from "./small-ints.js";
 import type { AllowGrowth } from "./table.js";
 
 /** Pending state row: [id, depth, hi, lo, mask, first edge]; its edges run to the next row's first. */
@@ -65,6 +76,100 @@ export class PendingGraph {
     d[o] = hi;
     d[o + 1] = lo;
   }
+}
+
+/**
+ * The serial search's pending graph on state ids (BFS discovery order).
+ * States are added in id order, each before its edges.
+ */
+export class IdGraph {
+  /** Per state id: the pending mask of an expanded state with successors (0: none recorded). */
+  readonly masks: SmallInts;
+  /** Per state id: how many of the edges are its own. */
+  readonly counts: SmallInts;
+  /** Target ids, by source id, then in the order of the source's actions. */
+  readonly edges: Chunks;
+  /** levels[d]: the first id at depth d. */
+  readonly levels: number[] = [0];
+  /** The last state recorded (-1: none). */
+  last = -1;
+
+  constructor(allow?: AllowGrowth) {
+    this.masks = new SmallInts(1024, allow);
+    this.counts = new SmallInts(1024, allow);
+    this.edges = new Chunks(allow);
+  }
+
+  get bytes(): number {
+    return this.masks.bytes + this.counts.bytes + this.edges.bytes + this.levels.length * 8;
+  }
+
+  /** Records an expanded pending state; its edges follow with `addEdge`. */
+  addState(id: number, mask: number): void {
+    if (id <= this.last) throw new Error("pinlab bug: IdGraph states out of order");
+    this.last = id;
+    this.masks.set(id, mask);
+    this.counts.set(id, 0);
+  }
+
+  /** An edge from the last recorded state to the state with id `target`. */
+  addEdge(target: number): void {
+    this.edges.push(target);
+    this.counts.set(this.last, this.counts.get(this.last) + 1);
+  }
+
+  /** The depth of state `id` (the level whose ids hold it). */
+  depthOf(id: number): number {
+    const lv = this.levels;
+    let lo = 0;
+    let hi = lv.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lv[mid]! <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/**
+ * Per bit of `bits`, a reachable cycle of states all pending that bit, in an
+ * IdGraph of `states` states; `fpOf(id)` gives the fingerprint (hi, lo) of a
+ * state's canonical form, for the few states of each cycle.
+ */
+export function findCyclesById(
+  g: IdGraph,
+  states: number,
+  bits: number,
+  fpOf: (id: number) => [number, number],
+): FoundCycle[] {
+  const n = Math.min(states, g.last + 1);
+  const adj = g.edges;
+  if (n <= 0 || adj.length === 0 || bits === 0) return [];
+  const masks = g.masks.view(n);
+  const counts = g.counts.view(n);
+  const deg = new Int32Array(n + 1);
+  for (let v = 0; v < n; v++) deg[v + 1] = deg[v]! + counts[v]!;
+  const out: FoundCycle[] = [];
+  for (let b = 0; b < 32; b++) {
+    if ((bits & (1 << b)) === 0) continue;
+    const bit = 1 << b;
+    const c = cycleForBit(
+      n,
+      deg,
+      (e) => adj.get(e),
+      (v) => v < n && (masks[v]! & bit) !== 0,
+      (v) => g.depthOf(v),
+    );
+    if (c)
+      out.push({
+        bit: b,
+        startId: c.start,
+        startDepth: g.depthOf(c.start),
+        targets: c.rows.map(fpOf),
+      });
+  }
+  return out;
 }
 
 /** Concatenates pending graphs (e.g. of several workers), shifting each one's edge indices. */
@@ -123,8 +228,24 @@ export function findCycles(states: Int32Array, edges: Int32Array, bits: number):
   const out: FoundCycle[] = [];
   for (let b = 0; b < 32; b++) {
     if ((bits & (1 << b)) === 0) continue;
-    const c = cycleForBit(states, n, deg, adj, 1 << b);
-    if (c) out.push({ bit: b, ...c });
+    const bit = 1 << b;
+    const c = cycleForBit(
+      n,
+      deg,
+      (e) => adj[e]!,
+      (r) => (states[r * STATE_WIDTH + S_MASK]! & bit) !== 0,
+      (r) => depthOf(states, r),
+    );
+    if (c)
+      out.push({
+        bit: b,
+        startId: states[c.start * STATE_WIDTH + S_ID]!,
+        startDepth: depthOf(states, c.start),
+        targets: c.rows.map((r) => [
+          states[r * STATE_WIDTH + S_HI]!,
+          states[r * STATE_WIDTH + S_LO]!,
+        ]),
+      });
   }
   return out;
 }
@@ -229,14 +350,20 @@ function resolveTargets(states: Int32Array, edges: Int32Array): Int32Array {
   return target;
 }
 
+/**
+ * The cycle for one bit, over nodes 0..n-1 with CSR adjacency (edges of v:
+ * adj[deg[v], deg[v+1])).
+ * `start`: the shallowest node of a cyclic component (the first such
+ * component on ties); `rows`: the node after each step of a shortest cycle
+ * through it, the last being `start` again. Null if no node with `has` lies on a cycle of such nodes.
+ */
 function cycleForBit(
-  states: Int32Array,
   n: number,
   deg: Int32Array,
-  adj: Int32Array,
-  bit: number,
-): Omit<FoundCycle, "bit"> | null {
-  const has = (r: number) => (states[r * STATE_WIDTH + S_MASK]! & bit) !== 0;
+  adj: (e: number) => number,
+  has: (v: number) => boolean,
+  depthOfNode: (v: number) => number,
+): { start: number; rows: number[] } | null {
   // iterative Tarjan
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
@@ -263,7 +390,7 @@ function cycleForBit(
       const e = callE[cp]!;
       if (e < deg[v + 1]!) {
         callE[cp] = e + 1;
-        const w = adj[e]!;
+        const w = adj(e);
         if (!has(w)) continue;
         if (index[w] === -1) {
           index[w] = low[w] = next++;
@@ -287,11 +414,11 @@ function cycleForBit(
           onStack[w] = 0;
           comp[w] = id;
           size++;
-          if (shallow < 0 || depthOf(states, w) < depthOf(states, shallow)) shallow = w;
+          if (shallow < 0 || depthOfNode(w) < depthOfNode(shallow)) shallow = w;
           if (w === v) break;
         }
         const cyclic = size > 1 || selfLoop(v, deg, adj);
-        if (cyclic && (best < 0 || depthOf(states, shallow) < depthOf(states, best))) {
+        if (cyclic && (best < 0 || depthOfNode(shallow) < depthOfNode(best))) {
           best = shallow;
           bestComp = id;
         }
@@ -314,7 +441,7 @@ function cycleForBit(
   search: while (qh < qt) {
     const v = queue[qh++]!;
     for (let e = deg[v]!; e < deg[v + 1]!; e++) {
-      const w = adj[e]!;
+      const w = adj(e);
       if (comp[w] !== bestComp) continue;
       if (w === best) {
         last = v;
@@ -329,22 +456,14 @@ function cycleForBit(
   const rows: number[] = [best];
   for (let v = last; v !== best; v = from[v]!) rows.push(v);
   rows.reverse();
-  const targets: Array<[number, number]> = rows.map((r) => [
-    states[r * STATE_WIDTH + S_HI]!,
-    states[r * STATE_WIDTH + S_LO]!,
-  ]);
-  return {
-    startId: states[best * STATE_WIDTH + S_ID]!,
-    startDepth: depthOf(states, best),
-    targets,
-  };
+  return { start: best, rows };
 }
 
 function depthOf(states: Int32Array, r: number): number {
   return states[r * STATE_WIDTH + S_DEPTH]!;
 }
 
-function selfLoop(v: number, deg: Int32Array, adj: Int32Array): boolean {
-  for (let e = deg[v]!; e < deg[v + 1]!; e++) if (adj[e] === v) return true;
+function selfLoop(v: number, deg: Int32Array, adj: (e: number) => number): boolean {
+  for (let e = deg[v]!; e < deg[v + 1]!; e++) if (adj(e) === v) return true;
   return false;
 }

@@ -46,6 +46,28 @@ describe("parallel exploration", () => {
       }
     });
 
+  it("liveness without the graph (watch) = with it, the watch seen by the workers too", async () => {
+    for (const mode of ["unsafe", "wait", "revoke"] as const)
+      for (const handler of ["cancel", "ignore"] as const) {
+        const f = toyPinsFactory({ n: 3, mode, handler });
+        const one = await explore(toyPinsSystem({ n: 3, mode, handler }), {
+          liveness: "fingerprints",
+        });
+        for (const parallelFrom of [2, 200]) {
+          const opt = { workers: 2, parallelFrom };
+          const g = await explore(f, { ...opt, liveness: "fingerprints" });
+          const w = await explore(f, { ...opt, liveness: "watch" });
+          assert.equal(w.workers, 2);
+          assert.deepEqual(verdicts(w), verdicts(one), `${mode} ${handler} ${parallelFrom}`);
+          assert.deepEqual(verdicts(g), verdicts(one), `${mode} ${handler} ${parallelFrom}`);
+          assert.deepEqual(
+            w.liveness.map((l) => [l.lasso?.prefix.length, l.lasso?.cycle.length]),
+            one.liveness.map((l) => [l.lasso?.prefix.length, l.lasso?.cycle.length]),
+          );
+        }
+      }
+  });
+
   it("a system object with a factory can be explored in parallel", async () => {
     const sys = toyPinsSystem({ n: 2, mode: "wait" });
     const r = await explore(sys, { workers: 2, parallelFrom: 1 });

@@ -47,6 +47,8 @@ interface LevelDone {
   readonly tableBytes: number;
   readonly traceBytes: number;
   readonly livenessBytes: number;
+  /** Watching: an edge between states sharing a pending bit reached one no deeper than its source. */
+  readonly cycleMayForm: boolean;
   readonly found: FindingsData;
 }
 
@@ -150,6 +152,9 @@ class Pool {
   }
 }
 
+/** What an attempt returns when a cycle of pending states may form and it must run again with the graph. */
+const AGAIN = Symbol("again");
+
 export async function exploreParallel(
   factory: SystemFactory,
   workers: number,
@@ -157,6 +162,25 @@ export async function exploreParallel(
 ): Promise<ExploreResult> {
   const sys = await loadSystem(factory);
   const budget = new Budget(opt);
+  // As in the serial search (bfs.ts): first without the pending graph, every
+  // thread watching for an edge that could close a cycle of pending states;
+  // if one is seen, once more recording the graph. The parallel graph is on
+  // fingerprints: a worker does not know the id its peer gives a state.
+  if (sys.pending && (opt.liveness ?? "watch") === "watch") {
+    const r = await attempt(sys, factory, workers, opt, budget, true);
+    if (r !== AGAIN) return r;
+  }
+  return (await attempt(sys, factory, workers, opt, budget, false)) as ExploreResult;
+}
+
+async function attempt(
+  sys: System,
+  factory: SystemFactory,
+  workers: number,
+  opt: ExploreOptions,
+  budget: Budget,
+  watch: boolean,
+): Promise<ExploreResult | typeof AGAIN> {
   const red = reductionsFor(sys, opt);
   const maxStates = opt.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = opt.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -165,6 +189,8 @@ export async function exploreParallel(
     ...red,
     expectedStates: opt.expectedStates ?? 0,
     allow: budget.allow,
+    // joined with the workers' graphs, which know their targets by fingerprint only
+    liveness: watch ? "watch" : "fingerprints",
   });
   const control = new SharedArrayBuffer(CTL_WORDS * 4);
   const ctl = new Int32Array(control);
@@ -189,7 +215,7 @@ export async function exploreParallel(
       handed ? depth : search.depth,
       search.tableBytes + tableBytes,
       search.traceBytes + traceBytes,
-      (search.graph?.bytes ?? 0) + livenessBytes,
+      search.livenessBytes + livenessBytes,
       handed
         ? Math.max(
             0,
@@ -215,6 +241,7 @@ export async function exploreParallel(
         symmetry: red.symmetry,
         control,
         maxStates,
+        watch,
         maxMemoryBytes: opt.maxMemoryBytes ?? defaultMemoryBound(),
         expectedStates: opt.expectedStates ?? 0,
       }),
@@ -233,6 +260,7 @@ export async function exploreParallel(
       },
       maxDepth,
     );
+    if (search.cycleMayForm) return AGAIN;
     if (!search.more || reason) {
       return serialResult(sys, search, stats, reason, red);
     }
@@ -256,6 +284,7 @@ export async function exploreParallel(
       depth = level;
       for (const h of pool.handles) h.worker.postMessage({ type: "level", level });
       last = await pool.all<LevelDone>("level-done");
+      if (last.some((d) => d.cycleMayForm)) return AGAIN;
       last.forEach((d, i) => {
         pool!.handles[i]!.transitions = d.transitions;
       });
@@ -296,7 +325,7 @@ export async function exploreParallel(
     };
     let graphs: ReturnType<typeof concatGraphs> | null = null;
     try {
-      if (sys.pending)
+      if (sys.pending && !watch)
         graphs = concatGraphs([
           {
             states: search.graph!.states.used(),

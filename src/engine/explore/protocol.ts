@@ -9,9 +9,11 @@ export interface WorkerInit {
   readonly id: number;
   readonly workers: number;
   readonly symmetry: boolean;
-  /** Int32Array over a SharedArrayBuffer: [stop, states] */
+  /** Int32Array over a SharedArrayBuffer: [stop, states, cycle] */
   readonly control: SharedArrayBuffer;
   readonly maxStates: number;
+  /** Liveness "watch" (bfs.ts): no pending graph; stop all once a cycle may form. */
+  readonly watch: boolean;
   readonly maxMemoryBytes: number;
   readonly expectedStates: number;
 }
@@ -19,4 +21,6 @@ export interface WorkerInit {
 /** Control words shared by the coordinator and the workers. */
 export const CTL_STOP = 0;
 export const CTL_STATES = 1;
-export const CTL_WORDS = 2;
+/** Set by a watching worker that saw an edge which could close a cycle of pending states. */
+export const CTL_CYCLE = 2;
+export const CTL_WORDS = 3;

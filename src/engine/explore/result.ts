@@ -5,7 +5,8 @@
 
 import type { SerialSearch } from "./bfs.js";
 import { type Findings, hasBit } from "./findings.js";
-import { type FoundCycle, findCycles } from "./liveness.js";
+import { fingerprintInto } from "./fingerprint.js";
+import { type FoundCycle, findCycles, findCyclesById, type IdGraph } from "./liveness.js";
 import type { System } from "./system.js";
 import type {
   ExploreResult,
@@ -14,7 +15,7 @@ import type {
   LivenessResult,
   PropertyResult,
 } from "./types.js";
-import { concretizeCycle } from "./witness.js";
+import { concretizeCycle, replay } from "./witness.js";
 
 export interface Outcome {
   readonly sys: System;
@@ -24,6 +25,8 @@ export interface Outcome {
   /** Rows of the pending graph(s), concatenated; null if the system has no `pending`. */
   readonly pendingStates: Int32Array | null;
   readonly pendingEdges: Int32Array | null;
+  /** Or the pending graph on state ids (serial search), over this many states. */
+  readonly idGraph?: { readonly graph: IdGraph; readonly states: number } | null;
   /** Read last, so that time spent on lassos and witnesses counts. */
   readonly stats: () => ExploreStats;
   readonly reason: IncompleteReason | null;
@@ -48,6 +51,7 @@ export function serialResult(
     pathTo: (id) => search.log.pathTo(id),
     pendingStates: search.graph?.states.used() ?? null,
     pendingEdges: search.graph?.edges.used() ?? null,
+    idGraph: search.idGraph ? { graph: search.idGraph, states: search.states } : null,
     stats,
     reason,
     ...red,
@@ -78,8 +82,21 @@ export function buildResult(o: Outcome): ExploreResult {
   let reason = o.reason;
   let cycles: FoundCycle[] = [];
   try {
+    const bits = found.pendingBits & ~found.deadEnds;
     if (o.pendingStates && o.pendingEdges)
-      cycles = findCycles(o.pendingStates, o.pendingEdges, found.pendingBits & ~found.deadEnds);
+      cycles = findCycles(o.pendingStates, o.pendingEdges, bits);
+    else if (o.idGraph) {
+      // the fingerprint of a cycle's state, as the search computed it: of the
+      // state its BFS path reaches (the one it stored), in canonical form
+      const fp = new Int32Array(2);
+      const canon = o.symmetry && sys.canonical ? sys.canonical.bind(sys) : null;
+      const fpOf = (id: number): [number, number] => {
+        const s = replay(sys, o.pathTo(id));
+        fingerprintInto(canon ? canon(s) : s, fp, 0);
+        return [fp[0]!, fp[1]!];
+      };
+      cycles = findCyclesById(o.idGraph.graph, o.idGraph.states, bits, fpOf);
+    }
   } catch (e) {
     // the lasso search needs memory proportional to the pending graph
     if (!(e instanceof RangeError)) throw e;

@@ -22,6 +22,12 @@
  * states of the queue). A small direct-mapped cache of recently seen
  * fingerprints answers those from L2. It only ever holds stored fingerprints,
  * so a hit is always "already there".
+ *
+ * Optional ids: with `withIds`, each slot also holds the number of its
+ * fingerprint in insertion order (0 for the first added), in a parallel lane
+ * per segment, so that `idOf` turns a fingerprint into a state id: the
+ * liveness graph then stores its edges as 32-bit ids and the fingerprint only
+ * here (liveness.ts). Four bytes a slot more; without ids, nothing changes.
  */
 
 const SPLIT_BITS = 10;
@@ -48,12 +54,16 @@ export class FingerprintTable {
   private readonly limits = new Int32Array(SEGMENTS);
   private totalSlots = 0;
   private readonly front = new Int32Array(FRONT_SLOTS * 2);
+  /** Per segment, the id lane (with `withIds`), else null. */
+  private readonly ids: Int32Array[] | null;
 
   /** `expected`: states to size for up front (0: start small). */
   constructor(
     expected = 0,
     private readonly allow: AllowGrowth = () => true,
+    withIds = false,
   ) {
+    this.ids = withIds ? [] : null;
     const w: number[] = [];
     let sum = 0;
     for (let i = 0; i < SEGMENTS; i++) {
@@ -70,6 +80,7 @@ export class FingerprintTable {
       let slots = MIN_SLOTS;
       while (slots * MAX_LOAD < (expected * w[i]!) / sum) slots *= 2;
       this.tabs.push(new Int32Array(slots * 2));
+      this.ids?.push(new Int32Array(slots));
       this.masks[i] = slots - 1;
       this.limits[i] = Math.floor(slots * MAX_LOAD);
       this.totalSlots += slots;
@@ -78,7 +89,7 @@ export class FingerprintTable {
 
   /** Bytes held by the tables and the front cache. */
   get bytes(): number {
-    return this.totalSlots * 8 + this.front.byteLength;
+    return this.totalSlots * (this.ids ? 12 : 8) + this.front.byteLength;
   }
 
   /** Inserts the fingerprint; true if it was not there before. */
@@ -101,6 +112,7 @@ export class FingerprintTable {
       if ((h | l) === 0) {
         t[j] = hi;
         t[j + 1] = lo;
+        if (this.ids !== null) this.ids[k]![i] = this.size;
         this.size++;
         if (++this.counts[k]! >= this.limits[k]!) this.grow(k);
         return true;
@@ -139,6 +151,23 @@ export class FingerprintTable {
     }
   }
 
+  /** The id of a stored fingerprint (with `withIds`; -1 if it is not stored). */
+  idOf(hi: number, lo: number): number {
+    if ((hi | lo) === 0) lo = 1;
+    const k = this.segOf[hi >>> SPLIT_SHIFT]!;
+    const t = this.tabs[k]!;
+    const m = this.masks[k]!;
+    let i = lo & m;
+    for (;;) {
+      const j = i << 1;
+      const h = t[j]!;
+      const l = t[j + 1]!;
+      if (h === hi && l === lo) return this.ids![k]![i]!;
+      if ((h | l) === 0) return -1;
+      i = (i + 1) & m;
+    }
+  }
+
   /** Calls `f` with every stored fingerprint (as stored: (0, 0) appears as (0, 1)). */
   forEach(f: (hi: number, lo: number) => void): void {
     for (const t of this.tabs)
@@ -149,9 +178,11 @@ export class FingerprintTable {
     const old = this.tabs[k]!;
     const slots = (this.masks[k]! + 1) * 2;
     let t: Int32Array;
+    let ids: Int32Array | null = null;
     try {
-      if (!this.allow(slots * 8)) throw new RangeError("memory budget");
+      if (!this.allow(slots * (this.ids ? 12 : 8))) throw new RangeError("memory budget");
       t = new Int32Array(slots * 2);
+      if (this.ids) ids = new Int32Array(slots);
     } catch {
       // Keep going at a higher load: the explorer sees `full` and stops soon.
       // A segment one slot short of full accepts nothing more (see `add`).
@@ -161,6 +192,7 @@ export class FingerprintTable {
       return;
     }
     const m = slots - 1;
+    const oldIds = this.ids?.[k];
     for (let j = 0; j < old.length; j += 2) {
       const hi = old[j]!;
       const lo = old[j + 1]!;
@@ -169,8 +201,10 @@ export class FingerprintTable {
       while ((t[i << 1]! | t[(i << 1) + 1]!) !== 0) i = (i + 1) & m;
       t[i << 1] = hi;
       t[(i << 1) + 1] = lo;
+      if (ids) ids[i] = oldIds![j >> 1]!;
     }
     this.tabs[k] = t;
+    if (ids) this.ids![k] = ids;
     this.masks[k] = m;
     this.limits[k] = Math.floor(slots * MAX_LOAD);
     this.totalSlots += slots / 2;

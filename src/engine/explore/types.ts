@@ -40,6 +40,14 @@ export interface ExploreOptions {
   readonly parallelFrom?: number;
   /** Expected number of states, to size the visited set up front. */
   readonly expectedStates?: number;
+  /**
+   * How liveness is searched (serial search): "watch" (default) records no
+   * pending graph and searches again with one only if an edge shows that a
+   * cycle of pending states may form; "graph" records it (on state ids) from
+   * the start, for a system known to have such cycles (no second search);
+   * "fingerprints" records it as the parallel search does (to compare).
+   */
+  readonly liveness?: "graph" | "watch" | "fingerprints";
 }
 
 export interface ExploreStats {

@@ -14,6 +14,14 @@
  * next level's part is complete, and the worker reports to the coordinator
  * and waits for the next level.
  *
+ * Liveness "watch" (bfs.ts): no pending graph; an edge between two states
+ * sharing a pending bit is flagged in its record (SHARED), and its owner,
+ * which alone knows whether the target is new, stored one level down (in its
+ * level set of pending fingerprints) or no deeper than the source, raises
+ * CTL_CYCLE in the last case: every worker stops and the coordinator runs
+ * the search again with the graph. Flagged records bypass the sent cache,
+ * since their owner must see each of them.
+ *
  * The shared state counter is updated once per chunk, not per state: an
  * atomic on a cache line two threads write is slow.
  */
@@ -24,9 +32,10 @@ import { Rows } from "./columns.js";
 import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
+import { LevelSet } from "./level-set.js";
 import { PendingGraph } from "./liveness.js";
 import { ownerOf } from "./partition.js";
-import { CTL_STATES, CTL_STOP, type WorkerInit } from "./protocol.js";
+import { CTL_CYCLE, CTL_STATES, CTL_STOP, type WorkerInit } from "./protocol.js";
 import { SmallInts } from "./small-ints.js";
 import type { System } from "./system.js";
 import { FingerprintTable } from "./table.js";
@@ -41,6 +50,8 @@ const BUFFER_WORDS = 1 << 18;
 const TICK_EVERY = 32768;
 /** Slots of the cache of fingerprints already sent to peers (a power of two). */
 const SENT_SLOTS = 1 << 16;
+/** In a record's action word: the edge is between states sharing a pending bit (watch mode). */
+const SHARED = 1 << 30;
 
 type PeerMessage = Int32Array | { readonly done: number };
 type CoordMessage =
@@ -66,6 +77,9 @@ class Part {
   readonly actions: SmallInts;
   readonly found = new Findings();
   readonly graph: PendingGraph | null;
+  /** Watch mode: the pending fingerprints of the level being discovered. */
+  readonly watch: LevelSet | null;
+  cycleMayForm = false;
   readonly ctl: Int32Array;
   ports: Record<number, MessagePort> = {};
   /** States of the level being expanded, and of the next one. */
@@ -90,6 +104,7 @@ class Part {
   private readonly tmp: Int32Array;
   private readonly canonBuf: Int32Array;
   private readonly state: Int32Array;
+  private readonly pendScratch: Int32Array;
   private readonly fp = new Int32Array(2);
   private readonly events: unknown[] = [];
   private lastTick = 0;
@@ -120,7 +135,8 @@ class Part {
     this.table = new FingerprintTable(init.expectedStates / init.workers, allow);
     this.links = new Rows(1, 1024, allow);
     this.actions = new SmallInts(1024, allow);
-    this.graph = sys.pending ? new PendingGraph(allow) : null;
+    this.graph = sys.pending && !init.watch ? new PendingGraph(allow) : null;
+    this.watch = sys.pending && init.watch ? new LevelSet(allow) : null;
     this.ctl = new Int32Array(init.control);
     // buffers sized in words, not records: a model's state can be big
     this.frontRecords = Math.max(1, Math.min(1024, Math.floor(BUFFER_WORDS / this.L)));
@@ -130,6 +146,7 @@ class Part {
     this.tmp = new Int32Array(this.L);
     this.canonBuf = new Int32Array(this.L);
     this.state = new Int32Array(this.L);
+    this.pendScratch = new Int32Array(this.L);
     for (let w = 0; w < init.workers; w++) {
       this.outbox.push(new Int32Array(this.batchRecords * this.rec));
       this.outN.push(0);
@@ -175,6 +192,7 @@ class Part {
     this.curGids = null;
     this.next = fresh;
     this.nextCount = 0;
+    this.watch?.clear();
   }
 
   /** Publishes the states stored since the last call. */
@@ -193,12 +211,29 @@ class Part {
     this.sink ^= t;
     for (let k = 0; k < n; k++) {
       const o = k * R;
-      if (table.add(m[o]!, m[o + 1]!)) this.store(m, o + 4, m[o + 2]!, m[o + 3]!);
+      const a = m[o + 3]!;
+      if (table.add(m[o]!, m[o + 1]!))
+        this.store(m, o + 4, m[o + 2]!, a & ~SHARED, m[o]!, m[o + 1]!);
+      else if ((a & SHARED) !== 0) this.sharedEdgeTo(m[o]!, m[o + 1]!);
     }
   }
 
-  /** Appends a new state (at src[off…]) to the next frontier, with its parent link. */
-  private store(src: Int32Array, off: number, parent: number, a: number): void {
+  /** An edge between states sharing a pending bit reached a stored state: one level down, or a cycle may form. */
+  private sharedEdgeTo(hi: number, lo: number): void {
+    if (this.watch === null || this.watch.has(hi, lo)) return;
+    this.cycleMayForm = true;
+    Atomics.store(this.ctl, CTL_CYCLE, 1);
+  }
+
+  /** Appends a new state (at src[off…], fingerprint hi, lo) to the next frontier, with its parent link. */
+  private store(
+    src: Int32Array,
+    off: number,
+    parent: number,
+    a: number,
+    hi: number,
+    lo: number,
+  ): void {
     const L = this.L;
     if ((this.nextCount + 1) * L > this.next.length) {
       // a found state must be kept: allocate even if over budget (the run then
@@ -211,6 +246,11 @@ class Part {
     const d = this.nextCount++ * L;
     const next = this.next;
     for (let i = 0; i < L; i++) next[d + i] = src[off + i]!;
+    if (this.watch) {
+      const s = this.pendScratch;
+      for (let i = 0; i < L; i++) s[i] = src[off + i]!;
+      if (this.sys.pending!(s) !== 0) this.watch.add(hi, lo);
+    }
     const r = this.links.push();
     this.links.data[r] = parent;
     this.actions.set(r, a);
@@ -260,6 +300,7 @@ class Part {
     return (
       Atomics.load(this.ctl, CTL_STOP) !== 0 ||
       Atomics.load(this.ctl, CTL_STATES) >= this.init.maxStates ||
+      Atomics.load(this.ctl, CTL_CYCLE) !== 0 ||
       this.memoryFull ||
       this.table.full
     );
@@ -332,15 +373,15 @@ class Part {
       const gid = gids ? gids[i]! : this.gidBase + (this.curStart + i) * W + me;
       for (let j = 0; j < L; j++) s[j] = cur[i * L + j]!;
       const en = sys.enabled(s);
-      const pend = graph ? sys.pending!(s) : 0;
+      const pend = graph || this.watch ? sys.pending!(s) : 0;
       found.pendingBits |= pend;
       if (en.length === 0) {
         found.terminal(gid, level, sys.judgeEnd(s), pend);
         continue;
       }
-      if (pend !== 0) {
+      if (pend !== 0 && graph) {
         fingerprintInto(canon ? canon(s) : s, fp, 0);
-        graph!.addState(gid, level, fp[0]!, fp[1]!, pend);
+        graph.addState(gid, level, fp[0]!, fp[1]!, pend);
       }
       for (let e = 0; e < en.length; e++) {
         const a = en[e]!;
@@ -353,23 +394,30 @@ class Part {
         fingerprintInto(canon ? canon(nx) : nx, fp, 0);
         const hi = fp[0]!;
         const lo = fp[1]!;
-        if (pend !== 0 && (sys.pending!(nx) & pend) !== 0) graph!.addEdge(hi, lo);
+        let shared = 0;
+        if (pend !== 0 && (sys.pending!(nx) & pend) !== 0) {
+          if (graph) graph.addEdge(hi, lo);
+          else shared = SHARED;
+        }
         const w = ownerOf(hi, W);
         if (w === me) {
           // owned here: insert at once (the table's front cache answers most repeats)
-          if (table.add(hi, lo)) this.store(nx, 0, gid, a);
+          if (table.add(hi, lo)) this.store(nx, 0, gid, a, hi, lo);
+          else if (shared !== 0) this.sharedEdgeTo(hi, lo);
           continue;
         }
-        const c = (lo & (SENT_SLOTS - 1)) << 1;
-        if (sent[c] === hi && sent[c + 1] === lo && (hi | lo) !== 0) continue;
-        sent[c] = hi;
-        sent[c + 1] = lo;
+        if (shared === 0) {
+          const c = (lo & (SENT_SLOTS - 1)) << 1;
+          if (sent[c] === hi && sent[c + 1] === lo && (hi | lo) !== 0) continue;
+          sent[c] = hi;
+          sent[c + 1] = lo;
+        }
         const b = outbox[w]!;
         const o = outN[w]! * R;
         b[o] = hi;
         b[o + 1] = lo;
         b[o + 2] = gid;
-        b[o + 3] = a;
+        b[o + 3] = a | shared;
         b.set(nx, o + 4);
         if (++outN[w]! === this.batchRecords) this.flush(w);
       }
@@ -418,7 +466,8 @@ async function main(): Promise<void> {
         transitions: part.transitions,
         tableBytes: part.table.bytes,
         traceBytes: part.links.bytes + part.actions.bytes,
-        livenessBytes: part.graph?.bytes ?? 0,
+        livenessBytes: (part.graph?.bytes ?? 0) + (part.watch?.bytes ?? 0),
+        cycleMayForm: part.cycleMayForm,
         found: part.found,
       });
     } else {

@@ -1,0 +1,144 @@
+/**
+ * Liveness without the pending graph ("watch", the serial default): where no
+ * edge between pending states reaches a state no deeper than its source, no
+ * graph is kept; otherwise the search runs again with it ("graph": on state
+ * ids). Either way the results are those of the search that records the
+ * graph on fingerprints from the start (as the parallel search does).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import {
+  graphSystem,
+  type LocalMove,
+  productSystem,
+} from "../../testing/systems/sample-systems.js";
+import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
+import { type LivenessMode, SerialSearch } from "./bfs.js";
+import { explore } from "./explore.js";
+import type { System } from "./system.js";
+import type { ExploreResult } from "./types.js";
+
+function searchAll(sys: System, liveness: LivenessMode): SerialSearch<unknown> {
+  const s = new SerialSearch(sys, {
+    por: false,
+    symmetry: false,
+    expectedStates: 0,
+    allow: () => true,
+    liveness,
+  });
+  while (s.more && !s.cycleMayForm) s.run(1 << 20, Number.POSITIVE_INFINITY);
+  return s;
+}
+
+/** Everything but time and memory. */
+function results(r: ExploreResult) {
+  const { timeMs, statesPerSec, transitionsPerSec, peakMemoryBytes, bytesPerState, ...rest } =
+    r.stats;
+  void [timeMs, statesPerSec, transitionsPerSec, peakMemoryBytes, bytesPerState];
+  const { tableBytes, traceBytes, livenessBytes, ...counts } = rest;
+  void [tableBytes, traceBytes, livenessBytes];
+  return { ...r, stats: counts };
+}
+
+describe("liveness without fingerprints in the graph, or without a graph", () => {
+  it("a diamond of pending states keeps no graph", () => {
+    // 0 → 1 → 3, 0 → 2 → 3 → 4, every state pending: no cycle, no edge back
+    const sys = graphSystem({
+      edges: [
+        [0, 1],
+        [0, 2],
+        [1, 3],
+        [2, 3],
+        [3, 4],
+      ],
+      pending: [1, 1, 1, 1, 1],
+    });
+    const s = searchAll(sys, "watch");
+    assert.equal(s.more, false);
+    assert.equal(s.cycleMayForm, false);
+    assert.equal(s.graph, null);
+  });
+
+  it("an edge to a state of the same level may close a cycle: the graph is needed", () => {
+    // 0 → 1, 0 → 2, 1 → 2 (2 is as deep as 1), all pending: no cycle, but no proof either
+    const sys = graphSystem({
+      edges: [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ],
+      pending: [1, 1, 1],
+    });
+    assert.equal(searchAll(sys, "watch").cycleMayForm, true);
+    // an edge to a state that is not pending proves nothing and needs nothing
+    const quiet = graphSystem({
+      edges: [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ],
+      pending: [1, 1, 0],
+    });
+    assert.equal(searchAll(quiet, "watch").cycleMayForm, false);
+  });
+
+  it("a self loop of a pending state is seen", () => {
+    const sys = graphSystem({ edges: [[0, 0]], pending: [1] });
+    assert.equal(searchAll(sys, "watch").cycleMayForm, true);
+  });
+
+  it("random product systems and the toy model: the same results with the graph on ids, on fingerprints, or none", async () => {
+    const move = (xs: number, locals: number): fc.Arbitrary<LocalMove> =>
+      fc.record({
+        from: fc.nat(locals - 1),
+        to: fc.nat(locals - 1),
+        guard: fc.oneof(fc.constant(-1), fc.integer({ min: -1, max: xs - 1 })),
+        set: fc.oneof(fc.constant(-1), fc.integer({ min: -1, max: xs - 1 })),
+        bits: fc.constantFrom(0, 0, 1, 2),
+        when: fc.integer({ min: 1, max: (1 << xs) - 1 }),
+      });
+    const product = fc
+      .record({ xs: fc.integer({ min: 1, max: 3 }), locals: fc.integer({ min: 2, max: 4 }) })
+      .chain(({ xs, locals }) =>
+        fc.record({
+          procs: fc.array(fc.array(move(xs, locals), { maxLength: 4 }), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+          xs: fc.constant(xs),
+          endX: fc.integer({ min: -1, max: xs - 1 }),
+          pendX: fc.integer({ min: -1, max: xs - 1 }),
+        }),
+      );
+    let proved = 0;
+    await fc.assert(
+      fc.asyncProperty(product, async (spec) => {
+        const sys = productSystem(spec);
+        for (const reduce of [false, true]) {
+          const f = await explore(sys, { reduce, liveness: "fingerprints" });
+          const g = await explore(sys, { reduce, liveness: "graph" });
+          const w = await explore(sys, { reduce, liveness: "watch" });
+          assert.deepEqual(results(g), results(f));
+          assert.deepEqual(results(w), results(f));
+        }
+        if (!searchAll(sys, "watch").cycleMayForm) proved++;
+      }),
+      { numRuns: 200 },
+    );
+    assert.ok(proved > 20, `only ${proved} systems shown free of pending cycles`);
+    for (const mode of ["unsafe", "wait", "revoke"] as const)
+      for (const handler of ["cancel", "ignore"] as const) {
+        const sys = toyPinsSystem({ n: 3, mode, handler });
+        for (const reduce of [false, true]) {
+          const f = results(await explore(sys, { reduce, liveness: "fingerprints" }));
+          for (const liveness of ["graph", "watch"] as const)
+            assert.deepEqual(
+              results(await explore(sys, { reduce, liveness })),
+              f,
+              `${mode} ${handler} reduce=${reduce} ${liveness}`,
+            );
+        }
+      }
+  });
+});
