@@ -12,7 +12,13 @@ import { runSpinBench } from "./spin-bench.js";
 import { runTableBench } from "./table-bench.js";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
-const clock = { now: () => performance.now() };
+const clock = {
+  now: () => performance.now(),
+  cpu: () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  },
+};
 
 print(
   `pinlab benchmarks — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`,

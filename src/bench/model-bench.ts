@@ -12,6 +12,11 @@ import { LIBRARY } from "../scenario/library.js";
 
 export interface BenchClock {
   now(): number;
+  /**
+   * CPU time this process has used, in milliseconds: a rate over it holds on
+   * a loaded machine, where one over the wall clock counts the waits for a core.
+   */
+  cpu?(): number;
 }
 
 export function runModelBench(

@@ -6,24 +6,28 @@
  */
 import { simModel, simulateSeed } from "../engine/simulate/sim.js";
 import { simulationModel } from "../engine/simulate/simulate.js";
+import type { ModelEvent } from "../model/events.js";
 import type { ScenarioSpec } from "../model/spec.js";
-import { enabled, stepInto } from "../model/step.js";
+import { enabledInto, stepInto } from "../model/step.js";
 import { parseScenario } from "../scenario/index.js";
 import { LIBRARY } from "../scenario/library.js";
 import type { BenchClock } from "./model-bench.js";
 
 const TARGET = 5_000_000;
 
+const fmt = (x: number) => Math.round(x).toLocaleString("en");
+
 export function runSimulateBench(
   print: (line: string) => void,
   clock: BenchClock,
   budgetMs = 600,
 ): void {
+  const cpu = () => clock.cpu?.() ?? 0;
   print(
     `simulate: seeded runs in one thread (events = transitions; target ${TARGET.toLocaleString("en")}/s per core)`,
   );
   print(
-    `${"scenario/policy".padEnd(22)} ${"events/s".padStart(12)} ${"model only".padStart(12)} ${"events/run".padStart(11)}`,
+    `${"scenario/policy".padEnd(26)} ${"events/s".padStart(12)} ${"per cpu-s".padStart(12)} ${"model only".padStart(12)} ${"events/run".padStart(11)}`,
   );
   const cases: [string, string][] = [
     ["core", "revoke"],
@@ -42,12 +46,14 @@ export function runSimulateBench(
     let runs = 0;
     const schedules: number[][] = [];
     const t0 = clock.now();
+    const c0 = cpu();
     while (clock.now() - t0 < budgetMs) {
       const r = simulateSeed(sm, runs + 1, { horizon: 3600 });
       events += r.events;
       runs++;
     }
     const rate = (events * 1000) / (clock.now() - t0);
+    const cpuRate = (events * 1000) / Math.max(1e-3, cpu() - c0);
     for (let k = 1; k <= Math.min(runs, 200); k++)
       schedules.push([
         ...(simulateSeed(sm, k, { horizon: 3600, record: Number.MAX_SAFE_INTEGER }).recorded ?? []),
@@ -57,13 +63,16 @@ export function runSimulateBench(
     let a = Int32Array.from(m.init);
     let b = new Int32Array(a.length);
     let modelEvents = 0;
+    const en: number[] = [];
+    const ev: ModelEvent[] = [];
     const t1 = clock.now();
     while (clock.now() - t1 < budgetMs / 2) {
       for (const sch of schedules) {
         a.set(m.init);
         for (const act of sch) {
-          enabled(m, a);
-          stepInto(m, a, act, b, []);
+          enabledInto(m, a, en);
+          while (ev.length > 0) ev.pop();
+          stepInto(m, a, act, b, ev);
           const t = a;
           a = b;
           b = t;
@@ -73,7 +82,7 @@ export function runSimulateBench(
     }
     const modelRate = (modelEvents * 1000) / (clock.now() - t1);
     print(
-      `${`${name}/${policy}`.padEnd(22)} ${Math.round(rate).toLocaleString("en").padStart(12)} ${Math.round(modelRate).toLocaleString("en").padStart(12)} ${(events / runs).toFixed(1).padStart(11)}`,
+      `${`${name}/${policy}`.padEnd(26)} ${fmt(rate).padStart(12)} ${(clock.cpu ? fmt(cpuRate) : "-").padStart(12)} ${fmt(modelRate).padStart(12)} ${(events / runs).toFixed(1).padStart(11)}`,
     );
   }
   print("");
@@ -81,25 +90,27 @@ export function runSimulateBench(
     "simulate: one long run, a peer writing through a pinned MR at 10 k/s (repeating tail), against the horizon",
   );
   print(
-    `${"horizon".padStart(9)} ${"events".padStart(10)} ${"events/s".padStart(10)} ${"heap".padStart(9)}`,
+    `${"horizon".padStart(9)} ${"events".padStart(10)} ${"events/s".padStart(10)} ${"per cpu-s".padStart(10)} ${"heap".padStart(9)}`,
   );
   const parsed = parseScenario(STREAM, "stream.pin");
   if (!parsed.spec) throw new Error("pinlab bug: the bench's stream scenario does not parse");
   const stream = simModel(simulationModel(parsed.spec, "linux", {}));
   simulateSeed(stream, 1, { horizon: 2 }); // warm-up
   const gc = (globalThis as { gc?: () => void }).gc;
-  for (const horizon of [1, 10, 60]) {
+  for (const horizon of [1, 10, 60, 300]) {
     gc?.();
     const t0 = clock.now();
+    const c0 = cpu();
     const r = simulateSeed(stream, 1, { horizon });
     const dt = clock.now() - t0;
+    const dc = Math.max(1e-3, cpu() - c0);
     const heap = process.memoryUsage().heapUsed;
     print(
-      `${`${horizon} s`.padStart(9)} ${r.events.toLocaleString("en").padStart(10)} ${Math.round(
+      `${`${horizon} s`.padStart(9)} ${r.events.toLocaleString("en").padStart(10)} ${fmt(
         (r.events * 1000) / dt,
-      )
-        .toLocaleString("en")
-        .padStart(10)} ${`${(heap / 2 ** 20).toFixed(1)} MiB`.padStart(9)}`,
+      ).padStart(
+        10,
+      )} ${(clock.cpu ? fmt((r.events * 1000) / dc) : "-").padStart(10)} ${`${(heap / 2 ** 20).toFixed(1)} MiB`.padStart(9)}`,
     );
   }
   print(

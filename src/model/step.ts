@@ -5,7 +5,7 @@
  *
  * An action is a small integer: (kind << 16) | index.
  */
-import { emit, newCtx } from "./ctx.js";
+import { acquireCtx, type Ctx, emit, releaseCtx } from "./ctx.js";
 import type { ModelEvent } from "./events.js";
 import {
   alive,
@@ -50,7 +50,7 @@ import { leaseTimeout } from "./locks/lease.js";
 import { writeback } from "./mm/writeback.js";
 import { teardown } from "./proc/exit.js";
 import { oomKill, oomMayStrike } from "./proc/oom.js";
-import { procStep } from "./proc/program.js";
+import { procStep, retryPredicate } from "./proc/program.js";
 import { finishHandler, handlerCanFinish, handleSigio, signalDeliverable } from "./proc/signals.js";
 import { escalate } from "./rdma/escalate.js";
 import {
@@ -107,23 +107,34 @@ export function isFault(a: number): boolean {
  */
 export function enabled(m: Model, s: State): number[] {
   const out: number[] = [];
+  enabledInto(m, s, out);
+  return out;
+}
+
+/**
+ * `enabled` into a caller's array (a loop that asks after every transition
+ * allocates nothing): returns the count n; out[0..n) are the actions, in
+ * `enabled`'s order, and entries from n on are left from earlier calls.
+ */
+export function enabledInto(m: Model, s: State, out: number[]): number {
+  let n = 0;
   for (let p = 0; p < m.procs.length; p++) {
     const po = proc(m, p);
     const st = s[po + P_STATUS]!;
     if (!alive(s, m, p)) continue;
-    if (signalDeliverable(m, s, p)) out.push(act(A_SIGIO, p));
+    if (signalDeliverable(m, s, p)) out[n++] = act(A_SIGIO, p);
     if (st !== PS_HUNG && s[po + P_HANDLER] === 1 && handlerCanFinish(m, s, p))
-      out.push(act(A_HANDLER, p));
-    if (st === PS_RUN) out.push(act(A_PROC, p));
-    else if (st === PS_BLOCKED && retryChanges(m, s, p)) out.push(act(A_PROC, p));
-    else if (st === PS_DONE && procMayRepeat(m, s, p)) out.push(act(A_REPEAT, p));
+      out[n++] = act(A_HANDLER, p);
+    if (st === PS_RUN) out[n++] = act(A_PROC, p);
+    else if (st === PS_BLOCKED && retryMayChange(m, s, p)) out[n++] = act(A_PROC, p);
+    else if (st === PS_DONE && procMayRepeat(m, s, p)) out[n++] = act(A_REPEAT, p);
   }
   for (let r = 0; r < m.peers.length; r++) {
     const infl = s[peerOff(m, r) + R_INFL]!;
-    if (infl === INF_WRITE || infl === INF_READ) out.push(act(A_LAND, r));
+    if (infl === INF_WRITE || infl === INF_READ) out[n++] = act(A_LAND, r);
     else if (infl === INF_WRITE_FAULT || infl === INF_READ_FAULT) {
       // mmu_interval_read_begin(): a fault waits while an invalidation of its MR is in progress.
-      if (odpFaultMayResolve(m, s, s[peerOff(m, r) + R_OPMR]! - 1)) out.push(act(A_ODP_FAULT, r));
+      if (odpFaultMayResolve(m, s, s[peerOff(m, r) + R_OPMR]! - 1)) out[n++] = act(A_ODP_FAULT, r);
     }
   }
   if (!m.dax) {
@@ -131,15 +142,15 @@ export function enabled(m: Model, s: State): number[] {
       const fo = frm(m, f);
       const fl = s[fo + FR_FLAGS]!;
       if ((fl & FF_USED) !== 0 && (fl & FF_DIRTY) !== 0 && s[fo + FR_INODE]! > 0)
-        if (!odpInflightOnFrame(m, s, f)) out.push(act(A_WRITEBACK, f));
+        if (!odpInflightOnFrame(m, s, f)) out[n++] = act(A_WRITEBACK, f);
     }
   }
-  for (let r = 0; r < m.peers.length; r++) if (peerCanAck(m, s, r)) out.push(act(A_PEER_ACK, r));
+  for (let r = 0; r < m.peers.length; r++) if (peerCanAck(m, s, r)) out[n++] = act(A_PEER_ACK, r);
   for (let o = 0; o < m.ofds.length; o++) {
     const oo = ofd(m, o);
     if (s[oo + OFD_LEASE] !== LEASE_NONE && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
       if (!m.procs[m.ofds[o]!.proc]!.prompt || !answering(m, s, m.ofds[o]!.proc))
-        out.push(act(A_LEASE_TIMER, o));
+        out[n++] = act(A_LEASE_TIMER, o);
   }
   for (let x = 0; x < m.mrs.length; x++) {
     const o = mrOff(m, x);
@@ -150,25 +161,25 @@ export function enabled(m: Model, s: State): number[] {
       const owner = m.mrs[x]!.proc;
       const escalated = (s[proc(m, owner) + P_SIG]! & SIGF_FATAL_ESCALATION) !== 0;
       if (!escalated && (!m.procs[owner]!.prompt || !answering(m, s, owner)))
-        out.push(act(A_PIN_TIMER, x));
+        out[n++] = act(A_PIN_TIMER, x);
     }
   }
   for (let r = 0; r < m.peers.length; r++) {
-    if (peerCanStep(m, s, r)) out.push(act(A_PEER, r));
-    else if (peerMayRepeat(m, s, r)) out.push(act(A_PEER_REPEAT, r));
+    if (peerCanStep(m, s, r)) out[n++] = act(A_PEER, r);
+    else if (peerMayRepeat(m, s, r)) out[n++] = act(A_PEER_REPEAT, r);
   }
   for (let p = 0; p < m.procs.length; p++) {
     const info = m.procs[p]!;
     if (!alive(s, m, p)) continue;
-    if (info.mayCrash) out.push(act(A_CRASH, p));
-    if (info.mayHang && s[proc(m, p) + P_STATUS] !== PS_HUNG) out.push(act(A_HANG, p));
-    if (info.mayOom && oomMayStrike(m, s, p)) out.push(act(A_OOM, p));
+    if (info.mayCrash) out[n++] = act(A_CRASH, p);
+    if (info.mayHang && s[proc(m, p) + P_STATUS] !== PS_HUNG) out[n++] = act(A_HANG, p);
+    if (info.mayOom && oomMayStrike(m, s, p)) out[n++] = act(A_OOM, p);
   }
   for (let r = 0; r < m.peers.length; r++) {
-    if (m.peers[r]!.mayPartition && s[peerOff(m, r) + R_PART] === 0) out.push(act(A_PARTITION, r));
-    if (m.peers[r]!.mayCrash && !peerDone(m, s, r)) out.push(act(A_PEER_CRASH, r));
+    if (m.peers[r]!.mayPartition && s[peerOff(m, r) + R_PART] === 0) out[n++] = act(A_PARTITION, r);
+    if (m.peers[r]!.mayCrash && !peerDone(m, s, r)) out[n++] = act(A_PEER_CRASH, r);
   }
-  return out;
+  return n;
 }
 
 /**
@@ -207,16 +218,28 @@ function answering(m: Model, s: State, p: number): boolean {
 let retryScratch = new Int32Array(0);
 let inRetry = false;
 
-/** A blocked call may be retried only when the retry would change something. */
-function retryChanges(m: Model, s: State, p: number): boolean {
+/**
+ * A blocked call may be retried only when the retry would change something:
+ * decided by the call's own predicate where it has one (proc/program.ts
+ * retryPredicate), else by retrying it on a copy.
+ */
+function retryMayChange(m: Model, s: State, p: number): boolean {
+  const r = retryPredicate(m, s, p);
+  return r !== undefined ? r : retryChanges(m, s, p);
+}
+
+/** Whether retrying p's blocked call on a copy of s changes anything (the reference for the predicates). */
+export function retryChanges(m: Model, s: State, p: number): boolean {
   if (inRetry) throw new Error("pinlab bug: a speculative retry inside another");
   if (retryScratch.length !== s.length) retryScratch = new Int32Array(s.length);
   const n = retryScratch;
   n.set(s);
   inRetry = true;
+  const ctx = acquireCtx(m, n, null);
   try {
-    procStep(newCtx(m, n, null), p);
+    procStep(ctx, p);
   } finally {
+    releaseCtx(ctx);
     inRetry = false;
   }
   for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) return true;
@@ -238,7 +261,17 @@ export function stepInto(m: Model, s: State, a: number, out: State, ev: ModelEve
 
 /** Performs action a on state n in place. */
 function apply(m: Model, n: State, a: number, ev: ModelEvent[] | null): void {
-  const ctx = newCtx(m, n, ev);
+  const ctx = acquireCtx(m, n, ev);
+  try {
+    dispatch(ctx, a);
+  } finally {
+    releaseCtx(ctx);
+  }
+}
+
+function dispatch(ctx: Ctx, a: number): void {
+  const m = ctx.m;
+  const n = ctx.s;
   const i = actionIndex(a);
   switch (actionKind(a)) {
     case A_PROC:

@@ -56,7 +56,7 @@ import {
   A_WRITEBACK,
   actionIndex,
   actionKind,
-  enabled,
+  enabledInto,
   stepInto,
 } from "../../model/step.js";
 import { compileCondition } from "../../properties/condition/compile.js";
@@ -161,7 +161,67 @@ export interface SimModel {
   readonly scratch: LatencyPool;
   /** The scenario's condition expectations, each once. */
   readonly conditions: readonly SimCondition[];
+  /**
+   * What the loop judges after each transition: the safety properties, then
+   * `kill`, then `commFailure`; each is called only on a transition with an
+   * event of a kind it reads (`Property.reads`; all of them without one).
+   */
+  readonly judged: Judged;
+  /** Per process and per peer: where its repeating tail starts (undefined: none). */
+  readonly repeatFrom: readonly (number | undefined)[];
+  readonly peerRepeatFrom: readonly (number | undefined)[];
+  /** State offsets of every block's busy flag, and of every page-cache frame. */
+  readonly blkBusy: Int32Array;
+  readonly frames: Int32Array;
+  /** The schedule's arrays (one slot per action), reused by every seed of this model. */
+  readonly slots: {
+    readonly width: number;
+    readonly at: Float64Array;
+    readonly seenIn: Int32Array;
+  };
+  /** A seed's other arrays, reused by every seed of this model (a seed runs to its end before the next). */
+  readonly scratchState: {
+    readonly a: State;
+    readonly b: State;
+    readonly callAt: Float64Array;
+    readonly waitStart: Float64Array;
+    readonly waitPc: Int32Array;
+    readonly lastRepeat: Float64Array;
+    readonly peerRepeatAt: Float64Array;
+  };
 }
+
+/**
+ * Properties by the event kinds they read, as bit masks over the first 30
+ * (a property from 30 on is called on every transition): a transition's mask
+ * is the OR of its events' masks, with no allocation per step.
+ */
+interface Judged {
+  readonly props: readonly Property[];
+  readonly maskOf: ReadonlyMap<string, number>;
+  /** The properties without `reads` (called on every transition). */
+  readonly always: number;
+}
+
+const MASKED = 30;
+
+function judgedOf(props: readonly Property[]): Judged {
+  const maskOf = new Map<string, number>();
+  let always = 0;
+  props.forEach((p, i) => {
+    if (i >= MASKED) return;
+    if (p.reads === undefined) always |= 1 << i;
+    for (const k of p.reads ?? []) maskOf.set(k, (maskOf.get(k) ?? 0) | (1 << i));
+  });
+  return { props, maskOf, always };
+}
+
+/**
+ * Slots of the schedule: one per action kind (A_* < KINDS) and index. Room
+ * for kinds yet to come; a kind past it is a pinlab bug, caught where the
+ * slot is computed.
+ */
+const KINDS = 32;
 
 function simConditions(m: Model): SimCondition[] {
   const out: SimCondition[] = [];
@@ -181,10 +241,32 @@ function simConditions(m: Model): SimCondition[] {
 }
 
 export function simModel(m: Model): SimModel {
+  const safety = PROPERTIES.filter((p) => p.group === "safety" && p.onStep);
+  const width =
+    Math.max(m.procs.length, m.peers.length, m.nFrames, m.ofds.length, m.mrs.length) + 1;
   return {
     model: m,
     timing: timingTable(m),
-    safety: PROPERTIES.filter((p) => p.group === "safety" && p.onStep),
+    safety,
+    judged: judgedOf([...safety, kill, commFailure]),
+    repeatFrom: m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from),
+    peerRepeatFrom: m.peers.map((r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from),
+    blkBusy: Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY),
+    frames: m.dax ? new Int32Array(0) : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f)),
+    slots: {
+      width,
+      at: new Float64Array(KINDS * width),
+      seenIn: new Int32Array(KINDS * width),
+    },
+    scratchState: {
+      a: new Int32Array(m.init.length),
+      b: new Int32Array(m.init.length),
+      callAt: new Float64Array(m.procs.length),
+      waitStart: new Float64Array(m.procs.length),
+      waitPc: new Int32Array(m.procs.length),
+      lastRepeat: new Float64Array(m.procs.length),
+      peerRepeatAt: new Float64Array(m.peers.length),
+    },
     layoutKind: m.procs.map((p) =>
       Uint8Array.from(p.prog, (o) =>
         o.spec.op === "truncate" || o.spec.op === "ftruncate"
@@ -209,6 +291,8 @@ export interface SeedOptions {
   readonly pool?: LatencyPool;
 }
 
+const PERCENTILES = [50, 90, 99];
+
 /** Streams latencies of one kind of layout change for one seed. */
 function latencyRecorder(h: LatencyHistogram, pool: LatencyHistogram | undefined) {
   h.reset();
@@ -223,11 +307,12 @@ function latencyRecorder(h: LatencyHistogram, pool: LatencyHistogram | undefined
       for (const start of open) if (end - start > 1) stalls++;
       if (h.count === 0)
         return { count: 0, p50: 0, p90: 0, p99: 0, max: 0, stalls, unfinished: open.length };
+      const p = h.atEach(PERCENTILES);
       return {
         count: h.count,
-        p50: h.at(50),
-        p90: h.at(90),
-        p99: h.at(99),
+        p50: p[0]!,
+        p90: p[1]!,
+        p99: p[2]!,
         max: h.max,
         stalls,
         unfinished: open.length,
@@ -251,16 +336,15 @@ export function simulateSeed(
   const nP = m.procs.length;
   // Process p's current call started at callAt[p] (its pace done); a blocked layout
   // change started at waitStart[p] (NaN: none) at program counter waitPc[p].
-  const callAt = new Float64Array(nP);
-  const waitStart = new Float64Array(nP).fill(Number.NaN);
-  const waitPc = new Int32Array(nP);
-  const repeatFrom = m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from);
+  const X = sm.scratchState;
+  const callAt = X.callAt.fill(0);
+  const waitStart = X.waitStart.fill(Number.NaN);
+  const waitPc = X.waitPc.fill(0);
+  const repeatFrom = sm.repeatFrom;
   // When the current iteration of a repeating tail began (NaN: not yet).
-  const peerRepeatFrom = m.peers.map(
-    (r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from,
-  );
-  const lastRepeat = new Float64Array(nP).fill(Number.NaN);
-  const peerRepeatAt = new Float64Array(m.peers.length).fill(Number.NaN);
+  const peerRepeatFrom = sm.peerRepeatFrom;
+  const lastRepeat = X.lastRepeat.fill(Number.NaN);
+  const peerRepeatAt = X.peerRepeatAt.fill(Number.NaN);
   const since = (t: number) => (Number.isNaN(t) ? now : t);
   let now = 0;
 
@@ -333,17 +417,19 @@ export function simulateSeed(
     }
   };
 
-  let cur = Int32Array.from(m.init);
-  let nxt = new Int32Array(cur.length);
+  let cur = X.a;
+  cur.set(m.init);
+  let nxt = X.b;
   // The schedule, one slot per action (kind × index): its time, and the round
   // in which it was last enabled; an action enabled in the previous round too
   // keeps its time.
-  const width =
-    Math.max(m.procs.length, m.peers.length, m.nFrames, m.ofds.length, m.mrs.length) + 1;
-  const KINDS = 16;
-  const slotOf = (a: number) => actionKind(a) * width + actionIndex(a);
-  const at = new Float64Array(KINDS * width);
-  const seenIn = new Int32Array(KINDS * width).fill(-2); // -2: never enabled
+  const { width, at, seenIn } = sm.slots;
+  seenIn.fill(-2); // -2: never enabled
+  const slotOf = (a: number) => {
+    const slot = actionKind(a) * width + actionIndex(a);
+    if (slot >= at.length) throw new Error(`pinlab bug: action kind ${actionKind(a)} has no slot`);
+    return slot;
+  };
   let round = 0;
   const ev: ModelEvent[] = [];
   const recorded: number[] | undefined = o.record !== undefined ? [] : undefined;
@@ -370,10 +456,7 @@ export function simulateSeed(
 
   // Levels: integrated over time, sampled on the series grid. Computed into
   // two variables (no tuple per step: this runs after every transition).
-  const blkBusy = Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY);
-  const frames = m.dax
-    ? new Int32Array(0)
-    : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f));
+  const { blkBusy, frames } = sm;
   let strandedNow = 0;
   let busyNow = 0;
   const levels = (s: State): void => {
@@ -401,15 +484,20 @@ export function simulateSeed(
   let busyMax = busyNow;
   const series = { stranded: [] as number[], busy: [] as number[], kills: [] as number[] };
   const gridAt = (k: number) => (horizon * k) / (SERIES_POINTS - 1);
+  // The series' next point: its index and time (computed once per point, not per step).
+  let gridK = 0;
+  let gridT = gridAt(0);
   /** Time passes from `now` to t with the levels as they are. */
   const advance = (t: number) => {
     for (let j = 0; j < conds.length; j++) if (condNow[j]) condTime[j]! += t - now;
     strandedArea += strandedNow * (t - now);
     busyArea += busyNow * (t - now);
-    while (series.busy.length < SERIES_POINTS && gridAt(series.busy.length) < t) {
+    while (gridK < SERIES_POINTS && gridT < t) {
       series.stranded.push(strandedNow);
       series.busy.push(busyNow);
       series.kills.push(kills);
+      gridK++;
+      gridT = gridAt(gridK);
     }
     now = t;
   };
@@ -418,15 +506,18 @@ export function simulateSeed(
   let steps = 0;
   let interrupted = false;
   let quiescentAt: number | null = null;
+  const en: number[] = [];
+  const J = sm.judged;
+  const nSafety = sm.safety.length;
   for (;;) {
     if ((steps & 4095) === 4095 && o.stop?.()) {
       interrupted = true;
       break;
     }
-    const en = enabled(m, cur);
+    const nEn = enabledInto(m, cur, en);
     let minT = Number.POSITIVE_INFINITY;
     let minA = -1;
-    for (let k = 0; k < en.length; k++) {
+    for (let k = 0; k < nEn; k++) {
       const a = en[k]!;
       if (!timed(a)) continue;
       const slot = slotOf(a);
@@ -449,7 +540,8 @@ export function simulateSeed(
     }
     if (minT > horizon) break;
     advance(minT);
-    ev.length = 0;
+    // Emptied by pops: V8 runs them inline, where setting `length` calls into the runtime.
+    while (ev.length > 0) ev.pop();
     stepInto(m, cur, minA, nxt, ev);
     steps++;
     recorded?.push(minA);
@@ -472,23 +564,13 @@ export function simulateSeed(
     if (kind === A_REPEAT) lastRepeat[who] = now;
     if (kind === A_PEER_REPEAT) peerRepeatAt[who] = now;
 
-    // Judged by the bundled properties, as check judges the same transition.
-    for (const p of sm.safety) {
-      const f = p.onStep!(m, cur, nxt, ev);
-      if (f === null) continue;
-      if (p.name === "foreign-dma") foreign++;
-      else if (p.name === "stale-exposure") stale++;
-      else if (p.name === "lost-write") lost++;
-      if (!seen.has(p.name)) {
-        seen.add(p.name);
-        violations.push({ property: p.name, step: steps, time: now, message: f.message });
-      }
-    }
-    if (kill.onStep!(m, cur, nxt, ev) !== null) kills++;
-    if (commFailure.onStep!(m, cur, nxt, ev) !== null) commFailures++;
+    // One pass over the events: the counters below, and which properties must judge them.
+    let mask = J.always;
     for (let k = 0; k < ev.length; k++) {
       const e = ev[k]!;
-      switch (e.k) {
+      const kindOf = e.k;
+      mask |= J.maskOf.get(kindOf) ?? 0;
+      switch (kindOf) {
         case "lease-break": {
           const key = e.holder * 65536 + e.inode;
           if (!openBreaks.has(key)) {
@@ -546,6 +628,29 @@ export function simulateSeed(
         }
         default:
           break;
+      }
+    }
+    // Judged by the bundled properties, as check judges the same transition;
+    // a property that reads none of this transition's event kinds finds nothing.
+    for (let i = 0; i < J.props.length; i++) {
+      if (i < MASKED && ((mask >>> i) & 1) === 0) continue;
+      const p = J.props[i]!;
+      const f = p.onStep!(m, cur, nxt, ev);
+      if (f === null) continue;
+      if (i === nSafety) {
+        kills++;
+        continue;
+      }
+      if (i === nSafety + 1) {
+        commFailures++;
+        continue;
+      }
+      if (p.name === "foreign-dma") foreign++;
+      else if (p.name === "stale-exposure") stale++;
+      else if (p.name === "lost-write") lost++;
+      if (!seen.has(p.name)) {
+        seen.add(p.name);
+        violations.push({ property: p.name, step: steps, time: now, message: f.message });
       }
     }
     const t = cur;

@@ -14,6 +14,8 @@ export interface LatencyHistogram {
   readonly count: number;
   /** The latency (seconds) at percentile q in 0..100. */
   at(q: number): number;
+  /** `at` for each of qs (ascending, each in (0, 100]), in one pass over the buckets. */
+  atEach(qs: readonly number[]): number[];
   readonly max: number;
   /** The compressed encoding, for sending across threads. */
   encode(): string;
@@ -33,6 +35,11 @@ function wrap(h: hdr.Histogram): LatencyHistogram {
     },
     // A bucket's highest equivalent value may pass the exact maximum: clamped to it.
     at: (q) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(q), h.maxValue) / UNIT),
+    atEach(qs) {
+      if (h.totalCount === 0) return qs.map(() => 0);
+      const values = valuesAtPercentiles(h, qs);
+      return values.map((v) => Math.min(v, h.maxValue) / UNIT);
+    },
     get max() {
       return h.totalCount === 0 ? 0 : h.maxValue / UNIT;
     },
@@ -57,6 +64,51 @@ function wrap(h: hdr.Histogram): LatencyHistogram {
     },
     ...{ raw: h },
   } as LatencyHistogram;
+}
+
+/** The parts of hdr-histogram-js's JsHistogram that getValueAtPercentile walks. */
+interface Buckets {
+  readonly countsArrayLength: number;
+  getCountAtIndex(i: number): number;
+  valueFromIndex(i: number): number;
+  highestEquivalentValue(v: number): number;
+}
+
+/** 2^(floor(log2 x) - 52), as hdr-histogram-js's ulp. */
+const ulp = (x: number) => 2 ** (Math.floor(Math.log2(x)) - 52);
+
+/**
+ * JsHistogram.getValueAtPercentile for several percentiles at once (ascending,
+ * none 0): the same count at each percentile, rounded up as there, and the same
+ * first bucket reaching it, found in one walk over the counts instead of one each.
+ */
+function valuesAtPercentiles(h: hdr.Histogram, qs: readonly number[]): number[] {
+  const b = h as unknown as Partial<Buckets>;
+  if (
+    typeof b.countsArrayLength !== "number" ||
+    typeof b.getCountAtIndex !== "function" ||
+    typeof b.valueFromIndex !== "function" ||
+    typeof b.highestEquivalentValue !== "function"
+  )
+    return qs.map((q) => h.getValueAtPercentile(q));
+  const buckets = b as Buckets;
+  const want = qs.map((q) => {
+    if (!(q > 0)) throw new Error("pinlab bug: atEach takes percentiles above 0");
+    const fp = (Math.min(q, 100) / 100.0) * h.totalCount;
+    return Math.max(Math.ceil(fp - ulp(fp)), 1);
+  });
+  const out = qs.map(() => 0);
+  let j = 0;
+  let total = 0;
+  for (let i = 0; i < buckets.countsArrayLength && j < want.length; i++) {
+    total += buckets.getCountAtIndex(i);
+    while (j < want.length && total >= want[j]!) {
+      out[j] = buckets.highestEquivalentValue(buckets.valueFromIndex(i));
+      j++;
+    }
+  }
+  // Past the last bucket getValueAtPercentile returns 0 (it cannot happen with a count > 0).
+  return out;
 }
 
 /** A new, empty latency histogram (pure JavaScript: no WebAssembly instance per seed). */

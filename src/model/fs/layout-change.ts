@@ -36,7 +36,7 @@ import { unmapMappingRange } from "../mm/unmap.js";
 import type { LayoutChangeKind } from "../policy.js";
 import { sendLeaseSignal } from "../proc/deliver.js";
 import { SIGIO } from "../proc/signum.js";
-import { pinnerQuery } from "../rdma/escalate.js";
+import { revokeQuery } from "../rdma/escalate.js";
 import { invalidateMr } from "../rdma/mr.js";
 import {
   endInvalidating,
@@ -223,7 +223,7 @@ export function layoutGate(
         const owner = m.mrs[x]!.proc;
         const inode = m.vmas[m.mrs[x]!.vma]!.inode;
         // The policy's answer for this pinner (policy.ts revokePinner).
-        const q = { ...pinnerQuery(m, s, x), kind, caller: by, owner: by === owner };
+        const q = revokeQuery(m, s, x, kind, by, by === owner);
         const act = policy.revokePinner(q);
         if (act === "wait") continue;
         if (act === "invalidate" && q.invalidate !== "none") {

@@ -18,7 +18,7 @@
  * that dies with a bio in flight has it completed at its death (teardown), as
  * the device would finish it soon after: the model does not keep orphaned bios.
  */
-import { BLOCK, type Ctx, emit } from "../ctx.js";
+import { BLOCK, type Ctx, emit, NO_BLOCKERS } from "../ctx.js";
 import { EFAULT } from "../errno.js";
 import {
   FF_DIRTY,
@@ -49,7 +49,7 @@ export function sysDio(ctx: Ctx, p: number, d: number): number {
     s[di.off] = f + 1;
     emit(ctx, { k: "dio-issue", proc: p, dio: d, frame: f });
     ctx.why = `O_DIRECT ${di.write ? "read" : "write"} in flight: waiting for the bio to complete`;
-    ctx.blockers = [];
+    ctx.blockers = NO_BLOCKERS;
     ctx.uninterruptible = true;
     return BLOCK;
   }

@@ -6,7 +6,7 @@
  */
 
 import { sealRefuses, sysAddSeals, sysMemfdCreate, sysMmapAnon } from "../backing.js";
-import { BLOCK, type Ctx, emit } from "../ctx.js";
+import { BLOCK, type Ctx, emit, NO_BLOCKERS } from "../ctx.js";
 import { EACCES, EBADF, EINTR, EINVAL, EPERM, ESRCH } from "../errno.js";
 import { sysChmod, sysChown } from "../fs/attr.js";
 import { sysFssetxattr } from "../fs/dax-flag.js";
@@ -30,6 +30,7 @@ import {
   type CProcOp,
   INO_SWAP,
   ino,
+  type Model,
   MR_DEREG,
   MR_NONE,
   mr as mrOff,
@@ -53,6 +54,7 @@ import {
   SIGF_FATAL_KILL,
   SIGF_SIG_SHIFT,
   SIGF_UNINTERRUPTIBLE,
+  type State,
   vma as vmaOff,
 } from "../layout.js";
 import { releaseLease, setlease } from "../locks/lease.js";
@@ -286,7 +288,7 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       // A ring full of messages the peer has not received: the socket buffer is full, send waits.
       if (n - s[peerOff(m, op.a) + R_MBOX]! >= cap) {
         ctx.why = `waiting for ${m.peers[op.a]!.name} to receive the previous messages`;
-        ctx.blockers = [];
+        ctx.blockers = NO_BLOCKERS;
         return BLOCK;
       }
       // a failed rereg_mr left the MR before it in place (rdma/rereg.ts liveMr)
@@ -327,7 +329,7 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "await":
       if (peerDone(m, s, op.a)) return 0;
       ctx.why = `waiting for ${m.peers[op.a]!.name} to report completion`;
-      ctx.blockers = [];
+      ctx.blockers = NO_BLOCKERS;
       return BLOCK;
     case "kill": {
       const t = op.a;
@@ -367,6 +369,46 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       ctx.blockers = [t];
       return BLOCK;
     }
+  }
+}
+
+/**
+ * Whether retrying the call that blocked process p changes the state, decided
+ * without running it, for the calls whose wait is the application's own and
+ * whose check is pure: `await`, `wait_for`, and `send` to a full mailbox.
+ * undefined: no predicate for this call (a layout change, a lease break, an
+ * MMU notifier wait, whose answer depends on the policy's decisions), and the
+ * caller retries it on a copy (step.ts).
+ *
+ * Each predicate follows procStep and syscall exactly: a missing input skips
+ * the call (the program counter moves); a call that returns moves it too; a
+ * call that blocks again changes only the uninterruptible flag, which procStep
+ * clears (none of these waits is TASK_UNINTERRUPTIBLE). A contract test
+ * (retry.test.ts) holds each to the speculative retry on every reachable state
+ * of every bundled scenario and of fuzzed ones.
+ */
+export function retryPredicate(m: Model, s: State, p: number): boolean | undefined {
+  const po = proc(m, p);
+  const op = m.procs[p]!.prog[s[po + P_PC]!]!;
+  const uninterruptible = (s[po + P_SIG]! & SIGF_UNINTERRUPTIBLE) !== 0;
+  switch (op.spec.op) {
+    case "await":
+      // syscall: `peerDone` returns 0; otherwise BLOCK
+      return peerDone(m, s, op.a) || uninterruptible;
+    case "wait_for": {
+      const t = op.a;
+      const st = s[proc(m, t) + P_STATUS]!;
+      if (st !== PS_UNBORN && (!alive(s, m, t) || s[proc(m, t) + P_PC]! > op.b)) return true;
+      return uninterruptible;
+    }
+    case "send": {
+      // missingInput: a deregistered MR is skipped
+      if (s[mrOff(m, op.b)] === MR_DEREG) return true;
+      const full = s[m.mboxOff[op.a]!]! - s[peerOff(m, op.a) + R_MBOX]! >= m.mboxCap[op.a]!;
+      return !full || uninterruptible;
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -437,7 +479,7 @@ export function procStep(ctx: Ctx, p: number): void {
     advance(ctx, p);
     return;
   }
-  ctx.blockers = [];
+  ctx.blockers = NO_BLOCKERS;
   ctx.uninterruptible = false;
   const r = syscall(ctx, p, op);
   if (r === DIED) {

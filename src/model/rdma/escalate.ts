@@ -23,7 +23,7 @@ import {
   type State,
 } from "../layout.js";
 import { pinnerKind } from "../mm/gup.js";
-import type { PinnerQuery } from "../policy.js";
+import type { LayoutChangeKind, PinnerQuery, RevokeQuery } from "../policy.js";
 import { teardown } from "../proc/exit.js";
 import { invalidateMr } from "./mr.js";
 
@@ -41,6 +41,35 @@ export function pinnerQuery(m: Model, s: State, x: number): PinnerQuery {
     proc: mi.proc,
     inode: m.vmas[mi.vma]!.inode,
     invalidate: local ? "fence" : m.nicInvalidate,
+  };
+}
+
+/**
+ * `pinnerQuery` with the layout change breaking the pin (question 3), built
+ * as one object literal: the same fields in the same order as the spread
+ * `{ ...pinnerQuery(m, s, x), kind, caller, owner }`, without its copy.
+ */
+export function revokeQuery(
+  m: Model,
+  s: State,
+  x: number,
+  kind: LayoutChangeKind,
+  caller: number,
+  owner: boolean,
+): RevokeQuery {
+  const mi = m.mrs[x]!;
+  const local = mi.pinner !== undefined;
+  return {
+    model: m,
+    state: s,
+    pinner: pinnerKind(m, x),
+    mr: x,
+    proc: mi.proc,
+    inode: m.vmas[mi.vma]!.inode,
+    invalidate: local ? "fence" : m.nicInvalidate,
+    kind,
+    caller,
+    owner,
   };
 }
 
