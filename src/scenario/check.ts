@@ -12,6 +12,7 @@ import type { DeclOf, OpNode, Program } from "./ast.js";
 import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
+import { checkFlowNodes } from "./flow.js";
 import { checkOrder } from "./order.js";
 import { type AnyOpNode, type Resolution, signatureOf } from "./resolve.js";
 import { EXTRA_ERRNOS, RESULTS } from "./schema.js";
@@ -87,6 +88,7 @@ class Checker {
         this.procOp(n, sent);
         this.grow(n, this.own);
       }
+      checkFlowNodes(d, this.sink, (op) => RESULTS.get(signatureOf(op).name));
     }
     for (const d of decls)
       if (d.kind === "remote")
@@ -639,7 +641,9 @@ class Checker {
     if (e.kind !== "result" || e.result === "ok" || e.result === "blocks") return;
     const proc = this.res.procs.get(e.proc);
     const ops = proc?.body.filter((n): n is ProcNode => n.kind === "op") ?? [];
-    const target = ops.find((n) => n.op.label === e.op) ?? ops.find((n) => n.op.op === e.op);
+    // `t#2` names the second iteration of the loop statement labelled `t`.
+    const label = proc?.flow ? e.op.replace(/#\d+$/, "") : e.op;
+    const target = ops.find((n) => n.op.label === label) ?? ops.find((n) => n.op.op === e.op);
     if (!target) return;
     const name = signatureOf(target.op).name;
     const can = RESULTS.get(name);

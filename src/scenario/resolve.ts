@@ -21,6 +21,7 @@ import type { Decl, DeclOf, OpNode, PeerOpNode, ProcOpNode, Program, VarKind } f
 import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
+import { loopLabelRef } from "./flow.js";
 import {
   ANON_MMAP,
   DEFAULT_POLICIES,
@@ -449,6 +450,7 @@ class Resolver {
     if (!target) return; // PIN203
     const label = n.op.until;
     const at = spanOf(n, "until");
+    if (loopLabelRef(target, label, at, this.sink)) return;
     const labels = target.body.flatMap((m) => (m.stmt.label ? [m.stmt.label.text] : []));
     if (!labels.includes(label)) {
       const near = closest(label, labels);
@@ -880,7 +882,7 @@ class Resolver {
         ? `\`${e.proc}\` is a remote peer; results are expected of processes`
         : undefined,
     );
-    if (proc) {
+    if (proc && !loopLabelRef(proc, e.op, spanOf(d, "op"), this.sink)) {
       const ops = proc.body.filter((n): n is OpNode<ProcOp> => n.kind === "op");
       const byLabel = ops.filter((n) => n.op.label === e.op);
       const byName = ops.filter((n) => n.op.op === e.op);

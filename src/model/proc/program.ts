@@ -8,6 +8,7 @@
 import { sealRefuses, sysAddSeals, sysMemfdCreate, sysMmapAnon } from "../backing.js";
 import { BLOCK, type Ctx, emit } from "../ctx.js";
 import { EACCES, EBADF, EINTR, EINVAL, EPERM, ESRCH } from "../errno.js";
+import { freshSlots, recordResult, recordSkip, settle } from "../flow.js";
 import {
   swapBusy,
   sysFallocate,
@@ -313,6 +314,8 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       return sysMadvise(ctx, op.a, op.b === 1);
     case "unlink":
       return sysUnlink(ctx, p, op.a);
+    case "jump":
+      throw new Error("pinlab bug: a jump is taken by settle(), never run as a call");
     case "wait_for": {
       // The application's own synchronisation (a pipe, an eventfd): it returns when the
       // other process has finished the labelled operation, or is gone (EOF).
@@ -360,6 +363,7 @@ export function interruptCall(ctx: Ctx, p: number): void {
   s[po + P_SIG]! &= ~SIGF_UNINTERRUPTIBLE;
   emit(ctx, { k: "resume", proc: p, pc });
   emit(ctx, { k: "ret", proc: p, pc, result: -EINTR, note: "interrupted by a signal" });
+  recordResult(m, s, p, pc, -EINTR);
   advance(ctx, p);
 }
 
@@ -385,9 +389,11 @@ export function procStep(ctx: Ctx, p: number): void {
   const missing = missingInput(ctx, op);
   if (missing !== undefined) {
     emit(ctx, { k: "skip", proc: p, pc, missing });
+    recordSkip(m, s, p, pc);
     advance(ctx, p);
     return;
   }
+  if (!wasBlocked && op.spec.copyOf !== undefined) freshSlots(ctx, p, pc);
   ctx.blockers = [];
   ctx.uninterruptible = false;
   const r = syscall(ctx, p, op);
@@ -403,6 +409,7 @@ export function procStep(ctx: Ctx, p: number): void {
     return;
   }
   s[po + P_SIG]! &= ~SIGF_UNINTERRUPTIBLE;
+  recordResult(m, s, p, pc, r);
   if (wasBlocked) emit(ctx, { k: "resume", proc: p, pc });
   emit(
     ctx,
@@ -424,5 +431,5 @@ function advance(ctx: Ctx, p: number): void {
   const po = proc(m, p);
   if (s[po + P_STATUS] !== PS_RUN && s[po + P_STATUS] !== PS_BLOCKED) return; // died or hung during the call
   s[po + P_PC]! += 1;
-  s[po + P_STATUS] = s[po + P_PC]! >= m.procs[p]!.prog.length ? PS_DONE : PS_RUN;
+  settle(m, s, p); // the jumps after the call (flow.ts), then PS_DONE or PS_RUN
 }
