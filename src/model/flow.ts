@@ -160,12 +160,12 @@ export function unrollFlow(flow: readonly FlowStmt[]): {
               errors.push({ message: `if: unknown result ${r}`, ...atOf(st.at) });
           const j = out.length;
           out.push({ op: "jump", to: -1, unless: { pc, results: st.results }, ...atOf(st.at) });
-          emit(st.then, depth, breaks);
-          if (st.else) {
+          emit(st.body, depth, breaks);
+          if (st.otherwise) {
             const j2 = out.length;
             out.push({ op: "jump", to: -1, ...atOf(st.at) });
             patch(j, out.length);
-            emit(st.else, depth, breaks);
+            emit(st.otherwise, depth, breaks);
             patch(j2, out.length);
           } else patch(j, out.length);
           break;
@@ -196,8 +196,8 @@ export function checkFlow(flow: readonly FlowStmt[]): FlowError[] {
     stmts.forEach((st, i) => {
       if (st.kind === "loop") walk(st.body, true);
       else if (st.kind === "if") {
-        walk(st.then, inLoop);
-        if (st.else) walk(st.else, inLoop);
+        walk(st.body, inLoop);
+        if (st.otherwise) walk(st.otherwise, inLoop);
       } else if (st.kind === "op" && inLoop) {
         const op = st.op;
         if (NOT_IN_LOOP.has(op.op))
@@ -232,7 +232,7 @@ export function released(op: ProcOp, later: readonly FlowStmt[]): boolean {
     (s) =>
       s.kind === "if" &&
       s.label === op.label &&
-      (s.results.includes("ok") ? ends(s.then) : s.else !== undefined && ends(s.else)),
+      (s.results.includes("ok") ? ends(s.body) : s.otherwise !== undefined && ends(s.otherwise)),
   );
 }
 

@@ -351,8 +351,8 @@ export type FlowStmt =
       readonly label: string;
       /** `ok` and errno names: the `then` block runs when the result is one of them. */
       readonly results: readonly string[];
-      readonly then: readonly FlowStmt[];
-      readonly else?: readonly FlowStmt[];
+      readonly body: readonly FlowStmt[];
+      readonly otherwise?: readonly FlowStmt[];
       readonly at?: SourcePos;
     }
   | { readonly kind: "break"; readonly at?: SourcePos };

@@ -174,8 +174,8 @@ export type FlowNode =
       readonly stmt: Stmt;
       readonly label: Name;
       readonly results: readonly Name[];
-      readonly then: readonly FlowNode[];
-      readonly else?: readonly FlowNode[];
+      readonly body: readonly FlowNode[];
+      readonly otherwise?: readonly FlowNode[];
       /** The `else` statement, when there is one. */
       readonly elseStmt?: Stmt;
     }

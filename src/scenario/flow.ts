@@ -79,7 +79,7 @@ export function shapeFlow(
       }
       case "if": {
         const head = ifHead(stmt, sink);
-        const then = block(inLoop);
+        const inner = block(inLoop);
         const next = stmts[i + 1];
         const els =
           next?.head.text === "else" && next.block
@@ -91,8 +91,8 @@ export function shapeFlow(
             stmt,
             label: head.label,
             results: head.results,
-            then,
-            ...(els ? { else: els, elseStmt: next } : {}),
+            body: inner,
+            ...(els ? { otherwise: els, elseStmt: next } : {}),
           });
         return;
       }
@@ -268,8 +268,8 @@ export function lowerFlow(nodes: readonly FlowNode[], keep?: Map<FlowStmt, FlowN
             kind: "if",
             label: n.label.text,
             results: n.results.map((r) => r.text),
-            then: lowerFlow(n.then, keep),
-            ...(n.else ? { else: lowerFlow(n.else, keep) } : {}),
+            body: lowerFlow(n.body, keep),
+            ...(n.otherwise ? { otherwise: lowerFlow(n.otherwise, keep) } : {}),
             at: at(n.stmt),
           },
           n,
@@ -294,8 +294,8 @@ export function programLabels(d: DeclOf<"proc">): {
       if (n.kind === "op" && deep && n.node.stmt.label) inLoops.add(n.node.stmt.label.text);
       if (n.kind === "loop") walk(n.body, true);
       if (n.kind === "if") {
-        walk(n.then, deep);
-        if (n.else) walk(n.else, deep);
+        walk(n.body, deep);
+        if (n.otherwise) walk(n.otherwise, deep);
       }
     }
   };
@@ -382,7 +382,10 @@ export function checkFlowNodes(
         if (i < stmts.length - 1) after = (n as { stmt: Stmt }).stmt.head;
         return;
       }
-      if (st.kind === "loop") return walk(st.body, true, true);
+      if (st.kind === "loop") {
+        walk(st.body, true, true);
+        return;
+      }
       if (st.kind === "if") {
         const node = n as Extract<FlowNode, { kind: "if" }>;
         const target = seen.get(st.label);
@@ -411,8 +414,8 @@ export function checkFlowNodes(
                 );
             });
         }
-        walk(st.then, inLoop, true);
-        if (st.else) walk(st.else, inLoop, true);
+        walk(st.body, inLoop, true);
+        if (st.otherwise) walk(st.otherwise, inLoop, true);
         return;
       }
       const op = st.op;

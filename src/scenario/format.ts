@@ -159,8 +159,8 @@ function flowSlots(
   const inline = (n: FlowNode): string => {
     if (n.kind === "op") return opText(n.node);
     if (n.kind === "break") return "break";
-    const body = n.kind === "loop" ? n.body : n.then;
-    const els = n.kind === "if" && n.else ? ` else ${braces(n.else)}` : "";
+    const body = n.body;
+    const els = n.kind === "if" && n.otherwise ? ` else ${braces(n.otherwise)}` : "";
     return `${headText(n)} ${braces(body)}${els}`;
   };
   const oneLine = (n: FlowNode, start: Stmt) => {
@@ -172,13 +172,13 @@ function flowSlots(
       if (n.kind === "op") return [slot(opText(n.node), at, "line", n.node.stmt)];
       if (n.kind === "break") return [slot("break", at, "line", n.stmt)];
       if (endOf(n).line === n.stmt.start.line) return [{ ...oneLine(n, n.stmt), depth: at }];
-      const body = n.kind === "loop" ? n.body : n.then;
+      const body = n.body;
       const out = [slot(`${headText(n)} {`, at, "open", n.stmt), ...slots(body, at + 1)];
-      if (n.kind === "if" && n.else && n.elseStmt) {
+      if (n.kind === "if" && n.otherwise && n.elseStmt) {
         const c = n.stmt.block?.close ?? n.stmt.end;
         out.push(
           { ...slot("} else {", at, "open", n.elseStmt), startLine: c.line },
-          ...slots(n.else, at + 1),
+          ...slots(n.otherwise, at + 1),
           close(n.elseStmt, at),
         );
       } else out.push(close(n.stmt, at));

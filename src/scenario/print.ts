@@ -199,8 +199,8 @@ export function printFlow(flow: readonly FlowStmt[]): string[] {
         out.push(`loop ${st.count} {`, ...block(st.body), "}");
         break;
       case "if":
-        out.push(`if ${st.label} ${st.results.join(",")} {`, ...block(st.then));
-        if (st.else) out.push("} else {", ...block(st.else));
+        out.push(`if ${st.label} ${st.results.join(",")} {`, ...block(st.body));
+        if (st.otherwise) out.push("} else {", ...block(st.otherwise));
         out.push("}");
         break;
     }
