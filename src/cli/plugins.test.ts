@@ -263,3 +263,57 @@ test("init-policy writes a starting file that test-policy passes, and never over
   const r = await pinlab("test-policy", join(cwd, "my-idea.js"), "core");
   assert.match(r.out, /ok\s+determinism/);
 });
+
+test("merge refuses shards of two versions of a plugin, and a plugin file other than the shards'", async () => {
+  const v1 = variant("shard-v1.js", /$/, "\n// version 1\n");
+  const v2 = variant("shard-v2.js", /$/, "\n// version 2\n");
+  const shard = async (file: string, i: number) => {
+    const h = memoryHost();
+    const argv = ["compare", "core", "--policy", file, "--shard", `${i}/2`, "--out", "/s.json"];
+    assert.equal(await main([...argv, "--workers", "1"], h), 0, h.stderr);
+    return h.files["/s.json"]!;
+  };
+  const merge = async (texts: string[], file: string) => {
+    const h = memoryHost({ "/a.json": texts[0]!, "/b.json": texts[1]! });
+    const code = await main(["merge", "/a.json", "/b.json", "--policy", file], h);
+    return { code, out: h.stdout, err: h.stderr };
+  };
+  const [a1, b1, b2] = [await shard(v1, 1), await shard(v1, 2), await shard(v2, 2)];
+  const ok = await merge([a1, b1], v1);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /^owner-revoke\s/m);
+  const mixed = await merge([a1, b2], v1);
+  assert.equal(mixed.code, 2);
+  assert.match(
+    mixed.err,
+    /different plugin files \(shard-v1\.js \(content hash [0-9a-f]{16}\) and shard-v2\.js/,
+  );
+  const other = await merge([a1, b1], v2);
+  assert.equal(other.code, 2);
+  assert.match(other.err, /checked with shard-v1\.js .* but the file given is shard-v2\.js/);
+});
+
+test("merge refuses simulate shards of another version of a plugin", async () => {
+  const v1 = variant("sim-v1.js", /$/, "\n// version 1\n");
+  const v2 = variant("sim-v2.js", /$/, "\n// version 2\n");
+  const texts: string[] = [];
+  for (const i of [1, 2]) {
+    const h = memoryHost();
+    const argv = ["simulate", "core", "--policy", v1, "--seeds", "2", "--shard", `${i}/2`];
+    assert.equal(await main([...argv, "--out", "/s.json", "--workers", "1"], h), 0, h.stderr);
+    texts.push(h.files["/s.json"]!);
+  }
+  const merge = async (file: string) => {
+    const h = memoryHost({ "/a.json": texts[0]!, "/b.json": texts[1]! });
+    const code = await main(["merge", "/a.json", "/b.json", "--policy", file], h);
+    return { code, out: h.stdout, err: h.stderr };
+  };
+  const ok = await merge(v1);
+  assert.equal(ok.code, 0, ok.err);
+  const other = await merge(v2);
+  assert.equal(other.code, 2);
+  assert.match(
+    other.err,
+    /simulated with sim-v1\.js \(content hash [0-9a-f]{16}\), but the file given is sim-v2\.js/,
+  );
+});

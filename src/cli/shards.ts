@@ -36,7 +36,7 @@ import { runSchedule } from "../engine/run/exec.js";
 import { applicable, expectationText, judgedName, quantifierOf } from "../engine/run/expect.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { enabled, step } from "../model/step.js";
-import { makePolicy, POLICY_NAMES } from "../policies/index.js";
+import { makePolicy, type PluginOrigin, POLICY_NAMES, policyOrigin } from "../policies/index.js";
 import { isPinRegistration } from "../properties/names.js";
 import {
   buildDoc,
@@ -142,6 +142,10 @@ function readShard(
   return { ok: true, shard: { path, doc, index, count } };
 }
 
+function shownPlugin(o: PluginOrigin | undefined): string {
+  return o ? `${o.file} (content hash ${o.hash})` : "a built-in policy";
+}
+
 /** Every shard describes the same comparison; otherwise the first difference. */
 function sameComparison(shards: readonly Shard[]): string | null {
   const a = shards[0]!;
@@ -170,6 +174,11 @@ function sameComparison(shards: readonly Shard[]): string | null {
     for (const [i, p] of ca.policies.entries())
       if (!same(p.params, cb.policies[i]!.params))
         return `${pair} checked policy ${p.name} with different parameters (${JSON.stringify(p.params)} and ${JSON.stringify(cb.policies[i]!.params)})`;
+    for (const [i, p] of ca.policies.entries()) {
+      const q = cb.policies[i]!;
+      if (!same(p.plugin, q.plugin))
+        return `${pair} checked policy ${p.name} with different plugin files (${shownPlugin(p.plugin)} and ${shownPlugin(q.plugin)}): check every shard with the same file`;
+    }
     return `${pair} checked with different bounds (${JSON.stringify(ca.bounds)} and ${JSON.stringify(cb.bounds)})`;
   }
   return null;
@@ -209,6 +218,12 @@ function checkPolicies(c: Comparison): string | null {
       return `unknown policy ${JSON.stringify(p.name)} (a plugin's? give its file with --policy FILE)`;
     if (seen.has(p.name)) return `policy ${p.name} is listed twice`;
     seen.add(p.name);
+    // The plugin given to merge must be the file the shards were checked with.
+    const here = policyOrigin(base);
+    if (p.plugin && here && p.plugin.hash !== here.hash)
+      return `policy ${base}: the shards were checked with ${shownPlugin(p.plugin)}, but the file given is ${shownPlugin(here)}: give merge the same file`;
+    if (p.plugin && !here)
+      return `policy ${base} was a plugin's (${shownPlugin(p.plugin)}), but the one here is built in`;
     const made = makePolicy(p.name, p.params);
     if (!made.ok) return made.error;
     if (!same(Object.entries(made.policy.params).sort(), Object.entries(p.params).sort()))

@@ -18,6 +18,7 @@
  * property at the same step. The figures are not recomputed: that is the
  * work the shards were for.
  */
+
 import type { TokenScenario } from "../engine/explore/token.js";
 import { PolicyMerge } from "../engine/simulate/merge.js";
 import type { SimulationResult } from "../engine/simulate/result.js";
@@ -26,6 +27,7 @@ import { latencyPool, type SeedStats, simModel, simulateSeed } from "../engine/s
 import { finishSimulation, shardSeeds, simulationModel } from "../engine/simulate/simulate.js";
 import { decodeHistogram } from "../engine/simulate/stats.js";
 import type { ScenarioSpec } from "../model/spec.js";
+import { type PluginOrigin, policyOrigin } from "../policies/index.js";
 import { docDigest } from "../report/compare.js";
 import { parseScenario } from "../scenario/pin.js";
 import { sourceHash } from "../scenario/source-hash.js";
@@ -35,7 +37,12 @@ import { PINLAB_VERSION } from "./version.js";
 
 export const SIMULATE_SHARD_SCHEMA = "pinlab.simulate-shard/1";
 
-type Pol = { readonly name: string; readonly params: Readonly<Record<string, string>> };
+type Pol = {
+  readonly name: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** A plugin's policy: its file's name and content hash. */
+  readonly plugin?: PluginOrigin;
+};
 
 export interface SimulateShardDoc {
   readonly schema: typeof SIMULATE_SHARD_SCHEMA;
@@ -152,6 +159,12 @@ export function joinSimulateShards(
   const seeds = Array.from({ length: run.seeds }, (_, k) => run.firstSeed + k);
   const policies = [];
   for (const [p, pol] of run.policies.entries()) {
+    // The plugin given to merge must be the file the shards were simulated with.
+    const here = policyOrigin(pol.name);
+    if (pol.plugin && here?.hash !== pol.plugin.hash)
+      return fail(
+        `policy ${pol.name}: the shards were simulated with ${pol.plugin.file} (content hash ${pol.plugin.hash}), but ${here ? `the file given is ${here.file} (content hash ${here.hash})` : "no plugin file defines it here"}: give merge the same file with --policy FILE`,
+      );
     let model: ReturnType<typeof simulationModel>;
     try {
       model = simulationModel(spec, pol.name, pol.params);

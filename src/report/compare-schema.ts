@@ -160,7 +160,13 @@ const cell = object({
 const comparison = object({
   pinlab: str,
   scenarios: array(object({ ref: str, hash: hex16 })),
-  policies: array(object({ name: str, params: record(str) })),
+  policies: array(
+    object({
+      name: str,
+      params: record(str),
+      plugin: optional(object({ file: str, hash: hex16 })),
+    }),
+  ),
   bounds: object({ maxStates: nullable(amount), maxTimeMs: nullable(amount) }),
 });
 

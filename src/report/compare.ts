@@ -14,7 +14,7 @@ import {
   worstCost,
 } from "../engine/matrix/costs.js";
 import type { ScenarioSpec } from "../model/spec.js";
-import { POLICIES } from "../policies/index.js";
+import { type PluginOrigin, POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
 import { specHash } from "../scenario/source-hash.js";
 import { duration, intervalText } from "./figures.js";
@@ -58,6 +58,8 @@ export interface Comparison {
   readonly policies: readonly {
     readonly name: string;
     readonly params: Readonly<Record<string, string>>;
+    /** A plugin's policy: its file's name and content hash (absent for a built-in one). */
+    readonly plugin?: PluginOrigin;
   }[];
   /** The command-line bounds of every check (null: none). */
   readonly bounds: { readonly maxStates: number | null; readonly maxTimeMs: number | null };

@@ -15,6 +15,7 @@ import {
   simulateCosts,
   type WorkloadInput,
 } from "../../engine/matrix/costs.js";
+import { policyOrigin } from "../../policies/index.js";
 import {
   buildDoc,
   type CompareDoc,
@@ -165,7 +166,11 @@ export function compareWith(deps: CompareDeps): Command {
       const comparison: Comparison = {
         pinlab: PINLAB_VERSION,
         scenarios: [...specs].map(([ref, x]) => ({ ref, hash: x.hash })),
-        policies: sel.policies.map((p, i) => ({ name: sel.labels[i]!, params: p.params })),
+        // A plugin's file is named by its hash: merge refuses shards of two versions of it.
+        policies: sel.policies.map((p, i) => {
+          const plugin = policyOrigin(p.name);
+          return { name: sel.labels[i]!, params: p.params, ...(plugin ? { plugin } : {}) };
+        }),
         bounds: {
           maxStates: (maxStates as number | undefined) ?? null,
           maxTimeMs: maxTime ? (maxTime as number) * 1000 : null,

@@ -2,6 +2,7 @@
  * `pinlab simulate <scenario>`: seeded timed simulations over the same model
  * as run and check, per policy, with the figures' 95 % confidence intervals.
  */
+
 import { cpus } from "node:os";
 import { distributionError } from "../../engine/simulate/distribution.js";
 import type { SimulationResult } from "../../engine/simulate/result.js";
@@ -15,6 +16,7 @@ import {
   finishSimulation,
   type simulateScenario,
 } from "../../engine/simulate/simulate.js";
+import { policyOrigin } from "../../policies/index.js";
 import { renderSimulation } from "../../report/simulate.js";
 import { simulateJson } from "../../report/simulate-json.js";
 import { parseDuration } from "../../scenario/time.js";
@@ -165,7 +167,11 @@ export const simulateCommand: Command = {
         loaded.spec,
         loaded.origin,
         {
-          policies,
+          // A plugin's file is named by its hash: merge refuses shards of two versions of it.
+          policies: policies.map((p) => {
+            const plugin = policyOrigin(p.name);
+            return { ...p, ...(plugin ? { plugin } : {}) };
+          }),
           firstSeed: first as number,
           seeds: seeds as number,
           horizon: collected.horizon,
