@@ -21,7 +21,8 @@
  * A copy that creates an object reuses the slot of the previous iteration's:
  * that object must have been released (or never made) by then. Lint and
  * compile refuse a loop body that could reach its end with the object still
- * alive (`checkFlow`), so a copy never meets a live object.
+ * alive (`checkFlow`); a copy that meets one all the same (its release
+ * failed) is skipped (`freshSlots`).
  */
 import type { Ctx } from "./ctx.js";
 import { errnoByName } from "./errno.js";
@@ -288,7 +289,7 @@ export function settle(m: Model, s: State, p: number): void {
       const op = info.prog[pc]!;
       if (op.spec.op !== "jump") break;
       const t = f.tests[pc];
-      const stay = t !== undefined && t.includes(s[f.results[op.b]!]!);
+      const stay = t?.includes(s[f.results[op.b]!]!) === true;
       // Jumps go forward only (loops are unrolled): this ends.
       pc = stay ? pc + 1 : op.a;
     }
@@ -299,25 +300,28 @@ export function settle(m: Model, s: State, p: number): void {
 
 /**
  * Before a copy that creates runs: the slots it reuses are made ready again.
- * Each was released by the previous iteration or never filled (checkFlow).
+ * Each was released by the previous iteration or never filled (checkFlow
+ * sees to it on every path the program can take by itself). Returns the name
+ * of an object still held, when something outside the program's own paths
+ * kept it (a release that failed: a `munmap` interrupted by a signal); the
+ * copy is then skipped, as an operation whose input is missing is, since the
+ * model has one slot where the kernel would make a second object.
  */
-export function freshSlots(ctx: Ctx, p: number, pc: number): void {
+export function freshSlots(ctx: Ctx, p: number, pc: number): string | undefined {
   const { m, s } = ctx;
   const slots = m.procs[p]!.flow?.fresh[pc];
-  if (slots === undefined) return;
+  if (slots === undefined) return undefined;
+  const held = "still held from the previous iteration";
   for (const o of slots.ofds) {
     const v = s[ofd(m, o)]!;
-    if (v !== 0 && v !== 2)
-      throw new Error(`pinlab bug: a loop reuses ${m.procs[p]!.name}'s open file while it is open`);
+    if (v !== 0 && v !== 2) return `the open file ${held}`;
   }
-  for (const v of slots.vmas)
-    if (s[vmaOff(m, v)] === 1)
-      throw new Error(`pinlab bug: a loop reuses ${m.procs[p]!.name}'s mapping while it is mapped`);
+  for (const v of slots.vmas) if (s[vmaOff(m, v)] === 1) return `the mapping ${held}`;
   for (const x of slots.mrs)
-    if (s[mrOff(m, x)] !== MR_NONE && s[mrOff(m, x)] !== MR_DEREG)
-      throw new Error(`pinlab bug: a loop reuses ${m.procs[p]!.name}'s pin while it is held`);
+    if (s[mrOff(m, x)] !== MR_NONE && s[mrOff(m, x)] !== MR_DEREG) return `the pin ${held}`;
   // As a repeating tail does (repeat.ts): all but the MR's holders field.
   for (const o of slots.ofds) s.fill(0, ofd(m, o), ofd(m, o) + OFD_STRIDE);
   for (const v of slots.vmas) s.fill(0, vmaOff(m, v), vmaOff(m, v) + 2 + m.vmas[v]!.pages);
   for (const x of slots.mrs) s.fill(0, mrOff(m, x), mrOff(m, x) + 3 + m.mrs[x]!.pages);
+  return undefined;
 }

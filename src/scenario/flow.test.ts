@@ -77,6 +77,11 @@ test("each misuse of loop, if, else and break gets its code at its place", () =>
       "at most 2 times",
     ],
     [
+      "proc a user=alice { loop 2 { truncate data pages=0 } }\nexpect a.^truncate returns ok",
+      "PIN311",
+      "in a loop",
+    ],
+    [
       "proc a user=alice { loop 2 { t: truncate data pages=0 } }\nproc b user=alice { wait_for a.^t }",
       "PIN261",
       "inside a loop",

@@ -308,6 +308,12 @@ export function programLabels(d: DeclOf<"proc">): {
   return { labels, looped };
 }
 
+/** Whether process d's program runs operation `name` more than once because of a loop. */
+export function runsInLoop(d: DeclOf<"proc">, name: string): boolean {
+  if (!d.flow) return false;
+  return unrollFlow(lowerFlow(d.flow)).program.filter((o) => o.op === name).length > 1;
+}
+
 /**
  * A reference `LABEL` or `LABEL#k` (in an expectation or a `wait_for`) to an
  * operation of `d`: PIN261 when it names a label inside a loop without its

@@ -21,7 +21,7 @@ import type { Decl, DeclOf, OpNode, PeerOpNode, ProcOpNode, Program, VarKind } f
 import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
-import { loopLabelRef } from "./flow.js";
+import { loopLabelRef, runsInLoop } from "./flow.js";
 import {
   ANON_MMAP,
   DEFAULT_POLICIES,
@@ -905,6 +905,13 @@ class Resolver {
               : names.length > 0
                 ? `its operations and labels are ${list(names)}`
                 : undefined,
+        );
+      } else if (byLabel.length === 0 && byName.length === 1 && runsInLoop(proc, e.op)) {
+        this.sink.report(
+          "PIN311",
+          spanOf(d, "op"),
+          `\`${e.proc}\` runs \`${e.op}\` in a loop (line ${byName[0]!.stmt.start.line}); this expectation names its first iteration`,
+          `label it, e.g. \`t1: ${e.op} ...\`, and write \`${e.proc}.t1#1\`, \`${e.proc}.t1#2\`, ...`,
         );
       } else if (byLabel.length === 0 && byName.length > 1) {
         const lines = byName.map((n) => n.stmt.start.line).join(", ");

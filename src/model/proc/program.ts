@@ -39,7 +39,6 @@ import {
   P_SIG,
   P_STATUS,
   PS_BLOCKED,
-  PS_DONE,
   PS_EXITED,
   PS_KILLED,
   PS_RUN,
@@ -386,14 +385,15 @@ export function procStep(ctx: Ctx, p: number): void {
   const info = m.procs[p]!;
   const op = info.prog[pc]!;
   const wasBlocked = s[po + P_STATUS] === PS_BLOCKED;
-  const missing = missingInput(ctx, op);
+  const missing =
+    missingInput(ctx, op) ??
+    (!wasBlocked && op.spec.copyOf !== undefined ? freshSlots(ctx, p, pc) : undefined);
   if (missing !== undefined) {
     emit(ctx, { k: "skip", proc: p, pc, missing });
     recordSkip(m, s, p, pc);
     advance(ctx, p);
     return;
   }
-  if (!wasBlocked && op.spec.copyOf !== undefined) freshSlots(ctx, p, pc);
   ctx.blockers = [];
   ctx.uninterruptible = false;
   const r = syscall(ctx, p, op);
