@@ -12,7 +12,7 @@ import type { DeclOf, OpNode, Program } from "./ast.js";
 import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
-import { checkFlowNodes } from "./flow.js";
+import { checkFlowNodes, timesRun } from "./flow.js";
 import { checkOrder } from "./order.js";
 import { type AnyOpNode, type Resolution, signatureOf } from "./resolve.js";
 import { EXTRA_ERRNOS, RESULTS } from "./schema.js";
@@ -566,7 +566,8 @@ class Checker {
       case "send": {
         this.pinKind(n, "mr", "reg_mr");
         const s = sent.get(op.peer) ?? { count: 0, pages: [], access: [], senders: new Set() };
-        s.count++;
+        // A `send` inside loops may run once per iteration.
+        s.count += this.current ? timesRun(this.current, n) : 1;
         s.senders.add(this.current?.name ?? "");
         const reg = this.res.defs.get(n)?.get("mr");
         const m = reg?.kind === "op" ? this.mmapOf(reg, "va") : undefined;

@@ -147,6 +147,17 @@ test("fmt keeps the blocks, puts `} else {` on one line, and is stable", () => {
   assert.equal(meaning(f.text), meaning(RETRY));
 });
 
+test("a send inside a loop counts once per iteration for the peer's recvs", () => {
+  const r = parseScenario(
+    `${HEAD}proc a user=alice { ${OPEN}; r: mr = reg_mr va access=local_write,remote_write; loop 2 { send p mr } }\nremote p { x = recv; y = recv; rdma_write y page=0 }`,
+    "t.pin",
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.code),
+    [],
+  );
+});
+
 test("a one-line program with a loop stays on one line", () => {
   const f = formatText(
     `${HEAD}proc a user=alice { loop 2 { t: truncate data pages=0; if t ok { break } } }\n`,

@@ -308,6 +308,25 @@ export function programLabels(d: DeclOf<"proc">): {
   return { labels, looped };
 }
 
+/** How many times at most the statement of operation node n runs: the product of its loops' counts. */
+export function timesRun(d: DeclOf<"proc">, n: ProcOpNode): number {
+  if (!d.flow) return 1;
+  const find = (nodes: readonly FlowNode[], times: number): number | undefined => {
+    for (const x of nodes) {
+      if (x.kind === "op" && x.node === n) return times;
+      const inner =
+        x.kind === "loop"
+          ? find(x.body, times * x.count)
+          : x.kind === "if"
+            ? (find(x.body, times) ?? (x.otherwise ? find(x.otherwise, times) : undefined))
+            : undefined;
+      if (inner !== undefined) return inner;
+    }
+    return undefined;
+  };
+  return find(d.flow, 1) ?? 1;
+}
+
 /** Whether process d's program runs operation `name` more than once because of a loop. */
 export function runsInLoop(d: DeclOf<"proc">, name: string): boolean {
   if (!d.flow) return false;
