@@ -349,9 +349,10 @@ export type FlowStmt =
       readonly kind: "if";
       /** The label of an earlier operation of the program. */
       readonly label: string;
-      /** `ok` and errno names: the `then` block runs when the result is one of them. */
+      /** `ok` and errno names: `body` runs when the statement's last result is one of them. */
       readonly results: readonly string[];
       readonly body: readonly FlowStmt[];
+      /** The `else` block: runs otherwise (also when the statement has not run, or was skipped). */
       readonly otherwise?: readonly FlowStmt[];
       readonly at?: SourcePos;
     }
