@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { scenario } from "./builder.js";
 import { formatText } from "./format.js";
 import { parseScenario } from "./pin.js";
 import { formatScenario } from "./print.js";
@@ -177,4 +178,34 @@ test("a scenario printed from its spec reads back with the same program", () => 
   assert.deepEqual(back.diagnostics, []);
   const plain = (x: unknown) => JSON.stringify(x, (k, v) => (k === "at" ? undefined : v));
   assert.equal(plain(back.spec!.procs), plain(spec.procs));
+});
+
+test("the builder writes the same loops and branches as a .pin file", () => {
+  const built = scenario("t")
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 2 })
+    .proc("a", "alice", (p) =>
+      p.open("fd", "data", "rw").loop(2, (b) =>
+        b
+          .ftruncate("fd", 0)
+          .as("t")
+          .when(
+            "t",
+            ["ok"],
+            (x) => x.exitLoop(),
+            (x) => x.close("fd"),
+          ),
+      ),
+    )
+    .build();
+  const parsed = parseScenario(
+    `${HEAD}proc a user=alice { fd = open data rw; loop 2 { t: ftruncate fd pages=0; if t ok { break } else { close fd } } }`,
+    "t.pin",
+  );
+  assert.deepEqual(parsed.diagnostics, []);
+  const plain = (x: unknown) =>
+    JSON.stringify(x, (k, v) => (k === "at" || k === "create" ? undefined : v));
+  assert.equal(plain(built.procs[0]!.flow), plain(parsed.spec!.procs[0]!.flow));
+  assert.equal(plain(built.procs[0]!.program), plain(parsed.spec!.procs[0]!.program));
 });
