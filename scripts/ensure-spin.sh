@@ -4,7 +4,19 @@
 # Debian's spin package as root; otherwise says plainly what is missing.
 set -euo pipefail
 
-if command -v spin >/dev/null 2>&1 && command -v "${CC:-gcc}" >/dev/null 2>&1; then
+# pan.c needs a C compiler that can build a program (gcc without libc6-dev cannot)
+cc_works() {
+  command -v "${CC:-gcc}" >/dev/null 2>&1 || return 1
+  local d
+  d="$(mktemp -d)"
+  printf '#include <stdio.h>\nint main(void) { return 0; }\n' >"$d/t.c"
+  "${CC:-gcc}" -o "$d/t" "$d/t.c" >/dev/null 2>&1
+  local rc=$?
+  rm -rf "$d"
+  return $rc
+}
+
+if command -v spin >/dev/null 2>&1 && cc_works; then
   echo "spin: $(spin -V 2>&1 | head -n 1) at $(command -v spin)"
   exit 0
 fi
@@ -26,8 +38,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends spin gcc libc6-dev
 
-if ! command -v spin >/dev/null 2>&1; then
-  echo "spin: the package installed but spin is still missing" >&2
+if ! command -v spin >/dev/null 2>&1 || ! cc_works; then
+  echo "spin: the packages installed but spin or a working C compiler is still missing" >&2
   exit 1
 fi
 echo "spin: $(spin -V 2>&1 | head -n 1) at $(command -v spin)"

@@ -386,7 +386,12 @@ end_intruder:
        :: else -> skip           /* EEXIST */
        fi;
        int_advance() }
-  /* fallocate g alloc pages=0..1 (blocks.ts allocBlock: the lowest free block, zeroed) */
+  /*
+   * fallocate g alloc pages=0..1 (blocks.ts allocUnwritten: the lowest free
+   * block as an unwritten extent; it keeps its old bytes, [BLK_CONTENT] is
+   * untouched). [BLK_UNWRITTEN] is left out: bob never writes through the
+   * file, so a block is unwritten exactly while it is one of other's extents.
+   */
   :: d_step { int_st == PS_RUN && int_pc == 1 ->
        if
        :: ofd_open[1] == 1 ->
@@ -395,7 +400,7 @@ end_intruder:
           :: other_ext[0] == 0 ->
              b = (blk0_users == 0 -> 0 : (blk1_users == 0 -> 1 : (blk2_users == 0 -> 2 : (blk3_users == 0 -> 3 : 4))));
              if
-             :: b < 4 -> set_users(b, 1); set_content(b, C_ZERO); other_ext[0] = b + 1
+             :: b < 4 -> set_users(b, 1); other_ext[0] = b + 1
              :: else -> fail = true   /* ENOSPC */
              fi
           :: else -> skip
@@ -404,7 +409,7 @@ end_intruder:
           :: !fail && other_ext[1] == 0 ->
              b = (blk0_users == 0 -> 0 : (blk1_users == 0 -> 1 : (blk2_users == 0 -> 2 : (blk3_users == 0 -> 3 : 4))));
              if
-             :: b < 4 -> set_users(b, 1); set_content(b, C_ZERO); other_ext[1] = b + 1
+             :: b < 4 -> set_users(b, 1); other_ext[1] = b + 1
              :: else -> fail = true
              fi
           :: else -> skip
@@ -421,8 +426,14 @@ end_intruder:
   :: d_step { int_st == PS_RUN && int_pc == 2 ->
        if
        :: ofd_open[1] == 1 && other_size > 0 && other_ext[0] != 0 ->
-          /* stale-exposure: zeroes, or the file's own data */
-          no_stale_exposure = (CONTENT(other_ext[0] - 1) == C_ZERO || CONTENT(other_ext[0] - 1) == C_OTHER);
+          /*
+           * stale-exposure: the read returns zeroes or the file's own data.
+           * blocks.ts blockReadContent(): an unwritten extent reads as zeroes,
+           * whatever a stray DMA left in the block (that DMA is foreign-dma).
+           */
+          v = C_ZERO;
+          no_stale_exposure = (v == C_ZERO || v == C_OTHER);
+          v = 0;
           assert(no_stale_exposure)
        :: else -> skip
        fi;
@@ -479,11 +490,17 @@ end_nic:
   od
 }
 
-/* ---- lease-break-time on the revoked pin (step.ts A_PIN_TIMER; escalation=sigkill) ---- */
+/*
+ * ---- lease-break-time on the revoked pin (step.ts A_PIN_TIMER; escalation=sigkill) ----
+ * core.pin assumes nothing about the holder (no `assume` statement, ProcInfo.prompt
+ * false), so the timer may fire at any moment while the pin is being revoked and
+ * its owner lives, not only once the holder can no longer answer (`answering`,
+ * kept for a scenario that assumes the holder prompt).
+ */
 active proctype timer() {
 end_timer:
   do
-  :: d_step { mr_under_break && !answering -> kill_server() }
+  :: d_step { mr_under_break && srv_alive -> kill_server() }
   od
 }
 

@@ -41,6 +41,6 @@ if (process.argv.includes("--spin")) {
 } else {
   print("");
   print(
-    "(npm run bench:spin also times the SPIN twin of scenarios/core.pin: bench/spin/README.md)",
+    "(npm run bench:spin also times the SPIN twins of scenarios/core.pin and of repw-N-P: docs/spin.md)",
   );
 }

@@ -7,7 +7,8 @@
  * reductions, and both are printed side by side with the verdicts on the
  * properties the twin checks. Figures only; nothing is asserted (these
  * machines are shared and noisy). Without spin installed, run.sh says so and
- * only pinlab's figures are printed.
+ * only pinlab's figures are printed. Then the generated twin of repw-N-P at
+ * about 10^6 and 10^7 states (spin-repw.ts, docs/spin.md).
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,8 @@ import { promisify } from "node:util";
 import { memoryHost } from "../cli/host.js";
 import { loadPinFile } from "../cli/pin-file.js";
 import { checkScenario } from "../engine/check/check.js";
+import { runRepwSpinBench } from "./spin-repw.js";
+import type { TwinShape } from "./spin-twin.js";
 
 const run = promisify(execFile);
 
@@ -26,7 +29,7 @@ export interface SpinBenchOptions {
   readonly scenario?: "core" | "no-cancel";
   /** Policies the twin models (default all three: wait, unsafe, revoke). */
   readonly policies?: readonly ("wait" | "unsafe" | "revoke")[];
-  /** Timed runs per configuration, the best kept (default 10). */
+  /** Timed runs per configuration of the core.pin twin, the best kept (default 3). */
   readonly reps?: number;
   readonly now?: () => number;
 }
@@ -133,7 +136,7 @@ export async function runSpinBench(
 ): Promise<void> {
   const scenario = o.scenario ?? "core";
   const policies = o.policies ?? ["wait", "unsafe", "revoke"];
-  const reps = Math.max(1, o.reps ?? 10);
+  const reps = Math.max(1, o.reps ?? 3);
   const now = o.now ?? (() => performance.now());
   const script = fileURLToPath(new URL("../../bench/spin/run.sh", import.meta.url));
   const pin = fileURLToPath(new URL(`../../scenarios/${scenario}.pin`, import.meta.url));
@@ -239,4 +242,26 @@ export async function runSpinBench(
       );
     }
   }
+  print("");
+  await runRepwSpinBench(print, repwOptions());
+}
+
+/**
+ * The sizes and rounds of the repw-N-P comparison: PINLAB_SPIN_SHAPES=3x4,3x10
+ * (N x P, default spin-repw.ts SPIN_SHAPES) and PINLAB_SPIN_ROUNDS=3,2 (rounds
+ * per size, default 3 for the first and 2 for the others).
+ */
+function repwOptions(): { shapes?: TwinShape[]; rounds: number[] } {
+  const shapes = process.env.PINLAB_SPIN_SHAPES?.split(",").map((x) => {
+    const [n, pages] = x.split("x").map(Number);
+    if (!Number.isInteger(n) || !Number.isInteger(pages) || n! < 1 || pages! < 1)
+      throw new Error(`PINLAB_SPIN_SHAPES: '${x}' is not NxP (e.g. 3x4)`);
+    return { n: n!, pages: pages! };
+  });
+  const given = process.env.PINLAB_SPIN_ROUNDS?.split(",").map(Number);
+  const count = shapes?.length ?? 2;
+  const rounds = [...Array(count).keys()].map(
+    (i) => given?.[i] ?? given?.at(-1) ?? (i === 0 ? 3 : 2),
+  );
+  return shapes ? { shapes, rounds } : { rounds };
 }

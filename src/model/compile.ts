@@ -588,9 +588,26 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           break;
         }
         case "unplug":
+        case "hca_reset":
         case "exit":
           push();
           break;
+        case "memory_failure": {
+          const i = inode(op.file, at);
+          const b = inodes[i]?.backing ?? "fs";
+          // proc/memory-failure.ts models fs-DAX, device-DAX and page-cache files only: shmem
+          // keeps a poisoned page in its cache (shmem_error_remove_folio), hugetlbfs has a path
+          // of its own (try_memory_failure_hugetlb, me_huge_page).
+          if (b !== "fs" && b !== "other" && b !== "devdax")
+            err(
+              `memory_failure: ${op.file} is ${b === "anon" ? "anonymous memory" : `on ${b}`}; pinlab models memory_failure() of fs-DAX, device-DAX and page-cache files only`,
+              at,
+            );
+          if (!Number.isInteger(op.page) || op.page < 0 || op.page >= 32)
+            err(`memory_failure: page must be in 0..31 (got ${op.page})`, at);
+          push(i, op.page, op.earlyKill ? 1 : 0);
+          break;
+        }
         case "fork": {
           const t = procIdx.get(op.child);
           if (t === undefined) err(`fork: unknown process ${op.child}`, at);
@@ -686,6 +703,9 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
   for (const n of spec.faults.crash) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
   for (const n of spec.faults.hang) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
   for (const n of spec.faults.partition) if (!peerIdx.has(n)) err(`faults: unknown peer ${n}`);
+  for (const n of spec.faults.oom ?? []) if (!procIdx.has(n)) err(`faults: unknown process ${n}`);
+  for (const n of spec.faults.peerCrash ?? [])
+    if (!peerIdx.has(n)) err(`faults: unknown peer ${n}`);
   for (const f of spec.files) {
     if (f.reflinkOf !== undefined && !inodeIdx.has(f.reflinkOf))
       err(`file ${f.name}: reflink source ${f.reflinkOf} is not a file`);
@@ -761,6 +781,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       off: o,
       mayCrash: spec.faults.crash.includes(p.name),
       mayHang: spec.faults.hang.includes(p.name),
+      ...((spec.faults.oom ?? []).includes(p.name) ? { mayOom: true } : {}),
       prompt: assumesPrompt(spec, p.name),
       memlock: p.memlock ?? DEFAULT_MEMLOCK_PAGES,
       ...(parentOf.has(i) ? { parent: parentOf.get(i)! } : {}),
@@ -776,6 +797,7 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       vars: peerProgs[i]!.vars,
       off: o,
       mayPartition: spec.faults.partition.includes(r.name),
+      ...((spec.faults.peerCrash ?? []).includes(r.name) ? { mayCrash: true } : {}),
     };
   });
   // A send in a repeating tail runs as often as the tail (twice per ring for simulate's endless tails).

@@ -68,7 +68,9 @@ export type ModelEvent =
       readonly how: "exit" | "killed" | "crashed";
       /**
        * `escalation` = SIGKILL sent by the kernel to make a layout change progress;
-       * `memory-failure` = SIGBUS sent at pmem unbind to a process mapping a file of the device.
+       * `memory-failure` = SIGBUS sent at pmem unbind to a process mapping a file of the device;
+       * `hwpoison` = SIGBUS for a memory error (memory_failure(), or an access to a poisoned page);
+       * `oom` = SIGKILL from the OOM killer.
        */
       readonly cause:
         | "program"
@@ -77,7 +79,9 @@ export type ModelEvent =
         | "fault"
         | "lease-break"
         | "signal"
-        | "memory-failure";
+        | "memory-failure"
+        | "hwpoison"
+        | "oom";
       readonly sig?: string;
       /** Some of its MRs live on: another process holds its uverbs file. */
       readonly kept?: boolean;
@@ -85,6 +89,27 @@ export type ModelEvent =
       readonly byOther?: boolean;
     }
   | { readonly k: "hang"; readonly proc: number }
+  /**
+   * memory_failure() marked the memory behind a file page bad (proc/memory-failure.ts):
+   * `pinned` a pin still holds it, `dax` the pfn is an fs-DAX block, `dirty` a dirty page-cache page.
+   */
+  | {
+      readonly k: "poison";
+      readonly inode: number;
+      readonly page: number;
+      readonly frame: number;
+      readonly pinned: boolean;
+      readonly dax: boolean;
+      readonly dirty: boolean;
+    }
+  /** The HCA was reset: IB_EVENT_DEVICE_FATAL on the process's uverbs file (rdma/hca.ts). */
+  | { readonly k: "device-fatal"; readonly proc: number }
+  /** The kernel destroyed an MR and dropped its pins (HCA reset). */
+  | { readonly k: "mr-destroyed"; readonly mr: number; readonly why: string }
+  /** A remote peer died (`faults peer_crash=`): its QP is gone. */
+  | { readonly k: "peer-crash"; readonly peer: number }
+  /** The OOM killer chose a process; `pinned`: frames still pinned after it died, which no reaper frees. */
+  | { readonly k: "oom-kill"; readonly proc: number; readonly pinned: readonly number[] }
   /** A dead process's MR lives on: another process holds its uverbs file (SCM_RIGHTS). */
   | { readonly k: "mr-kept"; readonly mr: number; readonly holders: readonly number[] }
   | { readonly k: "blocks-freed"; readonly inode: number; readonly blocks: readonly number[] }
@@ -175,6 +200,8 @@ export type ModelEvent =
        */
       readonly via?: "io_uring" | "dio" | "vfio";
       readonly dio?: number;
+      /** The frame is poisoned (memory_failure()): a write lands in bad memory, a read consumes poison. */
+      readonly poisoned?: boolean;
     }
   /** An O_DIRECT bio is submitted: the page is referenced (FOLL_PIN) until it completes. */
   | { readonly k: "dio-issue"; readonly proc: number; readonly dio: number; readonly frame: number }
@@ -206,7 +233,7 @@ export type ModelEvent =
   | {
       readonly k: "rdma-error";
       readonly peer: number;
-      readonly status: "REM_ACCESS_ERR" | "RETRY_EXC_ERR" | "WR_FLUSH_ERR";
+      readonly status: "REM_ACCESS_ERR" | "RETRY_EXC_ERR" | "WR_FLUSH_ERR" | "REM_OP_ERR";
       readonly why: string;
     }
   | { readonly k: "qp-error"; readonly peer: number }

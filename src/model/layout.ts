@@ -68,6 +68,11 @@ export const FF_DIRTY = 2;
 export const FF_DMA_CLEAN = 4;
 export const FF_MOVABLE = 8;
 export const FF_ANON = 16;
+/**
+ * PG_hwpoison: memory_failure() marked the memory bad (proc/memory-failure.ts).
+ * On fs-DAX the frame is the block's pfn, so the mark stays with the block.
+ */
+export const FF_POISON = 32;
 
 // ---- open file descriptions ----
 export const OFD_OPEN = 0;
@@ -151,10 +156,14 @@ export const INF_WRITE_FAULT = 3; // ODP: waiting for the page fault to resolve
 export const INF_READ_FAULT = 4;
 export const QP_READY = 0;
 export const QP_ERROR = 1;
+/** The peer died (`faults peer_crash=`): its QP is gone with it; the local QP sees retry exhaustion. */
+export const QP_DEAD = 2;
 
 // ---- global kernel fields ----
 export const K_UNPLUGGED = 0;
-export const K_STRIDE = 1;
+/** 1 after `hca_reset`: the HCA was reset or removed and every uverbs context disassociated (rdma/hca.ts). */
+export const K_HCA_RESET = 1;
+export const K_STRIDE = 2;
 
 /** Operation kinds of compiled programs. */
 export interface CProcOp {
@@ -286,6 +295,8 @@ export interface ProcInfo {
   readonly off: number;
   readonly mayCrash: boolean;
   readonly mayHang: boolean;
+  /** `faults oom=`: the OOM killer may choose this process at any moment. */
+  readonly mayOom?: boolean;
   /**
    * The scenario assumes this holder answers a lease break within
    * lease-break-time (spec.ts Assumption): its lease-break timers fire only
@@ -323,6 +334,8 @@ export interface PeerInfo {
   readonly vars: readonly string[];
   readonly off: number;
   readonly mayPartition: boolean;
+  /** `faults peer_crash=`: the peer (its host) may die at any moment. */
+  readonly mayCrash?: boolean;
   /** The program's repeating tail, if it has one (no object slots: a peer creates none). */
   readonly repeat?: RepeatInfo;
 }

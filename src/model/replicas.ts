@@ -103,6 +103,10 @@ export function expandReplicas(spec: ScenarioSpec, limit?: number): ScenarioSpec
       crash: spreadAll(spec.faults.crash),
       hang: spreadAll(spec.faults.hang),
       partition: spreadAll(spec.faults.partition),
+      ...(spec.faults.oom !== undefined ? { oom: spreadAll(spec.faults.oom) } : {}),
+      ...(spec.faults.peerCrash !== undefined
+        ? { peerCrash: spreadAll(spec.faults.peerCrash) }
+        : {}),
     },
     expectations,
     ...(timing !== undefined ? { timing } : {}),

@@ -236,6 +236,19 @@ export type ProcOp =
   | (OpBase & { readonly op: "fsync"; readonly fd: string })
   /** Remove the pmem device (driver unbind / hot-unplug). */
   | (OpBase & { readonly op: "unplug" })
+  /**
+   * An uncorrectable memory error in the memory behind FILE's page, reported
+   * asynchronously (patrol scrub, ARS): memory_failure() of its pfn.
+   * `earlyKill`: vm.memory_failure_early_kill=1 (or PR_MCE_KILL_EARLY).
+   */
+  | (OpBase & {
+      readonly op: "memory_failure";
+      readonly file: string;
+      readonly page: number;
+      readonly earlyKill?: boolean;
+    })
+  /** The HCA is reset or removed: ib_unregister_device() disassociates every uverbs context. */
+  | (OpBase & { readonly op: "hca_reset" })
   /** Wait until a peer reports over the application's protocol that it is done (or failed). */
   | (OpBase & { readonly op: "await"; readonly peer: string })
   /** fcntl(fd, F_SETSIG, sig): the signal a lease break sends (0 or unset: SIGIO). */
@@ -436,6 +449,10 @@ export interface FaultSpec {
   readonly hang: readonly string[];
   /** Peers whose network link may be partitioned. */
   readonly partition: readonly string[];
+  /** Processes the OOM killer may choose at any moment (SIGKILL, then the oom reaper). */
+  readonly oom?: readonly string[];
+  /** Peers that may die at any moment (the remote host crashes: its QP goes with it). */
+  readonly peerCrash?: readonly string[];
   /**
    * The NIC cannot invalidate a single MR (Jason Gunthorpe: 14 of 17 drivers
    * lack rereg). Kept for old scenarios: it means `nic invalidate=none`, which
@@ -514,7 +531,7 @@ export type Distribution =
  * - `writeback`: a dirty page's age before writeback;
  * - `op`: the cost of one operation (`op` names it, e.g. truncate);
  * - `pace`: a process's or peer's own time between operations;
- * - `crash`, `hang`, `partition`: time until the fault strikes its target.
+ * - `crash`, `hang`, `partition`, `oom`, `peer_crash`: time until the fault strikes its target.
  * `target` narrows an entry to one process or peer; an entry with a target
  * wins over one without.
  */
@@ -530,7 +547,9 @@ export type TimingKey =
   | "pace"
   | "crash"
   | "hang"
-  | "partition";
+  | "partition"
+  | "oom"
+  | "peer_crash";
 
 export interface TimingEntry {
   readonly key: TimingKey;

@@ -49,10 +49,20 @@ import {
 import { leaseTimeout } from "./locks/lease.js";
 import { writeback } from "./mm/writeback.js";
 import { teardown } from "./proc/exit.js";
+import { oomKill, oomMayStrike } from "./proc/oom.js";
 import { procStep } from "./proc/program.js";
 import { finishHandler, handlerCanFinish, handleSigio, signalDeliverable } from "./proc/signals.js";
 import { escalate } from "./rdma/escalate.js";
-import { nicLand, odpFault, peerAck, peerCanAck, peerCanStep, peerStep } from "./rdma/nic.js";
+import {
+  nicLand,
+  odpFault,
+  peerAck,
+  peerCanAck,
+  peerCanStep,
+  peerCrash,
+  peerDone,
+  peerStep,
+} from "./rdma/nic.js";
 import { odpFaultMayResolve, odpInflightOnFrame } from "./rdma/odp.js";
 import { peerMayRepeat, procMayRepeat, repeatPeer, repeatProc } from "./repeat.js";
 
@@ -73,6 +83,10 @@ export const A_PARTITION = 12;
 export const A_REPEAT = 13;
 /** A peer's program ended and its repeating tail starts again (index: peer; repeat.ts). */
 export const A_PEER_REPEAT = 14;
+/** The OOM killer chooses a process (`faults oom=`; proc/oom.ts). */
+export const A_OOM = 15;
+/** A remote peer dies (`faults peer_crash=`; rdma/nic.ts peerCrash). */
+export const A_PEER_CRASH = 16;
 
 export const actionKind = (a: number): number => a >>> 16;
 export const actionIndex = (a: number): number => a & 0xffff;
@@ -81,7 +95,7 @@ const act = (kind: number, index: number): number => (kind << 16) | index;
 /** Fault injections are the actions of these kinds. */
 export function isFault(a: number): boolean {
   const k = actionKind(a);
-  return k === A_CRASH || k === A_HANG || k === A_PARTITION;
+  return k === A_CRASH || k === A_HANG || k === A_PARTITION || k === A_OOM || k === A_PEER_CRASH;
 }
 
 /**
@@ -148,9 +162,12 @@ export function enabled(m: Model, s: State): number[] {
     if (!alive(s, m, p)) continue;
     if (info.mayCrash) out.push(act(A_CRASH, p));
     if (info.mayHang && s[proc(m, p) + P_STATUS] !== PS_HUNG) out.push(act(A_HANG, p));
+    if (info.mayOom && oomMayStrike(m, s, p)) out.push(act(A_OOM, p));
   }
-  for (let r = 0; r < m.peers.length; r++)
+  for (let r = 0; r < m.peers.length; r++) {
     if (m.peers[r]!.mayPartition && s[peerOff(m, r) + R_PART] === 0) out.push(act(A_PARTITION, r));
+    if (m.peers[r]!.mayCrash && !peerDone(m, s, r)) out.push(act(A_PEER_CRASH, r));
+  }
   return out;
 }
 
@@ -265,6 +282,12 @@ function apply(m: Model, n: State, a: number, ev: ModelEvent[] | null): void {
     case A_PARTITION:
       n[peerOff(m, i) + R_PART] = 1;
       emit(ctx, { k: "partition", peer: i });
+      break;
+    case A_OOM:
+      oomKill(ctx, i);
+      break;
+    case A_PEER_CRASH:
+      peerCrash(ctx, i);
       break;
     case A_REPEAT:
       repeatProc(ctx, i);

@@ -14,6 +14,7 @@ import {
   ext,
   FF_ANON,
   FF_DIRTY,
+  FF_POISON,
   FF_USED,
   FR_FLAGS,
   FR_INDEX,
@@ -29,6 +30,7 @@ import {
   INO_EXISTS,
   INO_SIZE,
   ino,
+  K_HCA_RESET,
   K_UNPLUGGED,
   LEASE_NONE,
   LEASE_RD,
@@ -63,6 +65,7 @@ import {
   pcache,
   peer,
   proc,
+  QP_DEAD,
   QP_ERROR,
   R_CANCEL,
   R_INFL,
@@ -187,6 +190,7 @@ function facts(m: Model, s: State): Fact[] {
             : "orphaned (out of the page cache)";
       add("pin", `${frameName(f)} holds`, `${whose}${flags & FF_DIRTY ? ", dirty" : ""}`);
     } else if (m.dax && flags & FF_DIRTY) add("pin", `${frameName(f)} holds`, "dirty");
+    if (flags & FF_POISON) add("pin", `${frameName(f)} memory`, "poisoned (memory_failure)");
   }
   m.ofds.forEach((d, i) => {
     const o = ofd(m, i);
@@ -247,7 +251,15 @@ function facts(m: Model, s: State): Fact[] {
       if (msg !== 0)
         add("qp", `${name}.${v}`, msg > 0 ? `rkey of ${mrName(m, msg - 1)}` : "no rkey");
     });
-    add("qp", `${name}'s QP`, s[o + R_QP] === QP_ERROR ? "error" : "ready");
+    add(
+      "qp",
+      `${name}'s QP`,
+      s[o + R_QP] === QP_ERROR
+        ? "error"
+        : s[o + R_QP] === QP_DEAD
+          ? "gone (the peer crashed)"
+          : "ready",
+    );
     const infl = s[o + R_INFL]!;
     if (infl !== INF_NONE) {
       const tgt = s[o + R_TGT]!;
@@ -262,6 +274,7 @@ function facts(m: Model, s: State): Fact[] {
     if (s[o + R_PART]) add("qp", `${name} network`, "partitioned");
   });
   if (s[m.offKernel + K_UNPLUGGED]) add("block", "device", "unplugged");
+  if (s[m.offKernel + K_HCA_RESET]) add("qp", "HCA", "reset: every uverbs context disassociated");
   return out;
 }
 

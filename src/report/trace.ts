@@ -227,10 +227,32 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
         text:
           e.how === "exit"
             ? `${procName(m, e.proc)} exits`
-            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig})` : ""}: ${e.kept ? keptText(m, e.proc) : `${holdings(m, e.proc)} released`}`,
+            : `${procName(m, e.proc)} ${e.how}${e.sig ? ` (${e.sig}${e.cause === "hwpoison" ? ": hardware memory error" : e.cause === "oom" ? " from the OOM killer" : ""})` : ""}: ${e.kept ? keptText(m, e.proc) : `${holdings(m, e.proc)} released`}`,
       };
     case "hang":
       return { main: true, text: `${procName(m, e.proc)} hangs` };
+    case "poison":
+      return {
+        main: true,
+        text: `memory_failure: ${unit(e.frame)} (${fileName(m, e.inode)} page ${e.page}) poisoned; its PTEs zapped${e.dax ? "; the block stays the file's" : e.dirty ? " (hwpoison entries); the dirty page leaves the page cache" : "; the clean page leaves the page cache"}${e.pinned ? ", and the pin keeps the bad page" : ""}`,
+      };
+    case "device-fatal":
+      return {
+        main: false,
+        text: `IB_EVENT_DEVICE_FATAL to ${procName(m, e.proc)}: its uverbs context is disassociated (later verbs fail with EIO)`,
+      };
+    case "mr-destroyed":
+      return { main: false, text: `${mrName(m, e.mr)} destroyed and unpinned (${e.why})` };
+    case "peer-crash":
+      return {
+        main: true,
+        text: `${peerName(m, e.peer)} crashes: its QP is gone; the local MRs stay registered and pinned`,
+      };
+    case "oom-kill":
+      return {
+        main: true,
+        text: `OOM killer: SIGKILL → ${procName(m, e.proc)}${e.pinned.length > 0 ? `; ${plural(e.pinned.length, "page")} stay pinned (${e.pinned.map((f) => unit(f)).join(", ")}): no reaper frees a pinned page` : ""}`,
+      };
     case "blocks-freed":
       return {
         main: false,
@@ -329,7 +351,7 @@ function eventText(m: Model, e: ModelEvent): { main: boolean; text: string } | n
     case "dma":
       return {
         main: e.via === undefined,
-        text: `${e.via !== undefined ? `${dmaWho(m, e)}: ${e.op === "write" ? "lands in" : "reads"}` : e.op === "write" ? "RDMA WRITE lands in" : "RDMA READ from"} ${unit(e.frame)} (${e.outcome === "ok" ? `${fileName(m, e.inode)} page ${e.page}` : e.outcome}${e.other >= 0 ? `: ${fileName(m, e.other)}` : ""})${e.op === "read" ? `, returns ${contentName(m, e.content)}` : ""}`,
+        text: `${e.via !== undefined ? `${dmaWho(m, e)}: ${e.op === "write" ? "lands in" : "reads"}` : e.op === "write" ? "RDMA WRITE lands in" : "RDMA READ from"} ${unit(e.frame)} (${e.outcome === "ok" ? `${fileName(m, e.inode)} page ${e.page}` : e.outcome}${e.other >= 0 ? `: ${fileName(m, e.other)}` : ""})${e.op === "read" ? `, returns ${contentName(m, e.content)}` : ""}${e.poisoned === true ? " — the page is poisoned (memory_failure)" : ""}`,
       };
     case "read":
       return { main: false, text: `read returns ${contentName(m, e.content)}` };

@@ -469,6 +469,44 @@ class Checker {
         );
         return;
       }
+      case "memory_failure": {
+        const f = this.res.files.get(op.file);
+        const backing = f?.spec.backing ?? "fs";
+        // proc/memory-failure.ts: fs-DAX, device-DAX and page-cache files only.
+        if (backing === "tmpfs" || backing === "hugetlbfs")
+          this.sink.report(
+            "PIN250",
+            n.stmt.head,
+            `memory_failure of \`${op.file}\` (${backing}): pinlab models memory_failure() of fs-DAX, device-DAX and page-cache files only (shmem keeps a poisoned page in its cache, hugetlbfs has a path of its own)`,
+            "poison a file of the scenario's filesystem or a device-DAX file",
+          );
+        if (!this.page(n, "page", op.page)) return;
+        const size = this.staticSize(op.file);
+        if (size !== undefined && op.page >= size)
+          this.sink.report(
+            "PIN351",
+            spanOf(n, "page"),
+            `page ${op.page} is past the end of \`${op.file}\` (${pages(size)}): no memory is there, and memory_failure always returns ENXIO`,
+            size === 0
+              ? `\`${op.file}\` is empty`
+              : `the last page of \`${op.file}\` is ${size - 1}`,
+          );
+        return;
+      }
+      case "hca_reset": {
+        const decls = allDecls(this.program);
+        const registers = decls.some(
+          (d) => d.kind === "proc" && d.body.some((x) => x.kind === "op" && x.op.op === "reg_mr"),
+        );
+        if (!registers)
+          this.sink.report(
+            "PIN352",
+            n.stmt.head,
+            "`hca_reset` in a scenario where no process registers memory (`reg_mr`): it destroys nothing and changes no verdict",
+            "register an MR first, or silence this line with `# pinlab-ignore PIN352`",
+          );
+        return;
+      }
       case "pipe_read": {
         const body = this.current?.body ?? [];
         if (!body.some((x) => x.kind === "op" && x.op.op === "vmsplice"))

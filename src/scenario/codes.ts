@@ -68,6 +68,7 @@ export const CODES = {
   PIN232: { severity: "error", title: "unknown variable in a condition" },
 
   PIN240: { severity: "error", title: "VFIO DMA mapping of a device (VM_PFNMAP) mapping" },
+  PIN250: { severity: "error", title: "memory_failure of a backing the model does not cover" },
 
   PIN260: { severity: "error", title: "branch on a label not executed before it" },
   PIN261: { severity: "error", title: "label inside a loop named without its iteration" },
@@ -106,6 +107,8 @@ export const CODES = {
   PIN340: { severity: "warning", title: "vfio_dma_write through a mapping without prot=write" },
   PIN341: { severity: "warning", title: "vfio_dma_read through a mapping without prot=read" },
   PIN342: { severity: "warning", title: "pipe_read in a program without vmsplice" },
+  PIN351: { severity: "warning", title: "memory_failure of a page past the end of its file" },
+  PIN352: { severity: "warning", title: "hca_reset where no process registers memory" },
 
   PIN360: { severity: "warning", title: "policy that no plugin file loaded defines" },
 

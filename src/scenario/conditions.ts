@@ -67,6 +67,20 @@ function constant(
           hint: "on fs-DAX, ask about the block: `block of FILE.pageN holds FILE`",
         });
     }
+    if (
+      b.k === "page" &&
+      b.st === "poisoned" &&
+      !spec.procs.some((p) => p.program.some((o) => o.op === "memory_failure"))
+    )
+      out.push({
+        message: `\`${b.file}.page${b.page} poisoned\` is never true: no process runs \`memory_failure\``,
+        hint: "add `memory_failure FILE page=N` to a program",
+      });
+    if (b.k === "peer" && b.st === "crashed" && !(spec.faults.peerCrash ?? []).includes(b.peer))
+      out.push({
+        message: `\`${b.peer} crashed\` is never true: \`${b.peer}\` is not in \`faults peer_crash=\``,
+        hint: `add \`faults peer_crash=${b.peer}\``,
+      });
     if (b.k === "peer" && b.st === "done" && spec.peers.find((r) => r.name === b.peer)?.repeat)
       out.push({
         message: `\`${b.peer} done\` is never true: its program repeats`,

@@ -165,8 +165,11 @@ function procOpBody(op: ProcOp): string {
     case "send_uverbs":
       return `send_uverbs ${op.proc}`;
     case "unplug":
+    case "hca_reset":
     case "exit":
       return op.op;
+    case "memory_failure":
+      return `memory_failure ${op.file} page=${op.page}${op.earlyKill ? " early_kill" : ""}`;
     case "fork":
       return `fork ${op.child}`;
     case "madvise":
@@ -213,6 +216,8 @@ export function printFaults(f: FaultSpec): string {
   if (f.crash.length > 0) parts.push(`crash=${f.crash.join(",")}`);
   if (f.hang.length > 0) parts.push(`hang=${f.hang.join(",")}`);
   if (f.partition.length > 0) parts.push(`partition=${f.partition.join(",")}`);
+  if ((f.oom ?? []).length > 0) parts.push(`oom=${f.oom!.join(",")}`);
+  if ((f.peerCrash ?? []).length > 0) parts.push(`peer_crash=${f.peerCrash!.join(",")}`);
   if (f.nicNoInvalidate) parts.push("nic_no_invalidate");
   return parts.join(" ");
 }
@@ -362,7 +367,15 @@ export function formatScenario(spec: ScenarioSpec): string {
   }
   const f = spec.faults;
   const tail: string[] = [];
-  if (f.crash.length + f.hang.length + f.partition.length > 0 || f.nicNoInvalidate)
+  if (
+    f.crash.length +
+      f.hang.length +
+      f.partition.length +
+      (f.oom ?? []).length +
+      (f.peerCrash ?? []).length >
+      0 ||
+    f.nicNoInvalidate
+  )
     tail.push(printFaults(f));
   if (spec.nic !== undefined) tail.push(printNic(spec.nic));
   if (Object.values(spec.bounds).some((v) => v !== undefined)) tail.push(printBounds(spec.bounds));

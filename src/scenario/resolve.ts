@@ -578,7 +578,9 @@ class Resolver {
             n,
             at,
             this.procs,
-            this.remotes.has(n) ? `\`${n}\` is a remote peer: use \`partition=${n}\`` : undefined,
+            this.remotes.has(n)
+              ? `\`${n}\` is a remote peer: use \`peer_crash=${n}\` or \`partition=${n}\``
+              : undefined,
           );
         else
           this.lookup(
@@ -588,14 +590,16 @@ class Resolver {
             at,
             this.remotes,
             this.procs.has(n)
-              ? `\`${n}\` is a process: use \`crash=${n}\` or \`hang=${n}\``
+              ? `\`${n}\` is a process: use \`crash=${n}\`, \`oom=${n}\` or \`hang=${n}\``
               : undefined,
           );
       });
     this.bareMeansAll = true;
     check("crash", d.spec.crash, "PIN203");
     check("hang", d.spec.hang, "PIN203");
+    check("oom", d.spec.oom ?? [], "PIN203");
     check("partition", d.spec.partition, "PIN204");
+    check("peer_crash", d.spec.peerCrash ?? [], "PIN204");
     this.bareMeansAll = false;
   }
 

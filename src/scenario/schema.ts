@@ -148,12 +148,15 @@ export const DECLS: ReadonlyMap<string, Signature> = table({
   }),
   faults: sig({
     name: "faults",
-    synopsis: "faults [crash=PROC,...] [hang=PROC,...] [partition=REMOTE,...] [nic_no_invalidate]",
+    synopsis:
+      "faults [crash=PROC,...] [hang=PROC,...] [oom=PROC,...] [partition=REMOTE,...] [peer_crash=REMOTE,...] [nic_no_invalidate]",
     words: [{ role: "nic_no_invalidate", values: ["nic_no_invalidate"] }],
     keys: [
       { key: "crash", type: "names" },
       { key: "hang", type: "names" },
+      { key: "oom", type: "names" },
       { key: "partition", type: "names" },
+      { key: "peer_crash", type: "names" },
     ],
   }),
   nic: sig({
@@ -210,6 +213,8 @@ export const TIMING_KEYS: ReadonlyMap<TimingKey, "proc" | "peer" | "either" | "n
   ["crash", "proc"],
   ["hang", "proc"],
   ["partition", "peer"],
+  ["oom", "proc"],
+  ["peer_crash", "peer"],
 ] as const);
 
 /** Operations of a local process (`proc`). `create` is `open` with O_CREAT|O_EXCL. */
@@ -418,6 +423,14 @@ export const PROC_OPS: ReadonlyMap<string, Signature> = table({
   fsync: sig({ name: "fsync", synopsis: "fsync FD", refs: [{ role: "fd", kind: "fd" }] }),
   await: sig({ name: "await", synopsis: "await REMOTE", refs: [{ role: "peer", kind: "peer" }] }),
   unplug: sig({ name: "unplug", synopsis: "unplug" }),
+  memory_failure: sig({
+    name: "memory_failure",
+    synopsis: "memory_failure FILE page=N [early_kill]",
+    refs: [{ role: "file", kind: "file" }],
+    words: [{ role: "early_kill", values: ["early_kill"] }],
+    keys: [page],
+  }),
+  hca_reset: sig({ name: "hca_reset", synopsis: "hca_reset" }),
   send_uverbs: sig({
     name: "send_uverbs",
     synopsis: "send_uverbs PROC",
@@ -519,8 +532,9 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   write: ["EBADF", "EINVAL", "ETXTBSY", "EPERM", "ENOSPC", "EDEADLOCK", "EDEADLK", "EINTR"],
   fsync: ["EBADF"],
   // ib_check_mr_access(), check_vma_flags(), writable_file_mapping_allowed(), the policies
-  reg_mr: ["EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
-  dereg_mr: ["EINVAL"],
+  // ib_uverbs_ioctl() on a disassociated uverbs file (hca_reset) → EIO, before anything else
+  reg_mr: ["EIO", "EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
+  dereg_mr: ["EIO", "EINVAL"],
   // io_sqe_buffers_register(): a table already → EBUSY; io_pin_pages() (GUP, as reg_mr);
   // then __io_account_mem() → ENOMEM (iouring/ring.ts)
   io_uring_register: ["EBUSY", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
@@ -589,6 +603,10 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
     "EINTR",
   ],
   unplug: ["EINVAL", "ENODEV"],
+  // memory_failure_dev_pagemap(): no page behind the pfn; has_extra_refcount(): a
+  // page-cache page still referenced
+  memory_failure: ["ENXIO", "EBUSY"],
+  hca_reset: [],
   // kill_pid_info(): no such process; kill_ok_by_cred(): another user
   kill: ["ESRCH", "EPERM"],
   // copy_present_page() finds no page for a pinned page's copy

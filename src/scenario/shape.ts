@@ -218,6 +218,8 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink, inGroup = false): Decl | und
           crash: b.list("crash"),
           hang: b.list("hang"),
           partition: b.list("partition"),
+          ...(b.list("oom").length > 0 ? { oom: b.list("oom") } : {}),
+          ...(b.list("peer_crash").length > 0 ? { peerCrash: b.list("peer_crash") } : {}),
           nicNoInvalidate: b.has("nic_no_invalidate"),
         },
       };
@@ -749,6 +751,15 @@ function procOp(w: string, dst: string, b: Bound): ProcOp {
       return { op: "send_uverbs", proc: b.name("proc") };
     case "unplug":
       return { op: "unplug" };
+    case "hca_reset":
+      return { op: "hca_reset" };
+    case "memory_failure":
+      return {
+        op: "memory_failure",
+        file: b.name("file"),
+        page: b.int("page"),
+        ...(b.has("early_kill") ? { earlyKill: true } : {}),
+      };
     case "fork":
       return { op: "fork", child: b.name("child") };
     case "madvise":

@@ -7,9 +7,11 @@ import {
   A_LAND,
   A_LEASE_TIMER,
   A_ODP_FAULT,
+  A_OOM,
   A_PARTITION,
   A_PEER,
   A_PEER_ACK,
+  A_PEER_CRASH,
   A_PEER_REPEAT,
   A_PIN_TIMER,
   A_PROC,
@@ -78,6 +80,10 @@ export function describeAction(m: Model, a: number): string {
       return `fault: ${proc()} hangs`;
     case A_PARTITION:
       return `fault: network partition to ${peer()}`;
+    case A_OOM:
+      return `fault: the OOM killer chooses ${proc()}`;
+    case A_PEER_CRASH:
+      return `fault: ${peer()} crashes`;
     case A_REPEAT:
       return `${proc()}: repeat`;
     case A_PEER_REPEAT:

@@ -95,7 +95,8 @@ export function modelSystem(
   const sym = findSymmetry(m);
   const cov = coverageMap(m);
   const faulty =
-    m.procs.some((p) => p.mayCrash || p.mayHang) || m.peers.some((r) => r.mayPartition);
+    m.procs.some((p) => p.mayCrash || p.mayHang || p.mayOom === true) ||
+    m.peers.some((r) => r.mayPartition || r.mayCrash === true);
   const quietButFaults = (s: State): boolean => {
     const en = enabled(m, s);
     return en.length > 0 && en.every(isFault);

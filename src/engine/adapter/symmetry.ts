@@ -50,7 +50,13 @@ export function findSymmetry(m: Model): Symmetry | null {
   if (spec.expectations.some((e) => e.kind === "condition")) return null;
   const named = new Set<string>();
   for (const e of spec.expectations) if (e.kind === "result") named.add(e.proc);
-  for (const n of [...spec.faults.crash, ...spec.faults.hang, ...spec.faults.partition])
+  for (const n of [
+    ...spec.faults.crash,
+    ...spec.faults.hang,
+    ...spec.faults.partition,
+    ...(spec.faults.oom ?? []),
+    ...(spec.faults.peerCrash ?? []),
+  ])
     named.add(n);
   const sendsTo = new Map<string, string[]>(); // peer -> processes that send or await it
   for (const p of spec.procs)

@@ -43,9 +43,11 @@ import {
   A_LAND,
   A_LEASE_TIMER,
   A_ODP_FAULT,
+  A_OOM,
   A_PARTITION,
   A_PEER,
   A_PEER_ACK,
+  A_PEER_CRASH,
   A_PEER_REPEAT,
   A_PIN_TIMER,
   A_PROC,
@@ -299,6 +301,10 @@ export function simulateSeed(
         return sample(T.hang[i]!, rand);
       case A_PARTITION:
         return sample(T.partition[i]!, rand);
+      case A_OOM:
+        return sample(T.oom[i]!, rand);
+      case A_PEER_CRASH:
+        return sample(T.peerCrash[i]!, rand);
       case A_REPEAT:
         // Each iteration starts `every` after the previous one began.
         return Math.max(0, since(lastRepeat[i]!) + sample(T.procRepeat[i]!, rand) - now);
@@ -318,6 +324,10 @@ export function simulateSeed(
         return T.hang[i] !== null;
       case A_PARTITION:
         return T.partition[i] !== null;
+      case A_OOM:
+        return T.oom[i] !== null;
+      case A_PEER_CRASH:
+        return T.peerCrash[i] !== null;
       default:
         return true;
     }

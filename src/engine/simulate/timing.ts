@@ -78,6 +78,8 @@ export const TIMING_DEFAULTS: Readonly<Record<TimingKey, TimingDefault>> = {
   crash: { dist: null, source: "a crash strikes only when the scenario times it" },
   hang: { dist: null, source: "a hang strikes only when the scenario times it" },
   partition: { dist: null, source: "a partition strikes only when the scenario times it" },
+  oom: { dist: null, source: "an OOM kill strikes only when the scenario times it" },
+  peer_crash: { dist: null, source: "a peer crash strikes only when the scenario times it" },
 };
 
 /** The resolved durations of one model, indexed like the actions. */
@@ -97,6 +99,8 @@ export interface TimingTable {
   readonly rdmaOp: readonly Distribution[];
   readonly odpFault: readonly Distribution[];
   readonly partition: readonly (Distribution | null)[];
+  readonly oom: readonly (Distribution | null)[];
+  readonly peerCrash: readonly (Distribution | null)[];
   readonly peerRepeat: readonly Distribution[];
   readonly writeback: Distribution;
   /** Things the resolution could not honour, said in the result's notes. */
@@ -151,8 +155,10 @@ export function timingTable(m: Model): TimingTable {
   const peerNames = m.peers.map((r) => r.name);
   const specProc = (name: string) => m.spec.procs.find((p) => p.name === name);
   const specPeer = (name: string) => m.spec.peers.find((p) => p.name === name);
-  const faultless = (key: "crash" | "hang" | "partition", names: readonly string[]) =>
-    names.filter((n) => pick(entries, key, n, null) === null);
+  const faultless = (
+    key: "crash" | "hang" | "partition" | "oom" | "peer_crash",
+    names: readonly string[],
+  ) => names.filter((n) => pick(entries, key, n, null) === null);
   const never = [
     ...faultless(
       "crash",
@@ -166,10 +172,18 @@ export function timingTable(m: Model): TimingTable {
       "partition",
       m.peers.filter((r) => r.mayPartition).map((r) => r.name),
     ).map((n) => `${n}'s link may partition`),
+    ...faultless(
+      "oom",
+      m.procs.filter((p) => p.mayOom === true).map((p) => p.name),
+    ).map((n) => `the OOM killer may choose ${n}`),
+    ...faultless(
+      "peer_crash",
+      m.peers.filter((r) => r.mayCrash === true).map((r) => r.name),
+    ).map((n) => `${n} may crash`),
   ];
   if (never.length > 0)
     notes.push(
-      `faults without a timing entry never strike in a simulation: ${never.join(", ")} (a crash, hang or partition timing entry times them)`,
+      `faults without a timing entry never strike in a simulation: ${never.join(", ")} (a crash, hang, partition, oom or peer_crash timing entry times them)`,
     );
   return {
     procPace: procNames.map((n) => pick(entries, "pace", n, d("pace"))!),
@@ -194,6 +208,10 @@ export function timingTable(m: Model): TimingTable {
     odpFault: peerNames.map((n) => pick(entries, "odp_fault", n, d("odp_fault"))!),
     partition: m.peers.map((r) =>
       r.mayPartition ? pick(entries, "partition", r.name, null) : null,
+    ),
+    oom: m.procs.map((p) => (p.mayOom === true ? pick(entries, "oom", p.name, null) : null)),
+    peerCrash: m.peers.map((r) =>
+      r.mayCrash === true ? pick(entries, "peer_crash", r.name, null) : null,
     ),
     peerRepeat: peerNames.map((n) => specPeer(n)?.repeat?.every ?? { kind: "fixed", value: 0 }),
     writeback: pick(entries, "writeback", null, d("writeback"))!,

@@ -26,6 +26,7 @@ import {
   ext,
   FF_DIRTY,
   FF_DMA_CLEAN,
+  FF_POISON,
   FR_CONTENT,
   FR_FLAGS,
   frm,
@@ -77,6 +78,14 @@ export function swapBusy(ctx: Ctx, inode: number): number {
 const unplugged = (ctx: Ctx, inode: number): boolean =>
   fsdax(ctx.m, inode) && ctx.s[ctx.m.offKernel + K_UNPLUGGED] === 1;
 
+/** Whether fs-DAX `inode`'s page has a poisoned block (memory_failure(), proc/memory-failure.ts). */
+function daxPoisoned(ctx: Ctx, inode: number, page: number): boolean {
+  const { m, s } = ctx;
+  if (!fsdax(m, inode) || page >= m.maxPages) return false;
+  const b1 = s[ext(m, inode, page)]!;
+  return b1 > 0 && (s[frm(m, b1 - 1) + FR_FLAGS]! & FF_POISON) !== 0;
+}
+
 /** open(2), optionally O_CREAT|O_EXCL. */
 export function sysOpen(ctx: Ctx, p: number, slot: number, inode: number, create: boolean): number {
   const { m, s } = ctx;
@@ -127,6 +136,9 @@ export function sysRead(ctx: Ctx, p: number, o: number, page: number): number {
   if (m.inodes[inode]!.backing === "devdax") return -EINVAL;
   if (unplugged(ctx, inode)) return -EIO;
   if (page >= s[ino(m, inode) + INO_SIZE]!) return 0;
+  // fs-DAX: dax_iomap_iter() → dax_direct_access() → -EHWPOISON for a bad pfn →
+  // dax_mem2blk_err(): EIO. (A poisoned page-cache page left the cache: read re-reads the block.)
+  if (daxPoisoned(ctx, inode, page)) return -EIO;
   const content = readPage(ctx, inode, page);
   emit(ctx, { k: "read", proc: p, inode, page, content });
   return 1;
@@ -164,8 +176,13 @@ export function sysWrite(ctx: Ctx, p: number, o: number, page: number): number {
   const e = prepareWrite(ctx, inode, page);
   if (e < 0) return e;
   const data = contentOf(inode);
-  if (fsdax(m, inode)) writeBlock(m, s, s[ext(m, inode, page)]! - 1, data);
-  else {
+  if (fsdax(m, inode)) {
+    const b = s[ext(m, inode, page)]! - 1;
+    // dax_iomap_iter(): a write over a bad pfn is a recovery write (dax_recovery_write() →
+    // pmem_recovery_write() clears the poison, pmem_clear_poison()), whole page here.
+    s[frm(m, b) + FR_FLAGS]! &= ~FF_POISON;
+    writeBlock(m, s, b, data);
+  } else {
     const f = pageCacheGet(ctx, inode, page);
     if (f < 0) return -ENOSPC;
     const fo = frm(m, f);

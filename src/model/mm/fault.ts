@@ -27,6 +27,7 @@ import {
   FF_DIRTY,
   FF_DMA_CLEAN,
   FF_MOVABLE,
+  FF_POISON,
   FR_CONTENT,
   FR_FLAGS,
   FR_INDEX,
@@ -35,9 +36,11 @@ import {
   INO_SIZE,
   ino,
   K_UNPLUGGED,
+  type Model,
   PTE_RO,
   PTE_RW,
   pcache,
+  type State,
   vma as vmaOff,
 } from "../layout.js";
 import { allocFrame, frameContent, isAnon, zeroFrame } from "./frames.js";
@@ -112,6 +115,9 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
   if (fsdax(m, inode) && s[m.offKernel + K_UNPLUGGED] === 1) return -EFAULT;
   if (page >= s[ino(m, inode) + INO_SIZE]!) return -EFAULT; // VM_FAULT_SIGBUS
   const pte = s[vo + 1 + k]!;
+  // A hwpoison entry (memory_failure() of a dirty page-cache page left the PTE
+  // pointing at the bad frame here): do_swap_page() → VM_FAULT_HWPOISON.
+  if (pte !== 0 && frameBad(m, s, pteFrame(pte))) return -EFAULT;
   if (pte !== 0 && (ptePerm(pte) === PTE_RW || !write)) return pteFrame(pte);
 
   if (!vi.shared && write) {
@@ -141,6 +147,10 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
   }
   const f = fileFrame(ctx, inode, page, write);
   if (f < 0) return f === -1 ? -ENOMEM : f;
+  // fs-DAX: dax_iomap_direct_access() → the pmem driver's badblocks → -EHWPOISON →
+  // dax_fault_return() → vmf_error(): VM_FAULT_HWPOISON (SIGBUS BUS_MCEERR_AR; GUP
+  // without FOLL_HWPOISON makes it -EFAULT, vm_fault_to_errno()).
+  if (frameBad(m, s, f)) return -EFAULT;
   if (write && writesBack(m, inode)) {
     // ->page_mkwrite then set_page_dirty: the filesystem knows the page is dirty.
     const o = frm(m, f);
@@ -148,6 +158,11 @@ export function fault(ctx: Ctx, v: number, k: number, write: boolean): number {
   }
   s[vo + 1 + k] = ptePack(f, write ? PTE_RW : PTE_RO);
   return f;
+}
+
+/** PG_hwpoison on frame f (proc/memory-failure.ts poisoned(), inlined to keep mm below proc). */
+function frameBad(m: Model, s: State, f: number): boolean {
+  return f >= 0 && f < m.nFrames && (s[frm(m, f) + FR_FLAGS]! & FF_POISON) !== 0;
 }
 
 /** The frame backing a file page: the block's pfn on fs-DAX (zero page for a hole), else the cached page. */

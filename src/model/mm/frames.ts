@@ -13,6 +13,7 @@ import {
   blk,
   CONTENT_ZERO,
   FF_ANON,
+  FF_POISON,
   FF_USED,
   FR_CONTENT,
   FR_FLAGS,
@@ -64,6 +65,8 @@ export function releaseIfIdle(ctx: Ctx, f: number): void {
   const { m, s } = ctx;
   if (f === zeroFrame(m) || isDaxFrame(m, f)) return;
   const o = frm(m, f);
+  // A poisoned page never returns to the allocator (memory_failure() keeps it off the free lists).
+  if ((s[o + FR_FLAGS]! & FF_POISON) !== 0) return;
   // A page some PTE still maps stays: the mapping's own reference (an anonymous
   // page after its pin is dropped, or one fork left shared).
   if ((s[o + FR_FLAGS]! & FF_ANON) !== 0 && anonMapped(m, s, f)) return;

@@ -58,6 +58,7 @@ import { cpuStore, fault } from "../mm/fault.js";
 import { frameContent } from "../mm/frames.js";
 import { pinLongterm, unpinLongterm } from "../mm/gup-test.js";
 import { sysPipeRead, sysVmsplice } from "../mm/splice.js";
+import { hcaReset } from "../rdma/hca.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
@@ -66,7 +67,7 @@ import { vfioDma, vfioMap, vfioUnmap } from "../vfio/dma.js";
 import { sendKill } from "./deliver.js";
 import { teardown, unmapVma } from "./exit.js";
 import { fileHeldElsewhere, sysFork, sysMadvise } from "./fork.js";
-import { unbindKillMappers } from "./memory-failure.js";
+import { memoryFailure, poisonedAt, unbindKillMappers } from "./memory-failure.js";
 import { signalName } from "./signum.js";
 
 /** The call killed its own process (SIGBUS/SIGSEGV): nothing returns. */
@@ -215,11 +216,11 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       // wp_page_copy()'s notifier waits out an ODP access to the page first (rdma/odp.ts)
       if (cowOdpWait(ctx, p, op.a, op.b) === BLOCK) return BLOCK;
       const r = cpuStore(ctx, op.a, op.b);
-      return r < 0 ? signalDeath(ctx, p, op.a, true) : 0;
+      return r < 0 ? signalDeath(ctx, p, op.a, op.b, true) : 0;
     }
     case "load": {
       const f = fault(ctx, op.a, op.b, false);
-      if (f < 0) return signalDeath(ctx, p, op.a, false);
+      if (f < 0) return signalDeath(ctx, p, op.a, op.b, false);
       const vi = m.vmas[op.a]!;
       emit(ctx, {
         k: "read",
@@ -289,6 +290,12 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
     case "unplug":
       if (unbindKillMappers(ctx, p)) return DIED;
       return sysUnplug(ctx, p);
+    case "memory_failure": {
+      const r = memoryFailure(ctx, p, op.a, op.b, op.c === 1);
+      return r === -1 ? DIED : r;
+    }
+    case "hca_reset":
+      return hcaReset(ctx);
     case "await":
       if (peerDone(m, s, op.a)) return 0;
       ctx.why = `waiting for ${m.peers[op.a]!.name} to report completion`;
@@ -370,9 +377,15 @@ export function interruptCall(ctx: Ctx, p: number): void {
  * A faulting access the kernel answers with a signal whose default action
  * kills: SIGSEGV without a mapping or permission, SIGBUS past EOF.
  */
-function signalDeath(ctx: Ctx, p: number, v: number, write: boolean): number {
+function signalDeath(ctx: Ctx, p: number, v: number, k: number, write: boolean): number {
   const { m, s } = ctx;
   const segv = s[vmaOff(m, v)] !== 1 || (write && !m.vmas[v]!.writable);
+  // A fault on poisoned memory: VM_FAULT_HWPOISON (a hwpoison entry, or on fs-DAX
+  // dax_direct_access() → -EHWPOISON → vmf_error()) → do_sigbus(): BUS_MCEERR_AR.
+  if (!segv && poisonedAt(m, s, v, k)) {
+    teardown(ctx, p, PS_KILLED, "killed", "hwpoison", "SIGBUS");
+    return DIED;
+  }
   teardown(ctx, p, PS_KILLED, "killed", "signal", segv ? "SIGSEGV" : "SIGBUS");
   return DIED;
 }

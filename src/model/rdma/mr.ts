@@ -3,15 +3,17 @@
  * and its end: deregistration, kernel invalidation, destruction with the process.
  */
 import { type Ctx, emit } from "../ctx.js";
-import { EINVAL } from "../errno.js";
+import { EINVAL, EIO } from "../errno.js";
 import {
   INF_NONE,
+  K_HCA_RESET,
   MR_DEREG,
   MR_INVALID,
   MR_VALID,
   mr as mrOff,
   peer as peerOff,
   QP_ERROR,
+  QP_READY,
   R_INFL,
   R_OPMR,
   R_QP,
@@ -28,6 +30,9 @@ import { canDoMlock, chargePinnedVm } from "./umem.js";
 export function regMr(ctx: Ctx, x: number): number {
   const { m, s } = ctx;
   const mi = m.mrs[x]!;
+  // A disassociated uverbs file (HCA reset, rdma/hca.ts): ib_uverbs_ioctl() fails every
+  // command with EIO before the method's handler runs.
+  if (s[m.offKernel + K_HCA_RESET] === 1) return -EIO;
   if (!mi.accessValid) return -EINVAL;
   if (mi.odp) {
     // ODP is never charged to pinned_vm / RLIMIT_MEMLOCK: it pins nothing. Up to
@@ -58,6 +63,9 @@ export function regMr(ctx: Ctx, x: number): number {
 export function deregMr(ctx: Ctx, x: number): number {
   const { m, s } = ctx;
   const o = mrOff(m, x);
+  // After an HCA reset the uverbs file is disassociated: ib_uverbs_ioctl() finds the
+  // device gone and fails every command, DEREG_MR included, with EIO (rdma-core passes it on).
+  if (s[m.offKernel + K_HCA_RESET] === 1) return -EIO;
   if (s[o] !== MR_VALID && s[o] !== MR_INVALID) return -EINVAL;
   abortInflight(ctx, x, "REM_ACCESS_ERR", "MR deregistered under an in-flight access");
   if (s[o] === MR_VALID && !m.mrs[x]!.odp) unpinMrPages(ctx, x);
@@ -105,7 +113,7 @@ export function abortInflight(
 export function peerFail(
   ctx: Ctx,
   r: number,
-  status: "REM_ACCESS_ERR" | "RETRY_EXC_ERR" | "WR_FLUSH_ERR",
+  status: "REM_ACCESS_ERR" | "RETRY_EXC_ERR" | "WR_FLUSH_ERR" | "REM_OP_ERR",
   why: string,
 ): void {
   const { m, s } = ctx;
@@ -114,7 +122,7 @@ export function peerFail(
   s[po + R_TGT] = 0;
   s[po + R_OPMR] = 0;
   emit(ctx, { k: "rdma-error", peer: r, status, why });
-  if (s[po + R_QP] !== QP_ERROR) {
+  if (s[po + R_QP] === QP_READY) {
     s[po + R_QP] = QP_ERROR;
     emit(ctx, { k: "qp-error", peer: r });
   }

@@ -38,7 +38,7 @@ import {
   mr as mrOff,
   PTE_RW,
   peer as peerOff,
-  QP_ERROR,
+  QP_DEAD,
   QP_READY,
   R_CANCEL,
   R_INFL,
@@ -56,7 +56,9 @@ import {
 import { fault } from "../mm/fault.js";
 import { frameContent, zeroFrame } from "../mm/frames.js";
 import { pteFrame, ptePerm } from "../mm/pte.js";
+import { poisoned } from "../proc/memory-failure.js";
 import { peerWillRepeat } from "../repeat.js";
+import { hcaGone, isRdmaMr } from "./hca.js";
 import { peerFail } from "./mr.js";
 
 /**
@@ -69,7 +71,7 @@ export function peerDone(m: Model, s: State, r: number): boolean {
     (s[po + R_PC]! >= m.peers[r]!.prog.length &&
       s[po + R_INFL] === INF_NONE &&
       !peerWillRepeat(m, s, r)) ||
-    s[po + R_QP] === QP_ERROR ||
+    s[po + R_QP] !== QP_READY ||
     s[po + R_CANCEL] === 2
   );
 }
@@ -123,6 +125,15 @@ function issue(ctx: Ctx, r: number, x: number, page: number, write: boolean): vo
   const mi = m.mrs[x]!;
   const o = mrOff(m, x);
   const st = s[o]!;
+  if (hcaGone(ctx) && isRdmaMr(ctx, x)) {
+    peerFail(
+      ctx,
+      r,
+      "RETRY_EXC_ERR",
+      "the local HCA was reset: the QP it was connected to is gone",
+    );
+    return;
+  }
   if (st === MR_DEREG && !alive(s, m, mi.proc)) {
     peerFail(ctx, r, "RETRY_EXC_ERR", "the remote QP is gone (its process died)");
     return;
@@ -241,6 +252,7 @@ export function deviceAccess(
   const { m, s } = ctx;
   const { outcome, other } = judgeTarget(m, s, f, inode, page);
   let content = 0;
+  const bad = poisoned(m, s, f);
   if (write) {
     const data = contentOf(inode);
     if (m.dax && f < m.nBlocks) s[blk(m, f) + BLK_CONTENT] = data;
@@ -265,6 +277,7 @@ export function deviceAccess(
     content,
     ...(who.via !== undefined ? { via: who.via } : {}),
     ...(who.dio !== undefined ? { dio: who.dio } : {}),
+    ...(bad ? { poisoned: true } : {}),
   });
 }
 
@@ -283,7 +296,35 @@ export function nicLand(ctx: Ctx, r: number): void {
   s[po + R_OPMR] = 0;
   s[po + R_OPPAGE] = 0;
   deviceAccess(ctx, f, vi.inode, vi.first + k, write, { peer: r, mr: x });
-  if (peerDone(m, s, r)) emit(ctx, { k: "peer-done", peer: r, cancelled: false });
+  // A device read of poisoned memory: the root port returns a poisoned completion and
+  // the HCA fails the request (the model's reading: the IB spec's responder error for
+  // a local failure, IBV_WC_REM_OP_ERR; what the driver does next is device-specific).
+  if (!write && poisoned(m, s, f)) {
+    peerFail(ctx, r, "REM_OP_ERR", "the responder's DMA read met poisoned memory");
+    return;
+  }
+  if (peerDone(m, s, r) && s[po + R_QP] === QP_READY)
+    emit(ctx, { k: "peer-done", peer: r, cancelled: false });
+}
+
+/**
+ * The remote peer dies (its host crashes, `faults peer_crash=`): its program
+ * stops and its QP is gone. An operation it already issued still lands (its
+ * packets reached the responder). The local side learns nothing from the
+ * kernel: the MR stays registered and pinned until its owner deregisters it
+ * or dies; the application's own connection (the one `await` listens on)
+ * reports the failure, as an RC QP would after retry exhaustion
+ * (IBV_WC_RETRY_EXC_ERR on the next send). Unlike a partition, which only
+ * cuts the application's cancel messages, nothing of the peer comes back.
+ */
+export function peerCrash(ctx: Ctx, r: number): void {
+  const { m, s } = ctx;
+  const po = peerOff(m, r);
+  s[po + R_PC] = m.peers[r]!.prog.length;
+  const wasReady = s[po + R_QP] === QP_READY;
+  s[po + R_QP] = QP_DEAD;
+  emit(ctx, { k: "peer-crash", peer: r });
+  if (wasReady) emit(ctx, { k: "qp-error", peer: r });
 }
 
 /** The peer answers the application's cancel message once nothing is in flight, and stops. */

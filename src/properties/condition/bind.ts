@@ -41,13 +41,14 @@ export const STATES = {
     "hole", // no block (fs-DAX) and, on a page-cache file, no cached page and no block
     "pinned", // its frame carries a FOLL_PIN (GUP_PIN_COUNTING_BIAS) reference
     "dirty", // its cached page is dirty (page-cache files only)
+    "poisoned", // its memory carries PG_hwpoison (memory_failure)
     "holds", // what a read of it returns: `holds FILE`, `holds zeroes`, `holds stale`
   ],
   mr: ["pinned", "registered", "invalidated"],
   fd: ["open", "closed"],
   va: ["mapped"],
   qp: ["ready", "error"],
-  peer: ["partitioned", "done"],
+  peer: ["partitioned", "crashed", "done"],
   proc: ["alive", "blocked", "done", "exited", "killed", "crashed", "hung"],
   lease: ["held", "breaking", "none"],
   file: ["exists", "unlinked"],

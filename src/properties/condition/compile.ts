@@ -15,6 +15,7 @@ import {
   contentOf,
   ext,
   FF_DIRTY,
+  FF_POISON,
   FR_CONTENT,
   FR_FLAGS,
   FR_REF,
@@ -45,7 +46,7 @@ import {
   pcache,
   peer,
   proc,
-  QP_ERROR,
+  QP_DEAD,
   QP_READY,
   R_PART,
   R_PC,
@@ -161,6 +162,11 @@ function atomPred(b: Bound, m: Model): Pred {
             const f = frame(s);
             return f >= 0 && s[frm(m, f) + FR_REF]! >= GUP_PIN_COUNTING_BIAS;
           };
+        case "poisoned":
+          return (s) => {
+            const f = frame(s);
+            return f >= 0 && (s[frm(m, f) + FR_FLAGS]! & FF_POISON) !== 0;
+          };
         case "dirty":
           return (s) => {
             const f = dax ? -1 : s[pc]! - 1;
@@ -211,8 +217,8 @@ function atomPred(b: Bound, m: Model): Pred {
       );
       if (r < 0) bug(`peer ${b.peer}`);
       const o = peer(m, r) + R_QP;
-      const want = b.st === "ready" ? QP_READY : QP_ERROR;
-      return (s) => s[o] === want;
+      // error: in the error state, or gone with its crashed peer (QP_DEAD)
+      return b.st === "ready" ? (s) => s[o] === QP_READY : (s) => s[o] !== QP_READY;
     }
     case "peer": {
       const r = lookup(
@@ -222,6 +228,7 @@ function atomPred(b: Bound, m: Model): Pred {
       if (r < 0) bug(`peer ${b.peer}`);
       const po = peer(m, r);
       if (b.st === "partitioned") return (s) => s[po + R_PART] !== 0;
+      if (b.st === "crashed") return (s) => s[po + R_QP] === QP_DEAD;
       const n = m.peers[r]!.prog.length;
       // done: its program has run to its end (a repeating tail is never done).
       return m.peers[r]!.repeat ? () => false : (s) => s[po + R_PC]! >= n;
