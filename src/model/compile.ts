@@ -6,6 +6,7 @@
  */
 
 import { SEAL_BITS } from "./backing.js";
+import { checkFlow, type FlowInfo, type FreshSlots, resultValues } from "./flow.js";
 import {
   BLK_CONTENT,
   BLK_STRIDE,
@@ -119,6 +120,11 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       err(`${x.name}: the repeating tail must hold at least one operation`, x.repeat?.at);
   }
   for (const p of spec.procs) if (p.repeat) unreleased(p, err);
+  for (const p of spec.procs) {
+    if (!p.flow) continue;
+    if (p.repeat) err(`process ${p.name}: a repeating tail and loops or branches do not mix`, p.at);
+    for (const e of checkFlow(p.flow)) err(`process ${p.name}: ${e.message}`, e.at);
+  }
 
   if (!Number.isInteger(spec.fs.blocks) || spec.fs.blocks < 1 || spec.fs.blocks > 64)
     err(`fs blocks must be an integer in 1..64 (got ${spec.fs.blocks})`);
@@ -263,9 +269,42 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
     /** Page `n` of pin-table slot x (an io_uring buffer or a DMA mapping), named `what`. */
     const slotPage = (op: string, x: number, n: number, what: string, at?: SourcePos) =>
       pageOf(op, n, mrDefs[x]?.pages ?? 1, what, at);
+    /** A creating statement's compiled form and its variable, for its later copies (flow.ts). */
+    const made = new Map<number, { op: CProcOp; dst?: VarDef; inputs: Map<string, VarDef> }>();
     p.program.forEach((op: ProcOp, index) => {
       const at = op.at;
       const push = (a = 0, b = 0, c = 0, d = 0) => prog.push({ spec: op, index, a, b, c, d });
+      if (op.op === "jump") {
+        const u = op.unless;
+        if (!Number.isInteger(op.to) || op.to <= index || op.to > p.program.length)
+          err(`process ${p.name}: a jump must go forward, within the program (to ${op.to})`, at);
+        if (u && (!Number.isInteger(u.pc) || u.pc < 0 || u.pc >= index))
+          err(`process ${p.name}: a branch must test an earlier operation (${u.pc})`, at);
+        if (index === 0) err(`process ${p.name}: a program cannot start with a jump`, at);
+        push(op.to, u ? u.pc : -1);
+        return;
+      }
+      const orig = op.copyOf !== undefined ? made.get(op.copyOf) : undefined;
+      if (op.copyOf !== undefined && orig === undefined && "dst" in op)
+        err(`process ${p.name}: a copy must follow its first copy (${op.copyOf})`, at);
+      if (orig !== undefined) {
+        // A copy of a creating statement reuses its slots: the same inputs, the same object.
+        for (const [name, def] of orig.inputs)
+          if (vars.get(name) !== def)
+            err(
+              `process ${p.name}: ${name} is assigned later in the loop's body, so its ${op.op} would use another ${name} in the next iteration; assign ${name} before the ${op.op}, or before the loop`,
+              at,
+            );
+        prog.push({ ...orig.op, spec: op, index });
+        if (orig.dst && "dst" in op) vars.set(op.dst, orig.dst);
+        return;
+      }
+      const inputs = new Map<string, VarDef>();
+      for (const key of ["fd", "va"] as const) {
+        const name = (op as { [k in typeof key]?: string })[key];
+        const def = name === undefined ? undefined : vars.get(name);
+        if (name !== undefined && def !== undefined) inputs.set(name, def);
+      }
       /**
        * A pinner with no rkey or peer (io_uring buffer, VFIO DMA mapping) over
        * mapping v: a slot of the pin table like an MR's, which a repeating tail
@@ -710,6 +749,8 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
           break;
         }
       }
+      if (p.flow && "dst" in op)
+        made.set(index, { op: prog[prog.length - 1]!, dst: vars.get(op.dst), inputs });
     });
     progs[pi] = prog;
     procVars[pi] = [...vars.keys()];
@@ -898,9 +939,36 @@ export function compile(written: ScenarioSpec, policy: Policy): CompileResult {
       },
     };
   };
+  // One result field per statement an `if` tests (flow.ts), only in programs with branches.
+  const flowInfo = (x: ProcSpec, prog: readonly CProcOp[], objs: Objs): { flow?: FlowInfo } => {
+    if (!x.flow) return {};
+    const tested = new Map<number, number>();
+    for (const o of prog)
+      if (o.spec.op === "jump" && o.b >= 0 && !tested.has(o.b)) tested.set(o.b, off++);
+    const results = new Int32Array(prog.length).fill(-1);
+    prog.forEach((o, pc) => {
+      const at = tested.get(o.spec.copyOf ?? pc);
+      if (at !== undefined) results[pc] = at;
+    });
+    const tests = prog.map((o) =>
+      o.spec.op === "jump" && o.spec.unless ? resultValues(o.spec.unless.results) : undefined,
+    );
+    const fresh = prog.map((o): FreshSlots | undefined => {
+      const c = o.spec.copyOf;
+      if (c === undefined || !("dst" in o.spec)) return undefined;
+      const mine = (kind: string) => objs.filter((b) => b.kind === kind && b.index === c);
+      return {
+        ofds: mine("fd").map((b) => b.slot),
+        vmas: mine("va").map((b) => b.slot),
+        mrs: mine("mr").map((b) => b.slot),
+      };
+    });
+    return { flow: { results, tests, fresh } };
+  };
   const procsR: ProcInfo[] = procs.map((p, i) => ({
     ...p,
     ...repeatInfo(spec.procs[i]!, procObjs[i]!),
+    ...flowInfo(spec.procs[i]!, progs[i]!, procObjs[i]!),
   }));
   const peersR: PeerInfo[] = peers.map((r, i) => ({
     ...r,

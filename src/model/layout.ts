@@ -8,6 +8,7 @@
  * fixed by the operation that creates them, so the tables are static and the
  * state holds only what changes.
  */
+import type { FlowInfo } from "./flow.js";
 import type { Policy } from "./policy.js";
 import type {
   Backing,
@@ -353,6 +354,8 @@ export interface ProcInfo {
   readonly parent?: number;
   /** The program's repeating tail (spec.ts Repeat), if it has one. */
   readonly repeat?: RepeatInfo;
+  /** For a program with loops or branches: its result fields, jump tests and reused slots (flow.ts). */
+  readonly flow?: FlowInfo;
 }
 
 /**

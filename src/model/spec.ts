@@ -156,6 +156,12 @@ interface OpBase {
   readonly at?: SourcePos;
   /** Optional label so that expectations can name one of several like operations. */
   readonly label?: string;
+  /**
+   * Unrolled from a `loop` (flow.ts): the index of this statement's first
+   * copy in the program, whose object slots (file description, mapping,
+   * registration) this copy reuses.
+   */
+  readonly copyOf?: number;
 }
 
 /** One operation of a local process. `dst` names the variable that receives the result. */
@@ -408,7 +414,44 @@ export type ProcOp =
    * Wait until process `proc` has finished its operation labelled `label`
    * (or has died): the application's own synchronisation (a pipe, an eventfd).
    */
-  | (OpBase & { readonly op: "wait_for"; readonly proc: string; readonly until: string });
+  | (OpBase & { readonly op: "wait_for"; readonly proc: string; readonly until: string })
+  /**
+   * Control flow, what `loop`, `if`, `else` and `break` lower to (flow.ts):
+   * go on at operation `to`, unless `unless` is given and the result of
+   * operation `unless.pc` is one of `unless.results` (`ok` or errno names).
+   * Not a system call: the process takes it at once, as part of the step
+   * before it, so it is never a step of its own.
+   */
+  | (OpBase & {
+      readonly op: "jump";
+      readonly to: number;
+      readonly unless?: { readonly pc: number; readonly results: readonly string[] };
+    });
+
+/**
+ * A program as written, with its control flow (`loop`, `if`, `break`):
+ * ProcSpec.flow. `unrollFlow` (flow.ts) turns it into the flat program.
+ */
+export type FlowStmt =
+  | { readonly kind: "op"; readonly op: ProcOp }
+  | {
+      readonly kind: "loop";
+      readonly count: number;
+      readonly body: readonly FlowStmt[];
+      readonly at?: SourcePos;
+    }
+  | {
+      readonly kind: "if";
+      /** The label of an earlier operation of the program. */
+      readonly label: string;
+      /** `ok` and errno names: `body` runs when the statement's last result is one of them. */
+      readonly results: readonly string[];
+      readonly body: readonly FlowStmt[];
+      /** The `else` block: runs otherwise (also when the statement has not run, or was skipped). */
+      readonly otherwise?: readonly FlowStmt[];
+      readonly at?: SourcePos;
+    }
+  | { readonly kind: "break"; readonly at?: SourcePos };
 
 /** One operation of a remote peer. */
 export type PeerOp =
@@ -433,6 +476,11 @@ export interface ProcSpec {
   readonly memlock?: number;
   /** The program's repeating tail, if any. */
   readonly repeat?: Repeat;
+  /**
+   * The program as written when it has control flow (`loop`, `if`): `program`
+   * is then its unrolled form (flow.ts unrollFlow), which the model runs.
+   */
+  readonly flow?: readonly FlowStmt[];
   /**
    * The process does not exist at the start: another process's `fork` starts
    * it, and its program may use the parent's mappings assigned before the fork.

@@ -123,6 +123,8 @@ export type Decl =
       readonly forked?: boolean;
       readonly body: readonly ProcOpNode[];
       readonly repeat?: RepeatNode;
+      /** The program's control flow, when it has `loop`, `if` or `break` (its operations are `body`'s). */
+      readonly flow?: readonly FlowNode[];
     })
   | (NodeBase & {
       readonly kind: "remote";
@@ -153,6 +155,31 @@ export type Decl =
       /** The group's files, processes and remotes, in source order. */
       readonly decls: readonly Decl[];
     });
+
+/**
+ * A statement of a program with control flow (spec.ts FlowStmt): an operation
+ * of the program's body, or `loop N { ... }`, `if LABEL RESULT,... { ... }
+ * [else { ... }]`, `break`.
+ */
+export type FlowNode =
+  | { readonly kind: "op"; readonly node: ProcOpNode }
+  | {
+      readonly kind: "loop";
+      readonly stmt: Stmt;
+      readonly count: number;
+      readonly body: readonly FlowNode[];
+    }
+  | {
+      readonly kind: "if";
+      readonly stmt: Stmt;
+      readonly label: Name;
+      readonly results: readonly Name[];
+      readonly body: readonly FlowNode[];
+      readonly otherwise?: readonly FlowNode[];
+      /** The `else` statement, when there is one. */
+      readonly elseStmt?: Stmt;
+    }
+  | { readonly kind: "break"; readonly stmt: Stmt };
 
 /**
  * `repeat [every DIST] { ... }`, the last statement of a program: its

@@ -6,6 +6,8 @@
  *     .fs("dax", 4).user("alice").file("data", { owner: "alice", pages: 2 })
  *     .proc("server", "alice", (p) => p.open("fd", "data", "rw").mmap("va", "fd", 0, 1)...)
  */
+
+import { unrollFlow } from "../model/flow.js";
 import type {
   Access,
   Assumption,
@@ -16,6 +18,7 @@ import type {
   FallocMode,
   FaultSpec,
   FileSpec,
+  FlowStmt,
   FsFlavor,
   FsKind,
   LeaseBreakBehaviour,
@@ -37,8 +40,45 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Builds the program of one local process. Every method appends one operation. */
 export class ProcBuilder {
   readonly ops: ProcOp[] = [];
+  /** The program as written, with its loops and branches (model/flow.ts). */
+  readonly flow: FlowStmt[] = [];
+  /** Whether `loop`, `when` or `exitLoop` was used (here or in a block inside). */
+  hasFlow = false;
   private push(op: ProcOp): this {
     this.ops.push(op);
+    this.flow.push({ kind: "op", op });
+    return this;
+  }
+  private block(body: (p: ProcBuilder) => ProcBuilder): FlowStmt[] {
+    const inner = body(new ProcBuilder());
+    this.hasFlow = true;
+    return inner.flow;
+  }
+  /** `loop N { ... }`: the block `count` times (1..16); labels inside become `LABEL#k`. */
+  loop(count: number, body: (p: ProcBuilder) => ProcBuilder): this {
+    this.flow.push({ kind: "loop", count, body: this.block(body) });
+    return this;
+  }
+  /** `if LABEL RESULTS { ... } [else { ... }]`: `results` are `ok` and errno names. */
+  when(
+    label: string,
+    results: readonly string[],
+    body: (p: ProcBuilder) => ProcBuilder,
+    otherwise?: (p: ProcBuilder) => ProcBuilder,
+  ): this {
+    this.flow.push({
+      kind: "if",
+      label,
+      results,
+      body: this.block(body),
+      ...(otherwise ? { otherwise: this.block(otherwise) } : {}),
+    });
+    return this;
+  }
+  /** `break`: leave the innermost loop. */
+  exitLoop(): this {
+    this.hasFlow = true;
+    this.flow.push({ kind: "break" });
     return this;
   }
   open(dst: string, file: string, mode: "r" | "w" | "rw" = "rw", create = false): this {
@@ -284,11 +324,19 @@ export class ProcBuilder {
   }
   /** Labels the last operation, so that an expectation can name it. */
   as(label: string): this {
-    const last = this.ops.pop();
-    if (last === undefined) throw new Error("as(): no operation to label");
-    this.ops.push({ ...last, label });
+    const last = this.flow[this.flow.length - 1];
+    if (last?.kind !== "op") throw new Error("as(): no operation to label");
+    const op = { ...last.op, label };
+    this.flow[this.flow.length - 1] = { kind: "op", op };
+    this.ops[this.ops.length - 1] = op;
     return this;
   }
+}
+
+/** A process's program, unrolled when it has loops or branches (compile reports what cannot work). */
+function program(b: ProcBuilder): Pick<ProcSpec, "program" | "flow"> {
+  if (!b.hasFlow) return { program: b.ops };
+  return { flow: b.flow, program: unrollFlow(b.flow).program };
 }
 
 /** Builds the RDMA program of one remote peer. */
@@ -382,7 +430,7 @@ export class ScenarioBuilder {
       onLeaseBreak: opts.onLeaseBreak ?? "terminate",
       ...(opts.memlock !== undefined ? { memlock: opts.memlock } : {}),
       ...(opts.forked ? { forked: true } : {}),
-      program: body(new ProcBuilder()).ops,
+      ...program(body(new ProcBuilder())),
     };
     (this.spec.procs as ProcSpec[]).push(p);
     return this;

@@ -12,6 +12,7 @@ import type { Decl, DeclOf, OpNode, Program } from "./ast.js";
 import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult } from "./diagnostics.js";
+import { checkFlowNodes, timesRun } from "./flow.js";
 import { checkOrder } from "./order.js";
 import { type AnyOpNode, type Resolution, signatureOf } from "./resolve.js";
 import { EXTRA_ERRNOS, RESULTS } from "./schema.js";
@@ -98,6 +99,7 @@ class Checker {
         this.procOp(n, sent);
         this.grow(n, this.own);
       }
+      checkFlowNodes(d, this.sink, (op) => RESULTS.get(signatureOf(op).name));
     }
     for (const d of decls)
       if (d.kind === "remote")
@@ -803,7 +805,8 @@ class Checker {
       case "send": {
         this.pinKind(n, "mr", "reg_mr");
         const s = sent.get(op.peer) ?? { count: 0, pages: [], access: [], senders: new Set() };
-        s.count++;
+        // A `send` inside loops may run once per iteration.
+        s.count += this.current ? timesRun(this.current, n) : 1;
         s.senders.add(this.current?.name ?? "");
         const reg = this.res.defs.get(n)?.get("mr");
         const m = reg?.kind === "op" ? this.mmapOf(reg, "va") : undefined;
@@ -878,7 +881,9 @@ class Checker {
     if (e.kind !== "result" || e.result === "ok" || e.result === "blocks") return;
     const proc = this.res.procs.get(e.proc);
     const ops = proc?.body.filter((n): n is ProcNode => n.kind === "op") ?? [];
-    const target = ops.find((n) => n.op.label === e.op) ?? ops.find((n) => n.op.op === e.op);
+    // `t#2` names the second iteration of the loop statement labelled `t`.
+    const label = proc?.flow ? e.op.replace(/#\d+$/, "") : e.op;
+    const target = ops.find((n) => n.op.label === label) ?? ops.find((n) => n.op.op === e.op);
     if (!target) return;
     const name = signatureOf(target.op).name;
     const can = RESULTS.get(name);

@@ -38,6 +38,12 @@ export const CODES = {
   PIN122: { severity: "error", title: "condition without its predicate" },
   PIN126: { severity: "error", title: "dax= mount option without fs dax" },
 
+  PIN140: { severity: "error", title: "loop count out of range" },
+  PIN141: { severity: "error", title: "repeat and loops or branches in one program" },
+  PIN142: { severity: "error", title: "loop or branch in a remote program" },
+  PIN143: { severity: "error", title: "else without if, or break outside a loop" },
+  PIN144: { severity: "error", title: "malformed loop, if, else or break" },
+
   PIN201: { severity: "error", title: "unknown user" },
   PIN202: { severity: "error", title: "unknown file" },
   PIN203: { severity: "error", title: "unknown process" },
@@ -64,6 +70,10 @@ export const CODES = {
 
   PIN240: { severity: "error", title: "VFIO DMA mapping of a device (VM_PFNMAP) mapping" },
   PIN250: { severity: "error", title: "memory_failure of a backing the model does not cover" },
+
+  PIN260: { severity: "error", title: "branch on a label not executed before it" },
+  PIN261: { severity: "error", title: "label inside a loop named without its iteration" },
+  PIN262: { severity: "error", title: "unknown result in a branch" },
 
   PIN301: { severity: "error", title: "page past the end of the file" },
   PIN302: { severity: "warning", title: "write past the end of the file" },
@@ -116,6 +126,13 @@ export const CODES = {
   PIN352: { severity: "warning", title: "hca_reset where no process registers memory" },
 
   PIN360: { severity: "warning", title: "policy that no plugin file loaded defines" },
+
+  PIN370: { severity: "warning", title: "branch on a result the operation never returns" },
+  PIN371: { severity: "warning", title: "unreachable code" },
+  PIN372: { severity: "error", title: "operation not allowed inside a loop" },
+  PIN373: { severity: "error", title: "object still held at the next iteration" },
+  PIN374: { severity: "error", title: "variable assigned inside a block and elsewhere" },
+  PIN375: { severity: "error", title: "program too long once its loops are unrolled" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -9,8 +9,8 @@
  */
 
 import type { PeerOp, ProcOp } from "../model/spec.js";
-import type { Decl } from "./ast.js";
-import { type Diagnostic, hasErrors, limitErrors } from "./diagnostics.js";
+import type { Decl, DeclOf, FlowNode, ProcOpNode, Stmt } from "./ast.js";
+import { type Diagnostic, hasErrors, limitErrors, type Span } from "./diagnostics.js";
 import type { Comment } from "./lexer.js";
 import { readSyntax } from "./pin.js";
 import {
@@ -91,6 +91,7 @@ function slotsOf(d: Decl, depth = 0): Slot[] {
         ? printProcOp(op as ProcOp)
         : printPeerOp(op as PeerOp);
   };
+  if (d.kind === "proc" && d.flow) return flowSlots(d, d.flow, header, depth, slot, close);
   const from = d.repeat?.from ?? d.body.length;
   const head = d.body.slice(0, from).map((n) => slot(opText(n), depth + 1, "line", n.stmt));
   const tail = d.body.slice(from).map((n) => slot(opText(n), depth + 2, "line", n.stmt));
@@ -130,6 +131,70 @@ function slotsOf(d: Decl, depth = 0): Slot[] {
       );
   }
   return [slot(`${header} {`, depth, "open"), ...head, ...repSlots, close(s, depth)];
+}
+
+type SlotFn = (text: string, at: number, kind: Slot["kind"], st?: Stmt) => Slot;
+
+/** A program with `loop` and `if` blocks: each block as the program's own (one line stays one line). */
+function flowSlots(
+  d: DeclOf<"proc">,
+  flow: readonly FlowNode[],
+  header: string,
+  depth: number,
+  slot: SlotFn,
+  close: (st: Stmt, at: number) => Slot,
+): Slot[] {
+  const endOf = (n: FlowNode): Span => {
+    if (n.kind === "op") return n.node.stmt.end;
+    const st = n.kind === "if" && n.elseStmt ? n.elseStmt : n.stmt;
+    return st.block?.close ?? st.end;
+  };
+  const opText = (n: ProcOpNode) => (n.kind === "op" ? printProcOp(n.op as ProcOp) : "");
+  const braces = (body: readonly FlowNode[]) =>
+    body.length === 0 ? "{}" : `{ ${body.map(inline).join("; ")} }`;
+  const headText = (n: Exclude<FlowNode, { kind: "op" | "break" }>) =>
+    n.kind === "loop"
+      ? `loop ${n.count}`
+      : `if ${n.label.text} ${n.results.map((r) => r.text).join(",")}`;
+  const inline = (n: FlowNode): string => {
+    if (n.kind === "op") return opText(n.node);
+    if (n.kind === "break") return "break";
+    const body = n.body;
+    const els = n.kind === "if" && n.otherwise ? ` else ${braces(n.otherwise)}` : "";
+    return `${headText(n)} ${braces(body)}${els}`;
+  };
+  const oneLine = (n: FlowNode, start: Stmt) => {
+    const e = endOf(n);
+    return { ...slot(inline(n), 0, "line", start), endLine: e.line, endCol: e.endCol };
+  };
+  const slots = (nodes: readonly FlowNode[], at: number): Slot[] =>
+    nodes.flatMap((n): Slot[] => {
+      if (n.kind === "op") return [slot(opText(n.node), at, "line", n.node.stmt)];
+      if (n.kind === "break") return [slot("break", at, "line", n.stmt)];
+      if (endOf(n).line === n.stmt.start.line) return [{ ...oneLine(n, n.stmt), depth: at }];
+      const body = n.body;
+      const out = [slot(`${headText(n)} {`, at, "open", n.stmt), ...slots(body, at + 1)];
+      if (n.kind === "if" && n.otherwise && n.elseStmt) {
+        const c = n.stmt.block?.close ?? n.stmt.end;
+        out.push(
+          { ...slot("} else {", at, "open", n.elseStmt), startLine: c.line },
+          ...slots(n.otherwise, at + 1),
+          close(n.elseStmt, at),
+        );
+      } else out.push(close(n.stmt, at));
+      return out;
+    });
+  const s = d.stmt;
+  const end = s.block?.close ?? s.end;
+  if (end.line === s.start.line && flow.length > 0)
+    return [
+      {
+        ...slot(`${header} { ${flow.map(inline).join("; ")} }`, depth, "line"),
+        endLine: end.line,
+        endCol: end.endCol,
+      },
+    ];
+  return [slot(`${header} {`, depth, "open"), ...slots(flow, depth + 1), close(s, depth)];
 }
 
 /**

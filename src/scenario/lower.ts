@@ -5,6 +5,7 @@
  * `faults`, `bounds`, the scenario's name) with the builder's defaults.
  */
 
+import { unrollFlow } from "../model/flow.js";
 import {
   NO_FAULTS,
   type PeerOp,
@@ -18,6 +19,7 @@ import {
 } from "../model/spec.js";
 import type { DeclOf, Program } from "./ast.js";
 import type { PhaseResult } from "./diagnostics.js";
+import { lowerFlow } from "./flow.js";
 
 /** The fs a scenario without an `fs` statement gets (the builder's default). */
 export const DEFAULT_FS = { kind: "dax", blocks: 4 } as const;
@@ -95,7 +97,10 @@ function procSpec(p: DeclOf<"proc">): ProcSpec {
     onLeaseBreak: p.onLeaseBreak,
     ...(p.memlock !== undefined ? { memlock: p.memlock } : {}),
     ...(p.forked ? { forked: true } : {}),
-    program: p.body.flatMap((n) => (n.kind === "op" ? [n.op as ProcOp] : [])),
+    ...(p.flow ? { flow: lowerFlow(p.flow) } : {}),
+    program: p.flow
+      ? unrollFlow(lowerFlow(p.flow)).program
+      : p.body.flatMap((n) => (n.kind === "op" ? [n.op as ProcOp] : [])),
     at: { line: p.stmt.start.line, col: p.stmt.start.col },
     ...repeatOf(p),
   };

@@ -118,7 +118,10 @@ class Parser {
       if (s) body.push(s);
       const after = this.peek();
       // A block closed implicitly leaves the next statement's first word, on a later line.
-      if (!ENDS_ARGS.has(after.kind) && after.line === this.last.line) {
+      // `} else {`: an `else` may follow the `}` of the block before it on the same line.
+      const elseAfterBlock =
+        s?.block?.close !== undefined && after.kind === "ident" && after.text === "else";
+      if (!ENDS_ARGS.has(after.kind) && after.line === this.last.line && !elseAfterBlock) {
         this.error(
           after,
           `expected the end of the statement, found ${describe(after)}`,

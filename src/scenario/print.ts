@@ -15,6 +15,7 @@ import type {
   Expectation,
   FaultSpec,
   FileSpec,
+  FlowStmt,
   FsSpec,
   NicSpec,
   PeerOp,
@@ -195,7 +196,37 @@ function procOpBody(op: ProcOp): string {
       return `unlink ${op.file}`;
     case "wait_for":
       return `wait_for ${op.proc}.${op.until}`;
+    case "jump":
+      // Never a step (model/flow.ts); shown only where a program is listed operation by operation.
+      return op.unless
+        ? `jump ${op.to} unless ${op.unless.pc} ${op.unless.results.join(",")}`
+        : `jump ${op.to}`;
   }
+}
+
+/** A program with control flow as written: `loop`, `if`, `else` and `break` blocks, indented. */
+export function printFlow(flow: readonly FlowStmt[]): string[] {
+  const out: string[] = [];
+  const block = (stmts: readonly FlowStmt[]) => printFlow(stmts).map((l) => INDENT + l);
+  for (const st of flow) {
+    switch (st.kind) {
+      case "op":
+        out.push(printProcOp(st.op));
+        break;
+      case "break":
+        out.push("break");
+        break;
+      case "loop":
+        out.push(`loop ${st.count} {`, ...block(st.body), "}");
+        break;
+      case "if":
+        out.push(`if ${st.label} ${st.results.join(",")} {`, ...block(st.body));
+        if (st.otherwise) out.push("} else {", ...block(st.otherwise));
+        out.push("}");
+        break;
+    }
+  }
+  return out;
 }
 
 export function printFaults(f: FaultSpec): string {
@@ -335,7 +366,11 @@ export function formatScenario(spec: ScenarioSpec): string {
       else if (body.length === 1 && one.length <= 80) lines.push(depth + one);
       else lines.push(`${depth}${header} {`, ...body.map((l) => depth + INDENT + l), `${depth}}`);
     };
-    for (const p of procs) put(printProcHeader(p), program(p.program, p.repeat, printProcOp));
+    for (const p of procs)
+      put(
+        printProcHeader(p),
+        p.flow ? printFlow(p.flow) : program(p.program, p.repeat, printProcOp),
+      );
     for (const r of peers) put(printRemoteHeader(r), program(r.program, r.repeat, printPeerOp));
     return lines;
   };

@@ -21,6 +21,7 @@ import type { Decl, DeclOf, OpNode, PeerOpNode, ProcOpNode, Program, VarKind } f
 import { allDecls, spanOf } from "./ast.js";
 import { list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
+import { loopLabelRef, runsInLoop } from "./flow.js";
 import {
   ANON_MMAP,
   DEFAULT_POLICIES,
@@ -470,6 +471,7 @@ class Resolver {
     if (!target) return; // PIN203
     const label = n.op.until;
     const at = spanOf(n, "until");
+    if (loopLabelRef(target, label, at, this.sink)) return;
     const labels = target.body.flatMap((m) => (m.stmt.label ? [m.stmt.label.text] : []));
     if (!labels.includes(label)) {
       const near = closest(label, labels);
@@ -905,7 +907,7 @@ class Resolver {
         ? `\`${e.proc}\` is a remote peer; results are expected of processes`
         : undefined,
     );
-    if (proc) {
+    if (proc && !loopLabelRef(proc, e.op, spanOf(d, "op"), this.sink)) {
       const ops = proc.body.filter((n): n is OpNode<ProcOp> => n.kind === "op");
       const byLabel = ops.filter((n) => n.op.label === e.op);
       const byName = ops.filter((n) => n.op.op === e.op);
@@ -928,6 +930,13 @@ class Resolver {
               : names.length > 0
                 ? `its operations and labels are ${list(names)}`
                 : undefined,
+        );
+      } else if (byLabel.length === 0 && byName.length === 1 && runsInLoop(proc, e.op)) {
+        this.sink.report(
+          "PIN311",
+          spanOf(d, "op"),
+          `\`${e.proc}\` runs \`${e.op}\` in a loop (line ${byName[0]!.stmt.start.line}); this expectation names its first iteration`,
+          `label it, e.g. \`t1: ${e.op} ...\`, and write \`${e.proc}.t1#1\`, \`${e.proc}.t1#2\`, ...`,
         );
       } else if (byLabel.length === 0 && byName.length > 1) {
         const lines = byName.map((n) => n.stmt.start.line).join(", ");

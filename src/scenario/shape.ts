@@ -40,6 +40,7 @@ import type {
 } from "./ast.js";
 import { type Bound, bind, list } from "./bind.js";
 import { DiagnosticSink, type PhaseResult, type Span } from "./diagnostics.js";
+import { FLOW_WORDS, hasFlow, shapeFlow } from "./flow.js";
 import { TOP_LEVEL_WORDS } from "./parser.js";
 import {
   ANON_MMAP,
@@ -180,10 +181,16 @@ function topLevel(stmt: Stmt, sink: DiagnosticSink, inGroup = false): Decl | und
     }
     case "proc": {
       if (!stmt.block) missingBlock(stmt, s, sink);
-      const prog = programBody(stmt.block?.body ?? [], "proc", sink);
+      const stmts = stmt.block?.body ?? [];
+      const flowBody: ProcOpNode[] = [];
+      const flow = hasFlow(stmts)
+        ? shapeFlow(stmts, flowBody, sink, (x) => opNode(x, "proc", sink) as ProcOpNode)
+        : undefined;
+      const prog = flow ? { body: flowBody } : programBody(stmts, "proc", sink);
       return {
         ...base,
         kind: "proc",
+        ...(flow ? { flow } : {}),
         name: b.name("name"),
         user: b.name("user"),
         onLeaseBreak: b.name("on_lease_break", "terminate") as LeaseBreakBehaviour,
@@ -816,6 +823,15 @@ function programBody(
   const body: (ProcOpNode | PeerOpNode)[] = [];
   let repeat: RepeatNode | undefined;
   stmts.forEach((stmt, i) => {
+    if (where === "remote" && FLOW_WORDS.has(stmt.head.text)) {
+      sink.report(
+        "PIN142",
+        stmt.head,
+        `\`${stmt.head.text}\` is for the programs of local processes`,
+        "a remote peer's program runs straight through; write its operations one by one",
+      );
+      return;
+    }
     if (stmt.head.text !== "repeat") {
       body.push(opNode(stmt, where, sink));
       return;
@@ -831,6 +847,15 @@ function programBody(
     }
     const r = repeatNode(stmt, body.length, sink);
     for (const inner of stmt.block?.body ?? []) {
+      if (FLOW_WORDS.has(inner.head.text)) {
+        sink.report(
+          "PIN141",
+          inner.head,
+          `\`${inner.head.text}\` cannot be used inside \`repeat\``,
+          "a repeating tail runs straight through; write the iterations with `loop N { ... }` instead of `repeat`",
+        );
+        continue;
+      }
       if (inner.head.text === "repeat") {
         sink.report(
           "PIN110",

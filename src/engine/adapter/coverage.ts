@@ -94,8 +94,24 @@ export function readCoverage(m: Model, bytes: Uint8Array, sym: Symmetry | null):
     ...procBase.flatMap((b, i) => m.procs[i]!.prog.map((_, pc) => b + pc)),
     ...peerBase.flatMap((b, i) => m.peers[i]!.prog.map((_, pc) => b + pc)),
   ];
-  const reached = names.filter((_, k) => b[all[k]!] === 1);
-  const unreached = names.filter((_, k) => b[all[k]!] !== 1);
+  // A loop's copies of one statement count as one (model/flow.ts): it ran if any copy ran,
+  // named by its first copy; jumps are never steps and are left out.
+  const specs = [...m.procs.flatMap((p) => p.prog), ...m.peers.flatMap((r) => r.prog)].map(
+    (o) => o.spec as { op: string; copyOf?: number },
+  );
+  const actorBase = [...procBase, ...peerBase];
+  const actorOf = all.map((_, k) => actorBase.filter((x) => x <= all[k]!).length - 1);
+  const first = all.map((pos, k) => {
+    const c = specs[k]!.copyOf;
+    return c === undefined ? pos : actorBase[actorOf[k]!]! + c;
+  });
+  const ran = new Set<number>();
+  all.forEach((pos, k) => {
+    if (b[pos] === 1) ran.add(first[k]!);
+  });
+  const shown = (k: number) => specs[k]!.op !== "jump" && first[k] === all[k];
+  const reached = names.filter((_, k) => shown(k) && ran.has(all[k]!));
+  const unreached = names.filter((_, k) => shown(k) && !ran.has(all[k]!));
   return {
     reached,
     unreached,

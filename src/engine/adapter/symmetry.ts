@@ -83,6 +83,8 @@ export function findSymmetry(m: Model): Symmetry | null {
     const own = (op: ProcOp) =>
       (op.op === "open" && op.create) || op.op === "memfd_create" || op.op === "mmap_anon";
     if (ps.program.some(own)) return;
+    // The result fields an `if` reads (model/flow.ts) are not among the ranges a swap moves.
+    if (m.procs[p]!.flow !== undefined) return;
     // O_DIRECT and pipe-buffer slots (Model.dios) are not among the ranges a swap moves.
     if (
       ps.program.some(

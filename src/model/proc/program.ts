@@ -10,6 +10,7 @@ import { BLOCK, type Ctx, emit, NO_BLOCKERS } from "../ctx.js";
 import { EACCES, EBADF, EINTR, EINVAL, EPERM, ESRCH } from "../errno.js";
 import { sysChmod, sysChown } from "../fs/attr.js";
 import { sysFssetxattr } from "../fs/dax-flag.js";
+import { freshSlots, recordResult, recordSkip, settle } from "../flow.js";
 import {
   swapBusy,
   sysDedupe,
@@ -42,7 +43,6 @@ import {
   P_SIG,
   P_STATUS,
   PS_BLOCKED,
-  PS_DONE,
   PS_EXITED,
   PS_KILLED,
   PS_RUN,
@@ -358,6 +358,8 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
       return reregMr(ctx, op.a);
     case "unlink":
       return sysUnlink(ctx, p, op.a);
+    case "jump":
+      throw new Error("pinlab bug: a jump is taken by settle(), never run as a call");
     case "wait_for": {
       // The application's own synchronisation (a pipe, an eventfd): it returns when the
       // other process has finished the labelled operation, or is gone (EOF).
@@ -445,6 +447,7 @@ export function interruptCall(ctx: Ctx, p: number): void {
   s[po + P_SIG]! &= ~SIGF_UNINTERRUPTIBLE;
   emit(ctx, { k: "resume", proc: p, pc });
   emit(ctx, { k: "ret", proc: p, pc, result: -EINTR, note: "interrupted by a signal" });
+  recordResult(m, s, p, pc, -EINTR);
   advance(ctx, p);
 }
 
@@ -473,9 +476,12 @@ export function procStep(ctx: Ctx, p: number): void {
   const info = m.procs[p]!;
   const op = info.prog[pc]!;
   const wasBlocked = s[po + P_STATUS] === PS_BLOCKED;
-  const missing = missingInput(ctx, op);
+  const missing =
+    missingInput(ctx, op) ??
+    (!wasBlocked && op.spec.copyOf !== undefined ? freshSlots(ctx, p, pc) : undefined);
   if (missing !== undefined) {
     emit(ctx, { k: "skip", proc: p, pc, missing });
+    recordSkip(m, s, p, pc);
     advance(ctx, p);
     return;
   }
@@ -494,6 +500,7 @@ export function procStep(ctx: Ctx, p: number): void {
     return;
   }
   s[po + P_SIG]! &= ~SIGF_UNINTERRUPTIBLE;
+  recordResult(m, s, p, pc, r);
   if (wasBlocked) emit(ctx, { k: "resume", proc: p, pc });
   emit(
     ctx,
@@ -515,5 +522,5 @@ function advance(ctx: Ctx, p: number): void {
   const po = proc(m, p);
   if (s[po + P_STATUS] !== PS_RUN && s[po + P_STATUS] !== PS_BLOCKED) return; // died or hung during the call
   s[po + P_PC]! += 1;
-  s[po + P_STATUS] = s[po + P_PC]! >= m.procs[p]!.prog.length ? PS_DONE : PS_RUN;
+  settle(m, s, p); // the jumps after the call (flow.ts), then PS_DONE or PS_RUN
 }

@@ -24,18 +24,28 @@ import { tags } from "@lezer/highlight";
 import { POLICIES } from "../../policies/index.js";
 import { PROPERTIES } from "../../properties/index.js";
 import type { Diagnostic } from "../../scenario/diagnostics.js";
+import { FLOW_WORDS, IF_SYNOPSIS, LOOP_SYNOPSIS } from "../../scenario/flow.js";
 import { DECLS, PEER_OPS, PROC_OPS, QUANTIFIERS, RESULTS } from "../../scenario/schema.js";
 import { lintPin } from "../session.js";
 
-/** The grammar's own words (parser.ts): statements and the words of an expectation. */
-const SYNTAX = ["scenario", "expect", "assume", "under", "returns", "repeat", "every"];
+/** The grammar's own words (parser.ts): statements, the words of an expectation, and control flow (flow.ts). */
+const SYNTAX = [
+  "scenario",
+  "expect",
+  "assume",
+  "under",
+  "returns",
+  "repeat",
+  "every",
+  ...FLOW_WORDS,
+];
 
 const DECL_WORDS = new Set([...DECLS.keys(), ...SYNTAX]);
 const OPS = new Set([...PROC_OPS.keys(), ...PEER_OPS.keys()]);
 const PROPERTY_WORDS = new Set(PROPERTIES.map((p) => p.name));
 const POLICY_WORDS = new Set(POLICIES.map((p) => p.name));
 const QUANT = new Set<string>(QUANTIFIERS);
-const RESULT_WORDS = new Set([...RESULTS.values()].flat());
+const RESULT_WORDS = new Set(["ok", ...[...RESULTS.values()].flat()]);
 
 interface LexState {
   inString: boolean;
@@ -73,9 +83,10 @@ function token(stream: StringStream, st: LexState): string | null {
     return token(stream, st);
   }
   if (stream.match(/^\d+(\.\d+)?[a-z]*/)) return "number";
-  const w = stream.match(/^[\p{L}_][\p{L}\p{N}_-]*/u) as RegExpMatchArray | null;
+  // A word, with the copy or iteration number that may follow it at once (`server#3`, `t#2`).
+  const w = stream.match(/^[\p{L}_][\p{L}\p{N}_-]*(#\d+)?/u) as RegExpMatchArray | null;
   if (w) {
-    const word = w[0];
+    const word = w[0].replace(/#\d+$/, "");
     if (DECL_WORDS.has(word)) return "keyword";
     if (QUANT.has(word)) return "operatorKeyword";
     if (OPS.has(word)) return "variableName.function";
@@ -161,6 +172,13 @@ const declOptions: Completion[] = [...DECLS.values()].map((s) => ({
   type: "keyword",
   detail: s.synopsis,
 }));
+/** `loop`, `if`, `else`, `break`: offered where an operation may start. */
+const flowOptions: Completion[] = [
+  { label: "loop", type: "keyword", detail: LOOP_SYNOPSIS },
+  { label: "if", type: "keyword", detail: IF_SYNOPSIS },
+  { label: "else", type: "keyword", detail: "else { ... }" },
+  { label: "break", type: "keyword", detail: "break" },
+];
 const propertyOptions: Completion[] = PROPERTIES.map((p) => ({
   label: p.name,
   type: "constant",
@@ -188,7 +206,7 @@ export function pinCompletions(ctx: CompletionContext): CompletionResult | null 
   let options: Completion[];
   if (/\bunder\s+([\w-]+\s*,\s*)*$/.test(before)) options = policyOptions;
   else if (/\bexpect\s+(never|sometimes|always)\s+$/.test(before)) options = propertyOptions;
-  else if (/^\s*$/.test(before)) options = [...declOptions, ...opOptions];
+  else if (/^\s*$/.test(before)) options = [...declOptions, ...flowOptions, ...opOptions];
   else options = [...opOptions, ...propertyOptions, ...policyOptions];
   return { from, options, validFor: /^[\p{L}\p{N}_-]*$/u };
 }
