@@ -8,9 +8,9 @@
 import { sealRefuses, sysAddSeals, sysMemfdCreate, sysMmapAnon } from "../backing.js";
 import { BLOCK, type Ctx, emit, NO_BLOCKERS } from "../ctx.js";
 import { EACCES, EBADF, EINTR, EINVAL, EPERM, ESRCH } from "../errno.js";
+import { freshSlots, recordResult, recordSkip, settle } from "../flow.js";
 import { sysChmod, sysChown } from "../fs/attr.js";
 import { sysFssetxattr } from "../fs/dax-flag.js";
-import { freshSlots, recordResult, recordSkip, settle } from "../flow.js";
 import {
   swapBusy,
   sysDedupe,
