@@ -590,9 +590,9 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   // ib_uverbs_ioctl() on a disassociated uverbs file (hca_reset) → EIO, before anything else
   reg_mr: ["EIO", "EINVAL", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
   dereg_mr: ["EIO", "EINVAL"],
-  // ib_uverbs_rereg_mr(): no flags (EINVAL), the handle gone (ENOENT), ib_check_mr_access()
+  // a disassociated uverbs file (hca_reset) → EIO first; ib_uverbs_rereg_mr(): no flags (EINVAL), the handle gone (ENOENT), ib_check_mr_access()
   // (EINVAL); then the new range's pins, as reg_mr (rdma/rereg.ts)
-  rereg_mr: ["EINVAL", "ENOENT", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
+  rereg_mr: ["EIO", "EINVAL", "ENOENT", "EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
   // do_mprotect_pkey(): no VMA (ENOMEM), PROT_WRITE without VM_MAYWRITE (EACCES)
   mprotect: ["ENOMEM", "EACCES"],
   // mremap: nothing mapped at the address (EFAULT), MREMAP_DONTUNMAP of VM_PFNMAP (EINVAL)

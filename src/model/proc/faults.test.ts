@@ -175,6 +175,7 @@ proc server user=alice {
   wait_for admin.reset
   d: dereg_mr mr
   again: mr2 = reg_mr va access=local_write
+  re: rereg_mr mr access=local_write
   w: write_fixed buf page=0
 }
 proc keeper user=alice { wait_for admin.reset }
@@ -182,7 +183,7 @@ remote peer { mr = recv; rdma_write mr page=0 }
 proc admin user=alice { wait_for server.s; reset: hca_reset }
 ${extra}`;
 
-test("hca_reset destroys every MR (the uverbs file's other holder too), fails later verbs with EIO, spares io_uring", () => {
+test("hca_reset destroys every MR (the uverbs file's other holder too), fails later verbs (rereg_mr too) with EIO, spares io_uring", () => {
   const m = modelOf(spec(hcaText()), "linux");
   let d = drive(m, ["server", "server", "server", "server", "server", "admin", "admin"]);
   assert.equal(returned(m, d.events, "admin", "reset"), 0);
@@ -195,9 +196,11 @@ test("hca_reset destroys every MR (the uverbs file's other holder too), fails la
   s = take(m, s, A_PEER, 0, ev);
   const err = ev.find((e) => e.k === "rdma-error");
   assert.ok(err?.k === "rdma-error" && err.status === "RETRY_EXC_ERR");
-  d = drive(m, ["server", "server", "server", "server"], s);
+  d = drive(m, ["server", "server", "server", "server", "server"], s);
   assert.equal(returned(m, d.events, "server", "d"), -EIO);
   assert.equal(returned(m, d.events, "server", "again"), -EIO);
+  // ib_uverbs_ioctl() on the disassociated file, before the handle lookup (not ENOENT)
+  assert.equal(returned(m, d.events, "server", "re"), -EIO);
   assert.ok((returned(m, d.events, "server", "w") ?? -1) >= 0);
 });
 

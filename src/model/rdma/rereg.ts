@@ -17,13 +17,14 @@
  * An access change alone keeps the same umem and its pins.
  */
 import { BLOCK, type Ctx, emit } from "../ctx.js";
-import { EINVAL, ENOENT } from "../errno.js";
+import { EINVAL, EIO, ENOENT } from "../errno.js";
 import type { Model, State } from "../layout.js";
 import {
   INF_READ,
   INF_READ_FAULT,
   INF_WRITE,
   INF_WRITE_FAULT,
+  K_HCA_RESET,
   MR_DEREG,
   MR_INVALID,
   MR_MOVED,
@@ -38,8 +39,8 @@ import { unpinMrPages } from "../mm/gup.js";
 import { abortInflight, regMr } from "./mr.js";
 
 /**
- * rereg_mr into registration slot x (MrInfo.rereg names the old one). In
- * ib_uverbs_rereg_mr()'s order: EINVAL for no flags (neither a range nor
+ * rereg_mr into registration slot x (MrInfo.rereg names the old one). EIO
+ * after an HCA reset; then in ib_uverbs_rereg_mr()'s order: EINVAL for no flags (neither a range nor
  * access flags); ENOENT when the MR handle is gone (uobj_get_write →
  * lookup_get_idr_uobject); EINVAL for access flags ib_check_mr_access()
  * refuses (remote write without local write); then the driver: the fence
@@ -54,6 +55,10 @@ export function reregMr(ctx: Ctx, x: number): number {
   const old = liveMr(m, s, rr.from);
   const oo = mrOff(m, old);
   const o = mrOff(m, x);
+  // A disassociated uverbs file (HCA reset, rdma/hca.ts): as reg_mr and dereg_mr,
+  // ib_uverbs_ioctl() fails the command with EIO before its handler runs (rdma-core
+  // sends write() commands through UVERBS_METHOD_INVOKE_WRITE).
+  if (s[m.offKernel + K_HCA_RESET] === 1) return -EIO;
   if (!rr.trans && !rr.access) return -EINVAL;
   const st = s[oo]!;
   if (st !== MR_VALID && st !== MR_INVALID) return -ENOENT;
