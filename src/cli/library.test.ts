@@ -4,6 +4,7 @@
  * scenario (with the argument from the thread beside it) must hold.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import type { CellJob } from "../engine/matrix/cell.js";
 import { checkCells } from "../engine/matrix/compare.js";
@@ -11,6 +12,7 @@ import { runSchedule } from "../engine/run/exec.js";
 import { POLICIES } from "../policies/index.js";
 import { parsePolicyRef } from "../policies/ref.js";
 import { PROPERTIES } from "../properties/index.js";
+import { formatText } from "../scenario/format.js";
 import { LIBRARY } from "../scenario/library.js";
 import { sourceHash } from "../scenario/source-hash.js";
 import { modelOf } from "../testing/run.js";
@@ -78,4 +80,16 @@ test("the core scenario as a .pin file behaves exactly as the builder-API versio
       assert.deepEqual(a.steps, b.steps, `${p.name}, seed ${seed}`);
       assert.deepEqual([...a.occurrences], [...b.occurrences]);
     }
+});
+
+test("every bundled scenario is in `pinlab fmt` form", () => {
+  const unformatted: string[] = [];
+  for (const name of bundledPins()) {
+    const path = `scenarios/${name}.pin`;
+    const text = readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+    const f = formatText(text, path);
+    assert.ok(f.text !== undefined, `${path}: does not parse`);
+    if (f.text !== text) unformatted.push(path);
+  }
+  assert.deepEqual(unformatted, [], "run `pinlab fmt --write` on them");
 });
