@@ -5,10 +5,11 @@ import { type ExpectationResult, judgeRun } from "../engine/run/expect.js";
 import { compile } from "../model/compile.js";
 import type { ModelEvent } from "../model/events.js";
 import type { Model, State } from "../model/layout.js";
-import type { ScenarioSpec } from "../model/spec.js";
+import type { LeaseBreakBehaviour, ScenarioSpec } from "../model/spec.js";
 import { A_PROC, A_SIGIO, actionIndex, actionKind, enabled, step } from "../model/step.js";
 import { makePolicy } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
+import { type ProcBuilder, scenario } from "../scenario/builder.js";
 
 export function modelOf(
   spec: ScenarioSpec,
@@ -99,4 +100,26 @@ export function toBreak(m: Model): { v: State } {
   assert.ok(t.some((e) => e.k === "lease-break"));
   stepKind(m, s, A_SIGIO, 0);
   return s;
+}
+
+/**
+ * A one-page DAX file `data` that `holder` opens, maps shared and pins (`pin`
+ * adds the pin and one use of it), and that `admin` truncates: the revoke
+ * tests of the local pinners (io_uring buffers, VFIO mappings).
+ */
+export function pinnedDaxTruncate(
+  name: string,
+  holder: string,
+  onLeaseBreak: LeaseBreakBehaviour,
+  pin: (p: ProcBuilder) => ProcBuilder,
+): ScenarioSpec {
+  return scenario(name)
+    .fs("dax", 4)
+    .user("alice")
+    .file("data", { owner: "alice", pages: 1 })
+    .proc(holder, { user: "alice", onLeaseBreak }, (p) =>
+      pin(p.open("fd", "data", "rw").mmap("va", "fd", 0, 0, { shared: true })),
+    )
+    .proc("admin", "alice", (p) => p.truncate("data", 0))
+    .build();
 }

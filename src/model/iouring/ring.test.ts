@@ -9,7 +9,15 @@ import { test } from "node:test";
 import { PROPERTIES } from "../../properties/index.js";
 import { renderSteps } from "../../report/trace.js";
 import { type ProcBuilder, scenario } from "../../scenario/builder.js";
-import { events, modelOf, resultOf, runOf, stepKind, toBreak } from "../../testing/run.js";
+import {
+  events,
+  modelOf,
+  pinnedDaxTruncate,
+  resultOf,
+  runOf,
+  stepKind,
+  toBreak,
+} from "../../testing/run.js";
 import { EBUSY, EFAULT, ENOMEM, ENXIO, EOPNOTSUPP, EPERM } from "../errno.js";
 import type { ModelEvent } from "../events.js";
 import { FR_REF, frm, GUP_PIN_COUNTING_BIAS } from "../layout.js";
@@ -182,19 +190,9 @@ test("READ_FIXED writes the pinned page, not what the page tables map now", () =
 
 /** A DAX file pinned by `app`'s ring, truncated by `admin`. */
 function revokeScenario(onLeaseBreak: LeaseBreakBehaviour) {
-  return scenario("revoke-ring")
-    .fs("dax", 4)
-    .user("alice")
-    .file("data", { owner: "alice", pages: 1 })
-    .proc("app", { user: "alice", onLeaseBreak }, (p) =>
-      p
-        .open("fd", "data", "rw")
-        .mmap("va", "fd", 0, 0, { shared: true })
-        .ioUringRegister("buf", "va")
-        .readFixed("buf", 0),
-    )
-    .proc("admin", "alice", (p) => p.truncate("data", 0))
-    .build();
+  return pinnedDaxTruncate("revoke-ring", "app", onLeaseBreak, (p) =>
+    p.ioUringRegister("buf", "va").readFixed("buf", 0),
+  );
 }
 
 test("revoke, escalation=invalidate: the kernel empties the ring's slot; the process lives, fixed I/O fails EFAULT", () => {

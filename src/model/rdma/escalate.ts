@@ -45,9 +45,8 @@ export function pinnerQuery(m: Model, s: State, x: number): PinnerQuery {
 }
 
 /**
- * `pinnerQuery` with the layout change breaking the pin (question 3), built
- * as one object literal: the same fields in the same order as the spread
- * `{ ...pinnerQuery(m, s, x), kind, caller, owner }`, without its copy.
+ * `pinnerQuery` with the layout change breaking the pin (question 3): the same
+ * object with three fields more, not a spread's copy of it.
  */
 export function revokeQuery(
   m: Model,
@@ -57,20 +56,11 @@ export function revokeQuery(
   caller: number,
   owner: boolean,
 ): RevokeQuery {
-  const mi = m.mrs[x]!;
-  const local = mi.pinner !== undefined;
-  return {
-    model: m,
-    state: s,
-    pinner: pinnerKind(m, x),
-    mr: x,
-    proc: mi.proc,
-    inode: m.vmas[mi.vma]!.inode,
-    invalidate: local ? "fence" : m.nicInvalidate,
-    kind,
-    caller,
-    owner,
-  };
+  const q = pinnerQuery(m, s, x) as { -readonly [K in keyof RevokeQuery]: RevokeQuery[K] };
+  q.kind = kind;
+  q.caller = caller;
+  q.owner = owner;
+  return q;
 }
 
 /** lease-break-time expired on MR x's revocable pin. */

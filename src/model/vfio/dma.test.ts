@@ -10,7 +10,15 @@ import { makePolicy } from "../../policies/index.js";
 import { PROPERTIES } from "../../properties/index.js";
 import { renderSteps } from "../../report/trace.js";
 import { type ProcBuilder, scenario } from "../../scenario/builder.js";
-import { events, modelOf, resultOf, runOf, stepKind, toBreak } from "../../testing/run.js";
+import {
+  events,
+  modelOf,
+  pinnedDaxTruncate,
+  resultOf,
+  runOf,
+  stepKind,
+  toBreak,
+} from "../../testing/run.js";
 import { compile } from "../compile.js";
 import { EFAULT, ENOMEM, EOPNOTSUPP, EPERM } from "../errno.js";
 import type { ModelEvent } from "../events.js";
@@ -165,19 +173,9 @@ test("a DMA mapping of a device file (VM_PFNMAP) is refused at compile time: VFI
 
 /** A DAX file pinned by `vmm`'s DMA mapping, truncated by `admin`. */
 function revokeScenario(onLeaseBreak: LeaseBreakBehaviour) {
-  return scenario("revoke-vfio")
-    .fs("dax", 4)
-    .user("alice")
-    .file("data", { owner: "alice", pages: 1 })
-    .proc("vmm", { user: "alice", onLeaseBreak }, (p) =>
-      p
-        .open("fd", "data", "rw")
-        .mmap("va", "fd", 0, 0, { shared: true })
-        .vfioMapDma("dma", "va")
-        .vfioDmaWrite("dma", 0),
-    )
-    .proc("admin", "alice", (p) => p.truncate("data", 0))
-    .build();
+  return pinnedDaxTruncate("revoke-vfio", "vmm", onLeaseBreak, (p) =>
+    p.vfioMapDma("dma", "va").vfioDmaWrite("dma", 0),
+  );
 }
 
 test("revoke, escalation=invalidate: the kernel removes the DMA mapping (a fence); the VMM lives, its device's DMA is blocked", () => {
