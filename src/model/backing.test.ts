@@ -337,6 +337,27 @@ test("F_SEAL_WRITE: a shared writable mapping is EBUSY at once (mapping_deny_wri
   assert.equal(resultOf(r, "p", "mapped"), -EBUSY);
 });
 
+test("F_SEAL_WRITE: a read-only shared mapping of a writable fd is EBUSY too (VM_MAYWRITE counts, not PROT_WRITE)", () => {
+  const spec = scenario("seal-ro")
+    .fs("pagecache", 1)
+    .user("alice")
+    .proc("p", "alice", (p) =>
+      p
+        .memfdCreate("m", { allowSealing: true })
+        .ftruncate("m", 1)
+        .mmap("va", "m", 0, 0, { shared: true, prot: "r" })
+        .addSeals("m", ["write"])
+        .as("mapped")
+        .munmap("va")
+        .addSeals("m", ["write"])
+        .as("unmapped"),
+    )
+    .build();
+  const r = runOf(spec, "linux");
+  assert.equal(resultOf(r, "p", "mapped"), -EBUSY);
+  assert.equal(resultOf(r, "p", "unmapped"), 0);
+});
+
 test("F_SEAL_WRITE under a pin waits (blocks), then EBUSY without the seal; pins gone during the wait: sealed", () => {
   const m = modelOf(pinnedSeal(), "linux");
   const upTo = drive(m, ["p", "p", "p", "p", "p", "p", "p", "p"]);

@@ -245,9 +245,15 @@ export function sysAddSeals(ctx: Ctx, p: number, o: number, mask: number): numbe
   if ((cur & SEAL_BITS.seal) !== 0) return -EPERM;
   let add = mask;
   if ((add & SEAL_BITS.write) !== 0 && (cur & SEAL_BITS.write) === 0) {
+    // mapping_deny_writable(): i_mmap_writable counts every VM_SHARED|VM_MAYWRITE VMA,
+    // and do_mmap() leaves VM_MAYWRITE on a MAP_SHARED mapping of a file open for
+    // writing whatever its PROT (include/linux/fs.h mapping_map_writable(): "vma may be
+    // mprotected writable even if now readonly"). A PROT_READ mapping of the memfd's
+    // own O_RDWR fd therefore refuses the seal too.
     for (let v = 0; v < m.vmas.length; v++) {
       const vi = m.vmas[v]!;
-      if (vi.inode === inode && vi.shared && vi.writable && s[vmaOff(m, v)] === 1) return -EBUSY;
+      if (vi.inode === inode && vi.shared && m.ofds[vi.ofd]!.write && s[vmaOff(m, v)] === 1)
+        return -EBUSY;
     }
     const pinned = pinnedPages(m, s, inode);
     if (pinned.length > 0) {

@@ -575,7 +575,7 @@ export const RESULTS: ReadonlyMap<string, readonly string[]> = table({
   // device-DAX refuses MAP_PRIVATE (EINVAL); a write seal refuses a shared writable mapping (EPERM)
   mmap: ["EBADF", "EACCES", "ETXTBSY", "EINVAL", "EPERM"],
   // memfd_add_seals(): fd not writable, F_SEAL_SEAL (EPERM); not tmpfs/hugetlbfs (EINVAL);
-  // a shared writable mapping or pages still pinned after memfd_wait_for_pins() (EBUSY)
+  // a shared mapping of an fd open for writing (any PROT) or pages still pinned after memfd_wait_for_pins() (EBUSY)
   add_seals: ["EBADF", "EPERM", "EINVAL", "EBUSY"],
   // check_vma_flags(), writable_file_mapping_allowed(), a fault past EOF, migration
   pin_longterm: ["EFAULT", "EOPNOTSUPP", "EPERM", "ENOMEM"],
