@@ -79,6 +79,26 @@ test("INSERT_RANGE shifts the pages up and grows the file; at EOF it is EINVAL",
   );
 });
 
+test("COLLAPSE_RANGE writes back the dirty pages after the range before they move", () => {
+  for (const flavor of ["xfs", "ext4"] as const) {
+    const spec = scenario("collapse")
+      .fs("pagecache", 6, flavor)
+      .user("alice")
+      .file("data", { owner: "alice", pages: 3 })
+      .proc("a", "alice", (p) =>
+        p.open("fd", "data", "rw").write("fd", 2).fallocate("fd", "collapse", 0, 0).read("fd", 1),
+      )
+      .build();
+    const r = runOf(spec, "unsafe");
+    assert.equal(resultOf(r, "a", "fallocate"), 0, flavor);
+    assert.deepEqual(
+      reads(r),
+      [contentOf(inodeOf(r.model, "data"))],
+      `${flavor}: the write moved to page 1`,
+    );
+  }
+});
+
 test("insert at EOF under a pin: XFS waits for the pin first, ext4 refuses first (EINVAL)", () => {
   for (const flavor of ["xfs", "ext4"] as const) {
     const spec = twoPages(flavor)

@@ -434,7 +434,9 @@ export function sysFallocate(
       return 0;
     case FALLOC_COLLAPSE:
       removePages(ctx, inode, first, last, defer);
-      dropCache(ctx, inode, last + 1, size - 1);
+      // the pages after the range are written back before they move (xfs_prepare_shift()
+      // → xfs_flush_unmap_range(); ext4_collapse_range(): filemap_write_and_wait_range())
+      flushAndDrop(ctx, inode, last + 1, size - 1);
       shiftDown(ctx, inode, first, last);
       return 0;
     case FALLOC_ZERO:
@@ -493,16 +495,22 @@ function insertRange(ctx: Ctx, inode: number, first: number, n: number): void {
   const { m, s } = ctx;
   const io = ino(m, inode);
   const size = s[io + INO_SIZE]!;
-  for (let page = first; page < size; page++) {
-    const f1 = s[pcache(m, inode, page)]!;
-    if (f1 > 0 && writebackPending(ctx, f1 - 1)) writeback(ctx, f1 - 1);
-  }
-  dropCache(ctx, inode, first, size - 1);
+  flushAndDrop(ctx, inode, first, size - 1);
   for (let page = size - 1; page >= first; page--) {
     s[ext(m, inode, page + n)] = s[ext(m, inode, page)]!;
     s[ext(m, inode, page)] = 0;
   }
   s[io + INO_SIZE] = size + n;
+}
+
+/** Writes back the dirty cached pages of [first, last], then drops them (filemap_write_and_wait_range + truncate_pagecache). */
+function flushAndDrop(ctx: Ctx, inode: number, first: number, last: number): void {
+  const { m, s } = ctx;
+  for (let page = first; page <= last; page++) {
+    const f1 = s[pcache(m, inode, page)]!;
+    if (f1 > 0 && writebackPending(ctx, f1 - 1)) writeback(ctx, f1 - 1);
+  }
+  dropCache(ctx, inode, first, last);
 }
 
 /** Orphans or frees cached pages [first, last] without touching their blocks (the pages move). */
