@@ -208,6 +208,20 @@ test("unknown names get a did-you-mean hint", () => {
   );
 });
 
+test("a fault naming an actor of the other kind says so, before any spelling guess", () => {
+  const r = parseScenario(
+    "user a\nproc peer user=a {}\nproc server user=a {}\nremote peers {}\nremote servers {}\nfaults peer_crash=peer crash=servers",
+    "t.pin",
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.hint),
+    [
+      "`peer` is a process: use `crash=peer`, `oom=peer` or `hang=peer`",
+      "`servers` is a remote peer: use `peer_crash=servers` or `partition=servers`",
+    ],
+  );
+});
+
 test("property and policy lists can be passed in", () => {
   const text = "expect never my-prop under my-policy";
   assert.equal(parseScenario(text, "t.pin").spec, undefined);

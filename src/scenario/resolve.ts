@@ -602,6 +602,7 @@ class Resolver {
             this.remotes.has(n)
               ? `\`${n}\` is a remote peer: use \`peer_crash=${n}\` or \`partition=${n}\``
               : undefined,
+            this.remotes.has(n),
           );
         else
           this.lookup(
@@ -613,6 +614,7 @@ class Resolver {
             this.procs.has(n)
               ? `\`${n}\` is a process: use \`crash=${n}\`, \`oom=${n}\` or \`hang=${n}\``
               : undefined,
+            this.procs.has(n),
           );
       });
     this.bareMeansAll = true;
@@ -967,6 +969,7 @@ class Resolver {
     at: Span,
     table: ReadonlyMap<string, T>,
     hint?: string,
+    exact = false,
   ): T | undefined {
     if (name === "") return undefined;
     const key = this.copyKey(name, at, what);
@@ -974,7 +977,7 @@ class Resolver {
     const found = table.get(key);
     if (found === undefined) {
       const extra = what === "file" ? [...this.created] : [];
-      this.unknown(code, what, name, at, [...table.keys(), ...extra], hint);
+      this.unknown(code, what, name, at, [...table.keys(), ...extra], hint, exact);
     }
     return found;
   }
@@ -1020,8 +1023,10 @@ class Resolver {
     at: Span,
     candidates: readonly string[],
     hint?: string,
+    exact = false,
   ): void {
-    const near = closest(name, candidates);
+    // An actor of the other kind by this very name beats a spelling guess.
+    const near = exact ? undefined : closest(name, candidates);
     this.sink.report(
       code,
       at,
