@@ -358,6 +358,42 @@ test("F_SEAL_WRITE: a read-only shared mapping of a writable fd is EBUSY too (VM
   assert.equal(resultOf(r, "p", "unmapped"), 0);
 });
 
+/** A write-sealed memfd mapped read-only and shared, then mprotect(rw) and (after FUTURE_WRITE) F_SEAL_WRITE. */
+function sealedThenMapped(first: "write" | "future_write") {
+  return scenario("sealed-map")
+    .fs("pagecache", 1)
+    .user("alice")
+    .proc("p", "alice", (p) =>
+      p
+        .memfdCreate("m", { allowSealing: true })
+        .ftruncate("m", 1)
+        .addSeals("m", [first])
+        .mmap("va", "m", 0, 0, { shared: true, prot: "r" })
+        .as("map")
+        .mprotect("va", "rw")
+        .as("prot")
+        .addSeals("m", ["write"])
+        .as("seal"),
+    )
+    .build();
+}
+
+test("a read-only shared mapping of a write-sealed memfd: no VM_MAYWRITE (mprotect EACCES); before v6.7 EPERM or counted", () => {
+  const now = runOf(sealedThenMapped("write"), "linux");
+  assert.ok((resultOf(now, "p", "map") as number) >= 0, "v6.7+: seal_check_write() clears VM_MAYWRITE");
+  assert.equal(resultOf(now, "p", "prot"), -EACCES);
+  const old = runOf(sealedThenMapped("write"), "linux", { params: { kernel: "6.1" } });
+  assert.equal(resultOf(old, "p", "map"), -EPERM, "6.1: mapping_map_writable() on a denied i_mmap_writable");
+  // F_SEAL_FUTURE_WRITE: the mapping is made either way; only 6.1 still counts it.
+  const fw = runOf(sealedThenMapped("future_write"), "linux");
+  assert.equal(resultOf(fw, "p", "prot"), -EACCES);
+  assert.equal(resultOf(fw, "p", "seal"), 0);
+  const fwOld = runOf(sealedThenMapped("future_write"), "linux", { params: { kernel: "6.1" } });
+  assert.ok((resultOf(fwOld, "p", "map") as number) >= 0);
+  assert.equal(resultOf(fwOld, "p", "prot"), -EACCES);
+  assert.equal(resultOf(fwOld, "p", "seal"), -EBUSY);
+});
+
 test("F_SEAL_WRITE under a pin waits (blocks), then EBUSY without the seal; pins gone during the wait: sealed", () => {
   const m = modelOf(pinnedSeal(), "linux");
   const upTo = drive(m, ["p", "p", "p", "p", "p", "p", "p", "p"]);

@@ -41,7 +41,9 @@ import {
   pcache,
   proc,
   type State,
+  VMF_NOMAYWRITE,
   vma as vmaOff,
+  vmaSharedMayWrite,
 } from "./layout.js";
 import { releaseIfIdle } from "./mm/frames.js";
 import type { Seal } from "./spec.js";
@@ -135,6 +137,24 @@ export function sealRefuses(
     case "alloc":
       return (sl & SEAL_BITS.grow) !== 0 && page >= size ? -EPERM : 0;
   }
+}
+
+/**
+ * A MAP_SHARED read-only mapping v of a write-sealed memfd open for writing
+ * (a writable one sealRefuses() refuses): ->mmap takes its VM_MAYWRITE away
+ * (seal_check_write()), so the VMA's flags start as VMF_NOMAYWRITE. Before
+ * v6.7 mmap_region() first counted it in i_mmap_writable, which F_SEAL_WRITE
+ * had denied: EPERM (KernelRules.sealCountsSharedMap). Returns the VMA's
+ * first flags word or -EPERM.
+ */
+export function sealedSharedMap(ctx: Ctx, v: number): number {
+  const { m, s } = ctx;
+  const vi = m.vmas[v]!;
+  if (!vi.shared || vi.writable || !m.ofds[vi.ofd]!.write || !sealable(m, vi.inode)) return 0;
+  const sl = seals(m, s, vi.inode);
+  if ((sl & WRITE_SEALS) === 0) return 0;
+  if ((sl & SEAL_BITS.write) !== 0 && m.policy.kernel?.sealCountsSharedMap === true) return -EPERM;
+  return VMF_NOMAYWRITE;
 }
 
 /**
@@ -249,10 +269,13 @@ export function sysAddSeals(ctx: Ctx, p: number, o: number, mask: number): numbe
     // and do_mmap() leaves VM_MAYWRITE on a MAP_SHARED mapping of a file open for
     // writing whatever its PROT (include/linux/fs.h mapping_map_writable(): "vma may be
     // mprotected writable even if now readonly"). A PROT_READ mapping of the memfd's
-    // own O_RDWR fd therefore refuses the seal too.
+    // own O_RDWR fd therefore refuses the seal too; before v6.7 even one whose
+    // VM_MAYWRITE ->mmap took away (KernelRules.sealCountsSharedMap).
+    const everyShared = m.policy.kernel?.sealCountsSharedMap === true;
     for (let v = 0; v < m.vmas.length; v++) {
       const vi = m.vmas[v]!;
-      if (vi.inode === inode && vi.shared && m.ofds[vi.ofd]!.write && s[vmaOff(m, v)] === 1)
+      if (vi.inode !== inode || s[vmaOff(m, v)] !== 1) continue;
+      if (everyShared ? vi.shared && m.ofds[vi.ofd]!.write : vmaSharedMayWrite(m, s, v))
         return -EBUSY;
     }
     const pinned = pinnedPages(m, s, inode);

@@ -252,6 +252,20 @@ export const VMF_PROT_MASK = 6;
 export const VMF_PROT_R = 2;
 export const VMF_PROT_RW = 4;
 export const VMF_PROT_NONE = 6;
+/**
+ * VM_MAYWRITE taken away at mmap: a MAP_SHARED read-only mapping of a
+ * write-sealed memfd (seal_check_write() from memfd_check_seals_mmap(); under
+ * F_SEAL_FUTURE_WRITE since v5.1, under F_SEAL_WRITE since v6.7). mprotect
+ * cannot make it writable, and from v6.7 it does not count against a new
+ * F_SEAL_WRITE (KernelRules.sealCountsSharedMap).
+ */
+export const VMF_NOMAYWRITE = 8;
+
+/** VM_SHARED|VM_MAYWRITE: a shared mapping of a file open for writing that mprotect may make writable. */
+export function vmaSharedMayWrite(m: Model, s: State, v: number): boolean {
+  const vi = m.vmas[v]!;
+  return vi.shared && m.ofds[vi.ofd]!.write && (s[vmaFlags(m, v)]! & VMF_NOMAYWRITE) === 0;
+}
 
 /** VM_WRITE of VMA v now: its mmap protection, or the one mprotect gave it. */
 export function vmaWritable(m: Model, s: State, v: number): boolean {

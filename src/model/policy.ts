@@ -202,6 +202,16 @@ export interface KernelRules {
    * ODP limit (v5.4) are the newer rules already.
    */
   readonly umemForce: boolean;
+  /**
+   * Before v6.7 mmap_region() counted every VM_SHARED mapping in i_mmap_writable
+   * before ->mmap ran (mapping_map_writable()): a MAP_SHARED mapping of an
+   * F_SEAL_WRITE memfd failed with EPERM whatever its protection, and a read-only
+   * one made under F_SEAL_FUTURE_WRITE still refused a later F_SEAL_WRITE (EBUSY).
+   * Lorenzo Stoakes' "permit write-sealed memfd read-only shared mappings" (v6.7)
+   * counts only VM_SHARED|VM_MAYWRITE after ->mmap. Optional for plugins: left
+   * out means the newer rule.
+   */
+  readonly sealCountsSharedMap?: boolean;
 }
 
 export interface ParamSpec {

@@ -99,7 +99,7 @@ export const POLICY_ANSWERS: { readonly [K in keyof PolicyAnswers]-?: AnswerRule
   // linux(kernel=...) only: a plugin may model a release's rules too
   kernel: {
     form: "value",
-    what: "left out, or { release: string, ioUringFileCheck: boolean, umemForce: boolean }",
+    what: "left out, or { release: string, ioUringFileCheck: boolean, umemForce: boolean, sealCountsSharedMap?: boolean }",
     optional: true,
     ok: (v) => {
       if (v === undefined) return true;
@@ -109,7 +109,8 @@ export const POLICY_ANSWERS: { readonly [K in keyof PolicyAnswers]-?: AnswerRule
         v !== null &&
         typeof k.release === "string" &&
         typeof k.ioUringFileCheck === "boolean" &&
-        typeof k.umemForce === "boolean"
+        typeof k.umemForce === "boolean" &&
+        (k.sealCountsSharedMap === undefined || typeof k.sealCountsSharedMap === "boolean")
       );
     },
   },

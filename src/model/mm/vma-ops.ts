@@ -34,6 +34,7 @@ import {
   VMF_PROT_RW,
   vmaFlags,
   vma as vmaOff,
+  vmaSharedMayWrite,
 } from "../layout.js";
 import { odpUnmapWait } from "../rdma/odp.js";
 import { releaseIfIdle } from "./frames.js";
@@ -75,7 +76,8 @@ export function sysMprotect(
   const vo = vmaOff(m, v);
   if (s[vo] !== 1) return -ENOMEM;
   // (newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS: VM_WRITE without VM_MAYWRITE
-  if (prot === "rw" && vi.shared && !m.ofds[vi.ofd]!.write) return -EACCES;
+  // (a file not open for writing, or a write-sealed memfd's: VMF_NOMAYWRITE)
+  if (prot === "rw" && vi.shared && !vmaSharedMayWrite(m, s, v)) return -EACCES;
   // change_protection() → change_pud_range(): mmu_notifier_invalidate_range_start
   // (MMU_NOTIFY_PROTECTION_VMA) over the populated range
   if (notify(ctx, caller, v) >= 0) return BLOCK;

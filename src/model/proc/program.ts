@@ -5,7 +5,13 @@
  * kernel wait loop re-checking its condition.
  */
 
-import { sealRefuses, sysAddSeals, sysMemfdCreate, sysMmapAnon } from "../backing.js";
+import {
+  sealedSharedMap,
+  sealRefuses,
+  sysAddSeals,
+  sysMemfdCreate,
+  sysMmapAnon,
+} from "../backing.js";
 import { BLOCK, type Ctx, emit, NO_BLOCKERS } from "../ctx.js";
 import { EACCES, EBADF, EINTR, EINVAL, EPERM, ESRCH } from "../errno.js";
 import { freshSlots, recordResult, recordSkip, settle } from "../flow.js";
@@ -55,6 +61,7 @@ import {
   SIGF_SIG_SHIFT,
   SIGF_UNINTERRUPTIBLE,
   type State,
+  vmaFlags,
   vma as vmaOff,
 } from "../layout.js";
 import { releaseLease, setlease } from "../locks/lease.js";
@@ -195,11 +202,14 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
         const sealed = sealRefuses(ctx, vi.inode, "mmap-write", 0);
         if (sealed < 0) return sealed;
       }
+      const flags = sealedSharedMap(ctx, op.c);
+      if (flags < 0) return flags;
       // ... then an active swapfile → ETXTBSY (do_mmap, "vfs: don't allow writes to swap
       // files", v5.4): a file made swapfile-like by its pins gets no new writable mapping.
       if (vi.shared && vi.writable && s[ino(m, vi.inode) + INO_SWAP]! > 0)
         return swapBusy(ctx, vi.inode);
       s[vmaOff(m, op.c)] = 1;
+      s[vmaFlags(m, op.c)] = flags; // a new mapping: no mprotect or madvise of an earlier one
       return op.c;
     }
     case "mmap_anon":
