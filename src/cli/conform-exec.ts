@@ -197,6 +197,8 @@ export interface GuestRun {
   readonly results: Map<string, Map<number, string>>;
   readonly lines: string[];
   readonly error?: string;
+  /** Wall-clock milliseconds of the qemu run: boot, programs and power-off. */
+  readonly wallMs: number;
 }
 
 /** Boots the guest once with every program in /conform and collects each one's answers. */
@@ -258,11 +260,13 @@ export function runInGuest(
       "-serial",
       "stdio",
     ];
+    const t0 = performance.now();
     const r = spawnSync("qemu-system-x86_64", args, {
       encoding: "utf8",
       timeout: timeoutMs,
       maxBuffer: 64 * 2 ** 20,
     });
+    const wallMs = performance.now() - t0;
     const out = r.stdout ?? "";
     const lines = out.split(/\r?\n/).filter((l) => l.startsWith("@@ "));
     let prog = "";
@@ -295,6 +299,7 @@ export function runInGuest(
     return {
       results,
       lines,
+      wallMs,
       ...(r.error || !done
         ? {
             error: r.error

@@ -148,12 +148,28 @@ for (const v of ["6.1", "6.12"]) {
     try {
       const core = load("core");
       const rdma = load(join(CASES, "rdma-loopback.pin"));
+      const cells = load(join(CASES, "gup-longterm-rdma.pin"));
       const t = guestRun(
         v,
-        [core, { ...load("core"), name: "core (patched)", patch: allowDax }, rdma],
+        [core, { ...load("core"), name: "core (patched)", patch: allowDax }, rdma, cells],
         work,
         1,
         1000,
+      );
+      // gup_longterm.c's cells as ibv_reg_mr over rxe: memfd, tmpfs and ext4, shared and
+      // private, R/W and R/O; each matches the model and the case's expectation.
+      const mrs = rowsOf(t, cells.name).filter((r) => / = reg_mr /.test(r.op));
+      assert.equal(mrs.length, 12, JSON.stringify(mrs));
+      assert.deepEqual(
+        mrs.filter((r) => r.verdict !== "match" || r.kernelResult !== r.expected),
+        [],
+        `gup_longterm cells differ:\n${JSON.stringify(mrs, null, 1)}`,
+      );
+      const failed = mrs.filter((r) => r.kernelResult !== "ok").map((r) => `${r.actor} ${r.op}`);
+      // Before v6.2 a R/O MR was pinned FOLL_WRITE|FOLL_FORCE; from v6.5 ext4 refuses R/W shared pins.
+      assert.deepEqual(
+        failed.map((f) => f.replace(/: .*/, "")),
+        v === "6.1" ? ["memfd shared_ro", "tmpfs shared_ro", "ext4 shared_ro"] : ["ext4 shared_rw"],
       );
       // RDMA WRITE/READ through a loopback QP: rights, deregistration, a vanished responder.
       const wcs = rowsOf(t, rdma.name).filter((r) => r.model.startsWith("wc "));

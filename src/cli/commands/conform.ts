@@ -320,10 +320,13 @@ export function guestRun(
   const init = at.get("init");
   const setup = at.get("rxe");
   const end = at.get("programs");
-  if (init !== undefined && setup !== undefined && end !== undefined)
-    notes.push(
-      `guest time: kernel boot ${init.toFixed(1)} s, setup ${(setup - init).toFixed(1)} s, programs ${(end - setup).toFixed(1)} s`,
-    );
+  const phases =
+    init !== undefined && setup !== undefined && end !== undefined
+      ? ` (kernel boot ${init.toFixed(1)} s, setup ${(setup - init).toFixed(1)} s, programs ${(end - setup).toFixed(1)} s)`
+      : "";
+  notes.push(
+    `guest time: ${(g.wallMs / 1000).toFixed(1)} s for qemu, boot, programs and power-off${phases}`,
+  );
   if (g.error) notes.push(g.error);
   const out = planned.map(({ p, name }) => toSchedule(p, name ? g.results.get(name) : undefined));
   return { target: v, release: img.release, notes, schedules: out };
