@@ -7,6 +7,9 @@
  * as the result after blocking. Each answer is one line on stdout:
  *   @@R <step> ok | errno <NAME> | signal <NAME> | killed <NAME> | no signal
  *              | wc <IBV_WC status> qp=<QP state> | blocks | blocks-then <result>
+ * and, after a device access of a pinned page (fixed I/O, RDMA WRITE/READ),
+ * "data=mapping" or "data=stale": whether the process's mapping shows the
+ * same data as the device (tools/testing/selftests/mm/cow.c's check).
  * CPU loads and stores catch SIGBUS/SIGSEGV (the process would die of it).
  * Workers block the signals a lease break can send (SIGIO, or the one chosen
  * with F_SETSIG): the schedule says when the process takes one (take_signal).
@@ -50,7 +53,9 @@ static long V[1][1024]; /* variables: fds, addresses, MR pointers; UNSET until a
 #define NOSIG 32000   /* no signal was pending */
 #define EXITCODE 32500 /* the process's exit(2): answered first, then done */
 #define KILLCODE 33000 /* + signo: the kernel ended the process with this signal */
-#define QPCODE 40000  /* + status * 16 + QP state: a work completion */
+#define NOREREG 33900 /* ibv_rereg_mr: EOPNOTSUPP, the provider (or driver) has no rereg */
+#define DATACODE 34000 /* + 1: ok, the mapping shows the device's data; + 2: ok, it shows other data */
+#define QPCODE 40000  /* + status * 16 + QP state (+ 1000 * the DATACODE digit): a work completion */
 static void init_vars(void) { for (int i = 0; i < 1024; i++) V[0][i] = UNSET; }
 static int cmd_r[MAXP], cmd_w[MAXP], res_r[MAXP], res_w[MAXP];
 static pid_t wpid[MAXP];
@@ -81,6 +86,9 @@ static const char *errname(int e) {
   case ENOSYS: return "ENOSYS";
   case ETIMEDOUT: return "ETIMEDOUT";
   case EOPNOTSUPP: return "EOPNOTSUPP";
+  case EBADE: return "EBADE";
+  case ENOTTY: return "ENOTTY";
+  case EISDIR: return "EISDIR";
   default: return "E?";
   }
 }
@@ -127,7 +135,7 @@ static op_fn run_op;
 
 static int sys(long r) { return r < 0 ? errno : 0; }
 
-/* A CPU access of page k of the mapping at addr. */
+/* A CPU access of page k of the mapping at addr: a load, or a store of the value `store` (1..127). */
 static int touch(long addr, int k, int store) {
   struct sigaction sa = {0};
   sa.sa_handler = on_fault;
@@ -135,7 +143,7 @@ static int touch(long addr, int k, int store) {
   sigaction(SIGSEGV, &sa, NULL);
   if (sigsetjmp(fault_jmp, 1)) return -fault_sig;
   volatile char *p = (volatile char *)(addr + k * PG);
-  if (store) *p = 1;
+  if (store) *p = (char)store;
   else (void)*p;
   return 0;
 }
@@ -255,8 +263,13 @@ static void print_result(int step, int r, int blocked) {
   printf("@@R %d %s", step, blocked ? "blocks-then " : "");
   if (r == 0) printf("ok\n");
   else if (r == SKIP) printf("skipped\n");
-  else if (r >= QPCODE) printf("wc %s qp=%s\n", wcname((r - QPCODE) / 16), qpsname((r - QPCODE) % 16));
+  else if (r >= QPCODE) {
+    int d = (r - QPCODE) / 1000, c = (r - QPCODE) % 1000;
+    printf("wc %s qp=%s%s\n", wcname(c / 16), qpsname(c % 16), d == 1 ? " data=mapping" : d == 2 ? " data=stale" : "");
+  }
+  else if (r == DATACODE + 1 || r == DATACODE + 2) printf("ok data=%s\n", r == DATACODE + 1 ? "mapping" : "stale");
   else if (r == NOSIG) printf("no signal\n");
+  else if (r == NOREREG) printf("not-run (the verbs provider has no rereg_mr: ibv_rereg_mr() answers EOPNOTSUPP)\n");
   else if (r > SIGCODE && r < SIGCODE + 65) printf("signal %s\n", signame(r - SIGCODE));
   else if (r > DFLCODE && r < DFLCODE + 65) printf("signal %s (not fatal)\n", signame(r - DFLCODE));
   else if (r > KILLCODE && r < KILLCODE + 65) printf("killed %s\n", signame(r - KILLCODE));
@@ -440,6 +453,35 @@ static int make_file(const char *path, long pages, int allocated, uid_t owner, m
   return 0;
 }
 
+/*
+ * ioctl(src, FIDEDUPERANGE) of pages [first, first + n) onto the same range of
+ * dst (fs/remap_range.c vfs_dedupe_file_range()): the ioctl's own errno, else
+ * the destination's status (FILE_DEDUPE_RANGE_DIFFERS: EBADE, as the model).
+ */
+static int do_dedupe(long src, long dst, long first, long n) {
+  struct {
+    struct file_dedupe_range r;
+    struct file_dedupe_range_info i;
+  } a;
+  memset(&a, 0, sizeof a);
+  a.r.src_offset = first * PG;
+  a.r.src_length = n * PG;
+  a.r.dest_count = 1;
+  a.i.dest_fd = dst;
+  a.i.dest_offset = first * PG;
+  if (ioctl((int)src, FIDEDUPERANGE, &a) != 0) return errno;
+  if (a.i.status < 0) return -a.i.status;
+  return a.i.status == FILE_DEDUPE_RANGE_DIFFERS ? EBADE : 0;
+}
+
+/* FS_XFLAG_DAX set or cleared: FS_IOC_FSGETXATTR, then FS_IOC_FSSETXATTR (fs/ioctl.c). */
+static int do_fssetxattr(long fd, int dax) {
+  struct fsxattr fa;
+  if (ioctl((int)fd, FS_IOC_FSGETXATTR, &fa) != 0) return errno;
+  fa.fsx_xflags = dax ? fa.fsx_xflags | FS_XFLAG_DAX : fa.fsx_xflags & ~FS_XFLAG_DAX;
+  return sys(ioctl((int)fd, FS_IOC_FSSETXATTR, &fa));
+}
+
 static int do_read(long fd, int k) {
   char b[PG];
   return sys(pread((int)fd, b, PG, k * PG));
@@ -469,10 +511,21 @@ static int uring_unregister(void) {
   int e = io_uring_unregister_buffers(&ring);
   return e < 0 ? -e : 0;
 }
-/* READ_FIXED from /dev/zero into the buffer, or WRITE_FIXED from it to /dev/null. */
-static int uring_fixed(long addr, int k, int read) {
+/*
+ * READ_FIXED into the buffer from a memfd page of a value of its own, or
+ * WRITE_FIXED of the buffer to a memfd. With `check`, the page the process's
+ * mapping shows at addr is then compared with what the device wrote or read
+ * (cow.c's check): DATACODE + 1 the same, + 2 not.
+ */
+static int uring_seq;
+static int uring_fixed(long addr, int k, int read, int check) {
   if (!ring_ready) return EFAULT;
-  int fd = open(read ? "/dev/zero" : "/dev/null", read ? O_RDONLY : O_WRONLY);
+  int fd = memfd_create("pinlab-dev", 0);
+  if (fd < 0) return errno;
+  char page[PG];
+  char want = (char)(0x80 | (++uring_seq & 0x7f));
+  memset(page, want, PG);
+  if (read && pwrite(fd, page, PG, 0) != PG) return errno;
   struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
   if (read) io_uring_prep_read_fixed(sqe, fd, (void *)(addr + k * PG), PG, 0, 0);
   else io_uring_prep_write_fixed(sqe, fd, (void *)(addr + k * PG), PG, 0, 0);
@@ -481,6 +534,10 @@ static int uring_fixed(long addr, int k, int read) {
   int e = io_uring_wait_cqe(&ring, &cqe);
   int r = e < 0 ? -e : cqe->res < 0 ? -cqe->res : 0;
   if (e == 0) io_uring_cqe_seen(&ring, cqe);
+  if (!r && check) {
+    if (!read && pread(fd, &want, 1, 0) != 1) r = errno;
+    else r = DATACODE + (*(volatile char *)(addr + k * PG) == want ? 1 : 2);
+  }
   close(fd);
   return r;
 }
@@ -507,6 +564,13 @@ static int reg_mr(long *slot, long addr, long pages, int access) {
   *slot = (long)mr;
   return 0;
 }
+/* ibv_rereg_mr(IBV_REREG_MR_CHANGE_ACCESS): new access flags, the same range and keys. */
+static int rereg_mr_access(long mr, int access) {
+  errno = 0;
+  if (ibv_rereg_mr((struct ibv_mr *)mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, NULL, 0, access) == 0) return 0;
+  if (errno == EOPNOTSUPP) return NOREREG;
+  return errno ? errno : EINVAL;
+}
 static int dereg_mr(long mr) {
   int e = ibv_dereg_mr((struct ibv_mr *)mr);
   return e;
@@ -526,6 +590,7 @@ static int dereg_mr(long mr) {
 #define MAXMSG 16
 struct link {
   volatile int peer_ready, srv_ready, nmsg;
+  pid_t srv_pid; /* the process whose MRs the peer reaches (its mapping is read for the data check) */
   uint32_t peer_qpn, srv_qpn;
   union ibv_gid peer_gid, srv_gid;
   struct {
@@ -628,6 +693,7 @@ static int send_rkey(int r, long mr) {
       if (!e) e = qp_connect(r, l->peer_qpn, l->peer_gid);
       if (e) return e;
       l->srv_qpn = qp_of[r]->qp_num;
+      l->srv_pid = getpid();
       __sync_synchronize();
       l->srv_ready = 1;
     }
@@ -652,9 +718,18 @@ static int peer_recv(int r, int nth, long *slot) {
   *slot = nth;
   return 0;
 }
-/* One RDMA WRITE or READ of page k of the nth rkey; answers the completion and the QP's state. */
-static int peer_rdma(int r, long nth, int k, int write) {
+/*
+ * One RDMA WRITE or READ of page k of the nth rkey; answers the completion and
+ * the QP's state. With `check`, a successful one also compares the data with
+ * what the process's mapping shows at that address (process_vm_readv: the peer
+ * runs as root): the written value, or what the READ brought.
+ */
+#include <sys/uio.h>
+static int peer_seq;
+static int peer_rdma(int r, long nth, int k, int write, int check) {
   struct link *l = &links_[r];
+  char want = (char)(0x80 | (++peer_seq & 0x7f));
+  memset(peer_buf->addr, want, PG);
   struct ibv_sge sg = {(uint64_t)(uintptr_t)peer_buf->addr, PG, peer_buf->lkey};
   struct ibv_send_wr wr = {0}, *bad;
   wr.opcode = write ? IBV_WR_RDMA_WRITE : IBV_WR_RDMA_READ;
@@ -676,7 +751,14 @@ static int peer_rdma(int r, long nth, int k, int write) {
   struct ibv_qp_attr a;
   struct ibv_qp_init_attr ia;
   int st = ibv_query_qp(qp_of[r], &a, IBV_QP_STATE, &ia) ? 15 : (int)a.qp_state;
-  return QPCODE + (int)wc.status * 16 + st;
+  int d = 0;
+  if (check && wc.status == IBV_WC_SUCCESS) {
+    char seen;
+    struct iovec li = {&seen, 1}, ri = {(void *)(uintptr_t)(l->msg[nth].addr + (uint64_t)k * PG), 1};
+    if (process_vm_readv(l->srv_pid, &li, 1, &ri, 1, 0) == 1)
+      d = seen == (write ? want : ((char *)peer_buf->addr)[0]) ? 1 : 2;
+  }
+  return QPCODE + d * 1000 + (int)wc.status * 16 + st;
 }
 /* A remote peer's worker (worker index proc): root, its own verbs context. */
 static void start_peer(int proc, int r) {

@@ -190,6 +190,10 @@ export function guestTarget(fsKind: "dax" | "pagecache", onXfs = false): Target 
     verbs: true,
     reflink: onXfs,
     fsType: onXfs ? "xfs" : "ext4",
+    // rdma-core 44 (bookworm) builds librxe without a rereg_mr verb: libibverbs
+    // answers EOPNOTSUPP before the kernel's rxe_rereg_user_mr() is asked.
+    noRereg:
+      "the guest's rxe provider (rdma-core 44's librxe) has no rereg_mr verb: ibv_rereg_mr() answers EOPNOTSUPP without asking the kernel",
   };
 }
 

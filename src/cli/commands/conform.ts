@@ -105,7 +105,12 @@ export function plan(
   const seen = new Set<string>();
   const out: Planned[] = [];
   for (let seed = 0; out.length < schedules && seed < schedules * 4; seed++) {
-    const run = runSchedule(c.model, { seed, faultWeight: 0, properties: PROPERTIES });
+    const run = runSchedule(c.model, {
+      seed,
+      faultWeight: 0,
+      properties: PROPERTIES,
+      keepStates: true,
+    });
     const key = run.steps.map((s) => s.action).join(",");
     if (seen.has(key)) continue;
     seen.add(key);
@@ -113,7 +118,7 @@ export function plan(
       scenario: name,
       seed,
       policy: `linux(kernel=${release})`,
-      lowered: lowerSchedule(spec, c.model, run.steps, target(spec)),
+      lowered: lowerSchedule(spec, c.model, run.steps, target(spec), run.states),
     });
   }
   return out;
