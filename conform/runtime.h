@@ -193,8 +193,12 @@ static int take_signal(unsigned long long handled) {
   return NOSIG;
 }
 
+/* Each worker's pid, in memory all of them share (a forked worker is not the driver's child). */
+static volatile pid_t *worker_pid;
+
 static void worker(int proc) {
   char line[64];
+  if (worker_pid) worker_pid[proc] = getpid();
   block_lease_sigs();
   FILE *in = fdopen(cmd_r[proc], "r");
   while (fgets(line, sizeof line, in)) {
@@ -279,6 +283,7 @@ static void print_result(int step, int r, int blocked) {
 }
 
 static int pending[MAXP]; /* the step each blocked worker is in, or 0 */
+static int slow[MAXP];    /* the step of a worker that was running, not asleep, when its time was up */
 
 /* After a signal left to its default action: whether the kernel ended worker p (up to 1 s). */
 static int died_of(int p, int r) {
@@ -307,9 +312,78 @@ static int collect(int p, long ms) {
   if (sscanf(b, "%d %d", &step, &r) != 2) return 0;
   if (r > DFLCODE && r < DFLCODE + 65) r = died_of(p, r);
   if (r == EXITCODE) r = (died_of(p, r), 0); /* its files (and its QPs, MRs, leases) are closed once it is reaped */
-  if (pending[p] != step && now_ms() - sent_at[p] >= WAIT_MS) printf("@@W %d\n", step);
-  print_result(step, r, pending[p] == step);
+  /* A worker that was still running when its time was up was slow, not blocked: its answer is the answer. */
+  int blocked = pending[p] == step && slow[p] != step;
+  if (!blocked && now_ms() - sent_at[p] >= WAIT_MS) printf("@@W %d\n", step);
+  print_result(step, r, blocked);
   pending[p] = 0;
+  slow[p] = 0;
+  return 1;
+}
+
+/* The x86-64 system calls an operation can sleep in (arch/x86/entry/syscalls/syscall_64.tbl). */
+static const char *sysname(long nr) {
+  static char b[24];
+  switch (nr) {
+  case -1: return "no system call (a page fault)";
+  case 0: return "read";
+  case 1: return "write";
+  case 3: return "close";
+  case 9: return "mmap";
+  case 10: return "mprotect";
+  case 11: return "munmap";
+  case 16: return "ioctl";
+  case 17: return "pread64";
+  case 18: return "pwrite64";
+  case 25: return "mremap";
+  case 28: return "madvise";
+  case 72: return "fcntl";
+  case 74: return "fsync";
+  case 76: return "truncate";
+  case 77: return "ftruncate";
+  case 87: return "unlink";
+  case 90: return "chmod";
+  case 92: return "chown";
+  case 257: return "openat";
+  case 285: return "fallocate";
+  case 426: return "io_uring_enter";
+  case 427: return "io_uring_register";
+  default: snprintf(b, sizeof b, "system call %ld", nr); return b;
+  }
+}
+
+/*
+ * Why worker p gave no answer in time: its state (/proc/<pid>/stat: S asleep,
+ * D uninterruptible, R running) and, asleep, the system call it sleeps in
+ * (/proc/<pid>/syscall) and where (/proc/<pid>/wchan). Returns 1 asleep,
+ * 0 running or runnable (slow, not blocked), -1 not known.
+ */
+static int sleeping(int p, char *why, size_t n) {
+  pid_t pid = worker_pid ? worker_pid[p] : 0;
+  if (pid <= 0) return -1;
+  char path[64], st[512] = "", sc[256] = "", wc[128] = "";
+  const char *names[3] = {"stat", "syscall", "wchan"};
+  char *bufs[3] = {st, sc, wc};
+  size_t sizes[3] = {sizeof st, sizeof sc, sizeof wc};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, names[i]);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) continue;
+    ssize_t k = read(fd, bufs[i], sizes[i] - 1);
+    bufs[i][k > 0 ? k : 0] = 0;
+    close(fd);
+  }
+  char *paren = strrchr(st, ')');
+  if (!paren || paren[1] != ' ') return -1;
+  char state = paren[2];
+  if (state != 'S' && state != 'D') {
+    snprintf(why, n, "%c: running, not asleep", state);
+    return 0;
+  }
+  long nr = -2;
+  if (sscanf(sc, "%ld", &nr) != 1) nr = -2;
+  snprintf(why, n, "%c (%s) in %s, wchan %s", state, state == 'D' ? "uninterruptible" : "asleep",
+           nr == -2 ? "?" : sysname(nr), wc[0] ? wc : "?");
   return 1;
 }
 
@@ -331,6 +405,23 @@ static void drive(int step, int p, int idx) {
     return;
   }
   if (!collect(p, timeout_ms)) {
+    /*
+     * No answer in time: "blocks" only if the worker sleeps in the kernel.
+     * One still running (slow under TCG) gets two more timeouts to answer.
+     */
+    char why[192] = "";
+    int asleep = sleeping(p, why, sizeof why);
+    for (int i = 0; i < 2 && asleep == 0; i++) {
+      if (collect(p, timeout_ms)) return;
+      asleep = sleeping(p, why, sizeof why);
+    }
+    if (asleep == 0) {
+      printf("@@R %d not-run (no answer after %ld ms, and the process is not asleep: %s)\n", step, 3 * timeout_ms, why);
+      fflush(stdout);
+      pending[p] = slow[p] = step;
+      return;
+    }
+    if (asleep > 0) printf("@@N step %d blocks: %s\n", step, why);
     printf("@@R %d blocks\n", step);
     fflush(stdout);
     pending[p] = step;
@@ -410,6 +501,8 @@ static int release_leases(void) {
 
 static void pipes(int nprocs) {
   signal(SIGPIPE, SIG_IGN);
+  void *w = mmap(NULL, MAXP * sizeof(pid_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (w != MAP_FAILED) worker_pid = memset(w, 0, MAXP * sizeof(pid_t));
   for (int p = 0; p < nprocs; p++) {
     int a[2], b[2];
     if (pipe(a) || pipe(b)) exit(5);

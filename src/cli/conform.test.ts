@@ -127,6 +127,13 @@ test("host tier: lease breaks (SIGIO delivered or fatal, the handler's F_UNLCK, 
     const sigio = join(CASES, "lease-break-sigio.pin");
     assert.equal(row(t, sigio, /^takes the lease-break signal/).kernelResult, "killed SIGIO");
     assert.equal(row(t, sigio, /^shrink:/).kernelResult, "blocks-then ok");
+    // "blocks" is seen, not only timed out: the breaker sleeps in truncate(2), in __break_lease().
+    assert.ok(
+      t.notes.some((n) =>
+        /lease-break-sigio.*blocks: S \(asleep\) in truncate, wchan __break_lease/.test(n),
+      ),
+      t.notes.join("\n"),
+    );
     const handler = join(CASES, "lease-break-handler.pin");
     assert.equal(row(t, handler, /^lease-break-time expires/).verdict, "match");
     const cow = join(CASES, "cow-iouring-fork.pin");
