@@ -132,6 +132,9 @@ static void on_fault(int sig) {
 /* An operation's result: 0 ok, > 0 errno, < 0 -signal. */
 typedef int (*op_fn)(int proc, int idx);
 static op_fn run_op;
+/* The system call operation idx sleeps in when it blocks (-1: a page fault), or NOCALL: not known. */
+#define NOCALL (-2L)
+static long (*call_of)(int idx);
 
 static int sys(long r) { return r < 0 ? errno : 0; }
 
@@ -284,6 +287,7 @@ static void print_result(int step, int r, int blocked) {
 
 static int pending[MAXP]; /* the step each blocked worker is in, or 0 */
 static int slow[MAXP];    /* the step of a worker that was running, not asleep, when its time was up */
+static char elsewhere[MAXP][96]; /* a blocked worker sleeps in another call than its operation's: which */
 
 /* After a signal left to its default action: whether the kernel ended worker p (up to 1 s). */
 static int died_of(int p, int r) {
@@ -315,7 +319,10 @@ static int collect(int p, long ms) {
   /* A worker that was still running when its time was up was slow, not blocked: its answer is the answer. */
   int blocked = pending[p] == step && slow[p] != step;
   if (!blocked && now_ms() - sent_at[p] >= WAIT_MS) printf("@@W %d\n", step);
-  print_result(step, r, blocked);
+  /* It blocked, but not in its operation's call: that stays the answer (a mismatch). */
+  if (blocked && elsewhere[p][0]) printf("@@R %d blocks %s\n", step, elsewhere[p]), fflush(stdout);
+  else print_result(step, r, blocked);
+  elsewhere[p][0] = 0;
   pending[p] = 0;
   slow[p] = 0;
   return 1;
@@ -358,6 +365,7 @@ static const char *sysname(long nr) {
  * (/proc/<pid>/syscall) and where (/proc/<pid>/wchan). Returns 1 asleep,
  * 0 running or runnable (slow, not blocked), -1 not known.
  */
+static long slept_in; /* the system call of the last sleeping() that found the worker asleep */
 static int sleeping(int p, char *why, size_t n) {
   pid_t pid = worker_pid ? worker_pid[p] : 0;
   if (pid <= 0) return -1;
@@ -380,8 +388,9 @@ static int sleeping(int p, char *why, size_t n) {
     snprintf(why, n, "%c: running, not asleep", state);
     return 0;
   }
-  long nr = -2;
-  if (sscanf(sc, "%ld", &nr) != 1) nr = -2;
+  long nr = NOCALL;
+  if (sscanf(sc, "%ld", &nr) != 1) nr = NOCALL;
+  slept_in = nr;
   snprintf(why, n, "%c (%s) in %s, wchan %s", state, state == 'D' ? "uninterruptible" : "asleep",
            nr == -2 ? "?" : sysname(nr), wc[0] ? wc : "?");
   return 1;
@@ -422,7 +431,12 @@ static void drive(int step, int p, int idx) {
       return;
     }
     if (asleep > 0) printf("@@N step %d blocks: %s\n", step, why);
-    printf("@@R %d blocks\n", step);
+    long want = call_of ? call_of(idx) : NOCALL;
+    if (asleep > 0 && want != NOCALL && slept_in != NOCALL && slept_in != want) {
+      int k = snprintf(elsewhere[p], sizeof elsewhere[p], "in %s", sysname(slept_in));
+      snprintf(elsewhere[p] + k, sizeof elsewhere[p] - k, ", not in %s", sysname(want));
+      printf("@@R %d blocks %s\n", step, elsewhere[p]);
+    } else printf("@@R %d blocks\n", step);
     fflush(stdout);
     pending[p] = step;
   }

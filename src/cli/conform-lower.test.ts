@@ -70,6 +70,9 @@ test("leases: F_SETLEASE, F_SETSIG, the signal's delivery, the handler's F_UNLCK
   assert.match(c, /return release_leases\(\);/);
   // The holder handles SIGIO (bit 29); the sleeper SIGIO and its F_SETSIG signal SIGUSR1 (bit 10).
   assert.match(c, /take_signal\(0x20000000ULL\)/);
+  // The breaker's truncate must block in truncate(2) itself (x86-64 number 76), not elsewhere.
+  assert.match(c, /call_of = calls;/);
+  assert.match(c, /case \d+: return 76;/);
   assert.match(c, /take_signal\(0x20000400ULL\)/);
   const timer = low.rows.find((r) => r.actor === "kernel");
   assert.equal(timer?.model, "ok");

@@ -239,7 +239,8 @@ export function hostRun(
       const bin = compileProgram(work, `h${i++}`, p.lowered.c, p.lowered.uring, p.lowered.verbs);
       if (!bin.bin)
         throw new Error(`pinlab bug: a generated program does not compile: ${bin.error}`);
-      const r = runOnHost(bin.bin, timeoutMs * (p.lowered.rows.length + 4) + 10_000);
+      // A row that is still running when its time is up gets two more timeouts (runtime.h drive).
+      const r = runOnHost(bin.bin, timeoutMs * (3 * p.lowered.rows.length + 4) + 10_000);
       if (r.error) notes.push(`${name}: ${r.error}`);
       for (const n of r.notes) notes.push(`${name}: ${n}`);
       out.push(toSchedule(p, r.results));

@@ -280,6 +280,33 @@ const SEAL: Record<string, string> = {
   exec: "0x0020",
 };
 
+/**
+ * The x86-64 system call each lowered operation sleeps in when it blocks
+ * (arch/x86/entry/syscalls/syscall_64.tbl; glibc's open() is openat; -1: a
+ * page fault, no system call): a worker that blocks elsewhere is a mismatch.
+ */
+const CALL: Readonly<Record<string, number>> = {
+  open: 257,
+  truncate: 76,
+  ftruncate: 77,
+  fallocate: 285,
+  add_seals: 72,
+  setlease: 72,
+  fsync: 74,
+  munmap: 11,
+  madvise: 28,
+  mprotect: 10,
+  mremap: 25,
+  read: 17,
+  write: 18,
+  reflink: 16,
+  dedupe: 16,
+  fssetxattr: 16,
+  io_uring_register: 427,
+  store: -1,
+  load: -1,
+};
+
 /** Operations of the application's own protocol: nothing for the kernel to do. */
 const NO_KERNEL = new Set(["send", "await", "wait_for"]);
 
@@ -364,9 +391,12 @@ export function lowerSchedule(
   let leases = false;
   const verbsProcs = new Set<number>(); // processes that register MRs or send rkeys
   let step = 0;
-  const push = (p: number, body: string, row: Row, guards = ""): void => {
+  const calls: string[] = [];
+  const push = (p: number, body: string, row: Row, guards = "", op?: string): void => {
     const idx = caseNo++;
     cases[p]!.push(`  case ${idx}: ${guards}${body}`);
+    const nr = op === undefined ? undefined : CALL[op];
+    if (nr !== undefined) calls.push(`  case ${idx}: return ${nr};`);
     drive.push(`  drive(${row.step}, ${p}, ${idx});`);
     rows.push(row);
   };
@@ -806,7 +836,7 @@ export function lowerSchedule(
     const said =
       NO_KERNEL.has(op.op) && o.model.startsWith("blocks-then ") ? o.model.slice(12) : o.model;
     const model = data ? `${said} ${data}` : said;
-    push(p, body, { step, actor: pi.name, op: text, model, ...exp }, guards);
+    push(p, body, { step, actor: pi.name, op: text, model, ...exp }, guards, op.op);
   }
   if (drive.length === 0)
     return { rows, why: "no operation of this schedule runs here", uring, verbs };
@@ -861,9 +891,17 @@ export function lowerSchedule(
     "  return EINVAL;",
     "}",
     "",
+    "static long calls(int idx) {",
+    "  switch (idx) {",
+    ...calls,
+    "  }",
+    "  return NOCALL;",
+    "}",
+    "",
     "int main(void) {",
     "  setvbuf(stdout, NULL, _IOLBF, 0);",
     "  run_op = ops;",
+    "  call_of = calls;",
     "  init_vars();",
     ...(leases ? ["  set_lease_break_time();"] : []),
     ...setup,
