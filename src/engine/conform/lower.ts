@@ -253,15 +253,18 @@ function dataOf(
 export function opText(op: ProcOp): string {
   const o = op as unknown as Record<string, unknown>;
   const parts: string[] = [op.op];
+  // reflink's and dedupe's `dst` is a descriptor they take, not a variable they set.
+  const input = op.op === "reflink" || op.op === "dedupe";
   for (const [k, v] of Object.entries(o)) {
-    if (k === "op" || k === "dst" || k === "at" || k === "label" || v === false) continue;
+    if (k === "op" || (k === "dst" && !input) || k === "at" || k === "label" || v === false)
+      continue;
     if (v === true) {
       parts.push(k);
       continue;
     }
     parts.push(Array.isArray(v) ? `${k}=${v.join(",")}` : `${k}=${String(v)}`);
   }
-  const dst = typeof o.dst === "string" ? `${o.dst} = ` : "";
+  const dst = typeof o.dst === "string" && !input ? `${o.dst} = ` : "";
   return `${op.label ? `${op.label}: ` : ""}${dst}${parts.join(" ")}`;
 }
 
