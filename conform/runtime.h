@@ -7,6 +7,9 @@
  * as the result after blocking. Each answer is one line on stdout:
  *   @@R <step> ok | errno <NAME> | signal <NAME> | killed <NAME> | no signal
  *              | wc <IBV_WC status> qp=<QP state> | blocks | blocks-then <result>
+ * and, after a device access of a pinned page (fixed I/O, RDMA WRITE/READ),
+ * "data=mapping" or "data=stale": whether the process's mapping shows the
+ * same data as the device (tools/testing/selftests/mm/cow.c's check).
  * CPU loads and stores catch SIGBUS/SIGSEGV (the process would die of it).
  * Workers block the signals a lease break can send (SIGIO, or the one chosen
  * with F_SETSIG): the schedule says when the process takes one (take_signal).
@@ -50,7 +53,9 @@ static long V[1][1024]; /* variables: fds, addresses, MR pointers; UNSET until a
 #define NOSIG 32000   /* no signal was pending */
 #define EXITCODE 32500 /* the process's exit(2): answered first, then done */
 #define KILLCODE 33000 /* + signo: the kernel ended the process with this signal */
-#define QPCODE 40000  /* + status * 16 + QP state: a work completion */
+#define NOREREG 33900 /* ibv_rereg_mr: EOPNOTSUPP, the provider (or driver) has no rereg */
+#define DATACODE 34000 /* + 1: ok, the mapping shows the device's data; + 2: ok, it shows other data */
+#define QPCODE 40000  /* + status * 16 + QP state (+ 1000 * the DATACODE digit): a work completion */
 static void init_vars(void) { for (int i = 0; i < 1024; i++) V[0][i] = UNSET; }
 static int cmd_r[MAXP], cmd_w[MAXP], res_r[MAXP], res_w[MAXP];
 static pid_t wpid[MAXP];
@@ -81,6 +86,9 @@ static const char *errname(int e) {
   case ENOSYS: return "ENOSYS";
   case ETIMEDOUT: return "ETIMEDOUT";
   case EOPNOTSUPP: return "EOPNOTSUPP";
+  case EBADE: return "EBADE";
+  case ENOTTY: return "ENOTTY";
+  case EISDIR: return "EISDIR";
   default: return "E?";
   }
 }
@@ -124,10 +132,13 @@ static void on_fault(int sig) {
 /* An operation's result: 0 ok, > 0 errno, < 0 -signal. */
 typedef int (*op_fn)(int proc, int idx);
 static op_fn run_op;
+/* The system call operation idx sleeps in when it blocks (-1: a page fault), or NOCALL: not known. */
+#define NOCALL (-2L)
+static long (*call_of)(int idx);
 
 static int sys(long r) { return r < 0 ? errno : 0; }
 
-/* A CPU access of page k of the mapping at addr. */
+/* A CPU access of page k of the mapping at addr: a load, or a store of the value `store` (1..127). */
 static int touch(long addr, int k, int store) {
   struct sigaction sa = {0};
   sa.sa_handler = on_fault;
@@ -135,7 +146,7 @@ static int touch(long addr, int k, int store) {
   sigaction(SIGSEGV, &sa, NULL);
   if (sigsetjmp(fault_jmp, 1)) return -fault_sig;
   volatile char *p = (volatile char *)(addr + k * PG);
-  if (store) *p = 1;
+  if (store) *p = (char)store;
   else (void)*p;
   return 0;
 }
@@ -185,8 +196,12 @@ static int take_signal(unsigned long long handled) {
   return NOSIG;
 }
 
+/* Each worker's pid, in memory all of them share (a forked worker is not the driver's child). */
+static volatile pid_t *worker_pid;
+
 static void worker(int proc) {
   char line[64];
+  if (worker_pid) worker_pid[proc] = getpid();
   block_lease_sigs();
   FILE *in = fdopen(cmd_r[proc], "r");
   while (fgets(line, sizeof line, in)) {
@@ -255,8 +270,13 @@ static void print_result(int step, int r, int blocked) {
   printf("@@R %d %s", step, blocked ? "blocks-then " : "");
   if (r == 0) printf("ok\n");
   else if (r == SKIP) printf("skipped\n");
-  else if (r >= QPCODE) printf("wc %s qp=%s\n", wcname((r - QPCODE) / 16), qpsname((r - QPCODE) % 16));
+  else if (r >= QPCODE) {
+    int d = (r - QPCODE) / 1000, c = (r - QPCODE) % 1000;
+    printf("wc %s qp=%s%s\n", wcname(c / 16), qpsname(c % 16), d == 1 ? " data=mapping" : d == 2 ? " data=stale" : "");
+  }
+  else if (r == DATACODE + 1 || r == DATACODE + 2) printf("ok data=%s\n", r == DATACODE + 1 ? "mapping" : "stale");
   else if (r == NOSIG) printf("no signal\n");
+  else if (r == NOREREG) printf("not-run (the verbs provider has no rereg_mr: ibv_rereg_mr() answers EOPNOTSUPP)\n");
   else if (r > SIGCODE && r < SIGCODE + 65) printf("signal %s\n", signame(r - SIGCODE));
   else if (r > DFLCODE && r < DFLCODE + 65) printf("signal %s (not fatal)\n", signame(r - DFLCODE));
   else if (r > KILLCODE && r < KILLCODE + 65) printf("killed %s\n", signame(r - KILLCODE));
@@ -266,6 +286,8 @@ static void print_result(int step, int r, int blocked) {
 }
 
 static int pending[MAXP]; /* the step each blocked worker is in, or 0 */
+static int slow[MAXP];    /* the step of a worker that was running, not asleep, when its time was up */
+static char elsewhere[MAXP][96]; /* a blocked worker sleeps in another call than its operation's: which */
 
 /* After a signal left to its default action: whether the kernel ended worker p (up to 1 s). */
 static int died_of(int p, int r) {
@@ -294,9 +316,83 @@ static int collect(int p, long ms) {
   if (sscanf(b, "%d %d", &step, &r) != 2) return 0;
   if (r > DFLCODE && r < DFLCODE + 65) r = died_of(p, r);
   if (r == EXITCODE) r = (died_of(p, r), 0); /* its files (and its QPs, MRs, leases) are closed once it is reaped */
-  if (pending[p] != step && now_ms() - sent_at[p] >= WAIT_MS) printf("@@W %d\n", step);
-  print_result(step, r, pending[p] == step);
+  /* A worker that was still running when its time was up was slow, not blocked: its answer is the answer. */
+  int blocked = pending[p] == step && slow[p] != step;
+  if (!blocked && now_ms() - sent_at[p] >= WAIT_MS) printf("@@W %d\n", step);
+  /* It blocked, but not in its operation's call: that stays the answer (a mismatch). */
+  if (blocked && elsewhere[p][0]) printf("@@R %d blocks %s\n", step, elsewhere[p]), fflush(stdout);
+  else print_result(step, r, blocked);
+  elsewhere[p][0] = 0;
   pending[p] = 0;
+  slow[p] = 0;
+  return 1;
+}
+
+/* The x86-64 system calls an operation can sleep in (arch/x86/entry/syscalls/syscall_64.tbl). */
+static const char *sysname(long nr) {
+  static char b[24];
+  switch (nr) {
+  case -1: return "no system call (a page fault)";
+  case 0: return "read";
+  case 1: return "write";
+  case 3: return "close";
+  case 9: return "mmap";
+  case 10: return "mprotect";
+  case 11: return "munmap";
+  case 16: return "ioctl";
+  case 17: return "pread64";
+  case 18: return "pwrite64";
+  case 25: return "mremap";
+  case 28: return "madvise";
+  case 72: return "fcntl";
+  case 74: return "fsync";
+  case 76: return "truncate";
+  case 77: return "ftruncate";
+  case 87: return "unlink";
+  case 90: return "chmod";
+  case 92: return "chown";
+  case 257: return "openat";
+  case 285: return "fallocate";
+  case 426: return "io_uring_enter";
+  case 427: return "io_uring_register";
+  default: snprintf(b, sizeof b, "system call %ld", nr); return b;
+  }
+}
+
+/*
+ * Why worker p gave no answer in time: its state (/proc/<pid>/stat: S asleep,
+ * D uninterruptible, R running) and, asleep, the system call it sleeps in
+ * (/proc/<pid>/syscall) and where (/proc/<pid>/wchan). Returns 1 asleep,
+ * 0 running or runnable (slow, not blocked), -1 not known.
+ */
+static long slept_in; /* the system call of the last sleeping() that found the worker asleep */
+static int sleeping(int p, char *why, size_t n) {
+  pid_t pid = worker_pid ? worker_pid[p] : 0;
+  if (pid <= 0) return -1;
+  char path[64], st[512] = "", sc[256] = "", wc[128] = "";
+  const char *names[3] = {"stat", "syscall", "wchan"};
+  char *bufs[3] = {st, sc, wc};
+  size_t sizes[3] = {sizeof st, sizeof sc, sizeof wc};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, names[i]);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) continue;
+    ssize_t k = read(fd, bufs[i], sizes[i] - 1);
+    bufs[i][k > 0 ? k : 0] = 0;
+    close(fd);
+  }
+  char *paren = strrchr(st, ')');
+  if (!paren || paren[1] != ' ') return -1;
+  char state = paren[2];
+  if (state != 'S' && state != 'D') {
+    snprintf(why, n, "%c: running, not asleep", state);
+    return 0;
+  }
+  long nr = NOCALL;
+  if (sscanf(sc, "%ld", &nr) != 1) nr = NOCALL;
+  slept_in = nr;
+  snprintf(why, n, "%c (%s) in %s, wchan %s", state, state == 'D' ? "uninterruptible" : "asleep",
+           nr == -2 ? "?" : sysname(nr), wc[0] ? wc : "?");
   return 1;
 }
 
@@ -318,7 +414,29 @@ static void drive(int step, int p, int idx) {
     return;
   }
   if (!collect(p, timeout_ms)) {
-    printf("@@R %d blocks\n", step);
+    /*
+     * No answer in time: "blocks" only if the worker sleeps in the kernel.
+     * One still running (slow under TCG) gets two more timeouts to answer.
+     */
+    char why[192] = "";
+    int asleep = sleeping(p, why, sizeof why);
+    for (int i = 0; i < 2 && asleep == 0; i++) {
+      if (collect(p, timeout_ms)) return;
+      asleep = sleeping(p, why, sizeof why);
+    }
+    if (asleep == 0) {
+      printf("@@R %d not-run (no answer after %ld ms, and the process is not asleep: %s)\n", step, 3 * timeout_ms, why);
+      fflush(stdout);
+      pending[p] = slow[p] = step;
+      return;
+    }
+    if (asleep > 0) printf("@@N step %d blocks: %s\n", step, why);
+    long want = call_of ? call_of(idx) : NOCALL;
+    if (asleep > 0 && want != NOCALL && slept_in != NOCALL && slept_in != want) {
+      int k = snprintf(elsewhere[p], sizeof elsewhere[p], "in %s", sysname(slept_in));
+      snprintf(elsewhere[p] + k, sizeof elsewhere[p] - k, ", not in %s", sysname(want));
+      printf("@@R %d blocks %s\n", step, elsewhere[p]);
+    } else printf("@@R %d blocks\n", step);
     fflush(stdout);
     pending[p] = step;
   }
@@ -397,6 +515,8 @@ static int release_leases(void) {
 
 static void pipes(int nprocs) {
   signal(SIGPIPE, SIG_IGN);
+  void *w = mmap(NULL, MAXP * sizeof(pid_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (w != MAP_FAILED) worker_pid = memset(w, 0, MAXP * sizeof(pid_t));
   for (int p = 0; p < nprocs; p++) {
     int a[2], b[2];
     if (pipe(a) || pipe(b)) exit(5);
@@ -440,6 +560,35 @@ static int make_file(const char *path, long pages, int allocated, uid_t owner, m
   return 0;
 }
 
+/*
+ * ioctl(src, FIDEDUPERANGE) of pages [first, first + n) onto the same range of
+ * dst (fs/remap_range.c vfs_dedupe_file_range()): the ioctl's own errno, else
+ * the destination's status (FILE_DEDUPE_RANGE_DIFFERS: EBADE, as the model).
+ */
+static int do_dedupe(long src, long dst, long first, long n) {
+  struct {
+    struct file_dedupe_range r;
+    struct file_dedupe_range_info i;
+  } a;
+  memset(&a, 0, sizeof a);
+  a.r.src_offset = first * PG;
+  a.r.src_length = n * PG;
+  a.r.dest_count = 1;
+  a.i.dest_fd = dst;
+  a.i.dest_offset = first * PG;
+  if (ioctl((int)src, FIDEDUPERANGE, &a) != 0) return errno;
+  if (a.i.status < 0) return -a.i.status;
+  return a.i.status == FILE_DEDUPE_RANGE_DIFFERS ? EBADE : 0;
+}
+
+/* FS_XFLAG_DAX set or cleared: FS_IOC_FSGETXATTR, then FS_IOC_FSSETXATTR (fs/ioctl.c). */
+static int do_fssetxattr(long fd, int dax) {
+  struct fsxattr fa;
+  if (ioctl((int)fd, FS_IOC_FSGETXATTR, &fa) != 0) return errno;
+  fa.fsx_xflags = dax ? fa.fsx_xflags | FS_XFLAG_DAX : fa.fsx_xflags & ~FS_XFLAG_DAX;
+  return sys(ioctl((int)fd, FS_IOC_FSSETXATTR, &fa));
+}
+
 static int do_read(long fd, int k) {
   char b[PG];
   return sys(pread((int)fd, b, PG, k * PG));
@@ -469,10 +618,21 @@ static int uring_unregister(void) {
   int e = io_uring_unregister_buffers(&ring);
   return e < 0 ? -e : 0;
 }
-/* READ_FIXED from /dev/zero into the buffer, or WRITE_FIXED from it to /dev/null. */
-static int uring_fixed(long addr, int k, int read) {
+/*
+ * READ_FIXED into the buffer from a memfd page of a value of its own, or
+ * WRITE_FIXED of the buffer to a memfd. With `check`, the page the process's
+ * mapping shows at addr is then compared with what the device wrote or read
+ * (cow.c's check): DATACODE + 1 the same, + 2 not.
+ */
+static int uring_seq;
+static int uring_fixed(long addr, int k, int read, int check) {
   if (!ring_ready) return EFAULT;
-  int fd = open(read ? "/dev/zero" : "/dev/null", read ? O_RDONLY : O_WRONLY);
+  int fd = memfd_create("pinlab-dev", 0);
+  if (fd < 0) return errno;
+  char page[PG];
+  char want = (char)(0x80 | (++uring_seq & 0x7f));
+  memset(page, want, PG);
+  if (read && pwrite(fd, page, PG, 0) != PG) return errno;
   struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
   if (read) io_uring_prep_read_fixed(sqe, fd, (void *)(addr + k * PG), PG, 0, 0);
   else io_uring_prep_write_fixed(sqe, fd, (void *)(addr + k * PG), PG, 0, 0);
@@ -481,6 +641,10 @@ static int uring_fixed(long addr, int k, int read) {
   int e = io_uring_wait_cqe(&ring, &cqe);
   int r = e < 0 ? -e : cqe->res < 0 ? -cqe->res : 0;
   if (e == 0) io_uring_cqe_seen(&ring, cqe);
+  if (!r && check) {
+    if (!read && pread(fd, &want, 1, 0) != 1) r = errno;
+    else r = DATACODE + (*(volatile char *)(addr + k * PG) == want ? 1 : 2);
+  }
   close(fd);
   return r;
 }
@@ -507,6 +671,13 @@ static int reg_mr(long *slot, long addr, long pages, int access) {
   *slot = (long)mr;
   return 0;
 }
+/* ibv_rereg_mr(IBV_REREG_MR_CHANGE_ACCESS): new access flags, the same range and keys. */
+static int rereg_mr_access(long mr, int access) {
+  errno = 0;
+  if (ibv_rereg_mr((struct ibv_mr *)mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, NULL, 0, access) == 0) return 0;
+  if (errno == EOPNOTSUPP) return NOREREG;
+  return errno ? errno : EINVAL;
+}
 static int dereg_mr(long mr) {
   int e = ibv_dereg_mr((struct ibv_mr *)mr);
   return e;
@@ -526,6 +697,7 @@ static int dereg_mr(long mr) {
 #define MAXMSG 16
 struct link {
   volatile int peer_ready, srv_ready, nmsg;
+  pid_t srv_pid; /* the process whose MRs the peer reaches (its mapping is read for the data check) */
   uint32_t peer_qpn, srv_qpn;
   union ibv_gid peer_gid, srv_gid;
   struct {
@@ -628,6 +800,7 @@ static int send_rkey(int r, long mr) {
       if (!e) e = qp_connect(r, l->peer_qpn, l->peer_gid);
       if (e) return e;
       l->srv_qpn = qp_of[r]->qp_num;
+      l->srv_pid = getpid();
       __sync_synchronize();
       l->srv_ready = 1;
     }
@@ -652,9 +825,18 @@ static int peer_recv(int r, int nth, long *slot) {
   *slot = nth;
   return 0;
 }
-/* One RDMA WRITE or READ of page k of the nth rkey; answers the completion and the QP's state. */
-static int peer_rdma(int r, long nth, int k, int write) {
+/*
+ * One RDMA WRITE or READ of page k of the nth rkey; answers the completion and
+ * the QP's state. With `check`, a successful one also compares the data with
+ * what the process's mapping shows at that address (process_vm_readv: the peer
+ * runs as root): the written value, or what the READ brought.
+ */
+#include <sys/uio.h>
+static int peer_seq;
+static int peer_rdma(int r, long nth, int k, int write, int check) {
   struct link *l = &links_[r];
+  char want = (char)(0x80 | (++peer_seq & 0x7f));
+  memset(peer_buf->addr, want, PG);
   struct ibv_sge sg = {(uint64_t)(uintptr_t)peer_buf->addr, PG, peer_buf->lkey};
   struct ibv_send_wr wr = {0}, *bad;
   wr.opcode = write ? IBV_WR_RDMA_WRITE : IBV_WR_RDMA_READ;
@@ -676,7 +858,14 @@ static int peer_rdma(int r, long nth, int k, int write) {
   struct ibv_qp_attr a;
   struct ibv_qp_init_attr ia;
   int st = ibv_query_qp(qp_of[r], &a, IBV_QP_STATE, &ia) ? 15 : (int)a.qp_state;
-  return QPCODE + (int)wc.status * 16 + st;
+  int d = 0;
+  if (check && wc.status == IBV_WC_SUCCESS) {
+    char seen;
+    struct iovec li = {&seen, 1}, ri = {(void *)(uintptr_t)(l->msg[nth].addr + (uint64_t)k * PG), 1};
+    if (process_vm_readv(l->srv_pid, &li, 1, &ri, 1, 0) == 1)
+      d = seen == (write ? want : ((char *)peer_buf->addr)[0]) ? 1 : 2;
+  }
+  return QPCODE + d * 1000 + (int)wc.status * 16 + st;
 }
 /* A remote peer's worker (worker index proc): root, its own verbs context. */
 static void start_peer(int proc, int r) {

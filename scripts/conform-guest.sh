@@ -73,6 +73,23 @@ if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
   fi
 fi
 
+# The image build's own tools: depmod and modprobe (kmod), cpio, xz, readelf and strip (binutils).
+declare -A TOOLPKG=([depmod]=kmod [modprobe]=kmod [cpio]=cpio [xz]=xz-utils [readelf]=binutils [strip]=binutils)
+missing_tools=()
+for t in "${!TOOLPKG[@]}"; do
+  command -v "$t" >/dev/null 2>&1 || PATH="$PATH:/sbin:/usr/sbin" command -v "$t" >/dev/null 2>&1 || missing_tools+=("${TOOLPKG[$t]}")
+done
+if [ ${#missing_tools[@]} -gt 0 ]; then
+  mapfile -t missing_tools < <(printf '%s\n' "${missing_tools[@]}" | sort -u)
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing_tools[@]}"
+  else
+    echo "conform guest tier: ${missing_tools[*]} missing; as root: apt-get install ${missing_tools[*]}" >&2
+    exit 1
+  fi
+fi
+export PATH="$PATH:/sbin:/usr/sbin"
+
 fetch "${USERPKGS[@]}"
 USR="$CACHE/userland"
 # Unpacked again when the package list changes (.done holds the list it was made from).

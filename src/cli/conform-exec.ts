@@ -190,6 +190,10 @@ export function guestTarget(fsKind: "dax" | "pagecache", onXfs = false): Target 
     verbs: true,
     reflink: onXfs,
     fsType: onXfs ? "xfs" : "ext4",
+    // rdma-core 44 (bookworm) builds librxe without a rereg_mr verb: libibverbs
+    // answers EOPNOTSUPP before the kernel's rxe_rereg_user_mr() is asked.
+    noRereg:
+      "the guest's rxe provider (rdma-core 44's librxe) has no rereg_mr verb: ibv_rereg_mr() answers EOPNOTSUPP without asking the kernel",
   };
 }
 
@@ -197,6 +201,8 @@ export interface GuestRun {
   readonly results: Map<string, Map<number, string>>;
   readonly lines: string[];
   readonly error?: string;
+  /** Wall-clock milliseconds of the qemu run: boot, programs and power-off. */
+  readonly wallMs: number;
 }
 
 /** Boots the guest once with every program in /conform and collects each one's answers. */
@@ -258,11 +264,13 @@ export function runInGuest(
       "-serial",
       "stdio",
     ];
+    const t0 = performance.now();
     const r = spawnSync("qemu-system-x86_64", args, {
       encoding: "utf8",
       timeout: timeoutMs,
       maxBuffer: 64 * 2 ** 20,
     });
+    const wallMs = performance.now() - t0;
     const out = r.stdout ?? "";
     const lines = out.split(/\r?\n/).filter((l) => l.startsWith("@@ "));
     let prog = "";
@@ -295,6 +303,7 @@ export function runInGuest(
     return {
       results,
       lines,
+      wallMs,
       ...(r.error || !done
         ? {
             error: r.error

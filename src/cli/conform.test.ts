@@ -108,7 +108,12 @@ test("host tier: lease breaks (SIGIO delivered or fatal, the handler's F_UNLCK, 
 }, () => {
   const work = mkdtempSync(join(tmpdir(), "pinlab-conform-test-"));
   try {
-    const cases = ["lease-break-sigio.pin", "lease-break-handler.pin", "cow-iouring-fork.pin"];
+    const cases = [
+      "lease-break-sigio.pin",
+      "lease-break-handler.pin",
+      "cow-iouring-fork.pin",
+      "iouring-dontneed-data.pin",
+    ];
     const t = hostRun(
       cases.map((c) => load(join(CASES, c))),
       work,
@@ -122,11 +127,25 @@ test("host tier: lease breaks (SIGIO delivered or fatal, the handler's F_UNLCK, 
     const sigio = join(CASES, "lease-break-sigio.pin");
     assert.equal(row(t, sigio, /^takes the lease-break signal/).kernelResult, "killed SIGIO");
     assert.equal(row(t, sigio, /^shrink:/).kernelResult, "blocks-then ok");
+    // "blocks" is seen, not only timed out: the breaker sleeps in truncate(2), in __break_lease().
+    assert.ok(
+      t.notes.some((n) =>
+        /lease-break-sigio.*blocks: S \(asleep\) in truncate, wchan __break_lease/.test(n),
+      ),
+      t.notes.join("\n"),
+    );
     const handler = join(CASES, "lease-break-handler.pin");
     assert.equal(row(t, handler, /^lease-break-time expires/).verdict, "match");
     const cow = join(CASES, "cow-iouring-fork.pin");
     assert.equal(row(t, cow, /^gone:/).kernelResult, "signal SIGSEGV");
     assert.equal(row(t, cow, /^out:/).verdict, "match");
+    // cow.c's content check: after fork() the pinned page is still the parent's.
+    assert.equal(row(t, cow, /^out:/).kernelResult, "ok data=mapping");
+    // After MADV_DONTNEED the pin and the mapping hold different pages, both ways.
+    const dn = join(CASES, "iouring-dontneed-data.pin");
+    assert.equal(row(t, dn, /^before:/).kernelResult, "ok data=mapping");
+    assert.equal(row(t, dn, /^after:/).kernelResult, "ok data=stale");
+    assert.equal(row(t, dn, /^into:/).kernelResult, "ok data=stale");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -148,12 +167,35 @@ for (const v of ["6.1", "6.12"]) {
     try {
       const core = load("core");
       const rdma = load(join(CASES, "rdma-loopback.pin"));
+      const cells = load(join(CASES, "gup-longterm-rdma.pin"));
+      const cow = load(join(CASES, "cow-rdma-fork.pin"));
       const t = guestRun(
         v,
-        [core, { ...load("core"), name: "core (patched)", patch: allowDax }, rdma],
+        [core, { ...load("core"), name: "core (patched)", patch: allowDax }, rdma, cells, cow],
         work,
         1,
         1000,
+      );
+      // cow.c's check with R/O MRs taken before and after fork(): the READ brings what the parent wrote.
+      for (const r of [/^r1:/, /^r2:/]) {
+        const x = row(t, cow.name, r);
+        assert.equal(x.kernelResult, "wc SUCCESS qp=RTS data=mapping", JSON.stringify(x));
+        assert.equal(x.verdict, "match");
+      }
+      // gup_longterm.c's cells as ibv_reg_mr over rxe: memfd, tmpfs and ext4, shared and
+      // private, R/W and R/O; each matches the model and the case's expectation.
+      const mrs = rowsOf(t, cells.name).filter((r) => / = reg_mr /.test(r.op));
+      assert.equal(mrs.length, 12, JSON.stringify(mrs));
+      assert.deepEqual(
+        mrs.filter((r) => r.verdict !== "match" || r.kernelResult !== r.expected),
+        [],
+        `gup_longterm cells differ:\n${JSON.stringify(mrs, null, 1)}`,
+      );
+      const failed = mrs.filter((r) => r.kernelResult !== "ok").map((r) => `${r.actor} ${r.op}`);
+      // Before v6.2 a R/O MR was pinned FOLL_WRITE|FOLL_FORCE; from v6.5 ext4 refuses R/W shared pins.
+      assert.deepEqual(
+        failed.map((f) => f.replace(/: .*/, "")),
+        v === "6.1" ? ["memfd shared_ro", "tmpfs shared_ro", "ext4 shared_ro"] : ["ext4 shared_rw"],
       );
       // RDMA WRITE/READ through a loopback QP: rights, deregistration, a vanished responder.
       const wcs = rowsOf(t, rdma.name).filter((r) => r.model.startsWith("wc "));

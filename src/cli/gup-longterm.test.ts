@@ -8,7 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { EFAULT } from "../model/errno.js";
+import { KERNELS, kernelAtLeast } from "../policies/linux.js";
 import { resultOf, runOf } from "../testing/run.js";
 import { memoryHost } from "./host.js";
 import { loadPinFile } from "./pin-file.js";
@@ -109,3 +111,53 @@ test(
     }
   },
 );
+
+/**
+ * The same cells with ibv_reg_mr() as the pinner (conform/cases/gup-longterm-rdma.pin,
+ * which `pinlab conform` runs over rxe in the guests): ib_umem_get() takes the
+ * long-term pin with pin_user_pages_fast(), FOLL_WRITE for a writable MR
+ * (ib_access_writable()), so a local_write MR is the selftest's rw_fast cell and
+ * a remote_read MR its ro_fast cell. Two rules of the releases change the
+ * selftest's verdict: before v6.5 (8ac268436e6d, writable_file_mapping_allowed())
+ * a R/W shared pin of ext4 worked too, and before v6.2 ("RDMA/umem: remove
+ * FOLL_FORCE usage") a R/O MR was pinned FOLL_WRITE|FOLL_FORCE, which a R/O
+ * shared mapping refuses (check_vma_flags(): !VM_WRITE, not a COW mapping).
+ */
+const RDMA_CASE = fileURLToPath(
+  new URL("../../conform/cases/gup-longterm-rdma.pin", import.meta.url),
+);
+const RDMA_RUNS: readonly { proc: string; fs: FsMagic }[] = [
+  { proc: "memfd", fs: "TMPFS_MAGIC" },
+  { proc: "tmpfs", fs: "TMPFS_MAGIC" },
+  { proc: "ext4", fs: "EXT4_SUPER_MAGIC" },
+];
+
+test("gup_longterm.c's cells as ibv_reg_mr: linux gives the selftest's verdict, with ib_umem_get()'s flags of each release", () => {
+  const l = loadPinFile(RDMA_CASE, memoryHost());
+  assert.ok(l.ok, !l.ok ? l.error : "");
+  const cells: string[] = [];
+  for (const kernel of KERNELS) {
+    const run = runOf(l.spec, "linux", { params: { kernel } });
+    for (const r of RDMA_RUNS)
+      for (const shared of [true, false])
+        for (const rw of [true, false]) {
+          const label = `${shared ? "shared" : "private"}_${rw ? "rw" : "ro"}`;
+          const got = resultOf(run, r.proc, label);
+          const write = rw || !kernelAtLeast(kernel, "6.2"); // FOLL_FORCE|FOLL_WRITE before v6.2
+          const shouldWork = rw
+            ? !shared || fsSupportsWritable(r.fs) || !kernelAtLeast(kernel, "6.5")
+            : !(shared && write);
+          const norm = typeof got === "number" && got >= 0 ? 0 : got; // an MR handle is ok
+          assert.equal(norm, shouldWork ? 0 : -EFAULT, `${kernel} ${r.proc}: ${label}`);
+          if (!shouldWork) cells.push(`${kernel} ${r.proc} ${label}`);
+        }
+  }
+  // The cells that fail: R/O shared ones before v6.2, ext4's R/W shared one from v6.5.
+  assert.deepEqual(cells, [
+    "6.1 memfd shared_ro",
+    "6.1 tmpfs shared_ro",
+    "6.1 ext4 shared_ro",
+    "6.12 ext4 shared_rw",
+    "6.18 ext4 shared_rw",
+  ]);
+});

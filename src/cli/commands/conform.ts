@@ -105,7 +105,12 @@ export function plan(
   const seen = new Set<string>();
   const out: Planned[] = [];
   for (let seed = 0; out.length < schedules && seed < schedules * 4; seed++) {
-    const run = runSchedule(c.model, { seed, faultWeight: 0, properties: PROPERTIES });
+    const run = runSchedule(c.model, {
+      seed,
+      faultWeight: 0,
+      properties: PROPERTIES,
+      keepStates: true,
+    });
     const key = run.steps.map((s) => s.action).join(",");
     if (seen.has(key)) continue;
     seen.add(key);
@@ -113,7 +118,7 @@ export function plan(
       scenario: name,
       seed,
       policy: `linux(kernel=${release})`,
-      lowered: lowerSchedule(spec, c.model, run.steps, target(spec)),
+      lowered: lowerSchedule(spec, c.model, run.steps, target(spec), run.states),
     });
   }
   return out;
@@ -234,7 +239,8 @@ export function hostRun(
       const bin = compileProgram(work, `h${i++}`, p.lowered.c, p.lowered.uring, p.lowered.verbs);
       if (!bin.bin)
         throw new Error(`pinlab bug: a generated program does not compile: ${bin.error}`);
-      const r = runOnHost(bin.bin, timeoutMs * (p.lowered.rows.length + 4) + 10_000);
+      // A row that is still running when its time is up gets two more timeouts (runtime.h drive).
+      const r = runOnHost(bin.bin, timeoutMs * (3 * p.lowered.rows.length + 4) + 10_000);
       if (r.error) notes.push(`${name}: ${r.error}`);
       for (const n of r.notes) notes.push(`${name}: ${n}`);
       out.push(toSchedule(p, r.results));
@@ -320,10 +326,13 @@ export function guestRun(
   const init = at.get("init");
   const setup = at.get("rxe");
   const end = at.get("programs");
-  if (init !== undefined && setup !== undefined && end !== undefined)
-    notes.push(
-      `guest time: kernel boot ${init.toFixed(1)} s, setup ${(setup - init).toFixed(1)} s, programs ${(end - setup).toFixed(1)} s`,
-    );
+  const phases =
+    init !== undefined && setup !== undefined && end !== undefined
+      ? ` (kernel boot ${init.toFixed(1)} s, setup ${(setup - init).toFixed(1)} s, programs ${(end - setup).toFixed(1)} s)`
+      : "";
+  notes.push(
+    `guest time: ${(g.wallMs / 1000).toFixed(1)} s for qemu, boot, programs and power-off${phases}`,
+  );
   if (g.error) notes.push(g.error);
   const out = planned.map(({ p, name }) => toSchedule(p, name ? g.results.get(name) : undefined));
   return { target: v, release: img.release, notes, schedules: out };

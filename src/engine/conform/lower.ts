@@ -7,8 +7,10 @@
  *
  * Lowered: open, close, mmap (file and anonymous), memfd_create, F_ADD_SEALS,
  * munmap, CPU loads and stores (SIGBUS/SIGSEGV caught), pread, pwrite,
- * truncate, ftruncate, fallocate (every mode), chmod, fsync, unlink,
+ * truncate, ftruncate, fallocate (every mode), chmod, chown, fsync, unlink,
  * fork, madvise, exit, FICLONE (where the filesystem has reflink),
+ * FIDEDUPERANGE, FS_IOC_FSSETXATTR's FS_XFLAG_DAX, ibv_rereg_mr of the
+ * access flags,
  * F_SETLEASE and F_SETSIG, the delivery of a lease-break signal, the end of
  * a lease-break handler and the lease-break timer, io_uring buffer
  * registration and fixed I/O (liburing), ibv_reg_mr/ibv_dereg_mr and a remote
@@ -19,7 +21,8 @@
  */
 import { errnoName } from "../../model/errno.js";
 import type { ModelEvent } from "../../model/events.js";
-import type { Model } from "../../model/layout.js";
+import { type Model, type State, vma } from "../../model/layout.js";
+import { pteFrame } from "../../model/mm/pte.js";
 import { SIGNALS } from "../../model/proc/signum.js";
 import type { Backing, ProcOp, ScenarioSpec } from "../../model/spec.js";
 import {
@@ -46,6 +49,11 @@ export interface Target {
   readonly reflink?: boolean;
   /** The filesystem of the `fs` directory (default ext4): the program checks it before it starts. */
   readonly fsType?: "ext4" | "xfs";
+  /**
+   * Why the verbs provider cannot rereg an MR (absent: try; the program says
+   * "not-run" when ibv_rereg_mr() answers EOPNOTSUPP).
+   */
+  readonly noRereg?: string;
 }
 
 /** One operation of the schedule, with the model's answer. */
@@ -87,6 +95,12 @@ interface Occ {
   mrs?: readonly number[];
   /** Why the step cannot be lowered (a handler that hangs or crashes, a signal that interrupts a call). */
   why?: string;
+  /**
+   * A device access of a pinned page (fixed I/O, an RDMA WRITE/READ that
+   * landed): the pin (MR or buffer), the page and frame it reached, and the
+   * step (index into the schedule) after which it happened.
+   */
+  data?: { mr: number; page: number; frame: number; at: number };
 }
 
 function resultText(r: number): string {
@@ -101,6 +115,7 @@ function resultText(r: number): string {
  * lease-break handlers' teardown, and the lease-break timers.
  */
 function occurrences(m: Model, steps: readonly TraceStep[]): Occ[] {
+  let at = -1;
   const out: Occ[] = [];
   const open = new Map<number, Occ>();
   const peerPc = m.peers.map(() => 0);
@@ -108,6 +123,7 @@ function occurrences(m: Model, steps: readonly TraceStep[]): Occ[] {
   const lastSig = new Map<number, string>(); // proc → the signal its last lease break sent
   const seen = (o: Occ) => out.push(o);
   for (const st of steps) {
+    at++;
     const kind = actionKind(st.action);
     const idx = actionIndex(st.action);
     let cur: Occ | undefined;
@@ -127,6 +143,7 @@ function occurrences(m: Model, steps: readonly TraceStep[]): Occ[] {
     }
     let made: Occ | undefined;
     let pinned: number | undefined;
+    let fixed: Occ["data"];
     for (const e of st.events as readonly ModelEvent[]) {
       if (e.k === "ret" || e.k === "skip" || e.k === "block") {
         const blocked = open.get(e.proc);
@@ -187,8 +204,13 @@ function occurrences(m: Model, steps: readonly TraceStep[]): Occ[] {
         inflight.set(e.peer, cur);
       } else if (e.k === "dma" && e.via === undefined && e.peer >= 0) {
         const o = inflight.get(e.peer);
-        if (o) o.model = "wc SUCCESS qp=RTS";
+        if (o) {
+          o.model = "wc SUCCESS qp=RTS";
+          o.data = { mr: e.mr, page: e.page, frame: e.frame, at };
+        }
         inflight.delete(e.peer);
+      } else if (e.k === "dma" && e.via === "io_uring") {
+        fixed = { mr: e.mr, page: e.page, frame: e.frame, at };
       } else if (e.k === "rdma-error") {
         const o =
           inflight.get(e.peer) ?? (cur?.kind === "peer" && cur.proc === e.peer ? cur : undefined);
@@ -199,23 +221,50 @@ function occurrences(m: Model, steps: readonly TraceStep[]): Occ[] {
       }
     }
     if (made && pinned !== undefined) made.mr = pinned;
+    if (made && fixed) made.data = fixed;
   }
   return out;
+}
+
+/**
+ * cow.c's content check, as the model has it: whether the device's access
+ * reached the page the pinning process's mapping shows now (`data=mapping`)
+ * or another one (`data=stale`: the pin and the mapping parted, a COW broken
+ * after a fork, say). Undefined when the mapping has no present PTE there:
+ * nothing to compare without faulting it in.
+ */
+function dataOf(
+  m: Model,
+  states: readonly State[] | undefined,
+  d: Occ["data"],
+): string | undefined {
+  if (!states || !d) return undefined;
+  const s = states[d.at + 1];
+  const mr = m.mrs[d.mr];
+  if (!s || !mr) return undefined;
+  // The accessed page's place in the VMA the pin was taken on (d.page is the file's page index).
+  const k = d.page - m.vmas[mr.vma]!.first;
+  const pte = s[vma(m, mr.vma) + 1 + k];
+  if (s[vma(m, mr.vma)] === 0 || !pte) return undefined;
+  return pteFrame(pte) === d.frame ? "data=mapping" : "data=stale";
 }
 
 /** A short text of the operation, as the scenario writes it. */
 export function opText(op: ProcOp): string {
   const o = op as unknown as Record<string, unknown>;
   const parts: string[] = [op.op];
+  // reflink's and dedupe's `dst` is a descriptor they take, not a variable they set.
+  const input = op.op === "reflink" || op.op === "dedupe";
   for (const [k, v] of Object.entries(o)) {
-    if (k === "op" || k === "dst" || k === "at" || k === "label" || v === false) continue;
+    if (k === "op" || (k === "dst" && !input) || k === "at" || k === "label" || v === false)
+      continue;
     if (v === true) {
       parts.push(k);
       continue;
     }
     parts.push(Array.isArray(v) ? `${k}=${v.join(",")}` : `${k}=${String(v)}`);
   }
-  const dst = typeof o.dst === "string" ? `${o.dst} = ` : "";
+  const dst = typeof o.dst === "string" && !input ? `${o.dst} = ` : "";
   return `${op.label ? `${op.label}: ` : ""}${dst}${parts.join(" ")}`;
 }
 
@@ -234,6 +283,33 @@ const SEAL: Record<string, string> = {
   exec: "0x0020",
 };
 
+/**
+ * The x86-64 system call each lowered operation sleeps in when it blocks
+ * (arch/x86/entry/syscalls/syscall_64.tbl; glibc's open() is openat; -1: a
+ * page fault, no system call): a worker that blocks elsewhere is a mismatch.
+ */
+const CALL: Readonly<Record<string, number>> = {
+  open: 257,
+  truncate: 76,
+  ftruncate: 77,
+  fallocate: 285,
+  add_seals: 72,
+  setlease: 72,
+  fsync: 74,
+  munmap: 11,
+  madvise: 28,
+  mprotect: 10,
+  mremap: 25,
+  read: 17,
+  write: 18,
+  reflink: 16,
+  dedupe: 16,
+  fssetxattr: 16,
+  io_uring_register: 427,
+  store: -1,
+  load: -1,
+};
+
 /** Operations of the application's own protocol: nothing for the kernel to do. */
 const NO_KERNEL = new Set(["send", "await", "wait_for"]);
 
@@ -249,6 +325,8 @@ export function lowerSchedule(
   m: Model,
   steps: readonly TraceStep[],
   target: Target,
+  /** The run's states (runSchedule's keepStates): with them, device accesses also compare the data. */
+  states?: readonly State[],
 ): Lowered {
   const rows: Row[] = [];
   const vars = new Map<string, number>(); // "proc.var" → slot
@@ -301,6 +379,7 @@ export function lowerSchedule(
   };
   const cases: string[][] = [...m.procs, ...m.peers].map(() => []);
   const broken = new Set<string>(); // "proc.var" whose producer did not run
+  const deregd = new Set<string>(); // "proc.var" of MRs a lowered dereg_mr let go of
   let uring = false;
   let verbs = false;
   let caseNo = 0;
@@ -315,9 +394,12 @@ export function lowerSchedule(
   let leases = false;
   const verbsProcs = new Set<number>(); // processes that register MRs or send rkeys
   let step = 0;
-  const push = (p: number, body: string, row: Row, guards = ""): void => {
+  const calls: string[] = [];
+  const push = (p: number, body: string, row: Row, guards = "", op?: string): void => {
     const idx = caseNo++;
     cases[p]!.push(`  case ${idx}: ${guards}${body}`);
+    const nr = op === undefined ? undefined : CALL[op];
+    if (nr !== undefined) calls.push(`  case ${idx}: return ${nr};`);
     drive.push(`  drive(${row.step}, ${p}, ${idx});`);
     rows.push(row);
   };
@@ -382,6 +464,7 @@ export function lowerSchedule(
       const text = opText(pop as unknown as ProcOp);
       let why: string | undefined;
       let body: string | undefined;
+      let data: string | undefined;
       const pvar = (v: string) => `peer${r}.${v}`;
       if (!target.verbs) why = "no RDMA device here (the guest tier has rdma_rxe)";
       else if (pop.op === "recv") {
@@ -401,8 +484,10 @@ export function lowerSchedule(
         else if (broken.has(pvar(pop.mr)))
           why = `${pop.mr} comes from an operation that cannot run here`;
         else if (o.model === "issued") why = "the model's run ends before the operation completes";
-        else
-          body = `if (V[0][${slot}] == UNSET) return SKIP; return peer_rdma(${r}, V[0][${slot}], ${pop.page}, ${pop.op === "rdma_write" ? 1 : 0});`;
+        else {
+          data = dataOf(m, states, o.data);
+          body = `if (V[0][${slot}] == UNSET) return SKIP; return peer_rdma(${r}, V[0][${slot}], ${pop.page}, ${pop.op === "rdma_write" ? 1 : 0}, ${data ? 1 : 0});`;
+        }
       }
       if (why || body === undefined) {
         rows.push({
@@ -416,7 +501,7 @@ export function lowerSchedule(
       }
       verbs = true;
       peerUsed.add(r);
-      push(w, body, { step, actor: name, op: text, model: o.model });
+      push(w, body, { step, actor: name, op: text, model: data ? `${o.model} ${data}` : o.model });
       continue;
     }
     const pi = m.procs[o.proc]!;
@@ -473,6 +558,7 @@ export function lowerSchedule(
     const V = (name: string): string => `V[0][${slotOf(p, name) ?? 0}]`;
     const D = `V[0][${slot}]`;
     let body: string | undefined;
+    let data: string | undefined; // the content check of a fixed I/O (cow.c)
     if (!why)
       switch (op.op) {
         case "open": {
@@ -512,7 +598,8 @@ export function lowerSchedule(
           break;
         case "store":
         case "load":
-          body = `return touch(${V(op.va)}, ${op.page}, ${op.op === "store" ? 1 : 0});`;
+          // A store writes a value of its own (cow.c's checks compare what the device sees).
+          body = `return touch(${V(op.va)}, ${op.page}, ${op.op === "store" ? (step % 127) + 1 : 0});`;
           break;
         case "read":
           body = `return do_read(${V(op.fd)}, ${op.page});`;
@@ -630,7 +717,8 @@ export function lowerSchedule(
           if (!target.uring) why = "liburing is missing";
           else {
             uring = true;
-            body = `return uring_fixed(${V(op.buf)}, ${op.page}, ${op.op === "read_fixed" ? 1 : 0});`;
+            data = dataOf(m, states, o.data);
+            body = `return uring_fixed(${V(op.buf)}, ${op.page}, ${op.op === "read_fixed" ? 1 : 0}, ${data ? 1 : 0});`;
           }
           break;
         case "reg_mr":
@@ -647,6 +735,7 @@ export function lowerSchedule(
           if (!target.verbs) why = "no RDMA device here";
           else {
             verbs = true;
+            deregd.add(`${p}.${op.mr}`);
             body = `return dereg_mr(${V(op.mr)});`;
           }
           break;
@@ -657,7 +746,9 @@ export function lowerSchedule(
           else body = `return sys(ioctl((int)${V(op.dst)}, FICLONE, (int)${V(op.src)}));`;
           break;
         case "dedupe":
-          why = "FIDEDUPERANGE needs XFS or btrfs; the harness's filesystems are ext4";
+          // ioctl(src, FIDEDUPERANGE) with one destination (fs/remap_range.c vfs_dedupe_file_range());
+          // ext4 has no ->remap_file_range: its EOPNOTSUPP is a case of its own.
+          body = `return do_dedupe(${V(op.src)}, ${V(op.dst)}, ${op.first}, ${op.last - op.first + 1});`;
           break;
         case "chmod": {
           why = backingOk(op.file);
@@ -665,12 +756,51 @@ export function lowerSchedule(
           if (!why && path) body = `return sys(chmod("${path}", 0${op.mode.toString(8)}));`;
           break;
         }
-        case "chown":
-          why = "chown needs the scenario's users as real uids; the harness runs as one user";
+        case "chown": {
+          // chown(2) to the new owner's uid (each user of the scenario is a uid of its own).
+          // A user with capabilities runs as root, which has CAP_CHOWN: only one that has it runs.
+          const caps = spec.users[pi.user]?.caps ?? [];
+          const to = spec.users.findIndex((u) => u.name === op.user);
+          why = backingOk(op.file);
+          if (caps.length > 0 && !caps.includes("CAP_CHOWN"))
+            why = "the harness runs a user with capabilities as root, which has CAP_CHOWN";
+          const path = pathOf(op.file);
+          if (!why && path) body = `return sys(chown("${path}", ${uidOf(to)}, -1));`;
           break;
+        }
         case "fssetxattr":
+          // ioctl(FS_IOC_FSGETXATTR), FS_XFLAG_DAX set or cleared, ioctl(FS_IOC_FSSETXATTR)
+          // (fs/ioctl.c ioctl_fssetxattr() → vfs_fileattr_set()).
+          if (m.daxInode)
+            why =
+              "the guest mounts fs-DAX with dax=always; the flag's dax=inode semantics (I_DONTCACHE, the next load decides) need a dax=inode mount";
+          else body = `return do_fssetxattr(${V(op.fd)}, ${op.dax ? 1 : 0});`;
+          break;
+        case "rereg_mr":
+          if (!target.verbs) why = "no RDMA device here (the guest tier has rdma_rxe)";
+          else if (target.noRereg) why = target.noRereg;
+          else if (op.va !== undefined)
+            // rxe_rereg_user_mr() takes IB_MR_REREG_PD and IB_MR_REREG_ACCESS only (drivers/infiniband/sw/rxe/rxe_verbs.c)
+            why =
+              "rxe refuses IB_MR_REREG_TRANS (rxe_rereg_user_mr(): EOPNOTSUPP); the model follows mlx5's paths";
+          else if (op.keys === "new")
+            why = "rxe keeps the MR on a rereg (no new keys); keys=new is mlx5's create_real_mr()";
+          else if (deregd.has(`${p}.${op.mr}`))
+            why =
+              "the MR was deregistered: libibverbs freed its struct ibv_mr, so there is no handle to pass";
+          else {
+            verbs = true;
+            const acc = (op.access ?? []).map((a) => IBV[a]).join(" | ") || "0";
+            body = `return rereg_mr_access(${V(op.mr)}, ${acc});`;
+          }
+          break;
+        case "memory_failure":
           why =
-            "FS_IOC_FSSETXATTR of FS_XFLAG_DAX needs a dax=inode mount; the harness mounts dax=always";
+            "MADV_HWPOISON poisons through the caller's own mapping (madvise_inject_error() takes a reference with get_user_pages_fast()), which the model's asynchronous report does not have";
+          break;
+        case "hca_reset":
+          why =
+            "rxe has no disassociate_ucontext: removing it makes ib_uverbs_remove_one() wait for every process to close its verbs context instead of disassociating them (drivers/infiniband/core/uverbs_main.c)";
           break;
         default:
           why = `${op.op} is not lowered to C yet`;
@@ -706,9 +836,10 @@ export function lowerSchedule(
       mrSlot.set(o.mr, { slot, pinner: op.op === "reg_mr" ? "rdma" : "io_uring" });
     // await and wait_for wait in the application's own protocol, which the schedule
     // already orders: the program answers at once, and is compared with the model's final answer.
-    const model =
+    const said =
       NO_KERNEL.has(op.op) && o.model.startsWith("blocks-then ") ? o.model.slice(12) : o.model;
-    push(p, body, { step, actor: pi.name, op: text, model, ...exp }, guards);
+    const model = data ? `${said} ${data}` : said;
+    push(p, body, { step, actor: pi.name, op: text, model, ...exp }, guards, op.op);
   }
   if (drive.length === 0)
     return { rows, why: "no operation of this schedule runs here", uring, verbs };
@@ -763,9 +894,17 @@ export function lowerSchedule(
     "  return EINVAL;",
     "}",
     "",
+    "static long calls(int idx) {",
+    "  switch (idx) {",
+    ...calls,
+    "  }",
+    "  return NOCALL;",
+    "}",
+    "",
     "int main(void) {",
     "  setvbuf(stdout, NULL, _IOLBF, 0);",
     "  run_op = ops;",
+    "  call_of = calls;",
     "  init_vars();",
     ...(leases ? ["  set_lease_break_time();"] : []),
     ...setup,
