@@ -8,14 +8,14 @@ import { test } from "node:test";
 import { type ProcBuilder, scenario } from "../scenario/builder.js";
 import { parseScenario } from "../scenario/pin.js";
 import { drive, returned } from "../testing/drive.js";
-import { events, modelOf, resultOf, runOf } from "../testing/run.js";
+import { events, modelOf, resultOf, runModel, runOf } from "../testing/run.js";
 import { SEAL_BITS } from "./backing.js";
 import { newCtx } from "./ctx.js";
 import { EACCES, EBADF, EBUSY, EFAULT, EINVAL, ENODEV, EOPNOTSUPP, EPERM, EXDEV } from "./errno.js";
 import { FF_ANON, FR_FLAGS, FR_REF, frm, INO_T_SEALS, inoTail, MR_VALID, mr } from "./layout.js";
 import { zeroFrame } from "./mm/frames.js";
 import { unpinMrPages } from "./mm/gup.js";
-import type { Backing, FsKind } from "./spec.js";
+import type { Backing, FsKind, ScenarioSpec } from "./spec.js";
 
 function one(
   backing: Backing,
@@ -378,17 +378,33 @@ function sealedThenMapped(first: "write" | "future_write") {
     .build();
 }
 
-test("a read-only shared mapping of a write-sealed memfd: no VM_MAYWRITE (mprotect EACCES); before v6.7 EPERM or counted", () => {
+test("a read-only shared mapping of a write-sealed memfd: no VM_MAYWRITE (mprotect EACCES), not counted; a pre-v6.7 kernel's rule refuses or counts it", () => {
   const now = runOf(sealedThenMapped("write"), "linux");
-  assert.ok((resultOf(now, "p", "map") as number) >= 0, "v6.7+: seal_check_write() clears VM_MAYWRITE");
+  assert.ok(
+    (resultOf(now, "p", "map") as number) >= 0,
+    "v6.7+: seal_check_write() clears VM_MAYWRITE",
+  );
   assert.equal(resultOf(now, "p", "prot"), -EACCES);
-  const old = runOf(sealedThenMapped("write"), "linux", { params: { kernel: "6.1" } });
-  assert.equal(resultOf(old, "p", "map"), -EPERM, "6.1: mapping_map_writable() on a denied i_mmap_writable");
-  // F_SEAL_FUTURE_WRITE: the mapping is made either way; only 6.1 still counts it.
   const fw = runOf(sealedThenMapped("future_write"), "linux");
   assert.equal(resultOf(fw, "p", "prot"), -EACCES);
   assert.equal(resultOf(fw, "p", "seal"), 0);
-  const fwOld = runOf(sealedThenMapped("future_write"), "linux", { params: { kernel: "6.1" } });
+  // Debian's 6.1 behaves as v6.7 (conform shows it): kernel=6.1 keeps the newer rule.
+  const d61 = runOf(sealedThenMapped("future_write"), "linux", { params: { kernel: "6.1" } });
+  assert.equal(resultOf(d61, "p", "seal"), 0);
+  // An older kernel's rule, as a plugin would state it (KernelRules.sealCountsSharedMap).
+  const older = (spec: ScenarioSpec) => {
+    const m = modelOf(spec, "linux", { kernel: "6.1" });
+    return runModel({
+      ...m,
+      policy: { ...m.policy, kernel: { ...m.policy.kernel!, sealCountsSharedMap: true } },
+    });
+  };
+  assert.equal(
+    resultOf(older(sealedThenMapped("write")), "p", "map"),
+    -EPERM,
+    "mapping_map_writable() on a denied i_mmap_writable",
+  );
+  const fwOld = older(sealedThenMapped("future_write"));
   assert.ok((resultOf(fwOld, "p", "map") as number) >= 0);
   assert.equal(resultOf(fwOld, "p", "prot"), -EACCES);
   assert.equal(resultOf(fwOld, "p", "seal"), -EBUSY);

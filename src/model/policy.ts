@@ -208,8 +208,10 @@ export interface KernelRules {
    * F_SEAL_WRITE memfd failed with EPERM whatever its protection, and a read-only
    * one made under F_SEAL_FUTURE_WRITE still refused a later F_SEAL_WRITE (EBUSY).
    * Lorenzo Stoakes' "permit write-sealed memfd read-only shared mappings" (v6.7)
-   * counts only VM_SHARED|VM_MAYWRITE after ->mmap. Optional for plugins: left
-   * out means the newer rule.
+   * counts only VM_SHARED|VM_MAYWRITE after ->mmap. The 6.1 stable kernel that
+   * `pinlab conform` boots (Debian's 6.1.0) already behaves so, so no release of
+   * `linux(kernel=...)` sets this; it is for a plugin modelling an older kernel.
+   * Optional: left out means the newer rule.
    */
   readonly sealCountsSharedMap?: boolean;
 }

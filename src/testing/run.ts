@@ -28,8 +28,15 @@ export function runOf(
   policy: string,
   opts: { seed?: number; params?: Record<string, string> } = {},
 ): { run: RunResult; expectations: ExpectationResult[]; model: Model } {
-  const model = modelOf(spec, policy, opts.params);
-  const run = runSchedule(model, { seed: opts.seed ?? 0, properties: PROPERTIES });
+  return runModel(modelOf(spec, policy, opts.params), opts.seed);
+}
+
+/** Runs an already compiled model (e.g. one whose policy a test has adjusted). */
+export function runModel(
+  model: Model,
+  seed = 0,
+): { run: RunResult; expectations: ExpectationResult[]; model: Model } {
+  const run = runSchedule(model, { seed, properties: PROPERTIES });
   return { run, model, expectations: judgeRun(run) };
 }
 
