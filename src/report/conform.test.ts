@@ -89,3 +89,11 @@ test("a conform document is read back, and a wrong one says what is wrong", () =
   );
   assert.ok("error" in noRows);
 });
+
+test("a step the kernel side did not run gives its reason once, in one pair of parentheses", () => {
+  const row = { step: 3, actor: "server", op: "rereg_mr mr", model: "ok" };
+  const why = judge(row, "not-run (librxe has no rereg_mr verb)");
+  assert.equal(why.verdict, "not runnable");
+  assert.equal(why.why, "librxe has no rereg_mr verb");
+  assert.equal(judge(row, "not-run").why, "the kernel did not run it");
+});

@@ -40,8 +40,19 @@ export function judge(row: Row, kernel: string | undefined): ConformRow {
   if (row.notRunnable) return { ...row, verdict: "not runnable", why: row.notRunnable };
   if (kernel === undefined)
     return { ...row, verdict: "not runnable", why: "the program gave no answer for this step" };
-  if (kernel.startsWith("not-run"))
-    return { ...row, kernelResult: kernel, verdict: "not runnable", why: kernel.slice(8) };
+  if (kernel.startsWith("not-run")) {
+    // "not-run" or "not-run (reason)"
+    const why = kernel
+      .slice(7)
+      .trim()
+      .replace(/^\((.*)\)$/, "$1");
+    return {
+      ...row,
+      kernelResult: kernel,
+      verdict: "not runnable",
+      why: why || "the kernel did not run it",
+    };
+  }
   // A bounded wait the kernel ended by itself (memfd_wait_for_pins) is the model's
   // block followed by its return; an unbounded one timed out ("blocks").
   // A slow answer that is not a bounded wait (a first ibv_open_device under TCG) is still that answer.
