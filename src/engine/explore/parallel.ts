@@ -28,7 +28,7 @@ import { Budget, defaultMemoryBound } from "./budget.js";
 import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
 import { Findings, type FindingsData } from "./findings.js";
-import { concatGraphs } from "./liveness.js";
+import { joinGraphs, type NodeGraph, type SplitGraphData } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_STATES, CTL_STOP, CTL_WORDS, type WorkerInit } from "./protocol.js";
 import { buildResult, serialResult } from "./result.js";
@@ -56,8 +56,10 @@ interface Final {
   readonly type: "final";
   readonly parents: Int32Array;
   readonly actions: Uint8Array | Uint16Array | Int32Array;
-  readonly pendingStates: Int32Array | null;
-  readonly pendingEdges: Int32Array | null;
+  /** With the pending graph: this worker's share of it, and its numbering. */
+  readonly graph: SplitGraphData | null;
+  readonly seedIds: Int32Array;
+  readonly gidBase: number;
   readonly coverage: Uint8Array | null;
 }
 
@@ -164,8 +166,8 @@ export async function exploreParallel(
   const budget = new Budget(opt);
   // As in the serial search (bfs.ts): first without the pending graph, every
   // thread watching for an edge that could close a cycle of pending states;
-  // if one is seen, once more recording the graph. The parallel graph is on
-  // fingerprints: a worker does not know the id its peer gives a state.
+  // if one is seen, once more recording the graph (on global ids: the owner
+  // of each edge's target resolves its id, liveness.ts).
   if (sys.pending && (opt.liveness ?? "watch") === "watch") {
     const r = await attempt(sys, factory, workers, opt, budget, true);
     if (r !== AGAIN) return r;
@@ -189,8 +191,8 @@ async function attempt(
     ...red,
     expectedStates: opt.expectedStates ?? 0,
     allow: budget.allow,
-    // joined with the workers' graphs, which know their targets by fingerprint only
-    liveness: watch ? "watch" : "fingerprints",
+    // on ids, joined with the workers' graphs afterwards
+    liveness: watch ? "watch" : "graph",
   });
   const control = new SharedArrayBuffer(CTL_WORDS * 4);
   const ctl = new Int32Array(control);
@@ -323,16 +325,20 @@ async function attempt(
       }
       return [...search.log.pathTo(gid), ...out.reverse()];
     };
-    let graphs: ReturnType<typeof concatGraphs> | null = null;
+    let nodeGraph: NodeGraph | null = null;
     try {
-      if (sys.pending && !watch)
-        graphs = concatGraphs([
-          {
-            states: search.graph!.states.used(),
-            edges: search.graph!.edges.used(),
-          },
-          ...finals.map((f) => ({ states: f.pendingStates!, edges: f.pendingEdges! })),
-        ]);
+      if (sys.pending && !watch) {
+        const idLimit = finals.reduce(
+          (t, f, w) => Math.max(t, base + f.parents.length * workers + w + 1),
+          base,
+        );
+        nodeGraph = joinGraphs(
+          search.idGraph!,
+          search.nextId,
+          finals.map((f) => ({ graph: f.graph!, seedIds: f.seedIds, gidBase: f.gidBase })),
+          idLimit,
+        );
+      }
     } catch (e) {
       // joining the pending graphs needs memory too: without it, no lasso search
       if (!(e instanceof RangeError)) throw e;
@@ -342,8 +348,9 @@ async function attempt(
       sys,
       found,
       pathTo,
-      pendingStates: graphs?.states ?? null,
-      pendingEdges: graphs?.edges ?? null,
+      pendingStates: null,
+      pendingEdges: null,
+      nodeGraph,
       stats,
       reason,
       ...red,
@@ -369,8 +376,12 @@ function seed(
 ): void {
   const L = sys.init.length;
   const fps: number[][] = Array.from({ length: n }, () => []);
-  search.table.forEach((hi, lo) => {
-    fps[ownerOf(hi, n)]!.push(hi, lo);
+  const withIds = search.idGraph !== null;
+  const ids: number[][] = Array.from({ length: n }, () => []);
+  search.table.forEach((hi, lo, id) => {
+    const w = ownerOf(hi, n);
+    fps[w]!.push(hi, lo);
+    if (withIds) ids[w]!.push(id);
   });
   const parts: number[][] = Array.from({ length: n }, () => []);
   const q = search.queue;
@@ -387,9 +398,11 @@ function seed(
   pool.handles.forEach((h, w) => {
     const f = Int32Array.from(fps[w]!);
     const fr = Int32Array.from(parts[w]!);
-    h.worker.postMessage({ type: "seed", fps: f, frontier: fr, gidBase: search.states }, [
+    const id = withIds ? Int32Array.from(ids[w]!) : null;
+    h.worker.postMessage({ type: "seed", fps: f, ids: id, frontier: fr, gidBase: search.states }, [
       f.buffer,
       fr.buffer,
+      ...(id ? [id.buffer] : []),
     ]);
   });
 }

@@ -33,7 +33,7 @@ import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
 import { LevelSet } from "./level-set.js";
-import { PendingGraph } from "./liveness.js";
+import { SplitGraph, splitGraphBuffers } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_CYCLE, CTL_STATES, CTL_STOP, type WorkerInit } from "./protocol.js";
 import { SmallInts } from "./small-ints.js";
@@ -59,6 +59,8 @@ type CoordMessage =
   | {
       readonly type: "seed";
       readonly fps: Int32Array;
+      /** With the pending graph: the global id of each of `fps`. */
+      readonly ids: Int32Array | null;
       readonly frontier: Int32Array;
       readonly gidBase: number;
     }
@@ -76,7 +78,7 @@ class Part {
   readonly links: Rows;
   readonly actions: SmallInts;
   readonly found = new Findings();
-  readonly graph: PendingGraph | null;
+  readonly graph: SplitGraph | null;
   /** Watch mode: the pending fingerprints of the level being discovered. */
   readonly watch: LevelSet | null;
   cycleMayForm = false;
@@ -89,6 +91,10 @@ class Part {
   /** Global ids of the seeded level (states handed over by the coordinator), else null. */
   curGids: Int32Array | null = null;
   gidBase = 0;
+  /** With the graph: the global ids of the seeded fingerprints (table ids below their count). */
+  private seedIds: Int32Array = new Int32Array(0);
+  /** With the graph: the global ids of the seeded level, kept for the graph's numbering. */
+  seedGids: Int32Array = new Int32Array(0);
   next: Int32Array;
   nextCount = 0;
   transitions = 0;
@@ -132,10 +138,14 @@ class Part {
       return ok;
     };
     this.allow = allow;
-    this.table = new FingerprintTable(init.expectedStates / init.workers, allow);
+    this.graph = sys.pending && !init.watch ? new SplitGraph(init.workers, allow) : null;
+    this.table = new FingerprintTable(
+      init.expectedStates / init.workers,
+      allow,
+      this.graph !== null,
+    );
     this.links = new Rows(1, 1024, allow);
     this.actions = new SmallInts(1024, allow);
-    this.graph = sys.pending && !init.watch ? new PendingGraph(allow) : null;
     this.watch = sys.pending && init.watch ? new LevelSet(allow) : null;
     this.ctl = new Int32Array(init.control);
     // buffers sized in words, not records: a model's state can be big
@@ -159,8 +169,9 @@ class Part {
    * expand next (records [gid, state…]). States found from here get global
    * ids from `gidBase` on: gidBase + local index × workers + worker id.
    */
-  seed(fps: Int32Array, frontier: Int32Array, gidBase: number): void {
+  seed(fps: Int32Array, ids: Int32Array | null, frontier: Int32Array, gidBase: number): void {
     for (let i = 0; i < fps.length; i += 2) this.table.add(fps[i]!, fps[i + 1]!);
+    if (ids) this.seedIds = ids;
     const n = frontier.length / (this.L + 1);
     const cur = new Int32Array(Math.max(1, n) * this.L);
     const gids = new Int32Array(n);
@@ -171,6 +182,7 @@ class Part {
     }
     this.cur = cur;
     this.curGids = gids;
+    this.seedGids = gids;
     this.curCount = n;
     this.curStart = 0;
     this.gidBase = gidBase;
@@ -195,6 +207,19 @@ class Part {
     this.watch?.clear();
   }
 
+  /** The global id of the state with this table id (with the graph). */
+  private gidOf(tid: number): number {
+    const s = this.seedIds.length;
+    return tid < s
+      ? this.seedIds[tid]!
+      : this.gidBase + (tid - s) * this.init.workers + this.init.id;
+  }
+
+  /** The global id of the state stored last. */
+  private lastGid(): number {
+    return this.gidBase + (this.links.length - 1) * this.init.workers + this.init.id;
+  }
+
   /** Publishes the states stored since the last call. */
   private count(): void {
     if (this.uncounted === 0) return;
@@ -202,8 +227,12 @@ class Part {
     this.uncounted = 0;
   }
 
-  /** Inserts `n` records of batch `m`: new states go to the next frontier with their parent link. */
-  private insert(m: Int32Array, n: number): void {
+  /**
+   * Inserts `n` records of batch `m` from worker `from`: new states go to the
+   * next frontier with their parent link. With the graph, the id of each
+   * flagged record's target goes to the stream for `from`.
+   */
+  private insert(m: Int32Array, n: number, from: number): void {
     const R = this.rec;
     const table = this.table;
     let t = 0;
@@ -212,14 +241,23 @@ class Part {
     for (let k = 0; k < n; k++) {
       const o = k * R;
       const a = m[o + 3]!;
-      if (table.add(m[o]!, m[o + 1]!))
+      if (table.add(m[o]!, m[o + 1]!)) {
         this.store(m, o + 4, m[o + 2]!, a & ~SHARED, m[o]!, m[o + 1]!);
-      else if ((a & SHARED) !== 0) this.sharedEdgeTo(m[o]!, m[o + 1]!);
+        if ((a & SHARED) !== 0 && this.graph) this.graph.targets[from]!.push(this.lastGid());
+      } else if ((a & SHARED) !== 0) this.sharedEdgeTo(m[o]!, m[o + 1]!, from);
     }
   }
 
-  /** An edge between states sharing a pending bit reached a stored state: one level down, or a cycle may form. */
-  private sharedEdgeTo(hi: number, lo: number): void {
+  /**
+   * An edge from worker `from` between states sharing a pending bit reached a
+   * stored state: with the graph, its id goes to the stream for `from`; when
+   * watching, it is one level down, or a cycle may form.
+   */
+  private sharedEdgeTo(hi: number, lo: number, from: number): void {
+    if (this.graph) {
+      this.graph.targets[from]!.push(this.gidOf(this.table.idOf(hi, lo)));
+      return;
+    }
     if (this.watch === null || this.watch.has(hi, lo)) return;
     this.cycleMayForm = true;
     Atomics.store(this.ctl, CTL_CYCLE, 1);
@@ -258,8 +296,8 @@ class Part {
   }
 
   /** A peer's message: a batch of records, or its end of a level. */
-  receive(m: PeerMessage): void {
-    if (m instanceof Int32Array) this.guard(() => this.insert(m, m.length / this.rec));
+  receive(m: PeerMessage, from: number): void {
+    if (m instanceof Int32Array) this.guard(() => this.insert(m, m.length / this.rec, from));
     else this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
     this.wake?.();
   }
@@ -271,7 +309,7 @@ class Part {
     this.outN[w] = 0;
     const b = this.outbox[w]!;
     if (w === this.init.id) {
-      this.insert(b, n);
+      this.insert(b, n, w);
       return;
     }
     const data = n * this.rec === b.length ? b : b.slice(0, n * this.rec);
@@ -315,6 +353,7 @@ class Part {
     const W = this.init.workers;
     const me = this.init.id;
     let broke = false;
+    this.graph?.beginLevel(level, this.curGids ? 0 : this.seedGids.length + this.curStart);
     for (let i = 0; i < this.curCount; i += CHUNK) {
       if (i > 0) {
         this.count();
@@ -366,6 +405,7 @@ class Part {
     const found = this.found;
     const cur = this.cur;
     const gids = this.curGids;
+    const x0 = gids ? 0 : this.seedGids.length + this.curStart;
     const sent = this.sent;
     const table = this.table;
     let transitions = 0;
@@ -379,10 +419,7 @@ class Part {
         found.terminal(gid, level, sys.judgeEnd(s), pend);
         continue;
       }
-      if (pend !== 0 && graph) {
-        fingerprintInto(canon ? canon(s) : s, fp, 0);
-        graph.addState(gid, level, fp[0]!, fp[1]!, pend);
-      }
+      if (pend !== 0 && graph) graph.addState(x0 + i, pend);
       for (let e = 0; e < en.length; e++) {
         const a = en[e]!;
         if (events.length !== 0) events.length = 0;
@@ -394,16 +431,18 @@ class Part {
         fingerprintInto(canon ? canon(nx) : nx, fp, 0);
         const hi = fp[0]!;
         const lo = fp[1]!;
+        const w = ownerOf(hi, W);
         let shared = 0;
         if (pend !== 0 && (sys.pending!(nx) & pend) !== 0) {
-          if (graph) graph.addEdge(hi, lo);
-          else shared = SHARED;
+          shared = SHARED;
+          graph?.addEdge(w);
         }
-        const w = ownerOf(hi, W);
         if (w === me) {
           // owned here: insert at once (the table's front cache answers most repeats)
-          if (table.add(hi, lo)) this.store(nx, 0, gid, a, hi, lo);
-          else if (shared !== 0) this.sharedEdgeTo(hi, lo);
+          if (table.add(hi, lo)) {
+            this.store(nx, 0, gid, a, hi, lo);
+            if (shared !== 0 && graph) graph.targets[me]!.push(this.lastGid());
+          } else if (shared !== 0) this.sharedEdgeTo(hi, lo, me);
           continue;
         }
         if (shared === 0) {
@@ -448,10 +487,11 @@ async function main(): Promise<void> {
   port.on("message", async (m: CoordMessage) => {
     if (m.type === "ports") {
       part.ports = m.ports;
-      for (const p of Object.values(m.ports)) p.on("message", (x: PeerMessage) => part.receive(x));
+      for (const [w, p] of Object.entries(m.ports))
+        p.on("message", (x: PeerMessage) => part.receive(x, Number(w)));
       port.postMessage({ type: "ready" });
     } else if (m.type === "seed") {
-      part.guard(() => part.seed(m.fps, m.frontier, m.gidBase));
+      part.guard(() => part.seed(m.fps, m.ids, m.frontier, m.gidBase));
       port.postMessage({ type: "seeded" });
     } else if (m.type === "level") {
       const r = await part.level(m.level);
@@ -475,18 +515,18 @@ async function main(): Promise<void> {
       // here, where memory may be what ended the run)
       const parents = part.links.used();
       const actions = part.actions.view(part.links.length);
-      const ps = part.graph ? part.graph.states.used() : null;
-      const pe = part.graph ? part.graph.edges.used() : null;
-      const transfer = [parents, actions, ...(ps ? [ps] : []), ...(pe ? [pe] : [])].map(
-        (a) => a.buffer as ArrayBuffer,
-      );
+      const graph = part.graph ? part.graph.export(part.expanded) : null;
+      const seedIds = part.seedGids;
+      const transfer = [parents, actions].map((a) => a.buffer as ArrayBuffer);
+      if (graph) transfer.push(...splitGraphBuffers(graph));
       port.postMessage(
         {
           type: "final",
           parents,
           actions,
-          pendingStates: ps,
-          pendingEdges: pe,
+          graph,
+          seedIds,
+          gidBase: part.gidBase,
           coverage: part.sys.coverage?.() ?? null,
         },
         transfer,
