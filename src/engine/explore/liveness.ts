@@ -130,16 +130,20 @@ export class IdGraph {
 
   /** The depth of state `id` (the level whose ids hold it). */
   depthOf(id: number): number {
-    const lv = this.levels;
-    let lo = 0;
-    let hi = lv.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lv[mid]! <= id) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return levelOf(this.levels, id);
   }
+}
+
+/** The last k with starts[k] ≤ x (starts ascending, starts[0] ≤ x). */
+function levelOf(starts: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
@@ -605,18 +609,9 @@ export function joinGraphs(
   const W = parts.length;
   const sn = Math.min(expandedBefore, serial.last + 1);
   const sMasks = serial.masks.view(Math.max(0, sn));
-  // per worker: expansion number → depth, and its first edge
-  const depthAt = (p: WorkerGraph, x: number): number => {
-    const ls = p.graph.levelStarts;
-    let lo = 0;
-    let hi = ls.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (ls[mid]! <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    return p.graph.firstLevel + lo;
-  };
+  // per worker: expansion number → depth, and → global id
+  const depthAt = (p: WorkerGraph, x: number): number =>
+    p.graph.firstLevel + levelOf(p.graph.levelStarts, x);
   const gidAt = (p: WorkerGraph, w: number, x: number): number =>
     x < p.seedIds.length ? p.seedIds[x]! : p.gidBase + (x - p.seedIds.length) * W + w;
   // count the nodes per depth (counting sort by depth)

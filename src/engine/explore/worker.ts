@@ -22,6 +22,12 @@
  * the search again with the graph. Flagged records bypass the sent cache,
  * since their owner must see each of them.
  *
+ * With the pending graph (SplitGraph, liveness.ts), edges between states
+ * sharing a pending bit are flagged the same way; the source records only the
+ * target's owner, and the owner, which knows the target's global id (from its
+ * visited set's id lane, or the id it gives a new state), appends it to its
+ * stream for the source.
+ *
  * The shared state counter is updated once per chunk, not per state: an
  * atomic on a cache line two threads write is slow.
  */
