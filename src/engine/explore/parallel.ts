@@ -25,6 +25,7 @@ import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { fpHi } from "../../model/fingerprint.js";
 import { SerialSearch } from "./bfs.js";
 import { Budget, defaultMemoryBound } from "./budget.js";
+import { Chunks } from "./columns.js";
 import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
 import { Findings, type FindingsData } from "./findings.js";
@@ -43,6 +44,7 @@ interface LevelDone {
   readonly broke: boolean;
   readonly memoryFull: boolean;
   readonly nextCount: number;
+  readonly expanded: number;
   readonly transitions: number;
   readonly tableBytes: number;
   readonly traceBytes: number;
@@ -54,7 +56,9 @@ interface LevelDone {
 
 interface Final {
   readonly type: "final";
-  readonly parents: Int32Array;
+  /** States this worker stored; per state, its parent's global id (chunks, columns.ts) and the action from it. */
+  readonly states: number;
+  readonly parents: readonly Int32Array[];
   readonly actions: Uint8Array | Uint16Array | Int32Array;
   /** With the pending graph: this worker's share of it, and its numbering. */
   readonly graph: SplitGraphData | null;
@@ -289,6 +293,7 @@ async function attempt(
       if (last.some((d) => d.cycleMayForm)) return AGAIN;
       last.forEach((d, i) => {
         pool!.handles[i]!.transitions = d.transitions;
+        pool!.handles[i]!.expanded = d.expanded;
       });
       tableBytes = last.reduce((t, d) => t + d.tableBytes, 0);
       traceBytes = last.reduce((t, d) => t + d.traceBytes, 0);
@@ -321,7 +326,7 @@ async function attempt(
         const w = (gid - base) % workers;
         const local = (gid - base - w) / workers;
         out.push(finals[w]!.actions[local]!);
-        gid = finals[w]!.parents[local]!;
+        gid = Chunks.at(finals[w]!.parents, local);
       }
       return [...search.log.pathTo(gid), ...out.reverse()];
     };
@@ -329,7 +334,7 @@ async function attempt(
     try {
       if (sys.pending && !watch) {
         const idLimit = finals.reduce(
-          (t, f, w) => Math.max(t, base + f.parents.length * workers + w + 1),
+          (t, f, w) => Math.max(t, base + f.states * workers + w + 1),
           base,
         );
         nodeGraph = joinGraphs(

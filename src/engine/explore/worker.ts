@@ -34,7 +34,7 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { canonicalOf } from "./bfs.js";
 import { MemoryGate } from "./budget.js";
-import { Rows } from "./columns.js";
+import { Chunks } from "./columns.js";
 import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
@@ -80,8 +80,8 @@ class Part {
   private readonly frontRecords: number;
   private readonly batchRecords: number;
   readonly table: FingerprintTable;
-  /** Per local state: the parent's global id, and the action from it. */
-  readonly links: Rows;
+  /** Per local state: the parent's global id (in chunks: no copy and little slack as it grows), and the action from it. */
+  readonly links: Chunks;
   readonly actions: SmallInts;
   readonly found = new Findings();
   readonly graph: SplitGraph | null;
@@ -150,7 +150,7 @@ class Part {
       allow,
       this.graph !== null,
     );
-    this.links = new Rows(1, 1024, allow);
+    this.links = new Chunks(allow);
     this.actions = new SmallInts(1024, allow);
     this.watch = sys.pending && init.watch ? new LevelSet(allow) : null;
     this.ctl = new Int32Array(init.control);
@@ -295,9 +295,8 @@ class Part {
       for (let i = 0; i < L; i++) s[i] = src[off + i]!;
       if (this.sys.pending!(s) !== 0) this.watch.add(hi, lo);
     }
-    const r = this.links.push();
-    this.links.data[r] = parent;
-    this.actions.set(r, a);
+    this.actions.set(this.links.length, a);
+    this.links.push(parent);
     this.uncounted++;
   }
 
@@ -519,15 +518,16 @@ async function main(): Promise<void> {
     } else {
       // views, not copies: the buffers are handed over whole (no allocation
       // here, where memory may be what ended the run)
-      const parents = part.links.used();
+      const parents = part.links.parts();
       const actions = part.actions.view(part.links.length);
       const graph = part.graph ? part.graph.export(part.expanded) : null;
       const seedIds = part.seedGids;
-      const transfer = [parents, actions].map((a) => a.buffer as ArrayBuffer);
+      const transfer = [...parents, actions].map((a) => a.buffer as ArrayBuffer);
       if (graph) transfer.push(...splitGraphBuffers(graph));
       port.postMessage(
         {
           type: "final",
+          states: part.links.length,
           parents,
           actions,
           graph,
