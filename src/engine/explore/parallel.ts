@@ -12,6 +12,9 @@
  * once all workers have finished the previous one, so each state is stored
  * at its BFS depth and witnesses are as short as in the serial search; it
  * also watches the bounds and rebuilds witnesses from the parent links.
+ * Levels overlap without giving that up: a worker waiting for its peers, or
+ * for the word to go on, expands the next level's states it already holds,
+ * and their successors wait at their owners until the level is complete.
  *
  * The distinct state count is that of the serial search: a state is stored
  * once, by its owner. Which parent is recorded for a state reached from two
@@ -247,6 +250,7 @@ async function attempt(
         symmetry: red.symmetry,
         control,
         maxStates,
+        maxDepth,
         watch,
         maxMemoryBytes: opt.maxMemoryBytes ?? defaultMemoryBound(),
         expectedStates: opt.expectedStates ?? 0,
@@ -404,10 +408,16 @@ function seed(
     const f = Int32Array.from(fps[w]!);
     const fr = Int32Array.from(parts[w]!);
     const id = withIds ? Int32Array.from(ids[w]!) : null;
-    h.worker.postMessage({ type: "seed", fps: f, ids: id, frontier: fr, gidBase: search.states }, [
-      f.buffer,
-      fr.buffer,
-      ...(id ? [id.buffer] : []),
-    ]);
+    h.worker.postMessage(
+      {
+        type: "seed",
+        fps: f,
+        ids: id,
+        frontier: fr,
+        gidBase: search.states,
+        level: search.depth + 1,
+      },
+      [f.buffer, fr.buffer, ...(id ? [id.buffer] : [])],
+    );
   });
 }

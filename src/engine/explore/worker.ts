@@ -14,6 +14,16 @@
  * next level's part is complete, and the worker reports to the coordinator
  * and waits for the next level.
  *
+ * The waits are not idle: while peers finish a level, the worker expands the
+ * next level's states it holds so far, and after reporting, the rest of them
+ * until the coordinator's word. Every state held is at its BFS depth (the
+ * levels above are complete), but its successors are not yet comparable with
+ * the level still being found: so a batch carries the level it was expanded
+ * from, and its owner (this worker too, for its own) keeps a batch from a
+ * level ahead of its own until its level is complete. Witnesses and counts
+ * are those of the level-by-level search; the states past `maxDepth` are
+ * never expanded.
+ *
  * Liveness "watch" (bfs.ts): no pending graph; an edge between two states
  * sharing a pending bit is flagged in its record (SHARED), and its owner,
  * which alone knows whether the target is new, stored one level down (in its
@@ -59,7 +69,10 @@ const SENT_SLOTS = 1 << 16;
 /** In a record's action word: the edge is between states sharing a pending bit (watch mode). */
 const SHARED = 1 << 30;
 
-type PeerMessage = Int32Array | { readonly done: number };
+/** A batch of records from the expansion of level `level`, or a peer's end of a level. */
+type PeerMessage =
+  | { readonly batch: Int32Array; readonly level: number }
+  | { readonly done: number };
 type CoordMessage =
   | { readonly type: "ports"; readonly ports: Record<number, MessagePort> }
   | {
@@ -69,6 +82,8 @@ type CoordMessage =
       readonly ids: Int32Array | null;
       readonly frontier: Int32Array;
       readonly gidBase: number;
+      /** The depth of the frontier's states. */
+      readonly level: number;
     }
   | { readonly type: "level"; readonly level: number }
   | { readonly type: "finish" };
@@ -94,6 +109,21 @@ class Part {
   cur: Int32Array;
   curCount = 0;
   curStart = 0;
+  /** States of the current level already expanded (ahead of its turn, see `ahead`). */
+  curDone = 0;
+  /** The level of the current states. */
+  lvl = 0;
+  /** Of the next level's states, those already expanded while this level was finishing. */
+  nextDone = 0;
+  /** The level of the states being expanded (whose successors the outboxes hold). */
+  private expLevel = 0;
+  /** Batches from the expansion of the next level, to insert once this one is complete. */
+  private readonly deferred: Array<{ readonly batch: Int32Array; readonly from: number }> = [];
+  /** Expansion ahead of the coordinator's word (see `ahead`), while it runs. */
+  private aheadRun: Promise<void> | null = null;
+  private aheadStop = false;
+  /** The last level begun in the graph. */
+  private graphLevel = -1;
   /** Global ids of the seeded level (states handed over by the coordinator), else null. */
   curGids: Int32Array | null = null;
   gidBase = 0;
@@ -191,6 +221,7 @@ class Part {
     this.seedGids = gids;
     this.curCount = n;
     this.curStart = 0;
+    this.curDone = 0;
     this.gidBase = gidBase;
   }
 
@@ -207,10 +238,18 @@ class Part {
     this.cur = this.next;
     this.curCount = this.nextCount;
     this.curStart = this.links.length - this.nextCount;
+    this.curDone = this.nextDone;
     this.curGids = null;
     this.next = fresh;
     this.nextCount = 0;
+    this.nextDone = 0;
+    this.lvl++;
     this.watch?.clear();
+    // what the expansion of this level sent ahead: its successors go to the new next level
+    const d = this.deferred.splice(0);
+    for (const m of d) this.insert(m.batch, m.batch.length / this.rec, m.from);
+    // then the rest of this worker's own, so that its edges resolve in the order they were found
+    this.flush(this.init.id);
   }
 
   /** The global id of the state with this table id (with the graph). */
@@ -302,8 +341,11 @@ class Part {
 
   /** A peer's message: a batch of records, or its end of a level. */
   receive(m: PeerMessage, from: number): void {
-    if (m instanceof Int32Array) this.guard(() => this.insert(m, m.length / this.rec, from));
-    else this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
+    if ("batch" in m) {
+      // a batch from a peer a level ahead waits until this level is complete
+      if (m.level > this.lvl) this.deferred.push({ batch: m.batch, from });
+      else this.guard(() => this.insert(m.batch, m.batch.length / this.rec, from));
+    } else this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
     this.wake?.();
   }
 
@@ -314,11 +356,14 @@ class Part {
     this.outN[w] = 0;
     const b = this.outbox[w]!;
     if (w === this.init.id) {
-      this.insert(b, n, w);
+      // own successors of states expanded ahead wait like a peer's
+      if (this.expLevel > this.lvl)
+        this.deferred.push({ batch: b.slice(0, n * this.rec), from: w });
+      else this.insert(b, n, w);
       return;
     }
     const data = n * this.rec === b.length ? b : b.slice(0, n * this.rec);
-    this.ports[w]!.postMessage(data, [data.buffer as ArrayBuffer]);
+    this.ports[w]!.postMessage({ batch: data, level: this.expLevel }, [data.buffer as ArrayBuffer]);
     if (data === b) this.outbox[w] = new Int32Array(this.batchRecords * this.rec);
   }
 
@@ -350,17 +395,24 @@ class Part {
   }
 
   /**
-   * Expands this worker's part of level `level` (states at depth `level`).
+   * Expands this worker's part of level `level` (states at depth `level`),
+   * those not yet expanded ahead. While peers finish the level, it expands
+   * states of the next level found so far (every state there is at its
+   * depth: the levels above are complete); the successors of those wait at
+   * their owners until the level is complete everywhere, so every state is
+   * still stored at its BFS depth.
    * The hot loop lives in the synchronous `expand`: locals of an async
    * function live in its heap-allocated frame, which is measurably slower.
    */
   async level(level: number): Promise<{ broke: boolean; nextCount: number }> {
+    await this.stopAhead();
     const W = this.init.workers;
     const me = this.init.id;
     let broke = false;
-    this.graph?.beginLevel(level, this.curGids ? 0 : this.seedGids.length + this.curStart);
-    for (let i = 0; i < this.curCount; i += CHUNK) {
-      if (i > 0) {
+    this.expLevel = level;
+    this.beginLevel(level, false);
+    while (this.curDone < this.curCount) {
+      if (this.curDone > 0) {
         this.count();
         if (this.stopped()) {
           broke = true;
@@ -368,17 +420,31 @@ class Part {
         }
         await yieldNow();
       }
-      if (!this.guard(() => this.expand(level, i, Math.min(this.curCount, i + CHUNK)))) {
+      const from = this.curDone;
+      const to = Math.min(this.curCount, from + CHUNK);
+      if (!this.guard(() => this.expand(level, from, to, false))) {
         broke = true;
         break;
       }
+      this.curDone = to;
     }
     // the end of the level is always marked, so that no peer waits for ever
     for (let w = 0; w < W; w++) {
       if (!this.guard(() => this.flush(w))) this.outN[w] = 0;
       if (w !== me) this.ports[w]!.postMessage({ done: level });
     }
+    this.expLevel = level + 1;
     while ((this.doneFor.get(level) ?? 0) < W - 1) {
+      if (!broke && this.mayGoOn(level + 1) && this.nextDone < this.nextCount) {
+        const from = this.nextDone;
+        const to = Math.min(this.nextCount, from + CHUNK);
+        this.beginLevel(level + 1, true);
+        if (!this.guard(() => this.expand(level + 1, from, to, true))) broke = true;
+        else this.nextDone = to;
+        this.count();
+        await yieldNow();
+        continue;
+      }
       await new Promise<void>((r) => {
         this.wake = r;
       });
@@ -391,8 +457,51 @@ class Part {
     return { broke, nextCount };
   }
 
-  /** Expands the current level's states [from, to). */
-  private expand(level: number, from: number, to: number): void {
+  /** Whether states of `level` may be expanded before the coordinator asks. */
+  private mayGoOn(level: number): boolean {
+    return level < this.init.maxDepth && !this.stopped();
+  }
+
+  /** Records in the graph where `level` begins (once), in the current or (ahead) the next states. */
+  private beginLevel(level: number, ahead: boolean): void {
+    if (!this.graph || level <= this.graphLevel) return;
+    this.graphLevel = level;
+    const start = ahead ? this.links.length - this.nextCount : this.curStart;
+    this.graph.beginLevel(level, this.curGids && !ahead ? 0 : this.seedGids.length + start);
+  }
+
+  /**
+   * After reporting a level: expands the next one's states until the
+   * coordinator asks for the level (or stops the run).
+   */
+  ahead(): void {
+    this.aheadStop = false;
+    const lv = this.lvl;
+    this.aheadRun = (async () => {
+      this.expLevel = lv;
+      while (!this.aheadStop && this.curDone < this.curCount && this.mayGoOn(lv)) {
+        const from = this.curDone;
+        const to = Math.min(this.curCount, from + CHUNK);
+        this.beginLevel(lv, false);
+        if (!this.guard(() => this.expand(lv, from, to, false))) break;
+        this.curDone = to;
+        this.count();
+        await yieldNow();
+      }
+    })();
+  }
+
+  async stopAhead(): Promise<void> {
+    this.aheadStop = true;
+    await this.aheadRun;
+    this.aheadRun = null;
+  }
+
+  /**
+   * Expands states [from, to) of the current level, or (`ahead`) of the next
+   * one; then every successor goes through an outbox, this worker's own too.
+   */
+  private expand(level: number, from: number, to: number, ahead: boolean): void {
     const sys = this.sys;
     const L = this.L;
     const R = this.rec;
@@ -408,14 +517,15 @@ class Part {
     const outbox = this.outbox;
     const outN = this.outN;
     const found = this.found;
-    const cur = this.cur;
-    const gids = this.curGids;
-    const x0 = gids ? 0 : this.seedGids.length + this.curStart;
+    const cur = ahead ? this.next : this.cur;
+    const gids = ahead ? null : this.curGids;
+    const start = ahead ? this.links.length - this.nextCount : this.curStart;
+    const x0 = gids ? 0 : this.seedGids.length + start;
     const sent = this.sent;
     const table = this.table;
     let transitions = 0;
     for (let i = from; i < to; i++) {
-      const gid = gids ? gids[i]! : this.gidBase + (this.curStart + i) * W + me;
+      const gid = gids ? gids[i]! : this.gidBase + (start + i) * W + me;
       for (let j = 0; j < L; j++) s[j] = cur[i * L + j]!;
       const en = sys.enabled(s);
       const pend = graph || this.watch ? sys.pending!(s) : 0;
@@ -442,7 +552,7 @@ class Part {
           shared = SHARED;
           graph?.addEdge(w);
         }
-        if (w === me) {
+        if (w === me && !ahead) {
           // owned here: insert at once (the table's front cache answers most repeats)
           if (table.add(hi, lo)) {
             this.store(nx, 0, gid, a, hi, lo);
@@ -496,6 +606,7 @@ async function main(): Promise<void> {
         p.on("message", (x: PeerMessage) => part.receive(x, Number(w)));
       port.postMessage({ type: "ready" });
     } else if (m.type === "seed") {
+      part.lvl = m.level;
       part.guard(() => part.seed(m.fps, m.ids, m.frontier, m.gidBase));
       port.postMessage({ type: "seeded" });
     } else if (m.type === "level") {
@@ -515,7 +626,9 @@ async function main(): Promise<void> {
         cycleMayForm: part.cycleMayForm,
         found: part.found,
       });
+      part.ahead();
     } else {
+      await part.stopAhead();
       // views, not copies: the buffers are handed over whole (no allocation
       // here, where memory may be what ended the run)
       const parents = part.links.parts();
