@@ -109,6 +109,21 @@ describe("parallel exploration", () => {
     assert.equal(b.reason, "interrupted");
   });
 
+  it("a depth bound: 2 and 3 workers, expanding ahead, store and expand what 1 worker does", async () => {
+    const sys = toyPinsSystem({ n: 4, mode: "wait" });
+    const f = toyPinsFactory({ n: 4, mode: "wait" });
+    for (const maxDepth of [4, 7]) {
+      const one = await explore(sys, { maxDepth });
+      assert.equal(one.reason, "max-depth");
+      for (const workers of [2, 3]) {
+        const many = await explore(f, { workers, maxDepth, parallelFrom: 50 });
+        assert.equal(many.workers, workers);
+        assert.equal(many.reason, "max-depth", `${maxDepth} ${workers}`);
+        assert.deepEqual(verdicts(many), verdicts(one), `${maxDepth} ${workers}`);
+      }
+    }
+  });
+
   it("a time bound stops the workers too", async () => {
     let t = 0;
     const r = await explore(toyPinsFactory({ n: 5, mode: "wait" }), {
