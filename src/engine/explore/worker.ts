@@ -62,6 +62,12 @@ const CHUNK = 1024;
 const BATCH_RECORDS = 1024;
 /** Int32 words a batch or a first frontier buffer may take (big states get fewer records). */
 const BUFFER_WORDS = 1 << 18;
+/**
+ * States a worker expands ahead per level (see `level`): their successors
+ * wait, whole, at their owners, so this bounds that memory (some tens of MB
+ * for the biggest states) while covering a peer's lag at the end of a level.
+ */
+const AHEAD_STATES = 16 * CHUNK;
 /** A progress tick every this many expansions. */
 const TICK_EVERY = 32768;
 /** Slots of the cache of fingerprints already sent to peers (a power of two). */
@@ -122,6 +128,8 @@ class Part {
   /** Expansion ahead of the coordinator's word (see `ahead`), while it runs. */
   private aheadRun: Promise<void> | null = null;
   private aheadStop = false;
+  /** States expanded ahead since the last level began (at most AHEAD_STATES). */
+  private aheadCount = 0;
   /** The last level begun in the graph. */
   private graphLevel = -1;
   /** Global ids of the seeded level (states handed over by the coordinator), else null. */
@@ -243,6 +251,7 @@ class Part {
     this.next = fresh;
     this.nextCount = 0;
     this.nextDone = 0;
+    this.aheadCount = 0;
     this.lvl++;
     this.watch?.clear();
     // what the expansion of this level sent ahead: its successors go to the new next level
@@ -439,6 +448,7 @@ class Part {
         const from = this.nextDone;
         const to = Math.min(this.nextCount, from + CHUNK);
         this.beginLevel(level + 1, true);
+        this.aheadCount += to - from;
         if (!this.guard(() => this.expand(level + 1, from, to, true))) broke = true;
         else this.nextDone = to;
         this.count();
@@ -459,7 +469,7 @@ class Part {
 
   /** Whether states of `level` may be expanded before the coordinator asks. */
   private mayGoOn(level: number): boolean {
-    return level < this.init.maxDepth && !this.stopped();
+    return level < this.init.maxDepth && this.aheadCount < AHEAD_STATES && !this.stopped();
   }
 
   /** Records in the graph where `level` begins (once), in the current or (ahead) the next states. */
@@ -483,6 +493,7 @@ class Part {
         const from = this.curDone;
         const to = Math.min(this.curCount, from + CHUNK);
         this.beginLevel(lv, false);
+        this.aheadCount += to - from;
         if (!this.guard(() => this.expand(lv, from, to, false))) break;
         this.curDone = to;
         this.count();
