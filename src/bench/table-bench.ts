@@ -93,7 +93,7 @@ export async function runTableBench(
       if (workers === 1) one = t;
       const ratio = workers > 1 && one ? `, ${(one.wallMs / t.wallMs).toFixed(2)}× one worker` : "";
       print(
-        `check --no-reduce of replicas.pin grown to ${n} pairs x 2 pages, ${t.workers} worker${t.workers > 1 ? "s" : ""}: ${fmt(t.states)} states, ${fmt(t.transitions)} transitions, ${fmt(t.wallMs)} ms wall, ${fmt(t.states / (t.cpuMs / 1000))} states/cpu-s, ${(t.bytes / t.states).toFixed(1)} B/state${ratio} (load ${load()})`,
+        `check --no-reduce of replicas.pin grown to ${n} pairs x 2 pages, ${t.workers} worker${t.workers > 1 ? "s" : ""}: ${fmt(t.states)} states, ${fmt(t.transitions)} transitions, ${fmt(t.wallMs)} ms wall, ${(t.cpuMs / 1000).toFixed(1)} cpu-s, ${fmt(t.states / (t.cpuMs / 1000))} states/cpu-s, ${(t.bytes / t.states).toFixed(1)} B/state (${(t.liveBytes / t.states).toFixed(1)} liveness)${ratio} (load ${load()})`,
       );
     }
   }

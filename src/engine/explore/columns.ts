@@ -74,4 +74,16 @@ export class Chunks {
   get(i: number): number {
     return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK_WORDS - 1)]!;
   }
+
+  /** Value i of what `parts` returned (e.g. in another thread). */
+  static at(parts: readonly Int32Array[], i: number): number {
+    return parts[i >>> CHUNK_BITS]![i & (CHUNK_WORDS - 1)]!;
+  }
+
+  /** The used parts of the chunks, in order (views, e.g. to transfer to another thread). */
+  parts(): Int32Array[] {
+    return this.chunks.map((c, i) =>
+      i === this.chunks.length - 1 ? c.subarray(0, this.length - (i << CHUNK_BITS)) : c,
+    );
+  }
 }

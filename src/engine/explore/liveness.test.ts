@@ -16,6 +16,7 @@ import {
 import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
 import { type LivenessMode, SerialSearch } from "./bfs.js";
 import { explore } from "./explore.js";
+import { findCyclesOnNodes, IdGraph, joinGraphs, SplitGraph } from "./liveness.js";
 import type { System } from "./system.js";
 import type { ExploreResult } from "./types.js";
 
@@ -140,5 +141,75 @@ describe("liveness without fingerprints in the graph, or without a graph", () =>
             );
         }
       }
+  });
+});
+
+describe("the parallel pending graph on ids", () => {
+  it("pairs each source's edges with its owners' streams, across the hand-over and the workers", () => {
+    // serial part: 0 → 1, 0 → 2 (depth 1), 1 → 3, 2 → 3 (3 at depth 2, queued, seeded to worker 1)
+    const serial = new IdGraph();
+    serial.levels.push(1, 3);
+    serial.addState(0, 1);
+    serial.addEdge(1);
+    serial.addEdge(2);
+    serial.addState(1, 1);
+    serial.addEdge(3);
+    serial.addState(2, 1);
+    serial.addEdge(3);
+    // worker 1 expands 3 (level 2): to 4 (owned by worker 0) and back to 1 (owned by worker 1)
+    const w1 = new SplitGraph(2);
+    w1.beginLevel(2, 0);
+    w1.addState(0, 1);
+    w1.addEdge(0);
+    w1.addEdge(1);
+    // worker 0 expands 4 = gidBase + 0 × 2 + 0 (level 3): back to 3 (owned by worker 1)
+    const w0 = new SplitGraph(2);
+    w0.beginLevel(2, 0);
+    w0.beginLevel(3, 0);
+    w0.addState(0, 1);
+    w0.addEdge(1);
+    w0.targets[1]!.push(4); // worker 1's edge to 4, resolved by its owner
+    w1.targets[1]!.push(1);
+    w1.targets[0]!.push(3);
+    const g = joinGraphs(
+      serial,
+      3,
+      [
+        { graph: w0.export(1), seedIds: new Int32Array(0), gidBase: 4 },
+        { graph: w1.export(1), seedIds: Int32Array.of(3), gidBase: 4 },
+      ],
+      6,
+    );
+    assert.deepEqual([...g.ids], [0, 1, 2, 3, 4]);
+    assert.deepEqual([...g.depths], [0, 1, 1, 2, 3]);
+    const edges = (v: number) => [...g.adj.subarray(g.deg[v]!, g.deg[v + 1]!)].map((n) => g.ids[n]);
+    assert.deepEqual([0, 1, 2, 3, 4].map(edges), [[1, 2], [3], [3], [4, 1], [3]]);
+    const [c] = findCyclesOnNodes(g, 1, (id) => [id, 0]);
+    assert.deepEqual(c, {
+      bit: 0,
+      startId: 1,
+      startDepth: 1,
+      targets: [
+        [3, 0],
+        [1, 0],
+      ],
+    });
+  });
+
+  it("drops edges whose target id never arrived (a run cut short)", () => {
+    const w = new SplitGraph(1);
+    w.beginLevel(0, 0);
+    w.addState(0, 1);
+    w.addEdge(0);
+    w.addEdge(0);
+    w.targets[0]!.push(0);
+    const g = joinGraphs(
+      new IdGraph(),
+      0,
+      [{ graph: w.export(1), seedIds: Int32Array.of(0), gidBase: 1 }],
+      2,
+    );
+    assert.deepEqual([...g.adj], [0, -1]);
+    assert.equal(findCyclesOnNodes(g, 1, (id) => [id, 0])[0]?.startId, 0);
   });
 });

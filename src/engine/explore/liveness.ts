@@ -15,15 +15,25 @@
  * Memory is proportional to the pending part of the graph only, and counts
  * against the explorer's memory budget like everything else.
  *
- * Two recordings. The parallel search records `PendingGraph`: rows with the
- * fingerprint, edges as the target's fingerprint (eight bytes), since a
- * worker does not know the id its peer gives a state. The serial search
- * records `IdGraph`: the fingerprint is stored once, in the visited set with
- * its id (table.ts), and an edge is the target's 32-bit id; per state only
- * its mask and edge count (a byte each, mostly), its depth from where each
- * level's ids begin. The lasso is then found on ids, and the fingerprints of
- * its few states are computed again by replaying their paths (result.ts).
- * Both give the same components in the same order, hence the same lassos.
+ * Three recordings. `PendingGraph`: rows with the fingerprint, edges as the
+ * target's fingerprint (eight bytes). The serial search records `IdGraph`:
+ * the fingerprint is stored once, in the visited set with its id (table.ts),
+ * and an edge is the target's 32-bit id; per state only its mask and edge
+ * count (a byte each, mostly), its depth from where each level's ids begin.
+ * The lasso is then found on ids, and the fingerprints of its few states are
+ * computed again by replaying their paths (result.ts). Both give the same
+ * components in the same order, hence the same lassos.
+ *
+ * The parallel search records `SplitGraph`s, one per worker, on global ids
+ * too. A worker does not know the id its peer gives a state, but the peer
+ * does when it inserts the successor: so the source keeps, per edge, only
+ * which worker owns the target (a byte), and the owner appends the target's
+ * id to its stream for that source. Batches between two workers arrive in
+ * the order they were sent, so the k-th edge the source sent to an owner is
+ * the k-th id in the owner's stream for it. `joinGraphs` pairs them up
+ * afterwards, with the serial search's IdGraph of the states before the
+ * hand-over, into one `NodeGraph` ordered by depth: five bytes an edge and
+ * two a state during the search instead of eight and twenty-four.
  */
 import { Chunks, Rows } from "./columns.js";
 import { SmallInts } from "./small-ints.js";
@@ -120,16 +130,20 @@ export class IdGraph {
 
   /** The depth of state `id` (the level whose ids hold it). */
   depthOf(id: number): number {
-    const lv = this.levels;
-    let lo = 0;
-    let hi = lv.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lv[mid]! <= id) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return levelOf(this.levels, id);
   }
+}
+
+/** The last k with starts[k] ≤ x (starts ascending, starts[0] ≤ x). */
+function levelOf(starts: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
@@ -466,4 +480,247 @@ function depthOf(states: Int32Array, r: number): number {
 function selfLoop(v: number, deg: Int32Array, adj: (e: number) => number): boolean {
   for (let e = deg[v]!; e < deg[v + 1]!; e++) if (adj(e) === v) return true;
   return false;
+}
+
+/**
+ * One worker's share of the parallel pending graph (see above). States are
+ * numbered by expansion order in the worker: first its part of the level it
+ * was seeded with (global ids in `seedIds`), then its own states, local
+ * index l at expansion number `seeded + l`.
+ */
+export class SplitGraph {
+  /** Per expansion number: the pending mask of an expanded state with successors (0: none recorded). */
+  readonly masks: SmallInts;
+  /** Per expansion number: how many of the edges are its own. */
+  readonly counts: SmallInts;
+  /** Per edge recorded here, in order: the worker that owns its target. */
+  readonly owners: SmallInts;
+  edges = 0;
+  /** Per source worker: the ids of the targets of its edges that this worker owns, in its order. */
+  readonly targets: Chunks[] = [];
+  /** levelStarts[k]: the first expansion number of level `firstLevel + k`. */
+  readonly levelStarts: number[] = [];
+  firstLevel = 0;
+  private last = -1;
+
+  constructor(workers: number, allow?: AllowGrowth) {
+    this.masks = new SmallInts(1024, allow);
+    this.counts = new SmallInts(1024, allow);
+    this.owners = new SmallInts(1024, allow);
+    for (let w = 0; w < workers; w++) this.targets.push(new Chunks(allow));
+  }
+
+  get bytes(): number {
+    return (
+      this.masks.bytes +
+      this.counts.bytes +
+      this.owners.bytes +
+      this.targets.reduce((t, c) => t + c.bytes, 0) +
+      this.levelStarts.length * 8
+    );
+  }
+
+  /** Level `level` begins with expansion number `x`. */
+  beginLevel(level: number, x: number): void {
+    if (this.levelStarts.length === 0) this.firstLevel = level;
+    this.levelStarts.push(x);
+  }
+
+  /** Records an expanded pending state (expansion number x); its edges follow with `addEdge`. */
+  addState(x: number, mask: number): void {
+    this.last = x;
+    this.masks.set(x, mask);
+    this.counts.set(x, 0);
+  }
+
+  /** An edge from the last recorded state to a state owned by worker `owner`. */
+  addEdge(owner: number): void {
+    this.owners.set(this.edges++, owner);
+    this.counts.set(this.last, this.counts.get(this.last) + 1);
+  }
+
+  /** What the coordinator needs, as typed arrays (views, to be transferred). */
+  export(expanded: number): SplitGraphData {
+    return {
+      masks: this.masks.view(Math.min(expanded, this.last + 1)),
+      counts: this.counts.view(Math.min(expanded, this.last + 1)),
+      owners: this.owners.view(this.edges),
+      targets: this.targets.map((c) => c.parts()),
+      levelStarts: Int32Array.from(this.levelStarts),
+      firstLevel: this.firstLevel,
+    };
+  }
+}
+
+type Small = Uint8Array | Uint16Array | Int32Array;
+
+/** A SplitGraph as sent to the coordinator. */
+export interface SplitGraphData {
+  readonly masks: Small;
+  readonly counts: Small;
+  readonly owners: Small;
+  readonly targets: readonly (readonly Int32Array[])[];
+  readonly levelStarts: Int32Array;
+  readonly firstLevel: number;
+}
+
+/** The buffers of a SplitGraphData, to transfer. */
+export function splitGraphBuffers(g: SplitGraphData): ArrayBuffer[] {
+  return [g.masks, g.counts, g.owners, g.levelStarts, ...g.targets.flat()].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+}
+
+/** A worker's graph with how its expansion numbers map to global ids. */
+export interface WorkerGraph {
+  readonly graph: SplitGraphData;
+  /** Global ids of the states it was seeded with (expansion numbers 0…). */
+  readonly seedIds: Int32Array;
+  /** Global id of local state l: gidBase + l × workers + worker. */
+  readonly gidBase: number;
+}
+
+/**
+ * The pending graph as nodes 0..n-1 (expanded pending states with successors)
+ * in CSR form: node v's edges are adj[deg[v], deg[v+1]), -1 for a target that
+ * is not a node. Nodes are ordered by depth, then as `joinGraphs` takes them.
+ */
+export interface NodeGraph {
+  readonly n: number;
+  readonly deg: Int32Array;
+  readonly adj: Int32Array;
+  readonly masks: Int32Array;
+  readonly depths: Int32Array;
+  readonly ids: Int32Array;
+}
+
+/**
+ * Joins the serial search's IdGraph (states expanded before the hand-over,
+ * ids below `expandedBefore`) and the workers' SplitGraphs into one graph
+ * over global ids below `idLimit`. At one depth: the serial states, then
+ * worker 0's, then worker 1's, each in its own order.
+ */
+export function joinGraphs(
+  serial: IdGraph,
+  expandedBefore: number,
+  parts: readonly WorkerGraph[],
+  idLimit: number,
+): NodeGraph {
+  const W = parts.length;
+  const sn = Math.min(expandedBefore, serial.last + 1);
+  const sMasks = serial.masks.view(Math.max(0, sn));
+  // per worker: expansion number → depth, and → global id
+  const depthAt = (p: WorkerGraph, x: number): number =>
+    p.graph.firstLevel + levelOf(p.graph.levelStarts, x);
+  const gidAt = (p: WorkerGraph, w: number, x: number): number =>
+    x < p.seedIds.length ? p.seedIds[x]! : p.gidBase + (x - p.seedIds.length) * W + w;
+  // count the nodes per depth (counting sort by depth)
+  let maxDepth = serial.levels.length;
+  for (const p of parts)
+    maxDepth = Math.max(maxDepth, p.graph.firstLevel + p.graph.levelStarts.length);
+  const perDepth = new Int32Array(maxDepth + 2);
+  for (let v = 0; v < sn; v++) if (sMasks[v]! !== 0) perDepth[serial.depthOf(v) + 1]!++;
+  for (const p of parts) {
+    const m = p.graph.masks;
+    for (let x = 0; x < m.length; x++) if (m[x]! !== 0) perDepth[depthAt(p, x) + 1]!++;
+  }
+  for (let d = 0; d <= maxDepth; d++) perDepth[d + 1]! += perDepth[d]!;
+  const n = perDepth[maxDepth + 1]!;
+  const masks = new Int32Array(n);
+  const depths = new Int32Array(n);
+  const ids = new Int32Array(n);
+  const counts = new Int32Array(n);
+  const nodeOf = new Int32Array(idLimit).fill(-1);
+  const fill = perDepth.slice();
+  const place = (id: number, d: number, mask: number, count: number) => {
+    const v = fill[d]!++;
+    masks[v] = mask;
+    depths[v] = d;
+    ids[v] = id;
+    counts[v] = count;
+    if (id < idLimit) nodeOf[id] = v;
+  };
+  const sCounts = serial.counts.view(Math.max(0, sn));
+  for (let v = 0; v < sn; v++)
+    if (sMasks[v]! !== 0) place(v, serial.depthOf(v), sMasks[v]!, sCounts[v]!);
+  parts.forEach((p, w) => {
+    const m = p.graph.masks;
+    for (let x = 0; x < m.length; x++)
+      if (m[x]! !== 0) place(gidAt(p, w, x), depthAt(p, x), m[x]!, p.graph.counts[x]!);
+  });
+  const deg = new Int32Array(n + 1);
+  for (let v = 0; v < n; v++) deg[v + 1] = deg[v]! + counts[v]!;
+  const adj = new Int32Array(deg[n]!);
+  const target = (id: number) => (id >= 0 && id < idLimit ? nodeOf[id]! : -1);
+  // the serial edges, in id order
+  let e = 0;
+  for (let v = 0; v < sn; v++) {
+    const c = sCounts[v]!;
+    if (sMasks[v]! === 0) {
+      e += c;
+      continue;
+    }
+    const o = deg[nodeOf[v]!]!;
+    for (let k = 0; k < c; k++) adj[o + k] = target(serial.edges.get(e++));
+  }
+  // each worker's edges, in its order, the k-th to owner o being o's k-th for it
+  parts.forEach((p, w) => {
+    const g = p.graph;
+    const readers = parts.map((q) => new PartsReader(q.graph.targets[w] ?? []));
+    let edge = 0;
+    for (let x = 0; x < g.masks.length; x++) {
+      if (g.masks[x]! === 0) continue;
+      const c = g.counts[x]!;
+      const o = deg[nodeOf[gidAt(p, w, x)]!]!;
+      for (let k = 0; k < c; k++) {
+        const r = readers[g.owners[edge++]!];
+        adj[o + k] = r ? target(r.next()) : -1;
+      }
+    }
+  });
+  return { n, deg, adj, masks, depths, ids };
+}
+
+/** Reads a chunked stream in order; -1 past its end (a run stopped mid-level). */
+class PartsReader {
+  private c = 0;
+  private i = 0;
+  constructor(private readonly parts: readonly Int32Array[]) {}
+  next(): number {
+    while (this.c < this.parts.length && this.i >= this.parts[this.c]!.length) {
+      this.c++;
+      this.i = 0;
+    }
+    return this.c < this.parts.length ? this.parts[this.c]![this.i++]! : -1;
+  }
+}
+
+/** Per bit of `bits`, a reachable cycle of nodes all pending that bit (see findCyclesById). */
+export function findCyclesOnNodes(
+  g: NodeGraph,
+  bits: number,
+  fpOf: (id: number) => [number, number],
+): FoundCycle[] {
+  if (g.n === 0 || g.adj.length === 0 || bits === 0) return [];
+  const out: FoundCycle[] = [];
+  const adj = g.adj;
+  for (let b = 0; b < 32; b++) {
+    if ((bits & (1 << b)) === 0) continue;
+    const bit = 1 << b;
+    const c = cycleForBit(
+      g.n,
+      g.deg,
+      (e) => adj[e]!,
+      (v) => v >= 0 && (g.masks[v]! & bit) !== 0,
+      (v) => g.depths[v]!,
+    );
+    if (c)
+      out.push({
+        bit: b,
+        startId: g.ids[c.start]!,
+        startDepth: g.depths[c.start]!,
+        targets: c.rows.map((r) => fpOf(g.ids[r]!)),
+      });
+  }
+  return out;
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { grownReplicas } from "../../bench/check-bench.js";
 import { toyPinsFactory, toyPinsSystem } from "../../testing/systems/toy-pins.js";
+import { systemFromArg } from "../adapter/model-system.js";
 import { explore } from "./explore.js";
 import type { ExploreResult } from "./types.js";
 import { replay } from "./witness.js";
@@ -13,6 +15,19 @@ function verdicts(r: ExploreResult) {
     deadlocks: [r.deadlocks.count, r.deadlocks.witness?.length ?? -1],
     liveness: r.liveness.map((l) => l.violated),
     depth: r.stats.depth,
+  };
+}
+
+/** What must not depend on the number of workers: verdicts, counts and every witness length. */
+function lengths(r: ExploreResult) {
+  return {
+    ...verdicts(r),
+    lassos: r.liveness.map((l) => [
+      l.deadEnd ?? false,
+      l.witness?.length ?? -1,
+      l.lasso?.prefix.length ?? -1,
+      l.lasso?.cycle.length ?? -1,
+    ]),
   };
 }
 
@@ -94,6 +109,21 @@ describe("parallel exploration", () => {
     assert.equal(b.reason, "interrupted");
   });
 
+  it("a depth bound: 2 and 3 workers, expanding ahead, store and expand what 1 worker does", async () => {
+    const sys = toyPinsSystem({ n: 4, mode: "wait" });
+    const f = toyPinsFactory({ n: 4, mode: "wait" });
+    for (const maxDepth of [4, 7]) {
+      const one = await explore(sys, { maxDepth });
+      assert.equal(one.reason, "max-depth");
+      for (const workers of [2, 3]) {
+        const many = await explore(f, { workers, maxDepth, parallelFrom: 50 });
+        assert.equal(many.workers, workers);
+        assert.equal(many.reason, "max-depth", `${maxDepth} ${workers}`);
+        assert.deepEqual(verdicts(many), verdicts(one), `${maxDepth} ${workers}`);
+      }
+    }
+  });
+
   it("a time bound stops the workers too", async () => {
     let t = 0;
     const r = await explore(toyPinsFactory({ n: 5, mode: "wait" }), {
@@ -122,5 +152,19 @@ describe("parallel exploration", () => {
     assert.deepEqual(two.reductions, { por: true, symmetry: true });
     const v = (r: ExploreResult) => ({ ...verdicts(r), transitions: 0 });
     assert.deepEqual(v(two), v(one));
+  });
+
+  it("replicas.pin grown to 3 pairs: 2 workers = 1 worker, the pending graph on ids too", async () => {
+    const sys = systemFromArg({ spec: grownReplicas(3), policy: "revoke", params: {} });
+    for (const liveness of ["watch", "graph"] as const) {
+      const one = await explore(sys, { reduce: false, liveness });
+      const two = await explore(sys.factory!, { reduce: false, liveness, workers: 2 });
+      assert.equal(two.workers, 2);
+      assert.equal(one.stats.states, 117_019);
+      assert.deepEqual(lengths(two), lengths(one), liveness);
+      // the joined graph keeps what the serial one keeps, in a like space
+      if (liveness === "graph")
+        assert.ok(two.stats.livenessBytes < 2 * one.stats.livenessBytes, liveness);
+    }
   });
 });

@@ -12,6 +12,9 @@
  * once all workers have finished the previous one, so each state is stored
  * at its BFS depth and witnesses are as short as in the serial search; it
  * also watches the bounds and rebuilds witnesses from the parent links.
+ * Levels overlap without giving that up: a worker waiting for its peers, or
+ * for the word to go on, expands the next level's states it already holds,
+ * and their successors wait at their owners until the level is complete.
  *
  * The distinct state count is that of the serial search: a state is stored
  * once, by its owner. Which parent is recorded for a state reached from two
@@ -25,10 +28,11 @@ import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { fpHi } from "../../model/fingerprint.js";
 import { SerialSearch } from "./bfs.js";
 import { Budget, defaultMemoryBound } from "./budget.js";
+import { Chunks } from "./columns.js";
 import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
 import { Findings, type FindingsData } from "./findings.js";
-import { concatGraphs } from "./liveness.js";
+import { joinGraphs, type NodeGraph, type SplitGraphData } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_STATES, CTL_STOP, CTL_WORDS, type WorkerInit } from "./protocol.js";
 import { buildResult, serialResult } from "./result.js";
@@ -43,6 +47,7 @@ interface LevelDone {
   readonly broke: boolean;
   readonly memoryFull: boolean;
   readonly nextCount: number;
+  readonly expanded: number;
   readonly transitions: number;
   readonly tableBytes: number;
   readonly traceBytes: number;
@@ -54,10 +59,14 @@ interface LevelDone {
 
 interface Final {
   readonly type: "final";
-  readonly parents: Int32Array;
+  /** States this worker stored; per state, its parent's global id (chunks, columns.ts) and the action from it. */
+  readonly states: number;
+  readonly parents: readonly Int32Array[];
   readonly actions: Uint8Array | Uint16Array | Int32Array;
-  readonly pendingStates: Int32Array | null;
-  readonly pendingEdges: Int32Array | null;
+  /** With the pending graph: this worker's share of it, and its numbering. */
+  readonly graph: SplitGraphData | null;
+  readonly seedIds: Int32Array;
+  readonly gidBase: number;
   readonly coverage: Uint8Array | null;
 }
 
@@ -164,8 +173,8 @@ export async function exploreParallel(
   const budget = new Budget(opt);
   // As in the serial search (bfs.ts): first without the pending graph, every
   // thread watching for an edge that could close a cycle of pending states;
-  // if one is seen, once more recording the graph. The parallel graph is on
-  // fingerprints: a worker does not know the id its peer gives a state.
+  // if one is seen, once more recording the graph (on global ids: the owner
+  // of each edge's target resolves its id, liveness.ts).
   if (sys.pending && (opt.liveness ?? "watch") === "watch") {
     const r = await attempt(sys, factory, workers, opt, budget, true);
     if (r !== AGAIN) return r;
@@ -189,8 +198,8 @@ async function attempt(
     ...red,
     expectedStates: opt.expectedStates ?? 0,
     allow: budget.allow,
-    // joined with the workers' graphs, which know their targets by fingerprint only
-    liveness: watch ? "watch" : "fingerprints",
+    // on ids, joined with the workers' graphs afterwards
+    liveness: watch ? "watch" : "graph",
   });
   const control = new SharedArrayBuffer(CTL_WORDS * 4);
   const ctl = new Int32Array(control);
@@ -241,6 +250,7 @@ async function attempt(
         symmetry: red.symmetry,
         control,
         maxStates,
+        maxDepth,
         watch,
         maxMemoryBytes: opt.maxMemoryBytes ?? defaultMemoryBound(),
         expectedStates: opt.expectedStates ?? 0,
@@ -287,6 +297,7 @@ async function attempt(
       if (last.some((d) => d.cycleMayForm)) return AGAIN;
       last.forEach((d, i) => {
         pool!.handles[i]!.transitions = d.transitions;
+        pool!.handles[i]!.expanded = d.expanded;
       });
       tableBytes = last.reduce((t, d) => t + d.tableBytes, 0);
       traceBytes = last.reduce((t, d) => t + d.traceBytes, 0);
@@ -319,20 +330,24 @@ async function attempt(
         const w = (gid - base) % workers;
         const local = (gid - base - w) / workers;
         out.push(finals[w]!.actions[local]!);
-        gid = finals[w]!.parents[local]!;
+        gid = Chunks.at(finals[w]!.parents, local);
       }
       return [...search.log.pathTo(gid), ...out.reverse()];
     };
-    let graphs: ReturnType<typeof concatGraphs> | null = null;
+    let nodeGraph: NodeGraph | null = null;
     try {
-      if (sys.pending && !watch)
-        graphs = concatGraphs([
-          {
-            states: search.graph!.states.used(),
-            edges: search.graph!.edges.used(),
-          },
-          ...finals.map((f) => ({ states: f.pendingStates!, edges: f.pendingEdges! })),
-        ]);
+      if (sys.pending && !watch) {
+        const idLimit = finals.reduce(
+          (t, f, w) => Math.max(t, base + f.states * workers + w + 1),
+          base,
+        );
+        nodeGraph = joinGraphs(
+          search.idGraph!,
+          search.nextId,
+          finals.map((f) => ({ graph: f.graph!, seedIds: f.seedIds, gidBase: f.gidBase })),
+          idLimit,
+        );
+      }
     } catch (e) {
       // joining the pending graphs needs memory too: without it, no lasso search
       if (!(e instanceof RangeError)) throw e;
@@ -342,8 +357,9 @@ async function attempt(
       sys,
       found,
       pathTo,
-      pendingStates: graphs?.states ?? null,
-      pendingEdges: graphs?.edges ?? null,
+      pendingStates: null,
+      pendingEdges: null,
+      nodeGraph,
       stats,
       reason,
       ...red,
@@ -369,8 +385,12 @@ function seed(
 ): void {
   const L = sys.init.length;
   const fps: number[][] = Array.from({ length: n }, () => []);
-  search.table.forEach((hi, lo) => {
-    fps[ownerOf(hi, n)]!.push(hi, lo);
+  const withIds = search.idGraph !== null;
+  const ids: number[][] = Array.from({ length: n }, () => []);
+  search.table.forEach((hi, lo, id) => {
+    const w = ownerOf(hi, n);
+    fps[w]!.push(hi, lo);
+    if (withIds) ids[w]!.push(id);
   });
   const parts: number[][] = Array.from({ length: n }, () => []);
   const q = search.queue;
@@ -387,9 +407,17 @@ function seed(
   pool.handles.forEach((h, w) => {
     const f = Int32Array.from(fps[w]!);
     const fr = Int32Array.from(parts[w]!);
-    h.worker.postMessage({ type: "seed", fps: f, frontier: fr, gidBase: search.states }, [
-      f.buffer,
-      fr.buffer,
-    ]);
+    const id = withIds ? Int32Array.from(ids[w]!) : null;
+    h.worker.postMessage(
+      {
+        type: "seed",
+        fps: f,
+        ids: id,
+        frontier: fr,
+        gidBase: search.states,
+        level: search.depth + 1,
+      },
+      [f.buffer, fr.buffer, ...(id ? [id.buffer] : [])],
+    );
   });
 }

@@ -12,6 +12,8 @@ export interface WorkerInit {
   /** Int32Array over a SharedArrayBuffer: [stop, states, cycle] */
   readonly control: SharedArrayBuffer;
   readonly maxStates: number;
+  /** States this many steps from the initial state are not expanded. */
+  readonly maxDepth: number;
   /** Liveness "watch" (bfs.ts): no pending graph; stop all once a cycle may form. */
   readonly watch: boolean;
   readonly maxMemoryBytes: number;

@@ -6,7 +6,14 @@
 import type { SerialSearch } from "./bfs.js";
 import { type Findings, hasBit } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
-import { type FoundCycle, findCycles, findCyclesById, type IdGraph } from "./liveness.js";
+import {
+  type FoundCycle,
+  findCycles,
+  findCyclesById,
+  findCyclesOnNodes,
+  type IdGraph,
+  type NodeGraph,
+} from "./liveness.js";
 import type { System } from "./system.js";
 import type {
   ExploreResult,
@@ -27,6 +34,8 @@ export interface Outcome {
   readonly pendingEdges: Int32Array | null;
   /** Or the pending graph on state ids (serial search), over this many states. */
   readonly idGraph?: { readonly graph: IdGraph; readonly states: number } | null;
+  /** Or the parallel search's, joined (liveness.ts: joinGraphs). */
+  readonly nodeGraph?: NodeGraph | null;
   /** Read last, so that time spent on lassos and witnesses counts. */
   readonly stats: () => ExploreStats;
   readonly reason: IncompleteReason | null;
@@ -85,7 +94,7 @@ export function buildResult(o: Outcome): ExploreResult {
     const bits = found.pendingBits & ~found.deadEnds;
     if (o.pendingStates && o.pendingEdges)
       cycles = findCycles(o.pendingStates, o.pendingEdges, bits);
-    else if (o.idGraph) {
+    else if (o.idGraph || o.nodeGraph) {
       // the fingerprint of a cycle's state, as the search computed it: of the
       // state its BFS path reaches (the one it stored), in canonical form
       const fp = new Int32Array(2);
@@ -95,7 +104,9 @@ export function buildResult(o: Outcome): ExploreResult {
         fingerprintInto(canon ? canon(s) : s, fp, 0);
         return [fp[0]!, fp[1]!];
       };
-      cycles = findCyclesById(o.idGraph.graph, o.idGraph.states, bits, fpOf);
+      cycles = o.idGraph
+        ? findCyclesById(o.idGraph.graph, o.idGraph.states, bits, fpOf)
+        : findCyclesOnNodes(o.nodeGraph!, bits, fpOf);
     }
   } catch (e) {
     // the lasso search needs memory proportional to the pending graph

@@ -168,10 +168,16 @@ export class FingerprintTable {
     }
   }
 
-  /** Calls `f` with every stored fingerprint (as stored: (0, 0) appears as (0, 1)). */
-  forEach(f: (hi: number, lo: number) => void): void {
-    for (const t of this.tabs)
-      for (let j = 0; j < t.length; j += 2) if ((t[j]! | t[j + 1]!) !== 0) f(t[j]!, t[j + 1]!);
+  /**
+   * Calls `f` with every stored fingerprint (as stored: (0, 0) appears as
+   * (0, 1)) and its id (with `withIds`; else -1).
+   */
+  forEach(f: (hi: number, lo: number, id: number) => void): void {
+    this.tabs.forEach((t, k) => {
+      const ids = this.ids?.[k];
+      for (let j = 0; j < t.length; j += 2)
+        if ((t[j]! | t[j + 1]!) !== 0) f(t[j]!, t[j + 1]!, ids ? ids[j >> 1]! : -1);
+    });
   }
 
   private grow(k: number): void {

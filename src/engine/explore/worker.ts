@@ -14,6 +14,16 @@
  * next level's part is complete, and the worker reports to the coordinator
  * and waits for the next level.
  *
+ * The waits are not idle: while peers finish a level, the worker expands the
+ * next level's states it holds so far, and after reporting, the rest of them
+ * until the coordinator's word. Every state held is at its BFS depth (the
+ * levels above are complete), but its successors are not yet comparable with
+ * the level still being found: so a batch carries the level it was expanded
+ * from, and its owner (this worker too, for its own) keeps a batch from a
+ * level ahead of its own until its level is complete. Witnesses and counts
+ * are those of the level-by-level search; the states past `maxDepth` are
+ * never expanded.
+ *
  * Liveness "watch" (bfs.ts): no pending graph; an edge between two states
  * sharing a pending bit is flagged in its record (SHARED), and its owner,
  * which alone knows whether the target is new, stored one level down (in its
@@ -22,18 +32,24 @@
  * the search again with the graph. Flagged records bypass the sent cache,
  * since their owner must see each of them.
  *
+ * With the pending graph (SplitGraph, liveness.ts), edges between states
+ * sharing a pending bit are flagged the same way; the source records only the
+ * target's owner, and the owner, which knows the target's global id (from its
+ * visited set's id lane, or the id it gives a new state), appends it to its
+ * stream for the source.
+ *
  * The shared state counter is updated once per chunk, not per state: an
  * atomic on a cache line two threads write is slow.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { canonicalOf } from "./bfs.js";
 import { MemoryGate } from "./budget.js";
-import { Rows } from "./columns.js";
+import { Chunks } from "./columns.js";
 import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
 import { LevelSet } from "./level-set.js";
-import { PendingGraph } from "./liveness.js";
+import { SplitGraph, splitGraphBuffers } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_CYCLE, CTL_STATES, CTL_STOP, type WorkerInit } from "./protocol.js";
 import { SmallInts } from "./small-ints.js";
@@ -46,6 +62,12 @@ const CHUNK = 1024;
 const BATCH_RECORDS = 1024;
 /** Int32 words a batch or a first frontier buffer may take (big states get fewer records). */
 const BUFFER_WORDS = 1 << 18;
+/**
+ * States a worker expands ahead per level (see `level`): their successors
+ * wait, whole, at their owners, so this bounds that memory (some tens of MB
+ * for the biggest states) while covering a peer's lag at the end of a level.
+ */
+const AHEAD_STATES = 16 * CHUNK;
 /** A progress tick every this many expansions. */
 const TICK_EVERY = 32768;
 /** Slots of the cache of fingerprints already sent to peers (a power of two). */
@@ -53,14 +75,21 @@ const SENT_SLOTS = 1 << 16;
 /** In a record's action word: the edge is between states sharing a pending bit (watch mode). */
 const SHARED = 1 << 30;
 
-type PeerMessage = Int32Array | { readonly done: number };
+/** A batch of records from the expansion of level `level`, or a peer's end of a level. */
+type PeerMessage =
+  | { readonly batch: Int32Array; readonly level: number }
+  | { readonly done: number };
 type CoordMessage =
   | { readonly type: "ports"; readonly ports: Record<number, MessagePort> }
   | {
       readonly type: "seed";
       readonly fps: Int32Array;
+      /** With the pending graph: the global id of each of `fps`. */
+      readonly ids: Int32Array | null;
       readonly frontier: Int32Array;
       readonly gidBase: number;
+      /** The depth of the frontier's states. */
+      readonly level: number;
     }
   | { readonly type: "level"; readonly level: number }
   | { readonly type: "finish" };
@@ -72,11 +101,11 @@ class Part {
   private readonly frontRecords: number;
   private readonly batchRecords: number;
   readonly table: FingerprintTable;
-  /** Per local state: the parent's global id, and the action from it. */
-  readonly links: Rows;
+  /** Per local state: the parent's global id (in chunks: no copy and little slack as it grows), and the action from it. */
+  readonly links: Chunks;
   readonly actions: SmallInts;
   readonly found = new Findings();
-  readonly graph: PendingGraph | null;
+  readonly graph: SplitGraph | null;
   /** Watch mode: the pending fingerprints of the level being discovered. */
   readonly watch: LevelSet | null;
   cycleMayForm = false;
@@ -86,9 +115,30 @@ class Part {
   cur: Int32Array;
   curCount = 0;
   curStart = 0;
+  /** States of the current level already expanded (ahead of its turn, see `ahead`). */
+  curDone = 0;
+  /** The level of the current states. */
+  lvl = 0;
+  /** Of the next level's states, those already expanded while this level was finishing. */
+  nextDone = 0;
+  /** The level of the states being expanded (whose successors the outboxes hold). */
+  private expLevel = 0;
+  /** Batches from the expansion of the next level, to insert once this one is complete. */
+  private readonly deferred: Array<{ readonly batch: Int32Array; readonly from: number }> = [];
+  /** Expansion ahead of the coordinator's word (see `ahead`), while it runs. */
+  private aheadRun: Promise<void> | null = null;
+  private aheadStop = false;
+  /** States expanded ahead since the last level began (at most AHEAD_STATES). */
+  private aheadCount = 0;
+  /** The last level begun in the graph. */
+  private graphLevel = -1;
   /** Global ids of the seeded level (states handed over by the coordinator), else null. */
   curGids: Int32Array | null = null;
   gidBase = 0;
+  /** With the graph: the global ids of the seeded fingerprints (table ids below their count). */
+  private seedIds: Int32Array = new Int32Array(0);
+  /** With the graph: the global ids of the seeded level, kept for the graph's numbering. */
+  seedGids: Int32Array = new Int32Array(0);
   next: Int32Array;
   nextCount = 0;
   transitions = 0;
@@ -132,10 +182,14 @@ class Part {
       return ok;
     };
     this.allow = allow;
-    this.table = new FingerprintTable(init.expectedStates / init.workers, allow);
-    this.links = new Rows(1, 1024, allow);
+    this.graph = sys.pending && !init.watch ? new SplitGraph(init.workers, allow) : null;
+    this.table = new FingerprintTable(
+      init.expectedStates / init.workers,
+      allow,
+      this.graph !== null,
+    );
+    this.links = new Chunks(allow);
     this.actions = new SmallInts(1024, allow);
-    this.graph = sys.pending && !init.watch ? new PendingGraph(allow) : null;
     this.watch = sys.pending && init.watch ? new LevelSet(allow) : null;
     this.ctl = new Int32Array(init.control);
     // buffers sized in words, not records: a model's state can be big
@@ -159,8 +213,9 @@ class Part {
    * expand next (records [gid, state…]). States found from here get global
    * ids from `gidBase` on: gidBase + local index × workers + worker id.
    */
-  seed(fps: Int32Array, frontier: Int32Array, gidBase: number): void {
+  seed(fps: Int32Array, ids: Int32Array | null, frontier: Int32Array, gidBase: number): void {
     for (let i = 0; i < fps.length; i += 2) this.table.add(fps[i]!, fps[i + 1]!);
+    if (ids) this.seedIds = ids;
     const n = frontier.length / (this.L + 1);
     const cur = new Int32Array(Math.max(1, n) * this.L);
     const gids = new Int32Array(n);
@@ -171,8 +226,10 @@ class Part {
     }
     this.cur = cur;
     this.curGids = gids;
+    this.seedGids = gids;
     this.curCount = n;
     this.curStart = 0;
+    this.curDone = 0;
     this.gidBase = gidBase;
   }
 
@@ -189,10 +246,32 @@ class Part {
     this.cur = this.next;
     this.curCount = this.nextCount;
     this.curStart = this.links.length - this.nextCount;
+    this.curDone = this.nextDone;
     this.curGids = null;
     this.next = fresh;
     this.nextCount = 0;
+    this.nextDone = 0;
+    this.aheadCount = 0;
+    this.lvl++;
     this.watch?.clear();
+    // what the expansion of this level sent ahead: its successors go to the new next level
+    const d = this.deferred.splice(0);
+    for (const m of d) this.insert(m.batch, m.batch.length / this.rec, m.from);
+    // then the rest of this worker's own, so that its edges resolve in the order they were found
+    this.flush(this.init.id);
+  }
+
+  /** The global id of the state with this table id (with the graph). */
+  private gidOf(tid: number): number {
+    const s = this.seedIds.length;
+    return tid < s
+      ? this.seedIds[tid]!
+      : this.gidBase + (tid - s) * this.init.workers + this.init.id;
+  }
+
+  /** The global id of the state stored last. */
+  private lastGid(): number {
+    return this.gidBase + (this.links.length - 1) * this.init.workers + this.init.id;
   }
 
   /** Publishes the states stored since the last call. */
@@ -202,8 +281,12 @@ class Part {
     this.uncounted = 0;
   }
 
-  /** Inserts `n` records of batch `m`: new states go to the next frontier with their parent link. */
-  private insert(m: Int32Array, n: number): void {
+  /**
+   * Inserts `n` records of batch `m` from worker `from`: new states go to the
+   * next frontier with their parent link. With the graph, the id of each
+   * flagged record's target goes to the stream for `from`.
+   */
+  private insert(m: Int32Array, n: number, from: number): void {
     const R = this.rec;
     const table = this.table;
     let t = 0;
@@ -212,14 +295,23 @@ class Part {
     for (let k = 0; k < n; k++) {
       const o = k * R;
       const a = m[o + 3]!;
-      if (table.add(m[o]!, m[o + 1]!))
+      if (table.add(m[o]!, m[o + 1]!)) {
         this.store(m, o + 4, m[o + 2]!, a & ~SHARED, m[o]!, m[o + 1]!);
-      else if ((a & SHARED) !== 0) this.sharedEdgeTo(m[o]!, m[o + 1]!);
+        if ((a & SHARED) !== 0 && this.graph) this.graph.targets[from]!.push(this.lastGid());
+      } else if ((a & SHARED) !== 0) this.sharedEdgeTo(m[o]!, m[o + 1]!, from);
     }
   }
 
-  /** An edge between states sharing a pending bit reached a stored state: one level down, or a cycle may form. */
-  private sharedEdgeTo(hi: number, lo: number): void {
+  /**
+   * An edge from worker `from` between states sharing a pending bit reached a
+   * stored state: with the graph, its id goes to the stream for `from`; when
+   * watching, it is one level down, or a cycle may form.
+   */
+  private sharedEdgeTo(hi: number, lo: number, from: number): void {
+    if (this.graph) {
+      this.graph.targets[from]!.push(this.gidOf(this.table.idOf(hi, lo)));
+      return;
+    }
     if (this.watch === null || this.watch.has(hi, lo)) return;
     this.cycleMayForm = true;
     Atomics.store(this.ctl, CTL_CYCLE, 1);
@@ -251,16 +343,18 @@ class Part {
       for (let i = 0; i < L; i++) s[i] = src[off + i]!;
       if (this.sys.pending!(s) !== 0) this.watch.add(hi, lo);
     }
-    const r = this.links.push();
-    this.links.data[r] = parent;
-    this.actions.set(r, a);
+    this.actions.set(this.links.length, a);
+    this.links.push(parent);
     this.uncounted++;
   }
 
   /** A peer's message: a batch of records, or its end of a level. */
-  receive(m: PeerMessage): void {
-    if (m instanceof Int32Array) this.guard(() => this.insert(m, m.length / this.rec));
-    else this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
+  receive(m: PeerMessage, from: number): void {
+    if ("batch" in m) {
+      // a batch from a peer a level ahead waits until this level is complete
+      if (m.level > this.lvl) this.deferred.push({ batch: m.batch, from });
+      else this.guard(() => this.insert(m.batch, m.batch.length / this.rec, from));
+    } else this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
     this.wake?.();
   }
 
@@ -271,11 +365,14 @@ class Part {
     this.outN[w] = 0;
     const b = this.outbox[w]!;
     if (w === this.init.id) {
-      this.insert(b, n);
+      // own successors of states expanded ahead wait like a peer's
+      if (this.expLevel > this.lvl)
+        this.deferred.push({ batch: b.slice(0, n * this.rec), from: w });
+      else this.insert(b, n, w);
       return;
     }
     const data = n * this.rec === b.length ? b : b.slice(0, n * this.rec);
-    this.ports[w]!.postMessage(data, [data.buffer as ArrayBuffer]);
+    this.ports[w]!.postMessage({ batch: data, level: this.expLevel }, [data.buffer as ArrayBuffer]);
     if (data === b) this.outbox[w] = new Int32Array(this.batchRecords * this.rec);
   }
 
@@ -307,16 +404,24 @@ class Part {
   }
 
   /**
-   * Expands this worker's part of level `level` (states at depth `level`).
+   * Expands this worker's part of level `level` (states at depth `level`),
+   * those not yet expanded ahead. While peers finish the level, it expands
+   * states of the next level found so far (every state there is at its
+   * depth: the levels above are complete); the successors of those wait at
+   * their owners until the level is complete everywhere, so every state is
+   * still stored at its BFS depth.
    * The hot loop lives in the synchronous `expand`: locals of an async
    * function live in its heap-allocated frame, which is measurably slower.
    */
   async level(level: number): Promise<{ broke: boolean; nextCount: number }> {
+    await this.stopAhead();
     const W = this.init.workers;
     const me = this.init.id;
     let broke = false;
-    for (let i = 0; i < this.curCount; i += CHUNK) {
-      if (i > 0) {
+    this.expLevel = level;
+    this.beginLevel(level, false);
+    while (this.curDone < this.curCount) {
+      if (this.curDone > 0) {
         this.count();
         if (this.stopped()) {
           broke = true;
@@ -324,17 +429,32 @@ class Part {
         }
         await yieldNow();
       }
-      if (!this.guard(() => this.expand(level, i, Math.min(this.curCount, i + CHUNK)))) {
+      const from = this.curDone;
+      const to = Math.min(this.curCount, from + CHUNK);
+      if (!this.guard(() => this.expand(level, from, to, false))) {
         broke = true;
         break;
       }
+      this.curDone = to;
     }
     // the end of the level is always marked, so that no peer waits for ever
     for (let w = 0; w < W; w++) {
       if (!this.guard(() => this.flush(w))) this.outN[w] = 0;
       if (w !== me) this.ports[w]!.postMessage({ done: level });
     }
+    this.expLevel = level + 1;
     while ((this.doneFor.get(level) ?? 0) < W - 1) {
+      if (!broke && this.mayGoOn(level + 1) && this.nextDone < this.nextCount) {
+        const from = this.nextDone;
+        const to = Math.min(this.nextCount, from + CHUNK);
+        this.beginLevel(level + 1, true);
+        this.aheadCount += to - from;
+        if (!this.guard(() => this.expand(level + 1, from, to, true))) broke = true;
+        else this.nextDone = to;
+        this.count();
+        await yieldNow();
+        continue;
+      }
       await new Promise<void>((r) => {
         this.wake = r;
       });
@@ -347,8 +467,52 @@ class Part {
     return { broke, nextCount };
   }
 
-  /** Expands the current level's states [from, to). */
-  private expand(level: number, from: number, to: number): void {
+  /** Whether states of `level` may be expanded before the coordinator asks. */
+  private mayGoOn(level: number): boolean {
+    return level < this.init.maxDepth && this.aheadCount < AHEAD_STATES && !this.stopped();
+  }
+
+  /** Records in the graph where `level` begins (once), in the current or (ahead) the next states. */
+  private beginLevel(level: number, ahead: boolean): void {
+    if (!this.graph || level <= this.graphLevel) return;
+    this.graphLevel = level;
+    const start = ahead ? this.links.length - this.nextCount : this.curStart;
+    this.graph.beginLevel(level, this.curGids && !ahead ? 0 : this.seedGids.length + start);
+  }
+
+  /**
+   * After reporting a level: expands the next one's states until the
+   * coordinator asks for the level (or stops the run).
+   */
+  ahead(): void {
+    this.aheadStop = false;
+    const lv = this.lvl;
+    this.aheadRun = (async () => {
+      this.expLevel = lv;
+      while (!this.aheadStop && this.curDone < this.curCount && this.mayGoOn(lv)) {
+        const from = this.curDone;
+        const to = Math.min(this.curCount, from + CHUNK);
+        this.beginLevel(lv, false);
+        this.aheadCount += to - from;
+        if (!this.guard(() => this.expand(lv, from, to, false))) break;
+        this.curDone = to;
+        this.count();
+        await yieldNow();
+      }
+    })();
+  }
+
+  async stopAhead(): Promise<void> {
+    this.aheadStop = true;
+    await this.aheadRun;
+    this.aheadRun = null;
+  }
+
+  /**
+   * Expands states [from, to) of the current level, or (`ahead`) of the next
+   * one; then every successor goes through an outbox, this worker's own too.
+   */
+  private expand(level: number, from: number, to: number, ahead: boolean): void {
     const sys = this.sys;
     const L = this.L;
     const R = this.rec;
@@ -364,13 +528,15 @@ class Part {
     const outbox = this.outbox;
     const outN = this.outN;
     const found = this.found;
-    const cur = this.cur;
-    const gids = this.curGids;
+    const cur = ahead ? this.next : this.cur;
+    const gids = ahead ? null : this.curGids;
+    const start = ahead ? this.links.length - this.nextCount : this.curStart;
+    const x0 = gids ? 0 : this.seedGids.length + start;
     const sent = this.sent;
     const table = this.table;
     let transitions = 0;
     for (let i = from; i < to; i++) {
-      const gid = gids ? gids[i]! : this.gidBase + (this.curStart + i) * W + me;
+      const gid = gids ? gids[i]! : this.gidBase + (start + i) * W + me;
       for (let j = 0; j < L; j++) s[j] = cur[i * L + j]!;
       const en = sys.enabled(s);
       const pend = graph || this.watch ? sys.pending!(s) : 0;
@@ -379,10 +545,7 @@ class Part {
         found.terminal(gid, level, sys.judgeEnd(s), pend);
         continue;
       }
-      if (pend !== 0 && graph) {
-        fingerprintInto(canon ? canon(s) : s, fp, 0);
-        graph.addState(gid, level, fp[0]!, fp[1]!, pend);
-      }
+      if (pend !== 0 && graph) graph.addState(x0 + i, pend);
       for (let e = 0; e < en.length; e++) {
         const a = en[e]!;
         if (events.length !== 0) events.length = 0;
@@ -394,16 +557,18 @@ class Part {
         fingerprintInto(canon ? canon(nx) : nx, fp, 0);
         const hi = fp[0]!;
         const lo = fp[1]!;
+        const w = ownerOf(hi, W);
         let shared = 0;
         if (pend !== 0 && (sys.pending!(nx) & pend) !== 0) {
-          if (graph) graph.addEdge(hi, lo);
-          else shared = SHARED;
+          shared = SHARED;
+          graph?.addEdge(w);
         }
-        const w = ownerOf(hi, W);
-        if (w === me) {
+        if (w === me && !ahead) {
           // owned here: insert at once (the table's front cache answers most repeats)
-          if (table.add(hi, lo)) this.store(nx, 0, gid, a, hi, lo);
-          else if (shared !== 0) this.sharedEdgeTo(hi, lo);
+          if (table.add(hi, lo)) {
+            this.store(nx, 0, gid, a, hi, lo);
+            if (shared !== 0 && graph) graph.targets[me]!.push(this.lastGid());
+          } else if (shared !== 0) this.sharedEdgeTo(hi, lo, me);
           continue;
         }
         if (shared === 0) {
@@ -448,10 +613,12 @@ async function main(): Promise<void> {
   port.on("message", async (m: CoordMessage) => {
     if (m.type === "ports") {
       part.ports = m.ports;
-      for (const p of Object.values(m.ports)) p.on("message", (x: PeerMessage) => part.receive(x));
+      for (const [w, p] of Object.entries(m.ports))
+        p.on("message", (x: PeerMessage) => part.receive(x, Number(w)));
       port.postMessage({ type: "ready" });
     } else if (m.type === "seed") {
-      part.guard(() => part.seed(m.fps, m.frontier, m.gidBase));
+      part.lvl = m.level;
+      part.guard(() => part.seed(m.fps, m.ids, m.frontier, m.gidBase));
       port.postMessage({ type: "seeded" });
     } else if (m.type === "level") {
       const r = await part.level(m.level);
@@ -470,23 +637,26 @@ async function main(): Promise<void> {
         cycleMayForm: part.cycleMayForm,
         found: part.found,
       });
+      part.ahead();
     } else {
+      await part.stopAhead();
       // views, not copies: the buffers are handed over whole (no allocation
       // here, where memory may be what ended the run)
-      const parents = part.links.used();
+      const parents = part.links.parts();
       const actions = part.actions.view(part.links.length);
-      const ps = part.graph ? part.graph.states.used() : null;
-      const pe = part.graph ? part.graph.edges.used() : null;
-      const transfer = [parents, actions, ...(ps ? [ps] : []), ...(pe ? [pe] : [])].map(
-        (a) => a.buffer as ArrayBuffer,
-      );
+      const graph = part.graph ? part.graph.export(part.expanded) : null;
+      const seedIds = part.seedGids;
+      const transfer = [...parents, actions].map((a) => a.buffer as ArrayBuffer);
+      if (graph) transfer.push(...splitGraphBuffers(graph));
       port.postMessage(
         {
           type: "final",
+          states: part.links.length,
           parents,
           actions,
-          pendingStates: ps,
-          pendingEdges: pe,
+          graph,
+          seedIds,
+          gidBase: part.gidBase,
           coverage: part.sys.coverage?.() ?? null,
         },
         transfer,
