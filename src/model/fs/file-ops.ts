@@ -49,13 +49,26 @@ import {
   pcache,
   type State,
 } from "../layout.js";
-import { breakLayoutLeases, breakLease } from "../locks/lease.js";
+import {
+  breakLayoutLeases,
+  breakLease,
+  breakLeaseOutcome,
+  LEASE_BREAKS,
+  LEASE_FREE,
+} from "../locks/lease.js";
 import { pageCacheGet, prepareWrite } from "../mm/fault.js";
 import { writeback, writebackPending } from "../mm/writeback.js";
 import { odpInflightOnFrame } from "../rdma/odp.js";
 import { inodeMode, inodeOwner } from "./attr.js";
 import { allocBlock, allocUnwritten, blockReadContent, writeBlock } from "./blocks.js";
-import { GO_DEFER, layoutGate, type PageRange, removePages, shiftDown } from "./layout-change.js";
+import {
+  GO_DEFER,
+  layoutGate,
+  layoutGateRetry,
+  type PageRange,
+  removePages,
+  shiftDown,
+} from "./layout-change.js";
 
 /**
  * inode_permission(): owner bits for the owner, "other" bits for everyone else
@@ -90,8 +103,11 @@ export function swapBusy(ctx: Ctx, inode: number): number {
 }
 
 /** The pmem device is gone, and the file was on it. */
-const unplugged = (ctx: Ctx, inode: number): boolean =>
-  fsdax(ctx.m, inode) && ctx.s[ctx.m.offKernel + K_UNPLUGGED] === 1;
+const unplugged = (ctx: Ctx, inode: number): boolean => unpluggedIn(ctx.m, ctx.s, inode);
+
+function unpluggedIn(m: Model, s: State, inode: number): boolean {
+  return fsdax(m, inode) && s[m.offKernel + K_UNPLUGGED] === 1;
+}
 
 /** Whether fs-DAX `inode`'s page has a poisoned block (memory_failure(), proc/memory-failure.ts). */
 function daxPoisoned(ctx: Ctx, inode: number, page: number): boolean {
@@ -265,24 +281,18 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   // shmem_setattr() / hugetlbfs_setattr(): F_SEAL_SHRINK, F_SEAL_GROW (after setattr_prepare()).
   const sealed = sealRefuses(ctx, inode, "resize", pages);
   if (sealed < 0) return sealed;
-  const prepare = (): number =>
-    m.policy.swapfileCheck === "newsize" && shrink && s[io + INO_SWAP]! > 0
-      ? swapBusy(ctx, inode)
-      : 0;
+  const prepare = (): number => (prepareRefuses(m, s, inode, pages) ? swapBusy(ctx, inode) : 0);
   if (m.flavor === "ext4") {
     const e = prepare();
     if (e < 0) return e;
   }
-  const range: PageRange = shrink
-    ? { inode, first: pages, last: size - 1 }
-    : { inode, first: Math.max(size - 1, 0), last: Math.max(pages - 1, size - 1, 0) };
-  // An extension zaps no private COW copies: truncate_pagecache() runs only on a
-  // shrink. Nor does it move any cached page: in the page cache only its lease
-  // break is left (xfs_break_dax_layouts() does nothing without DAX).
-  const go = layoutGate(ctx, "truncate", p, [range], {
-    evenCows: shrink,
-    leasesOnly: !shrink && !fsdax(m, inode),
-  });
+  const go = layoutGate(
+    ctx,
+    "truncate",
+    p,
+    [sizeRange(inode, size, pages)],
+    sizeGateOpts(m, shrink, inode),
+  );
   if (go < 0) return go;
   if (m.flavor === "xfs") {
     const e = prepare();
@@ -293,6 +303,66 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   return 0;
 }
 
+/** setattr_prepare() → inode_newsize_ok() refuses to shrink an active swapfile (the `newsize` proposal). */
+function prepareRefuses(m: Model, s: State, inode: number, pages: number): boolean {
+  const io = ino(m, inode);
+  return m.policy.swapfileCheck === "newsize" && pages < s[io + INO_SIZE]! && s[io + INO_SWAP]! > 0;
+}
+
+/** The pages a size change from `size` to `pages` breaks the layout of: the removed ones, or the old last and the new ones. */
+function sizeRange(inode: number, size: number, pages: number): PageRange {
+  return pages < size
+    ? { inode, first: pages, last: size - 1 }
+    : { inode, first: Math.max(size - 1, 0), last: Math.max(pages - 1, size - 1, 0) };
+}
+
+/**
+ * An extension zaps no private COW copies: truncate_pagecache() runs only on a
+ * shrink. Nor does it move any cached page: in the page cache only its lease
+ * break is left (xfs_break_dax_layouts() does nothing without DAX).
+ */
+function sizeGateOpts(m: Model, shrink: boolean, inode: number) {
+  return { evenCows: shrink, leasesOnly: !shrink && !fsdax(m, inode) };
+}
+
+/**
+ * Whether retrying p's blocked truncate(2) of inode `target`, or ftruncate(2)
+ * of open file description `target` (`viaFd`), changes the state (every return
+ * does: the program counter moves), decided without running it, in
+ * sysTruncate's, sysFtruncate's and setSize's order; false when it blocks again
+ * as before (`uninterruptible`: the process's flag now); undefined where the
+ * layout gate cannot tell (layoutGateRetry).
+ */
+export function resizeRetry(
+  m: Model,
+  s: State,
+  p: number,
+  viaFd: boolean,
+  target: number,
+  pages: number,
+  uninterruptible: boolean,
+): boolean | undefined {
+  const inode = viaFd ? m.ofds[target]!.inode : target;
+  if (charDevice(m, inode)) return true;
+  if (viaFd) {
+    if (s[ofd(m, target) + OFD_OPEN] !== 1 || !m.ofds[target]!.write) return true;
+  } else {
+    if (s[ino(m, inode) + INO_EXISTS] !== 1) return true;
+    if (!mayAccess(m, s, m.procs[p]!.user, inode, true)) return true;
+    const lease = breakLeaseOutcome(m, s, inode, true);
+    // break_lease() waits interruptibly
+    if (lease !== LEASE_FREE) return lease === LEASE_BREAKS || uninterruptible;
+  }
+  if (swapSizeRefuses(m, s, inode) || unpluggedIn(m, s, inode)) return true;
+  const size = s[ino(m, inode) + INO_SIZE]!;
+  const ctx = { m, s };
+  if (sealRefuses(ctx, inode, "resize", pages) < 0) return true;
+  if (m.flavor === "ext4" && prepareRefuses(m, s, inode, pages)) return true;
+  const range = sizeRange(inode, size, pages);
+  const opts = sizeGateOpts(m, pages < size, inode);
+  return layoutGateRetry(ctx, "truncate", p, [range], opts, uninterruptible);
+}
+
 /**
  * Where a proposal that makes pinned files swapfile-like must refuse a size
  * change: in the VFS before ->setattr (`vfs`), for every size change. At
@@ -300,10 +370,11 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
  * XFS would already be waiting for the pins in xfs_break_layouts(), forever.
  */
 function swapSizeCheck(ctx: Ctx, inode: number): number {
-  const { m, s } = ctx;
-  if (m.policy.swapfileCheck === "vfs" && s[ino(m, inode) + INO_SWAP]! > 0)
-    return swapBusy(ctx, inode);
-  return 0;
+  return swapSizeRefuses(ctx.m, ctx.s, inode) ? swapBusy(ctx, inode) : 0;
+}
+
+function swapSizeRefuses(m: Model, s: State, inode: number): boolean {
+  return m.policy.swapfileCheck === "vfs" && s[ino(m, inode) + INO_SWAP]! > 0;
 }
 
 /**

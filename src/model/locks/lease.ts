@@ -195,15 +195,48 @@ export function breakLease(ctx: Ctx, inode: number, write: boolean, by: number):
   const { m, s } = ctx;
   const holders: number[] = [];
   for (let q = 0; q < m.ofds.length; q++) {
-    if (m.ofds[q]!.inode !== inode) continue;
-    const qo = ofd(m, q);
-    const t = s[qo + OFD_LEASE]!;
-    if (t === LEASE_NONE || (s[qo + OFD_LFLAGS]! & LF_LAYOUT) !== 0) continue;
-    if (!write && t === LEASE_RD) continue; // a reader only breaks write leases
+    if (!breaksPlain(m, s, q, inode, write)) continue;
     startBreak(ctx, q, write ? "write access" : "read access", by);
     holders.push(m.ofds[q]!.proc);
   }
   return holders.length === 0 ? 0 : block(ctx, "lease break (break_lease)", holders);
+}
+
+/** Whether `breakLease(inode, write)` breaks (or waits for) the lease on open file description q. */
+function breaksPlain(m: Model, s: State, q: number, inode: number, write: boolean): boolean {
+  if (m.ofds[q]!.inode !== inode) return false;
+  const qo = ofd(m, q);
+  const t = s[qo + OFD_LEASE]!;
+  if (t === LEASE_NONE || (s[qo + OFD_LFLAGS]! & LF_LAYOUT) !== 0) return false;
+  return write || t !== LEASE_RD; // a reader only breaks write leases
+}
+
+/** `breakLease` finds nothing to break and returns 0. */
+export const LEASE_FREE = 0;
+/** `breakLease` blocks again and changes nothing: every lease it meets is already breaking. */
+export const LEASE_WAITS = 1;
+/** `breakLease` starts a break (marks a lease, sends its signal). */
+export const LEASE_BREAKS = 2;
+
+/** What `breakLease(inode, write)` would do in s, decided without running it. */
+export function breakLeaseOutcome(m: Model, s: State, inode: number, write: boolean): number {
+  let r = LEASE_FREE;
+  for (let q = 0; q < m.ofds.length; q++) {
+    if (!breaksPlain(m, s, q, inode, write)) continue;
+    if ((s[ofd(m, q) + OFD_LFLAGS]! & LF_BREAKING) === 0) return LEASE_BREAKS;
+    r = LEASE_WAITS;
+  }
+  return r;
+}
+
+/** Whether inode has a layout lease (breakLayoutLeases has one to look at). */
+export function hasLayoutLease(m: Model, s: State, inode: number): boolean {
+  for (let q = 0; q < m.ofds.length; q++) {
+    if (m.ofds[q]!.inode !== inode) continue;
+    const qo = ofd(m, q);
+    if (s[qo + OFD_LEASE] !== LEASE_NONE && (s[qo + OFD_LFLAGS]! & LF_LAYOUT) !== 0) return true;
+  }
+  return false;
 }
 
 /** The layout leases on inode, in the order of the inode's lease list. */

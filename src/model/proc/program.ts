@@ -12,6 +12,7 @@ import { freshSlots, recordResult, recordSkip, settle } from "../flow.js";
 import { sysChmod, sysChown } from "../fs/attr.js";
 import { sysFssetxattr } from "../fs/dax-flag.js";
 import {
+  resizeRetry,
   swapBusy,
   sysDedupe,
   sysFallocate,
@@ -376,11 +377,13 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
 
 /**
  * Whether retrying the call that blocked process p changes the state, decided
- * without running it, for the calls whose wait is the application's own and
- * whose check is pure: `await`, `wait_for`, and `send` to a full mailbox.
- * undefined: no predicate for this call (a layout change, a lease break, an
- * MMU notifier wait, whose answer depends on the policy's decisions), and the
- * caller retries it on a copy (step.ts).
+ * without running it: for the calls whose wait is the application's own and
+ * whose check is pure (`await`, `wait_for`, `send` to a full mailbox), and for
+ * truncate and ftruncate, blocked on a lease break or on pinned pages (the
+ * policy's answer is asked as the retry would ask it: fs/file-ops.ts
+ * resizeRetry). undefined: no predicate for this call or this state (layout
+ * leases, ODP, the other layout changes), and the caller retries it on a copy
+ * (step.ts).
  *
  * Each predicate follows procStep and syscall exactly: a missing input skips
  * the call (the program counter moves); a call that returns moves it too; a
@@ -409,6 +412,12 @@ export function retryPredicate(m: Model, s: State, p: number): boolean | undefin
       const full = s[m.mboxOff[op.a]!]! - s[peerOff(m, op.a) + R_MBOX]! >= m.mboxCap[op.a]!;
       return !full || uninterruptible;
     }
+    case "truncate":
+      return resizeRetry(m, s, p, false, op.a, op.b, uninterruptible);
+    case "ftruncate":
+      // missingInput: a descriptor never opened is skipped
+      if (s[ofd(m, op.a) + OFD_OPEN] === 0) return true;
+      return resizeRetry(m, s, p, true, op.a, op.b, uninterruptible);
     default:
       return undefined;
   }
