@@ -72,7 +72,7 @@ test("each retry predicate answers as the retry on a copy, in every bundled scen
     for (const policy of POLICY_NAMES) explore(modelOf(b.spec, policy), LIMIT, tally);
   // The library reaches these predicates both ways: the comparison above is not vacuous.
   console.log(`retry predicates compared: ${JSON.stringify(Object.fromEntries(tally))}`);
-  for (const op of ["await", "wait_for", "truncate", "ftruncate"]) {
+  for (const op of ["await", "wait_for", "truncate", "ftruncate", "rereg_mr", "fallocate"]) {
     const t = tally.get(op);
     assert.ok(t && t.yes > 0 && t.no > 0, `${op}: ${JSON.stringify(t)}`);
   }

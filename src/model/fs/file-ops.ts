@@ -415,6 +415,103 @@ export const FALLOC_INSERT = 4;
 export const FALLOC_UNSHARE = 5;
 const FALLOC_KINDS = ["alloc", "punch", "collapse", "zero", "insert", "unshare"] as const;
 
+/** fallocateEarly: an active swapfile refuses (ETXTBSY, swapBusy names the pinners). */
+const EARLY_SWAPFILE = 1;
+/** fallocateEarly: no early answer, the layout gate comes next. */
+const EARLY_GATE = 2;
+
+/**
+ * sysFallocate's checks before the layout gate: an early result (-errno, or 0
+ * for ext4's punch beyond EOF), EARLY_SWAPFILE, or EARLY_GATE.
+ */
+function fallocateEarly(
+  m: Model,
+  s: State,
+  o: number,
+  mode: number,
+  first: number,
+  last: number,
+): number {
+  if (s[ofd(m, o) + OFD_OPEN] !== 1 || !m.ofds[o]!.write) return -EBADF;
+  const inode = m.ofds[o]!.inode;
+  const io = ino(m, inode);
+  if (s[io + INO_SWAP]! > 0) return EARLY_SWAPFILE;
+  if (charDevice(m, inode)) return -ENODEV;
+  if (unpluggedIn(m, s, inode)) return -EIO;
+  const size = s[io + INO_SIZE]!;
+  if (sealable(m, inode)) {
+    // shmem_fallocate() / hugetlbfs_fallocate(): only KEEP_SIZE and PUNCH_HOLE → else EOPNOTSUPP;
+    // a punch under a write seal, an allocation past EOF under F_SEAL_GROW → EPERM.
+    if (mode !== FALLOC_ALLOC && mode !== FALLOC_PUNCH) return -EOPNOTSUPP;
+    const sealed = sealRefuses({ m, s }, inode, mode === FALLOC_PUNCH ? "punch" : "alloc", last);
+    if (sealed < 0) return sealed;
+  }
+  // ext4_fallocate(): FALLOC_FL_UNSHARE_RANGE is outside its supported modes.
+  if (mode === FALLOC_UNSHARE && m.flavor === "ext4") return -EOPNOTSUPP;
+  // ext4 (before v6.14) checks a collapse reaching EOF before ext4_break_layouts()
+  // (ext4_collapse_range); XFS breaks layouts first, waiting for pins, and
+  // returns EINVAL afterwards (xfs_file_fallocate). Since v6.14 ("ext4: move out
+  // common parts into ext4_fallocate()") ext4 breaks layouts first too; the
+  // proposals that let fs-DAX pins exist are of the 2019 era.
+  if (mode === FALLOC_COLLAPSE && last >= size - 1 && m.flavor === "ext4") return -EINVAL;
+  const insertErr = fallocInsertErr(m, mode, size, first, last - first + 1);
+  if (insertErr < 0 && m.flavor === "ext4") return insertErr;
+  // ext4_punch_hole() returns at once for a hole beyond EOF; XFS breaks layouts first.
+  if (mode === FALLOC_PUNCH && first >= size && m.flavor === "ext4") return 0;
+  return EARLY_GATE;
+}
+
+/**
+ * INSERT_RANGE: the new size must fit s_maxbytes (EFBIG; the model's s_maxbytes is its
+ * page bound) and the offset lie before EOF (EINVAL): ext4_insert_range() checks both
+ * before ext4_break_layouts(), xfs_falloc_insert_range() after xfs_break_layouts().
+ */
+function fallocInsertErr(m: Model, mode: number, size: number, first: number, n: number): number {
+  return mode !== FALLOC_INSERT ? 0 : size + n > m.maxPages ? -EFBIG : first >= size ? -EINVAL : 0;
+}
+
+/** The pages a fallocate of [first, last] in `mode` breaks the layout of. */
+function fallocRange(
+  inode: number,
+  mode: number,
+  size: number,
+  first: number,
+  last: number,
+): PageRange {
+  return mode === FALLOC_COLLAPSE
+    ? { inode, first, last: Math.max(size - 1, last) }
+    : mode === FALLOC_INSERT
+      ? { inode, first: Math.min(first, Math.max(size - 1, 0)), last: Math.max(size - 1, first) }
+      : { inode, first, last };
+}
+
+/**
+ * UNSHARE_RANGE keeps the cached pages (iomap_file_unshare() dirties them, writeback
+ * writes them out of place): in the page cache only its lease break is left.
+ */
+function fallocLeasesOnly(m: Model, mode: number, inode: number): boolean {
+  return mode === FALLOC_UNSHARE && !fsdax(m, inode);
+}
+
+/**
+ * Whether retrying p's blocked fallocate(2) changes the state, decided without
+ * running it (every return does); undefined where the layout gate cannot tell.
+ */
+export function fallocateRetry(
+  m: Model,
+  s: State,
+  p: number,
+  call: { readonly a: number; readonly b: number; readonly c: number; readonly d: number },
+  uninterruptible: boolean,
+): boolean | undefined {
+  const { a: o, b: mode, c: first, d: last } = call;
+  if (fallocateEarly(m, s, o, mode, first, last) !== EARLY_GATE) return true;
+  const inode = m.ofds[o]!.inode;
+  const range = fallocRange(inode, mode, s[ino(m, inode) + INO_SIZE]!, first, last);
+  const opts = { leasesOnly: fallocLeasesOnly(m, mode, inode) };
+  return layoutGateRetry({ m, s }, FALLOC_KINDS[mode]!, p, [range], opts, uninterruptible);
+}
+
 /**
  * fallocate(2), vfs_fallocate() order: not writable → EBADF, active swapfile →
  * ETXTBSY (before ->fallocate, so XFS never waits on the pins of a
@@ -449,50 +546,23 @@ export function sysFallocate(
   last: number,
 ): number {
   const { m, s } = ctx;
-  if (!openFd(ctx, o) || !m.ofds[o]!.write) return -EBADF;
+  const early = fallocateEarly(m, s, o, mode, first, last);
   const inode = m.ofds[o]!.inode;
-  const io = ino(m, inode);
-  if (s[io + INO_SWAP]! > 0) return swapBusy(ctx, inode);
-  if (charDevice(m, inode)) return -ENODEV;
-  if (unplugged(ctx, inode)) return -EIO;
-  const size = s[io + INO_SIZE]!;
+  if (early === EARLY_SWAPFILE) return swapBusy(ctx, inode);
+  if (early !== EARLY_GATE) return early;
+  const size = s[ino(m, inode) + INO_SIZE]!;
   const n = last - first + 1;
-  if (sealable(m, inode)) {
-    // shmem_fallocate() / hugetlbfs_fallocate(): only KEEP_SIZE and PUNCH_HOLE → else EOPNOTSUPP;
-    // a punch under a write seal, an allocation past EOF under F_SEAL_GROW → EPERM.
-    if (mode !== FALLOC_ALLOC && mode !== FALLOC_PUNCH) return -EOPNOTSUPP;
-    const sealed = sealRefuses(ctx, inode, mode === FALLOC_PUNCH ? "punch" : "alloc", last);
-    if (sealed < 0) return sealed;
-  }
-  // ext4_fallocate(): FALLOC_FL_UNSHARE_RANGE is outside its supported modes.
-  if (mode === FALLOC_UNSHARE && m.flavor === "ext4") return -EOPNOTSUPP;
-  // ext4 (before v6.14) checks a collapse reaching EOF before ext4_break_layouts()
-  // (ext4_collapse_range); XFS breaks layouts first, waiting for pins, and
-  // returns EINVAL afterwards (xfs_file_fallocate). Since v6.14 ("ext4: move out
-  // common parts into ext4_fallocate()") ext4 breaks layouts first too; the
-  // proposals that let fs-DAX pins exist are of the 2019 era.
   const collapseToEof = mode === FALLOC_COLLAPSE && last >= size - 1;
-  if (collapseToEof && m.flavor === "ext4") return -EINVAL;
-  // INSERT_RANGE: the new size must fit s_maxbytes (EFBIG; the model's s_maxbytes is its
-  // page bound) and the offset lie before EOF (EINVAL): ext4_insert_range() checks both
-  // before ext4_break_layouts(), xfs_falloc_insert_range() after xfs_break_layouts().
-  const insertErr =
-    mode !== FALLOC_INSERT ? 0 : size + n > m.maxPages ? -EFBIG : first >= size ? -EINVAL : 0;
-  if (insertErr < 0 && m.flavor === "ext4") return insertErr;
-  // ext4_punch_hole() returns at once for a hole beyond EOF; XFS breaks layouts first.
-  if (mode === FALLOC_PUNCH && first >= size && m.flavor === "ext4") return 0;
-  const kind = FALLOC_KINDS[mode]!;
-  const range: PageRange =
-    mode === FALLOC_COLLAPSE
-      ? { inode, first, last: Math.max(size - 1, last) }
-      : mode === FALLOC_INSERT
-        ? { inode, first: Math.min(first, Math.max(size - 1, 0)), last: Math.max(size - 1, first) }
-        : { inode, first, last };
-  // UNSHARE_RANGE keeps the cached pages (iomap_file_unshare() dirties them, writeback
-  // writes them out of place): in the page cache only its lease break is left.
-  const go = layoutGate(ctx, kind, p, [range], {
-    leasesOnly: mode === FALLOC_UNSHARE && !fsdax(m, inode),
-  });
+  const insertErr = fallocInsertErr(m, mode, size, first, n);
+  const go = layoutGate(
+    ctx,
+    FALLOC_KINDS[mode]!,
+    p,
+    [fallocRange(inode, mode, size, first, last)],
+    {
+      leasesOnly: fallocLeasesOnly(m, mode, inode),
+    },
+  );
   if (go < 0) return go;
   if (collapseToEof) return -EINVAL;
   if (insertErr < 0) return insertErr;
