@@ -330,8 +330,7 @@ function sizeGateOpts(m: Model, shrink: boolean, inode: number) {
  * of open file description `target` (`viaFd`), changes the state (every return
  * does: the program counter moves), decided without running it, in
  * sysTruncate's, sysFtruncate's and setSize's order; false when it blocks again
- * as before (`uninterruptible`: the process's flag now); undefined where the
- * layout gate cannot tell (layoutGateRetry).
+ * as before (`uninterruptible`: the process's flag now; layoutGateRetry).
  */
 export function resizeRetry(
   m: Model,
@@ -341,7 +340,7 @@ export function resizeRetry(
   target: number,
   pages: number,
   uninterruptible: boolean,
-): boolean | undefined {
+): boolean {
   const inode = viaFd ? m.ofds[target]!.inode : target;
   if (charDevice(m, inode)) return true;
   if (viaFd) {
@@ -495,7 +494,7 @@ function fallocLeasesOnly(m: Model, mode: number, inode: number): boolean {
 
 /**
  * Whether retrying p's blocked fallocate(2) changes the state, decided without
- * running it (every return does); undefined where the layout gate cannot tell.
+ * running it (every return does; layoutGateRetry).
  */
 export function fallocateRetry(
   m: Model,
@@ -503,7 +502,7 @@ export function fallocateRetry(
   p: number,
   call: { readonly a: number; readonly b: number; readonly c: number; readonly d: number },
   uninterruptible: boolean,
-): boolean | undefined {
+): boolean {
   const { a: o, b: mode, c: first, d: last } = call;
   if (fallocateEarly(m, s, o, mode, first, last) !== EARLY_GATE) return true;
   const inode = m.ofds[o]!.inode;

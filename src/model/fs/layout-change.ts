@@ -27,7 +27,7 @@ import {
   mr as mrOff,
   pcache,
 } from "../layout.js";
-import { breakLayoutLeases, hasLayoutLease } from "../locks/lease.js";
+import { breakLayoutLeases, breakLayoutOutcome, LEASE_BREAKS, LEASE_FREE } from "../locks/lease.js";
 import { dioHolders } from "../mm/dio.js";
 import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned, pinnerKind } from "../mm/gup.js";
@@ -42,7 +42,10 @@ import {
   endInvalidating,
   invalidateOdpRange,
   markInvalidating,
+  ODP_CHANGES,
+  ODP_NONE,
   odpInflightInRange,
+  odpInvalidationOutcome,
 } from "../rdma/odp.js";
 import { inodeOwner } from "./attr.js";
 import { dropBlock } from "./blocks.js";
@@ -308,8 +311,6 @@ function askPolicy(
  * the state (the gate lets the change go on, or acts: zaps mappings, revokes a
  * pin), false when it blocks again exactly as before (`uninterruptible`: the
  * process's current TASK_UNINTERRUPTIBLE flag, which the block rewrites).
- * undefined where it cannot tell cheaply: layout leases, ODP registrations (the
- * notifier's invalidation and its waits).
  */
 export function layoutGateRetry(
   ctx: Pick<Ctx, "m" | "s">,
@@ -318,15 +319,21 @@ export function layoutGateRetry(
   ranges: readonly PageRange[],
   opts: { readonly evenCows?: boolean; readonly leasesOnly?: boolean },
   uninterruptible: boolean,
-): boolean | undefined {
+): boolean {
   const { m, s } = ctx;
   const policy = m.policy;
   if (policy.layoutLeases && kind !== "unplug" && kind !== "evict")
-    for (const r of ranges) if (hasLayoutLease(m, s, r.inode)) return undefined;
+    for (const r of ranges) {
+      const lease = breakLayoutOutcome(m, s, r.inode, caller);
+      // break_layout() waits interruptibly
+      if (lease !== LEASE_FREE) return lease === LEASE_BREAKS || uninterruptible;
+    }
   if (opts.leasesOnly) return true;
   if (kind === "alloc" && m.flavor === "ext4") return true;
-  for (let x = 0; x < m.mrs.length; x++) if (m.mrs[x]!.odp) return undefined;
   const { scopes, unmapScopes } = gateScopes(ctx, ranges);
+  // the notifier's invalidation: its wait for an in-flight ODP access is uninterruptible
+  const odp = odpInvalidationOutcome(m, s, caller, unmapScopes);
+  if (odp !== ODP_NONE) return odp === ODP_CHANGES || !uninterruptible;
   const evenCows = opts.evenCows ?? kind === "truncate";
   for (const r of unmapScopes) if (mapsRange(m, s, r.inode, r.first, r.last, evenCows)) return true;
   const busy = busyFrames(ctx, scopes);

@@ -103,6 +103,17 @@ export function invalidateOdp(ctx: Ctx, v: number, k0: number, k1: number): void
   }
 }
 
+/** Whether `invalidateOdp(v, k0, k1)` has a translation to remove. */
+export function odpTranslated(m: Model, s: State, v: number, k0: number, k1: number): boolean {
+  for (let x = 0; x < m.mrs.length; x++) {
+    const mi = m.mrs[x]!;
+    if (!mi.odp || mi.vma !== v) continue;
+    const o = mrOff(m, x);
+    for (let k = k0; k <= k1; k++) if (s[o + 2 + k]! > 0) return true;
+  }
+  return false;
+}
+
 /** Invalidate every ODP translation that points at frame f (folio_mkclean, migration). */
 export function invalidateOdpFrame(ctx: Ctx, f: number): void {
   const { m, s } = ctx;
