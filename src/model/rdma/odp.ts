@@ -157,6 +157,9 @@ export function odpInvalidationOutcome(
   caller: number,
   ranges: readonly Range[],
 ): number {
+  let odp = false;
+  for (let x = 0; x < m.mrs.length && !odp; x++) odp = m.mrs[x]!.odp;
+  if (!odp) return ODP_NONE; // no translation, no mark, no access to wait for
   for (let v = 0; v < m.vmas.length; v++) {
     const vi = m.vmas[v]!;
     if (s[vmaOff(m, v)] !== 1) continue;
