@@ -113,7 +113,7 @@ export function seals(m: Model, s: State, inode: number): number {
  *   F_SEAL_GROW (shmem_fallocate(), hugetlbfs_punch_hole(), hugetlbfs_fallocate()).
  */
 export function sealRefuses(
-  ctx: Ctx,
+  ctx: Pick<Ctx, "m" | "s">,
   inode: number,
   what: "write" | "mmap-write" | "resize" | "punch" | "alloc",
   page: number,

@@ -49,13 +49,26 @@ import {
   pcache,
   type State,
 } from "../layout.js";
-import { breakLayoutLeases, breakLease } from "../locks/lease.js";
+import {
+  breakLayoutLeases,
+  breakLease,
+  breakLeaseOutcome,
+  LEASE_BREAKS,
+  LEASE_FREE,
+} from "../locks/lease.js";
 import { pageCacheGet, prepareWrite } from "../mm/fault.js";
 import { writeback, writebackPending } from "../mm/writeback.js";
 import { odpInflightOnFrame } from "../rdma/odp.js";
 import { inodeMode, inodeOwner } from "./attr.js";
 import { allocBlock, allocUnwritten, blockReadContent, writeBlock } from "./blocks.js";
-import { GO_DEFER, layoutGate, type PageRange, removePages, shiftDown } from "./layout-change.js";
+import {
+  GO_DEFER,
+  layoutGate,
+  layoutGateRetry,
+  type PageRange,
+  removePages,
+  shiftDown,
+} from "./layout-change.js";
 
 /**
  * inode_permission(): owner bits for the owner, "other" bits for everyone else
@@ -90,8 +103,11 @@ export function swapBusy(ctx: Ctx, inode: number): number {
 }
 
 /** The pmem device is gone, and the file was on it. */
-const unplugged = (ctx: Ctx, inode: number): boolean =>
-  fsdax(ctx.m, inode) && ctx.s[ctx.m.offKernel + K_UNPLUGGED] === 1;
+const unplugged = (ctx: Ctx, inode: number): boolean => unpluggedIn(ctx.m, ctx.s, inode);
+
+function unpluggedIn(m: Model, s: State, inode: number): boolean {
+  return fsdax(m, inode) && s[m.offKernel + K_UNPLUGGED] === 1;
+}
 
 /** Whether fs-DAX `inode`'s page has a poisoned block (memory_failure(), proc/memory-failure.ts). */
 function daxPoisoned(ctx: Ctx, inode: number, page: number): boolean {
@@ -265,24 +281,18 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   // shmem_setattr() / hugetlbfs_setattr(): F_SEAL_SHRINK, F_SEAL_GROW (after setattr_prepare()).
   const sealed = sealRefuses(ctx, inode, "resize", pages);
   if (sealed < 0) return sealed;
-  const prepare = (): number =>
-    m.policy.swapfileCheck === "newsize" && shrink && s[io + INO_SWAP]! > 0
-      ? swapBusy(ctx, inode)
-      : 0;
+  const prepare = (): number => (prepareRefuses(m, s, inode, pages) ? swapBusy(ctx, inode) : 0);
   if (m.flavor === "ext4") {
     const e = prepare();
     if (e < 0) return e;
   }
-  const range: PageRange = shrink
-    ? { inode, first: pages, last: size - 1 }
-    : { inode, first: Math.max(size - 1, 0), last: Math.max(pages - 1, size - 1, 0) };
-  // An extension zaps no private COW copies: truncate_pagecache() runs only on a
-  // shrink. Nor does it move any cached page: in the page cache only its lease
-  // break is left (xfs_break_dax_layouts() does nothing without DAX).
-  const go = layoutGate(ctx, "truncate", p, [range], {
-    evenCows: shrink,
-    leasesOnly: !shrink && !fsdax(m, inode),
-  });
+  const go = layoutGate(
+    ctx,
+    "truncate",
+    p,
+    [sizeRange(inode, size, pages)],
+    sizeGateOpts(m, shrink, inode),
+  );
   if (go < 0) return go;
   if (m.flavor === "xfs") {
     const e = prepare();
@@ -293,6 +303,65 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   return 0;
 }
 
+/** setattr_prepare() → inode_newsize_ok() refuses to shrink an active swapfile (the `newsize` proposal). */
+function prepareRefuses(m: Model, s: State, inode: number, pages: number): boolean {
+  const io = ino(m, inode);
+  return m.policy.swapfileCheck === "newsize" && pages < s[io + INO_SIZE]! && s[io + INO_SWAP]! > 0;
+}
+
+/** The pages a size change from `size` to `pages` breaks the layout of: the removed ones, or the old last and the new ones. */
+function sizeRange(inode: number, size: number, pages: number): PageRange {
+  return pages < size
+    ? { inode, first: pages, last: size - 1 }
+    : { inode, first: Math.max(size - 1, 0), last: Math.max(pages - 1, size - 1, 0) };
+}
+
+/**
+ * An extension zaps no private COW copies: truncate_pagecache() runs only on a
+ * shrink. Nor does it move any cached page: in the page cache only its lease
+ * break is left (xfs_break_dax_layouts() does nothing without DAX).
+ */
+function sizeGateOpts(m: Model, shrink: boolean, inode: number) {
+  return { evenCows: shrink, leasesOnly: !shrink && !fsdax(m, inode) };
+}
+
+/**
+ * Whether retrying p's blocked truncate(2) of inode `target`, or ftruncate(2)
+ * of open file description `target` (`viaFd`), changes the state (every return
+ * does: the program counter moves), decided without running it, in
+ * sysTruncate's, sysFtruncate's and setSize's order; false when it blocks again
+ * as before (`uninterruptible`: the process's flag now; layoutGateRetry).
+ */
+export function resizeRetry(
+  m: Model,
+  s: State,
+  p: number,
+  viaFd: boolean,
+  target: number,
+  pages: number,
+  uninterruptible: boolean,
+): boolean {
+  const inode = viaFd ? m.ofds[target]!.inode : target;
+  if (charDevice(m, inode)) return true;
+  if (viaFd) {
+    if (s[ofd(m, target) + OFD_OPEN] !== 1 || !m.ofds[target]!.write) return true;
+  } else {
+    if (s[ino(m, inode) + INO_EXISTS] !== 1) return true;
+    if (!mayAccess(m, s, m.procs[p]!.user, inode, true)) return true;
+    const lease = breakLeaseOutcome(m, s, inode, true);
+    // break_lease() waits interruptibly
+    if (lease !== LEASE_FREE) return lease === LEASE_BREAKS || uninterruptible;
+  }
+  if (swapSizeRefuses(m, s, inode) || unpluggedIn(m, s, inode)) return true;
+  const size = s[ino(m, inode) + INO_SIZE]!;
+  const ctx = { m, s };
+  if (sealRefuses(ctx, inode, "resize", pages) < 0) return true;
+  if (m.flavor === "ext4" && prepareRefuses(m, s, inode, pages)) return true;
+  const range = sizeRange(inode, size, pages);
+  const opts = sizeGateOpts(m, pages < size, inode);
+  return layoutGateRetry(ctx, "truncate", p, [range], opts, uninterruptible);
+}
+
 /**
  * Where a proposal that makes pinned files swapfile-like must refuse a size
  * change: in the VFS before ->setattr (`vfs`), for every size change. At
@@ -300,10 +369,11 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
  * XFS would already be waiting for the pins in xfs_break_layouts(), forever.
  */
 function swapSizeCheck(ctx: Ctx, inode: number): number {
-  const { m, s } = ctx;
-  if (m.policy.swapfileCheck === "vfs" && s[ino(m, inode) + INO_SWAP]! > 0)
-    return swapBusy(ctx, inode);
-  return 0;
+  return swapSizeRefuses(ctx.m, ctx.s, inode) ? swapBusy(ctx, inode) : 0;
+}
+
+function swapSizeRefuses(m: Model, s: State, inode: number): boolean {
+  return m.policy.swapfileCheck === "vfs" && s[ino(m, inode) + INO_SWAP]! > 0;
 }
 
 /**
@@ -344,6 +414,103 @@ export const FALLOC_INSERT = 4;
 export const FALLOC_UNSHARE = 5;
 const FALLOC_KINDS = ["alloc", "punch", "collapse", "zero", "insert", "unshare"] as const;
 
+/** fallocateEarly: an active swapfile refuses (ETXTBSY, swapBusy names the pinners). */
+const EARLY_SWAPFILE = 1;
+/** fallocateEarly: no early answer, the layout gate comes next. */
+const EARLY_GATE = 2;
+
+/**
+ * sysFallocate's checks before the layout gate: an early result (-errno, or 0
+ * for ext4's punch beyond EOF), EARLY_SWAPFILE, or EARLY_GATE.
+ */
+function fallocateEarly(
+  m: Model,
+  s: State,
+  o: number,
+  mode: number,
+  first: number,
+  last: number,
+): number {
+  if (s[ofd(m, o) + OFD_OPEN] !== 1 || !m.ofds[o]!.write) return -EBADF;
+  const inode = m.ofds[o]!.inode;
+  const io = ino(m, inode);
+  if (s[io + INO_SWAP]! > 0) return EARLY_SWAPFILE;
+  if (charDevice(m, inode)) return -ENODEV;
+  if (unpluggedIn(m, s, inode)) return -EIO;
+  const size = s[io + INO_SIZE]!;
+  if (sealable(m, inode)) {
+    // shmem_fallocate() / hugetlbfs_fallocate(): only KEEP_SIZE and PUNCH_HOLE → else EOPNOTSUPP;
+    // a punch under a write seal, an allocation past EOF under F_SEAL_GROW → EPERM.
+    if (mode !== FALLOC_ALLOC && mode !== FALLOC_PUNCH) return -EOPNOTSUPP;
+    const sealed = sealRefuses({ m, s }, inode, mode === FALLOC_PUNCH ? "punch" : "alloc", last);
+    if (sealed < 0) return sealed;
+  }
+  // ext4_fallocate(): FALLOC_FL_UNSHARE_RANGE is outside its supported modes.
+  if (mode === FALLOC_UNSHARE && m.flavor === "ext4") return -EOPNOTSUPP;
+  // ext4 (before v6.14) checks a collapse reaching EOF before ext4_break_layouts()
+  // (ext4_collapse_range); XFS breaks layouts first, waiting for pins, and
+  // returns EINVAL afterwards (xfs_file_fallocate). Since v6.14 ("ext4: move out
+  // common parts into ext4_fallocate()") ext4 breaks layouts first too; the
+  // proposals that let fs-DAX pins exist are of the 2019 era.
+  if (mode === FALLOC_COLLAPSE && last >= size - 1 && m.flavor === "ext4") return -EINVAL;
+  const insertErr = fallocInsertErr(m, mode, size, first, last - first + 1);
+  if (insertErr < 0 && m.flavor === "ext4") return insertErr;
+  // ext4_punch_hole() returns at once for a hole beyond EOF; XFS breaks layouts first.
+  if (mode === FALLOC_PUNCH && first >= size && m.flavor === "ext4") return 0;
+  return EARLY_GATE;
+}
+
+/**
+ * INSERT_RANGE: the new size must fit s_maxbytes (EFBIG; the model's s_maxbytes is its
+ * page bound) and the offset lie before EOF (EINVAL): ext4_insert_range() checks both
+ * before ext4_break_layouts(), xfs_falloc_insert_range() after xfs_break_layouts().
+ */
+function fallocInsertErr(m: Model, mode: number, size: number, first: number, n: number): number {
+  return mode !== FALLOC_INSERT ? 0 : size + n > m.maxPages ? -EFBIG : first >= size ? -EINVAL : 0;
+}
+
+/** The pages a fallocate of [first, last] in `mode` breaks the layout of. */
+function fallocRange(
+  inode: number,
+  mode: number,
+  size: number,
+  first: number,
+  last: number,
+): PageRange {
+  return mode === FALLOC_COLLAPSE
+    ? { inode, first, last: Math.max(size - 1, last) }
+    : mode === FALLOC_INSERT
+      ? { inode, first: Math.min(first, Math.max(size - 1, 0)), last: Math.max(size - 1, first) }
+      : { inode, first, last };
+}
+
+/**
+ * UNSHARE_RANGE keeps the cached pages (iomap_file_unshare() dirties them, writeback
+ * writes them out of place): in the page cache only its lease break is left.
+ */
+function fallocLeasesOnly(m: Model, mode: number, inode: number): boolean {
+  return mode === FALLOC_UNSHARE && !fsdax(m, inode);
+}
+
+/**
+ * Whether retrying p's blocked fallocate(2) changes the state, decided without
+ * running it (every return does; layoutGateRetry).
+ */
+export function fallocateRetry(
+  m: Model,
+  s: State,
+  p: number,
+  call: { readonly a: number; readonly b: number; readonly c: number; readonly d: number },
+  uninterruptible: boolean,
+): boolean {
+  const { a: o, b: mode, c: first, d: last } = call;
+  if (fallocateEarly(m, s, o, mode, first, last) !== EARLY_GATE) return true;
+  const inode = m.ofds[o]!.inode;
+  const range = fallocRange(inode, mode, s[ino(m, inode) + INO_SIZE]!, first, last);
+  const opts = { leasesOnly: fallocLeasesOnly(m, mode, inode) };
+  return layoutGateRetry({ m, s }, FALLOC_KINDS[mode]!, p, [range], opts, uninterruptible);
+}
+
 /**
  * fallocate(2), vfs_fallocate() order: not writable → EBADF, active swapfile →
  * ETXTBSY (before ->fallocate, so XFS never waits on the pins of a
@@ -378,50 +545,23 @@ export function sysFallocate(
   last: number,
 ): number {
   const { m, s } = ctx;
-  if (!openFd(ctx, o) || !m.ofds[o]!.write) return -EBADF;
+  const early = fallocateEarly(m, s, o, mode, first, last);
   const inode = m.ofds[o]!.inode;
-  const io = ino(m, inode);
-  if (s[io + INO_SWAP]! > 0) return swapBusy(ctx, inode);
-  if (charDevice(m, inode)) return -ENODEV;
-  if (unplugged(ctx, inode)) return -EIO;
-  const size = s[io + INO_SIZE]!;
+  if (early === EARLY_SWAPFILE) return swapBusy(ctx, inode);
+  if (early !== EARLY_GATE) return early;
+  const size = s[ino(m, inode) + INO_SIZE]!;
   const n = last - first + 1;
-  if (sealable(m, inode)) {
-    // shmem_fallocate() / hugetlbfs_fallocate(): only KEEP_SIZE and PUNCH_HOLE → else EOPNOTSUPP;
-    // a punch under a write seal, an allocation past EOF under F_SEAL_GROW → EPERM.
-    if (mode !== FALLOC_ALLOC && mode !== FALLOC_PUNCH) return -EOPNOTSUPP;
-    const sealed = sealRefuses(ctx, inode, mode === FALLOC_PUNCH ? "punch" : "alloc", last);
-    if (sealed < 0) return sealed;
-  }
-  // ext4_fallocate(): FALLOC_FL_UNSHARE_RANGE is outside its supported modes.
-  if (mode === FALLOC_UNSHARE && m.flavor === "ext4") return -EOPNOTSUPP;
-  // ext4 (before v6.14) checks a collapse reaching EOF before ext4_break_layouts()
-  // (ext4_collapse_range); XFS breaks layouts first, waiting for pins, and
-  // returns EINVAL afterwards (xfs_file_fallocate). Since v6.14 ("ext4: move out
-  // common parts into ext4_fallocate()") ext4 breaks layouts first too; the
-  // proposals that let fs-DAX pins exist are of the 2019 era.
   const collapseToEof = mode === FALLOC_COLLAPSE && last >= size - 1;
-  if (collapseToEof && m.flavor === "ext4") return -EINVAL;
-  // INSERT_RANGE: the new size must fit s_maxbytes (EFBIG; the model's s_maxbytes is its
-  // page bound) and the offset lie before EOF (EINVAL): ext4_insert_range() checks both
-  // before ext4_break_layouts(), xfs_falloc_insert_range() after xfs_break_layouts().
-  const insertErr =
-    mode !== FALLOC_INSERT ? 0 : size + n > m.maxPages ? -EFBIG : first >= size ? -EINVAL : 0;
-  if (insertErr < 0 && m.flavor === "ext4") return insertErr;
-  // ext4_punch_hole() returns at once for a hole beyond EOF; XFS breaks layouts first.
-  if (mode === FALLOC_PUNCH && first >= size && m.flavor === "ext4") return 0;
-  const kind = FALLOC_KINDS[mode]!;
-  const range: PageRange =
-    mode === FALLOC_COLLAPSE
-      ? { inode, first, last: Math.max(size - 1, last) }
-      : mode === FALLOC_INSERT
-        ? { inode, first: Math.min(first, Math.max(size - 1, 0)), last: Math.max(size - 1, first) }
-        : { inode, first, last };
-  // UNSHARE_RANGE keeps the cached pages (iomap_file_unshare() dirties them, writeback
-  // writes them out of place): in the page cache only its lease break is left.
-  const go = layoutGate(ctx, kind, p, [range], {
-    leasesOnly: mode === FALLOC_UNSHARE && !fsdax(m, inode),
-  });
+  const insertErr = fallocInsertErr(m, mode, size, first, n);
+  const go = layoutGate(
+    ctx,
+    FALLOC_KINDS[mode]!,
+    p,
+    [fallocRange(inode, mode, size, first, last)],
+    {
+      leasesOnly: fallocLeasesOnly(m, mode, inode),
+    },
+  );
   if (go < 0) return go;
   if (collapseToEof) return -EINVAL;
   if (insertErr < 0) return insertErr;

@@ -27,13 +27,13 @@ import {
   mr as mrOff,
   pcache,
 } from "../layout.js";
-import { breakLayoutLeases } from "../locks/lease.js";
+import { breakLayoutLeases, breakLayoutOutcome, LEASE_BREAKS, LEASE_FREE } from "../locks/lease.js";
 import { dioHolders } from "../mm/dio.js";
 import { frameBusy, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned, pinnerKind } from "../mm/gup.js";
 import { spliceHolds } from "../mm/splice.js";
-import { unmapMappingRange } from "../mm/unmap.js";
-import type { LayoutChangeKind } from "../policy.js";
+import { mapsRange, unmapMappingRange } from "../mm/unmap.js";
+import type { LayoutChangeKind, LayoutDecision } from "../policy.js";
 import { sendLeaseSignal } from "../proc/deliver.js";
 import { SIGIO } from "../proc/signum.js";
 import { revokeQuery } from "../rdma/escalate.js";
@@ -42,7 +42,10 @@ import {
   endInvalidating,
   invalidateOdpRange,
   markInvalidating,
+  ODP_CHANGES,
+  ODP_NONE,
   odpInflightInRange,
+  odpInvalidationOutcome,
 } from "../rdma/odp.js";
 import { inodeOwner } from "./attr.js";
 import { dropBlock } from "./blocks.js";
@@ -58,7 +61,7 @@ export const GO_PROCEED = 0;
 export const GO_DEFER = 1;
 
 /** The frames backing a range: block pfns on fs-DAX, cached pages otherwise. */
-function rangeFrames(ctx: Ctx, r: PageRange): number[] {
+function rangeFrames(ctx: Pick<Ctx, "m" | "s">, r: PageRange): number[] {
   const { m, s } = ctx;
   const out: number[] = [];
   for (let p = r.first; p <= r.last && p < m.maxPages; p++) {
@@ -98,14 +101,7 @@ export function layoutGate(
   // a truncate must break up to the maximum file offset and an extending one
   // the last block: https://lore.kernel.org/r/20190809233037.GB7777@dread.disaster.area).
   // ext4 (ext4_break_layouts()), and the page cache: the policy's scope.
-  const wholeFile = (r: PageRange) =>
-    policy.busyScope === "file" || (fsdax(m, r.inode) && m.flavor === "xfs");
-  const scopes = ranges.map((r) =>
-    wholeFile(r)
-      ? { inode: r.inode, first: 0, last: Math.max(r.last, s[ino(m, r.inode) + INO_SIZE]! - 1) }
-      : r,
-  );
-  const unmapScopes = ranges.map((r, i) => (fsdax(m, r.inode) ? scopes[i]! : r));
+  const { scopes, unmapScopes } = gateScopes(ctx, ranges);
   const evenCows = opts.evenCows ?? kind === "truncate";
   // mmu_notifier_invalidate_range_start() runs before the page tables are zapped and
   // the pages freed: ODP translations go first, and the invalidation does not return
@@ -122,15 +118,7 @@ export function layoutGate(
   }
   endInvalidating(ctx, caller);
   for (const r of unmapScopes) unmapMappingRange(ctx, r.inode, r.first, r.last, evenCows);
-  const busy = new Set<number>();
-  for (const scope of scopes) {
-    // fs-DAX: dax_layout_busy_page() waits for any reference beyond the mapping's.
-    // Page cache: the cache holds its own references, so only pins can be seen,
-    // through folio_maybe_dma_pinned().
-    const dax = fsdax(m, scope.inode);
-    for (const f of rangeFrames(ctx, scope))
-      if (dax ? frameBusy(m, s, f) : maybeDmaPinned(ctx, f)) busy.add(f);
-  }
+  const busy = busyFrames(ctx, scopes);
   if (busy.size === 0) return GO_PROCEED;
   const holders = pinHolders(ctx, busy);
   const bios = dioHolders(ctx, busy);
@@ -140,7 +128,7 @@ export function layoutGate(
     // fs-DAX waits for them (dax_layout_busy_page() finds page_ref_count() > 1, and
     // xfs_break_dax_layouts() waits interruptibly); the page cache never waits
     // (truncate_inode_pages_range() orphans a referenced page).
-    if (!fsdax(m, ranges[0]!.inode) || policy.shortTermRefs === "proceed") return GO_PROCEED;
+    if (shortTermProceeds(ctx, ranges)) return GO_PROCEED;
     return block(
       ctx,
       spliceHolds(ctx, busy)
@@ -150,36 +138,8 @@ export function layoutGate(
     );
   }
   for (const q of bios) if (!holders.procs.includes(q)) holders.procs.push(q);
-  // The policies decide for fs-DAX files; for every other backing they let the change proceed.
-  const dax = fsdax(m, ranges[0]!.inode);
   const inode = ranges[0]!.inode;
-  const pinners = holders.mrs.map((x) => pinnerKind(m, x));
-  if (bios.length > 0) pinners.push("dio");
-  const callerUser = caller >= 0 ? m.procs[caller]!.user : -1;
-  let decision = policy.layoutChange({
-    model: m,
-    state: s,
-    kind,
-    caller,
-    inode,
-    dax,
-    holders: holders.procs,
-    pinners: [...new Set(pinners)],
-    owner: holders.procs.every((p) => p === caller),
-    sameUser: holders.procs.every((p) => m.procs[p]!.user === callerUser),
-    fileOwner: inodeOwner(m, s, inode) === callerUser,
-    privileged: callerUser >= 0 && m.users[callerUser]!.caps.includes("CAP_SYS_ADMIN"),
-  });
-  if (
-    kind === "unplug" &&
-    (decision.do === "fail" || decision.do === "proceed" || decision.do === "defer")
-  )
-    decision = { do: "wait" }; // device removal cannot fail: memunmap_pages() waits for page references
-  // Eviction cannot fail either (evict() returns nothing): a refusal becomes the
-  // kernel's own answer, dax_break_layout_final()'s wait on fs-DAX, and in the
-  // page cache truncate_inode_pages_final(), which drops pinned pages unwaited.
-  if (kind === "evict" && decision.do === "fail")
-    decision = dax ? { do: "wait" } : { do: "proceed" };
+  const decision = askPolicy(ctx, kind, caller, ranges, holders, bios.length > 0);
   switch (decision.do) {
     case "proceed":
       return GO_PROCEED;
@@ -255,8 +215,161 @@ export function layoutGate(
   }
 }
 
+/**
+ * Which pages are unmapped and checked for references. fs-DAX on XFS: the
+ * whole file, always (xfs_break_dax_layouts() passes the whole mapping, and
+ * when Ira Weiny's RFC v2 07/19 passed sub-ranges, Dave Chinner answered that
+ * a truncate must break up to the maximum file offset and an extending one
+ * the last block: https://lore.kernel.org/r/20190809233037.GB7777@dread.disaster.area).
+ * ext4 (ext4_break_layouts()), and the page cache: the policy's scope.
+ */
+function gateScopes(
+  ctx: Pick<Ctx, "m" | "s">,
+  ranges: readonly PageRange[],
+): { scopes: PageRange[]; unmapScopes: PageRange[] } {
+  const { m, s } = ctx;
+  const wholeFile = (r: PageRange) =>
+    m.policy.busyScope === "file" || (fsdax(m, r.inode) && m.flavor === "xfs");
+  const scopes = ranges.map((r) =>
+    wholeFile(r)
+      ? { inode: r.inode, first: 0, last: Math.max(r.last, s[ino(m, r.inode) + INO_SIZE]! - 1) }
+      : r,
+  );
+  const unmapScopes = ranges.map((r, i) => (fsdax(m, r.inode) ? scopes[i]! : r));
+  return { scopes, unmapScopes };
+}
+
+/**
+ * The frames of the scopes still referenced: fs-DAX's dax_layout_busy_page()
+ * waits for any reference beyond the mapping's; in the page cache, which holds
+ * its own references, only pins can be seen, through folio_maybe_dma_pinned().
+ */
+function busyFrames(ctx: Pick<Ctx, "m" | "s">, scopes: readonly PageRange[]): Set<number> {
+  const { m, s } = ctx;
+  const busy = new Set<number>();
+  for (const scope of scopes) {
+    const dax = fsdax(m, scope.inode);
+    for (const f of rangeFrames(ctx, scope))
+      if (dax ? frameBusy(m, s, f) : maybeDmaPinned(ctx, f)) busy.add(f);
+  }
+  return busy;
+}
+
+/** Whether a change held up only by short-term references goes ahead: not fs-DAX, or the policy says so. */
+function shortTermProceeds(ctx: Pick<Ctx, "m">, ranges: readonly PageRange[]): boolean {
+  return !fsdax(ctx.m, ranges[0]!.inode) || ctx.m.policy.shortTermRefs === "proceed";
+}
+
+/**
+ * The policy's decision on a layout change held up by pins (the policies decide
+ * for fs-DAX files; for every other backing they let the change proceed), with
+ * the kernel's own answers where it cannot fail.
+ */
+function askPolicy(
+  ctx: Pick<Ctx, "m" | "s">,
+  kind: LayoutChangeKind,
+  caller: number,
+  ranges: readonly PageRange[],
+  holders: { readonly mrs: readonly number[]; readonly procs: readonly number[] },
+  dio: boolean,
+): LayoutDecision {
+  const { m, s } = ctx;
+  const dax = fsdax(m, ranges[0]!.inode);
+  const inode = ranges[0]!.inode;
+  const pinners = holders.mrs.map((x) => pinnerKind(m, x));
+  if (dio) pinners.push("dio");
+  const callerUser = caller >= 0 ? m.procs[caller]!.user : -1;
+  const decision = m.policy.layoutChange({
+    model: m,
+    state: s,
+    kind,
+    caller,
+    inode,
+    dax,
+    holders: holders.procs,
+    pinners: [...new Set(pinners)],
+    owner: holders.procs.every((p) => p === caller),
+    sameUser: holders.procs.every((p) => m.procs[p]!.user === callerUser),
+    fileOwner: inodeOwner(m, s, inode) === callerUser,
+    privileged: callerUser >= 0 && m.users[callerUser]!.caps.includes("CAP_SYS_ADMIN"),
+  });
+  if (
+    kind === "unplug" &&
+    (decision.do === "fail" || decision.do === "proceed" || decision.do === "defer")
+  )
+    return { do: "wait" }; // device removal cannot fail: memunmap_pages() waits for page references
+  // Eviction cannot fail either (evict() returns nothing): a refusal becomes the
+  // kernel's own answer, dax_break_layout_final()'s wait on fs-DAX, and in the
+  // page cache truncate_inode_pages_final(), which drops pinned pages unwaited.
+  if (kind === "evict" && decision.do === "fail") return dax ? { do: "wait" } : { do: "proceed" };
+  return decision;
+}
+
+/**
+ * What retrying a layout change blocked in `layoutGate` does, decided without
+ * running it (proc/program.ts retryPredicate): true when the retry changes
+ * the state (the gate lets the change go on, or acts: zaps mappings, revokes a
+ * pin), false when it blocks again exactly as before (`uninterruptible`: the
+ * process's current TASK_UNINTERRUPTIBLE flag, which the block rewrites).
+ */
+export function layoutGateRetry(
+  ctx: Pick<Ctx, "m" | "s">,
+  kind: LayoutChangeKind,
+  caller: number,
+  ranges: readonly PageRange[],
+  opts: { readonly evenCows?: boolean; readonly leasesOnly?: boolean },
+  uninterruptible: boolean,
+): boolean {
+  const { m, s } = ctx;
+  const policy = m.policy;
+  if (policy.layoutLeases && kind !== "unplug" && kind !== "evict")
+    for (const r of ranges) {
+      const lease = breakLayoutOutcome(m, s, r.inode, caller);
+      // break_layout() waits interruptibly
+      if (lease !== LEASE_FREE) return lease === LEASE_BREAKS || uninterruptible;
+    }
+  if (opts.leasesOnly) return true;
+  if (kind === "alloc" && m.flavor === "ext4") return true;
+  const { scopes, unmapScopes } = gateScopes(ctx, ranges);
+  // the notifier's invalidation: its wait for an in-flight ODP access is uninterruptible
+  const odp = odpInvalidationOutcome(m, s, caller, unmapScopes);
+  if (odp !== ODP_NONE) return odp === ODP_CHANGES || !uninterruptible;
+  const evenCows = opts.evenCows ?? kind === "truncate";
+  for (const r of unmapScopes) if (mapsRange(m, s, r.inode, r.first, r.last, evenCows)) return true;
+  const busy = busyFrames(ctx, scopes);
+  if (busy.size === 0) return true;
+  const holders = pinHolders(ctx, busy);
+  const bios = dioHolders(ctx, busy);
+  if (holders.mrs.length === 0 && bios.length > 0 && kind !== "unplug")
+    return shortTermProceeds(ctx, ranges) || uninterruptible;
+  for (const q of bios) if (!holders.procs.includes(q)) holders.procs.push(q);
+  const decision = askPolicy(ctx, kind, caller, ranges, holders, bios.length > 0);
+  const sleepsUninterruptible = kind === "unplug" || kind === "evict";
+  switch (decision.do) {
+    case "proceed":
+    case "defer":
+    case "fail":
+      return true;
+    case "wait":
+      return uninterruptible !== sleepsUninterruptible;
+    case "revoke": {
+      const by = kind === "unplug" ? -1 : caller;
+      for (const x of holders.mrs) {
+        if (s[mrOff(m, x) + 1] !== MRL_HELD) continue;
+        // any answer but `wait` marks the pin breaking or invalidates it
+        const q = revokeQuery(m, s, x, kind, by, by === m.mrs[x]!.proc);
+        if (policy.revokePinner(q) !== "wait") return true;
+      }
+      return uninterruptible !== sleepsUninterruptible;
+    }
+  }
+}
+
 /** The registrations (and their processes) pinning any of the frames. */
-function pinHolders(ctx: Ctx, frames: Set<number>): { mrs: number[]; procs: number[] } {
+function pinHolders(
+  ctx: Pick<Ctx, "m" | "s">,
+  frames: Set<number>,
+): { mrs: number[]; procs: number[] } {
   const { m, s } = ctx;
   const mrs: number[] = [];
   const procs: number[] = [];

@@ -195,15 +195,38 @@ export function breakLease(ctx: Ctx, inode: number, write: boolean, by: number):
   const { m, s } = ctx;
   const holders: number[] = [];
   for (let q = 0; q < m.ofds.length; q++) {
-    if (m.ofds[q]!.inode !== inode) continue;
-    const qo = ofd(m, q);
-    const t = s[qo + OFD_LEASE]!;
-    if (t === LEASE_NONE || (s[qo + OFD_LFLAGS]! & LF_LAYOUT) !== 0) continue;
-    if (!write && t === LEASE_RD) continue; // a reader only breaks write leases
+    if (!breaksPlain(m, s, q, inode, write)) continue;
     startBreak(ctx, q, write ? "write access" : "read access", by);
     holders.push(m.ofds[q]!.proc);
   }
   return holders.length === 0 ? 0 : block(ctx, "lease break (break_lease)", holders);
+}
+
+/** Whether `breakLease(inode, write)` breaks (or waits for) the lease on open file description q. */
+function breaksPlain(m: Model, s: State, q: number, inode: number, write: boolean): boolean {
+  if (m.ofds[q]!.inode !== inode) return false;
+  const qo = ofd(m, q);
+  const t = s[qo + OFD_LEASE]!;
+  if (t === LEASE_NONE || (s[qo + OFD_LFLAGS]! & LF_LAYOUT) !== 0) return false;
+  return write || t !== LEASE_RD; // a reader only breaks write leases
+}
+
+/** `breakLease` finds nothing to break and returns 0. */
+export const LEASE_FREE = 0;
+/** `breakLease` blocks again and changes nothing: every lease it meets is already breaking. */
+export const LEASE_WAITS = 1;
+/** `breakLease` starts a break (marks a lease, sends its signal). */
+export const LEASE_BREAKS = 2;
+
+/** What `breakLease(inode, write)` would do in s, decided without running it. */
+export function breakLeaseOutcome(m: Model, s: State, inode: number, write: boolean): number {
+  let r = LEASE_FREE;
+  for (let q = 0; q < m.ofds.length; q++) {
+    if (!breaksPlain(m, s, q, inode, write)) continue;
+    if ((s[ofd(m, q) + OFD_LFLAGS]! & LF_BREAKING) === 0) return LEASE_BREAKS;
+    r = LEASE_WAITS;
+  }
+  return r;
 }
 
 /** The layout leases on inode, in the order of the inode's lease list. */
@@ -243,14 +266,7 @@ function layoutLeasesOf(m: Model, s: State, inode: number): number[] {
 export function breakLayoutLeases(ctx: Ctx, inode: number, caller: number): number {
   const { m, s } = ctx;
   const variant = leaseVariant(m);
-  const leases = layoutLeasesOf(m, s, inode).filter(
-    (q) =>
-      !(
-        variant === "sep2019" &&
-        m.ofds[q]!.proc === caller &&
-        s[ofd(m, q) + OFD_LEASE] === LEASE_WR
-      ),
-  );
+  const leases = layoutLeasesOf(m, s, inode).filter((q) => layoutBreaks(m, s, q, caller));
   const unbreakable = (q: number) => (s[ofd(m, q) + OFD_LFLAGS]! & LF_UNBREAK) !== 0;
   if (variant === "sep2019") {
     const holders = [...new Set(leases.filter(unbreakable).map((q) => m.ofds[q]!.proc))];
@@ -280,6 +296,38 @@ export function breakLayoutLeases(ctx: Ctx, inode: number, caller: number): numb
   return block(ctx, "layout lease break (break_layout)", [
     ...new Set(breaking.map((q) => m.ofds[q]!.proc)),
   ]);
+}
+
+/**
+ * Whether layout lease q conflicts with `caller`'s layout change: sep2019 lets
+ * the holder of a write layout lease change the layout (breakLayoutLeases).
+ */
+function layoutBreaks(m: Model, s: State, q: number, caller: number): boolean {
+  return !(
+    leaseVariant(m) === "sep2019" &&
+    m.ofds[q]!.proc === caller &&
+    s[ofd(m, q) + OFD_LEASE] === LEASE_WR
+  );
+}
+
+/**
+ * What `breakLayoutLeases(inode, caller)` would do in s, decided without
+ * running it: LEASE_FREE (returns 0), LEASE_WAITS (blocks, every lease already
+ * breaking), or LEASE_BREAKS (starts a break, or fails: an unbreakable lease
+ * gives ETXTBSY or EDEADLK in every variant).
+ */
+export function breakLayoutOutcome(m: Model, s: State, inode: number, caller: number): number {
+  let r = LEASE_FREE;
+  for (let q = 0; q < m.ofds.length; q++) {
+    if (m.ofds[q]!.inode !== inode) continue;
+    const qo = ofd(m, q);
+    const fl = s[qo + OFD_LFLAGS]!;
+    if (s[qo + OFD_LEASE] === LEASE_NONE || (fl & LF_LAYOUT) === 0) continue;
+    if (!layoutBreaks(m, s, q, caller)) continue;
+    if ((fl & LF_UNBREAK) !== 0 || (fl & LF_BREAKING) === 0) return LEASE_BREAKS;
+    r = LEASE_WAITS;
+  }
+  return r;
 }
 
 /**

@@ -5,7 +5,15 @@
  * must remove the device's translations before they return).
  */
 import { type Ctx, emit } from "../ctx.js";
-import { FF_ANON, FR_FLAGS, frm, mr as mrOff, vma as vmaOff } from "../layout.js";
+import {
+  FF_ANON,
+  FR_FLAGS,
+  frm,
+  type Model,
+  mr as mrOff,
+  type State,
+  vma as vmaOff,
+} from "../layout.js";
 import { releaseIfIdle, zeroFrame } from "./frames.js";
 import { pteFrame } from "./pte.js";
 
@@ -29,18 +37,52 @@ export function unmapMappingRange(
     for (let page = lo; page <= hi; page++) {
       const k = page - vi.first;
       const pte = s[vo + 1 + k]!;
-      if (pte === 0) continue;
-      const f = pteFrame(pte);
-      const anon =
-        f !== zeroFrame(m) &&
-        f >= (m.dax ? m.nBlocks : 0) &&
-        (s[frm(m, f) + FR_FLAGS]! & FF_ANON) !== 0;
-      if (anon && !evenCows) continue;
+      const z = zap(m, s, pte, evenCows);
+      if (z === ZAP_NONE) continue;
       s[vo + 1 + k] = 0;
-      if (anon) releaseIfIdle(ctx, f);
+      if (z === ZAP_COW) releaseIfIdle(ctx, pteFrame(pte));
     }
     invalidateOdp(ctx, v, lo - vi.first, hi - vi.first);
   }
+}
+
+const ZAP_NONE = 0;
+const ZAP_FILE = 1;
+const ZAP_COW = 2;
+
+/** What unmapping does to one page-table entry: nothing (empty, or a private COW copy kept), or zap it. */
+function zap(m: Model, s: State, pte: number, evenCows: boolean): number {
+  if (pte === 0) return ZAP_NONE;
+  const f = pteFrame(pte);
+  const anon =
+    f !== zeroFrame(m) &&
+    f >= (m.dax ? m.nBlocks : 0) &&
+    (s[frm(m, f) + FR_FLAGS]! & FF_ANON) !== 0;
+  if (!anon) return ZAP_FILE;
+  return evenCows ? ZAP_COW : ZAP_NONE;
+}
+
+/**
+ * Whether `unmapMappingRange` with the same arguments would zap an entry; ODP
+ * registrations aside, it changes nothing when none is left.
+ */
+export function mapsRange(
+  m: Model,
+  s: State,
+  inode: number,
+  first: number,
+  last: number,
+  evenCows: boolean,
+): boolean {
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vi = m.vmas[v]!;
+    const vo = vmaOff(m, v);
+    if (vi.inode !== inode || s[vo] !== 1) continue;
+    const hi = Math.min(last, vi.first + vi.pages - 1);
+    for (let page = Math.max(first, vi.first); page <= hi; page++)
+      if (zap(m, s, s[vo + 1 + page - vi.first]!, evenCows) !== ZAP_NONE) return true;
+  }
+  return false;
 }
 
 /** MMU-notifier invalidation of ODP registrations over pages [k0, k1] of VMA v. */
@@ -59,6 +101,17 @@ export function invalidateOdp(ctx: Ctx, v: number, k0: number, k1: number): void
     }
     if (pages.length > 0) emit(ctx, { k: "odp-invalidate", mr: x, pages });
   }
+}
+
+/** Whether `invalidateOdp(v, k0, k1)` has a translation to remove. */
+export function odpTranslated(m: Model, s: State, v: number, k0: number, k1: number): boolean {
+  for (let x = 0; x < m.mrs.length; x++) {
+    const mi = m.mrs[x]!;
+    if (!mi.odp || mi.vma !== v) continue;
+    const o = mrOff(m, x);
+    for (let k = k0; k <= k1; k++) if (s[o + 2 + k]! > 0) return true;
+  }
+  return false;
 }
 
 /** Invalidate every ODP translation that points at frame f (folio_mkclean, migration). */

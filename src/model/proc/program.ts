@@ -18,6 +18,8 @@ import { freshSlots, recordResult, recordSkip, settle } from "../flow.js";
 import { sysChmod, sysChown } from "../fs/attr.js";
 import { sysFssetxattr } from "../fs/dax-flag.js";
 import {
+  fallocateRetry,
+  resizeRetry,
   swapBusy,
   sysDedupe,
   sysFallocate,
@@ -81,7 +83,7 @@ import { hcaReset } from "../rdma/hca.js";
 import { deregMr, regMr } from "../rdma/mr.js";
 import { peerDone } from "../rdma/nic.js";
 import { cowOdpWait, odpUnmapWait } from "../rdma/odp.js";
-import { liveMr, reregMr } from "../rdma/rereg.js";
+import { liveMr, reregMr, reregRetry } from "../rdma/rereg.js";
 import { sendUverbs } from "../rdma/uverbs.js";
 import { vfioDma, vfioMap, vfioUnmap } from "../vfio/dma.js";
 import { sendKill } from "./deliver.js";
@@ -386,16 +388,19 @@ function syscall(ctx: Ctx, p: number, op: CProcOp): number {
 
 /**
  * Whether retrying the call that blocked process p changes the state, decided
- * without running it, for the calls whose wait is the application's own and
- * whose check is pure: `await`, `wait_for`, and `send` to a full mailbox.
- * undefined: no predicate for this call (a layout change, a lease break, an
- * MMU notifier wait, whose answer depends on the policy's decisions), and the
- * caller retries it on a copy (step.ts).
+ * without running it: for the calls whose wait is the application's own and
+ * whose check is pure (`await`, `wait_for`, `send` to a full mailbox), for
+ * rereg_mr waiting on its fence (rdma/rereg.ts reregRetry), and for
+ * truncate and ftruncate, blocked on a lease break or on pinned pages (the
+ * policy's answer is asked as the retry would ask it: fs/file-ops.ts
+ * resizeRetry). undefined: no predicate for this call or this state (layout
+ * leases, ODP, the other layout changes), and the caller retries it on a copy
+ * (step.ts).
  *
  * Each predicate follows procStep and syscall exactly: a missing input skips
  * the call (the program counter moves); a call that returns moves it too; a
  * call that blocks again changes only the uninterruptible flag, which procStep
- * clears (none of these waits is TASK_UNINTERRUPTIBLE). A contract test
+ * sets for a TASK_UNINTERRUPTIBLE wait (rereg_mr's) and clears for the others. A contract test
  * (retry.test.ts) holds each to the speculative retry on every reachable state
  * of every bundled scenario and of fuzzed ones.
  */
@@ -419,6 +424,20 @@ export function retryPredicate(m: Model, s: State, p: number): boolean | undefin
       const full = s[m.mboxOff[op.a]!]! - s[peerOff(m, op.a) + R_MBOX]! >= m.mboxCap[op.a]!;
       return !full || uninterruptible;
     }
+    case "rereg_mr":
+      // missingInput: an MR never registered is skipped
+      if (s[mrOff(m, liveMr(m, s, op.b))] === MR_NONE) return true;
+      return reregRetry(m, s, op.a, uninterruptible);
+    case "fallocate":
+      // missingInput: a descriptor never opened is skipped
+      if (s[ofd(m, op.a) + OFD_OPEN] === 0) return true;
+      return fallocateRetry(m, s, p, op, uninterruptible);
+    case "truncate":
+      return resizeRetry(m, s, p, false, op.a, op.b, uninterruptible);
+    case "ftruncate":
+      // missingInput: a descriptor never opened is skipped
+      if (s[ofd(m, op.a) + OFD_OPEN] === 0) return true;
+      return resizeRetry(m, s, p, true, op.a, op.b, uninterruptible);
     default:
       return undefined;
   }

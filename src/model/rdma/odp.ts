@@ -38,7 +38,7 @@ import {
   vmaWritable,
 } from "../layout.js";
 import { ptePerm } from "../mm/pte.js";
-import { invalidateOdp } from "../mm/unmap.js";
+import { invalidateOdp, odpTranslated } from "../mm/unmap.js";
 
 /** Pages [first, last] of an inode. */
 interface Range {
@@ -59,7 +59,7 @@ function covers(m: Model, x: number, k: number, ranges: readonly Range[]): boole
  * must wait out, or -1. Any virtual page of the range counts, so an access
  * to a MAP_PRIVATE mapping's anonymous copy is waited out as well.
  */
-export function odpInflightInRange(ctx: Ctx, ranges: readonly Range[]): number {
+export function odpInflightInRange(ctx: Pick<Ctx, "m" | "s">, ranges: readonly Range[]): number {
   const { m, s } = ctx;
   for (let q = 0; q < m.peers.length; q++) {
     const po = peerOff(m, q);
@@ -127,20 +127,61 @@ export function odpUnmapWait(ctx: Ctx, caller: number, v: number): number {
 /** Marks every ODP MR over the ranges as inside `caller`'s invalidation (it waits). */
 export function markInvalidating(ctx: Ctx, caller: number, ranges: readonly Range[]): void {
   const { m, s } = ctx;
-  for (let x = 0; x < m.mrs.length; x++) {
-    const mi = m.mrs[x]!;
-    if (!mi.odp) continue;
-    // A second invalidation of the interval waits alongside the first; the
-    // mark stays with the first while it waits (one field, no alternation).
-    const cur = s[mrInval(m, x)]!;
-    if (cur !== 0 && cur !== caller + 1 && s[proc(m, cur - 1) + P_STATUS] === PS_BLOCKED) continue;
-    for (let k = 0; k < mi.pages; k++)
-      if (covers(m, x, k, ranges)) {
-        s[mrInval(m, x)] = caller + 1;
-        break;
-      }
-  }
+  for (let x = 0; x < m.mrs.length; x++)
+    if (marks(m, s, x, caller, ranges)) s[mrInval(m, x)] = caller + 1;
 }
+
+/** Whether `markInvalidating` sets ODP MR x's invalidator to `caller`. */
+function marks(m: Model, s: State, x: number, caller: number, ranges: readonly Range[]): boolean {
+  const mi = m.mrs[x]!;
+  if (!mi.odp) return false;
+  // A second invalidation of the interval waits alongside the first; the
+  // mark stays with the first while it waits (one field, no alternation).
+  const cur = s[mrInval(m, x)]!;
+  if (cur !== 0 && cur !== caller + 1 && s[proc(m, cur - 1) + P_STATUS] === PS_BLOCKED)
+    return false;
+  for (let k = 0; k < mi.pages; k++) if (covers(m, x, k, ranges)) return true;
+  return false;
+}
+
+/**
+ * What a layout change's invalidation of the ranges does in s (layout-change.ts
+ * layoutGateRetry), decided without running it: ODP_CHANGES when it removes a
+ * translation, marks an MR or ends `caller`'s earlier mark; ODP_WAITS when it
+ * only waits again for an in-flight access (uninterruptibly); ODP_NONE when it
+ * changes nothing and lets the change go on.
+ */
+export function odpInvalidationOutcome(
+  m: Model,
+  s: State,
+  caller: number,
+  ranges: readonly Range[],
+): number {
+  let odp = false;
+  for (let x = 0; x < m.mrs.length && !odp; x++) odp = m.mrs[x]!.odp;
+  if (!odp) return ODP_NONE; // no translation, no mark, no access to wait for
+  for (let v = 0; v < m.vmas.length; v++) {
+    const vi = m.vmas[v]!;
+    if (s[vmaOff(m, v)] !== 1) continue;
+    for (const r of ranges) {
+      if (vi.inode !== r.inode) continue;
+      const lo = Math.max(r.first, vi.first);
+      const hi = Math.min(r.last, vi.first + vi.pages - 1);
+      if (lo <= hi && odpTranslated(m, s, v, lo - vi.first, hi - vi.first)) return ODP_CHANGES;
+    }
+  }
+  if (odpInflightInRange({ m, s }, ranges) >= 0) {
+    for (let x = 0; x < m.mrs.length; x++)
+      if (marks(m, s, x, caller, ranges) && s[mrInval(m, x)] !== caller + 1) return ODP_CHANGES;
+    return ODP_WAITS;
+  }
+  for (let x = 0; x < m.mrs.length; x++) if (s[mrInval(m, x)] === caller + 1) return ODP_CHANGES;
+  return ODP_NONE;
+}
+
+export const ODP_NONE = 0;
+export const ODP_WAITS = 1;
+export const ODP_CHANGES = 2;
 
 /** `caller`'s invalidation is over (mmu_interval_notifier ->invalidate returned). */
 export function endInvalidating(ctx: Ctx, caller: number): void {

@@ -55,26 +55,14 @@ export function reregMr(ctx: Ctx, x: number): number {
   const old = liveMr(m, s, rr.from);
   const oo = mrOff(m, old);
   const o = mrOff(m, x);
-  // A disassociated uverbs file (HCA reset, rdma/hca.ts): as reg_mr and dereg_mr,
-  // ib_uverbs_ioctl() fails the command with EIO before its handler runs (rdma-core
-  // sends write() commands through UVERBS_METHOD_INVOKE_WRITE).
-  if (s[m.offKernel + K_HCA_RESET] === 1) return -EIO;
-  if (!rr.trans && !rr.access) return -EINVAL;
+  const e = reregRefuses(m, s, x, old);
+  if (e < 0) return e;
   const st = s[oo]!;
-  if (st !== MR_VALID && st !== MR_INVALID) return -ENOENT;
-  if (rr.access && !mi.accessValid) return -EINVAL;
-  // revoke_mr() / mlx5r_umr_revoke_mr(): a UMR that disables the mkey and
-  // waits for its completion (mlx5_ib_post_send_wait, uninterruptible), by
-  // which the device has completed every access in progress through it.
-  for (let q = 0; q < m.peers.length; q++) {
-    const po = peerOff(m, q);
-    const infl = s[po + R_INFL]!;
-    if ((infl === INF_WRITE || infl === INF_READ) && s[po + R_OPMR] === old + 1) {
-      ctx.why = "rereg_mr: the MR's revocation waits for a device access in progress";
-      ctx.blockers = [];
-      ctx.uninterruptible = true;
-      return BLOCK;
-    }
+  if (revokeWaits(m, s, old)) {
+    ctx.why = "rereg_mr: the MR's revocation waits for a device access in progress";
+    ctx.blockers = [];
+    ctx.uninterruptible = true;
+    return BLOCK;
   }
   if (rr.trans || mi.odp) {
     // ib_umem_get() of the new range (or, ODP, a new MR from scratch): reg_mr's
@@ -107,6 +95,47 @@ export function reregMr(ctx: Ctx, x: number): number {
   s[oo + 1] = keys === "same" ? x + 1 : 0;
   emit(ctx, { k: "rereg", mr: old, to: x, keys, trans: rr.trans });
   return 0;
+}
+
+/** rereg_mr's errors before the driver runs (reregMr's order), or 0. */
+function reregRefuses(m: Model, s: State, x: number, old: number): number {
+  const mi = m.mrs[x]!;
+  const rr = mi.rereg!;
+  // A disassociated uverbs file (HCA reset, rdma/hca.ts): as reg_mr and dereg_mr,
+  // ib_uverbs_ioctl() fails the command with EIO before its handler runs (rdma-core
+  // sends write() commands through UVERBS_METHOD_INVOKE_WRITE).
+  if (s[m.offKernel + K_HCA_RESET] === 1) return -EIO;
+  if (!rr.trans && !rr.access) return -EINVAL;
+  const st = s[mrOff(m, old)]!;
+  if (st !== MR_VALID && st !== MR_INVALID) return -ENOENT;
+  if (rr.access && !mi.accessValid) return -EINVAL;
+  return 0;
+}
+
+/**
+ * revoke_mr() / mlx5r_umr_revoke_mr(): a UMR that disables the mkey and
+ * waits for its completion (mlx5_ib_post_send_wait, uninterruptible), by
+ * which the device has completed every access in progress through it:
+ * whether a device access through MR `old` is in progress.
+ */
+function revokeWaits(m: Model, s: State, old: number): boolean {
+  for (let q = 0; q < m.peers.length; q++) {
+    const po = peerOff(m, q);
+    const infl = s[po + R_INFL]!;
+    if ((infl === INF_WRITE || infl === INF_READ) && s[po + R_OPMR] === old + 1) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether retrying a rereg_mr into slot x blocked on the revocation's fence
+ * changes the state (proc/program.ts retryPredicate): it returns (an error, or
+ * the new registration) unless the access is still in progress, and then it
+ * blocks again uninterruptibly, which changes only a flag not yet set.
+ */
+export function reregRetry(m: Model, s: State, x: number, uninterruptible: boolean): boolean {
+  const old = liveMr(m, s, m.mrs[x]!.rereg!.from);
+  return reregRefuses(m, s, x, old) < 0 || !revokeWaits(m, s, old) || !uninterruptible;
 }
 
 /**
