@@ -192,6 +192,10 @@ interface KeyPlan {
   readonly rank: Int32Array;
   /** rank - 1 -> MR index + 1 (the inverse, for writing a key back). */
   readonly mrs: Int32Array;
+  /** Where each run of consecutive key words starts in the state (lengths: the group's `lens`). */
+  readonly runs: Int32Array;
+  /** The positions of the key words that hold an MR reference. */
+  readonly refAt: Int32Array;
 }
 
 function keyPlan(r: Replica, nMrs: number): KeyPlan {
@@ -215,40 +219,69 @@ function keyPlan(r: Replica, nMrs: number): KeyPlan {
   r.mrs.forEach((x, k) => {
     rank[x] = k + 1;
   });
+  const runs = [...r.ranges.map(([o]) => o), r.peerOff, r.mboxOff];
   return {
     pos: Int32Array.from(pos),
     ref: Uint8Array.from(ref),
     rank,
     mrs: Int32Array.from(r.mrs, (x) => x + 1),
+    runs: Int32Array.from(runs),
+    refAt: Int32Array.from(pos.filter((_, k) => ref[k] !== 0)),
   };
 }
 
+/** The lengths of a replica's runs of consecutive key words, in `KeyPlan.runs` order. */
+function runLengths(r: Replica): Int32Array {
+  return Int32Array.from([...r.ranges.map(([, n]) => n), R_VARS + r.peerVars, r.mboxCap + 1]);
+}
+
+/** The key word of an MR reference `v` (an MR number + 1, or 0) for the replica whose ranks are `rank`. */
+function localRank(rank: Int32Array, v: number): number {
+  return v > 0 ? (v - 1 < rank.length ? rank[v - 1]! : 0) : v;
+}
+
 /**
- * Canonical forms without allocating: each group's keys are read into one
- * scratch array reused by every call, the members ordered by key (then by
+ * Canonical forms without allocating, and without reading more of a state
+ * than the order needs. The members of a group are ordered by key (then by
  * index, a total order, so any sort gives the one permutation) with an
- * insertion sort (groups are small), and a state already in order is
- * returned as it is. Only a state that must change is written, into `out`.
+ * insertion sort that compares two members' words in place, key word by key
+ * word, and stops at the first that differs: replicas in different local
+ * states differ early (the process fields come first), so a comparison
+ * seldom reads a whole key. The sort starts from the order the previous call
+ * found: the explorer canonicalises the successors of one state one after
+ * another, and they differ from it, hence from each other, in few replicas,
+ * so the order is mostly found sorted and n - 1 comparisons confirm it. A
+ * state already in order is returned as it is; one that must change is
+ * copied into `out` and each moved member's words copied run by run to its
+ * new place, then its MR references renamed.
  */
 class Canonicaliser {
   private readonly plans: (readonly KeyPlan[])[];
-  private readonly keys: Int32Array[];
+  /** Per group: whether key word k holds an MR reference (the same for every member). */
+  private readonly refs: Uint8Array[];
+  /** Per group: the order found by the last call (member indices, by key). */
   private readonly order: Int32Array[];
-  private readonly lens: number[];
+  /** Per group: the lengths of the members' runs of key words. */
+  private readonly lens: Int32Array[];
 
   constructor(
     private readonly groups: readonly (readonly Replica[])[],
     nMrs: number,
   ) {
     this.plans = groups.map((g) => g.map((r) => keyPlan(r, nMrs)));
-    this.lens = this.plans.map((ps) => {
-      const len = ps[0]!.pos.length;
-      if (ps.some((p) => p.pos.length !== len))
-        throw new Error("pinlab bug: replicas of one group with keys of different lengths");
-      return len;
+    this.refs = this.plans.map((ps) => {
+      const ref = ps[0]!.ref;
+      if (ps.some((p) => p.pos.length !== ref.length || p.ref.some((x, k) => x !== ref[k])))
+        throw new Error("pinlab bug: replicas of one group with keys of different shapes");
+      return ref;
     });
-    this.keys = this.plans.map((ps, g) => new Int32Array(ps.length * this.lens[g]!));
-    this.order = this.plans.map((ps) => new Int32Array(ps.length));
+    this.order = this.plans.map((ps) => Int32Array.from(ps, (_, i) => i));
+    this.lens = groups.map((g) => {
+      const lens = runLengths(g[0]!);
+      if (g.some((r) => runLengths(r).some((n, i) => n !== lens[i])))
+        throw new Error("pinlab bug: replicas of one group with runs of different lengths");
+      return lens;
+    });
   }
 
   /** `s`'s canonical form: `s` itself when it is one, else written into `out` (not `s`). */
@@ -256,31 +289,22 @@ class Canonicaliser {
     let res = s;
     for (let g = 0; g < this.groups.length; g++) {
       const plans = this.plans[g]!;
-      const K = this.lens[g]!;
-      const keys = this.keys[g]!;
+      const ref = this.refs[g]!;
       const order = this.order[g]!;
+      const lens = this.lens[g]!;
       const n = plans.length;
-      for (let r = 0; r < n; r++) {
-        const { pos, ref, rank } = plans[r]!;
-        const base = r * K;
-        for (let k = 0; k < K; k++) {
-          const v = s[pos[k]!]!;
-          // an MR number + 1 becomes its rank + 1 among the replica's own MRs
-          keys[base + k] = ref[k] !== 0 && v > 0 ? (v - 1 < rank.length ? rank[v - 1]! : 0) : v;
-        }
-      }
-      // insertion sort of the members by (key, index)
-      let sorted = true;
-      for (let i = 0; i < n; i++) {
-        const x = i;
+      // insertion sort of the members by (key, index), from the last order found
+      for (let i = 1; i < n; i++) {
+        const x = order[i]!;
         let j = i - 1;
-        while (j >= 0 && this.less(keys, K, x, order[j]!)) {
+        while (j >= 0 && less(s, ref, plans[x]!, x, plans[order[j]!]!, order[j]!)) {
           order[j + 1] = order[j]!;
           j--;
         }
         order[j + 1] = x;
-        if (j + 1 !== i) sorted = false;
       }
+      let sorted = true;
+      for (let i = 0; i < n && sorted; i++) sorted = order[i] === i;
       if (sorted) continue;
       if (res === s) {
         out.set(s);
@@ -289,26 +313,48 @@ class Canonicaliser {
       for (let dst = 0; dst < n; dst++) {
         const src = order[dst]!;
         if (src === dst) continue;
-        // the source's key, written at the destination's positions with the destination's MRs
-        const { pos, ref, mrs } = plans[dst]!;
-        const base = src * K;
-        for (let k = 0; k < K; k++) {
-          const v = keys[base + k]!;
-          out[pos[k]!] = ref[k] !== 0 && v > 0 ? mrs[v - 1]! : v;
+        // the source's words at the destination's positions, its MRs renamed to the destination's
+        const from = plans[src]!;
+        const to = plans[dst]!;
+        const sr = from.runs;
+        const dr = to.runs;
+        for (let r = 0; r < lens.length; r++) {
+          const a = sr[r]!;
+          const b = dr[r]!;
+          const len = lens[r]!;
+          for (let i = 0; i < len; i++) out[b + i] = s[a + i]!;
+        }
+        const sa = from.refAt;
+        const da = to.refAt;
+        for (let k = 0; k < sa.length; k++) {
+          const r = localRank(from.rank, s[sa[k]!]!);
+          out[da[k]!] = r > 0 ? to.mrs[r - 1]! : r;
         }
       }
     }
     return res;
   }
+}
 
-  /** Whether member x's key is below member y's (equal keys: the lower index first). */
-  private less(keys: Int32Array, K: number, x: number, y: number): boolean {
-    const a = x * K;
-    const b = y * K;
-    for (let k = 0; k < K; k++) {
-      const d = keys[a + k]! - keys[b + k]!;
-      if (d !== 0) return d < 0;
+/** Whether member x's key in `s` is below member y's (equal keys: the lower index first). */
+function less(
+  s: Int32Array,
+  ref: Uint8Array,
+  px: KeyPlan,
+  x: number,
+  py: KeyPlan,
+  y: number,
+): boolean {
+  const a = px.pos;
+  const b = py.pos;
+  for (let k = 0; k < ref.length; k++) {
+    let u = s[a[k]!]!;
+    let v = s[b[k]!]!;
+    if (ref[k] !== 0) {
+      u = localRank(px.rank, u);
+      v = localRank(py.rank, v);
     }
-    return x < y;
+    if (u !== v) return u < v;
   }
+  return x < y;
 }
