@@ -66,6 +66,7 @@ import { commFailure, kill } from "../../properties/outcomes.js";
 import type { Property } from "../../properties/property.js";
 import { prng } from "../run/random.js";
 import { sample } from "./distribution.js";
+import { type Found, StateMemo } from "./memo.js";
 import { type LatencyHistogram, latencyHistogram } from "./stats.js";
 import { type TimingTable, timingTable } from "./timing.js";
 
@@ -189,6 +190,10 @@ export interface SimModel {
     readonly lastRepeat: Float64Array;
     readonly peerRepeatAt: Float64Array;
   };
+  /** The model's answers per distinct state and transition, kept across seeds (memo.ts). */
+  readonly memo: StateMemo;
+  /** Per state of the memo: its stranded and busy levels. */
+  readonly memoLevels: { readonly stranded: number[]; readonly busy: number[] };
 }
 
 /**
@@ -240,10 +245,39 @@ function simConditions(m: Model): SimCondition[] {
   return out;
 }
 
+/** The blocks held busy in state s (stranded space is these and the orphans). */
+function busyIn(blkBusy: Int32Array, s: State): number {
+  let busy = 0;
+  for (let b = 0; b < blkBusy.length; b++) if (s[blkBusy[b]!] === 1) busy++;
+  return busy;
+}
+
+/** The page-cache frames of state s that no file maps and something still references. */
+function orphansIn(frames: Int32Array, s: State): number {
+  let orphans = 0;
+  for (let f = 0; f < frames.length; f++) {
+    const fo = frames[f]!;
+    const fl = s[fo + FR_FLAGS]!;
+    if (
+      (fl & FF_USED) !== 0 &&
+      (fl & FF_ANON) === 0 &&
+      s[fo + FR_INODE] === 0 &&
+      s[fo + FR_REF]! > 0
+    )
+      orphans++;
+  }
+  return orphans;
+}
+
 export function simModel(m: Model): SimModel {
   const safety = PROPERTIES.filter((p) => p.group === "safety" && p.onStep);
   const width =
     Math.max(m.procs.length, m.peers.length, m.nFrames, m.ofds.length, m.mrs.length) + 1;
+  const blkBusy = Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY);
+  const frames = m.dax
+    ? new Int32Array(0)
+    : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f));
+  const memoLevels = { stranded: [] as number[], busy: [] as number[] };
   return {
     model: m,
     timing: timingTable(m),
@@ -251,8 +285,14 @@ export function simModel(m: Model): SimModel {
     judged: judgedOf([...safety, kill, commFailure]),
     repeatFrom: m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from),
     peerRepeatFrom: m.peers.map((r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from),
-    blkBusy: Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY),
-    frames: m.dax ? new Int32Array(0) : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f)),
+    blkBusy,
+    frames,
+    memo: new StateMemo(m, (id, s) => {
+      const busy = busyIn(blkBusy, s);
+      memoLevels.stranded[id] = busy + orphansIn(frames, s);
+      memoLevels.busy[id] = busy;
+    }),
+    memoLevels,
     slots: {
       width,
       at: new Float64Array(KINDS * width),
@@ -289,6 +329,12 @@ export interface SeedOptions {
   readonly record?: number;
   /** Also add every latency here. */
   readonly pool?: LatencyPool;
+  /**
+   * Check every answer taken from the memo against the model's own (for
+   * tests): the enabled actions after every transition, and each reused
+   * transition's successor and events. A difference throws.
+   */
+  readonly verify?: boolean;
 }
 
 const PERCENTILES = [50, 90, 99];
@@ -417,9 +463,21 @@ export function simulateSeed(
     }
   };
 
+  // With the memo on, cur is the memo's copy of state curId and nxt is
+  // where a transition not seen before is computed; with it off (curId -1),
+  // cur and nxt are the seed's two buffers, swapped after each transition.
+  const memo = sm.memo;
+  const mLevels = sm.memoLevels;
+  let curId = -1;
   let cur = X.a;
   cur.set(m.init);
   let nxt = X.b;
+  if (memo.on) {
+    curId = memo.intern(cur);
+    if (curId < 0) curId = memo.intern(cur);
+    if (memo.on) cur = memo.state(curId);
+    else curId = -1;
+  }
   // The schedule, one slot per action (kind × index): its time, and the round
   // in which it was last enabled; an action enabled in the previous round too
   // keeps its time.
@@ -460,22 +518,8 @@ export function simulateSeed(
   let strandedNow = 0;
   let busyNow = 0;
   const levels = (s: State): void => {
-    let busy = 0;
-    for (let b = 0; b < blkBusy.length; b++) if (s[blkBusy[b]!] === 1) busy++;
-    let orphans = 0;
-    for (let f = 0; f < frames.length; f++) {
-      const fo = frames[f]!;
-      const fl = s[fo + FR_FLAGS]!;
-      if (
-        (fl & FF_USED) !== 0 &&
-        (fl & FF_ANON) === 0 &&
-        s[fo + FR_INODE] === 0 &&
-        s[fo + FR_REF]! > 0
-      )
-        orphans++;
-    }
-    strandedNow = busy + orphans;
-    busyNow = busy;
+    busyNow = busyIn(blkBusy, s);
+    strandedNow = busyNow + orphansIn(frames, s);
   };
   levels(cur);
   let strandedArea = 0;
@@ -509,16 +553,46 @@ export function simulateSeed(
   const en: number[] = [];
   const J = sm.judged;
   const nSafety = sm.safety.length;
+  /** What property i found on this transition (a message), counted as its kind says. */
+  const onFound = (i: number, message: string): void => {
+    if (i === nSafety) {
+      kills++;
+      return;
+    }
+    if (i === nSafety + 1) {
+      commFailures++;
+      return;
+    }
+    const name = J.props[i]!.name;
+    if (name === "foreign-dma") foreign++;
+    else if (name === "stale-exposure") stale++;
+    else if (name === "lost-write") lost++;
+    if (!seen.has(name)) {
+      seen.add(name);
+      violations.push({ property: name, step: steps, time: now, message });
+    }
+  };
+  const verify = o.verify === true;
+  let found: Found[] = [];
   for (;;) {
     if ((steps & 4095) === 4095 && o.stop?.()) {
       interrupted = true;
       break;
     }
-    const nEn = enabledInto(m, cur, en);
+    let enOf: readonly number[];
+    let nEn: number;
+    if (curId >= 0) {
+      enOf = memo.enabled(curId);
+      nEn = enOf.length;
+      if (verify) verifyEnabled(m, cur, enOf, en);
+    } else {
+      nEn = enabledInto(m, cur, en);
+      enOf = en;
+    }
     let minT = Number.POSITIVE_INFINITY;
     let minA = -1;
     for (let k = 0; k < nEn; k++) {
-      const a = en[k]!;
+      const a = enOf[k]!;
       if (!timed(a)) continue;
       const slot = slotOf(a);
       let t: number;
@@ -540,9 +614,15 @@ export function simulateSeed(
     }
     if (minT > horizon) break;
     advance(minT);
-    // Emptied by pops: V8 runs them inline, where setting `length` calls into the runtime.
-    while (ev.length > 0) ev.pop();
-    stepInto(m, cur, minA, nxt, ev);
+    const tr = curId >= 0 ? memo.transition(curId, minA) : undefined;
+    let events: readonly ModelEvent[];
+    if (tr === undefined || verify) {
+      // Emptied by pops: V8 runs them inline, where setting `length` calls into the runtime.
+      while (ev.length > 0) ev.pop();
+      stepInto(m, cur, minA, nxt, ev);
+      if (tr !== undefined) verifyTransition(memo.state(tr.next), tr.events, nxt, ev);
+    }
+    events = tr === undefined ? ev : tr.events;
     steps++;
     recorded?.push(minA);
     const kind = actionKind(minA);
@@ -566,8 +646,8 @@ export function simulateSeed(
 
     // One pass over the events: the counters below, and which properties must judge them.
     let mask = J.always;
-    for (let k = 0; k < ev.length; k++) {
-      const e = ev[k]!;
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k]!;
       const kindOf = e.k;
       mask |= J.maskOf.get(kindOf) ?? 0;
       switch (kindOf) {
@@ -632,32 +712,50 @@ export function simulateSeed(
     }
     // Judged by the bundled properties, as check judges the same transition;
     // a property that reads none of this transition's event kinds finds nothing.
-    for (let i = 0; i < J.props.length; i++) {
-      if (i < MASKED && ((mask >>> i) & 1) === 0) continue;
-      const p = J.props[i]!;
-      const f = p.onStep!(m, cur, nxt, ev);
-      if (f === null) continue;
-      if (i === nSafety) {
-        kills++;
-        continue;
-      }
-      if (i === nSafety + 1) {
-        commFailures++;
-        continue;
-      }
-      if (p.name === "foreign-dma") foreign++;
-      else if (p.name === "stale-exposure") stale++;
-      else if (p.name === "lost-write") lost++;
-      if (!seen.has(p.name)) {
-        seen.add(p.name);
-        violations.push({ property: p.name, step: steps, time: now, message: f.message });
+    if (tr !== undefined) {
+      for (let k = 0; k < tr.found.length; k++) onFound(tr.found[k]!.prop, tr.found[k]!.message);
+    } else {
+      for (let i = 0; i < J.props.length; i++) {
+        if (i < MASKED && ((mask >>> i) & 1) === 0) continue;
+        const f = J.props[i]!.onStep!(m, cur, nxt, ev);
+        if (f === null) continue;
+        if (curId >= 0) found.push({ prop: i, message: f.message });
+        onFound(i, f.message);
       }
     }
-    const t = cur;
-    cur = nxt;
-    nxt = t;
     fired = minA;
-    levels(cur);
+    if (curId >= 0) {
+      let next: number;
+      if (tr !== undefined) next = tr.next;
+      else {
+        // Interned last: a full memory starts over, and cur may then be overwritten.
+        const from = curId;
+        const generation = memo.generation;
+        next = memo.intern(nxt);
+        if (next >= 0) memo.keep(from, minA, next, ev, found);
+        if (memo.generation !== generation) next = memo.intern(nxt);
+        if (found.length > 0) found = [];
+      }
+      if (memo.on) {
+        curId = next;
+        cur = memo.state(next);
+        strandedNow = mLevels.stranded[next]!;
+        busyNow = mLevels.busy[next]!;
+      } else {
+        // Switched off: on with the seed's own buffers.
+        curId = -1;
+        cur = X.a;
+        cur.set(memo.state(next));
+        nxt = X.b;
+        memo.release();
+        levels(cur);
+      }
+    } else {
+      const t = cur;
+      cur = nxt;
+      nxt = t;
+      levels(cur);
+    }
     for (let j = 0; j < conds.length; j++) {
       const h = conds[j]!.holds(cur);
       condNow[j] = h;
@@ -706,6 +804,33 @@ export function simulateSeed(
     interrupted,
     ...(recorded ? { recorded } : {}),
   };
+}
+
+/** Throws unless the memo's enabled actions are the model's own in state s. */
+function verifyEnabled(m: Model, s: State, got: readonly number[], scratch: number[]): void {
+  const n = enabledInto(m, s, scratch);
+  let same = n === got.length;
+  for (let k = 0; same && k < n; k++) same = scratch[k] === got[k];
+  if (!same)
+    throw new Error(
+      `pinlab bug: the memo's enabled actions [${got}] are not the model's [${scratch.slice(0, n)}]`,
+    );
+}
+
+/** Throws unless a reused transition's successor and events are the model's own. */
+function verifyTransition(
+  kept: State,
+  keptEvents: readonly ModelEvent[],
+  s: State,
+  events: readonly ModelEvent[],
+): void {
+  for (let i = 0; i < s.length; i++)
+    if (kept[i] !== s[i])
+      throw new Error(`pinlab bug: a reused transition's state differs at word ${i}`);
+  if (JSON.stringify(keptEvents) !== JSON.stringify(events))
+    throw new Error(
+      `pinlab bug: a reused transition's events ${JSON.stringify(keptEvents)} are not ${JSON.stringify(events)}`,
+    );
 }
 
 /** The first `steps` actions of seed `seed`: a violation's schedule from the initial state. */
