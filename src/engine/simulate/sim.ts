@@ -194,6 +194,13 @@ export interface SimModel {
   readonly memo: StateMemo;
   /** Per state of the memo: its stranded and busy levels. */
   readonly memoLevels: { readonly stranded: number[]; readonly busy: number[] };
+  /**
+   * The state words the memo holds at 0: the repeating tails' iteration
+   * counters where tails repeat without end (repeat.ts: then only the
+   * `iteration` of a repeat event reads them, and nothing the simulator
+   * measures reads that), so that an iteration's states are the last one's.
+   */
+  readonly counters: Int32Array;
 }
 
 /**
@@ -278,7 +285,14 @@ export function simModel(m: Model): SimModel {
     ? new Int32Array(0)
     : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f));
   const memoLevels = { stranded: [] as number[], busy: [] as number[] };
+  const counters =
+    m.repeatLimit === Number.POSITIVE_INFINITY
+      ? Int32Array.from(
+          [...m.procs, ...m.peers].flatMap((a) => (a.repeat ? [a.repeat.counter] : [])),
+        )
+      : new Int32Array(0);
   return {
+    counters,
     model: m,
     timing: timingTable(m),
     safety,
@@ -472,7 +486,9 @@ export function simulateSeed(
   let cur = X.a;
   cur.set(m.init);
   let nxt = X.b;
+  const counters = sm.counters;
   if (memo.on) {
+    for (let c = 0; c < counters.length; c++) cur[counters[c]!] = 0;
     curId = memo.intern(cur);
     if (curId < 0) curId = memo.intern(cur);
     if (memo.on) cur = memo.state(curId);
@@ -572,7 +588,8 @@ export function simulateSeed(
       violations.push({ property: name, step: steps, time: now, message });
     }
   };
-  const verify = o.verify === true;
+  const shadow = o.verify === true ? new Shadow(sm) : null;
+  const verify = shadow !== null;
   let found: Found[] = [];
   for (;;) {
     if ((steps & 4095) === 4095 && o.stop?.()) {
@@ -584,7 +601,6 @@ export function simulateSeed(
     if (curId >= 0) {
       enOf = memo.enabled(curId);
       nEn = enOf.length;
-      if (verify) verifyEnabled(m, cur, enOf, en);
     } else {
       nEn = enabledInto(m, cur, en);
       enOf = en;
@@ -616,11 +632,10 @@ export function simulateSeed(
     advance(minT);
     const tr = curId >= 0 ? memo.transition(curId, minA) : undefined;
     let events: readonly ModelEvent[];
-    if (tr === undefined || verify) {
+    if (tr === undefined) {
       // Emptied by pops: V8 runs them inline, where setting `length` calls into the runtime.
       while (ev.length > 0) ev.pop();
       stepInto(m, cur, minA, nxt, ev);
-      if (tr !== undefined) verifyTransition(memo.state(tr.next), tr.events, nxt, ev);
     }
     events = tr === undefined ? ev : tr.events;
     steps++;
@@ -714,14 +729,17 @@ export function simulateSeed(
     // a property that reads none of this transition's event kinds finds nothing.
     if (tr !== undefined) {
       for (let k = 0; k < tr.found.length; k++) onFound(tr.found[k]!.prop, tr.found[k]!.message);
+      shadow?.step(enOf, nEn, minA, tr.events, tr.found);
     } else {
       for (let i = 0; i < J.props.length; i++) {
         if (i < MASKED && ((mask >>> i) & 1) === 0) continue;
         const f = J.props[i]!.onStep!(m, cur, nxt, ev);
         if (f === null) continue;
-        if (curId >= 0) found.push({ prop: i, message: f.message });
+        if (curId >= 0 || verify) found.push({ prop: i, message: f.message });
         onFound(i, f.message);
       }
+      shadow?.step(enOf, nEn, minA, ev, found);
+      if (curId < 0 && found.length > 0) found = [];
     }
     fired = minA;
     if (curId >= 0) {
@@ -729,6 +747,7 @@ export function simulateSeed(
       if (tr !== undefined) next = tr.next;
       else {
         // Interned last: a full memory starts over, and cur may then be overwritten.
+        for (let c = 0; c < counters.length; c++) nxt[counters[c]!] = 0;
         const from = curId;
         const generation = memo.generation;
         next = memo.intern(nxt);
@@ -756,6 +775,7 @@ export function simulateSeed(
       nxt = t;
       levels(cur);
     }
+    shadow?.same(cur);
     for (let j = 0; j < conds.length; j++) {
       const h = conds[j]!.holds(cur);
       condNow[j] = h;
@@ -806,31 +826,75 @@ export function simulateSeed(
   };
 }
 
-/** Throws unless the memo's enabled actions are the model's own in state s. */
-function verifyEnabled(m: Model, s: State, got: readonly number[], scratch: number[]): void {
-  const n = enabledInto(m, s, scratch);
-  let same = n === got.length;
-  for (let k = 0; same && k < n; k++) same = scratch[k] === got[k];
-  if (!same)
-    throw new Error(
-      `pinlab bug: the memo's enabled actions [${got}] are not the model's [${scratch.slice(0, n)}]`,
-    );
-}
+/**
+ * A second run of the same schedule straight through the model, on the
+ * states as the model has them (iteration counters and all), for
+ * `SeedOptions.verify`: after every transition it checks that the loop saw
+ * the enabled actions, the events (but a repeat's iteration number) and the
+ * findings the model gives, and that the loop's state is the model's but
+ * for the iteration counters. A difference throws.
+ */
+class Shadow {
+  private cur: Int32Array;
+  private nxt: Int32Array;
+  private readonly en: number[] = [];
+  private readonly ev: ModelEvent[] = [];
+  private readonly masked: Int32Array;
 
-/** Throws unless a reused transition's successor and events are the model's own. */
-function verifyTransition(
-  kept: State,
-  keptEvents: readonly ModelEvent[],
-  s: State,
-  events: readonly ModelEvent[],
-): void {
-  for (let i = 0; i < s.length; i++)
-    if (kept[i] !== s[i])
-      throw new Error(`pinlab bug: a reused transition's state differs at word ${i}`);
-  if (JSON.stringify(keptEvents) !== JSON.stringify(events))
-    throw new Error(
-      `pinlab bug: a reused transition's events ${JSON.stringify(keptEvents)} are not ${JSON.stringify(events)}`,
-    );
+  constructor(private readonly sm: SimModel) {
+    this.cur = Int32Array.from(sm.model.init);
+    this.nxt = new Int32Array(this.cur.length);
+    this.masked = sm.counters;
+  }
+
+  step(
+    en: readonly number[],
+    nEn: number,
+    a: number,
+    events: readonly ModelEvent[],
+    found: readonly Found[],
+  ): void {
+    const { model: m, judged: J } = this.sm;
+    const n = enabledInto(m, this.cur, this.en);
+    let same = n === nEn;
+    for (let k = 0; same && k < n; k++) same = this.en[k] === en[k];
+    if (!same)
+      throw new Error(
+        `pinlab bug: the simulator's enabled actions [${en.slice(0, nEn)}] are not the model's [${this.en.slice(0, n)}]`,
+      );
+    this.ev.length = 0;
+    stepInto(m, this.cur, a, this.nxt, this.ev);
+    const plain = (evs: readonly ModelEvent[]) =>
+      JSON.stringify(
+        evs.map((e) => (e.k === "repeat" || e.k === "peer-repeat" ? { ...e, iteration: 0 } : e)),
+      );
+    if (plain(events) !== plain(this.ev))
+      throw new Error(
+        `pinlab bug: the simulator's events ${plain(events)} are not the model's ${plain(this.ev)}`,
+      );
+    const want: Found[] = [];
+    for (let i = 0; i < J.props.length; i++) {
+      const f = J.props[i]!.onStep!(m, this.cur, this.nxt, this.ev);
+      if (f !== null) want.push({ prop: i, message: f.message });
+    }
+    if (JSON.stringify(want) !== JSON.stringify(found))
+      throw new Error(
+        `pinlab bug: the simulator's findings ${JSON.stringify(found)} are not the model's ${JSON.stringify(want)}`,
+      );
+    const t = this.cur;
+    this.cur = this.nxt;
+    this.nxt = t;
+  }
+
+  /** Throws unless s is the model's state but for the iteration counters (see SimModel.counters). */
+  same(s: State): void {
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] === this.cur[i] || this.masked.includes(i)) continue;
+      throw new Error(
+        `pinlab bug: the simulator's state differs from the model's at word ${i}: ${s[i]}, not ${this.cur[i]}`,
+      );
+    }
+  }
 }
 
 /** The first `steps` actions of seed `seed`: a violation's schedule from the initial state. */
