@@ -74,8 +74,8 @@ export class StateMemo {
 
   constructor(
     private readonly m: Model,
-    /** Computed once per state when it is first seen (levels, conditions). */
-    private readonly onNew: (id: number, s: State) => void,
+    /** Called once per state when it is first seen, with its enabled actions. */
+    private readonly onNew: (id: number, s: State, enabled: readonly number[]) => void,
   ) {
     this.width = m.init.length;
     this.capacity = Math.max(16, Math.min(MAX_STATES, Math.floor(MAX_WORDS / this.width)));
@@ -137,8 +137,9 @@ export class StateMemo {
     while (t[j] !== 0) j = (j + 1) & this.mask;
     t[j] = id + 1;
     const n = enabledInto(this.m, v, this.scratch);
-    this.enabledOf[id] = this.scratch.slice(0, n);
-    this.onNew(id, v);
+    const en = this.scratch.slice(0, n);
+    this.enabledOf[id] = en;
+    this.onNew(id, v, en);
     return id;
   }
 

@@ -192,8 +192,16 @@ export interface SimModel {
   };
   /** The model's answers per distinct state and transition, kept across seeds (memo.ts). */
   readonly memo: StateMemo;
-  /** Per state of the memo: its stranded and busy levels. */
-  readonly memoLevels: { readonly stranded: number[]; readonly busy: number[] };
+  /**
+   * Per state of the memo: its stranded and busy levels, and per enabled
+   * action its slot in the schedule (-1: a fault without timing, never
+   * scheduled).
+   */
+  readonly memoOf: {
+    readonly stranded: number[];
+    readonly busy: number[];
+    readonly slots: Int32Array[];
+  };
   /**
    * The state words the memo holds at 0: the repeating tails' iteration
    * counters where tails repeat without end (repeat.ts: then only the
@@ -284,7 +292,8 @@ export function simModel(m: Model): SimModel {
   const frames = m.dax
     ? new Int32Array(0)
     : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f));
-  const memoLevels = { stranded: [] as number[], busy: [] as number[] };
+  const memoOf = { stranded: [] as number[], busy: [] as number[], slots: [] as Int32Array[] };
+  const timing = timingTable(m);
   const counters =
     m.repeatLimit === Number.POSITIVE_INFINITY
       ? Int32Array.from(
@@ -294,19 +303,24 @@ export function simModel(m: Model): SimModel {
   return {
     counters,
     model: m,
-    timing: timingTable(m),
+    timing,
     safety,
     judged: judgedOf([...safety, kill, commFailure]),
     repeatFrom: m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from),
     peerRepeatFrom: m.peers.map((r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from),
     blkBusy,
     frames,
-    memo: new StateMemo(m, (id, s) => {
+    memo: new StateMemo(m, (id, s, en) => {
       const busy = busyIn(blkBusy, s);
-      memoLevels.stranded[id] = busy + orphansIn(frames, s);
-      memoLevels.busy[id] = busy;
+      memoOf.stranded[id] = busy + orphansIn(frames, s);
+      memoOf.busy[id] = busy;
+      const slots =
+        memoOf.slots[id]?.length === en.length ? memoOf.slots[id]! : new Int32Array(en.length);
+      for (let k = 0; k < en.length; k++)
+        slots[k] = isTimed(timing, en[k]!) ? slotIn(width, en[k]!) : -1;
+      memoOf.slots[id] = slots;
     }),
-    memoLevels,
+    memoOf,
     slots: {
       width,
       at: new Float64Array(KINDS * width),
@@ -333,6 +347,32 @@ export function simModel(m: Model): SimModel {
     scratch: latencyPool(),
     conditions: simConditions(m),
   };
+}
+
+/** Fault actions without a timing entry never strike. */
+function isTimed(T: TimingTable, a: number): boolean {
+  const i = actionIndex(a);
+  switch (actionKind(a)) {
+    case A_CRASH:
+      return T.crash[i] !== null;
+    case A_HANG:
+      return T.hang[i] !== null;
+    case A_PARTITION:
+      return T.partition[i] !== null;
+    case A_OOM:
+      return T.oom[i] !== null;
+    case A_PEER_CRASH:
+      return T.peerCrash[i] !== null;
+    default:
+      return true;
+  }
+}
+
+/** Action a's slot in a schedule of `width` slots per kind. */
+function slotIn(width: number, a: number): number {
+  if (actionKind(a) >= KINDS)
+    throw new Error(`pinlab bug: action kind ${actionKind(a)} has no slot`);
+  return actionKind(a) * width + actionIndex(a);
 }
 
 export interface SeedOptions {
@@ -458,30 +498,12 @@ export function simulateSeed(
         throw new Error(`pinlab bug: no timing for action kind ${actionKind(a)}`);
     }
   };
-  /** Fault actions without a timing entry never strike. */
-  const timed = (a: number): boolean => {
-    const i = actionIndex(a);
-    switch (actionKind(a)) {
-      case A_CRASH:
-        return T.crash[i] !== null;
-      case A_HANG:
-        return T.hang[i] !== null;
-      case A_PARTITION:
-        return T.partition[i] !== null;
-      case A_OOM:
-        return T.oom[i] !== null;
-      case A_PEER_CRASH:
-        return T.peerCrash[i] !== null;
-      default:
-        return true;
-    }
-  };
 
   // With the memo on, cur is the memo's copy of state curId and nxt is
   // where a transition not seen before is computed; with it off (curId -1),
   // cur and nxt are the seed's two buffers, swapped after each transition.
   const memo = sm.memo;
-  const mLevels = sm.memoLevels;
+  const mOf = sm.memoOf;
   let curId = -1;
   let cur = X.a;
   cur.set(m.init);
@@ -499,11 +521,6 @@ export function simulateSeed(
   // keeps its time.
   const { width, at, seenIn } = sm.slots;
   seenIn.fill(-2); // -2: never enabled
-  const slotOf = (a: number) => {
-    const slot = actionKind(a) * width + actionIndex(a);
-    if (slot >= at.length) throw new Error(`pinlab bug: action kind ${actionKind(a)} has no slot`);
-    return slot;
-  };
   let round = 0;
   const ev: ModelEvent[] = [];
   const recorded: number[] | undefined = o.record !== undefined ? [] : undefined;
@@ -598,9 +615,11 @@ export function simulateSeed(
     }
     let enOf: readonly number[];
     let nEn: number;
+    let slotsOf: Int32Array | null = null;
     if (curId >= 0) {
       enOf = memo.enabled(curId);
       nEn = enOf.length;
+      slotsOf = mOf.slots[curId]!;
     } else {
       nEn = enabledInto(m, cur, en);
       enOf = en;
@@ -609,8 +628,8 @@ export function simulateSeed(
     let minA = -1;
     for (let k = 0; k < nEn; k++) {
       const a = enOf[k]!;
-      if (!timed(a)) continue;
-      const slot = slotOf(a);
+      const slot = slotsOf !== null ? slotsOf[k]! : isTimed(T, a) ? slotIn(width, a) : -1;
+      if (slot < 0) continue;
       let t: number;
       if (a !== fired && seenIn[slot] === round - 1) t = at[slot]!;
       else {
@@ -758,8 +777,8 @@ export function simulateSeed(
       if (memo.on) {
         curId = next;
         cur = memo.state(next);
-        strandedNow = mLevels.stranded[next]!;
-        busyNow = mLevels.busy[next]!;
+        strandedNow = mOf.stranded[next]!;
+        busyNow = mOf.busy[next]!;
       } else {
         // Switched off: on with the seed's own buffers.
         curId = -1;
