@@ -143,6 +143,23 @@ export class StateMemo {
     return id;
   }
 
+  private initialId = -1;
+  private initialGeneration = -1;
+
+  /**
+   * The id of the initial state `init` (the same for every seed of the
+   * model: looked up once per generation, not once per seed).
+   */
+  initial(init: State): number {
+    if (this.initialGeneration !== this.generation) {
+      let id = this.intern(init);
+      if (id < 0) id = this.intern(init);
+      this.initialId = id;
+      this.initialGeneration = this.generation;
+    }
+    return this.initialId;
+  }
+
   /** The transition by action a from state `id`, if it was seen. */
   transition(id: number, a: number): Transition | undefined {
     const t = this.transitions.get(id * 2097152 + a);

@@ -511,8 +511,7 @@ export function simulateSeed(
   const counters = sm.counters;
   if (memo.on) {
     for (let c = 0; c < counters.length; c++) cur[counters[c]!] = 0;
-    curId = memo.intern(cur);
-    if (curId < 0) curId = memo.intern(cur);
+    curId = memo.initial(cur);
     if (memo.on) cur = memo.state(curId);
     else curId = -1;
   }
