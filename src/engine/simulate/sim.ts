@@ -421,6 +421,11 @@ function latencyRecorder(h: LatencyHistogram, pool: LatencyHistogram | undefined
   };
 }
 
+/** simulateSeed's doubles (F): the virtual clock and the integrals of the levels over time. */
+const NOW = 0;
+const STRANDED_AREA = 1;
+const BUSY_AREA = 2;
+
 const EXIT_KILLS = new Set(["escalation", "lease-break", "memory-failure"]);
 
 /** Runs seed `seed` of model sm up to the horizon. */
@@ -445,8 +450,10 @@ export function simulateSeed(
   const peerRepeatFrom = sm.peerRepeatFrom;
   const lastRepeat = X.lastRepeat.fill(Number.NaN);
   const peerRepeatAt = X.peerRepeatAt.fill(Number.NaN);
-  const since = (t: number) => (Number.isNaN(t) ? now : t);
-  let now = 0;
+  const since = (t: number) => (Number.isNaN(t) ? F[NOW]! : t);
+  // The virtual clock and the levels' integrals: in a typed array, where V8 stores a
+  // double in place (a captured `let` would box each new value).
+  const F = new Float64Array(3);
 
   const delay = (a: number, s: State): number => {
     const i = actionIndex(a);
@@ -457,7 +464,7 @@ export function simulateSeed(
           return 0; // woken: the cause went away
         }
         const pace = sample(T.procPace[i]!, rand);
-        callAt[i] = now + pace;
+        callAt[i] = F[NOW]! + pace;
         const op = T.procOp[i]![s[po + P_PC]!];
         return pace + (op ? sample(op, rand) : 0);
       }
@@ -491,9 +498,9 @@ export function simulateSeed(
         return sample(T.peerCrash[i]!, rand);
       case A_REPEAT:
         // Each iteration starts `every` after the previous one began.
-        return Math.max(0, since(lastRepeat[i]!) + sample(T.procRepeat[i]!, rand) - now);
+        return Math.max(0, since(lastRepeat[i]!) + sample(T.procRepeat[i]!, rand) - F[NOW]!);
       case A_PEER_REPEAT:
-        return Math.max(0, since(peerRepeatAt[i]!) + sample(T.peerRepeat[i]!, rand) - now);
+        return Math.max(0, since(peerRepeatAt[i]!) + sample(T.peerRepeat[i]!, rand) - F[NOW]!);
       default:
         throw new Error(`pinlab bug: no timing for action kind ${actionKind(a)}`);
     }
@@ -554,8 +561,6 @@ export function simulateSeed(
     strandedNow = busyNow + orphansIn(frames, s);
   };
   levels(cur);
-  let strandedArea = 0;
-  let busyArea = 0;
   let strandedMax = strandedNow;
   let busyMax = busyNow;
   const series = { stranded: [] as number[], busy: [] as number[], kills: [] as number[] };
@@ -563,11 +568,11 @@ export function simulateSeed(
   // The series' next point: its index and time (computed once per point, not per step).
   let gridK = 0;
   let gridT = gridAt(0);
-  /** Time passes from `now` to t with the levels as they are. */
+  /** Time passes from now to t with the levels as they are. */
   const advance = (t: number) => {
-    for (let j = 0; j < conds.length; j++) if (condNow[j]) condTime[j]! += t - now;
-    strandedArea += strandedNow * (t - now);
-    busyArea += busyNow * (t - now);
+    for (let j = 0; j < conds.length; j++) if (condNow[j]) condTime[j]! += t - F[NOW]!;
+    F[STRANDED_AREA]! += strandedNow * (t - F[NOW]!);
+    F[BUSY_AREA]! += busyNow * (t - F[NOW]!);
     while (gridK < SERIES_POINTS && gridT < t) {
       series.stranded.push(strandedNow);
       series.busy.push(busyNow);
@@ -575,7 +580,7 @@ export function simulateSeed(
       gridK++;
       gridT = gridAt(gridK);
     }
-    now = t;
+    F[NOW] = t;
   };
 
   let fired = -1;
@@ -601,7 +606,7 @@ export function simulateSeed(
     else if (name === "lost-write") lost++;
     if (!seen.has(name)) {
       seen.add(name);
-      violations.push({ property: name, step: steps, time: now, message });
+      violations.push({ property: name, step: steps, time: F[NOW]!, message });
     }
   };
   const shadow = o.verify === true ? new Shadow(sm) : null;
@@ -632,7 +637,7 @@ export function simulateSeed(
       let t: number;
       if (a !== fired && seenIn[slot] === round - 1) t = at[slot]!;
       else {
-        t = now + delay(a, cur);
+        t = F[NOW]! + delay(a, cur);
         at[slot] = t;
       }
       seenIn[slot] = round;
@@ -643,7 +648,7 @@ export function simulateSeed(
     }
     round++;
     if (minA < 0) {
-      quiescentAt = now;
+      quiescentAt = F[NOW]!;
       break;
     }
     if (minT > horizon) break;
@@ -667,15 +672,15 @@ export function simulateSeed(
       cur[proc(m, who) + P_PC] === repeatFrom[who] &&
       cur[proc(m, who) + P_STATUS] !== PS_BLOCKED
     )
-      lastRepeat[who] = now;
+      lastRepeat[who] = F[NOW]!;
     if (
       kind === A_PEER &&
       Number.isNaN(peerRepeatAt[who]!) &&
       cur[peerOff(m, who) + R_PC] === peerRepeatFrom[who]
     )
-      peerRepeatAt[who] = now;
-    if (kind === A_REPEAT) lastRepeat[who] = now;
-    if (kind === A_PEER_REPEAT) peerRepeatAt[who] = now;
+      peerRepeatAt[who] = F[NOW]!;
+    if (kind === A_REPEAT) lastRepeat[who] = F[NOW]!;
+    if (kind === A_PEER_REPEAT) peerRepeatAt[who] = F[NOW]!;
 
     // One pass over the events: the counters below, and which properties must judge them.
     let mask = J.always;
@@ -721,7 +726,7 @@ export function simulateSeed(
         }
         case "block":
           if (sm.layoutKind[e.proc]![e.pc]! !== 0 && Number.isNaN(waitStart[e.proc]!)) {
-            waitStart[e.proc] = kind === A_PROC && who === e.proc ? callAt[e.proc]! : now;
+            waitStart[e.proc] = kind === A_PROC && who === e.proc ? callAt[e.proc]! : F[NOW]!;
             waitPc[e.proc] = e.pc;
           }
           break;
@@ -734,9 +739,9 @@ export function simulateSeed(
             ? waitStart[e.proc]!
             : kind === A_PROC && who === e.proc
               ? callAt[e.proc]!
-              : now;
+              : F[NOW]!;
           waitStart[e.proc] = Number.NaN;
-          (lk === 1 ? trunc : punch).record(now - start);
+          (lk === 1 ? trunc : punch).record(F[NOW]! - start);
           break;
         }
         default:
@@ -803,7 +808,7 @@ export function simulateSeed(
     if (busyNow > busyMax) busyMax = busyNow;
     if (recorded && o.record !== undefined && steps >= o.record) break;
   }
-  const end = interrupted ? now : horizon;
+  const end = interrupted ? F[NOW]! : horizon;
   if (!interrupted) advance(horizon);
   while (series.busy.length < SERIES_POINTS) {
     series.stranded.push(strandedNow);
@@ -834,8 +839,8 @@ export function simulateSeed(
     staleReads: stale,
     lostWrites: lost,
     enospc,
-    stranded: { mean: strandedArea / span, max: strandedMax },
-    busy: { mean: busyArea / span, max: busyMax },
+    stranded: { mean: F[STRANDED_AREA]! / span, max: strandedMax },
+    busy: { mean: F[BUSY_AREA]! / span, max: busyMax },
     series,
     violations,
     conditions: conds.map((_, j) => ({ held: condHeld[j]!, time: condTime[j]! })),
