@@ -4,11 +4,14 @@
  * enabled actions, events, findings and states after every transition are
  * the model's own (SeedOptions.verify), with the memo on, across seeds and
  * with it off; and `simulate --json` is byte for byte what the simulator
- * gave before the memo (testdata/simulate-json.json, recorded then).
+ * gave before the memo (testdata/simulate-json.json, recorded then; a
+ * change of the model or the figures that is meant refreshes it with
+ * `PINLAB_UPDATE_GOLDEN=1 node --test dist/` and `npx biome check --write src`,
+ * reviewed in the diff).
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -22,6 +25,8 @@ import { simModel, simulateSeed } from "./sim.js";
 import { DEFAULT_HORIZON, simulationModel } from "./simulate.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const UPDATE = process.env.PINLAB_UPDATE_GOLDEN === "1";
+const RECORDED = join(ROOT, "src/engine/simulate/testdata/simulate-json.json");
 
 function bundled(): { file: string; spec: ScenarioSpec }[] {
   const out: { file: string; spec: ScenarioSpec }[] = [];
@@ -92,20 +97,24 @@ test("the memo holds exact states: equal words give one id, one differing word a
 });
 
 test("simulate --json is byte for byte what it was before the memo, on the bundled workloads", async () => {
-  const recorded = JSON.parse(
-    readFileSync(join(ROOT, "src/engine/simulate/testdata/simulate-json.json"), "utf8"),
-  ) as { runs: { args: string[]; sha256: string; bytes: number }[] };
+  const recorded = JSON.parse(readFileSync(RECORDED, "utf8")) as {
+    about: string;
+    runs: { args: string[]; sha256: string; bytes: number }[];
+  };
   // The replay tokens name the scenario by the path given: run from the package root, as recorded.
   process.chdir(ROOT);
   for (const run of recorded.runs) {
     const h = memoryHost();
     const code = await main(["simulate", ...run.args, "--json", "--workers", "1"], h);
     assert.equal(code, 0, h.stderr);
+    const sha256 = createHash("sha256").update(h.stdout).digest("hex");
+    if (UPDATE) {
+      run.bytes = h.stdout.length;
+      run.sha256 = sha256;
+      continue;
+    }
     assert.equal(h.stdout.length, run.bytes, run.args.join(" "));
-    assert.equal(
-      createHash("sha256").update(h.stdout).digest("hex"),
-      run.sha256,
-      run.args.join(" "),
-    );
+    assert.equal(sha256, run.sha256, run.args.join(" "));
   }
+  if (UPDATE) writeFileSync(RECORDED, `${JSON.stringify(recorded, null, 2)}\n`);
 });
