@@ -17,12 +17,15 @@ import type { ModelEvent } from "../../model/events.js";
 import type { Model, State } from "../../model/layout.js";
 import { enabledInto } from "../../model/step.js";
 
-/** Words of states kept per model (16 MiB). */
-const MAX_WORDS = 1 << 22;
+/**
+ * Words of states kept per model (4 MiB), states and transitions: some 20 MiB
+ * at most per model (a worker holds one per policy).
+ */
+const MAX_WORDS = 1 << 20;
 /** States kept per model, whatever their size. */
-const MAX_STATES = 1 << 16;
+const MAX_STATES = 1 << 14;
 /** Transitions kept per model. */
-const MAX_TRANSITIONS = 1 << 18;
+const MAX_TRANSITIONS = 1 << 16;
 /** Lookups per verdict on whether the memory pays: fewer than half of them hit, it goes off. */
 const WINDOW = 8192;
 
