@@ -2,7 +2,8 @@
  * `simulate` throughput and memory: simulated events (transitions) per
  * second on one core, in this thread, over bundled scenarios; the share of
  * that time spent in the model's own enabled+step (replaying the same
- * schedules without the simulator); and memory against the horizon.
+ * schedules without the simulator: the memo of states, memo.ts, can take
+ * the simulator past it); and memory against the horizon.
  */
 import { simModel, simulateSeed } from "../engine/simulate/sim.js";
 import { simulationModel } from "../engine/simulate/simulate.js";
@@ -27,7 +28,7 @@ export function runSimulateBench(
     `simulate: seeded runs in one thread (events = transitions; target ${TARGET.toLocaleString("en")}/s per core)`,
   );
   print(
-    `${"scenario/policy".padEnd(26)} ${"events/s".padStart(12)} ${"per cpu-s".padStart(12)} ${"model only".padStart(12)} ${"events/run".padStart(11)}`,
+    `${"scenario/policy".padEnd(26)} ${"events/s".padStart(12)} ${"per cpu-s".padStart(12)} ${"model only".padStart(12)} ${"events/run".padStart(11)} memo`,
   );
   const cases: [string, string][] = [
     ["core", "revoke"],
@@ -82,7 +83,7 @@ export function runSimulateBench(
     }
     const modelRate = (modelEvents * 1000) / (clock.now() - t1);
     print(
-      `${`${name}/${policy}`.padEnd(26)} ${fmt(rate).padStart(12)} ${(clock.cpu ? fmt(cpuRate) : "-").padStart(12)} ${fmt(modelRate).padStart(12)} ${(events / runs).toFixed(1).padStart(11)}`,
+      `${`${name}/${policy}`.padEnd(26)} ${fmt(rate).padStart(12)} ${(clock.cpu ? fmt(cpuRate) : "-").padStart(12)} ${fmt(modelRate).padStart(12)} ${(events / runs).toFixed(1).padStart(11)} ${sm.memo.on ? "on" : "off"}`,
     );
   }
   print("");
@@ -114,7 +115,7 @@ export function runSimulateBench(
     );
   }
   print(
-    "  (memory: the state, the enabled actions' schedule and fixed-size statistics; flat in the horizon)",
+    "  (memory: the state, the enabled actions' schedule, fixed-size statistics and the bounded memo of states; flat in the horizon)",
   );
 }
 

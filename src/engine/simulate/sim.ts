@@ -66,6 +66,7 @@ import { commFailure, kill } from "../../properties/outcomes.js";
 import type { Property } from "../../properties/property.js";
 import { prng } from "../run/random.js";
 import { sample } from "./distribution.js";
+import { type Found, StateMemo } from "./memo.js";
 import { type LatencyHistogram, latencyHistogram } from "./stats.js";
 import { type TimingTable, timingTable } from "./timing.js";
 
@@ -189,6 +190,25 @@ export interface SimModel {
     readonly lastRepeat: Float64Array;
     readonly peerRepeatAt: Float64Array;
   };
+  /** The model's answers per distinct state and transition, kept across seeds (memo.ts). */
+  readonly memo: StateMemo;
+  /**
+   * Per state of the memo: its stranded and busy levels, and per enabled
+   * action its slot in the schedule (-1: a fault without timing, never
+   * scheduled).
+   */
+  readonly memoOf: {
+    readonly stranded: number[];
+    readonly busy: number[];
+    readonly slots: Int32Array[];
+  };
+  /**
+   * The state words the memo holds at 0: the repeating tails' iteration
+   * counters where tails repeat without end (repeat.ts: then only the
+   * `iteration` of a repeat event reads them, and nothing the simulator
+   * measures reads that), so that an iteration's states are the last one's.
+   */
+  readonly counters: Int32Array;
 }
 
 /**
@@ -240,19 +260,67 @@ function simConditions(m: Model): SimCondition[] {
   return out;
 }
 
+/** The blocks held busy in state s (stranded space is these and the orphans). */
+function busyIn(blkBusy: Int32Array, s: State): number {
+  let busy = 0;
+  for (let b = 0; b < blkBusy.length; b++) if (s[blkBusy[b]!] === 1) busy++;
+  return busy;
+}
+
+/** The page-cache frames of state s that no file maps and something still references. */
+function orphansIn(frames: Int32Array, s: State): number {
+  let orphans = 0;
+  for (let f = 0; f < frames.length; f++) {
+    const fo = frames[f]!;
+    const fl = s[fo + FR_FLAGS]!;
+    if (
+      (fl & FF_USED) !== 0 &&
+      (fl & FF_ANON) === 0 &&
+      s[fo + FR_INODE] === 0 &&
+      s[fo + FR_REF]! > 0
+    )
+      orphans++;
+  }
+  return orphans;
+}
+
 export function simModel(m: Model): SimModel {
   const safety = PROPERTIES.filter((p) => p.group === "safety" && p.onStep);
   const width =
     Math.max(m.procs.length, m.peers.length, m.nFrames, m.ofds.length, m.mrs.length) + 1;
+  const blkBusy = Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY);
+  const frames = m.dax
+    ? new Int32Array(0)
+    : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f));
+  const memoOf = { stranded: [] as number[], busy: [] as number[], slots: [] as Int32Array[] };
+  const timing = timingTable(m);
+  const counters =
+    m.repeatLimit === Number.POSITIVE_INFINITY
+      ? Int32Array.from(
+          [...m.procs, ...m.peers].flatMap((a) => (a.repeat ? [a.repeat.counter] : [])),
+        )
+      : new Int32Array(0);
   return {
+    counters,
     model: m,
-    timing: timingTable(m),
+    timing,
     safety,
     judged: judgedOf([...safety, kill, commFailure]),
     repeatFrom: m.procs.map((p) => m.spec.procs.find((q) => q.name === p.name)?.repeat?.from),
     peerRepeatFrom: m.peers.map((r) => m.spec.peers.find((q) => q.name === r.name)?.repeat?.from),
-    blkBusy: Int32Array.from({ length: m.nBlocks }, (_, b) => blk(m, b) + BLK_BUSY),
-    frames: m.dax ? new Int32Array(0) : Int32Array.from({ length: m.nFrames }, (_, f) => frm(m, f)),
+    blkBusy,
+    frames,
+    memo: new StateMemo(m, (id, s, en) => {
+      const busy = busyIn(blkBusy, s);
+      memoOf.stranded[id] = busy + orphansIn(frames, s);
+      memoOf.busy[id] = busy;
+      const slots =
+        memoOf.slots[id]?.length === en.length ? memoOf.slots[id]! : new Int32Array(en.length);
+      for (let k = 0; k < en.length; k++)
+        slots[k] = isTimed(timing, en[k]!) ? slotIn(width, en[k]!) : -1;
+      memoOf.slots[id] = slots;
+    }),
+    memoOf,
     slots: {
       width,
       at: new Float64Array(KINDS * width),
@@ -281,6 +349,32 @@ export function simModel(m: Model): SimModel {
   };
 }
 
+/** Fault actions without a timing entry never strike. */
+function isTimed(T: TimingTable, a: number): boolean {
+  const i = actionIndex(a);
+  switch (actionKind(a)) {
+    case A_CRASH:
+      return T.crash[i] !== null;
+    case A_HANG:
+      return T.hang[i] !== null;
+    case A_PARTITION:
+      return T.partition[i] !== null;
+    case A_OOM:
+      return T.oom[i] !== null;
+    case A_PEER_CRASH:
+      return T.peerCrash[i] !== null;
+    default:
+      return true;
+  }
+}
+
+/** Action a's slot in a schedule of `width` slots per kind. */
+function slotIn(width: number, a: number): number {
+  if (actionKind(a) >= KINDS)
+    throw new Error(`pinlab bug: action kind ${actionKind(a)} has no slot`);
+  return actionKind(a) * width + actionIndex(a);
+}
+
 export interface SeedOptions {
   readonly horizon: number;
   /** Polled every few thousand steps: true stops the run (it is then `interrupted`). */
@@ -289,6 +383,12 @@ export interface SeedOptions {
   readonly record?: number;
   /** Also add every latency here. */
   readonly pool?: LatencyPool;
+  /**
+   * Check every answer taken from the memo against the model's own (for
+   * tests): the enabled actions after every transition, and each reused
+   * transition's successor and events. A difference throws.
+   */
+  readonly verify?: boolean;
 }
 
 const PERCENTILES = [50, 90, 99];
@@ -321,6 +421,11 @@ function latencyRecorder(h: LatencyHistogram, pool: LatencyHistogram | undefined
   };
 }
 
+/** simulateSeed's doubles (F): the virtual clock and the integrals of the levels over time. */
+const NOW = 0;
+const STRANDED_AREA = 1;
+const BUSY_AREA = 2;
+
 const EXIT_KILLS = new Set(["escalation", "lease-break", "memory-failure"]);
 
 /** Runs seed `seed` of model sm up to the horizon. */
@@ -345,8 +450,10 @@ export function simulateSeed(
   const peerRepeatFrom = sm.peerRepeatFrom;
   const lastRepeat = X.lastRepeat.fill(Number.NaN);
   const peerRepeatAt = X.peerRepeatAt.fill(Number.NaN);
-  const since = (t: number) => (Number.isNaN(t) ? now : t);
-  let now = 0;
+  const since = (t: number) => (Number.isNaN(t) ? F[NOW]! : t);
+  // The virtual clock and the levels' integrals: in a typed array, where V8 stores a
+  // double in place (a captured `let` would box each new value).
+  const F = new Float64Array(3);
 
   const delay = (a: number, s: State): number => {
     const i = actionIndex(a);
@@ -357,7 +464,7 @@ export function simulateSeed(
           return 0; // woken: the cause went away
         }
         const pace = sample(T.procPace[i]!, rand);
-        callAt[i] = now + pace;
+        callAt[i] = F[NOW]! + pace;
         const op = T.procOp[i]![s[po + P_PC]!];
         return pace + (op ? sample(op, rand) : 0);
       }
@@ -391,45 +498,35 @@ export function simulateSeed(
         return sample(T.peerCrash[i]!, rand);
       case A_REPEAT:
         // Each iteration starts `every` after the previous one began.
-        return Math.max(0, since(lastRepeat[i]!) + sample(T.procRepeat[i]!, rand) - now);
+        return Math.max(0, since(lastRepeat[i]!) + sample(T.procRepeat[i]!, rand) - F[NOW]!);
       case A_PEER_REPEAT:
-        return Math.max(0, since(peerRepeatAt[i]!) + sample(T.peerRepeat[i]!, rand) - now);
+        return Math.max(0, since(peerRepeatAt[i]!) + sample(T.peerRepeat[i]!, rand) - F[NOW]!);
       default:
         throw new Error(`pinlab bug: no timing for action kind ${actionKind(a)}`);
     }
   };
-  /** Fault actions without a timing entry never strike. */
-  const timed = (a: number): boolean => {
-    const i = actionIndex(a);
-    switch (actionKind(a)) {
-      case A_CRASH:
-        return T.crash[i] !== null;
-      case A_HANG:
-        return T.hang[i] !== null;
-      case A_PARTITION:
-        return T.partition[i] !== null;
-      case A_OOM:
-        return T.oom[i] !== null;
-      case A_PEER_CRASH:
-        return T.peerCrash[i] !== null;
-      default:
-        return true;
-    }
-  };
 
+  // With the memo on, cur is the memo's copy of state curId and nxt is
+  // where a transition not seen before is computed; with it off (curId -1),
+  // cur and nxt are the seed's two buffers, swapped after each transition.
+  const memo = sm.memo;
+  const mOf = sm.memoOf;
+  let curId = -1;
   let cur = X.a;
   cur.set(m.init);
   let nxt = X.b;
+  const counters = sm.counters;
+  if (memo.on) {
+    for (let c = 0; c < counters.length; c++) cur[counters[c]!] = 0;
+    curId = memo.initial(cur);
+    if (memo.on) cur = memo.state(curId);
+    else curId = -1;
+  }
   // The schedule, one slot per action (kind × index): its time, and the round
   // in which it was last enabled; an action enabled in the previous round too
   // keeps its time.
   const { width, at, seenIn } = sm.slots;
   seenIn.fill(-2); // -2: never enabled
-  const slotOf = (a: number) => {
-    const slot = actionKind(a) * width + actionIndex(a);
-    if (slot >= at.length) throw new Error(`pinlab bug: action kind ${actionKind(a)} has no slot`);
-    return slot;
-  };
   let round = 0;
   const ev: ModelEvent[] = [];
   const recorded: number[] | undefined = o.record !== undefined ? [] : undefined;
@@ -460,26 +557,10 @@ export function simulateSeed(
   let strandedNow = 0;
   let busyNow = 0;
   const levels = (s: State): void => {
-    let busy = 0;
-    for (let b = 0; b < blkBusy.length; b++) if (s[blkBusy[b]!] === 1) busy++;
-    let orphans = 0;
-    for (let f = 0; f < frames.length; f++) {
-      const fo = frames[f]!;
-      const fl = s[fo + FR_FLAGS]!;
-      if (
-        (fl & FF_USED) !== 0 &&
-        (fl & FF_ANON) === 0 &&
-        s[fo + FR_INODE] === 0 &&
-        s[fo + FR_REF]! > 0
-      )
-        orphans++;
-    }
-    strandedNow = busy + orphans;
-    busyNow = busy;
+    busyNow = busyIn(blkBusy, s);
+    strandedNow = busyNow + orphansIn(frames, s);
   };
   levels(cur);
-  let strandedArea = 0;
-  let busyArea = 0;
   let strandedMax = strandedNow;
   let busyMax = busyNow;
   const series = { stranded: [] as number[], busy: [] as number[], kills: [] as number[] };
@@ -487,11 +568,11 @@ export function simulateSeed(
   // The series' next point: its index and time (computed once per point, not per step).
   let gridK = 0;
   let gridT = gridAt(0);
-  /** Time passes from `now` to t with the levels as they are. */
+  /** Time passes from now to t with the levels as they are. */
   const advance = (t: number) => {
-    for (let j = 0; j < conds.length; j++) if (condNow[j]) condTime[j]! += t - now;
-    strandedArea += strandedNow * (t - now);
-    busyArea += busyNow * (t - now);
+    for (let j = 0; j < conds.length; j++) if (condNow[j]) condTime[j]! += t - F[NOW]!;
+    F[STRANDED_AREA]! += strandedNow * (t - F[NOW]!);
+    F[BUSY_AREA]! += busyNow * (t - F[NOW]!);
     while (gridK < SERIES_POINTS && gridT < t) {
       series.stranded.push(strandedNow);
       series.busy.push(busyNow);
@@ -499,7 +580,7 @@ export function simulateSeed(
       gridK++;
       gridT = gridAt(gridK);
     }
-    now = t;
+    F[NOW] = t;
   };
 
   let fired = -1;
@@ -509,22 +590,54 @@ export function simulateSeed(
   const en: number[] = [];
   const J = sm.judged;
   const nSafety = sm.safety.length;
+  /** What property i found on this transition (a message), counted as its kind says. */
+  const onFound = (i: number, message: string): void => {
+    if (i === nSafety) {
+      kills++;
+      return;
+    }
+    if (i === nSafety + 1) {
+      commFailures++;
+      return;
+    }
+    const name = J.props[i]!.name;
+    if (name === "foreign-dma") foreign++;
+    else if (name === "stale-exposure") stale++;
+    else if (name === "lost-write") lost++;
+    if (!seen.has(name)) {
+      seen.add(name);
+      violations.push({ property: name, step: steps, time: F[NOW]!, message });
+    }
+  };
+  const shadow = o.verify === true ? new Shadow(sm) : null;
+  const verify = shadow !== null;
+  let found: Found[] = [];
   for (;;) {
     if ((steps & 4095) === 4095 && o.stop?.()) {
       interrupted = true;
       break;
     }
-    const nEn = enabledInto(m, cur, en);
+    let enOf: readonly number[];
+    let nEn: number;
+    let slotsOf: Int32Array | null = null;
+    if (curId >= 0) {
+      enOf = memo.enabled(curId);
+      nEn = enOf.length;
+      slotsOf = mOf.slots[curId]!;
+    } else {
+      nEn = enabledInto(m, cur, en);
+      enOf = en;
+    }
     let minT = Number.POSITIVE_INFINITY;
     let minA = -1;
     for (let k = 0; k < nEn; k++) {
-      const a = en[k]!;
-      if (!timed(a)) continue;
-      const slot = slotOf(a);
+      const a = enOf[k]!;
+      const slot = slotsOf !== null ? slotsOf[k]! : isTimed(T, a) ? slotIn(width, a) : -1;
+      if (slot < 0) continue;
       let t: number;
       if (a !== fired && seenIn[slot] === round - 1) t = at[slot]!;
       else {
-        t = now + delay(a, cur);
+        t = F[NOW]! + delay(a, cur);
         at[slot] = t;
       }
       seenIn[slot] = round;
@@ -535,14 +648,19 @@ export function simulateSeed(
     }
     round++;
     if (minA < 0) {
-      quiescentAt = now;
+      quiescentAt = F[NOW]!;
       break;
     }
     if (minT > horizon) break;
     advance(minT);
-    // Emptied by pops: V8 runs them inline, where setting `length` calls into the runtime.
-    while (ev.length > 0) ev.pop();
-    stepInto(m, cur, minA, nxt, ev);
+    const tr = curId >= 0 ? memo.transition(curId, minA) : undefined;
+    let events: readonly ModelEvent[];
+    if (tr === undefined) {
+      // Emptied by pops: V8 runs them inline, where setting `length` calls into the runtime.
+      while (ev.length > 0) ev.pop();
+      stepInto(m, cur, minA, nxt, ev);
+    }
+    events = tr === undefined ? ev : tr.events;
     steps++;
     recorded?.push(minA);
     const kind = actionKind(minA);
@@ -554,20 +672,20 @@ export function simulateSeed(
       cur[proc(m, who) + P_PC] === repeatFrom[who] &&
       cur[proc(m, who) + P_STATUS] !== PS_BLOCKED
     )
-      lastRepeat[who] = now;
+      lastRepeat[who] = F[NOW]!;
     if (
       kind === A_PEER &&
       Number.isNaN(peerRepeatAt[who]!) &&
       cur[peerOff(m, who) + R_PC] === peerRepeatFrom[who]
     )
-      peerRepeatAt[who] = now;
-    if (kind === A_REPEAT) lastRepeat[who] = now;
-    if (kind === A_PEER_REPEAT) peerRepeatAt[who] = now;
+      peerRepeatAt[who] = F[NOW]!;
+    if (kind === A_REPEAT) lastRepeat[who] = F[NOW]!;
+    if (kind === A_PEER_REPEAT) peerRepeatAt[who] = F[NOW]!;
 
     // One pass over the events: the counters below, and which properties must judge them.
     let mask = J.always;
-    for (let k = 0; k < ev.length; k++) {
-      const e = ev[k]!;
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k]!;
       const kindOf = e.k;
       mask |= J.maskOf.get(kindOf) ?? 0;
       switch (kindOf) {
@@ -608,7 +726,7 @@ export function simulateSeed(
         }
         case "block":
           if (sm.layoutKind[e.proc]![e.pc]! !== 0 && Number.isNaN(waitStart[e.proc]!)) {
-            waitStart[e.proc] = kind === A_PROC && who === e.proc ? callAt[e.proc]! : now;
+            waitStart[e.proc] = kind === A_PROC && who === e.proc ? callAt[e.proc]! : F[NOW]!;
             waitPc[e.proc] = e.pc;
           }
           break;
@@ -621,9 +739,9 @@ export function simulateSeed(
             ? waitStart[e.proc]!
             : kind === A_PROC && who === e.proc
               ? callAt[e.proc]!
-              : now;
+              : F[NOW]!;
           waitStart[e.proc] = Number.NaN;
-          (lk === 1 ? trunc : punch).record(now - start);
+          (lk === 1 ? trunc : punch).record(F[NOW]! - start);
           break;
         }
         default:
@@ -632,32 +750,55 @@ export function simulateSeed(
     }
     // Judged by the bundled properties, as check judges the same transition;
     // a property that reads none of this transition's event kinds finds nothing.
-    for (let i = 0; i < J.props.length; i++) {
-      if (i < MASKED && ((mask >>> i) & 1) === 0) continue;
-      const p = J.props[i]!;
-      const f = p.onStep!(m, cur, nxt, ev);
-      if (f === null) continue;
-      if (i === nSafety) {
-        kills++;
-        continue;
+    if (tr !== undefined) {
+      for (let k = 0; k < tr.found.length; k++) onFound(tr.found[k]!.prop, tr.found[k]!.message);
+      shadow?.step(enOf, nEn, minA, tr.events, tr.found);
+    } else {
+      for (let i = 0; i < J.props.length; i++) {
+        if (i < MASKED && ((mask >>> i) & 1) === 0) continue;
+        const f = J.props[i]!.onStep!(m, cur, nxt, ev);
+        if (f === null) continue;
+        if (curId >= 0 || verify) found.push({ prop: i, message: f.message });
+        onFound(i, f.message);
       }
-      if (i === nSafety + 1) {
-        commFailures++;
-        continue;
-      }
-      if (p.name === "foreign-dma") foreign++;
-      else if (p.name === "stale-exposure") stale++;
-      else if (p.name === "lost-write") lost++;
-      if (!seen.has(p.name)) {
-        seen.add(p.name);
-        violations.push({ property: p.name, step: steps, time: now, message: f.message });
-      }
+      shadow?.step(enOf, nEn, minA, ev, found);
+      if (curId < 0 && found.length > 0) found = [];
     }
-    const t = cur;
-    cur = nxt;
-    nxt = t;
     fired = minA;
-    levels(cur);
+    if (curId >= 0) {
+      let next: number;
+      if (tr !== undefined) next = tr.next;
+      else {
+        // Interned last: a full memory starts over, and cur may then be overwritten.
+        for (let c = 0; c < counters.length; c++) nxt[counters[c]!] = 0;
+        const from = curId;
+        const generation = memo.generation;
+        next = memo.intern(nxt);
+        if (next >= 0) memo.keep(from, minA, next, ev, found);
+        if (memo.generation !== generation) next = memo.intern(nxt);
+        if (found.length > 0) found = [];
+      }
+      if (memo.on) {
+        curId = next;
+        cur = memo.state(next);
+        strandedNow = mOf.stranded[next]!;
+        busyNow = mOf.busy[next]!;
+      } else {
+        // Switched off: on with the seed's own buffers.
+        curId = -1;
+        cur = X.a;
+        cur.set(memo.state(next));
+        nxt = X.b;
+        memo.release();
+        levels(cur);
+      }
+    } else {
+      const t = cur;
+      cur = nxt;
+      nxt = t;
+      levels(cur);
+    }
+    shadow?.same(cur);
     for (let j = 0; j < conds.length; j++) {
       const h = conds[j]!.holds(cur);
       condNow[j] = h;
@@ -667,7 +808,7 @@ export function simulateSeed(
     if (busyNow > busyMax) busyMax = busyNow;
     if (recorded && o.record !== undefined && steps >= o.record) break;
   }
-  const end = interrupted ? now : horizon;
+  const end = interrupted ? F[NOW]! : horizon;
   if (!interrupted) advance(horizon);
   while (series.busy.length < SERIES_POINTS) {
     series.stranded.push(strandedNow);
@@ -698,14 +839,85 @@ export function simulateSeed(
     staleReads: stale,
     lostWrites: lost,
     enospc,
-    stranded: { mean: strandedArea / span, max: strandedMax },
-    busy: { mean: busyArea / span, max: busyMax },
+    stranded: { mean: F[STRANDED_AREA]! / span, max: strandedMax },
+    busy: { mean: F[BUSY_AREA]! / span, max: busyMax },
     series,
     violations,
     conditions: conds.map((_, j) => ({ held: condHeld[j]!, time: condTime[j]! })),
     interrupted,
     ...(recorded ? { recorded } : {}),
   };
+}
+
+/**
+ * A second run of the same schedule straight through the model, on the
+ * states as the model has them (iteration counters and all), for
+ * `SeedOptions.verify`: after every transition it checks that the loop saw
+ * the enabled actions, the events (but a repeat's iteration number) and the
+ * findings the model gives, and that the loop's state is the model's but
+ * for the iteration counters. A difference throws.
+ */
+class Shadow {
+  private cur: Int32Array;
+  private nxt: Int32Array;
+  private readonly en: number[] = [];
+  private readonly ev: ModelEvent[] = [];
+  private readonly masked: Int32Array;
+
+  constructor(private readonly sm: SimModel) {
+    this.cur = Int32Array.from(sm.model.init);
+    this.nxt = new Int32Array(this.cur.length);
+    this.masked = sm.counters;
+  }
+
+  step(
+    en: readonly number[],
+    nEn: number,
+    a: number,
+    events: readonly ModelEvent[],
+    found: readonly Found[],
+  ): void {
+    const { model: m, judged: J } = this.sm;
+    const n = enabledInto(m, this.cur, this.en);
+    let same = n === nEn;
+    for (let k = 0; same && k < n; k++) same = this.en[k] === en[k];
+    if (!same)
+      throw new Error(
+        `pinlab bug: the simulator's enabled actions [${en.slice(0, nEn)}] are not the model's [${this.en.slice(0, n)}]`,
+      );
+    this.ev.length = 0;
+    stepInto(m, this.cur, a, this.nxt, this.ev);
+    const plain = (evs: readonly ModelEvent[]) =>
+      JSON.stringify(
+        evs.map((e) => (e.k === "repeat" || e.k === "peer-repeat" ? { ...e, iteration: 0 } : e)),
+      );
+    if (plain(events) !== plain(this.ev))
+      throw new Error(
+        `pinlab bug: the simulator's events ${plain(events)} are not the model's ${plain(this.ev)}`,
+      );
+    const want: Found[] = [];
+    for (let i = 0; i < J.props.length; i++) {
+      const f = J.props[i]!.onStep!(m, this.cur, this.nxt, this.ev);
+      if (f !== null) want.push({ prop: i, message: f.message });
+    }
+    if (JSON.stringify(want) !== JSON.stringify(found))
+      throw new Error(
+        `pinlab bug: the simulator's findings ${JSON.stringify(found)} are not the model's ${JSON.stringify(want)}`,
+      );
+    const t = this.cur;
+    this.cur = this.nxt;
+    this.nxt = t;
+  }
+
+  /** Throws unless s is the model's state but for the iteration counters (see SimModel.counters). */
+  same(s: State): void {
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] === this.cur[i] || this.masked.includes(i)) continue;
+      throw new Error(
+        `pinlab bug: the simulator's state differs from the model's at word ${i}: ${s[i]}, not ${this.cur[i]}`,
+      );
+    }
+  }
 }
 
 /** The first `steps` actions of seed `seed`: a violation's schedule from the initial state. */
