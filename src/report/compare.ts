@@ -6,16 +6,20 @@
 
 import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
 import { aggregate, COMPARE_SCHEMA } from "../engine/matrix/aggregate.js";
-import type { Cell } from "../engine/matrix/cell.js";
+import type { Cell, CheckedCell } from "../engine/matrix/cell.js";
 import {
   COST_COLUMNS,
   COST_KEYS,
   type CompareSimulation,
   worstCost,
 } from "../engine/matrix/costs.js";
+import type { CellFinish } from "../engine/matrix/finish.js";
+import type { RunResult } from "../engine/run/exec.js";
+import type { Model } from "../model/layout.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { type PluginOrigin, POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
+import type { Property } from "../properties/property.js";
 import { specHash } from "../scenario/source-hash.js";
 import { duration, intervalText } from "./figures.js";
 import { ASSUMED, type Group, groupOf, OUTCOMES, type Outcome, outcomeOf } from "./marks.js";
@@ -139,13 +143,39 @@ export function lanesOf(spec: ScenarioSpec): string[] {
 /** Renders a cell's witnesses as steps (replaying them through the model) and marks each verdict. */
 function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
   const m = systemFromArg({ spec, policy: cell.policy, params: cell.params }).model;
-  const props = propertiesFor(spec);
+  return rendered(cell, m, propertiesFor(spec), new Map());
+}
+
+/**
+ * A cell rendered in the thread that checked it (compare's workers): its
+ * model, properties and witness replays (with their states) are at hand.
+ */
+export function renderChecked(c: CheckedCell): DocCell {
+  return rendered(c.cell, c.model, c.properties, c.replays);
+}
+
+/** How compare's workers render the cells they check (`renderChecked`). */
+export const RENDER_CHECKED: CellFinish = {
+  module: import.meta.url,
+  export: "renderChecked",
+  keepStates: true,
+};
+
+function rendered(
+  cell: Cell,
+  m: Model,
+  props: readonly Property[],
+  replays: ReadonlyMap<string, RunResult>,
+): DocCell {
   return {
     ...cell,
     verdicts: cell.verdicts.map((v) => {
       const group = groupOf(v.name, props);
       const outcome = outcomeOf({ group, kind: v.kind }, v.verdict, v.proved);
-      const steps = v.witness ? witnessSteps(m, props, v.witness, v.kind === "liveness") : null;
+      const run = replays.get(v.name);
+      const steps = v.witness
+        ? witnessSteps(m, props, v.witness, v.kind === "liveness", run?.states ? run : undefined)
+        : null;
       return { ...v, group, outcome, steps };
     }),
   };
@@ -164,10 +194,20 @@ export function buildDoc(
   comparison?: Comparison,
   simulation?: CompareSimulation,
 ): CompareDoc {
-  const inputs = new Map<string, ScenarioInput>();
-  for (const [ref, x] of scenarios)
-    inputs.set(ref, "hash" in x ? x : { spec: x, source: null, hash: specHash(x) });
+  const inputs = scenarioInputs(scenarios);
   const docCells = cells.map((c) => withSteps(c, inputs.get(c.scenario)!.spec));
+  return buildRenderedDoc(docCells, inputs, shard, comparison, simulation);
+}
+
+/** `buildDoc` of cells rendered already (`renderChecked`). */
+export function buildRenderedDoc(
+  cells: readonly DocCell[],
+  scenarios: ReadonlyMap<string, ScenarioInput> | ReadonlyMap<string, ScenarioSpec>,
+  shard: { index: number; count: number } | null,
+  comparison?: Comparison,
+  simulation?: CompareSimulation,
+): CompareDoc {
+  const inputs = scenarioInputs(scenarios);
   const whole: Comparison = comparison ?? {
     pinlab: "unknown",
     scenarios: [...inputs].map(([ref, x]) => ({ ref, hash: x.hash })),
@@ -176,7 +216,16 @@ export function buildDoc(
     ),
     bounds: { maxStates: null, maxTimeMs: null },
   };
-  return assembleDoc(docCells, inputs, shard, whole, simulation);
+  return assembleDoc(cells, inputs, shard, whole, simulation);
+}
+
+function scenarioInputs(
+  scenarios: ReadonlyMap<string, ScenarioInput> | ReadonlyMap<string, ScenarioSpec>,
+): Map<string, ScenarioInput> {
+  const inputs = new Map<string, ScenarioInput>();
+  for (const [ref, x] of scenarios)
+    inputs.set(ref, "hash" in x ? x : { spec: x, source: null, hash: specHash(x) });
+  return inputs;
 }
 
 /** Puts rendered cells together and seals the document with its digest. */

@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TokenScenario } from "../../engine/explore/token.js";
-import type { Cell, CellJob } from "../../engine/matrix/cell.js";
+import type { CellJob } from "../../engine/matrix/cell.js";
 import { checkCells, shardJobs } from "../../engine/matrix/compare.js";
 import {
   type CompareSimulation,
@@ -17,9 +17,11 @@ import {
 } from "../../engine/matrix/costs.js";
 import { policyOrigin } from "../../policies/index.js";
 import {
-  buildDoc,
+  buildRenderedDoc,
   type CompareDoc,
   type Comparison,
+  type DocCell,
+  RENDER_CHECKED,
   renderCompareMarkdown,
   renderCompareText,
   type ScenarioInput,
@@ -182,9 +184,10 @@ export function compareWith(deps: CompareDeps): Command {
       const controller = new AbortController();
       const stop = host.onInterrupt?.(() => controller.abort());
       const bar = progressBar(host, flag(a, "progress"));
-      let cells: Cell[];
+      let cells: DocCell[];
       try {
-        cells = await checkCells(mine, {
+        // each worker renders the witnesses of the cells it checked
+        cells = await checkCells<DocCell>(mine, {
           workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
           explore: {
             reduce: true,
@@ -192,6 +195,7 @@ export function compareWith(deps: CompareDeps): Command {
             ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
           },
           signal: controller.signal,
+          finish: RENDER_CHECKED,
           onStart: (job) => bar.start(`${job.ref} under ${job.policy}`),
           onCell: (done, total, cell) =>
             bar.update(done, total, `${cell.scenario} under ${cell.policy}`),
@@ -226,7 +230,7 @@ export function compareWith(deps: CompareDeps): Command {
       const usedSpecs = new Map(
         [...specs].filter(([ref]) => cells.some((c) => c.scenario === ref)),
       );
-      const doc = buildDoc(cells, usedSpecs, shard, comparison, simulation);
+      const doc = buildRenderedDoc(cells, usedSpecs, shard, comparison, simulation);
       return emit(doc, host, { ...outputOptions(a), interrupted: controller.signal.aborted });
     },
   };
@@ -341,7 +345,8 @@ export function emit(
     }
     conform = c.targets;
   }
-  const json = `${JSON.stringify(doc, null, 1)}\n`;
+  // the document's text only when it is printed or saved
+  const json = o.json || o.out ? `${JSON.stringify(doc, null, 1)}\n` : "";
   if (o.json) host.out(json);
   else if (o.md) host.out(renderCompareMarkdown(doc));
   else host.out(renderCompareText(doc, { drill: !o.brief, width: o.mail ? 72 : 100 }));

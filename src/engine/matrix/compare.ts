@@ -7,7 +7,8 @@
 import { Worker } from "node:worker_threads";
 import type { ExploreOptions } from "../explore/types.js";
 import { loadedPlugins } from "../plugins/load.js";
-import { type Cell, type CellJob, runCell } from "./cell.js";
+import { type Cell, type CellJob, checkCell } from "./cell.js";
+import { type CellFinish, loadFinish } from "./finish.js";
 
 // The pure parts (no threads): the aggregation and the schema name, for reports and the browser.
 export { type Aggregate, aggregate, COMPARE_SCHEMA } from "./aggregate.js";
@@ -21,33 +22,37 @@ export function shardJobs<T>(
   return jobs.filter((_, k) => k % shard.count === shard.index - 1);
 }
 
-export interface CompareOptions {
+export interface CompareOptions<C extends Cell = Cell> {
   readonly workers: number;
   readonly explore: Omit<ExploreOptions, "signal" | "progress" | "workers">;
   readonly signal?: AbortSignal;
   /** Called when a cell starts. */
   readonly onStart?: (job: CellJob) => void;
   /** Called after each finished cell. */
-  readonly onCell?: (done: number, total: number, cell: Cell) => void;
+  readonly onCell?: (done: number, total: number, cell: C) => void;
+  /** What the thread that checked a cell makes of it (default: the plain cell). */
+  readonly finish?: CellFinish;
 }
 
 /** Checks every job; results come back in job order. */
-export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): Promise<Cell[]> {
-  const out: Cell[] = new Array(jobs.length);
+export async function checkCells<C extends Cell = Cell>(
+  jobs: readonly CellJob[],
+  o: CompareOptions<C>,
+): Promise<C[]> {
+  const out: C[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
-  const finish = (k: number, cell: Cell) => {
+  const finish = (k: number, cell: C) => {
     out[k] = cell;
     done++;
     o.onCell?.(done, jobs.length, cell);
   };
   if (o.workers <= 1 || jobs.length <= 1) {
+    const render = await loadFinish<C>(o.finish);
     for (let k = 0; k < jobs.length && !o.signal?.aborted; k++) {
       o.onStart?.(jobs[k]!);
-      finish(
-        k,
-        await runCell(jobs[k]!, { ...o.explore, ...(o.signal ? { signal: o.signal } : {}) }),
-      );
+      const opts = { ...o.explore, ...(o.signal ? { signal: o.signal } : {}) };
+      finish(k, render(await checkCell(jobs[k]!, opts, o.finish?.keepStates ?? false)));
     }
     return out.filter(Boolean);
   }
@@ -63,7 +68,11 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
     () =>
       new Promise<void>((resolve, reject) => {
         const w = new Worker(new URL("./cell-worker.js", import.meta.url), {
-          workerData: { explore: o.explore, plugins: loadedPlugins() },
+          workerData: {
+            explore: o.explore,
+            plugins: loadedPlugins(),
+            ...(o.finish ? { finish: o.finish } : {}),
+          },
         });
         running.add(w);
         if (o.signal?.aborted) w.postMessage({ abort: true });
@@ -76,7 +85,7 @@ export async function checkCells(jobs: readonly CellJob[], o: CompareOptions): P
           }
           const k = next++;
           o.onStart?.(jobs[k]!);
-          w.once("message", (cell: Cell) => {
+          w.once("message", (cell: C) => {
             finish(k, cell);
             feed();
           });
