@@ -6,7 +6,7 @@
 
 import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
 import { aggregate, COMPARE_SCHEMA } from "../engine/matrix/aggregate.js";
-import type { Cell, CheckedCell } from "../engine/matrix/cell.js";
+import type { Cell, CellVerdict, CheckedCell } from "../engine/matrix/cell.js";
 import {
   COST_COLUMNS,
   COST_KEYS,
@@ -14,8 +14,6 @@ import {
   worstCost,
 } from "../engine/matrix/costs.js";
 import type { CellFinish } from "../engine/matrix/finish.js";
-import type { RunResult } from "../engine/run/exec.js";
-import type { Model } from "../model/layout.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { type PluginOrigin, POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
@@ -143,7 +141,8 @@ export function lanesOf(spec: ScenarioSpec): string[] {
 /** Renders a cell's witnesses as steps (replaying them through the model) and marks each verdict. */
 function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
   const m = systemFromArg({ spec, policy: cell.policy, params: cell.params }).model;
-  return rendered(cell, m, propertiesFor(spec), new Map());
+  const props = propertiesFor(spec);
+  return rendered(cell, props, (v, w) => witnessSteps(m, props, w, v.kind === "liveness"));
 }
 
 /**
@@ -151,32 +150,50 @@ function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
  * model, properties and witness replays (with their states) are at hand.
  */
 export function renderChecked(c: CheckedCell): DocCell {
-  return rendered(c.cell, c.model, c.properties, c.replays);
+  return rendered(c.cell, c.properties, (v, w) => {
+    const run = c.replays.get(v.name);
+    return witnessSteps(
+      c.model,
+      c.properties,
+      w,
+      v.kind === "liveness",
+      run?.states ? run : undefined,
+    );
+  });
 }
 
-/** How compare's workers render the cells they check (`renderChecked`). */
+/**
+ * A cell with its verdicts marked and no witness steps (`steps` null): all
+ * that the text and Markdown renderings read, for a comparison that writes
+ * neither JSON nor HTML.
+ */
+export function markChecked(c: CheckedCell): DocCell {
+  return rendered(c.cell, c.properties, () => null);
+}
+
+/** How compare's workers render the cells they check: with witness steps, or marked only. */
 export const RENDER_CHECKED: CellFinish = {
   module: import.meta.url,
   export: "renderChecked",
   keepStates: true,
 };
+export const MARK_CHECKED: CellFinish = {
+  module: import.meta.url,
+  export: "markChecked",
+  keepStates: false,
+};
 
 function rendered(
   cell: Cell,
-  m: Model,
   props: readonly Property[],
-  replays: ReadonlyMap<string, RunResult>,
+  steps: (v: CellVerdict, witness: readonly number[]) => readonly DocStep[] | null,
 ): DocCell {
   return {
     ...cell,
     verdicts: cell.verdicts.map((v) => {
       const group = groupOf(v.name, props);
       const outcome = outcomeOf({ group, kind: v.kind }, v.verdict, v.proved);
-      const run = replays.get(v.name);
-      const steps = v.witness
-        ? witnessSteps(m, props, v.witness, v.kind === "liveness", run?.states ? run : undefined)
-        : null;
-      return { ...v, group, outcome, steps };
+      return { ...v, group, outcome, steps: v.witness ? steps(v, v.witness) : null };
     }),
   };
 }

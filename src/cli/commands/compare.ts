@@ -21,6 +21,7 @@ import {
   type CompareDoc,
   type Comparison,
   type DocCell,
+  MARK_CHECKED,
   RENDER_CHECKED,
   renderCompareMarkdown,
   renderCompareText,
@@ -186,7 +187,6 @@ export function compareWith(deps: CompareDeps): Command {
       const bar = progressBar(host, flag(a, "progress"));
       let cells: DocCell[];
       try {
-        // each worker renders the witnesses of the cells it checked
         cells = await checkCells<DocCell>(mine, {
           workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
           explore: {
@@ -195,7 +195,9 @@ export function compareWith(deps: CompareDeps): Command {
             ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
           },
           signal: controller.signal,
-          finish: RENDER_CHECKED,
+          // Each worker renders the cells it checked; witness steps only for a
+          // document that is written out (JSON, HTML): text and Markdown never show them.
+          finish: outputsDoc(outputOptions(a)) ? RENDER_CHECKED : MARK_CHECKED,
           onStart: (job) => bar.start(`${job.ref} under ${job.policy}`),
           onCell: (done, total, cell) =>
             bar.update(done, total, `${cell.scenario} under ${cell.policy}`),
@@ -296,6 +298,11 @@ export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { name: "out", value: true },
   { name: "brief", value: false },
 ];
+
+/** Whether the options write the whole document (JSON or HTML), witness steps included. */
+function outputsDoc(o: ReturnType<typeof outputOptions>): boolean {
+  return o.json || o.out !== undefined || o.html !== undefined;
+}
 
 export function outputOptions(a: ParsedArgs) {
   return {
