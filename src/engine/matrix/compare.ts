@@ -9,7 +9,6 @@ import type { ExploreOptions } from "../explore/types.js";
 import { loadedPlugins } from "../plugins/load.js";
 import { type Cell, type CellJob, checkCell } from "./cell.js";
 import { type CellFinish, loadFinish } from "./finish.js";
-import { costliestFirst } from "./order.js";
 
 // The pure parts (no threads): the aggregation and the schema name, for reports and the browser.
 export { type Aggregate, aggregate, COMPARE_SCHEMA } from "./aggregate.js";
@@ -54,8 +53,7 @@ export interface CellChecker<C extends Cell> {
 /**
  * A checker for at most `jobs` cells whose worker threads start now, before
  * the jobs are known: they load their modules while the caller parses the
- * scenarios. Threads check the costliest predicted cells first; one thread
- * (or one job) checks in this thread instead.
+ * scenarios. One thread (or one job) checks in this thread instead.
  */
 export function cellChecker<C extends Cell = Cell>(
   o: CompareOptions<C>,
@@ -96,14 +94,13 @@ async function checkHere<C extends Cell>(jobs: readonly CellJob[], o: CompareOpt
   return out;
 }
 
-/** Feeds the jobs to the threads, the costliest first, each thread a job at a time. */
+/** Feeds the jobs to the threads in order, each thread a job at a time. */
 async function checkOnThreads<C extends Cell>(
   jobs: readonly CellJob[],
   threads: readonly { w: Worker; failed: Promise<never> }[],
   o: CompareOptions<C>,
 ): Promise<C[]> {
   const out: C[] = new Array(jobs.length);
-  const order = costliestFirst(jobs);
   let next = 0;
   let done = 0;
   // On abort, every running check is told at once: it ends "interrupted"
@@ -124,7 +121,7 @@ async function checkOnThreads<C extends Cell>(
             resolve();
             return;
           }
-          const k = order[next++]!;
+          const k = next++;
           o.onStart?.(jobs[k]!);
           w.once("message", (cell: C) => {
             out[k] = cell;
