@@ -34,9 +34,16 @@ export const SIGNALS: Readonly<Record<string, number>> = {
 
 export const SIGNAL_NAMES: readonly string[] = Object.keys(SIGNALS);
 
+/** Each number's name (SIGIO, not its alias SIGPOLL), read once: signals are named on every delivery. */
+const NAME_OF: ReadonlyMap<number, string> = new Map(
+  Object.entries(SIGNALS)
+    .filter(([n]) => n !== "SIGPOLL")
+    .reverse()
+    .map(([n, v]) => [v, n]),
+);
+
 export function signalName(sig: number): string {
-  for (const [n, v] of Object.entries(SIGNALS)) if (v === sig && n !== "SIGPOLL") return n;
-  return `signal ${sig}`;
+  return NAME_OF.get(sig) ?? `signal ${sig}`;
 }
 
 /**
