@@ -204,25 +204,26 @@ function rendered(
  * Without a `comparison`, the cells are taken to be the whole of it, at an
  * unknown version of pinlab.
  */
-export function buildDoc(
-  cells: readonly Cell[],
+export function buildDoc(cells: readonly Cell[], ...from: DocSources): CompareDoc {
+  const inputs = scenarioInputs(from[0]);
+  return buildRenderedDoc(
+    cells.map((c) => withSteps(c, inputs.get(c.scenario)!.spec)),
+    ...from,
+  );
+}
+
+/** What a document is built from beside its cells (see `buildDoc`). */
+type DocSources = [
   scenarios: ReadonlyMap<string, ScenarioInput> | ReadonlyMap<string, ScenarioSpec>,
   shard: { index: number; count: number } | null,
   comparison?: Comparison,
   simulation?: CompareSimulation,
-): CompareDoc {
-  const inputs = scenarioInputs(scenarios);
-  const docCells = cells.map((c) => withSteps(c, inputs.get(c.scenario)!.spec));
-  return buildRenderedDoc(docCells, inputs, shard, comparison, simulation);
-}
+];
 
 /** `buildDoc` of cells rendered already (`renderChecked`). */
 export function buildRenderedDoc(
   cells: readonly DocCell[],
-  scenarios: ReadonlyMap<string, ScenarioInput> | ReadonlyMap<string, ScenarioSpec>,
-  shard: { index: number; count: number } | null,
-  comparison?: Comparison,
-  simulation?: CompareSimulation,
+  ...[scenarios, shard, comparison, simulation]: DocSources
 ): CompareDoc {
   const inputs = scenarioInputs(scenarios);
   const whole: Comparison = comparison ?? {
@@ -236,9 +237,7 @@ export function buildRenderedDoc(
   return assembleDoc(cells, inputs, shard, whole, simulation);
 }
 
-function scenarioInputs(
-  scenarios: ReadonlyMap<string, ScenarioInput> | ReadonlyMap<string, ScenarioSpec>,
-): Map<string, ScenarioInput> {
+function scenarioInputs(scenarios: DocSources[0]): Map<string, ScenarioInput> {
   const inputs = new Map<string, ScenarioInput>();
   for (const [ref, x] of scenarios)
     inputs.set(ref, "hash" in x ? x : { spec: x, source: null, hash: specHash(x) });
