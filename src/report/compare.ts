@@ -6,16 +6,18 @@
 
 import { propertiesFor, systemFromArg } from "../engine/adapter/model-system.js";
 import { aggregate, COMPARE_SCHEMA } from "../engine/matrix/aggregate.js";
-import type { Cell } from "../engine/matrix/cell.js";
+import type { Cell, CellVerdict, CheckedCell } from "../engine/matrix/cell.js";
 import {
   COST_COLUMNS,
   COST_KEYS,
   type CompareSimulation,
   worstCost,
 } from "../engine/matrix/costs.js";
+import type { CellFinish } from "../engine/matrix/finish.js";
 import type { ScenarioSpec } from "../model/spec.js";
 import { type PluginOrigin, POLICIES } from "../policies/index.js";
 import { PROPERTIES } from "../properties/index.js";
+import type { Property } from "../properties/property.js";
 import { specHash } from "../scenario/source-hash.js";
 import { duration, intervalText } from "./figures.js";
 import { ASSUMED, type Group, groupOf, OUTCOMES, type Outcome, outcomeOf } from "./marks.js";
@@ -140,13 +142,58 @@ export function lanesOf(spec: ScenarioSpec): string[] {
 function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
   const m = systemFromArg({ spec, policy: cell.policy, params: cell.params }).model;
   const props = propertiesFor(spec);
+  return rendered(cell, props, (v, w) => witnessSteps(m, props, w, v.kind === "liveness"));
+}
+
+/**
+ * A cell rendered in the thread that checked it (compare's workers): its
+ * model, properties and witness replays (with their states) are at hand.
+ */
+export function renderChecked(c: CheckedCell): DocCell {
+  return rendered(c.cell, c.properties, (v, w) => {
+    const run = c.replays.get(v.name);
+    return witnessSteps(
+      c.model,
+      c.properties,
+      w,
+      v.kind === "liveness",
+      run?.states ? run : undefined,
+    );
+  });
+}
+
+/**
+ * A cell with its verdicts marked and no witness steps (`steps` null): all
+ * that the text and Markdown renderings read, for a comparison that writes
+ * neither JSON nor HTML.
+ */
+export function markChecked(c: CheckedCell): DocCell {
+  return rendered(c.cell, c.properties, () => null);
+}
+
+/** How compare's workers render the cells they check: with witness steps, or marked only. */
+export const RENDER_CHECKED: CellFinish = {
+  module: import.meta.url,
+  export: "renderChecked",
+  keepStates: true,
+};
+export const MARK_CHECKED: CellFinish = {
+  module: import.meta.url,
+  export: "markChecked",
+  keepStates: false,
+};
+
+function rendered(
+  cell: Cell,
+  props: readonly Property[],
+  steps: (v: CellVerdict, witness: readonly number[]) => readonly DocStep[] | null,
+): DocCell {
   return {
     ...cell,
     verdicts: cell.verdicts.map((v) => {
       const group = groupOf(v.name, props);
       const outcome = outcomeOf({ group, kind: v.kind }, v.verdict, v.proved);
-      const steps = v.witness ? witnessSteps(m, props, v.witness, v.kind === "liveness") : null;
-      return { ...v, group, outcome, steps };
+      return { ...v, group, outcome, steps: v.witness ? steps(v, v.witness) : null };
     }),
   };
 }
@@ -157,17 +204,28 @@ function withSteps(cell: Cell, spec: ScenarioSpec): DocCell {
  * Without a `comparison`, the cells are taken to be the whole of it, at an
  * unknown version of pinlab.
  */
-export function buildDoc(
-  cells: readonly Cell[],
+export function buildDoc(cells: readonly Cell[], ...from: DocSources): CompareDoc {
+  const inputs = scenarioInputs(from[0]);
+  return buildRenderedDoc(
+    cells.map((c) => withSteps(c, inputs.get(c.scenario)!.spec)),
+    ...from,
+  );
+}
+
+/** What a document is built from beside its cells (see `buildDoc`). */
+type DocSources = [
   scenarios: ReadonlyMap<string, ScenarioInput> | ReadonlyMap<string, ScenarioSpec>,
   shard: { index: number; count: number } | null,
   comparison?: Comparison,
   simulation?: CompareSimulation,
+];
+
+/** `buildDoc` of cells rendered already (`renderChecked`). */
+export function buildRenderedDoc(
+  cells: readonly DocCell[],
+  ...[scenarios, shard, comparison, simulation]: DocSources
 ): CompareDoc {
-  const inputs = new Map<string, ScenarioInput>();
-  for (const [ref, x] of scenarios)
-    inputs.set(ref, "hash" in x ? x : { spec: x, source: null, hash: specHash(x) });
-  const docCells = cells.map((c) => withSteps(c, inputs.get(c.scenario)!.spec));
+  const inputs = scenarioInputs(scenarios);
   const whole: Comparison = comparison ?? {
     pinlab: "unknown",
     scenarios: [...inputs].map(([ref, x]) => ({ ref, hash: x.hash })),
@@ -176,7 +234,14 @@ export function buildDoc(
     ),
     bounds: { maxStates: null, maxTimeMs: null },
   };
-  return assembleDoc(docCells, inputs, shard, whole, simulation);
+  return assembleDoc(cells, inputs, shard, whole, simulation);
+}
+
+function scenarioInputs(scenarios: DocSources[0]): Map<string, ScenarioInput> {
+  const inputs = new Map<string, ScenarioInput>();
+  for (const [ref, x] of scenarios)
+    inputs.set(ref, "hash" in x ? x : { spec: x, source: null, hash: specHash(x) });
+  return inputs;
 }
 
 /** Puts rendered cells together and seals the document with its digest. */

@@ -281,20 +281,35 @@ function facts(m: Model, s: State): Fact[] {
   return out;
 }
 
-/** What the step from `before` to `after` changed, in the order facts are listed. */
-export function stateChanges(m: Model, before: State, after: State): StateChange[] {
-  const a = facts(m, before);
-  const b = facts(m, after);
-  const key = (f: Fact) => `${f.kind}\u0000${f.what}`;
-  const was = new Map(a.map((f) => [key(f), f]));
-  const now = new Map(b.map((f) => [key(f), f]));
+/** A state's facts, each with its key (kind and object), listed and by key. */
+interface FactSet {
+  readonly list: readonly (Fact & { readonly key: string })[];
+  readonly byKey: ReadonlyMap<string, Fact>;
+}
+
+function factSet(m: Model, s: State): FactSet {
+  const list = facts(m, s).map((f) => ({ ...f, key: `${f.kind}\u0000${f.what}` }));
+  return { list, byKey: new Map(list.map((f) => [f.key, f])) };
+}
+
+/**
+ * What each step of a run changed (`states`: the initial state, then the
+ * state after each step), each state's facts read once.
+ */
+export function runChanges(m: Model, states: readonly State[]): StateChange[][] {
+  const sets = states.map((s) => factSet(m, s));
+  return sets.slice(1).map((after, k) => changesBetween(sets[k]!, after));
+}
+
+/** What the step from `a` to `b` changed, in the order facts are listed. */
+function changesBetween(a: FactSet, b: FactSet): StateChange[] {
   const out: StateChange[] = [];
-  for (const f of b) {
-    const old = was.get(key(f));
+  for (const f of b.list) {
+    const old = a.byKey.get(f.key);
     if (!old || old.value !== f.value)
       out.push({ kind: f.kind, what: f.what, from: old ? old.value : null, to: f.value });
   }
-  for (const f of a)
-    if (!now.has(key(f))) out.push({ kind: f.kind, what: f.what, from: f.value, to: null });
+  for (const f of a.list)
+    if (!b.byKey.has(f.key)) out.push({ kind: f.kind, what: f.what, from: f.value, to: null });
   return out;
 }

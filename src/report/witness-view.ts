@@ -9,13 +9,13 @@
  * engine, so that the page only draws what it is given.
  */
 import { actionLane } from "../engine/adapter/describe.js";
-import { runSchedule } from "../engine/run/exec.js";
+import { type RunResult, runSchedule } from "../engine/run/exec.js";
 import type { ModelEvent } from "../model/events.js";
 import { type Model, P_STATUS, PS_BLOCKED, proc } from "../model/layout.js";
 import { A_SIGIO, actionIndex, actionKind } from "../model/step.js";
 import { mrName, procName } from "../properties/names.js";
 import type { Property } from "../properties/property.js";
-import { type StateChange, stateChanges } from "./state-view.js";
+import { runChanges, type StateChange } from "./state-view.js";
 import { actorOf, describeStep } from "./trace.js";
 
 /** A message arriving in a step: from which step and lane, of which kind, in a few words. */
@@ -51,14 +51,17 @@ export function laneOf(m: Model, a: number): string {
   return l.kind;
 }
 
-/** Replays a witness and renders its steps for the sequence diagram. */
+/**
+ * Replays a witness and renders its steps for the sequence diagram (`run`:
+ * that replay made already, with its states).
+ */
 export function witnessSteps(
   m: Model,
   properties: readonly Property[],
   witness: readonly number[],
   liveness: boolean,
+  run: RunResult = runSchedule(m, { actions: witness, properties, keepStates: true }),
 ): DocStep[] {
-  const run = runSchedule(m, { actions: witness, properties, keepStates: true });
   const states = run.states!;
   const marks = new Map<number, string[]>();
   for (const [name, occ] of run.occurrences)
@@ -68,6 +71,7 @@ export function witnessSteps(
     run.steps.map((st) => ({ n: st.n, action: st.action, events: st.events })),
   );
   const waits = liveness ? waitingSteps(m, run.steps, states[states.length - 1]!) : new Map();
+  const changes = runChanges(m, states);
   return run.steps.map((st, k) => {
     const d = describeStep(m, st);
     return {
@@ -78,7 +82,7 @@ export function witnessSteps(
       reactions: d.reactions,
       marks: marks.get(st.n) ?? [],
       arrows: arrows.get(st.n) ?? [],
-      changes: stateChanges(m, states[k]!, states[k + 1]!),
+      changes: changes[k]!,
       waits: waits.get(st.n) ?? null,
     };
   });

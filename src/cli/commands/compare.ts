@@ -7,8 +7,8 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TokenScenario } from "../../engine/explore/token.js";
-import type { Cell, CellJob } from "../../engine/matrix/cell.js";
-import { checkCells, shardJobs } from "../../engine/matrix/compare.js";
+import type { CellJob } from "../../engine/matrix/cell.js";
+import { cellChecker, shardJobs } from "../../engine/matrix/compare.js";
 import {
   type CompareSimulation,
   type Simulate,
@@ -17,9 +17,12 @@ import {
 } from "../../engine/matrix/costs.js";
 import { policyOrigin } from "../../policies/index.js";
 import {
-  buildDoc,
+  buildRenderedDoc,
   type CompareDoc,
   type Comparison,
+  type DocCell,
+  MARK_CHECKED,
+  RENDER_CHECKED,
   renderCompareMarkdown,
   renderCompareText,
   type ScenarioInput,
@@ -144,11 +147,36 @@ export function compareWith(deps: CompareDeps): Command {
       const refs = a.positionals.length > 0 ? a.positionals : bundledPins();
       if (refs.length === 0)
         return bad(host, "no scenarios: give .pin files, or run from a checkout with scenarios/");
+      const controller = new AbortController();
+      const bar = progressBar(host, flag(a, "progress"));
+      // The worker threads start now and load their modules while the scenarios are parsed.
+      const cellCount = new Set(refs).size * sel.policies.length;
+      const checker = cellChecker<DocCell>(
+        {
+          workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
+          explore: {
+            reduce: true,
+            ...(maxStates ? { maxStates: maxStates as number } : {}),
+            ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
+          },
+          signal: controller.signal,
+          // Each worker renders the cells it checked; witness steps only for a
+          // document that is written out (JSON, HTML): text and Markdown never show them.
+          finish: outputsDoc(outputOptions(a)) ? RENDER_CHECKED : MARK_CHECKED,
+          onStart: (job) => bar.start(`${job.ref} under ${job.policy}`),
+          onCell: (done, total, cell) =>
+            bar.update(done, total, `${cell.scenario} under ${cell.policy}`),
+        },
+        shardJobs(Array.from({ length: cellCount }), shard ?? undefined).length,
+      );
       const specs = new Map<string, ScenarioInput>();
       const origins = new Map<string, TokenScenario>();
       for (const ref of refs) {
         const l = loadScenario(ref, host);
-        if (!l.ok) return bad(host, l.error, l.exit);
+        if (!l.ok) {
+          checker.close();
+          return bad(host, l.error, l.exit);
+        }
         const source = l.source ?? null;
         specs.set(ref, { spec: l.spec, source, hash: scenarioHash(l.spec, source) });
         origins.set(ref, l.origin);
@@ -179,23 +207,10 @@ export function compareWith(deps: CompareDeps): Command {
         },
       };
       const mine = shardJobs(jobs, shard ?? undefined);
-      const controller = new AbortController();
       const stop = host.onInterrupt?.(() => controller.abort());
-      const bar = progressBar(host, flag(a, "progress"));
-      let cells: Cell[];
+      let cells: DocCell[];
       try {
-        cells = await checkCells(mine, {
-          workers: Math.max(1, Math.floor((workers as number | undefined) ?? cpus().length)),
-          explore: {
-            reduce: true,
-            ...(maxStates ? { maxStates: maxStates as number } : {}),
-            ...(maxTime ? { maxTimeMs: (maxTime as number) * 1000 } : {}),
-          },
-          signal: controller.signal,
-          onStart: (job) => bar.start(`${job.ref} under ${job.policy}`),
-          onCell: (done, total, cell) =>
-            bar.update(done, total, `${cell.scenario} under ${cell.policy}`),
-        });
+        cells = await checker.check(mine);
       } finally {
         bar.clear();
         stop?.();
@@ -226,7 +241,7 @@ export function compareWith(deps: CompareDeps): Command {
       const usedSpecs = new Map(
         [...specs].filter(([ref]) => cells.some((c) => c.scenario === ref)),
       );
-      const doc = buildDoc(cells, usedSpecs, shard, comparison, simulation);
+      const doc = buildRenderedDoc(cells, usedSpecs, shard, comparison, simulation);
       return emit(doc, host, { ...outputOptions(a), interrupted: controller.signal.aborted });
     },
   };
@@ -293,6 +308,11 @@ export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { name: "brief", value: false },
 ];
 
+/** Whether the options write the whole document (JSON or HTML), witness steps included. */
+function outputsDoc(o: ReturnType<typeof outputOptions>): boolean {
+  return o.json || o.out !== undefined || o.html !== undefined;
+}
+
 export function outputOptions(a: ParsedArgs) {
   return {
     md: flag(a, "md"),
@@ -341,7 +361,8 @@ export function emit(
     }
     conform = c.targets;
   }
-  const json = `${JSON.stringify(doc, null, 1)}\n`;
+  // the document's text only when it is printed or saved
+  const json = o.json || o.out ? `${JSON.stringify(doc, null, 1)}\n` : "";
   if (o.json) host.out(json);
   else if (o.md) host.out(renderCompareMarkdown(doc));
   else host.out(renderCompareText(doc, { drill: !o.brief, width: o.mail ? 72 : 100 }));

@@ -250,12 +250,18 @@ export function propertiesFor(spec: ScenarioSpec): Property[] {
 
 function resultProperty(name: string, procName: string, op: string, result: string): Property {
   const want = result === "ok" ? 0 : result === "blocks" ? 1 : -(errnoByName(result) ?? 0);
+  // looked up once per model: the property is judged on every transition that returns
+  const found = new WeakMap<Model, { p: number; pcs: number[] }>();
   const pcsOf = (m: Model) => {
+    const known = found.get(m);
+    if (known) return known;
     const p = m.procs.findIndex((x) => x.name === procName);
     // The first operation of that name or label (docs/scenario-format.md).
     const first =
       p < 0 ? undefined : m.procs[p]!.prog.find((o) => o.spec.op === op || o.spec.label === op);
-    return { p, pcs: first ? [first.index] : [] };
+    const r = { p, pcs: first ? [first.index] : [] };
+    found.set(m, r);
+    return r;
   };
   if (result === "blocks")
     return {

@@ -4,15 +4,17 @@
  * tokens, expectations), so that cells can cross worker threads, be written
  * to shard files and be merged.
  */
+import type { Model } from "../../model/layout.js";
 import type { ScenarioSpec } from "../../model/spec.js";
 import { policyOrigin } from "../../policies/index.js";
+import type { Property } from "../../properties/property.js";
 import type { Coverage } from "../adapter/coverage.js";
 import type { LivenessReason } from "../adapter/reason.js";
 import { checkScenario } from "../check/check.js";
 import { verdictClaim } from "../check/rejudge.js";
 import { encodeToken, type TokenScenario, type WitnessClaim } from "../explore/token.js";
 import type { ExploreOptions, ExploreStats } from "../explore/types.js";
-import { runSchedule } from "../run/exec.js";
+import { type RunResult, runSchedule } from "../run/exec.js";
 
 export interface CellJob {
   /** What the user calls the scenario (a bundled name or a path). */
@@ -106,14 +108,38 @@ export function unwitnessed(
   };
 }
 
+/**
+ * A checked cell with what its witnesses were replayed in: the compiled
+ * model, the properties and each witness's replay, so that the thread that
+ * checked the cell can render it further without compiling or replaying again.
+ */
+export interface CheckedCell {
+  readonly cell: Cell;
+  readonly model: Model;
+  readonly properties: readonly Property[];
+  /** Each witness's replay, by property name; with every state when asked for (`keepStates`). */
+  readonly replays: ReadonlyMap<string, RunResult>;
+}
+
 /** Checks one cell and renders its witnesses. */
 export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<Cell> {
+  return (await checkCell(job, opts)).cell;
+}
+
+/** Checks one cell, keeping its model and witness replays (with their states if `keepStates`). */
+export async function checkCell(
+  job: CellJob,
+  opts: ExploreOptions = {},
+  keepStates = false,
+): Promise<CheckedCell> {
   const arg = { spec: job.spec, policy: job.policy, params: job.params };
   const r = await checkScenario(arg, opts);
   const { model, properties: props } = r;
+  const replays = new Map<string, RunResult>();
   const verdicts: CellVerdict[] = r.verdicts.map((v) => {
     if (!v.witness) return unwitnessed(v, v.vacuous ?? false, v.assumption ?? null);
-    const run = runSchedule(model, { actions: v.witness, properties: props });
+    const run = runSchedule(model, { actions: v.witness, properties: props, keepStates });
+    replays.set(v.name, run);
     return {
       name: v.name,
       kind: v.kind,
@@ -129,7 +155,7 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
       assumption: v.assumption ?? null,
     };
   });
-  return {
+  const cell: Cell = {
     scenario: job.ref,
     title: job.spec.name,
     file: job.spec.file ?? null,
@@ -150,4 +176,5 @@ export async function runCell(job: CellJob, opts: ExploreOptions = {}): Promise<
     vacuity: r.vacuity,
     exit: r.exit,
   };
+  return { cell, model, properties: props, replays };
 }

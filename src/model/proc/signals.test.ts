@@ -16,6 +16,7 @@ import { EINTR } from "../errno.js";
 import type { ModelEvent } from "../events.js";
 import { alive, type Model } from "../layout.js";
 import { A_PIN_TIMER, actionKind, enabled, step } from "../step.js";
+import { SIGNALS, signalName } from "./signum.js";
 
 const pid = (m: Model, name: string) => m.procs.findIndex((p) => p.name === name);
 const killFinding = (m: Model, ev: readonly ModelEvent[]) => kill.onStep!(m, m.init, m.init, ev);
@@ -198,4 +199,11 @@ test("the SIGKILL escalation of a pin holder asleep in TASK_UNINTERRUPTIBLE wait
   const after = step(m, d.s, timer, []);
   assert.ok(alive(after, m, 0), "asleep in memunmap_pages(): not dead yet");
   assert.ok(!enabled(m, after).some((a) => actionKind(a) === A_PIN_TIMER), "escalated once");
+});
+
+test("signalName names each number by its first name, SIGIO not its alias SIGPOLL", () => {
+  for (const [name, n] of Object.entries(SIGNALS))
+    if (name !== "SIGPOLL") assert.equal(signalName(n), name);
+  assert.equal(signalName(SIGNALS.SIGPOLL!), "SIGIO");
+  assert.equal(signalName(63), "signal 63");
 });
