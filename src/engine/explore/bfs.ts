@@ -254,9 +254,9 @@ export class SerialSearch<E> {
       const h = q.head();
       const buf = q.buf;
       const po = p * W;
-      for (let i = 0; i < W; i++) par[po + i] = buf[h + i]!;
+      par.set(buf.subarray(h, h + W), po);
       q.drop();
-      for (let i = 0; i < L; i++) cur[i] = par[po + i]!;
+      cur.set(par.subarray(po, po + L));
       const en = sys.enabled(cur);
       const n = en.length;
       const pend = live ? sys.pending!(cur) : 0;
@@ -337,11 +337,9 @@ export class SerialSearch<E> {
         const o = q.alloc();
         const qb = q.buf;
         const so = k * L;
-        for (let j = 0; j < L; j++) qb[o + j] = succ[so + j]!;
-        if (watch) {
-          for (let j = 0; j < L; j++) tmp[j] = succ[so + j]!;
-          if (sys.pending!(tmp) !== 0) watch.add(hi, lo);
-        }
+        const child = succ.subarray(so, so + L);
+        qb.set(child, o);
+        if (watch && sys.pending!(child) !== 0) watch.add(hi, lo);
         // explored before acts[k] here: acts[start, k)
         if (por) childSleep(sys, cur, acts[k]!, par, p * W + L, acts, start, k, qb, o + L);
       }

@@ -537,7 +537,7 @@ class Part {
     let transitions = 0;
     for (let i = from; i < to; i++) {
       const gid = gids ? gids[i]! : this.gidBase + (start + i) * W + me;
-      for (let j = 0; j < L; j++) s[j] = cur[i * L + j]!;
+      s.set(cur.subarray(i * L, i * L + L));
       const en = sys.enabled(s);
       const pend = graph || this.watch ? sys.pending!(s) : 0;
       found.pendingBits |= pend;
