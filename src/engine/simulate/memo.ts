@@ -163,6 +163,11 @@ export class StateMemo {
     return this.initialId;
   }
 
+  /** The id initial() gave in this generation, or -1 (not asked yet, or forgotten since). */
+  knownInitial(): number {
+    return this.initialGeneration === this.generation ? this.initialId : -1;
+  }
+
   /** The transition by action a from state `id`, if it was seen. */
   transition(id: number, a: number): Transition | undefined {
     const t = this.transitions.get(id * 2097152 + a);

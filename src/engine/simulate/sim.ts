@@ -179,6 +179,12 @@ export interface SimModel {
     readonly width: number;
     readonly at: Float64Array;
     readonly seenIn: Int32Array;
+    /**
+     * The round the next seed starts at: above every round seenIn holds but
+     * one, so that no slot seems enabled in a round before the seed's first
+     * (a seed clears nothing).
+     */
+    round: number;
   };
   /** A seed's other arrays, reused by every seed of this model (a seed runs to its end before the next). */
   readonly scratchState: {
@@ -189,7 +195,19 @@ export interface SimModel {
     readonly waitPc: Int32Array;
     readonly lastRepeat: Float64Array;
     readonly peerRepeatAt: Float64Array;
+    /** The series' points passed (stranded, busy, kills), [0, gridK) written by each seed. */
+    readonly series: {
+      readonly stranded: number[];
+      readonly busy: number[];
+      readonly kills: number[];
+    };
+    /** simulateSeed's doubles (NOW, STRANDED_AREA, BUSY_AREA), zeroed at each seed's start. */
+    readonly clock: Float64Array;
+    /** Lease breaks open (holder × 65536 + inode), emptied at each seed's start. */
+    readonly openBreaks: Set<number>;
   };
+  /** The series' points of the last horizon run (gridOf). */
+  readonly grid: { horizon: number; readonly at: Float64Array };
   /** The model's answers per distinct state and transition, kept across seeds (memo.ts). */
   readonly memo: StateMemo;
   /**
@@ -321,10 +339,12 @@ export function simModel(m: Model): SimModel {
       memoOf.slots[id] = slots;
     }),
     memoOf,
+    grid: { horizon: Number.NaN, at: new Float64Array(SERIES_POINTS + 1) },
     slots: {
       width,
       at: new Float64Array(KINDS * width),
       seenIn: new Int32Array(KINDS * width),
+      round: 2,
     },
     scratchState: {
       a: new Int32Array(m.init.length),
@@ -334,6 +354,13 @@ export function simModel(m: Model): SimModel {
       waitPc: new Int32Array(m.procs.length),
       lastRepeat: new Float64Array(m.procs.length),
       peerRepeatAt: new Float64Array(m.peers.length),
+      clock: new Float64Array(3),
+      series: {
+        stranded: new Array<number>(SERIES_POINTS).fill(0),
+        busy: new Array<number>(SERIES_POINTS).fill(0),
+        kills: new Array<number>(SERIES_POINTS).fill(0),
+      },
+      openBreaks: new Set(),
     },
     layoutKind: m.procs.map((p) =>
       Uint8Array.from(p.prog, (o) =>
@@ -428,6 +455,51 @@ const BUSY_AREA = 2;
 
 const EXIT_KILLS = new Set(["escalation", "lease-break", "memory-failure"]);
 
+/** a.fill(v), as an index loop: a call of the builtin costs more than a few words. */
+function fillIn<A extends Float64Array | Int32Array>(a: A, v: number): A {
+  for (let k = 0; k < a.length; k++) a[k] = v;
+  return a;
+}
+
+/** a[from..to) = v (an index loop: faster than `fill` on a new array). */
+function put(a: number[], from: number, to: number, v: number): void {
+  for (let k = from; k < to; k++) a[k] = v;
+}
+
+/** SERIES_POINTS copies of v, for the small v most series end with (never handed out: sliced). */
+const TAILS: number[][] = [];
+
+/** A series: scratch[0, n) then v up to SERIES_POINTS (a copy of a cached tail, then the head). */
+function seriesOut(scratch: readonly number[], n: number, v: number): number[] {
+  let tail: number[] | undefined;
+  if (Number.isInteger(v) && v >= 0 && v < 64) {
+    tail = TAILS[v];
+    if (tail === undefined) {
+      tail = [];
+      for (let k = 0; k < SERIES_POINTS; k++) tail.push(v);
+      TAILS[v] = tail;
+    }
+  }
+  const out = tail !== undefined ? tail.slice() : new Array<number>(SERIES_POINTS);
+  if (tail === undefined) put(out, n, SERIES_POINTS, v);
+  for (let k = 0; k < n; k++) out[k] = scratch[k]!;
+  return out;
+}
+
+/**
+ * The series' points for a horizon: at (horizon·k)/(SERIES_POINTS − 1), and
+ * past the last one +∞ (kept for the model's last horizon: its seeds share it).
+ */
+function gridOf(sm: SimModel, horizon: number): Float64Array {
+  const g = sm.grid;
+  if (g.horizon !== horizon) {
+    for (let k = 0; k < SERIES_POINTS; k++) g.at[k] = (horizon * k) / (SERIES_POINTS - 1);
+    g.at[SERIES_POINTS] = Number.POSITIVE_INFINITY;
+    g.horizon = horizon;
+  }
+  return g.at;
+}
+
 /** Runs seed `seed` of model sm up to the horizon. */
 export function simulateSeed(
   sm: SimModel,
@@ -442,18 +514,18 @@ export function simulateSeed(
   // Process p's current call started at callAt[p] (its pace done); a blocked layout
   // change started at waitStart[p] (NaN: none) at program counter waitPc[p].
   const X = sm.scratchState;
-  const callAt = X.callAt.fill(0);
-  const waitStart = X.waitStart.fill(Number.NaN);
-  const waitPc = X.waitPc.fill(0);
+  const callAt = fillIn(X.callAt, 0);
+  const waitStart = fillIn(X.waitStart, Number.NaN);
+  const waitPc = fillIn(X.waitPc, 0);
   const repeatFrom = sm.repeatFrom;
   // When the current iteration of a repeating tail began (NaN: not yet).
   const peerRepeatFrom = sm.peerRepeatFrom;
-  const lastRepeat = X.lastRepeat.fill(Number.NaN);
-  const peerRepeatAt = X.peerRepeatAt.fill(Number.NaN);
+  const lastRepeat = fillIn(X.lastRepeat, Number.NaN);
+  const peerRepeatAt = fillIn(X.peerRepeatAt, Number.NaN);
   const since = (t: number) => (Number.isNaN(t) ? F[NOW]! : t);
   // The virtual clock and the levels' integrals: in a typed array, where V8 stores a
   // double in place (a captured `let` would box each new value).
-  const F = new Float64Array(3);
+  const F = fillIn(X.clock, 0);
 
   const delay = (a: number, s: State): number => {
     const i = actionIndex(a);
@@ -513,10 +585,15 @@ export function simulateSeed(
   const mOf = sm.memoOf;
   let curId = -1;
   let cur = X.a;
-  cur.set(m.init);
   let nxt = X.b;
   const counters = sm.counters;
-  if (memo.on) {
+  const known = memo.on ? memo.knownInitial() : -1;
+  if (known >= 0) {
+    // Every seed starts from the same state: its id is kept (no copy, no lookup).
+    curId = known;
+    cur = memo.state(curId);
+  } else cur.set(m.init);
+  if (known < 0 && memo.on) {
     for (let c = 0; c < counters.length; c++) cur[counters[c]!] = 0;
     curId = memo.initial(cur);
     if (memo.on) cur = memo.state(curId);
@@ -525,9 +602,13 @@ export function simulateSeed(
   // The schedule, one slot per action (kind × index): its time, and the round
   // in which it was last enabled; an action enabled in the previous round too
   // keeps its time.
-  const { width, at, seenIn } = sm.slots;
-  seenIn.fill(-2); // -2: never enabled
-  let round = 0;
+  const slots = sm.slots;
+  const { width, at, seenIn } = slots;
+  if (slots.round > 0x3fffffff) {
+    seenIn.fill(0);
+    slots.round = 2;
+  }
+  let round = slots.round;
   const ev: ModelEvent[] = [];
   const recorded: number[] | undefined = o.record !== undefined ? [] : undefined;
 
@@ -542,9 +623,10 @@ export function simulateSeed(
   let stale = 0;
   let lost = 0;
   let enospc = 0;
-  const openBreaks = new Set<number>();
+  const openBreaks = X.openBreaks;
+  // (clear allocates a new table even when empty)
+  if (openBreaks.size > 0) openBreaks.clear();
   const violations: SeedViolation[] = [];
-  const seen = new Set<string>();
   // Conditions: whether each holds now, has held, and for how long in all.
   const conds = sm.conditions;
   const condNow = conds.map((c) => c.holds(cur));
@@ -563,22 +645,28 @@ export function simulateSeed(
   levels(cur);
   let strandedMax = strandedNow;
   let busyMax = busyNow;
-  const series = { stranded: [] as number[], busy: [] as number[], kills: [] as number[] };
-  const gridAt = (k: number) => (horizon * k) / (SERIES_POINTS - 1);
+  // The points passed so far, [0, gridK), in the model's scratch; the rest,
+  // from the last level on, are added when the seed ends (seriesOut).
+  const series = X.series;
+  const grid = gridOf(sm, horizon);
   // The series' next point: its index and time (computed once per point, not per step).
   let gridK = 0;
-  let gridT = gridAt(0);
-  /** Time passes from now to t with the levels as they are. */
-  const advance = (t: number) => {
+  let gridT = grid[0]!;
+  /** Time passes from now to t with the levels as they are (the series' points too, with `points`). */
+  const advance = (t: number, points: boolean) => {
     for (let j = 0; j < conds.length; j++) if (condNow[j]) condTime[j]! += t - F[NOW]!;
     F[STRANDED_AREA]! += strandedNow * (t - F[NOW]!);
     F[BUSY_AREA]! += busyNow * (t - F[NOW]!);
-    while (gridK < SERIES_POINTS && gridT < t) {
-      series.stranded.push(strandedNow);
-      series.busy.push(busyNow);
-      series.kills.push(kills);
-      gridK++;
-      gridT = gridAt(gridK);
+    if (points && gridK < SERIES_POINTS && gridT < t) {
+      // The levels hold from now to t: every point passed gets them.
+      const from = gridK;
+      while (gridK < SERIES_POINTS && gridT < t) {
+        gridK++;
+        gridT = grid[gridK]!;
+      }
+      put(series.stranded, from, gridK, strandedNow);
+      put(series.busy, from, gridK, busyNow);
+      put(series.kills, from, gridK, kills);
     }
     F[NOW] = t;
   };
@@ -604,8 +692,7 @@ export function simulateSeed(
     if (name === "foreign-dma") foreign++;
     else if (name === "stale-exposure") stale++;
     else if (name === "lost-write") lost++;
-    if (!seen.has(name)) {
-      seen.add(name);
+    if (!violations.some((v) => v.property === name)) {
       violations.push({ property: name, step: steps, time: F[NOW]!, message });
     }
   };
@@ -647,12 +734,13 @@ export function simulateSeed(
       }
     }
     round++;
+    slots.round = round + 1;
     if (minA < 0) {
       quiescentAt = F[NOW]!;
       break;
     }
     if (minT > horizon) break;
-    advance(minT);
+    advance(minT, true);
     const tr = curId >= 0 ? memo.transition(curId, minA) : undefined;
     let events: readonly ModelEvent[];
     if (tr === undefined) {
@@ -809,12 +897,8 @@ export function simulateSeed(
     if (recorded && o.record !== undefined && steps >= o.record) break;
   }
   const end = interrupted ? F[NOW]! : horizon;
-  if (!interrupted) advance(horizon);
-  while (series.busy.length < SERIES_POINTS) {
-    series.stranded.push(strandedNow);
-    series.busy.push(busyNow);
-    series.kills.push(kills);
-  }
+  // The levels last to the horizon: the points from gridK on have the last ones.
+  if (!interrupted) advance(horizon, false);
   const open = (kind: number) => {
     const out: number[] = [];
     for (let p = 0; p < nP; p++)
@@ -841,7 +925,11 @@ export function simulateSeed(
     enospc,
     stranded: { mean: F[STRANDED_AREA]! / span, max: strandedMax },
     busy: { mean: F[BUSY_AREA]! / span, max: busyMax },
-    series,
+    series: {
+      stranded: seriesOut(series.stranded, gridK, strandedNow),
+      busy: seriesOut(series.busy, gridK, busyNow),
+      kills: seriesOut(series.kills, gridK, kills),
+    },
     violations,
     conditions: conds.map((_, j) => ({ held: condHeld[j]!, time: condTime[j]! })),
     interrupted,

@@ -48,7 +48,8 @@ function wrap(h: hdr.Histogram): LatencyHistogram {
       h.add((other as unknown as { raw: hdr.Histogram }).raw);
     },
     reset() {
-      h.reset();
+      // A histogram that recorded nothing since it was built or reset is as reset leaves it.
+      if (h.totalCount !== 0) h.reset();
     },
     cdf(points) {
       if (h.totalCount === 0) return [];
@@ -69,6 +70,9 @@ function wrap(h: hdr.Histogram): LatencyHistogram {
 /** The parts of hdr-histogram-js's JsHistogram that getValueAtPercentile walks. */
 interface Buckets {
   readonly countsArrayLength: number;
+  readonly minNonZeroValue: number;
+  readonly maxValue: number;
+  countsArrayIndex(v: number): number;
   getCountAtIndex(i: number): number;
   valueFromIndex(i: number): number;
   highestEquivalentValue(v: number): number;
@@ -76,6 +80,37 @@ interface Buckets {
 
 /** 2^(floor(log2 x) - 52), as hdr-histogram-js's ulp. */
 const ulp = (x: number) => 2 ** (Math.floor(Math.log2(x)) - 52);
+
+/** The counts at percentiles qs of `total` values, rounded up as getValueAtPercentile does. */
+function countsAtUncached(qs: readonly number[], total: number): number[] {
+  return qs.map((q) => {
+    if (!(q > 0)) throw new Error("pinlab bug: atEach takes percentiles above 0");
+    const fp = (Math.min(q, 100) / 100.0) * total;
+    return Math.max(Math.ceil(fp - ulp(fp)), 1);
+  });
+}
+
+/**
+ * countsAtUncached, kept per total for the last list of percentiles asked
+ * (a seed's few latencies ask the same small totals over and over).
+ */
+let cachedQs: readonly number[] | null = null;
+let cachedCounts: (number[] | undefined)[] = [];
+const CACHED_TOTALS = 4096;
+
+function countsAt(qs: readonly number[], total: number): readonly number[] {
+  if (total >= CACHED_TOTALS) return countsAtUncached(qs, total);
+  if (qs !== cachedQs) {
+    cachedQs = qs;
+    cachedCounts = [];
+  }
+  let c = cachedCounts[total];
+  if (c === undefined) {
+    c = countsAtUncached(qs, total);
+    cachedCounts[total] = c;
+  }
+  return c;
+}
 
 /**
  * JsHistogram.getValueAtPercentile for several percentiles at once (ascending,
@@ -86,21 +121,26 @@ function valuesAtPercentiles(h: hdr.Histogram, qs: readonly number[]): number[] 
   const b = h as unknown as Partial<Buckets>;
   if (
     typeof b.countsArrayLength !== "number" ||
+    typeof b.minNonZeroValue !== "number" ||
+    typeof b.maxValue !== "number" ||
+    typeof b.countsArrayIndex !== "function" ||
     typeof b.getCountAtIndex !== "function" ||
     typeof b.valueFromIndex !== "function" ||
     typeof b.highestEquivalentValue !== "function"
   )
     return qs.map((q) => h.getValueAtPercentile(q));
   const buckets = b as Buckets;
-  const want = qs.map((q) => {
-    if (!(q > 0)) throw new Error("pinlab bug: atEach takes percentiles above 0");
-    const fp = (Math.min(q, 100) / 100.0) * h.totalCount;
-    return Math.max(Math.ceil(fp - ulp(fp)), 1);
-  });
+  const want = countsAt(qs, h.totalCount);
   const out = qs.map(() => 0);
   let j = 0;
   let total = 0;
+  // Every value recorded is 0 or at least minNonZeroValue (recordValue and add keep it so),
+  // so the buckets strictly between value 0's and its hold nothing: the walk skips them.
+  const min = buckets.minNonZeroValue;
+  const skipTo =
+    min <= buckets.maxValue && Number.isSafeInteger(min) ? buckets.countsArrayIndex(min) : 1;
   for (let i = 0; i < buckets.countsArrayLength && j < want.length; i++) {
+    if (i === 1 && skipTo > 1) i = skipTo;
     total += buckets.getCountAtIndex(i);
     while (j < want.length && total >= want[j]!) {
       out[j] = buckets.highestEquivalentValue(buckets.valueFromIndex(i));
