@@ -68,7 +68,12 @@ export class StateMemo {
   private count = 0;
   /** Per state: its enabled actions (in the model's order), each state's own array. */
   private enabledOf: number[][] = [];
-  private transitions = new Map<number, Transition>();
+  /**
+   * Per state, per position in its enabled actions: what that action did
+   * (indexed by position, not looked up by key: the loop knows the position).
+   */
+  private transitionsOf: (Transition | undefined)[][] = [];
+  private transitionCount = 0;
   private scratch: number[] = [];
   private lookups = 0;
   private hits = 0;
@@ -142,6 +147,7 @@ export class StateMemo {
     const n = enabledInto(this.m, v, this.scratch);
     const en = this.scratch.slice(0, n);
     this.enabledOf[id] = en;
+    this.transitionsOf[id] = new Array<Transition | undefined>(n);
     this.onNew(id, v, en);
     return id;
   }
@@ -168,9 +174,9 @@ export class StateMemo {
     return this.initialGeneration === this.generation ? this.initialId : -1;
   }
 
-  /** The transition by action a from state `id`, if it was seen. */
-  transition(id: number, a: number): Transition | undefined {
-    const t = this.transitions.get(id * 2097152 + a);
+  /** The transition by the k-th of state `id`'s enabled actions, if it was seen. */
+  transition(id: number, k: number): Transition | undefined {
+    const t = this.transitionsOf[id]![k];
     if (t !== undefined) this.hits++;
     if (++this.lookups === WINDOW) {
       if (2 * this.hits < WINDOW) this.on = false;
@@ -181,25 +187,27 @@ export class StateMemo {
   }
 
   /**
-   * Keeps what action a did from state `from` (an id of the current
-   * generation). The events are copied: the model may reuse its own.
+   * Keeps what the k-th enabled action of state `from` (an id of the
+   * current generation) did. The events are copied: the model may reuse its own.
    */
   keep(
     from: number,
-    a: number,
+    k: number,
     next: number,
     events: readonly ModelEvent[],
     found: readonly Found[],
   ) {
-    if (this.transitions.size >= MAX_TRANSITIONS) {
+    if (this.transitionCount >= MAX_TRANSITIONS) {
       this.reset();
       return;
     }
-    this.transitions.set(from * 2097152 + a, {
+    const of = this.transitionsOf[from]!;
+    if (of[k] === undefined) this.transitionCount++;
+    of[k] = {
       next,
       events: events.length === 0 ? NO_EVENTS : events.map(copyEvent),
       found: found.length === 0 ? NONE : found,
-    });
+    };
   }
 
   private grow(): void {
@@ -221,7 +229,7 @@ export class StateMemo {
    */
   release(): void {
     this.reset();
-    this.transitions = new Map();
+    this.transitionsOf = [];
     this.enabledOf = [];
     this.views = [];
     this.pool = new Int32Array(0);
@@ -231,7 +239,7 @@ export class StateMemo {
     if (2 * this.hits < this.lookups) this.on = false;
     this.count = 0;
     this.table.fill(0);
-    this.transitions.clear();
+    this.transitionCount = 0;
     this.generation++;
   }
 }

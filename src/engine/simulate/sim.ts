@@ -717,6 +717,7 @@ export function simulateSeed(
     }
     let minT = Number.POSITIVE_INFINITY;
     let minA = -1;
+    let minK = -1;
     for (let k = 0; k < nEn; k++) {
       const a = enOf[k]!;
       const slot = slotsOf !== null ? slotsOf[k]! : isTimed(T, a) ? slotIn(width, a) : -1;
@@ -731,6 +732,7 @@ export function simulateSeed(
       if (t < minT) {
         minT = t;
         minA = a;
+        minK = k;
       }
     }
     round++;
@@ -741,7 +743,7 @@ export function simulateSeed(
     }
     if (minT > horizon) break;
     advance(minT, true);
-    const tr = curId >= 0 ? memo.transition(curId, minA) : undefined;
+    const tr = curId >= 0 ? memo.transition(curId, minK) : undefined;
     let events: readonly ModelEvent[];
     if (tr === undefined) {
       // Emptied by pops: V8 runs them inline, where setting `length` calls into the runtime.
@@ -770,12 +772,14 @@ export function simulateSeed(
     if (kind === A_REPEAT) lastRepeat[who] = F[NOW]!;
     if (kind === A_PEER_REPEAT) peerRepeatAt[who] = F[NOW]!;
 
-    // One pass over the events: the counters below, and which properties must judge them.
+    // One pass over the events: the counters below, and which properties must
+    // judge them (a transition from the memo has its findings kept: no mask).
     let mask = J.always;
+    const judge = tr === undefined;
     for (let k = 0; k < events.length; k++) {
       const e = events[k]!;
       const kindOf = e.k;
-      mask |= J.maskOf.get(kindOf) ?? 0;
+      if (judge) mask |= J.maskOf.get(kindOf) ?? 0;
       switch (kindOf) {
         case "lease-break": {
           const key = e.holder * 65536 + e.inode;
@@ -862,7 +866,7 @@ export function simulateSeed(
         const from = curId;
         const generation = memo.generation;
         next = memo.intern(nxt);
-        if (next >= 0) memo.keep(from, minA, next, ev, found);
+        if (next >= 0) memo.keep(from, minK, next, ev, found);
         if (memo.generation !== generation) next = memo.intern(nxt);
         if (found.length > 0) found = [];
       }
