@@ -281,9 +281,8 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   // shmem_setattr() / hugetlbfs_setattr(): F_SEAL_SHRINK, F_SEAL_GROW (after setattr_prepare()).
   const sealed = sealRefuses(ctx, inode, "resize", pages);
   if (sealed < 0) return sealed;
-  const prepare = (): number => (prepareRefuses(m, s, inode, pages) ? swapBusy(ctx, inode) : 0);
   if (m.flavor === "ext4") {
-    const e = prepare();
+    const e = prepareRefuses(m, s, inode, pages) ? swapBusy(ctx, inode) : 0;
     if (e < 0) return e;
   }
   const go = layoutGate(
@@ -295,7 +294,7 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   );
   if (go < 0) return go;
   if (m.flavor === "xfs") {
-    const e = prepare();
+    const e = prepareRefuses(m, s, inode, pages) ? swapBusy(ctx, inode) : 0;
     if (e < 0) return e;
   }
   if (shrink) removePages(ctx, inode, pages, size - 1, go === GO_DEFER);
