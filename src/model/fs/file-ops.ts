@@ -321,8 +321,13 @@ function sizeRange(inode: number, size: number, pages: number): PageRange {
  * break is left (xfs_break_dax_layouts() does nothing without DAX).
  */
 function sizeGateOpts(m: Model, shrink: boolean, inode: number) {
-  return { evenCows: shrink, leasesOnly: !shrink && !fsdax(m, inode) };
+  return shrink ? SHRINK_OPTS : fsdax(m, inode) ? EXTEND_OPTS : EXTEND_LEASES_OPTS;
 }
+
+// sizeGateOpts' three answers, made once (layoutGate only reads them).
+const SHRINK_OPTS = Object.freeze({ evenCows: true, leasesOnly: false });
+const EXTEND_OPTS = Object.freeze({ evenCows: false, leasesOnly: false });
+const EXTEND_LEASES_OPTS = Object.freeze({ evenCows: false, leasesOnly: true });
 
 /**
  * Whether retrying p's blocked truncate(2) of inode `target`, or ftruncate(2)
