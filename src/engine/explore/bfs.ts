@@ -284,7 +284,8 @@ export class SerialSearch<E> {
       for (let i = 0; i < n; i++) {
         const a = en[i]!;
         if (por && asleep(par, po + L, a)) continue;
-        if (events.length !== 0) events.length = 0;
+        // pop, not `length = 0`, which drops the backing store and regrows it every transition
+        while (events.length !== 0) events.pop();
         let nx = tmp;
         if (into) into(cur, a, tmp, events);
         else nx = sys.step(cur, a, events);

@@ -548,7 +548,8 @@ class Part {
       if (pend !== 0 && graph) graph.addState(x0 + i, pend);
       for (let e = 0; e < en.length; e++) {
         const a = en[e]!;
-        if (events.length !== 0) events.length = 0;
+        // pop, not `length = 0`, which drops the backing store and regrows it every transition
+        while (events.length !== 0) events.pop();
         let nx = tmp;
         if (into) into(s, a, tmp, events);
         else nx = sys.step(s, a, events);

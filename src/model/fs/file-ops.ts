@@ -281,9 +281,8 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   // shmem_setattr() / hugetlbfs_setattr(): F_SEAL_SHRINK, F_SEAL_GROW (after setattr_prepare()).
   const sealed = sealRefuses(ctx, inode, "resize", pages);
   if (sealed < 0) return sealed;
-  const prepare = (): number => (prepareRefuses(m, s, inode, pages) ? swapBusy(ctx, inode) : 0);
   if (m.flavor === "ext4") {
-    const e = prepare();
+    const e = prepareRefuses(m, s, inode, pages) ? swapBusy(ctx, inode) : 0;
     if (e < 0) return e;
   }
   const go = layoutGate(
@@ -295,7 +294,7 @@ function setSize(ctx: Ctx, p: number, inode: number, pages: number): number {
   );
   if (go < 0) return go;
   if (m.flavor === "xfs") {
-    const e = prepare();
+    const e = prepareRefuses(m, s, inode, pages) ? swapBusy(ctx, inode) : 0;
     if (e < 0) return e;
   }
   if (shrink) removePages(ctx, inode, pages, size - 1, go === GO_DEFER);
@@ -322,8 +321,13 @@ function sizeRange(inode: number, size: number, pages: number): PageRange {
  * break is left (xfs_break_dax_layouts() does nothing without DAX).
  */
 function sizeGateOpts(m: Model, shrink: boolean, inode: number) {
-  return { evenCows: shrink, leasesOnly: !shrink && !fsdax(m, inode) };
+  return shrink ? SHRINK_OPTS : fsdax(m, inode) ? EXTEND_OPTS : EXTEND_LEASES_OPTS;
 }
+
+// sizeGateOpts' three answers, made once (layoutGate only reads them).
+const SHRINK_OPTS = Object.freeze({ evenCows: true, leasesOnly: false });
+const EXTEND_OPTS = Object.freeze({ evenCows: false, leasesOnly: false });
+const EXTEND_LEASES_OPTS = Object.freeze({ evenCows: false, leasesOnly: true });
 
 /**
  * Whether retrying p's blocked truncate(2) of inode `target`, or ftruncate(2)

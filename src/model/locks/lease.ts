@@ -193,13 +193,14 @@ function startBreak(ctx: Ctx, o: number, what: string, by: number): void {
  */
 export function breakLease(ctx: Ctx, inode: number, write: boolean, by: number): number {
   const { m, s } = ctx;
-  const holders: number[] = [];
+  let holders: number[] | null = null; // made only when a lease breaks: most calls find none
   for (let q = 0; q < m.ofds.length; q++) {
     if (!breaksPlain(m, s, q, inode, write)) continue;
     startBreak(ctx, q, write ? "write access" : "read access", by);
+    if (holders === null) holders = [];
     holders.push(m.ofds[q]!.proc);
   }
-  return holders.length === 0 ? 0 : block(ctx, "lease break (break_lease)", holders);
+  return holders === null ? 0 : block(ctx, "lease break (break_lease)", holders);
 }
 
 /** Whether `breakLease(inode, write)` breaks (or waits for) the lease on open file description q. */

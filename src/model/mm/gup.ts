@@ -185,8 +185,12 @@ export function pinMrPages(ctx: Ctx, x: number): number {
   return 0;
 }
 
-/** try_grab_folio(FOLL_PIN) on every frame of MR x's range, and what the policies attach to a pin. */
-export function grabPins(ctx: Ctx, x: number, frames: readonly number[]): void {
+/**
+ * try_grab_folio(FOLL_PIN) on every frame of MR x's range, and what the
+ * policies attach to a pin. `frames` is the caller's own array, which the
+ * `pin` event keeps (the caller does not touch it afterwards).
+ */
+export function grabPins(ctx: Ctx, x: number, frames: number[]): void {
   const { m, s } = ctx;
   const mi = m.mrs[x]!;
   const vi = m.vmas[mi.vma]!;
@@ -199,10 +203,14 @@ export function grabPins(ctx: Ctx, x: number, frames: readonly number[]): void {
   }
   if (dax && m.policy.swapfileOnPin) s[ino(m, vi.inode) + INO_SWAP]! += 1;
   if (dax && m.policy.revocablePins) s[o + 1] = MRL_HELD;
-  const movable = frames.filter(
-    (f) => f !== zeroFrame(m) && !isDaxFrame(m, f) && (s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0,
-  );
-  emit(ctx, { k: "pin", proc: mi.proc, mr: x, frames: [...frames], dax, movable });
+  if (ctx.ev === null) return;
+  const movable: number[] = [];
+  for (let k = 0; k < frames.length; k++) {
+    const f = frames[k]!;
+    if (f !== zeroFrame(m) && !isDaxFrame(m, f) && (s[frm(m, f) + FR_FLAGS]! & FF_MOVABLE) !== 0)
+      movable.push(f);
+  }
+  emit(ctx, { k: "pin", proc: mi.proc, mr: x, frames, dax, movable });
 }
 
 /**
@@ -228,11 +236,17 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
     // unpin_user_pages() of a gup_test pin and io_uring's unpin_user_folio() dirty nothing;
     // shmem and hugetlbfs pages have no writeback. VFIO's put_pfn() unpins with
     // unpin_user_pages_dirty_lock(…, prot & IOMMU_WRITE), as ib_umem_release() does.
-    const inodeOf = s[fo + FR_INODE]! - 1;
-    const dirties =
-      !mi.gupTest && mi.pinner !== "io_uring" && (inodeOf < 0 || writesBack(m, inodeOf));
-    if (dirties && mi.writable && !isDaxFrame(m, f) && !isAnon(s, m, f)) {
-      const inodeId = s[fo + FR_INODE]! - 1;
+    // (the cheap tests first: an fs-DAX frame is never dirtied)
+    const dax = isDaxFrame(m, f);
+    const inodeId = s[fo + FR_INODE]! - 1;
+    if (
+      mi.writable &&
+      !dax &&
+      !mi.gupTest &&
+      mi.pinner !== "io_uring" &&
+      (inodeId < 0 || writesBack(m, inodeId)) &&
+      !isAnon(s, m, f)
+    ) {
       if (inodeId >= 0 && (s[fo + FR_FLAGS]! & FF_DIRTY) === 0)
         emit(ctx, {
           k: "bug",
@@ -242,11 +256,11 @@ export function unpinMrPages(ctx: Ctx, x: number): void {
         });
       s[fo + FR_FLAGS] = s[fo + FR_FLAGS]! | FF_DIRTY;
     }
-    if (isDaxFrame(m, f)) reclaimIfBusy(ctx, f);
+    if (dax) reclaimIfBusy(ctx, f);
     else releaseIfIdle(ctx, f);
   }
   const vi = m.vmas[mi.vma]!;
-  if (fsdax(m, vi.inode) && m.policy.swapfileOnPin && frames.length > 0)
+  if (frames.length > 0 && m.policy.swapfileOnPin && fsdax(m, vi.inode))
     s[ino(m, vi.inode) + INO_SWAP]! -= 1;
   s[o + 1] = 0;
   if (frames.length > 0)

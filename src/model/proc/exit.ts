@@ -58,9 +58,7 @@ export function teardown(
     destroyMr(ctx, x);
   }
   // A bio in flight completes (mm/dio.ts): the model keeps no orphaned bios.
-  m.dios.forEach((di, d) => {
-    if (di.proc === p) dioComplete(ctx, d);
-  });
+  for (let d = 0; d < m.dios.length; d++) if (m.dios[d]!.proc === p) dioComplete(ctx, d);
   for (let v = 0; v < m.vmas.length; v++) {
     const vi = m.vmas[v]!;
     if (vi.proc !== p) continue;
@@ -80,26 +78,28 @@ export function teardown(
     releaseLease(ctx, o, false);
     s[oo + OFD_OPEN] = 2;
   }
-  dropInheritedFiles(ctx, p, (o) => {
-    releaseLease(ctx, o, false);
-    s[ofd(m, o) + OFD_OPEN] = 2;
-  });
+  dropInheritedFiles(ctx, p, closeInherited);
   const po = proc(m, p);
   s[po + P_SIG] = 0;
   s[po + P_HANDLER] = 0;
   s[po + P_STATUS] = status;
   // p's references to other processes' uverbs files go with its descriptors.
-  dropUverbsRefs(ctx, p, (x) => destroyMr(ctx, x));
+  dropUverbsRefs(ctx, p, destroyMr);
   evictAfterExit(ctx, p);
-  emit(ctx, {
-    k: "exit",
-    proc: p,
-    how,
-    cause,
-    ...(sig !== undefined ? { sig } : {}),
-    ...(kept ? { kept } : {}),
-    ...(byOther !== undefined ? { byOther } : {}),
-  });
+  if (ctx.ev === null) return;
+  // The optional fields are added in place, in the event's declared order (a
+  // spread of conditional objects costs more than the rest of the exit).
+  const e: { -readonly [K in keyof ExitEvent]: ExitEvent[K] } = { k: "exit", proc: p, how, cause };
+  if (sig !== undefined) e.sig = sig;
+  if (kept) e.kept = kept;
+  if (byOther !== undefined) e.byOther = byOther;
+  emit(ctx, e);
+}
+
+/** The last fput of a file the dead process inherited (proc/fork.ts dropInheritedFiles). */
+function closeInherited(ctx: Ctx, o: number): void {
+  releaseLease(ctx, o, false);
+  ctx.s[ofd(ctx.m, o) + OFD_OPEN] = 2;
 }
 
 /** ib_uverbs_close() of the MR's context: in-flight operations fail, the pages are unpinned. */

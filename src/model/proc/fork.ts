@@ -199,7 +199,11 @@ export function fileHeldElsewhere(m: Model, s: State, o: number): boolean {
  * has already closed it (OFD_MAPPED with no mapping left) reaches its last
  * fput now, through `release`.
  */
-export function dropInheritedFiles(ctx: Ctx, p: number, release: (o: number) => void): void {
+export function dropInheritedFiles(
+  ctx: Ctx,
+  p: number,
+  release: (ctx: Ctx, o: number) => void,
+): void {
   const { m, s } = ctx;
   for (let o = 0; o < m.ofds.length; o++) {
     const h = s[ofdHolders(m, o)]!;
@@ -207,7 +211,7 @@ export function dropInheritedFiles(ctx: Ctx, p: number, release: (o: number) => 
     s[ofdHolders(m, o)] = h & ~(1 << p);
     if (s[ofd(m, o) + OFD_OPEN] !== OFD_MAPPED || fileHeldElsewhere(m, s, o)) continue;
     if (mappedByAnyone(m, s, o)) continue;
-    release(o);
+    release(ctx, o);
   }
 }
 

@@ -99,9 +99,6 @@ const DIED = -0x40000001;
 function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
   const { m, s } = ctx;
   const spec = op.spec;
-  const fdMissing = (o: number) => s[ofd(m, o) + OFD_OPEN] === 0;
-  const vaMissing = (v: number) => s[vmaOff(m, v)] === 0;
-  const mrMissing = (x: number) => s[mrOff(m, x)] === MR_NONE;
   switch (spec.op) {
     case "close":
     case "add_seals":
@@ -113,51 +110,62 @@ function missingInput(ctx: Ctx, op: CProcOp): string | undefined {
     case "fallocate":
     case "fsync":
     case "fssetxattr":
-      return fdMissing(op.a) ? spec.fd : undefined;
+      return fdMissing(m, s, op.a) ? spec.fd : undefined;
     case "mmap":
-      return fdMissing(op.b) ? spec.fd : undefined;
+      return fdMissing(m, s, op.b) ? spec.fd : undefined;
     case "munmap":
     case "store":
     case "load":
     case "madvise":
     case "mprotect":
-      return vaMissing(op.a) ? spec.va : undefined;
+      return vaMissing(m, s, op.a) ? spec.va : undefined;
     case "mremap":
-      return vaMissing(op.b) ? spec.va : undefined;
+      return vaMissing(m, s, op.b) ? spec.va : undefined;
     case "rereg_mr":
-      return mrMissing(liveMr(m, s, op.b)) ? spec.mr : undefined;
+      return mrMissing(m, s, liveMr(m, s, op.b)) ? spec.mr : undefined;
     case "reg_mr":
     case "pin_longterm":
-      return vaMissing(op.b) ? spec.va : undefined;
+      return vaMissing(m, s, op.b) ? spec.va : undefined;
     case "unpin_longterm":
-      return mrMissing(op.a) ? spec.pin : undefined;
+      return mrMissing(m, s, op.a) ? spec.pin : undefined;
     case "io_uring_register":
-      return vaMissing(op.b) ? spec.va : undefined;
+      return vaMissing(m, s, op.b) ? spec.va : undefined;
     case "dio_read":
     case "dio_write":
     case "vmsplice":
-      return vaMissing(op.b) ? spec.va : undefined;
+      return vaMissing(m, s, op.b) ? spec.va : undefined;
     case "io_uring_unregister":
     case "read_fixed":
     case "write_fixed":
-      return mrMissing(op.a) ? spec.buf : undefined;
+      return mrMissing(m, s, op.a) ? spec.buf : undefined;
     case "vfio_map_dma":
-      return vaMissing(op.b) ? spec.va : undefined;
+      return vaMissing(m, s, op.b) ? spec.va : undefined;
     case "vfio_unmap_dma":
     case "vfio_dma_write":
     case "vfio_dma_read":
-      return mrMissing(op.a) ? spec.dma : undefined;
+      return mrMissing(m, s, op.a) ? spec.dma : undefined;
     case "dereg_mr":
-      return mrMissing(liveMr(m, s, op.a)) ? spec.mr : undefined;
+      return mrMissing(m, s, liveMr(m, s, op.a)) ? spec.mr : undefined;
     case "reflink":
     case "dedupe":
-      return fdMissing(op.a) ? spec.src : fdMissing(op.b) ? spec.dst : undefined;
+      return fdMissing(m, s, op.a) ? spec.src : fdMissing(m, s, op.b) ? spec.dst : undefined;
     case "send":
       // The application knows when its own handler deregistered the MR: it sends nothing.
       return s[mrOff(m, liveMr(m, s, op.b))] === MR_DEREG ? `${spec.mr} (deregistered)` : undefined;
     default:
       return undefined;
   }
+}
+
+// missingInput's tests, as functions rather than closures made on every step.
+function fdMissing(m: Model, s: State, o: number): boolean {
+  return s[ofd(m, o) + OFD_OPEN] === 0;
+}
+function vaMissing(m: Model, s: State, v: number): boolean {
+  return s[vmaOff(m, v)] === 0;
+}
+function mrMissing(m: Model, s: State, x: number): boolean {
+  return s[mrOff(m, x)] === MR_NONE;
 }
 
 /** Executes operation `op` of process p. Returns ≥ 0, -errno, BLOCK, or DIED. */

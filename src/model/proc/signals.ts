@@ -134,7 +134,9 @@ export function handleSigio(ctx: Ctx, p: number): void {
       teardown(ctx, p, PS_CRASHED, "crashed", "lease-break", undefined, (v & SIGF_BY_OTHER) !== 0);
       return;
     case "cancel": {
-      const peers = peersOf(m, s, mrsUnderBreak(m, s, p));
+      // Asking the peers changes no MR or lease: the MRs under break stay the same below.
+      const mrs = mrsUnderBreak(m, s, p);
+      const peers = peersOf(m, s, mrs);
       let asked = 0;
       for (const r of peers) {
         const ro = peerOff(m, r);
@@ -148,9 +150,9 @@ export function handleSigio(ctx: Ctx, p: number): void {
         emit(ctx, {
           k: "sigio-ignored",
           proc: p,
-          why: onlyRingBuffers(m, mrsUnderBreak(m, s, p))
+          why: onlyRingBuffers(m, mrs)
             ? "no remote peer: the handler unregisters the ring's buffers itself"
-            : onlyVfioMappings(m, mrsUnderBreak(m, s, p))
+            : onlyVfioMappings(m, mrs)
               ? "no remote peer: the handler quiesces its device and unmaps the DMA mappings itself"
               : "no peer to cancel with",
         });

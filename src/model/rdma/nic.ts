@@ -8,7 +8,7 @@
  */
 
 import { type Ctx, emit } from "../ctx.js";
-import type { DmaOutcome } from "../events.js";
+import type { DmaOutcome, ModelEvent } from "../events.js";
 import { ownerOf } from "../fs/blocks.js";
 import {
   alive,
@@ -268,7 +268,10 @@ export function deviceAccess(
         s[fo + FR_FLAGS]! |= FF_DMA_CLEAN;
     }
   } else content = frameContent(m, s, f);
-  emit(ctx, {
+  if (ctx.ev === null) return;
+  // The optional fields are added in place, in the event's declared order (a
+  // spread of conditional objects costs more than the access itself).
+  const e: { -readonly [K in keyof DmaEvent]: DmaEvent[K] } = {
     k: "dma",
     peer: who.peer,
     op: write ? "write" : "read",
@@ -279,11 +282,14 @@ export function deviceAccess(
     outcome,
     other,
     content,
-    ...(who.via !== undefined ? { via: who.via } : {}),
-    ...(who.dio !== undefined ? { dio: who.dio } : {}),
-    ...(bad ? { poisoned: true } : {}),
-  });
+  };
+  if (who.via !== undefined) e.via = who.via;
+  if (who.dio !== undefined) e.dio = who.dio;
+  if (bad) e.poisoned = true;
+  emit(ctx, e);
 }
+
+type DmaEvent = Extract<ModelEvent, { k: "dma" }>;
 
 /** The data of peer r's in-flight operation lands (WRITE) or is read (READ). */
 export function nicLand(ctx: Ctx, r: number): void {

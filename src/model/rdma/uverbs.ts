@@ -61,7 +61,7 @@ export function sendUverbs(ctx: Ctx, p: number, t: number): number {
  * of a file whose last reference that was (its owner died before) are
  * destroyed now, through `destroy`.
  */
-export function dropUverbsRefs(ctx: Ctx, p: number, destroy: (x: number) => void): void {
+export function dropUverbsRefs(ctx: Ctx, p: number, destroy: (ctx: Ctx, x: number) => void): void {
   const { m, s } = ctx;
   for (let x = 0; x < m.mrs.length; x++) {
     const h = s[mrHolders(m, x)]!;
@@ -70,6 +70,6 @@ export function dropUverbsRefs(ctx: Ctx, p: number, destroy: (x: number) => void
     const owner = m.mrs[x]!.proc;
     if (owner === p || alive(s, m, owner) || uverbsHeldElsewhere(m, s, x)) continue;
     const st = s[mrOff(m, x)];
-    if (st === MR_VALID || st === MR_INVALID) destroy(x);
+    if (st === MR_VALID || st === MR_INVALID) destroy(ctx, x);
   }
 }
