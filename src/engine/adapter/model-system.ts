@@ -24,6 +24,7 @@ import {
   actionIndex,
   actionKind,
   enabled,
+  enabledInto,
   isFault,
   step,
   stepInto,
@@ -113,6 +114,7 @@ export function modelSystem(
     init,
     properties: props.map((p) => p.name),
     enabled: (s) => enabled(m, s),
+    enabledInto: (s, out) => enabledInto(m, s, out),
     step(s, a, ev) {
       if (watched.length === 0) return step(m, s, a, ev);
       const events = ev ?? [];

@@ -92,6 +92,8 @@ export class SerialSearch<E> {
   /** Where a canonical form that differs from its state is written. */
   private readonly canon: Int32Array;
   private readonly events: E[] = [];
+  /** The enabled actions of the state being expanded (System.enabledInto). */
+  private readonly en: number[] = [];
   // the batch: parent records (state + sleep set) and where their successors end
   private readonly parents: Int32Array;
   private readonly ends = new Int32Array(BATCH);
@@ -245,6 +247,8 @@ export class SerialSearch<E> {
     const ends = this.ends;
     const canon = canonicalOf(sys, this.cfg.symmetry, this.canon);
     const into = sys.stepInto ? sys.stepInto.bind(sys) : null;
+    const enInto = sys.enabledInto ? sys.enabledInto.bind(sys) : null;
+    const enBuf = this.en;
     const d = this.depth;
     const first = this.next;
     // pass 1: successors, judgements, fingerprints
@@ -257,8 +261,8 @@ export class SerialSearch<E> {
       par.set(buf.subarray(h, h + W), po);
       q.drop();
       cur.set(par.subarray(po, po + L));
-      const en = sys.enabled(cur);
-      const n = en.length;
+      const en = enInto ? enBuf : sys.enabled(cur);
+      const n = enInto ? enInto(cur, enBuf) : en.length;
       const pend = live ? sys.pending!(cur) : 0;
       found.pendingBits |= pend;
       pendOf[p] = 0;

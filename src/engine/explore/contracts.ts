@@ -4,8 +4,8 @@
  * if `independent` and `canonical` keep their promises (system.ts), so every
  * system that offers them should pass this in its tests.
  *
- * Checked at each state s: `step` is deterministic and agrees with
- * `stepInto`; for each pair of enabled actions declared independent, each
+ * Checked at each state s: `enabledInto` agrees with `enabled`; `step` is
+ * deterministic and agrees with `stepInto`; for each pair of enabled actions declared independent, each
  * stays enabled after the other, both orders reach the same state, and
  * neither changes `judge` of the other; `canonical` is idempotent and keeps
  * `pending`, `judgeEnd` and the number of enabled actions.
@@ -35,6 +35,8 @@ export function checkContracts(sys: System, maxStates = 20000, maxProblems = 20)
   fingerprintInto(sys.init, fp, 0);
   seen.add(fp[0]!, fp[1]!);
   let states = 0;
+  // reused across states, as the explorer reuses it: stale entries must not leak in
+  const enOut: number[] = [];
   const step = (s: Int32Array, a: number) => {
     const ev: unknown[] = [];
     const t = sys.step(s, a, ev);
@@ -44,6 +46,11 @@ export function checkContracts(sys: System, maxStates = 20000, maxProblems = 20)
     const s = queue.shift()!;
     states++;
     const en = sys.enabled(s);
+    if (sys.enabledInto) {
+      const n = sys.enabledInto(s, enOut);
+      if (n !== en.length || en.some((a, i) => enOut[i] !== a))
+        report(s, "enabledInto disagrees with enabled");
+    }
     const succ = new Map<number, Int32Array>();
     for (const a of en) {
       const { t } = step(s, a);

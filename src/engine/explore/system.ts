@@ -66,6 +66,13 @@ export interface System<E = unknown> {
    */
   stepInto?(s: Int32Array, a: number, out: Int32Array, events: E[] | null): void;
   /**
+   * `enabled` without allocating: writes the actions into `out` (grown as
+   * needed) and returns their number n; out[0..n) must equal `enabled(s)`
+   * exactly, entries from n on are left as they were. The explorer uses it
+   * when offered, with one array reused for every state it expands.
+   */
+  enabledInto?(s: Int32Array, out: number[]): number;
+  /**
    * Coverage: a bitmap the system fills as `judge` sees transitions (e.g. a
    * byte per program operation that ran). The explorer returns the union
    * over every thread, so a report can say which parts were never reached.

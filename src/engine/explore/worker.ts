@@ -157,6 +157,8 @@ class Part {
   private readonly pendScratch: Int32Array;
   private readonly fp = new Int32Array(2);
   private readonly events: unknown[] = [];
+  /** The enabled actions of the state being expanded (System.enabledInto). */
+  private readonly en: number[] = [];
   private lastTick = 0;
   /** New states not yet added to the shared counter. */
   private uncounted = 0;
@@ -520,6 +522,8 @@ class Part {
     const me = this.init.id;
     const canon = canonicalOf(sys, this.init.symmetry, this.canonBuf);
     const into = sys.stepInto ? sys.stepInto.bind(sys) : null;
+    const enInto = sys.enabledInto ? sys.enabledInto.bind(sys) : null;
+    const enBuf = this.en;
     const s = this.state;
     const tmp = this.tmp;
     const fp = this.fp;
@@ -538,15 +542,16 @@ class Part {
     for (let i = from; i < to; i++) {
       const gid = gids ? gids[i]! : this.gidBase + (start + i) * W + me;
       s.set(cur.subarray(i * L, i * L + L));
-      const en = sys.enabled(s);
+      const en = enInto ? enBuf : sys.enabled(s);
+      const n = enInto ? enInto(s, enBuf) : en.length;
       const pend = graph || this.watch ? sys.pending!(s) : 0;
       found.pendingBits |= pend;
-      if (en.length === 0) {
+      if (n === 0) {
         found.terminal(gid, level, sys.judgeEnd(s), pend);
         continue;
       }
       if (pend !== 0 && graph) graph.addState(x0 + i, pend);
-      for (let e = 0; e < en.length; e++) {
+      for (let e = 0; e < n; e++) {
         const a = en[e]!;
         // pop, not `length = 0`, which drops the backing store and regrows it every transition
         while (events.length !== 0) events.pop();
@@ -587,7 +592,7 @@ class Part {
         b.set(nx, o + 4);
         if (++outN[w]! === this.batchRecords) this.flush(w);
       }
-      transitions += en.length;
+      transitions += n;
     }
     this.transitions += transitions;
     this.expanded += to - from;

@@ -168,15 +168,38 @@ export function handleSigio(ctx: Ctx, p: number): void {
  * every peer involved acknowledged or is gone, so it can drop the pins.
  */
 export function handlerCanFinish(m: Model, s: State, p: number): boolean {
-  const peers = peersOf(m, s, mrsUnderBreak(m, s, p));
+  // peersOf(mrsUnderBreak()) without building either list: asked in every state
   let waiting = false;
-  for (const r of peers) {
+  for (let r = 0; r < m.peers.length; r++) {
     const c = s[peerOff(m, r) + R_CANCEL]!;
-    if (peerDone(m, s, r) || c === 2) continue;
+    if (c === 2 || peerDone(m, s, r) || !gotMrUnderBreak(m, s, p, r)) continue;
     if (c === 0) return true;
     waiting = true;
   }
   return !waiting;
+}
+
+/** Whether peer r received an MR of process p that a pending lease break is about (mrsUnderBreak). */
+function gotMrUnderBreak(m: Model, s: State, p: number, r: number): boolean {
+  const box = m.mboxOff[r]!;
+  const n = Math.min(s[box]!, m.mboxCap[r]!);
+  for (let i = 0; i < n; i++) {
+    const x = s[box + 1 + i]! - 1;
+    if (x < 0 || x >= m.mrs.length) continue;
+    const mi = m.mrs[x]!;
+    if (mi.proc !== p) continue;
+    const o = mrOff(m, x);
+    if (s[o] !== MR_VALID) continue;
+    if (s[o + 1] === MRL_BREAKING) return true;
+    const inode = m.vmas[mi.vma]!.inode;
+    for (let f = 0; f < m.ofds.length; f++) {
+      if (m.ofds[f]!.proc !== p || m.ofds[f]!.inode !== inode) continue;
+      const oo = ofd(m, f);
+      if (s[oo + OFD_LEASE] !== LEASE_NONE && (s[oo + OFD_LFLAGS]! & LF_BREAKING) !== 0)
+        return true;
+    }
+  }
+  return false;
 }
 
 /** The cancel handler drops the pins (ibv_dereg_mr) and releases the breaking leases (F_UNLCK). */
