@@ -67,6 +67,7 @@ import type { Property } from "../../properties/property.js";
 import { prng } from "../run/random.js";
 import { sample } from "./distribution.js";
 import { type Found, StateMemo } from "./memo.js";
+import { Schedule, scheduleTable } from "./schedule.js";
 import { type LatencyHistogram, latencyHistogram } from "./stats.js";
 import { type TimingTable, timingTable } from "./timing.js";
 
@@ -227,6 +228,11 @@ export interface SimModel {
    * measures reads that), so that an iteration's states are the last one's.
    */
   readonly counters: Int32Array;
+  /**
+   * The schedule kept between transitions (schedule.ts), for the seeds that
+   * start with the memo off; made by the first such seed.
+   */
+  schedule: Schedule | null;
 }
 
 /**
@@ -320,6 +326,7 @@ export function simModel(m: Model): SimModel {
       : new Int32Array(0);
   return {
     counters,
+    schedule: null,
     model: m,
     timing,
     safety,
@@ -696,6 +703,18 @@ export function simulateSeed(
       violations.push({ property: name, step: steps, time: F[NOW]!, message });
     }
   };
+  // With the memo off from the start: the schedule kept between transitions.
+  const timeOf = (a: number, s: State): number => F[NOW]! + delay(a, s);
+  let sched: Schedule | null = null;
+  if (curId < 0) {
+    sched = sm.schedule ??= new Schedule(
+      m,
+      scheduleTable(m),
+      (a) => (isTimed(T, a) ? slotIn(width, a) : -1),
+      KINDS * width,
+    );
+    sched.start(cur, timeOf);
+  }
   const shadow = o.verify === true ? new Shadow(sm) : null;
   const verify = shadow !== null;
   let found: Found[] = [];
@@ -707,7 +726,16 @@ export function simulateSeed(
     let enOf: readonly number[];
     let nEn: number;
     let slotsOf: Int32Array | null = null;
-    if (curId >= 0) {
+    let minT = Number.POSITIVE_INFINITY;
+    let minA = -1;
+    let minK = -1;
+    if (sched !== null) {
+      if (steps > 0) sched.advance(cur, fired, timeOf);
+      minA = sched.top();
+      minT = sched.at();
+      nEn = verify ? sched.enabledInto(en) : 0;
+      enOf = en;
+    } else if (curId >= 0) {
       enOf = memo.enabled(curId);
       nEn = enOf.length;
       slotsOf = mOf.slots[curId]!;
@@ -715,10 +743,7 @@ export function simulateSeed(
       nEn = enabledInto(m, cur, en);
       enOf = en;
     }
-    let minT = Number.POSITIVE_INFINITY;
-    let minA = -1;
-    let minK = -1;
-    for (let k = 0; k < nEn; k++) {
+    for (let k = 0; sched === null && k < nEn; k++) {
       const a = enOf[k]!;
       const slot = slotsOf !== null ? slotsOf[k]! : isTimed(T, a) ? slotIn(width, a) : -1;
       if (slot < 0) continue;
@@ -742,6 +767,7 @@ export function simulateSeed(
       break;
     }
     if (minT > horizon) break;
+    sched?.fire();
     advance(minT, true);
     const tr = curId >= 0 ? memo.transition(curId, minK) : undefined;
     let events: readonly ModelEvent[];
