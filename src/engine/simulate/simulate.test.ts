@@ -120,6 +120,26 @@ test("a timing entry with a target wins over one without; the policy's lease-bre
   assert.deepEqual(d.leaseBreak[0], fixed(45));
 });
 
+test("a scenario's lease_break_time that replaces the policy's lease-break-time is said, since the policy's heading prints the parameter", () => {
+  const said = (timing: readonly TimingEntry[], policy: string, params: Record<string, string>) =>
+    timingTable(simulationModel(spec(SLOW_HOLDER, timing), policy, params)).notes.filter((n) =>
+      n.startsWith("lease-break-time:"),
+    );
+  const five = [{ key: "lease_break_time" as const, dist: fixed(5) }];
+  assert.match(
+    said(five, "revoke", {})[0] ?? "",
+    /sets the timer; the policy's lease-break-time=45 does not apply/,
+  );
+  assert.match(
+    said([{ ...five[0]!, target: "server" }], "revoke", { "lease-break-time": "10" })[0] ?? "",
+    /sets the timer for server; the policy's lease-break-time=10/,
+  );
+  // The same value, no timing entry, or a policy without the parameter: nothing to say.
+  assert.deepEqual(said([{ key: "lease_break_time", dist: fixed(45) }], "revoke", {}), []);
+  assert.deepEqual(said([], "revoke", {}), []);
+  assert.deepEqual(said(five, "linux", {}), []);
+});
+
 test("a fault without a timing entry never strikes, and the result says so", async () => {
   const text = SLOW_HOLDER.replace("proc admin", "faults crash=server\nproc admin");
   const quiet = await simulateScenario(spec(text, []), {

@@ -143,14 +143,18 @@ export function timingTable(m: Model): TimingTable {
   const param = m.policy.params["lease-break-time"];
   const lbtDefault: Distribution =
     param !== undefined ? { kind: "fixed", value: Number(param) } : d("lease_break_time");
-  if (
-    param !== undefined &&
-    Number(param) !== DEFAULT_LEASE_BREAK_TIME &&
-    entries.some((e) => e.key === "lease_break_time")
-  )
+  // Said whether or not the parameter was given: the policy's heading prints its
+  // value (45 by default), which the scenario's timer may have replaced.
+  const lbtEntries = entries.filter((e) => e.key === "lease_break_time");
+  const same = (e: TimingEntry) => e.dist.kind === "fixed" && e.dist.value === Number(param);
+  if (param !== undefined && lbtEntries.length > 0 && !lbtEntries.every(same)) {
+    const whom = lbtEntries.every((e) => e.target !== undefined)
+      ? ` for ${lbtEntries.map((e) => e.target).join(", ")}`
+      : "";
     notes.push(
-      `lease-break-time: the scenario's timing entries win over the policy parameter (${param} s) where they apply`,
+      `lease-break-time: the scenario's \`timing lease_break_time\` sets the timer${whom}; the policy's lease-break-time=${param} does not apply there`,
     );
+  }
   const procNames = m.procs.map((p) => p.name);
   const peerNames = m.peers.map((r) => r.name);
   const specProc = (name: string) => m.spec.procs.find((p) => p.name === name);
