@@ -37,6 +37,26 @@ const LAYOUT_OPS = new Set([
 
 /** The inode a layout-changing operation of process p at pc works on, or -1. */
 function layoutTarget(m: Model, p: number, pc: number): number {
+  const t = targetsOf(m)[p]!;
+  return pc >= 0 && pc < t.length ? t[pc]! : -1;
+}
+
+/**
+ * layoutTarget for every program counter of every process, worked out once per
+ * model: liveness asks it of every blocked process in every state the search
+ * stores. One model at a time is remembered (a search holds one).
+ */
+let targetsModel: Model | null = null;
+let targets: Int32Array[] = [];
+function targetsOf(m: Model): Int32Array[] {
+  if (targetsModel !== m) {
+    targets = m.procs.map((pr, p) => Int32Array.from(pr.prog, (_, pc) => targetAt(m, p, pc)));
+    targetsModel = m;
+  }
+  return targets;
+}
+
+function targetAt(m: Model, p: number, pc: number): number {
   const op = m.procs[p]!.prog[pc];
   if (!op || !LAYOUT_OPS.has(op.spec.op)) return -1;
   if (op.spec.op === "truncate" || op.spec.op === "unlink") return op.a;
@@ -45,6 +65,15 @@ function layoutTarget(m: Model, p: number, pc: number): number {
   // FIDEDUPERANGE changes the destination's block map
   if (op.spec.op === "dedupe") return m.ofds[op.b]!.inode;
   return m.ofds[op.a]!.inode;
+}
+
+/** Whether any process is blocked inside a layout-changing call (blockedInLayout, without the list). */
+function anyBlockedInLayout(m: Model, s: State): boolean {
+  for (let p = 0; p < m.procs.length; p++) {
+    const po = proc(m, p);
+    if (s[po + P_STATUS] === PS_BLOCKED && layoutTarget(m, p, s[po + P_PC]!) !== -1) return true;
+  }
+  return false;
 }
 
 /** Processes blocked inside a layout-changing call. */
@@ -63,7 +92,7 @@ export const truncateHang: Property = {
   group: "cost",
   summary: "a truncate, punch or other layout change never returns",
   kind: "liveness",
-  pending: (m, s) => blockedInLayout(m, s).length > 0,
+  pending: (m, s) => anyBlockedInLayout(m, s),
   atEnd(m, s): Finding | null {
     const stuck = blockedInLayout(m, s);
     if (stuck.length === 0) return null;

@@ -339,10 +339,12 @@ class Part {
     }
     const d = this.nextCount++ * L;
     const next = this.next;
-    for (let i = 0; i < L; i++) next[d + i] = src[off + i]!;
+    // set() of a view is a block copy: a loop over the words costs several times more
+    const state = src.subarray(off, off + L);
+    next.set(state, d);
     if (this.watch) {
       const s = this.pendScratch;
-      for (let i = 0; i < L; i++) s[i] = src[off + i]!;
+      s.set(state);
       if (this.sys.pending!(s) !== 0) this.watch.add(hi, lo);
     }
     this.actions.set(this.links.length, a);

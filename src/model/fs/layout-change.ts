@@ -29,7 +29,7 @@ import {
 } from "../layout.js";
 import { breakLayoutLeases, breakLayoutOutcome, LEASE_BREAKS, LEASE_FREE } from "../locks/lease.js";
 import { dioHolders } from "../mm/dio.js";
-import { frameBusy, releaseIfIdle } from "../mm/frames.js";
+import { type FrameSet, frameBusy, frameMarks, releaseIfIdle } from "../mm/frames.js";
 import { maybeDmaPinned, pinnerKind } from "../mm/gup.js";
 import { spliceHolds } from "../mm/splice.js";
 import { mapsRange, unmapMappingRange } from "../mm/unmap.js";
@@ -59,17 +59,6 @@ export interface PageRange {
 
 export const GO_PROCEED = 0;
 export const GO_DEFER = 1;
-
-/** The frames backing a range: block pfns on fs-DAX, cached pages otherwise. */
-function rangeFrames(ctx: Pick<Ctx, "m" | "s">, r: PageRange): number[] {
-  const { m, s } = ctx;
-  const out: number[] = [];
-  for (let p = r.first; p <= r.last && p < m.maxPages; p++) {
-    const slot = fsdax(m, r.inode) ? s[ext(m, r.inode, p)]! : s[pcache(m, r.inode, p)]!;
-    if (slot > 0) out.push(slot - 1);
-  }
-  return out;
-}
 
 /**
  * Decides whether a layout change over `ranges` may go ahead now.
@@ -244,13 +233,18 @@ function gateScopes(
  * waits for any reference beyond the mapping's; in the page cache, which holds
  * its own references, only pins can be seen, through folio_maybe_dma_pinned().
  */
-function busyFrames(ctx: Pick<Ctx, "m" | "s">, scopes: readonly PageRange[]): Set<number> {
+function busyFrames(ctx: Pick<Ctx, "m" | "s">, scopes: readonly PageRange[]): FrameSet {
   const { m, s } = ctx;
-  const busy = new Set<number>();
+  const busy = frameMarks(m);
   for (const scope of scopes) {
     const dax = fsdax(m, scope.inode);
-    for (const f of rangeFrames(ctx, scope))
+    // the frames backing the scope: block pfns on fs-DAX, cached pages otherwise
+    for (let p = scope.first; p <= scope.last && p < m.maxPages; p++) {
+      const slot = dax ? s[ext(m, scope.inode, p)]! : s[pcache(m, scope.inode, p)]!;
+      if (slot <= 0) continue;
+      const f = slot - 1;
       if (dax ? frameBusy(m, s, f) : maybeDmaPinned(ctx, f)) busy.add(f);
+    }
   }
   return busy;
 }
@@ -368,7 +362,7 @@ export function layoutGateRetry(
 /** The registrations (and their processes) pinning any of the frames. */
 function pinHolders(
   ctx: Pick<Ctx, "m" | "s">,
-  frames: Set<number>,
+  frames: FrameSet,
 ): { mrs: number[]; procs: number[] } {
   const { m, s } = ctx;
   const mrs: number[] = [];

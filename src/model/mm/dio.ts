@@ -32,7 +32,7 @@ import {
 } from "../layout.js";
 import { deviceAccess } from "../rdma/nic.js";
 import { fault } from "./fault.js";
-import { isDaxFrame, reclaimIfBusy, releaseIfIdle, zeroFrame } from "./frames.js";
+import { type FrameSet, isDaxFrame, reclaimIfBusy, releaseIfIdle, zeroFrame } from "./frames.js";
 import { spliceRelease } from "./splice.js";
 
 /** dio_read / dio_write of slot d by process p: issue (then BLOCK), or complete (0). */
@@ -93,7 +93,7 @@ export function dioComplete(ctx: Ctx, d: number): void {
 }
 
 /** The processes whose bios hold a reference to one of `frames`. */
-export function dioHolders(ctx: Pick<Ctx, "m" | "s">, frames: ReadonlySet<number>): number[] {
+export function dioHolders(ctx: Pick<Ctx, "m" | "s">, frames: FrameSet): number[] {
   const { m, s } = ctx;
   const out: number[] = [];
   for (const di of m.dios) {

@@ -111,3 +111,53 @@ export function reclaimIfBusy(ctx: Ctx, b: number): void {
 export function isAnon(s: State, m: Model, f: number): boolean {
   return !isDaxFrame(m, f) && f !== zeroFrame(m) && (s[frm(m, f) + FR_FLAGS]! & FF_ANON) !== 0;
 }
+
+/** Frames as a set that answers membership (what a layout change finds busy). */
+export interface FrameSet {
+  readonly size: number;
+  has(f: number): boolean;
+}
+
+/**
+ * A FrameSet reused from one question to the next: a mark per frame, and a
+ * stamp that clears them all at once. The layout gate asks for the busy
+ * frames in every state where a change is blocked, so the set is not
+ * allocated each time; `frameMarks` hands out the one of the model, valid
+ * until it is asked for again.
+ */
+class FrameMarks implements FrameSet {
+  size = 0;
+  private stamp = 0;
+  private readonly marks: Int32Array;
+  constructor(n: number) {
+    this.marks = new Int32Array(n);
+  }
+  clear(): this {
+    this.size = 0;
+    if (++this.stamp === 0x7fffffff) {
+      this.marks.fill(0);
+      this.stamp = 1;
+    }
+    return this;
+  }
+  add(f: number): void {
+    if (this.marks[f] === this.stamp) return;
+    this.marks[f] = this.stamp;
+    this.size++;
+  }
+  has(f: number): boolean {
+    return f >= 0 && f < this.marks.length && this.marks[f] === this.stamp;
+  }
+}
+
+let marksModel: Model | null = null;
+let marks: FrameMarks | null = null;
+
+/** The model's reusable, now empty, frame set (the zero page included). */
+export function frameMarks(m: Model): FrameMarks {
+  if (marksModel !== m || marks === null) {
+    marks = new FrameMarks(m.nFrames + 1);
+    marksModel = m;
+  }
+  return marks.clear();
+}

@@ -30,7 +30,14 @@ import { type Ctx, emit } from "../ctx.js";
 import { EAGAIN, EFAULT } from "../errno.js";
 import { FR_REF, frm, vma } from "../layout.js";
 import { fault } from "./fault.js";
-import { frameContent, isDaxFrame, reclaimIfBusy, releaseIfIdle, zeroFrame } from "./frames.js";
+import {
+  type FrameSet,
+  frameContent,
+  isDaxFrame,
+  reclaimIfBusy,
+  releaseIfIdle,
+  zeroFrame,
+} from "./frames.js";
 
 /** vmsplice of pipe-buffer slot d (Model.dios, splice) by process p. Returns 0 or -errno. */
 export function sysVmsplice(ctx: Ctx, p: number, d: number): number {
@@ -89,7 +96,7 @@ export function sysPipeRead(ctx: Ctx, p: number): number {
 }
 
 /** Whether a pipe buffer (not a bio) holds one of `frames`. */
-export function spliceHolds(ctx: Pick<Ctx, "m" | "s">, frames: ReadonlySet<number>): boolean {
+export function spliceHolds(ctx: Pick<Ctx, "m" | "s">, frames: FrameSet): boolean {
   const { m, s } = ctx;
   return m.dios.some((di) => di.splice && s[di.off]! > 0 && frames.has(s[di.off]! - 1));
 }
