@@ -87,3 +87,136 @@ export class Chunks {
     );
   }
 }
+
+/** Bytes per chunk of `VarintChunks` (a power of two: 256 KiB). */
+const BYTE_CHUNK_BITS = 18;
+const BYTE_CHUNK = 1 << BYTE_CHUNK_BITS;
+
+/**
+ * A growable stream of signed integers, each written as a zigzag varint (LEB128
+ * of 2v for v ≥ 0, −2v − 1 for v < 0: seven bits a byte, the high bit set on
+ * every byte but the last) in fixed-size byte chunks. A small magnitude costs
+ * one byte, up to ±8 Ki two, up to ±1 Mi three. Values are read back from a
+ * byte offset (`read`, then `after` is the offset of the next), in order.
+ */
+export class VarintChunks {
+  /** Bytes written. */
+  length = 0;
+  /** Values written. */
+  count = 0;
+  /** Offset after the value `read` returned last. */
+  after = 0;
+  private readonly chunks: Uint8Array[] = [];
+
+  constructor(private readonly allow: AllowGrowth = () => true) {}
+
+  get bytes(): number {
+    return this.chunks.length * BYTE_CHUNK;
+  }
+
+  push(v: number): void {
+    let z = v >= 0 ? v * 2 : -v * 2 - 1;
+    while (z >= 0x80) {
+      this.byte((z & 0x7f) | 0x80);
+      z = Math.floor(z / 0x80);
+    }
+    this.byte(z);
+    this.count++;
+  }
+
+  /** The chunk being written, and the next byte's index in it. */
+  private tail: Uint8Array | null = null;
+  private fill = BYTE_CHUNK;
+
+  private byte(b: number): void {
+    if (this.fill === BYTE_CHUNK) {
+      if (!this.allow(BYTE_CHUNK)) throw new RangeError("memory budget");
+      this.tail = new Uint8Array(BYTE_CHUNK);
+      this.chunks.push(this.tail);
+      this.fill = 0;
+    }
+    this.tail![this.fill++] = b;
+    this.length++;
+  }
+
+  /** The used parts of the chunks, in order (views, e.g. to transfer to another thread). */
+  parts(): Uint8Array[] {
+    return this.chunks.map((c, i) => (i === this.chunks.length - 1 ? c.subarray(0, this.fill) : c));
+  }
+
+  /** The value that starts at byte offset `at`; sets `after` to the offset of the next one. */
+  read(at: number): number {
+    let c = at < 0x80000000 ? at >>> BYTE_CHUNK_BITS : Math.floor(at / BYTE_CHUNK);
+    let chunk = this.chunks[c]!;
+    let i = at - c * BYTE_CHUNK;
+    let b = chunk[i]!;
+    if (b < 0x80) {
+      // one byte: most edges
+      this.after = at + 1;
+      return b & 1 ? -((b + 1) >>> 1) : b >>> 1;
+    }
+    let z = b & 0x7f;
+    let scale = 0x80;
+    let pos = at + 1;
+    for (;;) {
+      if (++i === BYTE_CHUNK) {
+        chunk = this.chunks[++c]!;
+        i = 0;
+      }
+      b = chunk[i]!;
+      z += (b & 0x7f) * scale;
+      pos++;
+      if (b < 0x80) break;
+      scale *= 0x80;
+    }
+    this.after = pos;
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+
+  /** The byte offset after the `k` values that start at byte offset `at`. */
+  skip(at: number, k: number): number {
+    let pos = at;
+    let c = pos < 0x80000000 ? pos >>> BYTE_CHUNK_BITS : Math.floor(pos / BYTE_CHUNK);
+    let i = pos - c * BYTE_CHUNK;
+    let chunk = this.chunks[c];
+    while (k > 0) {
+      if (chunk![i++]! < 0x80) k--;
+      pos++;
+      if (i === BYTE_CHUNK) {
+        chunk = this.chunks[++c];
+        i = 0;
+      }
+    }
+    return pos;
+  }
+}
+
+/** Reads the values of VarintChunks' `parts` in order (e.g. in another thread); -1 past their end. */
+export class VarintReader {
+  private c = 0;
+  private i = 0;
+  constructor(private readonly parts: readonly Uint8Array[]) {}
+
+  /** Whether a value remains. */
+  get more(): boolean {
+    while (this.c < this.parts.length && this.i >= this.parts[this.c]!.length) {
+      this.c++;
+      this.i = 0;
+    }
+    return this.c < this.parts.length;
+  }
+
+  /** The next value (call only while `more`). */
+  next(): number {
+    let z = 0;
+    let scale = 1;
+    for (;;) {
+      if (!this.more) throw new Error("pinlab bug: a varint cut short");
+      const b = this.parts[this.c]![this.i++]!;
+      z += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      scale *= 0x80;
+    }
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+}

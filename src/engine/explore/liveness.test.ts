@@ -15,8 +15,9 @@ import {
 } from "../../testing/systems/sample-systems.js";
 import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
 import { type LivenessMode, SerialSearch } from "./bfs.js";
+import { VarintChunks } from "./columns.js";
 import { explore } from "./explore.js";
-import { findCyclesOnNodes, IdGraph, joinGraphs, SplitGraph } from "./liveness.js";
+import { findCyclesById, findCyclesOnNodes, IdGraph, joinGraphs, SplitGraph } from "./liveness.js";
 import type { System } from "./system.js";
 import type { ExploreResult } from "./types.js";
 
@@ -168,9 +169,9 @@ describe("the parallel pending graph on ids", () => {
     w0.beginLevel(3, 0);
     w0.addState(0, 1);
     w0.addEdge(1);
-    w0.targets[1]!.push(4); // worker 1's edge to 4, resolved by its owner
-    w1.targets[1]!.push(1);
-    w1.targets[0]!.push(3);
+    w0.addTarget(1, 4); // worker 1's edge to 4, resolved by its owner
+    w1.addTarget(1, 1);
+    w1.addTarget(0, 3);
     const g = joinGraphs(
       serial,
       3,
@@ -202,7 +203,7 @@ describe("the parallel pending graph on ids", () => {
     w.addState(0, 1);
     w.addEdge(0);
     w.addEdge(0);
-    w.targets[0]!.push(0);
+    w.addTarget(0, 0);
     const g = joinGraphs(
       new IdGraph(),
       0,
@@ -211,5 +212,68 @@ describe("the parallel pending graph on ids", () => {
     );
     assert.deepEqual([...g.adj], [0, -1]);
     assert.equal(findCyclesOnNodes(g, 1, (id) => [id, 0])[0]?.startId, 0);
+  });
+});
+
+describe("the serial pending graph's varint edges", () => {
+  it("round-trip any integer, across chunk boundaries", () => {
+    const values = fc.sample(
+      fc.oneof(
+        fc.integer({ min: -200, max: 200 }),
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+      ),
+      { numRuns: 120_000, seed: 7 },
+    );
+    const s = new VarintChunks();
+    for (const v of values) s.push(v);
+    assert.equal(s.count, values.length);
+    assert.ok(s.length > 1 << 18, "the values span more than one chunk");
+    let at = 0;
+    for (const v of values) {
+      assert.equal(s.read(at), v);
+      assert.equal(s.skip(at, 1), s.after);
+      at = s.after;
+    }
+    assert.equal(at, s.length);
+    assert.equal(s.skip(0, values.length), s.length);
+  });
+
+  it("give the same lassos as the same graph in CSR form", () => {
+    for (const seed of [1, 2, 3]) {
+      // a big random graph, every state pending some bits, with targets far and near
+      const n = 40_000;
+      const rnd = fc.sample(fc.integer({ min: 0, max: 2 ** 30 }), { numRuns: 9 * n, seed });
+      let r = 0;
+      const g = new IdGraph();
+      const masks = new Int32Array(n);
+      const deg = new Int32Array(n + 1);
+      const adj: number[] = [];
+      for (let v = 0; v < n; v++) {
+        if (v > 0 && v % 5_000 === 0) g.levels.push(v);
+        masks[v] = 1 + (rnd[r++]! % 3);
+        g.addState(v, masks[v]!);
+        const k = rnd[r++]! % 6;
+        for (let e = 0; e < k; e++) {
+          const x = rnd[r++]!;
+          const t = x % 4 === 0 ? v + (x % 7) : x % n;
+          if (t >= n) continue;
+          g.addEdge(t);
+          adj.push(t);
+        }
+        deg[v + 1] = adj.length;
+      }
+      const depths = Int32Array.from({ length: n }, (_, v) => g.depthOf(v));
+      const ids = Int32Array.from({ length: n }, (_, v) => v);
+      const fpOf = (id: number): [number, number] => [id, -id];
+      const byId = findCyclesById(g, n, 3, fpOf);
+      const byNodes = findCyclesOnNodes(
+        { n, deg, adj: Int32Array.from(adj), masks, depths, ids },
+        3,
+        fpOf,
+      );
+      assert.ok(byId.length > 0, "the random graph has lassos");
+      assert.deepEqual(byId, byNodes, `seed ${seed}`);
+    }
   });
 });

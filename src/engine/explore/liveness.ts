@@ -18,7 +18,10 @@
  * Three recordings. `PendingGraph`: rows with the fingerprint, edges as the
  * target's fingerprint (eight bytes). The serial search records `IdGraph`:
  * the fingerprint is stored once, in the visited set with its id (table.ts),
- * and an edge is the target's 32-bit id; per state only its mask and edge
+ * and an edge is the target's id, written as its difference from the
+ * previous target of the same state (from the state's own id for the first)
+ * in a varint: successors found together have neighbouring ids, so an edge
+ * costs about two bytes instead of four. Per state only its mask and edge
  * count (a byte each, mostly), its depth from where each level's ids begin.
  * The lasso is then found on ids, and the fingerprints of its few states are
  * computed again by replaying their paths (result.ts). Both give the same
@@ -28,14 +31,15 @@
  * too. A worker does not know the id its peer gives a state, but the peer
  * does when it inserts the successor: so the source keeps, per edge, only
  * which worker owns the target (a byte), and the owner appends the target's
- * id to its stream for that source. Batches between two workers arrive in
- * the order they were sent, so the k-th edge the source sent to an owner is
- * the k-th id in the owner's stream for it. `joinGraphs` pairs them up
- * afterwards, with the serial search's IdGraph of the states before the
- * hand-over, into one `NodeGraph` ordered by depth: five bytes an edge and
- * two a state during the search instead of eight and twenty-four.
+ * id to its stream for that source (as a varint of its difference from the
+ * stream's previous id). Batches between two workers arrive in the order
+ * they were sent, so the k-th edge the source sent to an owner is the k-th id
+ * in the owner's stream for it. `joinGraphs` pairs them up afterwards, with
+ * the serial search's IdGraph of the states before the hand-over, into one
+ * `NodeGraph` ordered by depth: about four bytes an edge and two a state
+ * during the search instead of eight and twenty-four.
  */
-import { Chunks, Rows } from "./columns.js";
+import { Rows, VarintChunks, VarintReader } from "./columns.js";
 import { SmallInts } from "./small-ints.js";
 import type { AllowGrowth } from "./table.js";
 
@@ -97,17 +101,23 @@ export class IdGraph {
   readonly masks: SmallInts;
   /** Per state id: how many of the edges are its own. */
   readonly counts: SmallInts;
-  /** Target ids, by source id, then in the order of the source's actions. */
-  readonly edges: Chunks;
+  /**
+   * Target ids, by source id, then in the order of the source's actions, each
+   * as its difference from the one before it in its source's row (from the
+   * source's id for the first).
+   */
+  readonly edges: VarintChunks;
   /** levels[d]: the first id at depth d. */
   readonly levels: number[] = [0];
   /** The last state recorded (-1: none). */
   last = -1;
+  /** The target of the last edge recorded (the last state's id before its first). */
+  private prev = 0;
 
   constructor(allow?: AllowGrowth) {
     this.masks = new SmallInts(1024, allow);
     this.counts = new SmallInts(1024, allow);
-    this.edges = new Chunks(allow);
+    this.edges = new VarintChunks(allow);
   }
 
   get bytes(): number {
@@ -118,19 +128,73 @@ export class IdGraph {
   addState(id: number, mask: number): void {
     if (id <= this.last) throw new Error("pinlab bug: IdGraph states out of order");
     this.last = id;
+    this.prev = id;
     this.masks.set(id, mask);
     this.counts.set(id, 0);
   }
 
   /** An edge from the last recorded state to the state with id `target`. */
   addEdge(target: number): void {
-    this.edges.push(target);
+    this.edges.push(target - this.prev);
+    this.prev = target;
     this.counts.set(this.last, this.counts.get(this.last) + 1);
   }
 
   /** The depth of state `id` (the level whose ids hold it). */
   depthOf(id: number): number {
     return levelOf(this.levels, id);
+  }
+}
+
+/**
+ * Edges by source node for `cycleForBit`: node v's run from cursor start(v)
+ * to end(v); `read(c, prev)` is the target at cursor c, given the target read
+ * before it in the same run (v itself before the first), and leaves the next
+ * cursor in `after`.
+ */
+interface Adjacency {
+  start(v: number): number;
+  end(v: number): number;
+  read(c: number, prev: number): number;
+  after: number;
+}
+
+/** CSR adjacency: node v's edges are adj[deg[v], deg[v+1]). */
+class CsrAdjacency implements Adjacency {
+  after = 0;
+  constructor(
+    private readonly deg: Int32Array,
+    private readonly adj: Int32Array,
+  ) {}
+  start(v: number): number {
+    return this.deg[v]!;
+  }
+  end(v: number): number {
+    return this.deg[v + 1]!;
+  }
+  read(c: number): number {
+    this.after = c + 1;
+    return this.adj[c]!;
+  }
+}
+
+/** An IdGraph's edges: cursors are byte offsets into its varint stream. */
+class VarintAdjacency implements Adjacency {
+  after = 0;
+  constructor(
+    private readonly starts: Float64Array,
+    private readonly edges: VarintChunks,
+  ) {}
+  start(v: number): number {
+    return this.starts[v]!;
+  }
+  end(v: number): number {
+    return this.starts[v + 1]!;
+  }
+  read(c: number, prev: number): number {
+    const d = this.edges.read(c);
+    this.after = this.edges.after;
+    return prev + d;
   }
 }
 
@@ -158,20 +222,26 @@ export function findCyclesById(
   fpOf: (id: number) => [number, number],
 ): FoundCycle[] {
   const n = Math.min(states, g.last + 1);
-  const adj = g.edges;
-  if (n <= 0 || adj.length === 0 || bits === 0) return [];
+  const edges = g.edges;
+  if (n <= 0 || edges.count === 0 || bits === 0) return [];
   const masks = g.masks.view(n);
   const counts = g.counts.view(n);
-  const deg = new Int32Array(n + 1);
-  for (let v = 0; v < n; v++) deg[v + 1] = deg[v]! + counts[v]!;
+  // where each state's run of edges begins in the stream
+  const starts = new Float64Array(n + 1);
+  let at = 0;
+  for (let v = 0; v < n; v++) {
+    starts[v] = at;
+    at = edges.skip(at, counts[v]!);
+  }
+  starts[n] = at;
+  const adj = new VarintAdjacency(starts, edges);
   const out: FoundCycle[] = [];
   for (let b = 0; b < 32; b++) {
     if ((bits & (1 << b)) === 0) continue;
     const bit = 1 << b;
     const c = cycleForBit(
       n,
-      deg,
-      (e) => adj.get(e),
+      adj,
       (v) => v < n && (masks[v]! & bit) !== 0,
       (v) => g.depthOf(v),
     );
@@ -239,14 +309,14 @@ export function findCycles(states: Int32Array, edges: Int32Array, bits: number):
     }
   }
   deg[n] = k;
+  const csr = new CsrAdjacency(deg, adj);
   const out: FoundCycle[] = [];
   for (let b = 0; b < 32; b++) {
     if ((bits & (1 << b)) === 0) continue;
     const bit = 1 << b;
     const c = cycleForBit(
       n,
-      deg,
-      (e) => adj[e]!,
+      csr,
       (r) => (states[r * STATE_WIDTH + S_MASK]! & bit) !== 0,
       (r) => depthOf(states, r),
     );
@@ -365,16 +435,15 @@ function resolveTargets(states: Int32Array, edges: Int32Array): Int32Array {
 }
 
 /**
- * The cycle for one bit, over nodes 0..n-1 with CSR adjacency (edges of v:
- * adj[deg[v], deg[v+1])).
+ * The cycle for one bit, over nodes 0..n-1 with the edges of `adj` (CSR, or
+ * an IdGraph's varint runs), each node's in their recorded order.
  * `start`: the shallowest node of a cyclic component (the first such
  * component on ties); `rows`: the node after each step of a shortest cycle
  * through it, the last being `start` again. Null if no node with `has` lies on a cycle of such nodes.
  */
 function cycleForBit(
   n: number,
-  deg: Int32Array,
-  adj: (e: number) => number,
+  adj: Adjacency,
   has: (v: number) => boolean,
   depthOfNode: (v: number) => number,
 ): { start: number; rows: number[] } | null {
@@ -385,7 +454,9 @@ function cycleForBit(
   const onStack = new Uint8Array(n);
   const stack = new Int32Array(n);
   const callV = new Int32Array(n);
-  const callE = new Int32Array(n);
+  // per frame: the cursor of the next edge, and the target read before it
+  const callE = new Float64Array(n);
+  const callP = new Int32Array(n);
   let sp = 0;
   let next = 0;
   let comps = 0;
@@ -395,16 +466,18 @@ function cycleForBit(
     if (index[root] !== -1 || !has(root)) continue;
     let cp = 0;
     callV[0] = root;
-    callE[0] = deg[root]!;
+    callE[0] = adj.start(root);
+    callP[0] = root;
     index[root] = low[root] = next++;
     stack[sp++] = root;
     onStack[root] = 1;
     while (cp >= 0) {
       const v = callV[cp]!;
       const e = callE[cp]!;
-      if (e < deg[v + 1]!) {
-        callE[cp] = e + 1;
-        const w = adj(e);
+      if (e < adj.end(v)) {
+        const w = adj.read(e, callP[cp]!);
+        callE[cp] = adj.after;
+        callP[cp] = w;
         if (!has(w)) continue;
         if (index[w] === -1) {
           index[w] = low[w] = next++;
@@ -412,7 +485,8 @@ function cycleForBit(
           onStack[w] = 1;
           cp++;
           callV[cp] = w;
-          callE[cp] = deg[w]!;
+          callE[cp] = adj.start(w);
+          callP[cp] = w;
         } else if (onStack[w]) {
           if (index[w]! < low[v]!) low[v] = index[w]!;
         }
@@ -431,7 +505,7 @@ function cycleForBit(
           if (shallow < 0 || depthOfNode(w) < depthOfNode(shallow)) shallow = w;
           if (w === v) break;
         }
-        const cyclic = size > 1 || selfLoop(v, deg, adj);
+        const cyclic = size > 1 || selfLoop(v, adj);
         if (cyclic && (best < 0 || depthOfNode(shallow) < depthOfNode(best))) {
           best = shallow;
           bestComp = id;
@@ -454,8 +528,9 @@ function cycleForBit(
   let last = -1;
   search: while (qh < qt) {
     const v = queue[qh++]!;
-    for (let e = deg[v]!; e < deg[v + 1]!; e++) {
-      const w = adj(e);
+    const end = adj.end(v);
+    for (let e = adj.start(v), w = v; e < end; e = adj.after) {
+      w = adj.read(e, w);
       if (comp[w] !== bestComp) continue;
       if (w === best) {
         last = v;
@@ -477,8 +552,12 @@ function depthOf(states: Int32Array, r: number): number {
   return states[r * STATE_WIDTH + S_DEPTH]!;
 }
 
-function selfLoop(v: number, deg: Int32Array, adj: (e: number) => number): boolean {
-  for (let e = deg[v]!; e < deg[v + 1]!; e++) if (adj(e) === v) return true;
+function selfLoop(v: number, adj: Adjacency): boolean {
+  const end = adj.end(v);
+  for (let e = adj.start(v), w = v; e < end; e = adj.after) {
+    w = adj.read(e, w);
+    if (w === v) return true;
+  }
   return false;
 }
 
@@ -496,8 +575,13 @@ export class SplitGraph {
   /** Per edge recorded here, in order: the worker that owns its target. */
   readonly owners: SmallInts;
   edges = 0;
-  /** Per source worker: the ids of the targets of its edges that this worker owns, in its order. */
-  readonly targets: Chunks[] = [];
+  /**
+   * Per source worker: the ids of the targets of its edges that this worker
+   * owns, in its order, each as its difference from the one before (varints).
+   */
+  readonly targets: VarintChunks[] = [];
+  /** Per source worker: the last id in its stream (0 before the first). */
+  private readonly lastTarget: number[] = [];
   /** levelStarts[k]: the first expansion number of level `firstLevel + k`. */
   readonly levelStarts: number[] = [];
   firstLevel = 0;
@@ -507,7 +591,10 @@ export class SplitGraph {
     this.masks = new SmallInts(1024, allow);
     this.counts = new SmallInts(1024, allow);
     this.owners = new SmallInts(1024, allow);
-    for (let w = 0; w < workers; w++) this.targets.push(new Chunks(allow));
+    for (let w = 0; w < workers; w++) {
+      this.targets.push(new VarintChunks(allow));
+      this.lastTarget.push(0);
+    }
   }
 
   get bytes(): number {
@@ -531,6 +618,12 @@ export class SplitGraph {
     this.last = x;
     this.masks.set(x, mask);
     this.counts.set(x, 0);
+  }
+
+  /** The target of an edge from worker `from`, owned here: its global id, next in the stream for `from`. */
+  addTarget(from: number, gid: number): void {
+    this.targets[from]!.push(gid - this.lastTarget[from]!);
+    this.lastTarget[from] = gid;
   }
 
   /** An edge from the last recorded state to a state owned by worker `owner`. */
@@ -559,7 +652,8 @@ export interface SplitGraphData {
   readonly masks: Small;
   readonly counts: Small;
   readonly owners: Small;
-  readonly targets: readonly (readonly Int32Array[])[];
+  /** Per source worker, the parts of its stream (VarintChunks). */
+  readonly targets: readonly (readonly Uint8Array[])[];
   readonly levelStarts: Int32Array;
   readonly firstLevel: number;
 }
@@ -653,15 +747,17 @@ export function joinGraphs(
   const adj = new Int32Array(deg[n]!);
   const target = (id: number) => (id >= 0 && id < idLimit ? nodeOf[id]! : -1);
   // the serial edges, in id order
-  let e = 0;
+  const stream = serial.edges;
+  let at = 0;
   for (let v = 0; v < sn; v++) {
     const c = sCounts[v]!;
-    if (sMasks[v]! === 0) {
-      e += c;
-      continue;
+    const o = sMasks[v]! === 0 ? -1 : deg[nodeOf[v]!]!;
+    let prev = v;
+    for (let k = 0; k < c; k++) {
+      prev += stream.read(at);
+      at = stream.after;
+      if (o >= 0) adj[o + k] = target(prev);
     }
-    const o = deg[nodeOf[v]!]!;
-    for (let k = 0; k < c; k++) adj[o + k] = target(serial.edges.get(e++));
   }
   // each worker's edges, in its order, the k-th to owner o being o's k-th for it
   parts.forEach((p, w) => {
@@ -681,17 +777,17 @@ export function joinGraphs(
   return { n, deg, adj, masks, depths, ids };
 }
 
-/** Reads a chunked stream in order; -1 past its end (a run stopped mid-level). */
+/** Reads a stream of SplitGraph.targets in order; -1 past its end (a run stopped mid-level). */
 class PartsReader {
-  private c = 0;
-  private i = 0;
-  constructor(private readonly parts: readonly Int32Array[]) {}
+  private readonly r: VarintReader;
+  private last = 0;
+  constructor(parts: readonly Uint8Array[]) {
+    this.r = new VarintReader(parts);
+  }
   next(): number {
-    while (this.c < this.parts.length && this.i >= this.parts[this.c]!.length) {
-      this.c++;
-      this.i = 0;
-    }
-    return this.c < this.parts.length ? this.parts[this.c]![this.i++]! : -1;
+    if (!this.r.more) return -1;
+    this.last += this.r.next();
+    return this.last;
   }
 }
 
@@ -703,14 +799,13 @@ export function findCyclesOnNodes(
 ): FoundCycle[] {
   if (g.n === 0 || g.adj.length === 0 || bits === 0) return [];
   const out: FoundCycle[] = [];
-  const adj = g.adj;
+  const adj = new CsrAdjacency(g.deg, g.adj);
   for (let b = 0; b < 32; b++) {
     if ((bits & (1 << b)) === 0) continue;
     const bit = 1 << b;
     const c = cycleForBit(
       g.n,
-      g.deg,
-      (e) => adj[e]!,
+      adj,
       (v) => v >= 0 && (g.masks[v]! & bit) !== 0,
       (v) => g.depths[v]!,
     );

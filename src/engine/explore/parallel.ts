@@ -63,6 +63,8 @@ interface Final {
   readonly states: number;
   readonly parents: readonly Int32Array[];
   readonly actions: Uint8Array | Uint16Array | Int32Array;
+  /** Code → action, for `actions` (small-ints.ts ActionCodes). */
+  readonly actionCodes: Int32Array;
   /** With the pending graph: this worker's share of it, and its numbering. */
   readonly graph: SplitGraphData | null;
   readonly seedIds: Int32Array;
@@ -329,7 +331,8 @@ async function attempt(
       while (gid >= base) {
         const w = (gid - base) % workers;
         const local = (gid - base - w) / workers;
-        out.push(finals[w]!.actions[local]!);
+        const f = finals[w]!;
+        out.push(f.actionCodes[f.actions[local]!]!);
         gid = Chunks.at(finals[w]!.parents, local);
       }
       return [...search.log.pathTo(gid), ...out.reverse()];

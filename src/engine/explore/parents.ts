@@ -8,8 +8,9 @@
  * it, and a parent only the length of its run; parent(k) is found by counting
  * runs (with a checkpoint every CHECK parents to keep it quick). Both arrays
  * start as bytes and widen only if a value does not fit (small-ints.ts).
+ * An action is stored as its code (small-ints.ts ActionCodes).
  */
-import { SmallInts } from "./small-ints.js";
+import { ActionCodes, SmallInts } from "./small-ints.js";
 import type { AllowGrowth } from "./table.js";
 
 const CHECK = 1024;
@@ -23,6 +24,7 @@ export class ParentLog {
   private readonly kids: SmallInts;
   private checks: number[] = [];
   private children = 0;
+  private readonly codes = new ActionCodes();
 
   constructor(allow: AllowGrowth = () => true) {
     this.acts = new SmallInts(1024, allow);
@@ -30,7 +32,7 @@ export class ParentLog {
   }
 
   get bytes(): number {
-    return this.acts.bytes + this.kids.bytes + this.checks.length * 8;
+    return this.acts.bytes + this.kids.bytes + this.checks.length * 8 + this.codes.bytes;
   }
 
   /** The next state in BFS order is being expanded. */
@@ -42,7 +44,7 @@ export class ParentLog {
 
   /** A new state was found from the parent being expanded, by action `a`. */
   child(a: number): void {
-    this.acts.set(this.states++, a);
+    this.acts.set(this.states++, this.codes.code(a));
     const p = this.parents - 1;
     this.kids.set(p, this.kids.get(p) + 1);
     this.children++;
@@ -72,7 +74,7 @@ export class ParentLog {
   pathTo(k: number): number[] {
     const out: number[] = [];
     while (k > 0) {
-      out.push(this.acts.get(k));
+      out.push(this.codes.actions[this.acts.get(k)]!);
       k = this.parentOf(k);
     }
     return out.reverse();

@@ -54,8 +54,10 @@ export class SmallInts {
   }
 
   private enlarge(min: number): void {
-    let n = this.a.length * 2;
-    while (n < min) n *= 2;
+    // by half: once a search is big these arrays are a good part of its memory,
+    // and doubling leaves them a quarter empty on average
+    let n = Math.ceil(this.a.length * 1.5);
+    while (n < min) n = Math.ceil(n * 1.5);
     if (!this.allow(n * this.a.BYTES_PER_ELEMENT)) throw new RangeError("memory budget");
     const b = this.make(n, this.a);
     b.set(this.a);
@@ -70,5 +72,31 @@ export class SmallInts {
     if (!this.allow(b.byteLength)) throw new RangeError("memory budget");
     b.set(a);
     this.a = b;
+  }
+}
+
+/**
+ * Dense codes for a system's actions, numbered in the order they are first
+ * seen: an action may be a wide number (the model's are kind << 16 | index)
+ * but a search meets few distinct ones, so a SmallInts of codes stays one
+ * byte a state where the actions themselves would take four.
+ */
+export class ActionCodes {
+  /** Code → action. */
+  readonly actions: number[] = [];
+  private readonly codes = new Map<number, number>();
+
+  get bytes(): number {
+    return this.actions.length * 16;
+  }
+
+  code(a: number): number {
+    let c = this.codes.get(a);
+    if (c === undefined) {
+      c = this.actions.length;
+      this.actions.push(a | 0); // as an int32 store would give it back (-0 is 0)
+      this.codes.set(a, c);
+    }
+    return c;
   }
 }

@@ -26,7 +26,7 @@
  * Optional ids: with `withIds`, each slot also holds the number of its
  * fingerprint in insertion order (0 for the first added), in a parallel lane
  * per segment, so that `idOf` turns a fingerprint into a state id: the
- * liveness graph then stores its edges as 32-bit ids and the fingerprint only
+ * liveness graph then stores its edges as ids (varints) and the fingerprint only
  * here (liveness.ts). Four bytes a slot more; without ids, nothing changes.
  */
 

@@ -52,7 +52,7 @@ import { LevelSet } from "./level-set.js";
 import { SplitGraph, splitGraphBuffers } from "./liveness.js";
 import { ownerOf } from "./partition.js";
 import { CTL_CYCLE, CTL_STATES, CTL_STOP, type WorkerInit } from "./protocol.js";
-import { SmallInts } from "./small-ints.js";
+import { ActionCodes, SmallInts } from "./small-ints.js";
 import type { System } from "./system.js";
 import { FingerprintTable } from "./table.js";
 
@@ -101,9 +101,12 @@ class Part {
   private readonly frontRecords: number;
   private readonly batchRecords: number;
   readonly table: FingerprintTable;
-  /** Per local state: the parent's global id (in chunks: no copy and little slack as it grows), and the action from it. */
+  /** Per local state: the parent's global id (in chunks: no copy and little slack as it grows). */
   readonly links: Chunks;
+  /** Per state stored, the code of the action from its parent. */
   readonly actions: SmallInts;
+  /** The codes `actions` holds (small-ints.ts ActionCodes). */
+  readonly codes = new ActionCodes();
   readonly found = new Findings();
   readonly graph: SplitGraph | null;
   /** Watch mode: the pending fingerprints of the level being discovered. */
@@ -299,7 +302,7 @@ class Part {
       const a = m[o + 3]!;
       if (table.add(m[o]!, m[o + 1]!)) {
         this.store(m, o + 4, m[o + 2]!, a & ~SHARED, m[o]!, m[o + 1]!);
-        if ((a & SHARED) !== 0 && this.graph) this.graph.targets[from]!.push(this.lastGid());
+        if ((a & SHARED) !== 0 && this.graph) this.graph.addTarget(from, this.lastGid());
       } else if ((a & SHARED) !== 0) this.sharedEdgeTo(m[o]!, m[o + 1]!, from);
     }
   }
@@ -311,7 +314,7 @@ class Part {
    */
   private sharedEdgeTo(hi: number, lo: number, from: number): void {
     if (this.graph) {
-      this.graph.targets[from]!.push(this.gidOf(this.table.idOf(hi, lo)));
+      this.graph.addTarget(from, this.gidOf(this.table.idOf(hi, lo)));
       return;
     }
     if (this.watch === null || this.watch.has(hi, lo)) return;
@@ -347,7 +350,7 @@ class Part {
       s.set(state);
       if (this.sys.pending!(s) !== 0) this.watch.add(hi, lo);
     }
-    this.actions.set(this.links.length, a);
+    this.actions.set(this.links.length, this.codes.code(a));
     this.links.push(parent);
     this.uncounted++;
   }
@@ -575,7 +578,7 @@ class Part {
           // owned here: insert at once (the table's front cache answers most repeats)
           if (table.add(hi, lo)) {
             this.store(nx, 0, gid, a, hi, lo);
-            if (shared !== 0 && graph) graph.targets[me]!.push(this.lastGid());
+            if (shared !== 0 && graph) graph.addTarget(me, this.lastGid());
           } else if (shared !== 0) this.sharedEdgeTo(hi, lo, me);
           continue;
         }
@@ -640,7 +643,7 @@ async function main(): Promise<void> {
         expanded: part.expanded,
         transitions: part.transitions,
         tableBytes: part.table.bytes,
-        traceBytes: part.links.bytes + part.actions.bytes,
+        traceBytes: part.links.bytes + part.actions.bytes + part.codes.bytes,
         livenessBytes: (part.graph?.bytes ?? 0) + (part.watch?.bytes ?? 0),
         cycleMayForm: part.cycleMayForm,
         found: part.found,
@@ -662,6 +665,7 @@ async function main(): Promise<void> {
           states: part.links.length,
           parents,
           actions,
+          actionCodes: Int32Array.from(part.codes.actions),
           graph,
           seedIds,
           gidBase: part.gidBase,
