@@ -62,6 +62,8 @@ const CHUNK = 1024;
 const BATCH_RECORDS = 1024;
 /** Int32 words a batch or a first frontier buffer may take (big states get fewer records). */
 const BUFFER_WORDS = 1 << 18;
+/** Whole batch buffers a worker keeps to send again (`spare`): at most 8 MiB. */
+const SPARE_BATCHES = 8;
 /**
  * States a worker expands ahead per level (see `level`): their successors
  * wait, whole, at their owners, so this bounds that memory (some tens of MB
@@ -128,6 +130,13 @@ class Part {
   private expLevel = 0;
   /** Batches from the expansion of the next level, to insert once this one is complete. */
   private readonly deferred: Array<{ readonly batch: Int32Array; readonly from: number }> = [];
+  /**
+   * Whole batch buffers that peers sent and this worker has inserted, kept to
+   * be sent on as its next outboxes: the traffic between workers runs both
+   * ways, so after the first batches none is allocated (a fresh buffer is
+   * zeroed memory to fault in, and garbage for the collector once read).
+   */
+  private readonly spare: Int32Array[] = [];
   /** Expansion ahead of the coordinator's word (see `ahead`), while it runs. */
   private aheadRun: Promise<void> | null = null;
   private aheadStop = false;
@@ -261,7 +270,10 @@ class Part {
     this.watch?.clear();
     // what the expansion of this level sent ahead: its successors go to the new next level
     const d = this.deferred.splice(0);
-    for (const m of d) this.insert(m.batch, m.batch.length / this.rec, m.from);
+    for (const m of d) {
+      this.insert(m.batch, m.batch.length / this.rec, m.from);
+      this.recycle(m.batch);
+    }
     // then the rest of this worker's own, so that its edges resolve in the order they were found
     this.flush(this.init.id);
   }
@@ -355,12 +367,19 @@ class Part {
     this.uncounted++;
   }
 
+  /** Keeps a batch buffer that was read to the end, if it is a whole one, to send again. */
+  private recycle(b: Int32Array): void {
+    if (b.length === this.batchRecords * this.rec && this.spare.length < SPARE_BATCHES)
+      this.spare.push(b);
+  }
+
   /** A peer's message: a batch of records, or its end of a level. */
   receive(m: PeerMessage, from: number): void {
     if ("batch" in m) {
       // a batch from a peer a level ahead waits until this level is complete
       if (m.level > this.lvl) this.deferred.push({ batch: m.batch, from });
-      else this.guard(() => this.insert(m.batch, m.batch.length / this.rec, from));
+      else if (this.guard(() => this.insert(m.batch, m.batch.length / this.rec, from)))
+        this.recycle(m.batch);
     } else this.doneFor.set(m.done, (this.doneFor.get(m.done) ?? 0) + 1);
     this.wake?.();
   }
@@ -380,7 +399,8 @@ class Part {
     }
     const data = n * this.rec === b.length ? b : b.slice(0, n * this.rec);
     this.ports[w]!.postMessage({ batch: data, level: this.expLevel }, [data.buffer as ArrayBuffer]);
-    if (data === b) this.outbox[w] = new Int32Array(this.batchRecords * this.rec);
+    if (data === b)
+      this.outbox[w] = this.spare.pop() ?? new Int32Array(this.batchRecords * this.rec);
   }
 
   /**
