@@ -87,6 +87,8 @@ export class SerialSearch<E> {
   private readonly width: number;
   private readonly cur: Int32Array;
   private readonly tmp: Int32Array;
+  /** A record being queued: a state, then its sleep set with POR. */
+  private readonly rec: Int32Array;
   /** One fingerprint (hi, lo). */
   private readonly fp = new Int32Array(2);
   /** Where a canonical form that differs from its state is written. */
@@ -120,7 +122,8 @@ export class SerialSearch<E> {
       cfg.allow,
       sys.pending !== undefined && cfg.liveness === "graph",
     );
-    this.queue = new Frontier(this.width, 1024, cfg.allow);
+    this.queue = new Frontier(this.width, cfg.allow);
+    this.rec = new Int32Array(this.width);
     this.log = new ParentLog(cfg.allow);
     const mode = sys.pending === undefined ? null : (cfg.liveness ?? "fingerprints");
     this.graph = mode === "fingerprints" ? new PendingGraph(cfg.allow) : null;
@@ -137,9 +140,9 @@ export class SerialSearch<E> {
     this.shared = new Uint8Array(BATCH * 2);
     const key = cfg.symmetry && sys.canonical ? sys.canonical(sys.init) : sys.init;
     this.table.add(fpHi(key) | 0, fpLo(key) | 0);
-    const o = this.queue.alloc();
-    this.queue.buf.set(sys.init, o);
-    if (cfg.por) this.queue.buf[o + L] = 0;
+    // (the sleep set of the initial state is empty: rec is all zeros)
+    this.rec.set(sys.init);
+    this.queue.push(this.rec, 0);
   }
 
   /** Makes room for `n` successors in the batch. */
@@ -255,11 +258,8 @@ export class SerialSearch<E> {
     let m = 0;
     for (let p = 0; p < b; p++) {
       const id = first + p;
-      const h = q.head();
-      const buf = q.buf;
       const po = p * W;
-      par.set(buf.subarray(h, h + W), po);
-      q.drop();
+      q.shift(par, po);
       cur.set(par.subarray(po, po + L));
       const en = enInto ? enBuf : sys.enabled(cur);
       const n = enInto ? enInto(cur, enBuf) : en.length;
@@ -315,6 +315,7 @@ export class SerialSearch<E> {
     this.sink ^= t;
     // pass 3: insert in order, queue the new states
     const log = this.log;
+    const rec = this.rec;
     const succ = this.succ;
     const acts = this.acts;
     const shared = this.shared;
@@ -339,14 +340,14 @@ export class SerialSearch<E> {
         if (idg && shared[k] === 1) idg.addEdge(this.states);
         this.states++;
         log.child(acts[k]!);
-        const o = q.alloc();
-        const qb = q.buf;
         const so = k * L;
-        const child = succ.subarray(so, so + L);
-        qb.set(child, o);
-        if (watch && sys.pending!(child) !== 0) watch.add(hi, lo);
-        // explored before acts[k] here: acts[start, k)
-        if (por) childSleep(sys, cur, acts[k]!, par, p * W + L, acts, start, k, qb, o + L);
+        if (watch && sys.pending!(succ.subarray(so, so + L)) !== 0) watch.add(hi, lo);
+        if (por) {
+          rec.set(succ.subarray(so, so + L));
+          // explored before acts[k] here: acts[start, k)
+          childSleep(sys, cur, acts[k]!, par, p * W + L, acts, start, k, rec, L);
+          q.push(rec, 0);
+        } else q.push(succ, so);
       }
     }
   }

@@ -397,11 +397,10 @@ function seed(
   });
   const parts: number[][] = Array.from({ length: n }, () => []);
   const q = search.queue;
-  const state = new Int32Array(L);
+  const rec = new Int32Array(q.record);
+  const state = rec.subarray(0, L);
   for (let id = search.nextId; q.count > 0; id++) {
-    const h = q.head();
-    for (let j = 0; j < L; j++) state[j] = q.buf[h + j]!;
-    q.drop();
+    q.shift(rec, 0);
     const key = sym && sys.canonical ? sys.canonical(state) : state;
     const part = parts[ownerOf(fpHi(key) | 0, n)]!;
     part.push(id);

@@ -49,27 +49,65 @@ describe("FingerprintTable", () => {
 });
 
 describe("Frontier", () => {
-  it("is a FIFO of fixed-size records across wrap-around and growth", () => {
-    const q = new Frontier(3, 4);
-    const ref: number[] = [];
-    let next = 0;
-    for (let round = 0; round < 2000; round++) {
-      const pushes = round % 7;
-      for (let i = 0; i < pushes; i++) {
-        const o = q.alloc();
-        q.buf.set([next, next + 1, next + 2], o);
-        ref.push(next);
-        next += 3;
-      }
-      const pops = Math.min(q.count, round % 5);
-      for (let i = 0; i < pops; i++) {
-        const h = q.head();
-        const v = ref.shift()!;
-        assert.deepEqual([...q.buf.subarray(h, h + 3)], [v, v + 1, v + 2]);
-        q.drop();
-      }
-      assert.equal(q.count, ref.length);
+  it("is a FIFO of fixed-size records, whatever they hold, across many chunks", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(
+          fc.record({
+            pushes: fc.nat(60),
+            pops: fc.nat(60),
+            // mostly small changes to the previous record, sometimes anything
+            wild: fc.boolean(),
+            seed: fc.integer(),
+          }),
+          { maxLength: 120 },
+        ),
+        (width, rounds) => {
+          const q = new Frontier(width);
+          const ref: Int32Array[] = [];
+          const last = new Int32Array(width);
+          for (const r of rounds) {
+            for (let i = 0; i < r.pushes; i++) {
+              let x = (r.seed + i * 0x9e3779b1) | 0;
+              for (let j = 0; j < width; j++) {
+                x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) | 0;
+                if (r.wild) last[j] = x;
+                else if ((x & 7) === 0) last[j] = last[j]! + ((x >> 8) % 300);
+              }
+              const at = i % 3;
+              const buf = new Int32Array(width + 3);
+              buf.set(last, at);
+              q.push(buf, at);
+              ref.push(Int32Array.from(last));
+            }
+            for (let i = 0; i < Math.min(r.pops, q.count); i++) {
+              const out = new Int32Array(width + 1);
+              q.shift(out, 1);
+              assert.deepEqual([...out.subarray(1)], [...ref.shift()!]);
+            }
+            assert.equal(q.count, ref.length);
+          }
+          while (q.count > 0) {
+            const out = new Int32Array(width);
+            q.shift(out, 0);
+            assert.deepEqual([...out], [...ref.shift()!]);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("keeps a level of similar states in a few bytes each", () => {
+    const q = new Frontier(200);
+    const s = new Int32Array(200).fill(7);
+    for (let i = 0; i < 100_000; i++) {
+      s[i % 200] = i;
+      s[(i * 7) % 200] = -i;
+      q.push(s, 0);
     }
+    assert.ok(q.bytes < 100_000 * 12, `${q.bytes} bytes for 100,000 records of 200 words`);
   });
 });
 
