@@ -1,7 +1,8 @@
 /**
  * The serial breadth-first search. States are numbered in discovery order
- * (0 = initial); the queue holds the states themselves, the visited set only
- * their 64-bit fingerprints, and the parent links about two bytes per state.
+ * (0 = initial); the queue holds the states (each as its difference from the
+ * one queued before it, frontier.ts), the visited set only their 64-bit
+ * fingerprints, and the parent links about two bytes per state.
  *
  * States are expanded in batches (up to BATCH states, never across a level
  * boundary), in three passes: (1) every successor of every state in the

@@ -48,6 +48,7 @@ import { Chunks } from "./columns.js";
 import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
+import { Frontier } from "./frontier.js";
 import { LevelSet } from "./level-set.js";
 import { SplitGraph, splitGraphBuffers } from "./liveness.js";
 import { ownerOf } from "./partition.js";
@@ -60,7 +61,7 @@ import { FingerprintTable } from "./table.js";
 const CHUNK = 1024;
 /** Records per batch. */
 const BATCH_RECORDS = 1024;
-/** Int32 words a batch or a first frontier buffer may take (big states get fewer records). */
+/** Int32 words a batch may take (big states get fewer records). */
 const BUFFER_WORDS = 1 << 18;
 /** Whole batch buffers a worker keeps to send again (`spare`): at most 8 MiB. */
 const SPARE_BATCHES = 8;
@@ -99,8 +100,7 @@ type CoordMessage =
 class Part {
   readonly L: number;
   readonly rec: number;
-  /** States a frontier buffer holds at first, and records per batch to a peer. */
-  private readonly frontRecords: number;
+  /** Records per batch to a peer. */
   private readonly batchRecords: number;
   readonly table: FingerprintTable;
   /** Per local state: the parent's global id (in chunks: no copy and little slack as it grows). */
@@ -116,8 +116,12 @@ class Part {
   cycleMayForm = false;
   readonly ctl: Int32Array;
   ports: Record<number, MessagePort> = {};
-  /** States of the level being expanded, and of the next one. */
-  cur: Int32Array;
+  /**
+   * States of the level being expanded, and of the next one, as queues
+   * (frontier.ts): both are read in the order they were stored, the current
+   * level from `curDone` on, the next one (ahead) from `nextDone` on.
+   */
+  cur: Frontier;
   curCount = 0;
   curStart = 0;
   /** States of the current level already expanded (ahead of its turn, see `ahead`). */
@@ -151,7 +155,7 @@ class Part {
   private seedIds: Int32Array = new Int32Array(0);
   /** With the graph: the global ids of the seeded level, kept for the graph's numbering. */
   seedGids: Int32Array = new Int32Array(0);
-  next: Int32Array;
+  next: Frontier;
   nextCount = 0;
   transitions = 0;
   expanded = 0;
@@ -207,10 +211,15 @@ class Part {
     this.watch = sys.pending && init.watch ? new LevelSet(allow) : null;
     this.ctl = new Int32Array(init.control);
     // buffers sized in words, not records: a model's state can be big
-    this.frontRecords = Math.max(1, Math.min(1024, Math.floor(BUFFER_WORDS / this.L)));
     this.batchRecords = Math.max(1, Math.min(BATCH_RECORDS, Math.floor(BUFFER_WORDS / this.rec)));
-    this.cur = new Int32Array(this.frontRecords * this.L);
-    this.next = new Int32Array(this.frontRecords * this.L);
+    // a found state must be kept: its chunk is allocated even over budget (the
+    // gate then marks the part full and the run stops), as the table grows
+    const keep = (bytes: number) => {
+      allow(bytes);
+      return true;
+    };
+    this.cur = new Frontier(this.L, keep);
+    this.next = new Frontier(this.L, keep);
     this.tmp = new Int32Array(this.L);
     this.canonBuf = new Int32Array(this.L);
     this.state = new Int32Array(this.L);
@@ -231,14 +240,12 @@ class Part {
     for (let i = 0; i < fps.length; i += 2) this.table.add(fps[i]!, fps[i + 1]!);
     if (ids) this.seedIds = ids;
     const n = frontier.length / (this.L + 1);
-    const cur = new Int32Array(Math.max(1, n) * this.L);
     const gids = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const o = i * (this.L + 1);
       gids[i] = frontier[o]!;
-      cur.set(frontier.subarray(o + 1, o + 1 + this.L), i * this.L);
+      this.cur.push(frontier, o + 1);
     }
-    this.cur = cur;
     this.curGids = gids;
     this.seedGids = gids;
     this.curCount = n;
@@ -253,10 +260,8 @@ class Part {
    * reports it, so no batch of a later level can have arrived yet.
    */
   private advance(): void {
-    const t = this.cur;
-    // allocate first: if that fails, nothing has changed
-    const min = this.frontRecords * this.L;
-    const fresh = t.length >= min ? t : new Int32Array(min);
+    // the current level is read to its end: its queue, empty, takes the next level's
+    const fresh = this.cur;
     this.cur = this.next;
     this.curCount = this.nextCount;
     this.curStart = this.links.length - this.nextCount;
@@ -343,23 +348,12 @@ class Part {
     hi: number,
     lo: number,
   ): void {
-    const L = this.L;
-    if ((this.nextCount + 1) * L > this.next.length) {
-      // a found state must be kept: allocate even if over budget (the run then
-      // stops); if even that fails, the RangeError ends the level (see `level`)
-      this.allow(this.next.byteLength * 2);
-      const g = new Int32Array(Math.max(this.frontRecords * L, this.next.length * 2));
-      g.set(this.next);
-      this.next = g;
-    }
-    const d = this.nextCount++ * L;
-    const next = this.next;
-    // set() of a view is a block copy: a loop over the words costs several times more
-    const state = src.subarray(off, off + L);
-    next.set(state, d);
+    // a found state must be kept: if even allocating fails, the RangeError ends the level (see `level`)
+    this.next.push(src, off);
+    this.nextCount++;
     if (this.watch) {
       const s = this.pendScratch;
-      s.set(state);
+      s.set(src.subarray(off, off + this.L));
       if (this.sys.pending!(s) !== 0) this.watch.add(hi, lo);
     }
     this.actions.set(this.links.length, this.codes.code(a));
@@ -541,7 +535,6 @@ class Part {
    */
   private expand(level: number, from: number, to: number, ahead: boolean): void {
     const sys = this.sys;
-    const L = this.L;
     const R = this.rec;
     const W = this.init.workers;
     const me = this.init.id;
@@ -566,7 +559,7 @@ class Part {
     let transitions = 0;
     for (let i = from; i < to; i++) {
       const gid = gids ? gids[i]! : this.gidBase + (start + i) * W + me;
-      s.set(cur.subarray(i * L, i * L + L));
+      cur.shift(s, 0);
       const en = enInto ? enBuf : sys.enabled(s);
       const n = enInto ? enInto(s, enBuf) : en.length;
       const pend = graph || this.watch ? sys.pending!(s) : 0;
