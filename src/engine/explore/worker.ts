@@ -156,6 +156,8 @@ class Part {
   /** With the graph: the global ids of the seeded level, kept for the graph's numbering. */
   seedGids: Int32Array = new Int32Array(0);
   next: Frontier;
+  /** The level queues' memory gate (see the constructor). */
+  private readonly keep: (bytes: number) => boolean;
   nextCount = 0;
   transitions = 0;
   expanded = 0;
@@ -214,12 +216,12 @@ class Part {
     this.batchRecords = Math.max(1, Math.min(BATCH_RECORDS, Math.floor(BUFFER_WORDS / this.rec)));
     // a found state must be kept: its chunk is allocated even over budget (the
     // gate then marks the part full and the run stops), as the table grows
-    const keep = (bytes: number) => {
+    this.keep = (bytes: number) => {
       allow(bytes);
       return true;
     };
-    this.cur = new Frontier(this.L, keep);
-    this.next = new Frontier(this.L, keep);
+    this.cur = new Frontier(this.L, this.keep);
+    this.next = new Frontier(this.L, this.keep);
     this.tmp = new Int32Array(this.L);
     this.canonBuf = new Int32Array(this.L);
     this.state = new Int32Array(this.L);
@@ -260,8 +262,9 @@ class Part {
    * reports it, so no batch of a later level can have arrived yet.
    */
   private advance(): void {
-    // the current level is read to its end: its queue, empty, takes the next level's
-    const fresh = this.cur;
+    // a level read to its end leaves its queue empty, to take the level after
+    // next (one left over by a run that stops is not reused)
+    const fresh = this.cur.count === 0 ? this.cur : new Frontier(this.L, this.keep);
     this.cur = this.next;
     this.curCount = this.nextCount;
     this.curStart = this.links.length - this.nextCount;
