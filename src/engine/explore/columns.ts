@@ -42,52 +42,6 @@ export class Rows {
   }
 }
 
-/** Words per chunk of `Chunks` (a power of two: 256 KiB). */
-const CHUNK_BITS = 16;
-const CHUNK_WORDS = 1 << CHUNK_BITS;
-
-/**
- * A growable array of int32 values in fixed-size chunks: it grows without
- * copying and without the slack of a doubling array (at most one chunk), for
- * the biggest side records of a long search (the liveness graph's edges).
- */
-export class Chunks {
-  length = 0;
-  private readonly chunks: Int32Array[] = [];
-
-  constructor(private readonly allow: AllowGrowth = () => true) {}
-
-  get bytes(): number {
-    return this.chunks.length * CHUNK_WORDS * 4;
-  }
-
-  push(v: number): void {
-    const c = this.length >>> CHUNK_BITS;
-    if (c === this.chunks.length) {
-      if (!this.allow(CHUNK_WORDS * 4)) throw new RangeError("memory budget");
-      this.chunks.push(new Int32Array(CHUNK_WORDS));
-    }
-    this.chunks[c]![this.length & (CHUNK_WORDS - 1)] = v;
-    this.length++;
-  }
-
-  get(i: number): number {
-    return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK_WORDS - 1)]!;
-  }
-
-  /** Value i of what `parts` returned (e.g. in another thread). */
-  static at(parts: readonly Int32Array[], i: number): number {
-    return parts[i >>> CHUNK_BITS]![i & (CHUNK_WORDS - 1)]!;
-  }
-
-  /** The used parts of the chunks, in order (views, e.g. to transfer to another thread). */
-  parts(): Int32Array[] {
-    return this.chunks.map((c, i) =>
-      i === this.chunks.length - 1 ? c.subarray(0, this.length - (i << CHUNK_BITS)) : c,
-    );
-  }
-}
-
 /** Bytes per chunk of `VarintChunks` (a power of two: 256 KiB). */
 const BYTE_CHUNK_BITS = 18;
 const BYTE_CHUNK = 1 << BYTE_CHUNK_BITS;
@@ -193,9 +147,16 @@ export class VarintChunks {
 
 /** Reads the values of VarintChunks' `parts` in order (e.g. in another thread); -1 past their end. */
 export class VarintReader {
-  private c = 0;
-  private i = 0;
-  constructor(private readonly parts: readonly Uint8Array[]) {}
+  private c: number;
+  private i: number;
+  /** `at`: the byte offset to start from (parts are whole chunks but the last). */
+  constructor(
+    private readonly parts: readonly Uint8Array[],
+    at = 0,
+  ) {
+    this.c = Math.floor(at / BYTE_CHUNK);
+    this.i = at - this.c * BYTE_CHUNK;
+  }
 
   /** Whether a value remains. */
   get more(): boolean {
@@ -218,5 +179,69 @@ export class VarintReader {
       scale *= 0x80;
     }
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+}
+
+/** Values a checkpoint of `DeltaLinks` covers. */
+const LINK_CHECK = 64;
+
+/** What `DeltaLinks.export` gives, to read with `DeltaLinks.at` (e.g. in another thread). */
+export interface DeltaLinksData {
+  readonly parts: readonly Uint8Array[];
+  /** Per checkpoint: its first value, and the byte offset of its run. */
+  readonly base: Float64Array;
+  readonly offsets: Float64Array;
+}
+
+/**
+ * A growable array of integers that change little from one to the next (a
+ * worker's parent links: states stored one after the other mostly share their
+ * parent or follow it), as varints of the difference from the previous value,
+ * about a byte each. Every LINK_CHECK values a checkpoint keeps the value
+ * and where its run starts, so reading value i decodes at most LINK_CHECK
+ * values: cheap for the few paths a witness rebuilds.
+ */
+export class DeltaLinks {
+  length = 0;
+  private last = 0;
+  private readonly stream: VarintChunks;
+  private readonly base: number[] = [];
+  private readonly offsets: number[] = [];
+
+  constructor(allow: AllowGrowth = () => true) {
+    this.stream = new VarintChunks(allow);
+  }
+
+  get bytes(): number {
+    return this.stream.bytes + this.base.length * 16;
+  }
+
+  push(v: number): void {
+    if (this.length % LINK_CHECK === 0) {
+      this.base.push(v);
+      this.offsets.push(this.stream.length);
+      this.last = v;
+    }
+    this.stream.push(v - this.last);
+    this.last = v;
+    this.length++;
+  }
+
+  /** The data, as views (nothing copied but the checkpoints). */
+  export(): DeltaLinksData {
+    return {
+      parts: this.stream.parts(),
+      base: Float64Array.from(this.base),
+      offsets: Float64Array.from(this.offsets),
+    };
+  }
+
+  /** Value i of exported data. */
+  static at(d: DeltaLinksData, i: number): number {
+    const k = Math.floor(i / LINK_CHECK);
+    const r = new VarintReader(d.parts, d.offsets[k]!);
+    let v = d.base[k]!;
+    for (let j = k * LINK_CHECK; j <= i; j++) v += r.next();
+    return v;
   }
 }

@@ -15,7 +15,7 @@ import {
 } from "../../testing/systems/sample-systems.js";
 import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
 import { type LivenessMode, SerialSearch } from "./bfs.js";
-import { VarintChunks } from "./columns.js";
+import { DeltaLinks, VarintChunks } from "./columns.js";
 import { explore } from "./explore.js";
 import { findCyclesById, findCyclesOnNodes, IdGraph, joinGraphs, SplitGraph } from "./liveness.js";
 import type { System } from "./system.js";
@@ -275,5 +275,28 @@ describe("the serial pending graph's varint edges", () => {
       assert.ok(byId.length > 0, "the random graph has lassos");
       assert.deepEqual(byId, byNodes, `seed ${seed}`);
     }
+  });
+});
+
+describe("a worker's parent links as differences", () => {
+  it("give back every value, near and far, across checkpoints and chunks", () => {
+    const values = fc.sample(
+      fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+      { numRuns: 150_000, seed: 11 },
+    );
+    const links = new DeltaLinks();
+    let v = 0;
+    const want: number[] = [];
+    for (const d of values) {
+      // mostly a small step from the previous link, sometimes anywhere
+      v = Math.abs(d) <= 3 ? v + d : d;
+      links.push(v);
+      want.push(v);
+    }
+    assert.equal(links.length, want.length);
+    const data = links.export();
+    assert.ok(data.parts.length > 1, "the links span more than one chunk");
+    for (let i = 0; i < want.length; i += 37) assert.equal(DeltaLinks.at(data, i), want[i]);
+    assert.equal(DeltaLinks.at(data, want.length - 1), want.at(-1));
   });
 });

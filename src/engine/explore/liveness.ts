@@ -40,7 +40,7 @@
  * during the search instead of eight and twenty-four.
  */
 import { Rows, VarintChunks, VarintReader } from "./columns.js";
-import { SmallInts } from "./small-ints.js";
+import { PackedInts, SmallInts } from "./small-ints.js";
 import type { AllowGrowth } from "./table.js";
 
 /** Pending state row: [id, depth, hi, lo, mask, first edge]; its edges run to the next row's first. */
@@ -573,7 +573,7 @@ export class SplitGraph {
   /** Per expansion number: how many of the edges are its own. */
   readonly counts: SmallInts;
   /** Per edge recorded here, in order: the worker that owns its target. */
-  readonly owners: SmallInts;
+  readonly owners: PackedInts;
   edges = 0;
   /**
    * Per source worker: the ids of the targets of its edges that this worker
@@ -590,7 +590,7 @@ export class SplitGraph {
   constructor(workers: number, allow?: AllowGrowth) {
     this.masks = new SmallInts(1024, allow);
     this.counts = new SmallInts(1024, allow);
-    this.owners = new SmallInts(1024, allow);
+    this.owners = new PackedInts(PackedInts.bitsFor(workers), allow);
     for (let w = 0; w < workers; w++) {
       this.targets.push(new VarintChunks(allow));
       this.lastTarget.push(0);
@@ -638,6 +638,7 @@ export class SplitGraph {
       masks: this.masks.view(Math.min(expanded, this.last + 1)),
       counts: this.counts.view(Math.min(expanded, this.last + 1)),
       owners: this.owners.view(this.edges),
+      ownerBits: this.owners.bits,
       targets: this.targets.map((c) => c.parts()),
       levelStarts: Int32Array.from(this.levelStarts),
       firstLevel: this.firstLevel,
@@ -651,7 +652,9 @@ type Small = Uint8Array | Uint16Array | Int32Array;
 export interface SplitGraphData {
   readonly masks: Small;
   readonly counts: Small;
-  readonly owners: Small;
+  /** Per edge, the worker owning its target, `ownerBits` bits each (small-ints.ts PackedInts). */
+  readonly owners: Uint32Array;
+  readonly ownerBits: number;
   /** Per source worker, the parts of its stream (VarintChunks). */
   readonly targets: readonly (readonly Uint8Array[])[];
   readonly levelStarts: Int32Array;
@@ -769,7 +772,7 @@ export function joinGraphs(
       const c = g.counts[x]!;
       const o = deg[nodeOf[gidAt(p, w, x)]!]!;
       for (let k = 0; k < c; k++) {
-        const r = readers[g.owners[edge++]!];
+        const r = readers[PackedInts.at(g.owners, g.ownerBits, edge++)];
         adj[o + k] = r ? target(r.next()) : -1;
       }
     }

@@ -28,7 +28,7 @@ import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { fpHi } from "../../model/fingerprint.js";
 import { SerialSearch } from "./bfs.js";
 import { Budget, defaultMemoryBound } from "./budget.js";
-import { Chunks } from "./columns.js";
+import { DeltaLinks, type DeltaLinksData } from "./columns.js";
 import { drive, reductionsFor } from "./drive.js";
 import { loadSystem } from "./factory.js";
 import { Findings, type FindingsData } from "./findings.js";
@@ -61,7 +61,7 @@ interface Final {
   readonly type: "final";
   /** States this worker stored; per state, its parent's global id (chunks, columns.ts) and the action from it. */
   readonly states: number;
-  readonly parents: readonly Int32Array[];
+  readonly parents: DeltaLinksData;
   readonly actions: Uint8Array | Uint16Array | Int32Array;
   /** Code → action, for `actions` (small-ints.ts ActionCodes). */
   readonly actionCodes: Int32Array;
@@ -333,7 +333,7 @@ async function attempt(
         const local = (gid - base - w) / workers;
         const f = finals[w]!;
         out.push(f.actionCodes[f.actions[local]!]!);
-        gid = Chunks.at(finals[w]!.parents, local);
+        gid = DeltaLinks.at(f.parents, local);
       }
       return [...search.log.pathTo(gid), ...out.reverse()];
     };

@@ -100,3 +100,66 @@ export class ActionCodes {
     return c;
   }
 }
+
+/**
+ * A growable array of integers of a fixed number of bits (1, 2, 4, 8 or 16),
+ * packed into 32-bit words: the owner of each edge of a worker's pending
+ * graph takes one bit with two workers, where a byte would take eight.
+ */
+export class PackedInts {
+  private a: Uint32Array;
+  private readonly per: number;
+  private readonly perBits: number;
+  private readonly mask: number;
+
+  constructor(
+    readonly bits: 1 | 2 | 4 | 8 | 16,
+    private readonly allow: AllowGrowth = () => true,
+  ) {
+    this.per = 32 / bits;
+    this.perBits = Math.log2(this.per);
+    this.mask = bits === 16 ? 0xffff : (1 << bits) - 1;
+    this.a = new Uint32Array(64);
+  }
+
+  /** The fewest bits that hold values below n. */
+  static bitsFor(n: number): 1 | 2 | 4 | 8 | 16 {
+    for (const b of [1, 2, 4, 8] as const) if (n <= 2 ** b) return b;
+    if (n > 2 ** 16) throw new Error(`pinlab bug: PackedInts of ${n} values`);
+    return 16;
+  }
+
+  get bytes(): number {
+    return this.a.byteLength;
+  }
+
+  get(i: number): number {
+    return PackedInts.at(this.a, this.bits, i);
+  }
+
+  /** Value i of the words `view` returned (e.g. in another thread). */
+  static at(words: Uint32Array, bits: number, i: number): number {
+    const per = 32 / bits;
+    const mask = bits === 16 ? 0xffff : (1 << bits) - 1;
+    return (words[Math.floor(i / per)]! >>> ((i % per) * bits)) & mask;
+  }
+
+  set(i: number, v: number): void {
+    const w = i >>> this.perBits;
+    if (w >= this.a.length) {
+      let n = Math.ceil(this.a.length * 1.5);
+      while (n <= w) n = Math.ceil(n * 1.5);
+      if (!this.allow(n * 4)) throw new RangeError("memory budget");
+      const b = new Uint32Array(n);
+      b.set(this.a);
+      this.a = b;
+    }
+    const sh = (i & (this.per - 1)) * this.bits;
+    this.a[w] = ((this.a[w]! & ~(this.mask << sh)) | ((v & this.mask) << sh)) >>> 0;
+  }
+
+  /** The words holding the first n values, without a copy. */
+  view(n: number): Uint32Array {
+    return this.a.subarray(0, Math.ceil(n / this.per));
+  }
+}

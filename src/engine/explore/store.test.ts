@@ -6,6 +6,7 @@ import { fpHi, fpLo } from "../../model/fingerprint.js";
 import { fingerprintInto } from "./fingerprint.js";
 import { Frontier } from "./frontier.js";
 import { ParentLog } from "./parents.js";
+import { PackedInts } from "./small-ints.js";
 import { FingerprintTable } from "./table.js";
 
 describe("FingerprintTable", () => {
@@ -162,6 +163,38 @@ describe("fingerprintInto", () => {
           assert.equal(out[1], fpLo(s) | 0);
         },
       ),
+    );
+  });
+});
+
+describe("PackedInts", () => {
+  it("keeps values of 1 to 16 bits, set in any order and overwritten, read here or from its words", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 2, 4, 8, 16),
+        fc.array(fc.tuple(fc.nat(5000), fc.nat(2 ** 16 - 1)), { maxLength: 3000 }),
+        (b, writes) => {
+          const bits = b as 1 | 2 | 4 | 8 | 16;
+          const p = new PackedInts(bits);
+          const ref = new Map<number, number>();
+          for (const [i, v] of writes) {
+            const x = v % 2 ** bits;
+            p.set(i, x);
+            ref.set(i, x);
+          }
+          const n = Math.max(0, ...ref.keys()) + 1;
+          const words = p.view(n);
+          for (let i = 0; i < n; i++) {
+            assert.equal(p.get(i), ref.get(i) ?? 0, `value ${i}`);
+            assert.equal(PackedInts.at(words, bits, i), ref.get(i) ?? 0);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 16, 17, 256, 257].map(PackedInts.bitsFor),
+      [1, 1, 2, 2, 4, 4, 8, 8, 16],
     );
   });
 });

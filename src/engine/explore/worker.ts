@@ -44,7 +44,7 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { canonicalOf } from "./bfs.js";
 import { MemoryGate } from "./budget.js";
-import { Chunks } from "./columns.js";
+import { DeltaLinks } from "./columns.js";
 import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
 import { fingerprintInto } from "./fingerprint.js";
@@ -103,8 +103,8 @@ class Part {
   /** Records per batch to a peer. */
   private readonly batchRecords: number;
   readonly table: FingerprintTable;
-  /** Per local state: the parent's global id (in chunks: no copy and little slack as it grows). */
-  readonly links: Chunks;
+  /** Per local state: the parent's global id (as differences: about a byte a state, columns.ts DeltaLinks). */
+  readonly links: DeltaLinks;
   /** Per state stored, the code of the action from its parent. */
   readonly actions: SmallInts;
   /** The codes `actions` holds (small-ints.ts ActionCodes). */
@@ -208,7 +208,7 @@ class Part {
       allow,
       this.graph !== null,
     );
-    this.links = new Chunks(allow);
+    this.links = new DeltaLinks(allow);
     this.actions = new SmallInts(1024, allow);
     this.watch = sys.pending && init.watch ? new LevelSet(allow) : null;
     this.ctl = new Int32Array(init.control);
@@ -668,12 +668,15 @@ async function main(): Promise<void> {
     } else {
       await part.stopAhead();
       // views, not copies: the buffers are handed over whole (no allocation
-      // here, where memory may be what ended the run)
-      const parents = part.links.parts();
+      // here, where memory may be what ended the run, but the links'
+      // checkpoints: 16 bytes per 64 states)
+      const parents = part.links.export();
       const actions = part.actions.view(part.links.length);
       const graph = part.graph ? part.graph.export(part.expanded) : null;
       const seedIds = part.seedGids;
-      const transfer = [...parents, actions].map((a) => a.buffer as ArrayBuffer);
+      const transfer = [...parents.parts, parents.base, parents.offsets, actions].map(
+        (a) => a.buffer as ArrayBuffer,
+      );
       if (graph) transfer.push(...splitGraphBuffers(graph));
       port.postMessage(
         {
