@@ -30,13 +30,13 @@
  * The parallel search records `SplitGraph`s, one per worker, on global ids
  * too. A worker does not know the id its peer gives a state, but the peer
  * does when it inserts the successor: so the source keeps, per edge, only
- * which worker owns the target (a byte), and the owner appends the target's
- * id to its stream for that source (as a varint of its difference from the
- * stream's previous id). Batches between two workers arrive in the order
- * they were sent, so the k-th edge the source sent to an owner is the k-th id
- * in the owner's stream for it. `joinGraphs` pairs them up afterwards, with
+ * which worker owns the target (a bit with two workers), and the owner
+ * appends the target's id to its stream for that source (as a varint of its
+ * difference from the stream's previous id). Batches between two workers
+ * arrive in the order they were sent, so the k-th edge the source sent to an
+ * owner is the k-th id in the owner's stream for it. `joinGraphs` pairs them up afterwards, with
  * the serial search's IdGraph of the states before the hand-over, into one
- * `NodeGraph` ordered by depth: about four bytes an edge and two a state
+ * `NodeGraph` ordered by depth: about three bytes an edge and two a state
  * during the search instead of eight and twenty-four.
  */
 import { Rows, VarintChunks, VarintReader } from "./columns.js";
