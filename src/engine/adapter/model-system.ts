@@ -83,6 +83,19 @@ export function modelSystem(
       if (subs) for (let j = 0; j < subs.length; j++) subscribed[subs[j]!] = stamp;
     }
   };
+  // With at most 31 properties (the registry's, and a scenario's few results),
+  // the ones a transition must see are a bit mask: those that read every
+  // transition, or per event kind those that read it. `judge` then asks just
+  // those, in the same order as the loop over all of them.
+  const small = props.length <= 31;
+  let everyMask = 0;
+  const kindMask = new Map<string, number>();
+  if (small)
+    props.forEach((p, i) => {
+      if (!p.onStep) return;
+      if (p.reads === undefined) everyMask |= 1 << i;
+      else for (const k of p.reads) kindMask.set(k, (kindMask.get(k) ?? 0) | (1 << i));
+    });
   /** Whether property i (of props, then watched) must see this transition. */
   const sees = (i: number) => !filtered[i] || subscribed[i] === stamp;
   /** Sets the monitor bits of the `always` properties that this transition shows. */
@@ -131,10 +144,20 @@ export function modelSystem(
     judge(before, a, after, events) {
       cov.note(before, a, events);
       let bits = 0n;
-      subscribe(events);
-      for (let i = 0; i < props.length; i++) {
-        const p = props[i]!;
-        if (p.onStep && sees(i) && p.onStep(m, before, after, events) !== null) bits |= BIT[i]!;
+      if (small) {
+        let ask = everyMask;
+        for (let e = 0; e < events.length; e++) ask |= kindMask.get(events[e]!.k) ?? 0;
+        while (ask !== 0) {
+          const i = 31 - Math.clz32(ask & -ask); // the lowest bit first
+          ask &= ask - 1;
+          if (props[i]!.onStep!(m, before, after, events) !== null) bits |= BIT[i]!;
+        }
+      } else {
+        subscribe(events);
+        for (let i = 0; i < props.length; i++) {
+          const p = props[i]!;
+          if (p.onStep && sees(i) && p.onStep(m, before, after, events) !== null) bits |= BIT[i]!;
+        }
       }
       // Injected faults are possibilities, not progress: a state where only a
       // fault could still happen may last for ever, so it is judged like an end.

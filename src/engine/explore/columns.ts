@@ -65,11 +65,17 @@ export class VarintChunks {
   constructor(private readonly allow: AllowGrowth = () => true) {}
 
   get bytes(): number {
-    return this.chunks.length * BYTE_CHUNK;
+    return (this.chunks.length + (this.ahead ? 1 : 0)) * BYTE_CHUNK;
   }
 
+  /** Appends v: whole, or (when a chunk cannot be had) not at all. */
   push(v: number): void {
     let z = v >= 0 ? v * 2 : -v * 2 - 1;
+    // at most 8 bytes (53 bits): the next chunk, if these may reach it, comes first
+    if (this.fill + 8 > BYTE_CHUNK && this.ahead === null) {
+      if (!this.allow(BYTE_CHUNK)) throw new RangeError("memory budget");
+      this.ahead = new Uint8Array(BYTE_CHUNK);
+    }
     while (z >= 0x80) {
       this.byte((z & 0x7f) | 0x80);
       z = Math.floor(z / 0x80);
@@ -78,14 +84,15 @@ export class VarintChunks {
     this.count++;
   }
 
-  /** The chunk being written, and the next byte's index in it. */
+  /** The chunk being written, the next byte's index in it, and the one to write next. */
   private tail: Uint8Array | null = null;
   private fill = BYTE_CHUNK;
+  private ahead: Uint8Array | null = null;
 
   private byte(b: number): void {
     if (this.fill === BYTE_CHUNK) {
-      if (!this.allow(BYTE_CHUNK)) throw new RangeError("memory budget");
-      this.tail = new Uint8Array(BYTE_CHUNK);
+      this.tail = this.ahead!;
+      this.ahead = null;
       this.chunks.push(this.tail);
       this.fill = 0;
     }
@@ -217,12 +224,14 @@ export class DeltaLinks {
   }
 
   push(v: number): void {
-    if (this.length % LINK_CHECK === 0) {
+    // the stream first: if it cannot grow, nothing here has changed
+    const check = this.length % LINK_CHECK === 0;
+    const at = this.stream.length;
+    this.stream.push(check ? 0 : v - this.last);
+    if (check) {
       this.base.push(v);
-      this.offsets.push(this.stream.length);
-      this.last = v;
+      this.offsets.push(at);
     }
-    this.stream.push(v - this.last);
     this.last = v;
     this.length++;
   }

@@ -14,15 +14,18 @@
  * they went in, so reading applies the same differences to the previous
  * record read. Bytes go to fixed-size chunks, freed (kept for reuse) once
  * read: memory follows the records queued, and nothing is copied as it grows.
+ * A record never straddles two chunks: one starts in the next chunk when
+ * the room left could not hold the longest record (11 bytes a word), which
+ * wastes at most an eighth of a chunk. So a push either writes its record
+ * whole or, when a chunk cannot be had, throws before writing anything.
  *
  * Usage: `q.push(rec, at)` to enqueue rec[at, at + record), `q.shift(out, at)`
  * to dequeue the oldest into out[at, at + record).
  */
 import type { AllowGrowth } from "./table.js";
 
-/** Bytes per chunk (a power of two). */
-const CHUNK_BITS = 16;
-const CHUNK = 1 << CHUNK_BITS;
+/** Bytes per chunk at least (a power of two); more for big records, see `chunk`. */
+const MIN_CHUNK = 1 << 16;
 /** Read chunks kept for the writer to reuse. */
 const SPARE_CHUNKS = 16;
 
@@ -32,10 +35,13 @@ export class Frontier {
   /** The last record pushed, and the last shifted. */
   private readonly lastIn: Int32Array;
   private readonly lastOut: Int32Array;
+  /** Bytes a record may take at most, and per chunk (at least eight times that). */
+  private readonly most: number;
+  private readonly chunk: number;
   /** Chunks in use, oldest first; `readAt` in the first, `writeAt` in the last. */
   private readonly chunks: Uint8Array[] = [];
   private readAt = 0;
-  private writeAt = CHUNK;
+  private writeAt: number;
   private readonly spare: Uint8Array[] = [];
 
   constructor(
@@ -44,27 +50,35 @@ export class Frontier {
   ) {
     this.lastIn = new Int32Array(record);
     this.lastOut = new Int32Array(record);
+    this.most = record * 11 + 1;
+    let c = MIN_CHUNK;
+    while (c < this.most * 8) c *= 2;
+    this.chunk = c;
+    this.writeAt = c;
     // the first chunk is not asked for: a search always holds its initial state
-    this.spare.push(new Uint8Array(CHUNK));
+    this.spare.push(new Uint8Array(c));
   }
 
   /** Bytes of the chunks in use and kept. */
   get bytes(): number {
-    return (this.chunks.length + this.spare.length) * CHUNK;
+    return (this.chunks.length + this.spare.length) * this.chunk;
   }
 
   /** Queues rec[at, at + record). */
   push(rec: Int32Array, at: number): void {
-    const prev = this.lastIn;
-    const n = this.record;
-    this.count++;
-    // a record takes at most 11 bytes a word and the end mark: with that much
-    // room left in the chunk, write without asking for room byte by byte
-    if (CHUNK - this.writeAt < n * 11 + 1) {
-      this.pushSlow(rec, at);
-      return;
+    if (this.chunk - this.writeAt < this.most) {
+      // the record starts a chunk (allocated before anything is written)
+      let c = this.spare.pop();
+      if (c === undefined) {
+        if (!this.allow(this.chunk)) throw new RangeError("memory budget");
+        c = new Uint8Array(this.chunk);
+      }
+      this.chunks.push(c);
+      this.writeAt = 0;
     }
     const c = this.chunks[this.chunks.length - 1]!;
+    const prev = this.lastIn;
+    const n = this.record;
     let w = this.writeAt;
     let last = -1;
     for (let i = 0; i < n; i++) {
@@ -89,34 +103,19 @@ export class Frontier {
     }
     c[w++] = 0;
     this.writeAt = w;
-  }
-
-  private pushSlow(rec: Int32Array, at: number): void {
-    const prev = this.lastIn;
-    let last = -1;
-    for (let i = 0; i < this.record; i++) {
-      const v = rec[at + i]!;
-      const was = prev[i]!;
-      if (v === was) continue;
-      this.varint(i - last);
-      const d = v - was;
-      this.varint(d >= 0 ? d * 2 : -d * 2 - 1);
-      prev[i] = v;
-      last = i;
-    }
-    this.byte(0);
+    this.count++;
   }
 
   /** Dequeues the oldest record into out[at, at + record); only when `count > 0`. */
   shift(out: Int32Array, at: number): void {
-    const cur = this.lastOut;
-    this.count--;
-    if (CHUNK - this.readAt < this.record * 11 + 1) {
-      this.shiftSlow();
-      out.set(cur, at);
-      return;
+    if (this.chunk - this.readAt < this.most) {
+      // the writer went on to the next chunk here: this one is read to its end
+      const done = this.chunks.shift()!;
+      if (this.spare.length < SPARE_CHUNKS) this.spare.push(done);
+      this.readAt = 0;
     }
     const c = this.chunks[0]!;
+    const cur = this.lastOut;
     let r = this.readAt;
     let i = -1;
     for (;;) {
@@ -138,57 +137,6 @@ export class Frontier {
     }
     this.readAt = r;
     out.set(cur, at);
-  }
-
-  private shiftSlow(): void {
-    const cur = this.lastOut;
-    let i = -1;
-    for (;;) {
-      const gap = this.readVarint();
-      if (gap === 0) break;
-      i += gap;
-      const z = this.readVarint();
-      cur[i] = cur[i]! + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
-    }
-  }
-
-  /** Writes z ≥ 0 as a varint (seven bits a byte, high bit on all but the last). */
-  private varint(z: number): void {
-    while (z >= 0x80) {
-      this.byte((z & 0x7f) | 0x80);
-      z = Math.floor(z / 0x80);
-    }
-    this.byte(z);
-  }
-
-  private byte(b: number): void {
-    if (this.writeAt === CHUNK) {
-      const c = this.spare.pop() ?? this.fresh();
-      this.chunks.push(c);
-      this.writeAt = 0;
-    }
-    this.chunks[this.chunks.length - 1]![this.writeAt++] = b;
-  }
-
-  private fresh(): Uint8Array {
-    if (!this.allow(CHUNK)) throw new RangeError("memory budget");
-    return new Uint8Array(CHUNK);
-  }
-
-  private readVarint(): number {
-    let z = 0;
-    let scale = 1;
-    for (;;) {
-      if (this.readAt === CHUNK) {
-        // the first chunk is read to its end: keep it for the writer
-        const done = this.chunks.shift()!;
-        if (this.spare.length < SPARE_CHUNKS) this.spare.push(done);
-        this.readAt = 0;
-      }
-      const b = this.chunks[0]![this.readAt++]!;
-      z += (b & 0x7f) * scale;
-      if (b < 0x80) return z;
-      scale *= 0x80;
-    }
+    this.count--;
   }
 }

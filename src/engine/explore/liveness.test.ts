@@ -300,3 +300,38 @@ describe("a worker's parent links as differences", () => {
     assert.equal(DeltaLinks.at(data, want.length - 1), want.at(-1));
   });
 });
+
+describe("streams that run out of memory", () => {
+  it("keep every value written whole: a push that cannot grow writes nothing", () => {
+    for (const limit of [1, 2, 3, 5]) {
+      let chunks = 0;
+      const allow = () => ++chunks <= limit;
+      const s = new VarintChunks(allow);
+      const links = new DeltaLinks(allow);
+      const written: number[] = [];
+      const linked: number[] = [];
+      try {
+        for (let i = 0; ; i++) {
+          // big values: each takes several bytes, so chunk ends fall inside them
+          const v = ((i % 2 === 0 ? 1 : -1) * (i * 2654435761)) % 2 ** 40;
+          s.push(v);
+          written.push(v);
+          links.push(v);
+          linked.push(v);
+        }
+      } catch (e) {
+        assert.ok(e instanceof RangeError);
+      }
+      assert.equal(s.count, written.length);
+      let at = 0;
+      for (const v of written) {
+        assert.equal(s.read(at), v);
+        at = s.after;
+      }
+      assert.equal(at, s.length);
+      assert.equal(links.length, linked.length);
+      const data = links.export();
+      for (let i = 0; i < linked.length; i += 7) assert.equal(DeltaLinks.at(data, i), linked[i]);
+    }
+  });
+});

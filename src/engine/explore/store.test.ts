@@ -198,3 +198,27 @@ describe("PackedInts", () => {
     );
   });
 });
+
+describe("Frontier out of memory", () => {
+  it("keeps every record queued whole: a push that cannot have a chunk writes nothing", () => {
+    let chunks = 0;
+    const q = new Frontier(50, () => ++chunks <= 2);
+    const ref: number[][] = [];
+    const rec = new Int32Array(50);
+    try {
+      for (let i = 0; ; i++) {
+        for (let j = 0; j < 50; j++) rec[j] = Math.imul(i + 1, j * 2654435761) | 0;
+        q.push(rec, 0);
+        ref.push([...rec]);
+      }
+    } catch (e) {
+      assert.ok(e instanceof RangeError);
+    }
+    assert.equal(q.count, ref.length);
+    const out = new Int32Array(50);
+    for (const want of ref) {
+      q.shift(out, 0);
+      assert.deepEqual([...out], want);
+    }
+  });
+});
