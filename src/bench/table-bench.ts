@@ -85,7 +85,7 @@ export async function runTableBench(
   }
   print(`compare over the bundled library: ${fmt(now() - t0)} ms wall (load ${load()})`);
   if (o.big === false) return;
-  // 4 pairs: 5,008,897 states unreduced; 5 pairs (--huge) is some ten times that.
+  // 4 pairs: 5,008,897 states unreduced; 5 pairs (--huge): more than 185 M (2 workers had not finished in 26 min).
   for (const n of o.huge ? [4, 5] : [4]) {
     let one: Timed | null = null;
     for (const workers of [1, 2]) {
