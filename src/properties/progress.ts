@@ -67,22 +67,22 @@ function targetAt(m: Model, p: number, pc: number): number {
   return m.ofds[op.a]!.inode;
 }
 
-/** Whether any process is blocked inside a layout-changing call (blockedInLayout, without the list). */
+/** Whether process p is blocked inside a layout-changing call. */
+function inLayoutCall(m: Model, s: State, p: number): boolean {
+  const po = proc(m, p);
+  return s[po + P_STATUS] === PS_BLOCKED && layoutTarget(m, p, s[po + P_PC]!) !== -1;
+}
+
+/** Whether any process is (blockedInLayout without the list: asked in every state). */
 function anyBlockedInLayout(m: Model, s: State): boolean {
-  for (let p = 0; p < m.procs.length; p++) {
-    const po = proc(m, p);
-    if (s[po + P_STATUS] === PS_BLOCKED && layoutTarget(m, p, s[po + P_PC]!) !== -1) return true;
-  }
+  for (let p = 0; p < m.procs.length; p++) if (inLayoutCall(m, s, p)) return true;
   return false;
 }
 
 /** Processes blocked inside a layout-changing call. */
 function blockedInLayout(m: Model, s: State): number[] {
   const out: number[] = [];
-  for (let p = 0; p < m.procs.length; p++) {
-    const po = proc(m, p);
-    if (s[po + P_STATUS] === PS_BLOCKED && layoutTarget(m, p, s[po + P_PC]!) !== -1) out.push(p);
-  }
+  for (let p = 0; p < m.procs.length; p++) if (inLayoutCall(m, s, p)) out.push(p);
   return out;
 }
 

@@ -46,6 +46,48 @@ export class Rows {
 const BYTE_CHUNK_BITS = 18;
 const BYTE_CHUNK = 1 << BYTE_CHUNK_BITS;
 
+/** Zigzag: v ≥ 0 as 2v, v < 0 as −2v − 1, so that small magnitudes make small varints. */
+export function zigzag(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+/** The inverse of `zigzag`. */
+export function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+
+/**
+ * The value of the varint at byte offset `at` of `chunks` (whole BYTE_CHUNK
+ * chunks, the last perhaps shorter); `cur.after` gets the offset after it.
+ */
+function readAt(chunks: readonly Uint8Array[], at: number, cur: { after: number }): number {
+  let c = at < 0x80000000 ? at >>> BYTE_CHUNK_BITS : Math.floor(at / BYTE_CHUNK);
+  let chunk = chunks[c]!;
+  let i = at - c * BYTE_CHUNK;
+  let b = chunk[i]!;
+  if (b < 0x80) {
+    // one byte: most edges
+    cur.after = at + 1;
+    return b & 1 ? -((b + 1) >>> 1) : b >>> 1;
+  }
+  let z = b & 0x7f;
+  let scale = 0x80;
+  let pos = at + 1;
+  for (;;) {
+    if (++i === BYTE_CHUNK) {
+      chunk = chunks[++c]!;
+      i = 0;
+    }
+    b = chunk[i]!;
+    z += (b & 0x7f) * scale;
+    pos++;
+    if (b < 0x80) break;
+    scale *= 0x80;
+  }
+  cur.after = pos;
+  return unzigzag(z);
+}
+
 /**
  * A growable stream of signed integers, each written as a zigzag varint (LEB128
  * of 2v for v ≥ 0, −2v − 1 for v < 0: seven bits a byte, the high bit set on
@@ -70,7 +112,7 @@ export class VarintChunks {
 
   /** Appends v: whole, or (when a chunk cannot be had) not at all. */
   push(v: number): void {
-    let z = v >= 0 ? v * 2 : -v * 2 - 1;
+    let z = zigzag(v);
     // at most 8 bytes (53 bits): the next chunk, if these may reach it, comes first
     if (this.fill + 8 > BYTE_CHUNK && this.ahead === null) {
       if (!this.allow(BYTE_CHUNK)) throw new RangeError("memory budget");
@@ -107,31 +149,7 @@ export class VarintChunks {
 
   /** The value that starts at byte offset `at`; sets `after` to the offset of the next one. */
   read(at: number): number {
-    let c = at < 0x80000000 ? at >>> BYTE_CHUNK_BITS : Math.floor(at / BYTE_CHUNK);
-    let chunk = this.chunks[c]!;
-    let i = at - c * BYTE_CHUNK;
-    let b = chunk[i]!;
-    if (b < 0x80) {
-      // one byte: most edges
-      this.after = at + 1;
-      return b & 1 ? -((b + 1) >>> 1) : b >>> 1;
-    }
-    let z = b & 0x7f;
-    let scale = 0x80;
-    let pos = at + 1;
-    for (;;) {
-      if (++i === BYTE_CHUNK) {
-        chunk = this.chunks[++c]!;
-        i = 0;
-      }
-      b = chunk[i]!;
-      z += (b & 0x7f) * scale;
-      pos++;
-      if (b < 0x80) break;
-      scale *= 0x80;
-    }
-    this.after = pos;
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    return readAt(this.chunks, at, this);
   }
 
   /** The byte offset after the `k` values that start at byte offset `at`. */
@@ -152,40 +170,32 @@ export class VarintChunks {
   }
 }
 
-/** Reads the values of VarintChunks' `parts` in order (e.g. in another thread); -1 past their end. */
+/** Reads the values of VarintChunks' `parts` in order (e.g. in another thread). */
 export class VarintReader {
-  private c: number;
-  private i: number;
+  /** Offset of the next value, and (readAt) after the one read last. */
+  private pos: number;
+  after = 0;
+  private readonly end: number;
   /** `at`: the byte offset to start from (parts are whole chunks but the last). */
   constructor(
     private readonly parts: readonly Uint8Array[],
     at = 0,
   ) {
-    this.c = Math.floor(at / BYTE_CHUNK);
-    this.i = at - this.c * BYTE_CHUNK;
+    this.pos = at;
+    this.end = parts.reduce((n, p) => n + p.length, 0);
   }
 
   /** Whether a value remains. */
   get more(): boolean {
-    while (this.c < this.parts.length && this.i >= this.parts[this.c]!.length) {
-      this.c++;
-      this.i = 0;
-    }
-    return this.c < this.parts.length;
+    return this.pos < this.end;
   }
 
   /** The next value (call only while `more`). */
   next(): number {
-    let z = 0;
-    let scale = 1;
-    for (;;) {
-      if (!this.more) throw new Error("pinlab bug: a varint cut short");
-      const b = this.parts[this.c]![this.i++]!;
-      z += (b & 0x7f) * scale;
-      if (b < 0x80) break;
-      scale *= 0x80;
-    }
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    // (pushes are whole, so a stream never ends inside a varint)
+    const v = readAt(this.parts, this.pos, this);
+    this.pos = this.after;
+    return v;
   }
 }
 

@@ -22,6 +22,7 @@
  * Usage: `q.push(rec, at)` to enqueue rec[at, at + record), `q.shift(out, at)`
  * to dequeue the oldest into out[at, at + record).
  */
+import { unzigzag, zigzag } from "./columns.js";
 import type { AllowGrowth } from "./table.js";
 
 /** Bytes per chunk at least (a power of two); more for big records, see `chunk`. */
@@ -92,7 +93,7 @@ export class Frontier {
       }
       c[w++] = z;
       const d = v - was;
-      z = d >= 0 ? d * 2 : -d * 2 - 1;
+      z = zigzag(d);
       while (z >= 0x80) {
         c[w++] = (z & 0x7f) | 0x80;
         z = Math.floor(z / 0x80);
@@ -133,7 +134,7 @@ export class Frontier {
         b = c[r++]!;
         z += (b & 0x7f) * scale;
       }
-      cur[i] = cur[i]! + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+      cur[i] = cur[i]! + unzigzag(z);
     }
     this.readAt = r;
     out.set(cur, at);
