@@ -4,7 +4,7 @@
  */
 import { prng } from "../engine/run/random.js";
 import { compile } from "../model/compile.js";
-import { fpHi, fpLo } from "../model/fingerprint.js";
+import { fingerprintInto } from "../model/fingerprint.js";
 import type { State } from "../model/layout.js";
 import { enabled, step } from "../model/step.js";
 import { POLICIES } from "../policies/index.js";
@@ -54,9 +54,13 @@ export function runModelBench(
     const stepRate = (steps * 1000) / (clock.now() - t0);
     let acc = 0;
     let fps = 0;
+    const fp = new Int32Array(2);
     const t1 = clock.now();
     while (clock.now() - t1 < budgetMs / 2) {
-      for (const st of states) acc ^= fpHi(st) ^ fpLo(st);
+      for (const st of states) {
+        fingerprintInto(st, fp, 0);
+        acc ^= fp[0]! ^ fp[1]!;
+      }
       fps += states.length;
     }
     const fpRate = (fps * 1000) / (clock.now() - t1);

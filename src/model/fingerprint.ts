@@ -1,46 +1,32 @@
 /**
- * The 64-bit fingerprint of a state: two independent 32-bit hashes over the
- * canonical encoding (the Int32Array itself). Equal states have equal
- * fingerprints by construction; the explorer stores only fingerprints.
- *
- * Each lane is a multiply-rotate mix in the style of MurmurHash3's x86_32 body
- * with a different seed and finaliser, computed in one pass over the words.
+ * The 64-bit fingerprint of a state: XXH64 of its words (xxh64.ts), split
+ * into two 32-bit lanes. Equal states have equal fingerprints by
+ * construction; the explorer stores only fingerprints, so two distinct states
+ * of a search of n states share one with probability about n²/2⁶⁵ (10⁻⁵ at
+ * 2·10⁷ states), as with any 64-bit hash compaction (SPIN's -DHC4 keeps 32).
  */
+import { Hasher } from "./xxh64.js";
 
-/** Lane 1 of the fingerprint (high 32 bits), unsigned. */
-export function fpHi(s: Int32Array): number {
-  let h = 0x9747b28c | 0;
-  for (let i = 0; i < s.length; i++) {
-    let k = Math.imul(s[i]! ^ i, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  h ^= s.length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+let shared = new Hasher(64);
+
+/** Writes (fpHi(s) | 0, fpLo(s) | 0) to out[at], out[at + 1]. */
+export function fingerprintInto(s: Int32Array, out: Int32Array, at: number): void {
+  if (s.length > shared.words) shared = new Hasher(2 * s.length);
+  shared.into(s, out, at);
 }
 
-/** Lane 2 of the fingerprint (low 32 bits), unsigned; independent of lane 1. */
+const lanes = new Int32Array(2);
+
+/** The high 32 bits of the fingerprint, unsigned. */
+export function fpHi(s: Int32Array): number {
+  fingerprintInto(s, lanes, 0);
+  return lanes[0]! >>> 0;
+}
+
+/** The low 32 bits of the fingerprint, unsigned. */
 export function fpLo(s: Int32Array): number {
-  let h = 0x2f693b5d | 0;
-  for (let i = 0; i < s.length; i++) {
-    let k = Math.imul(s[i]! + Math.imul(i, 0x27d4eb2d), 0x85ebca77);
-    k = (k << 13) | (k >>> 19);
-    h = Math.imul(h ^ k, 0x9e3779b1);
-    h = (h << 17) | (h >>> 15);
-  }
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  h = Math.imul(h, 0x297a2d39);
-  h ^= h >>> 15;
-  return h >>> 0;
+  fingerprintInto(s, lanes, 0);
+  return lanes[1]! >>> 0;
 }
 
 /** The fingerprint as a 16-digit hex string (for tokens and tests). */

@@ -22,7 +22,10 @@ export const PLAYGROUND_DIR = fileURLToPath(new URL("../../playground/", import.
  */
 export const PLAYGROUND_CSP = [
   "default-src 'none'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval' lets the engine compile the fingerprint's WebAssembly
+  // (src/model/xxh64.ts, bytes assembled in the page's own script); it allows
+  // no eval of JavaScript
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "worker-src 'self'",
   "connect-src 'none'",

@@ -33,8 +33,8 @@
  * nothing but what the system's `enabled`, `step` and `canonical` return.
  */
 import { fpHi, fpLo } from "../../model/fingerprint.js";
+import { Hasher } from "../../model/xxh64.js";
 import { Findings } from "./findings.js";
-import { fingerprintInto } from "./fingerprint.js";
 import { Frontier } from "./frontier.js";
 import { LevelSet } from "./level-set.js";
 import { IdGraph, PendingGraph } from "./liveness.js";
@@ -92,6 +92,8 @@ export class SerialSearch<E> {
   private readonly rec: Int32Array;
   /** One fingerprint (hi, lo). */
   private readonly fp = new Int32Array(2);
+  /** Fingerprints states; `cur`, `tmp` and `canon` live in its memory, so it hashes them in place. */
+  private readonly hasher: Hasher;
   /** Where a canonical form that differs from its state is written. */
   private readonly canon: Int32Array;
   private readonly events: E[] = [];
@@ -130,9 +132,8 @@ export class SerialSearch<E> {
     this.graph = mode === "fingerprints" ? new PendingGraph(cfg.allow) : null;
     this.idGraph = mode === "graph" ? new IdGraph(cfg.allow) : null;
     this.watch = mode === "watch" ? new LevelSet(cfg.allow) : null;
-    this.cur = new Int32Array(L);
-    this.tmp = new Int32Array(L);
-    this.canon = new Int32Array(L);
+    this.hasher = new Hasher(L, 3);
+    [this.cur, this.tmp, this.canon] = this.hasher.buffers as [Int32Array, Int32Array, Int32Array];
     this.parents = new Int32Array(BATCH * this.width);
     // successors of a batch: room for two per state at first, grown by `room`
     this.succ = new Int32Array(BATCH * 2 * L);
@@ -255,6 +256,7 @@ export class SerialSearch<E> {
     const enBuf = this.en;
     const d = this.depth;
     const first = this.next;
+    const hasher = this.hasher;
     // pass 1: successors, judgements, fingerprints
     let m = 0;
     for (let p = 0; p < b; p++) {
@@ -276,7 +278,7 @@ export class SerialSearch<E> {
       if (pend !== 0) {
         if (graph) {
           const fp = this.fp;
-          fingerprintInto(canon ? canon(cur) : cur, fp, 0);
+          hasher.into(canon ? canon(cur) : cur, fp, 0);
           graph.addState(id, d, fp[0]!, fp[1]!, pend);
         }
         if (por) par[po + L] = 0; // liveness needs every edge of a pending state
@@ -296,7 +298,7 @@ export class SerialSearch<E> {
         else nx = sys.step(cur, a, events);
         const bits = sys.judge(cur, a, nx, events);
         if (bits !== 0n) found.transition(bits, id, a, d + 1);
-        fingerprintInto(canon ? canon(nx) : nx, fps, 2 * m);
+        hasher.into(canon ? canon(nx) : nx, fps, 2 * m);
         if (pend !== 0 && (sys.pending!(nx) & pend) !== 0) {
           if (graph) graph.addEdge(fps[2 * m]!, fps[2 * m + 1]!);
           else shared[m] = 1;

@@ -11,7 +11,7 @@
  * `pending`, `judgeEnd` and the number of enabled actions.
  */
 
-import { fingerprintInto } from "./fingerprint.js";
+import { fingerprintInto } from "../../model/fingerprint.js";
 import type { System } from "./system.js";
 import { FingerprintTable } from "./table.js";
 

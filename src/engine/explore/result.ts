@@ -3,9 +3,9 @@
  * parent links and runs the lasso search over the recorded pending graph.
  */
 
+import { fingerprintInto } from "../../model/fingerprint.js";
 import type { SerialSearch } from "./bfs.js";
 import { type Findings, hasBit } from "./findings.js";
-import { fingerprintInto } from "./fingerprint.js";
 import {
   type FoundCycle,
   findCycles,

@@ -2,8 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { fpHi, fpLo } from "../../model/fingerprint.js";
-import { fingerprintInto } from "./fingerprint.js";
+import { fingerprintInto, fpHi, fpLo } from "../../model/fingerprint.js";
 import { Frontier } from "./frontier.js";
 import { ParentLog } from "./parents.js";
 import { PackedInts } from "./small-ints.js";

@@ -42,12 +42,12 @@
  * atomic on a cache line two threads write is slow.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { Hasher } from "../../model/xxh64.js";
 import { canonicalOf } from "./bfs.js";
 import { MemoryGate } from "./budget.js";
 import { DeltaLinks } from "./columns.js";
 import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
-import { fingerprintInto } from "./fingerprint.js";
 import { Frontier } from "./frontier.js";
 import { LevelSet } from "./level-set.js";
 import { SplitGraph, splitGraphBuffers } from "./liveness.js";
@@ -171,6 +171,8 @@ class Part {
   private wake: (() => void) | null = null;
   private readonly tmp: Int32Array;
   private readonly canonBuf: Int32Array;
+  /** Fingerprints states; `tmp` and `canonBuf` live in its memory, so it hashes them in place. */
+  private readonly hasher: Hasher;
   private readonly state: Int32Array;
   private readonly pendScratch: Int32Array;
   private readonly fp = new Int32Array(2);
@@ -222,8 +224,8 @@ class Part {
     };
     this.cur = new Frontier(this.L, this.keep);
     this.next = new Frontier(this.L, this.keep);
-    this.tmp = new Int32Array(this.L);
-    this.canonBuf = new Int32Array(this.L);
+    this.hasher = new Hasher(this.L, 2);
+    [this.tmp, this.canonBuf] = this.hasher.buffers as [Int32Array, Int32Array];
     this.state = new Int32Array(this.L);
     this.pendScratch = new Int32Array(this.L);
     for (let w = 0; w < init.workers; w++) {
@@ -548,6 +550,7 @@ class Part {
     const s = this.state;
     const tmp = this.tmp;
     const fp = this.fp;
+    const hasher = this.hasher;
     const events = this.events;
     const graph = this.graph;
     const outbox = this.outbox;
@@ -581,7 +584,7 @@ class Part {
         else nx = sys.step(s, a, events);
         const bits = sys.judge(s, a, nx, events);
         if (bits !== 0n) found.transition(bits, gid, a, level + 1);
-        fingerprintInto(canon ? canon(nx) : nx, fp, 0);
+        hasher.into(canon ? canon(nx) : nx, fp, 0);
         const hi = fp[0]!;
         const lo = fp[1]!;
         const w = ownerOf(hi, W);
