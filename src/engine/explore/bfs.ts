@@ -262,8 +262,11 @@ export class SerialSearch<E> {
     for (let p = 0; p < b; p++) {
       const id = first + p;
       const po = p * W;
-      q.shift(par, po);
-      cur.set(par.subarray(po, po + L));
+      // with sleep sets the record (state, sleep set) is kept for pass 3; without, only the state
+      if (por) {
+        q.shift(par, po);
+        cur.set(par.subarray(po, po + L));
+      } else q.shift(cur, 0);
       const en = enInto ? enBuf : sys.enabled(cur);
       const n = enInto ? enInto(cur, enBuf) : en.length;
       const pend = live ? sys.pending!(cur) : 0;
