@@ -17,7 +17,14 @@ import { toyPinsSystem } from "../../testing/systems/toy-pins.js";
 import { type LivenessMode, SerialSearch } from "./bfs.js";
 import { DeltaLinks, VarintChunks } from "./columns.js";
 import { explore } from "./explore.js";
-import { findCyclesById, findCyclesOnNodes, IdGraph, joinGraphs, SplitGraph } from "./liveness.js";
+import {
+  cycleForBit,
+  findCyclesById,
+  findCyclesOnNodes,
+  IdGraph,
+  joinGraphs,
+  SplitGraph,
+} from "./liveness.js";
 import type { System } from "./system.js";
 import type { ExploreResult } from "./types.js";
 
@@ -333,5 +340,193 @@ describe("streams that run out of memory", () => {
       const data = links.export();
       for (let i = 0; i < linked.length; i += 7) assert.equal(DeltaLinks.at(data, i), linked[i]);
     }
+  });
+});
+
+/**
+ * Tarjan's algorithm as the search used it before Pearce's (liveness.ts):
+ * the reference for which lasso a graph gives. CSR edges, recursion-free.
+ */
+function tarjanLasso(
+  n: number,
+  deg: Int32Array,
+  adj: Int32Array,
+  has: (v: number) => boolean,
+  depth: (v: number) => number,
+): { start: number; rows: number[] } | null {
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const comp = new Int32Array(n).fill(-1);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const call: Array<[number, number]> = [];
+  let next = 0;
+  let comps = 0;
+  let best = -1;
+  let bestComp = -1;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1 || !has(root)) continue;
+    index[root] = low[root] = next++;
+    stack.push(root);
+    onStack[root] = 1;
+    call.push([root, deg[root]!]);
+    while (call.length > 0) {
+      const top = call[call.length - 1]!;
+      const v = top[0];
+      if (top[1] < deg[v + 1]!) {
+        const w = adj[top[1]++]!;
+        if (!has(w)) continue;
+        if (index[w] === -1) {
+          index[w] = low[w] = next++;
+          stack.push(w);
+          onStack[w] = 1;
+          call.push([w, deg[w]!]);
+        } else if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
+        continue;
+      }
+      if (low[v] === index[v]) {
+        const id = comps++;
+        let size = 0;
+        let shallow = -1;
+        for (;;) {
+          const w = stack.pop()!;
+          onStack[w] = 0;
+          comp[w] = id;
+          size++;
+          if (shallow < 0 || depth(w) < depth(shallow)) shallow = w;
+          if (w === v) break;
+        }
+        let loop = false;
+        for (let e = deg[v]!; e < deg[v + 1]!; e++) if (adj[e] === v) loop = true;
+        if ((size > 1 || loop) && (best < 0 || depth(shallow) < depth(best))) {
+          best = shallow;
+          bestComp = id;
+        }
+      }
+      call.pop();
+      if (call.length > 0) {
+        const u = call[call.length - 1]![0];
+        if (low[v]! < low[u]!) low[u] = low[v]!;
+      }
+    }
+  }
+  if (best < 0) return null;
+  const from = new Int32Array(n).fill(-1);
+  const queue = [best];
+  let last = -1;
+  search: for (let qh = 0; qh < queue.length; qh++) {
+    const v = queue[qh]!;
+    for (let e = deg[v]!; e < deg[v + 1]!; e++) {
+      const w = adj[e]!;
+      if (comp[w] !== bestComp) continue;
+      if (w === best) {
+        last = v;
+        break search;
+      }
+      if (from[w] !== -1) continue;
+      from[w] = v;
+      queue.push(w);
+    }
+  }
+  const rows = [best];
+  for (let v = last; v !== best; v = from[v]!) rows.push(v);
+  rows.reverse();
+  return { start: best, rows };
+}
+
+/** CSR edges as cycleForBit reads them. */
+function csr(deg: Int32Array, adj: Int32Array) {
+  return {
+    after: 0,
+    start: (v: number) => deg[v]!,
+    end: (v: number) => deg[v + 1]!,
+    read(c: number) {
+      this.after = c + 1;
+      return adj[c]!;
+    },
+  };
+}
+
+describe("the lasso search (Pearce's components)", () => {
+  it("finds Tarjan's lasso: the same component, start and cycle, ties of depth included", () => {
+    fc.assert(
+      fc.property(
+        // small dense graphs: many cycles, and many states of one depth in each
+        fc
+          .integer({ min: 1, max: 16 })
+          .chain((n) =>
+            fc.tuple(
+              fc.constant(n),
+              fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { minLength: n, maxLength: 4 * n }),
+              fc.array(fc.nat(2), { minLength: n, maxLength: n }),
+              fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+            ),
+          ),
+        ([n, pairs, depths, pending]) => {
+          const edges = [...pairs].sort((x, y) => x[0] - y[0]);
+          const deg = new Int32Array(n + 1);
+          for (const [a] of edges) deg[a + 1]!++;
+          for (let v = 0; v < n; v++) deg[v + 1]! += deg[v]!;
+          const adj = Int32Array.from(edges, ([, b]) => b);
+          const has = (v: number) => pending[v]!;
+          const depth = (v: number) => depths[v]!;
+          assert.deepEqual(
+            cycleForBit(n, csr(deg, adj), has, depth),
+            tarjanLasso(n, deg, adj, has, depth),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("starts a cycle of equally deep states where Tarjan's did: at the one discovered last", () => {
+    // 0 → 1 → 2 → 0, all at one depth
+    const deg = Int32Array.of(0, 1, 2, 3);
+    const adj = Int32Array.of(1, 2, 0);
+    const want = { start: 2, rows: [0, 1, 2] };
+    assert.deepEqual(
+      tarjanLasso(
+        3,
+        deg,
+        adj,
+        () => true,
+        () => 0,
+      ),
+      want,
+    );
+    assert.deepEqual(
+      cycleForBit(
+        3,
+        csr(deg, adj),
+        () => true,
+        () => 0,
+      ),
+      want,
+    );
+  });
+
+  it("follows a path deeper than its first frames, to the cycle at its end", () => {
+    const n = 5000;
+    // 0 → 1 → … → n-1 → n-2: the only cycle is at the far end of the DFS path
+    const deg = Int32Array.from({ length: n + 1 }, (_, v) => v);
+    const adj = Int32Array.from({ length: n }, (_, v) => (v < n - 1 ? v + 1 : n - 2));
+    const r = cycleForBit(
+      n,
+      csr(deg, adj),
+      () => true,
+      (v) => v,
+    );
+    assert.deepEqual(r, { start: n - 2, rows: [n - 1, n - 2] });
+    assert.deepEqual(
+      r,
+      tarjanLasso(
+        n,
+        deg,
+        adj,
+        () => true,
+        (v) => v,
+      ),
+    );
   });
 });

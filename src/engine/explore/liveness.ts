@@ -440,37 +440,51 @@ function resolveTargets(states: Int32Array, edges: Int32Array): Int32Array {
  * `start`: the shallowest node of a cyclic component (the first such
  * component on ties); `rows`: the node after each step of a shortest cycle
  * through it, the last being `start` again. Null if no node with `has` lies on a cycle of such nodes.
+ *
+ * The components are Pearce's (A space-efficient algorithm for finding
+ * strongly connected components, IPL 116(1), 2016: PEA_FIND_SCC2, made
+ * iterative): one word a node, `rindex`, holds the DFS index of a node being
+ * visited, then its low link, then its component's number (counted down from
+ * n - 1, so always above every index in use), instead of Tarjan's index, low
+ * link, component and on-stack flag. With the preorder number kept for the
+ * tie below, 8 bytes a node and 4 per node on the stack, against 33 for
+ * Tarjan's arrays: what the search after a big run needs on top of the graph.
+ * The components, the order they complete in, and so the lasso, are
+ * Tarjan's; within a component the shallowest node is taken, the one
+ * discovered last on ties (as popping Tarjan's stack, which holds nodes in
+ * preorder, found it).
  */
-function cycleForBit(
+export function cycleForBit(
   n: number,
   adj: Adjacency,
   has: (v: number) => boolean,
   depthOfNode: (v: number) => number,
 ): { start: number; rows: number[] } | null {
-  // iterative Tarjan
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const comp = new Int32Array(n).fill(-1);
-  const onStack = new Uint8Array(n);
+  const rindex = new Int32Array(n);
+  const pre = new Int32Array(n);
   const stack = new Int32Array(n);
-  const callV = new Int32Array(n);
-  // per frame: the cursor of the next edge, and the target read before it
-  const callE = new Float64Array(n);
-  const callP = new Int32Array(n);
+  // the DFS path: per frame its node, the cursor of its next edge, the target
+  // read before it, and whether the node is still a component's root
+  let frames = 1024;
+  let callV = new Int32Array(frames);
+  let callE = new Float64Array(frames);
+  let callP = new Int32Array(frames);
+  let callRoot = new Uint8Array(frames);
   let sp = 0;
-  let next = 0;
-  let comps = 0;
+  let index = 1;
+  let order = 0;
+  let c = n - 1;
   let best = -1;
   let bestComp = -1;
-  for (let root = 0; root < n; root++) {
-    if (index[root] !== -1 || !has(root)) continue;
+  for (let r = 0; r < n; r++) {
+    if (rindex[r] !== 0 || !has(r)) continue;
     let cp = 0;
-    callV[0] = root;
-    callE[0] = adj.start(root);
-    callP[0] = root;
-    index[root] = low[root] = next++;
-    stack[sp++] = root;
-    onStack[root] = 1;
+    callV[0] = r;
+    callE[0] = adj.start(r);
+    callP[0] = r;
+    callRoot[0] = 1;
+    rindex[r] = index++;
+    pre[r] = order++;
     while (cp >= 0) {
       const v = callV[cp]!;
       const e = callE[cp]!;
@@ -479,49 +493,62 @@ function cycleForBit(
         callE[cp] = adj.after;
         callP[cp] = w;
         if (!has(w)) continue;
-        if (index[w] === -1) {
-          index[w] = low[w] = next++;
-          stack[sp++] = w;
-          onStack[w] = 1;
-          cp++;
+        if (rindex[w] === 0) {
+          if (++cp === frames) {
+            frames *= 2;
+            callV = grown(callV, new Int32Array(frames));
+            callE = grown(callE, new Float64Array(frames));
+            callP = grown(callP, new Int32Array(frames));
+            callRoot = grown(callRoot, new Uint8Array(frames));
+          }
+          rindex[w] = index++;
+          pre[w] = order++;
           callV[cp] = w;
           callE[cp] = adj.start(w);
           callP[cp] = w;
-        } else if (onStack[w]) {
-          if (index[w]! < low[v]!) low[v] = index[w]!;
+          callRoot[cp] = 1;
+        } else if (rindex[w]! < rindex[v]!) {
+          rindex[v] = rindex[w]!;
+          callRoot[cp] = 0;
         }
         continue;
       }
-      if (low[v] === index[v]) {
-        // pop a component; it is a cycle if it has two states or a self-loop
-        const id = comps++;
-        let size = 0;
+      if (callRoot[cp] === 1) {
+        // v closes a component: v and the nodes above its index on the stack
+        index--;
+        const rv = rindex[v]!;
+        let size = 1;
         let shallow = -1;
-        for (;;) {
+        while (sp > 0 && rv <= rindex[stack[sp - 1]!]!) {
           const w = stack[--sp]!;
-          onStack[w] = 0;
-          comp[w] = id;
+          rindex[w] = c;
+          index--;
           size++;
-          if (shallow < 0 || depthOfNode(w) < depthOfNode(shallow)) shallow = w;
-          if (w === v) break;
+          if (shallow < 0 || shallower(w, shallow, depthOfNode, pre)) shallow = w;
         }
+        if (shallow < 0 || depthOfNode(v) < depthOfNode(shallow)) shallow = v;
+        rindex[v] = c;
         const cyclic = size > 1 || selfLoop(v, adj);
         if (cyclic && (best < 0 || depthOfNode(shallow) < depthOfNode(best))) {
           best = shallow;
-          bestComp = id;
+          bestComp = c;
         }
-      }
+        c--;
+      } else stack[sp++] = v;
       cp--;
       if (cp >= 0) {
         const u = callV[cp]!;
-        if (low[v]! < low[u]!) low[u] = low[v]!;
+        if (rindex[v]! < rindex[u]!) {
+          rindex[u] = rindex[v]!;
+          callRoot[cp] = 0;
+        }
       }
     }
   }
   if (best < 0) return null;
-  // shortest cycle through `best` inside its component
-  const from = new Int32Array(n).fill(-1);
-  const queue = new Int32Array(n);
+  // shortest cycle through `best` inside its component (rindex: the component)
+  const from = pre.fill(-1);
+  const queue = stack;
   let qh = 0;
   let qt = 0;
   queue[qt++] = best;
@@ -531,7 +558,7 @@ function cycleForBit(
     const end = adj.end(v);
     for (let e = adj.start(v), w = v; e < end; e = adj.after) {
       w = adj.read(e, w);
-      if (comp[w] !== bestComp) continue;
+      if (!has(w) || rindex[w] !== bestComp) continue;
       if (w === best) {
         last = v;
         break search;
@@ -546,6 +573,23 @@ function cycleForBit(
   for (let v = last; v !== best; v = from[v]!) rows.push(v);
   rows.reverse();
   return { start: best, rows };
+}
+
+/** Whether w is shallower than x, or as deep and discovered later. */
+function shallower(
+  w: number,
+  x: number,
+  depthOfNode: (v: number) => number,
+  pre: Int32Array,
+): boolean {
+  const dw = depthOfNode(w);
+  const dx = depthOfNode(x);
+  return dw < dx || (dw === dx && pre[w]! > pre[x]!);
+}
+
+function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, b: T): T {
+  b.set(a as never);
+  return b;
 }
 
 function depthOf(states: Int32Array, r: number): number {
