@@ -7,11 +7,12 @@
  */
 import { Hasher } from "./xxh64.js";
 
-let shared = new Hasher(64);
+/** Made at the first use, so that it follows `fingerprintInJavaScript` (xxh64.ts). */
+let shared: Hasher | null = null;
 
 /** Writes (fpHi(s) | 0, fpLo(s) | 0) to out[at], out[at + 1]. */
 export function fingerprintInto(s: Int32Array, out: Int32Array, at: number): void {
-  if (s.length > shared.words) shared = new Hasher(2 * s.length);
+  if (shared === null || s.length > shared.words) shared = new Hasher(Math.max(64, 2 * s.length));
   shared.into(s, out, at);
 }
 

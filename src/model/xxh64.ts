@@ -269,6 +269,16 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
 }
 
 let compiled: WebAssembly.Module | null = null;
+let javascriptOnly = false;
+
+/**
+ * Makes every Hasher made from now on in this thread run the JavaScript
+ * version: where the address space is bounded (`ulimit -v`), each
+ * WebAssembly memory would take gigabytes of it.
+ */
+export function fingerprintInJavaScript(): void {
+  javascriptOnly = true;
+}
 
 /** Bytes 0-7 hold the result; states start here. */
 const BASE = 16;
@@ -294,7 +304,7 @@ export class Hasher {
     const bytes = BASE + (buffers + 1) * words * 4;
     let buffer: ArrayBuffer;
     try {
-      if (js) throw new Error("JavaScript asked for");
+      if (js || javascriptOnly) throw new Error("JavaScript asked for");
       compiled ??= new WebAssembly.Module(moduleBytes());
       const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
       const inst = new WebAssembly.Instance(compiled, { e: { m: memory } });

@@ -33,7 +33,8 @@
  * nothing but what the system's `enabled`, `step` and `canonical` return.
  */
 import { fpHi, fpLo } from "../../model/fingerprint.js";
-import { Hasher } from "../../model/xxh64.js";
+import type { Hasher } from "../../model/xxh64.js";
+import { stateHasher } from "./budget.js";
 import { Findings } from "./findings.js";
 import { Frontier } from "./frontier.js";
 import { LevelSet } from "./level-set.js";
@@ -132,7 +133,7 @@ export class SerialSearch<E> {
     this.graph = mode === "fingerprints" ? new PendingGraph(cfg.allow) : null;
     this.idGraph = mode === "graph" ? new IdGraph(cfg.allow) : null;
     this.watch = mode === "watch" ? new LevelSet(cfg.allow) : null;
-    this.hasher = new Hasher(L, 3);
+    this.hasher = stateHasher(L, 3);
     [this.cur, this.tmp, this.canon] = this.hasher.buffers as [Int32Array, Int32Array, Int32Array];
     this.parents = new Int32Array(BATCH * this.width);
     // successors of a batch: room for two per state at first, grown by `room`

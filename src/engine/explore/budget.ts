@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
+import { fingerprintInJavaScript, Hasher } from "../../model/xxh64.js";
 import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js";
 
 /**
@@ -46,6 +47,17 @@ export function addressSpaceLimit(): number | undefined {
   return asLimit === Number.POSITIVE_INFINITY ? undefined : asLimit;
 }
 let asLimit: number | undefined;
+
+/**
+ * The fingerprint hasher of a search (xxh64.ts), with `buffers` state
+ * buffers of `words` words. Under RLIMIT_AS every fingerprint of this thread
+ * is computed in JavaScript: V8 reserves gigabytes of address space for a
+ * WebAssembly memory, which would count against the bound.
+ */
+export function stateHasher(words: number, buffers: number): Hasher {
+  if (addressSpaceLimit() !== undefined) fingerprintInJavaScript();
+  return new Hasher(words, buffers);
+}
 
 /** The share of RLIMIT_AS a search may reach: the rest is headroom for V8's heap and the workers. */
 const AS_SHARE = 0.9;

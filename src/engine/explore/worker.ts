@@ -42,9 +42,9 @@
  * atomic on a cache line two threads write is slow.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { Hasher } from "../../model/xxh64.js";
+import type { Hasher } from "../../model/xxh64.js";
 import { canonicalOf } from "./bfs.js";
-import { MemoryGate } from "./budget.js";
+import { MemoryGate, stateHasher } from "./budget.js";
 import { DeltaLinks } from "./columns.js";
 import { loadSystem } from "./factory.js";
 import { Findings } from "./findings.js";
@@ -224,7 +224,7 @@ class Part {
     };
     this.cur = new Frontier(this.L, this.keep);
     this.next = new Frontier(this.L, this.keep);
-    this.hasher = new Hasher(this.L, 2);
+    this.hasher = stateHasher(this.L, 2);
     [this.tmp, this.canonBuf] = this.hasher.buffers as [Int32Array, Int32Array];
     this.state = new Int32Array(this.L);
     this.pendScratch = new Int32Array(this.L);
