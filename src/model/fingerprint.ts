@@ -3,7 +3,7 @@
  * into two 32-bit lanes. Equal states have equal fingerprints by
  * construction; the explorer stores only fingerprints, so two distinct states
  * of a search of n states share one with probability about n²/2⁶⁵ (10⁻⁵ at
- * 2·10⁷ states), as with any 64-bit hash compaction (SPIN's -DHC4 keeps 32).
+ * 2·10⁷ states), as with any 64-bit hash compaction.
  */
 import { Hasher } from "./xxh64.js";
 

@@ -2,7 +2,7 @@
  * XXH64 (Yann Collet's xxHash, 64-bit, seed 0; doc/xxhash_spec.md in
  * github.com/Cyan4973/xxHash) of a state's bytes, as a WebAssembly function
  * assembled here: JavaScript has no fast 64-bit multiply, and one 64-bit
- * multiply-rotate round per 8 bytes is a quarter of the cost of two 32-bit
+ * multiply-rotate round per 8 bytes is a fifth of the cost of two 32-bit
  * multiply-rotate lanes per word in JavaScript (about 160 ns instead of 800
  * for a 191-word state).
  *
