@@ -336,11 +336,13 @@ export class SerialSearch<E> {
       for (; k < end; k++) {
         const hi = fps[2 * k]!;
         const lo = fps[2 * k + 1]!;
-        if (!table.add(hi, lo)) {
+        // with the graph, the id of a state stored before (-1 if new); else 0 or -1
+        const old = idg ? table.addOrId(hi, lo) : table.add(hi, lo) ? -1 : 0;
+        if (old >= 0) {
           // stored before: one level down (in the level set) or no deeper than here
           if (shared[k] === 1) {
             if (watch && !watch.has(hi, lo)) this.cycleMayForm = true;
-            else if (idg) idg.addEdge(table.idOf(hi, lo));
+            else if (idg) idg.addEdge(old);
           }
           continue;
         }

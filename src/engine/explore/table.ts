@@ -54,6 +54,8 @@ export class FingerprintTable {
   private readonly limits = new Int32Array(SEGMENTS);
   private totalSlots = 0;
   private readonly front = new Int32Array(FRONT_SLOTS * 2);
+  /** With `withIds`: the id of each front cache slot's fingerprint, so that a hit needs no probe (`addOrId`). */
+  private readonly frontIds: Int32Array | null;
   /** Per segment, the id lane (with `withIds`), else null. */
   private readonly ids: Int32Array[] | null;
 
@@ -64,6 +66,7 @@ export class FingerprintTable {
     withIds = false,
   ) {
     this.ids = withIds ? [] : null;
+    this.frontIds = withIds ? new Int32Array(FRONT_SLOTS) : null;
     const w: number[] = [];
     let sum = 0;
     for (let i = 0; i < SEGMENTS; i++) {
@@ -89,11 +92,16 @@ export class FingerprintTable {
 
   /** Bytes held by the tables and the front cache. */
   get bytes(): number {
-    return this.totalSlots * (this.ids ? 12 : 8) + this.front.byteLength;
+    return (
+      this.totalSlots * (this.ids ? 12 : 8) +
+      this.front.byteLength +
+      (this.frontIds?.byteLength ?? 0)
+    );
   }
 
   /** Inserts the fingerprint; true if it was not there before. */
   add(hi: number, lo: number): boolean {
+    if (this.frontIds !== null) return this.addOrId(hi, lo) < 0;
     if ((hi | lo) === 0) lo = 1;
     const front = this.front;
     const c = ((hi ^ (lo >>> 13)) & (FRONT_SLOTS - 1)) << 1;
@@ -112,10 +120,51 @@ export class FingerprintTable {
       if ((h | l) === 0) {
         t[j] = hi;
         t[j + 1] = lo;
-        if (this.ids !== null) this.ids[k]![i] = this.size;
         this.size++;
         if (++this.counts[k]! >= this.limits[k]!) this.grow(k);
         return true;
+      }
+      i = (i + 1) & m;
+    }
+  }
+
+  /**
+   * With `withIds`: inserts the fingerprint and returns -1 if it was not there
+   * before (its id is then `size - 1`), else its id. One probe where `add`
+   * followed by `idOf` makes two, and none on a front cache hit, which for
+   * `idOf` was a miss in memory.
+   */
+  addOrId(hi: number, lo: number): number {
+    if ((hi | lo) === 0) lo = 1;
+    const front = this.front;
+    const fids = this.frontIds!;
+    const c = (hi ^ (lo >>> 13)) & (FRONT_SLOTS - 1);
+    if (front[2 * c] === hi && front[2 * c + 1] === lo) return fids[c]!;
+    const k = this.segOf[hi >>> SPLIT_SHIFT]!;
+    const t = this.tabs[k]!;
+    const ids = this.ids![k]!;
+    const m = this.masks[k]!;
+    let i = lo & m;
+    for (;;) {
+      const j = i << 1;
+      const h = t[j]!;
+      const l = t[j + 1]!;
+      if (h === hi && l === lo) {
+        front[2 * c] = hi;
+        front[2 * c + 1] = lo;
+        fids[c] = ids[i]!;
+        return ids[i]!;
+      }
+      if ((h | l) === 0) {
+        t[j] = hi;
+        t[j + 1] = lo;
+        ids[i] = this.size;
+        front[2 * c] = hi;
+        front[2 * c + 1] = lo;
+        fids[c] = this.size;
+        this.size++;
+        if (++this.counts[k]! >= this.limits[k]!) this.grow(k);
+        return -1;
       }
       i = (i + 1) & m;
     }

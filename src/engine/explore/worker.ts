@@ -322,21 +322,32 @@ class Part {
     for (let k = 0; k < n; k++) {
       const o = k * R;
       const a = m[o + 3]!;
-      if (table.add(m[o]!, m[o + 1]!)) {
+      const old = this.added(m[o]!, m[o + 1]!);
+      if (old < 0) {
         this.store(m, o + 4, m[o + 2]!, a & ~SHARED, m[o]!, m[o + 1]!);
         if ((a & SHARED) !== 0 && this.graph) this.graph.addTarget(from, this.lastGid());
-      } else if ((a & SHARED) !== 0) this.sharedEdgeTo(m[o]!, m[o + 1]!, from);
+      } else if ((a & SHARED) !== 0) this.sharedEdgeTo(m[o]!, m[o + 1]!, old, from);
     }
   }
 
   /**
-   * An edge from worker `from` between states sharing a pending bit reached a
-   * stored state: with the graph, its id goes to the stream for `from`; when
-   * watching, it is one level down, or a cycle may form.
+   * Inserts a fingerprint: -1 if it is new, else (with the graph) its table id,
+   * or 0 (without, where no id is kept).
    */
-  private sharedEdgeTo(hi: number, lo: number, from: number): void {
+  private added(hi: number, lo: number): number {
+    if (this.graph) return this.table.addOrId(hi, lo);
+    return this.table.add(hi, lo) ? -1 : 0;
+  }
+
+  /**
+   * An edge from worker `from` between states sharing a pending bit reached a
+   * stored state (table id `tid`, with the graph): with the graph, its global
+   * id goes to the stream for `from`; when watching, it is one level down, or
+   * a cycle may form.
+   */
+  private sharedEdgeTo(hi: number, lo: number, tid: number, from: number): void {
     if (this.graph) {
-      this.graph.addTarget(from, this.gidOf(this.table.idOf(hi, lo)));
+      this.graph.addTarget(from, this.gidOf(tid));
       return;
     }
     if (this.watch === null || this.watch.has(hi, lo)) return;
@@ -561,7 +572,6 @@ class Part {
     const start = ahead ? this.links.length - this.nextCount : this.curStart;
     const x0 = gids ? 0 : this.seedGids.length + start;
     const sent = this.sent;
-    const table = this.table;
     let transitions = 0;
     for (let i = from; i < to; i++) {
       const gid = gids ? gids[i]! : this.gidBase + (start + i) * W + me;
@@ -595,10 +605,11 @@ class Part {
         }
         if (w === me && !ahead) {
           // owned here: insert at once (the table's front cache answers most repeats)
-          if (table.add(hi, lo)) {
+          const old = this.added(hi, lo);
+          if (old < 0) {
             this.store(nx, 0, gid, a, hi, lo);
             if (shared !== 0 && graph) graph.addTarget(me, this.lastGid());
-          } else if (shared !== 0) this.sharedEdgeTo(hi, lo, me);
+          } else if (shared !== 0) this.sharedEdgeTo(hi, lo, old, me);
           continue;
         }
         if (shared === 0) {
