@@ -180,7 +180,10 @@ export class FingerprintTable {
     const c = ((hi ^ (lo >>> 13)) & (FRONT_SLOTS - 1)) << 1;
     if (this.front[c] === hi) return 0; // probably a front-cache hit: no need to fetch
     const k = this.segOf[hi >>> SPLIT_SHIFT]!;
-    return this.tabs[k]![(lo & this.masks[k]!) << 1]!;
+    const i = lo & this.masks[k]!;
+    // with ids, the id lane is another miss: fetched in the same pass
+    const v = this.tabs[k]![i << 1]!;
+    return this.ids === null ? v : v ^ this.ids[k]![i]!;
   }
 
   /** Whether the fingerprint is stored. */
