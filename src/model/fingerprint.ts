@@ -7,7 +7,7 @@
  */
 import { Hasher } from "./xxh64.js";
 
-/** Made at the first use, so that it follows `fingerprintInJavaScript` (xxh64.ts). */
+/** Made at the first use, so that it follows `webAssemblyOff` (wasm.ts). */
 let shared: Hasher | null = null;
 
 /** Writes (fpHi(s) | 0, fpLo(s) | 0) to out[at], out[at + 1]. */

@@ -18,70 +18,44 @@
  * first. The memory never grows once buffers are handed out, since growing
  * would detach them.
  */
+import {
+  BLOCK,
+  br,
+  brIf,
+  ELSE,
+  END,
+  get,
+  I32_ADD,
+  I32_GE_U,
+  I32_GT_U,
+  I32_LE_U,
+  I32_SUB,
+  I32T,
+  I64_ADD,
+  I64_EXTEND_I32_U,
+  I64_MUL,
+  I64_ROTL,
+  I64_SHR_U,
+  I64_XOR,
+  I64T,
+  IF,
+  i32,
+  i64,
+  LOOP,
+  load32u,
+  load64,
+  moduleOf,
+  set,
+  store64,
+  tee,
+  webAssemblyIsOff,
+} from "./wasm.js";
 
 const P1 = 0x9e3779b185ebca87n;
 const P2 = 0xc2b2ae3d27d4eb4fn;
 const P3 = 0x165667b19e3779f9n;
 const P4 = 0x85ebca77c2b2ae63n;
 const P5 = 0x27d4eb2f165667c5n;
-
-// ---- a few WebAssembly instructions (binary format, WebAssembly core spec §5) ----
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(v: bigint): number[] {
-  let x = BigInt.asIntN(64, v);
-  const out: number[] = [];
-  for (;;) {
-    const b = Number(x & 0x7fn);
-    x >>= 7n;
-    if ((x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32 = (v: number) => [0x41, ...sleb(BigInt(v))];
-const i64 = (v: bigint) => [0x42, ...sleb(v)];
-const I32_ADD = [0x6a];
-const I32_SUB = [0x6b];
-const I32_LE_U = [0x4d];
-const I32_GT_U = [0x4b];
-const I32_GE_U = [0x4f];
-const I64_ADD = [0x7c];
-const I64_MUL = [0x7e];
-const I64_XOR = [0x85];
-const I64_SHR_U = [0x88];
-const I64_ROTL = [0x89];
-const I64_EXTEND_I32_U = [0xad];
-const load64 = (offset: number) => [0x29, 3, ...uleb(offset)];
-const load32u = (offset: number) => [0x35, 2, ...uleb(offset)];
-const store64 = (offset: number) => [0x37, 3, ...uleb(offset)];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const IF = [0x04, 0x40];
-const ELSE = [0x05];
-const END = [0x0b];
-const brIf = (depth: number) => [0x0d, depth];
-const br = (depth: number) => [0x0c, depth];
 
 // locals: params ptr, len (bytes); then end, limit (i32); v1..v4, h (i64)
 const PTR = 0;
@@ -240,46 +214,21 @@ const BODY = [
   ...END,
 ];
 
-const I32T = 0x7f;
-const I64T = 0x7e;
-
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const fn = [
-    ...vec([
-      [...uleb(2), I32T],
-      [...uleb(5), I64T],
-    ]),
-    ...BODY,
-  ];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([[0x60, ...vec([[I32T], [I32T]]), ...vec([])]])), // type: (i32 i32) -> ()
-    ...section(2, vec([[...name("e"), ...name("m"), 0x02, 0x00, 0x01]])), // import memory e.m, min 1 page
-    ...section(3, vec([[0]])), // one function of type 0
-    ...section(7, vec([[...name("h"), 0x00, 0]])), // export it as h
-    ...section(10, vec([[...uleb(fn.length), ...fn]])),
-  ]);
+  // (func (param ptr len)), locals end, limit (i32), v1..v4, h (i64)
+  return moduleOf(
+    "h",
+    [I32T, I32T],
+    [],
+    [
+      [2, I32T],
+      [5, I64T],
+    ],
+    BODY,
+  );
 }
 
 let compiled: WebAssembly.Module | null = null;
-let javascriptOnly = false;
-
-/**
- * Makes every Hasher made from now on in this thread run the JavaScript
- * version: where the address space is bounded (`ulimit -v`), each
- * WebAssembly memory would take gigabytes of it.
- */
-export function fingerprintInJavaScript(): void {
-  javascriptOnly = true;
-}
-
 /** Bytes 0-7 hold the result; states start here. */
 const BASE = 16;
 const PAGE = 65536;
@@ -304,7 +253,7 @@ export class Hasher {
     const bytes = BASE + (buffers + 1) * words * 4;
     let buffer: ArrayBuffer;
     try {
-      if (js || javascriptOnly) throw new Error("JavaScript asked for");
+      if (js || webAssemblyIsOff()) throw new Error("JavaScript asked for");
       compiled ??= new WebAssembly.Module(moduleBytes());
       const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
       const inst = new WebAssembly.Instance(compiled, { e: { m: memory } });

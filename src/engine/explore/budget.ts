@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
-import { fingerprintInJavaScript, Hasher } from "../../model/xxh64.js";
+import { webAssemblyOff } from "../../model/wasm.js";
+import { Hasher } from "../../model/xxh64.js";
 import type { ExploreOptions, ExploreStats, IncompleteReason } from "./types.js";
 
 /**
@@ -55,8 +56,13 @@ let asLimit: number | undefined;
  * WebAssembly memory, which would count against the bound.
  */
 export function stateHasher(words: number, buffers: number): Hasher {
-  if (addressSpaceLimit() !== undefined) fingerprintInJavaScript();
+  checkAddressSpace();
   return new Hasher(words, buffers);
+}
+
+/** Under RLIMIT_AS, switches WebAssembly off in this thread (see `stateHasher`). */
+export function checkAddressSpace(): void {
+  if (addressSpaceLimit() !== undefined) webAssemblyOff();
 }
 
 /** The share of RLIMIT_AS a search may reach: the rest is headroom for V8's heap and the workers. */

@@ -22,6 +22,7 @@
  * Usage: `q.push(rec, at)` to enqueue rec[at, at + record), `q.shift(out, at)`
  * to dequeue the oldest into out[at, at + record).
  */
+import { Changes } from "./changes.js";
 import { unzigzag, zigzag } from "./columns.js";
 import type { AllowGrowth } from "./table.js";
 
@@ -45,10 +46,16 @@ export class Frontier {
   private writeAt: number;
   private readonly spare: Uint8Array[] = [];
 
+  /** Finds the changed words (changes.ts), or null: compared here. */
+  private readonly changes: Changes | null;
+
+  /** `simd`: false to compare in JavaScript (for tests). */
   constructor(
     readonly record: number,
     private readonly allow: AllowGrowth = () => true,
+    simd = true,
   ) {
+    this.changes = simd ? Changes.forRecords(record) : null;
     this.lastIn = new Int32Array(record);
     this.lastOut = new Int32Array(record);
     this.most = record * 11 + 1;
@@ -82,6 +89,32 @@ export class Frontier {
     const n = this.record;
     let w = this.writeAt;
     let last = -1;
+    const ch = this.changes;
+    if (ch !== null) {
+      // the changed words, found by SIMD (changes.ts); the same bytes as the loop below
+      const k = ch.diff(prev, rec, at);
+      const out = ch.out;
+      for (let j = 0; j < k; j++) {
+        const i = out[2 * j]!;
+        let z = i - last;
+        while (z >= 0x80) {
+          c[w++] = (z & 0x7f) | 0x80;
+          z >>>= 7;
+        }
+        c[w++] = z;
+        z = zigzag(rec[at + i]! - out[2 * j + 1]!);
+        while (z >= 0x80) {
+          c[w++] = (z & 0x7f) | 0x80;
+          z = Math.floor(z / 0x80);
+        }
+        c[w++] = z;
+        last = i;
+      }
+      c[w++] = 0;
+      this.writeAt = w;
+      this.count++;
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const v = rec[at + i]!;
       const was = prev[i]!;

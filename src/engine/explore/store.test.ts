@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { fingerprintInto, fpHi, fpLo } from "../../model/fingerprint.js";
+import { Changes } from "./changes.js";
 import { Frontier } from "./frontier.js";
 import { ParentLog } from "./parents.js";
 import { PackedInts } from "./small-ints.js";
@@ -96,6 +97,54 @@ describe("Frontier", () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it("writes the same records with SIMD as in JavaScript, queues of any widths interleaved", () => {
+    assert.ok(Changes.forRecords(7) !== null, "WebAssembly SIMD is there in Node");
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(3), fc.nat(1), fc.integer()), { maxLength: 300 }),
+        (widths, ops) => {
+          const simd = widths.map((w) => new Frontier(w));
+          const js = widths.map((w) => new Frontier(w, undefined, false));
+          const last = widths.map((w) => new Int32Array(w));
+          for (const [which, pop, seed] of ops) {
+            const q = which % widths.length;
+            const w = widths[q]!;
+            if (pop === 1 && simd[q]!.count > 0) {
+              const a = new Int32Array(w);
+              const b = new Int32Array(w);
+              simd[q]!.shift(a, 0);
+              js[q]!.shift(b, 0);
+              assert.deepEqual([...a], [...b]);
+              continue;
+            }
+            let x = seed;
+            for (let j = 0; j < w; j++) {
+              x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) | 0;
+              // a few words change, by any amount (2^31 - 1 to -2^31 too)
+              if ((x & 3) === 0) last[q]![j] = (x & 16) === 0 ? x : last[q]![j]! + (x >> 20);
+            }
+            const buf = new Int32Array(w + 2);
+            buf.set(last[q]!, 2);
+            simd[q]!.push(buf, 2);
+            js[q]!.push(buf, 2);
+            assert.equal(simd[q]!.bytes, js[q]!.bytes);
+          }
+          widths.forEach((w, q) => {
+            while (simd[q]!.count > 0) {
+              const a = new Int32Array(w);
+              const b = new Int32Array(w);
+              simd[q]!.shift(a, 0);
+              js[q]!.shift(b, 0);
+              assert.deepEqual([...a], [...b]);
+            }
+          });
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
