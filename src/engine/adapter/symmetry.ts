@@ -322,7 +322,9 @@ class Canonicaliser {
           const a = sr[r]!;
           const b = dr[r]!;
           const len = lens[r]!;
-          for (let i = 0; i < len; i++) out[b + i] = s[a + i]!;
+          // a long run as one copy (a view costs less than the loop past a few words)
+          if (len > 16) out.set(s.subarray(a, a + len), b);
+          else for (let i = 0; i < len; i++) out[b + i] = s[a + i]!;
         }
         const sa = from.refAt;
         const da = to.refAt;

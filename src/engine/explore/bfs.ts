@@ -332,7 +332,7 @@ export class SerialSearch<E> {
       if (idg && pendOf[p] !== 0) idg.addState(first + p, pendOf[p]!);
       const start = k;
       const end = ends[p]!;
-      if (por && end > start) for (let i = 0; i < L; i++) cur[i] = par[p * W + i]!;
+      if (por && end > start) cur.set(par.subarray(p * W, p * W + L));
       for (; k < end; k++) {
         const hi = fps[2 * k]!;
         const lo = fps[2 * k + 1]!;
