@@ -39,7 +39,7 @@
  * `NodeGraph` ordered by depth: about three bytes an edge and two a state
  * during the search instead of eight and twenty-four.
  */
-import { Rows, VarintChunks, VarintReader } from "./columns.js";
+import { Rows, unzigzag, VarintChunks } from "./columns.js";
 import { PackedInts, SmallInts } from "./small-ints.js";
 import type { AllowGrowth } from "./table.js";
 
@@ -751,8 +751,17 @@ export function joinGraphs(
   const sn = Math.min(expandedBefore, serial.last + 1);
   const sMasks = serial.masks.view(Math.max(0, sn));
   // per worker: expansion number → depth, and → global id
-  const depthAt = (p: WorkerGraph, x: number): number =>
-    p.graph.firstLevel + levelOf(p.graph.levelStarts, x);
+  // each worker's expansion numbers level by level: f(depth, from, to) for [from, to)
+  const byLevel = (p: WorkerGraph, f: (d: number, from: number, to: number) => void): void => {
+    const ls = p.graph.levelStarts;
+    const end = p.graph.masks.length;
+    for (let k = 0; k < ls.length; k++) {
+      // as levelOf: the last level starting at or before x (the first one from 0)
+      const from = k === 0 ? 0 : Math.min(ls[k]!, end);
+      const to = k + 1 < ls.length ? Math.min(ls[k + 1]!, end) : end;
+      if (from < to) f(p.graph.firstLevel + k, from, to);
+    }
+  };
   const gidAt = (p: WorkerGraph, w: number, x: number): number =>
     x < p.seedIds.length ? p.seedIds[x]! : p.gidBase + (x - p.seedIds.length) * W + w;
   // count the nodes per depth (counting sort by depth)
@@ -763,7 +772,11 @@ export function joinGraphs(
   for (let v = 0; v < sn; v++) if (sMasks[v]! !== 0) perDepth[serial.depthOf(v) + 1]!++;
   for (const p of parts) {
     const m = p.graph.masks;
-    for (let x = 0; x < m.length; x++) if (m[x]! !== 0) perDepth[depthAt(p, x) + 1]!++;
+    byLevel(p, (d, from, to) => {
+      let c = 0;
+      for (let x = from; x < to; x++) if (m[x]! !== 0) c++;
+      perDepth[d + 1]! += c;
+    });
   }
   for (let d = 0; d <= maxDepth; d++) perDepth[d + 1]! += perDepth[d]!;
   const n = perDepth[maxDepth + 1]!;
@@ -786,8 +799,10 @@ export function joinGraphs(
     if (sMasks[v]! !== 0) place(v, serial.depthOf(v), sMasks[v]!, sCounts[v]!);
   parts.forEach((p, w) => {
     const m = p.graph.masks;
-    for (let x = 0; x < m.length; x++)
-      if (m[x]! !== 0) place(gidAt(p, w, x), depthAt(p, x), m[x]!, p.graph.counts[x]!);
+    const counts = p.graph.counts;
+    byLevel(p, (d, from, to) => {
+      for (let x = from; x < to; x++) if (m[x]! !== 0) place(gidAt(p, w, x), d, m[x]!, counts[x]!);
+    });
   });
   const deg = new Int32Array(n + 1);
   for (let v = 0; v < n; v++) deg[v + 1] = deg[v]! + counts[v]!;
@@ -824,17 +839,48 @@ export function joinGraphs(
   return { n, deg, adj, masks, depths, ids };
 }
 
-/** Reads a stream of SplitGraph.targets in order; -1 past its end (a run stopped mid-level). */
+/**
+ * Reads a stream of SplitGraph.targets in order (zigzag varints of the
+ * differences, VarintChunks' format, a varint perhaps across two parts); -1
+ * past its end (a run stopped mid-level). It keeps its place in the current
+ * part: this runs once per edge of the graph.
+ */
 class PartsReader {
-  private readonly r: VarintReader;
   private last = 0;
-  constructor(parts: readonly Uint8Array[]) {
-    this.r = new VarintReader(parts);
+  private part = 0;
+  private i = 0;
+  private cur: Uint8Array;
+  constructor(private readonly parts: readonly Uint8Array[]) {
+    this.cur = parts[0] ?? new Uint8Array(0);
   }
   next(): number {
-    if (!this.r.more) return -1;
-    this.last += this.r.next();
+    const c = this.cur;
+    if (this.i < c.length) {
+      const b = c[this.i]!;
+      if (b < 0x80) {
+        // one byte: most ids
+        this.i++;
+        this.last += b & 1 ? -((b + 1) >>> 1) : b >>> 1;
+        return this.last;
+      }
+    }
+    let b = this.byte();
+    if (b < 0) return -1;
+    let z = b & 0x7f;
+    for (let scale = 0x80; b >= 0x80; scale *= 0x80) {
+      b = this.byte(); // pushes are whole: a stream never ends inside a varint
+      z += (b & 0x7f) * scale;
+    }
+    this.last += unzigzag(z);
     return this.last;
+  }
+  private byte(): number {
+    while (this.i >= this.cur.length) {
+      if (++this.part >= this.parts.length) return -1;
+      this.cur = this.parts[this.part]!;
+      this.i = 0;
+    }
+    return this.cur[this.i++]!;
   }
 }
 

@@ -139,9 +139,10 @@ export class PackedInts {
 
   /** Value i of the words `view` returned (e.g. in another thread). */
   static at(words: Uint32Array, bits: number, i: number): number {
-    const per = 32 / bits;
-    const mask = bits === 16 ? 0xffff : (1 << bits) - 1;
-    return (words[Math.floor(i / per)]! >>> ((i % per) * bits)) & mask;
+    // shifts, not a division: bits and 32 / bits are powers of two (i < 2^32)
+    const lb = 31 - Math.clz32(bits);
+    const perBits = 5 - lb;
+    return (words[i >>> perBits]! >>> ((i & ((1 << perBits) - 1)) << lb)) & ((1 << bits) - 1);
   }
 
   set(i: number, v: number): void {
