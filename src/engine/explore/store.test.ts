@@ -33,6 +33,26 @@ describe("FingerprintTable", () => {
     assert.ok(t.bytes / t.size < 24);
   });
 
+  it("with ids, addOrId gives -1 for a new fingerprint and the insertion number of a stored one", () => {
+    const t = new FingerprintTable(0, undefined, true);
+    const ids = new Map<string, number>();
+    let x = 7;
+    for (let i = 0; i < 300000; i++) {
+      // repeats soon after (front cache hits) and long after (probes), through doublings
+      x = (Math.imul(x, 1103515245) + 12345) | 0;
+      const id = (i & 3) === 0 ? (x >>> 8) % 200000 : (x >>> 8) % 64;
+      const hi = id === 5 ? 0 : Math.imul(id ^ 0x5bd1e995, 0x9e3779b1);
+      const lo = id === 5 ? 0 : Math.imul(id + 0x7f4a7c15, 0x85ebca6b);
+      const k = `${hi}:${lo}`;
+      const want = ids.get(k) ?? -1;
+      if (want < 0) ids.set(k, ids.size);
+      assert.equal(t.addOrId(hi, lo), want);
+      if ((i & 7) === 0) assert.equal(t.add(hi, lo), false);
+      if ((i & 15) === 0) assert.equal(t.idOf(hi, lo), ids.get(k));
+    }
+    assert.equal(t.size, ids.size);
+  });
+
   it("stores the all-zero fingerprint too", () => {
     const t = new FingerprintTable();
     assert.equal(t.add(0, 0), true);
