@@ -170,32 +170,66 @@ export class VarintChunks {
   }
 }
 
-/** Reads the values of VarintChunks' `parts` in order (e.g. in another thread). */
+/**
+ * Reads the values of VarintChunks' `parts` in order (e.g. in another
+ * thread), keeping its place in the current part: it runs once per edge of a
+ * joined pending graph. A varint may run across two parts.
+ */
 export class VarintReader {
-  /** Offset of the next value, and (readAt) after the one read last. */
-  private pos: number;
-  after = 0;
-  private readonly end: number;
+  private part = 0;
+  private i = 0;
+  private cur: Uint8Array;
+
   /** `at`: the byte offset to start from (parts are whole chunks but the last). */
   constructor(
     private readonly parts: readonly Uint8Array[],
     at = 0,
   ) {
-    this.pos = at;
-    this.end = parts.reduce((n, p) => n + p.length, 0);
+    const c = at < 0x80000000 ? at >>> BYTE_CHUNK_BITS : Math.floor(at / BYTE_CHUNK);
+    this.part = c;
+    this.cur = parts[c] ?? new Uint8Array(0);
+    this.i = at - c * BYTE_CHUNK;
   }
 
   /** Whether a value remains. */
   get more(): boolean {
-    return this.pos < this.end;
+    return this.i < this.cur.length || this.nextPart();
   }
 
   /** The next value (call only while `more`). */
   next(): number {
+    const c = this.cur;
+    if (this.i < c.length) {
+      const b = c[this.i]!;
+      if (b < 0x80) {
+        // one byte: most values
+        this.i++;
+        return b & 1 ? -((b + 1) >>> 1) : b >>> 1;
+      }
+    }
     // (pushes are whole, so a stream never ends inside a varint)
-    const v = readAt(this.parts, this.pos, this);
-    this.pos = this.after;
-    return v;
+    let b = this.byte();
+    let z = b & 0x7f;
+    for (let scale = 0x80; b >= 0x80; scale *= 0x80) {
+      b = this.byte();
+      z += (b & 0x7f) * scale;
+    }
+    return unzigzag(z);
+  }
+
+  private byte(): number {
+    if (this.i >= this.cur.length) this.nextPart();
+    return this.cur[this.i++]!;
+  }
+
+  /** Moves to the next part that is not empty; false if there is none. */
+  private nextPart(): boolean {
+    while (this.i >= this.cur.length) {
+      if (this.part + 1 >= this.parts.length) return false;
+      this.cur = this.parts[++this.part]!;
+      this.i = 0;
+    }
+    return true;
   }
 }
 

@@ -39,7 +39,7 @@
  * `NodeGraph` ordered by depth: about three bytes an edge and two a state
  * during the search instead of eight and twenty-four.
  */
-import { Rows, unzigzag, VarintChunks } from "./columns.js";
+import { Rows, VarintChunks, VarintReader } from "./columns.js";
 import { PackedInts, SmallInts } from "./small-ints.js";
 import type { AllowGrowth } from "./table.js";
 
@@ -839,48 +839,17 @@ export function joinGraphs(
   return { n, deg, adj, masks, depths, ids };
 }
 
-/**
- * Reads a stream of SplitGraph.targets in order (zigzag varints of the
- * differences, VarintChunks' format, a varint perhaps across two parts); -1
- * past its end (a run stopped mid-level). It keeps its place in the current
- * part: this runs once per edge of the graph.
- */
+/** Reads a stream of SplitGraph.targets in order; -1 past its end (a run stopped mid-level). */
 class PartsReader {
+  private readonly r: VarintReader;
   private last = 0;
-  private part = 0;
-  private i = 0;
-  private cur: Uint8Array;
-  constructor(private readonly parts: readonly Uint8Array[]) {
-    this.cur = parts[0] ?? new Uint8Array(0);
+  constructor(parts: readonly Uint8Array[]) {
+    this.r = new VarintReader(parts);
   }
   next(): number {
-    const c = this.cur;
-    if (this.i < c.length) {
-      const b = c[this.i]!;
-      if (b < 0x80) {
-        // one byte: most ids
-        this.i++;
-        this.last += b & 1 ? -((b + 1) >>> 1) : b >>> 1;
-        return this.last;
-      }
-    }
-    let b = this.byte();
-    if (b < 0) return -1;
-    let z = b & 0x7f;
-    for (let scale = 0x80; b >= 0x80; scale *= 0x80) {
-      b = this.byte(); // pushes are whole: a stream never ends inside a varint
-      z += (b & 0x7f) * scale;
-    }
-    this.last += unzigzag(z);
+    if (!this.r.more) return -1;
+    this.last += this.r.next();
     return this.last;
-  }
-  private byte(): number {
-    while (this.i >= this.cur.length) {
-      if (++this.part >= this.parts.length) return -1;
-      this.cur = this.parts[this.part]!;
-      this.i = 0;
-    }
-    return this.cur[this.i++]!;
   }
 }
 
