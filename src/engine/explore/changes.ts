@@ -16,8 +16,8 @@
  *
  * The thread's instance is made at first use, sized for the longest record
  * asked for (made again, bigger, if a longer one comes). Where WebAssembly is
- * off (wasm.ts) or cannot be had, there is none and the queue compares in
- * JavaScript; both give the same bytes.
+ * off (wasm.ts) or cannot be had, there is none and the queue uses
+ * `changedWords`, the same function in JavaScript.
  */
 import {
   BLOCK,
@@ -208,4 +208,27 @@ export class Changes {
     if (o !== null) o.set(this.prev.subarray(0, o.length));
     this.owner = null;
   }
+}
+
+/**
+ * What the WebAssembly function computes, in JavaScript: the words of
+ * src[at, at + prev.length) that differ from `prev`, as (index, previous
+ * value) pairs in `out`; `prev` becomes the record. Returns their number.
+ */
+export function changedWords(
+  prev: Int32Array,
+  src: Int32Array,
+  at: number,
+  out: Int32Array,
+): number {
+  let k = 0;
+  for (let i = 0; i < prev.length; i++) {
+    const v = src[at + i]!;
+    const was = prev[i]!;
+    if (v === was) continue;
+    out[k++] = i;
+    out[k++] = was;
+    prev[i] = v;
+  }
+  return k >> 1;
 }

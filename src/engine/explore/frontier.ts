@@ -22,7 +22,7 @@
  * Usage: `q.push(rec, at)` to enqueue rec[at, at + record), `q.shift(out, at)`
  * to dequeue the oldest into out[at, at + record).
  */
-import { Changes } from "./changes.js";
+import { Changes, changedWords } from "./changes.js";
 import { unzigzag, zigzag } from "./columns.js";
 import type { AllowGrowth } from "./table.js";
 
@@ -46,8 +46,9 @@ export class Frontier {
   private writeAt: number;
   private readonly spare: Uint8Array[] = [];
 
-  /** Finds the changed words (changes.ts), or null: compared here. */
+  /** Finds the changed words (changes.ts), or null: `changedWords` into `changed`. */
   private readonly changes: Changes | null;
+  private readonly changed: Int32Array;
 
   /** `simd`: false to compare in JavaScript (for tests). */
   constructor(
@@ -56,6 +57,7 @@ export class Frontier {
     simd = true,
   ) {
     this.changes = simd ? Changes.forRecords(record) : null;
+    this.changed = new Int32Array(this.changes === null ? 2 * record : 0);
     this.lastIn = new Int32Array(record);
     this.lastOut = new Int32Array(record);
     this.most = record * 11 + 1;
@@ -86,53 +88,27 @@ export class Frontier {
     }
     const c = this.chunks[this.chunks.length - 1]!;
     const prev = this.lastIn;
-    const n = this.record;
     let w = this.writeAt;
     let last = -1;
+    // the changed words with their previous values (changes.ts), found by SIMD
+    // or by the JavaScript twin: either way the same bytes
     const ch = this.changes;
-    if (ch !== null) {
-      // the changed words, found by SIMD (changes.ts); the same bytes as the loop below
-      const k = ch.diff(prev, rec, at);
-      const out = ch.out;
-      for (let j = 0; j < k; j++) {
-        const i = out[2 * j]!;
-        let z = i - last;
-        while (z >= 0x80) {
-          c[w++] = (z & 0x7f) | 0x80;
-          z >>>= 7;
-        }
-        c[w++] = z;
-        z = zigzag(rec[at + i]! - out[2 * j + 1]!);
-        while (z >= 0x80) {
-          c[w++] = (z & 0x7f) | 0x80;
-          z = Math.floor(z / 0x80);
-        }
-        c[w++] = z;
-        last = i;
-      }
-      c[w++] = 0;
-      this.writeAt = w;
-      this.count++;
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      const v = rec[at + i]!;
-      const was = prev[i]!;
-      if (v === was) continue;
+    const out = ch !== null ? ch.out : this.changed;
+    const k = ch !== null ? ch.diff(prev, rec, at) : changedWords(prev, rec, at, out);
+    for (let j = 0; j < k; j++) {
+      const i = out[2 * j]!;
       let z = i - last;
       while (z >= 0x80) {
         c[w++] = (z & 0x7f) | 0x80;
         z >>>= 7;
       }
       c[w++] = z;
-      const d = v - was;
-      z = zigzag(d);
+      z = zigzag(rec[at + i]! - out[2 * j + 1]!);
       while (z >= 0x80) {
         c[w++] = (z & 0x7f) | 0x80;
         z = Math.floor(z / 0x80);
       }
       c[w++] = z;
-      prev[i] = v;
       last = i;
     }
     c[w++] = 0;
